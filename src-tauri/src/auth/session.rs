@@ -1,0 +1,188 @@
+//! The desk's signed-in session. It lives in Rust only; the UI holds no token.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::Permission;
+use crate::error::{AppError, AppResult};
+
+/// A session ends this long after login, whatever the activity.
+pub const ABSOLUTE_LIMIT: Duration = Duration::hours(12);
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub permissions: Vec<Permission>,
+    pub started_at: DateTime<Utc>,
+    pub last_activity: DateTime<Utc>,
+    pub idle_limit: Duration,
+    pub locked: bool,
+}
+
+/// Who the UI is talking to, as the UI may see it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub permissions: Vec<Permission>,
+    pub locked: bool,
+    pub idle_lock_minutes: i32,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Session {
+    pub fn info(&self) -> SessionInfo {
+        SessionInfo {
+            user_id: self.user_id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            permissions: self.permissions.clone(),
+            locked: self.locked,
+            idle_lock_minutes: self.idle_limit.num_minutes() as i32,
+            expires_at: self.started_at + ABSOLUTE_LIMIT,
+        }
+    }
+}
+
+/// The one session of this desk, shared by its windows. A std Mutex: it is never held across an await.
+#[derive(Default)]
+pub struct SessionStore {
+    inner: Mutex<Option<Session>>,
+}
+
+impl SessionStore {
+    pub fn start(&self, session: Session) {
+        *self.lock() = Some(session);
+    }
+
+    pub fn end(&self) -> Option<Session> {
+        self.lock().take()
+    }
+
+    pub fn peek(&self) -> Option<Session> {
+        self.lock().clone()
+    }
+
+    /// Checks expiry and idleness at `now`, and on success records activity.
+    /// Idle sessions become locked; expired ones end.
+    pub fn touch(&self, now: DateTime<Utc>) -> AppResult<Session> {
+        let mut guard = self.lock();
+        let Some(session) = guard.as_mut() else {
+            return Err(AppError::Unauthorized);
+        };
+        if now - session.started_at >= ABSOLUTE_LIMIT {
+            *guard = None;
+            return Err(AppError::Unauthorized);
+        }
+        if session.locked || now - session.last_activity >= session.idle_limit {
+            session.locked = true;
+            return Err(AppError::SessionLocked);
+        }
+        session.last_activity = now;
+        Ok(session.clone())
+    }
+
+    /// Refreshes what the database says about the user (role edits apply at once).
+    pub fn refresh(&self, user_id: Uuid, permissions: Vec<Permission>, idle_limit: Duration) {
+        if let Some(s) = self.lock().as_mut().filter(|s| s.user_id == user_id) {
+            s.permissions = permissions;
+            s.idle_limit = idle_limit;
+        }
+    }
+
+    /// Lifts the idle lock after the password was checked again.
+    pub fn unlock(&self, now: DateTime<Utc>) -> AppResult<Session> {
+        let mut guard = self.lock();
+        let session = guard.as_mut().ok_or(AppError::Unauthorized)?;
+        if now - session.started_at >= ABSOLUTE_LIMIT {
+            *guard = None;
+            return Err(AppError::Unauthorized);
+        }
+        session.locked = false;
+        session.last_activity = now;
+        Ok(session.clone())
+    }
+
+    /// Locks the session at once (the "lock" button).
+    pub fn lock_now(&self) {
+        if let Some(s) = self.lock().as_mut() {
+            s.locked = true;
+        }
+    }
+
+    /// Moves the session's clock back, as if `by` had passed. For tests of idle and absolute limits.
+    #[doc(hidden)]
+    pub fn age(&self, by: Duration) {
+        if let Some(s) = self.lock().as_mut() {
+            s.started_at -= by;
+            s.last_activity -= by;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
+        // A panic while holding this lock cannot leave a half-written session: recover the value.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(now: DateTime<Utc>) -> Session {
+        Session {
+            user_id: Uuid::now_v7(),
+            username: "ana".into(),
+            display_name: "Ana".into(),
+            permissions: vec![],
+            started_at: now,
+            last_activity: now,
+            idle_limit: Duration::minutes(5),
+            locked: false,
+        }
+    }
+
+    #[test]
+    fn activity_keeps_the_session_open_and_idleness_locks_it() {
+        let store = SessionStore::default();
+        let t0 = Utc::now();
+        store.start(session(t0));
+        assert!(store.touch(t0 + Duration::minutes(4)).is_ok());
+        assert!(store.touch(t0 + Duration::minutes(8)).is_ok());
+        assert_eq!(
+            store.touch(t0 + Duration::minutes(14)).unwrap_err(),
+            AppError::SessionLocked
+        );
+        // Still locked even when touched right away: only unlock() lifts it.
+        assert_eq!(
+            store.touch(t0 + Duration::minutes(14)).unwrap_err(),
+            AppError::SessionLocked
+        );
+        assert!(store.unlock(t0 + Duration::minutes(15)).is_ok());
+        assert!(store.touch(t0 + Duration::minutes(16)).is_ok());
+    }
+
+    #[test]
+    fn the_session_ends_after_twelve_hours_even_when_active() {
+        let store = SessionStore::default();
+        let t0 = Utc::now();
+        store.start(session(t0));
+        let mut t = t0;
+        while t < t0 + Duration::hours(12) - Duration::minutes(4) {
+            t += Duration::minutes(4);
+            assert!(store.touch(t).is_ok());
+        }
+        assert_eq!(
+            store.touch(t0 + Duration::hours(12)).unwrap_err(),
+            AppError::Unauthorized
+        );
+        assert!(store.peek().is_none());
+    }
+}

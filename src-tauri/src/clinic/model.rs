@@ -1,0 +1,117 @@
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct ClinicProfile {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    /// Mexican tax id (RFC); empty when not given.
+    pub rfc: String,
+    /// IANA zone used for "today" and for display, e.g. `America/Mexico_City`.
+    pub timezone: String,
+    /// ISO 4217 code, e.g. `MXN`.
+    pub currency: String,
+    pub idle_lock_minutes: i32,
+}
+
+impl ClinicProfile {
+    /// Trims and checks every field; the time zone is checked against the database's list later.
+    pub fn parse(mut self) -> AppResult<Self> {
+        self.name = self.name.trim().to_string();
+        self.address = self.address.trim().to_string();
+        self.phone = self.phone.trim().to_string();
+        self.rfc = self.rfc.trim().to_uppercase();
+        self.timezone = self.timezone.trim().to_string();
+        self.currency = self.currency.trim().to_uppercase();
+        if self.name.is_empty() {
+            return Err(AppError::validation("name", "required"));
+        }
+        if self.name.chars().count() > 120 {
+            return Err(AppError::validation("name", "too_long"));
+        }
+        if !self.rfc.is_empty() && !is_rfc(&self.rfc) {
+            return Err(AppError::validation("rfc", "rfc_format"));
+        }
+        if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(AppError::validation("currency", "currency_format"));
+        }
+        if !(1..=240).contains(&self.idle_lock_minutes) {
+            return Err(AppError::validation("idleLockMinutes", "out_of_range"));
+        }
+        Ok(self)
+    }
+}
+
+/// RFC: 3 letters (companies) or 4 (people), a yymmdd date, and a 3-character check part.
+fn is_rfc(rfc: &str) -> bool {
+    let chars: Vec<char> = rfc.chars().collect();
+    let letters = match chars.len() {
+        12 => 3,
+        13 => 4,
+        _ => return false,
+    };
+    chars[..letters]
+        .iter()
+        .all(|c| c.is_ascii_uppercase() || *c == 'Ñ' || *c == '&')
+        && chars[letters..letters + 6].iter().all(char::is_ascii_digit)
+        && chars[letters + 6..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> ClinicProfile {
+        ClinicProfile {
+            name: " Podología Centro ".into(),
+            address: String::new(),
+            phone: String::new(),
+            rfc: "gome800101ab1".into(),
+            timezone: "America/Mexico_City".into(),
+            currency: "mxn".into(),
+            idle_lock_minutes: 5,
+        }
+    }
+
+    #[test]
+    fn a_profile_is_normalised() {
+        let p = profile().parse().unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.rfc.as_str(), p.currency.as_str()),
+            ("Podología Centro", "GOME800101AB1", "MXN")
+        );
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let bad = ClinicProfile {
+            rfc: "XYZ".into(),
+            ..profile()
+        };
+        assert_eq!(
+            bad.parse().unwrap_err(),
+            AppError::validation("rfc", "rfc_format")
+        );
+        let bad = ClinicProfile {
+            idle_lock_minutes: 0,
+            ..profile()
+        };
+        assert_eq!(
+            bad.parse().unwrap_err(),
+            AppError::validation("idleLockMinutes", "out_of_range")
+        );
+        let bad = ClinicProfile {
+            name: "  ".into(),
+            ..profile()
+        };
+        assert_eq!(
+            bad.parse().unwrap_err(),
+            AppError::validation("name", "required")
+        );
+    }
+}

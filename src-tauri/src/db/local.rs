@@ -1,0 +1,259 @@
+//! The embedded default: a private PostgreSQL cluster run from the system's binaries, reachable
+//! only through a Unix socket in a folder that only its owner can open.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use tokio::process::Command;
+
+/// Overrides where the PostgreSQL binaries are looked for.
+pub const PG_BIN_ENV: &str = "PODOCLINIC_PG_BIN";
+const ROLE: &str = "clinic";
+const DATABASE: &str = "clinic";
+const PORT: u16 = 5432;
+/// Unix socket paths are limited to 107 bytes; keep ours well under.
+const MAX_SOCKET_DIR: usize = 80;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error("no PostgreSQL server binaries (initdb, pg_ctl) were found")]
+    NoBinaries,
+    #[error("running as root and there is no unprivileged 'postgres' user to run the cluster as")]
+    NoUnprivilegedUser,
+    #[error("{step} failed: {detail}")]
+    Step { step: &'static str, detail: String },
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+fn step(step: &'static str) -> impl Fn(std::io::Error) -> LocalError {
+    move |e| LocalError::Step {
+        step,
+        detail: e.to_string(),
+    }
+}
+
+/// Finds `initdb` and `pg_ctl`: the override, then Debian's versioned folders (newest first), then PATH.
+pub fn find_binaries() -> Option<PathBuf> {
+    let has_both = |d: &Path| d.join("initdb").is_file() && d.join("pg_ctl").is_file();
+    if let Some(dir) = std::env::var_os(PG_BIN_ENV).map(PathBuf::from) {
+        return has_both(&dir).then_some(dir);
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            has_both(&bin).then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    if let Some((_, bin)) = versions.pop() {
+        return Some(bin);
+    }
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .find(|d| has_both(d))
+}
+
+/// A private cluster: where it lives, which binaries run it, and as whom.
+#[derive(Debug, Clone)]
+pub struct LocalCluster {
+    pub bin: PathBuf,
+    pub root: PathBuf,
+    run_as: Option<nix::unistd::User>,
+}
+
+impl LocalCluster {
+    /// Plans the cluster for an app data folder. As root, PostgreSQL will not run, so the cluster is
+    /// run as the `postgres` system user and lives where that user can reach it.
+    pub fn plan(bin: PathBuf, app_data_dir: &Path) -> Result<Self, LocalError> {
+        if nix::unistd::Uid::effective().is_root() {
+            let user = nix::unistd::User::from_name("postgres")
+                .ok()
+                .flatten()
+                .ok_or(LocalError::NoUnprivilegedUser)?;
+            let root = PathBuf::from("/var/lib/podoclinic").join(short_hash(app_data_dir));
+            Ok(Self {
+                bin,
+                root,
+                run_as: Some(user),
+            })
+        } else {
+            Ok(Self {
+                bin,
+                root: app_data_dir.join("pg"),
+                run_as: None,
+            })
+        }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    /// The socket folder: inside the cluster's folder when the path is short enough.
+    pub fn socket_dir(&self) -> PathBuf {
+        let inside = self.root.join("run");
+        if inside.as_os_str().len() <= MAX_SOCKET_DIR {
+            inside
+        } else {
+            std::env::temp_dir().join(format!("podoclinic-{}", short_hash(&self.root)))
+        }
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(self.bin.join(program));
+        cmd.current_dir(&self.root)
+            .env_remove("PGDATA")
+            .kill_on_drop(false);
+        if let Some(user) = &self.run_as {
+            cmd.uid(user.uid.as_raw())
+                .gid(user.gid.as_raw())
+                .env("HOME", &self.root);
+        }
+        cmd
+    }
+
+    fn std_command(&self, program: &str) -> std::process::Command {
+        use std::os::unix::process::CommandExt;
+        let mut cmd = std::process::Command::new(self.bin.join(program));
+        cmd.current_dir(&self.root).env_remove("PGDATA");
+        if let Some(user) = &self.run_as {
+            cmd.uid(user.uid.as_raw()).gid(user.gid.as_raw());
+        }
+        cmd
+    }
+
+    fn prepare_dir(&self, dir: &Path) -> Result<(), LocalError> {
+        std::fs::create_dir_all(dir).map_err(step("create folder"))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(step("set permissions"))?;
+        if let Some(user) = &self.run_as {
+            std::os::unix::fs::chown(dir, Some(user.uid.as_raw()), Some(user.gid.as_raw()))
+                .map_err(step("chown"))?;
+        }
+        Ok(())
+    }
+
+    /// Creates the cluster on first use, starts it (or finds it running), creates the clinic's
+    /// database, and returns how to connect.
+    #[tracing::instrument(skip_all)]
+    pub async fn start(&self) -> Result<PgConnectOptions, LocalError> {
+        if let Some(parent) = self.root.parent() {
+            std::fs::create_dir_all(parent).map_err(step("create folder"))?;
+        }
+        self.prepare_dir(&self.root)?;
+        let sockets = self.socket_dir();
+        self.prepare_dir(&sockets)?;
+        let data = self.data_dir();
+
+        if !data.join("PG_VERSION").exists() {
+            tracing::info!("creating the local database cluster");
+            self.prepare_dir(&data)?;
+            let mut args = vec![
+                "-D".into(),
+                data.display().to_string(),
+                "-U".into(),
+                ROLE.into(),
+            ];
+            args.extend(["--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"].map(String::from));
+            let out = self
+                .command("initdb")
+                .args(&args)
+                .output()
+                .await
+                .map_err(step("initdb"))?;
+            if !out.status.success() {
+                return Err(LocalError::Step {
+                    step: "initdb",
+                    detail: String::from_utf8_lossy(&out.stderr).into(),
+                });
+            }
+        }
+
+        let running = self
+            .command("pg_ctl")
+            .arg("status")
+            .arg("-D")
+            .arg(&data)
+            .output()
+            .await
+            .map_err(step("pg_ctl status"))?;
+        if !running.status.success() {
+            tracing::info!("starting the local database cluster");
+            let opts = format!(
+                "-k {} -c listen_addresses='' -p {PORT} -c unix_socket_permissions=0700",
+                sockets.display()
+            );
+            let out = self
+                .command("pg_ctl")
+                .args(["start", "-w", "-t", "60", "-s", "-D"])
+                .arg(&data)
+                .arg("-l")
+                .arg(self.root.join("postgresql.log"))
+                .arg("-o")
+                .arg(opts)
+                .output()
+                .await
+                .map_err(step("pg_ctl start"))?;
+            if !out.status.success() {
+                return Err(LocalError::Step {
+                    step: "pg_ctl start",
+                    detail: String::from_utf8_lossy(&out.stderr).into(),
+                });
+            }
+        }
+
+        let base = PgConnectOptions::new_without_pgpass()
+            .socket(&sockets)
+            .port(PORT)
+            .username(ROLE);
+        let mut admin = PgConnection::connect_with(&base.clone().database("postgres")).await?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(DATABASE)
+                .fetch_one(&mut admin)
+                .await?;
+        if !exists {
+            sqlx::query("CREATE DATABASE clinic")
+                .execute(&mut admin)
+                .await?;
+        }
+        admin.close().await?;
+        Ok(base.database(DATABASE))
+    }
+
+    /// Stops the cluster (fast shutdown: open transactions roll back, committed data is safe).
+    /// Blocking: call it on app exit, not on the async runtime.
+    pub fn stop_blocking(&self) {
+        let result = self
+            .std_command("pg_ctl")
+            .args(["stop", "-m", "fast", "-w", "-s", "-D"])
+            .arg(self.data_dir())
+            .output();
+        match result {
+            Ok(out) if out.status.success() => tracing::info!("local database cluster stopped"),
+            Ok(out) => {
+                tracing::warn!(stderr = %String::from_utf8_lossy(&out.stderr), "pg_ctl stop failed")
+            }
+            Err(e) => tracing::warn!(error = %e, "pg_ctl stop failed"),
+        }
+    }
+}
+
+/// A short stable name for a path (FNV-1a), so different data folders get different clusters.
+fn short_hash(path: &Path) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in path.as_os_str().as_encoded_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{:012x}", h & 0xffff_ffff_ffff)
+}

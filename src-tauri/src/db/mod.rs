@@ -1,0 +1,69 @@
+//! The one connection pool: where it points, how it is built, and the schema it expects.
+
+pub mod local;
+pub mod monitor;
+pub mod profile;
+
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgExecutor, PgPool};
+
+/// The migrations in `migrations/`, compiled into the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+/// Builds the app's pool without connecting yet. Short timeouts: a desk must notice a dead LAN
+/// quickly rather than hang, and `test_before_acquire` drops connections that died silently.
+pub fn pool(options: PgConnectOptions) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(5)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(3))
+        .idle_timeout(Duration::from_secs(300))
+        .test_before_acquire(true)
+        .connect_lazy_with(options.application_name("podoclinic"))
+}
+
+/// The newest migration this app knows.
+pub fn app_schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// The newest migration applied to the database (0 for an empty database).
+pub async fn database_schema_version(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CASE WHEN to_regclass('_sqlx_migrations') IS NULL THEN 0
+                ELSE (SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success) END",
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// What `prepare` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    Current,
+    /// Another desk runs a newer app: this one must not write.
+    TooNew {
+        database: i64,
+        app: i64,
+    },
+}
+
+/// Applies pending migrations, unless the database is ahead of this app, in which case nothing is
+/// touched. sqlx's migrator holds an advisory lock, so two desks starting together migrate once.
+#[tracing::instrument(skip_all)]
+pub async fn prepare(pool: &PgPool) -> Result<Schema, sqlx::Error> {
+    let database = database_schema_version(pool).await?;
+    let app = app_schema_version();
+    if database > app {
+        tracing::warn!(database, app, "database schema is newer than this app");
+        return Ok(Schema::TooNew { database, app });
+    }
+    MIGRATOR.run(pool).await.map_err(|e| match e {
+        sqlx::migrate::MigrateError::Execute(inner) => inner,
+        other => sqlx::Error::Migrate(Box::new(other)),
+    })?;
+    Ok(Schema::Current)
+}

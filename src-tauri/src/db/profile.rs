@@ -1,0 +1,200 @@
+//! The desk's own settings file (which database to use, the desk's name) and the password keyring.
+//! The password is never written to the file.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sqlx::postgres::{PgConnectOptions, PgSslMode};
+
+use crate::error::{AppError, AppResult};
+
+/// Overrides the profile with a full connection URL (development and tests).
+pub const DATABASE_URL_ENV: &str = "PODOCLINIC_DATABASE_URL";
+const KEYRING_SERVICE: &str = "mx.podoclinic.desk";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum SslMode {
+    Disable,
+    #[default]
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl From<SslMode> for PgSslMode {
+    fn from(m: SslMode) -> Self {
+        match m {
+            SslMode::Disable => PgSslMode::Disable,
+            SslMode::Prefer => PgSslMode::Prefer,
+            SslMode::Require => PgSslMode::Require,
+            SslMode::VerifyCa => PgSslMode::VerifyCa,
+            SslMode::VerifyFull => PgSslMode::VerifyFull,
+        }
+    }
+}
+
+/// The clinic's PostgreSQL server on the LAN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerProfile {
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub user: String,
+    pub ssl_mode: SslMode,
+    /// CA certificate file for `verify-ca` / `verify-full`.
+    pub ssl_root_cert: Option<String>,
+}
+
+impl ServerProfile {
+    pub fn validate(&self) -> AppResult<()> {
+        if self.host.trim().is_empty() {
+            return Err(AppError::validation("host", "required"));
+        }
+        if self.port == 0 {
+            return Err(AppError::validation("port", "invalid_port"));
+        }
+        if self.database.trim().is_empty() {
+            return Err(AppError::validation("database", "required"));
+        }
+        if self.user.trim().is_empty() {
+            return Err(AppError::validation("user", "required"));
+        }
+        let needs_ca = matches!(self.ssl_mode, SslMode::VerifyCa | SslMode::VerifyFull);
+        if needs_ca
+            && self
+                .ssl_root_cert
+                .as_deref()
+                .is_none_or(|c| c.trim().is_empty())
+        {
+            return Err(AppError::validation("sslRootCert", "required"));
+        }
+        Ok(())
+    }
+
+    pub fn options(&self, password: Option<&str>) -> PgConnectOptions {
+        let mut o = PgConnectOptions::new_without_pgpass()
+            .host(self.host.trim())
+            .port(self.port)
+            .database(self.database.trim())
+            .username(self.user.trim())
+            .ssl_mode(self.ssl_mode.into());
+        if let Some(cert) = self
+            .ssl_root_cert
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+        {
+            o = o.ssl_root_cert(cert.trim());
+        }
+        if let Some(p) = password {
+            o = o.password(p);
+        }
+        o
+    }
+
+    fn keyring_user(&self) -> String {
+        format!(
+            "{}@{}:{}/{}",
+            self.user.trim(),
+            self.host.trim(),
+            self.port,
+            self.database.trim()
+        )
+    }
+}
+
+/// Where this desk's database is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ConnectionProfile {
+    /// A private cluster in the app's data folder (single-desk clinics).
+    Local,
+    /// The clinic's server on the LAN.
+    Server(ServerProfile),
+}
+
+/// The desk's settings file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DeskConfig {
+    /// Shown in the audit log: which reception desk did it.
+    pub desk_name: String,
+    pub connection: ConnectionProfile,
+}
+
+impl DeskConfig {
+    fn default_for_host() -> Self {
+        let host = std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_default();
+        let desk_name = if host.is_empty() {
+            "Recepción".to_string()
+        } else {
+            host
+        };
+        Self {
+            desk_name,
+            connection: ConnectionProfile::Local,
+        }
+    }
+
+    pub fn path(config_dir: &Path) -> PathBuf {
+        config_dir.join("desk.json")
+    }
+
+    /// Reads the file; a missing file means "local database, desk named after the host".
+    pub fn load(config_dir: &Path) -> AppResult<Self> {
+        match std::fs::read(Self::path(config_dir)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(AppError::internal),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default_for_host()),
+            Err(e) => Err(AppError::internal(e)),
+        }
+    }
+
+    /// Writes atomically (temp file + rename) so a crash never leaves half a config.
+    pub fn save(&self, config_dir: &Path) -> AppResult<()> {
+        if self.desk_name.trim().is_empty() {
+            return Err(AppError::validation("deskName", "required"));
+        }
+        if let ConnectionProfile::Server(s) = &self.connection {
+            s.validate()?;
+        }
+        std::fs::create_dir_all(config_dir).map_err(AppError::internal)?;
+        let tmp = config_dir.join("desk.json.tmp");
+        let json = serde_json::to_vec_pretty(self).map_err(AppError::internal)?;
+        std::fs::write(&tmp, json).map_err(AppError::internal)?;
+        std::fs::rename(&tmp, Self::path(config_dir)).map_err(AppError::internal)
+    }
+}
+
+/// Reads the saved password from the OS keyring. `None` when there is none or no keyring at all
+/// (then the desk asks for it at start and keeps it in memory only).
+pub async fn keyring_password(server: &ServerProfile) -> Option<String> {
+    let user = server.keyring_user();
+    tokio::task::spawn_blocking(move || {
+        keyring::Entry::new(KEYRING_SERVICE, &user)
+            .and_then(|e| e.get_password())
+            .ok()
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// Stores the password in the OS keyring. Returns false when no keyring is available.
+pub async fn store_keyring_password(server: &ServerProfile, password: String) -> bool {
+    let user = server.keyring_user();
+    tokio::task::spawn_blocking(move || {
+        match keyring::Entry::new(KEYRING_SERVICE, &user).and_then(|e| e.set_password(&password)) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "no OS keyring; the password will be asked at start");
+                false
+            }
+        }
+    })
+    .await
+    .unwrap_or(false)
+}

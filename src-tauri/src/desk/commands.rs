@@ -1,0 +1,185 @@
+//! Desk-level commands: database status, the connection profile, restarting, the admin window.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::{Connection, PgConnection};
+use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
+
+use crate::auth::{Permission, require};
+use crate::db::monitor::DbStatus;
+use crate::db::profile::{ConnectionProfile, DeskConfig, ServerProfile, store_keyring_password};
+use crate::db::{app_schema_version, database_schema_version};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// The database status right now (the UI also gets every change as a `DbStatus` event).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_db_status(state: State<'_, AppState>) -> AppResult<DbStatus> {
+    Ok(state.health.current())
+}
+
+/// While the desk is connected, only an admin may see or change where it connects. Before that
+/// (first setup, server moved) the desk must be configurable by whoever stands at it.
+async fn may_configure(state: &AppState) -> AppResult<()> {
+    if state.has_pool() && state.health.current() == DbStatus::Online {
+        require(state, Permission::SettingsManage).await?;
+    }
+    Ok(())
+}
+
+/// This desk's settings file.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_desk_config(state: State<'_, AppState>) -> AppResult<DeskConfig> {
+    may_configure(&state).await?;
+    DeskConfig::load(&state.paths.config_dir)
+}
+
+/// What saving did with the password.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedDeskConfig {
+    /// The password went to the OS keyring; false means it will be asked at each start.
+    pub password_in_keyring: bool,
+    /// The new profile applies after a restart (the pool is built once).
+    pub restart_needed: bool,
+}
+
+/// Saves the desk's settings. The password goes to the OS keyring, never to the file.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_desk_config(
+    state: State<'_, AppState>,
+    config: DeskConfig,
+    password: Option<String>,
+) -> AppResult<SavedDeskConfig> {
+    may_configure(&state).await?;
+    let before = DeskConfig::load(&state.paths.config_dir)?;
+    config.save(&state.paths.config_dir)?;
+    let password_in_keyring = match (&config.connection, password) {
+        (ConnectionProfile::Server(server), Some(p)) if !p.is_empty() => {
+            store_keyring_password(server, p).await
+        }
+        _ => false,
+    };
+    tracing::info!(desk = %config.desk_name, "desk settings saved");
+    Ok(SavedDeskConfig {
+        password_in_keyring,
+        restart_needed: before.connection != config.connection,
+    })
+}
+
+/// What "test connection" found.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTest {
+    pub server_version: String,
+    /// `empty` (new database), `current`, `older` (this desk will migrate it) or `newer` (update this desk).
+    pub schema: String,
+}
+
+/// Connects once with the given settings (no pool) and reports what is there.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    server: ServerProfile,
+    password: Option<String>,
+) -> AppResult<ConnectionTest> {
+    may_configure(&state).await?;
+    server.validate()?;
+    let options = server.options(password.as_deref());
+    let attempt = async {
+        let mut conn = PgConnection::connect_with(&options).await?;
+        let server_version: String = sqlx::query_scalar("SHOW server_version")
+            .fetch_one(&mut conn)
+            .await?;
+        let db_version = database_schema_version(&mut conn).await?;
+        conn.close().await?;
+        Ok::<_, sqlx::Error>((server_version, db_version))
+    };
+    let (server_version, db_version) =
+        match tokio::time::timeout(Duration::from_secs(8), attempt).await {
+            Err(_) => return Err(AppError::validation("host", "connection_timeout")),
+            Ok(Err(sqlx::Error::Database(e))) if e.code().as_deref() == Some("28P01") => {
+                return Err(AppError::validation("password", "wrong_db_password"));
+            }
+            Ok(Err(sqlx::Error::Database(e))) if e.code().as_deref() == Some("3D000") => {
+                return Err(AppError::validation("database", "unknown_database"));
+            }
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, "connection test failed");
+                return Err(AppError::validation("host", "connection_failed"));
+            }
+            Ok(Ok(found)) => found,
+        };
+    let app = app_schema_version();
+    let schema = match db_version {
+        0 => "empty",
+        v if v == app => "current",
+        v if v < app => "older",
+        _ => "newer",
+    };
+    Ok(ConnectionTest {
+        server_version,
+        schema: schema.into(),
+    })
+}
+
+/// When no keyring holds the server password: connect with the one typed now (kept in memory).
+#[tauri::command]
+#[specta::specta]
+pub async fn provide_db_password(
+    state: State<'_, AppState>,
+    password: String,
+) -> AppResult<DbStatus> {
+    if state.health.current() != DbStatus::NeedsPassword {
+        return Ok(state.health.current());
+    }
+    let ConnectionProfile::Server(server) = DeskConfig::load(&state.paths.config_dir)?.connection
+    else {
+        return Ok(state.health.current());
+    };
+    let options = server.options(Some(&password));
+    match PgConnection::connect_with(&options).await {
+        Ok(conn) => {
+            let _ = conn.close().await;
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("28P01") => {
+            return Err(AppError::validation("password", "wrong_db_password"));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    state.health.set(DbStatus::Starting);
+    crate::desk::startup::connect(&state, options, false).await;
+    Ok(state.health.current())
+}
+
+/// Restarts the app so a new connection profile takes effect.
+#[tauri::command]
+#[specta::specta]
+pub async fn restart_app<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> AppResult<()> {
+    may_configure(&state).await?;
+    app.request_restart();
+    Ok(())
+}
+
+/// Opens (or focuses) the admin settings window.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_admin_window<R: Runtime>(app: AppHandle<R>) -> AppResult<()> {
+    if let Some(window) = app.get_webview_window("admin") {
+        return window.set_focus().map_err(AppError::internal);
+    }
+    WebviewWindowBuilder::new(&app, "admin", WebviewUrl::App("index.html".into()))
+        .title("Podoclinic — Administración")
+        .inner_size(1000.0, 720.0)
+        .build()
+        .map_err(AppError::internal)?;
+    Ok(())
+}

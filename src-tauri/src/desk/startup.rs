@@ -1,0 +1,99 @@
+//! From "the app started" to "the pool is ready": pick the database, start the local cluster if it
+//! is the embedded one, apply migrations (or refuse a newer schema), then watch the connection.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgConnectOptions;
+
+use crate::db::local::{LocalCluster, LocalError, find_binaries};
+use crate::db::monitor::{self, DbStatus};
+use crate::db::profile::{ConnectionProfile, DATABASE_URL_ENV, DeskConfig, keyring_password};
+use crate::db::{self, Schema};
+use crate::error::{AppError, is_connection_error};
+use crate::state::AppState;
+
+/// Where to connect, or the status to show when that cannot be known yet.
+pub async fn resolve(state: &AppState) -> Result<PgConnectOptions, DbStatus> {
+    let failed = |e: &dyn std::fmt::Display| match AppError::internal(e) {
+        AppError::Internal { log_id } => DbStatus::Failed { log_id },
+        _ => unreachable!("AppError::internal always gives Internal"),
+    };
+    if let Ok(url) = std::env::var(DATABASE_URL_ENV) {
+        tracing::info!("database from {DATABASE_URL_ENV}");
+        return url.parse::<PgConnectOptions>().map_err(|e| failed(&e));
+    }
+    let config = DeskConfig::load(&state.paths.config_dir).map_err(|e| failed(&e))?;
+    match config.connection {
+        ConnectionProfile::Server(server) => match keyring_password(&server).await {
+            Some(password) => Ok(server.options(Some(&password))),
+            None => Err(DbStatus::NeedsPassword),
+        },
+        ConnectionProfile::Local => {
+            let bin = find_binaries().ok_or(DbStatus::NoPostgres)?;
+            let cluster = LocalCluster::plan(bin, &state.paths.data_dir).map_err(|e| match e {
+                LocalError::NoUnprivilegedUser => DbStatus::NoPostgres,
+                other => failed(&other),
+            })?;
+            let options = cluster.start().await.map_err(|e| failed(&e))?;
+            let _ = state.local.set(cluster);
+            Ok(options)
+        }
+    }
+}
+
+/// Builds the one pool, prepares the schema (retrying while the server is unreachable), installs
+/// the pool and starts the health monitor. Returns once the pool is installed or startup failed.
+pub async fn connect(state: &AppState, options: PgConnectOptions, demo: bool) {
+    let pool = db::pool(options);
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        match db::prepare(&pool).await {
+            Ok(Schema::Current) => {
+                state.health.set(DbStatus::Online);
+                break;
+            }
+            Ok(Schema::TooNew { database, app }) => {
+                state.health.set(DbStatus::UpdateRequired {
+                    database_version: database,
+                    app_version: app,
+                });
+                break;
+            }
+            Err(e) if is_connection_error(&e) => {
+                if !matches!(state.health.current(), DbStatus::Offline { .. }) {
+                    tracing::warn!(error = %e, "database unreachable at start; retrying");
+                    state.health.set(DbStatus::Offline {
+                        since: chrono::Utc::now(),
+                    });
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => {
+                if let AppError::Internal { log_id } = AppError::internal(&e) {
+                    state.health.set(DbStatus::Failed { log_id });
+                }
+                return;
+            }
+        }
+    }
+    if demo && state.health.current() == DbStatus::Online {
+        if let Err(e) = crate::demo::seed(&pool, &state.desk).await {
+            tracing::warn!(error = %e, "demo clinic not seeded");
+        }
+    }
+    if state.install_pool(pool.clone()) {
+        tauri::async_runtime::spawn(monitor::run(pool, state.health.clone()));
+    }
+}
+
+/// The whole startup, run once in the background when the app starts.
+pub async fn start(state: &AppState, demo: bool) {
+    match resolve(state).await {
+        Ok(options) => connect(state, options, demo).await,
+        Err(status) => {
+            tracing::warn!(status = ?status, "database not available at start");
+            state.health.set(status);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The one error type every command returns, and the mapping from database errors to it.
+
+use serde::Serialize;
+
+use crate::auth::Permission;
+
+/// What went wrong, in the terms the UI branches on. Messages are i18n keys, never raw text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AppError {
+    /// Bad input; `field` names the form field and `key` the message in the UI's catalog.
+    #[error("invalid {field}: {key}")]
+    Validation { field: String, key: String },
+    /// The record does not exist (or is not visible to this user).
+    #[error("{entity} not found")]
+    NotFound { entity: String },
+    /// The change clashes with what is stored (duplicate name, reused id, ...).
+    #[error("conflict: {key}")]
+    Conflict { key: String, field: Option<String> },
+    /// No session, or it ended (logout, 12-hour limit, user deactivated).
+    #[error("not signed in")]
+    Unauthorized,
+    /// The session is idle-locked: the same user must enter the password again.
+    #[error("session locked")]
+    SessionLocked,
+    /// Wrong username or password; says nothing about which.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failed logins: the account is locked until `until` (RFC 3339).
+    #[error("account locked out")]
+    LockedOut { until: String },
+    /// Signed in, but the role lacks this permission.
+    #[error("forbidden: {permission:?}")]
+    Forbidden { permission: Permission },
+    /// The database does not answer right now.
+    #[error("database unreachable")]
+    Offline,
+    /// The database schema is newer than this desk's app: update the app before writing.
+    #[error("this desk must be updated")]
+    UpdateRequired,
+    /// A fault; the details are in the log under `logId`.
+    #[error("internal error {log_id}")]
+    #[serde(rename_all = "camelCase")]
+    Internal { log_id: String },
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn validation(field: &str, key: &str) -> Self {
+        Self::Validation {
+            field: field.into(),
+            key: key.into(),
+        }
+    }
+
+    pub fn not_found(entity: &str) -> Self {
+        Self::NotFound {
+            entity: entity.into(),
+        }
+    }
+
+    pub fn conflict(key: &str, field: Option<&str>) -> Self {
+        Self::Conflict {
+            key: key.into(),
+            field: field.map(Into::into),
+        }
+    }
+
+    /// Logs `source` with a fresh id and returns an error that shows the user only that id.
+    pub fn internal(source: impl std::fmt::Display) -> Self {
+        let log_id = uuid::Uuid::now_v7().simple().to_string()[..12].to_string();
+        tracing::error!(log_id, error = %source, "internal error");
+        Self::Internal { log_id }
+    }
+}
+
+/// Constraint names the UI can explain, and what they mean. Everything else is internal.
+const CONSTRAINTS: &[(&str, fn() -> AppError)] = &[
+    ("users_username_key", || {
+        AppError::conflict("username_taken", Some("username"))
+    }),
+    ("users_username_format", || {
+        AppError::validation("username", "username_format")
+    }),
+    ("users_display_name_not_blank", || {
+        AppError::validation("displayName", "required")
+    }),
+    ("roles_name_key", || {
+        AppError::conflict("role_name_taken", Some("name"))
+    }),
+    ("roles_name_not_blank", || {
+        AppError::validation("name", "required")
+    }),
+    ("users_role_id_fkey", || AppError::not_found("role")),
+    ("audit_log_append_only", || {
+        AppError::conflict("audit_log_append_only", None)
+    }),
+];
+
+/// Maps a constraint violation to the domain error named for it, if any.
+pub fn constraint_error(constraint: &str) -> Option<AppError> {
+    CONSTRAINTS
+        .iter()
+        .find(|(name, _)| *name == constraint)
+        .map(|(_, make)| make())
+}
+
+/// True when the error means "the database is not there", as opposed to "the query was wrong".
+pub fn is_connection_error(err: &sqlx::Error) -> bool {
+    matches!(
+        err,
+        sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Tls(_)
+    ) || matches!(err, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        if is_connection_error(&err) {
+            tracing::warn!(error = %err, "database unreachable");
+            return AppError::Offline;
+        }
+        if let sqlx::Error::RowNotFound = err {
+            return AppError::not_found("record");
+        }
+        if let sqlx::Error::Database(db) = &err
+            && let Some(mapped) = db.constraint().and_then(constraint_error)
+        {
+            return mapped;
+        }
+        AppError::internal(err)
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        AppError::internal(err)
+    }
+}

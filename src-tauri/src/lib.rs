@@ -1,0 +1,144 @@
+//! Podoclinic: a desktop app for podiatry clinics. This file wires the Tauri shell to the modules;
+//! each module keeps its rules and SQL to itself and its `commands.rs` is the only Tauri-aware part.
+
+pub mod audit;
+pub mod auth;
+pub mod clinic;
+pub mod db;
+pub mod demo;
+pub mod desk;
+pub mod error;
+pub mod logging;
+pub mod state;
+
+use std::path::PathBuf;
+
+use tauri::{Manager, RunEvent};
+use tauri_specta::{collect_commands, collect_events};
+
+use crate::db::monitor::DbStatus;
+use crate::state::{AppState, Paths};
+
+/// The one list of commands, spelled once and expanded for each runtime (the real one, and tauri's
+/// mock runtime in tests): tauri-specta needs generic commands named with a concrete runtime.
+macro_rules! app_builder {
+    ($runtime:ty) => {
+        tauri_specta::Builder::<$runtime>::new()
+            .commands(collect_commands![
+                desk::commands::get_db_status,
+                desk::commands::get_desk_config,
+                desk::commands::save_desk_config,
+                desk::commands::test_connection,
+                desk::commands::provide_db_password,
+                desk::commands::restart_app::<$runtime>,
+                desk::commands::open_admin_window::<$runtime>,
+                auth::commands::needs_first_admin,
+                auth::commands::create_first_admin,
+                auth::commands::login,
+                auth::commands::logout,
+                auth::commands::current_session,
+                auth::commands::keep_alive,
+                auth::commands::lock_session,
+                auth::commands::unlock_session,
+                auth::commands::change_own_password,
+                auth::commands::list_users,
+                auth::commands::create_user,
+                auth::commands::update_user,
+                auth::commands::reset_user_password,
+                auth::commands::unlock_user,
+                auth::commands::list_roles,
+                auth::commands::list_permissions,
+                auth::commands::create_role,
+                auth::commands::update_role,
+                clinic::commands::get_clinic_profile,
+                clinic::commands::update_clinic_profile,
+                audit::commands::list_audit_log,
+            ])
+            .events(collect_events![DbStatus])
+            // i64 values (money in cents, audit ids, schema versions) are exported as TypeScript
+            // `number`: all of them stay far below 2^53, where a JavaScript number is exact.
+            .dangerously_cast_bigints_to_number()
+            // Every exported type reads and writes the same shape: one TypeScript name each.
+            .disable_serde_phases()
+    };
+}
+
+/// The commands and events of the app. It serves `run()` and the bindings export.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    app_builder!(tauri::Wry)
+}
+
+/// The same commands on tauri's mock runtime, for tests through the real IPC path.
+#[cfg(feature = "test")]
+pub fn mock_specta_builder() -> tauri_specta::Builder<tauri::test::MockRuntime> {
+    app_builder!(tauri::test::MockRuntime)
+}
+
+/// Where the generated TypeScript bindings live, relative to this crate.
+pub const BINDINGS_PATH: &str = "../ui/src/bindings.ts";
+
+/// Writes the TypeScript bindings for `specta_builder` to `path`.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    specta_builder()
+        .export(
+            specta_typescript::Typescript::default().header("/* eslint-disable */"),
+            path,
+        )
+        .map_err(|e| e.to_string())
+}
+
+fn dir_from_env(var: &str, default: tauri::Result<PathBuf>) -> tauri::Result<PathBuf> {
+    match std::env::var_os(var) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => default,
+    }
+}
+
+/// Starts the desktop app.
+pub fn run() {
+    let specta = specta_builder();
+    let app = tauri::Builder::default()
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            let resolver = app.path();
+            let paths = Paths {
+                config_dir: dir_from_env("PODOCLINIC_CONFIG_DIR", resolver.app_config_dir())?,
+                data_dir: dir_from_env("PODOCLINIC_DATA_DIR", resolver.app_data_dir())?,
+                log_dir: dir_from_env("PODOCLINIC_LOG_DIR", resolver.app_log_dir())?,
+            };
+            logging::init(&paths.log_dir);
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), data = %paths.data_dir.display(), "starting");
+            specta.mount_events(app);
+            let desk = db::profile::DeskConfig::load(&paths.config_dir).map(|c| c.desk_name).unwrap_or_default();
+            app.manage(AppState::new(paths, desk));
+
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                use tauri_specta::Event;
+                let mut changes = handle.state::<AppState>().health.status.subscribe();
+                while changes.changed().await.is_ok() {
+                    let status = changes.borrow_and_update().clone();
+                    if let Err(e) = status.emit(&handle) {
+                        tracing::warn!(error = %e, "status event not delivered");
+                    }
+                }
+            });
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let state = handle.state::<AppState>();
+                desk::startup::start(&state, demo::enabled()).await;
+            });
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .expect("the app could not be built");
+    app.run(|app, event| {
+        if let RunEvent::Exit = event
+            && let Some(cluster) = app
+                .try_state::<AppState>()
+                .and_then(|s| s.local.get().cloned())
+        {
+            cluster.stop_blocking();
+        }
+    });
+}
