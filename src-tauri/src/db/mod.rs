@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::{PgConnection, PgPool};
 
 /// The migrations in `migrations/`, compiled into the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -31,13 +31,16 @@ pub fn app_schema_version() -> i64 {
 }
 
 /// The newest migration applied to the database (0 for an empty database).
-pub async fn database_schema_version(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT CASE WHEN to_regclass('_sqlx_migrations') IS NULL THEN 0
-                ELSE (SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success) END",
-    )
-    .fetch_one(db)
-    .await
+pub async fn database_schema_version(db: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    let has_table: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut *db)
+        .await?;
+    if !has_table {
+        return Ok(0);
+    }
+    sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success")
+        .fetch_one(db)
+        .await
 }
 
 /// What `prepare` found.
@@ -55,7 +58,7 @@ pub enum Schema {
 /// touched. sqlx's migrator holds an advisory lock, so two desks starting together migrate once.
 #[tracing::instrument(skip_all)]
 pub async fn prepare(pool: &PgPool) -> Result<Schema, sqlx::Error> {
-    let database = database_schema_version(pool).await?;
+    let database = database_schema_version(&mut *pool.acquire().await?).await?;
     let app = app_schema_version();
     if database > app {
         tracing::warn!(database, app, "database schema is newer than this app");

@@ -95,7 +95,8 @@ fn jitter(d: Duration) -> Duration {
 
 /// One probe: the database answers, and reports which schema it has.
 async fn probe(pool: &PgPool) -> Result<i64, ()> {
-    match tokio::time::timeout(PROBE_TIMEOUT, super::database_schema_version(pool)).await {
+    let check = async { super::database_schema_version(&mut *pool.acquire().await?).await };
+    match tokio::time::timeout(PROBE_TIMEOUT, check).await {
         Ok(Ok(v)) => Ok(v),
         _ => Err(()),
     }

@@ -1,0 +1,144 @@
+//! Commands through the real IPC path (tauri mock runtime), as the webview calls them.
+
+use podoclinic::auth::service::{self, Purpose};
+use podoclinic_tests::ipc::{FreshDb, MockApp};
+use podoclinic_tests::*;
+use serde_json::json;
+
+fn signed_in_app(db: &FreshDb, username: &str, password: &str) -> MockApp {
+    let app = MockApp::new(state_on(db.pool.clone(), "ipc-desk"));
+    let info = app
+        .invoke(
+            "login",
+            json!({ "input": { "username": username, "password": password } }),
+        )
+        .expect("login");
+    assert_eq!(info["username"], username);
+    app
+}
+
+fn setup_clinic(db: &FreshDb) {
+    tauri::async_runtime::block_on(async {
+        let admin = first_admin(&db.pool).await;
+        staff(&db.pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+    });
+}
+
+#[test]
+fn reception_asking_for_the_user_list_is_refused_with_the_permission_named() {
+    let db = FreshDb::new();
+    setup_clinic(&db);
+    let app = signed_in_app(&db, "recepcion1", STAFF_PASSWORD);
+
+    let err = app.invoke("list_users", json!({})).unwrap_err();
+    assert_eq!(
+        err,
+        json!({ "kind": "forbidden", "permission": "users.manage" })
+    );
+    let err = app
+        .invoke(
+            "update_clinic_profile",
+            json!({ "profile": {
+        "name": "X", "address": "", "phone": "", "rfc": "", "timezone": "America/Mexico_City",
+        "currency": "MXN", "idleLockMinutes": 5 } }),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        json!({ "kind": "forbidden", "permission": "settings.manage" })
+    );
+}
+
+#[test]
+fn a_command_without_a_session_is_unauthorized() {
+    let db = FreshDb::new();
+    setup_clinic(&db);
+    let app = MockApp::new(state_on(db.pool.clone(), "ipc-desk"));
+    assert_eq!(
+        app.invoke("list_users", json!({})).unwrap_err(),
+        json!({ "kind": "unauthorized" })
+    );
+    assert_eq!(
+        app.invoke("current_session", json!({})).unwrap(),
+        json!(null)
+    );
+}
+
+#[test]
+fn a_user_with_a_short_password_is_refused_naming_the_field_and_nothing_changes() {
+    let db = FreshDb::new();
+    setup_clinic(&db);
+    let app = signed_in_app(&db, "admin", ADMIN_PASSWORD);
+    let before = app.invoke("list_users", json!({})).unwrap();
+
+    let err = app
+        .invoke(
+            "create_user",
+            json!({ "input": {
+            "id": uuid::Uuid::now_v7(), "username": "nueva", "displayName": "Nueva",
+            "password": "corta", "roleId": RECEPTION_ROLE } }),
+        )
+        .unwrap_err();
+
+    assert_eq!(
+        err,
+        json!({ "kind": "validation", "field": "password", "key": "password_too_short" })
+    );
+    assert_eq!(app.invoke("list_users", json!({})).unwrap(), before);
+    let audit = tauri::async_runtime::block_on(audit_actions(&db.pool));
+    assert_eq!(
+        audit.iter().filter(|a| *a == "user.create").count(),
+        1,
+        "only the setup's own user was created"
+    );
+}
+
+#[test]
+fn an_admin_creates_a_user_who_can_then_sign_in() {
+    let db = FreshDb::new();
+    setup_clinic(&db);
+    let app = signed_in_app(&db, "admin", ADMIN_PASSWORD);
+    let id = uuid::Uuid::now_v7();
+    let created = app
+        .invoke(
+            "create_user",
+            json!({ "input": {
+            "id": id, "username": "Podologo.Luis", "displayName": "Luis Pérez",
+            "password": "uñas sanas siempre", "roleId": PODIATRIST_ROLE } }),
+        )
+        .unwrap();
+    assert_eq!(created["username"], "podologo.luis");
+    assert_eq!(created["roleName"], "podólogo");
+    app.invoke("logout", json!({})).unwrap();
+    let session = tauri::async_runtime::block_on(service::authenticate(
+        &db.pool,
+        "d",
+        "podologo.luis",
+        "uñas sanas siempre",
+        Purpose::Login,
+    ))
+    .unwrap();
+    assert_eq!(session.user_id, id);
+}
+
+#[test]
+fn a_wrong_password_over_ipc_says_invalid_credentials_and_the_fifth_locks_out() {
+    let db = FreshDb::new();
+    setup_clinic(&db);
+    let app = MockApp::new(state_on(db.pool.clone(), "ipc-desk"));
+    let attempt = || {
+        app.invoke(
+            "login",
+            json!({ "input": { "username": "recepcion1", "password": "no es esta" } }),
+        )
+    };
+    for _ in 0..4 {
+        assert_eq!(
+            attempt().unwrap_err(),
+            json!({ "kind": "invalidCredentials" })
+        );
+    }
+    let locked = attempt().unwrap_err();
+    assert_eq!(locked["kind"], "lockedOut");
+    assert!(locked["until"].as_str().is_some_and(|u| u.contains('T')));
+}
