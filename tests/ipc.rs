@@ -26,7 +26,8 @@ fn admin_url() -> String {
 }
 
 impl FreshDb {
-    pub fn new() -> Self {
+    /// Creates the database now (named `create` rather than `new`: it does I/O).
+    pub fn create() -> Self {
         let admin_url = admin_url();
         let name = format!("podoclinic_ipc_{}", uuid::Uuid::now_v7().simple());
         let pool = tauri::async_runtime::block_on(async {

@@ -76,7 +76,9 @@ impl AppError {
 }
 
 /// Constraint names the UI can explain, and what they mean. Everything else is internal.
-const CONSTRAINTS: &[(&str, fn() -> AppError)] = &[
+type MakeError = fn() -> AppError;
+
+const CONSTRAINTS: &[(&str, MakeError)] = &[
     ("users_username_key", || {
         AppError::conflict("username_taken", Some("username"))
     }),

@@ -12,7 +12,7 @@ use sqlx::PgPool;
 async fn an_empty_database_is_migrated_and_a_second_prepare_changes_nothing(pool: PgPool) {
     assert_eq!(db::prepare(&pool).await.unwrap(), Schema::Current);
     assert_eq!(
-        db::database_schema_version(&mut *pool.acquire().await.unwrap())
+        db::database_schema_version(&mut pool.acquire().await.unwrap())
             .await
             .unwrap(),
         db::app_schema_version()

@@ -26,7 +26,7 @@ fn setup_clinic(db: &FreshDb) {
 
 #[test]
 fn reception_asking_for_the_user_list_is_refused_with_the_permission_named() {
-    let db = FreshDb::new();
+    let db = FreshDb::create();
     setup_clinic(&db);
     let app = signed_in_app(&db, "recepcion1", STAFF_PASSWORD);
 
@@ -51,7 +51,7 @@ fn reception_asking_for_the_user_list_is_refused_with_the_permission_named() {
 
 #[test]
 fn a_command_without_a_session_is_unauthorized() {
-    let db = FreshDb::new();
+    let db = FreshDb::create();
     setup_clinic(&db);
     let app = MockApp::new(state_on(db.pool.clone(), "ipc-desk"));
     assert_eq!(
@@ -66,7 +66,7 @@ fn a_command_without_a_session_is_unauthorized() {
 
 #[test]
 fn a_user_with_a_short_password_is_refused_naming_the_field_and_nothing_changes() {
-    let db = FreshDb::new();
+    let db = FreshDb::create();
     setup_clinic(&db);
     let app = signed_in_app(&db, "admin", ADMIN_PASSWORD);
     let before = app.invoke("list_users", json!({})).unwrap();
@@ -95,7 +95,7 @@ fn a_user_with_a_short_password_is_refused_naming_the_field_and_nothing_changes(
 
 #[test]
 fn an_admin_creates_a_user_who_can_then_sign_in() {
-    let db = FreshDb::new();
+    let db = FreshDb::create();
     setup_clinic(&db);
     let app = signed_in_app(&db, "admin", ADMIN_PASSWORD);
     let id = uuid::Uuid::now_v7();
@@ -123,7 +123,7 @@ fn an_admin_creates_a_user_who_can_then_sign_in() {
 
 #[test]
 fn a_wrong_password_over_ipc_says_invalid_credentials_and_the_fifth_locks_out() {
-    let db = FreshDb::new();
+    let db = FreshDb::create();
     setup_clinic(&db);
     let app = MockApp::new(state_on(db.pool.clone(), "ipc-desk"));
     let attempt = || {

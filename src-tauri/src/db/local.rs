@@ -153,6 +153,7 @@ impl LocalCluster {
         let sockets = self.socket_dir();
         self.prepare_dir(&sockets)?;
         let data = self.data_dir();
+        tracing::info!(root = %self.root.display(), "local database cluster");
 
         if !data.join("PG_VERSION").exists() {
             tracing::info!("creating the local database cluster");

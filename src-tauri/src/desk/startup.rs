@@ -77,10 +77,11 @@ pub async fn connect(state: &AppState, options: PgConnectOptions, demo: bool) {
             }
         }
     }
-    if demo && state.health.current() == DbStatus::Online {
-        if let Err(e) = crate::demo::seed(&pool, &state.desk).await {
-            tracing::warn!(error = %e, "demo clinic not seeded");
-        }
+    if demo
+        && state.health.current() == DbStatus::Online
+        && let Err(e) = crate::demo::seed(&pool, &state.desk).await
+    {
+        tracing::warn!(error = %e, "demo clinic not seeded");
     }
     if state.install_pool(pool.clone()) {
         tauri::async_runtime::spawn(monitor::run(pool, state.health.clone()));

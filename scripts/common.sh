@@ -1,0 +1,65 @@
+# Shared by run.sh and test.sh: install what is missing (Debian), build the UI, pick the cargo
+# target directory. Sourced, not run.
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/podoclinic/target}"
+
+say() { printf '\033[1;36m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian packages: the Tauri/WebKitGTK build deps, the keyring's D-Bus, and PostgreSQL (whose
+# binaries the app runs its private cluster from).
+APP_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libsoup-3.0-dev libgtk-3-dev
+  librsvg2-dev libayatana-appindicator3-dev libssl-dev libdbus-1-dev postgresql postgresql-contrib
+  postgresql-client xvfb)
+
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_toolchains() {
+  command -v cargo >/dev/null || { echo "Rust (cargo) is required: https://rustup.rs" >&2; exit 1; }
+  command -v npm >/dev/null || ensure_packages nodejs npm
+}
+
+build_ui() {
+  say "Building the UI"
+  cd "$ROOT/ui"
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  npm run --silent build
+  cd "$ROOT"
+}
+
+# One cargo invocation for the app and every test target, so both share one feature set and one
+# build (a separate `cargo build -p podoclinic` would rebuild Tauri with other features).
+build_rust() {
+  say "Building the app and tests (target: $CARGO_TARGET_DIR)"
+  cd "$ROOT"
+  cargo build --workspace --all-targets --locked
+}
+
+# A virtual display when there is no real one (build machines, CI).
+ensure_display() {
+  if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    local n=$((90 + RANDOM % 100))
+    Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+    XVFB_PID=$!
+    export DISPLAY=":$n"
+    for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+    say "No display found: using a virtual one (Xvfb $DISPLAY)"
+  fi
+}

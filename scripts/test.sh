@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every check and test: formatting, clippy, strict TypeScript, Rust unit and integration tests
+# (fresh PostgreSQL database per test), IPC tests, and end-to-end tests in the real app's WebKit
+# webview. Installs and starts what they need on a fresh Debian machine.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_packages "${APP_PACKAGES[@]}" webkit2gtk-driver
+ensure_toolchains
+
+# A PostgreSQL the tests may create databases in: $DATABASE_URL if it answers, else the machine's
+# own cluster (started if needed), with a test role that can log in over TCP.
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+if ! psql "$DATABASE_URL" -Atqc 'SELECT 1' >/dev/null 2>&1; then
+  say "Starting the machine's PostgreSQL for the tests"
+  ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  pg_lsclusters -h | grep -q "^$ver main" || as_root pg_createcluster "$ver" main >/dev/null
+  as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || true
+  as_root runuser -u postgres -- psql -qc \
+    "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'podoclinic_test') THEN
+       CREATE ROLE podoclinic_test LOGIN SUPERUSER PASSWORD 'podoclinic_test'; END IF; END \$\$;"
+  export DATABASE_URL="postgres://podoclinic_test:podoclinic_test@127.0.0.1:5432/postgres"
+  psql "$DATABASE_URL" -Atqc 'SELECT 1' >/dev/null
+fi
+
+if [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  say "Installing tauri-driver"
+  cargo install tauri-driver@2.1.0 --locked --quiet
+fi
+
+build_ui
+say "Checking formatting and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+build_rust
+
+say "UI unit tests"
+(cd "$ROOT/ui" && npm test --silent)
+
+say "Rust tests (unit, services on PostgreSQL, IPC through the mock runtime)"
+cargo test --workspace --locked
+
+say "End-to-end tests in the real app (tauri-driver, WebKitWebDriver, Xvfb)"
+ensure_display
+trap '[ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null || true' EXIT
+node --test --test-concurrency=1 "$ROOT"/tests/e2e/*.test.mjs

@@ -1,0 +1,161 @@
+// A small W3C WebDriver client (classic protocol, as tauri-driver speaks it) and the fixtures the
+// end-to-end tests share: a fresh database, the app under tauri-driver, and clean-up.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
+export const APP = process.env.PODOCLINIC_APP ?? join(TARGET, "debug", "podoclinic");
+const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const TAURI_DRIVER = process.env.TAURI_DRIVER ?? join(process.env.HOME ?? "/root", ".cargo", "bin", "tauri-driver");
+
+let nextPort = 4444 + (process.pid % 200) * 2;
+
+export function psql(url, sql) {
+  return execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { encoding: "utf8" }).trim();
+}
+
+export function withDatabase(url, name) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** A fresh, empty database; the app migrates it at start. */
+export function freshDatabase() {
+  const name = `podoclinic_e2e_${Date.now()}_${process.pid}`;
+  psql(DATABASE_URL, `CREATE DATABASE ${name}`);
+  return {
+    url: withDatabase(DATABASE_URL, name),
+    drop: () => psql(DATABASE_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** Starts tauri-driver with `env` for the app, and a WebDriver session on the app's main window. */
+export async function launch(env) {
+  if (!existsSync(APP)) throw new Error(`app binary not found at ${APP}; build it first`);
+  const dirs = mkdtempSync(join(tmpdir(), "podoclinic-e2e-"));
+  const port = nextPort;
+  nextPort += 2;
+  const appEnv = {
+    ...process.env,
+    PODOCLINIC_CONFIG_DIR: join(dirs, "config"),
+    PODOCLINIC_DATA_DIR: join(dirs, "data"),
+    PODOCLINIC_LOG_DIR: join(dirs, "logs"),
+    WEBKIT_DISABLE_COMPOSITING_MODE: "1",
+    ...env,
+  };
+  const driver = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(port + 1), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+    env: appEnv,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      const r = await fetch(`${base}/status`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 100) throw new Error("tauri-driver did not start");
+    await sleep(100);
+  }
+  const created = await request(base, "POST", "/session", {
+    capabilities: { alwaysMatch: { "tauri:options": { application: APP } } },
+  });
+  const session = new Session(base, created.sessionId, appEnv);
+  session.onClose = () => driver.kill();
+  return session;
+}
+
+async function request(base, method, path, body) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value ?? json)}`);
+  return json.value;
+}
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+export class Session {
+  constructor(base, id, env) {
+    this.base = base;
+    this.id = id;
+    this.env = env;
+  }
+
+  cmd(method, path, body) {
+    return request(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  /** Waits for an element matching `css` that is displayed. */
+  async find(css, timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < deadline) {
+      try {
+        const found = await this.cmd("POST", "/element", { using: "css selector", value: css });
+        const id = found[ELEMENT];
+        if (await this.cmd("GET", `/element/${id}/displayed`)) return id;
+      } catch (e) {
+        last = e;
+      }
+      await sleep(150);
+    }
+    throw new Error(`no visible element ${css} after ${timeoutMs} ms (${last})`);
+  }
+
+  /** Waits until no element matches `css`. */
+  async gone(css, timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const all = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+      if (all.length === 0) return;
+      await sleep(150);
+    }
+    throw new Error(`${css} still present after ${timeoutMs} ms`);
+  }
+
+  async type(css, text) {
+    const el = await this.find(css);
+    await this.cmd("POST", `/element/${el}/clear`, {});
+    await this.cmd("POST", `/element/${el}/value`, { text });
+  }
+
+  async click(css) {
+    await this.cmd("POST", `/element/${await this.find(css)}/click`, {});
+  }
+
+  async text(css, timeoutMs) {
+    return this.cmd("GET", `/element/${await this.find(css, timeoutMs)}/text`);
+  }
+
+  async screenshot(path) {
+    const png = await this.cmd("GET", "/screenshot");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(path, Buffer.from(png, "base64"));
+  }
+
+  /** The app's log, for facts only the app knows (e.g. where its local cluster lives). */
+  log() {
+    const dir = this.env.PODOCLINIC_LOG_DIR;
+    return readdirSync(dir)
+      .map((f) => readFileSync(join(dir, f), "utf8"))
+      .join("\n");
+  }
+
+  async close() {
+    try {
+      await this.cmd("DELETE", "");
+    } finally {
+      this.onClose?.();
+    }
+  }
+}

@@ -1,0 +1,40 @@
+// End to end in the real app (WebKitWebDriver via tauri-driver, under Xvfb), on a fresh database:
+// a new clinic creates its first admin, is told clearly about a bad password, and signs in.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { freshDatabase, launch, psql } from "./driver.mjs";
+
+test("a new clinic creates its first admin and signs in", async (t) => {
+  const db = freshDatabase();
+  const app = await launch({ PODOCLINIC_DATABASE_URL: db.url });
+  t.after(async () => {
+    await app.close();
+    db.drop();
+  });
+
+  await app.find("[data-test=first-admin-form]", 60_000);
+  await app.type("#field-displayName", "Dra. Lucía Hernández");
+  await app.type("#field-username", "lucia");
+  await app.type("#field-password", "corta");
+  await app.click("[data-test=first-admin-submit]");
+  const error = await app.text("[data-test=form-error]");
+  assert.match(error, /Contraseña/, "the error names the field");
+  assert.match(error, /8 caracteres/);
+  assert.equal(psql(db.url, "SELECT count(*) FROM users"), "0", "a refused form stores nothing");
+
+  await app.type("#field-password", "uñas sanas y felices");
+  await app.click("[data-test=first-admin-submit]");
+  await app.find("[data-test=login-form]");
+  assert.match(await app.text("[data-test=login-notice]"), /Inicie sesión/);
+
+  await app.type("#field-password", "uñas sanas y felices");
+  await app.click("[data-test=login-submit]");
+  assert.equal(await app.text("[data-test=signed-in-as]"), "Dra. Lucía Hernández");
+  await app.find("[data-test=nav-agenda]");
+  await app.find("[data-test=open-admin]");
+
+  const actions = psql(db.url, "SELECT string_agg(action, ',' ORDER BY id) FROM audit_log");
+  assert.equal(actions, "user.create_first_admin,login.success");
+  const role = psql(db.url, "SELECT r.builtin FROM users u JOIN roles r ON r.id = u.role_id");
+  assert.equal(role, "admin");
+});

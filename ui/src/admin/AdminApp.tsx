@@ -1,0 +1,56 @@
+// The separate admin settings window: connection, clinic profile, users, roles, audit, own account.
+import { useEffect, useState } from "preact/hooks";
+import type { Permission } from "../bindings";
+import { refreshSession, session } from "../api";
+import { ConnectionBanner } from "../components/Banner";
+import { t } from "../i18n";
+import { useStore } from "../store";
+import { AccountTab } from "./AccountTab";
+import { AuditTab } from "./AuditTab";
+import { ClinicTab } from "./ClinicTab";
+import { ConnectionTab } from "./ConnectionTab";
+import { RolesTab } from "./RolesTab";
+import { UsersTab } from "./UsersTab";
+
+type Tab = "connection" | "clinic" | "users" | "roles" | "audit" | "account";
+const TABS: { id: Tab; needs: Permission | null; view: () => preact.JSX.Element }[] = [
+  { id: "users", needs: "users.manage", view: UsersTab },
+  { id: "roles", needs: "roles.manage", view: RolesTab },
+  { id: "clinic", needs: "settings.manage", view: ClinicTab },
+  { id: "connection", needs: "settings.manage", view: ConnectionTab },
+  { id: "audit", needs: "audit.read", view: AuditTab },
+  { id: "account", needs: null, view: AccountTab },
+];
+
+export function AdminApp() {
+  const me = useStore(session);
+  useEffect(() => {
+    const onFocus = () => void refreshSession().catch(() => undefined);
+    window.addEventListener("focus", onFocus);
+    return () => window.removeEventListener("focus", onFocus);
+  }, []);
+  const signedIn = me && !me.locked;
+  // Without a session only the connection settings are offered (Rust allows them only while the
+  // desk is not connected, e.g. on first setup or after the server moved).
+  const tabs = signedIn ? TABS.filter((tab) => tab.needs === null || me.permissions.includes(tab.needs)) : TABS.filter((tab) => tab.id === "connection");
+  const [current, setCurrent] = useState<Tab>(tabs[0]?.id ?? "connection");
+  const active = tabs.find((tab) => tab.id === current) ?? tabs[0];
+  const View = active?.view;
+  return (
+    <div class="admin">
+      <ConnectionBanner />
+      <header>
+        <strong>{t("admin.title")}</strong>
+      </header>
+      {!signedIn ? <p class="notice">{t("admin.signInFirst")}</p> : null}
+      <nav class="tabs">
+        {tabs.map((tab) => (
+          <button class={tab.id === active?.id ? "tab current" : "tab"} data-test={`tab-${tab.id}`} onClick={() => setCurrent(tab.id)}>
+            {t(`admin.tabs.${tab.id}`)}
+          </button>
+        ))}
+      </nav>
+      <main>{View ? <View key={`${active.id}-${me?.userId ?? "none"}`} /> : null}</main>
+    </div>
+  );
+}

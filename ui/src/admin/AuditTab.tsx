@@ -1,0 +1,44 @@
+import { useEffect, useState } from "preact/hooks";
+import type { AuditRow } from "../bindings";
+import { call, commands, errorText } from "../api";
+import { Card, ErrorBox } from "../components/Form";
+import { formatDateTime, t } from "../i18n";
+
+export function AuditTab() {
+  const [rows, setRows] = useState<AuditRow[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    call(commands.listAuditLog(200)).then(setRows, (e) => setError(errorText(e)));
+  }, []);
+  if (error) return <ErrorBox message={error} />;
+  if (!rows) return <p>{t("common.loading")}</p>;
+  if (!rows.length) return <p class="empty">{t("common.empty")}</p>;
+  return (
+    <Card title={t("admin.tabs.audit")}>
+      <table data-test="audit-table">
+        <thead>
+          <tr>
+            <th>{t("admin.audit.at")}</th>
+            <th>{t("admin.audit.who")}</th>
+            <th>{t("admin.audit.desk")}</th>
+            <th>{t("admin.audit.action")}</th>
+            <th>{t("admin.audit.entity")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id}>
+              <td>{formatDateTime(r.at)}</td>
+              <td>{r.username ?? "—"}</td>
+              <td>{r.desk}</td>
+              <td>{r.action}</td>
+              <td>
+                {r.entity} {r.entityId ?? ""}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}

@@ -1,0 +1,110 @@
+import { useEffect, useState } from "preact/hooks";
+import type { DeskConfig, ServerProfile, SslMode } from "../bindings";
+import { call, commands, errorText } from "../api";
+import { Card, ErrorBox, Field, useSubmit } from "../components/Form";
+import { t } from "../i18n";
+
+const SSL_MODES: SslMode[] = ["disable", "prefer", "require", "verify-ca", "verify-full"];
+const EMPTY_SERVER: ServerProfile = { host: "", port: 5432, database: "clinic", user: "podoclinic", sslMode: "prefer", sslRootCert: null };
+
+/** Where this desk's database is: the local one, or the clinic's server. */
+export function ConnectionTab() {
+  const [config, setConfig] = useState<DeskConfig | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [server, setServer] = useState<ServerProfile>(EMPTY_SERVER);
+  const [password, setPassword] = useState("");
+  const [notice, setNotice] = useState<string | null>(null);
+  const [restart, setRestart] = useState(false);
+
+  useEffect(() => {
+    call(commands.getDeskConfig())
+      .then((c) => {
+        setConfig(c);
+        if (c.connection.kind === "server") {
+          const { kind: _kind, ...s } = c.connection;
+          setServer(s);
+        }
+      })
+      .catch((e) => setLoadError(errorText(e)));
+  }, []);
+
+  const test = useSubmit(async () => {
+    const result = await call(commands.testConnection(server, password || null));
+    setNotice(t("admin.connection.testOk", { version: result.serverVersion, schema: t(`admin.connection.schema.${result.schema}`) }));
+  });
+  const save = useSubmit(async () => {
+    if (!config) return;
+    const saved = await call(commands.saveDeskConfig(config, config.connection.kind === "server" ? password || null : null));
+    const parts = [t("common.saved")];
+    if (saved.restartNeeded) parts.push(t("admin.connection.savedRestart"));
+    if (config.connection.kind === "server" && password && !saved.passwordInKeyring) parts.push(t("admin.connection.keyringMissing"));
+    setNotice(parts.join(" "));
+    setRestart(saved.restartNeeded);
+  });
+
+  if (loadError) return <ErrorBox message={loadError} />;
+  if (!config) return <p>{t("common.loading")}</p>;
+  const isServer = config.connection.kind === "server";
+  const setServerField = <K extends keyof ServerProfile>(k: K, v: ServerProfile[K]) => {
+    const next = { ...server, [k]: v };
+    setServer(next);
+    setConfig({ ...config, connection: { kind: "server", ...next } });
+  };
+  const error = test.message ?? save.message;
+  const invalid = test.field ?? save.field;
+
+  return (
+    <Card title={t("admin.tabs.connection")}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save.run();
+        }}
+      >
+        <Field name="deskName" value={config.deskName} onInput={(v) => setConfig({ ...config, deskName: v })} invalid={invalid === "deskName"} />
+        <label class="choice">
+          <input type="radio" checked={!isServer} onChange={() => setConfig({ ...config, connection: { kind: "local" } })} />
+          {t("admin.connection.local")}
+        </label>
+        <label class="choice">
+          <input type="radio" checked={isServer} onChange={() => setConfig({ ...config, connection: { kind: "server", ...server } })} />
+          {t("admin.connection.server")}
+        </label>
+        {isServer ? (
+          <fieldset>
+            <Field name="host" value={server.host} onInput={(v) => setServerField("host", v)} invalid={invalid === "host"} />
+            <Field name="port" type="number" value={String(server.port)} onInput={(v) => setServerField("port", Number(v) || 0)} invalid={invalid === "port"} />
+            <Field name="database" value={server.database} onInput={(v) => setServerField("database", v)} invalid={invalid === "database"} />
+            <Field name="user" value={server.user} onInput={(v) => setServerField("user", v)} invalid={invalid === "user"} />
+            <Field name="password" type="password" value={password} onInput={setPassword} invalid={invalid === "password"} />
+            <label class="field">
+              <span>{t("fields.sslMode")}</span>
+              <select value={server.sslMode} onChange={(e) => setServerField("sslMode", (e.target as HTMLSelectElement).value as SslMode)}>
+                {SSL_MODES.map((m) => (
+                  <option value={m}>{m}</option>
+                ))}
+              </select>
+            </label>
+            {server.sslMode === "verify-ca" || server.sslMode === "verify-full" ? (
+              <Field name="sslRootCert" value={server.sslRootCert ?? ""} onInput={(v) => setServerField("sslRootCert", v || null)} invalid={invalid === "sslRootCert"} />
+            ) : null}
+            <button type="button" disabled={test.busy} onClick={() => void test.run()}>
+              {t("admin.connection.test")}
+            </button>
+          </fieldset>
+        ) : null}
+        <ErrorBox message={error} />
+        {notice && !error ? <p class="notice">{notice}</p> : null}
+        <p class="hint">{t("admin.connection.envOverride")}</p>
+        <button type="submit" disabled={save.busy}>
+          {t("common.save")}
+        </button>
+        {restart ? (
+          <button type="button" onClick={() => void call(commands.restartApp())}>
+            {t("admin.connection.restart")}
+          </button>
+        ) : null}
+      </form>
+    </Card>
+  );
+}

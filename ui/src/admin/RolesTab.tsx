@@ -1,0 +1,75 @@
+import { useEffect, useState } from "preact/hooks";
+import { v7 as uuidv7 } from "uuid";
+import type { Permission, Role } from "../bindings";
+import { call, commands, errorText } from "../api";
+import { Card, ErrorBox, Field, useSubmit } from "../components/Form";
+import { t } from "../i18n";
+import { roleLabel } from "./UsersTab";
+
+export function RolesTab() {
+  const [roles, setRoles] = useState<Role[] | null>(null);
+  const [all, setAll] = useState<Permission[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const reload = async () => {
+    try {
+      const [r, p] = await Promise.all([call(commands.listRoles()), commands.listPermissions()]);
+      setRoles(r);
+      setAll(p);
+    } catch (e) {
+      setLoadError(errorText(e));
+    }
+  };
+  useEffect(() => void reload(), []);
+  if (loadError) return <ErrorBox message={loadError} />;
+  if (!roles) return <p>{t("common.loading")}</p>;
+  return (
+    <>
+      {roles.map((r) => (
+        <RoleEditor key={r.id} role={r} all={all} onSaved={reload} />
+      ))}
+      <RoleEditor key={roles.length} role={null} all={all} onSaved={reload} />
+    </>
+  );
+}
+
+function RoleEditor({ role, all, onSaved }: { role: Role | null; all: Permission[]; onSaved: () => Promise<void> }) {
+  const [id] = useState(() => role?.id ?? uuidv7());
+  const [name, setName] = useState(role?.name ?? "");
+  const [permissions, setPermissions] = useState<Permission[]>(role?.permissions ?? []);
+  const fixed = role?.builtin === "admin";
+  const submit = useSubmit(async () => {
+    const input = { id, name, permissions };
+    await call(role ? commands.updateRole(input) : commands.createRole(input));
+    await onSaved();
+  });
+  const toggle = (p: Permission, on: boolean) => setPermissions(on ? [...permissions, p] : permissions.filter((x) => x !== p));
+  return (
+    <Card title={role ? roleLabel(role) : t("admin.roles.new")}>
+      {fixed ? (
+        <p class="hint">{t("admin.roles.fixed")}</p>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit.run();
+          }}
+        >
+          <Field name="name" value={name} onInput={setName} invalid={submit.field === "name"} />
+          <fieldset class="permissions">
+            <legend>{t("fields.permissions")}</legend>
+            {all.map((p) => (
+              <label class="choice">
+                <input type="checkbox" checked={permissions.includes(p)} onChange={(e) => toggle(p, (e.target as HTMLInputElement).checked)} />
+                {t(`permissions.${p}`)}
+              </label>
+            ))}
+          </fieldset>
+          <ErrorBox message={submit.message} />
+          <button type="submit" disabled={submit.busy}>
+            {role ? t("common.save") : t("common.create")}
+          </button>
+        </form>
+      )}
+    </Card>
+  );
+}

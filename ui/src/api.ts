@@ -1,0 +1,74 @@
+// The only way to Rust: the generated bindings, unwrapped into values or a typed CommandError.
+import { commands, events, type AppError, type DbStatus, type SessionInfo } from "./bindings";
+import { createStore } from "./store";
+import { formatTime, t } from "./i18n";
+
+export { commands };
+
+export class CommandError extends Error {
+  constructor(readonly error: AppError) {
+    super(error.kind);
+  }
+}
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
+
+/** The database status, kept current by the `db-status` event. */
+export const dbStatus = createStore<DbStatus>({ state: "starting" });
+
+/** `undefined` while unknown, `null` when signed out. */
+export const session = createStore<SessionInfo | null | undefined>(undefined);
+
+export async function call<T>(pending: Promise<Result<T>>): Promise<T> {
+  const result = await pending;
+  if (result.status === "ok") return result.data;
+  const error = result.error;
+  const current = session.get();
+  if (error.kind === "sessionLocked" && current) session.set({ ...current, locked: true });
+  if (error.kind === "unauthorized") session.set(null);
+  if (error.kind === "offline" && dbStatus.get().state === "online") {
+    dbStatus.set({ state: "offline", since: new Date().toISOString() });
+  }
+  throw new CommandError(error);
+}
+
+/** A sentence for the user, naming the field for validation errors. */
+export function errorText(err: unknown): string {
+  if (!(err instanceof CommandError)) {
+    console.error(err);
+    return t("errors.internal", { logId: "ui" });
+  }
+  const e = err.error;
+  switch (e.kind) {
+    case "validation":
+      return t("errors.validation", { field: t(`fields.${e.field}`), message: t(`errors.${e.key}`) });
+    case "conflict":
+      return t(`errors.${e.key}`);
+    case "forbidden":
+      return t("errors.forbidden", { permission: t(`permissions.${e.permission}`) });
+    case "lockedOut":
+      return t("errors.lockedOut", { time: formatTime(e.until) });
+    case "internal":
+      return t("errors.internal", { logId: e.logId });
+    default:
+      return t(`errors.${e.kind}`);
+  }
+}
+
+/** The form field an error belongs to, for highlighting it. */
+export function errorField(err: unknown): string | null {
+  if (!(err instanceof CommandError)) return null;
+  const e = err.error;
+  if (e.kind === "validation") return e.field;
+  if (e.kind === "conflict") return e.field;
+  return null;
+}
+
+export async function startDbStatus(): Promise<void> {
+  await events.dbStatus.listen((event) => dbStatus.set(event.payload));
+  dbStatus.set(await call(commands.getDbStatus()));
+}
+
+export async function refreshSession(): Promise<void> {
+  session.set(await call(commands.currentSession()));
+}

@@ -1,0 +1,73 @@
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
+import { errorField, errorText } from "../api";
+import { t } from "../i18n";
+
+/** Runs a submit handler with busy and error state; the error names its field. */
+export function useSubmit<A extends unknown[]>(action: (...args: A) => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (...args: A) => {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await action(...args);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run, field: errorField(error), message: error ? errorText(error) : null, clear: () => setError(null) };
+}
+
+interface FieldProps {
+  name: string;
+  label?: string;
+  value: string;
+  onInput: (value: string) => void;
+  type?: string;
+  invalid?: boolean;
+  autoFocus?: boolean;
+  autoComplete?: string;
+  hint?: string;
+  required?: boolean;
+}
+
+export function Field(p: FieldProps) {
+  return (
+    <label class={p.invalid ? "field invalid" : "field"}>
+      <span>{p.label ?? t(`fields.${p.name}`)}</span>
+      <input
+        name={p.name}
+        id={`field-${p.name}`}
+        type={p.type ?? "text"}
+        value={p.value}
+        autoFocus={p.autoFocus ?? false}
+        autoComplete={p.autoComplete ?? "off"}
+        required={p.required ?? false}
+        aria-invalid={p.invalid ?? false}
+        onInput={(e) => p.onInput((e.target as HTMLInputElement).value)}
+      />
+      {p.hint ? <small>{p.hint}</small> : null}
+    </label>
+  );
+}
+
+export function ErrorBox({ message }: { message: string | null }) {
+  return message ? (
+    <p class="error" role="alert" data-test="form-error">
+      {message}
+    </p>
+  ) : null;
+}
+
+export function Card({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
+    <section class="card">
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}

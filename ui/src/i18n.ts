@@ -1,0 +1,52 @@
+// The one string catalog: es-MX by default, English on request. Dates and money go through Intl.
+import i18next from "i18next";
+import esMX from "./locales/es-MX.json";
+import en from "./locales/en.json";
+
+export const LANGUAGES = ["es-MX", "en"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+function initialLanguage(): Language {
+  const stored = localStorage.getItem("podoclinic.lang");
+  return stored === "en" ? "en" : "es-MX";
+}
+
+await i18next.init({
+  lng: initialLanguage(),
+  fallbackLng: "es-MX",
+  resources: { "es-MX": { translation: esMX }, en: { translation: en } },
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+document.documentElement.lang = i18next.language;
+
+export function t(key: string, options?: Record<string, unknown>): string {
+  return i18next.t(key, options ?? {});
+}
+
+export function language(): Language {
+  return i18next.language === "en" ? "en" : "es-MX";
+}
+
+export async function setLanguage(lang: Language): Promise<void> {
+  localStorage.setItem("podoclinic.lang", lang);
+  await i18next.changeLanguage(lang);
+  document.documentElement.lang = lang;
+}
+
+let clinicTimeZone = "America/Mexico_City";
+export function setClinicTimeZone(zone: string): void {
+  clinicTimeZone = zone;
+}
+
+/** A timestamp in the clinic's time zone, e.g. "28/11/2026, 14:05". */
+export function formatDateTime(iso: string): string {
+  return new Intl.DateTimeFormat(language(), { dateStyle: "short", timeStyle: "short", timeZone: clinicTimeZone }).format(
+    new Date(iso),
+  );
+}
+
+/** A time of day in the clinic's time zone, e.g. "14:05". */
+export function formatTime(iso: string): string {
+  return new Intl.DateTimeFormat(language(), { timeStyle: "short", timeZone: clinicTimeZone }).format(new Date(iso));
+}

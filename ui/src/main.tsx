@@ -1,0 +1,64 @@
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { getCurrentWindow } from "@tauri-apps/api/window";
+import "./i18n";
+import "./styles.css";
+import { call, commands, dbStatus, refreshSession, session, startDbStatus } from "./api";
+import { AdminApp } from "./admin/AdminApp";
+import { ConnectionBanner } from "./components/Banner";
+import { startIdleWatch } from "./idle";
+import { t } from "./i18n";
+import { FirstAdminScreen, LockScreen, LoginScreen } from "./screens/Auth";
+import { Shell } from "./screens/Shell";
+import { Centered, StatusScreen } from "./screens/StatusScreen";
+import { useStore } from "./store";
+
+const BLOCKING = new Set(["starting", "noPostgres", "needsPassword", "updateRequired", "failed"]);
+
+function MainApp() {
+  const status = useStore(dbStatus);
+  const me = useStore(session);
+  const [needsAdmin, setNeedsAdmin] = useState<boolean | undefined>(undefined);
+  const [createdUser, setCreatedUser] = useState<string | null>(null);
+
+  const ready = status.state === "online" || status.state === "offline";
+  useEffect(() => {
+    if (!ready || needsAdmin !== undefined) return;
+    call(commands.needsFirstAdmin()).then(setNeedsAdmin, () => undefined);
+    refreshSession().catch(() => undefined);
+  }, [ready, needsAdmin]);
+
+  let screen;
+  if (BLOCKING.has(status.state)) screen = <StatusScreen status={status} />;
+  else if (needsAdmin === undefined || me === undefined) screen = <Centered title={t("common.loading")} />;
+  else if (needsAdmin)
+    screen = (
+      <FirstAdminScreen
+        onCreated={(username) => {
+          setCreatedUser(username);
+          setNeedsAdmin(false);
+        }}
+      />
+    );
+  else if (!me) screen = createdUser ? <LoginScreen username={createdUser} notice={t("auth.firstAdmin.created")} /> : <LoginScreen />;
+  else if (me.locked) screen = <LockScreen name={me.displayName} />;
+  else screen = <Shell me={me} />;
+
+  return (
+    <>
+      <ConnectionBanner />
+      {screen}
+    </>
+  );
+}
+
+async function boot(): Promise<void> {
+  await startDbStatus();
+  const isAdmin = getCurrentWindow().label === "admin";
+  if (isAdmin) await refreshSession().catch(() => undefined);
+  else startIdleWatch();
+  const root = document.getElementById("app");
+  if (root) render(isAdmin ? <AdminApp /> : <MainApp />, root);
+}
+
+void boot();

@@ -1,0 +1,111 @@
+// The main window once signed in: header, module navigation (Alt+1…Alt+0) and the module view.
+import { useEffect, useState } from "preact/hooks";
+import type { ClinicProfile, Permission, SessionInfo } from "../bindings";
+import { call, commands, session } from "../api";
+import { LANGUAGES, setClinicTimeZone, setLanguage, language, t, type Language } from "../i18n";
+
+interface Module {
+  id: string;
+  needs: Permission;
+}
+
+export const MODULES: Module[] = [
+  { id: "agenda", needs: "appointments.read" },
+  { id: "patients", needs: "patients.read" },
+  { id: "podiatrists", needs: "podiatrists.read" },
+  { id: "schedules", needs: "schedules.read" },
+  { id: "clinical", needs: "clinical.read" },
+  { id: "payments", needs: "payments.read" },
+  { id: "expenses", needs: "expenses.write" },
+  { id: "cash", needs: "cash.operate" },
+  { id: "suppliers", needs: "suppliers.read" },
+  { id: "inventory", needs: "inventory.read" },
+  { id: "stats", needs: "stats.read" },
+];
+
+const ADMIN_PERMISSIONS: Permission[] = ["users.manage", "roles.manage", "settings.manage", "audit.read"];
+
+export function Shell({ me }: { me: SessionInfo }) {
+  const visible = MODULES.filter((m) => me.permissions.includes(m.needs));
+  const [current, setCurrent] = useState(visible[0]?.id ?? "agenda");
+  const [clinic, setClinic] = useState<ClinicProfile | null>(null);
+  const [, setLang] = useState<Language>(language());
+
+  useEffect(() => {
+    call(commands.getClinicProfile())
+      .then((p) => {
+        setClinicTimeZone(p.timezone);
+        setClinic(p);
+      })
+      .catch(() => undefined);
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey && /^[0-9]$/.test(e.key)) {
+        const index = e.key === "0" ? 9 : Number(e.key) - 1;
+        const target = visible[index];
+        if (target) {
+          e.preventDefault();
+          setCurrent(target.id);
+        }
+      }
+      if (e.ctrlKey && e.key.toLowerCase() === "l") {
+        e.preventDefault();
+        void lock();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [visible]);
+
+  const lock = async () => {
+    await call(commands.lockSession());
+    session.set({ ...me, locked: true });
+  };
+  const logout = async () => {
+    await call(commands.logout());
+    session.set(null);
+  };
+  const switchLanguage = async (lang: Language) => {
+    await setLanguage(lang);
+    setLang(lang);
+  };
+
+  return (
+    <div class="shell">
+      <header>
+        <strong data-test="clinic-name">{clinic?.name ?? t("app.name")}</strong>
+        <span class="spacer" />
+        <span data-test="signed-in-as">{me.displayName}</span>
+        <select aria-label="Idioma / Language" value={language()} onChange={(e) => void switchLanguage((e.target as HTMLSelectElement).value as Language)}>
+          {LANGUAGES.map((l) => (
+            <option value={l}>{l === "en" ? "English" : "Español"}</option>
+          ))}
+        </select>
+        {me.permissions.some((p) => ADMIN_PERMISSIONS.includes(p)) ? (
+          <button data-test="open-admin" onClick={() => void call(commands.openAdminWindow())}>
+            {t("common.admin")}
+          </button>
+        ) : null}
+        <button title="Ctrl+L" onClick={() => void lock()}>
+          {t("common.lock")}
+        </button>
+        <button data-test="logout" onClick={() => void logout()}>
+          {t("common.signOut")}
+        </button>
+      </header>
+      <nav aria-label="Módulos">
+        {visible.map((m, i) => (
+          <button class={m.id === current ? "nav current" : "nav"} data-test={`nav-${m.id}`} onClick={() => setCurrent(m.id)} title={i < 10 ? `Alt+${(i + 1) % 10}` : ""}>
+            {t(`nav.${m.id}`)}
+          </button>
+        ))}
+      </nav>
+      <main class="module" data-test={`module-${current}`}>
+        <h1>{t(`nav.${current}`)}</h1>
+        <p class="empty">{t("modules.notYet")}</p>
+      </main>
+    </div>
+  );
+}

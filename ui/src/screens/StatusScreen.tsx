@@ -1,0 +1,72 @@
+import { useState } from "preact/hooks";
+import type { DbStatus } from "../bindings";
+import { call, commands, dbStatus } from "../api";
+import { ErrorBox, Field, useSubmit } from "../components/Form";
+import { t } from "../i18n";
+
+/** Full-screen states where the desk cannot work yet: starting, no PostgreSQL, update needed... */
+export function StatusScreen({ status }: { status: DbStatus }) {
+  const openAdmin = () => void call(commands.openAdminWindow());
+  switch (status.state) {
+    case "starting":
+      return <Centered title={t("db.starting")} />;
+    case "noPostgres":
+      return (
+        <Centered title={t("db.noPostgres.title")} body={t("db.noPostgres.body")}>
+          <button onClick={openAdmin}>{t("db.configure")}</button>
+        </Centered>
+      );
+    case "updateRequired":
+      return (
+        <Centered
+          title={t("db.updateRequired.title")}
+          body={t("db.updateRequired.body", { database: status.databaseVersion, app: status.appVersion })}
+        />
+      );
+    case "failed":
+      return (
+        <Centered title={t("db.failed.title")} body={t("db.failed.body", { logId: status.logId })}>
+          <button onClick={openAdmin}>{t("db.configure")}</button>
+        </Centered>
+      );
+    case "needsPassword":
+      return <PasswordPrompt />;
+    default:
+      return null;
+  }
+}
+
+function PasswordPrompt() {
+  const [password, setPassword] = useState("");
+  const submit = useSubmit(async () => {
+    dbStatus.set(await call(commands.provideDbPassword(password)));
+  });
+  return (
+    <Centered title={t("db.needsPassword.title")} body={t("db.needsPassword.body")}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit.run();
+        }}
+      >
+        <Field name="password" type="password" value={password} onInput={setPassword} autoFocus invalid={submit.field === "password"} />
+        <ErrorBox message={submit.message} />
+        <button type="submit" disabled={submit.busy}>
+          {t("auth.login.submit")}
+        </button>
+      </form>
+    </Centered>
+  );
+}
+
+export function Centered(p: { title: string; body?: string; children?: preact.ComponentChildren }) {
+  return (
+    <main class="centered">
+      <div class="panel">
+        <h1>{p.title}</h1>
+        {p.body ? <p>{p.body}</p> : null}
+        {p.children}
+      </div>
+    </main>
+  );
+}
