@@ -128,6 +128,20 @@ pub fn run() {
                 let state = handle.state::<AppState>();
                 desk::startup::start(&state, demo::enabled()).await;
             });
+            // A desk shut down by the system (SIGTERM) or Ctrl+C still stops its local cluster.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                use tokio::signal::unix::{SignalKind, signal};
+                let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                    return;
+                };
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+                tracing::info!("shutdown signal received");
+                handle.exit(0);
+            });
             Ok(())
         })
         .build(tauri::generate_context!())

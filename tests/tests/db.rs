@@ -147,3 +147,39 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
     let _ = std::fs::remove_dir_all(&root);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// Found by CI: the UI calls commands the moment it hears "online", so the pool must be in place
+/// before that status is published.
+#[sqlx::test(migrations = false)]
+async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool) {
+    let options = (*pool.connect_options()).clone();
+    let state = std::sync::Arc::new(podoclinic::state::AppState::new(
+        podoclinic_tests::temp_paths(),
+        "d".into(),
+    ));
+    let mut status = state.health.status.subscribe();
+    let starting = state.clone();
+    let startup =
+        tokio::spawn(
+            async move { podoclinic::desk::startup::connect(&starting, options, true).await },
+        );
+    loop {
+        status.changed().await.unwrap();
+        if *status.borrow_and_update() == DbStatus::Online {
+            assert!(
+                state.db().is_ok(),
+                "online was announced before the pool was usable"
+            );
+            break;
+        }
+    }
+    startup.await.unwrap();
+    let name: String = sqlx::query_scalar("SELECT name FROM clinic_profile")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        name, "Clínica Podológica Demo",
+        "the demo clinic is seeded on a fresh database"
+    );
+}

@@ -21,12 +21,26 @@ function MainApp() {
   const [needsAdmin, setNeedsAdmin] = useState<boolean | undefined>(undefined);
   const [createdUser, setCreatedUser] = useState<string | null>(null);
 
-  const ready = status.state === "online" || status.state === "offline";
+  const [attempt, setAttempt] = useState(0);
+
+  // What to show first: create-admin, login or the signed-in shell. Retried while it fails (the
+  // database may drop between the status event and these calls).
+  const ready = status.state === "online";
   useEffect(() => {
     if (!ready || needsAdmin !== undefined) return;
-    call(commands.needsFirstAdmin()).then(setNeedsAdmin, () => undefined);
-    refreshSession().catch(() => undefined);
-  }, [ready, needsAdmin]);
+    let cancelled = false;
+    let retry: number | undefined;
+    Promise.all([call(commands.needsFirstAdmin()), refreshSession()]).then(
+      ([needs]) => !cancelled && setNeedsAdmin(needs),
+      () => {
+        if (!cancelled) retry = window.setTimeout(() => setAttempt((n) => n + 1), 1000);
+      },
+    );
+    return () => {
+      cancelled = true;
+      window.clearTimeout(retry);
+    };
+  }, [ready, needsAdmin, attempt]);
 
   let screen;
   if (BLOCKING.has(status.state)) screen = <StatusScreen status={status} />;

@@ -1,7 +1,7 @@
 use tauri::State;
 
 use super::model::ClinicProfile;
-use super::repo;
+use super::service;
 use crate::auth::{Permission, require, signed_in};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -11,7 +11,7 @@ use crate::state::AppState;
 #[specta::specta]
 pub async fn get_clinic_profile(state: State<'_, AppState>) -> AppResult<ClinicProfile> {
     let ctx = signed_in(&state).await?;
-    state.observe(repo::get(&ctx.pool).await)
+    state.observe(service::get(&ctx.pool).await)
 }
 
 /// Saves the clinic's profile.
@@ -22,5 +22,5 @@ pub async fn update_clinic_profile(
     profile: ClinicProfile,
 ) -> AppResult<ClinicProfile> {
     let ctx = require(&state, Permission::SettingsManage).await?;
-    state.observe(repo::update(&ctx.pool, &ctx.actor, profile).await)
+    state.observe(service::update(&ctx.pool, &ctx.actor, profile).await)
 }

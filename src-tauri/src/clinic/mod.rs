@@ -3,3 +3,4 @@
 pub mod commands;
 pub mod model;
 pub mod repo;
+pub mod service;

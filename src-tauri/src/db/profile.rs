@@ -153,6 +153,18 @@ impl DeskConfig {
         }
     }
 
+    /// `load` on a blocking thread, for async callers.
+    pub async fn load_async(config_dir: &Path) -> AppResult<Self> {
+        let dir = config_dir.to_path_buf();
+        tokio::task::spawn_blocking(move || Self::load(&dir)).await?
+    }
+
+    /// `save` on a blocking thread, for async callers.
+    pub async fn save_async(self, config_dir: &Path) -> AppResult<()> {
+        let dir = config_dir.to_path_buf();
+        tokio::task::spawn_blocking(move || self.save(&dir)).await?
+    }
+
     /// Writes atomically (temp file + rename) so a crash never leaves half a config.
     pub fn save(&self, config_dir: &Path) -> AppResult<()> {
         if self.desk_name.trim().is_empty() {

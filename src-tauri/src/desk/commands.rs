@@ -34,7 +34,7 @@ async fn may_configure(state: &AppState) -> AppResult<()> {
 #[specta::specta]
 pub async fn get_desk_config(state: State<'_, AppState>) -> AppResult<DeskConfig> {
     may_configure(&state).await?;
-    DeskConfig::load(&state.paths.config_dir)
+    DeskConfig::load_async(&state.paths.config_dir).await
 }
 
 /// What saving did with the password.
@@ -56,8 +56,8 @@ pub async fn save_desk_config(
     password: Option<String>,
 ) -> AppResult<SavedDeskConfig> {
     may_configure(&state).await?;
-    let before = DeskConfig::load(&state.paths.config_dir)?;
-    config.save(&state.paths.config_dir)?;
+    let before = DeskConfig::load_async(&state.paths.config_dir).await?;
+    config.clone().save_async(&state.paths.config_dir).await?;
     let password_in_keyring = match (&config.connection, password) {
         (ConnectionProfile::Server(server), Some(p)) if !p.is_empty() => {
             store_keyring_password(server, p).await
@@ -138,7 +138,9 @@ pub async fn provide_db_password(
     if state.health.current() != DbStatus::NeedsPassword {
         return Ok(state.health.current());
     }
-    let ConnectionProfile::Server(server) = DeskConfig::load(&state.paths.config_dir)?.connection
+    let ConnectionProfile::Server(server) = DeskConfig::load_async(&state.paths.config_dir)
+        .await?
+        .connection
     else {
         return Ok(state.health.current());
     };

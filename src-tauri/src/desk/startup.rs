@@ -22,7 +22,9 @@ pub async fn resolve(state: &AppState) -> Result<PgConnectOptions, DbStatus> {
         tracing::info!("database from {DATABASE_URL_ENV}");
         return url.parse::<PgConnectOptions>().map_err(|e| failed(&e));
     }
-    let config = DeskConfig::load(&state.paths.config_dir).map_err(|e| failed(&e))?;
+    let config = DeskConfig::load_async(&state.paths.config_dir)
+        .await
+        .map_err(|e| failed(&e))?;
     match config.connection {
         ConnectionProfile::Server(server) => match keyring_password(&server).await {
             Some(password) => Ok(server.options(Some(&password))),
@@ -46,18 +48,14 @@ pub async fn resolve(state: &AppState) -> Result<PgConnectOptions, DbStatus> {
 pub async fn connect(state: &AppState, options: PgConnectOptions, demo: bool) {
     let pool = db::pool(options);
     let mut backoff = Duration::from_millis(500);
-    loop {
+    let ready = loop {
         match db::prepare(&pool).await {
-            Ok(Schema::Current) => {
-                state.health.set(DbStatus::Online);
-                break;
-            }
+            Ok(Schema::Current) => break DbStatus::Online,
             Ok(Schema::TooNew { database, app }) => {
-                state.health.set(DbStatus::UpdateRequired {
+                break DbStatus::UpdateRequired {
                     database_version: database,
                     app_version: app,
-                });
-                break;
+                };
             }
             Err(e) if is_connection_error(&e) => {
                 if !matches!(state.health.current(), DbStatus::Offline { .. }) {
@@ -76,15 +74,18 @@ pub async fn connect(state: &AppState, options: PgConnectOptions, demo: bool) {
                 return;
             }
         }
-    }
+    };
     if demo
-        && state.health.current() == DbStatus::Online
+        && ready == DbStatus::Online
         && let Err(e) = crate::demo::seed(&pool, &state.desk).await
     {
         tracing::warn!(error = %e, "demo clinic not seeded");
     }
+    // The pool is installed before the status says "online": the UI starts calling commands the
+    // moment it hears that.
     if state.install_pool(pool.clone()) {
-        tauri::async_runtime::spawn(monitor::run(pool, state.health.clone()));
+        state.health.set(ready);
+        tokio::spawn(monitor::run(pool, state.health.clone()));
     }
 }
 
