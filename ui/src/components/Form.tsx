@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { errorField, errorText } from "../api";
 import { t } from "../i18n";
 
@@ -36,15 +36,20 @@ interface FieldProps {
 }
 
 export function Field(p: FieldProps) {
+  // The autofocus attribute only acts on page load; screens here mount later.
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (p.autoFocus) input.current?.focus();
+  }, []);
   return (
     <label class={p.invalid ? "field invalid" : "field"}>
       <span>{p.label ?? t(`fields.${p.name}`)}</span>
       <input
+        ref={input}
         name={p.name}
         id={`field-${p.name}`}
         type={p.type ?? "text"}
         value={p.value}
-        autoFocus={p.autoFocus ?? false}
         autoComplete={p.autoComplete ?? "off"}
         required={p.required ?? false}
         aria-invalid={p.invalid ?? false}
