@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { call, commands } from "../api";
-import { Card, ErrorBox, Field, useSubmit } from "../components/Form";
+import { Card, ErrorBox, Field, Form, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
 export function AccountTab() {
@@ -15,12 +15,7 @@ export function AccountTab() {
   });
   return (
     <Card title={t("admin.account.changePassword")}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit.run();
-        }}
-      >
+      <Form onSubmit={() => void submit.run()}>
         <Field name="currentPassword" type="password" value={current} onInput={setCurrent} invalid={submit.field === "currentPassword"} />
         <Field name="newPassword" type="password" value={next} onInput={setNext} hint={t("auth.passwordHint")} invalid={submit.field === "newPassword"} />
         <ErrorBox message={submit.message} />
@@ -28,7 +23,7 @@ export function AccountTab() {
         <button type="submit" disabled={submit.busy}>
           {t("common.save")}
         </button>
-      </form>
+      </Form>
     </Card>
   );
 }

@@ -1,15 +1,9 @@
-import { useEffect, useState } from "preact/hooks";
-import type { AuditRow } from "../bindings";
-import { call, commands, errorText } from "../api";
-import { Card, ErrorBox } from "../components/Form";
+import { call, commands } from "../api";
+import { Card, ErrorBox, useLoad } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
 
 export function AuditTab() {
-  const [rows, setRows] = useState<AuditRow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    call(commands.listAuditLog(200)).then(setRows, (e) => setError(errorText(e)));
-  }, []);
+  const { data: rows, error } = useLoad(() => call(commands.listAuditLog(200)));
   if (error) return <ErrorBox message={error} />;
   if (!rows) return <p>{t("common.loading")}</p>;
   if (!rows.length) return <p class="empty">{t("common.empty")}</p>;

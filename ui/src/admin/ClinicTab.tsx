@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ClinicProfile } from "../bindings";
 import { call, commands, errorText } from "../api";
-import { Card, ErrorBox, Field, useSubmit } from "../components/Form";
+import { Card, ErrorBox, Field, Form, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
 export function ClinicTab() {
@@ -23,13 +23,7 @@ export function ClinicTab() {
   );
   return (
     <Card title={t("admin.tabs.clinic")}>
-      <form
-        data-test="clinic-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save.run();
-        }}
-      >
+      <Form test="clinic-form" onSubmit={() => void save.run()}>
         {text("name")}
         {text("address")}
         {text("phone")}
@@ -48,7 +42,7 @@ export function ClinicTab() {
         <button type="submit" disabled={save.busy}>
           {t("common.save")}
         </button>
-      </form>
+      </Form>
     </Card>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { DeskConfig, ServerProfile, SslMode } from "../bindings";
 import { call, commands, errorText } from "../api";
-import { Card, ErrorBox, Field, useSubmit } from "../components/Form";
+import { Card, ErrorBox, Field, Form, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
 const SSL_MODES: SslMode[] = ["disable", "prefer", "require", "verify-ca", "verify-full"];
@@ -55,12 +55,7 @@ export function ConnectionTab() {
 
   return (
     <Card title={t("admin.tabs.connection")}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save.run();
-        }}
-      >
+      <Form onSubmit={() => void save.run()}>
         <Field name="deskName" value={config.deskName} onInput={(v) => setConfig({ ...config, deskName: v })} invalid={invalid === "deskName"} />
         <label class="choice">
           <input type="radio" checked={!isServer} onChange={() => setConfig({ ...config, connection: { kind: "local" } })} />
@@ -104,7 +99,7 @@ export function ConnectionTab() {
             {t("admin.connection.restart")}
           </button>
         ) : null}
-      </form>
+      </Form>
     </Card>
   );
 }

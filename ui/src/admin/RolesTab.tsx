@@ -1,27 +1,16 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Permission, Role } from "../bindings";
-import { call, commands, errorText } from "../api";
-import { Card, ErrorBox, Field, useSubmit } from "../components/Form";
+import { call, commands } from "../api";
+import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 import { roleLabel } from "./UsersTab";
 
 export function RolesTab() {
-  const [roles, setRoles] = useState<Role[] | null>(null);
-  const [all, setAll] = useState<Permission[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const reload = async () => {
-    try {
-      const [r, p] = await Promise.all([call(commands.listRoles()), commands.listPermissions()]);
-      setRoles(r);
-      setAll(p);
-    } catch (e) {
-      setLoadError(errorText(e));
-    }
-  };
-  useEffect(() => void reload(), []);
-  if (loadError) return <ErrorBox message={loadError} />;
-  if (!roles) return <p>{t("common.loading")}</p>;
+  const { data, error, reload } = useLoad(() => Promise.all([call(commands.listRoles()), commands.listPermissions()]));
+  if (error) return <ErrorBox message={error} />;
+  if (!data) return <p>{t("common.loading")}</p>;
+  const [roles, all] = data;
   return (
     <>
       {roles.map((r) => (
@@ -48,12 +37,7 @@ function RoleEditor({ role, all, onSaved }: { role: Role | null; all: Permission
       {fixed ? (
         <p class="hint">{t("admin.roles.fixed")}</p>
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit.run();
-          }}
-        >
+        <Form onSubmit={() => void submit.run()}>
           <Field name="name" value={name} onInput={setName} invalid={submit.field === "name"} />
           <fieldset class="permissions">
             <legend>{t("fields.permissions")}</legend>
@@ -68,7 +52,7 @@ function RoleEditor({ role, all, onSaved }: { role: Role | null; all: Permission
           <button type="submit" disabled={submit.busy}>
             {role ? t("common.save") : t("common.create")}
           </button>
-        </form>
+        </Form>
       )}
     </Card>
   );

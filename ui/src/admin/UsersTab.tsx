@@ -1,8 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Role, User } from "../bindings";
-import { call, commands, errorText } from "../api";
-import { Card, ErrorBox, Field, useSubmit } from "../components/Form";
+import { call, commands } from "../api";
+import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
 import { formatTime, t } from "../i18n";
 
 export function roleLabel(role: Pick<Role, "name" | "builtin">): string {
@@ -10,21 +10,10 @@ export function roleLabel(role: Pick<Role, "name" | "builtin">): string {
 }
 
 export function UsersTab() {
-  const [users, setUsers] = useState<User[] | null>(null);
-  const [roles, setRoles] = useState<Role[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const reload = async () => {
-    try {
-      const [u, r] = await Promise.all([call(commands.listUsers()), call(commands.listRoles())]);
-      setUsers(u);
-      setRoles(r);
-    } catch (e) {
-      setLoadError(errorText(e));
-    }
-  };
-  useEffect(() => void reload(), []);
-  if (loadError) return <ErrorBox message={loadError} />;
-  if (!users) return <p>{t("common.loading")}</p>;
+  const { data, error, reload } = useLoad(() => Promise.all([call(commands.listUsers()), call(commands.listRoles())]));
+  if (error) return <ErrorBox message={error} />;
+  if (!data) return <p>{t("common.loading")}</p>;
+  const [users, roles] = data;
   return (
     <>
       <NewUser roles={roles} onCreated={reload} />
@@ -87,18 +76,12 @@ function UserRow({ user, roles, onChanged }: { user: User; roles: Role[]; onChan
             {t("admin.users.unlock")}
           </button>
         ) : null}
-        <form
-          class="inline"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void reset.run();
-          }}
-        >
+        <Form class="inline" onSubmit={() => void reset.run()}>
           <input type="password" placeholder={t("admin.users.resetPassword")} value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
           <button type="submit" disabled={!password || reset.busy}>
             {t("common.save")}
           </button>
-        </form>
+        </Form>
         <ErrorBox message={error} />
         {notice && !error ? <span class="notice">{notice}</span> : null}
       </td>
@@ -120,13 +103,7 @@ function NewUser({ roles, onCreated }: { roles: Role[]; onCreated: () => Promise
   const set = (k: keyof typeof form) => (v: string) => setForm({ ...form, [k]: v });
   return (
     <Card title={t("admin.users.new")}>
-      <form
-        data-test="new-user-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit.run();
-        }}
-      >
+      <Form test="new-user-form" onSubmit={() => void submit.run()}>
         <Field name="displayName" value={form.displayName} onInput={set("displayName")} invalid={submit.field === "displayName"} />
         <Field name="username" value={form.username} onInput={set("username")} invalid={submit.field === "username"} />
         <Field name="password" type="password" value={form.password} onInput={set("password")} hint={t("auth.passwordHint")} invalid={submit.field === "password"} />
@@ -142,7 +119,7 @@ function NewUser({ roles, onCreated }: { roles: Role[]; onCreated: () => Promise
         <button type="submit" disabled={submit.busy}>
           {t("common.create")}
         </button>
-      </form>
+      </Form>
     </Card>
   );
 }

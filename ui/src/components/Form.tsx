@@ -76,3 +76,35 @@ export function Card({ title, children }: { title: string; children: ComponentCh
     </section>
   );
 }
+
+/** A form that submits on Enter without reloading the page. */
+export function Form(p: { onSubmit: () => void; children: ComponentChildren; test?: string; class?: string }) {
+  return (
+    <form
+      class={p.class}
+      data-test={p.test}
+      onSubmit={(e) => {
+        e.preventDefault();
+        p.onSubmit();
+      }}
+    >
+      {p.children}
+    </form>
+  );
+}
+
+/** Loads data once (and on `reload`), with the error as a sentence. */
+export function useLoad<T>(load: () => Promise<T>) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reload = async () => {
+    try {
+      setData(await load());
+      setError(null);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  useEffect(() => void reload(), []);
+  return { data, error, reload };
+}

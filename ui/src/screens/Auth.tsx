@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import { call, commands, session } from "../api";
-import { ErrorBox, Field, useSubmit } from "../components/Form";
+import { ErrorBox, Field, Form, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 import { Centered } from "./StatusScreen";
 
@@ -18,13 +18,7 @@ export function FirstAdminScreen({ onCreated }: { onCreated: (username: string) 
   });
   return (
     <Centered title={t("auth.firstAdmin.title")} body={t("auth.firstAdmin.intro")}>
-      <form
-        data-test="first-admin-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit.run();
-        }}
-      >
+      <Form test="first-admin-form" onSubmit={() => void submit.run()}>
         <Field name="displayName" value={displayName} onInput={setDisplayName} autoFocus invalid={submit.field === "displayName"} />
         <Field name="username" value={username} onInput={setUsername} autoComplete="username" invalid={submit.field === "username"} />
         <Field
@@ -40,7 +34,7 @@ export function FirstAdminScreen({ onCreated }: { onCreated: (username: string) 
         <button type="submit" disabled={submit.busy} data-test="first-admin-submit">
           {t("auth.firstAdmin.submit")}
         </button>
-      </form>
+      </Form>
     </Centered>
   );
 }
@@ -56,20 +50,14 @@ export function LoginScreen({ username: initial, notice }: { username?: string; 
   return (
     <Centered title={t("auth.login.title")}>
       {notice ? <p class="notice" data-test="login-notice">{notice}</p> : null}
-      <form
-        data-test="login-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit.run();
-        }}
-      >
+      <Form test="login-form" onSubmit={() => void submit.run()}>
         <Field name="username" value={username} onInput={setUsername} autoFocus={!initial} autoComplete="username" />
         <Field name="password" type="password" value={password} onInput={setPassword} autoFocus={!!initial} autoComplete="current-password" />
         <ErrorBox message={submit.message} />
         <button type="submit" disabled={submit.busy} data-test="login-submit">
           {t("auth.login.submit")}
         </button>
-      </form>
+      </Form>
     </Centered>
   );
 }
@@ -87,13 +75,7 @@ export function LockScreen({ name }: { name: string }) {
   };
   return (
     <Centered title={t("auth.lock.title")} body={t("auth.lock.body", { name })}>
-      <form
-        data-test="lock-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit.run();
-        }}
-      >
+      <Form test="lock-form" onSubmit={() => void submit.run()}>
         <Field name="password" type="password" value={password} onInput={setPassword} autoFocus autoComplete="current-password" />
         <ErrorBox message={submit.message} />
         <button type="submit" disabled={submit.busy}>
@@ -102,7 +84,7 @@ export function LockScreen({ name }: { name: string }) {
         <button type="button" class="link" onClick={() => void other()}>
           {t("auth.lock.other")}
         </button>
-      </form>
+      </Form>
     </Centered>
   );
 }

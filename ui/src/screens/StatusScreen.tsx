@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { DbStatus } from "../bindings";
 import { call, commands, dbStatus } from "../api";
-import { ErrorBox, Field, useSubmit } from "../components/Form";
+import { ErrorBox, Field, Form, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
 /** Full-screen states where the desk cannot work yet: starting, no PostgreSQL, update needed... */
@@ -43,18 +43,13 @@ function PasswordPrompt() {
   });
   return (
     <Centered title={t("db.needsPassword.title")} body={t("db.needsPassword.body")}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit.run();
-        }}
-      >
+      <Form onSubmit={() => void submit.run()}>
         <Field name="password" type="password" value={password} onInput={setPassword} autoFocus invalid={submit.field === "password"} />
         <ErrorBox message={submit.message} />
         <button type="submit" disabled={submit.busy}>
           {t("auth.login.submit")}
         </button>
-      </form>
+      </Form>
     </Centered>
   );
 }
