@@ -8,9 +8,7 @@ use serde_json::Value;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 use tauri::Manager;
-use tauri::test::{
-    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
-};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
 
 /// A fresh database with the migrations applied, dropped when this value is dropped.
@@ -21,8 +19,7 @@ pub struct FreshDb {
 }
 
 fn admin_url() -> String {
-    std::env::var("DATABASE_URL")
-        .expect("DATABASE_URL must point at a PostgreSQL the tests may create databases in")
+    std::env::var("DATABASE_URL").expect("DATABASE_URL must point at a PostgreSQL the tests may create databases in")
 }
 
 impl FreshDb {
@@ -31,30 +28,14 @@ impl FreshDb {
         let admin_url = admin_url();
         let name = format!("podoclinic_ipc_{}", uuid::Uuid::now_v7().simple());
         let pool = tauri::async_runtime::block_on(async {
-            let mut admin = PgConnection::connect(&admin_url)
-                .await
-                .expect("connect to DATABASE_URL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
+            let mut admin = PgConnection::connect(&admin_url).await.expect("connect to DATABASE_URL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
             let url = replace_database(&admin_url, &name);
-            let pool = PgPoolOptions::new()
-                .max_connections(4)
-                .connect(&url)
-                .await
-                .expect("connect test db");
-            podoclinic::db::MIGRATOR
-                .run(&pool)
-                .await
-                .expect("migrations");
+            let pool = PgPoolOptions::new().max_connections(4).connect(&url).await.expect("connect test db");
+            podoclinic::db::MIGRATOR.run(&pool).await.expect("migrations");
             pool
         });
-        Self {
-            pool,
-            name,
-            admin_url,
-        }
+        Self { pool, name, admin_url }
     }
 }
 
@@ -65,24 +46,17 @@ impl Drop for FreshDb {
         tauri::async_runtime::block_on(async move {
             pool.close().await;
             if let Ok(mut admin) = PgConnection::connect(&url).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut admin)
-                .await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut admin)
+                    .await;
             }
         });
     }
 }
 
 fn replace_database(url: &str, db: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let cut = base
-        .rfind('/')
-        .filter(|i| base[..*i].ends_with(|c: char| c != '/'))
-        .unwrap_or(base.len());
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let cut = base.rfind('/').filter(|i| base[..*i].ends_with(|c: char| c != '/')).unwrap_or(base.len());
     let mut out = format!("{}/{db}", &base[..cut]);
     if let Some(q) = query {
         out.push('?');
@@ -105,9 +79,7 @@ impl MockApp {
             .build(mock_context(noop_assets()))
             .expect("mock app");
         app.manage(state);
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("webview");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("webview");
         Self { _app: app, webview }
     }
 
@@ -132,17 +104,11 @@ mod tests {
 
     #[test]
     fn the_database_name_is_replaced_and_the_rest_kept() {
-        assert_eq!(
-            replace_database("postgres://u@h:5432/postgres", "x"),
-            "postgres://u@h:5432/x"
-        );
+        assert_eq!(replace_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
         assert_eq!(
             replace_database("postgres://u@h/postgres?sslmode=disable", "x"),
             "postgres://u@h/x?sslmode=disable"
         );
-        assert_eq!(
-            replace_database("postgres://u@h:5432", "x"),
-            "postgres://u@h:5432/x"
-        );
+        assert_eq!(replace_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
     }
 }

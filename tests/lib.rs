@@ -16,11 +16,7 @@ pub const STAFF_PASSWORD: &str = "recepcion soleada 77";
 /// Paths for a state that never touches the user's real folders.
 pub fn temp_paths() -> Paths {
     let root: PathBuf = std::env::temp_dir().join(format!("podoclinic-test-{}", Uuid::now_v7()));
-    Paths {
-        config_dir: root.join("config"),
-        data_dir: root.join("data"),
-        log_dir: root.join("logs"),
-    }
+    Paths { config_dir: root.join("config"), data_dir: root.join("data"), log_dir: root.join("logs") }
 }
 
 /// An app state connected to `pool`, as a desk named `desk`.
@@ -36,9 +32,7 @@ pub async fn first_admin(pool: &PgPool) -> User {
         display_name: "Dra. Admin".into(),
         password: ADMIN_PASSWORD.into(),
     };
-    service::create_first_admin(pool, "test-desk", input)
-        .await
-        .expect("first admin")
+    service::create_first_admin(pool, "test-desk", input).await.expect("first admin")
 }
 
 /// Built-in role ids (fixed by the first migration).
@@ -55,17 +49,97 @@ pub async fn staff(pool: &PgPool, admin: &User, username: &str, role_id: Uuid) -
         password: STAFF_PASSWORD.into(),
         role_id,
     };
-    service::create_user(pool, &actor, input)
-        .await
-        .expect("staff user")
+    service::create_user(pool, &actor, input).await.expect("staff user")
 }
 
 /// Audit actions recorded so far, oldest first.
 pub async fn audit_actions(pool: &PgPool) -> Vec<String> {
-    sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
-        .fetch_all(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(pool).await.unwrap()
 }
 
 pub mod ipc;
+
+/// A signed-in context, as a command would get it from the guard.
+pub async fn ctx_for(pool: &PgPool, username: &str, password: &str) -> podoclinic::auth::Ctx {
+    let state = state_on(pool.clone(), "test-desk");
+    let session =
+        service::authenticate(pool, "test-desk", username, password, service::Purpose::Login).await.expect("login");
+    state.sessions.start(session);
+    podoclinic::auth::signed_in(&state).await.expect("session")
+}
+
+/// A podiatrist working every day, all day (so schedule rules do not get in the way), unless
+/// `blocks` says otherwise.
+pub async fn podiatrist(pool: &PgPool, admin: &User, name: &str, user_id: Option<Uuid>) -> Uuid {
+    use podoclinic::podiatrists::model::Podiatrist;
+    let actor = Actor::user(admin.id, &admin.username, "test-desk");
+    let p = Podiatrist {
+        id: Uuid::now_v7(),
+        name: name.into(),
+        license: String::new(),
+        color: "#336699".into(),
+        active: true,
+        user_id,
+    };
+    let p = podoclinic::podiatrists::repo::create(pool, &actor, p).await.expect("podiatrist");
+    let all_day: Vec<_> = (1..=7)
+        .map(|weekday| podoclinic::schedules::model::ScheduleBlock { weekday, start_minute: 0, end_minute: 1440 })
+        .collect();
+    podoclinic::schedules::service::set_weekly(pool, &actor, p.id, all_day).await.expect("schedule");
+    p.id
+}
+
+/// A patient with just a name (and optional phone).
+pub async fn patient(pool: &PgPool, admin: &User, first: &str, last: &str, phone: &str) -> Uuid {
+    let actor = Actor::user(admin.id, &admin.username, "test-desk");
+    let outcome = podoclinic::patients::service::create(pool, &actor, new_patient(first, last, phone), true)
+        .await
+        .expect("patient");
+    outcome.created.expect("created").id
+}
+
+pub fn new_patient(first: &str, last: &str, phone: &str) -> podoclinic::patients::model::Patient {
+    podoclinic::patients::model::Patient {
+        id: Uuid::now_v7(),
+        first_name: first.into(),
+        last_names: last.into(),
+        birth_date: None,
+        sex: None,
+        phone: phone.into(),
+        phone_alt: String::new(),
+        email: String::new(),
+        address: String::new(),
+        emergency_contact: String::new(),
+        emergency_phone: String::new(),
+        diabetes: "none".into(),
+        vascular_disease: false,
+        anticoagulants: false,
+        allergies: String::new(),
+        history_notes: String::new(),
+        archived: false,
+    }
+}
+
+/// A booking request for [start, start + minutes).
+pub fn booking(
+    patient: Uuid,
+    podiatrist: Uuid,
+    start: chrono::DateTime<chrono::Utc>,
+    minutes: i64,
+) -> podoclinic::appointments::model::BookInput {
+    podoclinic::appointments::model::BookInput {
+        id: Uuid::now_v7(),
+        patient_id: patient,
+        podiatrist_id: podiatrist,
+        starts_at: start,
+        ends_at: start + chrono::Duration::minutes(minutes),
+        reason: "Revisión".into(),
+        override_schedule: false,
+    }
+}
+
+/// A moment well in the future at `hour:minute` UTC on 2030-01-07 (a Monday) plus `days`.
+pub fn future(days: i64, hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc.with_ymd_and_hms(2030, 1, 7, hour, minute, 0).unwrap() + chrono::Duration::days(days)
+}

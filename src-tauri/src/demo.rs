@@ -1,9 +1,13 @@
 //! The demo clinic the README's run command shows. Seeded once, only into a fresh database.
 
+use chrono::{Datelike, Days, Utc};
 use serde_json::json;
-use sqlx::PgPool;
+use sqlx::postgres::types::PgRange;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
+use crate::clinic::time;
 use crate::error::AppResult;
 
 /// Turns on the demo clinic (the README's run command sets it).
@@ -19,9 +23,7 @@ pub fn enabled() -> bool {
 pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
     let mut tx = pool.begin().await?;
     let fresh: bool =
-        sqlx::query_scalar("SELECT name = 'Mi clínica' FROM clinic_profile FOR UPDATE")
-            .fetch_one(&mut *tx)
-            .await?;
+        sqlx::query_scalar("SELECT name = 'Mi clínica' FROM clinic_profile FOR UPDATE").fetch_one(&mut *tx).await?;
     if !fresh {
         return Ok(());
     }
@@ -30,21 +32,175 @@ pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
         "address": "Av. Insurgentes Sur 1234, Col. Del Valle, CDMX",
         "phone": "55 5555 0100",
     });
-    sqlx::query(
-        "UPDATE clinic_profile SET name = $1, address = $2, phone = $3, updated_at = now()",
-    )
-    .bind(profile["name"].as_str())
-    .bind(profile["address"].as_str())
-    .bind(profile["phone"].as_str())
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut *tx,
-        &Actor::system(desk),
-        Entry::new("demo.seed", "clinic_profile", "clinic").after(&profile),
-    )
-    .await?;
+    sqlx::query("UPDATE clinic_profile SET name = $1, address = $2, phone = $3, updated_at = now()")
+        .bind(profile["name"].as_str())
+        .bind(profile["address"].as_str())
+        .bind(profile["phone"].as_str())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut *tx, &Actor::system(desk), Entry::new("demo.seed", "clinic_profile", "clinic").after(&profile))
+        .await?;
+    seed_agenda(&mut tx).await?;
     tx.commit().await?;
     tracing::info!("demo clinic seeded");
+    Ok(())
+}
+
+const PODIATRISTS: &[(&str, &str, &str)] = &[
+    ("Dra. Lucía Hernández Ruiz", "8123456", "#0f766e"),
+    ("Dr. Martín Ortega Salas", "7234561", "#b45309"),
+    ("Dra. Sofía Núñez Peña", "9345612", "#7c3aed"),
+];
+
+const FIRST: &[&str] = &[
+    "José",
+    "María",
+    "Juan",
+    "Guadalupe",
+    "Francisco",
+    "Ana",
+    "Luis",
+    "Verónica",
+    "Jesús",
+    "Patricia",
+    "Miguel Ángel",
+    "Rosa",
+    "Alejandro",
+    "Leticia",
+    "Sergio",
+    "Adriana",
+    "Ramón",
+    "Mónica",
+    "Raúl",
+    "Elena",
+];
+const LAST: &[&str] = &[
+    "González",
+    "Hernández",
+    "García",
+    "Martínez",
+    "López",
+    "Pérez",
+    "Rodríguez",
+    "Sánchez",
+    "Ramírez",
+    "Cruz",
+    "Flores",
+    "Gómez",
+    "Morales",
+    "Vázquez",
+    "Jiménez",
+    "Reyes",
+    "Díaz",
+    "Torres",
+    "Gutiérrez",
+    "Ruiz",
+];
+const REASONS: &[&str] = &[
+    "Onicocriptosis",
+    "Revisión pie diabético",
+    "Quiropodia",
+    "Retiro de callosidades",
+    "Uña encarnada",
+    "Valoración de pisada",
+    "Curación",
+    "Onicomicosis",
+];
+
+/// Three podiatrists with weekly hours, 60 patients and a week of appointments around today.
+async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
+    let mut rng = fastrand::Rng::with_seed(2026);
+    let mut pods = Vec::new();
+    for (name, license, color) in PODIATRISTS {
+        let id = Uuid::now_v7();
+        sqlx::query("INSERT INTO podiatrists (id, name, license, color) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(name)
+            .bind(license)
+            .bind(color)
+            .execute(&mut *conn)
+            .await?;
+        // Monday to Friday 9–14 and 16–20, Saturday 9–14.
+        for weekday in 1..=6_i16 {
+            let blocks: &[(i32, i32)] = if weekday == 6 { &[(540, 840)] } else { &[(540, 840), (960, 1200)] };
+            for (start, end) in blocks {
+                sqlx::query(
+                    "INSERT INTO schedule_blocks (id, podiatrist_id, weekday, start_minute, end_minute) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(id)
+                .bind(weekday)
+                .bind(start)
+                .bind(end)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        pods.push(id);
+    }
+    let mut patients = Vec::new();
+    for i in 0..60 {
+        let id = Uuid::now_v7();
+        let first = FIRST[i % FIRST.len()];
+        let last = format!("{} {}", LAST[rng.usize(..LAST.len())], LAST[rng.usize(..LAST.len())]);
+        let birth = chrono::NaiveDate::from_ymd_opt(1940 + rng.i32(0..65), rng.u32(1..13), rng.u32(1..29));
+        let diabetes = ["none", "none", "none", "type2", "type1"][rng.usize(..5)];
+        sqlx::query(
+            "INSERT INTO patients (id, first_name, last_names, birth_date, sex, phone, diabetes, anticoagulants)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(first)
+        .bind(&last)
+        .bind(birth)
+        .bind(if i % 2 == 0 { "male" } else { "female" })
+        .bind(format!("55 {:04} {:04}", rng.u32(1000..10000), rng.u32(0..10000)))
+        .bind(diabetes)
+        .bind(rng.u8(..10) == 0)
+        .execute(&mut *conn)
+        .await?;
+        patients.push(id);
+    }
+    let tz = time::zone(&mut *conn).await?;
+    let today = time::local_date(tz, Utc::now());
+    let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+    for offset in 0..6 {
+        let day = monday + Days::new(offset);
+        for pod in &pods {
+            let mut minute = 540;
+            while minute < 1200 {
+                if (840..960).contains(&minute) {
+                    minute = 960;
+                }
+                let length = [30, 45, 60][rng.usize(..3)];
+                let limit = if minute < 840 { 840 } else { 1200 };
+                if offset == 5 && minute >= 840 {
+                    break;
+                }
+                if minute + length <= limit && rng.u8(..10) < 6 {
+                    let start = time::at_minute(tz, day, minute);
+                    let end = time::at_minute(tz, day, minute + length);
+                    let status = if end < Utc::now() {
+                        ["completed", "completed", "completed", "no_show"][rng.usize(..4)]
+                    } else {
+                        "scheduled"
+                    };
+                    sqlx::query(
+                        "INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, status)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(patients[rng.usize(..patients.len())])
+                    .bind(pod)
+                    .bind(PgRange::from(start..end))
+                    .bind(REASONS[rng.usize(..REASONS.len())])
+                    .bind(status)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                minute += length + [0, 0, 15, 30][rng.usize(..4)];
+            }
+        }
+    }
     Ok(())
 }

@@ -17,6 +17,10 @@ pub enum AppError {
     /// The change clashes with what is stored (duplicate name, reused id, ...).
     #[error("conflict: {key}")]
     Conflict { key: String, field: Option<String> },
+    /// The podiatrist already has a live appointment at that time; it is named here.
+    #[error("slot taken by appointment {appointment_id}")]
+    #[serde(rename_all = "camelCase")]
+    SlotTaken { appointment_id: uuid::Uuid, starts_at: String, ends_at: String, patient_name: String },
     /// No session, or it ended (logout, 12-hour limit, user deactivated).
     #[error("not signed in")]
     Unauthorized,
@@ -48,23 +52,15 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn validation(field: &str, key: &str) -> Self {
-        Self::Validation {
-            field: field.into(),
-            key: key.into(),
-        }
+        Self::Validation { field: field.into(), key: key.into() }
     }
 
     pub fn not_found(entity: &str) -> Self {
-        Self::NotFound {
-            entity: entity.into(),
-        }
+        Self::NotFound { entity: entity.into() }
     }
 
     pub fn conflict(key: &str, field: Option<&str>) -> Self {
-        Self::Conflict {
-            key: key.into(),
-            field: field.map(Into::into),
-        }
+        Self::Conflict { key: key.into(), field: field.map(Into::into) }
     }
 
     /// Logs `source` with a fresh id and returns an error that shows the user only that id.
@@ -79,33 +75,30 @@ impl AppError {
 type MakeError = fn() -> AppError;
 
 const CONSTRAINTS: &[(&str, MakeError)] = &[
-    ("users_username_key", || {
-        AppError::conflict("username_taken", Some("username"))
-    }),
-    ("users_username_format", || {
-        AppError::validation("username", "username_format")
-    }),
-    ("users_display_name_not_blank", || {
-        AppError::validation("displayName", "required")
-    }),
-    ("roles_name_key", || {
-        AppError::conflict("role_name_taken", Some("name"))
-    }),
-    ("roles_name_not_blank", || {
-        AppError::validation("name", "required")
-    }),
+    ("users_username_key", || AppError::conflict("username_taken", Some("username"))),
+    ("users_username_format", || AppError::validation("username", "username_format")),
+    ("users_display_name_not_blank", || AppError::validation("displayName", "required")),
+    ("roles_name_key", || AppError::conflict("role_name_taken", Some("name"))),
+    ("roles_name_not_blank", || AppError::validation("name", "required")),
     ("users_role_id_fkey", || AppError::not_found("role")),
-    ("audit_log_append_only", || {
-        AppError::conflict("audit_log_append_only", None)
-    }),
+    ("audit_log_append_only", || AppError::conflict("audit_log_append_only", None)),
+    ("patients_never_deleted", || AppError::conflict("never_deleted", None)),
+    ("podiatrists_never_deleted", || AppError::conflict("never_deleted", None)),
+    ("appointments_never_deleted", || AppError::conflict("never_deleted", None)),
+    ("podiatrists_user_key", || AppError::conflict("user_already_linked", Some("userId"))),
+    ("podiatrists_user_id_fkey", || AppError::validation("userId", "unknown_user")),
+    ("podiatrists_color_check", || AppError::validation("color", "color_format")),
+    ("schedule_blocks_no_overlap", || AppError::validation("blocks", "blocks_overlap")),
+    ("schedule_blocks_order", || AppError::validation("blocks", "block_order")),
+    ("appointments_transition", || AppError::validation("status", "invalid_transition")),
+    ("appointments_closed", || AppError::conflict("appointment_closed", None)),
+    ("appointments_patient_id_fkey", || AppError::validation("patientId", "unknown_patient")),
+    ("appointments_podiatrist_id_fkey", || AppError::validation("podiatristId", "unknown_podiatrist")),
 ];
 
 /// Maps a constraint violation to the domain error named for it, if any.
 pub fn constraint_error(constraint: &str) -> Option<AppError> {
-    CONSTRAINTS
-        .iter()
-        .find(|(name, _)| *name == constraint)
-        .map(|(_, make)| make())
+    CONSTRAINTS.iter().find(|(name, _)| *name == constraint).map(|(_, make)| make())
 }
 
 /// True when the error means "the database is not there", as opposed to "the query was wrong".

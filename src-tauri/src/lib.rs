@@ -1,6 +1,7 @@
 //! Podoclinic: a desktop app for podiatry clinics. This file wires the Tauri shell to the modules;
 //! each module keeps its rules and SQL to itself and its `commands.rs` is the only Tauri-aware part.
 
+pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod clinic;
@@ -9,6 +10,9 @@ pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod logging;
+pub mod patients;
+pub mod podiatrists;
+pub mod schedules;
 pub mod state;
 
 use std::path::PathBuf;
@@ -53,6 +57,27 @@ macro_rules! app_builder {
                 clinic::commands::get_clinic_profile,
                 clinic::commands::update_clinic_profile,
                 audit::commands::list_audit_log,
+                podiatrists::commands::list_podiatrists,
+                podiatrists::commands::create_podiatrist,
+                podiatrists::commands::update_podiatrist,
+                patients::commands::search_patients,
+                patients::commands::get_patient,
+                patients::commands::create_patient,
+                patients::commands::update_patient,
+                patients::commands::archive_patient,
+                schedules::commands::get_schedule,
+                schedules::commands::set_weekly_schedule,
+                schedules::commands::add_schedule_exception,
+                schedules::commands::remove_schedule_exception,
+                appointments::commands::list_agenda,
+                appointments::commands::list_today,
+                appointments::commands::list_patient_appointments,
+                appointments::commands::find_slots,
+                appointments::commands::book_appointment,
+                appointments::commands::book_series,
+                appointments::commands::reschedule_appointment,
+                appointments::commands::set_appointment_status,
+                appointments::commands::cancel_appointment,
             ])
             .events(collect_events![DbStatus])
             // i64 values (money in cents, audit ids, schema versions) are exported as TypeScript
@@ -80,10 +105,7 @@ pub const BINDINGS_PATH: &str = "../ui/src/bindings.ts";
 /// Writes the TypeScript bindings for `specta_builder` to `path`.
 pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
     specta_builder()
-        .export(
-            specta_typescript::Typescript::default().header("/* eslint-disable */"),
-            path,
-        )
+        .export(specta_typescript::Typescript::default().header("/* eslint-disable */"), path)
         .map_err(|e| e.to_string())
 }
 
@@ -132,7 +154,8 @@ pub fn run() {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 use tokio::signal::unix::{SignalKind, signal};
-                let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+                else {
                     return;
                 };
                 tokio::select! {
@@ -148,9 +171,7 @@ pub fn run() {
         .expect("the app could not be built");
     app.run(|app, event| {
         if let RunEvent::Exit = event
-            && let Some(cluster) = app
-                .try_state::<AppState>()
-                .and_then(|s| s.local.get().cloned())
+            && let Some(cluster) = app.try_state::<AppState>().and_then(|s| s.local.get().cloned())
         {
             cluster.stop_blocking();
         }

@@ -27,9 +27,7 @@ async fn the_first_admin_can_be_created_once_and_is_audited(pool: PgPool) {
         display_name: "Otro".into(),
         password: ADMIN_PASSWORD.into(),
     };
-    let err = service::create_first_admin(&pool, "desk-2", again)
-        .await
-        .unwrap_err();
+    let err = service::create_first_admin(&pool, "desk-2", again).await.unwrap_err();
     assert_eq!(err, AppError::conflict("already_initialized", None));
     assert_eq!(audit_actions(&pool).await, vec!["user.create_first_admin"]);
 }
@@ -58,26 +56,19 @@ async fn two_desks_racing_to_create_the_first_admin_make_exactly_one(pool: PgPoo
         }
     }
     assert_eq!(ok, 1);
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&pool).await.unwrap();
     assert_eq!(users, 1);
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_weak_first_admin_password_is_refused_naming_the_field_and_nothing_is_stored(
-    pool: PgPool,
-) {
+async fn a_weak_first_admin_password_is_refused_naming_the_field_and_nothing_is_stored(pool: PgPool) {
     let input = FirstAdminInput {
         id: Uuid::now_v7(),
         username: "admin".into(),
         display_name: "A".into(),
         password: "12345678".into(),
     };
-    let err = service::create_first_admin(&pool, "d", input)
-        .await
-        .unwrap_err();
+    let err = service::create_first_admin(&pool, "d", input).await.unwrap_err();
     assert_eq!(err, AppError::validation("password", "password_too_common"));
     assert!(service::needs_first_admin(&pool).await.unwrap());
     assert!(audit_actions(&pool).await.is_empty());
@@ -87,61 +78,32 @@ async fn a_weak_first_admin_password_is_refused_naming_the_field_and_nothing_is_
 async fn login_succeeds_with_the_right_password_and_gives_the_role_s_permissions(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let rec = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
-    let session = service::authenticate(
-        &pool,
-        "desk-1",
-        " Recepcion1 ",
-        STAFF_PASSWORD,
-        Purpose::Login,
-    )
-    .await
-    .unwrap();
+    let session = service::authenticate(&pool, "desk-1", " Recepcion1 ", STAFF_PASSWORD, Purpose::Login).await.unwrap();
     assert_eq!(session.user_id, rec.id);
     assert!(session.permissions.contains(&Permission::AppointmentsWrite));
-    assert!(
-        !session.permissions.contains(&Permission::ClinicalRead),
-        "reception must not read clinical notes"
-    );
+    assert!(!session.permissions.contains(&Permission::ClinicalRead), "reception must not read clinical notes");
     assert!(!session.permissions.contains(&Permission::UsersManage));
     assert_eq!(session.idle_limit, Duration::minutes(5));
-    let admin_session =
-        service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Login)
-            .await
-            .unwrap();
+    let admin_session = service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap();
     assert_eq!(admin_session.permissions.len(), Permission::ALL.len());
-    assert_eq!(
-        audit_actions(&pool)
-            .await
-            .iter()
-            .filter(|a| *a == "login.success")
-            .count(),
-        2
-    );
+    assert_eq!(audit_actions(&pool).await.iter().filter(|a| *a == "login.success").count(), 2);
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn wrong_passwords_and_unknown_users_look_the_same_and_are_audited(pool: PgPool) {
     first_admin(&pool).await;
-    let wrong = service::authenticate(&pool, "d", "admin", "not the password", Purpose::Login)
-        .await
-        .unwrap_err();
-    let unknown = service::authenticate(&pool, "d", "nadie", "not the password", Purpose::Login)
-        .await
-        .unwrap_err();
+    let wrong = service::authenticate(&pool, "d", "admin", "not the password", Purpose::Login).await.unwrap_err();
+    let unknown = service::authenticate(&pool, "d", "nadie", "not the password", Purpose::Login).await.unwrap_err();
     assert_eq!(wrong, AppError::InvalidCredentials);
     assert_eq!(unknown, AppError::InvalidCredentials);
-    let failures: Vec<(Option<String>, String)> = sqlx::query_as(
-        "SELECT username, after->>'reason' FROM audit_log WHERE action = 'login.failure' ORDER BY id",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let failures: Vec<(Option<String>, String)> =
+        sqlx::query_as("SELECT username, after->>'reason' FROM audit_log WHERE action = 'login.failure' ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert_eq!(
         failures,
-        vec![
-            (Some("admin".into()), "wrong_password".into()),
-            (Some("nadie".into()), "unknown_user".into())
-        ]
+        vec![(Some("admin".into()), "wrong_password".into()), (Some("nadie".into()), "unknown_user".into())]
     );
 }
 
@@ -151,69 +113,27 @@ async fn five_failures_lock_the_account_on_every_desk_until_an_admin_unlocks_it(
     let rec = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     for i in 1..=4 {
         let desk = if i % 2 == 0 { "desk-1" } else { "desk-2" };
-        let err =
-            service::authenticate(&pool, desk, "recepcion1", "wrong password", Purpose::Login)
-                .await
-                .unwrap_err();
+        let err = service::authenticate(&pool, desk, "recepcion1", "wrong password", Purpose::Login).await.unwrap_err();
         assert_eq!(err, AppError::InvalidCredentials, "attempt {i}");
     }
-    let fifth = service::authenticate(
-        &pool,
-        "desk-3",
-        "recepcion1",
-        "wrong password",
-        Purpose::Login,
-    )
-    .await
-    .unwrap_err();
-    let AppError::LockedOut { until } = fifth else {
-        panic!("expected lockout, got {fifth:?}")
-    };
-    let until = chrono::DateTime::parse_from_rfc3339(&until)
-        .unwrap()
-        .with_timezone(&Utc);
+    let fifth =
+        service::authenticate(&pool, "desk-3", "recepcion1", "wrong password", Purpose::Login).await.unwrap_err();
+    let AppError::LockedOut { until } = fifth else { panic!("expected lockout, got {fifth:?}") };
+    let until = chrono::DateTime::parse_from_rfc3339(&until).unwrap().with_timezone(&Utc);
     let minutes = (until - Utc::now()).num_minutes();
     assert!((14..=15).contains(&minutes), "locked for {minutes} minutes");
 
     // The right password does not help while locked, from any desk.
-    let err = service::authenticate(
-        &pool,
-        "desk-1",
-        "recepcion1",
-        STAFF_PASSWORD,
-        Purpose::Login,
-    )
-    .await
-    .unwrap_err();
+    let err = service::authenticate(&pool, "desk-1", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap_err();
     assert!(matches!(err, AppError::LockedOut { .. }));
     let listed = service::list_users(&pool).await.unwrap();
-    assert!(
-        listed
-            .iter()
-            .find(|u| u.id == rec.id)
-            .unwrap()
-            .locked_until
-            .is_some()
-    );
+    assert!(listed.iter().find(|u| u.id == rec.id).unwrap().locked_until.is_some());
 
-    let unlocked = service::unlock_user(&pool, &admin_actor(&admin), rec.id)
-        .await
-        .unwrap();
+    let unlocked = service::unlock_user(&pool, &admin_actor(&admin), rec.id).await.unwrap();
     assert!(unlocked.locked_until.is_none());
-    service::authenticate(
-        &pool,
-        "desk-1",
-        "recepcion1",
-        STAFF_PASSWORD,
-        Purpose::Login,
-    )
-    .await
-    .unwrap();
+    service::authenticate(&pool, "desk-1", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap();
     let actions = audit_actions(&pool).await;
-    assert!(
-        actions.contains(&"user.lockout".to_string())
-            && actions.contains(&"user.unlock".to_string())
-    );
+    assert!(actions.contains(&"user.lockout".to_string()) && actions.contains(&"user.unlock".to_string()));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -224,32 +144,22 @@ async fn a_repeated_lockout_lasts_twice_as_long(pool: PgPool) {
         let mut last = None;
         for _ in 0..5 {
             last = Some(
-                service::authenticate(&pool, "d", "recepcion1", "wrong password", Purpose::Login)
-                    .await
-                    .unwrap_err(),
+                service::authenticate(&pool, "d", "recepcion1", "wrong password", Purpose::Login).await.unwrap_err(),
             );
         }
         match last.unwrap() {
-            AppError::LockedOut { until } => (chrono::DateTime::parse_from_rfc3339(&until)
-                .unwrap()
-                .with_timezone(&Utc)
-                - Utc::now())
-            .num_minutes(),
+            AppError::LockedOut { until } => {
+                (chrono::DateTime::parse_from_rfc3339(&until).unwrap().with_timezone(&Utc) - Utc::now()).num_minutes()
+            }
             other => panic!("expected lockout, got {other:?}"),
         }
     };
     assert!((14..=15).contains(&lock_once().await));
-    service::unlock_user(&pool, &admin_actor(&admin), rec.id)
-        .await
-        .unwrap();
+    service::unlock_user(&pool, &admin_actor(&admin), rec.id).await.unwrap();
     assert!((29..=30).contains(&lock_once().await));
     // A successful login forgets the repeats.
-    service::unlock_user(&pool, &admin_actor(&admin), rec.id)
-        .await
-        .unwrap();
-    service::authenticate(&pool, "d", "recepcion1", STAFF_PASSWORD, Purpose::Login)
-        .await
-        .unwrap();
+    service::unlock_user(&pool, &admin_actor(&admin), rec.id).await.unwrap();
+    service::authenticate(&pool, "d", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap();
     assert!((14..=15).contains(&lock_once().await));
 }
 
@@ -258,17 +168,10 @@ async fn failures_older_than_fifteen_minutes_do_not_count(pool: PgPool) {
     let admin = first_admin(&pool).await;
     staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     for _ in 0..4 {
-        service::authenticate(&pool, "d", "recepcion1", "wrong password", Purpose::Login)
-            .await
-            .unwrap_err();
+        service::authenticate(&pool, "d", "recepcion1", "wrong password", Purpose::Login).await.unwrap_err();
     }
-    sqlx::query("UPDATE login_failures SET at = at - interval '16 minutes'")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let err = service::authenticate(&pool, "d", "recepcion1", "wrong password", Purpose::Login)
-        .await
-        .unwrap_err();
+    sqlx::query("UPDATE login_failures SET at = at - interval '16 minutes'").execute(&pool).await.unwrap();
+    let err = service::authenticate(&pool, "d", "recepcion1", "wrong password", Purpose::Login).await.unwrap_err();
     assert_eq!(err, AppError::InvalidCredentials);
 }
 
@@ -281,10 +184,7 @@ async fn a_hash_weaker_than_today_s_policy_is_replaced_at_login(pool: PgPool) {
         argon2::Version::V0x13,
         argon2::Params::new(4096, 1, 1, None).unwrap(),
     );
-    let hash = weak
-        .hash_password(ADMIN_PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
-        .unwrap()
-        .to_string();
+    let hash = weak.hash_password(ADMIN_PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng)).unwrap().to_string();
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(admin.id)
@@ -292,56 +192,31 @@ async fn a_hash_weaker_than_today_s_policy_is_replaced_at_login(pool: PgPool) {
         .await
         .unwrap();
 
-    service::authenticate(&pool, "d", "admin", ADMIN_PASSWORD, Purpose::Login)
-        .await
-        .unwrap();
+    service::authenticate(&pool, "d", "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap();
     let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(admin.id)
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert!(
-        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-        "{stored}"
-    );
-    assert!(
-        audit_actions(&pool)
-            .await
-            .contains(&"user.password_rehash".to_string())
-    );
-    service::authenticate(&pool, "d", "admin", ADMIN_PASSWORD, Purpose::Login)
-        .await
-        .unwrap();
+    assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+    assert!(audit_actions(&pool).await.contains(&"user.password_rehash".to_string()));
+    service::authenticate(&pool, "d", "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap();
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_audit_log_refuses_updates_and_deletes(pool: PgPool) {
     first_admin(&pool).await;
-    let update = sqlx::query("UPDATE audit_log SET action = 'nothing happened'")
-        .execute(&pool)
-        .await
-        .unwrap_err();
-    let delete = sqlx::query("DELETE FROM audit_log")
-        .execute(&pool)
-        .await
-        .unwrap_err();
-    let truncate = sqlx::query("TRUNCATE audit_log")
-        .execute(&pool)
-        .await
-        .unwrap_err();
+    let update = sqlx::query("UPDATE audit_log SET action = 'nothing happened'").execute(&pool).await.unwrap_err();
+    let delete = sqlx::query("DELETE FROM audit_log").execute(&pool).await.unwrap_err();
+    let truncate = sqlx::query("TRUNCATE audit_log").execute(&pool).await.unwrap_err();
     for err in [update, delete, truncate] {
-        assert_eq!(
-            AppError::from(err),
-            AppError::conflict("audit_log_append_only", None)
-        );
+        assert_eq!(AppError::from(err), AppError::conflict("audit_log_append_only", None));
     }
     assert_eq!(audit_actions(&pool).await, vec!["user.create_first_admin"]);
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn creating_a_user_twice_with_one_id_is_idempotent_and_different_content_is_refused(
-    pool: PgPool,
-) {
+async fn creating_a_user_twice_with_one_id_is_idempotent_and_different_content_is_refused(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let actor = admin_actor(&admin);
     let input = NewUserInput {
@@ -351,38 +226,17 @@ async fn creating_a_user_twice_with_one_id_is_idempotent_and_different_content_i
         password: STAFF_PASSWORD.into(),
         role_id: RECEPTION_ROLE,
     };
-    let first = service::create_user(&pool, &actor, input.clone())
-        .await
-        .unwrap();
-    let replay = service::create_user(&pool, &actor, input.clone())
-        .await
-        .unwrap();
+    let first = service::create_user(&pool, &actor, input.clone()).await.unwrap();
+    let replay = service::create_user(&pool, &actor, input.clone()).await.unwrap();
     assert_eq!(first, replay);
-    let changed = NewUserInput {
-        display_name: "Ana María".into(),
-        ..input.clone()
-    };
+    let changed = NewUserInput { display_name: "Ana María".into(), ..input.clone() };
+    assert_eq!(service::create_user(&pool, &actor, changed).await.unwrap_err(), AppError::conflict("id_reused", None));
+    let other_id_same_name = NewUserInput { id: Uuid::now_v7(), ..input };
     assert_eq!(
-        service::create_user(&pool, &actor, changed)
-            .await
-            .unwrap_err(),
-        AppError::conflict("id_reused", None)
-    );
-    let other_id_same_name = NewUserInput {
-        id: Uuid::now_v7(),
-        ..input
-    };
-    assert_eq!(
-        service::create_user(&pool, &actor, other_id_same_name)
-            .await
-            .unwrap_err(),
+        service::create_user(&pool, &actor, other_id_same_name).await.unwrap_err(),
         AppError::conflict("username_taken", Some("username"))
     );
-    let creates = audit_actions(&pool)
-        .await
-        .iter()
-        .filter(|a| *a == "user.create")
-        .count();
+    let creates = audit_actions(&pool).await.iter().filter(|a| *a == "user.create").count();
     assert_eq!(creates, 1);
 }
 
@@ -397,48 +251,28 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated(pool: PgPool) {
         active: true,
     };
     assert_eq!(
-        service::update_user(&pool, &actor, demote.clone())
-            .await
-            .unwrap_err(),
+        service::update_user(&pool, &actor, demote.clone()).await.unwrap_err(),
         AppError::conflict("last_admin", Some("roleId"))
     );
-    let deactivate = UserUpdateInput {
-        role_id: admin.role_id,
-        active: false,
-        ..demote.clone()
-    };
+    let deactivate = UserUpdateInput { role_id: admin.role_id, active: false, ..demote.clone() };
     assert_eq!(
-        service::update_user(&pool, &actor, deactivate)
-            .await
-            .unwrap_err(),
+        service::update_user(&pool, &actor, deactivate).await.unwrap_err(),
         AppError::conflict("last_admin", Some("active"))
     );
 
     let second = staff(&pool, &admin, "admin2", admin.role_id).await;
     let updated = service::update_user(&pool, &actor, demote).await.unwrap();
     assert_eq!(updated.role_id, RECEPTION_ROLE);
-    assert!(
-        service::list_users(&pool)
-            .await
-            .unwrap()
-            .iter()
-            .any(|u| u.id == second.id && u.active)
-    );
+    assert!(service::list_users(&pool).await.unwrap().iter().any(|u| u.id == second.id && u.active));
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_admin_role_is_fixed_and_other_roles_are_editable(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let actor = admin_actor(&admin);
-    let edit_admin = RoleInput {
-        id: admin.role_id,
-        name: "jefe".into(),
-        permissions: vec![],
-    };
+    let edit_admin = RoleInput { id: admin.role_id, name: "jefe".into(), permissions: vec![] };
     assert_eq!(
-        service::update_role(&pool, &actor, edit_admin)
-            .await
-            .unwrap_err(),
+        service::update_role(&pool, &actor, edit_admin).await.unwrap_err(),
         AppError::conflict("admin_role_fixed", None)
     );
 
@@ -453,30 +287,14 @@ async fn the_admin_role_is_fixed_and_other_roles_are_editable(pool: PgPool) {
     )
     .await
     .unwrap();
-    assert_eq!(
-        role.permissions,
-        vec![Permission::CashOperate, Permission::CashClose]
-    );
-    let dup = RoleInput {
-        id: Uuid::now_v7(),
-        name: "caja".into(),
-        permissions: vec![],
-    };
+    assert_eq!(role.permissions, vec![Permission::CashOperate, Permission::CashClose]);
+    let dup = RoleInput { id: Uuid::now_v7(), name: "caja".into(), permissions: vec![] };
     assert_eq!(
         service::create_role(&pool, &actor, dup).await.unwrap_err(),
         AppError::conflict("role_name_taken", Some("name"))
     );
-    let blank = RoleInput {
-        id: Uuid::now_v7(),
-        name: "  ".into(),
-        permissions: vec![],
-    };
-    assert_eq!(
-        service::create_role(&pool, &actor, blank)
-            .await
-            .unwrap_err(),
-        AppError::validation("name", "required")
-    );
+    let blank = RoleInput { id: Uuid::now_v7(), name: "  ".into(), permissions: vec![] };
+    assert_eq!(service::create_role(&pool, &actor, blank).await.unwrap_err(), AppError::validation("name", "required"));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -484,47 +302,24 @@ async fn a_permission_removed_from_a_role_is_refused_at_once_in_a_live_session(p
     let admin = first_admin(&pool).await;
     staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     let state = state_on(pool.clone(), "desk-1");
-    let session = service::authenticate(
-        &pool,
-        "desk-1",
-        "recepcion1",
-        STAFF_PASSWORD,
-        Purpose::Login,
-    )
-    .await
-    .unwrap();
+    let session = service::authenticate(&pool, "desk-1", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap();
     state.sessions.start(session);
     assert!(require(&state, Permission::StatsRead).await.is_ok());
 
-    let reception = service::list_roles(&pool)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.id == RECEPTION_ROLE)
-        .unwrap();
-    let fewer: Vec<Permission> = reception
-        .permissions
-        .iter()
-        .copied()
-        .filter(|p| *p != Permission::StatsRead)
-        .collect();
+    let reception = service::list_roles(&pool).await.unwrap().into_iter().find(|r| r.id == RECEPTION_ROLE).unwrap();
+    let fewer: Vec<Permission> =
+        reception.permissions.iter().copied().filter(|p| *p != Permission::StatsRead).collect();
     service::update_role(
         &pool,
         &admin_actor(&admin),
-        RoleInput {
-            id: RECEPTION_ROLE,
-            name: reception.name,
-            permissions: fewer,
-        },
+        RoleInput { id: RECEPTION_ROLE, name: reception.name, permissions: fewer },
     )
     .await
     .unwrap();
 
     assert_eq!(
         require(&state, Permission::StatsRead).await.err(),
-        Some(AppError::Forbidden {
-            permission: Permission::StatsRead
-        })
+        Some(AppError::Forbidden { permission: Permission::StatsRead })
     );
 }
 
@@ -533,40 +328,15 @@ async fn a_deactivated_user_is_signed_out_on_the_next_command(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let rec = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     let state = state_on(pool.clone(), "desk-1");
-    state.sessions.start(
-        service::authenticate(
-            &pool,
-            "desk-1",
-            "recepcion1",
-            STAFF_PASSWORD,
-            Purpose::Login,
-        )
-        .await
-        .unwrap(),
-    );
-    let off = UserUpdateInput {
-        id: rec.id,
-        display_name: rec.display_name.clone(),
-        role_id: RECEPTION_ROLE,
-        active: false,
-    };
-    service::update_user(&pool, &admin_actor(&admin), off)
-        .await
-        .unwrap();
-    assert_eq!(
-        require(&state, Permission::PatientsRead).await.err(),
-        Some(AppError::Unauthorized)
-    );
+    state
+        .sessions
+        .start(service::authenticate(&pool, "desk-1", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap());
+    let off =
+        UserUpdateInput { id: rec.id, display_name: rec.display_name.clone(), role_id: RECEPTION_ROLE, active: false };
+    service::update_user(&pool, &admin_actor(&admin), off).await.unwrap();
+    assert_eq!(require(&state, Permission::PatientsRead).await.err(), Some(AppError::Unauthorized));
     assert!(state.sessions.peek().is_none());
-    let err = service::authenticate(
-        &pool,
-        "desk-1",
-        "recepcion1",
-        STAFF_PASSWORD,
-        Purpose::Login,
-    )
-    .await
-    .unwrap_err();
+    let err = service::authenticate(&pool, "desk-1", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap_err();
     assert_eq!(err, AppError::InvalidCredentials);
 }
 
@@ -574,52 +344,32 @@ async fn a_deactivated_user_is_signed_out_on_the_next_command(pool: PgPool) {
 async fn an_idle_session_locks_and_only_the_password_unlocks_it(pool: PgPool) {
     first_admin(&pool).await;
     let state = state_on(pool.clone(), "desk-1");
-    state.sessions.start(
-        service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Login)
-            .await
-            .unwrap(),
-    );
+    state
+        .sessions
+        .start(service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap());
     state.sessions.age(Duration::minutes(6));
-    assert_eq!(
-        require(&state, Permission::UsersManage).await.err(),
-        Some(AppError::SessionLocked)
-    );
+    assert_eq!(require(&state, Permission::UsersManage).await.err(), Some(AppError::SessionLocked));
 
-    let wrong = service::authenticate(&pool, "desk-1", "admin", "not it at all", Purpose::Unlock)
-        .await
-        .unwrap_err();
+    let wrong = service::authenticate(&pool, "desk-1", "admin", "not it at all", Purpose::Unlock).await.unwrap_err();
     assert_eq!(wrong, AppError::InvalidCredentials);
-    service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Unlock)
-        .await
-        .unwrap();
+    service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Unlock).await.unwrap();
     state.sessions.unlock(Utc::now()).unwrap();
     assert!(require(&state, Permission::UsersManage).await.is_ok());
 
     state.sessions.age(Duration::hours(12));
-    assert_eq!(
-        require(&state, Permission::UsersManage).await.err(),
-        Some(AppError::Unauthorized)
-    );
+    assert_eq!(require(&state, Permission::UsersManage).await.err(), Some(AppError::Unauthorized));
     let actions = audit_actions(&pool).await;
-    assert!(
-        actions.contains(&"session.unlock_failure".to_string())
-            && actions.contains(&"session.unlock".to_string())
-    );
+    assert!(actions.contains(&"session.unlock_failure".to_string()) && actions.contains(&"session.unlock".to_string()));
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_idle_lock_time_comes_from_the_clinic_profile(pool: PgPool) {
     first_admin(&pool).await;
-    sqlx::query("UPDATE clinic_profile SET idle_lock_minutes = 15")
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query("UPDATE clinic_profile SET idle_lock_minutes = 15").execute(&pool).await.unwrap();
     let state = state_on(pool.clone(), "desk-1");
-    state.sessions.start(
-        service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Login)
-            .await
-            .unwrap(),
-    );
+    state
+        .sessions
+        .start(service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap());
     state.sessions.age(Duration::minutes(10));
     assert!(require(&state, Permission::UsersManage).await.is_ok());
 }
@@ -629,24 +379,10 @@ async fn changing_one_s_own_password_needs_the_current_one(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let actor = admin_actor(&admin);
     let err =
-        service::change_own_password(&pool, &actor, "wrong current", "un camino nuevo 9".into())
-            .await
-            .unwrap_err();
-    assert_eq!(
-        err,
-        AppError::validation("currentPassword", "wrong_password")
-    );
-    let err = service::change_own_password(&pool, &actor, ADMIN_PASSWORD, "corta".into())
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        AppError::validation("newPassword", "password_too_short")
-    );
-    service::change_own_password(&pool, &actor, ADMIN_PASSWORD, "un camino nuevo 9".into())
-        .await
-        .unwrap();
-    service::authenticate(&pool, "d", "admin", "un camino nuevo 9", Purpose::Login)
-        .await
-        .unwrap();
+        service::change_own_password(&pool, &actor, "wrong current", "un camino nuevo 9".into()).await.unwrap_err();
+    assert_eq!(err, AppError::validation("currentPassword", "wrong_password"));
+    let err = service::change_own_password(&pool, &actor, ADMIN_PASSWORD, "corta".into()).await.unwrap_err();
+    assert_eq!(err, AppError::validation("newPassword", "password_too_short"));
+    service::change_own_password(&pool, &actor, ADMIN_PASSWORD, "un camino nuevo 9".into()).await.unwrap();
+    service::authenticate(&pool, "d", "admin", "un camino nuevo 9", Purpose::Login).await.unwrap();
 }

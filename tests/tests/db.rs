@@ -12,16 +12,12 @@ use sqlx::PgPool;
 async fn an_empty_database_is_migrated_and_a_second_prepare_changes_nothing(pool: PgPool) {
     assert_eq!(db::prepare(&pool).await.unwrap(), Schema::Current);
     assert_eq!(
-        db::database_schema_version(&mut pool.acquire().await.unwrap())
-            .await
-            .unwrap(),
+        db::database_schema_version(&mut pool.acquire().await.unwrap()).await.unwrap(),
         db::app_schema_version()
     );
     assert_eq!(db::prepare(&pool).await.unwrap(), Schema::Current);
-    let roles: i64 = sqlx::query_scalar("SELECT count(*) FROM roles WHERE builtin IS NOT NULL")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let roles: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM roles WHERE builtin IS NOT NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(roles, 3);
 }
 
@@ -37,52 +33,31 @@ async fn a_database_migrated_by_a_newer_app_is_left_untouched(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    let tables_before: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let tables_before: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
 
-    assert_eq!(
-        db::prepare(&pool).await.unwrap(),
-        Schema::TooNew {
-            database: newer,
-            app: db::app_schema_version()
-        }
-    );
+    assert_eq!(db::prepare(&pool).await.unwrap(), Schema::TooNew { database: newer, app: db::app_schema_version() });
 
-    let tables_after: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let tables_after: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(tables_before, tables_after);
     let state = podoclinic_tests::state_on(pool.clone(), "old-desk");
-    state.health.set(DbStatus::UpdateRequired {
-        database_version: newer,
-        app_version: db::app_schema_version(),
-    });
-    assert_eq!(
-        state.db().err(),
-        Some(podoclinic::error::AppError::UpdateRequired)
-    );
+    state.health.set(DbStatus::UpdateRequired { database_version: newer, app_version: db::app_schema_version() });
+    assert_eq!(state.db().err(), Some(podoclinic::error::AppError::UpdateRequired));
 }
 
-async fn wait_for(
-    health: &Health,
-    limit: Duration,
-    want: impl Fn(&DbStatus) -> bool,
-) -> Option<Duration> {
+async fn wait_for(health: &Health, limit: Duration, want: impl Fn(&DbStatus) -> bool) -> Option<Duration> {
     let start = Instant::now();
     let mut rx = health.status.subscribe();
     loop {
         if want(&rx.borrow_and_update()) {
             return Some(start.elapsed());
         }
-        if tokio::time::timeout(limit.saturating_sub(start.elapsed()), rx.changed())
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(limit.saturating_sub(start.elapsed()), rx.changed()).await.is_err() {
             return None;
         }
     }
@@ -93,21 +68,13 @@ async fn wait_for(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovered() {
     let Some(bin) = find_binaries() else {
-        panic!(
-            "PostgreSQL server binaries are required for this test (apt-get install postgresql)"
-        );
+        panic!("PostgreSQL server binaries are required for this test (apt-get install postgresql)");
     };
-    let data = std::env::temp_dir().join(format!(
-        "podoclinic-cluster-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
+    let data = std::env::temp_dir().join(format!("podoclinic-cluster-{}", uuid::Uuid::now_v7().simple()));
     let cluster = LocalCluster::plan(bin, &data).expect("cluster plan");
     let t0 = Instant::now();
     let options = cluster.start().await.expect("cluster start");
-    println!(
-        "embedded cluster: initdb + start in {:.1} s",
-        t0.elapsed().as_secs_f64()
-    );
+    println!("embedded cluster: initdb + start in {:.1} s", t0.elapsed().as_secs_f64());
 
     let pool = db::pool(options);
     assert_eq!(db::prepare(&pool).await.unwrap(), Schema::Current);
@@ -118,13 +85,8 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
     let stopper = cluster.clone();
     let stopping = Instant::now();
     let stopped = tokio::task::spawn_blocking(move || stopper.stop_blocking());
-    let lost = wait_for(&health, Duration::from_secs(5), |s| {
-        matches!(s, DbStatus::Offline { .. })
-    })
-    .await;
-    let lost = lost
-        .map(|_| stopping.elapsed())
-        .expect("the desk must notice a stopped database within 5 s");
+    let lost = wait_for(&health, Duration::from_secs(5), |s| matches!(s, DbStatus::Offline { .. })).await;
+    let lost = lost.map(|_| stopping.elapsed()).expect("the desk must notice a stopped database within 5 s");
     stopped.await.unwrap();
     println!("database stop noticed after {} ms", lost.as_millis());
 
@@ -132,18 +94,13 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
     let back = wait_for(&health, Duration::from_secs(10), |s| *s == DbStatus::Online).await;
     let back = back.expect("the desk must notice the database is back");
     println!("database return noticed after {} ms", back.as_millis());
-    let answer: i32 = sqlx::query_scalar("SELECT 41 + 1")
-        .fetch_one(&pool)
-        .await
-        .expect("the same pool works again");
+    let answer: i32 = sqlx::query_scalar("SELECT 41 + 1").fetch_one(&pool).await.expect("the same pool works again");
     assert_eq!(answer, 42);
 
     watcher.abort();
     pool.close().await;
     let root = cluster.root.clone();
-    tokio::task::spawn_blocking(move || cluster.stop_blocking())
-        .await
-        .unwrap();
+    tokio::task::spawn_blocking(move || cluster.stop_blocking()).await.unwrap();
     let _ = std::fs::remove_dir_all(&root);
     let _ = std::fs::remove_dir_all(&data);
 }
@@ -153,33 +110,18 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
 #[sqlx::test(migrations = false)]
 async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool) {
     let options = (*pool.connect_options()).clone();
-    let state = std::sync::Arc::new(podoclinic::state::AppState::new(
-        podoclinic_tests::temp_paths(),
-        "d".into(),
-    ));
+    let state = std::sync::Arc::new(podoclinic::state::AppState::new(podoclinic_tests::temp_paths(), "d".into()));
     let mut status = state.health.status.subscribe();
     let starting = state.clone();
-    let startup =
-        tokio::spawn(
-            async move { podoclinic::desk::startup::connect(&starting, options, true).await },
-        );
+    let startup = tokio::spawn(async move { podoclinic::desk::startup::connect(&starting, options, true).await });
     loop {
         status.changed().await.unwrap();
         if *status.borrow_and_update() == DbStatus::Online {
-            assert!(
-                state.db().is_ok(),
-                "online was announced before the pool was usable"
-            );
+            assert!(state.db().is_ok(), "online was announced before the pool was usable");
             break;
         }
     }
     startup.await.unwrap();
-    let name: String = sqlx::query_scalar("SELECT name FROM clinic_profile")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(
-        name, "Clínica Podológica Demo",
-        "the demo clinic is seeded on a fresh database"
-    );
+    let name: String = sqlx::query_scalar("SELECT name FROM clinic_profile").fetch_one(&pool).await.unwrap();
+    assert_eq!(name, "Clínica Podológica Demo", "the demo clinic is seeded on a fresh database");
 }

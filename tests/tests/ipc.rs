@@ -7,12 +7,7 @@ use serde_json::json;
 
 fn signed_in_app(db: &FreshDb, username: &str, password: &str) -> MockApp {
     let app = MockApp::new(state_on(db.pool.clone(), "ipc-desk"));
-    let info = app
-        .invoke(
-            "login",
-            json!({ "input": { "username": username, "password": password } }),
-        )
-        .expect("login");
+    let info = app.invoke("login", json!({ "input": { "username": username, "password": password } })).expect("login");
     assert_eq!(info["username"], username);
     app
 }
@@ -31,10 +26,7 @@ fn reception_asking_for_the_user_list_is_refused_with_the_permission_named() {
     let app = signed_in_app(&db, "recepcion1", STAFF_PASSWORD);
 
     let err = app.invoke("list_users", json!({})).unwrap_err();
-    assert_eq!(
-        err,
-        json!({ "kind": "forbidden", "permission": "users.manage" })
-    );
+    assert_eq!(err, json!({ "kind": "forbidden", "permission": "users.manage" }));
     let err = app
         .invoke(
             "update_clinic_profile",
@@ -43,10 +35,7 @@ fn reception_asking_for_the_user_list_is_refused_with_the_permission_named() {
         "currency": "MXN", "idleLockMinutes": 5 } }),
         )
         .unwrap_err();
-    assert_eq!(
-        err,
-        json!({ "kind": "forbidden", "permission": "settings.manage" })
-    );
+    assert_eq!(err, json!({ "kind": "forbidden", "permission": "settings.manage" }));
 }
 
 #[test]
@@ -54,14 +43,8 @@ fn a_command_without_a_session_is_unauthorized() {
     let db = FreshDb::create();
     setup_clinic(&db);
     let app = MockApp::new(state_on(db.pool.clone(), "ipc-desk"));
-    assert_eq!(
-        app.invoke("list_users", json!({})).unwrap_err(),
-        json!({ "kind": "unauthorized" })
-    );
-    assert_eq!(
-        app.invoke("current_session", json!({})).unwrap(),
-        json!(null)
-    );
+    assert_eq!(app.invoke("list_users", json!({})).unwrap_err(), json!({ "kind": "unauthorized" }));
+    assert_eq!(app.invoke("current_session", json!({})).unwrap(), json!(null));
 }
 
 #[test]
@@ -80,17 +63,10 @@ fn a_user_with_a_short_password_is_refused_naming_the_field_and_nothing_changes(
         )
         .unwrap_err();
 
-    assert_eq!(
-        err,
-        json!({ "kind": "validation", "field": "password", "key": "password_too_short" })
-    );
+    assert_eq!(err, json!({ "kind": "validation", "field": "password", "key": "password_too_short" }));
     assert_eq!(app.invoke("list_users", json!({})).unwrap(), before);
     let audit = tauri::async_runtime::block_on(audit_actions(&db.pool));
-    assert_eq!(
-        audit.iter().filter(|a| *a == "user.create").count(),
-        1,
-        "only the setup's own user was created"
-    );
+    assert_eq!(audit.iter().filter(|a| *a == "user.create").count(), 1, "only the setup's own user was created");
 }
 
 #[test]
@@ -126,19 +102,59 @@ fn a_wrong_password_over_ipc_says_invalid_credentials_and_the_fifth_locks_out() 
     let db = FreshDb::create();
     setup_clinic(&db);
     let app = MockApp::new(state_on(db.pool.clone(), "ipc-desk"));
-    let attempt = || {
-        app.invoke(
-            "login",
-            json!({ "input": { "username": "recepcion1", "password": "no es esta" } }),
-        )
-    };
+    let attempt = || app.invoke("login", json!({ "input": { "username": "recepcion1", "password": "no es esta" } }));
     for _ in 0..4 {
-        assert_eq!(
-            attempt().unwrap_err(),
-            json!({ "kind": "invalidCredentials" })
-        );
+        assert_eq!(attempt().unwrap_err(), json!({ "kind": "invalidCredentials" }));
     }
     let locked = attempt().unwrap_err();
     assert_eq!(locked["kind"], "lockedOut");
     assert!(locked["until"].as_str().is_some_and(|u| u.contains('T')));
+}
+
+#[test]
+fn a_podiatrist_cannot_cancel_another_podiatrist_s_appointment_without_the_permission() {
+    let db = FreshDb::create();
+    let (mine, theirs) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&db.pool).await;
+        let luis = staff(&db.pool, &admin, "podologo.luis", PODIATRIST_ROLE).await;
+        let own_pod = podiatrist(&db.pool, &admin, "Luis", Some(luis.id)).await;
+        let other_pod = podiatrist(&db.pool, &admin, "Sofía", None).await;
+        let ana = patient(&db.pool, &admin, "Ana", "Pérez", "").await;
+        let ctx = ctx_for(&db.pool, "admin", ADMIN_PASSWORD).await;
+        let mine =
+            podoclinic::appointments::service::book(&ctx, booking(ana, own_pod, future(0, 16, 0), 30)).await.unwrap();
+        let theirs =
+            podoclinic::appointments::service::book(&ctx, booking(ana, other_pod, future(0, 16, 0), 30)).await.unwrap();
+        (mine.id, theirs.id)
+    });
+    let app = signed_in_app(&db, "podologo.luis", STAFF_PASSWORD);
+
+    let err = app.invoke("cancel_appointment", json!({ "id": theirs, "reason": "no" })).unwrap_err();
+    assert_eq!(err, json!({ "kind": "forbidden", "permission": "appointments.write_others" }));
+    let cancelled = app.invoke("cancel_appointment", json!({ "id": mine, "reason": "Se cambió de ciudad" })).unwrap();
+    assert_eq!(cancelled["status"], "cancelled");
+    // Reading the shared agenda is fine.
+    let agenda = app
+        .invoke("list_agenda", json!({ "from": future(0, 0, 0), "to": future(1, 0, 0), "podiatristIds": null }))
+        .unwrap();
+    assert_eq!(agenda.as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn a_clash_over_ipc_is_slot_taken_naming_the_appointment() {
+    let db = FreshDb::create();
+    let (pod, ana, first) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&db.pool).await;
+        let pod = podiatrist(&db.pool, &admin, "Sofía", None).await;
+        let ana = patient(&db.pool, &admin, "Ana", "Pérez", "").await;
+        let ctx = ctx_for(&db.pool, "admin", ADMIN_PASSWORD).await;
+        let first =
+            podoclinic::appointments::service::book(&ctx, booking(ana, pod, future(0, 16, 0), 30)).await.unwrap();
+        (pod, ana, first)
+    });
+    let app = signed_in_app(&db, "admin", ADMIN_PASSWORD);
+    let err = app.invoke("book_appointment", json!({ "input": booking(ana, pod, future(0, 16, 15), 30) })).unwrap_err();
+    assert_eq!(err["kind"], "slotTaken");
+    assert_eq!(err["appointmentId"], json!(first.id));
+    assert_eq!(err["patientName"], "Ana Pérez");
 }

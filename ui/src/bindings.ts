@@ -62,6 +62,48 @@ export const commands = {
 	updateClinicProfile: (profile: ClinicProfile) => typedError<ClinicProfile, AppError>(__TAURI_INVOKE("update_clinic_profile", { profile })),
 	/**  The newest audit entries (admin). */
 	listAuditLog: (limit: number) => typedError<AuditRow[], AppError>(__TAURI_INVOKE("list_audit_log", { limit })),
+	/**  Every podiatrist, active first. */
+	listPodiatrists: () => typedError<Podiatrist[], AppError>(__TAURI_INVOKE("list_podiatrists")),
+	/**  Adds a podiatrist. Idempotent by `id`. */
+	createPodiatrist: (podiatrist: Podiatrist) => typedError<Podiatrist, AppError>(__TAURI_INVOKE("create_podiatrist", { podiatrist })),
+	/**  Edits a podiatrist; `active: false` archives them. */
+	updatePodiatrist: (podiatrist: Podiatrist) => typedError<Podiatrist, AppError>(__TAURI_INVOKE("update_podiatrist", { podiatrist })),
+	/**  Patients by any part of the name or phone, as the user types. */
+	searchPatients: (query: string) => typedError<PatientSummary[], AppError>(__TAURI_INVOKE("search_patients", { query })),
+	/**  One patient's record. */
+	getPatient: (id: string) => typedError<Patient, AppError>(__TAURI_INVOKE("get_patient", { id })),
+	/**  Creates a patient; likely duplicates are returned instead unless `allowDuplicate`. */
+	createPatient: (patient: Patient, allowDuplicate: boolean) => typedError<CreatePatientOutcome, AppError>(__TAURI_INVOKE("create_patient", { patient, allowDuplicate })),
+	/**  Saves changes to a patient's record. */
+	updatePatient: (patient: Patient) => typedError<Patient, AppError>(__TAURI_INVOKE("update_patient", { patient })),
+	/**  Archives (`archived: true`) or restores a patient. */
+	archivePatient: (id: string, archived: boolean) => typedError<Patient, AppError>(__TAURI_INVOKE("archive_patient", { id, archived })),
+	/**  A podiatrist's weekly blocks and upcoming time off. */
+	getSchedule: (podiatristId: string) => typedError<Schedule, AppError>(__TAURI_INVOKE("get_schedule", { podiatristId })),
+	/**  Replaces a podiatrist's weekly working blocks. */
+	setWeeklySchedule: (podiatristId: string, blocks: ScheduleBlock[]) => typedError<Schedule, AppError>(__TAURI_INVOKE("set_weekly_schedule", { podiatristId, blocks })),
+	/**  Records time off (vacation, sick, course) or a clinic holiday. */
+	addScheduleException: (input: ExceptionInput) => typedError<ScheduleException, AppError>(__TAURI_INVOKE("add_schedule_exception", { input })),
+	/**  Removes a time-off entry. */
+	removeScheduleException: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_schedule_exception", { id })),
+	/**  Appointments between two instants, optionally for some podiatrists (calendar views). */
+	listAgenda: (from: string, to: string, podiatristIds: string[] | null) => typedError<Appointment[], AppError>(__TAURI_INVOKE("list_agenda", { from, to, podiatristIds })),
+	/**  Today's appointments in the clinic's time zone. */
+	listToday: () => typedError<Appointment[], AppError>(__TAURI_INVOKE("list_today")),
+	/**  A patient's appointment history, newest first. */
+	listPatientAppointments: (patientId: string) => typedError<Appointment[], AppError>(__TAURI_INVOKE("list_patient_appointments", { patientId })),
+	/**  Free slots for a duration, of one podiatrist or any. */
+	findSlots: (query: SlotQuery) => typedError<Slot[], AppError>(__TAURI_INVOKE("find_slots", { query })),
+	/**  Books an appointment. A clash is "slot taken" naming the appointment in the way. */
+	bookAppointment: (input: BookInput) => typedError<Appointment, AppError>(__TAURI_INVOKE("book_appointment", { input })),
+	/**  Books a recurring series; reports each date that clashed. */
+	bookSeries: (input: SeriesInput) => typedError<SeriesOutcome, AppError>(__TAURI_INVOKE("book_series", { input })),
+	/**  Moves an appointment to another time or podiatrist. */
+	rescheduleAppointment: (input: RescheduleInput) => typedError<Appointment, AppError>(__TAURI_INVOKE("reschedule_appointment", { input })),
+	/**  Moves an appointment along the workflow (arrived, in consultation, completed, no-show…). */
+	setAppointmentStatus: (id: string, status: Status) => typedError<Appointment, AppError>(__TAURI_INVOKE("set_appointment_status", { id, status })),
+	/**  Cancels an appointment with a reason. */
+	cancelAppointment: (id: string, reason: string) => typedError<Appointment, AppError>(__TAURI_INVOKE("cancel_appointment", { id, reason })),
 };
 
 /** Events */
@@ -78,6 +120,8 @@ export type AppError =
 { kind: "notFound"; entity: string } | 
 /**  The change clashes with what is stored (duplicate name, reused id, ...). */
 { kind: "conflict"; key: string; field: string | null } | 
+/**  The podiatrist already has a live appointment at that time; it is named here. */
+{ kind: "slotTaken"; appointmentId: string; startsAt: string; endsAt: string; patientName: string } | 
 /**  No session, or it ended (logout, 12-hour limit, user deactivated). */
 { kind: "unauthorized" } | 
 /**  The session is idle-locked: the same user must enter the password again. */
@@ -95,6 +139,22 @@ export type AppError =
 /**  A fault; the details are in the log under `logId`. */
 { kind: "internal"; logId: string };
 
+export type Appointment = {
+	id: string,
+	patientId: string,
+	patientName: string,
+	/**  Diabetes, vascular disease or anticoagulants. */
+	patientAtRisk: boolean,
+	podiatristId: string,
+	startsAt: string,
+	endsAt: string,
+	reason: string,
+	status: Status,
+	cancelReason: string | null,
+	seriesId: string | null,
+	outsideSchedule: boolean,
+};
+
 /**  A row of the log as the admin window shows it. */
 export type AuditRow = {
 	id: number,
@@ -106,6 +166,18 @@ export type AuditRow = {
 	entityId: string | null,
 	before: Value | null,
 	after: Value | null,
+};
+
+export type BookInput = {
+	/**  Made by the client (UUID v7). */
+	id: string,
+	patientId: string,
+	podiatristId: string,
+	startsAt: string,
+	endsAt: string,
+	reason: string,
+	/**  Book outside the podiatrist's working hours (needs that permission). */
+	overrideSchedule: boolean,
 };
 
 export type ClinicProfile = {
@@ -137,6 +209,12 @@ export type ConnectionTest = {
 	schema: string,
 };
 
+/**  What creating a patient did: created it, or found likely duplicates and waited for confirmation. */
+export type CreatePatientOutcome = {
+	created: Patient | null,
+	possibleDuplicates: PatientSummary[],
+};
+
 /**  The desk's view of its database, as the UI shows it. */
 export type DbStatus = 
 /**  Starting the local cluster or connecting for the first time. */
@@ -157,6 +235,19 @@ export type DeskConfig = {
 	/**  Shown in the audit log: which reception desk did it. */
 	deskName: string,
 	connection: ConnectionProfile,
+};
+
+/**  Time off as the form states it: whole days from/to (inclusive), or hours when minutes are given. */
+export type ExceptionInput = {
+	id: string,
+	podiatristId: string | null,
+	kind: string,
+	fromDate: string,
+	toDate: string,
+	/**  With `endMinute`: from this minute of `fromDate` to that minute of `toDate`. */
+	startMinute: number | null,
+	endMinute: number | null,
+	note: string,
 };
 
 /**  The first account of a new clinic; it gets the admin role. */
@@ -181,8 +272,63 @@ export type NewUserInput = {
 	roleId: string,
 };
 
+/**  A patient's record, with the podiatric history that matters at the desk and in the chair. */
+export type Patient = {
+	/**  Made by the client (UUID v7). */
+	id: string,
+	firstName: string,
+	lastNames: string,
+	birthDate: string | null,
+	/**  `female`, `male`, `other`, or none. */
+	sex: string | null,
+	phone: string,
+	phoneAlt: string,
+	email: string,
+	address: string,
+	emergencyContact: string,
+	emergencyPhone: string,
+	/**  `none`, `type1`, `type2`, `gestational`, `other`. */
+	diabetes: string,
+	vascularDisease: boolean,
+	anticoagulants: boolean,
+	allergies: string,
+	historyNotes: string,
+	/**  Read-only: set by `archive_patient`. */
+	archived: boolean,
+};
+
+/**  One line of a search result or duplicate warning. */
+export type PatientSummary = {
+	id: string,
+	fullName: string,
+	birthDate: string | null,
+	phone: string,
+	/**  Diabetes, vascular disease or anticoagulants: flagged in lists. */
+	atRisk: boolean,
+};
+
 /**  One thing a role may be allowed to do. Checked in Rust by every command. */
-export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "stats.read";
+export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "stats.read";
+
+export type Podiatrist = {
+	id: string,
+	name: string,
+	/**  Cédula profesional. */
+	license: string,
+	/**  Calendar colour, `#rrggbb`. */
+	color: string,
+	active: boolean,
+	/**  The user account of this podiatrist, if any (they see their own agenda first). */
+	userId: string | null,
+};
+
+export type RescheduleInput = {
+	id: string,
+	podiatristId: string,
+	startsAt: string,
+	endsAt: string,
+	overrideSchedule: boolean,
+};
 
 /**
  *  A role: a named set of permissions. `builtin` is `admin`, `reception` or `podiatrist` for the
@@ -210,6 +356,52 @@ export type SavedDeskConfig = {
 	restartNeeded: boolean,
 };
 
+/**  A podiatrist's week and upcoming time off. */
+export type Schedule = {
+	podiatristId: string,
+	blocks: ScheduleBlock[],
+	exceptions: ScheduleException[],
+};
+
+/**  A weekly working block in the clinic's wall-clock time. */
+export type ScheduleBlock = {
+	/**  ISO weekday: 1 = Monday … 7 = Sunday. */
+	weekday: number,
+	/**  Minutes from local midnight. */
+	startMinute: number,
+	endMinute: number,
+};
+
+/**  Time off: a podiatrist's, or the whole clinic's (`podiatristId` null, e.g. a holiday). */
+export type ScheduleException = {
+	id: string,
+	podiatristId: string | null,
+	kind: string,
+	startsAt: string,
+	endsAt: string,
+	note: string,
+};
+
+/**  One date of a series that could not be booked, and why. */
+export type SeriesClash = {
+	startsAt: string,
+	endsAt: string,
+	error: AppError,
+};
+
+export type SeriesInput = {
+	/**  The first appointment; its `id` names the series, and each date's id is derived from it. */
+	first: BookInput,
+	everyWeeks: number,
+	count: number,
+};
+
+export type SeriesOutcome = {
+	seriesId: string,
+	booked: Appointment[],
+	clashes: SeriesClash[],
+};
+
 /**  The clinic's PostgreSQL server on the LAN. */
 export type ServerProfile = {
 	host: string,
@@ -232,7 +424,27 @@ export type SessionInfo = {
 	expiresAt: string,
 };
 
+export type Slot = {
+	podiatristId: string,
+	startsAt: string,
+	endsAt: string,
+};
+
+export type SlotQuery = {
+	/**  One podiatrist, or any active one when null. */
+	podiatristId: string | null,
+	durationMinutes: number,
+	/**  Search from this instant (never earlier than now)… */
+	from: string,
+	/**  …up to this one. */
+	to: string,
+	limit: number,
+};
+
 export type SslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-full";
+
+/**  Where an appointment is in the day's workflow. */
+export type Status = "scheduled" | "confirmed" | "arrived" | "in_consultation" | "completed" | "cancelled" | "no_show";
 
 /**  A staff account as the admin window lists it. Never carries the hash. */
 export type User = {

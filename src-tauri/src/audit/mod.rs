@@ -19,19 +19,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn user(user_id: Uuid, username: &str, desk: &str) -> Self {
-        Self {
-            user_id: Some(user_id),
-            username: Some(username.into()),
-            desk: desk.into(),
-        }
+        Self { user_id: Some(user_id), username: Some(username.into()), desk: desk.into() }
     }
 
     pub fn system(desk: &str) -> Self {
-        Self {
-            user_id: None,
-            username: None,
-            desk: desk.into(),
-        }
+        Self { user_id: None, username: None, desk: desk.into() }
     }
 }
 
@@ -46,13 +38,7 @@ pub struct Entry<'a> {
 
 impl<'a> Entry<'a> {
     pub fn new(action: &'a str, entity: &'a str, entity_id: impl ToString) -> Self {
-        Self {
-            action,
-            entity,
-            entity_id: Some(entity_id.to_string()),
-            before: None,
-            after: None,
-        }
+        Self { action, entity, entity_id: Some(entity_id.to_string()), before: None, after: None }
     }
 
     pub fn before(mut self, value: &impl Serialize) -> Self {

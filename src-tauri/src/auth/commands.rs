@@ -4,9 +4,7 @@ use chrono::Utc;
 use tauri::State;
 use uuid::Uuid;
 
-use super::model::{
-    FirstAdminInput, LoginInput, NewUserInput, Role, RoleInput, User, UserUpdateInput,
-};
+use super::model::{FirstAdminInput, LoginInput, NewUserInput, Role, RoleInput, User, UserUpdateInput};
 use super::service::{self, Purpose};
 use super::{Permission, SessionInfo, require, signed_in};
 use crate::audit::Actor;
@@ -24,10 +22,7 @@ pub async fn needs_first_admin(state: State<'_, AppState>) -> AppResult<bool> {
 /// Creates the clinic's first account (admin). Refused once any account exists.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_first_admin(
-    state: State<'_, AppState>,
-    input: FirstAdminInput,
-) -> AppResult<User> {
+pub async fn create_first_admin(state: State<'_, AppState>, input: FirstAdminInput) -> AppResult<User> {
     let pool = state.db()?;
     state.observe(service::create_first_admin(&pool, &state.desk, input).await)
 }
@@ -37,16 +32,8 @@ pub async fn create_first_admin(
 #[specta::specta]
 pub async fn login(state: State<'_, AppState>, input: LoginInput) -> AppResult<SessionInfo> {
     let pool = state.db()?;
-    let session = state.observe(
-        service::authenticate(
-            &pool,
-            &state.desk,
-            &input.username,
-            &input.password,
-            Purpose::Login,
-        )
-        .await,
-    )?;
+    let session = state
+        .observe(service::authenticate(&pool, &state.desk, &input.username, &input.password, Purpose::Login).await)?;
     let info = session.info();
     state.sessions.start(session);
     Ok(info)
@@ -80,10 +67,7 @@ pub async fn current_session(state: State<'_, AppState>) -> AppResult<Option<Ses
         return Ok(None);
     }
     let locked = session.locked || Utc::now() - session.last_activity >= session.idle_limit;
-    Ok(Some(SessionInfo {
-        locked,
-        ..session.info()
-    }))
+    Ok(Some(SessionInfo { locked, ..session.info() }))
 }
 
 /// Records user activity (the UI calls it while the user types or clicks).
@@ -104,20 +88,10 @@ pub async fn lock_session(state: State<'_, AppState>) -> AppResult<()> {
 /// Lifts the idle lock with the signed-in user's password (failures count toward lockout).
 #[tauri::command]
 #[specta::specta]
-pub async fn unlock_session(
-    state: State<'_, AppState>,
-    password: String,
-) -> AppResult<SessionInfo> {
+pub async fn unlock_session(state: State<'_, AppState>, password: String) -> AppResult<SessionInfo> {
     let session = state.sessions.peek().ok_or(AppError::Unauthorized)?;
     let pool = state.db()?;
-    let checked = service::authenticate(
-        &pool,
-        &state.desk,
-        &session.username,
-        &password,
-        Purpose::Unlock,
-    )
-    .await;
+    let checked = service::authenticate(&pool, &state.desk, &session.username, &password, Purpose::Unlock).await;
     match state.observe(checked) {
         Ok(_) => Ok(state.sessions.unlock(Utc::now())?.info()),
         Err(AppError::LockedOut { until }) => {
@@ -131,11 +105,7 @@ pub async fn unlock_session(
 /// Changes the signed-in user's own password.
 #[tauri::command]
 #[specta::specta]
-pub async fn change_own_password(
-    state: State<'_, AppState>,
-    current: String,
-    new_password: String,
-) -> AppResult<()> {
+pub async fn change_own_password(state: State<'_, AppState>, current: String, new_password: String) -> AppResult<()> {
     let ctx = signed_in(&state).await?;
     state.observe(service::change_own_password(&ctx.pool, &ctx.actor, &current, new_password).await)
 }
@@ -167,11 +137,7 @@ pub async fn update_user(state: State<'_, AppState>, input: UserUpdateInput) -> 
 /// Sets a new password for an account and lifts its lockout.
 #[tauri::command]
 #[specta::specta]
-pub async fn reset_user_password(
-    state: State<'_, AppState>,
-    user_id: Uuid,
-    password: String,
-) -> AppResult<()> {
+pub async fn reset_user_password(state: State<'_, AppState>, user_id: Uuid, password: String) -> AppResult<()> {
     let ctx = require(&state, Permission::UsersManage).await?;
     state.observe(service::reset_password(&ctx.pool, &ctx.actor, user_id, password).await)
 }

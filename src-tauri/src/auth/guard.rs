@@ -25,19 +25,9 @@ pub async fn signed_in(state: &AppState) -> AppResult<Ctx> {
         state.sessions.end();
         return Err(AppError::Unauthorized);
     };
-    state
-        .sessions
-        .refresh(session.user_id, permissions.clone(), idle_limit);
+    state.sessions.refresh(session.user_id, permissions.clone(), idle_limit);
     let actor = Actor::user(session.user_id, &session.username, &state.desk);
-    Ok(Ctx {
-        pool,
-        session: Session {
-            permissions,
-            idle_limit,
-            ..session
-        },
-        actor,
-    })
+    Ok(Ctx { pool, session: Session { permissions, idle_limit, ..session }, actor })
 }
 
 /// `signed_in`, and the role must hold `permission`.

@@ -40,11 +40,7 @@ impl Role {
 
 /// The admin role always holds every permission, including ones added by later versions.
 pub fn effective_permissions(builtin: Option<&str>, stored: &[String]) -> Vec<Permission> {
-    if builtin == Some("admin") {
-        Permission::ALL.to_vec()
-    } else {
-        super::permission::parse_keys(stored)
-    }
+    if builtin == Some("admin") { Permission::ALL.to_vec() } else { super::permission::parse_keys(stored) }
 }
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -108,13 +104,7 @@ impl NewUser {
         let username = parse_username(&input.username)?;
         let display_name = parse_display_name(&input.display_name)?;
         let password = Password::parse(input.password, "password", &username)?;
-        Ok(Self {
-            id: input.id,
-            username,
-            display_name,
-            password,
-            role_id: input.role_id,
-        })
+        Ok(Self { id: input.id, username, display_name, password, role_id: input.role_id })
     }
 }
 
@@ -124,9 +114,7 @@ pub fn parse_username(raw: &str) -> AppResult<String> {
     if name.is_empty() {
         return Err(AppError::validation("username", "required"));
     }
-    let ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
     if !(3..=40).contains(&name.len()) || !ok_chars {
         return Err(AppError::validation("username", "username_format"));
     }
@@ -162,29 +150,14 @@ mod tests {
     #[test]
     fn usernames_are_trimmed_lowercased_and_checked() {
         assert_eq!(parse_username("  Ana.Lopez ").unwrap(), "ana.lopez");
-        assert_eq!(
-            parse_username("").unwrap_err(),
-            AppError::validation("username", "required")
-        );
-        assert_eq!(
-            parse_username("ab").unwrap_err(),
-            AppError::validation("username", "username_format")
-        );
-        assert_eq!(
-            parse_username("josé").unwrap_err(),
-            AppError::validation("username", "username_format")
-        );
+        assert_eq!(parse_username("").unwrap_err(), AppError::validation("username", "required"));
+        assert_eq!(parse_username("ab").unwrap_err(), AppError::validation("username", "username_format"));
+        assert_eq!(parse_username("josé").unwrap_err(), AppError::validation("username", "username_format"));
     }
 
     #[test]
     fn the_admin_role_always_has_every_permission() {
-        assert_eq!(
-            effective_permissions(Some("admin"), &[]).len(),
-            Permission::ALL.len()
-        );
-        assert_eq!(
-            effective_permissions(Some("reception"), &["stats.read".into()]),
-            vec![Permission::StatsRead]
-        );
+        assert_eq!(effective_permissions(Some("admin"), &[]).len(), Permission::ALL.len());
+        assert_eq!(effective_permissions(Some("reception"), &["stats.read".into()]), vec![Permission::StatsRead]);
     }
 }

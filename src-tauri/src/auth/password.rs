@@ -1,9 +1,7 @@
 //! Password policy (NIST 800-63B style: length and a common-password list, no composition rules)
 //! and argon2id hashing, always off the async runtime.
 
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::error::{AppError, AppResult};
@@ -39,8 +37,7 @@ impl Password {
             return Err(AppError::validation(field, "password_too_long"));
         }
         let folded = raw.trim().to_lowercase();
-        if is_common(&folded) || (!username.is_empty() && folded.contains(&username.to_lowercase()))
-        {
+        if is_common(&folded) || (!username.is_empty() && folded.contains(&username.to_lowercase())) {
             return Err(AppError::validation(field, "password_too_common"));
         }
         Ok(Self(raw))
@@ -52,13 +49,8 @@ impl Password {
 }
 
 fn is_common(folded: &str) -> bool {
-    COMMON
-        .lines()
-        .map(str::trim)
-        .any(|c| !c.is_empty() && !c.starts_with('#') && c == folded)
-        || folded
-            .chars()
-            .all(|c| c == folded.chars().next().unwrap_or(' '))
+    COMMON.lines().map(str::trim).any(|c| !c.is_empty() && !c.starts_with('#') && c == folded)
+        || folded.chars().all(|c| c == folded.chars().next().unwrap_or(' '))
 }
 
 fn hasher() -> Argon2<'static> {
@@ -71,10 +63,7 @@ pub async fn hash(password: &str) -> AppResult<String> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        hasher()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(AppError::internal)
+        hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(AppError::internal)
     })
     .await?
 }
@@ -92,18 +81,10 @@ pub async fn verify(password: &str, stored: &str) -> AppResult<Verified> {
     let stored = stored.to_owned();
     Ok(tokio::task::spawn_blocking(move || {
         let Ok(parsed) = PasswordHash::new(&stored) else {
-            return Verified {
-                ok: false,
-                needs_rehash: false,
-            };
+            return Verified { ok: false, needs_rehash: false };
         };
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        Verified {
-            ok,
-            needs_rehash: ok && is_weaker_than_policy(&parsed),
-        }
+        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        Verified { ok, needs_rehash: ok && is_weaker_than_policy(&parsed) }
     })
     .await?)
 }
@@ -120,7 +101,8 @@ fn is_weaker_than_policy(hash: &PasswordHash<'_>) -> bool {
 
 /// A hash to compare against when the username does not exist, so timing does not tell.
 pub async fn burn_time(password: &str) {
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$WJgvMbTB2X0vAPXjf2dwSbPN7i9Qv7KjZ+0yyZ4K1dA";
+    const DUMMY: &str =
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$WJgvMbTB2X0vAPXjf2dwSbPN7i9Qv7KjZ+0yyZ4K1dA";
     let _ = verify(password, DUMMY).await;
 }
 
@@ -135,10 +117,7 @@ mod tests {
         let err = Password::parse("x".repeat(129), "password", "ana").unwrap_err();
         assert_eq!(err, AppError::validation("password", "password_too_long"));
         let err = Password::parse("Password123".into(), "newPassword", "ana").unwrap_err();
-        assert_eq!(
-            err,
-            AppError::validation("newPassword", "password_too_common")
-        );
+        assert_eq!(err, AppError::validation("newPassword", "password_too_common"));
         let err = Password::parse("aaaaaaaaaa".into(), "password", "ana").unwrap_err();
         assert_eq!(err, AppError::validation("password", "password_too_common"));
         let err = Password::parse("ana.lopez-2026".into(), "password", "ana.lopez").unwrap_err();
@@ -163,16 +142,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_weaker_hash_verifies_and_asks_for_a_rehash() {
-        let weak = Argon2::new(
-            Algorithm::Argon2id,
-            Version::V0x13,
-            Params::new(4096, 1, 1, None).unwrap(),
-        );
+        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(4096, 1, 1, None).unwrap());
         let salt = SaltString::generate(&mut OsRng);
-        let h = weak
-            .hash_password(b"pies sanos 2026", &salt)
-            .unwrap()
-            .to_string();
+        let h = weak.hash_password(b"pies sanos 2026", &salt).unwrap().to_string();
         let v = verify("pies sanos 2026", &h).await.unwrap();
         assert!(v.ok && v.needs_rehash);
     }

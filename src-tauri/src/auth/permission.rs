@@ -38,6 +38,7 @@ permissions! {
     SchedulesWrite = "schedules.write",
     AppointmentsRead = "appointments.read",
     AppointmentsWrite = "appointments.write",
+    AppointmentsWriteOthers = "appointments.write_others",
     AppointmentsOverrideSchedule = "appointments.override_schedule",
     ClinicalRead = "clinical.read",
     ClinicalWrite = "clinical.write",
@@ -55,10 +56,7 @@ permissions! {
 
 /// Parses stored keys, skipping ones this version does not know (a newer desk may have added them).
 pub fn parse_keys(keys: &[String]) -> Vec<Permission> {
-    let mut out: Vec<Permission> = keys
-        .iter()
-        .filter_map(|k| Permission::from_key(k))
-        .collect();
+    let mut out: Vec<Permission> = keys.iter().filter_map(|k| Permission::from_key(k)).collect();
     out.sort();
     out.dedup();
     out
@@ -79,11 +77,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_skipped_not_fatal() {
-        let parsed = parse_keys(&[
-            "users.manage".into(),
-            "from.the.future".into(),
-            "users.manage".into(),
-        ]);
+        let parsed = parse_keys(&["users.manage".into(), "from.the.future".into(), "users.manage".into()]);
         assert_eq!(parsed, vec![Permission::UsersManage]);
     }
 }

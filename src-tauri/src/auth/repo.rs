@@ -35,17 +35,13 @@ impl From<UserRow> for User {
 
 pub async fn list_users(db: impl PgExecutor<'_>) -> AppResult<Vec<User>> {
     let rows: Vec<UserRow> =
-        sqlx::query_as("SELECT * FROM user_accounts ORDER BY active DESC, display_name")
-            .fetch_all(db)
-            .await?;
+        sqlx::query_as("SELECT * FROM user_accounts ORDER BY active DESC, display_name").fetch_all(db).await?;
     Ok(rows.into_iter().map(User::from).collect())
 }
 
 pub async fn find_user(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<User>> {
-    let row: Option<UserRow> = sqlx::query_as("SELECT * FROM user_accounts WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<UserRow> =
+        sqlx::query_as("SELECT * FROM user_accounts WHERE id = $1").bind(id).fetch_optional(db).await?;
     Ok(row.map(User::from))
 }
 
@@ -62,10 +58,7 @@ pub struct Credentials {
     pub now: DateTime<Utc>,
 }
 
-pub async fn credentials_for_update(
-    conn: &mut PgConnection,
-    username: &str,
-) -> AppResult<Option<Credentials>> {
+pub async fn credentials_for_update(conn: &mut PgConnection, username: &str) -> AppResult<Option<Credentials>> {
     Ok(sqlx::query_as(
         "SELECT id, username, display_name, password_hash, active, locked_until, lockout_count, now() AS now
          FROM users WHERE username = $1 FOR UPDATE",
@@ -76,15 +69,8 @@ pub async fn credentials_for_update(
 }
 
 /// Records one failure and returns how many happened within the window (this one included).
-pub async fn add_failure(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    window_minutes: i32,
-) -> AppResult<i64> {
-    sqlx::query("INSERT INTO login_failures (user_id) VALUES ($1)")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+pub async fn add_failure(conn: &mut PgConnection, user_id: Uuid, window_minutes: i32) -> AppResult<i64> {
+    sqlx::query("INSERT INTO login_failures (user_id) VALUES ($1)").bind(user_id).execute(&mut *conn).await?;
     Ok(sqlx::query_scalar(
         "SELECT count(*) FROM login_failures WHERE user_id = $1 AND at > now() - make_interval(mins => $2)",
     )
@@ -95,19 +81,12 @@ pub async fn add_failure(
 }
 
 pub async fn clear_failures(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<()> {
-    sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    sqlx::query("DELETE FROM login_failures WHERE user_id = $1").bind(user_id).execute(db).await?;
     Ok(())
 }
 
 /// Locks the account for `minutes` from the database's clock; returns the end.
-pub async fn lock_out(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    minutes: i32,
-) -> AppResult<DateTime<Utc>> {
+pub async fn lock_out(db: impl PgExecutor<'_>, user_id: Uuid, minutes: i32) -> AppResult<DateTime<Utc>> {
     Ok(sqlx::query_scalar(
         "UPDATE users SET locked_until = now() + make_interval(mins => $2), lockout_count = lockout_count + 1
          WHERE id = $1 RETURNING locked_until",
@@ -118,11 +97,7 @@ pub async fn lock_out(
     .await?)
 }
 
-pub async fn reset_lockout(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    forget_repeats: bool,
-) -> AppResult<()> {
+pub async fn reset_lockout(db: impl PgExecutor<'_>, user_id: Uuid, forget_repeats: bool) -> AppResult<()> {
     sqlx::query(
         "UPDATE users SET locked_until = NULL,
              lockout_count = CASE WHEN $2 THEN 0 ELSE lockout_count END
@@ -135,11 +110,7 @@ pub async fn reset_lockout(
     Ok(())
 }
 
-pub async fn set_password_hash(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    hash: &str,
-) -> AppResult<()> {
+pub async fn set_password_hash(db: impl PgExecutor<'_>, user_id: Uuid, hash: &str) -> AppResult<()> {
     sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
         .bind(user_id)
         .bind(hash)
@@ -188,9 +159,7 @@ pub async fn update_user(
 }
 
 pub async fn any_user(db: impl PgExecutor<'_>) -> AppResult<bool> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
-        .fetch_one(db)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)").fetch_one(db).await?)
 }
 
 pub async fn active_admins(db: impl PgExecutor<'_>) -> AppResult<Vec<Uuid>> {
@@ -232,39 +201,28 @@ struct RoleRow {
 impl From<RoleRow> for Role {
     fn from(r: RoleRow) -> Self {
         let permissions = effective_permissions(r.builtin.as_deref(), &r.permissions);
-        Role {
-            id: r.id,
-            name: r.name,
-            builtin: r.builtin,
-            permissions,
-        }
+        Role { id: r.id, name: r.name, builtin: r.builtin, permissions }
     }
 }
 
 pub async fn list_roles(db: impl PgExecutor<'_>) -> AppResult<Vec<Role>> {
-    let rows: Vec<RoleRow> = sqlx::query_as(
-        "SELECT id, name, builtin, permissions FROM roles ORDER BY builtin IS NULL, created_at, name",
-    )
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<RoleRow> =
+        sqlx::query_as("SELECT id, name, builtin, permissions FROM roles ORDER BY builtin IS NULL, created_at, name")
+            .fetch_all(db)
+            .await?;
     Ok(rows.into_iter().map(Role::from).collect())
 }
 
 pub async fn find_role(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Role>> {
-    let row: Option<RoleRow> =
-        sqlx::query_as("SELECT id, name, builtin, permissions FROM roles WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<RoleRow> = sqlx::query_as("SELECT id, name, builtin, permissions FROM roles WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
     Ok(row.map(Role::from))
 }
 
 pub async fn admin_role_id(db: impl PgExecutor<'_>) -> AppResult<Uuid> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM roles WHERE builtin = 'admin'")
-            .fetch_one(db)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT id FROM roles WHERE builtin = 'admin'").fetch_one(db).await?)
 }
 
 fn keys(permissions: &[Permission]) -> Vec<String> {
@@ -274,29 +232,17 @@ fn keys(permissions: &[Permission]) -> Vec<String> {
     keys
 }
 
-pub async fn insert_role(
-    db: impl PgExecutor<'_>,
-    id: Uuid,
-    name: &str,
-    permissions: &[Permission],
-) -> AppResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO roles (id, name, permissions) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(id)
-    .bind(name)
-    .bind(keys(permissions))
-    .execute(db)
-    .await?;
+pub async fn insert_role(db: impl PgExecutor<'_>, id: Uuid, name: &str, permissions: &[Permission]) -> AppResult<bool> {
+    let done = sqlx::query("INSERT INTO roles (id, name, permissions) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+        .bind(id)
+        .bind(name)
+        .bind(keys(permissions))
+        .execute(db)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn update_role(
-    db: impl PgExecutor<'_>,
-    id: Uuid,
-    name: &str,
-    permissions: &[Permission],
-) -> AppResult<()> {
+pub async fn update_role(db: impl PgExecutor<'_>, id: Uuid, name: &str, permissions: &[Permission]) -> AppResult<()> {
     sqlx::query("UPDATE roles SET name = $2, permissions = $3, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(name)

@@ -5,9 +5,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::model::{
-    FirstAdminInput, NewUser, NewUserInput, Role, RoleInput, User, UserUpdateInput,
-};
+use super::model::{FirstAdminInput, NewUser, NewUserInput, Role, RoleInput, User, UserUpdateInput};
 use super::model::{effective_permissions, parse_display_name, parse_role_name};
 use super::password::{self, Password};
 use super::session::Session;
@@ -48,11 +46,7 @@ pub async fn needs_first_admin(pool: &PgPool) -> AppResult<bool> {
 /// Creates the first account, with the admin role. Refused once any account exists, even when two
 /// desks try at the same moment.
 #[tracing::instrument(skip_all)]
-pub async fn create_first_admin(
-    pool: &PgPool,
-    desk: &str,
-    input: FirstAdminInput,
-) -> AppResult<User> {
+pub async fn create_first_admin(pool: &PgPool, desk: &str, input: FirstAdminInput) -> AppResult<User> {
     let admin_role = repo::admin_role_id(pool).await?;
     let new = NewUser::parse(NewUserInput {
         id: input.id,
@@ -63,31 +57,14 @@ pub async fn create_first_admin(
     })?;
     let hash = password::hash(new.password.expose()).await?;
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('podoclinic.first_admin'))")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('podoclinic.first_admin'))").execute(&mut *tx).await?;
     if repo::any_user(&mut *tx).await? {
         return Err(AppError::conflict("already_initialized", None));
     }
-    repo::insert_user(
-        &mut *tx,
-        new.id,
-        &new.username,
-        &new.display_name,
-        &hash,
-        admin_role,
-    )
-    .await?;
-    let user = repo::find_user(&mut *tx, new.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
+    repo::insert_user(&mut *tx, new.id, &new.username, &new.display_name, &hash, admin_role).await?;
+    let user = repo::find_user(&mut *tx, new.id).await?.ok_or_else(|| AppError::not_found("user"))?;
     let actor = Actor::user(user.id, &user.username, desk);
-    audit::record(
-        &mut *tx,
-        &actor,
-        Entry::new("user.create_first_admin", "user", user.id).after(&user),
-    )
-    .await?;
+    audit::record(&mut *tx, &actor, Entry::new("user.create_first_admin", "user", user.id).after(&user)).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -106,11 +83,7 @@ pub async fn authenticate(
     let mut tx = pool.begin().await?;
     let Some(cred) = repo::credentials_for_update(&mut tx, &username).await? else {
         password::burn_time(password).await;
-        let actor = Actor {
-            user_id: None,
-            username: Some(username.clone()),
-            desk: desk.into(),
-        };
+        let actor = Actor { user_id: None, username: Some(username.clone()), desk: desk.into() };
         let entry = Entry {
             action: fail_action,
             entity: "user",
@@ -125,41 +98,27 @@ pub async fn authenticate(
     let actor = Actor::user(cred.id, &cred.username, desk);
 
     if let Some(until) = cred.locked_until.filter(|u| *u > cred.now) {
-        let entry =
-            Entry::new(fail_action, "user", cred.id).after(&json!({"reason": "locked_out"}));
+        let entry = Entry::new(fail_action, "user", cred.id).after(&json!({"reason": "locked_out"}));
         audit::record(&mut *tx, &actor, entry).await?;
         tx.commit().await?;
-        return Err(AppError::LockedOut {
-            until: until.to_rfc3339(),
-        });
+        return Err(AppError::LockedOut { until: until.to_rfc3339() });
     }
 
     let verified = password::verify(password, &cred.password_hash).await?;
     if !verified.ok || !cred.active {
-        let reason = if verified.ok {
-            "inactive"
-        } else {
-            "wrong_password"
-        };
-        audit::record(
-            &mut *tx,
-            &actor,
-            Entry::new(fail_action, "user", cred.id).after(&json!({"reason": reason})),
-        )
-        .await?;
+        let reason = if verified.ok { "inactive" } else { "wrong_password" };
+        audit::record(&mut *tx, &actor, Entry::new(fail_action, "user", cred.id).after(&json!({"reason": reason})))
+            .await?;
         let failures = repo::add_failure(&mut tx, cred.id, FAILURE_WINDOW_MINUTES).await?;
         let outcome = if failures >= MAX_FAILURES {
             let minutes = BASE_LOCKOUT_MINUTES << cred.lockout_count.clamp(0, MAX_DOUBLINGS);
             let until = repo::lock_out(&mut *tx, cred.id, minutes).await?;
             repo::clear_failures(&mut *tx, cred.id).await?;
-            let entry = Entry::new("user.lockout", "user", cred.id).after(
-                &json!({"minutes": minutes, "until": until, "repeat": cred.lockout_count + 1}),
-            );
+            let entry = Entry::new("user.lockout", "user", cred.id)
+                .after(&json!({"minutes": minutes, "until": until, "repeat": cred.lockout_count + 1}));
             audit::record(&mut *tx, &actor, entry).await?;
             tracing::warn!(user_id = %cred.id, minutes, "account locked out after repeated failures");
-            AppError::LockedOut {
-                until: until.to_rfc3339(),
-            }
+            AppError::LockedOut { until: until.to_rfc3339() }
         } else {
             AppError::InvalidCredentials
         };
@@ -172,17 +131,10 @@ pub async fn authenticate(
     if verified.needs_rehash {
         let stronger = password::hash(password).await?;
         repo::set_password_hash(&mut *tx, cred.id, &stronger).await?;
-        audit::record(
-            &mut *tx,
-            &actor,
-            Entry::new("user.password_rehash", "user", cred.id),
-        )
-        .await?;
+        audit::record(&mut *tx, &actor, Entry::new("user.password_rehash", "user", cred.id)).await?;
     }
     audit::record(&mut *tx, &actor, Entry::new(ok_action, "user", cred.id)).await?;
-    let grants = repo::grants(&mut *tx, cred.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
+    let grants = repo::grants(&mut *tx, cred.id).await?.ok_or_else(|| AppError::not_found("user"))?;
     tx.commit().await?;
 
     let now = Utc::now();
@@ -204,19 +156,10 @@ pub async fn record_logout(pool: &PgPool, actor: &Actor) -> AppResult<()> {
 }
 
 /// Re-reads what the user may do. `None` means the session must end (user gone or deactivated).
-pub async fn current_grants(
-    pool: &PgPool,
-    user_id: Uuid,
-) -> AppResult<Option<(Vec<Permission>, Duration)>> {
-    Ok(repo::grants(pool, user_id)
-        .await?
-        .filter(|g| g.active)
-        .map(|g| {
-            (
-                effective_permissions(g.builtin.as_deref(), &g.permissions),
-                Duration::minutes(g.idle_lock_minutes.into()),
-            )
-        }))
+pub async fn current_grants(pool: &PgPool, user_id: Uuid) -> AppResult<Option<(Vec<Permission>, Duration)>> {
+    Ok(repo::grants(pool, user_id).await?.filter(|g| g.active).map(|g| {
+        (effective_permissions(g.builtin.as_deref(), &g.permissions), Duration::minutes(g.idle_lock_minutes.into()))
+    }))
 }
 
 pub async fn list_users(pool: &PgPool) -> AppResult<Vec<User>> {
@@ -236,40 +179,20 @@ pub async fn create_user(pool: &PgPool, actor: &Actor, input: NewUserInput) -> A
     }
     let hash = password::hash(new.password.expose()).await?;
     let mut tx = pool.begin().await?;
-    if !repo::insert_user(
-        &mut *tx,
-        new.id,
-        &new.username,
-        &new.display_name,
-        &hash,
-        new.role_id,
-    )
-    .await?
-    {
+    if !repo::insert_user(&mut *tx, new.id, &new.username, &new.display_name, &hash, new.role_id).await? {
         // Another desk (or a replay) created it between our check and our insert.
         drop(tx);
-        let existing = repo::find_user(pool, new.id)
-            .await?
-            .ok_or_else(|| AppError::not_found("user"))?;
+        let existing = repo::find_user(pool, new.id).await?.ok_or_else(|| AppError::not_found("user"))?;
         return same_user_or_conflict(existing, &new);
     }
-    let user = repo::find_user(&mut *tx, new.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
-    audit::record(
-        &mut *tx,
-        actor,
-        Entry::new("user.create", "user", user.id).after(&user),
-    )
-    .await?;
+    let user = repo::find_user(&mut *tx, new.id).await?.ok_or_else(|| AppError::not_found("user"))?;
+    audit::record(&mut *tx, actor, Entry::new("user.create", "user", user.id).after(&user)).await?;
     tx.commit().await?;
     Ok(user)
 }
 
 fn same_user_or_conflict(existing: User, new: &NewUser) -> AppResult<User> {
-    if existing.username == new.username
-        && existing.display_name == new.display_name
-        && existing.role_id == new.role_id
+    if existing.username == new.username && existing.display_name == new.display_name && existing.role_id == new.role_id
     {
         Ok(existing)
     } else {
@@ -282,87 +205,45 @@ fn same_user_or_conflict(existing: User, new: &NewUser) -> AppResult<User> {
 pub async fn update_user(pool: &PgPool, actor: &Actor, input: UserUpdateInput) -> AppResult<User> {
     let display_name = parse_display_name(&input.display_name)?;
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('podoclinic.admins'))")
-        .execute(&mut *tx)
-        .await?;
-    let before = repo::find_user(&mut *tx, input.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('podoclinic.admins'))").execute(&mut *tx).await?;
+    let before = repo::find_user(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("user"))?;
     let role = repo::find_role(&mut *tx, input.role_id)
         .await?
         .ok_or_else(|| AppError::validation("roleId", "unknown_role"))?;
     let admins = repo::active_admins(&mut *tx).await?;
     let loses_admin = admins.contains(&input.id) && (!role.is_admin() || !input.active);
     if loses_admin && admins.len() == 1 {
-        return Err(AppError::conflict(
-            "last_admin",
-            Some(if input.active { "roleId" } else { "active" }),
-        ));
+        return Err(AppError::conflict("last_admin", Some(if input.active { "roleId" } else { "active" })));
     }
-    repo::update_user(
-        &mut *tx,
-        input.id,
-        &display_name,
-        input.role_id,
-        input.active,
-    )
-    .await?;
-    let after = repo::find_user(&mut *tx, input.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
-    audit::record(
-        &mut *tx,
-        actor,
-        Entry::new("user.update", "user", input.id)
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
+    repo::update_user(&mut *tx, input.id, &display_name, input.role_id, input.active).await?;
+    let after = repo::find_user(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("user"))?;
+    audit::record(&mut *tx, actor, Entry::new("user.update", "user", input.id).before(&before).after(&after)).await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// Sets a new password for another user (admin) and lifts any lockout.
 #[tracing::instrument(skip_all)]
-pub async fn reset_password(
-    pool: &PgPool,
-    actor: &Actor,
-    user_id: Uuid,
-    new_password: String,
-) -> AppResult<()> {
-    let user = repo::find_user(pool, user_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
+pub async fn reset_password(pool: &PgPool, actor: &Actor, user_id: Uuid, new_password: String) -> AppResult<()> {
+    let user = repo::find_user(pool, user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
     let password = Password::parse(new_password, "password", &user.username)?;
     let hash = password::hash(password.expose()).await?;
     let mut tx = pool.begin().await?;
     repo::set_password_hash(&mut *tx, user_id, &hash).await?;
     repo::clear_failures(&mut *tx, user_id).await?;
     repo::reset_lockout(&mut *tx, user_id, false).await?;
-    audit::record(
-        &mut *tx,
-        actor,
-        Entry::new("user.password_reset", "user", user_id),
-    )
-    .await?;
+    audit::record(&mut *tx, actor, Entry::new("user.password_reset", "user", user_id)).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// The signed-in user changes their own password; the current one must be given.
 #[tracing::instrument(skip_all)]
-pub async fn change_own_password(
-    pool: &PgPool,
-    actor: &Actor,
-    current: &str,
-    new_password: String,
-) -> AppResult<()> {
+pub async fn change_own_password(pool: &PgPool, actor: &Actor, current: &str, new_password: String) -> AppResult<()> {
     let user_id = actor.user_id.ok_or(AppError::Unauthorized)?;
     let username = actor.username.clone().unwrap_or_default();
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(pool)
-        .await?;
+    let stored: String =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(user_id).fetch_one(pool).await?;
     if !password::verify(current, &stored).await?.ok {
         return Err(AppError::validation("currentPassword", "wrong_password"));
     }
@@ -370,12 +251,7 @@ pub async fn change_own_password(
     let hash = password::hash(password.expose()).await?;
     let mut tx = pool.begin().await?;
     repo::set_password_hash(&mut *tx, user_id, &hash).await?;
-    audit::record(
-        &mut *tx,
-        actor,
-        Entry::new("user.password_change", "user", user_id),
-    )
-    .await?;
+    audit::record(&mut *tx, actor, Entry::new("user.password_change", "user", user_id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -384,22 +260,11 @@ pub async fn change_own_password(
 #[tracing::instrument(skip_all)]
 pub async fn unlock_user(pool: &PgPool, actor: &Actor, user_id: Uuid) -> AppResult<User> {
     let mut tx = pool.begin().await?;
-    let before = repo::find_user(&mut *tx, user_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
+    let before = repo::find_user(&mut *tx, user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
     repo::clear_failures(&mut *tx, user_id).await?;
     repo::reset_lockout(&mut *tx, user_id, false).await?;
-    let after = repo::find_user(&mut *tx, user_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
-    audit::record(
-        &mut *tx,
-        actor,
-        Entry::new("user.unlock", "user", user_id)
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
+    let after = repo::find_user(&mut *tx, user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
+    audit::record(&mut *tx, actor, Entry::new("user.unlock", "user", user_id).before(&before).after(&after)).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -417,27 +282,15 @@ pub async fn create_role(pool: &PgPool, actor: &Actor, input: RoleInput) -> AppR
     permissions.dedup();
     let mut tx = pool.begin().await?;
     if !repo::insert_role(&mut *tx, input.id, &name, &permissions).await? {
-        let existing = repo::find_role(&mut *tx, input.id)
-            .await?
-            .ok_or_else(|| AppError::not_found("role"))?;
-        return if existing.name == name
-            && existing.permissions == permissions
-            && existing.builtin.is_none()
-        {
+        let existing = repo::find_role(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("role"))?;
+        return if existing.name == name && existing.permissions == permissions && existing.builtin.is_none() {
             Ok(existing)
         } else {
             Err(AppError::conflict("id_reused", None))
         };
     }
-    let role = repo::find_role(&mut *tx, input.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("role"))?;
-    audit::record(
-        &mut *tx,
-        actor,
-        Entry::new("role.create", "role", role.id).after(&role),
-    )
-    .await?;
+    let role = repo::find_role(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("role"))?;
+    audit::record(&mut *tx, actor, Entry::new("role.create", "role", role.id).after(&role)).await?;
     tx.commit().await?;
     Ok(role)
 }
@@ -447,24 +300,13 @@ pub async fn create_role(pool: &PgPool, actor: &Actor, input: RoleInput) -> AppR
 pub async fn update_role(pool: &PgPool, actor: &Actor, input: RoleInput) -> AppResult<Role> {
     let name = parse_role_name(&input.name)?;
     let mut tx = pool.begin().await?;
-    let before = repo::find_role(&mut *tx, input.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("role"))?;
+    let before = repo::find_role(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("role"))?;
     if before.is_admin() {
         return Err(AppError::conflict("admin_role_fixed", None));
     }
     repo::update_role(&mut *tx, input.id, &name, &input.permissions).await?;
-    let after = repo::find_role(&mut *tx, input.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("role"))?;
-    audit::record(
-        &mut *tx,
-        actor,
-        Entry::new("role.update", "role", input.id)
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
+    let after = repo::find_role(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("role"))?;
+    audit::record(&mut *tx, actor, Entry::new("role.update", "role", input.id).before(&before).after(&after)).await?;
     tx.commit().await?;
     Ok(after)
 }

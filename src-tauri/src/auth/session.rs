@@ -156,15 +156,9 @@ mod tests {
         store.start(session(t0));
         assert!(store.touch(t0 + Duration::minutes(4)).is_ok());
         assert!(store.touch(t0 + Duration::minutes(8)).is_ok());
-        assert_eq!(
-            store.touch(t0 + Duration::minutes(14)).unwrap_err(),
-            AppError::SessionLocked
-        );
+        assert_eq!(store.touch(t0 + Duration::minutes(14)).unwrap_err(), AppError::SessionLocked);
         // Still locked even when touched right away: only unlock() lifts it.
-        assert_eq!(
-            store.touch(t0 + Duration::minutes(14)).unwrap_err(),
-            AppError::SessionLocked
-        );
+        assert_eq!(store.touch(t0 + Duration::minutes(14)).unwrap_err(), AppError::SessionLocked);
         assert!(store.unlock(t0 + Duration::minutes(15)).is_ok());
         assert!(store.touch(t0 + Duration::minutes(16)).is_ok());
     }
@@ -179,10 +173,7 @@ mod tests {
             t += Duration::minutes(4);
             assert!(store.touch(t).is_ok());
         }
-        assert_eq!(
-            store.touch(t0 + Duration::hours(12)).unwrap_err(),
-            AppError::Unauthorized
-        );
+        assert_eq!(store.touch(t0 + Duration::hours(12)).unwrap_err(), AppError::Unauthorized);
         assert!(store.peek().is_none());
     }
 }

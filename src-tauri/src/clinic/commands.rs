@@ -17,10 +17,7 @@ pub async fn get_clinic_profile(state: State<'_, AppState>) -> AppResult<ClinicP
 /// Saves the clinic's profile.
 #[tauri::command]
 #[specta::specta]
-pub async fn update_clinic_profile(
-    state: State<'_, AppState>,
-    profile: ClinicProfile,
-) -> AppResult<ClinicProfile> {
+pub async fn update_clinic_profile(state: State<'_, AppState>, profile: ClinicProfile) -> AppResult<ClinicProfile> {
     let ctx = require(&state, Permission::SettingsManage).await?;
     state.observe(service::update(&ctx.pool, &ctx.actor, profile).await)
 }

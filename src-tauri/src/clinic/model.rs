@@ -53,13 +53,9 @@ fn is_rfc(rfc: &str) -> bool {
         13 => 4,
         _ => return false,
     };
-    chars[..letters]
-        .iter()
-        .all(|c| c.is_ascii_uppercase() || *c == 'Ñ' || *c == '&')
+    chars[..letters].iter().all(|c| c.is_ascii_uppercase() || *c == 'Ñ' || *c == '&')
         && chars[letters..letters + 6].iter().all(char::is_ascii_digit)
-        && chars[letters + 6..]
-            .iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && chars[letters + 6..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -89,29 +85,11 @@ mod tests {
 
     #[test]
     fn bad_fields_are_named() {
-        let bad = ClinicProfile {
-            rfc: "XYZ".into(),
-            ..profile()
-        };
-        assert_eq!(
-            bad.parse().unwrap_err(),
-            AppError::validation("rfc", "rfc_format")
-        );
-        let bad = ClinicProfile {
-            idle_lock_minutes: 0,
-            ..profile()
-        };
-        assert_eq!(
-            bad.parse().unwrap_err(),
-            AppError::validation("idleLockMinutes", "out_of_range")
-        );
-        let bad = ClinicProfile {
-            name: "  ".into(),
-            ..profile()
-        };
-        assert_eq!(
-            bad.parse().unwrap_err(),
-            AppError::validation("name", "required")
-        );
+        let bad = ClinicProfile { rfc: "XYZ".into(), ..profile() };
+        assert_eq!(bad.parse().unwrap_err(), AppError::validation("rfc", "rfc_format"));
+        let bad = ClinicProfile { idle_lock_minutes: 0, ..profile() };
+        assert_eq!(bad.parse().unwrap_err(), AppError::validation("idleLockMinutes", "out_of_range"));
+        let bad = ClinicProfile { name: "  ".into(), ..profile() };
+        assert_eq!(bad.parse().unwrap_err(), AppError::validation("name", "required"));
     }
 }

@@ -10,12 +10,10 @@ pub async fn get(db: impl PgExecutor<'_>) -> AppResult<ClinicProfile> {
 }
 
 pub async fn timezone_exists(db: impl PgExecutor<'_>, zone: &str) -> AppResult<bool> {
-    Ok(
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
-            .bind(zone)
-            .fetch_one(db)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
+        .bind(zone)
+        .fetch_one(db)
+        .await?)
 }
 
 pub async fn save(db: impl PgExecutor<'_>, p: &ClinicProfile) -> AppResult<()> {

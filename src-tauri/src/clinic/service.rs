@@ -11,11 +11,7 @@ pub async fn get(pool: &PgPool) -> AppResult<ClinicProfile> {
 
 /// Validates and saves the profile, auditing before and after.
 #[tracing::instrument(skip_all)]
-pub async fn update(
-    pool: &PgPool,
-    actor: &Actor,
-    input: ClinicProfile,
-) -> AppResult<ClinicProfile> {
+pub async fn update(pool: &PgPool, actor: &Actor, input: ClinicProfile) -> AppResult<ClinicProfile> {
     let profile = input.parse()?;
     if !repo::timezone_exists(pool, &profile.timezone).await? {
         return Err(AppError::validation("timezone", "unknown_timezone"));
@@ -23,9 +19,7 @@ pub async fn update(
     let mut tx = pool.begin().await?;
     let before = repo::get(&mut *tx).await?;
     repo::save(&mut *tx, &profile).await?;
-    let entry = Entry::new("clinic_profile.update", "clinic_profile", "clinic")
-        .before(&before)
-        .after(&profile);
+    let entry = Entry::new("clinic_profile.update", "clinic_profile", "clinic").before(&before).after(&profile);
     audit::record(&mut *tx, actor, entry).await?;
     tx.commit().await?;
     Ok(profile)

@@ -29,10 +29,7 @@ pub enum LocalError {
 }
 
 fn step(step: &'static str) -> impl Fn(std::io::Error) -> LocalError {
-    move |e| LocalError::Step {
-        step,
-        detail: e.to_string(),
-    }
+    move |e| LocalError::Step { step, detail: e.to_string() }
 }
 
 /// Finds `initdb` and `pg_ctl`: the override, then Debian's versioned folders (newest first), then PATH.
@@ -75,22 +72,11 @@ impl LocalCluster {
     /// run as the `postgres` system user and lives where that user can reach it.
     pub fn plan(bin: PathBuf, app_data_dir: &Path) -> Result<Self, LocalError> {
         if nix::unistd::Uid::effective().is_root() {
-            let user = nix::unistd::User::from_name("postgres")
-                .ok()
-                .flatten()
-                .ok_or(LocalError::NoUnprivilegedUser)?;
+            let user = nix::unistd::User::from_name("postgres").ok().flatten().ok_or(LocalError::NoUnprivilegedUser)?;
             let root = PathBuf::from("/var/lib/podoclinic").join(short_hash(app_data_dir));
-            Ok(Self {
-                bin,
-                root,
-                run_as: Some(user),
-            })
+            Ok(Self { bin, root, run_as: Some(user) })
         } else {
-            Ok(Self {
-                bin,
-                root: app_data_dir.join("pg"),
-                run_as: None,
-            })
+            Ok(Self { bin, root: app_data_dir.join("pg"), run_as: None })
         }
     }
 
@@ -110,13 +96,9 @@ impl LocalCluster {
 
     fn command(&self, program: &str) -> Command {
         let mut cmd = Command::new(self.bin.join(program));
-        cmd.current_dir(&self.root)
-            .env_remove("PGDATA")
-            .kill_on_drop(false);
+        cmd.current_dir(&self.root).env_remove("PGDATA").kill_on_drop(false);
         if let Some(user) = &self.run_as {
-            cmd.uid(user.uid.as_raw())
-                .gid(user.gid.as_raw())
-                .env("HOME", &self.root);
+            cmd.uid(user.uid.as_raw()).gid(user.gid.as_raw()).env("HOME", &self.root);
         }
         cmd
     }
@@ -133,11 +115,9 @@ impl LocalCluster {
 
     fn prepare_dir(&self, dir: &Path) -> Result<(), LocalError> {
         std::fs::create_dir_all(dir).map_err(step("create folder"))?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(step("set permissions"))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(step("set permissions"))?;
         if let Some(user) = &self.run_as {
-            std::os::unix::fs::chown(dir, Some(user.uid.as_raw()), Some(user.gid.as_raw()))
-                .map_err(step("chown"))?;
+            std::os::unix::fs::chown(dir, Some(user.uid.as_raw()), Some(user.gid.as_raw())).map_err(step("chown"))?;
         }
         Ok(())
     }
@@ -158,41 +138,20 @@ impl LocalCluster {
         if !data.join("PG_VERSION").exists() {
             tracing::info!("creating the local database cluster");
             self.prepare_dir(&data)?;
-            let mut args = vec![
-                "-D".into(),
-                data.display().to_string(),
-                "-U".into(),
-                ROLE.into(),
-            ];
+            let mut args = vec!["-D".into(), data.display().to_string(), "-U".into(), ROLE.into()];
             args.extend(["--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"].map(String::from));
-            let out = self
-                .command("initdb")
-                .args(&args)
-                .output()
-                .await
-                .map_err(step("initdb"))?;
+            let out = self.command("initdb").args(&args).output().await.map_err(step("initdb"))?;
             if !out.status.success() {
-                return Err(LocalError::Step {
-                    step: "initdb",
-                    detail: String::from_utf8_lossy(&out.stderr).into(),
-                });
+                return Err(LocalError::Step { step: "initdb", detail: String::from_utf8_lossy(&out.stderr).into() });
             }
         }
 
-        let running = self
-            .command("pg_ctl")
-            .arg("status")
-            .arg("-D")
-            .arg(&data)
-            .output()
-            .await
-            .map_err(step("pg_ctl status"))?;
+        let running =
+            self.command("pg_ctl").arg("status").arg("-D").arg(&data).output().await.map_err(step("pg_ctl status"))?;
         if !running.status.success() {
             tracing::info!("starting the local database cluster");
-            let opts = format!(
-                "-k {} -c listen_addresses='' -p {PORT} -c unix_socket_permissions=0700",
-                sockets.display()
-            );
+            let opts =
+                format!("-k {} -c listen_addresses='' -p {PORT} -c unix_socket_permissions=0700", sockets.display());
             let out = self
                 .command("pg_ctl")
                 .args(["start", "-w", "-t", "60", "-s", "-D"])
@@ -212,20 +171,14 @@ impl LocalCluster {
             }
         }
 
-        let base = PgConnectOptions::new_without_pgpass()
-            .socket(&sockets)
-            .port(PORT)
-            .username(ROLE);
+        let base = PgConnectOptions::new_without_pgpass().socket(&sockets).port(PORT).username(ROLE);
         let mut admin = PgConnection::connect_with(&base.clone().database("postgres")).await?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(DATABASE)
-                .fetch_one(&mut admin)
-                .await?;
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(DATABASE)
+            .fetch_one(&mut admin)
+            .await?;
         if !exists {
-            sqlx::query("CREATE DATABASE clinic")
-                .execute(&mut admin)
-                .await?;
+            sqlx::query("CREATE DATABASE clinic").execute(&mut admin).await?;
         }
         admin.close().await?;
         Ok(base.database(DATABASE))
@@ -234,11 +187,8 @@ impl LocalCluster {
     /// Stops the cluster (fast shutdown: open transactions roll back, committed data is safe).
     /// Blocking: call it on app exit, not on the async runtime.
     pub fn stop_blocking(&self) {
-        let result = self
-            .std_command("pg_ctl")
-            .args(["stop", "-m", "fast", "-w", "-s", "-D"])
-            .arg(self.data_dir())
-            .output();
+        let result =
+            self.std_command("pg_ctl").args(["stop", "-m", "fast", "-w", "-s", "-D"]).arg(self.data_dir()).output();
         match result {
             Ok(out) if out.status.success() => tracing::info!("local database cluster stopped"),
             Ok(out) => {

@@ -32,15 +32,12 @@ pub fn app_schema_version() -> i64 {
 
 /// The newest migration applied to the database (0 for an empty database).
 pub async fn database_schema_version(db: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    let has_table: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-        .fetch_one(&mut *db)
-        .await?;
+    let has_table: bool =
+        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&mut *db).await?;
     if !has_table {
         return Ok(0);
     }
-    sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success")
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success").fetch_one(db).await
 }
 
 /// What `prepare` found.
@@ -69,4 +66,10 @@ pub async fn prepare(pool: &PgPool) -> Result<Schema, sqlx::Error> {
         other => sqlx::Error::Migrate(Box::new(other)),
     })?;
     Ok(Schema::Current)
+}
+
+/// The answer to a create whose id already exists: the stored record when it is what was asked
+/// for (a retried or replayed write), a conflict when the id was reused for something else.
+pub fn replay<T: PartialEq>(stored: T, requested: &T) -> crate::error::AppResult<T> {
+    if stored == *requested { Ok(stored) } else { Err(crate::error::AppError::conflict("id_reused", None)) }
 }

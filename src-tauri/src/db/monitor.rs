@@ -55,10 +55,7 @@ pub struct Health {
 
 impl Default for Health {
     fn default() -> Self {
-        Self {
-            status: watch::Sender::new(DbStatus::Starting),
-            kick: Arc::new(Notify::new()),
-        }
+        Self { status: watch::Sender::new(DbStatus::Starting), kick: Arc::new(Notify::new()) }
     }
 }
 
@@ -108,10 +105,9 @@ pub async fn run(pool: PgPool, health: Health) {
     let mut backoff = BACKOFF_FIRST;
     loop {
         let next = match probe(&pool).await {
-            Ok(database_version) if database_version > app_version => DbStatus::UpdateRequired {
-                database_version,
-                app_version,
-            },
+            Ok(database_version) if database_version > app_version => {
+                DbStatus::UpdateRequired { database_version, app_version }
+            }
             Ok(_) => DbStatus::Online,
             Err(()) => match health.current() {
                 DbStatus::Offline { since } => DbStatus::Offline { since },

@@ -63,12 +63,7 @@ impl ServerProfile {
             return Err(AppError::validation("user", "required"));
         }
         let needs_ca = matches!(self.ssl_mode, SslMode::VerifyCa | SslMode::VerifyFull);
-        if needs_ca
-            && self
-                .ssl_root_cert
-                .as_deref()
-                .is_none_or(|c| c.trim().is_empty())
-        {
+        if needs_ca && self.ssl_root_cert.as_deref().is_none_or(|c| c.trim().is_empty()) {
             return Err(AppError::validation("sslRootCert", "required"));
         }
         Ok(())
@@ -81,11 +76,7 @@ impl ServerProfile {
             .database(self.database.trim())
             .username(self.user.trim())
             .ssl_mode(self.ssl_mode.into());
-        if let Some(cert) = self
-            .ssl_root_cert
-            .as_deref()
-            .filter(|c| !c.trim().is_empty())
-        {
+        if let Some(cert) = self.ssl_root_cert.as_deref().filter(|c| !c.trim().is_empty()) {
             o = o.ssl_root_cert(cert.trim());
         }
         if let Some(p) = password {
@@ -95,13 +86,7 @@ impl ServerProfile {
     }
 
     fn keyring_user(&self) -> String {
-        format!(
-            "{}@{}:{}/{}",
-            self.user.trim(),
-            self.host.trim(),
-            self.port,
-            self.database.trim()
-        )
+        format!("{}@{}:{}/{}", self.user.trim(), self.host.trim(), self.port, self.database.trim())
     }
 }
 
@@ -126,18 +111,9 @@ pub struct DeskConfig {
 
 impl DeskConfig {
     fn default_for_host() -> Self {
-        let host = std::fs::read_to_string("/etc/hostname")
-            .map(|h| h.trim().to_string())
-            .unwrap_or_default();
-        let desk_name = if host.is_empty() {
-            "Recepción".to_string()
-        } else {
-            host
-        };
-        Self {
-            desk_name,
-            connection: ConnectionProfile::Local,
-        }
+        let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();
+        let desk_name = if host.is_empty() { "Recepción".to_string() } else { host };
+        Self { desk_name, connection: ConnectionProfile::Local }
     }
 
     pub fn path(config_dir: &Path) -> PathBuf {
@@ -185,14 +161,10 @@ impl DeskConfig {
 /// (then the desk asks for it at start and keeps it in memory only).
 pub async fn keyring_password(server: &ServerProfile) -> Option<String> {
     let user = server.keyring_user();
-    tokio::task::spawn_blocking(move || {
-        keyring::Entry::new(KEYRING_SERVICE, &user)
-            .and_then(|e| e.get_password())
-            .ok()
-    })
-    .await
-    .ok()
-    .flatten()
+    tokio::task::spawn_blocking(move || keyring::Entry::new(KEYRING_SERVICE, &user).and_then(|e| e.get_password()).ok())
+        .await
+        .ok()
+        .flatten()
 }
 
 /// Stores the password in the OS keyring. Returns false when no keyring is available.

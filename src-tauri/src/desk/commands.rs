@@ -59,16 +59,11 @@ pub async fn save_desk_config(
     let before = DeskConfig::load_async(&state.paths.config_dir).await?;
     config.clone().save_async(&state.paths.config_dir).await?;
     let password_in_keyring = match (&config.connection, password) {
-        (ConnectionProfile::Server(server), Some(p)) if !p.is_empty() => {
-            store_keyring_password(server, p).await
-        }
+        (ConnectionProfile::Server(server), Some(p)) if !p.is_empty() => store_keyring_password(server, p).await,
         _ => false,
     };
     tracing::info!(desk = %config.desk_name, "desk settings saved");
-    Ok(SavedDeskConfig {
-        password_in_keyring,
-        restart_needed: before.connection != config.connection,
-    })
+    Ok(SavedDeskConfig { password_in_keyring, restart_needed: before.connection != config.connection })
 }
 
 /// What "test connection" found.
@@ -93,28 +88,25 @@ pub async fn test_connection(
     let options = server.options(password.as_deref());
     let attempt = async {
         let mut conn = PgConnection::connect_with(&options).await?;
-        let server_version: String = sqlx::query_scalar("SHOW server_version")
-            .fetch_one(&mut conn)
-            .await?;
+        let server_version: String = sqlx::query_scalar("SHOW server_version").fetch_one(&mut conn).await?;
         let db_version = database_schema_version(&mut conn).await?;
         conn.close().await?;
         Ok::<_, sqlx::Error>((server_version, db_version))
     };
-    let (server_version, db_version) =
-        match tokio::time::timeout(Duration::from_secs(8), attempt).await {
-            Err(_) => return Err(AppError::validation("host", "connection_timeout")),
-            Ok(Err(sqlx::Error::Database(e))) if e.code().as_deref() == Some("28P01") => {
-                return Err(AppError::validation("password", "wrong_db_password"));
-            }
-            Ok(Err(sqlx::Error::Database(e))) if e.code().as_deref() == Some("3D000") => {
-                return Err(AppError::validation("database", "unknown_database"));
-            }
-            Ok(Err(e)) => {
-                tracing::info!(error = %e, "connection test failed");
-                return Err(AppError::validation("host", "connection_failed"));
-            }
-            Ok(Ok(found)) => found,
-        };
+    let (server_version, db_version) = match tokio::time::timeout(Duration::from_secs(8), attempt).await {
+        Err(_) => return Err(AppError::validation("host", "connection_timeout")),
+        Ok(Err(sqlx::Error::Database(e))) if e.code().as_deref() == Some("28P01") => {
+            return Err(AppError::validation("password", "wrong_db_password"));
+        }
+        Ok(Err(sqlx::Error::Database(e))) if e.code().as_deref() == Some("3D000") => {
+            return Err(AppError::validation("database", "unknown_database"));
+        }
+        Ok(Err(e)) => {
+            tracing::info!(error = %e, "connection test failed");
+            return Err(AppError::validation("host", "connection_failed"));
+        }
+        Ok(Ok(found)) => found,
+    };
     let app = app_schema_version();
     let schema = match db_version {
         0 => "empty",
@@ -122,26 +114,17 @@ pub async fn test_connection(
         v if v < app => "older",
         _ => "newer",
     };
-    Ok(ConnectionTest {
-        server_version,
-        schema: schema.into(),
-    })
+    Ok(ConnectionTest { server_version, schema: schema.into() })
 }
 
 /// When no keyring holds the server password: connect with the one typed now (kept in memory).
 #[tauri::command]
 #[specta::specta]
-pub async fn provide_db_password(
-    state: State<'_, AppState>,
-    password: String,
-) -> AppResult<DbStatus> {
+pub async fn provide_db_password(state: State<'_, AppState>, password: String) -> AppResult<DbStatus> {
     if state.health.current() != DbStatus::NeedsPassword {
         return Ok(state.health.current());
     }
-    let ConnectionProfile::Server(server) = DeskConfig::load_async(&state.paths.config_dir)
-        .await?
-        .connection
-    else {
+    let ConnectionProfile::Server(server) = DeskConfig::load_async(&state.paths.config_dir).await?.connection else {
         return Ok(state.health.current());
     };
     let options = server.options(Some(&password));
@@ -162,10 +145,7 @@ pub async fn provide_db_password(
 /// Restarts the app so a new connection profile takes effect.
 #[tauri::command]
 #[specta::specta]
-pub async fn restart_app<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> AppResult<()> {
+pub async fn restart_app<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppResult<()> {
     may_configure(&state).await?;
     app.request_restart();
     Ok(())

@@ -22,9 +22,7 @@ pub async fn resolve(state: &AppState) -> Result<PgConnectOptions, DbStatus> {
         tracing::info!("database from {DATABASE_URL_ENV}");
         return url.parse::<PgConnectOptions>().map_err(|e| failed(&e));
     }
-    let config = DeskConfig::load_async(&state.paths.config_dir)
-        .await
-        .map_err(|e| failed(&e))?;
+    let config = DeskConfig::load_async(&state.paths.config_dir).await.map_err(|e| failed(&e))?;
     match config.connection {
         ConnectionProfile::Server(server) => match keyring_password(&server).await {
             Some(password) => Ok(server.options(Some(&password))),
@@ -52,17 +50,12 @@ pub async fn connect(state: &AppState, options: PgConnectOptions, demo: bool) {
         match db::prepare(&pool).await {
             Ok(Schema::Current) => break DbStatus::Online,
             Ok(Schema::TooNew { database, app }) => {
-                break DbStatus::UpdateRequired {
-                    database_version: database,
-                    app_version: app,
-                };
+                break DbStatus::UpdateRequired { database_version: database, app_version: app };
             }
             Err(e) if is_connection_error(&e) => {
                 if !matches!(state.health.current(), DbStatus::Offline { .. }) {
                     tracing::warn!(error = %e, "database unreachable at start; retrying");
-                    state.health.set(DbStatus::Offline {
-                        since: chrono::Utc::now(),
-                    });
+                    state.health.set(DbStatus::Offline { since: chrono::Utc::now() });
                 }
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));

@@ -1,0 +1,190 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// Where an appointment is in the day's workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Scheduled,
+    Confirmed,
+    Arrived,
+    InConsultation,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Scheduled,
+        Status::Confirmed,
+        Status::Arrived,
+        Status::InConsultation,
+        Status::Completed,
+        Status::Cancelled,
+        Status::NoShow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Scheduled => "scheduled",
+            Status::Confirmed => "confirmed",
+            Status::Arrived => "arrived",
+            Status::InConsultation => "in_consultation",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+            Status::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Live appointments hold their slot; cancelled and no-show ones free it.
+    pub fn is_live(self) -> bool {
+        !matches!(self, Status::Cancelled | Status::NoShow)
+    }
+
+    /// Only scheduled and confirmed appointments can be moved or cancelled.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Scheduled | Status::Confirmed)
+    }
+
+    /// The workflow (the database trigger `appointments_check_transition` holds the same rule).
+    pub fn can_become(self, next: Status) -> bool {
+        use Status::*;
+        matches!(
+            (self, next),
+            (Scheduled, Confirmed)
+                | (Scheduled | Confirmed, Arrived)
+                | (Arrived, InConsultation)
+                | (InConsultation, Completed)
+                | (Scheduled | Confirmed, Cancelled | NoShow)
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Appointment {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub patient_name: String,
+    /// Diabetes, vascular disease or anticoagulants.
+    pub patient_at_risk: bool,
+    pub podiatrist_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    pub status: Status,
+    pub cancel_reason: Option<String>,
+    pub series_id: Option<Uuid>,
+    pub outside_schedule: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BookInput {
+    /// Made by the client (UUID v7).
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub podiatrist_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    /// Book outside the podiatrist's working hours (needs that permission).
+    pub override_schedule: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RescheduleInput {
+    pub id: Uuid,
+    pub podiatrist_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub override_schedule: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesInput {
+    /// The first appointment; its `id` names the series, and each date's id is derived from it.
+    pub first: BookInput,
+    pub every_weeks: u8,
+    pub count: u8,
+}
+
+/// One date of a series that could not be booked, and why.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesClash {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub error: AppError,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesOutcome {
+    pub series_id: Uuid,
+    pub booked: Vec<Appointment>,
+    pub clashes: Vec<SeriesClash>,
+}
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotQuery {
+    /// One podiatrist, or any active one when null.
+    pub podiatrist_id: Option<Uuid>,
+    pub duration_minutes: i32,
+    /// Search from this instant (never earlier than now)…
+    pub from: DateTime<Utc>,
+    /// …up to this one.
+    pub to: DateTime<Utc>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Slot {
+    pub podiatrist_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// The longest appointment the desk books.
+pub const MAX_MINUTES: i64 = 8 * 60;
+
+pub fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> AppResult<()> {
+    if ends_at <= starts_at {
+        return Err(AppError::validation("endsAt", "time_order"));
+    }
+    if (ends_at - starts_at).num_minutes() > MAX_MINUTES {
+        return Err(AppError::validation("endsAt", "too_long"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_goes_forward_only() {
+        assert!(Status::Scheduled.can_become(Status::Confirmed));
+        assert!(Status::Confirmed.can_become(Status::Arrived));
+        assert!(Status::InConsultation.can_become(Status::Completed));
+        assert!(!Status::Completed.can_become(Status::Scheduled));
+        assert!(!Status::Arrived.can_become(Status::Cancelled));
+        assert!(!Status::Cancelled.can_become(Status::Confirmed));
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+}

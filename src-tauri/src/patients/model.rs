@@ -1,0 +1,154 @@
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+pub const SEXES: &[&str] = &["female", "male", "other"];
+pub const DIABETES: &[&str] = &["none", "type1", "type2", "gestational", "other"];
+
+/// A patient's record, with the podiatric history that matters at the desk and in the chair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct Patient {
+    /// Made by the client (UUID v7).
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_names: String,
+    pub birth_date: Option<NaiveDate>,
+    /// `female`, `male`, `other`, or none.
+    pub sex: Option<String>,
+    pub phone: String,
+    pub phone_alt: String,
+    pub email: String,
+    pub address: String,
+    pub emergency_contact: String,
+    pub emergency_phone: String,
+    /// `none`, `type1`, `type2`, `gestational`, `other`.
+    pub diabetes: String,
+    pub vascular_disease: bool,
+    pub anticoagulants: bool,
+    pub allergies: String,
+    pub history_notes: String,
+    /// Read-only: set by `archive_patient`.
+    pub archived: bool,
+}
+
+/// One line of a search result or duplicate warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientSummary {
+    pub id: Uuid,
+    pub full_name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: String,
+    /// Diabetes, vascular disease or anticoagulants: flagged in lists.
+    pub at_risk: bool,
+}
+
+/// What creating a patient did: created it, or found likely duplicates and waited for confirmation.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatePatientOutcome {
+    pub created: Option<Patient>,
+    pub possible_duplicates: Vec<PatientSummary>,
+}
+
+fn trimmed(s: &mut String, field: &str, max: usize) -> AppResult<()> {
+    *s = s.trim().to_string();
+    if s.chars().count() > max {
+        return Err(AppError::validation(field, "too_long"));
+    }
+    Ok(())
+}
+
+impl Patient {
+    /// Trims and checks what the form sent; today is the clinic's local date.
+    pub fn parse(mut self, today: NaiveDate) -> AppResult<Self> {
+        trimmed(&mut self.first_name, "firstName", 80)?;
+        trimmed(&mut self.last_names, "lastNames", 120)?;
+        if self.first_name.is_empty() {
+            return Err(AppError::validation("firstName", "required"));
+        }
+        if let Some(b) = self.birth_date
+            && (b > today || b < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(b))
+        {
+            return Err(AppError::validation("birthDate", "out_of_range"));
+        }
+        if let Some(sex) = &self.sex
+            && !SEXES.contains(&sex.as_str())
+        {
+            return Err(AppError::validation("sex", "unknown_option"));
+        }
+        if !DIABETES.contains(&self.diabetes.as_str()) {
+            return Err(AppError::validation("diabetes", "unknown_option"));
+        }
+        for (value, field) in [
+            (&mut self.phone, "phone"),
+            (&mut self.phone_alt, "phoneAlt"),
+            (&mut self.emergency_phone, "emergencyPhone"),
+        ] {
+            trimmed(value, field, 30)?;
+            let digits = value.chars().filter(char::is_ascii_digit).count();
+            let allowed = value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+            if !value.is_empty() && (!allowed || !(7..=15).contains(&digits)) {
+                return Err(AppError::validation(field, "phone_format"));
+            }
+        }
+        trimmed(&mut self.email, "email", 120)?;
+        if !self.email.is_empty() && !looks_like_email(&self.email) {
+            return Err(AppError::validation("email", "email_format"));
+        }
+        trimmed(&mut self.address, "address", 300)?;
+        trimmed(&mut self.emergency_contact, "emergencyContact", 120)?;
+        trimmed(&mut self.allergies, "allergies", 500)?;
+        trimmed(&mut self.history_notes, "historyNotes", 4000)?;
+        Ok(self)
+    }
+
+    /// The last ten digits of the main phone: how duplicates are matched (+52 prefixes vary).
+    pub fn phone_key(&self) -> String {
+        let digits: String = self.phone.chars().filter(char::is_ascii_digit).collect();
+        digits[digits.len().saturating_sub(10)..].to_string()
+    }
+}
+
+fn looks_like_email(s: &str) -> bool {
+    let mut parts = s.split('@');
+    matches!((parts.next(), parts.next(), parts.next()), (Some(user), Some(host), None)
+        if !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.') && !s.contains(' '))
+}
+
+/// Lowercase without accents, as the database's `search_name` column is built.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_drops_accents_and_case() {
+        assert_eq!(fold("José GONZÁLEZ Muñoz"), "jose gonzalez munoz");
+    }
+
+    #[test]
+    fn emails_are_checked_loosely() {
+        assert!(looks_like_email("ana@example.mx"));
+        assert!(!looks_like_email("ana@"));
+        assert!(!looks_like_email("ana example@mx.com"));
+    }
+}
