@@ -38,6 +38,9 @@ let clinicTimeZone = "America/Mexico_City";
 export function setClinicTimeZone(zone: string): void {
   clinicTimeZone = zone;
 }
+export function getClinicTimeZone(): string {
+  return clinicTimeZone;
+}
 
 /** A timestamp in the clinic's time zone, e.g. "28/11/2026, 14:05". */
 export function formatDateTime(iso: string): string {
@@ -49,4 +52,16 @@ export function formatDateTime(iso: string): string {
 /** A time of day in the clinic's time zone, e.g. "14:05". */
 export function formatTime(iso: string): string {
   return new Intl.DateTimeFormat(language(), { timeStyle: "short", timeZone: clinicTimeZone }).format(new Date(iso));
+}
+
+/** A date and time in the clinic's time zone, long enough to read back on the phone. */
+export function formatWhen(iso: string): string {
+  return new Intl.DateTimeFormat(language(), {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZone: clinicTimeZone,
+  }).format(new Date(iso));
 }

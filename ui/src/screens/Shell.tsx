@@ -2,6 +2,10 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ClinicProfile, Permission, SessionInfo } from "../bindings";
 import { call, commands, session } from "../api";
+import { AgendaScreen } from "../agenda/AgendaScreen";
+import { PatientsScreen } from "../patients/PatientsScreen";
+import { PodiatristsScreen } from "../staff/PodiatristsScreen";
+import { SchedulesScreen } from "../staff/SchedulesScreen";
 import { LANGUAGES, setClinicTimeZone, setLanguage, language, t, type Language } from "../i18n";
 
 interface Module {
@@ -22,6 +26,26 @@ export const MODULES: Module[] = [
   { id: "inventory", needs: "inventory.read" },
   { id: "stats", needs: "stats.read" },
 ];
+
+function ModuleView({ id, can }: { id: string; can: (p: Permission) => boolean }) {
+  switch (id) {
+    case "agenda":
+      return <AgendaScreen canWrite={can("appointments.write")} />;
+    case "patients":
+      return <PatientsScreen canWrite={can("patients.write")} />;
+    case "podiatrists":
+      return <PodiatristsScreen canWrite={can("podiatrists.write")} />;
+    case "schedules":
+      return <SchedulesScreen canWrite={can("schedules.write")} />;
+    default:
+      return (
+        <>
+          <h1>{t(`nav.${id}`)}</h1>
+          <p class="empty">{t("modules.notYet")}</p>
+        </>
+      );
+  }
+}
 
 const ADMIN_PERMISSIONS: Permission[] = ["users.manage", "roles.manage", "settings.manage", "audit.read"];
 
@@ -103,8 +127,7 @@ export function Shell({ me }: { me: SessionInfo }) {
         ))}
       </nav>
       <main class="module" data-test={`module-${current}`}>
-        <h1>{t(`nav.${current}`)}</h1>
-        <p class="empty">{t("modules.notYet")}</p>
+        <ModuleView id={current} can={(p) => me.permissions.includes(p)} />
       </main>
     </div>
   );

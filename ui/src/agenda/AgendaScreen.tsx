@@ -1,0 +1,338 @@
+// Reception's agenda: today's list with one-click status buttons, the per-podiatrist calendar,
+// and the booking panel (patient search → free slots → book → read the time back).
+import { useEffect, useRef, useState } from "preact/hooks";
+import { v7 as uuidv7 } from "uuid";
+import type { Appointment, PatientSummary, Podiatrist, Slot, Status } from "../bindings";
+import { call, commands } from "../api";
+import { ErrorBox, Form, useLoad, useSubmit } from "../components/Form";
+import { PatientPicker } from "../components/PatientPicker";
+import { formatTime, formatWhen, t } from "../i18n";
+import { Calendar, type CalendarHandle } from "./Calendar";
+
+const DURATIONS = [15, 30, 45, 60, 90];
+
+export function AgendaScreen({ canWrite }: { canWrite: boolean }) {
+  const pods = useLoad(() => call(commands.listPodiatrists()));
+  const [view, setView] = useState<"resourceTimeGridDay" | "resourceTimeGridWeek">("resourceTimeGridDay");
+  const [booking, setBooking] = useState<{ podiatristId: string | null; startsAt: string | null } | null>(null);
+  const [picked, setPicked] = useState<Appointment | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [cacheAge, setCacheAge] = useState<number | null>(null);
+  const [todayKey, setTodayKey] = useState(0);
+  const calendar = useRef<CalendarHandle | null>(null);
+  const changed = () => {
+    calendar.current?.refetch();
+    setTodayKey((k) => k + 1);
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey && e.key.toLowerCase() === "n" && canWrite) {
+        e.preventDefault();
+        setBooking({ podiatristId: null, startsAt: null });
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [canWrite]);
+
+  if (pods.error) return <ErrorBox message={pods.error} />;
+  if (!pods.data) return <p>{t("common.loading")}</p>;
+  const podiatrists = pods.data;
+  const name = (id: string) => podiatrists.find((p) => p.id === id)?.name ?? "";
+
+  return (
+    <div class="agenda">
+      <aside class="side">
+        {canWrite ? (
+          <button data-test="open-booking" title="Alt+N" onClick={() => setBooking({ podiatristId: null, startsAt: null })}>
+            {t("agenda.book")}
+          </button>
+        ) : null}
+        {booking ? (
+          <BookingPanel
+            podiatrists={podiatrists}
+            initial={booking}
+            onClose={() => setBooking(null)}
+            onBooked={changed}
+          />
+        ) : null}
+        {picked ? (
+          <DetailsPanel
+            appointment={picked}
+            podiatrist={name(picked.podiatristId)}
+            canWrite={canWrite}
+            onClose={() => setPicked(null)}
+            onChanged={(a) => {
+              setPicked(a);
+              changed();
+            }}
+          />
+        ) : null}
+        <TodayList key={todayKey} podiatristName={name} canWrite={canWrite} onChanged={changed} />
+      </aside>
+      <section class="main">
+        <div class="toolbar">
+          <button class={view === "resourceTimeGridDay" ? "tab current" : "tab"} onClick={() => setView("resourceTimeGridDay")}>
+            {t("agenda.day")}
+          </button>
+          <button class={view === "resourceTimeGridWeek" ? "tab current" : "tab"} onClick={() => setView("resourceTimeGridWeek")}>
+            {t("agenda.week")}
+          </button>
+          {cacheAge !== null ? <span class="stale">{t("agenda.cached", { minutes: Math.round(cacheAge / 60_000) })}</span> : null}
+        </div>
+        <ErrorBox message={error} />
+        <Calendar
+          podiatrists={podiatrists}
+          view={view}
+          onSlot={(podiatristId, startsAt) => canWrite && setBooking({ podiatristId, startsAt })}
+          onPick={setPicked}
+          onError={setError}
+          onCacheAge={setCacheAge}
+          handle={(h) => (calendar.current = h)}
+        />
+      </section>
+    </div>
+  );
+}
+
+function BookingPanel(p: {
+  podiatrists: Podiatrist[];
+  initial: { podiatristId: string | null; startsAt: string | null };
+  onClose: () => void;
+  onBooked: () => void;
+}) {
+  const [patient, setPatient] = useState<PatientSummary | null>(null);
+  const [podiatristId, setPodiatristId] = useState<string>(p.initial.podiatristId ?? "");
+  const [duration, setDuration] = useState(30);
+  const [reason, setReason] = useState("");
+  const [slots, setSlots] = useState<Slot[] | null>(null);
+  const [repeat, setRepeat] = useState(false);
+  const [everyWeeks, setEveryWeeks] = useState(4);
+  const [count, setCount] = useState(6);
+  const [done, setDone] = useState<string | null>(null);
+  const name = (id: string) => p.podiatrists.find((d) => d.id === id)?.name ?? "";
+
+  const find = useSubmit(async () => {
+    const from = new Date().toISOString();
+    const to = new Date(Date.now() + 21 * 86_400_000).toISOString();
+    setSlots(await call(commands.findSlots({ podiatristId: podiatristId || null, durationMinutes: duration, from, to, limit: 12 })));
+  });
+  const book = useSubmit(async (slot: Slot) => {
+    if (!patient) return;
+    const first = {
+      id: uuidv7(),
+      patientId: patient.id,
+      podiatristId: slot.podiatristId,
+      startsAt: slot.startsAt,
+      endsAt: slot.endsAt,
+      reason,
+      overrideSchedule: false,
+    };
+    if (repeat) {
+      const outcome = await call(commands.bookSeries({ first, everyWeeks, count }));
+      const clashes = outcome.clashes.map((c) => formatWhen(c.startsAt)).join("; ") || "—";
+      setDone(t("agenda.seriesResult", { booked: outcome.booked.length, clashes }));
+    } else {
+      const a = await call(commands.bookAppointment(first));
+      setDone(t("agenda.booked", { when: formatWhen(a.startsAt), podiatrist: name(a.podiatristId) }));
+    }
+    setSlots(null);
+    p.onBooked();
+  });
+  const clicked = p.initial.startsAt && p.initial.podiatristId ? p.initial : null;
+  const clickedSlot = (): Slot | null =>
+    clicked?.startsAt && clicked.podiatristId
+      ? { podiatristId: clicked.podiatristId, startsAt: clicked.startsAt, endsAt: new Date(new Date(clicked.startsAt).getTime() + duration * 60_000).toISOString() }
+      : null;
+
+  return (
+    <div class="card panel-side" data-test="booking-panel">
+      <h2>{t("agenda.book")}</h2>
+      {patient ? (
+        <p data-test="booking-patient">
+          <strong>{patient.fullName}</strong>{" "}
+          <button class="link" onClick={() => setPatient(null)}>
+            {t("common.edit")}
+          </button>
+        </p>
+      ) : (
+        <PatientPicker onPick={setPatient} autoFocus />
+      )}
+      <label class="field">
+        <span>{t("fields.podiatrist")}</span>
+        <select value={podiatristId} data-test="booking-podiatrist" onChange={(e) => setPodiatristId((e.target as HTMLSelectElement).value)}>
+          <option value="">{t("agenda.anyPodiatrist")}</option>
+          {p.podiatrists.filter((d) => d.active).map((d) => (
+            <option value={d.id}>{d.name}</option>
+          ))}
+        </select>
+      </label>
+      <label class="field">
+        <span>{t("fields.durationMinutes")}</span>
+        <select value={String(duration)} onChange={(e) => setDuration(Number((e.target as HTMLSelectElement).value))}>
+          {DURATIONS.map((d) => (
+            <option value={String(d)}>{d}</option>
+          ))}
+        </select>
+      </label>
+      <label class="field">
+        <span>{t("fields.reason")}</span>
+        <input value={reason} data-test="booking-reason" onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+      </label>
+      <label class="choice">
+        <input type="checkbox" checked={repeat} onChange={(e) => setRepeat((e.target as HTMLInputElement).checked)} />
+        {t("agenda.repeat")}
+      </label>
+      {repeat ? (
+        <div class="row">
+          <label class="field">
+            <span>{t("fields.everyWeeks")}</span>
+            <input type="number" min={1} max={52} value={String(everyWeeks)} onInput={(e) => setEveryWeeks(Number((e.target as HTMLInputElement).value) || 1)} />
+          </label>
+          <label class="field">
+            <span>{t("fields.count")}</span>
+            <input type="number" min={1} max={52} value={String(count)} onInput={(e) => setCount(Number((e.target as HTMLInputElement).value) || 1)} />
+          </label>
+        </div>
+      ) : null}
+      {clickedSlot() ? (
+        <button disabled={!patient || book.busy} data-test="book-clicked" onClick={() => void book.run(clickedSlot() as Slot)}>
+          {t("agenda.book")}: {formatWhen(clicked?.startsAt ?? "")}
+        </button>
+      ) : (
+        <Form onSubmit={() => void find.run()}>
+          <button type="submit" disabled={find.busy} data-test="find-slots">
+            {t("agenda.findSlots")}
+          </button>
+        </Form>
+      )}
+      {slots ? (
+        slots.length ? (
+          <ul class="slots">
+            {slots.map((s) => (
+              <li>
+                <button disabled={!patient || book.busy} data-test="slot" onClick={() => void book.run(s)}>
+                  {formatWhen(s.startsAt)} · {name(s.podiatristId)}
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="hint">{t("agenda.noSlots")}</p>
+        )
+      ) : null}
+      {!patient && (slots || clicked) ? <p class="hint">{t("agenda.pickPatient")}</p> : null}
+      <ErrorBox message={find.message ?? book.message} />
+      {done ? (
+        <p class="notice" data-test="booked" role="status">
+          {done}
+        </p>
+      ) : null}
+      <button class="link" onClick={p.onClose}>
+        {t("agenda.close")}
+      </button>
+    </div>
+  );
+}
+
+const NEXT_STEPS: Record<Status, { status: Status; label: string }[]> = {
+  scheduled: [
+    { status: "confirmed", label: "agenda.confirm" },
+    { status: "arrived", label: "agenda.arrived" },
+    { status: "no_show", label: "agenda.noShow" },
+  ],
+  confirmed: [
+    { status: "arrived", label: "agenda.arrived" },
+    { status: "no_show", label: "agenda.noShow" },
+  ],
+  arrived: [{ status: "in_consultation", label: "agenda.inConsultation" }],
+  in_consultation: [{ status: "completed", label: "agenda.completed" }],
+  completed: [],
+  cancelled: [],
+  no_show: [],
+};
+
+function StatusButtons({ a, onChanged }: { a: Appointment; onChanged: (a: Appointment) => void }) {
+  const step = useSubmit(async (status: Status) => onChanged(await call(commands.setAppointmentStatus(a.id, status))));
+  return (
+    <span class="status-buttons">
+      {NEXT_STEPS[a.status].map((s) => (
+        <button data-test={`status-${s.status}`} disabled={step.busy} onClick={() => void step.run(s.status)}>
+          {t(s.label)}
+        </button>
+      ))}
+      <ErrorBox message={step.message} />
+    </span>
+  );
+}
+
+function DetailsPanel(p: { appointment: Appointment; podiatrist: string; canWrite: boolean; onClose: () => void; onChanged: (a: Appointment) => void }) {
+  const a = p.appointment;
+  const [reason, setReason] = useState("");
+  const cancel = useSubmit(async () => p.onChanged(await call(commands.cancelAppointment(a.id, reason))));
+  return (
+    <div class="card panel-side" data-test="appointment-details">
+      <h2>
+        {a.patientAtRisk ? "⚠ " : ""}
+        {a.patientName}
+      </h2>
+      <p>
+        {formatWhen(a.startsAt)}–{formatTime(a.endsAt)} · {p.podiatrist}
+      </p>
+      <p>
+        {a.reason} · <strong data-test="details-status">{t(`status.${a.status}`)}</strong>
+        {a.outsideSchedule ? ` · ${t("agenda.outside")}` : ""}
+      </p>
+      {p.canWrite ? <StatusButtons a={a} onChanged={p.onChanged} /> : null}
+      {p.canWrite && (a.status === "scheduled" || a.status === "confirmed") ? (
+        <Form onSubmit={() => void cancel.run()}>
+          <label class="field">
+            <span>{t("fields.cancelReason")}</span>
+            <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+          </label>
+          <button type="submit" disabled={cancel.busy}>
+            {t("agenda.cancel")}
+          </button>
+          <ErrorBox message={cancel.message} />
+        </Form>
+      ) : null}
+      <button class="link" onClick={p.onClose}>
+        {t("agenda.close")}
+      </button>
+    </div>
+  );
+}
+
+function TodayList(p: { podiatristName: (id: string) => string; canWrite: boolean; onChanged: () => void }) {
+  const today = useLoad(() => call(commands.listToday()));
+  return (
+    <div class="card today" data-test="today-list">
+      <h2>{t("agenda.todayList")}</h2>
+      <ErrorBox message={today.error} />
+      {today.data && !today.data.length ? <p class="empty">{t("agenda.noToday")}</p> : null}
+      <ul>
+        {(today.data ?? []).map((a) => (
+          <li key={a.id} data-test="today-row" class={`status-${a.status}`}>
+            <span class="time">{formatTime(a.startsAt)}</span>
+            <span class="who">
+              {a.patientAtRisk ? "⚠ " : ""}
+              {a.patientName}
+              <small>{p.podiatristName(a.podiatristId)}</small>
+            </span>
+            <span class="state">{t(`status.${a.status}`)}</span>
+            {p.canWrite ? (
+              <StatusButtons
+                a={a}
+                onChanged={() => {
+                  void today.reload();
+                  p.onChanged();
+                }}
+              />
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
