@@ -137,6 +137,42 @@ export class Session {
     return this.cmd("GET", `/element/${await this.find(css, timeoutMs)}/text`);
   }
 
+  /** Presses on `css`, moves by (dx, dy) in small steps, releases: a real drag for the page. */
+  async drag(css, dx, dy) {
+    const el = await this.find(css);
+    const steps = 6;
+    const moves = Array.from({ length: steps }, () => ({ type: "pointerMove", duration: 60, origin: "pointer", x: Math.round(dx / steps), y: Math.round(dy / steps) }));
+    await this.cmd("POST", "/actions", {
+      actions: [
+        {
+          type: "pointer",
+          id: "mouse",
+          parameters: { pointerType: "mouse" },
+          actions: [
+            { type: "pointerMove", duration: 0, origin: { [ELEMENT]: el }, x: 0, y: 0 },
+            { type: "pointerDown", button: 0 },
+            ...moves,
+            { type: "pointerUp", button: 0 },
+          ],
+        },
+      ],
+    });
+    await this.cmd("DELETE", "/actions");
+  }
+
+  /** Signs up the first admin and signs in (fresh database). */
+  async firstAdminAndLogin(displayName, username, password) {
+    await this.find("[data-test=first-admin-form]", 60_000);
+    await this.type("#field-displayName", displayName);
+    await this.type("#field-username", username);
+    await this.type("#field-password", password);
+    await this.click("[data-test=first-admin-submit]");
+    await this.find("[data-test=login-form]");
+    await this.type("#field-password", password);
+    await this.click("[data-test=login-submit]");
+    await this.find("[data-test=signed-in-as]");
+  }
+
   async screenshot(path) {
     const png = await this.cmd("GET", "/screenshot");
     const { writeFileSync } = await import("node:fs");

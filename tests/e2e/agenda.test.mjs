@@ -1,0 +1,58 @@
+// End to end at the desk: find a patient while on the phone, book a time on the calendar, drag the
+// appointment to another time, mark the patient as arrived. Real app, real WebKit, fresh database.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { freshDatabase, launch, psql } from "./driver.mjs";
+
+test("reception finds a patient, books, drags to reschedule and marks arrived", async (t) => {
+  const db = freshDatabase();
+  const app = await launch({ PODOCLINIC_DATABASE_URL: db.url });
+  t.after(async () => {
+    await app.close();
+    db.drop();
+  });
+  await app.find("[data-test=first-admin-form]", 60_000);
+  // The clinic: one podiatrist working every day, all day, and the patient who calls.
+  psql(
+    db.url,
+    `WITH p AS (INSERT INTO podiatrists (id, name, color) VALUES (gen_random_uuid(), 'Dra. Lucía Hernández', '#0f766e') RETURNING id)
+     INSERT INTO schedule_blocks (id, podiatrist_id, weekday, start_minute, end_minute)
+     SELECT gen_random_uuid(), p.id, d, 0, 1440 FROM p, generate_series(1, 7) d`,
+  );
+  psql(db.url, `INSERT INTO patients (id, first_name, last_names, phone) VALUES
+     (gen_random_uuid(), 'José', 'González Muñoz', '55 1234 5678'), (gen_random_uuid(), 'Josefina', 'Gómez', '')`);
+  await app.firstAdminAndLogin("Recepción Uno", "recepcion", "agenda llena de pies");
+
+  // Tomorrow's column, then a click on an empty time opens the booking panel for that time.
+  await app.click("[data-test=calendar] .ec-next");
+  await app.click("[data-test=calendar] .ec-body .ec-day");
+  await app.find("[data-test=booking-panel]");
+  await app.type("[data-test=patient-search]", "jose gonzalez");
+  const first = await app.text("[data-test=patient-result]");
+  assert.match(first, /José González Muñoz/, "accent-insensitive search finds him first");
+  await app.click("[data-test=patient-result]");
+  assert.match(await app.text("[data-test=booking-patient]"), /José González Muñoz/);
+  await app.type("[data-test=booking-reason]", "Uña encarnada");
+  await app.click("[data-test=book-clicked]");
+  assert.match(await app.text("[data-test=booked]"), /Cita agendada: .* con Dra\. Lucía Hernández/);
+  const booked = psql(db.url, "SELECT id || ' ' || lower(during) FROM appointments");
+  const [id, startedAt] = booked.split(" ");
+  assert.ok(id && startedAt, "one appointment stored");
+
+  // Drag it two hours later.
+  await app.drag("[data-test=calendar] .ec-event", 0, 8 * 26);
+  const deadline = Date.now() + 10_000;
+  let moved = startedAt;
+  while (moved === startedAt && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    moved = psql(db.url, `SELECT lower(during) FROM appointments WHERE id = '${id}'`);
+  }
+  assert.notEqual(moved, startedAt, "the drop rescheduled the appointment");
+  assert.equal(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'appointment.reschedule'"), "1");
+
+  // Open it and mark the patient as arrived.
+  await app.click("[data-test=calendar] .ec-event");
+  await app.click("[data-test=appointment-details] [data-test=status-arrived]");
+  assert.equal(await app.text("[data-test=details-status]"), "En espera");
+  assert.equal(psql(db.url, `SELECT status FROM appointments WHERE id = '${id}'`), "arrived");
+});
