@@ -142,3 +142,17 @@ $$;
 CREATE TRIGGER appointments_transition BEFORE UPDATE ON appointments
     FOR EACH ROW EXECUTE FUNCTION appointments_check_transition();
 CREATE TRIGGER appointments_never_deleted BEFORE DELETE ON appointments FOR EACH ROW EXECUTE FUNCTION refuse_delete();
+
+-- Live updates between desks: every change to an appointment tells listening desks which
+-- podiatrist's agenda to refresh. (A desk that was disconnected re-reads everything.)
+CREATE FUNCTION appointments_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('agenda_changed', NEW.podiatrist_id::text);
+    IF TG_OP = 'UPDATE' AND OLD.podiatrist_id <> NEW.podiatrist_id THEN
+        PERFORM pg_notify('agenda_changed', OLD.podiatrist_id::text);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER appointments_notify AFTER INSERT OR UPDATE ON appointments
+    FOR EACH ROW EXECUTE FUNCTION appointments_notify();

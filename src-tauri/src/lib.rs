@@ -79,7 +79,7 @@ macro_rules! app_builder {
                 appointments::commands::set_appointment_status,
                 appointments::commands::cancel_appointment,
             ])
-            .events(collect_events![DbStatus])
+            .events(collect_events![DbStatus, db::live::AgendaChanged])
             // i64 values (money in cents, audit ids, schema versions) are exported as TypeScript
             // `number`: all of them stay far below 2^53, where a JavaScript number is exact.
             .dangerously_cast_bigints_to_number()
@@ -142,6 +142,22 @@ pub fn run() {
                     let status = changes.borrow_and_update().clone();
                     if let Err(e) = status.emit(&handle) {
                         tracing::warn!(error = %e, "status event not delivered");
+                    }
+                }
+            });
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                use tauri_specta::Event;
+                let mut changes = handle.state::<AppState>().live.subscribe();
+                loop {
+                    match changes.recv().await {
+                        Ok(change) => {
+                            let _ = change.emit(&handle);
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            let _ = db::live::AgendaChanged { podiatrist_id: None }.emit(&handle);
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                     }
                 }
             });

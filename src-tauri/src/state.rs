@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use sqlx::PgPool;
 
 use crate::auth::SessionStore;
+use crate::db::live::AgendaChanged;
 use crate::db::local::LocalCluster;
 use crate::db::monitor::{DbStatus, Health};
 use crate::error::{AppError, AppResult};
@@ -27,6 +28,8 @@ pub struct AppState {
     pub paths: Paths,
     /// Set when this desk started the embedded cluster, so it can stop it on exit.
     pub local: OnceLock<LocalCluster>,
+    /// Changes announced by the database (any desk's writes), for the UI to refresh.
+    pub live: tokio::sync::broadcast::Sender<AgendaChanged>,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
             desk,
             paths,
             local: OnceLock::new(),
+            live: tokio::sync::broadcast::Sender::new(64),
         }
     }
 

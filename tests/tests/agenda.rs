@@ -313,3 +313,20 @@ async fn a_likely_duplicate_is_shown_before_creating(pool: PgPool) {
         AppError::validation("phone", "phone_format")
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_booking_on_one_desk_is_announced_to_the_others(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+    let ana = patient(&pool, &admin, "Ana", "Pérez", "").await;
+    let (tx, mut rx) = tokio::sync::broadcast::channel(16);
+    let listener = tokio::spawn(podoclinic::db::live::run(pool.clone(), tx));
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
+    assert_eq!(first.podiatrist_id, None, "a (re)connected listener first asks for a full refresh");
+
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    appointments::book(&ctx, booking(ana, pod, future(0, 16, 0), 30)).await.unwrap();
+    let change = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await.expect("announced").unwrap();
+    assert_eq!(change.podiatrist_id, Some(pod));
+    listener.abort();
+}

@@ -108,10 +108,17 @@ export const commands = {
 
 /** Events */
 export const events = {
+	agendaChanged: makeEvent<AgendaChanged, AgendaChanged>("agenda-changed"),
 	dbStatus: makeEvent<DbStatus, DbStatus>("db-status"),
 };
 
 /* Types */
+/**  What another desk (or this one) changed. */
+export type AgendaChanged = {
+	/**  The podiatrist whose agenda changed; `null` after a reconnect: refresh everything. */
+	podiatristId: string | null,
+};
+
 /**  What went wrong, in the terms the UI branches on. Messages are i18n keys, never raw text. */
 export type AppError = 
 /**  Bad input; `field` names the form field and `key` the message in the UI's catalog. */

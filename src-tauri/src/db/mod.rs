@@ -1,5 +1,6 @@
 //! The one connection pool: where it points, how it is built, and the schema it expects.
 
+pub mod live;
 pub mod local;
 pub mod monitor;
 pub mod profile;

@@ -78,7 +78,8 @@ pub async fn connect(state: &AppState, options: PgConnectOptions, demo: bool) {
     // moment it hears that.
     if state.install_pool(pool.clone()) {
         state.health.set(ready);
-        tokio::spawn(monitor::run(pool, state.health.clone()));
+        tokio::spawn(monitor::run(pool.clone(), state.health.clone()));
+        tokio::spawn(crate::db::live::run(pool, state.live.clone()));
     }
 }
 

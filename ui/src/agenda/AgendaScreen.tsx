@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Appointment, PatientSummary, Podiatrist, Slot, Status } from "../bindings";
 import { call, commands } from "../api";
+import { events } from "../bindings";
 import { ErrorBox, Form, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
 import { formatTime, formatWhen, t } from "../i18n";
@@ -11,7 +12,7 @@ import { Calendar, type CalendarHandle } from "./Calendar";
 
 const DURATIONS = [15, 30, 45, 60, 90];
 
-export function AgendaScreen({ canWrite }: { canWrite: boolean }) {
+export function AgendaScreen({ canWrite, userId }: { canWrite: boolean; userId: string }) {
   const pods = useLoad(() => call(commands.listPodiatrists()));
   const [view, setView] = useState<"resourceTimeGridDay" | "resourceTimeGridWeek">("resourceTimeGridDay");
   const [booking, setBooking] = useState<{ podiatristId: string | null; startsAt: string | null } | null>(null);
@@ -19,11 +20,18 @@ export function AgendaScreen({ canWrite }: { canWrite: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const [cacheAge, setCacheAge] = useState<number | null>(null);
   const [todayKey, setTodayKey] = useState(0);
+  const [onlyMine, setOnlyMine] = useState(true);
   const calendar = useRef<CalendarHandle | null>(null);
   const changed = () => {
     calendar.current?.refetch();
     setTodayKey((k) => k + 1);
   };
+
+  // Another desk booked, moved or checked someone in: refresh what is on screen.
+  useEffect(() => {
+    const unlisten = events.agendaChanged.listen(() => changed());
+    return () => void unlisten.then((stop) => stop());
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -40,6 +48,9 @@ export function AgendaScreen({ canWrite }: { canWrite: boolean }) {
   if (!pods.data) return <p>{t("common.loading")}</p>;
   const podiatrists = pods.data;
   const name = (id: string) => podiatrists.find((p) => p.id === id)?.name ?? "";
+  // A podiatrist signed in sees their own column first.
+  const mine = podiatrists.find((p) => p.userId === userId);
+  const columns = mine && onlyMine ? [mine] : podiatrists;
 
   return (
     <div class="agenda">
@@ -79,11 +90,17 @@ export function AgendaScreen({ canWrite }: { canWrite: boolean }) {
           <button class={view === "resourceTimeGridWeek" ? "tab current" : "tab"} onClick={() => setView("resourceTimeGridWeek")}>
             {t("agenda.week")}
           </button>
+          {mine ? (
+            <label class="choice">
+              <input type="checkbox" checked={!onlyMine} onChange={(e) => setOnlyMine(!(e.target as HTMLInputElement).checked)} />
+              {t("agenda.everyone")}
+            </label>
+          ) : null}
           {cacheAge !== null ? <span class="stale">{t("agenda.cached", { minutes: Math.round(cacheAge / 60_000) })}</span> : null}
         </div>
         <ErrorBox message={error} />
         <Calendar
-          podiatrists={podiatrists}
+          podiatrists={columns}
           view={view}
           onSlot={(podiatristId, startsAt) => canWrite && setBooking({ podiatristId, startsAt })}
           onPick={setPicked}

@@ -103,7 +103,8 @@ export function Calendar(p: Props) {
       }
     }
     return () => destroyCalendar(ec);
-  }, [p.view, p.podiatrists]);
+    // Rebuilt only when the columns really change (the array itself is new on every render).
+  }, [p.view, p.podiatrists.map((d) => `${d.id}${d.name}${d.color}${d.active}`).join("|")]);
 
   return <div class="calendar" ref={el} data-test="calendar" />;
 }

@@ -27,10 +27,10 @@ export const MODULES: Module[] = [
   { id: "stats", needs: "stats.read" },
 ];
 
-function ModuleView({ id, can }: { id: string; can: (p: Permission) => boolean }) {
+function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: Permission) => boolean }) {
   switch (id) {
     case "agenda":
-      return <AgendaScreen canWrite={can("appointments.write")} />;
+      return <AgendaScreen canWrite={can("appointments.write")} userId={userId} />;
     case "patients":
       return <PatientsScreen canWrite={can("patients.write")} />;
     case "podiatrists":
@@ -127,7 +127,7 @@ export function Shell({ me }: { me: SessionInfo }) {
         ))}
       </nav>
       <main class="module" data-test={`module-${current}`}>
-        <ModuleView id={current} can={(p) => me.permissions.includes(p)} />
+        <ModuleView id={current} userId={me.userId} can={(p) => me.permissions.includes(p)} />
       </main>
     </div>
   );

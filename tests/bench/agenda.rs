@@ -1,0 +1,209 @@
+//! Agenda benchmark: 100,000 patients and 1,000,000 appointments over 20 podiatrists and 5 years.
+//! Prints p50/p95 of patient search and of the week agenda through the real command path (tauri
+//! IPC on the mock runtime, guard included), the same SQL run directly on a connection, and their
+//! ratio. Figures, not pass/fail: run it with `--release` on a quiet machine.
+//!
+//! `DATABASE_URL` names the server; the data goes to database `podoclinic_bench`, seeded once and
+//! reused (pass `--reseed` to start over).
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use podoclinic::patients::repo as patients_repo;
+use podoclinic::patients::service::terms;
+use podoclinic_tests::ipc::MockApp;
+use podoclinic_tests::*;
+use serde_json::json;
+use sqlx::{Connection, PgConnection, PgPool};
+
+const DB: &str = "podoclinic_bench";
+const RUNS: usize = 300;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn report(name: &str, ipc: &mut [Duration], sql: &mut [Duration]) {
+    let (i50, i95) = (percentile(ipc, 0.5), percentile(ipc, 0.95));
+    let (s50, s95) = (percentile(sql, 0.5), percentile(sql, 0.95));
+    println!(
+        "{name:<22} command p50 {:>6.2} ms  p95 {:>6.2} ms | direct SQL p50 {:>6.2} ms  p95 {:>6.2} ms | ratio p50 {:.2}",
+        ms(i50),
+        ms(i95),
+        ms(s50),
+        ms(s95),
+        i50.as_secs_f64() / s50.as_secs_f64()
+    );
+}
+
+async fn seed(pool: &PgPool) {
+    let t = Instant::now();
+    sqlx::query(
+        "INSERT INTO podiatrists (id, name, color)
+         SELECT gen_random_uuid(), 'Podólogo ' || i, '#0f766e' FROM generate_series(1, 20) i",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO schedule_blocks (id, podiatrist_id, weekday, start_minute, end_minute)
+         SELECT gen_random_uuid(), p.id, d, 480, 1200 FROM podiatrists p, generate_series(1, 6) d",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    // Names from common Mexican first names and surnames, with their accents.
+    sqlx::query(
+        "INSERT INTO patients (id, first_name, last_names, birth_date, phone)
+         SELECT gen_random_uuid(),
+                (ARRAY['José','María','Juan','Guadalupe','Francisco','Ana','Luis','Verónica','Jesús','Patricia',
+                       'Miguel Ángel','Rosa','Alejandro','Leticia','Sergio','Adriana','Ramón','Mónica','Raúl','Elena'])[1 + (i * 7) % 20],
+                (ARRAY['González','Hernández','García','Martínez','López','Pérez','Rodríguez','Sánchez','Ramírez','Cruz',
+                       'Flores','Gómez','Morales','Vázquez','Jiménez','Reyes','Díaz','Torres','Gutiérrez','Ruiz'])[1 + (i * 13) % 20]
+                || ' ' ||
+                (ARRAY['Núñez','Ortega','Salas','Peña','Ibáñez','Muñoz','Castillo','Romero','Herrera','Medina',
+                       'Aguilar','Vargas','Castro','Ortiz','Rubio','Marín','Soto','Domínguez','Luna','Ríos'])[1 + (i * 31) % 20]
+                || ' ' || i,
+                date '1940-01-01' + (i * 37) % 25000,
+                '55 ' || lpad(((i * 7919) % 100000000)::text, 8, '0')
+         FROM generate_series(1, 100000) i",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    // 20 podiatrists × ~1,565 working days × 32 twenty-minute appointments = 1,001,600.
+    sqlx::query("CREATE TABLE bench_patient_numbers AS SELECT id, row_number() OVER (ORDER BY id) AS n FROM patients")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("CREATE UNIQUE INDEX ON bench_patient_numbers (n)").execute(pool).await.unwrap();
+    sqlx::query(
+        "INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, status)
+         SELECT gen_random_uuid(), pt.id, pd.id,
+                tstzrange(d + interval '14 hours' + k * interval '20 minutes',
+                          d + interval '14 hours' + (k + 1) * interval '20 minutes'),
+                'Revisión', CASE WHEN d < now() THEN 'completed' ELSE 'scheduled' END
+         FROM (SELECT d, row_number() OVER (ORDER BY d) AS dn
+               FROM generate_series(date_trunc('day', now()) - interval '4 years',
+                                    date_trunc('day', now()) + interval '1 year', interval '1 day') d
+               WHERE extract(isodow FROM d) < 7) days
+         CROSS JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n FROM podiatrists) pd
+         CROSS JOIN generate_series(0, 31) k
+         JOIN bench_patient_numbers pt ON pt.n = 1 + (days.dn * 640 + pd.n * 32 + k) % 100000",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE").execute(pool).await.unwrap();
+    let (p, a): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT count(*) FROM patients), (SELECT count(*) FROM appointments)")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    println!("seeded {p} patients and {a} appointments in {:.0} s", t.elapsed().as_secs_f64());
+}
+
+fn main() {
+    let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let reseed = std::env::args().any(|a| a == "--reseed");
+    let url = {
+        let mut u = admin_url.clone();
+        if let Some(i) = u.rfind('/') {
+            u.truncate(i);
+        }
+        format!("{u}/{DB}")
+    };
+    let pool = tauri::async_runtime::block_on(async {
+        let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(DB)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+        if reseed && exists {
+            sqlx::query("DROP DATABASE podoclinic_bench WITH (FORCE)").execute(&mut admin).await.unwrap();
+        }
+        if reseed || !exists {
+            sqlx::query("CREATE DATABASE podoclinic_bench").execute(&mut admin).await.unwrap();
+        }
+        let pool = podoclinic::db::pool(url.parse().unwrap());
+        podoclinic::db::prepare(&pool).await.unwrap();
+        let seeded: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM appointments)").fetch_one(&pool).await.unwrap();
+        if !seeded {
+            seed(&pool).await;
+            first_admin(&pool).await;
+        }
+        pool
+    });
+
+    let app = MockApp::new(state_on(pool.clone(), "bench"));
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).expect("login");
+    let mut conn = tauri::async_runtime::block_on(PgConnection::connect(&url)).unwrap();
+
+    let queries = [
+        "jose gonz",
+        "maria lopez",
+        "guadalupe",
+        "hernandez nunez",
+        "munoz",
+        "gonzales",
+        "55 1234",
+        "ramirez ortiz",
+        "veronica",
+        "ibanez",
+    ];
+    let (mut ipc, mut sql) = (Vec::new(), Vec::new());
+    for i in 0..RUNS + 20 {
+        let q = queries[i % queries.len()];
+        let t = Instant::now();
+        let found = app.invoke("search_patients", json!({ "query": q })).unwrap();
+        let a = t.elapsed();
+        let t = Instant::now();
+        let direct = tauri::async_runtime::block_on(patients_repo::search(&mut conn, &terms(q).unwrap(), 20)).unwrap();
+        let b = t.elapsed();
+        assert_eq!(found.as_array().map(Vec::len), Some(direct.len()));
+        if i >= 20 {
+            ipc.push(a);
+            sql.push(b);
+        }
+    }
+    report("patient search", &mut ipc, &mut sql);
+
+    let monday = Utc.with_ymd_and_hms(2026, 11, 23, 6, 0, 0).unwrap();
+    let one_pod: uuid::Uuid =
+        tauri::async_runtime::block_on(sqlx::query_scalar("SELECT id FROM podiatrists LIMIT 1").fetch_one(&pool))
+            .unwrap();
+    for (name, pods) in [("week agenda, 1 pod.", Some(vec![one_pod])), ("week agenda, all 20", None)] {
+        let (mut ipc, mut sql) = (Vec::new(), Vec::new());
+        let mut rows = 0;
+        for i in 0..RUNS / 3 + 10 {
+            let from = monday - chrono::Duration::weeks((i % 150) as i64);
+            let to = from + chrono::Duration::days(7);
+            let t = Instant::now();
+            let list = app.invoke("list_agenda", json!({ "from": from, "to": to, "podiatristIds": pods })).unwrap();
+            let a = t.elapsed();
+            let t = Instant::now();
+            let direct = tauri::async_runtime::block_on(podoclinic::appointments::repo::in_range(
+                &mut conn,
+                from,
+                to,
+                pods.as_deref(),
+            ))
+            .unwrap();
+            let b = t.elapsed();
+            rows = direct.len();
+            assert_eq!(list.as_array().map(Vec::len), Some(rows));
+            if i >= 10 {
+                ipc.push(a);
+                sql.push(b);
+            }
+        }
+        report(&format!("{name} ({rows} rows)"), &mut ipc, &mut sql);
+    }
+}
