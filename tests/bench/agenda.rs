@@ -9,8 +9,6 @@
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use podoclinic::patients::repo as patients_repo;
-use podoclinic::patients::service::terms;
 use podoclinic_tests::ipc::MockApp;
 use podoclinic_tests::*;
 use serde_json::json;
@@ -57,21 +55,22 @@ async fn seed(pool: &PgPool) {
     .execute(pool)
     .await
     .unwrap();
-    // Names from common Mexican first names and surnames, with their accents.
+    // Names drawn independently from 40 common first names and 40 surnames (twice): 64,000
+    // combinations, so common names repeat as they do in a real city.
     sqlx::query(
         "INSERT INTO patients (id, first_name, last_names, birth_date, phone)
-         SELECT gen_random_uuid(),
-                (ARRAY['José','María','Juan','Guadalupe','Francisco','Ana','Luis','Verónica','Jesús','Patricia',
-                       'Miguel Ángel','Rosa','Alejandro','Leticia','Sergio','Adriana','Ramón','Mónica','Raúl','Elena'])[1 + (i * 7) % 20],
-                (ARRAY['González','Hernández','García','Martínez','López','Pérez','Rodríguez','Sánchez','Ramírez','Cruz',
-                       'Flores','Gómez','Morales','Vázquez','Jiménez','Reyes','Díaz','Torres','Gutiérrez','Ruiz'])[1 + (i * 13) % 20]
-                || ' ' ||
-                (ARRAY['Núñez','Ortega','Salas','Peña','Ibáñez','Muñoz','Castillo','Romero','Herrera','Medina',
-                       'Aguilar','Vargas','Castro','Ortiz','Rubio','Marín','Soto','Domínguez','Luna','Ríos'])[1 + (i * 31) % 20]
-                || ' ' || i,
+         SELECT gen_random_uuid(), f.names[1 + (i * 7919) % 40], s.names[1 + (i * 104729 / 7) % 40] || ' ' || s.names[1 + (i * 15485863 / 11) % 40],
                 date '1940-01-01' + (i * 37) % 25000,
                 '55 ' || lpad(((i * 7919) % 100000000)::text, 8, '0')
-         FROM generate_series(1, 100000) i",
+         FROM generate_series(1, 100000) i,
+              (SELECT ARRAY['José','María','Juan','Guadalupe','Francisco','Ana','Luis','Verónica','Jesús','Patricia',
+                            'Miguel Ángel','Rosa','Alejandro','Leticia','Sergio','Adriana','Ramón','Mónica','Raúl','Elena',
+                            'Fernando','Gabriela','Jorge','Claudia','Ricardo','Silvia','Roberto','Teresa','Eduardo','Norma',
+                            'Javier','Araceli','Óscar','Beatriz','Arturo','Isabel','Héctor','Lucía','Martín','Sofía'] AS names) f,
+              (SELECT ARRAY['González','Hernández','García','Martínez','López','Pérez','Rodríguez','Sánchez','Ramírez','Cruz',
+                            'Flores','Gómez','Morales','Vázquez','Jiménez','Reyes','Díaz','Torres','Gutiérrez','Ruiz',
+                            'Núñez','Ortega','Salas','Peña','Ibáñez','Muñoz','Castillo','Romero','Herrera','Medina',
+                            'Aguilar','Vargas','Castro','Ortiz','Rubio','Marín','Soto','Domínguez','Luna','Ríos'] AS names) s",
     )
     .execute(pool)
     .await
@@ -145,6 +144,10 @@ fn main() {
     let app = MockApp::new(state_on(pool.clone(), "bench"));
     app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).expect("login");
     let mut conn = tauri::async_runtime::block_on(PgConnection::connect(&url)).unwrap();
+    // The search service runs one to a few queries; "direct" runs the same service on a pool of
+    // one connection, without the IPC path, the guard or JSON.
+    let direct_pool =
+        tauri::async_runtime::block_on(sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&url)).unwrap();
 
     let queries = [
         "jose gonz",
@@ -165,7 +168,7 @@ fn main() {
         let found = app.invoke("search_patients", json!({ "query": q })).unwrap();
         let a = t.elapsed();
         let t = Instant::now();
-        let direct = tauri::async_runtime::block_on(patients_repo::search(&mut conn, &terms(q).unwrap(), 20)).unwrap();
+        let direct = tauri::async_runtime::block_on(podoclinic::patients::service::search(&direct_pool, q)).unwrap();
         let b = t.elapsed();
         assert_eq!(found.as_array().map(Vec::len), Some(direct.len()));
         if i >= 20 {

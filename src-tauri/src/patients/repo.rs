@@ -81,35 +81,59 @@ pub async fn set_archived(db: impl PgExecutor<'_>, id: Uuid, archived: bool) -> 
     Ok(())
 }
 
-/// Search terms prepared in Rust: `all` are `%token%` patterns every match must contain, `longest`
-/// is the one the trigram index narrows on, `text` feeds word similarity (typos), `digits` phones.
+/// Search terms prepared in Rust: every match contains all `words` (as `%word%` patterns); the two
+/// longest go to the trigram index separately so it intersects them; `prefix` ranks names that
+/// start with the first word; `digits` match phones.
 pub struct SearchTerms {
-    pub text: String,
-    pub longest: String,
-    pub all: Vec<String>,
+    pub words: Vec<String>,
     pub digits: String,
 }
 
-/// Active patients matching the terms, best first: every token found, then by word similarity.
+fn like(word: &str) -> String {
+    format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
+/// Active patients whose name contains every word, or whose phone contains the digits.
 pub async fn search(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64) -> AppResult<Vec<PatientSummary>> {
+    let mut patterns: Vec<String> = terms.words.iter().map(|w| like(w)).collect();
+    patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let first = patterns.first().cloned().unwrap_or_default();
+    let second = patterns.get(1).cloned().unwrap_or_else(|| first.clone());
+    let prefix = terms.words.first().map(|w| format!("{}%", &like(w)[1..])).unwrap_or_default();
     Ok(sqlx::query_as(
         "SELECT id, btrim(first_name || ' ' || last_names) AS full_name, birth_date, phone,
                 (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS at_risk
          FROM patients
          WHERE archived_at IS NULL
-           AND ((search_name LIKE $2 AND search_name LIKE ALL ($3))
-                OR $1 <% search_name
+           AND ((search_name LIKE $1 AND search_name LIKE $2 AND search_name LIKE ALL ($3))
                 OR ($4 <> '' AND search_phone LIKE '%' || $4 || '%'))
-         ORDER BY (search_name LIKE ALL ($3)) DESC, word_similarity($1, search_name) DESC, search_name
-         LIMIT $5",
+         ORDER BY (search_name LIKE $5) DESC, search_name
+         LIMIT $6",
     )
-    .bind(&terms.text)
-    .bind(&terms.longest)
-    .bind(&terms.all)
+    .bind(&first)
+    .bind(&second)
+    .bind(&patterns)
     .bind(&terms.digits)
+    .bind(&prefix)
     .bind(limit)
     .fetch_all(db)
     .await?)
+}
+
+/// The known name word closest to a (possibly mistyped) word, if one is close enough.
+pub async fn nearest_word(db: impl PgExecutor<'_>, word: &str) -> AppResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT word FROM patient_name_words WHERE word % $1 ORDER BY word <-> $1, word LIMIT 1")
+        .bind(word)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// True when some patient's name has a word containing this one (a prefix or part being typed).
+pub async fn word_exists(db: impl PgExecutor<'_>, word: &str) -> AppResult<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM patient_name_words WHERE word LIKE $1)")
+        .bind(like(word))
+        .fetch_one(db)
+        .await?)
 }
 
 /// Likely duplicates of a new patient: same name and birth date, or same phone.

@@ -11,33 +11,46 @@ use crate::error::{AppError, AppResult};
 /// Turns what the user typed into search terms. `None` when there is nothing to search for.
 pub fn terms(query: &str) -> Option<SearchTerms> {
     let text = fold(query.trim());
-    let tokens: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-    let words: Vec<&str> = tokens.iter().copied().filter(|t| !t.chars().all(|c| c.is_ascii_digit())).collect();
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty() && !t.chars().all(|c| c.is_ascii_digit()))
+        .take(6)
+        .map(String::from)
+        .collect();
     if words.is_empty() && digits.len() < 3 {
         return None;
     }
-    let escape = |t: &str| t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    // With no words (a phone number only) the name patterns must match nothing: an empty `LIKE ALL`
-    // would match everyone.
-    let all: Vec<String> =
-        if words.is_empty() { vec![String::new()] } else { words.iter().map(|t| format!("%{}%", escape(t))).collect() };
-    let longest = all.iter().max_by_key(|p| p.len()).cloned().unwrap_or_default();
-    Some(SearchTerms {
-        text: words.join(" "),
-        longest,
-        all,
-        digits: if digits.len() >= 3 { digits } else { String::new() },
-    })
+    Some(SearchTerms { words, digits: if digits.len() >= 3 { digits } else { String::new() } })
 }
 
-/// Patients matching any part of the name (accent- and case-insensitive, typo-tolerant) or phone.
+/// Patients matching any part of the name (accent- and case-insensitive) or phone, as the user
+/// types. When nothing matches, each word that no name contains is replaced by the nearest known
+/// name word, so "gonzales" still finds "González".
 #[tracing::instrument(skip_all)]
 pub async fn search(pool: &PgPool, query: &str) -> AppResult<Vec<PatientSummary>> {
-    match terms(query) {
-        Some(t) => repo::search(pool, &t, 20).await,
-        None => Ok(Vec::new()),
+    const LIMIT: i64 = 20;
+    let Some(terms) = terms(query) else { return Ok(Vec::new()) };
+    let found = repo::search(pool, &terms, LIMIT).await?;
+    if !found.is_empty() || terms.words.is_empty() {
+        return Ok(found);
     }
+    let mut corrected = Vec::with_capacity(terms.words.len());
+    let mut changed = false;
+    for word in &terms.words {
+        if word.chars().count() >= 3 && !repo::word_exists(pool, word).await? {
+            if let Some(near) = repo::nearest_word(pool, word).await? {
+                corrected.push(near);
+                changed = true;
+                continue;
+            }
+        }
+        corrected.push(word.clone());
+    }
+    if !changed {
+        return Ok(found);
+    }
+    repo::search(pool, &SearchTerms { words: corrected, digits: terms.digits }, LIMIT).await
 }
 
 pub async fn get(pool: &PgPool, id: Uuid) -> AppResult<Patient> {

@@ -128,6 +128,7 @@ function BookingPanel(p: {
   const [everyWeeks, setEveryWeeks] = useState(4);
   const [count, setCount] = useState(6);
   const [done, setDone] = useState<string | null>(null);
+  const [override, setOverride] = useState(false);
   const name = (id: string) => p.podiatrists.find((d) => d.id === id)?.name ?? "";
 
   const find = useSubmit(async () => {
@@ -144,7 +145,7 @@ function BookingPanel(p: {
       startsAt: slot.startsAt,
       endsAt: slot.endsAt,
       reason,
-      overrideSchedule: false,
+      overrideSchedule: override,
     };
     if (repeat) {
       const outcome = await call(commands.bookSeries({ first, everyWeeks, count }));
@@ -212,6 +213,12 @@ function BookingPanel(p: {
             <input type="number" min={1} max={52} value={String(count)} onInput={(e) => setCount(Number((e.target as HTMLInputElement).value) || 1)} />
           </label>
         </div>
+      ) : null}
+      {clickedSlot() ? (
+        <label class="choice">
+          <input type="checkbox" checked={override} onChange={(e) => setOverride((e.target as HTMLInputElement).checked)} />
+          {t("agenda.override")}
+        </label>
       ) : null}
       {clickedSlot() ? (
         <button disabled={!patient || book.busy} data-test="book-clicked" onClick={() => void book.run(clickedSlot() as Slot)}>

@@ -53,6 +53,8 @@ export function PodiatristsScreen({ canWrite }: { canWrite: boolean }) {
 
 function PodiatristForm(p: { initial: Podiatrist; isNew: boolean; canWrite: boolean; onSaved: (p: Podiatrist) => void }) {
   const [form, setForm] = useState(p.initial);
+  // Linking an account needs the user list, which only user managers may read.
+  const users = useLoad(() => call(commands.listUsers()));
   const [saved, setSaved] = useState(false);
   const save = useSubmit(async () => {
     const result = await call(p.isNew ? commands.createPodiatrist(form) : commands.updatePodiatrist(form));
@@ -65,6 +67,19 @@ function PodiatristForm(p: { initial: Podiatrist; isNew: boolean; canWrite: bool
         <Field name="name" value={form.name} onInput={(v) => setForm({ ...form, name: v })} invalid={save.field === "name"} autoFocus />
         <Field name="license" value={form.license} onInput={(v) => setForm({ ...form, license: v })} invalid={save.field === "license"} />
         <Field name="color" type="color" value={form.color} onInput={(v) => setForm({ ...form, color: v })} invalid={save.field === "color"} />
+        {users.data ? (
+          <label class="field">
+            <span>{t("fields.userId")}</span>
+            <select value={form.userId ?? ""} onChange={(e) => setForm({ ...form, userId: (e.target as HTMLSelectElement).value || null })}>
+              <option value="">{t("podiatrists.noUser")}</option>
+              {users.data.map((u) => (
+                <option value={u.id}>
+                  {u.displayName} ({u.username})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <label class="choice">
           <input type="checkbox" checked={form.active} onChange={(e) => setForm({ ...form, active: (e.target as HTMLInputElement).checked })} />
           {t("podiatrists.active")}
