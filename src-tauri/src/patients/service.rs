@@ -38,12 +38,13 @@ pub async fn search(pool: &PgPool, query: &str) -> AppResult<Vec<PatientSummary>
     let mut corrected = Vec::with_capacity(terms.words.len());
     let mut changed = false;
     for word in &terms.words {
-        if word.chars().count() >= 3 && !repo::word_exists(pool, word).await? {
-            if let Some(near) = repo::nearest_word(pool, word).await? {
-                corrected.push(near);
-                changed = true;
-                continue;
-            }
+        if word.chars().count() >= 3
+            && !repo::word_exists(pool, word).await?
+            && let Some(near) = repo::nearest_word(pool, word).await?
+        {
+            corrected.push(near);
+            changed = true;
+            continue;
         }
         corrected.push(word.clone());
     }
