@@ -59,9 +59,9 @@ async fn seed(pool: &PgPool) {
     // combinations, so common names repeat as they do in a real city.
     sqlx::query(
         "INSERT INTO patients (id, first_name, last_names, birth_date, phone)
-         SELECT gen_random_uuid(), f.names[1 + (i * 7919) % 40], s.names[1 + (i * 104729 / 7) % 40] || ' ' || s.names[1 + (i * 15485863 / 11) % 40],
+         SELECT gen_random_uuid(), f.names[1 + (i::bigint * 7919) % 40], s.names[1 + (i::bigint * 104729 / 7) % 40] || ' ' || s.names[1 + (i::bigint * 15485863 / 11) % 40],
                 date '1940-01-01' + (i * 37) % 25000,
-                '55 ' || lpad(((i * 7919) % 100000000)::text, 8, '0')
+                '55 ' || lpad(((i::bigint * 7919) % 100000000)::text, 8, '0')
          FROM generate_series(1, 100000) i,
               (SELECT ARRAY['José','María','Juan','Guadalupe','Francisco','Ana','Luis','Verónica','Jesús','Patricia',
                             'Miguel Ángel','Rosa','Alejandro','Leticia','Sergio','Adriana','Ramón','Mónica','Raúl','Elena',
