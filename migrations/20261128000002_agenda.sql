@@ -109,6 +109,9 @@ CREATE INDEX schedule_exceptions_during ON schedule_exceptions USING gist (podia
 CREATE TABLE appointments (
     id                uuid PRIMARY KEY,
     patient_id        uuid        NOT NULL REFERENCES patients (id),
+    -- Copied from the patient (kept current by triggers) so calendar views need no join.
+    patient_name      text        NOT NULL DEFAULT '',
+    patient_at_risk   boolean     NOT NULL DEFAULT false,
     podiatrist_id     uuid        NOT NULL REFERENCES podiatrists (id),
     during            tstzrange   NOT NULL,
     reason            text        NOT NULL DEFAULT '',
@@ -124,6 +127,7 @@ CREATE TABLE appointments (
     updated_at        timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT appointments_range_shape CHECK (NOT isempty(during) AND lower_inc(during) AND NOT upper_inc(during)
         AND NOT lower_inf(during) AND NOT upper_inf(during)),
+    CONSTRAINT appointments_max_length CHECK (upper(during) - lower(during) <= interval '8 hours'),
     CONSTRAINT appointments_cancel_reason CHECK (status <> 'cancelled' OR length(btrim(coalesce(cancel_reason, ''))) > 0),
     -- The rule staff care most about: one podiatrist, two live appointments, never at once.
     -- Half-open ranges: back-to-back appointments do not overlap.
@@ -131,7 +135,34 @@ CREATE TABLE appointments (
         WHERE (status NOT IN ('cancelled', 'no_show'))
 );
 CREATE INDEX appointments_patient ON appointments (patient_id, lower(during));
-CREATE INDEX appointments_during ON appointments USING gist (during);
+-- Calendar views read by start time (b-tree range scans are much cheaper than GiST overlap on
+-- millions of rows); the length limit makes "starts within [from - 8 h, to)" exact.
+CREATE INDEX appointments_start ON appointments (lower(during));
+CREATE INDEX appointments_podiatrist_start ON appointments (podiatrist_id, lower(during));
+
+CREATE FUNCTION appointments_copy_patient() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT btrim(first_name || ' ' || last_names), (diabetes <> 'none' OR vascular_disease OR anticoagulants)
+        INTO NEW.patient_name, NEW.patient_at_risk
+        FROM patients WHERE id = NEW.patient_id;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER appointments_copy_patient BEFORE INSERT OR UPDATE OF patient_id ON appointments
+    FOR EACH ROW EXECUTE FUNCTION appointments_copy_patient();
+
+CREATE FUNCTION patients_propagate_to_appointments() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE appointments
+       SET patient_name = btrim(NEW.first_name || ' ' || NEW.last_names),
+           patient_at_risk = (NEW.diabetes <> 'none' OR NEW.vascular_disease OR NEW.anticoagulants)
+     WHERE patient_id = NEW.id;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER patients_propagate_to_appointments
+    AFTER UPDATE OF first_name, last_names, diabetes, vascular_disease, anticoagulants ON patients
+    FOR EACH ROW EXECUTE FUNCTION patients_propagate_to_appointments();
 
 -- Only the workflow's transitions, whatever the client.
 CREATE FUNCTION appointments_check_transition() RETURNS trigger LANGUAGE plpgsql AS $$

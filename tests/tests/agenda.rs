@@ -330,3 +330,20 @@ async fn a_booking_on_one_desk_is_announced_to_the_others(pool: PgPool) {
     assert_eq!(change.podiatrist_id, Some(pod));
     listener.abort();
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn renaming_a_patient_renames_them_on_the_agenda(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+    let ana = patient(&pool, &admin, "Ana", "Pérez", "").await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let booked = appointments::book(&ctx, booking(ana, pod, future(0, 16, 0), 30)).await.unwrap();
+    appointments::set_status(&ctx, booked.id, Status::Arrived).await.unwrap();
+    let actor = podoclinic::audit::Actor::user(admin.id, "admin", "d");
+    let mut record = patients::get(&pool, ana).await.unwrap();
+    record.last_names = "Pérez Ortega".into();
+    record.diabetes = "type2".into();
+    patients::update(&pool, &actor, record).await.unwrap();
+    let agenda = appointments::agenda(&pool, future(0, 0, 0), future(1, 0, 0), None).await.unwrap();
+    assert_eq!((agenda[0].patient_name.as_str(), agenda[0].patient_at_risk), ("Ana Pérez Ortega", true));
+}

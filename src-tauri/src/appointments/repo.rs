@@ -49,11 +49,9 @@ fn convert(rows: Vec<Row>) -> AppResult<Vec<Appointment>> {
 
 pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Appointment>> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT a.id, a.patient_id, btrim(p.first_name || ' ' || p.last_names) AS patient_name,
-                (p.diabetes <> 'none' OR p.vascular_disease OR p.anticoagulants) AS patient_at_risk,
-                a.podiatrist_id, lower(a.during) AS starts_at, upper(a.during) AS ends_at, a.reason, a.status,
-                a.cancel_reason, a.series_id, a.outside_schedule
-         FROM appointments a JOIN patients p ON p.id = a.patient_id WHERE a.id = $1",
+        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
+                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+         FROM appointments a WHERE a.id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -69,12 +67,11 @@ pub async fn in_range(
     podiatrists: Option<&[Uuid]>,
 ) -> AppResult<Vec<Appointment>> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.id, a.patient_id, btrim(p.first_name || ' ' || p.last_names) AS patient_name,
-                (p.diabetes <> 'none' OR p.vascular_disease OR p.anticoagulants) AS patient_at_risk,
-                a.podiatrist_id, lower(a.during) AS starts_at, upper(a.during) AS ends_at, a.reason, a.status,
-                a.cancel_reason, a.series_id, a.outside_schedule
-         FROM appointments a JOIN patients p ON p.id = a.patient_id
-         WHERE a.during && tstzrange($1, $2) AND a.status NOT IN ('cancelled', 'no_show')
+        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
+                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+         FROM appointments a
+         WHERE lower(a.during) > $1 - interval '8 hours' AND lower(a.during) < $2
+           AND a.during && tstzrange($1, $2) AND a.status NOT IN ('cancelled', 'no_show')
            AND ($3::uuid[] IS NULL OR a.podiatrist_id = ANY ($3))
          ORDER BY lower(a.during), a.podiatrist_id",
     )
@@ -89,11 +86,9 @@ pub async fn in_range(
 /// A patient's appointments, newest first, every status.
 pub async fn for_patient(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Vec<Appointment>> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.id, a.patient_id, btrim(p.first_name || ' ' || p.last_names) AS patient_name,
-                (p.diabetes <> 'none' OR p.vascular_disease OR p.anticoagulants) AS patient_at_risk,
-                a.podiatrist_id, lower(a.during) AS starts_at, upper(a.during) AS ends_at, a.reason, a.status,
-                a.cancel_reason, a.series_id, a.outside_schedule
-         FROM appointments a JOIN patients p ON p.id = a.patient_id
+        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
+                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+         FROM appointments a
          WHERE a.patient_id = $1 ORDER BY lower(a.during) DESC",
     )
     .bind(patient)
@@ -111,11 +106,9 @@ pub async fn clash(
     except: Uuid,
 ) -> AppResult<Option<Appointment>> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT a.id, a.patient_id, btrim(p.first_name || ' ' || p.last_names) AS patient_name,
-                (p.diabetes <> 'none' OR p.vascular_disease OR p.anticoagulants) AS patient_at_risk,
-                a.podiatrist_id, lower(a.during) AS starts_at, upper(a.during) AS ends_at, a.reason, a.status,
-                a.cancel_reason, a.series_id, a.outside_schedule
-         FROM appointments a JOIN patients p ON p.id = a.patient_id
+        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
+                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+         FROM appointments a
          WHERE a.podiatrist_id = $1 AND a.during && tstzrange($2, $3)
            AND a.status NOT IN ('cancelled', 'no_show') AND a.id <> $4
          ORDER BY lower(a.during) LIMIT 1",
@@ -138,7 +131,8 @@ pub async fn busy(
 ) -> AppResult<Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)>> {
     Ok(sqlx::query_as(
         "SELECT podiatrist_id, lower(during), upper(during) FROM appointments
-         WHERE podiatrist_id = ANY ($1) AND during && tstzrange($2, $3) AND status NOT IN ('cancelled', 'no_show')",
+         WHERE podiatrist_id = ANY ($1) AND lower(during) > $2 - interval '8 hours' AND lower(during) < $3
+           AND during && tstzrange($2, $3) AND status NOT IN ('cancelled', 'no_show')",
     )
     .bind(podiatrists)
     .bind(from)
