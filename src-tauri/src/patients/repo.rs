@@ -16,57 +16,53 @@ pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Patient
     .await?)
 }
 
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds a record's fields as $1…$16 in the column order insert and update share.
+fn bind_record<'q>(q: PgQuery<'q>, p: &'q Patient) -> PgQuery<'q> {
+    q.bind(p.id)
+        .bind(&p.first_name)
+        .bind(&p.last_names)
+        .bind(p.birth_date)
+        .bind(&p.sex)
+        .bind(&p.phone)
+        .bind(&p.phone_alt)
+        .bind(&p.email)
+        .bind(&p.address)
+        .bind(&p.emergency_contact)
+        .bind(&p.emergency_phone)
+        .bind(&p.diabetes)
+        .bind(p.vascular_disease)
+        .bind(p.anticoagulants)
+        .bind(&p.allergies)
+        .bind(&p.history_notes)
+}
+
 pub async fn insert(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO patients (id, first_name, last_names, birth_date, sex, phone, phone_alt, email, address,
+    let done = bind_record(
+        sqlx::query(
+            "INSERT INTO patients (id, first_name, last_names, birth_date, sex, phone, phone_alt, email, address,
              emergency_contact, emergency_phone, diabetes, vascular_disease, anticoagulants, allergies, history_notes)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (id) DO NOTHING",
+        ),
+        p,
     )
-    .bind(p.id)
-    .bind(&p.first_name)
-    .bind(&p.last_names)
-    .bind(p.birth_date)
-    .bind(&p.sex)
-    .bind(&p.phone)
-    .bind(&p.phone_alt)
-    .bind(&p.email)
-    .bind(&p.address)
-    .bind(&p.emergency_contact)
-    .bind(&p.emergency_phone)
-    .bind(&p.diabetes)
-    .bind(p.vascular_disease)
-    .bind(p.anticoagulants)
-    .bind(&p.allergies)
-    .bind(&p.history_notes)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn update(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<()> {
-    sqlx::query(
-        "UPDATE patients SET first_name = $2, last_names = $3, birth_date = $4, sex = $5, phone = $6, phone_alt = $7,
+    bind_record(
+        sqlx::query(
+            "UPDATE patients SET first_name = $2, last_names = $3, birth_date = $4, sex = $5, phone = $6, phone_alt = $7,
              email = $8, address = $9, emergency_contact = $10, emergency_phone = $11, diabetes = $12,
              vascular_disease = $13, anticoagulants = $14, allergies = $15, history_notes = $16, updated_at = now()
          WHERE id = $1",
+        ),
+        p,
     )
-    .bind(p.id)
-    .bind(&p.first_name)
-    .bind(&p.last_names)
-    .bind(p.birth_date)
-    .bind(&p.sex)
-    .bind(&p.phone)
-    .bind(&p.phone_alt)
-    .bind(&p.email)
-    .bind(&p.address)
-    .bind(&p.emergency_contact)
-    .bind(&p.emergency_phone)
-    .bind(&p.diabetes)
-    .bind(p.vascular_disease)
-    .bind(p.anticoagulants)
-    .bind(&p.allergies)
-    .bind(&p.history_notes)
     .execute(db)
     .await?;
     Ok(())
