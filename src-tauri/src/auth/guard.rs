@@ -3,6 +3,7 @@
 use chrono::Utc;
 use sqlx::PgPool;
 
+use super::session::GRANTS_TTL;
 use super::{Permission, Session, service};
 use crate::audit::Actor;
 use crate::error::{AppError, AppResult};
@@ -19,15 +20,19 @@ pub struct Ctx {
 /// role edits apply at once).
 pub async fn signed_in(state: &AppState) -> AppResult<Ctx> {
     let pool = state.db()?;
-    let session = state.sessions.touch(Utc::now())?;
-    let grants = state.observe(service::current_grants(&pool, session.user_id).await)?;
-    let Some((permissions, idle_limit)) = grants else {
-        state.sessions.end();
-        return Err(AppError::Unauthorized);
-    };
-    state.sessions.refresh(session.user_id, permissions.clone(), idle_limit);
+    let now = Utc::now();
+    let mut session = state.sessions.touch(now)?;
+    if now - session.grants_checked_at >= GRANTS_TTL {
+        let grants = state.observe(service::current_grants(&pool, session.user_id).await)?;
+        let Some((permissions, idle_limit)) = grants else {
+            state.sessions.end();
+            return Err(AppError::Unauthorized);
+        };
+        state.sessions.refresh(session.user_id, permissions.clone(), idle_limit, now);
+        session = Session { permissions, idle_limit, grants_checked_at: now, ..session };
+    }
     let actor = Actor::user(session.user_id, &session.username, &state.desk);
-    Ok(Ctx { pool, session: Session { permissions, idle_limit, ..session }, actor })
+    Ok(Ctx { pool, session, actor })
 }
 
 /// `signed_in`, and the role must hold `permission`.

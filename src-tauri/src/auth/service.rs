@@ -147,6 +147,7 @@ pub async fn authenticate(
         last_activity: now,
         idle_limit: Duration::minutes(grants.idle_lock_minutes.into()),
         locked: false,
+        grants_checked_at: now,
     })
 }
 

@@ -22,7 +22,13 @@ pub struct Session {
     pub last_activity: DateTime<Utc>,
     pub idle_limit: Duration,
     pub locked: bool,
+    /// When the user's role and active flag were last read from the database.
+    pub grants_checked_at: DateTime<Utc>,
 }
+
+/// A live session re-reads the user's grants at most this often: a role edit or a deactivation
+/// made at any desk applies within this time, and a burst of commands costs one extra query.
+pub const GRANTS_TTL: Duration = Duration::seconds(2);
 
 /// Who the UI is talking to, as the UI may see it.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -89,11 +95,12 @@ impl SessionStore {
         Ok(session.clone())
     }
 
-    /// Refreshes what the database says about the user (role edits apply at once).
-    pub fn refresh(&self, user_id: Uuid, permissions: Vec<Permission>, idle_limit: Duration) {
+    /// Refreshes what the database says about the user.
+    pub fn refresh(&self, user_id: Uuid, permissions: Vec<Permission>, idle_limit: Duration, at: DateTime<Utc>) {
         if let Some(s) = self.lock().as_mut().filter(|s| s.user_id == user_id) {
             s.permissions = permissions;
             s.idle_limit = idle_limit;
+            s.grants_checked_at = at;
         }
     }
 
@@ -123,6 +130,7 @@ impl SessionStore {
         if let Some(s) = self.lock().as_mut() {
             s.started_at -= by;
             s.last_activity -= by;
+            s.grants_checked_at -= by;
         }
     }
 
@@ -146,6 +154,7 @@ mod tests {
             last_activity: now,
             idle_limit: Duration::minutes(5),
             locked: false,
+            grants_checked_at: now,
         }
     }
 

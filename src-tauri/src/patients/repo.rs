@@ -78,8 +78,8 @@ pub async fn set_archived(db: impl PgExecutor<'_>, id: Uuid, archived: bool) -> 
 }
 
 /// Search terms prepared in Rust: every match contains all `words` (as `%word%` patterns); the two
-/// longest go to the trigram index separately so it intersects them; `prefix` ranks names that
-/// start with the first word; `digits` match phones.
+/// longest go to the trigram index separately so it intersects them; `digits` match phones.
+/// Results come in name order.
 pub struct SearchTerms {
     pub words: Vec<String>,
     pub digits: String,
@@ -95,7 +95,6 @@ pub async fn search(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64) ->
     patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
     let first = patterns.first().cloned().unwrap_or_default();
     let second = patterns.get(1).cloned().unwrap_or_else(|| first.clone());
-    let prefix = terms.words.first().map(|w| format!("{}%", &like(w)[1..])).unwrap_or_default();
     Ok(sqlx::query_as(
         "SELECT id, btrim(first_name || ' ' || last_names) AS full_name, birth_date, phone,
                 (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS at_risk
@@ -103,14 +102,13 @@ pub async fn search(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64) ->
          WHERE archived_at IS NULL
            AND ((search_name LIKE $1 AND search_name LIKE $2 AND search_name LIKE ALL ($3))
                 OR ($4 <> '' AND search_phone LIKE '%' || $4 || '%'))
-         ORDER BY (search_name LIKE $5) DESC, search_name
-         LIMIT $6",
+         ORDER BY search_name
+         LIMIT $5",
     )
     .bind(&first)
     .bind(&second)
     .bind(&patterns)
     .bind(&terms.digits)
-    .bind(&prefix)
     .bind(limit)
     .fetch_all(db)
     .await?)
