@@ -57,6 +57,8 @@ CREATE INDEX patients_search_name_trgm ON patients USING gin (search_name gin_tr
 CREATE INDEX patients_search_phone_trgm ON patients USING gin (search_phone gin_trgm_ops);
 CREATE INDEX patients_birth_date ON patients (birth_date);
 -- Lets search walk names in order and stop at the first 20 when a word is very common.
+-- A fine histogram tells the planner how common a typed word is, so it can choose that walk.
+ALTER TABLE patients ALTER COLUMN search_name SET STATISTICS 1000;
 CREATE INDEX patients_search_name_order ON patients (search_name) WHERE archived_at IS NULL;
 
 -- Every distinct word of patients' names: a small list where a mistyped word ("gonzales") finds

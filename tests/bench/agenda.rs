@@ -55,11 +55,11 @@ async fn seed(pool: &PgPool) {
     .execute(pool)
     .await
     .unwrap();
-    // Names drawn independently from 40 common first names and 40 surnames (twice): 64,000
+    // Names drawn independently (hashed) from 40 common first names and 40 surnames (twice): 64,000
     // combinations, so common names repeat as they do in a real city.
     sqlx::query(
         "INSERT INTO patients (id, first_name, last_names, birth_date, phone)
-         SELECT gen_random_uuid(), f.names[1 + (i::bigint * 7919) % 40], s.names[1 + (i::bigint * 104729 / 7) % 40] || ' ' || s.names[1 + (i::bigint * 15485863 / 11) % 40],
+         SELECT gen_random_uuid(), f.names[1 + abs(hashint4(i)) % 40], s.names[1 + abs(hashint4(i + 1000000)) % 40] || ' ' || s.names[1 + abs(hashint4(i + 2000000)) % 40],
                 date '1940-01-01' + (i * 37) % 25000,
                 '55 ' || lpad(((i::bigint * 7919) % 100000000)::text, 8, '0')
          FROM generate_series(1, 100000) i,
