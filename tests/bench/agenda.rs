@@ -143,7 +143,8 @@ fn main() {
 
     let app = MockApp::new(state_on(pool.clone(), "bench"));
     app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).expect("login");
-    let mut conn = tauri::async_runtime::block_on(PgConnection::connect(&url)).unwrap();
+    let direct_options = podoclinic::db::tuned(url.parse().unwrap());
+    let mut conn = tauri::async_runtime::block_on(PgConnection::connect_with(&direct_options)).unwrap();
     // The search service runs one to a few queries; "direct" runs the same service on a pool of
     // one connection, without the IPC path, the guard or JSON.
     let direct_pool =

@@ -23,7 +23,14 @@ pub fn pool(options: PgConnectOptions) -> PgPool {
         .acquire_timeout(Duration::from_secs(3))
         .idle_timeout(Duration::from_secs(300))
         .test_before_acquire(true)
-        .connect_lazy_with(options.application_name("podoclinic"))
+        .connect_lazy_with(tuned(options))
+}
+
+/// Session settings every connection of the app uses. Prepared statements would otherwise switch
+/// to a generic plan after five runs; for searches whose cost depends on how common the typed
+/// word is, that plan is badly wrong for one kind of word or the other.
+pub fn tuned(options: PgConnectOptions) -> PgConnectOptions {
+    options.application_name("podoclinic").options([("plan_cache_mode", "force_custom_plan")])
 }
 
 /// The newest migration this app knows.

@@ -77,9 +77,8 @@ pub async fn set_archived(db: impl PgExecutor<'_>, id: Uuid, archived: bool) -> 
     Ok(())
 }
 
-/// Search terms prepared in Rust: every match contains all `words` (as `%word%` patterns); the two
-/// longest go to the trigram index separately so it intersects them; `digits` match phones.
-/// Results come in name order.
+/// Search terms prepared in Rust: every match contains all `words` (folded, as `%word%`
+/// patterns); with no words, `digits` match phones.
 pub struct SearchTerms {
     pub words: Vec<String>,
     pub digits: String,
@@ -89,29 +88,52 @@ fn like(word: &str) -> String {
     format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
-/// Active patients whose name contains every word, or whose phone contains the digits.
-pub async fn search(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64) -> AppResult<Vec<PatientSummary>> {
+/// A search candidate: the summary plus the folded name it matched on, for ranking.
+#[derive(sqlx::FromRow)]
+pub struct Candidate {
+    #[sqlx(flatten)]
+    pub summary: PatientSummary,
+    pub search_name: String,
+}
+
+/// Up to `limit` active patients whose name contains every word (or, with no words, whose phone
+/// contains the digits), in no particular order: the trigram index finds them and the scan stops
+/// at `limit`. Ordering thousands of matches of a common word would cost more than the search;
+/// the caller ranks what comes back.
+pub async fn candidates(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64) -> AppResult<Vec<Candidate>> {
     let mut patterns: Vec<String> = terms.words.iter().map(|w| like(w)).collect();
     patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let first = patterns.first().cloned().unwrap_or_default();
-    let second = patterns.get(1).cloned().unwrap_or_else(|| first.clone());
-    Ok(sqlx::query_as(
-        "SELECT id, btrim(first_name || ' ' || last_names) AS full_name, birth_date, phone,
-                (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS at_risk
-         FROM patients
-         WHERE archived_at IS NULL
-           AND ((search_name LIKE $1 AND search_name LIKE $2 AND search_name LIKE ALL ($3))
-                OR ($4 <> '' AND search_phone LIKE '%' || $4 || '%'))
-         ORDER BY search_name
-         LIMIT $5",
-    )
-    .bind(&first)
-    .bind(&second)
-    .bind(&patterns)
-    .bind(&terms.digits)
-    .bind(limit)
-    .fetch_all(db)
-    .await?)
+    let rows = match patterns.as_slice() {
+        [] => {
+            sqlx::query_as(
+                "SELECT id, btrim(first_name || ' ' || last_names) AS full_name, birth_date, phone,
+                        (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS at_risk, search_name
+                 FROM patients WHERE archived_at IS NULL AND search_phone LIKE $1 LIMIT $2",
+            )
+            .bind(like(&terms.digits))
+            .bind(limit)
+            .fetch_all(db)
+            .await?
+        }
+        // The two longest words go to the index as separate conditions so it intersects them.
+        [first, rest @ ..] => {
+            sqlx::query_as(
+                "SELECT id, btrim(first_name || ' ' || last_names) AS full_name, birth_date, phone,
+                        (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS at_risk, search_name
+                 FROM patients
+                 WHERE archived_at IS NULL AND search_name LIKE $1 AND search_name LIKE $2
+                   AND search_name LIKE ALL ($3)
+                 LIMIT $4",
+            )
+            .bind(first)
+            .bind(rest.first().unwrap_or(first))
+            .bind(rest.get(1..).unwrap_or_default())
+            .bind(limit)
+            .fetch_all(db)
+            .await?
+        }
+    };
+    Ok(rows)
 }
 
 /// The known name word closest to a (possibly mistyped) word, if one is close enough.

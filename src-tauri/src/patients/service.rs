@@ -2,7 +2,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::model::{CreatePatientOutcome, Patient, PatientSummary, fold};
-use super::repo::{self, SearchTerms};
+use super::repo::{self, Candidate, SearchTerms};
 use crate::audit::{self, Actor, Entry};
 use crate::clinic::time;
 use crate::db::replay;
@@ -24,16 +24,35 @@ pub fn terms(query: &str) -> Option<SearchTerms> {
     Some(SearchTerms { words, digits: if digits.len() >= 3 { digits } else { String::new() } })
 }
 
+/// How many matches are fetched for ranking; typing on narrows a common name.
+const CANDIDATES: i64 = 200;
+const RESULTS: usize = 20;
+
+/// Best first: the name starts with the first word typed, then every word typed starts a word of
+/// the name, then alphabetical.
+fn rank(candidates: Vec<Candidate>, words: &[String]) -> Vec<PatientSummary> {
+    let mut scored: Vec<(bool, bool, Candidate)> = candidates
+        .into_iter()
+        .map(|c| {
+            let starts = words.first().is_some_and(|w| c.search_name.starts_with(w.as_str()));
+            let name_words: Vec<&str> = c.search_name.split(|ch: char| !ch.is_alphanumeric()).collect();
+            let word_starts = words.iter().all(|w| name_words.iter().any(|n| n.starts_with(w.as_str())));
+            (starts, word_starts, c)
+        })
+        .collect();
+    scored.sort_by(|a, b| (!a.0, !a.1, &a.2.search_name).cmp(&(!b.0, !b.1, &b.2.search_name)));
+    scored.into_iter().take(RESULTS).map(|(_, _, c)| c.summary).collect()
+}
+
 /// Patients matching any part of the name (accent- and case-insensitive) or phone, as the user
 /// types. When nothing matches, each word that no name contains is replaced by the nearest known
 /// name word, so "gonzales" still finds "González".
 #[tracing::instrument(skip_all)]
 pub async fn search(pool: &PgPool, query: &str) -> AppResult<Vec<PatientSummary>> {
-    const LIMIT: i64 = 20;
     let Some(terms) = terms(query) else { return Ok(Vec::new()) };
-    let found = repo::search(pool, &terms, LIMIT).await?;
+    let found = repo::candidates(pool, &terms, CANDIDATES).await?;
     if !found.is_empty() || terms.words.is_empty() {
-        return Ok(found);
+        return Ok(rank(found, &terms.words));
     }
     let mut corrected = Vec::with_capacity(terms.words.len());
     let mut changed = false;
@@ -49,9 +68,11 @@ pub async fn search(pool: &PgPool, query: &str) -> AppResult<Vec<PatientSummary>
         corrected.push(word.clone());
     }
     if !changed {
-        return Ok(found);
+        return Ok(Vec::new());
     }
-    repo::search(pool, &SearchTerms { words: corrected, digits: terms.digits }, LIMIT).await
+    let found =
+        repo::candidates(pool, &SearchTerms { words: corrected.clone(), digits: terms.digits }, CANDIDATES).await?;
+    Ok(rank(found, &corrected))
 }
 
 pub async fn get(pool: &PgPool, id: Uuid) -> AppResult<Patient> {
