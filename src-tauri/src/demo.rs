@@ -24,7 +24,16 @@ pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
     let mut tx = pool.begin().await?;
     let fresh: bool =
         sqlx::query_scalar("SELECT name = 'Mi clínica' FROM clinic_profile FOR UPDATE").fetch_one(&mut *tx).await?;
+    // A demo database made by an earlier version may have the profile but not the agenda yet.
+    let no_agenda: bool =
+        sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM podiatrists)").fetch_one(&mut *tx).await?;
+    let was_demo: bool =
+        sqlx::query_scalar("SELECT name = 'Clínica Podológica Demo' FROM clinic_profile").fetch_one(&mut *tx).await?;
     if !fresh {
+        if was_demo && no_agenda {
+            seed_agenda(&mut tx).await?;
+            tx.commit().await?;
+        }
         return Ok(());
     }
     let profile = json!({
