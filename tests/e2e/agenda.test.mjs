@@ -2,15 +2,10 @@
 // appointment to another time, mark the patient as arrived. Real app, real WebKit, fresh database.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { freshDatabase, launch, psql } from "./driver.mjs";
+import { launchOnFreshDatabase, psql } from "./driver.mjs";
 
 test("reception finds a patient, books, drags to reschedule and marks arrived", async (t) => {
-  const db = freshDatabase();
-  const app = await launch({ PODOCLINIC_DATABASE_URL: db.url });
-  t.after(async () => {
-    await app.close();
-    db.drop();
-  });
+  const { db, app } = await launchOnFreshDatabase(t);
   await app.find("[data-test=first-admin-form]", 60_000);
   // The clinic: one podiatrist working every day, all day, and the patient who calls.
   psql(

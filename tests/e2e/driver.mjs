@@ -34,6 +34,17 @@ export function freshDatabase() {
   };
 }
 
+/** A fresh database and the app on it, both cleaned up when the test `t` ends. */
+export async function launchOnFreshDatabase(t, env = {}) {
+  const db = freshDatabase();
+  const app = await launch({ PODOCLINIC_DATABASE_URL: db.url, ...env });
+  t.after(async () => {
+    await app.close();
+    db.drop();
+  });
+  return { db, app };
+}
+
 /** Starts tauri-driver with `env` for the app, and a WebDriver session on the app's main window. */
 export async function launch(env) {
   if (!existsSync(APP)) throw new Error(`app binary not found at ${APP}; build it first`);

@@ -2,15 +2,10 @@
 // a new clinic creates its first admin, is told clearly about a bad password, and signs in.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { freshDatabase, launch, psql } from "./driver.mjs";
+import { launchOnFreshDatabase, psql } from "./driver.mjs";
 
 test("a new clinic creates its first admin and signs in", async (t) => {
-  const db = freshDatabase();
-  const app = await launch({ PODOCLINIC_DATABASE_URL: db.url });
-  t.after(async () => {
-    await app.close();
-    db.drop();
-  });
+  const { db, app } = await launchOnFreshDatabase(t);
 
   await app.find("[data-test=first-admin-form]", 60_000);
   await app.type("#field-displayName", "Dra. Lucía Hernández");
