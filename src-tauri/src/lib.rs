@@ -103,10 +103,8 @@ pub fn mock_specta_builder() -> tauri_specta::Builder<tauri::test::MockRuntime> 
 pub const BINDINGS_PATH: &str = "../ui/src/bindings.ts";
 
 /// Writes the TypeScript bindings for `specta_builder` to `path`.
-pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
-    specta_builder()
-        .export(specta_typescript::Typescript::default().header("/* eslint-disable */"), path)
-        .map_err(|e| e.to_string())
+pub fn export_bindings(path: &std::path::Path) -> Result<(), specta_typescript::Error> {
+    specta_builder().export(specta_typescript::Typescript::default().header("/* eslint-disable */"), path)
 }
 
 fn dir_from_env(var: &str, default: tauri::Result<PathBuf>) -> tauri::Result<PathBuf> {
