@@ -26,6 +26,16 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+fn report_guarded(name: &str, guarded: &mut [Duration], sql: &mut [Duration]) {
+    let (g50, g95) = (percentile(guarded, 0.5), percentile(guarded, 0.95));
+    println!(
+        "{name:<22} guard + service on the app pool, no IPC: p50 {:>6.2} ms  p95 {:>6.2} ms | ratio to SQL p50 {:.2}",
+        ms(g50),
+        ms(g95),
+        g50.as_secs_f64() / percentile(sql, 0.5).as_secs_f64()
+    );
+}
+
 fn report(name: &str, ipc: &mut [Duration], sql: &mut [Duration]) {
     let (i50, i95) = (percentile(ipc, 0.5), percentile(ipc, 0.95));
     let (s50, s95) = (percentile(sql, 0.5), percentile(sql, 0.95));
@@ -183,8 +193,22 @@ fn main() {
     let one_pod: uuid::Uuid =
         tauri::async_runtime::block_on(sqlx::query_scalar("SELECT id FROM podiatrists LIMIT 1").fetch_one(&pool))
             .unwrap();
+    // A second desk state on the same pool, to time the guard and service without the IPC layer.
+    let bare = state_on(pool.clone(), "bench-bare");
+    tauri::async_runtime::block_on(async {
+        let session = podoclinic::auth::service::authenticate(
+            &pool,
+            "bench-bare",
+            "admin",
+            ADMIN_PASSWORD,
+            podoclinic::auth::service::Purpose::Login,
+        )
+        .await
+        .unwrap();
+        bare.sessions.start(session);
+    });
     for (name, pods) in [("week agenda, 1 pod.", Some(vec![one_pod])), ("week agenda, all 20", None)] {
-        let (mut ipc, mut sql) = (Vec::new(), Vec::new());
+        let (mut ipc, mut sql, mut guarded) = (Vec::new(), Vec::new(), Vec::new());
         let mut rows = 0;
         for i in 0..RUNS / 3 + 10 {
             let from = monday - chrono::Duration::weeks((i % 150) as i64);
@@ -203,11 +227,20 @@ fn main() {
             let b = t.elapsed();
             rows = direct.len();
             assert_eq!(list.as_array().map(Vec::len), Some(rows));
+            let t = Instant::now();
+            tauri::async_runtime::block_on(async {
+                let ctx =
+                    podoclinic::auth::require(&bare, podoclinic::auth::Permission::AppointmentsRead).await.unwrap();
+                podoclinic::appointments::service::agenda(&ctx.pool, from, to, pods.clone()).await.unwrap()
+            });
+            let c = t.elapsed();
             if i >= 10 {
                 ipc.push(a);
                 sql.push(b);
+                guarded.push(c);
             }
         }
         report(&format!("{name} ({rows} rows)"), &mut ipc, &mut sql);
+        report_guarded(&format!("{name} ({rows} rows)"), &mut guarded, &mut sql);
     }
 }
