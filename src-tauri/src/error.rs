@@ -50,6 +50,13 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// Logs a fault under a fresh id and returns the id, the only part a user is shown.
+pub fn log_fault(source: impl std::fmt::Display) -> String {
+    let log_id = uuid::Uuid::now_v7().simple().to_string()[..12].to_string();
+    tracing::error!(log_id, error = %source, "internal error");
+    log_id
+}
+
 impl AppError {
     pub fn validation(field: &str, key: &str) -> Self {
         Self::Validation { field: field.into(), key: key.into() }
@@ -65,9 +72,7 @@ impl AppError {
 
     /// Logs `source` with a fresh id and returns an error that shows the user only that id.
     pub fn internal(source: impl std::fmt::Display) -> Self {
-        let log_id = uuid::Uuid::now_v7().simple().to_string()[..12].to_string();
-        tracing::error!(log_id, error = %source, "internal error");
-        Self::Internal { log_id }
+        Self::Internal { log_id: log_fault(source) }
     }
 }
 

@@ -9,15 +9,12 @@ use crate::db::local::{LocalCluster, LocalError, find_binaries};
 use crate::db::monitor::{self, DbStatus};
 use crate::db::profile::{ConnectionProfile, DATABASE_URL_ENV, DeskConfig, keyring_password};
 use crate::db::{self, Schema};
-use crate::error::{AppError, is_connection_error};
+use crate::error::{is_connection_error, log_fault};
 use crate::state::AppState;
 
 /// Where to connect, or the status to show when that cannot be known yet.
 pub async fn resolve(state: &AppState) -> Result<PgConnectOptions, DbStatus> {
-    let failed = |e: &dyn std::fmt::Display| match AppError::internal(e) {
-        AppError::Internal { log_id } => DbStatus::Failed { log_id },
-        _ => unreachable!("AppError::internal always gives Internal"),
-    };
+    let failed = |e: &dyn std::fmt::Display| DbStatus::Failed { log_id: log_fault(e) };
     if let Ok(url) = std::env::var(DATABASE_URL_ENV) {
         tracing::info!("database from {DATABASE_URL_ENV}");
         return url.parse::<PgConnectOptions>().map_err(|e| failed(&e));
@@ -61,9 +58,7 @@ pub async fn connect(state: &AppState, options: PgConnectOptions, demo: bool) {
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
             Err(e) => {
-                if let AppError::Internal { log_id } = AppError::internal(&e) {
-                    state.health.set(DbStatus::Failed { log_id });
-                }
+                state.health.set(DbStatus::Failed { log_id: log_fault(&e) });
                 return;
             }
         }
