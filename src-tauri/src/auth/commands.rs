@@ -59,15 +59,7 @@ pub async fn logout(state: State<'_, AppState>) -> AppResult<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn current_session(state: State<'_, AppState>) -> AppResult<Option<SessionInfo>> {
-    let Some(session) = state.sessions.peek() else {
-        return Ok(None);
-    };
-    if Utc::now() - session.started_at >= super::session::ABSOLUTE_LIMIT {
-        state.sessions.end();
-        return Ok(None);
-    }
-    let locked = session.locked || Utc::now() - session.last_activity >= session.idle_limit;
-    Ok(Some(SessionInfo { locked, ..session.info() }))
+    Ok(state.sessions.current(Utc::now()))
 }
 
 /// Records user activity (the UI calls it while the user types or clicks).

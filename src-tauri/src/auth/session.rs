@@ -44,6 +44,16 @@ pub struct SessionInfo {
 }
 
 impl Session {
+    /// Past the 12-hour limit: the session must end.
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        now - self.started_at >= ABSOLUTE_LIMIT
+    }
+
+    /// Locked explicitly, or idle past the limit.
+    pub fn idle_locked(&self, now: DateTime<Utc>) -> bool {
+        self.locked || now - self.last_activity >= self.idle_limit
+    }
+
     pub fn info(&self) -> SessionInfo {
         SessionInfo {
             user_id: self.user_id,
@@ -76,6 +86,16 @@ impl SessionStore {
         self.lock().clone()
     }
 
+    /// The session as the UI should see it at `now`, without counting as activity: an expired
+    /// session ends, an idle one shows as locked.
+    pub fn current(&self, now: DateTime<Utc>) -> Option<SessionInfo> {
+        let mut guard = self.lock();
+        if guard.as_ref().is_some_and(|s| s.expired(now)) {
+            *guard = None;
+        }
+        guard.as_ref().map(|s| SessionInfo { locked: s.idle_locked(now), ..s.info() })
+    }
+
     /// Checks expiry and idleness at `now`, and on success records activity.
     /// Idle sessions become locked; expired ones end.
     pub fn touch(&self, now: DateTime<Utc>) -> AppResult<Session> {
@@ -83,11 +103,11 @@ impl SessionStore {
         let Some(session) = guard.as_mut() else {
             return Err(AppError::Unauthorized);
         };
-        if now - session.started_at >= ABSOLUTE_LIMIT {
+        if session.expired(now) {
             *guard = None;
             return Err(AppError::Unauthorized);
         }
-        if session.locked || now - session.last_activity >= session.idle_limit {
+        if session.idle_locked(now) {
             session.locked = true;
             return Err(AppError::SessionLocked);
         }
@@ -108,7 +128,7 @@ impl SessionStore {
     pub fn unlock(&self, now: DateTime<Utc>) -> AppResult<Session> {
         let mut guard = self.lock();
         let session = guard.as_mut().ok_or(AppError::Unauthorized)?;
-        if now - session.started_at >= ABSOLUTE_LIMIT {
+        if session.expired(now) {
             *guard = None;
             return Err(AppError::Unauthorized);
         }
