@@ -66,6 +66,22 @@ pub async fn save_desk_config(
     Ok(SavedDeskConfig { password_in_keyring, restart_needed: before.connection != config.connection })
 }
 
+/// Why a connection attempt from the connection screens failed, as an error on the field to fix.
+fn connect_error(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("28P01") => {
+            AppError::validation("password", "wrong_db_password")
+        }
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
+            AppError::validation("database", "unknown_database")
+        }
+        _ => {
+            tracing::info!(error = %e, "connection attempt failed");
+            AppError::validation("host", "connection_failed")
+        }
+    }
+}
+
 /// What "test connection" found.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -95,16 +111,7 @@ pub async fn test_connection(
     };
     let (server_version, db_version) = match tokio::time::timeout(Duration::from_secs(8), attempt).await {
         Err(_) => return Err(AppError::validation("host", "connection_timeout")),
-        Ok(Err(sqlx::Error::Database(e))) if e.code().as_deref() == Some("28P01") => {
-            return Err(AppError::validation("password", "wrong_db_password"));
-        }
-        Ok(Err(sqlx::Error::Database(e))) if e.code().as_deref() == Some("3D000") => {
-            return Err(AppError::validation("database", "unknown_database"));
-        }
-        Ok(Err(e)) => {
-            tracing::info!(error = %e, "connection test failed");
-            return Err(AppError::validation("host", "connection_failed"));
-        }
+        Ok(Err(e)) => return Err(connect_error(e)),
         Ok(Ok(found)) => found,
     };
     let app = app_schema_version();
@@ -128,15 +135,8 @@ pub async fn provide_db_password(state: State<'_, AppState>, password: String) -
         return Ok(state.health.current());
     };
     let options = server.options(Some(&password));
-    match PgConnection::connect_with(&options).await {
-        Ok(conn) => {
-            let _ = conn.close().await;
-        }
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("28P01") => {
-            return Err(AppError::validation("password", "wrong_db_password"));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let conn = PgConnection::connect_with(&options).await.map_err(connect_error)?;
+    let _ = conn.close().await;
     state.health.set(DbStatus::Starting);
     crate::desk::startup::connect(&state, options, false).await;
     Ok(state.health.current())
