@@ -44,11 +44,6 @@ impl Status {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    /// Live appointments hold their slot; cancelled and no-show ones free it.
-    pub fn is_live(self) -> bool {
-        !matches!(self, Status::Cancelled | Status::NoShow)
-    }
-
     /// Only scheduled and confirmed appointments can be moved or cancelled.
     pub fn is_open(self) -> bool {
         matches!(self, Status::Scheduled | Status::Confirmed)
