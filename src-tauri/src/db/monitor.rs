@@ -92,7 +92,7 @@ fn jitter(d: Duration) -> Duration {
 
 /// One probe: the database answers, and reports which schema it has.
 async fn probe(pool: &PgPool) -> Result<i64, ()> {
-    let check = async { super::database_schema_version(&mut *pool.acquire().await?).await };
+    let check = async { super::applied_version(&mut *pool.acquire().await?).await };
     match tokio::time::timeout(PROBE_TIMEOUT, check).await {
         Ok(Ok(v)) => Ok(v),
         _ => Err(()),
