@@ -1,11 +1,10 @@
 import { call, commands } from "../api";
-import { Card, ErrorBox, useLoad } from "../components/Form";
+import { Card, Pending, useLoad } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
 
 export function AuditTab() {
   const { data: rows, error } = useLoad(() => call(commands.listAuditLog(200)));
-  if (error) return <ErrorBox message={error} />;
-  if (!rows) return <p>{t("common.loading")}</p>;
+  if (!rows) return <Pending error={error} />;
   if (!rows.length) return <p class="empty">{t("common.empty")}</p>;
   return (
     <Card title={t("admin.tabs.audit")}>

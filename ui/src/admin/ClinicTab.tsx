@@ -1,23 +1,22 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { ClinicProfile } from "../bindings";
-import { call, commands, errorText } from "../api";
-import { Card, ErrorBox, Field, Form, useSubmit } from "../components/Form";
+import { call, commands } from "../api";
+import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
 export function ClinicTab() {
-  const [profile, setProfile] = useState<ClinicProfile | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const loaded = useLoad(() => call(commands.getClinicProfile()));
+  if (!loaded.data) return <Pending error={loaded.error} />;
+  return <ClinicForm initial={loaded.data} />;
+}
+
+function ClinicForm({ initial }: { initial: ClinicProfile }) {
+  const [profile, setProfile] = useState(initial);
   const [saved, setSaved] = useState(false);
-  useEffect(() => {
-    call(commands.getClinicProfile()).then(setProfile, (e) => setLoadError(errorText(e)));
-  }, []);
   const save = useSubmit(async () => {
-    if (!profile) return;
     setProfile(await call(commands.updateClinicProfile(profile)));
     setSaved(true);
   });
-  if (loadError) return <ErrorBox message={loadError} />;
-  if (!profile) return <p>{t("common.loading")}</p>;
   const text = (k: "name" | "address" | "phone" | "rfc" | "timezone" | "currency") => (
     <Field name={k} value={profile[k]} onInput={(v) => { setSaved(false); setProfile({ ...profile, [k]: v }); }} invalid={save.field === k} />
   );

@@ -1,7 +1,7 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { DeskConfig, ServerProfile, SslMode } from "../bindings";
-import { call, commands, errorText } from "../api";
-import { Card, ErrorBox, Field, Form, useSubmit } from "../components/Form";
+import { call, commands } from "../api";
+import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
 const SSL_MODES: SslMode[] = ["disable", "prefer", "require", "verify-ca", "verify-full"];
@@ -9,31 +9,28 @@ const EMPTY_SERVER: ServerProfile = { host: "", port: 5432, database: "clinic", 
 
 /** Where this desk's database is: the local one, or the clinic's server. */
 export function ConnectionTab() {
-  const [config, setConfig] = useState<DeskConfig | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [server, setServer] = useState<ServerProfile>(EMPTY_SERVER);
+  const loaded = useLoad(() => call(commands.getDeskConfig()));
+  if (!loaded.data) return <Pending error={loaded.error} />;
+  return <ConnectionForm initial={loaded.data} />;
+}
+
+function ConnectionForm({ initial }: { initial: DeskConfig }) {
+  const [config, setConfig] = useState<DeskConfig>(initial);
+  // Kept apart from `config` so the server fields survive switching to "local" and back.
+  const [server, setServer] = useState<ServerProfile>(() => {
+    if (initial.connection.kind !== "server") return EMPTY_SERVER;
+    const { kind: _kind, ...saved } = initial.connection;
+    return saved;
+  });
   const [password, setPassword] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
   const [restart, setRestart] = useState(false);
-
-  useEffect(() => {
-    call(commands.getDeskConfig())
-      .then((c) => {
-        setConfig(c);
-        if (c.connection.kind === "server") {
-          const { kind: _kind, ...s } = c.connection;
-          setServer(s);
-        }
-      })
-      .catch((e) => setLoadError(errorText(e)));
-  }, []);
 
   const test = useSubmit(async () => {
     const result = await call(commands.testConnection(server, password || null));
     setNotice(t("admin.connection.testOk", { version: result.serverVersion, schema: t(`admin.connection.schema.${result.schema}`) }));
   });
   const save = useSubmit(async () => {
-    if (!config) return;
     const saved = await call(commands.saveDeskConfig(config, config.connection.kind === "server" ? password || null : null));
     const parts = [t("common.saved")];
     if (saved.restartNeeded) parts.push(t("admin.connection.savedRestart"));
@@ -42,8 +39,6 @@ export function ConnectionTab() {
     setRestart(saved.restartNeeded);
   });
 
-  if (loadError) return <ErrorBox message={loadError} />;
-  if (!config) return <p>{t("common.loading")}</p>;
   const isServer = config.connection.kind === "server";
   const setServerField = <K extends keyof ServerProfile>(k: K, v: ServerProfile[K]) => {
     const next = { ...server, [k]: v };

@@ -2,14 +2,13 @@ import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Permission, Role } from "../bindings";
 import { call, commands } from "../api";
-import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
+import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 import { roleLabel } from "./UsersTab";
 
 export function RolesTab() {
   const { data, error, reload } = useLoad(() => Promise.all([call(commands.listRoles()), commands.listPermissions()]));
-  if (error) return <ErrorBox message={error} />;
-  if (!data) return <p>{t("common.loading")}</p>;
+  if (!data) return <Pending error={error} />;
   const [roles, all] = data;
   return (
     <>

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Role, User } from "../bindings";
 import { call, commands } from "../api";
-import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
+import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatTime, t } from "../i18n";
 
 export function roleLabel(role: Pick<Role, "name" | "builtin">): string {
@@ -11,8 +11,7 @@ export function roleLabel(role: Pick<Role, "name" | "builtin">): string {
 
 export function UsersTab() {
   const { data, error, reload } = useLoad(() => Promise.all([call(commands.listUsers()), call(commands.listRoles())]));
-  if (error) return <ErrorBox message={error} />;
-  if (!data) return <p>{t("common.loading")}</p>;
+  if (!data) return <Pending error={error} />;
   const [users, roles] = data;
   return (
     <>

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { Appointment, PatientSummary, Podiatrist, Slot, Status } from "../bindings";
 import { call, commands } from "../api";
 import { events } from "../bindings";
-import { ErrorBox, Form, useLoad, useSubmit } from "../components/Form";
+import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
 import { formatTime, formatWhen, t } from "../i18n";
 import { Calendar, type CalendarHandle } from "./Calendar";
@@ -44,8 +44,7 @@ export function AgendaScreen({ canWrite, userId }: { canWrite: boolean; userId: 
     return () => window.removeEventListener("keydown", onKey);
   }, [canWrite]);
 
-  if (pods.error) return <ErrorBox message={pods.error} />;
-  if (!pods.data) return <p>{t("common.loading")}</p>;
+  if (!pods.data) return <Pending error={pods.error} />;
   const podiatrists = pods.data;
   const name = (id: string) => podiatrists.find((p) => p.id === id)?.name ?? "";
   // A podiatrist signed in sees their own column first.

@@ -108,3 +108,8 @@ export function useLoad<T>(load: () => Promise<T>) {
   useEffect(() => void reload(), []);
   return { data, error, reload };
 }
+
+/** What a screen shows until its data is there: the load error, or "loading". */
+export function Pending({ error }: { error: string | null }) {
+  return error ? <ErrorBox message={error} /> : <p>{t("common.loading")}</p>;
+}

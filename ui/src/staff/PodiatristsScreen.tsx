@@ -3,14 +3,13 @@ import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Podiatrist } from "../bindings";
 import { call, commands } from "../api";
-import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
+import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
 export function PodiatristsScreen({ canWrite }: { canWrite: boolean }) {
   const list = useLoad(() => call(commands.listPodiatrists()));
   const [editing, setEditing] = useState<{ p: Podiatrist; isNew: boolean } | null>(null);
-  if (list.error) return <ErrorBox message={list.error} />;
-  if (!list.data) return <p>{t("common.loading")}</p>;
+  if (!list.data) return <Pending error={list.error} />;
   return (
     <div class="two-columns">
       <Card title={t("nav.podiatrists")}>
