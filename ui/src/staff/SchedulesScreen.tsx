@@ -2,8 +2,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { ExceptionInput, Podiatrist, Schedule, ScheduleBlock } from "../bindings";
-import { call, commands, errorText } from "../api";
-import { Card, ErrorBox, Form, useLoad, useSubmit } from "../components/Form";
+import { call, commands } from "../api";
+import { Card, ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
 
 const toTime = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
@@ -18,8 +18,7 @@ export function SchedulesScreen({ canWrite }: { canWrite: boolean }) {
   useEffect(() => {
     if (!selected && pods.data?.[0]) setSelected(pods.data[0].id);
   }, [pods.data]);
-  if (pods.error) return <ErrorBox message={pods.error} />;
-  if (!pods.data) return <p>{t("common.loading")}</p>;
+  if (!pods.data) return <Pending error={pods.error} />;
   return (
     <div>
       <label class="field inline-field">
@@ -36,35 +35,29 @@ export function SchedulesScreen({ canWrite }: { canWrite: boolean }) {
 }
 
 function PodiatristSchedule({ podiatristId, canWrite }: { podiatristId: string; canWrite: boolean }) {
-  const [schedule, setSchedule] = useState<Schedule | null>(null);
-  const [blocks, setBlocks] = useState<ScheduleBlock[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const loaded = useLoad(() => call(commands.getSchedule(podiatristId)));
+  if (!loaded.data) return <Pending error={loaded.error} />;
+  return (
+    <div class="two-columns">
+      <WeeklyBlocks podiatristId={podiatristId} initial={loaded.data.blocks} canWrite={canWrite} />
+      <Exceptions schedule={loaded.data} canWrite={canWrite} onChanged={loaded.reload} />
+    </div>
+  );
+}
+
+function WeeklyBlocks({ podiatristId, initial, canWrite }: { podiatristId: string; initial: ScheduleBlock[]; canWrite: boolean }) {
+  const [blocks, setBlocks] = useState(initial);
   const [saved, setSaved] = useState(false);
-  const load = async () => {
-    try {
-      const s = await call(commands.getSchedule(podiatristId));
-      setSchedule(s);
-      setBlocks(s.blocks);
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
-  useEffect(() => void load(), []);
   const save = useSubmit(async () => {
-    const s = await call(commands.setWeeklySchedule(podiatristId, blocks));
-    setSchedule(s);
-    setBlocks(s.blocks);
+    setBlocks((await call(commands.setWeeklySchedule(podiatristId, blocks))).blocks);
     setSaved(true);
   });
-  if (error) return <ErrorBox message={error} />;
-  if (!schedule) return <p>{t("common.loading")}</p>;
   const update = (i: number, patch: Partial<ScheduleBlock>) => {
     setSaved(false);
     setBlocks(blocks.map((b, j) => (i === j ? { ...b, ...patch } : b)));
   };
   return (
-    <div class="two-columns">
-      <Card title={t("schedules.weekly")}>
+    <Card title={t("schedules.weekly")}>
         <Form onSubmit={() => void save.run()}>
           <table>
             <tbody>
@@ -105,9 +98,7 @@ function PodiatristSchedule({ podiatristId, canWrite }: { podiatristId: string; 
           <ErrorBox message={save.message} />
           {saved ? <p class="notice">{t("schedules.saved")}</p> : null}
         </Form>
-      </Card>
-      <Exceptions schedule={schedule} canWrite={canWrite} onChanged={load} />
-    </div>
+    </Card>
   );
 }
 
@@ -176,6 +167,32 @@ function Exceptions({ schedule, canWrite, onChanged }: { schedule: Schedule; can
               <input type="date" value={form.toDate} onInput={(e) => setForm({ ...form, toDate: (e.target as HTMLInputElement).value })} />
             </label>
           </div>
+          <div class="row">
+            <label class="field">
+              <span>{t("fields.startMinute")}</span>
+              <input
+                type="time"
+                data-test="exception-start"
+                value={form.startMinute === null ? "" : toTime(form.startMinute)}
+                onInput={(e) => {
+                  const v = (e.target as HTMLInputElement).value;
+                  setForm({ ...form, startMinute: v ? toMinute(v) : null });
+                }}
+              />
+            </label>
+            <label class="field">
+              <span>{t("fields.endMinute")}</span>
+              <input
+                type="time"
+                value={form.endMinute === null ? "" : toTime(form.endMinute)}
+                onInput={(e) => {
+                  const v = (e.target as HTMLInputElement).value;
+                  setForm({ ...form, endMinute: v ? toMinute(v) : null });
+                }}
+              />
+            </label>
+          </div>
+          <p class="hint">{t("schedules.hoursHint")}</p>
           <label class="field">
             <span>{t("fields.note")}</span>
             <input value={form.note} onInput={(e) => setForm({ ...form, note: (e.target as HTMLInputElement).value })} />
