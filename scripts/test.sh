@@ -4,7 +4,8 @@
 # webview. Installs and starts what they need on a fresh Debian machine.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-ensure_packages "${APP_PACKAGES[@]}" webkit2gtk-driver
+# poppler-utils: the tests read the PDFs back with pdftotext.
+ensure_packages "${APP_PACKAGES[@]}" webkit2gtk-driver poppler-utils
 ensure_toolchains
 
 # A PostgreSQL the tests may create databases in: $DATABASE_URL if it answers, else the machine's

@@ -143,3 +143,38 @@ pub fn future(days: i64, hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc
     use chrono::TimeZone;
     chrono::Utc.with_ymd_and_hms(2030, 1, 7, hour, minute, 0).unwrap() + chrono::Duration::days(days)
 }
+
+/// A treatment in the catalog at `price_cents`.
+pub async fn treatment(pool: &PgPool, admin: &User, name: &str, price_cents: i64) -> Uuid {
+    let actor = Actor::user(admin.id, &admin.username, "test-desk");
+    let t = podoclinic::catalog::model::Treatment {
+        id: Uuid::now_v7(),
+        name: name.into(),
+        duration_minutes: 30,
+        price_cents,
+        active: true,
+        consumables: vec![],
+    };
+    podoclinic::catalog::repo::create_treatment(pool, &actor, t).await.expect("treatment").id
+}
+
+/// An appointment of `patient` with `podiatrist` (booked by `ctx`) whose patient has arrived.
+pub async fn arrived(ctx: &podoclinic::auth::Ctx, patient: Uuid, podiatrist: Uuid, days: i64) -> Uuid {
+    use podoclinic::appointments::{model::Status, service};
+    let a = service::book(ctx, booking(patient, podiatrist, future(days, 16, 0), 30)).await.expect("booking");
+    service::set_status(ctx, a.id, Status::Arrived).await.expect("arrived");
+    a.id
+}
+
+/// Opens a cash session with `float_cents` on the default register, for `ctx`'s desk.
+pub async fn open_drawer(ctx: &podoclinic::auth::Ctx, float_cents: i64) -> Uuid {
+    let input = podoclinic::cash::model::OpenSessionInput {
+        id: Uuid::now_v7(),
+        register_id: DEFAULT_REGISTER,
+        opening_float_cents: float_cents,
+    };
+    podoclinic::cash::service::open(ctx, input).await.expect("open drawer").session.expect("session").id
+}
+
+/// The register the third migration creates ("Caja 1").
+pub const DEFAULT_REGISTER: Uuid = Uuid::from_u128(0x00000000_0000_7000_8000_000000000201);

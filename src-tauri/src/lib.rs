@@ -4,16 +4,24 @@
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod billing;
+pub mod cash;
+pub mod catalog;
 pub mod clinic;
 pub mod db;
 pub mod demo;
 pub mod desk;
+pub mod documents;
 pub mod error;
+pub mod expenses;
 pub mod logging;
+pub mod money;
 pub mod patients;
 pub mod podiatrists;
 pub mod schedules;
 pub mod state;
+pub mod validate;
+pub mod visits;
 
 use std::path::PathBuf;
 
@@ -78,6 +86,37 @@ macro_rules! app_builder {
                 appointments::commands::reschedule_appointment,
                 appointments::commands::set_appointment_status,
                 appointments::commands::cancel_appointment,
+                catalog::commands::list_treatments,
+                catalog::commands::create_treatment,
+                catalog::commands::update_treatment,
+                catalog::commands::list_products,
+                catalog::commands::create_product,
+                catalog::commands::update_product,
+                visits::commands::open_visit,
+                visits::commands::save_visit,
+                visits::commands::sign_visit,
+                visits::commands::add_visit_addendum,
+                visits::commands::list_patient_visits,
+                billing::commands::get_checkout,
+                billing::commands::create_charge,
+                billing::commands::take_payment,
+                billing::commands::refund_payment,
+                billing::commands::get_patient_account,
+                cash::commands::get_desk_cash,
+                cash::commands::open_cash_session,
+                cash::commands::get_cash_report,
+                cash::commands::add_cash_movement,
+                cash::commands::close_cash_session,
+                cash::commands::list_cash_sessions,
+                cash::commands::list_cash_registers,
+                cash::commands::create_cash_register,
+                expenses::commands::list_expense_categories,
+                expenses::commands::save_expense_category,
+                expenses::commands::list_expenses,
+                expenses::commands::record_expense,
+                documents::export_receipt,
+                documents::export_cash_report,
+                documents::open_document,
             ])
             .events(collect_events![DbStatus, db::live::AgendaChanged])
             // i64 values (money in cents, audit ids, schema versions) are exported as TypeScript

@@ -158,3 +158,70 @@ fn a_clash_over_ipc_is_slot_taken_naming_the_appointment() {
     assert_eq!(err["appointmentId"], json!(first.id));
     assert_eq!(err["patientName"], "Ana Pérez");
 }
+
+#[test]
+fn a_payment_replayed_with_the_same_id_is_stored_once() {
+    let db = FreshDb::create();
+    let patient_id = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&db.pool).await;
+        patient(&db.pool, &admin, "Guadalupe", "Reyes", "").await
+    });
+    let app = signed_in_app(&db, "admin", ADMIN_PASSWORD);
+    app.invoke(
+        "open_cash_session",
+        json!({ "input": { "id": uuid::Uuid::now_v7(), "registerId": DEFAULT_REGISTER, "openingFloatCents": 0 } }),
+    )
+    .expect("open drawer");
+    let payment = json!({ "input": {
+        "id": uuid::Uuid::now_v7(), "patientId": patient_id, "chargeId": null, "method": "cash",
+        "amountCents": 45_000, "reference": "" } });
+    let first = app.invoke("take_payment", payment.clone()).expect("payment");
+    // The desk lost the answer and sends it again (a retry after a network hiccup).
+    let again = app.invoke("take_payment", payment.clone()).expect("replay");
+    assert_eq!(first, again);
+    let mut changed = payment;
+    changed["input"]["amountCents"] = json!(46_000);
+    assert_eq!(
+        app.invoke("take_payment", changed).unwrap_err(),
+        json!({ "kind": "conflict", "key": "id_reused", "field": null })
+    );
+    let (count, sum): (i64, i64) = tauri::async_runtime::block_on(
+        sqlx::query_as("SELECT count(*), sum(amount_cents)::bigint FROM payments").fetch_one(&db.pool),
+    )
+    .unwrap();
+    assert_eq!((count, sum), (1, 45_000));
+    let account = app.invoke("get_patient_account", json!({ "patientId": patient_id })).unwrap();
+    assert_eq!(account["balanceCents"], json!(-45_000), "paid in advance: the patient has credit");
+}
+
+#[test]
+fn reception_cannot_open_a_clinical_note_but_sees_what_to_charge() {
+    let db = FreshDb::create();
+    let appointment = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&db.pool).await;
+        staff(&db.pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+        let pod = podiatrist(&db.pool, &admin, "Dra. Uno", None).await;
+        let pat = patient(&db.pool, &admin, "Ramón", "Ortiz", "").await;
+        let nails = treatment(&db.pool, &admin, "Corte de uñas", 30_000).await;
+        let ctx = ctx_for(&db.pool, "admin", ADMIN_PASSWORD).await;
+        let appointment = arrived(&ctx, pat, pod, 0).await;
+        let visit = podoclinic::visits::service::open(&ctx, appointment).await.unwrap();
+        let input = podoclinic::visits::model::VisitInput {
+            id: visit.id,
+            findings: Default::default(),
+            risk_category: Some(1),
+            notes: "Paciente con dolor".into(),
+            procedures: vec![podoclinic::visits::model::Procedure { treatment_id: nails, quantity: 1 }],
+        };
+        podoclinic::visits::service::save(&ctx, input).await.unwrap();
+        appointment
+    });
+    let app = signed_in_app(&db, "recepcion1", STAFF_PASSWORD);
+    assert_eq!(
+        app.invoke("open_visit", json!({ "appointmentId": appointment })).unwrap_err(),
+        json!({ "kind": "forbidden", "permission": "clinical.read" })
+    );
+    let checkout = app.invoke("get_checkout", json!({ "appointmentId": appointment })).unwrap();
+    assert_eq!(checkout["proposed"][0]["description"], "Corte de uñas");
+    assert!(!checkout.to_string().contains("dolor"), "checkout carries no clinical text");
+}

@@ -104,6 +104,70 @@ export const commands = {
 	setAppointmentStatus: (id: string, status: Status) => typedError<Appointment, AppError>(__TAURI_INVOKE("set_appointment_status", { id, status })),
 	/**  Cancels an appointment with a reason. */
 	cancelAppointment: (id: string, reason: string) => typedError<Appointment, AppError>(__TAURI_INVOKE("cancel_appointment", { id, reason })),
+	/**  Every treatment with its consumables, active first. */
+	listTreatments: () => typedError<Treatment[], AppError>(__TAURI_INVOKE("list_treatments")),
+	/**  Adds a treatment. Idempotent by `id`. */
+	createTreatment: (treatment: Treatment) => typedError<Treatment, AppError>(__TAURI_INVOKE("create_treatment", { treatment })),
+	/**  Edits a treatment and replaces its consumables; `active: false` retires it. */
+	updateTreatment: (treatment: Treatment) => typedError<Treatment, AppError>(__TAURI_INVOKE("update_treatment", { treatment })),
+	/**  Every product, active first. */
+	listProducts: () => typedError<Product[], AppError>(__TAURI_INVOKE("list_products")),
+	/**  Adds a product. Idempotent by `id`. */
+	createProduct: (product: Product) => typedError<Product, AppError>(__TAURI_INVOKE("create_product", { product })),
+	/**  Edits a product; `active: false` retires it. */
+	updateProduct: (product: Product) => typedError<Product, AppError>(__TAURI_INVOKE("update_product", { product })),
+	/**  Opens (and, for a podiatrist, starts) the clinical record of an appointment. Audited. */
+	openVisit: (appointmentId: string) => typedError<Visit, AppError>(__TAURI_INVOKE("open_visit", { appointmentId })),
+	/**  Saves the draft note of a visit. */
+	saveVisit: (input: VisitInput) => typedError<Visit, AppError>(__TAURI_INVOKE("save_visit", { input })),
+	/**  Signs a visit's note: it can never change again; the appointment is completed. */
+	signVisit: (id: string) => typedError<Visit, AppError>(__TAURI_INVOKE("sign_visit", { id })),
+	/**  Adds a correction to a signed note. Idempotent by `id`. */
+	addVisitAddendum: (visitId: string, id: string, text: string) => typedError<Visit, AppError>(__TAURI_INVOKE("add_visit_addendum", { visitId, id, text })),
+	/**  A patient's visits, newest first (no clinical content: that needs opening, which is audited). */
+	listPatientVisits: (patientId: string) => typedError<VisitSummary[], AppError>(__TAURI_INVOKE("list_patient_visits", { patientId })),
+	/**  Checkout of an appointment: recorded procedures at today's prices, the charge once made. */
+	getCheckout: (appointmentId: string) => typedError<Checkout, AppError>(__TAURI_INVOKE("get_checkout", { appointmentId })),
+	/**  Makes a charge at today's prices (discounts need their own permission). Idempotent by `id`. */
+	createCharge: (input: ChargeInput) => typedError<Charge, AppError>(__TAURI_INVOKE("create_charge", { input })),
+	/**  Takes a payment into this desk's open cash session. Idempotent by `id`. */
+	takePayment: (input: PaymentInput) => typedError<Payment, AppError>(__TAURI_INVOKE("take_payment", { input })),
+	/**  Gives money back (a negative payment with its reason). Idempotent by `id`. */
+	refundPayment: (input: RefundInput) => typedError<Payment, AppError>(__TAURI_INVOKE("refund_payment", { input })),
+	/**  A patient's charges, payments and balance. */
+	getPatientAccount: (patientId: string) => typedError<PatientAccount, AppError>(__TAURI_INVOKE("get_patient_account", { patientId })),
+	/**  This desk's register and its open session, and the registers it could use. */
+	getDeskCash: () => typedError<DeskCash, AppError>(__TAURI_INVOKE("get_desk_cash")),
+	/**  Opens a cash session with its float on a register, which this desk then uses. */
+	openCashSession: (input: OpenSessionInput) => typedError<DeskCash, AppError>(__TAURI_INVOKE("open_cash_session", { input })),
+	/**  Corte X of an open session, or the corte Z of a closed one. */
+	getCashReport: (sessionId: string) => typedError<CashReport, AppError>(__TAURI_INVOKE("get_cash_report", { sessionId })),
+	/**  A withdrawal, deposit or adjusting entry in this desk's open session. */
+	addCashMovement: (input: MovementInput) => typedError<CashReport, AppError>(__TAURI_INVOKE("add_cash_movement", { input })),
+	/**  Corte Z: counted against expected; the session is closed for good. */
+	closeCashSession: (input: CloseInput) => typedError<CashReport, AppError>(__TAURI_INVOKE("close_cash_session", { input })),
+	/**  Recent sessions of a register, newest first. */
+	listCashSessions: (registerId: string) => typedError<CashSession[], AppError>(__TAURI_INVOKE("list_cash_sessions", { registerId })),
+	/**  Every register (admin window). */
+	listCashRegisters: () => typedError<Register[], AppError>(__TAURI_INVOKE("list_cash_registers")),
+	/**  Adds a register (admin window). Idempotent by `id`. */
+	createCashRegister: (register: Register) => typedError<Register, AppError>(__TAURI_INVOKE("create_cash_register", { register })),
+	listExpenseCategories: () => typedError<ExpenseCategory[], AppError>(__TAURI_INVOKE("list_expense_categories")),
+	/**  Adds or renames an expense category; `active: false` retires it. */
+	saveExpenseCategory: (category: ExpenseCategory) => typedError<ExpenseCategory, AppError>(__TAURI_INVOKE("save_expense_category", { category })),
+	/**  Expenses between two dates (inclusive). */
+	listExpenses: (from: string, to: string) => typedError<Expense[], AppError>(__TAURI_INVOKE("list_expenses", { from, to })),
+	/**  Records an expense (cash: from this desk's open session). Idempotent by `id`. */
+	recordExpense: (input: ExpenseInput) => typedError<Expense, AppError>(__TAURI_INVOKE("record_expense", { input })),
+	/**  Writes the receipt of a charge as PDF. */
+	exportReceipt: (chargeId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_receipt", { chargeId, lang })),
+	/**  Writes the corte X (open session) or corte Z (closed) report as PDF. */
+	exportCashReport: (sessionId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_cash_report", { sessionId, lang })),
+	/**
+	 *  Shows a document from the documents folder in the system's viewer. Only plain file names
+	 *  of that folder are accepted.
+	 */
+	openDocument: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("open_document", { name })),
 };
 
 /** Events */
@@ -113,6 +177,13 @@ export const events = {
 };
 
 /* Types */
+export type Addendum = {
+	id: string,
+	authorName: string,
+	text: string,
+	createdAt: string,
+};
+
 /**  What another desk (or this one) changed. */
 export type AgendaChanged = {
 	/**  The podiatrist whose agenda changed; `null` after a reconnect: refresh everything. */
@@ -187,6 +258,88 @@ export type BookInput = {
 	overrideSchedule: boolean,
 };
 
+export type CallusFinding = "callus" | "hard_corn" | "soft_corn" | "plantar_hyperkeratosis";
+
+/**  One entry of a session, signed from the drawer's point of view (money in is positive). */
+export type CashEntry = {
+	at: string,
+	kind: EntryKind,
+	method: Method,
+	amountCents: number,
+	/**  Patient, expense category or the reason, as staff wrote it. */
+	label: string,
+	byName: string,
+};
+
+/**  Corte X (open session: expected so far) or corte Z (closed: expected, counted, difference). */
+export type CashReport = {
+	session: CashSession,
+	methods: MethodSummary[],
+	entries: CashEntry[],
+	denominations: Denomination[] | null,
+	note: string,
+	generatedAt: string,
+};
+
+export type CashSession = {
+	id: string,
+	registerId: string,
+	registerName: string,
+	openedAt: string,
+	openedByName: string,
+	openingFloatCents: number,
+	closedAt: string | null,
+	closedByName: string | null,
+};
+
+export type Charge = {
+	id: string,
+	/**  The receipt number. */
+	folio: number,
+	patientId: string,
+	patientName: string,
+	visitId: string | null,
+	totalCents: number,
+	/**  Payments less refunds on this charge. */
+	paidCents: number,
+	createdAt: string,
+	createdByName: string,
+	lines: ChargeLine[],
+};
+
+export type ChargeInput = {
+	id: string,
+	patientId: string,
+	visitId: string | null,
+	lines: LineInput[],
+};
+
+export type ChargeLine = {
+	treatmentId: string | null,
+	productId: string | null,
+	description: string,
+	quantity: number,
+	unitPriceCents: number,
+	discountCents: number,
+	discountReason: string,
+	totalCents: number,
+};
+
+/**
+ *  What reception sees at checkout for one appointment: the procedures the podiatrist recorded
+ *  (never the clinical note itself) and the charge, once made.
+ */
+export type Checkout = {
+	appointmentId: string,
+	patientId: string,
+	patientName: string,
+	visitId: string | null,
+	visitSigned: boolean,
+	proposed: DraftLine[],
+	charge: Charge | null,
+	balanceCents: number,
+};
+
 export type ClinicProfile = {
 	name: string,
 	address: string,
@@ -198,6 +351,19 @@ export type ClinicProfile = {
 	/**  ISO 4217 code, e.g. `MXN`. */
 	currency: string,
 	idleLockMinutes: number,
+};
+
+/**
+ *  What staff enter at the corte Z: the counted cash (or the pieces per denomination) and the
+ *  card and transfer totals from the terminal and the bank.
+ */
+export type CloseInput = {
+	sessionId: string,
+	countedCashCents: number | null,
+	denominations: Denomination[] | null,
+	countedCardCents: number,
+	countedTransferCents: number,
+	note: string,
 };
 
 /**  Where this desk's database is. */
@@ -214,6 +380,12 @@ export type ConnectionTest = {
 	serverVersion: string,
 	/**  `empty` (new database), `current`, `older` (this desk will migrate it) or `newer` (update this desk). */
 	schema: string,
+};
+
+/**  One product a treatment uses, in the product's unit. */
+export type Consumable = {
+	productId: string,
+	quantity: number,
 };
 
 /**  What creating a patient did: created it, or found likely duplicates and waited for confirmation. */
@@ -237,12 +409,37 @@ export type DbStatus =
 /**  Startup failed for another reason; details are in the log under this id. */
 { state: "failed"; logId: string };
 
+export type Denomination = {
+	/**  Value of one bill or coin, in cents. */
+	cents: number,
+	count: number,
+};
+
+/**  This desk's drawer: its register (if assigned) and the open session (if any). */
+export type DeskCash = {
+	desk: string,
+	register: Register | null,
+	session: CashSession | null,
+	registers: Register[],
+};
+
 /**  The desk's settings file. */
 export type DeskConfig = {
 	/**  Shown in the audit log: which reception desk did it. */
 	deskName: string,
 	connection: ConnectionProfile,
 };
+
+/**  A line checkout proposes from what the visit recorded, at today's price. */
+export type DraftLine = {
+	treatmentId: string,
+	description: string,
+	quantity: number,
+	unitPriceCents: number,
+};
+
+/**  Where an entry of a cash session came from. */
+export type EntryKind = "payment" | "refund" | "expense" | "withdrawal" | "deposit" | "adjustment";
 
 /**  Time off as the form states it: whole days from/to (inclusive), or hours when minutes are given. */
 export type ExceptionInput = {
@@ -257,6 +454,43 @@ export type ExceptionInput = {
 	note: string,
 };
 
+export type Expense = {
+	id: string,
+	categoryId: string,
+	categoryName: string,
+	amountCents: number,
+	spentOn: string,
+	method: Method,
+	supplierId: string | null,
+	supplierName: string | null,
+	note: string,
+	sessionId: string | null,
+	at: string,
+	createdByName: string,
+};
+
+export type ExpenseCategory = {
+	id: string,
+	name: string,
+	active: boolean,
+};
+
+export type ExpenseInput = {
+	id: string,
+	categoryId: string,
+	amountCents: number,
+	spentOn: string,
+	method: Method,
+	supplierId: string | null,
+	note: string,
+};
+
+/**  Both feet. A visit starts with `{}` in the database: every field has its default. */
+export type Findings = {
+	left?: FootFindings,
+	right?: FootFindings,
+};
+
 /**  The first account of a new clinic; it gets the admin role. */
 export type FirstAdminInput = {
 	id: string,
@@ -265,10 +499,69 @@ export type FirstAdminInput = {
 	password: string,
 };
 
+/**  What the podiatrist found on one foot. Empty lists mean "nothing of note". */
+export type FootFindings = {
+	nails?: NailFinding[],
+	skin?: SkinFinding[],
+	calluses?: CallusFinding[],
+	ulcer?: Ulcer | null,
+	/**  10 g monofilament: sites felt out of 10; `None` when not tested. */
+	monofilamentFelt?: number | null,
+	pulseDorsalis?: Pulse,
+	pulseTibial?: Pulse,
+	notes?: string,
+};
+
+/**  The language a document is printed in (the UI's current one). */
+export type Lang = "es" | "en";
+
+/**
+ *  One line as checkout sends it: a treatment or a product, how many, and any discount. The price
+ *  is the catalog's at this moment, read by the server.
+ */
+export type LineInput = {
+	treatmentId: string | null,
+	productId: string | null,
+	quantity: number,
+	discountCents: number,
+	discountReason: string,
+};
+
 export type LoginInput = {
 	username: string,
 	password: string,
 };
+
+/**  How money moved. */
+export type Method = "cash" | "card" | "transfer";
+
+export type MethodSummary = {
+	method: Method,
+	paymentsCents: number,
+	refundsCents: number,
+	expensesCents: number,
+	withdrawalsCents: number,
+	depositsCents: number,
+	adjustmentsCents: number,
+	/**  The opening float (cash) plus everything above. */
+	expectedCents: number,
+	countedCents: number | null,
+	/**  Counted minus expected: negative is money missing. */
+	differenceCents: number | null,
+};
+
+/**  A withdrawal or deposit (amount entered positive) or an adjusting entry (signed). */
+export type MovementInput = {
+	id: string,
+	kind: MovementKind,
+	method: Method,
+	amountCents: number,
+	reason: string,
+};
+
+export type MovementKind = "withdrawal" | "deposit" | "adjustment";
+
+export type NailFinding = "onychomycosis" | "ingrown" | "thickened" | "dystrophic" | "onycholysis" | "subungual";
 
 export type NewUserInput = {
 	/**  Made by the client (UUID v7) so that a retried create is recognised. */
@@ -277,6 +570,12 @@ export type NewUserInput = {
 	displayName: string,
 	password: string,
 	roleId: string,
+};
+
+export type OpenSessionInput = {
+	id: string,
+	registerId: string,
+	openingFloatCents: number,
 };
 
 /**  A patient's record, with the podiatric history that matters at the desk and in the chair. */
@@ -304,6 +603,16 @@ export type Patient = {
 	archived: boolean,
 };
 
+/**  A patient's charges, payments and balance (positive: the patient owes). */
+export type PatientAccount = {
+	patientId: string,
+	chargedCents: number,
+	paidCents: number,
+	balanceCents: number,
+	charges: Charge[],
+	payments: Payment[],
+};
+
 /**  One line of a search result or duplicate warning. */
 export type PatientSummary = {
 	id: string,
@@ -314,8 +623,33 @@ export type PatientSummary = {
 	atRisk: boolean,
 };
 
+export type Payment = {
+	id: string,
+	patientId: string,
+	chargeId: string | null,
+	method: Method,
+	/**  Negative for a refund. */
+	amountCents: number,
+	reason: string,
+	reference: string,
+	sessionId: string,
+	at: string,
+	createdByName: string,
+};
+
+/**  Money received. Idempotent by `id`: a retried payment is stored once. */
+export type PaymentInput = {
+	id: string,
+	patientId: string,
+	chargeId: string | null,
+	method: Method,
+	amountCents: number,
+	/**  Card voucher or transfer reference. */
+	reference: string,
+};
+
 /**  One thing a role may be allowed to do. Checked in Rust by every command. */
-export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "stats.read";
+export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "stats.read";
 
 export type Podiatrist = {
 	id: string,
@@ -327,6 +661,41 @@ export type Podiatrist = {
 	active: boolean,
 	/**  The user account of this podiatrist, if any (they see their own agenda first). */
 	userId: string | null,
+};
+
+export type Procedure = {
+	treatmentId: string,
+	quantity: number,
+};
+
+export type Product = {
+	id: string,
+	sku: string,
+	name: string,
+	/**  What one unit is: "pieza", "ml", "par"... */
+	unit: string,
+	costCents: number,
+	priceCents: number,
+	minStock: number,
+	active: boolean,
+};
+
+export type Pulse = "not_checked" | "present" | "diminished" | "absent";
+
+/**  Money given back (entered positive, stored negative), with its reason. */
+export type RefundInput = {
+	id: string,
+	patientId: string,
+	chargeId: string | null,
+	method: Method,
+	amountCents: number,
+	reason: string,
+};
+
+export type Register = {
+	id: string,
+	name: string,
+	active: boolean,
 };
 
 export type RescheduleInput = {
@@ -361,6 +730,14 @@ export type SavedDeskConfig = {
 	passwordInKeyring: boolean,
 	/**  The new profile applies after a restart (the pool is built once). */
 	restartNeeded: boolean,
+};
+
+/**  A document written to disk. */
+export type SavedDocument = {
+	/**  The file name inside the documents folder (what `open_document` takes). */
+	name: string,
+	/**  Full path, for staff to find the file. */
+	path: string,
 };
 
 /**  A podiatrist's week and upcoming time off. */
@@ -431,6 +808,8 @@ export type SessionInfo = {
 	expiresAt: string,
 };
 
+export type SkinFinding = "dry" | "fissures" | "maceration" | "tinea" | "hyperhidrosis" | "wart";
+
 export type Slot = {
 	podiatristId: string,
 	startsAt: string,
@@ -453,6 +832,21 @@ export type SslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-f
 /**  Where an appointment is in the day's workflow. */
 export type Status = "scheduled" | "confirmed" | "arrived" | "in_consultation" | "completed" | "cancelled" | "no_show";
 
+export type Treatment = {
+	id: string,
+	name: string,
+	durationMinutes: number,
+	priceCents: number,
+	active: boolean,
+	consumables: Consumable[],
+};
+
+export type Ulcer = {
+	location: string,
+	/**  Wagner grade, 0–5. */
+	wagnerGrade: number,
+};
+
 /**  A staff account as the admin window lists it. Never carries the hash. */
 export type User = {
 	id: string,
@@ -472,6 +866,43 @@ export type UserUpdateInput = {
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  A visit's whole clinical record as the podiatrist's screen shows it. */
+export type Visit = {
+	id: string,
+	appointmentId: string,
+	patientId: string,
+	patientName: string,
+	podiatristId: string,
+	startsAt: string,
+	authorName: string,
+	findings: Findings,
+	riskCategory: number | null,
+	notes: string,
+	procedures: Procedure[],
+	signedAt: string | null,
+	signedByName: string | null,
+	addenda: Addendum[],
+};
+
+/**  What the visit form sends while the note is a draft. */
+export type VisitInput = {
+	id: string,
+	findings: Findings,
+	riskCategory: number | null,
+	notes: string,
+	procedures: Procedure[],
+};
+
+/**  One line of a patient's visit history. */
+export type VisitSummary = {
+	id: string,
+	appointmentId: string,
+	startsAt: string,
+	podiatristName: string,
+	riskCategory: number | null,
+	signedAt: string | null,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use crate::validate::trimmed;
 
 pub const SEXES: &[&str] = &["female", "male", "other"];
 pub const DIABETES: &[&str] = &["none", "type1", "type2", "gestational", "other"];
@@ -52,14 +53,6 @@ pub struct PatientSummary {
 pub struct CreatePatientOutcome {
     pub created: Option<Patient>,
     pub possible_duplicates: Vec<PatientSummary>,
-}
-
-fn trimmed(s: &mut String, field: &str, max: usize) -> AppResult<()> {
-    *s = s.trim().to_string();
-    if s.chars().count() > max {
-        return Err(AppError::validation(field, "too_long"));
-    }
-    Ok(())
 }
 
 impl Patient {

@@ -1,0 +1,165 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::money::Method;
+use crate::validate::{cents, trimmed};
+
+/// One line as checkout sends it: a treatment or a product, how many, and any discount. The price
+/// is the catalog's at this moment, read by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LineInput {
+    pub treatment_id: Option<Uuid>,
+    pub product_id: Option<Uuid>,
+    pub quantity: i32,
+    pub discount_cents: i64,
+    pub discount_reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargeInput {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub visit_id: Option<Uuid>,
+    pub lines: Vec<LineInput>,
+}
+
+impl ChargeInput {
+    pub fn parse(mut self) -> AppResult<Self> {
+        if self.lines.is_empty() {
+            return Err(AppError::validation("lines", "required"));
+        }
+        if self.lines.len() > 50 {
+            return Err(AppError::validation("lines", "too_many"));
+        }
+        for line in &mut self.lines {
+            if line.treatment_id.is_some() == line.product_id.is_some() {
+                return Err(AppError::validation("lines", "one_item_per_line"));
+            }
+            if !(1..=999).contains(&line.quantity) {
+                return Err(AppError::validation("quantity", "out_of_range"));
+            }
+            cents(line.discount_cents, "discountCents")?;
+            trimmed(&mut line.discount_reason, "discountReason", 200)?;
+            if line.discount_cents > 0 && line.discount_reason.is_empty() {
+                return Err(AppError::validation("discountReason", "required"));
+            }
+        }
+        Ok(self)
+    }
+
+    pub fn has_discount(&self) -> bool {
+        self.lines.iter().any(|l| l.discount_cents > 0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargeLine {
+    pub treatment_id: Option<Uuid>,
+    pub product_id: Option<Uuid>,
+    pub description: String,
+    pub quantity: i32,
+    pub unit_price_cents: i64,
+    pub discount_cents: i64,
+    pub discount_reason: String,
+    pub total_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Charge {
+    pub id: Uuid,
+    /// The receipt number.
+    pub folio: i64,
+    pub patient_id: Uuid,
+    pub patient_name: String,
+    pub visit_id: Option<Uuid>,
+    pub total_cents: i64,
+    /// Payments less refunds on this charge.
+    pub paid_cents: i64,
+    pub created_at: DateTime<Utc>,
+    pub created_by_name: String,
+    pub lines: Vec<ChargeLine>,
+}
+
+/// Money received. Idempotent by `id`: a retried payment is stored once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentInput {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub charge_id: Option<Uuid>,
+    pub method: Method,
+    pub amount_cents: i64,
+    /// Card voucher or transfer reference.
+    pub reference: String,
+}
+
+/// Money given back (entered positive, stored negative), with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundInput {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub charge_id: Option<Uuid>,
+    pub method: Method,
+    pub amount_cents: i64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Payment {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub charge_id: Option<Uuid>,
+    pub method: Method,
+    /// Negative for a refund.
+    pub amount_cents: i64,
+    pub reason: String,
+    pub reference: String,
+    pub session_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub created_by_name: String,
+}
+
+/// A patient's charges, payments and balance (positive: the patient owes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientAccount {
+    pub patient_id: Uuid,
+    pub charged_cents: i64,
+    pub paid_cents: i64,
+    pub balance_cents: i64,
+    pub charges: Vec<Charge>,
+    pub payments: Vec<Payment>,
+}
+
+/// A line checkout proposes from what the visit recorded, at today's price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftLine {
+    pub treatment_id: Uuid,
+    pub description: String,
+    pub quantity: i32,
+    pub unit_price_cents: i64,
+}
+
+/// What reception sees at checkout for one appointment: the procedures the podiatrist recorded
+/// (never the clinical note itself) and the charge, once made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Checkout {
+    pub appointment_id: Uuid,
+    pub patient_id: Uuid,
+    pub patient_name: String,
+    pub visit_id: Option<Uuid>,
+    pub visit_signed: bool,
+    pub proposed: Vec<DraftLine>,
+    pub charge: Option<Charge>,
+    pub balance_cents: i64,
+}

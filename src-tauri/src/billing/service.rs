@@ -1,0 +1,246 @@
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::model::{
+    Charge, ChargeInput, ChargeLine, Checkout, LineInput, PatientAccount, Payment, PaymentInput, RefundInput,
+};
+use super::repo::{self, NewPayment};
+use crate::appointments::repo as appointments;
+use crate::audit::{self, Entry};
+use crate::auth::{Ctx, Permission};
+use crate::cash::service::require_desk_session;
+use crate::error::{AppError, AppResult};
+use crate::money::{self, Method};
+use crate::validate::{positive_cents, required, trimmed};
+use crate::visits::repo as visits;
+
+/// What reception needs to charge an appointment: the recorded procedures at today's prices, the
+/// charge if it was already made, and the patient's balance.
+pub async fn checkout(ctx: &Ctx, appointment_id: Uuid) -> AppResult<Checkout> {
+    let mut conn = ctx.pool.acquire().await?;
+    let appointment =
+        appointments::find(&mut *conn, appointment_id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
+    let visit_id = visits::id_for_appointment(&mut *conn, appointment_id).await?;
+    let (proposed, charge, signed) = match visit_id {
+        Some(v) => {
+            let signed: bool = sqlx::query_scalar("SELECT signed_at IS NOT NULL FROM visits WHERE id = $1")
+                .bind(v)
+                .fetch_one(&mut *conn)
+                .await?;
+            (repo::proposed_lines(&mut *conn, v).await?, repo::charge_for_visit(&mut conn, v).await?, signed)
+        }
+        None => (Vec::new(), None, false),
+    };
+    let (charged, paid) = repo::totals(&mut *conn, appointment.patient_id).await?;
+    Ok(Checkout {
+        appointment_id,
+        patient_id: appointment.patient_id,
+        patient_name: appointment.patient_name,
+        visit_id,
+        visit_signed: signed,
+        proposed,
+        charge,
+        balance_cents: charged - paid,
+    })
+}
+
+/// The stored charge's request, to tell a replay from a reused id.
+fn as_input(c: &Charge) -> ChargeInput {
+    ChargeInput {
+        id: c.id,
+        patient_id: c.patient_id,
+        visit_id: c.visit_id,
+        lines: c
+            .lines
+            .iter()
+            .map(|l| LineInput {
+                treatment_id: l.treatment_id,
+                product_id: l.product_id,
+                quantity: l.quantity,
+                discount_cents: l.discount_cents,
+                discount_reason: l.discount_reason.clone(),
+            })
+            .collect(),
+    }
+}
+
+async fn price_lines(conn: &mut PgConnection, input: &ChargeInput) -> AppResult<Vec<ChargeLine>> {
+    let mut lines = Vec::with_capacity(input.lines.len());
+    for l in &input.lines {
+        let (description, unit_price_cents, active) = repo::catalog_price(&mut *conn, l.treatment_id, l.product_id)
+            .await?
+            .ok_or_else(|| AppError::validation("lines", "unknown_item"))?;
+        if !active {
+            return Err(AppError::validation("lines", "inactive_item"));
+        }
+        if l.discount_cents > i64::from(l.quantity) * unit_price_cents {
+            return Err(AppError::validation("discountCents", "discount_too_large"));
+        }
+        lines.push(ChargeLine {
+            treatment_id: l.treatment_id,
+            product_id: l.product_id,
+            description,
+            quantity: l.quantity,
+            unit_price_cents,
+            discount_cents: l.discount_cents,
+            discount_reason: l.discount_reason.clone(),
+            total_cents: money::line_total(l.quantity, unit_price_cents, l.discount_cents),
+        });
+    }
+    Ok(lines)
+}
+
+/// Makes a charge at today's catalog prices. Discounts need their permission. Idempotent by `id`.
+#[tracing::instrument(skip_all)]
+pub async fn create_charge(ctx: &Ctx, input: ChargeInput) -> AppResult<Charge> {
+    let input = input.parse()?;
+    if input.has_discount() && !ctx.session.permissions.contains(&Permission::PaymentsDiscount) {
+        return Err(AppError::Forbidden { permission: Permission::PaymentsDiscount });
+    }
+    let mut tx = ctx.pool.begin().await?;
+    if let Some(stored) = repo::charge(&mut tx, input.id).await? {
+        return if as_input(&stored) == input { Ok(stored) } else { Err(AppError::conflict("id_reused", None)) };
+    }
+    if let Some(visit) = input.visit_id {
+        let patient: Option<Uuid> = sqlx::query_scalar("SELECT patient_id FROM visits WHERE id = $1")
+            .bind(visit)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if patient != Some(input.patient_id) {
+            return Err(AppError::validation("visitId", "unknown_visit"));
+        }
+    }
+    let lines = price_lines(&mut tx, &input).await?;
+    let total: i64 = lines.iter().map(|l| l.total_cents).sum();
+    repo::insert_charge(&mut *tx, input.id, input.patient_id, input.visit_id, total, ctx.session.user_id).await?;
+    repo::insert_lines(&mut *tx, input.id, &lines).await?;
+    let charge = repo::charge(&mut tx, input.id).await?.ok_or_else(|| AppError::not_found("charge"))?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new("charge.create", "charge", input.id).after(&charge)).await?;
+    tx.commit().await?;
+    Ok(charge)
+}
+
+/// A payment or refund after the checks of its kind, in this desk's open cash session.
+struct Movement {
+    id: Uuid,
+    patient: Uuid,
+    charge: Option<Uuid>,
+    method: Method,
+    amount: i64,
+    reason: String,
+    reference: String,
+}
+
+async fn record(ctx: &Ctx, m: Movement) -> AppResult<Payment> {
+    let mut tx = ctx.pool.begin().await?;
+    // One payment at a time per patient, so balances checked here hold when the payment lands.
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM patients WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(m.patient)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(AppError::validation("patientId", "unknown_patient"));
+    }
+    if let Some(stored) = repo::payment(&mut *tx, m.id).await? {
+        let same = stored.patient_id == m.patient
+            && stored.charge_id == m.charge
+            && stored.method == m.method
+            && stored.amount_cents == m.amount
+            && stored.reason == m.reason
+            && stored.reference == m.reference;
+        return if same { Ok(stored) } else { Err(AppError::conflict("id_reused", None)) };
+    }
+    if let Some(charge) = m.charge {
+        let owner: Option<Uuid> = sqlx::query_scalar("SELECT patient_id FROM charges WHERE id = $1")
+            .bind(charge)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if owner != Some(m.patient) {
+            return Err(AppError::validation("chargeId", "unknown_charge"));
+        }
+    }
+    let paid = repo::paid(&mut *tx, m.patient, m.charge).await?;
+    if m.amount > 0 {
+        if let Some(charge) = m.charge {
+            let total: i64 = sqlx::query_scalar("SELECT total_cents FROM charges WHERE id = $1")
+                .bind(charge)
+                .fetch_one(&mut *tx)
+                .await?;
+            if paid + m.amount > total {
+                return Err(AppError::validation("amountCents", "exceeds_balance"));
+            }
+        }
+    } else if paid + m.amount < 0 {
+        return Err(AppError::validation("amountCents", "refund_exceeds_paid"));
+    }
+    let session = require_desk_session(&mut *tx, &ctx.actor.desk).await?;
+    repo::insert_payment(
+        &mut *tx,
+        NewPayment {
+            id: m.id,
+            patient: m.patient,
+            charge: m.charge,
+            method: m.method,
+            amount: m.amount,
+            reason: &m.reason,
+            reference: &m.reference,
+            session,
+            by: ctx.session.user_id,
+        },
+    )
+    .await?;
+    let stored = repo::payment(&mut *tx, m.id).await?.ok_or_else(|| AppError::not_found("payment"))?;
+    let action = if m.amount > 0 { "payment.create" } else { "payment.refund" };
+    audit::record(&mut *tx, &ctx.actor, Entry::new(action, "payment", m.id).after(&stored)).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Takes a payment (partial payments allowed, never more than the charge still owes).
+#[tracing::instrument(skip_all)]
+pub async fn take_payment(ctx: &Ctx, input: PaymentInput) -> AppResult<Payment> {
+    let mut reference = input.reference;
+    trimmed(&mut reference, "reference", 80)?;
+    let amount = positive_cents(input.amount_cents, "amountCents")?;
+    let m = Movement {
+        id: input.id,
+        patient: input.patient_id,
+        charge: input.charge_id,
+        method: input.method,
+        amount,
+        reason: String::new(),
+        reference,
+    };
+    record(ctx, m).await
+}
+
+/// Gives money back: a negative payment with its reason, never more than was paid.
+#[tracing::instrument(skip_all)]
+pub async fn refund(ctx: &Ctx, input: RefundInput) -> AppResult<Payment> {
+    let mut reason = input.reason;
+    required(&mut reason, "reason", 300)?;
+    let amount = positive_cents(input.amount_cents, "amountCents")?;
+    let m = Movement {
+        id: input.id,
+        patient: input.patient_id,
+        charge: input.charge_id,
+        method: input.method,
+        amount: -amount,
+        reason,
+        reference: String::new(),
+    };
+    record(ctx, m).await
+}
+
+pub async fn account(ctx: &Ctx, patient_id: Uuid) -> AppResult<PatientAccount> {
+    let mut conn = ctx.pool.acquire().await?;
+    let (charged, paid) = repo::totals(&mut *conn, patient_id).await?;
+    Ok(PatientAccount {
+        patient_id,
+        charged_cents: charged,
+        paid_cents: paid,
+        balance_cents: charged - paid,
+        charges: repo::charges_for_patient(&mut conn, patient_id).await?,
+        payments: repo::payments_for_patient(&mut *conn, patient_id).await?,
+    })
+}

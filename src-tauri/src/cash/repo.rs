@@ -1,0 +1,229 @@
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{CashEntry, CashSession, Denomination, MovementInput, Register};
+use crate::error::AppResult;
+use crate::money::{EntryKind, Method};
+
+pub async fn registers(db: impl PgExecutor<'_>) -> AppResult<Vec<Register>> {
+    Ok(sqlx::query_as("SELECT id, name, active FROM cash_registers ORDER BY active DESC, name").fetch_all(db).await?)
+}
+
+pub async fn desk_register(db: impl PgExecutor<'_>, desk: &str) -> AppResult<Option<Register>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.name, r.active FROM desk_registers d JOIN cash_registers r ON r.id = d.register_id
+         WHERE d.desk = $1",
+    )
+    .bind(desk)
+    .fetch_optional(db)
+    .await?)
+}
+
+pub async fn assign(db: impl PgExecutor<'_>, desk: &str, register: Uuid) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO desk_registers (desk, register_id) VALUES ($1, $2)
+         ON CONFLICT (desk) DO UPDATE SET register_id = EXCLUDED.register_id, assigned_at = now()",
+    )
+    .bind(desk)
+    .bind(register)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+const SESSION_SELECT: &str = "SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
+        ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS closed_by_name
+    FROM cash_sessions s
+    JOIN cash_registers r ON r.id = s.register_id
+    JOIN users ou ON ou.id = s.opened_by
+    LEFT JOIN users cu ON cu.id = s.closed_by";
+
+pub async fn session(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<CashSession>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SESSION_SELECT} WHERE s.id = $1")))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// The open session of a register, if any.
+pub async fn open_session_of(db: impl PgExecutor<'_>, register: Uuid) -> AppResult<Option<CashSession>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SESSION_SELECT} WHERE s.register_id = $1 AND s.closed_at IS NULL"
+    )))
+    .bind(register)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The open session of the register this desk uses, if any.
+pub async fn desk_session(db: impl PgExecutor<'_>, desk: &str) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT s.id FROM desk_registers d JOIN cash_sessions s ON s.register_id = d.register_id AND s.closed_at IS NULL
+         WHERE d.desk = $1",
+    )
+    .bind(desk)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Sessions of a register, newest first.
+pub async fn sessions(db: impl PgExecutor<'_>, register: Uuid, limit: i64) -> AppResult<Vec<CashSession>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SESSION_SELECT} WHERE s.register_id = $1 ORDER BY s.opened_at DESC LIMIT $2"
+    )))
+    .bind(register)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn insert_session(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    register: Uuid,
+    by: Uuid,
+    float: i64,
+) -> AppResult<bool> {
+    let r = sqlx::query(
+        "INSERT INTO cash_sessions (id, register_id, opened_by, opening_float_cents) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(register)
+    .bind(by)
+    .bind(float)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Holds the session row until the transaction ends (a close waits for entries being written,
+/// and they wait for it). Returns whether it is closed.
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<bool>> {
+    Ok(sqlx::query_scalar("SELECT closed_at IS NOT NULL FROM cash_sessions WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    at: DateTime<Utc>,
+    kind: String,
+    method: String,
+    amount_cents: i64,
+    label: String,
+    by_name: String,
+}
+
+/// Every entry of a session in time order, signed from the drawer's point of view.
+pub async fn entries(db: impl PgExecutor<'_>, session: Uuid) -> AppResult<Vec<CashEntry>> {
+    let rows: Vec<EntryRow> = sqlx::query_as(
+        "SELECT e.at, e.kind, e.method, e.amount_cents, e.label, u.display_name AS by_name FROM (
+             SELECT p.at, CASE WHEN p.amount_cents > 0 THEN 'payment' ELSE 'refund' END AS kind, p.method,
+                    p.amount_cents, btrim(pt.first_name || ' ' || pt.last_names) AS label, p.created_by, p.id
+             FROM payments p JOIN patients pt ON pt.id = p.patient_id WHERE p.session_id = $1
+             UNION ALL
+             SELECT x.at, 'expense', x.method, -x.amount_cents, c.name || CASE WHEN x.note <> '' THEN ': ' || x.note ELSE '' END,
+                    x.created_by, x.id
+             FROM expenses x JOIN expense_categories c ON c.id = x.category_id WHERE x.session_id = $1
+             UNION ALL
+             SELECT m.at, m.kind, m.method, m.amount_cents, m.reason, m.created_by, m.id
+             FROM cash_movements m WHERE m.session_id = $1
+         ) e JOIN users u ON u.id = e.created_by
+         ORDER BY e.at, e.id",
+    )
+    .bind(session)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(CashEntry {
+                at: r.at,
+                kind: EntryKind::parse(&r.kind)?,
+                method: Method::parse(&r.method)?,
+                amount_cents: r.amount_cents,
+                label: r.label,
+                by_name: r.by_name,
+            })
+        })
+        .collect()
+}
+
+/// What a closed session recorded at its close.
+#[derive(sqlx::FromRow)]
+pub struct Closing {
+    pub counted_cash_cents: Option<i64>,
+    pub counted_card_cents: Option<i64>,
+    pub counted_transfer_cents: Option<i64>,
+    pub denominations: Option<Json<Vec<Denomination>>>,
+    pub close_note: String,
+}
+
+pub async fn closing(db: impl PgExecutor<'_>, session: Uuid) -> AppResult<Closing> {
+    Ok(sqlx::query_as(
+        "SELECT counted_cash_cents, counted_card_cents, counted_transfer_cents, denominations, close_note
+         FROM cash_sessions WHERE id = $1",
+    )
+    .bind(session)
+    .fetch_one(db)
+    .await?)
+}
+
+pub struct CloseRecord<'a> {
+    pub session: Uuid,
+    pub by: Uuid,
+    pub expected: [i64; 3],
+    pub counted: [i64; 3],
+    pub denominations: Option<&'a [Denomination]>,
+    pub note: &'a str,
+}
+
+pub async fn close(db: impl PgExecutor<'_>, c: CloseRecord<'_>) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE cash_sessions SET closed_at = now(), closed_by = $2,
+             expected_cash_cents = $3, expected_card_cents = $4, expected_transfer_cents = $5,
+             counted_cash_cents = $6, counted_card_cents = $7, counted_transfer_cents = $8,
+             denominations = $9, close_note = $10
+         WHERE id = $1",
+    )
+    .bind(c.session)
+    .bind(c.by)
+    .bind(c.expected[0])
+    .bind(c.expected[1])
+    .bind(c.expected[2])
+    .bind(c.counted[0])
+    .bind(c.counted[1])
+    .bind(c.counted[2])
+    .bind(c.denominations.map(Json))
+    .bind(c.note)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a movement with its drawer-signed amount; false when the id was already used.
+pub async fn insert_movement(
+    db: impl PgExecutor<'_>,
+    session: Uuid,
+    m: &MovementInput,
+    signed: i64,
+    by: Uuid,
+) -> AppResult<bool> {
+    let r = sqlx::query(
+        "INSERT INTO cash_movements (id, session_id, kind, method, amount_cents, reason, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(m.id)
+    .bind(session)
+    .bind(m.kind.as_str())
+    .bind(m.method.as_str())
+    .bind(signed)
+    .bind(&m.reason)
+    .bind(by)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

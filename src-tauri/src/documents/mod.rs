@@ -1,0 +1,103 @@
+//! Printable documents: payment receipts and cash closing reports, written as PDF files into the
+//! desk's documents folder and shown in the system's PDF viewer.
+
+pub mod pdf;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tauri::State;
+use uuid::Uuid;
+
+use crate::auth::{Ctx, Permission, require, signed_in};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::{billing, cash, clinic};
+use render::Lang;
+
+/// A document written to disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedDocument {
+    /// The file name inside the documents folder (what `open_document` takes).
+    pub name: String,
+    /// Full path, for staff to find the file.
+    pub path: String,
+}
+
+pub fn folder(state: &AppState) -> PathBuf {
+    state.paths.data_dir.join("documents")
+}
+
+async fn write(dir: &Path, name: String, bytes: Vec<u8>) -> AppResult<SavedDocument> {
+    tokio::fs::create_dir_all(dir).await.map_err(AppError::internal)?;
+    let path = dir.join(&name);
+    // Written beside and renamed, so a viewer never sees half a file.
+    let partial = dir.join(format!(".{name}.part"));
+    tokio::fs::write(&partial, bytes).await.map_err(AppError::internal)?;
+    tokio::fs::rename(&partial, &path).await.map_err(AppError::internal)?;
+    Ok(SavedDocument { name, path: path.display().to_string() })
+}
+
+/// Lays out on a blocking thread: PDF building and font subsetting are CPU work.
+async fn build(f: impl FnOnce() -> AppResult<Vec<u8>> + Send + 'static) -> AppResult<Vec<u8>> {
+    tokio::task::spawn_blocking(f).await?
+}
+
+pub async fn receipt(ctx: &Ctx, dir: &Path, charge_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let mut conn = ctx.pool.acquire().await?;
+    let charge = billing::repo::charge(&mut conn, charge_id).await?.ok_or_else(|| AppError::not_found("charge"))?;
+    let mut payments = billing::repo::payments_for_patient(&mut *conn, charge.patient_id).await?;
+    payments.retain(|p| p.charge_id == Some(charge_id));
+    payments.reverse();
+    let profile = clinic::repo::get(&mut *conn).await?;
+    let tz = clinic::time::zone(&mut *conn).await?;
+    let name = format!("recibo-{:06}.pdf", charge.folio);
+    let bytes = build(move || render::receipt(&profile, tz, &charge, &payments, lang)).await?;
+    write(dir, name, bytes).await
+}
+
+pub async fn cash_report(ctx: &Ctx, dir: &Path, session_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let report = cash::service::report(&ctx.pool, session_id).await?;
+    let profile = clinic::repo::get(&ctx.pool).await?;
+    let tz = clinic::time::zone(&ctx.pool).await?;
+    let kind = if report.session.closed_at.is_some() { "z" } else { "x" };
+    let stamp = report.generated_at.with_timezone(&tz).format("%Y%m%d-%H%M%S");
+    let name = format!("corte-{kind}-{}-{stamp}.pdf", &session_id.simple().to_string()[..8]);
+    let bytes = build(move || render::cash_report(&profile, tz, &report, lang)).await?;
+    write(dir, name, bytes).await
+}
+
+/// Writes the receipt of a charge as PDF.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_receipt(state: State<'_, AppState>, charge_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let ctx = require(&state, Permission::PaymentsRead).await?;
+    state.observe(receipt(&ctx, &folder(&state), charge_id, lang).await)
+}
+
+/// Writes the corte X (open session) or corte Z (closed) report as PDF.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_cash_report(state: State<'_, AppState>, session_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let ctx = require(&state, Permission::CashOperate).await?;
+    state.observe(cash_report(&ctx, &folder(&state), session_id, lang).await)
+}
+
+/// Shows a document from the documents folder in the system's viewer. Only plain file names
+/// of that folder are accepted.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_document(state: State<'_, AppState>, name: String) -> AppResult<()> {
+    signed_in(&state).await?;
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && name.ends_with(".pdf")
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let path = folder(&state).join(&name);
+    if !plain || !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Err(AppError::not_found("document"));
+    }
+    tokio::task::spawn_blocking(move || opener::open(&path)).await?.map_err(AppError::internal)
+}

@@ -1,0 +1,425 @@
+//! Visits and clinical notes, charges and payments, expenses and the cash drawer against a real
+//! PostgreSQL: signed notes never change, money adds up, a closed session never changes.
+
+use chrono::Utc;
+use podoclinic::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
+use podoclinic::billing::service as billing;
+use podoclinic::cash::model::{CloseInput, Denomination, MovementInput, MovementKind};
+use podoclinic::cash::service as cash;
+use podoclinic::error::AppError;
+use podoclinic::expenses::model::ExpenseInput;
+use podoclinic::money::Method;
+use podoclinic::visits::model::{Procedure, Ulcer, VisitInput};
+use podoclinic::visits::service as visits;
+use podoclinic_tests::*;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use uuid::Uuid;
+
+fn line(treatment: Uuid, quantity: i32, discount: i64) -> LineInput {
+    LineInput {
+        treatment_id: Some(treatment),
+        product_id: None,
+        quantity,
+        discount_cents: discount,
+        discount_reason: if discount > 0 { "Paciente frecuente".into() } else { String::new() },
+    }
+}
+
+fn pay(patient: Uuid, charge: Option<Uuid>, method: Method, amount: i64) -> PaymentInput {
+    PaymentInput {
+        id: Uuid::now_v7(),
+        patient_id: patient,
+        charge_id: charge,
+        method,
+        amount_cents: amount,
+        reference: String::new(),
+    }
+}
+
+fn close_input(session: Uuid, cash: i64, card: i64, transfer: i64) -> CloseInput {
+    CloseInput {
+        session_id: session,
+        counted_cash_cents: Some(cash),
+        denominations: None,
+        counted_card_cents: card,
+        counted_transfer_cents: transfer,
+        note: String::new(),
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_signed_note_never_changes_and_corrections_are_addenda(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pod = podiatrist(&pool, &admin, "Dra. Pies", None).await;
+    let pat = patient(&pool, &admin, "José", "González", "").await;
+    let nails = treatment(&pool, &admin, "Corte de uñas", 35_000).await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let appointment = arrived(&ctx, pat, pod, 0).await;
+
+    let visit = visits::open(&ctx, appointment).await.unwrap();
+    assert!(visit.signed_at.is_none());
+    let status: String = sqlx::query_scalar("SELECT status FROM appointments WHERE id = $1")
+        .bind(appointment)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "in_consultation", "opening the visit starts the consultation");
+
+    let mut input = VisitInput {
+        id: visit.id,
+        findings: Default::default(),
+        risk_category: None,
+        notes: "Onicocriptosis lateral".into(),
+        procedures: vec![Procedure { treatment_id: nails, quantity: 1 }],
+    };
+    input.findings.left.ulcer = Some(Ulcer { location: "Primer metatarsiano".into(), wagner_grade: 1 });
+    input.findings.right.monofilament_felt = Some(8);
+    visits::save(&ctx, input.clone()).await.unwrap();
+    assert_eq!(visits::sign(&ctx, visit.id).await.unwrap_err(), AppError::validation("riskCategory", "required"));
+    input.risk_category = Some(2);
+    visits::save(&ctx, input.clone()).await.unwrap();
+    let signed = visits::sign(&ctx, visit.id).await.unwrap();
+    assert!(signed.signed_at.is_some());
+    assert_eq!(signed.findings.right.monofilament_felt, Some(8));
+    let status: String = sqlx::query_scalar("SELECT status FROM appointments WHERE id = $1")
+        .bind(appointment)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "completed", "signing completes the appointment");
+
+    // The service refuses, and so does the database, whatever the client.
+    assert_eq!(visits::save(&ctx, input).await.unwrap_err(), AppError::conflict("visit_signed", None));
+    for sql in [
+        "UPDATE visits SET notes = 'cambiada' WHERE id = $1",
+        "DELETE FROM visits WHERE id = $1",
+        "DELETE FROM visit_procedures WHERE visit_id = $1",
+    ] {
+        let err = sqlx::query(sql).bind(visit.id).execute(&pool).await.unwrap_err();
+        assert!(err.as_database_error().is_some(), "{sql} must be refused");
+    }
+    let after = visits::add_addendum(&ctx, visit.id, Uuid::now_v7(), "Se aplicó antiséptico".into()).await.unwrap();
+    assert_eq!(after.addenda.len(), 1);
+    assert_eq!(after.notes, "Onicocriptosis lateral");
+    let err = sqlx::query("UPDATE visit_addenda SET text = 'x'").execute(&pool).await.unwrap_err();
+    assert!(err.as_database_error().is_some());
+
+    let opens: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'visit.open'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(opens, 1);
+    visits::open(&ctx, appointment).await.unwrap();
+    let opens: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'visit.open'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(opens, 2, "every opening of a note is audited");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_charge_keeps_its_prices_and_payments_never_exceed_it(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    staff(&pool, &admin, "caja1", RECEPTION_ROLE).await;
+    let pod = podiatrist(&pool, &admin, "Dra. Pies", None).await;
+    let pat = patient(&pool, &admin, "Ana", "López", "").await;
+    let nails = treatment(&pool, &admin, "Corte de uñas", 35_000).await;
+    let callus = treatment(&pool, &admin, "Quiropodia", 50_000).await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let reception = ctx_for(&pool, "caja1", STAFF_PASSWORD).await;
+    let appointment = arrived(&ctx, pat, pod, 0).await;
+    let visit = visits::open(&ctx, appointment).await.unwrap();
+    let input = VisitInput {
+        id: visit.id,
+        findings: Default::default(),
+        risk_category: Some(0),
+        notes: String::new(),
+        procedures: vec![
+            Procedure { treatment_id: nails, quantity: 1 },
+            Procedure { treatment_id: callus, quantity: 2 },
+        ],
+    };
+    visits::save(&ctx, input).await.unwrap();
+    visits::sign(&ctx, visit.id).await.unwrap();
+
+    let checkout = billing::checkout(&reception, appointment).await.unwrap();
+    assert!(checkout.visit_signed);
+    assert_eq!(checkout.proposed.iter().map(|l| l.unit_price_cents * i64::from(l.quantity)).sum::<i64>(), 135_000);
+
+    // Reception may not discount without the permission.
+    let discounted = ChargeInput {
+        id: Uuid::now_v7(),
+        patient_id: pat,
+        visit_id: Some(visit.id),
+        lines: vec![line(nails, 1, 5_000), line(callus, 2, 0)],
+    };
+    assert!(matches!(billing::create_charge(&reception, discounted.clone()).await, Err(AppError::Forbidden { .. })));
+    let charge = billing::create_charge(&ctx, discounted.clone()).await.unwrap();
+    assert_eq!(charge.total_cents, 130_000);
+    assert_eq!(billing::create_charge(&ctx, discounted).await.unwrap().id, charge.id, "a replay returns the charge");
+
+    // A later price change does not touch what was charged.
+    sqlx::query("UPDATE treatments SET price_cents = 99900 WHERE id = $1").bind(nails).execute(&pool).await.unwrap();
+    let account = billing::account(&ctx, pat).await.unwrap();
+    assert_eq!(account.charges[0].total_cents, 130_000);
+    assert_eq!(account.balance_cents, 130_000);
+
+    // No open drawer at this desk: payments are refused with a clear error.
+    assert_eq!(
+        billing::take_payment(&reception, pay(pat, Some(charge.id), Method::Cash, 50_000)).await.unwrap_err(),
+        AppError::conflict("cash_session_required", None)
+    );
+    open_drawer(&reception, 100_000).await;
+    billing::take_payment(&reception, pay(pat, Some(charge.id), Method::Cash, 50_000)).await.unwrap();
+    billing::take_payment(&reception, pay(pat, Some(charge.id), Method::Card, 60_000)).await.unwrap();
+    assert_eq!(
+        billing::take_payment(&reception, pay(pat, Some(charge.id), Method::Cash, 20_001)).await.unwrap_err(),
+        AppError::validation("amountCents", "exceeds_balance")
+    );
+    assert_eq!(billing::account(&ctx, pat).await.unwrap().balance_cents, 20_000);
+
+    // Refunds need their permission, a reason, and never exceed what was paid.
+    let refund = |amount| RefundInput {
+        id: Uuid::now_v7(),
+        patient_id: pat,
+        charge_id: Some(charge.id),
+        method: Method::Cash,
+        amount_cents: amount,
+        reason: "Cobro duplicado".into(),
+    };
+    assert_eq!(
+        billing::refund(&ctx, refund(110_001)).await.unwrap_err(),
+        AppError::validation("amountCents", "refund_exceeds_paid")
+    );
+    let ctx_desk = ctx_for(&pool, "admin", ADMIN_PASSWORD).await; // same desk as reception
+    billing::refund(&ctx_desk, refund(10_000)).await.unwrap();
+    let account = billing::account(&ctx, pat).await.unwrap();
+    assert_eq!((account.charged_cents, account.paid_cents, account.balance_cents), (130_000, 100_000, 30_000));
+
+    // Charges and payments are append-only in the database.
+    for sql in
+        ["UPDATE charges SET total_cents = 1", "DELETE FROM charge_lines", "UPDATE payments SET amount_cents = 1"]
+    {
+        assert!(sqlx::query(sql).execute(&pool).await.is_err(), "{sql} must be refused");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn after_a_z_close_nothing_in_the_session_changes(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pat = patient(&pool, &admin, "Luis", "Pérez", "").await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let session = open_drawer(&ctx, 50_000).await;
+    let payment = billing::take_payment(&ctx, pay(pat, None, Method::Cash, 30_000)).await.unwrap();
+    let expense = ExpenseInput {
+        id: Uuid::now_v7(),
+        category_id: Uuid::from_u128(0x00000000_0000_7000_8000_000000000104),
+        amount_cents: 4_550,
+        spent_on: podoclinic::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now()),
+        method: Method::Cash,
+        supplier_id: None,
+        note: "Cloro".into(),
+    };
+    podoclinic::expenses::repo::record(&pool, &ctx.actor, expense).await.unwrap();
+    let withdrawal = MovementInput {
+        id: Uuid::now_v7(),
+        kind: MovementKind::Withdrawal,
+        method: Method::Cash,
+        amount_cents: 20_000,
+        reason: "Depósito al banco".into(),
+    };
+    let x = cash::add_movement(&ctx, withdrawal).await.unwrap();
+    assert_eq!(x.methods[0].expected_cents, 50_000 + 30_000 - 4_550 - 20_000);
+
+    let mut by_pieces = close_input(session, 0, 0, 0);
+    by_pieces.counted_cash_cents = None;
+    by_pieces.denominations = Some(vec![
+        Denomination { cents: 50_000, count: 1 },
+        Denomination { cents: 5_000, count: 1 },
+        Denomination { cents: 200, count: 2 },
+    ]);
+    let z = cash::close(&ctx, by_pieces).await.unwrap();
+    assert_eq!(z.methods[0].counted_cents, Some(55_400));
+    assert_eq!(z.methods[0].difference_cents, Some(55_400 - 55_450), "fifty centavos missing");
+    assert!(z.session.closed_at.is_some());
+
+    for sql in [
+        "UPDATE payments SET amount_cents = 1 WHERE session_id = $1",
+        "DELETE FROM payments WHERE session_id = $1",
+        "UPDATE cash_sessions SET counted_cash_cents = 55450 WHERE id = $1",
+        "DELETE FROM cash_sessions WHERE id = $1",
+        "UPDATE expenses SET amount_cents = 1 WHERE session_id = $1",
+        "DELETE FROM cash_movements WHERE session_id = $1",
+    ] {
+        let err = sqlx::query(sql).bind(session).execute(&pool).await.unwrap_err();
+        let constraint = err.as_database_error().and_then(|e| e.constraint()).map(str::to_string);
+        assert!(constraint.is_some(), "{sql} must be refused by a named rule, got {err}");
+    }
+    // A back-dated entry into the closed session is refused too.
+    let err = sqlx::query(
+        "INSERT INTO cash_movements (id, session_id, kind, amount_cents, reason, at, created_by)
+         SELECT $1, $2, 'deposit', 100, 'olvidado', opened_at + interval '1 minute', opened_by FROM cash_sessions WHERE id = $2",
+    )
+    .bind(Uuid::now_v7())
+    .bind(session)
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert_eq!(err.as_database_error().and_then(|e| e.constraint()), Some("cash_session_closed"));
+    assert!(
+        matches!(billing::take_payment(&ctx, pay(pat, None, Method::Cash, 100)).await, Err(AppError::Conflict { .. })),
+        "no open session now"
+    );
+    // The mistake is corrected in the next session, which starts clean.
+    let next = open_drawer(&ctx, 55_400).await;
+    let fix = MovementInput {
+        id: Uuid::now_v7(),
+        kind: MovementKind::Adjustment,
+        method: Method::Cash,
+        amount_cents: -50,
+        reason: "Faltante del corte anterior".into(),
+    };
+    let x = cash::add_movement(&ctx, fix).await.unwrap();
+    assert_eq!(x.session.id, next);
+    assert_eq!(x.methods[0].expected_cents, 55_350);
+    // An entry dated before its open session began is refused as back-dated.
+    let err = sqlx::query(
+        "INSERT INTO cash_movements (id, session_id, kind, amount_cents, reason, at, created_by)
+         SELECT $1, $2, 'deposit', 100, 'tarde', opened_at - interval '1 hour', opened_by FROM cash_sessions WHERE id = $2",
+    )
+    .bind(Uuid::now_v7())
+    .bind(next)
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert_eq!(err.as_database_error().and_then(|e| e.constraint()), Some("cash_entry_backdated"));
+    let _ = payment;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_desks_closing_the_same_session_at_once_one_wins(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pat = patient(&pool, &admin, "Rosa", "Cruz", "").await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let session = open_drawer(&ctx, 10_000).await;
+    billing::take_payment(&ctx, pay(pat, None, Method::Transfer, 25_000)).await.unwrap();
+    let wide = PgPoolOptions::new().max_connections(4).connect_with((*pool.connect_options()).clone()).await.unwrap();
+    let mut results = Vec::new();
+    for round in 0..5 {
+        let desks = [ctx_for(&wide, "admin", ADMIN_PASSWORD).await, ctx_for(&wide, "admin", ADMIN_PASSWORD).await];
+        let session = if round == 0 { session } else { open_drawer(&desks[0], 10_000).await };
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let tasks: Vec<_> = desks
+            .into_iter()
+            .enumerate()
+            .map(|(i, desk)| {
+                let barrier = barrier.clone();
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    cash::close(&desk, close_input(session, 10_000 + i as i64, 0, 25_000)).await
+                })
+            })
+            .collect();
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(e) => assert_eq!(e, AppError::conflict("cash_session_closed", None)),
+            }
+        }
+        results.push(ok);
+    }
+    assert_eq!(results, vec![1; 5], "exactly one close wins every time");
+    let closes: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'cash.close'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(closes, 5);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_expense_by_card_stays_out_of_the_drawer_and_bad_input_changes_nothing(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let today = podoclinic::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now());
+    let mut expense = ExpenseInput {
+        id: Uuid::now_v7(),
+        category_id: Uuid::from_u128(0x00000000_0000_7000_8000_000000000102),
+        amount_cents: 800_000,
+        spent_on: today,
+        method: Method::Transfer,
+        supplier_id: None,
+        note: "Renta de noviembre".into(),
+    };
+    let stored = podoclinic::expenses::repo::record(&pool, &ctx.actor, expense.clone()).await.unwrap();
+    assert_eq!(stored.session_id, None);
+    let bad = [
+        (
+            ExpenseInput { id: Uuid::now_v7(), amount_cents: 0, ..expense.clone() },
+            AppError::validation("amountCents", "amount_zero"),
+        ),
+        (
+            ExpenseInput { id: Uuid::now_v7(), spent_on: today + chrono::Duration::days(1), ..expense.clone() },
+            AppError::validation("spentOn", "in_future"),
+        ),
+        (
+            ExpenseInput { id: Uuid::now_v7(), method: Method::Cash, ..expense.clone() },
+            AppError::conflict("cash_session_required", None),
+        ),
+        (
+            ExpenseInput { id: Uuid::now_v7(), category_id: Uuid::now_v7(), ..expense.clone() },
+            AppError::validation("categoryId", "unknown_category"),
+        ),
+    ];
+    for (input, error) in bad {
+        assert_eq!(podoclinic::expenses::repo::record(&pool, &ctx.actor, input).await.unwrap_err(), error);
+    }
+    expense.note = "otra cosa".into();
+    assert_eq!(
+        podoclinic::expenses::repo::record(&pool, &ctx.actor, expense).await.unwrap_err(),
+        AppError::conflict("id_reused", None)
+    );
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM expenses").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 1);
+    let _ = admin;
+}
+
+/// Text of a PDF, through poppler's pdftotext (installed by the test script).
+fn pdf_text(path: &str) -> String {
+    let out = std::process::Command::new("pdftotext").args(["-layout", path, "-"]).output().expect("pdftotext");
+    assert!(out.status.success(), "pdftotext failed on {path}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_receipt_and_the_closing_report_print_what_was_recorded(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pat = patient(&pool, &admin, "Verónica", "Ibáñez Núñez", "").await;
+    let nails = treatment(&pool, &admin, "Corte de uñas con fresado", 123_450).await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let session = open_drawer(&ctx, 50_000).await;
+    let charge = billing::create_charge(
+        &ctx,
+        ChargeInput { id: Uuid::now_v7(), patient_id: pat, visit_id: None, lines: vec![line(nails, 2, 0)] },
+    )
+    .await
+    .unwrap();
+    billing::take_payment(&ctx, pay(pat, Some(charge.id), Method::Cash, 200_000)).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("podoclinic-docs-{}", Uuid::now_v7()));
+    let lang = podoclinic::documents::render::Lang::Es;
+    let receipt = podoclinic::documents::receipt(&ctx, &dir, charge.id, lang).await.unwrap();
+    let text = pdf_text(&receipt.path);
+    for expected in
+        ["Mi clínica", "Recibo de pago", "Verónica Ibáñez Núñez", "Corte de uñas con fresado", "$2,469.00", "$469.00"]
+    {
+        assert!(text.contains(expected), "receipt lacks {expected:?}:\n{text}");
+    }
+    cash::close(&ctx, close_input(session, 249_900, 0, 0)).await.unwrap();
+    let report = podoclinic::documents::cash_report(&ctx, &dir, session, lang).await.unwrap();
+    let text = pdf_text(&report.path);
+    for expected in ["Corte Z", "Caja 1", "Fondo inicial", "$2,500.00", "$2,499.00", "-$1.00", "Diferencia"] {
+        assert!(text.contains(expected), "report lacks {expected:?}:\n{text}");
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
