@@ -52,7 +52,7 @@ CREATE TABLE visits (
     podiatrist_id   uuid        NOT NULL REFERENCES podiatrists (id),
     author_id       uuid        NOT NULL REFERENCES users (id),
     -- Per-foot findings as the visit form structures them (validated in Rust).
-    findings        jsonb       NOT NULL DEFAULT '{}',
+    findings        jsonb       NOT NULL,
     -- Diabetic-foot risk (IWGDF 0–3).
     risk_category   smallint    CONSTRAINT visits_risk_range CHECK (risk_category BETWEEN 0 AND 3),
     notes           text        NOT NULL DEFAULT '',

@@ -29,9 +29,17 @@ pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
         sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM podiatrists)").fetch_one(&mut *tx).await?;
     let was_demo: bool =
         sqlx::query_scalar("SELECT name = 'Clínica Podológica Demo' FROM clinic_profile").fetch_one(&mut *tx).await?;
+    // A demo database made by an earlier version may lack the newer parts: add what is missing.
+    let no_catalog: bool =
+        sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM treatments)").fetch_one(&mut *tx).await?;
     if !fresh {
-        if was_demo && no_agenda {
-            seed_agenda(&mut tx).await?;
+        if was_demo {
+            if no_agenda {
+                seed_agenda(&mut tx).await?;
+            }
+            if no_catalog {
+                seed_catalog(&mut tx).await?;
+            }
             tx.commit().await?;
         }
         return Ok(());
@@ -50,6 +58,7 @@ pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
     audit::record(&mut *tx, &Actor::system(desk), Entry::new("demo.seed", "clinic_profile", "clinic").after(&profile))
         .await?;
     seed_agenda(&mut tx).await?;
+    seed_catalog(&mut tx).await?;
     tx.commit().await?;
     tracing::info!("demo clinic seeded");
     Ok(())
@@ -209,6 +218,66 @@ async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
                 }
                 minute += length + [0, 0, 15, 30][rng.usize(..4)];
             }
+        }
+    }
+    Ok(())
+}
+
+/// A demo treatment: name, minutes, price in cents, consumables as (SKU, quantity).
+type DemoTreatment = (&'static str, i32, i64, &'static [(&'static str, i32)]);
+
+const TREATMENTS: &[DemoTreatment] = &[
+    ("Consulta de valoración", 30, 40_000, &[]),
+    ("Corte y limado de uñas", 30, 35_000, &[("GASA-10", 2)]),
+    ("Quiropodia (callosidades)", 45, 50_000, &[("GASA-10", 2), ("ANTISEP-ML", 10)]),
+    ("Tratamiento de uña encarnada", 45, 80_000, &[("GASA-10", 4), ("ANTISEP-ML", 20)]),
+    ("Curación de úlcera", 30, 45_000, &[("GASA-10", 6), ("ANTISEP-ML", 30)]),
+    ("Revisión de pie diabético", 40, 60_000, &[]),
+];
+
+/// (SKU, name, unit, cost, price, minimum stock).
+const PRODUCTS: &[(&str, &str, &str, i64, i64, i32)] = &[
+    ("GASA-10", "Gasa estéril 10×10", "pieza", 250, 0, 100),
+    ("ANTISEP-ML", "Antiséptico de clorhexidina", "ml", 2, 0, 500),
+    ("PLANTILLA-01", "Plantilla ortopédica", "par", 35_000, 89_000, 4),
+    ("CREMA-UREA", "Crema de urea al 20 %", "pieza", 9_000, 18_500, 6),
+];
+
+/// The treatment catalog with prices and consumables, and the products reception sells.
+async fn seed_catalog(conn: &mut PgConnection) -> AppResult<()> {
+    let mut product_ids = std::collections::HashMap::new();
+    for (sku, name, unit, cost, price, min) in PRODUCTS {
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO products (id, sku, name, unit, cost_cents, price_cents, min_stock) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(sku)
+        .bind(name)
+        .bind(unit)
+        .bind(cost)
+        .bind(price)
+        .bind(min)
+        .execute(&mut *conn)
+        .await?;
+        product_ids.insert(*sku, id);
+    }
+    for (name, minutes, price, consumables) in TREATMENTS {
+        let id = Uuid::now_v7();
+        sqlx::query("INSERT INTO treatments (id, name, duration_minutes, price_cents) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(name)
+            .bind(minutes)
+            .bind(price)
+            .execute(&mut *conn)
+            .await?;
+        for (sku, quantity) in *consumables {
+            sqlx::query("INSERT INTO treatment_consumables (treatment_id, product_id, quantity) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(product_ids[sku])
+                .bind(quantity)
+                .execute(&mut *conn)
+                .await?;
         }
     }
     Ok(())

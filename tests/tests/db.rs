@@ -124,4 +124,11 @@ async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool
     startup.await.unwrap();
     let name: String = sqlx::query_scalar("SELECT name FROM clinic_profile").fetch_one(&pool).await.unwrap();
     assert_eq!(name, "Clínica Podológica Demo", "the demo clinic is seeded on a fresh database");
+    let (treatments, consumables): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM treatments WHERE price_cents > 0), (SELECT count(*) FROM treatment_consumables)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(treatments >= 5 && consumables >= 5, "the demo has a priced catalog with consumables");
 }

@@ -485,10 +485,10 @@ export type ExpenseInput = {
 	note: string,
 };
 
-/**  Both feet. A visit starts with `{}` in the database: every field has its default. */
+/**  Both feet. */
 export type Findings = {
-	left?: FootFindings,
-	right?: FootFindings,
+	left: FootFindings,
+	right: FootFindings,
 };
 
 /**  The first account of a new clinic; it gets the admin role. */
@@ -501,15 +501,15 @@ export type FirstAdminInput = {
 
 /**  What the podiatrist found on one foot. Empty lists mean "nothing of note". */
 export type FootFindings = {
-	nails?: NailFinding[],
-	skin?: SkinFinding[],
-	calluses?: CallusFinding[],
-	ulcer?: Ulcer | null,
+	nails: NailFinding[],
+	skin: SkinFinding[],
+	calluses: CallusFinding[],
+	ulcer: Ulcer | null,
 	/**  10 g monofilament: sites felt out of 10; `None` when not tested. */
-	monofilamentFelt?: number | null,
-	pulseDorsalis?: Pulse,
-	pulseTibial?: Pulse,
-	notes?: string,
+	monofilamentFelt: number | null,
+	pulseDorsalis: Pulse,
+	pulseTibial: Pulse,
+	notes: string,
 };
 
 /**  The language a document is printed in (the UI's current one). */

@@ -44,3 +44,8 @@ export function wallToday(): Date {
   const now = toWall(new Date().toISOString());
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 }
+
+/** Today's date in the clinic as "YYYY-MM-DD". */
+export function clinicToday(): string {
+  return wallToday().toISOString().slice(0, 10);
+}

@@ -56,7 +56,7 @@ pub struct Ulcer {
 
 /// What the podiatrist found on one foot. Empty lists mean "nothing of note".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct FootFindings {
     pub nails: Vec<NailFinding>,
     pub skin: Vec<SkinFinding>,
@@ -69,9 +69,9 @@ pub struct FootFindings {
     pub notes: String,
 }
 
-/// Both feet. A visit starts with `{}` in the database: every field has its default.
+/// Both feet.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct Findings {
     pub left: FootFindings,
     pub right: FootFindings,

@@ -16,13 +16,14 @@ pub async fn id_for_appointment(db: impl PgExecutor<'_>, appointment: Uuid) -> A
 /// Starts the visit of an appointment; a visit another desk started first is kept.
 pub async fn insert(db: impl PgExecutor<'_>, id: Uuid, appointment: Uuid, author: Uuid) -> AppResult<()> {
     sqlx::query(
-        "INSERT INTO visits (id, appointment_id, patient_id, podiatrist_id, author_id)
-         SELECT $1, a.id, a.patient_id, a.podiatrist_id, $3 FROM appointments a WHERE a.id = $2
+        "INSERT INTO visits (id, appointment_id, patient_id, podiatrist_id, author_id, findings)
+         SELECT $1, a.id, a.patient_id, a.podiatrist_id, $3, $4 FROM appointments a WHERE a.id = $2
          ON CONFLICT (appointment_id) DO NOTHING",
     )
     .bind(id)
     .bind(appointment)
     .bind(author)
+    .bind(Json(Findings::default()))
     .execute(db)
     .await?;
     Ok(())

@@ -6,6 +6,12 @@ import { AgendaScreen } from "../agenda/AgendaScreen";
 import { PatientsScreen } from "../patients/PatientsScreen";
 import { PodiatristsScreen } from "../staff/PodiatristsScreen";
 import { SchedulesScreen } from "../staff/SchedulesScreen";
+import { VisitsScreen } from "../visits/VisitsScreen";
+import { CheckoutScreen } from "../billing/CheckoutScreen";
+import { CashScreen } from "../cash/CashScreen";
+import { ExpensesScreen } from "../expenses/ExpensesScreen";
+import { CatalogScreen } from "../catalog/CatalogScreen";
+import { setCurrency } from "../money";
 import { LANGUAGES, setClinicTimeZone, setLanguage, language, t, type Language } from "../i18n";
 
 interface Module {
@@ -20,8 +26,9 @@ export const MODULES: Module[] = [
   { id: "schedules", needs: "schedules.read" },
   { id: "clinical", needs: "clinical.read" },
   { id: "payments", needs: "payments.read" },
-  { id: "expenses", needs: "expenses.write" },
   { id: "cash", needs: "cash.operate" },
+  { id: "expenses", needs: "expenses.read" },
+  { id: "catalog", needs: "catalog.read" },
   { id: "suppliers", needs: "suppliers.read" },
   { id: "inventory", needs: "inventory.read" },
   { id: "stats", needs: "stats.read" },
@@ -37,6 +44,16 @@ function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: 
       return <PodiatristsScreen canWrite={can("podiatrists.write")} />;
     case "schedules":
       return <SchedulesScreen canWrite={can("schedules.write")} />;
+    case "clinical":
+      return <VisitsScreen canWrite={can("clinical.write")} />;
+    case "payments":
+      return <CheckoutScreen canWrite={can("payments.write")} canDiscount={can("payments.discount")} />;
+    case "cash":
+      return <CashScreen canClose={can("cash.close")} />;
+    case "expenses":
+      return <ExpensesScreen canWrite={can("expenses.write")} />;
+    case "catalog":
+      return <CatalogScreen canWrite={can("catalog.write")} />;
     default:
       return (
         <>
@@ -59,6 +76,7 @@ export function Shell({ me }: { me: SessionInfo }) {
     call(commands.getClinicProfile())
       .then((p) => {
         setClinicTimeZone(p.timezone);
+        setCurrency(p.currency);
         setClinic(p);
       })
       .catch(() => undefined);

@@ -1,0 +1,294 @@
+// Reception's checkout: pick today's patient, turn what the podiatrist recorded (plus any
+// product sold) into a charge at today's prices, take payment by one or several methods, print
+// the receipt.
+import { useState } from "preact/hooks";
+import type { Charge, Checkout, LineInput, Method, Product, SavedDocument, Treatment } from "../bindings";
+import { call, commands } from "../api";
+import { DocumentLink, docLang } from "../components/Document";
+import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
+import { TodayPicker } from "../components/TodayPicker";
+import { t } from "../i18n";
+import { formatMoney, moneyInput, parseMoney } from "../money";
+import { v7 as uuid } from "uuid";
+
+export const METHODS: Method[] = ["cash", "card", "transfer"];
+
+export function CheckoutScreen({ canWrite, canDiscount }: { canWrite: boolean; canDiscount: boolean }) {
+  const [appointment, setAppointment] = useState<string | null>(null);
+  return (
+    <div class="two-columns">
+      <TodayPicker
+        test="checkout-queue"
+        statuses={["arrived", "in_consultation", "completed"]}
+        selected={appointment}
+        onSelect={(a) => setAppointment(a.id)}
+      />
+      {appointment ? (
+        <CheckoutPanel key={appointment} appointmentId={appointment} canWrite={canWrite} canDiscount={canDiscount} />
+      ) : (
+        <p class="empty">{t("checkout.pick")}</p>
+      )}
+    </div>
+  );
+}
+
+function CheckoutPanel(p: { appointmentId: string; canWrite: boolean; canDiscount: boolean }) {
+  const checkout = useLoad(() => call(commands.getCheckout(p.appointmentId)));
+  if (!checkout.data) return <Pending error={checkout.error} />;
+  const c = checkout.data;
+  return (
+    <section class="card checkout" data-test="checkout">
+      <div class="toolbar">
+        <h2>{c.patientName}</h2>
+        <span class="spacer" />
+        <span data-test="patient-balance">
+          {t("checkout.balance")}: <strong>{formatMoney(c.balanceCents)}</strong>
+        </span>
+      </div>
+      {c.charge ? (
+        <ChargeView charge={c.charge} canWrite={p.canWrite} onChanged={() => void checkout.reload()} />
+      ) : p.canWrite ? (
+        <ChargeBuilder checkout={c} canDiscount={p.canDiscount} onCreated={() => void checkout.reload()} />
+      ) : (
+        <p class="empty">{t("checkout.noCharge")}</p>
+      )}
+    </section>
+  );
+}
+
+interface DraftLine extends LineInput {
+  key: string;
+  description: string;
+  unitPriceCents: number;
+  discountText: string;
+}
+
+function lineFromCatalog(item: Treatment | Product, kind: "treatment" | "product", quantity = 1): DraftLine {
+  return {
+    key: uuid(),
+    treatmentId: kind === "treatment" ? item.id : null,
+    productId: kind === "product" ? item.id : null,
+    description: item.name,
+    quantity,
+    unitPriceCents: item.priceCents,
+    discountCents: 0,
+    discountText: "",
+    discountReason: "",
+  };
+}
+
+function ChargeBuilder(p: { checkout: Checkout; canDiscount: boolean; onCreated: () => void }) {
+  const catalog = useLoad(async () => ({
+    treatments: await call(commands.listTreatments()),
+    products: await call(commands.listProducts()),
+  }));
+  const [lines, setLines] = useState<DraftLine[]>(() =>
+    p.checkout.proposed.map((l) => ({
+      key: uuid(),
+      treatmentId: l.treatmentId,
+      productId: null,
+      description: l.description,
+      quantity: l.quantity,
+      unitPriceCents: l.unitPriceCents,
+      discountCents: 0,
+      discountText: "",
+      discountReason: "",
+    })),
+  );
+  const [id] = useState(() => uuid());
+  const create = useSubmit(async () => {
+    const input = lines.map(({ treatmentId, productId, quantity, discountCents, discountReason }) => ({
+      treatmentId,
+      productId,
+      quantity,
+      discountCents,
+      discountReason,
+    }));
+    await call(commands.createCharge({ id, patientId: p.checkout.patientId, visitId: p.checkout.visitId, lines: input }));
+    p.onCreated();
+  });
+  const update = (key: string, change: Partial<DraftLine>) => setLines(lines.map((l) => (l.key === key ? { ...l, ...change } : l)));
+  const total = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents - l.discountCents, 0);
+  const add = (value: string) => {
+    const [kind, itemId] = value.split(":");
+    const item =
+      kind === "treatment" ? catalog.data?.treatments.find((x) => x.id === itemId) : catalog.data?.products.find((x) => x.id === itemId);
+    if (item) setLines([...lines, lineFromCatalog(item, kind as "treatment" | "product")]);
+  };
+  return (
+    <Form onSubmit={() => void create.run()} test="charge-builder">
+      {p.checkout.visitId && !p.checkout.visitSigned ? <p class="warning">{t("checkout.visitOpen")}</p> : null}
+      <table class="lines">
+        <thead>
+          <tr>
+            <th>{t("fields.description")}</th>
+            <th>{t("fields.quantity")}</th>
+            <th>{t("checkout.unitPrice")}</th>
+            {p.canDiscount ? <th>{t("fields.discountCents")}</th> : null}
+            <th>{t("checkout.amount")}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((l) => (
+            <tr key={l.key} data-test="charge-line">
+              <td>{l.description}</td>
+              <td>
+                <input type="number" class="qty" min={1} max={999} value={l.quantity} onInput={(e) => update(l.key, { quantity: Number((e.target as HTMLInputElement).value) || 1 })} />
+              </td>
+              <td class="money">{formatMoney(l.unitPriceCents)}</td>
+              {p.canDiscount ? (
+                <td>
+                  <input
+                    class="money-input"
+                    value={l.discountText}
+                    placeholder="0.00"
+                    onInput={(e) => {
+                      const text = (e.target as HTMLInputElement).value;
+                      update(l.key, { discountText: text, discountCents: parseMoney(text) ?? 0 });
+                    }}
+                  />
+                  {l.discountCents > 0 ? (
+                    <input
+                      placeholder={t("fields.discountReason")}
+                      value={l.discountReason}
+                      onInput={(e) => update(l.key, { discountReason: (e.target as HTMLInputElement).value })}
+                    />
+                  ) : null}
+                </td>
+              ) : null}
+              <td class="money">{formatMoney(l.quantity * l.unitPriceCents - l.discountCents)}</td>
+              <td>
+                <button type="button" class="link" onClick={() => setLines(lines.filter((x) => x.key !== l.key))}>
+                  {t("common.remove")}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th colSpan={p.canDiscount ? 4 : 3}>{t("checkout.total")}</th>
+            <th class="money" data-test="charge-total">
+              {formatMoney(total)}
+            </th>
+            <th />
+          </tr>
+        </tfoot>
+      </table>
+      {catalog.data ? (
+        <label class="field">
+          <span>{t("checkout.addItem")}</span>
+          <select value="" data-test="add-item" onChange={(e) => add((e.target as HTMLSelectElement).value)}>
+            <option value="">—</option>
+            <optgroup label={t("nav.catalog")}>
+              {catalog.data.treatments.filter((x) => x.active).map((x) => (
+                <option value={`treatment:${x.id}`}>
+                  {x.name} · {formatMoney(x.priceCents)}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label={t("catalog.products")}>
+              {catalog.data.products.filter((x) => x.active).map((x) => (
+                <option value={`product:${x.id}`}>
+                  {x.name} · {formatMoney(x.priceCents)}
+                </option>
+              ))}
+            </optgroup>
+          </select>
+        </label>
+      ) : null}
+      <ErrorBox message={create.message} />
+      <button type="submit" data-test="create-charge" disabled={create.busy || !lines.length}>
+        {t("checkout.createCharge")}
+      </button>
+    </Form>
+  );
+}
+
+function ChargeView(p: { charge: Charge; canWrite: boolean; onChanged: () => void }) {
+  const c = p.charge;
+  const owed = c.totalCents - c.paidCents;
+  const [doc, setDoc] = useState<SavedDocument | null>(null);
+  const print = useSubmit(async () => setDoc(await call(commands.exportReceipt(c.id, docLang()))));
+  return (
+    <div data-test="charge">
+      <p>
+        {t("checkout.folio", { folio: String(c.folio).padStart(6, "0") })} · {t("checkout.total")}{" "}
+        <strong>{formatMoney(c.totalCents)}</strong> · {t("checkout.paid")} <strong data-test="charge-paid">{formatMoney(c.paidCents)}</strong> ·{" "}
+        {t("checkout.owed")} <strong data-test="charge-owed">{formatMoney(owed)}</strong>
+      </p>
+      <ul class="plain">
+        {c.lines.map((l) => (
+          <li>
+            {l.quantity} × {l.description} — {formatMoney(l.totalCents)}
+            {l.discountCents > 0 ? <small> ({t("fields.discountCents")} {formatMoney(l.discountCents)}: {l.discountReason})</small> : null}
+          </li>
+        ))}
+      </ul>
+      {p.canWrite && owed > 0 ? <PaymentForm charge={c} owed={owed} onPaid={p.onChanged} /> : null}
+      {owed === 0 ? <p class="notice" data-test="paid-in-full">{t("checkout.paidInFull")}</p> : null}
+      <button type="button" class="secondary" data-test="print-receipt" disabled={print.busy} onClick={() => void print.run()}>
+        {t("checkout.printReceipt")}
+      </button>
+      <ErrorBox message={print.message} />
+      <DocumentLink doc={doc} />
+    </div>
+  );
+}
+
+function PaymentForm(p: { charge: Charge; owed: number; onPaid: () => void }) {
+  const [method, setMethod] = useState<Method>("cash");
+  const [amount, setAmount] = useState(moneyInput(p.owed));
+  const [received, setReceived] = useState("");
+  const [reference, setReference] = useState("");
+  const [id, setId] = useState(() => uuid());
+  const cents = parseMoney(amount);
+  const given = parseMoney(received);
+  const pay = useSubmit(async () => {
+    if (cents === null) return;
+    // The same id until it lands: a retry after a lost answer is not a second payment.
+    await call(commands.takePayment({ id, patientId: p.charge.patientId, chargeId: p.charge.id, method, amountCents: cents, reference }));
+    setId(uuid());
+    p.onPaid();
+  });
+  return (
+    <Form onSubmit={() => void pay.run()} test="payment-form" class="payment">
+      <div class="row">
+        {METHODS.map((m) => (
+          <label class="choice">
+            <input type="radio" name="method" data-test={`method-${m}`} checked={method === m} onChange={() => setMethod(m)} />
+            {t(`methods.${m}`)}
+          </label>
+        ))}
+      </div>
+      <div class="row">
+        <label class={pay.field === "amountCents" || (amount && cents === null) ? "field invalid" : "field"}>
+          <span>{t("fields.amountCents")}</span>
+          <input name="amount" data-test="payment-amount" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
+        </label>
+        {method === "cash" ? (
+          <label class="field">
+            <span>{t("checkout.received")}</span>
+            <input value={received} onInput={(e) => setReceived((e.target as HTMLInputElement).value)} />
+          </label>
+        ) : (
+          <label class="field">
+            <span>{t("fields.reference")}</span>
+            <input value={reference} onInput={(e) => setReference((e.target as HTMLInputElement).value)} />
+          </label>
+        )}
+        {method === "cash" && given !== null && cents !== null && given >= cents ? (
+          <span class="notice" data-test="change">
+            {t("checkout.change")}: {formatMoney(given - cents)}
+          </span>
+        ) : null}
+      </div>
+      {amount && cents === null ? <p class="error">{t("errors.validation", { field: t("fields.amountCents"), message: t("errors.amount_format") })}</p> : null}
+      <ErrorBox message={pay.message} />
+      <button type="submit" data-test="take-payment" disabled={pay.busy || cents === null}>
+        {t("checkout.takePayment")}
+      </button>
+    </Form>
+  );
+}

@@ -1,0 +1,143 @@
+// The catalog: treatments (duration, price, the consumables they use) and products (SKU, unit,
+// cost, sale price, minimum stock).
+import { useState } from "preact/hooks";
+import type { Product, Treatment } from "../bindings";
+import { call, commands } from "../api";
+import { ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
+import { t } from "../i18n";
+import { formatMoney, moneyInput, parseMoney } from "../money";
+import { v7 as uuid } from "uuid";
+
+export function CatalogScreen({ canWrite }: { canWrite: boolean }) {
+  const data = useLoad(async () => ({ treatments: await call(commands.listTreatments()), products: await call(commands.listProducts()) }));
+  const [editing, setEditing] = useState<{ kind: "treatment"; value: Treatment } | { kind: "product"; value: Product } | null>(null);
+  if (!data.data) return <Pending error={data.error} />;
+  const { treatments, products } = data.data;
+  const done = () => {
+    setEditing(null);
+    void data.reload();
+  };
+  const newTreatment = (): Treatment => ({ id: uuid(), name: "", durationMinutes: 30, priceCents: 0, active: true, consumables: [] });
+  const newProduct = (): Product => ({ id: uuid(), sku: "", name: "", unit: "pieza", costCents: 0, priceCents: 0, minStock: 0, active: true });
+  return (
+    <div class="two-columns">
+      <div>
+        <section class="card" data-test="treatments">
+          <div class="toolbar">
+            <h2>{t("catalog.treatments")}</h2>
+            <span class="spacer" />
+            {canWrite ? <button onClick={() => setEditing({ kind: "treatment", value: newTreatment() })}>{t("catalog.newTreatment")}</button> : null}
+          </div>
+          <ul class="plain">
+            {treatments.map((x) => (
+              <li class={x.active ? "" : "muted"}>
+                <button class="link" disabled={!canWrite} onClick={() => setEditing({ kind: "treatment", value: x })}>
+                  {x.name}
+                </button>{" "}
+                · {x.durationMinutes} min · {formatMoney(x.priceCents)}
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section class="card" data-test="products">
+          <div class="toolbar">
+            <h2>{t("catalog.products")}</h2>
+            <span class="spacer" />
+            {canWrite ? <button onClick={() => setEditing({ kind: "product", value: newProduct() })}>{t("catalog.newProduct")}</button> : null}
+          </div>
+          <ul class="plain">
+            {products.map((x) => (
+              <li class={x.active ? "" : "muted"}>
+                <button class="link" disabled={!canWrite} onClick={() => setEditing({ kind: "product", value: x })}>
+                  {x.sku} · {x.name}
+                </button>{" "}
+                · {formatMoney(x.priceCents)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+      {editing?.kind === "treatment" ? (
+        <TreatmentForm key={editing.value.id} initial={editing.value} isNew={!treatments.some((x) => x.id === editing.value.id)} products={products} onDone={done} />
+      ) : null}
+      {editing?.kind === "product" ? (
+        <ProductForm key={editing.value.id} initial={editing.value} isNew={!products.some((x) => x.id === editing.value.id)} onDone={done} />
+      ) : null}
+    </div>
+  );
+}
+
+function MoneyField(p: { name: string; value: string; onInput: (v: string) => void; invalid: boolean }) {
+  return <Field name={p.name} value={p.value} onInput={p.onInput} invalid={p.invalid || (p.value !== "" && parseMoney(p.value) === null)} />;
+}
+
+function TreatmentForm(p: { initial: Treatment; isNew: boolean; products: Product[]; onDone: () => void }) {
+  const [v, setV] = useState(p.initial);
+  const [price, setPrice] = useState(moneyInput(p.initial.priceCents));
+  const save = useSubmit(async () => {
+    const input = { ...v, priceCents: parseMoney(price) ?? -1 };
+    await call(p.isNew ? commands.createTreatment(input) : commands.updateTreatment(input));
+    p.onDone();
+  });
+  const quantity = (id: string) => v.consumables.find((c) => c.productId === id)?.quantity ?? 0;
+  const setQuantity = (id: string, q: number) =>
+    setV({ ...v, consumables: [...v.consumables.filter((c) => c.productId !== id), ...(q > 0 ? [{ productId: id, quantity: q }] : [])] });
+  return (
+    <Form onSubmit={() => void save.run()} class="card" test="treatment-form">
+      <Field name="name" value={v.name} onInput={(name) => setV({ ...v, name })} invalid={save.field === "name"} autoFocus />
+      <Field name="durationMinutes" type="number" value={String(v.durationMinutes)} onInput={(d) => setV({ ...v, durationMinutes: Number(d) })} invalid={save.field === "durationMinutes"} />
+      <MoneyField name="priceCents" value={price} onInput={setPrice} invalid={save.field === "priceCents"} />
+      <fieldset>
+        <legend>{t("fields.consumables")}</legend>
+        {p.products.filter((x) => x.active || quantity(x.id) > 0).map((x) => (
+          <label class="field inline-field">
+            <span>
+              {x.name} ({x.unit})
+            </span>
+            <input type="number" min={0} class="qty" value={quantity(x.id) || ""} onInput={(e) => setQuantity(x.id, Number((e.target as HTMLInputElement).value) || 0)} />
+          </label>
+        ))}
+      </fieldset>
+      <label class="choice">
+        <input type="checkbox" checked={v.active} onChange={(e) => setV({ ...v, active: (e.target as HTMLInputElement).checked })} />
+        {t("common.active")}
+      </label>
+      <ErrorBox message={save.message} />
+      <button type="submit" disabled={save.busy}>
+        {t("common.save")}
+      </button>
+    </Form>
+  );
+}
+
+function ProductForm(p: { initial: Product; isNew: boolean; onDone: () => void }) {
+  const [v, setV] = useState(p.initial);
+  const [cost, setCost] = useState(moneyInput(p.initial.costCents));
+  const [price, setPrice] = useState(moneyInput(p.initial.priceCents));
+  const save = useSubmit(async () => {
+    const input = { ...v, costCents: parseMoney(cost) ?? -1, priceCents: parseMoney(price) ?? -1 };
+    await call(p.isNew ? commands.createProduct(input) : commands.updateProduct(input));
+    p.onDone();
+  });
+  const field = (name: "sku" | "name" | "unit") => (
+    <Field name={name} value={v[name]} onInput={(x) => setV({ ...v, [name]: x })} invalid={save.field === name} />
+  );
+  return (
+    <Form onSubmit={() => void save.run()} class="card" test="product-form">
+      {field("sku")}
+      {field("name")}
+      {field("unit")}
+      <MoneyField name="costCents" value={cost} onInput={setCost} invalid={save.field === "costCents"} />
+      <MoneyField name="priceCents" value={price} onInput={setPrice} invalid={save.field === "priceCents"} />
+      <Field name="minStock" type="number" value={String(v.minStock)} onInput={(m) => setV({ ...v, minStock: Number(m) })} invalid={save.field === "minStock"} />
+      <label class="choice">
+        <input type="checkbox" checked={v.active} onChange={(e) => setV({ ...v, active: (e.target as HTMLInputElement).checked })} />
+        {t("common.active")}
+      </label>
+      <ErrorBox message={save.message} />
+      <button type="submit" disabled={save.busy}>
+        {t("common.save")}
+      </button>
+    </Form>
+  );
+}

@@ -1,0 +1,123 @@
+// Expenses (gastos): this month's list by category and method, and the form; a cash expense comes
+// out of this desk's open drawer.
+import { useState } from "preact/hooks";
+import type { ExpenseCategory, Method } from "../bindings";
+import { call, commands } from "../api";
+import { METHODS } from "../billing/CheckoutScreen";
+import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
+import { clinicToday } from "../clinicTime";
+import { t } from "../i18n";
+import { formatMoney, parseMoney } from "../money";
+import { v7 as uuid } from "uuid";
+
+function monthStart(day: string): string {
+  return `${day.slice(0, 8)}01`;
+}
+
+export function ExpensesScreen({ canWrite }: { canWrite: boolean }) {
+  const today = clinicToday();
+  const [from, setFrom] = useState(monthStart(today));
+  const [to, setTo] = useState(today);
+  const list = useLoad(() => call(commands.listExpenses(from, to)));
+  const categories = useLoad(() => call(commands.listExpenseCategories()));
+  const total = (list.data ?? []).reduce((s, x) => s + x.amountCents, 0);
+  return (
+    <div class="two-columns">
+      {canWrite && categories.data ? (
+        <ExpenseForm categories={categories.data} today={today} onSaved={() => void list.reload()} />
+      ) : (
+        <Pending error={categories.error} />
+      )}
+      <section class="card" data-test="expenses">
+        <div class="toolbar">
+          <h2>{t("nav.expenses")}</h2>
+          <input type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
+          <input type="date" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
+          <button type="button" class="secondary" onClick={() => void list.reload()}>
+            {t("common.refresh")}
+          </button>
+        </div>
+        <ErrorBox message={list.error} />
+        <table>
+          <tbody>
+            {(list.data ?? []).map((x) => (
+              <tr data-test="expense-row">
+                <td>{x.spentOn}</td>
+                <td>{x.categoryName}</td>
+                <td>{t(`methods.${x.method}`)}</td>
+                <td>{x.note}</td>
+                <td class="money">{formatMoney(x.amountCents)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th colSpan={4}>{t("checkout.total")}</th>
+              <th class="money" data-test="expenses-total">
+                {formatMoney(total)}
+              </th>
+            </tr>
+          </tfoot>
+        </table>
+      </section>
+    </div>
+  );
+}
+
+function ExpenseForm(p: { categories: ExpenseCategory[]; today: string; onSaved: () => void }) {
+  const active = p.categories.filter((c) => c.active);
+  const [category, setCategory] = useState(active[0]?.id ?? "");
+  const [amount, setAmount] = useState("");
+  const [spentOn, setSpentOn] = useState(p.today);
+  const [method, setMethod] = useState<Method>("cash");
+  const [note, setNote] = useState("");
+  const [id, setId] = useState(() => uuid());
+  const cents = parseMoney(amount);
+  const save = useSubmit(async () => {
+    if (cents === null) return;
+    await call(commands.recordExpense({ id, categoryId: category, amountCents: cents, spentOn, method, supplierId: null, note }));
+    setId(uuid());
+    setAmount("");
+    setNote("");
+    p.onSaved();
+  });
+  const invalid = (f: string) => (save.field === f ? "field invalid" : "field");
+  return (
+    <Form onSubmit={() => void save.run()} class="card" test="expense-form">
+      <h2>{t("expenses.new")}</h2>
+      <label class={invalid("categoryId")}>
+        <span>{t("fields.categoryId")}</span>
+        <select value={category} onChange={(e) => setCategory((e.target as HTMLSelectElement).value)}>
+          {active.map((c) => (
+            <option value={c.id}>{c.name}</option>
+          ))}
+        </select>
+      </label>
+      <label class={invalid("amountCents") + (amount && cents === null ? " invalid" : "")}>
+        <span>{t("fields.amountCents")}</span>
+        <input name="amount" data-test="expense-amount" value={amount} placeholder="0.00" onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
+      </label>
+      <label class={invalid("spentOn")}>
+        <span>{t("fields.spentOn")}</span>
+        <input type="date" value={spentOn} max={p.today} onInput={(e) => setSpentOn((e.target as HTMLInputElement).value)} />
+      </label>
+      <div class="row">
+        {METHODS.map((m) => (
+          <label class="choice">
+            <input type="radio" name="expense-method" checked={method === m} onChange={() => setMethod(m)} />
+            {t(`methods.${m}`)}
+          </label>
+        ))}
+      </div>
+      {method === "cash" ? <small>{t("expenses.fromDrawer")}</small> : null}
+      <label class={invalid("note")}>
+        <span>{t("fields.note")}</span>
+        <input value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+      </label>
+      <ErrorBox message={save.message} />
+      <button type="submit" data-test="save-expense" disabled={save.busy || cents === null}>
+        {t("common.save")}
+      </button>
+    </Form>
+  );
+}
