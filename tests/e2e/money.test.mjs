@@ -1,0 +1,87 @@
+// End to end, a day's money at the desk: open the drawer with a float, the podiatrist fills the
+// foot chart and signs, reception charges the visit and takes cash, the evening corte Z counts
+// ten pesos short, and the printed PDF report says so. Real app, real WebKit, fresh database.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { launchOnFreshDatabase, psql } from "./driver.mjs";
+
+async function until(check, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test("a visit is charged, paid in cash and the day closes with the difference on the PDF", async (t) => {
+  const { db, app } = await launchOnFreshDatabase(t);
+  await app.find("[data-test=first-admin-form]", 60_000);
+  psql(
+    db.url,
+    `WITH pod AS (INSERT INTO podiatrists (id, name, color) VALUES (gen_random_uuid(), 'Dra. Lucía Hernández', '#0f766e') RETURNING id),
+          pat AS (INSERT INTO patients (id, first_name, last_names, diabetes) VALUES (gen_random_uuid(), 'José', 'González', 'type2') RETURNING id)
+     INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, status)
+     SELECT gen_random_uuid(), pat.id, pod.id, tstzrange(now() - interval '5 minutes', now() + interval '25 minutes'), 'Uña encarnada', 'arrived'
+     FROM pod, pat`,
+  );
+  psql(db.url, `INSERT INTO treatments (id, name, duration_minutes, price_cents) VALUES (gen_random_uuid(), 'Corte de uñas', 30, 35000)`);
+  await app.firstAdminAndLogin("Dra. Admin", "admin", "caja cuadrada 2026");
+
+  // Morning: open the drawer with a $500 float.
+  await app.click("[data-test=nav-cash]");
+  await app.type("[data-test=opening-float]", "500");
+  await app.click("[data-test=open-drawer]");
+  await app.find("[data-test=corte-x]");
+
+  // Consultation: the foot chart, the procedure, the risk, and the signature.
+  await app.click("[data-test=nav-clinical]");
+  await app.click("[data-test=visit-queue] [data-test=pick-appointment]");
+  await app.find("[data-test=visit] [data-test=foot-right]");
+  await app.click("[data-test=right-nails-ingrown]");
+  await app.click("[data-test=right-monofilament] option[value='8']");
+  await app.click("[data-test='procedure-Corte de uñas']");
+  await app.click("[data-test=risk] option[value='1']");
+  await app.click("[data-test=sign-visit]");
+  await app.click("[data-test=confirm-sign]");
+  await app.find("[data-test=visit-signed]");
+  const note = psql(db.url, "SELECT findings->'right'->>'monofilamentFelt' || ' ' || (findings->'right'->'nails')::text || ' ' || risk_category FROM visits WHERE signed_at IS NOT NULL");
+  assert.equal(note, '8 ["ingrown"] 1', "the chart was stored as structured findings and signed");
+  assert.equal(psql(db.url, "SELECT status FROM appointments"), "completed");
+
+  // Checkout: the recorded procedure at today's price; cash for the whole amount.
+  await app.click("[data-test=nav-payments]");
+  await app.click("[data-test=checkout-queue] [data-test=pick-appointment]");
+  assert.equal(await app.text("[data-test=charge-total]"), "$350.00");
+  await app.click("[data-test=create-charge]");
+  await app.find("[data-test=payment-form]");
+  await app.click("[data-test=take-payment]");
+  await app.find("[data-test=paid-in-full]");
+  assert.equal(psql(db.url, "SELECT method || ' ' || amount_cents FROM payments"), "cash 35000");
+
+  // Evening: corte Z. The drawer should hold $850.00; staff count $840.00.
+  await app.click("[data-test=nav-cash]");
+  assert.equal(await app.text("[data-test=cell-expected-cash]"), "$850.00");
+  await app.click("[data-test=start-close]");
+  await app.type("[data-test=counted-cash]", "840.00");
+  await app.click("[data-test=confirm-close]");
+  await app.find("[data-test=corte-z]");
+  assert.equal(await app.text("[data-test=cell-difference-cash]"), "-$10.00");
+  assert.equal(psql(db.url, "SELECT expected_cash_cents || ' ' || counted_cash_cents FROM cash_sessions"), "85000 84000");
+
+  // The printed report: a real PDF, saved where the desk says, with the difference on it.
+  await app.click("[data-test=print-cash-report]");
+  const path = await app.text("[data-test=document-path]");
+  const text = await until(() => {
+    try {
+      return execFileSync("pdftotext", ["-layout", path, "-"], { encoding: "utf8" });
+    } catch {
+      return null;
+    }
+  }, "the PDF report");
+  assert.match(text, /Corte Z/);
+  assert.match(text, /Diferencia\s+-\$10\.00/);
+  assert.match(text, /José González/, "the cash entry names the patient");
+});
