@@ -110,6 +110,7 @@ macro_rules! app_builder {
                 cash::commands::list_cash_sessions,
                 cash::commands::list_cash_registers,
                 cash::commands::create_cash_register,
+                cash::commands::update_cash_register,
                 expenses::commands::list_expense_categories,
                 expenses::commands::save_expense_category,
                 expenses::commands::list_expenses,

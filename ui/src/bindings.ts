@@ -152,6 +152,8 @@ export const commands = {
 	listCashRegisters: () => typedError<Register[], AppError>(__TAURI_INVOKE("list_cash_registers")),
 	/**  Adds a register (admin window). Idempotent by `id`. */
 	createCashRegister: (register: Register) => typedError<Register, AppError>(__TAURI_INVOKE("create_cash_register", { register })),
+	/**  Renames or retires a register (admin window). */
+	updateCashRegister: (register: Register) => typedError<Register, AppError>(__TAURI_INVOKE("update_cash_register", { register })),
 	listExpenseCategories: () => typedError<ExpenseCategory[], AppError>(__TAURI_INVOKE("list_expense_categories")),
 	/**  Adds or renames an expense category; `active: false` retires it. */
 	saveExpenseCategory: (category: ExpenseCategory) => typedError<ExpenseCategory, AppError>(__TAURI_INVOKE("save_expense_category", { category })),

@@ -59,7 +59,7 @@ pub async fn list_cash_sessions(state: State<'_, AppState>, register_id: Uuid) -
 #[tauri::command]
 #[specta::specta]
 pub async fn list_cash_registers(state: State<'_, AppState>) -> AppResult<Vec<Register>> {
-    let ctx = require(&state, Permission::CashOperate).await?;
+    let ctx = require(&state, Permission::SettingsManage).await?;
     state.observe(repo::registers(&ctx.pool).await)
 }
 
@@ -69,4 +69,12 @@ pub async fn list_cash_registers(state: State<'_, AppState>) -> AppResult<Vec<Re
 pub async fn create_cash_register(state: State<'_, AppState>, register: Register) -> AppResult<Register> {
     let ctx = require(&state, Permission::SettingsManage).await?;
     state.observe(service::create_register(&ctx, register).await)
+}
+
+/// Renames or retires a register (admin window).
+#[tauri::command]
+#[specta::specta]
+pub async fn update_cash_register(state: State<'_, AppState>, register: Register) -> AppResult<Register> {
+    let ctx = require(&state, Permission::SettingsManage).await?;
+    state.observe(service::update_register(&ctx, register).await)
 }

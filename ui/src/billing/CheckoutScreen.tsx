@@ -13,7 +13,7 @@ import { v7 as uuid } from "uuid";
 
 export const METHODS: Method[] = ["cash", "card", "transfer"];
 
-export function CheckoutScreen({ canWrite, canDiscount }: { canWrite: boolean; canDiscount: boolean }) {
+export function CheckoutScreen({ canWrite, canDiscount, canRefund }: { canWrite: boolean; canDiscount: boolean; canRefund: boolean }) {
   const [appointment, setAppointment] = useState<string | null>(null);
   return (
     <div class="two-columns">
@@ -24,7 +24,7 @@ export function CheckoutScreen({ canWrite, canDiscount }: { canWrite: boolean; c
         onSelect={(a) => setAppointment(a.id)}
       />
       {appointment ? (
-        <CheckoutPanel key={appointment} appointmentId={appointment} canWrite={canWrite} canDiscount={canDiscount} />
+        <CheckoutPanel key={appointment} appointmentId={appointment} canWrite={canWrite} canDiscount={canDiscount} canRefund={canRefund} />
       ) : (
         <p class="empty">{t("checkout.pick")}</p>
       )}
@@ -32,7 +32,7 @@ export function CheckoutScreen({ canWrite, canDiscount }: { canWrite: boolean; c
   );
 }
 
-function CheckoutPanel(p: { appointmentId: string; canWrite: boolean; canDiscount: boolean }) {
+function CheckoutPanel(p: { appointmentId: string; canWrite: boolean; canDiscount: boolean; canRefund: boolean }) {
   const checkout = useLoad(() => call(commands.getCheckout(p.appointmentId)));
   if (!checkout.data) return <Pending error={checkout.error} />;
   const c = checkout.data;
@@ -46,7 +46,7 @@ function CheckoutPanel(p: { appointmentId: string; canWrite: boolean; canDiscoun
         </span>
       </div>
       {c.charge ? (
-        <ChargeView charge={c.charge} canWrite={p.canWrite} onChanged={() => void checkout.reload()} />
+        <ChargeView charge={c.charge} canWrite={p.canWrite} canRefund={p.canRefund} onChanged={() => void checkout.reload()} />
       ) : p.canWrite ? (
         <ChargeBuilder checkout={c} canDiscount={p.canDiscount} onCreated={() => void checkout.reload()} />
       ) : (
@@ -206,7 +206,7 @@ function ChargeBuilder(p: { checkout: Checkout; canDiscount: boolean; onCreated:
   );
 }
 
-function ChargeView(p: { charge: Charge; canWrite: boolean; onChanged: () => void }) {
+function ChargeView(p: { charge: Charge; canWrite: boolean; canRefund: boolean; onChanged: () => void }) {
   const c = p.charge;
   const owed = c.totalCents - c.paidCents;
   const [doc, setDoc] = useState<SavedDocument | null>(null);
@@ -228,6 +228,7 @@ function ChargeView(p: { charge: Charge; canWrite: boolean; onChanged: () => voi
       </ul>
       {p.canWrite && owed > 0 ? <PaymentForm charge={c} owed={owed} onPaid={p.onChanged} /> : null}
       {owed === 0 ? <p class="notice" data-test="paid-in-full">{t("checkout.paidInFull")}</p> : null}
+      {p.canRefund && c.paidCents > 0 ? <RefundForm charge={c} onDone={p.onChanged} /> : null}
       <button type="button" class="secondary" data-test="print-receipt" disabled={print.busy} onClick={() => void print.run()}>
         {t("checkout.printReceipt")}
       </button>
@@ -289,6 +290,61 @@ function PaymentForm(p: { charge: Charge; owed: number; onPaid: () => void }) {
       <button type="submit" data-test="take-payment" disabled={pay.busy || cents === null}>
         {t("checkout.takePayment")}
       </button>
+    </Form>
+  );
+}
+
+function RefundForm(p: { charge: Charge; onDone: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [method, setMethod] = useState<Method>("cash");
+  const [amount, setAmount] = useState("");
+  const [reason, setReason] = useState("");
+  const [id, setId] = useState(() => uuid());
+  const cents = parseMoney(amount);
+  const refund = useSubmit(async () => {
+    if (cents === null) return;
+    await call(commands.refundPayment({ id, patientId: p.charge.patientId, chargeId: p.charge.id, method, amountCents: cents, reason }));
+    setId(uuid());
+    setOpen(false);
+    p.onDone();
+  });
+  if (!open) {
+    return (
+      <button type="button" class="link" onClick={() => setOpen(true)}>
+        {t("checkout.refund")}
+      </button>
+    );
+  }
+  return (
+    <Form onSubmit={() => void refund.run()} test="refund-form" class="payment">
+      <h3>{t("checkout.refund")}</h3>
+      <div class="row">
+        {METHODS.map((m) => (
+          <label class="choice">
+            <input type="radio" name="refund-method" checked={method === m} onChange={() => setMethod(m)} />
+            {t(`methods.${m}`)}
+          </label>
+        ))}
+      </div>
+      <div class="row">
+        <label class={refund.field === "amountCents" || (amount && cents === null) ? "field invalid" : "field"}>
+          <span>{t("fields.amountCents")}</span>
+          <input value={amount} placeholder={moneyInput(p.charge.paidCents)} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
+        </label>
+        <label class={refund.field === "reason" ? "field invalid" : "field"}>
+          <span>{t("fields.reason")}</span>
+          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+        </label>
+      </div>
+      <ErrorBox message={refund.message} />
+      <div class="row">
+        <button type="submit" disabled={refund.busy || cents === null}>
+          {t("checkout.refund")}
+        </button>
+        <button type="button" class="secondary" onClick={() => setOpen(false)}>
+          {t("common.cancel")}
+        </button>
+      </div>
     </Form>
   );
 }

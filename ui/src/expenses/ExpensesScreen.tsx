@@ -24,7 +24,10 @@ export function ExpensesScreen({ canWrite }: { canWrite: boolean }) {
   return (
     <div class="two-columns">
       {canWrite && categories.data ? (
-        <ExpenseForm categories={categories.data} today={today} onSaved={() => void list.reload()} />
+        <div>
+          <ExpenseForm key={categories.data.length} categories={categories.data} today={today} onSaved={() => void list.reload()} />
+          <Categories categories={categories.data} onSaved={() => void categories.reload()} />
+        </div>
       ) : (
         <Pending error={categories.error} />
       )}
@@ -119,5 +122,43 @@ function ExpenseForm(p: { categories: ExpenseCategory[]; today: string; onSaved:
         {t("common.save")}
       </button>
     </Form>
+  );
+}
+
+function Categories(p: { categories: ExpenseCategory[]; onSaved: () => void }) {
+  const [name, setName] = useState("");
+  const [id, setId] = useState(() => uuid());
+  const add = useSubmit(async () => {
+    await call(commands.saveExpenseCategory({ id, name, active: true }));
+    setId(uuid());
+    setName("");
+    p.onSaved();
+  });
+  const toggle = useSubmit(async (c: ExpenseCategory) => {
+    await call(commands.saveExpenseCategory({ ...c, active: !c.active }));
+    p.onSaved();
+  });
+  return (
+    <details class="card">
+      <summary>{t("expenses.categories")}</summary>
+      <ul class="plain">
+        {p.categories.map((c) => (
+          <li class={c.active ? "" : "muted"}>
+            {c.name}{" "}
+            <button type="button" class="link" onClick={() => void toggle.run(c)}>
+              {c.active ? t("admin.retire") : t("admin.reactivate")}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <ErrorBox message={toggle.message} />
+      <Form class="inline" onSubmit={() => void add.run()}>
+        <input aria-label={t("expenses.newCategory")} placeholder={t("expenses.newCategory")} value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        <button type="submit" class="secondary" disabled={add.busy}>
+          {t("common.create")}
+        </button>
+      </Form>
+      <ErrorBox message={add.message} />
+    </details>
   );
 }

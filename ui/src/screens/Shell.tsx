@@ -47,7 +47,7 @@ function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: 
     case "clinical":
       return <VisitsScreen canWrite={can("clinical.write")} />;
     case "payments":
-      return <CheckoutScreen canWrite={can("payments.write")} canDiscount={can("payments.discount")} />;
+      return <CheckoutScreen canWrite={can("payments.write")} canDiscount={can("payments.discount")} canRefund={can("payments.refund")} />;
     case "cash":
       return <CashScreen canClose={can("cash.close")} />;
     case "expenses":
