@@ -22,40 +22,26 @@ export function CatalogScreen({ canWrite }: { canWrite: boolean }) {
   return (
     <div class="two-columns">
       <div>
-        <section class="card" data-test="treatments">
-          <div class="toolbar">
-            <h2>{t("catalog.treatments")}</h2>
-            <span class="spacer" />
-            {canWrite ? <button onClick={() => setEditing({ kind: "treatment", value: newTreatment() })}>{t("catalog.newTreatment")}</button> : null}
-          </div>
-          <ul class="plain">
-            {treatments.map((x) => (
-              <li class={x.active ? "" : "muted"}>
-                <button class="link" disabled={!canWrite} onClick={() => setEditing({ kind: "treatment", value: x })}>
-                  {x.name}
-                </button>{" "}
-                · {x.durationMinutes} min · {formatMoney(x.priceCents)}
-              </li>
-            ))}
-          </ul>
-        </section>
-        <section class="card" data-test="products">
-          <div class="toolbar">
-            <h2>{t("catalog.products")}</h2>
-            <span class="spacer" />
-            {canWrite ? <button onClick={() => setEditing({ kind: "product", value: newProduct() })}>{t("catalog.newProduct")}</button> : null}
-          </div>
-          <ul class="plain">
-            {products.map((x) => (
-              <li class={x.active ? "" : "muted"}>
-                <button class="link" disabled={!canWrite} onClick={() => setEditing({ kind: "product", value: x })}>
-                  {x.sku} · {x.name}
-                </button>{" "}
-                · {formatMoney(x.priceCents)}
-              </li>
-            ))}
-          </ul>
-        </section>
+        <CatalogList
+          test="treatments"
+          title={t("catalog.treatments")}
+          newLabel={t("catalog.newTreatment")}
+          items={treatments}
+          canWrite={canWrite}
+          label={(x) => x.name}
+          detail={(x) => `${x.durationMinutes} min · ${formatMoney(x.priceCents)}`}
+          onEdit={(value) => setEditing({ kind: "treatment", value: value ?? newTreatment() })}
+        />
+        <CatalogList
+          test="products"
+          title={t("catalog.products")}
+          newLabel={t("catalog.newProduct")}
+          items={products}
+          canWrite={canWrite}
+          label={(x) => `${x.sku} · ${x.name}`}
+          detail={(x) => formatMoney(x.priceCents)}
+          onEdit={(value) => setEditing({ kind: "product", value: value ?? newProduct() })}
+        />
       </div>
       {editing?.kind === "treatment" ? (
         <TreatmentForm key={editing.value.id} initial={editing.value} isNew={!treatments.some((x) => x.id === editing.value.id)} products={products} onDone={done} />
@@ -64,6 +50,38 @@ export function CatalogScreen({ canWrite }: { canWrite: boolean }) {
         <ProductForm key={editing.value.id} initial={editing.value} isNew={!products.some((x) => x.id === editing.value.id)} onDone={done} />
       ) : null}
     </div>
+  );
+}
+
+/** One list of the catalog: its items (retired ones dimmed), each opening its form. */
+function CatalogList<T extends { id: string; active: boolean }>(p: {
+  test: string;
+  title: string;
+  newLabel: string;
+  items: T[];
+  canWrite: boolean;
+  label: (x: T) => string;
+  detail: (x: T) => string;
+  onEdit: (x: T | null) => void;
+}) {
+  return (
+    <section class="card" data-test={p.test}>
+      <div class="toolbar">
+        <h2>{p.title}</h2>
+        <span class="spacer" />
+        {p.canWrite ? <button onClick={() => p.onEdit(null)}>{p.newLabel}</button> : null}
+      </div>
+      <ul class="plain">
+        {p.items.map((x) => (
+          <li key={x.id} class={x.active ? "" : "muted"}>
+            <button class="link" disabled={!p.canWrite} onClick={() => p.onEdit(x)}>
+              {p.label(x)}
+            </button>{" "}
+            · {p.detail(x)}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
