@@ -433,10 +433,16 @@ async fn a_retired_register_cannot_be_opened_and_a_desk_uses_the_one_it_opened(p
     cash::create_register(&ctx, second.clone()).await.unwrap();
     assert_eq!(cash::create_register(&ctx, second.clone()).await.unwrap(), second, "a replay is the same register");
     let duplicate = Register { id: Uuid::now_v7(), name: "caja 2".into(), active: true };
-    assert_eq!(cash::create_register(&ctx, duplicate).await.unwrap_err(), AppError::conflict("name_taken", Some("name")));
+    assert_eq!(
+        cash::create_register(&ctx, duplicate).await.unwrap_err(),
+        AppError::conflict("name_taken", Some("name"))
+    );
     cash::update_register(&ctx, Register { active: false, ..second.clone() }).await.unwrap();
     let open = |register_id| OpenSessionInput { id: Uuid::now_v7(), register_id, opening_float_cents: 0 };
-    assert_eq!(cash::open(&ctx, open(second.id)).await.unwrap_err(), AppError::validation("registerId", "unknown_register"));
+    assert_eq!(
+        cash::open(&ctx, open(second.id)).await.unwrap_err(),
+        AppError::validation("registerId", "unknown_register")
+    );
     let desk = cash::open(&ctx, open(DEFAULT_REGISTER)).await.unwrap();
     assert_eq!(desk.register.map(|r| r.id), Some(DEFAULT_REGISTER));
     assert_eq!(
