@@ -5,6 +5,7 @@ import type { Patient, PatientSummary } from "../bindings";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
+import { Account } from "../billing/Account";
 import { formatWhen, t } from "../i18n";
 
 function blank(): Patient {
@@ -29,7 +30,7 @@ function blank(): Patient {
   };
 }
 
-export function PatientsScreen({ canWrite }: { canWrite: boolean }) {
+export function PatientsScreen({ canWrite, canSeeAccount }: { canWrite: boolean; canSeeAccount: boolean }) {
   const [editing, setEditing] = useState<{ patient: Patient; isNew: boolean } | null>(null);
   const open = async (p: PatientSummary) => setEditing({ patient: await call(commands.getPatient(p.id)), isNew: false });
   return (
@@ -48,6 +49,7 @@ export function PatientsScreen({ canWrite }: { canWrite: boolean }) {
           initial={editing.patient}
           isNew={editing.isNew}
           canWrite={canWrite}
+          canSeeAccount={canSeeAccount}
           onSaved={(patient) => setEditing({ patient, isNew: false })}
           onOpen={(p) => void open(p)}
         />
@@ -58,6 +60,7 @@ export function PatientsScreen({ canWrite }: { canWrite: boolean }) {
 
 function PatientForm(p: {
   initial: Patient;
+  canSeeAccount: boolean;
   isNew: boolean;
   canWrite: boolean;
   onSaved: (p: Patient) => void;
@@ -174,6 +177,7 @@ function PatientForm(p: {
         </Form>
       </Card>
       {!p.isNew ? <History patientId={form.id} /> : null}
+      {!p.isNew && p.canSeeAccount ? <Account patientId={form.id} /> : null}
     </div>
   );
 }

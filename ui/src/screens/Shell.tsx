@@ -39,7 +39,7 @@ function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: 
     case "agenda":
       return <AgendaScreen canWrite={can("appointments.write")} userId={userId} />;
     case "patients":
-      return <PatientsScreen canWrite={can("patients.write")} />;
+      return <PatientsScreen canWrite={can("patients.write")} canSeeAccount={can("payments.read")} />;
     case "podiatrists":
       return <PodiatristsScreen canWrite={can("podiatrists.write")} />;
     case "schedules":
