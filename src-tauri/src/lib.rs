@@ -78,6 +78,7 @@ macro_rules! app_builder {
                 schedules::commands::add_schedule_exception,
                 schedules::commands::remove_schedule_exception,
                 appointments::commands::list_agenda,
+                appointments::commands::get_appointment,
                 appointments::commands::list_today,
                 appointments::commands::list_patient_appointments,
                 appointments::commands::find_slots,

@@ -207,6 +207,20 @@ fn main() {
         .unwrap();
         bare.sessions.start(session);
     });
+    // What the IPC path costs by itself: a command that touches no database.
+    let mut fixed = Vec::new();
+    for i in 0..RUNS + 20 {
+        let t = Instant::now();
+        app.invoke("current_session", json!({})).unwrap();
+        if i >= 20 {
+            fixed.push(t.elapsed());
+        }
+    }
+    println!(
+        "IPC round trip of a command without SQL (current_session): p50 {:.3} ms  p95 {:.3} ms",
+        ms(percentile(&mut fixed, 0.5)),
+        ms(percentile(&mut fixed, 0.95))
+    );
     for (name, pods) in [("week agenda, 1 pod.", Some(vec![one_pod])), ("week agenda, all 20", None)] {
         let (mut ipc, mut sql, mut guarded) = (Vec::new(), Vec::new(), Vec::new());
         let mut rows = 0;
@@ -226,7 +240,7 @@ fn main() {
             .unwrap();
             let b = t.elapsed();
             rows = direct.len();
-            assert_eq!(list.as_array().map(Vec::len), Some(rows));
+            assert_eq!(list["rows"].as_array().map(Vec::len), Some(rows));
             let t = Instant::now();
             tauri::async_runtime::block_on(async {
                 let ctx =
@@ -242,5 +256,17 @@ fn main() {
         }
         report(&format!("{name} ({rows} rows)"), &mut ipc, &mut sql);
         report_guarded(&format!("{name} ({rows} rows)"), &mut guarded, &mut sql);
+        // The JSON part of the round trip: serialising the week and parsing it back.
+        let week = tauri::async_runtime::block_on(podoclinic::appointments::repo::in_range(
+            &mut conn,
+            monday,
+            monday + chrono::Duration::days(7),
+            pods.as_deref(),
+        ))
+        .unwrap();
+        let t = Instant::now();
+        let text = serde_json::to_string(&podoclinic::appointments::model::AgendaPage::new(monday, week)).unwrap();
+        let _: serde_json::Value = serde_json::from_str(&text).unwrap();
+        println!("{:<22} JSON out and back: {:.2} ms for {} bytes", name, ms(t.elapsed()), text.len());
     }
 }

@@ -137,7 +137,9 @@ fn a_podiatrist_cannot_cancel_another_podiatrist_s_appointment_without_the_permi
     let agenda = app
         .invoke("list_agenda", json!({ "from": future(0, 0, 0), "to": future(1, 0, 0), "podiatristIds": null }))
         .unwrap();
-    assert_eq!(agenda.as_array().map(Vec::len), Some(1));
+    assert_eq!(agenda["rows"].as_array().map(Vec::len), Some(1), "cancelled appointments leave the calendar");
+    assert_eq!(agenda["rows"][0][0], json!(theirs));
+    assert_eq!(app.invoke("get_appointment", json!({ "id": mine })).unwrap()["status"], "cancelled");
 }
 
 #[test]

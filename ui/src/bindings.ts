@@ -86,8 +86,13 @@ export const commands = {
 	addScheduleException: (input: ExceptionInput) => typedError<ScheduleException, AppError>(__TAURI_INVOKE("add_schedule_exception", { input })),
 	/**  Removes a time-off entry. */
 	removeScheduleException: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_schedule_exception", { id })),
-	/**  Appointments between two instants, optionally for some podiatrists (calendar views). */
-	listAgenda: (from: string, to: string, podiatristIds: string[] | null) => typedError<Appointment[], AppError>(__TAURI_INVOKE("list_agenda", { from, to, podiatristIds })),
+	/**
+	 *  Appointments between two instants, optionally for some podiatrists (calendar views), in the
+	 *  calendar's compact form.
+	 */
+	listAgenda: (from: string, to: string, podiatristIds: string[] | null) => typedError<AgendaPage, AppError>(__TAURI_INVOKE("list_agenda", { from, to, podiatristIds })),
+	/**  One appointment, whole (the calendar's details panel). */
+	getAppointment: (id: string) => typedError<Appointment, AppError>(__TAURI_INVOKE("get_appointment", { id })),
 	/**  Today's appointments in the clinic's time zone. */
 	listToday: () => typedError<Appointment[], AppError>(__TAURI_INVOKE("list_today")),
 	/**  A patient's appointment history, newest first. */
@@ -191,6 +196,23 @@ export type AgendaChanged = {
 	/**  The podiatrist whose agenda changed; `null` after a reconnect: refresh everything. */
 	podiatristId: string | null,
 };
+
+/**
+ *  The calendar's range, compact: a week of a 20-podiatrist clinic is thousands of rows, and
+ *  whole records cost more to serialise and parse than the query costs to run.
+ */
+export type AgendaPage = {
+	from: string,
+	podiatrists: string[],
+	rows: AgendaRow[],
+};
+
+/**
+ *  One appointment on the calendar, as an array (no repeated keys on the trip to the webview):
+ *  id, podiatrist (index into `AgendaPage::podiatrists`), start and end (minutes after
+ *  `AgendaPage::from`), status, patient name, reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`).
+ */
+export type AgendaRow = [string, number, number, number, Status, string, string, number];
 
 /**  What went wrong, in the terms the UI branches on. Messages are i18n keys, never raw text. */
 export type AppError = 

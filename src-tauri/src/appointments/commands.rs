@@ -2,13 +2,16 @@ use chrono::{DateTime, Utc};
 use tauri::State;
 use uuid::Uuid;
 
-use super::model::{Appointment, BookInput, RescheduleInput, SeriesInput, SeriesOutcome, Slot, SlotQuery, Status};
+use super::model::{
+    AgendaPage, Appointment, BookInput, RescheduleInput, SeriesInput, SeriesOutcome, Slot, SlotQuery, Status,
+};
 use super::service;
 use crate::auth::{Permission, require};
 use crate::error::AppResult;
 use crate::state::AppState;
 
-/// Appointments between two instants, optionally for some podiatrists (calendar views).
+/// Appointments between two instants, optionally for some podiatrists (calendar views), in the
+/// calendar's compact form.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_agenda(
@@ -16,9 +19,17 @@ pub async fn list_agenda(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     podiatrist_ids: Option<Vec<Uuid>>,
-) -> AppResult<Vec<Appointment>> {
+) -> AppResult<AgendaPage> {
     let ctx = require(&state, Permission::AppointmentsRead).await?;
-    state.observe(service::agenda(&ctx.pool, from, to, podiatrist_ids).await)
+    state.observe(service::agenda(&ctx.pool, from, to, podiatrist_ids).await.map(|list| AgendaPage::new(from, list)))
+}
+
+/// One appointment, whole (the calendar's details panel).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_appointment(state: State<'_, AppState>, id: Uuid) -> AppResult<Appointment> {
+    let ctx = require(&state, Permission::AppointmentsRead).await?;
+    state.observe(service::find(&ctx.pool, id).await)
 }
 
 /// Today's appointments in the clinic's time zone.

@@ -81,6 +81,59 @@ pub struct Appointment {
     pub outside_schedule: bool,
 }
 
+/// One appointment on the calendar, as an array (no repeated keys on the trip to the webview):
+/// id, podiatrist (index into `AgendaPage::podiatrists`), start and end (minutes after
+/// `AgendaPage::from`), status, patient name, reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct AgendaRow(pub Uuid, pub u32, pub i32, pub i32, pub Status, pub String, pub String, pub u8);
+
+/// `AgendaRow` flag: the patient has diabetes, vascular disease or takes anticoagulants.
+pub const AT_RISK: u8 = 1;
+/// `AgendaRow` flag: booked outside the podiatrist's working hours.
+pub const OUTSIDE_SCHEDULE: u8 = 2;
+
+/// The calendar's range, compact: a week of a 20-podiatrist clinic is thousands of rows, and
+/// whole records cost more to serialise and parse than the query costs to run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AgendaPage {
+    pub from: DateTime<Utc>,
+    pub podiatrists: Vec<Uuid>,
+    pub rows: Vec<AgendaRow>,
+}
+
+impl AgendaPage {
+    pub fn new(from: DateTime<Utc>, appointments: Vec<Appointment>) -> Self {
+        let mut podiatrists: Vec<Uuid> = Vec::new();
+        let minutes = |at: DateTime<Utc>| (at - from).num_minutes() as i32;
+        let rows = appointments
+            .into_iter()
+            .map(|a| {
+                let pod = match podiatrists.iter().position(|p| *p == a.podiatrist_id) {
+                    Some(i) => i,
+                    None => {
+                        podiatrists.push(a.podiatrist_id);
+                        podiatrists.len() - 1
+                    }
+                };
+                let flags =
+                    if a.patient_at_risk { AT_RISK } else { 0 } | if a.outside_schedule { OUTSIDE_SCHEDULE } else { 0 };
+                AgendaRow(
+                    a.id,
+                    pod as u32,
+                    minutes(a.starts_at),
+                    minutes(a.ends_at),
+                    a.status,
+                    a.patient_name,
+                    a.reason,
+                    flags,
+                )
+            })
+            .collect();
+        Self { from, podiatrists, rows }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BookInput {
@@ -168,6 +221,34 @@ pub fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> AppResul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agenda_page_counts_minutes_from_its_start_and_indexes_podiatrists() {
+        use chrono::TimeZone;
+        let from = Utc.with_ymd_and_hms(2026, 11, 23, 6, 0, 0).unwrap();
+        let (p1, p2) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let appointment = |pod, start_min: i64, at_risk| Appointment {
+            id: Uuid::from_u128((1000 + start_min) as u128),
+            patient_id: Uuid::nil(),
+            patient_name: "Ana".into(),
+            patient_at_risk: at_risk,
+            podiatrist_id: pod,
+            starts_at: from + chrono::Duration::minutes(start_min),
+            ends_at: from + chrono::Duration::minutes(start_min + 30),
+            reason: "Revisión".into(),
+            status: Status::Scheduled,
+            cancel_reason: None,
+            series_id: None,
+            outside_schedule: false,
+        };
+        let page = AgendaPage::new(
+            from,
+            vec![appointment(p2, -20, true), appointment(p1, 60, false), appointment(p2, 90, false)],
+        );
+        assert_eq!(page.podiatrists, vec![p2, p1]);
+        let cols: Vec<(u32, i32, i32, u8)> = page.rows.iter().map(|r| (r.1, r.2, r.3, r.7)).collect();
+        assert_eq!(cols, vec![(0, -20, 10, AT_RISK), (1, 60, 90, 0), (0, 90, 120, 0)]);
+    }
 
     #[test]
     fn the_workflow_goes_forward_only() {

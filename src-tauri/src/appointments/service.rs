@@ -264,6 +264,10 @@ pub async fn today(pool: &PgPool) -> AppResult<Vec<Appointment>> {
     repo::in_range(pool, from, to, None).await
 }
 
+pub async fn find(pool: &PgPool, id: Uuid) -> AppResult<Appointment> {
+    repo::find(pool, id).await?.ok_or_else(|| AppError::not_found("appointment"))
+}
+
 pub async fn for_patient(pool: &PgPool, patient: Uuid) -> AppResult<Vec<Appointment>> {
     repo::for_patient(pool, patient).await
 }

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import { createCalendar, destroyCalendar, Interaction, ResourceTimeGrid } from "@event-calendar/core";
 import "@event-calendar/core/index.css";
-import type { Appointment, Podiatrist } from "../bindings";
+import type { AgendaPage, AgendaRow, Appointment, Podiatrist } from "../bindings";
 import { call, commands, errorText } from "../api";
 import { fromWall, toWall, wallString, wallToday } from "../clinicTime";
 import { language, t } from "../i18n";
@@ -23,7 +23,10 @@ interface Props {
 }
 
 // The last answer for each range, shown (with its age) when the database cannot be reached.
-const cache = new Map<string, { at: number; data: Appointment[] }>();
+const cache = new Map<string, { at: number; data: AgendaPage }>();
+
+/** `AgendaRow` flags (the Rust constants of the same names). */
+const AT_RISK = 1;
 
 export function Calendar(p: Props) {
   const el = useRef<HTMLDivElement>(null);
@@ -61,12 +64,12 @@ export function Calendar(p: Props) {
               cache.set(key, { at: Date.now(), data });
               props.current.onCacheAge(null);
               props.current.onError(null);
-              return data.map(toEvent);
+              return toEvents(data);
             } catch (e) {
               const cached = cache.get(key);
               props.current.onError(errorText(e));
               props.current.onCacheAge(cached ? Date.now() - cached.at : null);
-              return (cached?.data ?? []).map(toEvent);
+              return cached ? toEvents(cached.data) : [];
             }
           },
         },
@@ -74,8 +77,12 @@ export function Calendar(p: Props) {
       dateClick: (info: { date: Date; resource?: { id: string | number } }) => {
         if (info.resource) props.current.onSlot(String(info.resource.id), fromWall(info.date));
       },
-      eventClick: (info: { event: { extendedProps: Record<string, unknown> } }) => {
-        props.current.onPick(info.event.extendedProps["appointment"] as Appointment);
+      eventClick: async (info: { event: { extendedProps: Record<string, unknown> } }) => {
+        try {
+          props.current.onPick(await call(commands.getAppointment(String(info.event.extendedProps["id"]))));
+        } catch (e) {
+          props.current.onError(errorText(e));
+        }
       },
       eventDrop: (info: DropInfo) => void move(info),
       eventResize: (info: DropInfo) => void move(info),
@@ -83,12 +90,12 @@ export function Calendar(p: Props) {
     props.current.handle({ refetch: () => ec.refetchEvents() });
 
     async function move(info: DropInfo) {
-      const a = info.event.extendedProps["appointment"] as Appointment;
-      const podiatristId = info.newResource ? String(info.newResource.id) : a.podiatristId;
+      const id = String(info.event.extendedProps["id"]);
+      const podiatristId = info.newResource ? String(info.newResource.id) : String(info.event.extendedProps["podiatristId"]);
       try {
         await call(
           commands.rescheduleAppointment({
-            id: a.id,
+            id,
             podiatristId,
             startsAt: fromWall(info.event.start),
             endsAt: fromWall(info.event.end),
@@ -115,16 +122,21 @@ interface DropInfo {
   revert: () => void;
 }
 
-function toEvent(a: Appointment) {
-  const open = a.status === "scheduled" || a.status === "confirmed";
-  return {
-    id: a.id,
-    resourceIds: [a.podiatristId],
-    start: wallString(toWall(a.startsAt)),
-    end: wallString(toWall(a.endsAt)),
-    title: `${a.patientAtRisk ? "⚠ " : ""}${a.patientName} · ${a.reason} · ${t(`status.${a.status}`)}`,
-    editable: open,
-    classNames: [`status-${a.status}`],
-    extendedProps: { appointment: a },
-  };
+function toEvents(page: AgendaPage) {
+  const from = new Date(page.from).getTime();
+  const at = (minutes: number) => wallString(toWall(new Date(from + minutes * 60_000).toISOString()));
+  return page.rows.map(([id, pod, start, end, status, patient, reason, flags]: AgendaRow) => {
+    const open = status === "scheduled" || status === "confirmed";
+    const podiatristId = page.podiatrists[pod] ?? "";
+    return {
+      id,
+      resourceIds: [podiatristId],
+      start: at(start),
+      end: at(end),
+      title: `${flags & AT_RISK ? "⚠ " : ""}${patient} · ${reason} · ${t(`status.${status}`)}`,
+      editable: open,
+      classNames: [`status-${status}`],
+      extendedProps: { id, podiatristId },
+    };
+  });
 }
