@@ -231,7 +231,7 @@ fn main() {
             let list = app.invoke("list_agenda", json!({ "from": from, "to": to, "podiatristIds": pods })).unwrap();
             let a = t.elapsed();
             let t = Instant::now();
-            let direct = tauri::async_runtime::block_on(podoclinic::appointments::repo::in_range(
+            let direct = tauri::async_runtime::block_on(podoclinic::appointments::repo::calendar(
                 &mut conn,
                 from,
                 to,
@@ -257,7 +257,7 @@ fn main() {
         report(&format!("{name} ({rows} rows)"), &mut ipc, &mut sql);
         report_guarded(&format!("{name} ({rows} rows)"), &mut guarded, &mut sql);
         // The JSON part of the round trip: serialising the week and parsing it back.
-        let week = tauri::async_runtime::block_on(podoclinic::appointments::repo::in_range(
+        let week = tauri::async_runtime::block_on(podoclinic::appointments::repo::calendar(
             &mut conn,
             monday,
             monday + chrono::Duration::days(7),
@@ -265,7 +265,8 @@ fn main() {
         ))
         .unwrap();
         let t = Instant::now();
-        let text = serde_json::to_string(&podoclinic::appointments::model::AgendaPage::new(monday, week)).unwrap();
+        let text =
+            serde_json::to_string(&podoclinic::appointments::model::AgendaPage::new(monday, week).unwrap()).unwrap();
         let _: serde_json::Value = serde_json::from_str(&text).unwrap();
         println!("{:<22} JSON out and back: {:.2} ms for {} bytes", name, ms(t.elapsed()), text.len());
     }

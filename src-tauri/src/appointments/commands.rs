@@ -21,7 +21,7 @@ pub async fn list_agenda(
     podiatrist_ids: Option<Vec<Uuid>>,
 ) -> AppResult<AgendaPage> {
     let ctx = require(&state, Permission::AppointmentsRead).await?;
-    state.observe(service::agenda(&ctx.pool, from, to, podiatrist_ids).await.map(|list| AgendaPage::new(from, list)))
+    state.observe(service::agenda(&ctx.pool, from, to, podiatrist_ids).await)
 }
 
 /// One appointment, whole (the calendar's details panel).

@@ -102,11 +102,25 @@ pub struct AgendaPage {
     pub rows: Vec<AgendaRow>,
 }
 
+/// What the calendar query returns: only the columns the calendar shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CalendarRow {
+    pub id: Uuid,
+    pub podiatrist_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: String,
+    pub patient_name: String,
+    pub reason: String,
+    pub patient_at_risk: bool,
+    pub outside_schedule: bool,
+}
+
 impl AgendaPage {
-    pub fn new(from: DateTime<Utc>, appointments: Vec<Appointment>) -> Self {
+    pub fn new(from: DateTime<Utc>, rows: Vec<CalendarRow>) -> AppResult<Self> {
         let mut podiatrists: Vec<Uuid> = Vec::new();
         let minutes = |at: DateTime<Utc>| (at - from).num_minutes() as i32;
-        let rows = appointments
+        let rows = rows
             .into_iter()
             .map(|a| {
                 let pod = match podiatrists.iter().position(|p| *p == a.podiatrist_id) {
@@ -116,21 +130,23 @@ impl AgendaPage {
                         podiatrists.len() - 1
                     }
                 };
+                let status = Status::parse(&a.status)
+                    .ok_or_else(|| AppError::internal(format!("unknown status {}", a.status)))?;
                 let flags =
                     if a.patient_at_risk { AT_RISK } else { 0 } | if a.outside_schedule { OUTSIDE_SCHEDULE } else { 0 };
-                AgendaRow(
+                Ok(AgendaRow(
                     a.id,
                     pod as u32,
                     minutes(a.starts_at),
                     minutes(a.ends_at),
-                    a.status,
+                    status,
                     a.patient_name,
                     a.reason,
                     flags,
-                )
+                ))
             })
-            .collect();
-        Self { from, podiatrists, rows }
+            .collect::<AppResult<_>>()?;
+        Ok(Self { from, podiatrists, rows })
     }
 }
 
@@ -227,24 +243,22 @@ mod tests {
         use chrono::TimeZone;
         let from = Utc.with_ymd_and_hms(2026, 11, 23, 6, 0, 0).unwrap();
         let (p1, p2) = (Uuid::from_u128(1), Uuid::from_u128(2));
-        let appointment = |pod, start_min: i64, at_risk| Appointment {
+        let appointment = |pod, start_min: i64, at_risk| CalendarRow {
             id: Uuid::from_u128((1000 + start_min) as u128),
-            patient_id: Uuid::nil(),
-            patient_name: "Ana".into(),
-            patient_at_risk: at_risk,
             podiatrist_id: pod,
             starts_at: from + chrono::Duration::minutes(start_min),
             ends_at: from + chrono::Duration::minutes(start_min + 30),
+            status: "scheduled".into(),
+            patient_name: "Ana".into(),
             reason: "Revisión".into(),
-            status: Status::Scheduled,
-            cancel_reason: None,
-            series_id: None,
+            patient_at_risk: at_risk,
             outside_schedule: false,
         };
         let page = AgendaPage::new(
             from,
             vec![appointment(p2, -20, true), appointment(p1, 60, false), appointment(p2, 90, false)],
-        );
+        )
+        .unwrap();
         assert_eq!(page.podiatrists, vec![p2, p1]);
         let cols: Vec<(u32, i32, i32, u8)> = page.rows.iter().map(|r| (r.1, r.2, r.3, r.7)).collect();
         assert_eq!(cols, vec![(0, -20, 10, AT_RISK), (1, 60, 90, 0), (0, 90, 120, 0)]);

@@ -3,7 +3,7 @@ use sqlx::postgres::types::PgRange;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{Appointment, BookInput, Status};
+use super::model::{Appointment, BookInput, CalendarRow, Status};
 use crate::error::{AppError, AppResult};
 
 #[derive(sqlx::FromRow)]
@@ -81,6 +81,31 @@ pub async fn in_range(
     .fetch_all(db)
     .await?;
     convert(rows)
+}
+
+/// The calendar's columns of the live and completed appointments touching [from, to). Read by
+/// start time through a b-tree (the length limit makes "starts after from − 8 h" exact), in start
+/// order, without the clinical-record columns the calendar does not show.
+pub async fn calendar(
+    db: impl PgExecutor<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    podiatrists: Option<&[Uuid]>,
+) -> AppResult<Vec<CalendarRow>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.podiatrist_id, lower(a.during) AS starts_at, upper(a.during) AS ends_at, a.status,
+                a.patient_name, a.reason, a.patient_at_risk, a.outside_schedule
+         FROM appointments a
+         WHERE lower(a.during) > $1 - interval '8 hours' AND lower(a.during) < $2 AND upper(a.during) > $1
+           AND a.status NOT IN ('cancelled', 'no_show')
+           AND ($3::uuid[] IS NULL OR a.podiatrist_id = ANY ($3))
+         ORDER BY lower(a.during)",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(podiatrists)
+    .fetch_all(db)
+    .await?)
 }
 
 /// A patient's appointments, newest first, every status.

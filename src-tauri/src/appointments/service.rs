@@ -4,8 +4,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::model::{
-    Appointment, BookInput, RescheduleInput, SeriesClash, SeriesInput, SeriesOutcome, Slot, SlotQuery, Status,
-    check_times,
+    AgendaPage, Appointment, BookInput, RescheduleInput, SeriesClash, SeriesInput, SeriesOutcome, Slot, SlotQuery,
+    Status, check_times,
 };
 use super::repo;
 use crate::audit::{self, Entry};
@@ -247,14 +247,14 @@ pub async fn agenda(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     podiatrists: Option<Vec<Uuid>>,
-) -> AppResult<Vec<Appointment>> {
+) -> AppResult<AgendaPage> {
     if to <= from {
         return Err(AppError::validation("to", "time_order"));
     }
     if to - from > Duration::days(MAX_RANGE_DAYS) {
         return Err(AppError::validation("to", "range_too_long"));
     }
-    repo::in_range(pool, from, to, podiatrists.as_deref()).await
+    AgendaPage::new(from, repo::calendar(pool, from, to, podiatrists.as_deref()).await?)
 }
 
 /// Today's appointments in the clinic's time zone (reception's list).
