@@ -124,6 +124,13 @@ const CONSTRAINTS: &[(&str, MakeError)] = &[
     ("expenses_category_id_fkey", || AppError::validation("categoryId", "unknown_category")),
     ("expenses_supplier_id_fkey", || AppError::validation("supplierId", "unknown_supplier")),
     ("expense_categories_name_key", || AppError::conflict("name_taken", Some("name"))),
+    ("products_stock_not_negative", || AppError::conflict("stock_short", Some("quantity"))),
+    ("products_stock_by_ledger", || AppError::conflict("append_only", None)),
+    ("stock_movements_append_only", || AppError::conflict("append_only", None)),
+    ("stock_movements_product_id_fkey", || AppError::validation("productId", "unknown_product")),
+    ("purchases_supplier_id_fkey", || AppError::validation("supplierId", "unknown_supplier")),
+    ("suppliers_rfc_format", || AppError::validation("rfc", "rfc_format")),
+    ("suppliers_rfc_key", || AppError::conflict("rfc_taken", Some("rfc"))),
 ];
 
 /// Maps a constraint violation to the domain error named for it, if any.

@@ -14,6 +14,7 @@ pub mod desk;
 pub mod documents;
 pub mod error;
 pub mod expenses;
+pub mod inventory;
 pub mod logging;
 pub mod money;
 pub mod patients;
@@ -116,6 +117,10 @@ macro_rules! app_builder {
                 expenses::commands::save_expense_category,
                 expenses::commands::list_expenses,
                 expenses::commands::record_expense,
+                inventory::commands::get_stock,
+                inventory::commands::get_stock_card,
+                inventory::commands::record_stock_movement,
+                inventory::commands::receive_purchase,
                 documents::export_receipt,
                 documents::export_cash_report,
                 documents::open_document,

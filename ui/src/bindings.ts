@@ -166,6 +166,14 @@ export const commands = {
 	listExpenses: (from: string, to: string) => typedError<Expense[], AppError>(__TAURI_INVOKE("list_expenses", { from, to })),
 	/**  Records an expense (cash: from this desk's open session). Idempotent by `id`. */
 	recordExpense: (input: ExpenseInput) => typedError<Expense, AppError>(__TAURI_INVOKE("record_expense", { input })),
+	/**  Every product's stock, the low-stock count and the valuation at cost. */
+	getStock: () => typedError<StockOverview, AppError>(__TAURI_INVOKE("get_stock")),
+	/**  A product's stock card (its movements, newest first). */
+	getStockCard: (productId: string) => typedError<StockMovement[], AppError>(__TAURI_INVOKE("get_stock_card", { productId })),
+	/**  An adjustment, loss or return to the supplier. Returns the stock after it. */
+	recordStockMovement: (input: ManualMovement) => typedError<number, AppError>(__TAURI_INVOKE("record_stock_movement", { input })),
+	/**  Receives a supplier's delivery into stock. */
+	receivePurchase: (input: PurchaseInput) => typedError<string, AppError>(__TAURI_INVOKE("receive_purchase", { input })),
 	/**  Writes the receipt of a charge as PDF. */
 	exportReceipt: (chargeId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_receipt", { chargeId, lang })),
 	/**  Writes the corte X (open session) or corte Z (closed) report as PDF. */
@@ -556,6 +564,19 @@ export type LoginInput = {
 	password: string,
 };
 
+/**
+ *  A manual movement: an adjustment (signed: a count found more or fewer), a loss or a return to
+ *  the supplier (entered positive, taken out of stock).
+ */
+export type ManualMovement = {
+	id: string,
+	productId: string,
+	kind: StockKind,
+	quantity: number,
+	reason: string,
+	supplierId: string | null,
+};
+
 /**  How money moved. */
 export type Method = "cash" | "card" | "transfer";
 
@@ -706,6 +727,21 @@ export type Product = {
 
 export type Pulse = "not_checked" | "present" | "diminished" | "absent";
 
+/**  A supplier's delivery as received at the desk. */
+export type PurchaseInput = {
+	id: string,
+	supplierId: string,
+	invoiceRef: string,
+	receivedOn: string,
+	lines: PurchaseLine[],
+};
+
+export type PurchaseLine = {
+	productId: string,
+	quantity: number,
+	unitCostCents: number,
+};
+
 /**  Money given back (entered positive, stored negative), with its reason. */
 export type RefundInput = {
 	id: string,
@@ -855,6 +891,43 @@ export type SslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-f
 
 /**  Where an appointment is in the day's workflow. */
 export type Status = "scheduled" | "confirmed" | "arrived" | "in_consultation" | "completed" | "cancelled" | "no_show";
+
+export type StockKind = "purchase" | "consumption" | "sale" | "adjustment" | "loss" | "return";
+
+/**  A product with its stock, as the stock list shows it. */
+export type StockLevel = {
+	productId: string,
+	sku: string,
+	name: string,
+	unit: string,
+	costCents: number,
+	minStock: number,
+	stockOnHand: number,
+	active: boolean,
+	/**  At or below the minimum. */
+	low: boolean,
+	/**  Stock × cost. */
+	valueCents: number,
+};
+
+/**  One line of a product's stock card. */
+export type StockMovement = {
+	id: string,
+	kind: StockKind,
+	quantity: number,
+	balanceAfter: number,
+	unitCostCents: number | null,
+	reason: string,
+	at: string,
+	byName: string,
+};
+
+/**  Whole-inventory figures for the stock screen. */
+export type StockOverview = {
+	levels: StockLevel[],
+	lowCount: number,
+	valuationCents: number,
+};
 
 export type Treatment = {
 	id: string,
