@@ -131,6 +131,7 @@ const CONSTRAINTS: &[(&str, MakeError)] = &[
     ("purchases_supplier_id_fkey", || AppError::validation("supplierId", "unknown_supplier")),
     ("suppliers_rfc_format", || AppError::validation("rfc", "rfc_format")),
     ("suppliers_rfc_key", || AppError::conflict("rfc_taken", Some("rfc"))),
+    ("suppliers_never_deleted", || AppError::conflict("never_deleted", None)),
 ];
 
 /// Maps a constraint violation to the domain error named for it, if any.

@@ -21,6 +21,7 @@ pub mod patients;
 pub mod podiatrists;
 pub mod schedules;
 pub mod state;
+pub mod suppliers;
 pub mod validate;
 pub mod visits;
 
@@ -117,6 +118,10 @@ macro_rules! app_builder {
                 expenses::commands::save_expense_category,
                 expenses::commands::list_expenses,
                 expenses::commands::record_expense,
+                suppliers::commands::list_suppliers,
+                suppliers::commands::get_supplier,
+                suppliers::commands::create_supplier,
+                suppliers::commands::update_supplier,
                 inventory::commands::get_stock,
                 inventory::commands::get_stock_card,
                 inventory::commands::record_stock_movement,

@@ -153,3 +153,44 @@ async fn received_stock_moves_only_through_the_ledger_with_reasons(pool: PgPool)
         .await;
     assert_eq!(bad.unwrap_err().as_database_error().and_then(|e| e.constraint()), Some("suppliers_rfc_format"));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_supplier_has_a_valid_rfc_and_a_purchase_history(pool: PgPool) {
+    use podoclinic::suppliers::{model::Supplier, repo as suppliers};
+    let admin = first_admin(&pool).await;
+    let actor = Actor::user(admin.id, &admin.username, "test-desk");
+    let input = |rfc: &str| Supplier {
+        id: Uuid::now_v7(),
+        name: "Insumos Podológicos SA".into(),
+        rfc: rfc.into(),
+        contact: "Laura".into(),
+        phone: "55 1111 2222".into(),
+        email: String::new(),
+        address: String::new(),
+        notes: String::new(),
+        active: true,
+    };
+    assert_eq!(
+        suppliers::create(&pool, &actor, input("IPO991332AB1")).await.unwrap_err(),
+        AppError::validation("rfc", "rfc_format")
+    );
+    let s = suppliers::create(&pool, &actor, input(" ipo990101ab1 ")).await.unwrap();
+    assert_eq!(s.rfc, "IPO990101AB1");
+    assert_eq!(
+        suppliers::create(&pool, &actor, input("IPO990101AB1")).await.unwrap_err(),
+        AppError::conflict("rfc_taken", Some("rfc"))
+    );
+    let gauze = product(&pool, &actor, "GASA-10", 250, 2).await;
+    let delivery = PurchaseInput {
+        id: Uuid::now_v7(),
+        supplier_id: s.id,
+        invoice_ref: "R-77".into(),
+        received_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        lines: vec![PurchaseLine { product_id: gauze, quantity: 100, unit_cost_cents: 240 }],
+    };
+    inventory::receive(&pool, &actor, delivery).await.unwrap();
+    let detail = suppliers::detail(&pool, s.id).await.unwrap();
+    assert_eq!(detail.products.len(), 1);
+    assert_eq!(detail.products[0].last_cost_cents, Some(240));
+    assert_eq!((detail.purchases[0].total_cents, detail.purchases[0].paid), (24_000, false));
+}

@@ -166,6 +166,14 @@ export const commands = {
 	listExpenses: (from: string, to: string) => typedError<Expense[], AppError>(__TAURI_INVOKE("list_expenses", { from, to })),
 	/**  Records an expense (cash: from this desk's open session). Idempotent by `id`. */
 	recordExpense: (input: ExpenseInput) => typedError<Expense, AppError>(__TAURI_INVOKE("record_expense", { input })),
+	/**  Every supplier, active first. */
+	listSuppliers: () => typedError<Supplier[], AppError>(__TAURI_INVOKE("list_suppliers")),
+	/**  A supplier with what they supply and their purchases. */
+	getSupplier: (id: string) => typedError<SupplierDetail, AppError>(__TAURI_INVOKE("get_supplier", { id })),
+	/**  Adds a supplier. Idempotent by `id`. */
+	createSupplier: (supplier: Supplier) => typedError<Supplier, AppError>(__TAURI_INVOKE("create_supplier", { supplier })),
+	/**  Edits a supplier; `active: false` archives them. */
+	updateSupplier: (supplier: Supplier) => typedError<Supplier, AppError>(__TAURI_INVOKE("update_supplier", { supplier })),
 	/**  Every product's stock, the low-stock count and the valuation at cost. */
 	getStock: () => typedError<StockOverview, AppError>(__TAURI_INVOKE("get_stock")),
 	/**  A product's stock card (its movements, newest first). */
@@ -742,6 +750,15 @@ export type PurchaseLine = {
 	unitCostCents: number,
 };
 
+/**  A received purchase, as the supplier's history lists it. */
+export type PurchaseSummary = {
+	id: string,
+	invoiceRef: string,
+	receivedOn: string,
+	totalCents: number,
+	paid: boolean,
+};
+
 /**  Money given back (entered positive, stored negative), with its reason. */
 export type RefundInput = {
 	id: string,
@@ -927,6 +944,32 @@ export type StockOverview = {
 	levels: StockLevel[],
 	lowCount: number,
 	valuationCents: number,
+};
+
+export type SuppliedProduct = {
+	productId: string,
+	name: string,
+	lastCostCents: number | null,
+};
+
+export type Supplier = {
+	id: string,
+	name: string,
+	/**  Mexican tax id; empty when not known. */
+	rfc: string,
+	contact: string,
+	phone: string,
+	email: string,
+	address: string,
+	notes: string,
+	active: boolean,
+};
+
+/**  A supplier's page: what they supply (with the last cost) and their purchases. */
+export type SupplierDetail = {
+	supplier: Supplier,
+	products: SuppliedProduct[],
+	purchases: PurchaseSummary[],
 };
 
 export type Treatment = {
