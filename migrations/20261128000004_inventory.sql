@@ -16,7 +16,8 @@ CREATE TABLE purchases (
     total_cents   bigint      NOT NULL CONSTRAINT purchases_total_positive CHECK (total_cents >= 0),
     -- Set once, when the purchase is paid (the expense records the money).
     expense_id    uuid        REFERENCES expenses (id),
-    created_by    uuid        NOT NULL REFERENCES users (id),
+    -- NULL for the demo clinic's seeded stock (no user exists yet then).
+    created_by    uuid        REFERENCES users (id),
     created_at    timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT purchases_expense_key UNIQUE (expense_id)
 );
@@ -37,7 +38,8 @@ CREATE TABLE stock_movements (
     charge_id        uuid        REFERENCES charges (id),
     reason           text        NOT NULL DEFAULT '',
     at               timestamptz NOT NULL DEFAULT now(),
-    created_by       uuid        NOT NULL REFERENCES users (id),
+    -- NULL for the demo clinic's seeded stock (no user exists yet then).
+    created_by       uuid        REFERENCES users (id),
     CONSTRAINT stock_movements_sign CHECK (
         kind = 'adjustment'
         OR (kind = 'purchase' AND quantity > 0)
@@ -85,3 +87,16 @@ CREATE TABLE supplier_products (
     last_cost_cents  bigint  CONSTRAINT supplier_products_cost_positive CHECK (last_cost_cents >= 0),
     PRIMARY KEY (supplier_id, product_id)
 );
+
+-- Consumables a visit used that were not in stock, recorded when someone with the override
+-- permission completed the visit anyway.
+CREATE TABLE stock_shortfalls (
+    id          uuid PRIMARY KEY,
+    visit_id    uuid        NOT NULL REFERENCES visits (id),
+    product_id  uuid        NOT NULL REFERENCES products (id),
+    missing     integer     NOT NULL CONSTRAINT stock_shortfalls_missing_positive CHECK (missing > 0),
+    created_by  uuid        NOT NULL REFERENCES users (id),
+    at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE TRIGGER stock_shortfalls_append_only BEFORE UPDATE OR DELETE ON stock_shortfalls
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();

@@ -262,6 +262,45 @@ async fn seed_catalog(conn: &mut PgConnection) -> AppResult<()> {
         .await?;
         product_ids.insert(*sku, id);
     }
+    // A first delivery from the clinic's usual supplier, so the demo has stock to use and sell.
+    let supplier = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO suppliers (id, name, rfc, contact, phone) VALUES ($1, 'Distribuidora Médica del Centro',
+             'DMC900101AB1', 'Laura Medina', '55 5555 0199')",
+    )
+    .bind(supplier)
+    .execute(&mut *conn)
+    .await?;
+    let purchase = Uuid::now_v7();
+    let total: i64 = PRODUCTS.iter().map(|(_, _, _, cost, _, min)| cost * i64::from(min * 5)).sum();
+    sqlx::query(
+        "INSERT INTO purchases (id, supplier_id, invoice_ref, received_on, total_cents) VALUES ($1, $2, 'A-1001', current_date, $3)",
+    )
+    .bind(purchase)
+    .bind(supplier)
+    .bind(total)
+    .execute(&mut *conn)
+    .await?;
+    for (sku, _, _, cost, _, min) in PRODUCTS {
+        sqlx::query(
+            "INSERT INTO stock_movements (id, product_id, kind, quantity, unit_cost_cents, purchase_id, supplier_id)
+             VALUES ($1, $2, 'purchase', $3, $4, $5, $6)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(product_ids[sku])
+        .bind(min * 5)
+        .bind(cost)
+        .bind(purchase)
+        .bind(supplier)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("INSERT INTO supplier_products (supplier_id, product_id, last_cost_cents) VALUES ($1, $2, $3)")
+            .bind(supplier)
+            .bind(product_ids[sku])
+            .bind(cost)
+            .execute(&mut *conn)
+            .await?;
+    }
     for (name, minutes, price, consumables) in TREATMENTS {
         let id = Uuid::now_v7();
         sqlx::query("INSERT INTO treatments (id, name, duration_minutes, price_cents) VALUES ($1, $2, $3, $4)")

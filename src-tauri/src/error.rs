@@ -21,6 +21,10 @@ pub enum AppError {
     #[error("slot taken by appointment {appointment_id}")]
     #[serde(rename_all = "camelCase")]
     SlotTaken { appointment_id: uuid::Uuid, starts_at: String, ends_at: String, patient_name: String },
+    /// Not enough of a product in stock for a sale or a visit's consumables.
+    #[error("stock short")]
+    #[serde(rename_all = "camelCase")]
+    StockShort { product_name: String, needed: i32, available: i32 },
     /// No session, or it ended (logout, 12-hour limit, user deactivated).
     #[error("not signed in")]
     Unauthorized,

@@ -131,4 +131,9 @@ async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool
     .await
     .unwrap();
     assert!(treatments >= 5 && consumables >= 5, "the demo has a priced catalog with consumables");
+    let short: i64 = sqlx::query_scalar("SELECT count(*) FROM products WHERE stock_on_hand <= min_stock")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(short, 0, "and stock above every minimum");
 }

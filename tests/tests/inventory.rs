@@ -69,7 +69,7 @@ async fn twenty_concurrent_dispenses_against_a_stock_of_ten_leave_exactly_ten(po
             tokio::spawn(async move {
                 barrier.wait().await;
                 let link = Link { reason: "venta".into(), ..Link::default() };
-                inventory::insert(&wide, Uuid::now_v7(), gauze, StockKind::Sale, -1, &link, admin.id).await
+                inventory::insert(&wide, Uuid::now_v7(), gauze, StockKind::Sale, -1, &link, Some(admin.id)).await
             })
         })
         .collect();
@@ -193,4 +193,99 @@ async fn a_supplier_has_a_valid_rfc_and_a_purchase_history(pool: PgPool) {
     assert_eq!(detail.products.len(), 1);
     assert_eq!(detail.products[0].last_cost_cents, Some(240));
     assert_eq!((detail.purchases[0].total_cents, detail.purchases[0].paid), (24_000, false));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(pool: PgPool) {
+    use podoclinic::billing::model::{ChargeInput, LineInput};
+    use podoclinic::visits::model::{Procedure, VisitInput};
+    let admin = first_admin(&pool).await;
+    let actor = Actor::user(admin.id, &admin.username, "test-desk");
+    staff(&pool, &admin, "podologa1", PODIATRIST_ROLE).await;
+    let gauze = product(&pool, &actor, "GASA-10", 250, 2).await;
+    let cream = product(&pool, &actor, "CREMA-UREA", 9_000, 1).await;
+    let from = supplier(&pool).await;
+    let delivery = PurchaseInput {
+        id: Uuid::now_v7(),
+        supplier_id: from,
+        invoice_ref: "F-3".into(),
+        received_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        lines: vec![
+            PurchaseLine { product_id: gauze, quantity: 3, unit_cost_cents: 250 },
+            PurchaseLine { product_id: cream, quantity: 2, unit_cost_cents: 9_000 },
+        ],
+    };
+    inventory::receive(&pool, &actor, delivery).await.unwrap();
+    // A treatment that uses two gauzes, done twice in the visit: four needed, three in stock.
+    let cure = podoclinic::catalog::model::Treatment {
+        id: Uuid::now_v7(),
+        name: "Curación".into(),
+        duration_minutes: 30,
+        price_cents: 45_000,
+        active: true,
+        consumables: vec![podoclinic::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
+    };
+    let cure = podoclinic::catalog::repo::create_treatment(&pool, &actor, cure).await.unwrap().id;
+    let pod = podiatrist(&pool, &admin, "Dra. Pies", None).await;
+    let pat = patient(&pool, &admin, "Sergio", "Vázquez", "").await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let appointment = arrived(&ctx, pat, pod, 0).await;
+    let visit = podoclinic::visits::service::open(&ctx, appointment).await.unwrap();
+    let input = VisitInput {
+        id: visit.id,
+        findings: Default::default(),
+        risk_category: Some(1),
+        notes: String::new(),
+        procedures: vec![Procedure { treatment_id: cure, quantity: 2 }],
+    };
+    podoclinic::visits::service::save(&ctx, input).await.unwrap();
+    let err = podoclinic::visits::service::sign(&ctx, visit.id, false).await.unwrap_err();
+    assert_eq!(err, AppError::StockShort { product_name: "Producto GASA-10".into(), needed: 4, available: 3 });
+    let (signed, status): (bool, String) = sqlx::query_as(
+        "SELECT v.signed_at IS NOT NULL, a.status FROM visits v JOIN appointments a ON a.id = v.appointment_id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((signed, status.as_str()), (false, "in_consultation"), "nothing changed");
+    assert_eq!(ledger_and_stock(&pool, gauze).await, (3, 3));
+
+    // A podiatrist without the override permission cannot force it; the admin can, and the
+    // missing gauze is recorded.
+    let podiatrist_ctx = ctx_for(&pool, "podologa1", STAFF_PASSWORD).await;
+    assert!(matches!(
+        podoclinic::visits::service::sign(&podiatrist_ctx, visit.id, true).await,
+        Err(AppError::Forbidden { .. })
+    ));
+    podoclinic::visits::service::sign(&ctx, visit.id, true).await.unwrap();
+    assert_eq!(ledger_and_stock(&pool, gauze).await, (0, 0));
+    let missing: i32 = sqlx::query_scalar("SELECT missing FROM stock_shortfalls").fetch_one(&pool).await.unwrap();
+    assert_eq!(missing, 1);
+
+    // A sale of cream goes through the checkout; more than in stock refuses the whole charge.
+    let sale = |quantity| ChargeInput {
+        id: Uuid::now_v7(),
+        patient_id: pat,
+        visit_id: None,
+        lines: vec![LineInput {
+            treatment_id: None,
+            product_id: Some(cream),
+            quantity,
+            discount_cents: 0,
+            discount_reason: String::new(),
+        }],
+    };
+    assert_eq!(
+        podoclinic::billing::service::create_charge(&ctx, sale(3)).await.unwrap_err(),
+        AppError::StockShort { product_name: "Producto CREMA-UREA".into(), needed: 3, available: 2 }
+    );
+    let charges: i64 = sqlx::query_scalar("SELECT count(*) FROM charges").fetch_one(&pool).await.unwrap();
+    assert_eq!(charges, 0);
+    podoclinic::billing::service::create_charge(&ctx, sale(2)).await.unwrap();
+    assert_eq!(ledger_and_stock(&pool, cream).await, (0, 0));
+    let card = inventory::card(&pool, cream).await.unwrap();
+    assert_eq!(
+        card.iter().map(|m| (m.kind, m.quantity, m.balance_after)).collect::<Vec<_>>(),
+        vec![(StockKind::Sale, -2, 0), (StockKind::Purchase, 2, 2)]
+    );
 }

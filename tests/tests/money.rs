@@ -76,10 +76,13 @@ async fn a_signed_note_never_changes_and_corrections_are_addenda(pool: PgPool) {
     input.findings.left.ulcer = Some(Ulcer { location: "Primer metatarsiano".into(), wagner_grade: 1 });
     input.findings.right.monofilament_felt = Some(8);
     visits::save(&ctx, input.clone()).await.unwrap();
-    assert_eq!(visits::sign(&ctx, visit.id).await.unwrap_err(), AppError::validation("riskCategory", "required"));
+    assert_eq!(
+        visits::sign(&ctx, visit.id, false).await.unwrap_err(),
+        AppError::validation("riskCategory", "required")
+    );
     input.risk_category = Some(2);
     visits::save(&ctx, input.clone()).await.unwrap();
-    let signed = visits::sign(&ctx, visit.id).await.unwrap();
+    let signed = visits::sign(&ctx, visit.id, false).await.unwrap();
     assert!(signed.signed_at.is_some());
     assert_eq!(signed.findings.right.monofilament_felt, Some(8));
     let status: String = sqlx::query_scalar("SELECT status FROM appointments WHERE id = $1")
@@ -141,7 +144,7 @@ async fn a_charge_keeps_its_prices_and_payments_never_exceed_it(pool: PgPool) {
         ],
     };
     visits::save(&ctx, input).await.unwrap();
-    visits::sign(&ctx, visit.id).await.unwrap();
+    visits::sign(&ctx, visit.id, false).await.unwrap();
 
     let checkout = billing::checkout(&reception, appointment).await.unwrap();
     assert!(checkout.visit_signed);

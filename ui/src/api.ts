@@ -50,6 +50,8 @@ export function errorText(err: unknown): string {
       return t("errors.lockedOut", { time: formatTime(e.until) });
     case "internal":
       return t("errors.internal", { logId: e.logId });
+    case "stockShort":
+      return t("errors.stockShort", { product: e.productName, needed: e.needed, available: e.available });
     case "slotTaken":
       return t("errors.slotTaken", { patient: e.patientName, time: `${formatTime(e.startsAt)}–${formatTime(e.endsAt)}` });
     default:

@@ -125,8 +125,11 @@ export const commands = {
 	openVisit: (appointmentId: string) => typedError<Visit, AppError>(__TAURI_INVOKE("open_visit", { appointmentId })),
 	/**  Saves the draft note of a visit. */
 	saveVisit: (input: VisitInput) => typedError<Visit, AppError>(__TAURI_INVOKE("save_visit", { input })),
-	/**  Signs a visit's note: it can never change again; the appointment is completed. */
-	signVisit: (id: string) => typedError<Visit, AppError>(__TAURI_INVOKE("sign_visit", { id })),
+	/**
+	 *  Signs a visit's note: it can never change again; the appointment is completed and the
+	 *  consumables leave stock (`overrideStock`, with its permission, signs despite short stock).
+	 */
+	signVisit: (id: string, overrideStock: boolean) => typedError<Visit, AppError>(__TAURI_INVOKE("sign_visit", { id, overrideStock })),
 	/**  Adds a correction to a signed note. Idempotent by `id`. */
 	addVisitAddendum: (visitId: string, id: string, text: string) => typedError<Visit, AppError>(__TAURI_INVOKE("add_visit_addendum", { visitId, id, text })),
 	/**  A patient's visits, newest first (no clinical content: that needs opening, which is audited). */
@@ -240,6 +243,8 @@ export type AppError =
 { kind: "conflict"; key: string; field: string | null } | 
 /**  The podiatrist already has a live appointment at that time; it is named here. */
 { kind: "slotTaken"; appointmentId: string; startsAt: string; endsAt: string; patientName: string } | 
+/**  Not enough of a product in stock for a sale or a visit's consumables. */
+{ kind: "stockShort"; productName: string; needed: number; available: number } | 
 /**  No session, or it ended (logout, 12-hour limit, user deactivated). */
 { kind: "unauthorized" } | 
 /**  The session is idle-locked: the same user must enter the password again. */
@@ -702,7 +707,7 @@ export type PaymentInput = {
 };
 
 /**  One thing a role may be allowed to do. Checked in Rust by every command. */
-export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "stats.read";
+export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "inventory.override" | "stats.read";
 
 export type Podiatrist = {
 	id: string,

@@ -56,6 +56,7 @@ permissions! {
     SuppliersWrite = "suppliers.write",
     InventoryRead = "inventory.read",
     InventoryWrite = "inventory.write",
+    InventoryOverride = "inventory.override",
     StatsRead = "stats.read",
 }
 

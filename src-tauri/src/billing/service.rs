@@ -10,6 +10,8 @@ use crate::audit::{self, Entry};
 use crate::auth::{Ctx, Permission};
 use crate::cash::service::require_desk_session;
 use crate::error::{AppError, AppResult};
+use crate::inventory::model::StockKind;
+use crate::inventory::repo as inventory;
 use crate::money::{self, Method};
 use crate::validate::{positive_cents, required, trimmed};
 use crate::visits::repo as visits;
@@ -114,6 +116,13 @@ pub async fn create_charge(ctx: &Ctx, input: ChargeInput) -> AppResult<Charge> {
     let total: i64 = lines.iter().map(|l| l.total_cents).sum();
     repo::insert_charge(&mut *tx, input.id, input.patient_id, input.visit_id, total, ctx.session.user_id).await?;
     repo::insert_lines(&mut *tx, input.id, &lines).await?;
+    // Products sold leave stock in the same transaction: short stock refuses the whole charge.
+    let mut sold: Vec<(Uuid, i32)> = lines.iter().filter_map(|l| l.product_id.map(|p| (p, l.quantity))).collect();
+    sold.sort();
+    for (product, quantity) in sold {
+        let link = inventory::Link { charge_id: Some(input.id), ..inventory::Link::default() };
+        inventory::take(&mut tx, product, quantity, StockKind::Sale, &link, ctx.session.user_id, false).await?;
+    }
     let charge = repo::charge(&mut tx, input.id).await?.ok_or_else(|| AppError::not_found("charge"))?;
     audit::record(&mut *tx, &ctx.actor, Entry::new("charge.create", "charge", input.id).after(&charge)).await?;
     tx.commit().await?;

@@ -27,7 +27,7 @@ pub async fn insert(
     kind: StockKind,
     quantity: i32,
     link: &Link,
-    by: Uuid,
+    by: Option<Uuid>,
 ) -> AppResult<i32> {
     Ok(sqlx::query_scalar(
         "INSERT INTO stock_movements (id, product_id, kind, quantity, unit_cost_cents, purchase_id, supplier_id,
@@ -47,6 +47,34 @@ pub async fn insert(
     .bind(by)
     .fetch_one(db)
     .await?)
+}
+
+/// Takes `quantity` of a product out of stock (a sale, a visit's consumables), holding the
+/// product's row until the transaction ends. Short stock is refused naming the product, unless
+/// `partial`: then what there is is taken and the missing rest returned.
+pub async fn take(
+    conn: &mut PgConnection,
+    product: Uuid,
+    quantity: i32,
+    kind: StockKind,
+    link: &Link,
+    by: Uuid,
+    partial: bool,
+) -> AppResult<i32> {
+    let (name, on_hand): (String, i32) =
+        sqlx::query_as("SELECT name, stock_on_hand FROM products WHERE id = $1 FOR UPDATE")
+            .bind(product)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| AppError::validation("productId", "unknown_product"))?;
+    if on_hand < quantity && !partial {
+        return Err(AppError::StockShort { product_name: name, needed: quantity, available: on_hand });
+    }
+    let taken = quantity.min(on_hand);
+    if taken > 0 {
+        insert(&mut *conn, Uuid::now_v7(), product, kind, -taken, link, Some(by)).await?;
+    }
+    Ok(quantity - taken)
 }
 
 pub async fn overview(db: impl PgExecutor<'_>) -> AppResult<StockOverview> {
@@ -78,8 +106,8 @@ struct MovementRow {
 pub async fn card(db: impl PgExecutor<'_>, product: Uuid) -> AppResult<Vec<StockMovement>> {
     let rows: Vec<MovementRow> = sqlx::query_as(
         "SELECT m.id, m.kind, m.quantity, m.balance_after, m.unit_cost_cents, m.reason, m.at,
-                u.display_name AS by_name
-         FROM stock_movements m JOIN users u ON u.id = m.created_by
+                coalesce(u.display_name, '') AS by_name
+         FROM stock_movements m LEFT JOIN users u ON u.id = m.created_by
          WHERE m.product_id = $1 ORDER BY m.at DESC, m.id DESC LIMIT 500",
     )
     .bind(product)
@@ -130,8 +158,7 @@ pub async fn record(pool: &PgPool, actor: &Actor, input: ManualMovement) -> AppR
             .await?);
     }
     let link = Link { supplier_id: m.supplier_id, reason: m.reason.clone(), ..Link::default() };
-    let after =
-        insert(&mut *tx, m.id, m.product_id, m.kind, quantity, &link, actor.user_id.unwrap_or_default()).await?;
+    let after = insert(&mut *tx, m.id, m.product_id, m.kind, quantity, &link, actor.user_id).await?;
     audit::record(&mut *tx, actor, Entry::new("stock.movement", "product", m.product_id).after(&m)).await?;
     tx.commit().await?;
     Ok(after)
@@ -157,7 +184,7 @@ pub async fn receive(pool: &PgPool, actor: &Actor, input: PurchaseInput) -> AppR
     if already(&mut tx, "purchases", p.id).await? {
         return Ok(p.id);
     }
-    let by = actor.user_id.unwrap_or_default();
+    let by = actor.user_id;
     sqlx::query(
         "INSERT INTO purchases (id, supplier_id, invoice_ref, received_on, total_cents, created_by)
          VALUES ($1, $2, $3, $4, $5, $6)",

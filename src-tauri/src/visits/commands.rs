@@ -23,12 +23,13 @@ pub async fn save_visit(state: State<'_, AppState>, input: VisitInput) -> AppRes
     state.observe(service::save(&ctx, input).await)
 }
 
-/// Signs a visit's note: it can never change again; the appointment is completed.
+/// Signs a visit's note: it can never change again; the appointment is completed and the
+/// consumables leave stock (`overrideStock`, with its permission, signs despite short stock).
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_visit(state: State<'_, AppState>, id: Uuid) -> AppResult<Visit> {
+pub async fn sign_visit(state: State<'_, AppState>, id: Uuid, override_stock: bool) -> AppResult<Visit> {
     let ctx = require(&state, Permission::ClinicalWrite).await?;
-    state.observe(service::sign(&ctx, id).await)
+    state.observe(service::sign(&ctx, id, override_stock).await)
 }
 
 /// Adds a correction to a signed note. Idempotent by `id`.

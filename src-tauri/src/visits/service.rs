@@ -8,6 +8,8 @@ use crate::appointments::repo as appointments;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{Ctx, Permission};
 use crate::error::{AppError, AppResult};
+use crate::inventory::model::StockKind;
+use crate::inventory::repo as inventory;
 use crate::validate::required;
 
 /// Moves the appointment forward to `target` through the workflow's steps, auditing each one.
@@ -80,9 +82,15 @@ pub async fn save(ctx: &Ctx, input: VisitInput) -> AppResult<Visit> {
     Ok(after)
 }
 
-/// Signs the note (it never changes again) and completes the appointment. Signing twice is a no-op.
+/// Signs the note (it never changes again), completes the appointment and takes the procedures'
+/// consumables out of stock, all in one transaction. Short stock refuses the signature naming the
+/// product, unless `override_stock` (its own permission): then what there is is taken and the
+/// shortfall recorded. Signing twice is a no-op.
 #[tracing::instrument(skip_all)]
-pub async fn sign(ctx: &Ctx, id: Uuid) -> AppResult<Visit> {
+pub async fn sign(ctx: &Ctx, id: Uuid, override_stock: bool) -> AppResult<Visit> {
+    if override_stock && !ctx.session.permissions.contains(&Permission::InventoryOverride) {
+        return Err(AppError::Forbidden { permission: Permission::InventoryOverride });
+    }
     let mut tx = ctx.pool.begin().await?;
     let before = repo::load(&mut tx, id, true).await?.ok_or_else(|| AppError::not_found("visit"))?;
     if before.signed_at.is_some() {
@@ -93,6 +101,43 @@ pub async fn sign(ctx: &Ctx, id: Uuid) -> AppResult<Visit> {
     }
     repo::sign(&mut *tx, id, ctx.session.user_id).await?;
     advance(&mut tx, &ctx.actor, before.appointment_id, Status::Completed).await?;
+    let used: Vec<(Uuid, i64)> = sqlx::query_as(
+        "SELECT tc.product_id, sum(tc.quantity * vp.quantity)::bigint FROM visit_procedures vp
+         JOIN treatment_consumables tc ON tc.treatment_id = vp.treatment_id
+         WHERE vp.visit_id = $1 GROUP BY tc.product_id ORDER BY tc.product_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (product, quantity) in used {
+        let quantity = i32::try_from(quantity).map_err(AppError::internal)?;
+        let link = inventory::Link { visit_id: Some(id), ..inventory::Link::default() };
+        let missing = inventory::take(
+            &mut tx,
+            product,
+            quantity,
+            StockKind::Consumption,
+            &link,
+            ctx.session.user_id,
+            override_stock,
+        )
+        .await?;
+        if missing > 0 {
+            sqlx::query(
+                "INSERT INTO stock_shortfalls (id, visit_id, product_id, missing, created_by) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(id)
+            .bind(product)
+            .bind(missing)
+            .bind(ctx.session.user_id)
+            .execute(&mut *tx)
+            .await?;
+            let entry = Entry::new("stock.shortfall", "product", product)
+                .after(&serde_json::json!({ "visit": id, "missing": missing }));
+            audit::record(&mut *tx, &ctx.actor, entry).await?;
+        }
+    }
     let after = repo::load(&mut tx, id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
     audit::record(&mut *tx, &ctx.actor, Entry::new("visit.sign", "visit", id).after(&after.signed_at)).await?;
     tx.commit().await?;

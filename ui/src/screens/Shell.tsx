@@ -45,7 +45,7 @@ function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: 
     case "schedules":
       return <SchedulesScreen canWrite={can("schedules.write")} />;
     case "clinical":
-      return <VisitsScreen canWrite={can("clinical.write")} />;
+      return <VisitsScreen canWrite={can("clinical.write")} canOverrideStock={can("inventory.override")} />;
     case "payments":
       return <CheckoutScreen canWrite={can("payments.write")} canDiscount={can("payments.discount")} canRefund={can("payments.refund")} />;
     case "cash":

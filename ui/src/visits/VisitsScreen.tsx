@@ -13,7 +13,7 @@ import type {
   Visit,
   VisitInput,
 } from "../bindings";
-import { call, commands } from "../api";
+import { call, CommandError, commands } from "../api";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { TodayPicker } from "../components/TodayPicker";
 import { formatDateTime, t } from "../i18n";
@@ -24,7 +24,7 @@ const SKIN: SkinFinding[] = ["dry", "fissures", "maceration", "tinea", "hyperhid
 const CALLUSES: CallusFinding[] = ["callus", "hard_corn", "soft_corn", "plantar_hyperkeratosis"];
 const PULSES: Pulse[] = ["not_checked", "present", "diminished", "absent"];
 
-export function VisitsScreen({ canWrite }: { canWrite: boolean }) {
+export function VisitsScreen({ canWrite, canOverrideStock }: { canWrite: boolean; canOverrideStock: boolean }) {
   const [appointment, setAppointment] = useState<string | null>(null);
   return (
     <div class="two-columns">
@@ -34,7 +34,7 @@ export function VisitsScreen({ canWrite }: { canWrite: boolean }) {
         selected={appointment}
         onSelect={(a) => setAppointment(a.id)}
       />
-      {appointment ? <VisitPanel key={appointment} appointmentId={appointment} canWrite={canWrite} /> : <p class="empty">{t("visits.pick")}</p>}
+      {appointment ? <VisitPanel key={appointment} appointmentId={appointment} canWrite={canWrite} canOverrideStock={canOverrideStock} /> : <p class="empty">{t("visits.pick")}</p>}
     </div>
   );
 }
@@ -43,14 +43,14 @@ function toInput(v: Visit): VisitInput {
   return { id: v.id, findings: v.findings, riskCategory: v.riskCategory, notes: v.notes, procedures: v.procedures };
 }
 
-function VisitPanel({ appointmentId, canWrite }: { appointmentId: string; canWrite: boolean }) {
+function VisitPanel({ appointmentId, canWrite, canOverrideStock }: { appointmentId: string; canWrite: boolean; canOverrideStock: boolean }) {
   const visit = useLoad(() => call(commands.openVisit(appointmentId)));
   const treatments = useLoad(() => call(commands.listTreatments()));
   if (!visit.data || !treatments.data) return <Pending error={visit.error ?? treatments.error} />;
-  return <VisitForm key={visit.data.id} initial={visit.data} treatments={treatments.data} canWrite={canWrite} />;
+  return <VisitForm key={visit.data.id} initial={visit.data} treatments={treatments.data} canWrite={canWrite} canOverrideStock={canOverrideStock} />;
 }
 
-function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boolean }) {
+function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boolean; canOverrideStock: boolean }) {
   const [visit, setVisit] = useState(p.initial);
   const [draft, setDraft] = useState<VisitInput>(toInput(p.initial));
   const [saved, setSaved] = useState(false);
@@ -65,14 +65,15 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
     setSaved(true);
   });
   const [confirming, setConfirming] = useState(false);
-  const sign = useSubmit(async () => {
+  const sign = useSubmit(async (overrideStock: boolean) => {
     setConfirming(false);
     await call(commands.saveVisit(draft));
-    const after = await call(commands.signVisit(visit.id));
+    const after = await call(commands.signVisit(visit.id, overrideStock));
     setVisit(after);
     setDraft(toInput(after));
   });
   const error = save.message ?? sign.message;
+  const stockShort = sign.error instanceof CommandError && sign.error.error.kind === "stockShort";
   return (
     <section class="card visit" data-test="visit">
       <div class="toolbar">
@@ -126,7 +127,7 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
             {confirming ? (
               <>
                 <span class="warning">{t("visits.confirmSign")}</span>
-                <button type="button" data-test="confirm-sign" disabled={sign.busy} onClick={() => void sign.run()}>
+                <button type="button" data-test="confirm-sign" disabled={sign.busy} onClick={() => void sign.run(false)}>
                   {t("visits.sign")}
                 </button>
                 <button type="button" class="secondary" onClick={() => setConfirming(false)}>
@@ -139,6 +140,11 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
               </button>
             )}
             {saved ? <span class="notice">{t("common.saved")}</span> : null}
+            {stockShort && p.canOverrideStock ? (
+              <button type="button" class="secondary" data-test="sign-anyway" disabled={sign.busy} onClick={() => void sign.run(true)}>
+                {t("visits.signAnyway")}
+              </button>
+            ) : null}
           </div>
         ) : null}
       </Form>
