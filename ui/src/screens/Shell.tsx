@@ -12,6 +12,8 @@ import { CashScreen } from "../cash/CashScreen";
 import { ExpensesScreen } from "../expenses/ExpensesScreen";
 import { CatalogScreen } from "../catalog/CatalogScreen";
 import { setCurrency } from "../money";
+import { InventoryScreen } from "../inventory/InventoryScreen";
+import { SuppliersScreen } from "../suppliers/SuppliersScreen";
 import { LANGUAGES, setClinicTimeZone, setLanguage, language, t, type Language } from "../i18n";
 
 interface Module {
@@ -54,6 +56,10 @@ function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: 
       return <ExpensesScreen canWrite={can("expenses.write")} />;
     case "catalog":
       return <CatalogScreen canWrite={can("catalog.write")} />;
+    case "inventory":
+      return <InventoryScreen canWrite={can("inventory.write")} />;
+    case "suppliers":
+      return <SuppliersScreen canWrite={can("suppliers.write")} />;
     default:
       return (
         <>
@@ -71,6 +77,14 @@ export function Shell({ me }: { me: SessionInfo }) {
   const [current, setCurrent] = useState(visible[0]?.id ?? "agenda");
   const [clinic, setClinic] = useState<ClinicProfile | null>(null);
   const [, setLang] = useState<Language>(language());
+  // The low-stock badge on the inventory entry, refreshed whenever the module changes.
+  const [lowStock, setLowStock] = useState(0);
+  useEffect(() => {
+    if (!me.permissions.includes("inventory.read")) return;
+    call(commands.getStock())
+      .then((s) => setLowStock(s.lowCount))
+      .catch(() => undefined);
+  }, [current]);
 
   useEffect(() => {
     call(commands.getClinicProfile())
@@ -141,6 +155,11 @@ export function Shell({ me }: { me: SessionInfo }) {
         {visible.map((m, i) => (
           <button class={m.id === current ? "nav current" : "nav"} data-test={`nav-${m.id}`} onClick={() => setCurrent(m.id)} title={i < 10 ? `Alt+${(i + 1) % 10}` : ""}>
             {t(`nav.${m.id}`)}
+            {m.id === "inventory" && lowStock > 0 ? (
+              <span class="badge" data-test="low-stock-badge" title={t("inventory.lowCount", { count: lowStock })}>
+                {lowStock}
+              </span>
+            ) : null}
           </button>
         ))}
       </nav>
