@@ -126,6 +126,7 @@ macro_rules! app_builder {
                 inventory::commands::get_stock_card,
                 inventory::commands::record_stock_movement,
                 inventory::commands::receive_purchase,
+                inventory::commands::pay_purchase,
                 documents::export_receipt,
                 documents::export_cash_report,
                 documents::open_document,

@@ -289,3 +289,39 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
         vec![(StockKind::Sale, -2, 0), (StockKind::Purchase, 2, 2)]
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn paying_a_purchase_in_cash_records_its_expense_in_the_drawer(pool: PgPool) {
+    use podoclinic::money::Method;
+    let admin = first_admin(&pool).await;
+    let actor = Actor::user(admin.id, &admin.username, "test-desk");
+    let gauze = product(&pool, &actor, "GASA-10", 250, 2).await;
+    let from = supplier(&pool).await;
+    let purchase = Uuid::now_v7();
+    let delivery = PurchaseInput {
+        id: purchase,
+        supplier_id: from,
+        invoice_ref: "F-9".into(),
+        received_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        lines: vec![PurchaseLine { product_id: gauze, quantity: 100, unit_cost_cents: 240 }],
+    };
+    inventory::receive(&pool, &actor, delivery).await.unwrap();
+    let expense = Uuid::now_v7();
+    assert_eq!(
+        inventory::pay(&pool, &actor, purchase, expense, Method::Cash).await.unwrap_err(),
+        AppError::conflict("cash_session_required", None)
+    );
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let session = open_drawer(&ctx, 50_000).await;
+    let paid = inventory::pay(&pool, &actor, purchase, expense, Method::Cash).await.unwrap();
+    assert_eq!((paid.amount_cents, paid.session_id, paid.supplier_id), (24_000, Some(session), Some(from)));
+    assert_eq!(inventory::pay(&pool, &actor, purchase, expense, Method::Cash).await.unwrap().id, expense, "a replay");
+    assert_eq!(
+        inventory::pay(&pool, &actor, purchase, Uuid::now_v7(), Method::Cash).await.unwrap_err(),
+        AppError::conflict("purchase_paid", None)
+    );
+    let x = podoclinic::cash::service::report(&pool, session).await.unwrap();
+    assert_eq!(x.methods[0].expected_cents, 50_000 - 24_000);
+    let detail = podoclinic::suppliers::repo::detail(&pool, from).await.unwrap();
+    assert!(detail.purchases[0].paid);
+}

@@ -185,6 +185,8 @@ export const commands = {
 	recordStockMovement: (input: ManualMovement) => typedError<number, AppError>(__TAURI_INVOKE("record_stock_movement", { input })),
 	/**  Receives a supplier's delivery into stock. */
 	receivePurchase: (input: PurchaseInput) => typedError<string, AppError>(__TAURI_INVOKE("receive_purchase", { input })),
+	/**  Pays a received purchase; the expense is recorded with it (cash: from this desk's drawer). */
+	payPurchase: (purchaseId: string, expenseId: string, method: Method) => typedError<Expense, AppError>(__TAURI_INVOKE("pay_purchase", { purchaseId, expenseId, method })),
 	/**  Writes the receipt of a charge as PDF. */
 	exportReceipt: (chargeId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_receipt", { chargeId, lang })),
 	/**  Writes the corte X (open session) or corte Z (closed) report as PDF. */

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::model::{Expense, ExpenseCategory, ExpenseInput};
@@ -117,10 +117,17 @@ pub async fn list(db: impl PgExecutor<'_>, from: NaiveDate, to: NaiveDate) -> Ap
 /// Records an expense; cash comes out of this desk's open session. Idempotent by `id`.
 #[tracing::instrument(skip_all)]
 pub async fn record(pool: &PgPool, actor: &Actor, input: ExpenseInput) -> AppResult<Expense> {
+    let mut tx = pool.begin().await?;
+    let stored = record_in(&mut tx, actor, input).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// `record` inside the caller's transaction (paying a purchase records its expense with it).
+pub async fn record_in(tx: &mut PgConnection, actor: &Actor, input: ExpenseInput) -> AppResult<Expense> {
     let mut x = input;
     trimmed(&mut x.note, "note", 300)?;
     positive_cents(x.amount_cents, "amountCents")?;
-    let mut tx = pool.begin().await?;
     let today = time::local_date(time::zone(&mut *tx).await?, Utc::now());
     if x.spent_on > today {
         return Err(AppError::validation("spentOn", "in_future"));
@@ -161,6 +168,5 @@ pub async fn record(pool: &PgPool, actor: &Actor, input: ExpenseInput) -> AppRes
     .await?;
     let stored = find(&mut *tx, x.id).await?.ok_or_else(|| AppError::not_found("expense"))?;
     audit::record(&mut *tx, actor, Entry::new("expense.create", "expense", x.id).after(&stored)).await?;
-    tx.commit().await?;
     Ok(stored)
 }

@@ -38,3 +38,16 @@ pub async fn receive_purchase(state: State<'_, AppState>, input: PurchaseInput) 
     let ctx = require(&state, Permission::InventoryWrite).await?;
     state.observe(repo::receive(&ctx.pool, &ctx.actor, input).await)
 }
+
+/// Pays a received purchase; the expense is recorded with it (cash: from this desk's drawer).
+#[tauri::command]
+#[specta::specta]
+pub async fn pay_purchase(
+    state: State<'_, AppState>,
+    purchase_id: Uuid,
+    expense_id: Uuid,
+    method: crate::money::Method,
+) -> AppResult<crate::expenses::model::Expense> {
+    let ctx = require(&state, Permission::ExpensesWrite).await?;
+    state.observe(repo::pay(&ctx.pool, &ctx.actor, purchase_id, expense_id, method).await)
+}

@@ -220,3 +220,52 @@ pub async fn receive(pool: &PgPool, actor: &Actor, input: PurchaseInput) -> AppR
     tx.commit().await?;
     Ok(p.id)
 }
+
+/// The category purchases are paid under ("Insumos", created by the money migration).
+pub const SUPPLIES_CATEGORY: Uuid = Uuid::from_u128(0x00000000_0000_7000_8000_000000000101);
+
+/// Pays a received purchase: its expense (cash from this desk's open session) is recorded and
+/// linked in one transaction. Idempotent by `expense_id`; a purchase is paid once.
+#[tracing::instrument(skip_all)]
+pub async fn pay(
+    pool: &PgPool,
+    actor: &Actor,
+    purchase: Uuid,
+    expense_id: Uuid,
+    method: crate::money::Method,
+) -> AppResult<crate::expenses::model::Expense> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(Uuid, String, i64, Option<Uuid>)> = sqlx::query_as(
+        "SELECT supplier_id, invoice_ref, total_cents, expense_id FROM purchases WHERE id = $1 FOR UPDATE",
+    )
+    .bind(purchase)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (supplier, invoice, total, paid) = row.ok_or_else(|| AppError::not_found("purchase"))?;
+    let today = crate::clinic::time::local_date(crate::clinic::time::zone(&mut *tx).await?, Utc::now());
+    let input = crate::expenses::model::ExpenseInput {
+        id: expense_id,
+        category_id: SUPPLIES_CATEGORY,
+        amount_cents: total,
+        spent_on: today,
+        method,
+        supplier_id: Some(supplier),
+        note: if invoice.is_empty() { String::new() } else { format!("Compra {invoice}") },
+    };
+    if let Some(existing) = paid {
+        if existing == expense_id {
+            let stored = crate::expenses::repo::record_in(&mut tx, actor, input).await?;
+            return Ok(stored);
+        }
+        return Err(AppError::conflict("purchase_paid", None));
+    }
+    let expense = crate::expenses::repo::record_in(&mut tx, actor, input).await?;
+    sqlx::query("UPDATE purchases SET expense_id = $2 WHERE id = $1")
+        .bind(purchase)
+        .bind(expense_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut *tx, actor, Entry::new("purchase.pay", "purchase", purchase).after(&expense_id)).await?;
+    tx.commit().await?;
+    Ok(expense)
+}

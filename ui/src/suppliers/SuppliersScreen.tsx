@@ -1,7 +1,8 @@
 // Suppliers: the list, the form (contact data, RFC checked as typed on save), what each supplies
 // with the last cost paid, and their received purchases.
 import { useState } from "preact/hooks";
-import type { Supplier } from "../bindings";
+import type { Method, Supplier } from "../bindings";
+import { METHODS } from "../billing/CheckoutScreen";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
@@ -109,11 +110,33 @@ function SupplierHistory({ id }: { id: string }) {
               <td>{x.receivedOn}</td>
               <td>{x.invoiceRef}</td>
               <td class="money">{formatMoney(x.totalCents)}</td>
-              <td>{x.paid ? t("suppliers.paid") : t("suppliers.unpaid")}</td>
+              <td>{x.paid ? t("suppliers.paid") : <PayButton purchaseId={x.id} onPaid={() => void detail.reload()} />}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </Card>
+  );
+}
+
+function PayButton(p: { purchaseId: string; onPaid: () => void }) {
+  const [method, setMethod] = useState<Method>("transfer");
+  const [id] = useState(() => uuid());
+  const pay = useSubmit(async () => {
+    await call(commands.payPurchase(p.purchaseId, id, method));
+    p.onPaid();
+  });
+  return (
+    <span class="inline">
+      <select aria-label={t("fields.method")} value={method} onChange={(e) => setMethod((e.target as HTMLSelectElement).value as Method)}>
+        {METHODS.map((m) => (
+          <option value={m}>{t(`methods.${m}`)}</option>
+        ))}
+      </select>{" "}
+      <button type="button" class="secondary" disabled={pay.busy} onClick={() => void pay.run()}>
+        {t("suppliers.pay")}
+      </button>
+      <ErrorBox message={pay.message} />
+    </span>
   );
 }
