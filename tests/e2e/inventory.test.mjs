@@ -1,0 +1,65 @@
+// End to end, stock at the desk: a supplier's delivery is received and the stock rises; the
+// podiatrist completes a visit whose treatment uses two gauzes and the stock falls by two.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { launchOnFreshDatabase, psql } from "./driver.mjs";
+
+async function onHand(app, expected) {
+  const deadline = Date.now() + 10_000;
+  let text = "";
+  while (Date.now() < deadline) {
+    text = await app.text("[data-test=stock-GASA-10] [data-test=on-hand]");
+    if (text === expected) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(text, expected);
+}
+
+test("a received delivery raises stock and a completed visit uses it", async (t) => {
+  const { db, app } = await launchOnFreshDatabase(t);
+  await app.find("[data-test=first-admin-form]", 60_000);
+  psql(
+    db.url,
+    `WITH pod AS (INSERT INTO podiatrists (id, name, color) VALUES (gen_random_uuid(), 'Dr. Martín Ortega', '#b45309') RETURNING id),
+          pat AS (INSERT INTO patients (id, first_name, last_names) VALUES (gen_random_uuid(), 'Rosa', 'Cruz') RETURNING id)
+     INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, status)
+     SELECT gen_random_uuid(), pat.id, pod.id, tstzrange(now() - interval '5 minutes', now() + interval '25 minutes'), 'Curación', 'arrived'
+     FROM pod, pat`,
+  );
+  psql(
+    db.url,
+    `WITH g AS (INSERT INTO products (id, sku, name, cost_cents, min_stock) VALUES (gen_random_uuid(), 'GASA-10', 'Gasa estéril', 250, 4) RETURNING id),
+          c AS (INSERT INTO treatments (id, name, duration_minutes, price_cents) VALUES (gen_random_uuid(), 'Curación', 30, 45000) RETURNING id)
+     INSERT INTO treatment_consumables (treatment_id, product_id, quantity) SELECT c.id, g.id, 2 FROM c, g`,
+  );
+  psql(db.url, `INSERT INTO suppliers (id, name, rfc) VALUES (gen_random_uuid(), 'Distribuidora Médica del Centro', 'DMC900101AB1')`);
+  await app.firstAdminAndLogin("Dra. Admin", "admin", "existencias al dia 2026");
+
+  // The delivery: ten gauzes at $2.50.
+  await app.click("[data-test=nav-inventory]");
+  await onHand(app, "0 pieza");
+  await app.find("[data-test=low-stock-badge]");
+  await app.type("[data-test=receive-quantity]", "10");
+  await app.type("[data-test=receive-cost]", "2.50");
+  await app.click("[data-test=receive-submit]");
+  await onHand(app, "10 pieza");
+  assert.equal(await app.text("[data-test=valuation]"), "$25.00");
+  assert.equal(psql(db.url, "SELECT total_cents FROM purchases"), "2500");
+
+  // The visit: one cure (two gauzes), signed.
+  await app.click("[data-test=nav-clinical]");
+  await app.click("[data-test=visit-queue] [data-test=pick-appointment]");
+  await app.find("[data-test=visit] [data-test=foot-left]");
+  await app.click("[data-test='procedure-Curación']");
+  await app.click("[data-test=risk] option[value='0']");
+  await app.click("[data-test=sign-visit]");
+  await app.click("[data-test=confirm-sign]");
+  await app.find("[data-test=visit-signed]");
+
+  await app.click("[data-test=nav-inventory]");
+  await onHand(app, "8 pieza");
+  assert.equal(
+    psql(db.url, "SELECT string_agg(kind || ' ' || quantity || ' ' || balance_after, ', ' ORDER BY at) FROM stock_movements"),
+    "purchase 10 10, consumption -2 8",
+  );
+});
