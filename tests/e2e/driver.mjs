@@ -34,6 +34,17 @@ export function freshDatabase() {
   };
 }
 
+/** Polls `check` (sync or async) until it returns something truthy; fails naming `what`. */
+export async function eventually(check, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** A fresh database and the app on it, both cleaned up when the test `t` ends. */
 export async function launchOnFreshDatabase(t, env = {}) {
   const db = freshDatabase();

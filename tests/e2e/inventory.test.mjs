@@ -2,17 +2,14 @@
 // podiatrist completes a visit whose treatment uses two gauzes and the stock falls by two.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchOnFreshDatabase, psql } from "./driver.mjs";
+import { eventually, launchOnFreshDatabase, psql } from "./driver.mjs";
 
 async function onHand(app, expected) {
-  const deadline = Date.now() + 10_000;
-  let text = "";
-  while (Date.now() < deadline) {
-    text = await app.text("[data-test=stock-GASA-10] [data-test=on-hand]");
-    if (text === expected) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.equal(text, expected);
+  const seen = await eventually(async () => {
+    const text = await app.text("[data-test=stock-GASA-10] [data-test=on-hand]");
+    return text === expected ? text : null;
+  }, `stock on hand ${expected}`);
+  assert.equal(seen, expected);
 }
 
 test("a received delivery raises stock and a completed visit uses it", async (t) => {

@@ -4,17 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { launchOnFreshDatabase, psql } from "./driver.mjs";
-
-async function until(check, what, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { eventually, launchOnFreshDatabase, psql } from "./driver.mjs";
 
 test("a visit is charged, paid in cash and the day closes with the difference on the PDF", async (t) => {
   const { db, app } = await launchOnFreshDatabase(t);
@@ -74,7 +64,7 @@ test("a visit is charged, paid in cash and the day closes with the difference on
   // The printed report: a real PDF, saved where the desk says, with the difference on it.
   await app.click("[data-test=print-cash-report]");
   const path = await app.text("[data-test=document-path]");
-  const text = await until(() => {
+  const text = await eventually(() => {
     try {
       return execFileSync("pdftotext", ["-layout", path, "-"], { encoding: "utf8" });
     } catch {
