@@ -21,6 +21,7 @@ pub mod patients;
 pub mod podiatrists;
 pub mod schedules;
 pub mod state;
+pub mod stats;
 pub mod suppliers;
 pub mod validate;
 pub mod visits;
@@ -127,6 +128,7 @@ macro_rules! app_builder {
                 inventory::commands::record_stock_movement,
                 inventory::commands::receive_purchase,
                 inventory::commands::pay_purchase,
+                stats::commands::get_dashboard,
                 documents::export_receipt,
                 documents::export_cash_report,
                 documents::open_document,

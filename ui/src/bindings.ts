@@ -187,6 +187,8 @@ export const commands = {
 	receivePurchase: (input: PurchaseInput) => typedError<string, AppError>(__TAURI_INVOKE("receive_purchase", { input })),
 	/**  Pays a received purchase; the expense is recorded with it (cash: from this desk's drawer). */
 	payPurchase: (purchaseId: string, expenseId: string, method: Method) => typedError<Expense, AppError>(__TAURI_INVOKE("pay_purchase", { purchaseId, expenseId, method })),
+	/**  The stats dashboard for clinic-local days `from` to `to` (inclusive). */
+	getDashboard: (from: string, to: string, bucket: Bucket) => typedError<Dashboard, AppError>(__TAURI_INVOKE("get_dashboard", { from, to, bucket })),
 	/**  Writes the receipt of a charge as PDF. */
 	exportReceipt: (chargeId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_receipt", { chargeId, lang })),
 	/**  Writes the corte X (open session) or corte Z (closed) report as PDF. */
@@ -305,6 +307,8 @@ export type BookInput = {
 	overrideSchedule: boolean,
 };
 
+export type Bucket = "day" | "week" | "month";
+
 export type CallusFinding = "callus" | "hard_corn" | "soft_corn" | "plantar_hyperkeratosis";
 
 /**  One entry of a session, signed from the drawer's point of view (money in is positive). */
@@ -337,6 +341,11 @@ export type CashSession = {
 	openingFloatCents: number,
 	closedAt: string | null,
 	closedByName: string | null,
+};
+
+export type CategoryTotal = {
+	category: string,
+	amountCents: number,
 };
 
 export type Charge = {
@@ -439,6 +448,25 @@ export type Consumable = {
 export type CreatePatientOutcome = {
 	created: Patient | null,
 	possibleDuplicates: PatientSummary[],
+};
+
+export type Dashboard = {
+	from: string,
+	to: string,
+	bucket: Bucket,
+	income: IncomePoint[],
+	incomeCents: number,
+	expenses: CategoryTotal[],
+	expensesCents: number,
+	netCents: number,
+	appointments: PodiatristStatusCount[],
+	/**  No-shows over (completed + no-shows), in per mille; `None` when there were none of either. */
+	noShowPerMille: number | null,
+	topTreatments: TreatmentStat[],
+	newPatients: number,
+	returningPatients: number,
+	margins: TreatmentMargin[],
+	lowStock: LowStock[],
 };
 
 /**  The desk's view of its database, as the UI shows it. */
@@ -559,6 +587,13 @@ export type FootFindings = {
 	notes: string,
 };
 
+export type IncomePoint = {
+	/**  First day of the period (clinic time). */
+	period: string,
+	method: Method,
+	amountCents: number,
+};
+
 /**  The language a document is printed in (the UI's current one). */
 export type Lang = "es" | "en";
 
@@ -577,6 +612,13 @@ export type LineInput = {
 export type LoginInput = {
 	username: string,
 	password: string,
+};
+
+export type LowStock = {
+	productId: string,
+	name: string,
+	stockOnHand: number,
+	minStock: number,
 };
 
 /**
@@ -721,6 +763,13 @@ export type Podiatrist = {
 	active: boolean,
 	/**  The user account of this podiatrist, if any (they see their own agenda first). */
 	userId: string | null,
+};
+
+export type PodiatristStatusCount = {
+	podiatristId: string,
+	podiatristName: string,
+	status: string,
+	count: number,
 };
 
 export type Procedure = {
@@ -986,6 +1035,21 @@ export type Treatment = {
 	priceCents: number,
 	active: boolean,
 	consumables: Consumable[],
+};
+
+export type TreatmentMargin = {
+	treatmentId: string,
+	name: string,
+	priceCents: number,
+	consumablesCostCents: number,
+	marginCents: number,
+};
+
+export type TreatmentStat = {
+	treatmentId: string,
+	name: string,
+	quantity: number,
+	revenueCents: number,
 };
 
 export type Ulcer = {
