@@ -132,6 +132,7 @@ macro_rules! app_builder {
                 documents::export_receipt,
                 documents::export_cash_report,
                 documents::open_document,
+                documents::export_csv,
             ])
             .events(collect_events![DbStatus, db::live::AgendaChanged])
             // i64 values (money in cents, audit ids, schema versions) are exported as TypeScript

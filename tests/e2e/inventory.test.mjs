@@ -1,5 +1,6 @@
 // End to end, stock at the desk: a supplier's delivery is received and the stock rises; the
-// podiatrist completes a visit whose treatment uses two gauzes and the stock falls by two.
+// podiatrist completes a visit whose treatment uses two gauzes and the stock falls by two; the
+// dashboard counts the visit.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { eventually, launchOnFreshDatabase, psql } from "./driver.mjs";
@@ -43,6 +44,10 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
   assert.equal(await app.text("[data-test=valuation]"), "$25.00");
   assert.equal(psql(db.url, "SELECT total_cents FROM purchases"), "2500");
 
+  // The dashboard before the visit: nobody seen yet.
+  await app.click("[data-test=nav-stats]");
+  assert.equal(await app.text("[data-test=kpi-patients]"), "0 / 0");
+
   // The visit: one cure (two gauzes), signed.
   await app.click("[data-test=nav-clinical]");
   await app.click("[data-test=visit-queue] [data-test=pick-appointment]");
@@ -59,4 +64,9 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
     psql(db.url, "SELECT string_agg(kind || ' ' || quantity || ' ' || balance_after, ', ' ORDER BY at) FROM stock_movements"),
     "purchase 10 10, consumption -2 8",
   );
+
+  // The dashboard now counts a new patient seen and the completed appointment.
+  await app.click("[data-test=nav-stats]");
+  await eventually(async () => (await app.text("[data-test=kpi-patients]")) === "1 / 0", "the dashboard to count the visit");
+  assert.match(await app.text("[data-test=table-citas]"), /Dr\. Martín Ortega/);
 });

@@ -198,6 +198,8 @@ export const commands = {
 	 *  of that folder are accepted.
 	 */
 	openDocument: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("open_document", { name })),
+	/**  Saves a table the UI shows (the dashboard's) as CSV. */
+	exportCsv: (name: string, header: string[], rows: string[][]) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_csv", { name, header, rows })),
 };
 
 /** Events */

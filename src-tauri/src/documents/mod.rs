@@ -85,6 +85,41 @@ pub async fn export_cash_report(state: State<'_, AppState>, session_id: Uuid, la
     state.observe(cash_report(&ctx, &folder(&state), session_id, lang).await)
 }
 
+/// Writes a table as CSV (UTF-8 with a BOM, so spreadsheet apps read the accents) into the
+/// documents folder. `name` becomes part of the file name (letters, digits and dashes only).
+pub async fn csv_table(
+    dir: &Path,
+    name: &str,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> AppResult<SavedDocument> {
+    let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
+    if slug.is_empty() {
+        return Err(AppError::validation("name", "required"));
+    }
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(&header).map_err(AppError::internal)?;
+    for row in &rows {
+        out.write_record(row).map_err(AppError::internal)?;
+    }
+    let bytes = out.into_inner().map_err(AppError::internal)?;
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    write(dir, format!("{slug}-{stamp}.csv"), bytes).await
+}
+
+/// Saves a table the UI shows (the dashboard's) as CSV.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_csv(
+    state: State<'_, AppState>,
+    name: String,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> AppResult<SavedDocument> {
+    signed_in(&state).await?;
+    csv_table(&folder(&state), &name, header, rows).await
+}
+
 /// Shows a document from the documents folder in the system's viewer. Only plain file names
 /// of that folder are accepted.
 #[tauri::command]
@@ -93,7 +128,7 @@ pub async fn open_document(state: State<'_, AppState>, name: String) -> AppResul
     signed_in(&state).await?;
     let plain = !name.is_empty()
         && !name.starts_with('.')
-        && name.ends_with(".pdf")
+        && (name.ends_with(".pdf") || name.ends_with(".csv"))
         && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     let path = folder(&state).join(&name);
     if !plain || !tokio::fs::try_exists(&path).await.unwrap_or(false) {

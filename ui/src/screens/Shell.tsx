@@ -14,6 +14,7 @@ import { CatalogScreen } from "../catalog/CatalogScreen";
 import { setCurrency } from "../money";
 import { InventoryScreen } from "../inventory/InventoryScreen";
 import { SuppliersScreen } from "../suppliers/SuppliersScreen";
+import { StatsScreen } from "../stats/StatsScreen";
 import { LANGUAGES, setClinicTimeZone, setLanguage, language, t, type Language } from "../i18n";
 
 interface Module {
@@ -60,6 +61,8 @@ function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: 
       return <InventoryScreen canWrite={can("inventory.write")} />;
     case "suppliers":
       return <SuppliersScreen canWrite={can("suppliers.write")} />;
+    case "stats":
+      return <StatsScreen />;
     default:
       return (
         <>
