@@ -100,3 +100,7 @@ CREATE TABLE stock_shortfalls (
 );
 CREATE TRIGGER stock_shortfalls_append_only BEFORE UPDATE OR DELETE ON stock_shortfalls
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+-- The dashboard reads money by date range.
+CREATE INDEX payments_at ON payments (at);
+CREATE INDEX charges_created_at ON charges (created_at);
