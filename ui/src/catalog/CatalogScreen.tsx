@@ -53,6 +53,22 @@ export function CatalogScreen({ canWrite }: { canWrite: boolean }) {
   );
 }
 
+/** The end of both catalog forms: the active switch, the error, the save button. */
+function ActiveAndSave(p: { active: boolean; onActive: (active: boolean) => void; busy: boolean; message: string | null }) {
+  return (
+    <>
+      <label class="choice">
+        <input type="checkbox" checked={p.active} onChange={(e) => p.onActive((e.target as HTMLInputElement).checked)} />
+        {t("common.active")}
+      </label>
+      <ErrorBox message={p.message} />
+      <button type="submit" disabled={p.busy}>
+        {t("common.save")}
+      </button>
+    </>
+  );
+}
+
 /** One list of the catalog: its items (retired ones dimmed), each opening its form. */
 function CatalogList<T extends { id: string; active: boolean }>(p: {
   test: string;
@@ -116,14 +132,7 @@ function TreatmentForm(p: { initial: Treatment; isNew: boolean; products: Produc
           </label>
         ))}
       </fieldset>
-      <label class="choice">
-        <input type="checkbox" checked={v.active} onChange={(e) => setV({ ...v, active: (e.target as HTMLInputElement).checked })} />
-        {t("common.active")}
-      </label>
-      <ErrorBox message={save.message} />
-      <button type="submit" disabled={save.busy}>
-        {t("common.save")}
-      </button>
+      <ActiveAndSave active={v.active} onActive={(active) => setV({ ...v, active })} busy={save.busy} message={save.message} />
     </Form>
   );
 }
@@ -148,14 +157,7 @@ function ProductForm(p: { initial: Product; isNew: boolean; onDone: () => void }
       <MoneyField name="costCents" value={cost} onInput={setCost} invalid={save.field === "costCents"} />
       <MoneyField name="priceCents" value={price} onInput={setPrice} invalid={save.field === "priceCents"} />
       <Field name="minStock" type="number" value={String(v.minStock)} onInput={(m) => setV({ ...v, minStock: Number(m) })} invalid={save.field === "minStock"} />
-      <label class="choice">
-        <input type="checkbox" checked={v.active} onChange={(e) => setV({ ...v, active: (e.target as HTMLInputElement).checked })} />
-        {t("common.active")}
-      </label>
-      <ErrorBox message={save.message} />
-      <button type="submit" disabled={save.busy}>
-        {t("common.save")}
-      </button>
+      <ActiveAndSave active={v.active} onActive={(active) => setV({ ...v, active })} busy={save.busy} message={save.message} />
     </Form>
   );
 }
