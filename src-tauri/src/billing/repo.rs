@@ -19,12 +19,16 @@ struct ChargeRow {
     created_by_name: String,
 }
 
-const CHARGE_SELECT: &str =
-    "SELECT c.id, c.folio, c.patient_id, btrim(p.first_name || ' ' || p.last_names) AS patient_name,
+// A literal (not a `const`) so the queries built from it stay static strings.
+macro_rules! charge_select {
+    () => {
+        "SELECT c.id, c.folio, c.patient_id, btrim(p.first_name || ' ' || p.last_names) AS patient_name,
         c.visit_id, c.total_cents,
         coalesce((SELECT sum(amount_cents) FROM payments WHERE charge_id = c.id), 0)::bigint AS paid_cents,
         c.created_at, u.display_name AS created_by_name
-    FROM charges c JOIN patients p ON p.id = c.patient_id JOIN users u ON u.id = c.created_by";
+    FROM charges c JOIN patients p ON p.id = c.patient_id JOIN users u ON u.id = c.created_by"
+    };
+}
 
 async fn with_lines(conn: &mut PgConnection, rows: Vec<ChargeRow>) -> AppResult<Vec<Charge>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -60,28 +64,23 @@ async fn with_lines(conn: &mut PgConnection, rows: Vec<ChargeRow>) -> AppResult<
 }
 
 pub async fn charge(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Charge>> {
-    let rows: Vec<ChargeRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{CHARGE_SELECT} WHERE c.id = $1")))
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<ChargeRow> =
+        sqlx::query_as(concat!(charge_select!(), " WHERE c.id = $1")).bind(id).fetch_all(&mut *conn).await?;
     Ok(with_lines(conn, rows).await?.pop())
 }
 
 pub async fn charge_for_visit(conn: &mut PgConnection, visit: Uuid) -> AppResult<Option<Charge>> {
-    let rows: Vec<ChargeRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{CHARGE_SELECT} WHERE c.visit_id = $1")))
-        .bind(visit)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<ChargeRow> =
+        sqlx::query_as(concat!(charge_select!(), " WHERE c.visit_id = $1")).bind(visit).fetch_all(&mut *conn).await?;
     Ok(with_lines(conn, rows).await?.pop())
 }
 
 pub async fn charges_for_patient(conn: &mut PgConnection, patient: Uuid) -> AppResult<Vec<Charge>> {
-    let rows: Vec<ChargeRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{CHARGE_SELECT} WHERE c.patient_id = $1 ORDER BY c.created_at DESC LIMIT 200"
-    )))
-    .bind(patient)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows: Vec<ChargeRow> =
+        sqlx::query_as(concat!(charge_select!(), " WHERE c.patient_id = $1 ORDER BY c.created_at DESC LIMIT 200"))
+            .bind(patient)
+            .fetch_all(&mut *conn)
+            .await?;
     with_lines(conn, rows).await
 }
 
@@ -184,25 +183,27 @@ impl TryFrom<PaymentRow> for Payment {
     }
 }
 
-const PAYMENT_SELECT: &str = "SELECT p.id, p.patient_id, p.charge_id, p.method, p.amount_cents, p.reason, p.reference,
+// A literal (not a `const`) so the queries built from it stay static strings.
+macro_rules! payment_select {
+    () => {
+        "SELECT p.id, p.patient_id, p.charge_id, p.method, p.amount_cents, p.reason, p.reference,
         p.session_id, p.at, u.display_name AS created_by_name
-    FROM payments p JOIN users u ON u.id = p.created_by";
+    FROM payments p JOIN users u ON u.id = p.created_by"
+    };
+}
 
 pub async fn payment(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Payment>> {
-    let row: Option<PaymentRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{PAYMENT_SELECT} WHERE p.id = $1")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<PaymentRow> =
+        sqlx::query_as(concat!(payment_select!(), " WHERE p.id = $1")).bind(id).fetch_optional(db).await?;
     row.map(Payment::try_from).transpose()
 }
 
 pub async fn payments_for_patient(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Vec<Payment>> {
-    let rows: Vec<PaymentRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{PAYMENT_SELECT} WHERE p.patient_id = $1 ORDER BY p.at DESC LIMIT 500"
-    )))
-    .bind(patient)
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<PaymentRow> =
+        sqlx::query_as(concat!(payment_select!(), " WHERE p.patient_id = $1 ORDER BY p.at DESC LIMIT 500"))
+            .bind(patient)
+            .fetch_all(db)
+            .await?;
     rows.into_iter().map(Payment::try_from).collect()
 }
 

@@ -33,28 +33,28 @@ pub async fn assign(db: impl PgExecutor<'_>, desk: &str, register: Uuid) -> AppR
     Ok(())
 }
 
-const SESSION_SELECT: &str = "SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
+// A literal (not a `const`) so the queries built from it stay static strings.
+macro_rules! session_select {
+    () => {
+        "SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
         ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS closed_by_name
     FROM cash_sessions s
     JOIN cash_registers r ON r.id = s.register_id
     JOIN users ou ON ou.id = s.opened_by
-    LEFT JOIN users cu ON cu.id = s.closed_by";
+    LEFT JOIN users cu ON cu.id = s.closed_by"
+    };
+}
 
 pub async fn session(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<CashSession>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SESSION_SELECT} WHERE s.id = $1")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(sqlx::query_as(concat!(session_select!(), " WHERE s.id = $1")).bind(id).fetch_optional(db).await?)
 }
 
 /// The open session of a register, if any.
 pub async fn open_session_of(db: impl PgExecutor<'_>, register: Uuid) -> AppResult<Option<CashSession>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SESSION_SELECT} WHERE s.register_id = $1 AND s.closed_at IS NULL"
-    )))
-    .bind(register)
-    .fetch_optional(db)
-    .await?)
+    Ok(sqlx::query_as(concat!(session_select!(), " WHERE s.register_id = $1 AND s.closed_at IS NULL"))
+        .bind(register)
+        .fetch_optional(db)
+        .await?)
 }
 
 /// The open session of the register this desk uses, if any.
@@ -70,13 +70,11 @@ pub async fn desk_session(db: impl PgExecutor<'_>, desk: &str) -> AppResult<Opti
 
 /// Sessions of a register, newest first.
 pub async fn sessions(db: impl PgExecutor<'_>, register: Uuid, limit: i64) -> AppResult<Vec<CashSession>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SESSION_SELECT} WHERE s.register_id = $1 ORDER BY s.opened_at DESC LIMIT $2"
-    )))
-    .bind(register)
-    .bind(limit)
-    .fetch_all(db)
-    .await?)
+    Ok(sqlx::query_as(concat!(session_select!(), " WHERE s.register_id = $1 ORDER BY s.opened_at DESC LIMIT $2"))
+        .bind(register)
+        .bind(limit)
+        .fetch_all(db)
+        .await?)
 }
 
 pub async fn insert_session(

@@ -8,18 +8,21 @@ use crate::audit::{self, Actor, Entry};
 use crate::db::replay;
 use crate::error::{AppError, AppResult};
 
-const PRODUCT_COLUMNS: &str = "id, sku, name, unit, cost_cents, price_cents, min_stock, active";
+// A literal (not a `const`) so the queries built from it stay static strings.
+macro_rules! product_columns {
+    () => {
+        "id, sku, name, unit, cost_cents, price_cents, min_stock, active"
+    };
+}
 
 pub async fn products(db: impl PgExecutor<'_>) -> AppResult<Vec<Product>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {PRODUCT_COLUMNS} FROM products ORDER BY active DESC, name"
-    )))
-    .fetch_all(db)
-    .await?)
+    Ok(sqlx::query_as(concat!("SELECT ", product_columns!(), " FROM products ORDER BY active DESC, name"))
+        .fetch_all(db)
+        .await?)
 }
 
 pub async fn product(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Product>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1")))
+    Ok(sqlx::query_as(concat!("SELECT ", product_columns!(), " FROM products WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?)

@@ -83,16 +83,21 @@ impl TryFrom<Row> for Expense {
     }
 }
 
-const SELECT: &str = "SELECT x.id, x.category_id, c.name AS category_name, x.amount_cents, x.spent_on, x.method,
+// A literal (not a `const`) so the queries built from it stay static strings.
+macro_rules! expense_select {
+    () => {
+        "SELECT x.id, x.category_id, c.name AS category_name, x.amount_cents, x.spent_on, x.method,
         x.supplier_id, s.name AS supplier_name, x.note, x.session_id, x.at, u.display_name AS created_by_name
     FROM expenses x
     JOIN expense_categories c ON c.id = x.category_id
     JOIN users u ON u.id = x.created_by
-    LEFT JOIN suppliers s ON s.id = x.supplier_id";
+    LEFT JOIN suppliers s ON s.id = x.supplier_id"
+    };
+}
 
 async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Expense>> {
     let row: Option<Row> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE x.id = $1"))).bind(id).fetch_optional(db).await?;
+        sqlx::query_as(concat!(expense_select!(), " WHERE x.id = $1")).bind(id).fetch_optional(db).await?;
     row.map(Expense::try_from).transpose()
 }
 
@@ -104,9 +109,10 @@ pub async fn list(db: impl PgExecutor<'_>, from: NaiveDate, to: NaiveDate) -> Ap
     if to - from > Duration::days(400) {
         return Err(AppError::validation("to", "range_too_long"));
     }
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE x.spent_on BETWEEN $1 AND $2 ORDER BY x.spent_on DESC, x.at DESC"
-    )))
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        expense_select!(),
+        " WHERE x.spent_on BETWEEN $1 AND $2 ORDER BY x.spent_on DESC, x.at DESC"
+    ))
     .bind(from)
     .bind(to)
     .fetch_all(db)

@@ -129,11 +129,6 @@ pub async fn card(db: impl PgExecutor<'_>, product: Uuid) -> AppResult<Vec<Stock
         .collect()
 }
 
-async fn already(conn: &mut PgConnection, table: &str, id: Uuid) -> AppResult<bool> {
-    let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = $1)");
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(conn).await?)
-}
-
 /// An adjustment, loss or return, with its reason. Idempotent by `id`.
 #[tracing::instrument(skip_all)]
 pub async fn record(pool: &PgPool, actor: &Actor, input: ManualMovement) -> AppResult<i32> {
@@ -151,7 +146,11 @@ pub async fn record(pool: &PgPool, actor: &Actor, input: ManualMovement) -> AppR
         required(&mut m.reason, "reason", 300)?;
     }
     let mut tx = pool.begin().await?;
-    if already(&mut tx, "stock_movements", m.id).await? {
+    let replayed: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM stock_movements WHERE id = $1)")
+        .bind(m.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if replayed {
         return Ok(sqlx::query_scalar("SELECT stock_on_hand FROM products WHERE id = $1")
             .bind(m.product_id)
             .fetch_one(&mut *tx)
@@ -181,7 +180,11 @@ pub async fn receive(pool: &PgPool, actor: &Actor, input: PurchaseInput) -> AppR
     }
     let total: i64 = p.lines.iter().map(|l| i64::from(l.quantity) * l.unit_cost_cents).sum();
     let mut tx = pool.begin().await?;
-    if already(&mut tx, "purchases", p.id).await? {
+    let replayed: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM purchases WHERE id = $1)")
+        .bind(p.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if replayed {
         return Ok(p.id);
     }
     let by = actor.user_id;

@@ -6,16 +6,21 @@ use crate::audit::{self, Actor, Entry};
 use crate::db::replay;
 use crate::error::{AppError, AppResult};
 
-const COLUMNS: &str = "id, name, rfc, contact, phone, email, address, notes, active";
+// A literal (not a `const`) so the queries built from it stay static strings.
+macro_rules! supplier_columns {
+    () => {
+        "id, name, rfc, contact, phone, email, address, notes, active"
+    };
+}
 
 pub async fn list(db: impl PgExecutor<'_>) -> AppResult<Vec<Supplier>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM suppliers ORDER BY active DESC, name")))
+    Ok(sqlx::query_as(concat!("SELECT ", supplier_columns!(), " FROM suppliers ORDER BY active DESC, name"))
         .fetch_all(db)
         .await?)
 }
 
 pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Supplier>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM suppliers WHERE id = $1")))
+    Ok(sqlx::query_as(concat!("SELECT ", supplier_columns!(), " FROM suppliers WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?)

@@ -45,9 +45,9 @@ struct Row {
     signed_by_name: Option<String>,
 }
 
-/// The whole record; `lock` holds the visit row until the transaction ends.
-pub async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> AppResult<Option<Visit>> {
-    let sql = format!(
+// A literal (not a `const`) so the queries built from it stay static strings.
+macro_rules! visit_select {
+    () => {
         "SELECT v.id, v.appointment_id, v.patient_id, a.patient_name, v.podiatrist_id, lower(a.during) AS starts_at,
                 au.display_name AS author_name, v.findings, v.risk_category, v.notes, v.signed_at,
                 su.display_name AS signed_by_name
@@ -55,10 +55,17 @@ pub async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> AppResult<Op
          JOIN appointments a ON a.id = v.appointment_id
          JOIN users au ON au.id = v.author_id
          LEFT JOIN users su ON su.id = v.signed_by
-         WHERE v.id = $1 {}",
-        if lock { "FOR UPDATE OF v" } else { "" }
-    );
-    let Some(r): Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await?
+         WHERE v.id = $1"
+    };
+}
+
+/// The whole record; `lock` holds the visit row until the transaction ends.
+pub async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> AppResult<Option<Visit>> {
+    let Some(r): Option<Row> =
+        sqlx::query_as(if lock { concat!(visit_select!(), " FOR UPDATE OF v") } else { visit_select!() })
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
     else {
         return Ok(None);
     };
