@@ -374,6 +374,10 @@ async fn an_expense_by_card_stays_out_of_the_drawer_and_bad_input_changes_nothin
             ExpenseInput { id: Uuid::now_v7(), category_id: Uuid::now_v7(), ..expense.clone() },
             AppError::validation("categoryId", "unknown_category"),
         ),
+        (
+            ExpenseInput { id: Uuid::now_v7(), supplier_id: Some(Uuid::now_v7()), ..expense.clone() },
+            AppError::validation("supplierId", "unknown_supplier"),
+        ),
     ];
     for (input, error) in bad {
         assert_eq!(podoclinic::expenses::repo::record(&pool, &ctx.actor, input).await.unwrap_err(), error);

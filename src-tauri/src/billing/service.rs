@@ -159,25 +159,24 @@ async fn record(ctx: &Ctx, m: Movement) -> AppResult<Payment> {
             && stored.reference == m.reference;
         return if same { Ok(stored) } else { Err(AppError::conflict("id_reused", None)) };
     }
-    if let Some(charge) = m.charge {
-        let owner: Option<Uuid> = sqlx::query_scalar("SELECT patient_id FROM charges WHERE id = $1")
-            .bind(charge)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if owner != Some(m.patient) {
-            return Err(AppError::validation("chargeId", "unknown_charge"));
+    // What the charge is owed in all, when the money is for one (and it is this patient's).
+    let total = match m.charge {
+        Some(charge) => {
+            let row: Option<(Uuid, i64)> = sqlx::query_as("SELECT patient_id, total_cents FROM charges WHERE id = $1")
+                .bind(charge)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match row {
+                Some((owner, total)) if owner == m.patient => Some(total),
+                _ => return Err(AppError::validation("chargeId", "unknown_charge")),
+            }
         }
-    }
+        None => None,
+    };
     let paid = repo::paid(&mut *tx, m.patient, m.charge).await?;
     if m.amount > 0 {
-        if let Some(charge) = m.charge {
-            let total: i64 = sqlx::query_scalar("SELECT total_cents FROM charges WHERE id = $1")
-                .bind(charge)
-                .fetch_one(&mut *tx)
-                .await?;
-            if paid + m.amount > total {
-                return Err(AppError::validation("amountCents", "exceeds_balance"));
-            }
+        if total.is_some_and(|total| paid + m.amount > total) {
+            return Err(AppError::validation("amountCents", "exceeds_balance"));
         }
     } else if paid + m.amount < 0 {
         return Err(AppError::validation("amountCents", "refund_exceeds_paid"));

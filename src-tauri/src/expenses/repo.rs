@@ -95,7 +95,7 @@ macro_rules! expense_select {
     };
 }
 
-async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Expense>> {
+pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Expense>> {
     let row: Option<Row> =
         sqlx::query_as(concat!(expense_select!(), " WHERE x.id = $1")).bind(id).fetch_optional(db).await?;
     row.map(Expense::try_from).transpose()

@@ -245,6 +245,15 @@ pub async fn pay(
     .fetch_optional(&mut *tx)
     .await?;
     let (supplier, invoice, total, paid) = row.ok_or_else(|| AppError::not_found("purchase"))?;
+    if let Some(existing) = paid {
+        if existing == expense_id {
+            // A replay: the purchase was paid with this very expense.
+            return crate::expenses::repo::find(&mut *tx, expense_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("expense"));
+        }
+        return Err(AppError::conflict("purchase_paid", None));
+    }
     let today = crate::clinic::time::local_date(crate::clinic::time::zone(&mut *tx).await?, Utc::now());
     let input = crate::expenses::model::ExpenseInput {
         id: expense_id,
@@ -255,13 +264,6 @@ pub async fn pay(
         supplier_id: Some(supplier),
         note: if invoice.is_empty() { String::new() } else { format!("Compra {invoice}") },
     };
-    if let Some(existing) = paid {
-        if existing == expense_id {
-            let stored = crate::expenses::repo::record_in(&mut tx, actor, input).await?;
-            return Ok(stored);
-        }
-        return Err(AppError::conflict("purchase_paid", None));
-    }
     let expense = crate::expenses::repo::record_in(&mut tx, actor, input).await?;
     sqlx::query("UPDATE purchases SET expense_id = $2 WHERE id = $1")
         .bind(purchase)

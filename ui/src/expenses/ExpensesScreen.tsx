@@ -1,7 +1,7 @@
 // Expenses (gastos): this month's list by category and method, and the form; a cash expense comes
 // out of this desk's open drawer.
 import { useState } from "preact/hooks";
-import type { ExpenseCategory, Method } from "../bindings";
+import type { ExpenseCategory, Method, Supplier } from "../bindings";
 import { call, commands } from "../api";
 import { METHODS } from "../billing/CheckoutScreen";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
@@ -20,12 +20,20 @@ export function ExpensesScreen({ canWrite }: { canWrite: boolean }) {
   const [to, setTo] = useState(today);
   const list = useLoad(() => call(commands.listExpenses(from, to)));
   const categories = useLoad(() => call(commands.listExpenseCategories()));
+  // Without suppliers.read the form simply offers no supplier.
+  const suppliers = useLoad(() => call(commands.listSuppliers()).catch(() => [] as Supplier[]));
   const total = (list.data ?? []).reduce((s, x) => s + x.amountCents, 0);
   return (
     <div class="two-columns">
       {canWrite && categories.data ? (
         <div>
-          <ExpenseForm key={categories.data.length} categories={categories.data} today={today} onSaved={() => void list.reload()} />
+          <ExpenseForm
+            key={categories.data.length}
+            categories={categories.data}
+            suppliers={(suppliers.data ?? []).filter((x) => x.active)}
+            today={today}
+            onSaved={() => void list.reload()}
+          />
           <Categories categories={categories.data} onSaved={() => void categories.reload()} />
         </div>
       ) : (
@@ -48,7 +56,7 @@ export function ExpensesScreen({ canWrite }: { canWrite: boolean }) {
                 <td>{x.spentOn}</td>
                 <td>{x.categoryName}</td>
                 <td>{t(`methods.${x.method}`)}</td>
-                <td>{x.note}</td>
+                <td>{[x.supplierName, x.note].filter(Boolean).join(" · ")}</td>
                 <td class="money">{formatMoney(x.amountCents)}</td>
               </tr>
             ))}
@@ -67,18 +75,19 @@ export function ExpensesScreen({ canWrite }: { canWrite: boolean }) {
   );
 }
 
-function ExpenseForm(p: { categories: ExpenseCategory[]; today: string; onSaved: () => void }) {
+function ExpenseForm(p: { categories: ExpenseCategory[]; suppliers: Supplier[]; today: string; onSaved: () => void }) {
   const active = p.categories.filter((c) => c.active);
   const [category, setCategory] = useState(active[0]?.id ?? "");
   const [amount, setAmount] = useState("");
   const [spentOn, setSpentOn] = useState(p.today);
   const [method, setMethod] = useState<Method>("cash");
   const [note, setNote] = useState("");
+  const [supplier, setSupplier] = useState("");
   const [id, setId] = useState(() => uuid());
   const cents = parseMoney(amount);
   const save = useSubmit(async () => {
     if (cents === null) return;
-    await call(commands.recordExpense({ id, categoryId: category, amountCents: cents, spentOn, method, supplierId: null, note }));
+    await call(commands.recordExpense({ id, categoryId: category, amountCents: cents, spentOn, method, supplierId: supplier || null, note }));
     setId(uuid());
     setAmount("");
     setNote("");
@@ -113,6 +122,15 @@ function ExpenseForm(p: { categories: ExpenseCategory[]; today: string; onSaved:
         ))}
       </div>
       {method === "cash" ? <small>{t("expenses.fromDrawer")}</small> : null}
+      <label class={invalid("supplierId")}>
+        <span>{t("fields.supplierId")}</span>
+        <select value={supplier} data-test="expense-supplier" onChange={(e) => setSupplier((e.target as HTMLSelectElement).value)}>
+          <option value="">—</option>
+          {p.suppliers.map((x) => (
+            <option value={x.id}>{x.name}</option>
+          ))}
+        </select>
+      </label>
       <label class={invalid("note")}>
         <span>{t("fields.note")}</span>
         <input value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
