@@ -102,6 +102,7 @@ macro_rules! app_builder {
                 visits::commands::add_visit_addendum,
                 visits::commands::list_patient_visits,
                 billing::commands::get_checkout,
+                billing::commands::get_charge,
                 billing::commands::create_charge,
                 billing::commands::take_payment,
                 billing::commands::refund_payment,

@@ -1,7 +1,9 @@
-//! Agenda benchmark: 100,000 patients and 1,000,000 appointments over 20 podiatrists and 5 years.
-//! Prints p50/p95 of patient search and of the week agenda through the real command path (tauri
-//! IPC on the mock runtime, guard included), the same SQL run directly on a connection, and their
-//! ratio. Figures, not pass/fail: run it with `--release` on a quiet machine.
+//! Benchmark: 100,000 patients and 1,000,000 appointments over 20 podiatrists and 5 years, with a
+//! charge and a payment for every completed one (about 800,000 each) and three expenses a day.
+//! Prints p50/p95 of patient search, of the week agenda and of the one-year stats dashboard through
+//! the real command path (tauri IPC on the mock runtime, guard included), the same work run
+//! directly on a connection, and their ratio. Figures, not pass/fail: run it with `--release` on a
+//! quiet machine.
 //!
 //! `DATABASE_URL` names the server; the data goes to database `podoclinic_bench`, seeded once and
 //! reused (pass `--reseed` to start over).
@@ -117,6 +119,58 @@ async fn seed(pool: &PgPool) {
     println!("seeded {p} patients and {a} appointments in {:.0} s", t.elapsed().as_secs_f64());
 }
 
+/// Money for the data set: every completed appointment charged one of eight treatments at its
+/// end and paid in full then (cash, card or transfer), and three expenses a day. Bulk-loaded with
+/// triggers off (`session_replication_role = replica`), then the stats rollups rebuilt from it.
+async fn seed_money(url: &str) {
+    let t = Instant::now();
+    let mut conn = PgConnection::connect(url).await.unwrap();
+    for statement in [
+        "SET session_replication_role = replica",
+        "INSERT INTO products (id, sku, name, cost_cents, min_stock)
+         SELECT gen_random_uuid(), 'BENCH-' || i, 'Insumo ' || i, 100 * i, 10 FROM generate_series(1, 5) i",
+        "CREATE TABLE bench_treatments AS
+         SELECT gen_random_uuid() AS id, i AS n, 'Tratamiento ' || i AS name, 25000 + 5000 * i AS price_cents
+         FROM generate_series(1, 8) i",
+        "INSERT INTO treatments (id, name, duration_minutes, price_cents)
+         SELECT id, name, 20, price_cents FROM bench_treatments",
+        "INSERT INTO treatment_consumables (treatment_id, product_id, quantity)
+         SELECT t.id, p.id, 1 + t.n % 3 FROM bench_treatments t, products p WHERE p.sku = 'BENCH-' || (1 + t.n % 5)",
+        "INSERT INTO cash_sessions (id, register_id, opened_by, opened_at, opening_float_cents)
+         SELECT gen_random_uuid(), (SELECT id FROM cash_registers ORDER BY created_at LIMIT 1),
+                (SELECT id FROM users ORDER BY created_at LIMIT 1), now() - interval '5 years', 0",
+        "CREATE TABLE bench_charges AS
+         SELECT a.id, a.patient_id, upper(a.during) AS at, t.id AS treatment_id, t.name, t.price_cents,
+                (ARRAY['cash', 'cash', 'cash', 'card', 'card', 'transfer'])[1 + abs(hashtext(a.id::text)) % 6] AS method
+         FROM appointments a JOIN bench_treatments t ON t.n = 1 + abs(hashtext(a.id::text)) % 8
+         WHERE a.status = 'completed'",
+        "INSERT INTO charges (id, patient_id, total_cents, created_by, created_at)
+         SELECT id, patient_id, price_cents, (SELECT id FROM users ORDER BY created_at LIMIT 1), at FROM bench_charges",
+        "INSERT INTO charge_lines (charge_id, position, treatment_id, description, quantity, unit_price_cents)
+         SELECT id, 0, treatment_id, name, 1, price_cents FROM bench_charges",
+        "INSERT INTO payments (id, patient_id, charge_id, method, amount_cents, session_id, at, created_by)
+         SELECT gen_random_uuid(), patient_id, id, method, price_cents, (SELECT id FROM cash_sessions LIMIT 1), at,
+                (SELECT id FROM users ORDER BY created_at LIMIT 1)
+         FROM bench_charges",
+        "INSERT INTO expenses (id, category_id, amount_cents, spent_on, method, at, created_by)
+         SELECT gen_random_uuid(), c.ids[1 + abs(hashint4(k * 7 + d::date - date '2000-01-01')) % array_length(c.ids, 1)],
+                5000 + abs(hashint4(k + (d::date - date '2000-01-01') * 3)) % 300000, d::date, 'transfer', d,
+                (SELECT id FROM users ORDER BY created_at LIMIT 1)
+         FROM generate_series(date_trunc('day', now()) - interval '4 years', date_trunc('day', now()), interval '1 day') d,
+              generate_series(1, 3) k, (SELECT array_agg(id ORDER BY id) AS ids FROM expense_categories) c",
+        "SET session_replication_role = DEFAULT",
+        "SELECT stats_rebuild()",
+        "VACUUM ANALYZE",
+    ] {
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
+    let (c, p): (i64, i64) = sqlx::query_as("SELECT (SELECT count(*) FROM charges), (SELECT count(*) FROM payments)")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    println!("seeded {c} charges and {p} payments in {:.0} s", t.elapsed().as_secs_f64());
+}
+
 fn main() {
     let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let reseed = std::env::args().any(|a| a == "--reseed");
@@ -147,6 +201,10 @@ fn main() {
         if !seeded {
             seed(&pool).await;
             first_admin(&pool).await;
+        }
+        let paid: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM payments)").fetch_one(&pool).await.unwrap();
+        if !paid {
+            seed_money(&url).await;
         }
         pool
     });
@@ -269,5 +327,41 @@ fn main() {
             serde_json::to_string(&podoclinic::appointments::model::AgendaPage::new(monday, week).unwrap()).unwrap();
         let _: serde_json::Value = serde_json::from_str(&text).unwrap();
         println!("{:<22} JSON out and back: {:.2} ms for {} bytes", name, ms(t.elapsed()), text.len());
+    }
+
+    dashboard(&app, &pool);
+}
+
+/// The one-year dashboard (monthly income) through the command path and on the pool directly.
+fn dashboard(app: &MockApp, pool: &PgPool) {
+    let today = chrono::Utc::now().date_naive();
+    for bucket in ["month", "day"] {
+        let (mut ipc, mut direct) = (Vec::new(), Vec::new());
+        for i in 0..RUNS / 3 + 10 {
+            let to = today - chrono::Duration::days((i % 60) as i64);
+            let from = to - chrono::Duration::days(364);
+            let t = Instant::now();
+            let d = app.invoke("get_dashboard", json!({ "from": from, "to": to, "bucket": bucket })).unwrap();
+            let a = t.elapsed();
+            let b: podoclinic::stats::model::Bucket = serde_json::from_value(json!(bucket)).unwrap();
+            let t = Instant::now();
+            let stored = tauri::async_runtime::block_on(podoclinic::stats::repo::dashboard(pool, from, to, b)).unwrap();
+            let c = t.elapsed();
+            assert_eq!(d["incomeCents"].as_i64(), Some(stored.income_cents));
+            if i == 0 {
+                println!(
+                    "one-year dashboard: income {} cents, {} appointment groups, {} new / {} returning patients",
+                    stored.income_cents,
+                    stored.appointments.len(),
+                    stored.new_patients,
+                    stored.returning_patients
+                );
+            }
+            if i >= 10 {
+                ipc.push(a);
+                direct.push(c);
+            }
+        }
+        report(&format!("dashboard, 1 year by {bucket}"), &mut ipc, &mut direct);
     }
 }

@@ -1,6 +1,7 @@
 // End to end, stock at the desk: a supplier's delivery is received and the stock rises; the
-// podiatrist completes a visit whose treatment uses two gauzes and the stock falls by two; the
-// dashboard counts the visit.
+// podiatrist completes a visit whose treatment uses two gauzes and the stock falls by two; a
+// gauze sold over the counter (no appointment) takes one more and is paid in cash; the dashboard
+// counts the visit and the sale.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { eventually, launchOnFreshDatabase, psql } from "./driver.mjs";
@@ -26,7 +27,7 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
   );
   psql(
     db.url,
-    `WITH g AS (INSERT INTO products (id, sku, name, cost_cents, min_stock) VALUES (gen_random_uuid(), 'GASA-10', 'Gasa estéril', 250, 4) RETURNING id),
+    `WITH g AS (INSERT INTO products (id, sku, name, cost_cents, price_cents, min_stock) VALUES (gen_random_uuid(), 'GASA-10', 'Gasa estéril', 250, 1500, 4) RETURNING id),
           c AS (INSERT INTO treatments (id, name, duration_minutes, price_cents) VALUES (gen_random_uuid(), 'Curación', 30, 45000) RETURNING id)
      INSERT INTO treatment_consumables (treatment_id, product_id, quantity) SELECT c.id, g.id, 2 FROM c, g`,
   );
@@ -65,8 +66,34 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
     "purchase 10 10, consumption -2 8",
   );
 
-  // The dashboard now counts a new patient seen and the completed appointment.
+  // A counter sale: the drawer opened, one gauze to Rosa without an appointment, paid in cash.
+  await app.click("[data-test=nav-cash]");
+  await app.type("[data-test=opening-float]", "0");
+  await app.click("[data-test=open-drawer]");
+  await app.find("[data-test=corte-x]");
+  await app.click("[data-test=nav-payments]");
+  await app.click("[data-test=new-sale]");
+  await app.type("[data-test=counter-sale] [data-test=patient-search]", "rosa");
+  await app.click("[data-test=counter-sale] [data-test=patient-result]");
+  await app.find("[data-test=sale] [data-test=charge-builder]");
+  await app.click("[data-test=add-item] option[value^='product:']");
+  assert.equal(await app.text("[data-test=charge-total]"), "$15.00");
+  await app.click("[data-test=create-charge]");
+  await app.find("[data-test=sale] [data-test=payment-form]");
+  await app.click("[data-test=take-payment]");
+  await app.find("[data-test=sale] [data-test=paid-in-full]");
+  assert.equal(psql(db.url, "SELECT count(*) || ' ' || bool_and(visit_id IS NULL) FROM charges"), "1 true");
+
+  await app.click("[data-test=nav-inventory]");
+  await onHand(app, "7 pieza");
+  assert.equal(
+    psql(db.url, "SELECT string_agg(kind || ' ' || quantity || ' ' || balance_after, ', ' ORDER BY at) FROM stock_movements"),
+    "purchase 10 10, consumption -2 8, sale -1 7",
+  );
+
+  // The dashboard now counts a new patient seen, the completed appointment and the sale's cash.
   await app.click("[data-test=nav-stats]");
   await eventually(async () => (await app.text("[data-test=kpi-patients]")) === "1 / 0", "the dashboard to count the visit");
+  assert.equal(await app.text("[data-test=kpi-income]"), "$15.00");
   assert.match(await app.text("[data-test=table-citas]"), /Dr\. Martín Ortega/);
 });

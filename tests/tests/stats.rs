@@ -169,3 +169,132 @@ async fn a_table_exported_as_csv_keeps_accents_commas_and_quotes() {
     assert!(podoclinic::documents::csv_table(&dir, "../..", vec![], vec![]).await.is_err(), "no path in the name");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Every rollup row, sorted, as text (zero counters left by moves are the same as no row).
+async fn rollups(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT * FROM (
+             SELECT 'income ' || day || ' ' || method || ' ' || amount_cents FROM stats_income_days WHERE amount_cents <> 0
+             UNION ALL SELECT 'appt ' || day || ' ' || podiatrist_id || ' ' || status || ' ' || count
+                 FROM stats_appointment_days WHERE count <> 0
+             UNION ALL SELECT 'treatment ' || day || ' ' || treatment_id || ' ' || quantity || ' ' || revenue_cents
+                 FROM stats_treatment_days
+             UNION ALL SELECT 'first ' || patient_id || ' ' || first_at FROM stats_first_visits) r(line)
+         ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_daily_rollups_follow_bookings_moves_status_changes_payments_and_refunds(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let cut = treatment(&pool, &admin, "Corte de uñas", 30_000).await;
+    let (a, b) = (podiatrist(&pool, &admin, "Dra. A", None).await, podiatrist(&pool, &admin, "Dr. B", None).await);
+    let (p1, p2) = (patient(&pool, &admin, "Ana", "Uno", "").await, patient(&pool, &admin, "Beto", "Dos", "").await);
+    for (patient, pod, hours_ago, status) in
+        [(p1, a, 30, "scheduled"), (p1, b, 2, "scheduled"), (p2, a, 24 * 9, "completed"), (p2, b, 5, "confirmed")]
+    {
+        appointment(&pool, patient, pod, hours_ago, status).await;
+    }
+    let before = rollups(&pool).await;
+    assert!(before.iter().any(|l| l.starts_with("first ") && l.contains(&p2.to_string())), "{before:?}");
+
+    // Through the workflow to completed, one statement per step; then a move to the other
+    // podiatrist two days later; a patient renamed (every row rewritten, nothing counted);
+    // and one statement that cancels several at once.
+    for status in ["arrived", "in_consultation", "completed"] {
+        sqlx::query(
+            "UPDATE appointments SET status = $1 WHERE patient_id = $2 AND lower(during) > now() - interval '3 hours'",
+        )
+        .bind(status)
+        .bind(p1)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "UPDATE appointments SET during = tstzrange(lower(during) + interval '2 days', upper(during) + interval '2 days'),
+                                 podiatrist_id = $1 WHERE patient_id = $2 AND status = 'scheduled'",
+    )
+    .bind(b)
+    .bind(p1)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE patients SET first_name = 'Ana María' WHERE id = $1").bind(p1).execute(&pool).await.unwrap();
+    sqlx::query(
+        "UPDATE appointments SET status = 'cancelled', cancel_reason = 'Lluvia' WHERE status IN ('scheduled', 'confirmed')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    open_drawer(&ctx, 0).await;
+    let line = LineInput {
+        treatment_id: Some(cut),
+        product_id: None,
+        quantity: 2,
+        discount_cents: 0,
+        discount_reason: String::new(),
+    };
+    let charge = billing::create_charge(
+        &ctx,
+        ChargeInput { id: Uuid::now_v7(), patient_id: p1, visit_id: None, lines: vec![line] },
+    )
+    .await
+    .unwrap();
+    let pay = |method, amount_cents| PaymentInput {
+        id: Uuid::now_v7(),
+        patient_id: p1,
+        charge_id: Some(charge.id),
+        method,
+        amount_cents,
+        reference: String::new(),
+    };
+    billing::take_payment(&ctx, pay(Method::Cash, 40_000)).await.unwrap();
+    billing::take_payment(&ctx, pay(Method::Card, 20_000)).await.unwrap();
+    let refund = podoclinic::billing::model::RefundInput {
+        id: Uuid::now_v7(),
+        patient_id: p1,
+        charge_id: Some(charge.id),
+        method: Method::Cash,
+        amount_cents: 10_000,
+        reason: "Cobro de más".into(),
+    };
+    billing::refund(&ctx, refund).await.unwrap();
+
+    // What the triggers kept equals a rebuild from the source tables.
+    let kept = rollups(&pool).await;
+    assert!(kept.iter().any(|l| l.starts_with("income ") && l.ends_with(" cash 30000")), "{kept:?}");
+    assert!(kept.iter().any(|l| l.starts_with("treatment ") && l.ends_with(" 2 60000")), "{kept:?}");
+    assert_eq!(kept.iter().filter(|l| l.starts_with("first ")).count(), 2, "both patients have completed a visit");
+    sqlx::query("SELECT stats_rebuild()").execute(&pool).await.unwrap();
+    assert_eq!(kept, rollups(&pool).await);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn changing_the_clinic_time_zone_recounts_the_days(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pod = podiatrist(&pool, &admin, "Dra. A", None).await;
+    let ana = patient(&pool, &admin, "Ana", "Uno", "").await;
+    // 06:30 UTC on 15 January: 00:30 that day in Mexico City, 22:30 the day before in Tijuana.
+    sqlx::query(
+        "INSERT INTO appointments (id, patient_id, podiatrist_id, during, status)
+         VALUES ($1, $2, $3, tstzrange('2027-01-15 06:30Z', '2027-01-15 07:00Z'), 'scheduled')",
+    )
+    .bind(Uuid::now_v7())
+    .bind(ana)
+    .bind(pod)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let days = || {
+        sqlx::query_scalar::<_, String>("SELECT day::text FROM stats_appointment_days WHERE count > 0").fetch_all(&pool)
+    };
+    assert_eq!(days().await.unwrap(), vec!["2027-01-15"]);
+    sqlx::query("UPDATE clinic_profile SET timezone = 'America/Tijuana'").execute(&pool).await.unwrap();
+    assert_eq!(days().await.unwrap(), vec!["2027-01-14"]);
+}

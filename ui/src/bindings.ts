@@ -136,6 +136,8 @@ export const commands = {
 	listPatientVisits: (patientId: string) => typedError<VisitSummary[], AppError>(__TAURI_INVOKE("list_patient_visits", { patientId })),
 	/**  Checkout of an appointment: recorded procedures at today's prices, the charge once made. */
 	getCheckout: (appointmentId: string) => typedError<Checkout, AppError>(__TAURI_INVOKE("get_checkout", { appointmentId })),
+	/**  One charge with its lines and what was paid on it. */
+	getCharge: (id: string) => typedError<Charge, AppError>(__TAURI_INVOKE("get_charge", { id })),
 	/**  Makes a charge at today's prices (discounts need their own permission). Idempotent by `id`. */
 	createCharge: (input: ChargeInput) => typedError<Charge, AppError>(__TAURI_INVOKE("create_charge", { input })),
 	/**  Takes a payment into this desk's open cash session. Idempotent by `id`. */

@@ -15,6 +15,14 @@ pub async fn get_checkout(state: State<'_, AppState>, appointment_id: Uuid) -> A
     state.observe(service::checkout(&ctx, appointment_id).await)
 }
 
+/// One charge with its lines and what was paid on it.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_charge(state: State<'_, AppState>, id: Uuid) -> AppResult<Charge> {
+    let ctx = require(&state, Permission::PaymentsRead).await?;
+    state.observe(service::charge(&ctx, id).await)
+}
+
 /// Makes a charge at today's prices (discounts need their own permission). Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]

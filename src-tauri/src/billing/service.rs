@@ -46,6 +46,12 @@ pub async fn checkout(ctx: &Ctx, appointment_id: Uuid) -> AppResult<Checkout> {
     })
 }
 
+/// One charge with its lines and what was paid on it (a counter sale's, after each payment).
+pub async fn charge(ctx: &Ctx, id: Uuid) -> AppResult<Charge> {
+    let mut conn = ctx.pool.acquire().await?;
+    repo::charge(&mut conn, id).await?.ok_or_else(|| AppError::not_found("charge"))
+}
+
 /// The stored charge's request, to tell a replay from a reused id.
 fn as_input(c: &Charge) -> ChargeInput {
     ChargeInput {

@@ -9,20 +9,33 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Connection, PgConnection, PgPool};
 
 /// The migrations in `migrations/`, compiled into the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
+/// A pooled connection idle longer than this is pinged before use, so one that died silently (the
+/// server restarted, the LAN dropped) is replaced instead of failing the command. One used more
+/// recently is handed out as is: a ping on every acquire is a round trip added to every command.
+pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(2);
+
 /// Builds the app's pool without connecting yet. Short timeouts: a desk must notice a dead LAN
-/// quickly rather than hang, and `test_before_acquire` drops connections that died silently.
+/// quickly rather than hang.
 pub fn pool(options: PgConnectOptions) -> PgPool {
     PgPoolOptions::new()
         .max_connections(5)
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(3))
         .idle_timeout(Duration::from_secs(300))
-        .test_before_acquire(true)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_IF_IDLE_FOR {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_lazy_with(tuned(options))
 }
 

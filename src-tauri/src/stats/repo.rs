@@ -21,15 +21,13 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     let tz = time::zone(&mut *conn).await?;
     let (start, _) = time::day_bounds(tz, from);
     let (_, end) = time::day_bounds(tz, to);
-    let zone = tz.name();
 
     let income_rows: Vec<(NaiveDate, String, i64)> = sqlx::query_as(
-        "SELECT date_trunc($4, at AT TIME ZONE $3)::date, method, sum(amount_cents)::bigint
-         FROM payments WHERE at >= $1 AND at < $2 GROUP BY 1, 2 ORDER BY 1, 2",
+        "SELECT date_trunc($3, day::timestamp)::date, method, sum(amount_cents)::bigint
+         FROM stats_income_days WHERE day BETWEEN $1 AND $2 GROUP BY 1, 2 ORDER BY 1, 2",
     )
-    .bind(start)
-    .bind(end)
-    .bind(zone)
+    .bind(from)
+    .bind(to)
     .bind(bucket.as_str())
     .fetch_all(&mut *conn)
     .await?;
@@ -52,13 +50,13 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     let expenses_cents = expenses.iter().map(|c| c.amount_cents).sum();
 
     let appointments: Vec<PodiatristStatusCount> = sqlx::query_as(
-        "SELECT p.id AS podiatrist_id, p.name AS podiatrist_name, a.status, count(*) AS count
-         FROM appointments a JOIN podiatrists p ON p.id = a.podiatrist_id
-         WHERE lower(a.during) >= $1 AND lower(a.during) < $2
-         GROUP BY p.id, p.name, a.status ORDER BY p.name, a.status",
+        "SELECT p.id AS podiatrist_id, p.name AS podiatrist_name, s.status, sum(s.count)::bigint AS count
+         FROM stats_appointment_days s JOIN podiatrists p ON p.id = s.podiatrist_id
+         WHERE s.day BETWEEN $1 AND $2
+         GROUP BY p.id, p.name, s.status HAVING sum(s.count) > 0 ORDER BY p.name, s.status",
     )
-    .bind(start)
-    .bind(end)
+    .bind(from)
+    .bind(to)
     .fetch_all(&mut *conn)
     .await?;
     let count = |status: &str| appointments.iter().filter(|a| a.status == status).map(|a| a.count).sum::<i64>();
@@ -66,33 +64,28 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     let no_show_per_mille = (no_shows + completed > 0).then(|| no_shows * 1000 / (no_shows + completed));
 
     let top_treatments: Vec<TreatmentStat> = sqlx::query_as(
-        "SELECT t.id AS treatment_id, t.name, sum(l.quantity)::bigint AS quantity,
-                sum(l.quantity * l.unit_price_cents - l.discount_cents)::bigint AS revenue_cents
-         FROM charge_lines l JOIN charges c ON c.id = l.charge_id JOIN treatments t ON t.id = l.treatment_id
-         WHERE c.created_at >= $1 AND c.created_at < $2
+        "SELECT t.id AS treatment_id, t.name, sum(s.quantity)::bigint AS quantity,
+                sum(s.revenue_cents)::bigint AS revenue_cents
+         FROM stats_treatment_days s JOIN treatments t ON t.id = s.treatment_id
+         WHERE s.day BETWEEN $1 AND $2
          GROUP BY t.id, t.name ORDER BY revenue_cents DESC, t.name LIMIT 10",
     )
-    .bind(start)
-    .bind(end)
+    .bind(from)
+    .bind(to)
     .fetch_all(&mut *conn)
     .await?;
 
-    // A patient seen (completed) in the range is new when their first completed visit ever is in it.
-    let (new_patients, returning_patients): (i64, i64) = sqlx::query_as(
-        "WITH seen AS (
-             SELECT DISTINCT patient_id FROM appointments
-             WHERE status = 'completed' AND lower(during) >= $1 AND lower(during) < $2),
-         firsts AS (
-             SELECT s.patient_id,
-                    (SELECT min(lower(a.during)) FROM appointments a
-                     WHERE a.patient_id = s.patient_id AND a.status = 'completed') AS first_at
-             FROM seen s)
-         SELECT count(*) FILTER (WHERE first_at >= $1), count(*) FILTER (WHERE first_at < $1) FROM firsts",
+    // Patients seen (a completed visit) in the range; the new ones had their first ever in it.
+    let (seen, new_patients): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(DISTINCT patient_id) FROM appointments
+                 WHERE status = 'completed' AND lower(during) >= $1 AND lower(during) < $2),
+                (SELECT count(*) FROM stats_first_visits WHERE first_at >= $1 AND first_at < $2)",
     )
     .bind(start)
     .bind(end)
     .fetch_one(&mut *conn)
     .await?;
+    let returning_patients = seen - new_patients;
 
     let margins: Vec<TreatmentMargin> = sqlx::query_as(
         "SELECT t.id AS treatment_id, t.name, t.price_cents,

@@ -1,11 +1,12 @@
 // Reception's checkout: pick today's patient, turn what the podiatrist recorded (plus any
 // product sold) into a charge at today's prices, take payment by one or several methods, print
-// the receipt.
+// the receipt. A counter sale (a product, no appointment) goes the same way for any patient.
 import { useState } from "preact/hooks";
-import type { Charge, Checkout, LineInput, Method, Product, SavedDocument, Treatment } from "../bindings";
+import type { Charge, DraftLine as ProposedLine, LineInput, Method, PatientSummary, Product, SavedDocument, Treatment } from "../bindings";
 import { call, commands } from "../api";
 import { DocumentLink, docLang } from "../components/Document";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
+import { PatientPicker } from "../components/PatientPicker";
 import { TodayPicker } from "../components/TodayPicker";
 import { t } from "../i18n";
 import { formatMoney, moneyInput, parseMoney } from "../money";
@@ -13,23 +14,79 @@ import { v7 as uuid } from "uuid";
 
 export const METHODS: Method[] = ["cash", "card", "transfer"];
 
+type Selection = { kind: "appointment"; id: string } | { kind: "sale"; patient: PatientSummary; key: string };
+
 export function CheckoutScreen({ canWrite, canDiscount, canRefund }: { canWrite: boolean; canDiscount: boolean; canRefund: boolean }) {
-  const [appointment, setAppointment] = useState<string | null>(null);
+  const [selection, setSelection] = useState<Selection | null>(null);
+  const [choosing, setChoosing] = useState(false);
   return (
     <div class="two-columns">
-      <TodayPicker
-        test="checkout-queue"
-        statuses={["arrived", "in_consultation", "completed"]}
-        selected={appointment}
-        onSelect={(a) => setAppointment(a.id)}
-      />
-      {appointment ? (
-        <CheckoutPanel key={appointment} appointmentId={appointment} canWrite={canWrite} canDiscount={canDiscount} canRefund={canRefund} />
+      <div>
+        <TodayPicker
+          test="checkout-queue"
+          statuses={["arrived", "in_consultation", "completed"]}
+          selected={selection?.kind === "appointment" ? selection.id : null}
+          onSelect={(a) => setSelection({ kind: "appointment", id: a.id })}
+        />
+        {canWrite ? (
+          <div class="card" data-test="counter-sale">
+            <h2>{t("checkout.counterSale")}</h2>
+            {choosing ? (
+              <PatientPicker
+                autoFocus
+                onPick={(patient) => {
+                  setChoosing(false);
+                  setSelection({ kind: "sale", patient, key: uuid() });
+                }}
+              />
+            ) : (
+              <button type="button" class="secondary" data-test="new-sale" onClick={() => setChoosing(true)}>
+                {t("checkout.newSale")}
+              </button>
+            )}
+          </div>
+        ) : null}
+      </div>
+      {selection?.kind === "appointment" ? (
+        <CheckoutPanel key={selection.id} appointmentId={selection.id} canWrite={canWrite} canDiscount={canDiscount} canRefund={canRefund} />
+      ) : selection?.kind === "sale" ? (
+        <SalePanel key={selection.key} patient={selection.patient} canDiscount={canDiscount} canRefund={canRefund} />
       ) : (
         <p class="empty">{t("checkout.pick")}</p>
       )}
     </div>
   );
+}
+
+function SalePanel(p: { patient: PatientSummary; canDiscount: boolean; canRefund: boolean }) {
+  const [chargeId, setChargeId] = useState<string | null>(null);
+  return (
+    <section class="card checkout" data-test="sale">
+      <div class="toolbar">
+        <h2>{p.patient.fullName}</h2>
+        <span class="spacer" />
+        <span>{t("checkout.counterSale")}</span>
+      </div>
+      {chargeId ? (
+        <StoredCharge id={chargeId} canRefund={p.canRefund} />
+      ) : (
+        <ChargeBuilder
+          patientId={p.patient.id}
+          visitId={null}
+          visitOpen={false}
+          proposed={[]}
+          canDiscount={p.canDiscount}
+          onCreated={(c) => setChargeId(c.id)}
+        />
+      )}
+    </section>
+  );
+}
+
+function StoredCharge(p: { id: string; canRefund: boolean }) {
+  const charge = useLoad(() => call(commands.getCharge(p.id)));
+  if (!charge.data) return <Pending error={charge.error} />;
+  return <ChargeView charge={charge.data} canWrite canRefund={p.canRefund} onChanged={() => void charge.reload()} />;
 }
 
 function CheckoutPanel(p: { appointmentId: string; canWrite: boolean; canDiscount: boolean; canRefund: boolean }) {
@@ -48,7 +105,14 @@ function CheckoutPanel(p: { appointmentId: string; canWrite: boolean; canDiscoun
       {c.charge ? (
         <ChargeView charge={c.charge} canWrite={p.canWrite} canRefund={p.canRefund} onChanged={() => void checkout.reload()} />
       ) : p.canWrite ? (
-        <ChargeBuilder checkout={c} canDiscount={p.canDiscount} onCreated={() => void checkout.reload()} />
+        <ChargeBuilder
+          patientId={c.patientId}
+          visitId={c.visitId}
+          visitOpen={c.visitId !== null && !c.visitSigned}
+          proposed={c.proposed}
+          canDiscount={p.canDiscount}
+          onCreated={() => void checkout.reload()}
+        />
       ) : (
         <p class="empty">{t("checkout.noCharge")}</p>
       )}
@@ -77,13 +141,20 @@ function lineFromCatalog(item: Treatment | Product, kind: "treatment" | "product
   };
 }
 
-function ChargeBuilder(p: { checkout: Checkout; canDiscount: boolean; onCreated: () => void }) {
+function ChargeBuilder(p: {
+  patientId: string;
+  visitId: string | null;
+  visitOpen: boolean;
+  proposed: ProposedLine[];
+  canDiscount: boolean;
+  onCreated: (charge: Charge) => void;
+}) {
   const catalog = useLoad(async () => ({
     treatments: await call(commands.listTreatments()),
     products: await call(commands.listProducts()),
   }));
   const [lines, setLines] = useState<DraftLine[]>(() =>
-    p.checkout.proposed.map((l) => ({
+    p.proposed.map((l) => ({
       key: uuid(),
       treatmentId: l.treatmentId,
       productId: null,
@@ -104,8 +175,7 @@ function ChargeBuilder(p: { checkout: Checkout; canDiscount: boolean; onCreated:
       discountCents,
       discountReason,
     }));
-    await call(commands.createCharge({ id, patientId: p.checkout.patientId, visitId: p.checkout.visitId, lines: input }));
-    p.onCreated();
+    p.onCreated(await call(commands.createCharge({ id, patientId: p.patientId, visitId: p.visitId, lines: input })));
   });
   const update = (key: string, change: Partial<DraftLine>) => setLines(lines.map((l) => (l.key === key ? { ...l, ...change } : l)));
   const total = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents - l.discountCents, 0);
@@ -117,7 +187,7 @@ function ChargeBuilder(p: { checkout: Checkout; canDiscount: boolean; onCreated:
   };
   return (
     <Form onSubmit={() => void create.run()} test="charge-builder">
-      {p.checkout.visitId && !p.checkout.visitSigned ? <p class="warning">{t("checkout.visitOpen")}</p> : null}
+      {p.visitOpen ? <p class="warning">{t("checkout.visitOpen")}</p> : null}
       <table class="lines">
         <thead>
           <tr>
