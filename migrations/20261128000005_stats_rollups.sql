@@ -43,8 +43,60 @@ CREATE TABLE stats_first_visits (
 );
 CREATE INDEX stats_first_visits_at ON stats_first_visits (first_at);
 
--- Who was seen in a range: an index-only scan instead of reading the appointments themselves.
-CREATE INDEX appointments_completed ON appointments (lower(during), patient_id) WHERE status = 'completed';
+-- Who was seen (a completed visit) each local day and month, as bitmaps over small patient
+-- numbers: the patients seen in a range are the OR of a few month and day bitmaps, counted, where
+-- a distinct count over a year of appointments would read hundreds of thousands of rows.
+CREATE TABLE stats_patient_numbers (
+    patient_id  uuid    PRIMARY KEY,
+    n           integer GENERATED ALWAYS AS IDENTITY (MINVALUE 0 START WITH 0) UNIQUE
+);
+CREATE TABLE stats_seen_days (
+    day   date   PRIMARY KEY,
+    seen  varbit NOT NULL
+);
+CREATE TABLE stats_seen_months (
+    -- The month's first day.
+    month  date   PRIMARY KEY,
+    seen   varbit NOT NULL
+);
+
+-- `bits` with bit `n` set, grown (in steps of 1024) when too short.
+CREATE FUNCTION stats_with_bit(bits varbit, n integer) RETURNS varbit LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT set_bit(CASE WHEN length(bits) > n THEN bits
+                        ELSE bits || repeat('0', (n / 1024 + 1) * 1024 - length(bits))::varbit END, n, 1)
+$$;
+CREATE AGGREGATE stats_bits(integer) (SFUNC = stats_with_bit, STYPE = varbit, INITCOND = '');
+
+-- `bits` zero-padded to `width`, so bitmaps of different lengths can be OR'ed.
+CREATE FUNCTION stats_padded(bits varbit, width integer) RETURNS varbit LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT bits || repeat('0', greatest(width - length(bits), 0))::varbit
+$$;
+
+-- Visits that became completed (patients and start times): first visits and seen bitmaps.
+CREATE FUNCTION stats_note_completed(patients uuid[], starts timestamptz[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    v record;
+BEGIN
+    INSERT INTO stats_first_visits AS s (patient_id, first_at)
+    SELECT p, min(t) FROM unnest(patients, starts) AS u(p, t) GROUP BY 1 ORDER BY 1
+    ON CONFLICT (patient_id) DO UPDATE SET first_at = least(s.first_at, EXCLUDED.first_at);
+    INSERT INTO stats_patient_numbers (patient_id)
+    SELECT DISTINCT p FROM unnest(patients) AS u(p) ORDER BY 1 ON CONFLICT (patient_id) DO NOTHING;
+    -- Days first, then months, each in order: the row locks are always taken in one order.
+    FOR v IN SELECT DISTINCT clinic_day(u.t) AS day, n.n
+             FROM unnest(patients, starts) AS u(p, t) JOIN stats_patient_numbers n ON n.patient_id = u.p ORDER BY 1, 2
+    LOOP
+        INSERT INTO stats_seen_days AS s (day, seen) VALUES (v.day, stats_with_bit(''::varbit, v.n))
+        ON CONFLICT (day) DO UPDATE SET seen = stats_with_bit(s.seen, v.n);
+    END LOOP;
+    FOR v IN SELECT DISTINCT date_trunc('month', clinic_day(u.t))::date AS month, n.n
+             FROM unnest(patients, starts) AS u(p, t) JOIN stats_patient_numbers n ON n.patient_id = u.p ORDER BY 1, 2
+    LOOP
+        INSERT INTO stats_seen_months AS s (month, seen) VALUES (v.month, stats_with_bit(''::varbit, v.n))
+        ON CONFLICT (month) DO UPDATE SET seen = stats_with_bit(s.seen, v.n);
+    END LOOP;
+END;
+$$;
 
 -- Upserts take their row locks in key order (ORDER BY), so two desks moving appointments in
 -- opposite directions cannot deadlock on the counters.
@@ -73,11 +125,19 @@ $$;
 CREATE TRIGGER stats_charge_lines_added AFTER INSERT ON charge_lines
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stats_charge_lines_added();
 
-CREATE FUNCTION stats_count_first_visits() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION stats_appointments_inserted_completed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO stats_first_visits AS s (patient_id, first_at)
-    SELECT patient_id, min(lower(during)) FROM new_rows WHERE status = 'completed' GROUP BY 1 ORDER BY 1
-    ON CONFLICT (patient_id) DO UPDATE SET first_at = least(s.first_at, EXCLUDED.first_at);
+    PERFORM stats_note_completed(array_agg(patient_id), array_agg(lower(during)))
+    FROM new_rows WHERE status = 'completed' HAVING count(*) > 0;
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION stats_appointments_became_completed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM stats_note_completed(array_agg(n.patient_id), array_agg(lower(n.during)))
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE n.status = 'completed' AND o.status <> 'completed' HAVING count(*) > 0;
     RETURN NULL;
 END;
 $$;
@@ -92,8 +152,8 @@ END;
 $$;
 CREATE TRIGGER stats_appointments_added AFTER INSERT ON appointments
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stats_appointments_added();
-CREATE TRIGGER stats_appointments_added_first_visits AFTER INSERT ON appointments
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stats_count_first_visits();
+CREATE TRIGGER stats_appointments_inserted_completed AFTER INSERT ON appointments
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stats_appointments_inserted_completed();
 
 -- An update (status change, move, another podiatrist) takes one from the old key and adds one to
 -- the new; updates that change none of them (a patient renamed) net to nothing and write nothing.
@@ -112,17 +172,21 @@ $$;
 CREATE TRIGGER stats_appointments_changed AFTER UPDATE ON appointments
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION stats_appointments_changed();
-CREATE TRIGGER stats_appointments_changed_first_visits AFTER UPDATE ON appointments
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stats_count_first_visits();
+CREATE TRIGGER stats_appointments_became_completed AFTER UPDATE ON appointments
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_appointments_became_completed();
 
 -- Recomputes every rollup from the source tables.
 CREATE FUNCTION stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    LOCK TABLE stats_income_days, stats_appointment_days, stats_treatment_days, stats_first_visits IN EXCLUSIVE MODE;
+    LOCK TABLE stats_income_days, stats_appointment_days, stats_treatment_days, stats_first_visits,
+        stats_patient_numbers, stats_seen_days, stats_seen_months IN EXCLUSIVE MODE;
     DELETE FROM stats_income_days;
     DELETE FROM stats_appointment_days;
     DELETE FROM stats_treatment_days;
     DELETE FROM stats_first_visits;
+    DELETE FROM stats_seen_days;
+    DELETE FROM stats_seen_months;
     INSERT INTO stats_income_days (day, method, amount_cents)
     SELECT clinic_day(at), method, sum(amount_cents) FROM payments GROUP BY 1, 2;
     INSERT INTO stats_appointment_days (day, podiatrist_id, status, count)
@@ -132,6 +196,18 @@ BEGIN
     FROM charge_lines l JOIN charges c ON c.id = l.charge_id WHERE l.treatment_id IS NOT NULL GROUP BY 1, 2;
     INSERT INTO stats_first_visits (patient_id, first_at)
     SELECT patient_id, min(lower(during)) FROM appointments WHERE status = 'completed' GROUP BY 1;
+    INSERT INTO stats_patient_numbers (patient_id)
+    SELECT patient_id FROM stats_first_visits ORDER BY 1 ON CONFLICT (patient_id) DO NOTHING;
+    INSERT INTO stats_seen_days (day, seen)
+    SELECT clinic_day(lower(a.during)), stats_bits(n.n ORDER BY n.n DESC)
+    FROM appointments a JOIN stats_patient_numbers n ON n.patient_id = a.patient_id
+    WHERE a.status = 'completed' GROUP BY 1;
+    WITH widths AS (
+        SELECT date_trunc('month', day)::date AS month, max(length(seen)) AS width FROM stats_seen_days GROUP BY 1)
+    INSERT INTO stats_seen_months (month, seen)
+    SELECT w.month, bit_or(stats_padded(d.seen, w.width))
+    FROM stats_seen_days d JOIN widths w ON w.month = date_trunc('month', d.day)::date
+    GROUP BY w.month;
 END;
 $$;
 

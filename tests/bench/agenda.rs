@@ -2,8 +2,9 @@
 //! charge and a payment for every completed one (about 800,000 each) and three expenses a day.
 //! Prints p50/p95 of patient search, of the week agenda and of the one-year stats dashboard through
 //! the real command path (tauri IPC on the mock runtime, guard included), the same work run
-//! directly on a connection, and their ratio. Figures, not pass/fail: run it with `--release` on a
-//! quiet machine.
+//! directly on a connection, and their ratio. A command's round trip ends when its JSON reply is
+//! handed to the webview; parsing it there is the webview's work, timed on neither side. Figures,
+//! not pass/fail: run it with `--release` on a quiet machine.
 //!
 //! `DATABASE_URL` names the server; the data goes to database `podoclinic_bench`, seeded once and
 //! reused (pass `--reseed` to start over).
@@ -234,8 +235,9 @@ fn main() {
     for i in 0..RUNS + 20 {
         let q = queries[i % queries.len()];
         let t = Instant::now();
-        let found = app.invoke("search_patients", json!({ "query": q })).unwrap();
+        let found = app.invoke_json("search_patients", json!({ "query": q })).unwrap();
         let a = t.elapsed();
+        let found: serde_json::Value = serde_json::from_str(&found).unwrap();
         let t = Instant::now();
         let direct = tauri::async_runtime::block_on(podoclinic::patients::service::search(&direct_pool, q)).unwrap();
         let b = t.elapsed();
@@ -269,7 +271,7 @@ fn main() {
     let mut fixed = Vec::new();
     for i in 0..RUNS + 20 {
         let t = Instant::now();
-        app.invoke("current_session", json!({})).unwrap();
+        app.invoke_json("current_session", json!({})).unwrap();
         if i >= 20 {
             fixed.push(t.elapsed());
         }
@@ -286,8 +288,10 @@ fn main() {
             let from = monday - chrono::Duration::weeks((i % 150) as i64);
             let to = from + chrono::Duration::days(7);
             let t = Instant::now();
-            let list = app.invoke("list_agenda", json!({ "from": from, "to": to, "podiatristIds": pods })).unwrap();
+            let list =
+                app.invoke_json("list_agenda", json!({ "from": from, "to": to, "podiatristIds": pods })).unwrap();
             let a = t.elapsed();
+            let list: serde_json::Value = serde_json::from_str(&list).unwrap();
             let t = Instant::now();
             let direct = tauri::async_runtime::block_on(podoclinic::appointments::repo::calendar(
                 &mut conn,
@@ -341,8 +345,9 @@ fn dashboard(app: &MockApp, pool: &PgPool) {
             let to = today - chrono::Duration::days((i % 60) as i64);
             let from = to - chrono::Duration::days(364);
             let t = Instant::now();
-            let d = app.invoke("get_dashboard", json!({ "from": from, "to": to, "bucket": bucket })).unwrap();
+            let d = app.invoke_json("get_dashboard", json!({ "from": from, "to": to, "bucket": bucket })).unwrap();
             let a = t.elapsed();
+            let d: serde_json::Value = serde_json::from_str(&d).unwrap();
             let b: podoclinic::stats::model::Bucket = serde_json::from_value(json!(bucket)).unwrap();
             let t = Instant::now();
             let stored = tauri::async_runtime::block_on(podoclinic::stats::repo::dashboard(pool, from, to, b)).unwrap();

@@ -179,7 +179,13 @@ async fn rollups(pool: &PgPool) -> Vec<String> {
                  FROM stats_appointment_days WHERE count <> 0
              UNION ALL SELECT 'treatment ' || day || ' ' || treatment_id || ' ' || quantity || ' ' || revenue_cents
                  FROM stats_treatment_days
-             UNION ALL SELECT 'first ' || patient_id || ' ' || first_at FROM stats_first_visits) r(line)
+             UNION ALL SELECT 'first ' || patient_id || ' ' || first_at FROM stats_first_visits
+             UNION ALL SELECT 'seen day ' || day || ' ' || (
+                 SELECT string_agg(n.patient_id::text, ',' ORDER BY n.patient_id) FROM stats_patient_numbers n
+                 WHERE n.n < length(seen) AND get_bit(seen, n.n) = 1) FROM stats_seen_days
+             UNION ALL SELECT 'seen month ' || month || ' ' || (
+                 SELECT string_agg(n.patient_id::text, ',' ORDER BY n.patient_id) FROM stats_patient_numbers n
+                 WHERE n.n < length(seen) AND get_bit(seen, n.n) = 1) FROM stats_seen_months) r(line)
          ORDER BY 1",
     )
     .fetch_all(pool)
@@ -195,7 +201,7 @@ async fn the_daily_rollups_follow_bookings_moves_status_changes_payments_and_ref
     let (a, b) = (podiatrist(&pool, &admin, "Dra. A", None).await, podiatrist(&pool, &admin, "Dr. B", None).await);
     let (p1, p2) = (patient(&pool, &admin, "Ana", "Uno", "").await, patient(&pool, &admin, "Beto", "Dos", "").await);
     for (patient, pod, hours_ago, status) in
-        [(p1, a, 30, "scheduled"), (p1, b, 2, "scheduled"), (p2, a, 24 * 9, "completed"), (p2, b, 5, "confirmed")]
+        [(p1, a, 30, "scheduled"), (p1, b, 2, "scheduled"), (p2, a, 24 * 45, "completed"), (p2, b, 5, "confirmed")]
     {
         appointment(&pool, patient, pod, hours_ago, status).await;
     }
@@ -271,8 +277,32 @@ async fn the_daily_rollups_follow_bookings_moves_status_changes_payments_and_ref
     assert!(kept.iter().any(|l| l.starts_with("income ") && l.ends_with(" cash 30000")), "{kept:?}");
     assert!(kept.iter().any(|l| l.starts_with("treatment ") && l.ends_with(" 2 60000")), "{kept:?}");
     assert_eq!(kept.iter().filter(|l| l.starts_with("first ")).count(), 2, "both patients have completed a visit");
+    assert_eq!(kept.iter().filter(|l| l.starts_with("seen day ")).count(), 2, "{kept:?}");
     sqlx::query("SELECT stats_rebuild()").execute(&pool).await.unwrap();
     assert_eq!(kept, rollups(&pool).await);
+
+    // Patients seen and new, for ranges with and without whole months, equal a distinct count.
+    let tz = chrono_tz::America::Mexico_City;
+    let today = podoclinic::clinic::time::local_date(tz, Utc::now());
+    for days in [0, 7, 40, 70, 400] {
+        let from = today - Duration::days(days);
+        let d = podoclinic::stats::repo::dashboard(&pool, from, today, Bucket::Month).await.unwrap();
+        let (start, end) =
+            (podoclinic::clinic::time::day_bounds(tz, from).0, podoclinic::clinic::time::day_bounds(tz, today).1);
+        let (seen, new): (i64, i64) = sqlx::query_as(
+            "SELECT count(DISTINCT patient_id),
+                    count(DISTINCT patient_id) FILTER (WHERE NOT EXISTS (
+                        SELECT 1 FROM appointments e WHERE e.patient_id = a.patient_id AND e.status = 'completed'
+                        AND lower(e.during) < $1))
+             FROM appointments a WHERE status = 'completed' AND lower(during) >= $1 AND lower(during) < $2",
+        )
+        .bind(start)
+        .bind(end)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!((d.new_patients + d.returning_patients, d.new_patients), (seen, new), "{days} days back");
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -103,7 +103,7 @@ pub struct AgendaPage {
 }
 
 /// What the calendar query returns: only the columns the calendar shows.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CalendarRow {
     pub id: Uuid,
     pub podiatrist_id: Uuid,
@@ -114,6 +114,25 @@ pub struct CalendarRow {
     pub reason: String,
     pub patient_at_risk: bool,
     pub outside_schedule: bool,
+}
+
+/// Read by position, in the calendar query's column order: a week of twenty podiatrists is
+/// thousands of rows, and a lookup by name per column per row shows in its time.
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for CalendarRow {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(Self {
+            id: row.try_get(0)?,
+            podiatrist_id: row.try_get(1)?,
+            starts_at: row.try_get(2)?,
+            ends_at: row.try_get(3)?,
+            status: row.try_get(4)?,
+            patient_name: row.try_get(5)?,
+            reason: row.try_get(6)?,
+            patient_at_risk: row.try_get(7)?,
+            outside_schedule: row.try_get(8)?,
+        })
+    }
 }
 
 impl AgendaPage {

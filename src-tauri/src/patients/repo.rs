@@ -100,6 +100,10 @@ pub struct Candidate {
 /// contains the digits), in no particular order: the trigram index finds them and the scan stops
 /// at `limit`. Ordering thousands of matches of a common word would cost more than the search;
 /// the caller ranks what comes back.
+///
+/// The search statements are not kept prepared (`persistent(false)`): PostgreSQL then plans each
+/// run for the words typed, where a cached generic plan would be badly wrong for a common word or
+/// for a rare one.
 pub async fn candidates(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64) -> AppResult<Vec<Candidate>> {
     let mut patterns: Vec<String> = terms.words.iter().map(|w| like(w)).collect();
     patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
@@ -112,6 +116,7 @@ pub async fn candidates(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64
             )
             .bind(like(&terms.digits))
             .bind(limit)
+            .persistent(false)
             .fetch_all(db)
             .await?
         }
@@ -129,6 +134,7 @@ pub async fn candidates(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64
             .bind(rest.first().unwrap_or(first))
             .bind(rest.get(1..).unwrap_or_default())
             .bind(limit)
+            .persistent(false)
             .fetch_all(db)
             .await?
         }
@@ -140,6 +146,7 @@ pub async fn candidates(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64
 pub async fn nearest_word(db: impl PgExecutor<'_>, word: &str) -> AppResult<Option<String>> {
     Ok(sqlx::query_scalar("SELECT word FROM patient_name_words WHERE word % $1 ORDER BY word <-> $1, word LIMIT 1")
         .bind(word)
+        .persistent(false)
         .fetch_optional(db)
         .await?)
 }
@@ -148,6 +155,7 @@ pub async fn nearest_word(db: impl PgExecutor<'_>, word: &str) -> AppResult<Opti
 pub async fn word_exists(db: impl PgExecutor<'_>, word: &str) -> AppResult<bool> {
     Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM patient_name_words WHERE word LIKE $1)")
         .bind(like(word))
+        .persistent(false)
         .fetch_one(db)
         .await?)
 }

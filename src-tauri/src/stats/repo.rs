@@ -1,4 +1,4 @@
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use sqlx::PgPool;
 
 use super::model::{
@@ -75,12 +75,23 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     .fetch_all(&mut *conn)
     .await?;
 
-    // Patients seen (a completed visit) in the range; the new ones had their first ever in it.
+    // Patients seen (a completed visit) in the range: the bitmaps of the whole months inside it
+    // and of the days at either end, OR'ed and counted. The new ones had their first visit in it.
+    let (first_full, last_full) = whole_months(from, to);
     let (seen, new_patients): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(DISTINCT patient_id) FROM appointments
-                 WHERE status = 'completed' AND lower(during) >= $1 AND lower(during) < $2),
-                (SELECT count(*) FROM stats_first_visits WHERE first_at >= $1 AND first_at < $2)",
+        "WITH parts AS (
+             SELECT seen FROM stats_seen_months WHERE month >= $3 AND month <= $4
+             UNION ALL
+             SELECT seen FROM stats_seen_days WHERE day BETWEEN $1 AND $2 AND NOT (day BETWEEN $3 AND $4)),
+         width AS (SELECT max(length(seen)) AS width FROM parts)
+         SELECT coalesce(bit_count(bit_or(stats_padded(p.seen, w.width))), 0)::bigint,
+                (SELECT count(*) FROM stats_first_visits WHERE first_at >= $5 AND first_at < $6)
+         FROM parts p, width w",
     )
+    .bind(from)
+    .bind(to)
+    .bind(first_full)
+    .bind(last_full)
     .bind(start)
     .bind(end)
     .fetch_one(&mut *conn)
@@ -123,4 +134,32 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
         margins,
         low_stock,
     })
+}
+
+/// The first and last day of the whole calendar months inside `from..=to` (first after last when
+/// there is none).
+fn whole_months(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let month_start = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let first = if from.day() == 1 { from } else { month_start(month_start(from) + Duration::days(32)) };
+    let last = if (to + Duration::days(1)).day() == 1 { to } else { month_start(to) - Duration::days(1) };
+    (first, last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_months;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn whole_months_inside_a_range() {
+        assert_eq!(whole_months(d(2026, 1, 15), d(2026, 12, 14)), (d(2026, 2, 1), d(2026, 11, 30)));
+        assert_eq!(whole_months(d(2026, 1, 1), d(2026, 12, 31)), (d(2026, 1, 1), d(2026, 12, 31)));
+        assert_eq!(whole_months(d(2024, 1, 31), d(2024, 2, 29)), (d(2024, 2, 1), d(2024, 2, 29)));
+        let (first, last) = whole_months(d(2026, 3, 2), d(2026, 3, 30));
+        assert!(first > last, "no whole month in {first}..{last}");
+    }
 }
