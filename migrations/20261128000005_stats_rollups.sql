@@ -179,14 +179,10 @@ CREATE TRIGGER stats_appointments_became_completed AFTER UPDATE ON appointments
 -- Recomputes every rollup from the source tables.
 CREATE FUNCTION stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    LOCK TABLE stats_income_days, stats_appointment_days, stats_treatment_days, stats_first_visits,
-        stats_patient_numbers, stats_seen_days, stats_seen_months IN EXCLUSIVE MODE;
-    DELETE FROM stats_income_days;
-    DELETE FROM stats_appointment_days;
-    DELETE FROM stats_treatment_days;
-    DELETE FROM stats_first_visits;
-    DELETE FROM stats_seen_days;
-    DELETE FROM stats_seen_months;
+    -- TRUNCATE (transactional) rather than DELETE: no dead rows left for the dashboard to skip.
+    LOCK TABLE stats_patient_numbers IN EXCLUSIVE MODE;
+    TRUNCATE stats_income_days, stats_appointment_days, stats_treatment_days, stats_first_visits,
+        stats_seen_days, stats_seen_months;
     INSERT INTO stats_income_days (day, method, amount_cents)
     SELECT clinic_day(at), method, sum(amount_cents) FROM payments GROUP BY 1, 2;
     INSERT INTO stats_appointment_days (day, podiatrist_id, status, count)
