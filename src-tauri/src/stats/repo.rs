@@ -17,8 +17,11 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     if to - from > Duration::days(731) {
         return Err(AppError::validation("to", "range_too_long"));
     }
-    let mut conn = pool.acquire().await?;
-    let tz = time::zone(&mut *conn).await?;
+    // One snapshot for every figure, so income, counts and patients agree with each other even
+    // while other desks write.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    let tz = time::zone(&mut *tx).await?;
     let (start, _) = time::day_bounds(tz, from);
     let (_, end) = time::day_bounds(tz, to);
 
@@ -29,7 +32,7 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     .bind(from)
     .bind(to)
     .bind(bucket.as_str())
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *tx)
     .await?;
     let mut income = income_rows
         .into_iter()
@@ -45,7 +48,7 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     )
     .bind(from)
     .bind(to)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *tx)
     .await?;
     let expenses_cents = expenses.iter().map(|c| c.amount_cents).sum();
 
@@ -57,7 +60,7 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     )
     .bind(from)
     .bind(to)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *tx)
     .await?;
     let count = |status: &str| appointments.iter().filter(|a| a.status == status).map(|a| a.count).sum::<i64>();
     let (no_shows, completed) = (count("no_show"), count("completed"));
@@ -72,7 +75,7 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     )
     .bind(from)
     .bind(to)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *tx)
     .await?;
 
     // Patients seen (a completed visit) in the range: the bitmaps of the whole months inside it
@@ -94,7 +97,7 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     .bind(last_full)
     .bind(start)
     .bind(end)
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut *tx)
     .await?;
     let returning_patients = seen - new_patients;
 
@@ -107,15 +110,16 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
          LEFT JOIN products p ON p.id = tc.product_id
          WHERE t.active GROUP BY t.id, t.name, t.price_cents ORDER BY margin_cents DESC, t.name",
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *tx)
     .await?;
 
     let low_stock: Vec<LowStock> = sqlx::query_as(
         "SELECT id AS product_id, name, stock_on_hand, min_stock FROM products
          WHERE active AND stock_on_hand <= min_stock ORDER BY stock_on_hand - min_stock, name",
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
 
     Ok(Dashboard {
         from,
