@@ -35,13 +35,13 @@ CREATE TABLE stats_treatment_days (
     PRIMARY KEY (day, treatment_id)
 );
 
--- Each patient's first completed visit: a patient seen in a range is new when it falls in it.
--- (A completed appointment never moves, changes patient or stops being completed.)
+-- The local day of each patient's first completed visit: a patient seen in a range is new when it
+-- falls in it. (A completed appointment never moves, changes patient or stops being completed.)
 CREATE TABLE stats_first_visits (
-    patient_id  uuid        PRIMARY KEY,
-    first_at    timestamptz NOT NULL
+    patient_id  uuid PRIMARY KEY,
+    first_day   date NOT NULL
 );
-CREATE INDEX stats_first_visits_at ON stats_first_visits (first_at);
+CREATE INDEX stats_first_visits_day ON stats_first_visits (first_day);
 
 -- Who was seen (a completed visit) each local day and month, as bitmaps over small patient
 -- numbers: the patients seen in a range are the OR of a few month and day bitmaps, counted, where
@@ -77,9 +77,9 @@ CREATE FUNCTION stats_note_completed(patients uuid[], starts timestamptz[]) RETU
 DECLARE
     v record;
 BEGIN
-    INSERT INTO stats_first_visits AS s (patient_id, first_at)
-    SELECT p, min(t) FROM unnest(patients, starts) AS u(p, t) GROUP BY 1 ORDER BY 1
-    ON CONFLICT (patient_id) DO UPDATE SET first_at = least(s.first_at, EXCLUDED.first_at);
+    INSERT INTO stats_first_visits AS s (patient_id, first_day)
+    SELECT p, clinic_day(min(t)) FROM unnest(patients, starts) AS u(p, t) GROUP BY 1 ORDER BY 1
+    ON CONFLICT (patient_id) DO UPDATE SET first_day = least(s.first_day, EXCLUDED.first_day);
     INSERT INTO stats_patient_numbers (patient_id)
     SELECT DISTINCT p FROM unnest(patients) AS u(p) ORDER BY 1 ON CONFLICT (patient_id) DO NOTHING;
     -- Days first, then months, each in order: the row locks are always taken in one order.
@@ -190,8 +190,8 @@ BEGIN
     INSERT INTO stats_treatment_days (day, treatment_id, quantity, revenue_cents)
     SELECT clinic_day(c.created_at), l.treatment_id, sum(l.quantity), sum(l.quantity * l.unit_price_cents - l.discount_cents)
     FROM charge_lines l JOIN charges c ON c.id = l.charge_id WHERE l.treatment_id IS NOT NULL GROUP BY 1, 2;
-    INSERT INTO stats_first_visits (patient_id, first_at)
-    SELECT patient_id, min(lower(during)) FROM appointments WHERE status = 'completed' GROUP BY 1;
+    INSERT INTO stats_first_visits (patient_id, first_day)
+    SELECT patient_id, clinic_day(min(lower(during))) FROM appointments WHERE status = 'completed' GROUP BY 1;
     INSERT INTO stats_patient_numbers (patient_id)
     SELECT patient_id FROM stats_first_visits ORDER BY 1 ON CONFLICT (patient_id) DO NOTHING;
     INSERT INTO stats_seen_days (day, seen)

@@ -179,7 +179,7 @@ async fn rollups(pool: &PgPool) -> Vec<String> {
                  FROM stats_appointment_days WHERE count <> 0
              UNION ALL SELECT 'treatment ' || day || ' ' || treatment_id || ' ' || quantity || ' ' || revenue_cents
                  FROM stats_treatment_days
-             UNION ALL SELECT 'first ' || patient_id || ' ' || first_at FROM stats_first_visits
+             UNION ALL SELECT 'first ' || patient_id || ' ' || first_day FROM stats_first_visits
              UNION ALL SELECT 'seen day ' || day || ' ' || (
                  SELECT string_agg(n.patient_id::text, ',' ORDER BY n.patient_id) FROM stats_patient_numbers n
                  WHERE n.n < length(seen) AND get_bit(seen, n.n) = 1) FROM stats_seen_days

@@ -4,7 +4,6 @@ use sqlx::PgPool;
 use super::model::{
     Bucket, CategoryTotal, Dashboard, IncomePoint, LowStock, PodiatristStatusCount, TreatmentMargin, TreatmentStat,
 };
-use crate::clinic::time;
 use crate::error::{AppError, AppResult};
 use crate::money::Method;
 
@@ -21,9 +20,6 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
     // while other desks write.
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
-    let tz = time::zone(&mut *tx).await?;
-    let (start, _) = time::day_bounds(tz, from);
-    let (_, end) = time::day_bounds(tz, to);
 
     let income_rows: Vec<(NaiveDate, String, i64)> = sqlx::query_as(
         "SELECT date_trunc($3, day::timestamp)::date, method, sum(amount_cents)::bigint
@@ -88,15 +84,13 @@ pub async fn dashboard(pool: &PgPool, from: NaiveDate, to: NaiveDate, bucket: Bu
              SELECT seen FROM stats_seen_days WHERE day BETWEEN $1 AND $2 AND NOT (day BETWEEN $3 AND $4)),
          width AS (SELECT max(length(seen)) AS width FROM parts)
          SELECT coalesce(bit_count(bit_or(stats_padded(p.seen, w.width))), 0)::bigint,
-                (SELECT count(*) FROM stats_first_visits WHERE first_at >= $5 AND first_at < $6)
+                (SELECT count(*) FROM stats_first_visits WHERE first_day BETWEEN $1 AND $2)
          FROM parts p, width w",
     )
     .bind(from)
     .bind(to)
     .bind(first_full)
     .bind(last_full)
-    .bind(start)
-    .bind(end)
     .fetch_one(&mut *tx)
     .await?;
     let returning_patients = seen - new_patients;
