@@ -122,6 +122,39 @@ async fn a_signed_note_never_changes_and_corrections_are_addenda(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_podiatrist_writes_notes_only_on_their_own_appointments(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let (ana, luis) = (
+        staff(&pool, &admin, "podologa.ana", PODIATRIST_ROLE).await,
+        staff(&pool, &admin, "podologo.luis", PODIATRIST_ROLE).await,
+    );
+    let ana_pod = podiatrist(&pool, &admin, "Dra. Ana", Some(ana.id)).await;
+    podiatrist(&pool, &admin, "Dr. Luis", Some(luis.id)).await;
+    let patient = patient(&pool, &admin, "Rosa", "Cruz", "").await;
+    let admin_ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let appointment = arrived(&admin_ctx, patient, ana_pod, 0).await;
+    let forbidden = AppError::Forbidden { permission: podoclinic::auth::Permission::AppointmentsWriteOthers };
+
+    let luis_ctx = ctx_for(&pool, "podologo.luis", STAFF_PASSWORD).await;
+    assert_eq!(visits::open(&luis_ctx, appointment).await.unwrap_err(), forbidden);
+    assert_eq!(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM visits").fetch_one(&pool).await.unwrap(), 0);
+
+    let ana_ctx = ctx_for(&pool, "podologa.ana", STAFF_PASSWORD).await;
+    let visit = visits::open(&ana_ctx, appointment).await.unwrap();
+    let input = VisitInput {
+        id: visit.id,
+        findings: Default::default(),
+        risk_category: Some(0),
+        notes: "Revisión".into(),
+        procedures: vec![],
+    };
+    assert_eq!(visits::save(&luis_ctx, input.clone()).await.unwrap_err(), forbidden);
+    visits::save(&ana_ctx, input).await.unwrap();
+    assert_eq!(visits::sign(&luis_ctx, visit.id, false).await.unwrap_err(), forbidden);
+    assert!(visits::sign(&ana_ctx, visit.id, false).await.unwrap().signed_at.is_some());
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn a_charge_keeps_its_prices_and_payments_never_exceed_it(pool: PgPool) {
     let admin = first_admin(&pool).await;
     staff(&pool, &admin, "caja1", RECEPTION_ROLE).await;

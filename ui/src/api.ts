@@ -2,6 +2,7 @@
 import { commands, events, type AppError, type DbStatus, type SessionInfo } from "./bindings";
 import { createStore } from "./store";
 import { formatTime, t } from "./i18n";
+import { parseMoney } from "./money";
 
 export { commands };
 
@@ -60,6 +61,14 @@ export function errorText(err: unknown): string {
 }
 
 /** The form field an error belongs to, for highlighting it. */
+/** Cents of a typed amount, or, when it is not one, the validation error the server would give,
+ * naming the field: forms throw it from their submit handler before calling anything. */
+export function typedCents(text: string, field: string): number {
+  const cents = parseMoney(text);
+  if (cents === null) throw new CommandError({ kind: "validation", field, key: "amount_format" });
+  return cents;
+}
+
 export function errorField(err: unknown): string | null {
   if (!(err instanceof CommandError)) return null;
   const e = err.error;

@@ -23,7 +23,7 @@ const MAX_RANGE_DAYS: i64 = 92;
 
 /// A user may change appointments of other podiatrists only with `appointments.write_others`;
 /// without it, only those on the agenda of the podiatrist linked to their account.
-async fn may_write_for(ctx: &Ctx, podiatrist: Uuid) -> AppResult<()> {
+pub(crate) async fn may_write_for(ctx: &Ctx, podiatrist: Uuid) -> AppResult<()> {
     if ctx.session.permissions.contains(&Permission::AppointmentsWriteOthers) {
         return Ok(());
     }

@@ -5,6 +5,7 @@ use super::model::{Visit, VisitInput, VisitSummary};
 use super::repo;
 use crate::appointments::model::Status;
 use crate::appointments::repo as appointments;
+use crate::appointments::service::may_write_for;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{Ctx, Permission};
 use crate::error::{AppError, AppResult};
@@ -45,6 +46,8 @@ pub async fn open(ctx: &Ctx, appointment_id: Uuid) -> AppResult<Visit> {
             let appointment = appointments::find(&mut *tx, appointment_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("appointment"))?;
+            // A note on another podiatrist's appointment needs the same permission as changing it.
+            may_write_for(ctx, appointment.podiatrist_id).await?;
             if !matches!(appointment.status, Status::Arrived | Status::InConsultation | Status::Completed) {
                 return Err(AppError::validation("status", "visit_needs_arrival"));
             }
@@ -71,6 +74,7 @@ pub async fn save(ctx: &Ctx, input: VisitInput) -> AppResult<Visit> {
     let input = input.parse()?;
     let mut tx = ctx.pool.begin().await?;
     let before = repo::load(&mut tx, input.id, true).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    may_write_for(ctx, before.podiatrist_id).await?;
     if before.signed_at.is_some() {
         return Err(AppError::conflict("visit_signed", None));
     }
@@ -93,6 +97,7 @@ pub async fn sign(ctx: &Ctx, id: Uuid, override_stock: bool) -> AppResult<Visit>
     }
     let mut tx = ctx.pool.begin().await?;
     let before = repo::load(&mut tx, id, true).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    may_write_for(ctx, before.podiatrist_id).await?;
     if before.signed_at.is_some() {
         return Ok(before);
     }

@@ -3,7 +3,7 @@
 // the receipt. A counter sale (a product, no appointment) goes the same way for any patient.
 import { useState } from "preact/hooks";
 import type { Charge, DraftLine as ProposedLine, LineInput, Method, PatientSummary, Product, SavedDocument, Treatment } from "../bindings";
-import { call, commands } from "../api";
+import { call, commands, typedCents } from "../api";
 import { DocumentLink, docLang } from "../components/Document";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
@@ -168,11 +168,12 @@ function ChargeBuilder(p: {
   );
   const [id] = useState(() => uuid());
   const create = useSubmit(async () => {
-    const input = lines.map(({ treatmentId, productId, quantity, discountCents, discountReason }) => ({
+    // The discount typed, checked here: a mistyped one is refused naming the field, not dropped.
+    const input = lines.map(({ treatmentId, productId, quantity, discountText, discountReason }) => ({
       treatmentId,
       productId,
       quantity,
-      discountCents,
+      discountCents: discountText.trim() ? typedCents(discountText, "discountCents") : 0,
       discountReason,
     }));
     p.onCreated(await call(commands.createCharge({ id, patientId: p.patientId, visitId: p.visitId, lines: input })));
@@ -296,7 +297,7 @@ function ChargeView(p: { charge: Charge; canWrite: boolean; canRefund: boolean; 
           </li>
         ))}
       </ul>
-      {p.canWrite && owed > 0 ? <PaymentForm charge={c} owed={owed} onPaid={p.onChanged} /> : null}
+      {p.canWrite && owed > 0 ? <PaymentForm key={c.paidCents} charge={c} owed={owed} onPaid={p.onChanged} /> : null}
       {owed === 0 ? <p class="notice" data-test="paid-in-full">{t("checkout.paidInFull")}</p> : null}
       {p.canRefund && c.paidCents > 0 ? <RefundForm charge={c} onDone={p.onChanged} /> : null}
       <button type="button" class="secondary" data-test="print-receipt" disabled={print.busy} onClick={() => void print.run()}>

@@ -2,7 +2,7 @@
 // cost, sale price, minimum stock).
 import { useState } from "preact/hooks";
 import type { Product, Treatment } from "../bindings";
-import { call, commands } from "../api";
+import { call, commands, typedCents } from "../api";
 import { ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 import { formatMoney, moneyInput, parseMoney } from "../money";
@@ -109,7 +109,7 @@ function TreatmentForm(p: { initial: Treatment; isNew: boolean; products: Produc
   const [v, setV] = useState(p.initial);
   const [price, setPrice] = useState(moneyInput(p.initial.priceCents));
   const save = useSubmit(async () => {
-    const input = { ...v, priceCents: parseMoney(price) ?? -1 };
+    const input = { ...v, priceCents: typedCents(price, "priceCents") };
     await call(p.isNew ? commands.createTreatment(input) : commands.updateTreatment(input));
     p.onDone();
   });
@@ -142,7 +142,7 @@ function ProductForm(p: { initial: Product; isNew: boolean; onDone: () => void }
   const [cost, setCost] = useState(moneyInput(p.initial.costCents));
   const [price, setPrice] = useState(moneyInput(p.initial.priceCents));
   const save = useSubmit(async () => {
-    const input = { ...v, costCents: parseMoney(cost) ?? -1, priceCents: parseMoney(price) ?? -1 };
+    const input = { ...v, costCents: typedCents(cost, "costCents"), priceCents: typedCents(price, "priceCents") };
     await call(p.isNew ? commands.createProduct(input) : commands.updateProduct(input));
     p.onDone();
   });

@@ -93,19 +93,24 @@ export function Form(p: { onSubmit: () => void; children: ComponentChildren; tes
   );
 }
 
-/** Loads data once (and on `reload`), with the error as a sentence. */
-export function useLoad<T>(load: () => Promise<T>) {
+/** Loads data on mount, when `deps` change and on `reload`, with the error as a sentence. Only
+ * the latest request's answer is kept, so a slow earlier one never overwrites it. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const latest = useRef(0);
   const reload = async () => {
+    const ticket = ++latest.current;
     try {
-      setData(await load());
+      const value = await load();
+      if (ticket !== latest.current) return;
+      setData(value);
       setError(null);
     } catch (e) {
-      setError(errorText(e));
+      if (ticket === latest.current) setError(errorText(e));
     }
   };
-  useEffect(() => void reload(), []);
+  useEffect(() => void reload(), deps);
   return { data, error, reload };
 }
 

@@ -18,17 +18,16 @@ export function ExpensesScreen({ canWrite }: { canWrite: boolean }) {
   const today = clinicToday();
   const [from, setFrom] = useState(monthStart(today));
   const [to, setTo] = useState(today);
-  const list = useLoad(() => call(commands.listExpenses(from, to)));
+  const list = useLoad(() => call(commands.listExpenses(from, to)), [from, to]);
   const categories = useLoad(() => call(commands.listExpenseCategories()));
   // Without suppliers.read the form simply offers no supplier.
   const suppliers = useLoad(() => call(commands.listSuppliers()).catch(() => [] as Supplier[]));
   const total = (list.data ?? []).reduce((s, x) => s + x.amountCents, 0);
   return (
     <div class="two-columns">
-      {canWrite && categories.data ? (
+      {!canWrite ? null : categories.data ? (
         <div>
           <ExpenseForm
-            key={categories.data.length}
             categories={categories.data}
             suppliers={(suppliers.data ?? []).filter((x) => x.active)}
             today={today}
@@ -77,7 +76,9 @@ export function ExpensesScreen({ canWrite }: { canWrite: boolean }) {
 
 function ExpenseForm(p: { categories: ExpenseCategory[]; suppliers: Supplier[]; today: string; onSaved: () => void }) {
   const active = p.categories.filter((c) => c.active);
-  const [category, setCategory] = useState(active[0]?.id ?? "");
+  const [chosen, setCategory] = useState("");
+  // The choice if it is still offered (a category may be retired meanwhile), else the first one.
+  const category = active.some((c) => c.id === chosen) ? chosen : (active[0]?.id ?? "");
   const [amount, setAmount] = useState("");
   const [spentOn, setSpentOn] = useState(p.today);
   const [method, setMethod] = useState<Method>("cash");

@@ -2,23 +2,25 @@
 // card, receiving a supplier's delivery and recording adjustments, losses and returns.
 import { useState } from "preact/hooks";
 import type { PurchaseLine, StockKind, StockLevel, StockOverview, Supplier } from "../bindings";
-import { call, commands } from "../api";
+import { call, commands, typedCents } from "../api";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { clinicToday } from "../clinicTime";
 import { formatDateTime, t } from "../i18n";
-import { formatMoney, parseMoney } from "../money";
+import { formatMoney } from "../money";
 import { v7 as uuid } from "uuid";
 
 export function InventoryScreen({ canWrite }: { canWrite: boolean }) {
   const stock = useLoad(() => call(commands.getStock()));
   const suppliers = useLoad(() => call(commands.listSuppliers()).catch(() => [] as Supplier[]));
-  const [card, setCard] = useState<StockLevel | null>(null);
+  const [cardId, setCardId] = useState<string | null>(null);
   if (!stock.data) return <Pending error={stock.error} />;
+  // The card follows the current level, so it reloads when a movement changes the stock.
+  const card = stock.data.levels.find((l) => l.productId === cardId);
   const reload = () => void stock.reload();
   return (
     <div class="two-columns">
       <div>
-        <StockTable overview={stock.data} onPick={setCard} />
+        <StockTable overview={stock.data} onPick={(l) => setCardId(l.productId)} />
       </div>
       <div>
         {card ? <StockCard key={card.productId} level={card} /> : null}
@@ -82,7 +84,7 @@ function StockTable({ overview, onPick }: { overview: StockOverview; onPick: (l:
 }
 
 function StockCard({ level }: { level: StockLevel }) {
-  const card = useLoad(() => call(commands.getStockCard(level.productId)));
+  const card = useLoad(() => call(commands.getStockCard(level.productId)), [level.stockOnHand]);
   return (
     <section class="card" data-test="stock-card">
       <h2>
@@ -120,20 +122,23 @@ interface DraftLine {
 
 function ReceiveForm(p: { products: StockLevel[]; suppliers: Supplier[]; onDone: () => void }) {
   const active = p.products.filter((x) => x.active);
-  const [supplier, setSupplier] = useState(p.suppliers.find((s) => s.active)?.id ?? "");
+  const offered = p.suppliers.filter((s) => s.active);
+  const [chosen, setSupplier] = useState("");
+  // The choice if still offered, else the first active supplier (the list may load after the form).
+  const supplier = offered.some((s) => s.id === chosen) ? chosen : (offered[0]?.id ?? "");
   const [invoice, setInvoice] = useState("");
   const [received, setReceived] = useState(clinicToday());
   const blankLine = (): DraftLine => ({ productId: active[0]?.productId ?? "", quantity: "", cost: "" });
   const [lines, setLines] = useState<DraftLine[]>([blankLine()]);
   const [id, setId] = useState(() => uuid());
   const [done, setDone] = useState(false);
-  const parsed: PurchaseLine[] = lines.map((l) => ({
-    productId: l.productId,
-    quantity: Number(l.quantity) || 0,
-    unitCostCents: parseMoney(l.cost) ?? -1,
-  }));
   const receive = useSubmit(async () => {
-    await call(commands.receivePurchase({ id, supplierId: supplier || (p.suppliers[0]?.id ?? ""), invoiceRef: invoice, receivedOn: received, lines: parsed }));
+    const parsed: PurchaseLine[] = lines.map((l) => ({
+      productId: l.productId,
+      quantity: Number(l.quantity) || 0,
+      unitCostCents: typedCents(l.cost, "unitCostCents"),
+    }));
+    await call(commands.receivePurchase({ id, supplierId: supplier, invoiceRef: invoice, receivedOn: received, lines: parsed }));
     setId(uuid());
     setLines([blankLine()]);
     setInvoice("");
@@ -151,7 +156,7 @@ function ReceiveForm(p: { products: StockLevel[]; suppliers: Supplier[]; onDone:
         <label class={receive.field === "supplierId" ? "field invalid" : "field"}>
           <span>{t("fields.supplierId")}</span>
           <select value={supplier} onChange={(e) => setSupplier((e.target as HTMLSelectElement).value)}>
-            {p.suppliers.filter((s) => s.active).map((s) => (
+            {offered.map((s) => (
               <option value={s.id}>{s.name}</option>
             ))}
           </select>

@@ -21,8 +21,7 @@ export function StatsScreen() {
   const [from, setFrom] = useState(`${today.slice(0, 8)}01`);
   const [to, setTo] = useState(today);
   const [bucket, setBucket] = useState<Bucket>("day");
-  const dash = useLoad(() => call(commands.getDashboard(from, to, bucket)));
-  useEffect(() => void dash.reload(), [from, to, bucket]);
+  const dash = useLoad(() => call(commands.getDashboard(from, to, bucket)), [from, to, bucket]);
   return (
     <div data-test="stats">
       <div class="toolbar">

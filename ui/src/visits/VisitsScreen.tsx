@@ -267,8 +267,11 @@ function Procedures(p: { value: Procedure[]; treatments: Treatment[]; onChange: 
 
 function Addenda(p: { visit: Visit; canWrite: boolean; onAdded: (v: Visit) => void }) {
   const [text, setText] = useState("");
+  // The same id until it lands: a retry after a lost answer is not a second addendum.
+  const [id, setId] = useState(() => uuid());
   const add = useSubmit(async () => {
-    p.onAdded(await call(commands.addVisitAddendum(p.visit.id, uuid(), text)));
+    p.onAdded(await call(commands.addVisitAddendum(p.visit.id, id, text)));
+    setId(uuid());
     setText("");
   });
   return (
