@@ -98,6 +98,11 @@ BEGIN
 END;
 $$;
 
+-- Migration 4's date-range indexes on payments and charges served the dashboard's scans, which
+-- these rollups replace; nothing else reads those tables by date.
+DROP INDEX payments_at;
+DROP INDEX charges_created_at;
+
 -- Upserts take their row locks in key order (ORDER BY), so two desks moving appointments in
 -- opposite directions cannot deadlock on the counters.
 CREATE FUNCTION stats_payments_added() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -180,7 +185,9 @@ CREATE TRIGGER stats_appointments_became_completed AFTER UPDATE ON appointments
 CREATE FUNCTION stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     -- TRUNCATE (transactional) rather than DELETE: no dead rows left for the dashboard to skip.
-    LOCK TABLE stats_patient_numbers IN EXCLUSIVE MODE;
+    -- Locked up front in the order a completed visit's triggers write them.
+    LOCK TABLE stats_first_visits, stats_patient_numbers, stats_seen_days, stats_seen_months, stats_appointment_days,
+        stats_income_days, stats_treatment_days IN EXCLUSIVE MODE;
     TRUNCATE stats_income_days, stats_appointment_days, stats_treatment_days, stats_first_visits,
         stats_seen_days, stats_seen_months;
     INSERT INTO stats_income_days (day, method, amount_cents)

@@ -143,6 +143,23 @@ fn a_podiatrist_cannot_cancel_another_podiatrist_s_appointment_without_the_permi
 }
 
 #[test]
+fn documents_need_the_permission_that_made_them() {
+    let db = FreshDb::create();
+    tauri::async_runtime::block_on(async {
+        let admin = first_admin(&db.pool).await;
+        staff(&db.pool, &admin, "podologo.luis", PODIATRIST_ROLE).await;
+    });
+    let app = signed_in_app(&db, "podologo.luis", STAFF_PASSWORD);
+    let refused = |cmd: &str, args: serde_json::Value, permission: &str| {
+        assert_eq!(app.invoke(cmd, args).unwrap_err(), json!({ "kind": "forbidden", "permission": permission }));
+    };
+    refused("open_document", json!({ "name": "recibo-000001.pdf" }), "payments.read");
+    refused("open_document", json!({ "name": "corte-z-0a1b2c3d-20261128.pdf" }), "cash.operate");
+    refused("open_document", json!({ "name": "ingresos-20261128.csv" }), "stats.read");
+    refused("export_csv", json!({ "name": "ingresos", "header": ["Periodo"], "rows": [] }), "stats.read");
+}
+
+#[test]
 fn a_clash_over_ipc_is_slot_taken_naming_the_appointment() {
     let db = FreshDb::create();
     let (pod, ana, first) = tauri::async_runtime::block_on(async {

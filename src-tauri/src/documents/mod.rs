@@ -10,7 +10,7 @@ use serde::Serialize;
 use tauri::State;
 use uuid::Uuid;
 
-use crate::auth::{Ctx, Permission, require, signed_in};
+use crate::auth::{Ctx, Permission, require};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::{billing, cash, clinic};
@@ -116,8 +116,20 @@ pub async fn export_csv(
     header: Vec<String>,
     rows: Vec<Vec<String>>,
 ) -> AppResult<SavedDocument> {
-    signed_in(&state).await?;
+    require(&state, Permission::StatsRead).await?;
     csv_table(&folder(&state), &name, header, rows).await
+}
+
+/// What a saved document needs to be seen: receipts are payments, cortes the drawer's, the rest
+/// (CSV tables) the dashboard's.
+fn document_permission(name: &str) -> Permission {
+    if name.starts_with("recibo-") {
+        Permission::PaymentsRead
+    } else if name.starts_with("corte-") {
+        Permission::CashOperate
+    } else {
+        Permission::StatsRead
+    }
 }
 
 /// Shows a document from the documents folder in the system's viewer. Only plain file names
@@ -125,7 +137,8 @@ pub async fn export_csv(
 #[tauri::command]
 #[specta::specta]
 pub async fn open_document(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    signed_in(&state).await?;
+    // The permission that made the document is the one that shows it again.
+    require(&state, document_permission(&name)).await?;
     let plain = !name.is_empty()
         && !name.starts_with('.')
         && (name.ends_with(".pdf") || name.ends_with(".csv"))

@@ -200,7 +200,10 @@ pub async fn receive(pool: &PgPool, actor: &Actor, input: PurchaseInput) -> AppR
     .bind(by)
     .execute(&mut *tx)
     .await?;
-    for (i, l) in p.lines.iter().enumerate() {
+    // Products are locked in id order, as sales and visits lock them: no deadlock between them.
+    let mut lines: Vec<_> = p.lines.iter().enumerate().collect();
+    lines.sort_by_key(|(_, l)| l.product_id);
+    for (i, l) in lines {
         let link = Link {
             unit_cost_cents: Some(l.unit_cost_cents),
             purchase_id: Some(p.id),
