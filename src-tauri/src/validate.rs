@@ -43,9 +43,51 @@ pub fn positive_cents(value: i64, field: &str) -> AppResult<i64> {
     Ok(value)
 }
 
+/// An optional RFC, trimmed and upper-cased in place: empty, or 3 letters (company) or 4 (person),
+/// a real date YYMMDD and a 3-character homoclave.
+pub fn rfc(value: &mut String, field: &str) -> AppResult<()> {
+    *value = value.trim().to_uppercase();
+    if value.is_empty() || is_rfc(value) { Ok(()) } else { Err(AppError::validation(field, "rfc_format")) }
+}
+
+fn is_rfc(rfc: &str) -> bool {
+    let chars: Vec<char> = rfc.chars().collect();
+    let letters = match chars.len() {
+        12 => 3,
+        13 => 4,
+        _ => return false,
+    };
+    let is_letter = |c: &char| c.is_ascii_uppercase() || *c == 'Ñ' || *c == '&';
+    if !chars[..letters].iter().all(is_letter) {
+        return false;
+    }
+    let date: String = chars[letters..letters + 6].iter().collect();
+    // YY is 19YY or 20YY: a date valid in either century (29 February 2000, not 1900) counts.
+    let real = |century: &str| chrono::NaiveDate::parse_from_str(&format!("{century}{date}"), "%Y%m%d").is_ok();
+    if !date.chars().all(|c| c.is_ascii_digit()) || !(real("19") || real("20")) {
+        return false;
+    }
+    chars[letters + 6..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfcs_are_checked_with_their_date() {
+        assert!(is_rfc("DMC900101AB1"), "company");
+        assert!(is_rfc("GOMJ8001019Q8"), "person");
+        assert!(is_rfc("ÑAN000229XY1"), "Ñ and a leap day");
+        assert!(!is_rfc("DMC901301AB1"), "month 13");
+        assert!(!is_rfc("DMC010229XY1"), "no 29 February in 2001");
+        assert!(!is_rfc("DM900101AB1"), "two letters");
+        assert!(!is_rfc("dmc900101ab1"), "lower case (parse upper-cases first)");
+        let mut typed = " gomj8001019q8 ".to_string();
+        rfc(&mut typed, "rfc").unwrap();
+        assert_eq!(typed, "GOMJ8001019Q8");
+        assert_eq!(rfc(&mut "XYZ".to_string(), "rfc"), Err(AppError::validation("rfc", "rfc_format")));
+    }
 
     #[test]
     fn text_is_trimmed_and_bounded() {

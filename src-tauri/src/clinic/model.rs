@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
+use crate::validate::rfc;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
@@ -23,7 +24,6 @@ impl ClinicProfile {
         self.name = self.name.trim().to_string();
         self.address = self.address.trim().to_string();
         self.phone = self.phone.trim().to_string();
-        self.rfc = self.rfc.trim().to_uppercase();
         self.timezone = self.timezone.trim().to_string();
         self.currency = self.currency.trim().to_uppercase();
         if self.name.is_empty() {
@@ -32,9 +32,7 @@ impl ClinicProfile {
         if self.name.chars().count() > 120 {
             return Err(AppError::validation("name", "too_long"));
         }
-        if !self.rfc.is_empty() && !is_rfc(&self.rfc) {
-            return Err(AppError::validation("rfc", "rfc_format"));
-        }
+        rfc(&mut self.rfc, "rfc")?;
         if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(AppError::validation("currency", "currency_format"));
         }
@@ -43,19 +41,6 @@ impl ClinicProfile {
         }
         Ok(self)
     }
-}
-
-/// RFC: 3 letters (companies) or 4 (people), a yymmdd date, and a 3-character check part.
-fn is_rfc(rfc: &str) -> bool {
-    let chars: Vec<char> = rfc.chars().collect();
-    let letters = match chars.len() {
-        12 => 3,
-        13 => 4,
-        _ => return false,
-    };
-    chars[..letters].iter().all(|c| c.is_ascii_uppercase() || *c == 'Ñ' || *c == '&')
-        && chars[letters..letters + 6].iter().all(char::is_ascii_digit)
-        && chars[letters + 6..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
-use crate::validate::{required, trimmed};
+use crate::error::AppResult;
+use crate::validate::{required, rfc, trimmed};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
@@ -20,34 +20,10 @@ pub struct Supplier {
     pub active: bool,
 }
 
-/// An RFC: 3 letters (company) or 4 (person), a real date YYMMDD, a 3-character homoclave.
-pub fn valid_rfc(rfc: &str) -> bool {
-    let chars: Vec<char> = rfc.chars().collect();
-    let letters = match chars.len() {
-        12 => 3,
-        13 => 4,
-        _ => return false,
-    };
-    let is_letter = |c: &char| c.is_ascii_uppercase() || *c == 'Ñ' || *c == '&';
-    if !chars[..letters].iter().all(is_letter) {
-        return false;
-    }
-    let date: String = chars[letters..letters + 6].iter().collect();
-    // YY is 19YY or 20YY: a date valid in either century (29 February 2000, not 1900) counts.
-    let real = |century: &str| NaiveDate::parse_from_str(&format!("{century}{date}"), "%Y%m%d").is_ok();
-    if !date.chars().all(|c| c.is_ascii_digit()) || !(real("19") || real("20")) {
-        return false;
-    }
-    chars[letters + 6..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-}
-
 impl Supplier {
     pub fn parse(mut self) -> AppResult<Self> {
         required(&mut self.name, "name", 120)?;
-        self.rfc = self.rfc.trim().to_uppercase();
-        if !self.rfc.is_empty() && !valid_rfc(&self.rfc) {
-            return Err(AppError::validation("rfc", "rfc_format"));
-        }
+        rfc(&mut self.rfc, "rfc")?;
         trimmed(&mut self.contact, "contact", 120)?;
         trimmed(&mut self.phone, "phone", 40)?;
         trimmed(&mut self.email, "email", 120)?;
@@ -83,20 +59,4 @@ pub struct SuppliedProduct {
     pub product_id: Uuid,
     pub name: String,
     pub last_cost_cents: Option<i64>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::valid_rfc;
-
-    #[test]
-    fn rfcs_are_checked_with_their_date() {
-        assert!(valid_rfc("DMC900101AB1"), "company");
-        assert!(valid_rfc("GOMJ8001019Q8"), "person");
-        assert!(valid_rfc("ÑAN000229XY1"), "Ñ and a leap day");
-        assert!(!valid_rfc("DMC901301AB1"), "month 13");
-        assert!(!valid_rfc("DMC010229XY1"), "no 29 February in 2001");
-        assert!(!valid_rfc("DM900101AB1"), "two letters");
-        assert!(!valid_rfc("dmc900101ab1"), "lower case (parse upper-cases first)");
-    }
 }
