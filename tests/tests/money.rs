@@ -194,6 +194,17 @@ async fn a_charge_keeps_its_prices_and_payments_never_exceed_it(pool: PgPool) {
     let charge = billing::create_charge(&ctx, discounted.clone()).await.unwrap();
     assert_eq!(charge.total_cents, 130_000);
     assert_eq!(billing::create_charge(&ctx, discounted).await.unwrap().id, charge.id, "a replay returns the charge");
+    // The database holds a charge to its lines: a line slipped in later is refused at commit.
+    let late = sqlx::query(
+        "INSERT INTO charge_lines (charge_id, position, treatment_id, description, quantity, unit_price_cents)
+         VALUES ($1, 9, $2, 'Extra', 1, 100)",
+    )
+    .bind(charge.id)
+    .bind(nails)
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert_eq!(late.as_database_error().and_then(|e| e.constraint()), Some("charges_total_matches"));
 
     // A later price change does not touch what was charged.
     sqlx::query("UPDATE treatments SET price_cents = 99900 WHERE id = $1").bind(nails).execute(&pool).await.unwrap();
