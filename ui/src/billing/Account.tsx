@@ -31,7 +31,7 @@ export function Account({ patientId }: { patientId: string }) {
                 {t("checkout.paid")} {formatMoney(c.paidCents)}
               </td>
               <td>
-                <button type="button" class="link" onClick={() => void print.run(c.id)}>
+                <button type="button" class="link" disabled={print.busy} onClick={() => void print.run(c.id)}>
                   {t("checkout.receipt")}
                 </button>
               </td>

@@ -9,10 +9,8 @@ import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form"
 import { PatientPicker } from "../components/PatientPicker";
 import { TodayPicker } from "../components/TodayPicker";
 import { t } from "../i18n";
-import { formatMoney, moneyInput, parseMoney } from "../money";
+import { METHODS, formatMoney, moneyInput, parseMoney } from "../money";
 import { v7 as uuid } from "uuid";
-
-export const METHODS: Method[] = ["cash", "card", "transfer"];
 
 type Selection = { kind: "appointment"; id: string } | { kind: "sale"; patient: PatientSummary; key: string };
 

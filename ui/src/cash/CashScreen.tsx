@@ -3,11 +3,10 @@
 import { useState } from "preact/hooks";
 import type { CashReport, DeskCash, Method, MovementKind, SavedDocument } from "../bindings";
 import { call, commands } from "../api";
-import { METHODS } from "../billing/CheckoutScreen";
 import { DocumentLink, docLang } from "../components/Document";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, formatTime, t } from "../i18n";
-import { formatMoney, moneyInput, parseMoney } from "../money";
+import { METHODS, formatMoney, moneyInput, parseMoney } from "../money";
 import { v7 as uuid } from "uuid";
 
 /** MXN bills and coins, in cents (the same list the server accepts). */
@@ -65,20 +64,25 @@ function OpenForm(p: { desk: DeskCash; onOpened: () => void }) {
   );
 }
 
+/** A report's totals for one method, found by the method each total names. */
+function totals(report: CashReport, method: Method) {
+  return report.methods.find((x) => x.method === method)!;
+}
+
 function MethodTable({ report }: { report: CashReport }) {
-  const rows: [string, (i: number) => number | null][] = [
-    ["cash.openingFloat", (i) => (i === 0 ? report.session.openingFloatCents : 0)],
-    ["cash.kinds.payment", (i) => report.methods[i]!.paymentsCents],
-    ["cash.kinds.refund", (i) => report.methods[i]!.refundsCents],
-    ["cash.kinds.expense", (i) => report.methods[i]!.expensesCents],
-    ["cash.kinds.withdrawal", (i) => report.methods[i]!.withdrawalsCents],
-    ["cash.kinds.deposit", (i) => report.methods[i]!.depositsCents],
-    ["cash.kinds.adjustment", (i) => report.methods[i]!.adjustmentsCents],
-    ["cash.expected", (i) => report.methods[i]!.expectedCents],
+  const rows: [string, (m: Method) => number | null][] = [
+    ["cash.openingFloat", (m) => (m === "cash" ? report.session.openingFloatCents : 0)],
+    ["cash.kinds.payment", (m) => totals(report, m).paymentsCents],
+    ["cash.kinds.refund", (m) => totals(report, m).refundsCents],
+    ["cash.kinds.expense", (m) => totals(report, m).expensesCents],
+    ["cash.kinds.withdrawal", (m) => totals(report, m).withdrawalsCents],
+    ["cash.kinds.deposit", (m) => totals(report, m).depositsCents],
+    ["cash.kinds.adjustment", (m) => totals(report, m).adjustmentsCents],
+    ["cash.expected", (m) => totals(report, m).expectedCents],
   ];
   if (report.session.closedAt) {
-    rows.push(["cash.counted", (i) => report.methods[i]!.countedCents]);
-    rows.push(["cash.difference", (i) => report.methods[i]!.differenceCents]);
+    rows.push(["cash.counted", (m) => totals(report, m).countedCents]);
+    rows.push(["cash.difference", (m) => totals(report, m).differenceCents]);
   }
   return (
     <table class="cash-table" data-test="cash-table">
@@ -94,10 +98,10 @@ function MethodTable({ report }: { report: CashReport }) {
         {rows.map(([label, value]) => (
           <tr class={label === "cash.expected" || label === "cash.difference" ? "total" : ""} data-test={`row-${label.split(".").pop()}`}>
             <th>{t(label)}</th>
-            {METHODS.map((_, i) => {
-              const v = value(i);
+            {METHODS.map((m) => {
+              const v = value(m);
               return (
-                <td class={`money ${label === "cash.difference" && v !== null && v < 0 ? "risk" : ""}`} data-test={`cell-${label.split(".").pop()}-${METHODS[i]}`}>
+                <td class={`money ${label === "cash.difference" && v !== null && v < 0 ? "risk" : ""}`} data-test={`cell-${label.split(".").pop()}-${m}`}>
                   {v === null ? "—" : formatMoney(v)}
                 </td>
               );
@@ -243,8 +247,8 @@ function CloseForm(p: { report: CashReport; onClosed: (r: CashReport) => void; o
   const [byPieces, setByPieces] = useState(false);
   const [pieces, setPieces] = useState<Record<number, string>>({});
   const [cash, setCash] = useState("");
-  const [card, setCard] = useState(moneyInput(p.report.methods[1]!.expectedCents));
-  const [transfer, setTransfer] = useState(moneyInput(p.report.methods[2]!.expectedCents));
+  const [card, setCard] = useState(moneyInput(totals(p.report, "card").expectedCents));
+  const [transfer, setTransfer] = useState(moneyInput(totals(p.report, "transfer").expectedCents));
   const [note, setNote] = useState("");
   const counted = byPieces
     ? DENOMINATIONS.reduce((sum, d) => sum + d * (Number(pieces[d] || 0) || 0), 0)
@@ -266,7 +270,7 @@ function CloseForm(p: { report: CashReport; onClosed: (r: CashReport) => void; o
       ),
     );
   });
-  const expectedCash = p.report.methods[0]!.expectedCents;
+  const expectedCash = totals(p.report, "cash").expectedCents;
   return (
     <Form onSubmit={() => void close.run()} class="card" test="close-form">
       <h2>{t("cash.closeZ")}</h2>

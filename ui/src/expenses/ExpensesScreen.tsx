@@ -3,11 +3,10 @@
 import { useState } from "preact/hooks";
 import type { ExpenseCategory, Method, Supplier } from "../bindings";
 import { call, commands } from "../api";
-import { METHODS } from "../billing/CheckoutScreen";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { clinicToday } from "../clinicTime";
 import { t } from "../i18n";
-import { formatMoney, parseMoney } from "../money";
+import { METHODS, formatMoney, parseMoney } from "../money";
 import { v7 as uuid } from "uuid";
 
 function monthStart(day: string): string {

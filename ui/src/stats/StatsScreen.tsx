@@ -9,8 +9,7 @@ import { DocumentLink } from "../components/Document";
 import { Card, ErrorBox, Pending, useLoad, useSubmit } from "../components/Form";
 import { clinicToday } from "../clinicTime";
 import { t } from "../i18n";
-import { formatMoney, moneyInput } from "../money";
-import { METHODS } from "../billing/CheckoutScreen";
+import { METHODS, formatMoney, moneyInput } from "../money";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -155,7 +154,7 @@ function Table(p: { name: string; header: string[]; rows: string[][] }) {
       ) : (
         <p class="empty">{t("common.empty")}</p>
       )}
-      <button type="button" class="link" data-test={`csv-${p.name}`} onClick={() => void save.run()}>
+      <button type="button" class="link" data-test={`csv-${p.name}`} disabled={save.busy} onClick={() => void save.run()}>
         {t("stats.csv")}
       </button>
       <ErrorBox message={save.message} />

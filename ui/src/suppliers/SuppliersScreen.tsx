@@ -2,11 +2,10 @@
 // with the last cost paid, and their received purchases.
 import { useState } from "preact/hooks";
 import type { Method, Supplier } from "../bindings";
-import { METHODS } from "../billing/CheckoutScreen";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
-import { formatMoney } from "../money";
+import { METHODS, formatMoney } from "../money";
 import { v7 as uuid } from "uuid";
 
 function blank(): Supplier {
