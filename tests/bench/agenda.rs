@@ -318,7 +318,7 @@ fn main() {
         }
         report(&format!("{name} ({rows} rows)"), &mut ipc, &mut sql);
         report_guarded(&format!("{name} ({rows} rows)"), &mut guarded, &mut sql);
-        // The JSON part of the round trip: serialising the week and parsing it back.
+        // The JSON part of the round trip: checking the entries, writing the reply, parsing it back.
         let week = tauri::async_runtime::block_on(podoclinic::appointments::repo::calendar(
             &mut conn,
             monday,
@@ -328,7 +328,7 @@ fn main() {
         .unwrap();
         let t = Instant::now();
         let text =
-            serde_json::to_string(&podoclinic::appointments::model::AgendaPage::new(monday, week).unwrap()).unwrap();
+            serde_json::to_string(&podoclinic::appointments::model::AgendaPage::from_entries(&week).unwrap()).unwrap();
         let _: serde_json::Value = serde_json::from_str(&text).unwrap();
         println!("{:<22} JSON out and back: {:.2} ms for {} bytes", name, ms(t.elapsed()), text.len());
     }

@@ -2,7 +2,9 @@
 //! schedules and overrides, the workflow, series, slots, DST, and patient search.
 
 use chrono::{Duration, TimeZone, Utc};
-use podoclinic::appointments::model::{RescheduleInput, SeriesInput, SlotQuery, Status};
+use podoclinic::appointments::model::{
+    AT_RISK, AgendaRow, Appointment, OUTSIDE_SCHEDULE, RescheduleInput, SeriesInput, SlotQuery, Status,
+};
 use podoclinic::appointments::service as appointments;
 use podoclinic::error::AppError;
 use podoclinic::patients::service as patients;
@@ -345,6 +347,84 @@ async fn renaming_a_patient_renames_them_on_the_agenda(pool: PgPool) {
     record.diabetes = "type2".into();
     patients::update(&pool, &actor, record).await.unwrap();
     let agenda = appointments::agenda(&pool, future(0, 0, 0), future(1, 0, 0), None).await.unwrap();
-    let row = &agenda.rows[0];
-    assert_eq!((row.5.as_str(), row.7 & podoclinic::appointments::model::AT_RISK != 0), ("Ana Pérez Ortega", true));
+    let rows = agenda.rows().unwrap();
+    assert_eq!((rows[0].5.as_str(), rows[0].7 & AT_RISK != 0), ("Ana Pérez Ortega", true));
+    assert_eq!(rows, vec![agenda_row(&appointments::find(&pool, booked.id).await.unwrap())]);
+}
+
+/// What the calendar should show of an appointment, from its whole record.
+fn agenda_row(a: &Appointment) -> AgendaRow {
+    let minutes = |at: chrono::DateTime<Utc>| i32::try_from(at.timestamp().div_euclid(60)).unwrap();
+    let flags = if a.patient_at_risk { AT_RISK } else { 0 } | if a.outside_schedule { OUTSIDE_SCHEDULE } else { 0 };
+    AgendaRow(
+        a.id,
+        a.podiatrist_id,
+        minutes(a.starts_at),
+        minutes(a.ends_at),
+        a.status,
+        a.patient_name.clone(),
+        a.reason.clone(),
+        flags,
+    )
+}
+
+/// Every kind of write (book, series, reschedule to another podiatrist, each workflow step,
+/// cancel, no-show, patient rename, booking outside the schedule) leaves the calendar showing
+/// exactly what the appointments hold, for the whole clinic and for one podiatrist.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_calendar_shows_what_each_write_left_in_the_appointments(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let (uno, dos) =
+        (podiatrist(&pool, &admin, "Dra. Uno", None).await, podiatrist(&pool, &admin, "Dr. Dos", None).await);
+    // Dos works 04:00–10:00 in the clinic (UTC−6): the 22:30 UTC booking is outside.
+    let actor = podoclinic::audit::Actor::user(admin.id, "admin", "d");
+    let mornings = (1..=7).map(|weekday| ScheduleBlock { weekday, start_minute: 240, end_minute: 600 }).collect();
+    podoclinic::schedules::service::set_weekly(&pool, &actor, dos, mornings).await.unwrap();
+    let ana = patient(&pool, &admin, "Ana", "Pérez \"La Güera\"", "").await;
+    let beto = patient(&pool, &admin, "Beto", "Ruiz", "").await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let a = appointments::book(&ctx, booking(ana, uno, future(0, 9, 0), 30)).await.unwrap();
+    let b = appointments::book(&ctx, booking(beto, uno, future(0, 10, 0), 45)).await.unwrap();
+    let c = appointments::book(&ctx, booking(beto, dos, future(0, 11, 0), 20)).await.unwrap();
+    let d = appointments::book(&ctx, booking(ana, dos, future(0, 12, 0), 20)).await.unwrap();
+    let mut late = booking(ana, dos, future(0, 22, 30), 60);
+    late.override_schedule = true;
+    let late = appointments::book(&ctx, late).await.unwrap();
+    assert!(late.outside_schedule);
+    appointments::reschedule(
+        &ctx,
+        RescheduleInput {
+            id: b.id,
+            podiatrist_id: dos,
+            starts_at: future(0, 13, 15),
+            ends_at: future(0, 14, 0),
+            override_schedule: false,
+        },
+    )
+    .await
+    .unwrap();
+    for step in [Status::Arrived, Status::InConsultation, Status::Completed] {
+        appointments::set_status(&ctx, a.id, step).await.unwrap();
+    }
+    appointments::set_status(&ctx, c.id, Status::Confirmed).await.unwrap();
+    appointments::cancel(&ctx, d.id, "Viaje").await.unwrap();
+    let mut record = patients::get(&pool, beto).await.unwrap();
+    record.first_name = "Roberto".into();
+    record.anticoagulants = true;
+    patients::update(&pool, &actor, record).await.unwrap();
+
+    let mut expected = Vec::new();
+    for id in [a.id, b.id, c.id, late.id] {
+        expected.push(agenda_row(&appointments::find(&pool, id).await.unwrap()));
+    }
+    let key = |r: &AgendaRow| (r.2, r.0);
+    expected.sort_by_key(key);
+    let whole = appointments::agenda(&pool, future(0, 0, 0), future(1, 0, 0), None).await.unwrap().rows().unwrap();
+    assert_eq!(whole, expected, "the clinic's calendar, in start order");
+    assert_eq!(whole[1].5, "Roberto Ruiz");
+    let only_dos =
+        appointments::agenda(&pool, future(0, 0, 0), future(1, 0, 0), Some(vec![dos])).await.unwrap().rows().unwrap();
+    let dos_rows: Vec<AgendaRow> = expected.iter().filter(|r| r.1 == dos).cloned().collect();
+    assert_eq!(only_dos, dos_rows);
+    assert_eq!(only_dos.len(), 3, "b moved to Dos, c and the late one; d was cancelled");
 }

@@ -102,11 +102,17 @@ fn the_database_accepts_exactly_the_bookings_a_brute_force_model_accepts() {
         }
         // The stored agenda is the model's.
         let stored = tauri::async_runtime::block_on(appointments::agenda(&db.pool, at(0), at(50), None)).unwrap();
-        let mut live: Vec<(Uuid, i64, i64)> = model.iter().filter(|(_, b)| b.live).map(|(id, b)| (*id, b.start, b.end)).collect();
+        let mut live: Vec<(Uuid, Uuid, i64, i64)> =
+            model.iter().filter(|(_, b)| b.live).map(|(id, b)| (*id, pods[b.pod], b.start, b.end)).collect();
         live.sort();
-        // The calendar's page counts minutes from the range start.
-        let mut got: Vec<(Uuid, i64, i64)> =
-            stored.rows.iter().map(|r| (r.0, i64::from(r.2) / 15, i64::from(r.3) / 15)).collect();
+        // The calendar's rows count minutes since the Unix epoch.
+        let origin = at(0).timestamp() / 60;
+        let mut got: Vec<(Uuid, Uuid, i64, i64)> = stored
+            .rows()
+            .unwrap()
+            .iter()
+            .map(|r| (r.0, r.1, (i64::from(r.2) - origin) / 15, (i64::from(r.3) - origin) / 15))
+            .collect();
         got.sort();
         prop_assert_eq!(got, live);
     });

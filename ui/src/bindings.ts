@@ -225,21 +225,20 @@ export type AgendaChanged = {
 };
 
 /**
- *  The calendar's range, compact: a week of a 20-podiatrist clinic is thousands of rows, and
- *  whole records cost more to serialise and parse than the query costs to run.
+ *  The calendar's range. A week of a 20-podiatrist clinic is thousands of appointments: the rows
+ *  travel as the database wrote them, checked as JSON but neither decoded nor encoded again.
  */
 export type AgendaPage = {
-	from: string,
-	podiatrists: string[],
 	rows: AgendaRow[],
 };
 
 /**
  *  One appointment on the calendar, as an array (no repeated keys on the trip to the webview):
- *  id, podiatrist (index into `AgendaPage::podiatrists`), start and end (minutes after
- *  `AgendaPage::from`), status, patient name, reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`).
+ *  id, podiatrist id, start and end (whole minutes since the Unix epoch), status, patient name,
+ *  reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`). The database writes it with the appointment
+ *  (`appointments.calendar_entry`); this type describes it to TypeScript and reads it in tests.
  */
-export type AgendaRow = [string, number, number, number, Status, string, string, number];
+export type AgendaRow = [string, string, number, number, Status, string, string, number];
 
 /**  What went wrong, in the terms the UI branches on. Messages are i18n keys, never raw text. */
 export type AppError = 

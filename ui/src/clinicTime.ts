@@ -2,17 +2,28 @@
 // These convert between those and real instants, using the clinic's IANA zone (DST-safe).
 import { getClinicTimeZone } from "./i18n";
 
+// One formatter per zone: making one costs far more than using it, and a week of a large clinic
+// converts thousands of times.
+let formatter: { zone: string; format: Intl.DateTimeFormat } | null = null;
+
 function offsetMinutes(at: Date): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: getClinicTimeZone(),
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(at);
+  const zone = getClinicTimeZone();
+  if (formatter?.zone !== zone) {
+    formatter = {
+      zone,
+      format: new Intl.DateTimeFormat("en-US", {
+        timeZone: zone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      }),
+    };
+  }
+  const parts = formatter.format.formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
   return Math.round((asUtc - at.getTime()) / 60_000);

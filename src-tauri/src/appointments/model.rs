@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -82,90 +83,44 @@ pub struct Appointment {
 }
 
 /// One appointment on the calendar, as an array (no repeated keys on the trip to the webview):
-/// id, podiatrist (index into `AgendaPage::podiatrists`), start and end (minutes after
-/// `AgendaPage::from`), status, patient name, reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-pub struct AgendaRow(pub Uuid, pub u32, pub i32, pub i32, pub Status, pub String, pub String, pub u8);
+/// id, podiatrist id, start and end (whole minutes since the Unix epoch), status, patient name,
+/// reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`). The database writes it with the appointment
+/// (`appointments.calendar_entry`); this type describes it to TypeScript and reads it in tests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct AgendaRow(pub Uuid, pub Uuid, pub i32, pub i32, pub Status, pub String, pub String, pub u8);
 
 /// `AgendaRow` flag: the patient has diabetes, vascular disease or takes anticoagulants.
 pub const AT_RISK: u8 = 1;
 /// `AgendaRow` flag: booked outside the podiatrist's working hours.
 pub const OUTSIDE_SCHEDULE: u8 = 2;
 
-/// The calendar's range, compact: a week of a 20-podiatrist clinic is thousands of rows, and
-/// whole records cost more to serialise and parse than the query costs to run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
+/// The calendar's range. A week of a 20-podiatrist clinic is thousands of appointments: the rows
+/// travel as the database wrote them, checked as JSON but neither decoded nor encoded again.
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AgendaPage {
-    pub from: DateTime<Utc>,
-    pub podiatrists: Vec<Uuid>,
-    pub rows: Vec<AgendaRow>,
-}
-
-/// What the calendar query returns: only the columns the calendar shows.
-#[derive(Debug, Clone)]
-pub struct CalendarRow {
-    pub id: Uuid,
-    pub podiatrist_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub status: String,
-    pub patient_name: String,
-    pub reason: String,
-    pub patient_at_risk: bool,
-    pub outside_schedule: bool,
-}
-
-/// Read by position, in the calendar query's column order: a week of twenty podiatrists is
-/// thousands of rows, and a lookup by name per column per row shows in its time.
-impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for CalendarRow {
-    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
-        use sqlx::Row;
-        Ok(Self {
-            id: row.try_get(0)?,
-            podiatrist_id: row.try_get(1)?,
-            starts_at: row.try_get(2)?,
-            ends_at: row.try_get(3)?,
-            status: row.try_get(4)?,
-            patient_name: row.try_get(5)?,
-            reason: row.try_get(6)?,
-            patient_at_risk: row.try_get(7)?,
-            outside_schedule: row.try_get(8)?,
-        })
-    }
+    #[specta(type = Vec<AgendaRow>)]
+    pub rows: Box<RawValue>,
 }
 
 impl AgendaPage {
-    pub fn new(from: DateTime<Utc>, rows: Vec<CalendarRow>) -> AppResult<Self> {
-        let mut podiatrists: Vec<Uuid> = Vec::new();
-        let minutes = |at: DateTime<Utc>| (at - from).num_minutes() as i32;
-        let rows = rows
-            .into_iter()
-            .map(|a| {
-                let pod = match podiatrists.iter().position(|p| *p == a.podiatrist_id) {
-                    Some(i) => i,
-                    None => {
-                        podiatrists.push(a.podiatrist_id);
-                        podiatrists.len() - 1
-                    }
-                };
-                let status = Status::parse(&a.status)
-                    .ok_or_else(|| AppError::internal(format!("unknown status {}", a.status)))?;
-                let flags =
-                    if a.patient_at_risk { AT_RISK } else { 0 } | if a.outside_schedule { OUTSIDE_SCHEDULE } else { 0 };
-                Ok(AgendaRow(
-                    a.id,
-                    pod as u32,
-                    minutes(a.starts_at),
-                    minutes(a.ends_at),
-                    status,
-                    a.patient_name,
-                    a.reason,
-                    flags,
-                ))
-            })
-            .collect::<AppResult<_>>()?;
-        Ok(Self { from, podiatrists, rows })
+    /// The page made of calendar entries (each a JSON array, see `AgendaRow`).
+    pub fn from_entries(entries: &[String]) -> AppResult<Self> {
+        let mut json = String::with_capacity(2 + entries.iter().map(|e| e.len() + 1).sum::<usize>());
+        json.push('[');
+        for (i, entry) in entries.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(entry);
+        }
+        json.push(']');
+        let rows = RawValue::from_string(json).map_err(|e| AppError::internal(format!("calendar entry: {e}")))?;
+        Ok(Self { rows })
+    }
+
+    /// The rows, decoded.
+    pub fn rows(&self) -> AppResult<Vec<AgendaRow>> {
+        serde_json::from_str(self.rows.get()).map_err(|e| AppError::internal(format!("calendar entry: {e}")))
     }
 }
 
@@ -258,29 +213,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_agenda_page_counts_minutes_from_its_start_and_indexes_podiatrists() {
-        use chrono::TimeZone;
-        let from = Utc.with_ymd_and_hms(2026, 11, 23, 6, 0, 0).unwrap();
-        let (p1, p2) = (Uuid::from_u128(1), Uuid::from_u128(2));
-        let appointment = |pod, start_min: i64, at_risk| CalendarRow {
-            id: Uuid::from_u128((1000 + start_min) as u128),
-            podiatrist_id: pod,
-            starts_at: from + chrono::Duration::minutes(start_min),
-            ends_at: from + chrono::Duration::minutes(start_min + 30),
-            status: "scheduled".into(),
-            patient_name: "Ana".into(),
-            reason: "Revisión".into(),
-            patient_at_risk: at_risk,
-            outside_schedule: false,
-        };
-        let page = AgendaPage::new(
-            from,
-            vec![appointment(p2, -20, true), appointment(p1, 60, false), appointment(p2, 90, false)],
-        )
-        .unwrap();
-        assert_eq!(page.podiatrists, vec![p2, p1]);
-        let cols: Vec<(u32, i32, i32, u8)> = page.rows.iter().map(|r| (r.1, r.2, r.3, r.7)).collect();
-        assert_eq!(cols, vec![(0, -20, 10, AT_RISK), (1, 60, 90, 0), (0, 90, 120, 0)]);
+    fn the_agenda_page_passes_entries_through_and_refuses_broken_ones() {
+        let id = Uuid::from_u128(7);
+        let pod = Uuid::from_u128(9);
+        let entry =
+            format!(r#"["{id}", "{pod}", 29400000, 29400030, "scheduled", "Ana \"Anita\" Ruiz", "Revisión", 1]"#);
+        let page = AgendaPage::from_entries(&[entry.clone(), entry.clone()]).unwrap();
+        assert_eq!(page.rows.get(), format!("[{entry},{entry}]"));
+        let row = AgendaRow(
+            id,
+            pod,
+            29400000,
+            29400030,
+            Status::Scheduled,
+            "Ana \"Anita\" Ruiz".into(),
+            "Revisión".into(),
+            AT_RISK,
+        );
+        assert_eq!(page.rows().unwrap(), vec![row.clone(), row]);
+        assert_eq!(AgendaPage::from_entries(&[]).unwrap().rows.get(), "[]");
+        assert!(AgendaPage::from_entries(&["[1".into()]).is_err());
     }
 
     #[test]

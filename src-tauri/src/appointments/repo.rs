@@ -3,7 +3,7 @@ use sqlx::postgres::types::PgRange;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{Appointment, BookInput, CalendarRow, Status};
+use super::model::{Appointment, BookInput, Status};
 use crate::error::{AppError, AppResult};
 
 #[derive(sqlx::FromRow)]
@@ -83,37 +83,34 @@ pub async fn in_range(
     convert(rows)
 }
 
-/// The calendar's columns of the live and completed appointments touching [from, to). Read by
-/// start time through a b-tree (the length limit makes "starts after from − 8 h" exact), in start
-/// order, without the clinical-record columns the calendar does not show (an index-only scan of
-/// `appointments_calendar`). `CalendarRow` reads the columns by position, in this order.
+/// The calendar entries (`AgendaRow` JSON, written with each row) of the live and completed
+/// appointments touching [from, to), in start order. Read by start time through a b-tree (the
+/// length limit makes "starts after from − 8 h" exact): an index-only scan of
+/// `appointments_calendar`, or of `appointments_podiatrist_calendar` for some podiatrists.
 pub async fn calendar(
     db: impl PgExecutor<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     podiatrists: Option<&[Uuid]>,
-) -> AppResult<Vec<CalendarRow>> {
-    // Two statements, so each keeps its own cached plan: every podiatrist (the covering index in
-    // start order) or some (their own index first).
+) -> AppResult<Vec<String>> {
+    // Two statements, so each keeps its own cached plan.
     macro_rules! calendar_select {
         () => {
-            "SELECT a.id, a.podiatrist_id, lower(a.during) AS starts_at, upper(a.during) AS ends_at, a.status,
-                    a.patient_name, a.reason, a.patient_at_risk, a.outside_schedule
-             FROM appointments a
+            "SELECT a.calendar_entry FROM appointments a
              WHERE lower(a.during) > $1 - interval '8 hours' AND lower(a.during) < $2 AND upper(a.during) > $1
                AND a.status NOT IN ('cancelled', 'no_show')"
         };
     }
     Ok(match podiatrists {
         None => {
-            sqlx::query_as(concat!(calendar_select!(), " ORDER BY lower(a.during)"))
+            sqlx::query_scalar(concat!(calendar_select!(), " ORDER BY lower(a.during)"))
                 .bind(from)
                 .bind(to)
                 .fetch_all(db)
                 .await?
         }
         Some(ids) => {
-            sqlx::query_as(concat!(calendar_select!(), " AND a.podiatrist_id = ANY ($3) ORDER BY lower(a.during)"))
+            sqlx::query_scalar(concat!(calendar_select!(), " AND a.podiatrist_id = ANY ($3) ORDER BY lower(a.during)"))
                 .bind(from)
                 .bind(to)
                 .bind(ids)

@@ -254,7 +254,7 @@ pub async fn agenda(
     if to - from > Duration::days(MAX_RANGE_DAYS) {
         return Err(AppError::validation("to", "range_too_long"));
     }
-    AgendaPage::new(from, repo::calendar(pool, from, to, podiatrists.as_deref()).await?)
+    AgendaPage::from_entries(&repo::calendar(pool, from, to, podiatrists.as_deref()).await?)
 }
 
 /// Today's appointments in the clinic's time zone (reception's list).

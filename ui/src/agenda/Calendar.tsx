@@ -123,11 +123,9 @@ interface DropInfo {
 }
 
 function toEvents(page: AgendaPage) {
-  const from = new Date(page.from).getTime();
-  const at = (minutes: number) => wallString(toWall(new Date(from + minutes * 60_000).toISOString()));
-  return page.rows.map(([id, pod, start, end, status, patient, reason, flags]: AgendaRow) => {
+  const at = (minutes: number) => wallString(toWall(new Date(minutes * 60_000).toISOString()));
+  return page.rows.map(([id, podiatristId, start, end, status, patient, reason, flags]: AgendaRow) => {
     const open = status === "scheduled" || status === "confirmed";
-    const podiatristId = page.podiatrists[pod] ?? "";
     return {
       id,
       resourceIds: [podiatristId],
