@@ -502,3 +502,106 @@ async fn a_retired_register_cannot_be_opened_and_a_desk_uses_the_one_it_opened(p
         "one open session per register"
     );
 }
+
+/// Payments racing the Z close: each one either lands before the close and is in its totals, or
+/// is refused because the drawer closed. None is taken and left out of the closing report.
+#[sqlx::test(migrations = "../migrations")]
+async fn payments_racing_a_z_close_are_counted_or_refused_never_lost(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pat = patient(&pool, &admin, "Rosa", "Cruz", "").await;
+    let wide = PgPoolOptions::new().max_connections(12).connect_with((*pool.connect_options()).clone()).await.unwrap();
+    let (mut landed_all, mut refused_all) = (0, 0);
+    for round in 0..4u64 {
+        let opener = ctx_for(&wide, "admin", ADMIN_PASSWORD).await;
+        let session = open_drawer(&opener, 10_000).await;
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(11));
+        let mut payments = Vec::new();
+        for i in 0..10u64 {
+            let desk = ctx_for(&wide, "admin", ADMIN_PASSWORD).await;
+            let barrier = barrier.clone();
+            payments.push(tokio::spawn(async move {
+                barrier.wait().await;
+                // Spread over the close, so some come before it and some after.
+                tokio::time::sleep(std::time::Duration::from_millis(i * (1 + round))).await;
+                billing::take_payment(&desk, pay(pat, None, Method::Cash, 1_000 + i as i64)).await
+            }));
+        }
+        let closer = ctx_for(&wide, "admin", ADMIN_PASSWORD).await;
+        let close = tokio::spawn(async move {
+            barrier.wait().await;
+            tokio::time::sleep(std::time::Duration::from_millis(4 * (1 + round))).await;
+            cash::close(&closer, close_input(session, 0, 0, 0)).await
+        });
+        let mut landed = Vec::new();
+        for p in payments {
+            match p.await.unwrap() {
+                Ok(p) => landed.push(p),
+                Err(e) => {
+                    refused_all += 1;
+                    assert!(
+                        e == AppError::conflict("cash_session_closed", None)
+                            || e == AppError::conflict("cash_session_required", None),
+                        "a payment after the close is refused as such: {e:?}"
+                    );
+                }
+            }
+        }
+        let report = close.await.unwrap().unwrap();
+        landed_all += landed.len();
+        let landed_cents: i64 = landed.iter().map(|p| p.amount_cents).sum();
+        let cash_line = report.methods.iter().find(|m| m.method == Method::Cash).unwrap();
+        assert_eq!(cash_line.payments_cents, landed_cents, "round {round}: the report counts every payment taken");
+        assert_eq!(cash_line.expected_cents, 10_000 + landed_cents);
+        let (count, sum): (i64, Option<i64>) =
+            sqlx::query_as("SELECT count(*), sum(amount_cents)::bigint FROM payments WHERE session_id = $1")
+                .bind(session)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!((count as usize, sum.unwrap_or(0)), (landed.len(), landed_cents), "round {round}");
+        let closed_at = report.session.closed_at.unwrap();
+        assert!(landed.iter().all(|p| p.at <= closed_at), "round {round}: nothing lands after the close");
+    }
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM payments").fetch_one(&pool).await.unwrap();
+    assert_eq!(total as usize, landed_all, "no payment exists outside what the desks were told");
+    println!("payments racing the close: {landed_all} counted, {refused_all} refused");
+}
+
+/// Two (here eight) desks paying the same charge at once: payments are serialised per patient, so
+/// exactly as many land as fit in the balance and the patient never pays more than owed.
+#[sqlx::test(migrations = "../migrations")]
+async fn desks_paying_one_charge_at_once_never_exceed_it(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pat = patient(&pool, &admin, "Luis", "Mora", "").await;
+    let visit_fee = treatment(&pool, &admin, "Consulta", 10_000).await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    open_drawer(&ctx, 0).await;
+    let charge = billing::create_charge(
+        &ctx,
+        ChargeInput { id: Uuid::now_v7(), patient_id: pat, visit_id: None, lines: vec![line(visit_fee, 1, 0)] },
+    )
+    .await
+    .unwrap();
+    let wide = PgPoolOptions::new().max_connections(10).connect_with((*pool.connect_options()).clone()).await.unwrap();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(8));
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let desk = ctx_for(&wide, "admin", ADMIN_PASSWORD).await;
+        let barrier = barrier.clone();
+        let method = if i % 2 == 0 { Method::Cash } else { Method::Card };
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            billing::take_payment(&desk, pay(pat, Some(charge.id), method, 3_000)).await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(e) => assert_eq!(e, AppError::validation("amountCents", "exceeds_balance")),
+        }
+    }
+    assert_eq!(ok, 3, "3 × $30 fit in $100, a fourth would not");
+    let account = billing::account(&ctx, pat).await.unwrap();
+    assert_eq!((account.charged_cents, account.paid_cents, account.balance_cents), (10_000, 9_000, 1_000));
+}

@@ -179,9 +179,11 @@ pub struct CloseRecord<'a> {
     pub note: &'a str,
 }
 
+/// Closes the session: `closed_at` is the moment of the close, after the lock (every entry that
+/// got in first is dated before it), not the start of the transaction.
 pub async fn close(db: impl PgExecutor<'_>, c: CloseRecord<'_>) -> AppResult<()> {
     sqlx::query(
-        "UPDATE cash_sessions SET closed_at = now(), closed_by = $2,
+        "UPDATE cash_sessions SET closed_at = clock_timestamp(), closed_by = $2,
              expected_cash_cents = $3, expected_card_cents = $4, expected_transfer_cents = $5,
              counted_cash_cents = $6, counted_card_cents = $7, counted_transfer_cents = $8,
              denominations = $9, close_note = $10
