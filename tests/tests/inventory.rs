@@ -110,7 +110,14 @@ async fn received_stock_moves_only_through_the_ledger_with_reasons(pool: PgPool)
         ],
     };
     inventory::receive(&pool, &actor, delivery.clone()).await.unwrap();
-    inventory::receive(&pool, &actor, delivery).await.unwrap(); // a replay receives nothing more
+    inventory::receive(&pool, &actor, delivery.clone()).await.unwrap(); // a replay receives nothing more
+    let mut other = delivery;
+    other.lines[0].quantity = 60;
+    assert_eq!(
+        inventory::receive(&pool, &actor, other).await.unwrap_err(),
+        AppError::conflict("id_reused", None),
+        "the id of another delivery"
+    );
     assert_eq!(ledger_and_stock(&pool, cream).await, (6, 6));
     let total: i64 =
         sqlx::query_scalar("SELECT total_cents FROM purchases WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
@@ -132,7 +139,13 @@ async fn received_stock_moves_only_through_the_ledger_with_reasons(pool: PgPool)
         inventory::record(&pool, &actor, manual(StockKind::Loss, 7, "Caducó")).await.unwrap_err(),
         AppError::conflict("stock_short", Some("quantity"))
     );
-    assert_eq!(inventory::record(&pool, &actor, manual(StockKind::Loss, 1, "Caducó")).await.unwrap(), 5);
+    let loss = manual(StockKind::Loss, 1, "Caducó");
+    assert_eq!(inventory::record(&pool, &actor, loss.clone()).await.unwrap(), 5);
+    assert_eq!(inventory::record(&pool, &actor, loss.clone()).await.unwrap(), 5, "a replay takes nothing more");
+    assert_eq!(
+        inventory::record(&pool, &actor, ManualMovement { quantity: 2, ..loss }).await.unwrap_err(),
+        AppError::conflict("id_reused", None)
+    );
     assert_eq!(inventory::record(&pool, &actor, manual(StockKind::Adjustment, -2, "Conteo físico")).await.unwrap(), 3);
     assert_eq!(
         inventory::record(&pool, &actor, manual(StockKind::Sale, 1, "x")).await.unwrap_err(),

@@ -276,8 +276,15 @@ async fn after_a_z_close_nothing_in_the_session_changes(pool: PgPool) {
         amount_cents: 20_000,
         reason: "Depósito al banco".into(),
     };
-    let x = cash::add_movement(&ctx, withdrawal).await.unwrap();
+    let x = cash::add_movement(&ctx, withdrawal.clone()).await.unwrap();
     assert_eq!(x.methods[0].expected_cents, 50_000 + 30_000 - 4_550 - 20_000);
+    let again = cash::add_movement(&ctx, withdrawal.clone()).await.unwrap();
+    assert_eq!(again.methods[0].expected_cents, x.methods[0].expected_cents, "a replay withdraws nothing more");
+    assert_eq!(
+        cash::add_movement(&ctx, MovementInput { amount_cents: 25_000, ..withdrawal }).await.unwrap_err(),
+        AppError::conflict("id_reused", None),
+        "the id of another movement"
+    );
 
     let mut by_pieces = close_input(session, 0, 0, 0);
     by_pieces.counted_cash_cents = None;

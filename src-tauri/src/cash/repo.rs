@@ -227,3 +227,11 @@ pub async fn insert_movement(
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// A stored movement as it was recorded: session, kind, method, drawer-signed amount, reason.
+pub async fn movement(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<(Uuid, String, String, i64, String)>> {
+    Ok(sqlx::query_as("SELECT session_id, kind, method, amount_cents, reason FROM cash_movements WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}

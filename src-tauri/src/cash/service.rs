@@ -107,6 +107,10 @@ pub async fn add_movement(ctx: &Ctx, input: MovementInput) -> AppResult<CashRepo
     let session = require_desk_session(&mut *tx, &ctx.actor.desk).await?;
     if repo::insert_movement(&mut *tx, session, &m, signed, ctx.session.user_id).await? {
         audit::record(&mut *tx, &ctx.actor, Entry::new("cash.movement", "cash_session", session).after(&m)).await?;
+    } else {
+        // A replay (same id, same movement) changes nothing; the id with another one is refused.
+        let requested = (session, m.kind.as_str().to_owned(), m.method.as_str().to_owned(), signed, m.reason.clone());
+        replay(repo::movement(&mut *tx, m.id).await?, &Some(requested))?;
     }
     tx.commit().await?;
     report(&ctx.pool, session).await

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::model::{ManualMovement, PurchaseInput, StockKind, StockLevel, StockMovement, StockOverview};
 use crate::audit::{self, Actor, Entry};
+use crate::db::replay;
 use crate::error::{AppError, AppResult};
 use crate::validate::{cents, required, trimmed};
 
@@ -146,11 +147,14 @@ pub async fn record(pool: &PgPool, actor: &Actor, input: ManualMovement) -> AppR
         required(&mut m.reason, "reason", 300)?;
     }
     let mut tx = pool.begin().await?;
-    let replayed: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM stock_movements WHERE id = $1)")
-        .bind(m.id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if replayed {
+    // A replay (same id, same movement) changes nothing; the id with another movement is refused.
+    let stored: Option<(Uuid, String, i32, Option<Uuid>, String)> =
+        sqlx::query_as("SELECT product_id, kind, quantity, supplier_id, reason FROM stock_movements WHERE id = $1")
+            .bind(m.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(stored) = stored {
+        replay(stored, &(m.product_id, m.kind.as_str().to_owned(), quantity, m.supplier_id, m.reason.clone()))?;
         return Ok(sqlx::query_scalar("SELECT stock_on_hand FROM products WHERE id = $1")
             .bind(m.product_id)
             .fetch_one(&mut *tx)
@@ -180,11 +184,14 @@ pub async fn receive(pool: &PgPool, actor: &Actor, input: PurchaseInput) -> AppR
     }
     let total: i64 = p.lines.iter().map(|l| i64::from(l.quantity) * l.unit_cost_cents).sum();
     let mut tx = pool.begin().await?;
-    let replayed: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM purchases WHERE id = $1)")
-        .bind(p.id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if replayed {
+    // A replay (same id, same delivery) changes nothing; the id with another delivery is refused.
+    let stored: Option<(Uuid, String, chrono::NaiveDate, i64)> =
+        sqlx::query_as("SELECT supplier_id, invoice_ref, received_on, total_cents FROM purchases WHERE id = $1")
+            .bind(p.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(stored) = stored {
+        replay(stored, &(p.supplier_id, p.invoice_ref.clone(), p.received_on, total))?;
         return Ok(p.id);
     }
     let by = actor.user_id;
