@@ -612,3 +612,32 @@ async fn desks_paying_one_charge_at_once_never_exceed_it(pool: PgPool) {
     let account = billing::account(&ctx, pat).await.unwrap();
     assert_eq!((account.charged_cents, account.paid_cents, account.balance_cents), (10_000, 9_000, 1_000));
 }
+
+/// A desk that retries a charge while the first attempt is still running (a slow network) gets
+/// the same charge back from both: the retry waits for the original and then finds it.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_charge_retried_while_its_original_runs_is_made_once(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pat = patient(&pool, &admin, "Inés", "Vega", "").await;
+    let fee = treatment(&pool, &admin, "Consulta", 10_000).await;
+    let wide = PgPoolOptions::new().max_connections(6).connect_with((*pool.connect_options()).clone()).await.unwrap();
+    for _ in 0..5 {
+        let input = ChargeInput { id: Uuid::now_v7(), patient_id: pat, visit_id: None, lines: vec![line(fee, 1, 0)] };
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let mut tasks = Vec::new();
+        for _ in 0..2 {
+            let desk = ctx_for(&wide, "admin", ADMIN_PASSWORD).await;
+            let (barrier, input) = (barrier.clone(), input.clone());
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                billing::create_charge(&desk, input).await
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap().unwrap().id, input.id);
+        }
+    }
+    let (charges, total): (i64, Option<i64>) =
+        sqlx::query_as("SELECT count(*), sum(total_cents)::bigint FROM charges").fetch_one(&pool).await.unwrap();
+    assert_eq!((charges, total), (5, Some(50_000)));
+}

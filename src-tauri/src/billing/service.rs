@@ -9,6 +9,7 @@ use crate::appointments::repo as appointments;
 use crate::audit::{self, Entry};
 use crate::auth::{Ctx, Permission};
 use crate::cash::service::require_desk_session;
+use crate::db::replay;
 use crate::error::{AppError, AppResult};
 use crate::inventory::model::StockKind;
 use crate::inventory::repo as inventory;
@@ -106,8 +107,9 @@ pub async fn create_charge(ctx: &Ctx, input: ChargeInput) -> AppResult<Charge> {
         return Err(AppError::Forbidden { permission: Permission::PaymentsDiscount });
     }
     let mut tx = ctx.pool.begin().await?;
+    lock_patient(&mut tx, input.patient_id).await?;
     if let Some(stored) = repo::charge(&mut tx, input.id).await? {
-        return if as_input(&stored) == input { Ok(stored) } else { Err(AppError::conflict("id_reused", None)) };
+        return replay(as_input(&stored), &input).map(|_| stored);
     }
     if let Some(visit) = input.visit_id {
         let patient: Option<Uuid> = sqlx::query_scalar("SELECT patient_id FROM visits WHERE id = $1")
@@ -146,16 +148,23 @@ struct Movement {
     reference: String,
 }
 
+/// One charge or payment at a time per patient: balances checked under the lock hold when the
+/// money lands, and a request replayed while its original is still running waits for it and then
+/// finds it (instead of colliding with it on the id).
+async fn lock_patient(conn: &mut PgConnection, patient: Uuid) -> AppResult<()> {
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM patients WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(patient)
+        .fetch_optional(conn)
+        .await?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(AppError::validation("patientId", "unknown_patient")),
+    }
+}
+
 async fn record(ctx: &Ctx, m: Movement) -> AppResult<Payment> {
     let mut tx = ctx.pool.begin().await?;
-    // One payment at a time per patient, so balances checked here hold when the payment lands.
-    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM patients WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(m.patient)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_none() {
-        return Err(AppError::validation("patientId", "unknown_patient"));
-    }
+    lock_patient(&mut tx, m.patient).await?;
     if let Some(stored) = repo::payment(&mut *tx, m.id).await? {
         let same = stored.patient_id == m.patient
             && stored.charge_id == m.charge
