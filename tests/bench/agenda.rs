@@ -52,6 +52,19 @@ fn report(name: &str, ipc: &mut [Duration], sql: &mut [Duration]) {
     );
 }
 
+/// Runs each way once, a different one first on each `turn`, and returns each way's time in the
+/// order given: no way always pays for cold caches or gets the ones the way before it warmed.
+fn in_turns<const N: usize>(turn: usize, ways: [&mut dyn FnMut(); N]) -> [Duration; N] {
+    let mut times = [Duration::ZERO; N];
+    for k in 0..N {
+        let way = (k + turn) % N;
+        let t = Instant::now();
+        ways[way]();
+        times[way] = t.elapsed();
+    }
+    times
+}
+
 async fn seed(pool: &PgPool) {
     let t = Instant::now();
     sqlx::query(
@@ -234,13 +247,14 @@ fn main() {
     let (mut ipc, mut sql) = (Vec::new(), Vec::new());
     for i in 0..RUNS + 20 {
         let q = queries[i % queries.len()];
-        let t = Instant::now();
-        let found = app.invoke_json("search_patients", json!({ "query": q })).unwrap();
-        let a = t.elapsed();
+        let (mut found, mut direct) = (String::new(), Vec::new());
+        let [a, b] = in_turns(
+            i,
+            [&mut || found = app.invoke_json("search_patients", json!({ "query": q })).unwrap(), &mut || {
+                direct = tauri::async_runtime::block_on(podoclinic::patients::service::search(&direct_pool, q)).unwrap()
+            }],
+        );
         let found: serde_json::Value = serde_json::from_str(&found).unwrap();
-        let t = Instant::now();
-        let direct = tauri::async_runtime::block_on(podoclinic::patients::service::search(&direct_pool, q)).unwrap();
-        let b = t.elapsed();
         assert_eq!(found.as_array().map(Vec::len), Some(direct.len()));
         if i >= 20 {
             ipc.push(a);
@@ -287,22 +301,16 @@ fn main() {
         for i in 0..RUNS + 10 {
             let from = monday - chrono::Duration::weeks((i % 150) as i64);
             let to = from + chrono::Duration::days(7);
-            // Each week is read three ways; who goes first rotates, so no way always gets the
-            // caches the previous one warmed.
-            let (mut a, mut b, mut c) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
-            let (mut listed, mut direct) = (0, 0);
-            for way in (0..3).map(|k| (k + i) % 3) {
-                let t = Instant::now();
-                match way {
-                    0 => {
-                        let list = app
+            let (mut reply, mut direct) = (String::new(), 0);
+            let [a, b, c] = in_turns(
+                i,
+                [
+                    &mut || {
+                        reply = app
                             .invoke_json("list_agenda", json!({ "from": from, "to": to, "podiatristIds": pods }))
-                            .unwrap();
-                        a = t.elapsed();
-                        let list: serde_json::Value = serde_json::from_str(&list).unwrap();
-                        listed = list["rows"].as_array().map(Vec::len).unwrap();
-                    }
-                    1 => {
+                            .unwrap()
+                    },
+                    &mut || {
                         direct = tauri::async_runtime::block_on(podoclinic::appointments::repo::calendar(
                             &mut conn,
                             from,
@@ -310,20 +318,20 @@ fn main() {
                             pods.as_deref(),
                         ))
                         .unwrap()
-                        .len();
-                        b = t.elapsed();
-                    }
-                    _ => {
+                        .len()
+                    },
+                    &mut || {
                         tauri::async_runtime::block_on(async {
                             let ctx = podoclinic::auth::require(&bare, podoclinic::auth::Permission::AppointmentsRead)
                                 .await
                                 .unwrap();
                             podoclinic::appointments::service::agenda(&ctx.pool, from, to, pods.clone()).await.unwrap()
                         });
-                        c = t.elapsed();
-                    }
-                }
-            }
+                    },
+                ],
+            );
+            let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+            let listed = reply["rows"].as_array().map(Vec::len).unwrap();
             assert_eq!(listed, direct);
             rows = direct;
             if i >= 10 {
@@ -371,14 +379,26 @@ fn dashboard(app: &MockApp, pool: &PgPool) {
         for i in 0..RUNS / 3 + 10 {
             let to = today - chrono::Duration::days((i % 60) as i64);
             let from = to - chrono::Duration::days(364);
-            let t = Instant::now();
-            let d = app.invoke_json("get_dashboard", json!({ "from": from, "to": to, "bucket": bucket })).unwrap();
-            let a = t.elapsed();
-            let d: serde_json::Value = serde_json::from_str(&d).unwrap();
             let b: podoclinic::stats::model::Bucket = serde_json::from_value(json!(bucket)).unwrap();
-            let t = Instant::now();
-            let stored = tauri::async_runtime::block_on(podoclinic::stats::repo::dashboard(pool, from, to, b)).unwrap();
-            let c = t.elapsed();
+            let (mut reply, mut stored) = (String::new(), None);
+            let [a, c] = in_turns(
+                i,
+                [
+                    &mut || {
+                        reply = app
+                            .invoke_json("get_dashboard", json!({ "from": from, "to": to, "bucket": bucket }))
+                            .unwrap()
+                    },
+                    &mut || {
+                        stored = Some(
+                            tauri::async_runtime::block_on(podoclinic::stats::repo::dashboard(pool, from, to, b))
+                                .unwrap(),
+                        )
+                    },
+                ],
+            );
+            let d: serde_json::Value = serde_json::from_str(&reply).unwrap();
+            let stored = stored.unwrap();
             assert_eq!(d["incomeCents"].as_i64(), Some(stored.income_cents));
             if i == 0 {
                 println!(

@@ -60,7 +60,6 @@ export function errorText(err: unknown): string {
   }
 }
 
-/** The form field an error belongs to, for highlighting it. */
 /** Cents of a typed amount, or, when it is not one, the validation error the server would give,
  * naming the field: forms throw it from their submit handler before calling anything. */
 export function typedCents(text: string, field: string): number {
@@ -69,6 +68,7 @@ export function typedCents(text: string, field: string): number {
   return cents;
 }
 
+/** The form field an error belongs to, for highlighting it. */
 export function errorField(err: unknown): string | null {
   if (!(err instanceof CommandError)) return null;
   const e = err.error;

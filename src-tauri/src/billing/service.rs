@@ -138,6 +138,7 @@ pub async fn create_charge(ctx: &Ctx, input: ChargeInput) -> AppResult<Charge> {
 }
 
 /// A payment or refund after the checks of its kind, in this desk's open cash session.
+#[derive(PartialEq)]
 struct Movement {
     id: Uuid,
     patient: Uuid,
@@ -166,13 +167,16 @@ async fn record(ctx: &Ctx, m: Movement) -> AppResult<Payment> {
     let mut tx = ctx.pool.begin().await?;
     lock_patient(&mut tx, m.patient).await?;
     if let Some(stored) = repo::payment(&mut *tx, m.id).await? {
-        let same = stored.patient_id == m.patient
-            && stored.charge_id == m.charge
-            && stored.method == m.method
-            && stored.amount_cents == m.amount
-            && stored.reason == m.reason
-            && stored.reference == m.reference;
-        return if same { Ok(stored) } else { Err(AppError::conflict("id_reused", None)) };
+        let asked = Movement {
+            id: stored.id,
+            patient: stored.patient_id,
+            charge: stored.charge_id,
+            method: stored.method,
+            amount: stored.amount_cents,
+            reason: stored.reason.clone(),
+            reference: stored.reference.clone(),
+        };
+        return replay(asked, &m).map(|_| stored);
     }
     // What the charge is owed in all, when the money is for one (and it is this patient's).
     let total = match m.charge {
