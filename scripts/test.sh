@@ -29,6 +29,11 @@ if [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
 fi
 
 build_ui
+say "Checking that the core crate holds no Tauri"
+if cargo tree -p podoclinic-core -e normal,build --prefix none --locked | grep -E '^tauri'; then
+  echo "podoclinic-core depends on Tauri (above): the core must build without it" >&2
+  exit 1
+fi
 say "Checking formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -1,4 +1,3 @@
 fn main() {
-    println!("cargo:rerun-if-changed=../migrations");
     tauri_build::build()
 }

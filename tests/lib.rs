@@ -1,14 +1,17 @@
-//! Shared helpers for the integration tests: an app state over a test database, users in each
-//! built-in role, and the mock-runtime app that runs commands through the real IPC path.
+//! Shared helpers for the service tests: an app state over a test database, users in each
+//! built-in role and their contexts, and the records most tests start from. The core alone: no
+//! Tauri is compiled for these tests.
 
 use std::path::PathBuf;
 
-use podoclinic::audit::Actor;
-use podoclinic::auth::model::{FirstAdminInput, NewUserInput, User};
-use podoclinic::auth::service;
-use podoclinic::state::{AppState, Paths};
+use podoclinic_core::auth::model::{FirstAdminInput, NewUserInput, User};
+use podoclinic_core::auth::{Ctx, service};
+use podoclinic_core::state::{AppState, Desk, Paths};
 use sqlx::PgPool;
 use uuid::Uuid;
+
+mod fresh_db;
+pub use fresh_db::{FreshDb, runtime};
 
 pub const ADMIN_PASSWORD: &str = "pies firmes 2026";
 pub const STAFF_PASSWORD: &str = "recepcion soleada 77";
@@ -32,7 +35,17 @@ pub async fn first_admin(pool: &PgPool) -> User {
         display_name: "Dra. Admin".into(),
         password: ADMIN_PASSWORD.into(),
     };
-    service::create_first_admin(pool, "test-desk", input).await.expect("first admin")
+    service::create_first_admin(&desk(pool), input).await.expect("first admin")
+}
+
+/// The test desk, as the commands that come before a session see it.
+pub fn desk(pool: &PgPool) -> Desk {
+    Desk { pool: pool.clone(), name: "test-desk".into() }
+}
+
+/// What a command run by `user` at the test desk would get from the guard.
+pub async fn ctx_of(pool: &PgPool, user: &User) -> Ctx {
+    Ctx::for_user(pool, user.id, "test-desk").await.expect("an active user")
 }
 
 /// Built-in role ids (fixed by the first migration).
@@ -41,7 +54,6 @@ pub const PODIATRIST_ROLE: Uuid = Uuid::from_u128(0x00000000_0000_7000_8000_0000
 
 /// A user with the given role, created by `admin`.
 pub async fn staff(pool: &PgPool, admin: &User, username: &str, role_id: Uuid) -> User {
-    let actor = Actor::user(admin.id, &admin.username, "test-desk");
     let input = NewUserInput {
         id: Uuid::now_v7(),
         username: username.into(),
@@ -49,7 +61,7 @@ pub async fn staff(pool: &PgPool, admin: &User, username: &str, role_id: Uuid) -
         password: STAFF_PASSWORD.into(),
         role_id,
     };
-    service::create_user(pool, &actor, input).await.expect("staff user")
+    service::create_user(&ctx_of(pool, admin).await, input).await.expect("staff user")
 }
 
 /// Audit actions recorded so far, oldest first.
@@ -57,22 +69,19 @@ pub async fn audit_actions(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(pool).await.unwrap()
 }
 
-pub mod ipc;
-
 /// A signed-in context, as a command would get it from the guard.
-pub async fn ctx_for(pool: &PgPool, username: &str, password: &str) -> podoclinic::auth::Ctx {
+pub async fn ctx_for(pool: &PgPool, username: &str, password: &str) -> Ctx {
     let state = state_on(pool.clone(), "test-desk");
-    let session =
-        service::authenticate(pool, "test-desk", username, password, service::Purpose::Login).await.expect("login");
+    let session = service::authenticate(&desk(pool), username, password, service::Purpose::Login).await.expect("login");
     state.sessions.start(session);
-    podoclinic::auth::signed_in(&state).await.expect("session")
+    podoclinic_core::auth::signed_in(&state).await.expect("session")
 }
 
 /// A podiatrist working every day, all day (so schedule rules do not get in the way), unless
 /// `blocks` says otherwise.
 pub async fn podiatrist(pool: &PgPool, admin: &User, name: &str, user_id: Option<Uuid>) -> Uuid {
-    use podoclinic::podiatrists::model::Podiatrist;
-    let actor = Actor::user(admin.id, &admin.username, "test-desk");
+    use podoclinic_core::podiatrists::model::Podiatrist;
+    let ctx = ctx_of(pool, admin).await;
     let p = Podiatrist {
         id: Uuid::now_v7(),
         name: name.into(),
@@ -81,25 +90,25 @@ pub async fn podiatrist(pool: &PgPool, admin: &User, name: &str, user_id: Option
         active: true,
         user_id,
     };
-    let p = podoclinic::podiatrists::repo::create(pool, &actor, p).await.expect("podiatrist");
+    let p = podoclinic_core::podiatrists::service::create(&ctx, p).await.expect("podiatrist");
     let all_day: Vec<_> = (1..=7)
-        .map(|weekday| podoclinic::schedules::model::ScheduleBlock { weekday, start_minute: 0, end_minute: 1440 })
+        .map(|weekday| podoclinic_core::schedules::model::ScheduleBlock { weekday, start_minute: 0, end_minute: 1440 })
         .collect();
-    podoclinic::schedules::service::set_weekly(pool, &actor, p.id, all_day).await.expect("schedule");
+    podoclinic_core::schedules::service::set_weekly(&ctx, p.id, all_day).await.expect("schedule");
     p.id
 }
 
 /// A patient with just a name (and optional phone).
 pub async fn patient(pool: &PgPool, admin: &User, first: &str, last: &str, phone: &str) -> Uuid {
-    let actor = Actor::user(admin.id, &admin.username, "test-desk");
-    let outcome = podoclinic::patients::service::create(pool, &actor, new_patient(first, last, phone), true)
-        .await
-        .expect("patient");
+    let outcome =
+        podoclinic_core::patients::service::create(&ctx_of(pool, admin).await, new_patient(first, last, phone), true)
+            .await
+            .expect("patient");
     outcome.created.expect("created").id
 }
 
-pub fn new_patient(first: &str, last: &str, phone: &str) -> podoclinic::patients::model::Patient {
-    podoclinic::patients::model::Patient {
+pub fn new_patient(first: &str, last: &str, phone: &str) -> podoclinic_core::patients::model::Patient {
+    podoclinic_core::patients::model::Patient {
         id: Uuid::now_v7(),
         first_name: first.into(),
         last_names: last.into(),
@@ -126,8 +135,8 @@ pub fn booking(
     podiatrist: Uuid,
     start: chrono::DateTime<chrono::Utc>,
     minutes: i64,
-) -> podoclinic::appointments::model::BookInput {
-    podoclinic::appointments::model::BookInput {
+) -> podoclinic_core::appointments::model::BookInput {
+    podoclinic_core::appointments::model::BookInput {
         id: Uuid::now_v7(),
         patient_id: patient,
         podiatrist_id: podiatrist,
@@ -146,8 +155,7 @@ pub fn future(days: i64, hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc
 
 /// A treatment in the catalog at `price_cents`.
 pub async fn treatment(pool: &PgPool, admin: &User, name: &str, price_cents: i64) -> Uuid {
-    let actor = Actor::user(admin.id, &admin.username, "test-desk");
-    let t = podoclinic::catalog::model::Treatment {
+    let t = podoclinic_core::catalog::model::Treatment {
         id: Uuid::now_v7(),
         name: name.into(),
         duration_minutes: 30,
@@ -155,26 +163,31 @@ pub async fn treatment(pool: &PgPool, admin: &User, name: &str, price_cents: i64
         active: true,
         consumables: vec![],
     };
-    podoclinic::catalog::repo::create_treatment(pool, &actor, t).await.expect("treatment").id
+    podoclinic_core::catalog::service::create_treatment(&ctx_of(pool, admin).await, t).await.expect("treatment").id
 }
 
 /// An appointment of `patient` with `podiatrist` (booked by `ctx`) whose patient has arrived.
-pub async fn arrived(ctx: &podoclinic::auth::Ctx, patient: Uuid, podiatrist: Uuid, days: i64) -> Uuid {
-    use podoclinic::appointments::{model::Status, service};
+pub async fn arrived(ctx: &podoclinic_core::auth::Ctx, patient: Uuid, podiatrist: Uuid, days: i64) -> Uuid {
+    use podoclinic_core::appointments::{model::Status, service};
     let a = service::book(ctx, booking(patient, podiatrist, future(days, 16, 0), 30)).await.expect("booking");
     service::set_status(ctx, a.id, Status::Arrived).await.expect("arrived");
     a.id
 }
 
 /// Opens a cash session with `float_cents` on the default register, for `ctx`'s desk.
-pub async fn open_drawer(ctx: &podoclinic::auth::Ctx, float_cents: i64) -> Uuid {
-    let input = podoclinic::cash::model::OpenSessionInput {
+pub async fn open_drawer(ctx: &podoclinic_core::auth::Ctx, float_cents: i64) -> Uuid {
+    let input = podoclinic_core::cash::model::OpenSessionInput {
         id: Uuid::now_v7(),
         register_id: DEFAULT_REGISTER,
         opening_float_cents: float_cents,
     };
-    podoclinic::cash::service::open(ctx, input).await.expect("open drawer").session.expect("session").id
+    podoclinic_core::cash::service::open(ctx, input).await.expect("open drawer").session.expect("session").id
 }
 
 /// The register the third migration creates ("Caja 1").
 pub const DEFAULT_REGISTER: Uuid = Uuid::from_u128(0x00000000_0000_7000_8000_000000000201);
+
+/// A desk with another name, as the commands that come before a session see it.
+pub fn desk_named(pool: &PgPool, name: &str) -> Desk {
+    Desk { pool: pool.clone(), name: name.into() }
+}

@@ -1,38 +1,18 @@
-//! Podoclinic: a desktop app for podiatry clinics. This file wires the Tauri shell to the modules;
-//! each module keeps its rules and SQL to itself and its `commands.rs` is the only Tauri-aware part.
+//! Podoclinic's desktop shell: the Tauri app around `podoclinic-core`. It holds only what is
+//! Tauri's: one thin command per service (`commands/`, a file per domain), the events forwarded
+//! to the webview, the windows and the app's start and exit.
 
-pub mod appointments;
-pub mod audit;
-pub mod auth;
-pub mod billing;
-pub mod cash;
-pub mod catalog;
-pub mod clinic;
-pub mod db;
-pub mod demo;
-pub mod desk;
-pub mod documents;
-pub mod error;
-pub mod expenses;
-pub mod inventory;
+pub mod commands;
+pub mod events;
 pub mod logging;
-pub mod money;
-pub mod patients;
-pub mod podiatrists;
-pub mod schedules;
-pub mod state;
-pub mod stats;
-pub mod suppliers;
-pub mod validate;
-pub mod visits;
 
 use std::path::PathBuf;
 
 use tauri::{Manager, RunEvent};
 use tauri_specta::{collect_commands, collect_events};
 
-use crate::db::monitor::DbStatus;
-use crate::state::{AppState, Paths};
+use podoclinic_core::state::{AppState, Paths};
+use podoclinic_core::{db, demo, startup};
 
 /// The one list of commands, spelled once and expanded for each runtime (the real one, and tauri's
 /// mock runtime in tests): tauri-specta needs generic commands named with a concrete runtime.
@@ -40,102 +20,102 @@ macro_rules! app_builder {
     ($runtime:ty) => {
         tauri_specta::Builder::<$runtime>::new()
             .commands(collect_commands![
-                desk::commands::get_db_status,
-                desk::commands::get_desk_config,
-                desk::commands::save_desk_config,
-                desk::commands::test_connection,
-                desk::commands::provide_db_password,
-                desk::commands::restart_app::<$runtime>,
-                desk::commands::open_admin_window::<$runtime>,
-                auth::commands::needs_first_admin,
-                auth::commands::create_first_admin,
-                auth::commands::login,
-                auth::commands::logout,
-                auth::commands::current_session,
-                auth::commands::keep_alive,
-                auth::commands::lock_session,
-                auth::commands::unlock_session,
-                auth::commands::change_own_password,
-                auth::commands::list_users,
-                auth::commands::create_user,
-                auth::commands::update_user,
-                auth::commands::reset_user_password,
-                auth::commands::unlock_user,
-                auth::commands::list_roles,
-                auth::commands::list_permissions,
-                auth::commands::create_role,
-                auth::commands::update_role,
-                clinic::commands::get_clinic_profile,
-                clinic::commands::update_clinic_profile,
-                audit::commands::list_audit_log,
-                podiatrists::commands::list_podiatrists,
-                podiatrists::commands::create_podiatrist,
-                podiatrists::commands::update_podiatrist,
-                patients::commands::search_patients,
-                patients::commands::get_patient,
-                patients::commands::create_patient,
-                patients::commands::update_patient,
-                patients::commands::archive_patient,
-                schedules::commands::get_schedule,
-                schedules::commands::set_weekly_schedule,
-                schedules::commands::add_schedule_exception,
-                schedules::commands::remove_schedule_exception,
-                appointments::commands::list_agenda,
-                appointments::commands::get_appointment,
-                appointments::commands::list_today,
-                appointments::commands::list_patient_appointments,
-                appointments::commands::find_slots,
-                appointments::commands::book_appointment,
-                appointments::commands::book_series,
-                appointments::commands::reschedule_appointment,
-                appointments::commands::set_appointment_status,
-                appointments::commands::cancel_appointment,
-                catalog::commands::list_treatments,
-                catalog::commands::create_treatment,
-                catalog::commands::update_treatment,
-                catalog::commands::list_products,
-                catalog::commands::create_product,
-                catalog::commands::update_product,
-                visits::commands::open_visit,
-                visits::commands::save_visit,
-                visits::commands::sign_visit,
-                visits::commands::add_visit_addendum,
-                visits::commands::list_patient_visits,
-                billing::commands::get_checkout,
-                billing::commands::get_charge,
-                billing::commands::create_charge,
-                billing::commands::take_payment,
-                billing::commands::refund_payment,
-                billing::commands::get_patient_account,
-                cash::commands::get_desk_cash,
-                cash::commands::open_cash_session,
-                cash::commands::get_cash_report,
-                cash::commands::add_cash_movement,
-                cash::commands::close_cash_session,
-                cash::commands::list_cash_sessions,
-                cash::commands::list_cash_registers,
-                cash::commands::create_cash_register,
-                cash::commands::update_cash_register,
-                expenses::commands::list_expense_categories,
-                expenses::commands::save_expense_category,
-                expenses::commands::list_expenses,
-                expenses::commands::record_expense,
-                suppliers::commands::list_suppliers,
-                suppliers::commands::get_supplier,
-                suppliers::commands::create_supplier,
-                suppliers::commands::update_supplier,
-                inventory::commands::get_stock,
-                inventory::commands::get_stock_card,
-                inventory::commands::record_stock_movement,
-                inventory::commands::receive_purchase,
-                inventory::commands::pay_purchase,
-                stats::commands::get_dashboard,
-                documents::export_receipt,
-                documents::export_cash_report,
-                documents::open_document,
-                documents::export_csv,
+                commands::desk::get_db_status,
+                commands::desk::get_desk_config,
+                commands::desk::save_desk_config,
+                commands::desk::test_connection,
+                commands::desk::provide_db_password,
+                commands::desk::restart_app::<$runtime>,
+                commands::desk::open_admin_window::<$runtime>,
+                commands::auth::needs_first_admin,
+                commands::auth::create_first_admin,
+                commands::auth::login,
+                commands::auth::logout,
+                commands::auth::current_session,
+                commands::auth::keep_alive,
+                commands::auth::lock_session,
+                commands::auth::unlock_session,
+                commands::auth::change_own_password,
+                commands::auth::list_users,
+                commands::auth::create_user,
+                commands::auth::update_user,
+                commands::auth::reset_user_password,
+                commands::auth::unlock_user,
+                commands::auth::list_roles,
+                commands::auth::list_permissions,
+                commands::auth::create_role,
+                commands::auth::update_role,
+                commands::clinic::get_clinic_profile,
+                commands::clinic::update_clinic_profile,
+                commands::audit::list_audit_log,
+                commands::podiatrists::list_podiatrists,
+                commands::podiatrists::create_podiatrist,
+                commands::podiatrists::update_podiatrist,
+                commands::patients::search_patients,
+                commands::patients::get_patient,
+                commands::patients::create_patient,
+                commands::patients::update_patient,
+                commands::patients::archive_patient,
+                commands::schedules::get_schedule,
+                commands::schedules::set_weekly_schedule,
+                commands::schedules::add_schedule_exception,
+                commands::schedules::remove_schedule_exception,
+                commands::appointments::list_agenda,
+                commands::appointments::get_appointment,
+                commands::appointments::list_today,
+                commands::appointments::list_patient_appointments,
+                commands::appointments::find_slots,
+                commands::appointments::book_appointment,
+                commands::appointments::book_series,
+                commands::appointments::reschedule_appointment,
+                commands::appointments::set_appointment_status,
+                commands::appointments::cancel_appointment,
+                commands::catalog::list_treatments,
+                commands::catalog::create_treatment,
+                commands::catalog::update_treatment,
+                commands::catalog::list_products,
+                commands::catalog::create_product,
+                commands::catalog::update_product,
+                commands::visits::open_visit,
+                commands::visits::save_visit,
+                commands::visits::sign_visit,
+                commands::visits::add_visit_addendum,
+                commands::visits::list_patient_visits,
+                commands::billing::get_checkout,
+                commands::billing::get_charge,
+                commands::billing::create_charge,
+                commands::billing::take_payment,
+                commands::billing::refund_payment,
+                commands::billing::get_patient_account,
+                commands::cash::get_desk_cash,
+                commands::cash::open_cash_session,
+                commands::cash::get_cash_report,
+                commands::cash::add_cash_movement,
+                commands::cash::close_cash_session,
+                commands::cash::list_cash_sessions,
+                commands::cash::list_cash_registers,
+                commands::cash::create_cash_register,
+                commands::cash::update_cash_register,
+                commands::expenses::list_expense_categories,
+                commands::expenses::save_expense_category,
+                commands::expenses::list_expenses,
+                commands::expenses::record_expense,
+                commands::suppliers::list_suppliers,
+                commands::suppliers::get_supplier,
+                commands::suppliers::create_supplier,
+                commands::suppliers::update_supplier,
+                commands::inventory::get_stock,
+                commands::inventory::get_stock_card,
+                commands::inventory::record_stock_movement,
+                commands::inventory::receive_purchase,
+                commands::inventory::pay_purchase,
+                commands::stats::get_dashboard,
+                commands::documents::export_receipt,
+                commands::documents::export_cash_report,
+                commands::documents::open_document,
+                commands::documents::export_csv,
             ])
-            .events(collect_events![DbStatus, db::live::AgendaChanged])
+            .events(collect_events![events::DbStatusChanged, events::AgendaChanged])
             // i64 values (money in cents, audit ids, schema versions) are exported as TypeScript
             // `number`: all of them stay far below 2^53, where a JavaScript number is exact.
             .dangerously_cast_bigints_to_number()
@@ -193,7 +173,7 @@ pub fn run() {
                 use tauri_specta::Event;
                 let mut changes = handle.state::<AppState>().health.status.subscribe();
                 while changes.changed().await.is_ok() {
-                    let status = changes.borrow_and_update().clone();
+                    let status = events::DbStatusChanged(changes.borrow_and_update().clone());
                     if let Err(e) = status.emit(&handle) {
                         tracing::warn!(error = %e, "status event not delivered");
                     }
@@ -206,10 +186,10 @@ pub fn run() {
                 loop {
                     match changes.recv().await {
                         Ok(change) => {
-                            let _ = change.emit(&handle);
+                            let _ = events::AgendaChanged::from(change).emit(&handle);
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                            let _ = db::live::AgendaChanged { podiatrist_id: None }.emit(&handle);
+                            let _ = events::AgendaChanged { podiatrist_id: None }.emit(&handle);
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                     }
@@ -218,7 +198,7 @@ pub fn run() {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let state = handle.state::<AppState>();
-                desk::startup::start(&state, demo::enabled()).await;
+                startup::start(&state, demo::enabled()).await;
             });
             // A desk shut down by the system (SIGTERM) or Ctrl+C still stops its local cluster.
             let handle = app.handle().clone();

@@ -2,13 +2,13 @@
 //! schedules and overrides, the workflow, series, slots, DST, and patient search.
 
 use chrono::{Duration, TimeZone, Utc};
-use podoclinic::appointments::model::{
+use podoclinic_core::appointments::model::{
     AT_RISK, AgendaRow, Appointment, OUTSIDE_SCHEDULE, RescheduleInput, SeriesInput, SlotQuery, Status,
 };
-use podoclinic::appointments::service as appointments;
-use podoclinic::error::AppError;
-use podoclinic::patients::service as patients;
-use podoclinic::schedules::model::ScheduleBlock;
+use podoclinic_core::appointments::service as appointments;
+use podoclinic_core::error::AppError;
+use podoclinic_core::patients::service as patients;
+use podoclinic_core::schedules::model::ScheduleBlock;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -93,7 +93,7 @@ async fn booking_the_same_id_twice_books_once(pool: PgPool) {
     let a = appointments::book(&ctx, input.clone()).await.unwrap();
     let b = appointments::book(&ctx, input.clone()).await.unwrap();
     assert_eq!(a, b);
-    let other = podoclinic::appointments::model::BookInput { reason: "otra cosa".into(), ..input };
+    let other = podoclinic_core::appointments::model::BookInput { reason: "otra cosa".into(), ..input };
     assert_eq!(appointments::book(&ctx, other).await.unwrap_err(), AppError::conflict("id_reused", None));
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM appointments").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 1);
@@ -104,10 +104,10 @@ async fn booking_outside_the_schedule_needs_the_override_permission(pool: PgPool
     let admin = first_admin(&pool).await;
     staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
-    let actor = podoclinic::audit::Actor::user(admin.id, "admin", "d");
+    let actor = ctx_of(&pool, &admin).await;
     // Mondays 09:00–14:00 clinic time (America/Mexico_City, UTC-6): 15:00–20:00 UTC.
     let monday = vec![ScheduleBlock { weekday: 1, start_minute: 540, end_minute: 840 }];
-    podoclinic::schedules::service::set_weekly(&pool, &actor, pod, monday).await.unwrap();
+    podoclinic_core::schedules::service::set_weekly(&actor, pod, monday).await.unwrap();
     let ana = patient(&pool, &admin, "Ana", "Pérez", "").await;
     let reception = ctx_for(&pool, "recepcion1", STAFF_PASSWORD).await;
 
@@ -117,10 +117,10 @@ async fn booking_outside_the_schedule_needs_the_override_permission(pool: PgPool
         appointments::book(&reception, late.clone()).await.unwrap_err(),
         AppError::validation("startsAt", "outside_schedule")
     );
-    let forced = podoclinic::appointments::model::BookInput { override_schedule: true, ..late.clone() };
+    let forced = podoclinic_core::appointments::model::BookInput { override_schedule: true, ..late.clone() };
     assert_eq!(
         appointments::book(&reception, forced.clone()).await.unwrap_err(),
-        AppError::Forbidden { permission: podoclinic::auth::Permission::AppointmentsOverrideSchedule }
+        AppError::Forbidden { permission: podoclinic_core::auth::Permission::AppointmentsOverrideSchedule }
     );
     let admin_ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     let booked = appointments::book(&admin_ctx, forced).await.unwrap();
@@ -201,9 +201,9 @@ async fn a_series_books_what_fits_and_reports_each_clash(pool: PgPool) {
 async fn the_slot_finder_skips_busy_time_holidays_and_closed_hours(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
-    let actor = podoclinic::audit::Actor::user(admin.id, "admin", "d");
+    let actor = ctx_of(&pool, &admin).await;
     let blocks = vec![ScheduleBlock { weekday: 1, start_minute: 540, end_minute: 660 }];
-    podoclinic::schedules::service::set_weekly(&pool, &actor, pod, blocks).await.unwrap();
+    podoclinic_core::schedules::service::set_weekly(&actor, pod, blocks).await.unwrap();
     let ana = patient(&pool, &admin, "Ana", "Pérez", "").await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     // Monday 09:00–11:00 local = 15:00–17:00 UTC; 15:30–16:15 taken.
@@ -215,7 +215,7 @@ async fn the_slot_finder_skips_busy_time_holidays_and_closed_hours(pool: PgPool)
         to: future(1, 0, 0),
         limit: 20,
     };
-    let starts: Vec<String> = appointments::find_slots(&pool, q.clone())
+    let starts: Vec<String> = appointments::find_slots(&ctx, q.clone())
         .await
         .unwrap()
         .iter()
@@ -224,7 +224,7 @@ async fn the_slot_finder_skips_busy_time_holidays_and_closed_hours(pool: PgPool)
     assert_eq!(starts, vec!["15:00", "16:15", "16:30"]);
 
     // The next Monday is a clinic holiday: nothing that day.
-    let holiday = podoclinic::schedules::model::ExceptionInput {
+    let holiday = podoclinic_core::schedules::model::ExceptionInput {
         id: Uuid::now_v7(),
         podiatrist_id: None,
         kind: "holiday".into(),
@@ -234,9 +234,9 @@ async fn the_slot_finder_skips_busy_time_holidays_and_closed_hours(pool: PgPool)
         end_minute: None,
         note: "Festivo".into(),
     };
-    podoclinic::schedules::service::add_exception(&pool, &actor, holiday).await.unwrap();
+    podoclinic_core::schedules::service::add_exception(&actor, holiday).await.unwrap();
     let next_week = SlotQuery { from: future(7, 0, 0), to: future(8, 0, 0), ..q };
-    assert!(appointments::find_slots(&pool, next_week).await.unwrap().is_empty());
+    assert!(appointments::find_slots(&ctx, next_week).await.unwrap().is_empty());
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -244,13 +244,13 @@ async fn across_a_daylight_saving_change_hours_and_series_keep_local_time(pool: 
     sqlx::query("UPDATE clinic_profile SET timezone = 'America/Tijuana'").execute(&pool).await.unwrap();
     let admin = first_admin(&pool).await;
     let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
-    let actor = podoclinic::audit::Actor::user(admin.id, "admin", "d");
+    let actor = ctx_of(&pool, &admin).await;
     // Saturdays and Sundays 09:00–12:00 local. DST starts Sunday 2027-03-14 in Tijuana.
     let blocks = vec![
         ScheduleBlock { weekday: 6, start_minute: 540, end_minute: 720 },
         ScheduleBlock { weekday: 7, start_minute: 540, end_minute: 720 },
     ];
-    podoclinic::schedules::service::set_weekly(&pool, &actor, pod, blocks).await.unwrap();
+    podoclinic_core::schedules::service::set_weekly(&actor, pod, blocks).await.unwrap();
     let saturday = Utc.with_ymd_and_hms(2027, 3, 13, 8, 0, 0).unwrap();
     let q = SlotQuery {
         podiatrist_id: Some(pod),
@@ -259,7 +259,7 @@ async fn across_a_daylight_saving_change_hours_and_series_keep_local_time(pool: 
         to: saturday + Duration::days(2),
         limit: 100,
     };
-    let slots = appointments::find_slots(&pool, q).await.unwrap();
+    let slots = appointments::find_slots(&actor, q).await.unwrap();
     let first_saturday = slots.iter().find(|s| s.starts_at.date_naive().to_string() == "2027-03-13").unwrap();
     let first_sunday = slots.iter().find(|s| s.starts_at.date_naive().to_string() == "2027-03-14").unwrap();
     assert_eq!(first_saturday.starts_at.to_rfc3339(), "2027-03-13T17:00:00+00:00", "09:00 PST");
@@ -281,39 +281,36 @@ async fn search_ignores_accents_and_case_and_tolerates_a_typo(pool: PgPool) {
     patient(&pool, &admin, "Josefina", "Gómez", "").await;
     patient(&pool, &admin, "Ana", "Gonzaga", "").await;
     for query in ["jose gonzalez", "JOSÉ", "gonzalez jose", "munoz", "gonzales", "1234 56"] {
-        let found = patients::search(&pool, query).await.unwrap();
+        let found = patients::search(&ctx_of(&pool, &admin).await, query).await.unwrap();
         assert_eq!(found.first().map(|p| p.id), Some(jose), "query {query:?} gave {found:?}");
     }
-    assert!(patients::search(&pool, "zzzz").await.unwrap().is_empty());
-    assert!(patients::search(&pool, " ").await.unwrap().is_empty());
-    let actor = podoclinic::audit::Actor::user(admin.id, "admin", "d");
-    patients::set_archived(&pool, &actor, jose, true).await.unwrap();
-    assert!(patients::search(&pool, "jose gonzalez").await.unwrap().iter().all(|p| p.id != jose));
+    assert!(patients::search(&ctx_of(&pool, &admin).await, "zzzz").await.unwrap().is_empty());
+    assert!(patients::search(&ctx_of(&pool, &admin).await, " ").await.unwrap().is_empty());
+    let actor = ctx_of(&pool, &admin).await;
+    patients::set_archived(&actor, jose, true).await.unwrap();
+    assert!(patients::search(&actor, "jose gonzalez").await.unwrap().iter().all(|p| p.id != jose));
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_likely_duplicate_is_shown_before_creating(pool: PgPool) {
     let admin = first_admin(&pool).await;
-    let actor = podoclinic::audit::Actor::user(admin.id, "admin", "d");
+    let actor = ctx_of(&pool, &admin).await;
     let mut first = new_patient("María", "López", "+52 55 1111 2222");
     first.birth_date = chrono::NaiveDate::from_ymd_opt(1970, 5, 1);
-    patients::create(&pool, &actor, first.clone(), false).await.unwrap();
+    patients::create(&actor, first.clone(), false).await.unwrap();
 
     let mut same_name = new_patient("maria", "lopez", "");
     same_name.birth_date = first.birth_date;
-    let outcome = patients::create(&pool, &actor, same_name.clone(), false).await.unwrap();
+    let outcome = patients::create(&actor, same_name.clone(), false).await.unwrap();
     assert!(outcome.created.is_none());
     assert_eq!(outcome.possible_duplicates[0].id, first.id);
     let same_phone = new_patient("Otra", "Persona", "55-1111-2222");
-    assert_eq!(patients::create(&pool, &actor, same_phone, false).await.unwrap().possible_duplicates.len(), 1);
+    assert_eq!(patients::create(&actor, same_phone, false).await.unwrap().possible_duplicates.len(), 1);
 
-    let forced = patients::create(&pool, &actor, same_name, true).await.unwrap();
+    let forced = patients::create(&actor, same_name, true).await.unwrap();
     assert!(forced.created.is_some());
     let bad = new_patient("Ana", "", "12ab");
-    assert_eq!(
-        patients::create(&pool, &actor, bad, true).await.unwrap_err(),
-        AppError::validation("phone", "phone_format")
-    );
+    assert_eq!(patients::create(&actor, bad, true).await.unwrap_err(), AppError::validation("phone", "phone_format"));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -322,7 +319,7 @@ async fn a_booking_on_one_desk_is_announced_to_the_others(pool: PgPool) {
     let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
     let ana = patient(&pool, &admin, "Ana", "Pérez", "").await;
     let (tx, mut rx) = tokio::sync::broadcast::channel(16);
-    let listener = tokio::spawn(podoclinic::db::live::run(pool.clone(), tx));
+    let listener = tokio::spawn(podoclinic_core::db::live::run(pool.clone(), tx));
     let first = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
     assert_eq!(first.podiatrist_id, None, "a (re)connected listener first asks for a full refresh");
 
@@ -341,15 +338,15 @@ async fn renaming_a_patient_renames_them_on_the_agenda(pool: PgPool) {
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     let booked = appointments::book(&ctx, booking(ana, pod, future(0, 16, 0), 30)).await.unwrap();
     appointments::set_status(&ctx, booked.id, Status::Arrived).await.unwrap();
-    let actor = podoclinic::audit::Actor::user(admin.id, "admin", "d");
-    let mut record = patients::get(&pool, ana).await.unwrap();
+    let actor = ctx_of(&pool, &admin).await;
+    let mut record = patients::get(&ctx, ana).await.unwrap();
     record.last_names = "Pérez Ortega".into();
     record.diabetes = "type2".into();
-    patients::update(&pool, &actor, record).await.unwrap();
-    let agenda = appointments::agenda(&pool, future(0, 0, 0), future(1, 0, 0), None).await.unwrap();
+    patients::update(&actor, record).await.unwrap();
+    let agenda = appointments::agenda(&ctx, future(0, 0, 0), future(1, 0, 0), None).await.unwrap();
     let rows = agenda.rows().unwrap();
     assert_eq!((rows[0].5.as_str(), rows[0].7 & AT_RISK != 0), ("Ana Pérez Ortega", true));
-    assert_eq!(rows, vec![agenda_row(&appointments::find(&pool, booked.id).await.unwrap())]);
+    assert_eq!(rows, vec![agenda_row(&appointments::find(&ctx, booked.id).await.unwrap())]);
 }
 
 /// What the calendar should show of an appointment, from its whole record.
@@ -377,9 +374,9 @@ async fn the_calendar_shows_what_each_write_left_in_the_appointments(pool: PgPoo
     let (uno, dos) =
         (podiatrist(&pool, &admin, "Dra. Uno", None).await, podiatrist(&pool, &admin, "Dr. Dos", None).await);
     // Dos works 04:00–10:00 in the clinic (UTC−6): the 22:30 UTC booking is outside.
-    let actor = podoclinic::audit::Actor::user(admin.id, "admin", "d");
+    let actor = ctx_of(&pool, &admin).await;
     let mornings = (1..=7).map(|weekday| ScheduleBlock { weekday, start_minute: 240, end_minute: 600 }).collect();
-    podoclinic::schedules::service::set_weekly(&pool, &actor, dos, mornings).await.unwrap();
+    podoclinic_core::schedules::service::set_weekly(&actor, dos, mornings).await.unwrap();
     let ana = patient(&pool, &admin, "Ana", "Pérez \"La Güera\"", "").await;
     let beto = patient(&pool, &admin, "Beto", "Ruiz", "").await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
@@ -408,22 +405,22 @@ async fn the_calendar_shows_what_each_write_left_in_the_appointments(pool: PgPoo
     }
     appointments::set_status(&ctx, c.id, Status::Confirmed).await.unwrap();
     appointments::cancel(&ctx, d.id, "Viaje").await.unwrap();
-    let mut record = patients::get(&pool, beto).await.unwrap();
+    let mut record = patients::get(&ctx, beto).await.unwrap();
     record.first_name = "Roberto".into();
     record.anticoagulants = true;
-    patients::update(&pool, &actor, record).await.unwrap();
+    patients::update(&actor, record).await.unwrap();
 
     let mut expected = Vec::new();
     for id in [a.id, b.id, c.id, late.id] {
-        expected.push(agenda_row(&appointments::find(&pool, id).await.unwrap()));
+        expected.push(agenda_row(&appointments::find(&ctx, id).await.unwrap()));
     }
     let key = |r: &AgendaRow| (r.2, r.0);
     expected.sort_by_key(key);
-    let whole = appointments::agenda(&pool, future(0, 0, 0), future(1, 0, 0), None).await.unwrap().rows().unwrap();
+    let whole = appointments::agenda(&ctx, future(0, 0, 0), future(1, 0, 0), None).await.unwrap().rows().unwrap();
     assert_eq!(whole, expected, "the clinic's calendar, in start order");
     assert_eq!(whole[1].5, "Roberto Ruiz");
     let only_dos =
-        appointments::agenda(&pool, future(0, 0, 0), future(1, 0, 0), Some(vec![dos])).await.unwrap().rows().unwrap();
+        appointments::agenda(&ctx, future(0, 0, 0), future(1, 0, 0), Some(vec![dos])).await.unwrap().rows().unwrap();
     let dos_rows: Vec<AgendaRow> = expected.iter().filter(|r| r.1 == dos).cloned().collect();
     assert_eq!(only_dos, dos_rows);
     assert_eq!(only_dos.len(), 3, "b moved to Dos, c and the late one; d was cancelled");

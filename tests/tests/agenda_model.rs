@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::Duration;
-use podoclinic::appointments::model::RescheduleInput;
-use podoclinic::appointments::service as appointments;
-use podoclinic::error::AppError;
-use podoclinic_tests::ipc::FreshDb;
+use podoclinic_core::appointments::model::RescheduleInput;
+use podoclinic_core::appointments::service as appointments;
+use podoclinic_core::error::AppError;
+use podoclinic_tests::FreshDb;
 use podoclinic_tests::*;
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -44,7 +44,7 @@ fn clashes(model: &HashMap<Uuid, Booked>, except: Option<Uuid>, pod: usize, star
 #[test]
 fn the_database_accepts_exactly_the_bookings_a_brute_force_model_accepts() {
     let db = FreshDb::create();
-    let (ctx, pods, patient_id) = tauri::async_runtime::block_on(async {
+    let (ctx, pods, patient_id) = runtime().block_on(async {
         let admin = first_admin(&db.pool).await;
         let pods = [podiatrist(&db.pool, &admin, "Uno", None).await, podiatrist(&db.pool, &admin, "Dos", None).await];
         let p = patient(&db.pool, &admin, "Ana", "Pérez", "").await;
@@ -59,7 +59,7 @@ fn the_database_accepts_exactly_the_bookings_a_brute_force_model_accepts() {
         let mut model: HashMap<Uuid, Booked> = HashMap::new();
         let mut order: Vec<Uuid> = Vec::new();
         for op in ops {
-            tauri::async_runtime::block_on(async {
+            runtime().block_on(async {
                 match op {
                     Op::Book { pod, start, len } => {
                         let input = booking(patient_id, pods[pod], at(start), 15 * len);
@@ -101,7 +101,7 @@ fn the_database_accepts_exactly_the_bookings_a_brute_force_model_accepts() {
             });
         }
         // The stored agenda is the model's.
-        let stored = tauri::async_runtime::block_on(appointments::agenda(&db.pool, at(0), at(50), None)).unwrap();
+        let stored = runtime().block_on(appointments::agenda(&ctx, at(0), at(50), None)).unwrap();
         let mut live: Vec<(Uuid, Uuid, i64, i64)> =
             model.iter().filter(|(_, b)| b.live).map(|(id, b)| (*id, pods[b.pod], b.start, b.end)).collect();
         live.sort();

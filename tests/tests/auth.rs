@@ -1,25 +1,20 @@
 //! Accounts, login, lockout, sessions and roles against a real PostgreSQL (fresh database per test).
 
 use chrono::{Duration, Utc};
-use podoclinic::audit::Actor;
-use podoclinic::auth::model::{FirstAdminInput, NewUserInput, RoleInput, UserUpdateInput};
-use podoclinic::auth::service::{self, Purpose};
-use podoclinic::auth::{Permission, require};
-use podoclinic::error::AppError;
+use podoclinic_core::auth::model::{FirstAdminInput, NewUserInput, RoleInput, UserUpdateInput};
+use podoclinic_core::auth::service::{self, Purpose};
+use podoclinic_core::auth::{Permission, require};
+use podoclinic_core::error::AppError;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-fn admin_actor(admin: &podoclinic::auth::model::User) -> Actor {
-    Actor::user(admin.id, &admin.username, "test-desk")
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn the_first_admin_can_be_created_once_and_is_audited(pool: PgPool) {
-    assert!(service::needs_first_admin(&pool).await.unwrap());
+    assert!(service::needs_first_admin(&desk(&pool)).await.unwrap());
     let admin = first_admin(&pool).await;
     assert_eq!(admin.role_name, "admin");
-    assert!(!service::needs_first_admin(&pool).await.unwrap());
+    assert!(!service::needs_first_admin(&desk(&pool)).await.unwrap());
 
     let again = FirstAdminInput {
         id: Uuid::now_v7(),
@@ -27,7 +22,7 @@ async fn the_first_admin_can_be_created_once_and_is_audited(pool: PgPool) {
         display_name: "Otro".into(),
         password: ADMIN_PASSWORD.into(),
     };
-    let err = service::create_first_admin(&pool, "desk-2", again).await.unwrap_err();
+    let err = service::create_first_admin(&desk_named(&pool, "desk-2"), again).await.unwrap_err();
     assert_eq!(err, AppError::conflict("already_initialized", None));
     assert_eq!(audit_actions(&pool).await, vec!["user.create_first_admin"]);
 }
@@ -44,7 +39,7 @@ async fn two_desks_racing_to_create_the_first_admin_make_exactly_one(pool: PgPoo
                     display_name: format!("Admin {i}"),
                     password: ADMIN_PASSWORD.into(),
                 };
-                service::create_first_admin(&pool, &format!("desk-{i}"), input).await
+                service::create_first_admin(&desk_named(&pool, &format!("desk-{i}")), input).await
             })
         })
         .collect();
@@ -68,9 +63,9 @@ async fn a_weak_first_admin_password_is_refused_naming_the_field_and_nothing_is_
         display_name: "A".into(),
         password: "12345678".into(),
     };
-    let err = service::create_first_admin(&pool, "d", input).await.unwrap_err();
+    let err = service::create_first_admin(&desk_named(&pool, "d"), input).await.unwrap_err();
     assert_eq!(err, AppError::validation("password", "password_too_common"));
-    assert!(service::needs_first_admin(&pool).await.unwrap());
+    assert!(service::needs_first_admin(&desk(&pool)).await.unwrap());
     assert!(audit_actions(&pool).await.is_empty());
 }
 
@@ -78,13 +73,16 @@ async fn a_weak_first_admin_password_is_refused_naming_the_field_and_nothing_is_
 async fn login_succeeds_with_the_right_password_and_gives_the_role_s_permissions(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let rec = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
-    let session = service::authenticate(&pool, "desk-1", " Recepcion1 ", STAFF_PASSWORD, Purpose::Login).await.unwrap();
+    let session = service::authenticate(&desk_named(&pool, "desk-1"), " Recepcion1 ", STAFF_PASSWORD, Purpose::Login)
+        .await
+        .unwrap();
     assert_eq!(session.user_id, rec.id);
     assert!(session.permissions.contains(&Permission::AppointmentsWrite));
     assert!(!session.permissions.contains(&Permission::ClinicalRead), "reception must not read clinical notes");
     assert!(!session.permissions.contains(&Permission::UsersManage));
     assert_eq!(session.idle_limit, Duration::minutes(5));
-    let admin_session = service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap();
+    let admin_session =
+        service::authenticate(&desk_named(&pool, "desk-1"), "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap();
     assert_eq!(admin_session.permissions.len(), Permission::ALL.len());
     assert_eq!(audit_actions(&pool).await.iter().filter(|a| *a == "login.success").count(), 2);
 }
@@ -92,8 +90,10 @@ async fn login_succeeds_with_the_right_password_and_gives_the_role_s_permissions
 #[sqlx::test(migrations = "../migrations")]
 async fn wrong_passwords_and_unknown_users_look_the_same_and_are_audited(pool: PgPool) {
     first_admin(&pool).await;
-    let wrong = service::authenticate(&pool, "d", "admin", "not the password", Purpose::Login).await.unwrap_err();
-    let unknown = service::authenticate(&pool, "d", "nadie", "not the password", Purpose::Login).await.unwrap_err();
+    let wrong =
+        service::authenticate(&desk_named(&pool, "d"), "admin", "not the password", Purpose::Login).await.unwrap_err();
+    let unknown =
+        service::authenticate(&desk_named(&pool, "d"), "nadie", "not the password", Purpose::Login).await.unwrap_err();
     assert_eq!(wrong, AppError::InvalidCredentials);
     assert_eq!(unknown, AppError::InvalidCredentials);
     let failures: Vec<(Option<String>, String)> =
@@ -113,25 +113,30 @@ async fn five_failures_lock_the_account_on_every_desk_until_an_admin_unlocks_it(
     let rec = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     for i in 1..=4 {
         let desk = if i % 2 == 0 { "desk-1" } else { "desk-2" };
-        let err = service::authenticate(&pool, desk, "recepcion1", "wrong password", Purpose::Login).await.unwrap_err();
+        let err = service::authenticate(&desk_named(&pool, desk), "recepcion1", "wrong password", Purpose::Login)
+            .await
+            .unwrap_err();
         assert_eq!(err, AppError::InvalidCredentials, "attempt {i}");
     }
-    let fifth =
-        service::authenticate(&pool, "desk-3", "recepcion1", "wrong password", Purpose::Login).await.unwrap_err();
+    let fifth = service::authenticate(&desk_named(&pool, "desk-3"), "recepcion1", "wrong password", Purpose::Login)
+        .await
+        .unwrap_err();
     let AppError::LockedOut { until } = fifth else { panic!("expected lockout, got {fifth:?}") };
     let until = chrono::DateTime::parse_from_rfc3339(&until).unwrap().with_timezone(&Utc);
     let minutes = (until - Utc::now()).num_minutes();
     assert!((14..=15).contains(&minutes), "locked for {minutes} minutes");
 
     // The right password does not help while locked, from any desk.
-    let err = service::authenticate(&pool, "desk-1", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap_err();
+    let err = service::authenticate(&desk_named(&pool, "desk-1"), "recepcion1", STAFF_PASSWORD, Purpose::Login)
+        .await
+        .unwrap_err();
     assert!(matches!(err, AppError::LockedOut { .. }));
-    let listed = service::list_users(&pool).await.unwrap();
+    let listed = service::list_users(&ctx_of(&pool, &admin).await).await.unwrap();
     assert!(listed.iter().find(|u| u.id == rec.id).unwrap().locked_until.is_some());
 
-    let unlocked = service::unlock_user(&pool, &admin_actor(&admin), rec.id).await.unwrap();
+    let unlocked = service::unlock_user(&ctx_of(&pool, &admin).await, rec.id).await.unwrap();
     assert!(unlocked.locked_until.is_none());
-    service::authenticate(&pool, "desk-1", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap();
+    service::authenticate(&desk_named(&pool, "desk-1"), "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap();
     let actions = audit_actions(&pool).await;
     assert!(actions.contains(&"user.lockout".to_string()) && actions.contains(&"user.unlock".to_string()));
 }
@@ -144,7 +149,9 @@ async fn a_repeated_lockout_lasts_twice_as_long(pool: PgPool) {
         let mut last = None;
         for _ in 0..5 {
             last = Some(
-                service::authenticate(&pool, "d", "recepcion1", "wrong password", Purpose::Login).await.unwrap_err(),
+                service::authenticate(&desk_named(&pool, "d"), "recepcion1", "wrong password", Purpose::Login)
+                    .await
+                    .unwrap_err(),
             );
         }
         match last.unwrap() {
@@ -155,11 +162,11 @@ async fn a_repeated_lockout_lasts_twice_as_long(pool: PgPool) {
         }
     };
     assert!((14..=15).contains(&lock_once().await));
-    service::unlock_user(&pool, &admin_actor(&admin), rec.id).await.unwrap();
+    service::unlock_user(&ctx_of(&pool, &admin).await, rec.id).await.unwrap();
     assert!((29..=30).contains(&lock_once().await));
     // A successful login forgets the repeats.
-    service::unlock_user(&pool, &admin_actor(&admin), rec.id).await.unwrap();
-    service::authenticate(&pool, "d", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap();
+    service::unlock_user(&ctx_of(&pool, &admin).await, rec.id).await.unwrap();
+    service::authenticate(&desk_named(&pool, "d"), "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap();
     assert!((14..=15).contains(&lock_once().await));
 }
 
@@ -168,10 +175,14 @@ async fn failures_older_than_fifteen_minutes_do_not_count(pool: PgPool) {
     let admin = first_admin(&pool).await;
     staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     for _ in 0..4 {
-        service::authenticate(&pool, "d", "recepcion1", "wrong password", Purpose::Login).await.unwrap_err();
+        service::authenticate(&desk_named(&pool, "d"), "recepcion1", "wrong password", Purpose::Login)
+            .await
+            .unwrap_err();
     }
     sqlx::query("UPDATE login_failures SET at = at - interval '16 minutes'").execute(&pool).await.unwrap();
-    let err = service::authenticate(&pool, "d", "recepcion1", "wrong password", Purpose::Login).await.unwrap_err();
+    let err = service::authenticate(&desk_named(&pool, "d"), "recepcion1", "wrong password", Purpose::Login)
+        .await
+        .unwrap_err();
     assert_eq!(err, AppError::InvalidCredentials);
 }
 
@@ -192,7 +203,7 @@ async fn a_hash_weaker_than_today_s_policy_is_replaced_at_login(pool: PgPool) {
         .await
         .unwrap();
 
-    service::authenticate(&pool, "d", "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap();
+    service::authenticate(&desk_named(&pool, "d"), "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap();
     let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(admin.id)
         .fetch_one(&pool)
@@ -200,7 +211,7 @@ async fn a_hash_weaker_than_today_s_policy_is_replaced_at_login(pool: PgPool) {
         .unwrap();
     assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
     assert!(audit_actions(&pool).await.contains(&"user.password_rehash".to_string()));
-    service::authenticate(&pool, "d", "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap();
+    service::authenticate(&desk_named(&pool, "d"), "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap();
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -218,7 +229,7 @@ async fn the_audit_log_refuses_updates_and_deletes(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn creating_a_user_twice_with_one_id_is_idempotent_and_different_content_is_refused(pool: PgPool) {
     let admin = first_admin(&pool).await;
-    let actor = admin_actor(&admin);
+    let actor = ctx_of(&pool, &admin).await;
     let input = NewUserInput {
         id: Uuid::now_v7(),
         username: "ana".into(),
@@ -226,14 +237,14 @@ async fn creating_a_user_twice_with_one_id_is_idempotent_and_different_content_i
         password: STAFF_PASSWORD.into(),
         role_id: RECEPTION_ROLE,
     };
-    let first = service::create_user(&pool, &actor, input.clone()).await.unwrap();
-    let replay = service::create_user(&pool, &actor, input.clone()).await.unwrap();
+    let first = service::create_user(&actor, input.clone()).await.unwrap();
+    let replay = service::create_user(&actor, input.clone()).await.unwrap();
     assert_eq!(first, replay);
     let changed = NewUserInput { display_name: "Ana María".into(), ..input.clone() };
-    assert_eq!(service::create_user(&pool, &actor, changed).await.unwrap_err(), AppError::conflict("id_reused", None));
+    assert_eq!(service::create_user(&actor, changed).await.unwrap_err(), AppError::conflict("id_reused", None));
     let other_id_same_name = NewUserInput { id: Uuid::now_v7(), ..input };
     assert_eq!(
-        service::create_user(&pool, &actor, other_id_same_name).await.unwrap_err(),
+        service::create_user(&actor, other_id_same_name).await.unwrap_err(),
         AppError::conflict("username_taken", Some("username"))
     );
     let creates = audit_actions(&pool).await.iter().filter(|a| *a == "user.create").count();
@@ -243,7 +254,7 @@ async fn creating_a_user_twice_with_one_id_is_idempotent_and_different_content_i
 #[sqlx::test(migrations = "../migrations")]
 async fn the_last_active_admin_cannot_be_demoted_or_deactivated(pool: PgPool) {
     let admin = first_admin(&pool).await;
-    let actor = admin_actor(&admin);
+    let actor = ctx_of(&pool, &admin).await;
     let demote = UserUpdateInput {
         id: admin.id,
         display_name: admin.display_name.clone(),
@@ -251,33 +262,34 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated(pool: PgPool) {
         active: true,
     };
     assert_eq!(
-        service::update_user(&pool, &actor, demote.clone()).await.unwrap_err(),
+        service::update_user(&actor, demote.clone()).await.unwrap_err(),
         AppError::conflict("last_admin", Some("roleId"))
     );
     let deactivate = UserUpdateInput { role_id: admin.role_id, active: false, ..demote.clone() };
     assert_eq!(
-        service::update_user(&pool, &actor, deactivate).await.unwrap_err(),
+        service::update_user(&actor, deactivate).await.unwrap_err(),
         AppError::conflict("last_admin", Some("active"))
     );
 
     let second = staff(&pool, &admin, "admin2", admin.role_id).await;
-    let updated = service::update_user(&pool, &actor, demote).await.unwrap();
+    let updated = service::update_user(&actor, demote).await.unwrap();
     assert_eq!(updated.role_id, RECEPTION_ROLE);
-    assert!(service::list_users(&pool).await.unwrap().iter().any(|u| u.id == second.id && u.active));
+    assert!(
+        service::list_users(&ctx_of(&pool, &admin).await).await.unwrap().iter().any(|u| u.id == second.id && u.active)
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_admin_role_is_fixed_and_other_roles_are_editable(pool: PgPool) {
     let admin = first_admin(&pool).await;
-    let actor = admin_actor(&admin);
+    let actor = ctx_of(&pool, &admin).await;
     let edit_admin = RoleInput { id: admin.role_id, name: "jefe".into(), permissions: vec![] };
     assert_eq!(
-        service::update_role(&pool, &actor, edit_admin).await.unwrap_err(),
+        service::update_role(&actor, edit_admin).await.unwrap_err(),
         AppError::conflict("admin_role_fixed", None)
     );
 
     let role = service::create_role(
-        &pool,
         &actor,
         RoleInput {
             id: Uuid::now_v7(),
@@ -290,11 +302,11 @@ async fn the_admin_role_is_fixed_and_other_roles_are_editable(pool: PgPool) {
     assert_eq!(role.permissions, vec![Permission::CashOperate, Permission::CashClose]);
     let dup = RoleInput { id: Uuid::now_v7(), name: "caja".into(), permissions: vec![] };
     assert_eq!(
-        service::create_role(&pool, &actor, dup).await.unwrap_err(),
+        service::create_role(&actor, dup).await.unwrap_err(),
         AppError::conflict("role_name_taken", Some("name"))
     );
     let blank = RoleInput { id: Uuid::now_v7(), name: "  ".into(), permissions: vec![] };
-    assert_eq!(service::create_role(&pool, &actor, blank).await.unwrap_err(), AppError::validation("name", "required"));
+    assert_eq!(service::create_role(&actor, blank).await.unwrap_err(), AppError::validation("name", "required"));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -302,22 +314,28 @@ async fn a_permission_removed_from_a_role_is_refused_within_two_seconds_in_a_liv
     let admin = first_admin(&pool).await;
     staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     let state = state_on(pool.clone(), "desk-1");
-    let session = service::authenticate(&pool, "desk-1", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap();
+    let session = service::authenticate(&desk_named(&pool, "desk-1"), "recepcion1", STAFF_PASSWORD, Purpose::Login)
+        .await
+        .unwrap();
     state.sessions.start(session);
     assert!(require(&state, Permission::StatsRead).await.is_ok());
 
-    let reception = service::list_roles(&pool).await.unwrap().into_iter().find(|r| r.id == RECEPTION_ROLE).unwrap();
+    let reception = service::list_roles(&ctx_of(&pool, &admin).await)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == RECEPTION_ROLE)
+        .unwrap();
     let fewer: Vec<Permission> =
         reception.permissions.iter().copied().filter(|p| *p != Permission::StatsRead).collect();
     service::update_role(
-        &pool,
-        &admin_actor(&admin),
+        &ctx_of(&pool, &admin).await,
         RoleInput { id: RECEPTION_ROLE, name: reception.name, permissions: fewer },
     )
     .await
     .unwrap();
     // Grants are re-read at most every GRANTS_TTL (2 s); let that pass.
-    state.sessions.age(podoclinic::auth::session::GRANTS_TTL);
+    state.sessions.age(podoclinic_core::auth::session::GRANTS_TTL);
     assert_eq!(
         require(&state, Permission::StatsRead).await.err(),
         Some(AppError::Forbidden { permission: Permission::StatsRead })
@@ -329,16 +347,20 @@ async fn a_deactivated_user_is_signed_out_within_two_seconds(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let rec = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     let state = state_on(pool.clone(), "desk-1");
-    state
-        .sessions
-        .start(service::authenticate(&pool, "desk-1", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap());
+    state.sessions.start(
+        service::authenticate(&desk_named(&pool, "desk-1"), "recepcion1", STAFF_PASSWORD, Purpose::Login)
+            .await
+            .unwrap(),
+    );
     let off =
         UserUpdateInput { id: rec.id, display_name: rec.display_name.clone(), role_id: RECEPTION_ROLE, active: false };
-    service::update_user(&pool, &admin_actor(&admin), off).await.unwrap();
-    state.sessions.age(podoclinic::auth::session::GRANTS_TTL);
+    service::update_user(&ctx_of(&pool, &admin).await, off).await.unwrap();
+    state.sessions.age(podoclinic_core::auth::session::GRANTS_TTL);
     assert_eq!(require(&state, Permission::PatientsRead).await.err(), Some(AppError::Unauthorized));
     assert!(state.sessions.peek().is_none());
-    let err = service::authenticate(&pool, "desk-1", "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap_err();
+    let err = service::authenticate(&desk_named(&pool, "desk-1"), "recepcion1", STAFF_PASSWORD, Purpose::Login)
+        .await
+        .unwrap_err();
     assert_eq!(err, AppError::InvalidCredentials);
 }
 
@@ -346,15 +368,17 @@ async fn a_deactivated_user_is_signed_out_within_two_seconds(pool: PgPool) {
 async fn an_idle_session_locks_and_only_the_password_unlocks_it(pool: PgPool) {
     first_admin(&pool).await;
     let state = state_on(pool.clone(), "desk-1");
-    state
-        .sessions
-        .start(service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap());
+    state.sessions.start(
+        service::authenticate(&desk_named(&pool, "desk-1"), "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap(),
+    );
     state.sessions.age(Duration::minutes(6));
     assert_eq!(require(&state, Permission::UsersManage).await.err(), Some(AppError::SessionLocked));
 
-    let wrong = service::authenticate(&pool, "desk-1", "admin", "not it at all", Purpose::Unlock).await.unwrap_err();
+    let wrong = service::authenticate(&desk_named(&pool, "desk-1"), "admin", "not it at all", Purpose::Unlock)
+        .await
+        .unwrap_err();
     assert_eq!(wrong, AppError::InvalidCredentials);
-    service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Unlock).await.unwrap();
+    service::authenticate(&desk_named(&pool, "desk-1"), "admin", ADMIN_PASSWORD, Purpose::Unlock).await.unwrap();
     state.sessions.unlock(Utc::now()).unwrap();
     assert!(require(&state, Permission::UsersManage).await.is_ok());
 
@@ -369,9 +393,9 @@ async fn the_idle_lock_time_comes_from_the_clinic_profile(pool: PgPool) {
     first_admin(&pool).await;
     sqlx::query("UPDATE clinic_profile SET idle_lock_minutes = 15").execute(&pool).await.unwrap();
     let state = state_on(pool.clone(), "desk-1");
-    state
-        .sessions
-        .start(service::authenticate(&pool, "desk-1", "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap());
+    state.sessions.start(
+        service::authenticate(&desk_named(&pool, "desk-1"), "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap(),
+    );
     state.sessions.age(Duration::minutes(10));
     assert!(require(&state, Permission::UsersManage).await.is_ok());
 }
@@ -379,12 +403,11 @@ async fn the_idle_lock_time_comes_from_the_clinic_profile(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn changing_one_s_own_password_needs_the_current_one(pool: PgPool) {
     let admin = first_admin(&pool).await;
-    let actor = admin_actor(&admin);
-    let err =
-        service::change_own_password(&pool, &actor, "wrong current", "un camino nuevo 9".into()).await.unwrap_err();
+    let actor = ctx_of(&pool, &admin).await;
+    let err = service::change_own_password(&actor, "wrong current", "un camino nuevo 9".into()).await.unwrap_err();
     assert_eq!(err, AppError::validation("currentPassword", "wrong_password"));
-    let err = service::change_own_password(&pool, &actor, ADMIN_PASSWORD, "corta".into()).await.unwrap_err();
+    let err = service::change_own_password(&actor, ADMIN_PASSWORD, "corta".into()).await.unwrap_err();
     assert_eq!(err, AppError::validation("newPassword", "password_too_short"));
-    service::change_own_password(&pool, &actor, ADMIN_PASSWORD, "un camino nuevo 9".into()).await.unwrap();
-    service::authenticate(&pool, "d", "admin", "un camino nuevo 9", Purpose::Login).await.unwrap();
+    service::change_own_password(&actor, ADMIN_PASSWORD, "un camino nuevo 9".into()).await.unwrap();
+    service::authenticate(&desk_named(&pool, "d"), "admin", "un camino nuevo 9", Purpose::Login).await.unwrap();
 }

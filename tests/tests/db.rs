@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use podoclinic::db::local::{LocalCluster, find_binaries};
-use podoclinic::db::monitor::{self, DbStatus, Health};
-use podoclinic::db::{self, Schema};
+use podoclinic_core::db::local::{LocalCluster, find_binaries};
+use podoclinic_core::db::monitor::{self, DbStatus, Health};
+use podoclinic_core::db::{self, Schema};
 use sqlx::PgPool;
 
 #[sqlx::test(migrations = false)]
@@ -47,7 +47,7 @@ async fn a_database_migrated_by_a_newer_app_is_left_untouched(pool: PgPool) {
     assert_eq!(tables_before, tables_after);
     let state = podoclinic_tests::state_on(pool.clone(), "old-desk");
     state.health.set(DbStatus::UpdateRequired { database_version: newer, app_version: db::app_schema_version() });
-    assert_eq!(state.db().err(), Some(podoclinic::error::AppError::UpdateRequired));
+    assert_eq!(state.db().err(), Some(podoclinic_core::error::AppError::UpdateRequired));
 }
 
 async fn wait_for(health: &Health, limit: Duration, want: impl Fn(&DbStatus) -> bool) -> Option<Duration> {
@@ -110,10 +110,10 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
 #[sqlx::test(migrations = false)]
 async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool) {
     let options = (*pool.connect_options()).clone();
-    let state = std::sync::Arc::new(podoclinic::state::AppState::new(podoclinic_tests::temp_paths(), "d".into()));
+    let state = std::sync::Arc::new(podoclinic_core::state::AppState::new(podoclinic_tests::temp_paths(), "d".into()));
     let mut status = state.health.status.subscribe();
     let starting = state.clone();
-    let startup = tokio::spawn(async move { podoclinic::desk::startup::connect(&starting, options, true).await });
+    let startup = tokio::spawn(async move { podoclinic_core::startup::connect(&starting, options, true).await });
     loop {
         status.changed().await.unwrap();
         if *status.borrow_and_update() == DbStatus::Online {

@@ -2,17 +2,18 @@
 //! concurrent dispenses, and the ledger's sum is always the stock on hand.
 
 use chrono::NaiveDate;
-use podoclinic::audit::Actor;
-use podoclinic::error::AppError;
-use podoclinic::inventory::model::{ManualMovement, PurchaseInput, PurchaseLine, StockKind};
-use podoclinic::inventory::repo::{self as inventory, Link};
+use podoclinic_core::auth::Ctx;
+use podoclinic_core::error::AppError;
+use podoclinic_core::inventory::model::{ManualMovement, PurchaseInput, PurchaseLine, StockKind};
+use podoclinic_core::inventory::repo::Link;
+use podoclinic_core::inventory::service as inventory;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
-async fn product(pool: &PgPool, actor: &Actor, sku: &str, cost: i64, min_stock: i32) -> Uuid {
-    let p = podoclinic::catalog::model::Product {
+async fn product(actor: &Ctx, sku: &str, cost: i64, min_stock: i32) -> Uuid {
+    let p = podoclinic_core::catalog::model::Product {
         id: Uuid::now_v7(),
         sku: sku.into(),
         name: format!("Producto {sku}"),
@@ -22,7 +23,7 @@ async fn product(pool: &PgPool, actor: &Actor, sku: &str, cost: i64, min_stock: 
         min_stock,
         active: true,
     };
-    podoclinic::catalog::repo::create_product(pool, actor, p).await.unwrap().id
+    podoclinic_core::catalog::service::create_product(actor, p).await.unwrap().id
 }
 
 async fn supplier(pool: &PgPool) -> Uuid {
@@ -49,8 +50,8 @@ async fn ledger_and_stock(pool: &PgPool, product: Uuid) -> (i64, i64) {
 #[sqlx::test(migrations = "../migrations")]
 async fn twenty_concurrent_dispenses_against_a_stock_of_ten_leave_exactly_ten(pool: PgPool) {
     let admin = first_admin(&pool).await;
-    let actor = Actor::user(admin.id, &admin.username, "test-desk");
-    let gauze = product(&pool, &actor, "GASA-10", 250, 2).await;
+    let actor = ctx_of(&pool, &admin).await;
+    let gauze = product(&actor, "GASA-10", 250, 2).await;
     let from = supplier(&pool).await;
     let delivery = PurchaseInput {
         id: Uuid::now_v7(),
@@ -59,7 +60,7 @@ async fn twenty_concurrent_dispenses_against_a_stock_of_ten_leave_exactly_ten(po
         received_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
         lines: vec![PurchaseLine { product_id: gauze, quantity: 10, unit_cost_cents: 250 }],
     };
-    inventory::receive(&pool, &actor, delivery).await.unwrap();
+    inventory::receive(&actor, delivery).await.unwrap();
 
     let wide = PgPoolOptions::new().max_connections(20).connect_with((*pool.connect_options()).clone()).await.unwrap();
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(20));
@@ -69,7 +70,16 @@ async fn twenty_concurrent_dispenses_against_a_stock_of_ten_leave_exactly_ten(po
             tokio::spawn(async move {
                 barrier.wait().await;
                 let link = Link { reason: "venta".into(), ..Link::default() };
-                inventory::insert(&wide, Uuid::now_v7(), gauze, StockKind::Sale, -1, &link, Some(admin.id)).await
+                podoclinic_core::inventory::repo::insert(
+                    &wide,
+                    Uuid::now_v7(),
+                    gauze,
+                    StockKind::Sale,
+                    -1,
+                    &link,
+                    Some(admin.id),
+                )
+                .await
             })
         })
         .collect();
@@ -86,7 +96,8 @@ async fn twenty_concurrent_dispenses_against_a_stock_of_ten_leave_exactly_ten(po
     assert_eq!((ok, short), (10, 10));
     assert_eq!(ledger_and_stock(&pool, gauze).await, (0, 0), "the ledger sums to the stock on hand");
     // Every balance on the stock card is distinct: the movements were applied one after another.
-    let mut balances: Vec<i32> = inventory::card(&pool, gauze).await.unwrap().iter().map(|m| m.balance_after).collect();
+    let mut balances: Vec<i32> =
+        inventory::card(&actor, gauze).await.unwrap().iter().map(|m| m.balance_after).collect();
     balances.sort();
     assert_eq!(balances, (0..=10).collect::<Vec<_>>());
 }
@@ -94,9 +105,9 @@ async fn twenty_concurrent_dispenses_against_a_stock_of_ten_leave_exactly_ten(po
 #[sqlx::test(migrations = "../migrations")]
 async fn received_stock_moves_only_through_the_ledger_with_reasons(pool: PgPool) {
     let admin = first_admin(&pool).await;
-    let actor = Actor::user(admin.id, &admin.username, "test-desk");
-    let cream = product(&pool, &actor, "CREMA-UREA", 9_000, 3).await;
-    let insoles = product(&pool, &actor, "PLANTILLA-01", 35_000, 1).await;
+    let actor = ctx_of(&pool, &admin).await;
+    let cream = product(&actor, "CREMA-UREA", 9_000, 3).await;
+    let insoles = product(&actor, "PLANTILLA-01", 35_000, 1).await;
     let from = supplier(&pool).await;
     let id = Uuid::now_v7();
     let delivery = PurchaseInput {
@@ -109,12 +120,12 @@ async fn received_stock_moves_only_through_the_ledger_with_reasons(pool: PgPool)
             PurchaseLine { product_id: insoles, quantity: 2, unit_cost_cents: 34_000 },
         ],
     };
-    inventory::receive(&pool, &actor, delivery.clone()).await.unwrap();
-    inventory::receive(&pool, &actor, delivery.clone()).await.unwrap(); // a replay receives nothing more
+    inventory::receive(&actor, delivery.clone()).await.unwrap();
+    inventory::receive(&actor, delivery.clone()).await.unwrap(); // a replay receives nothing more
     let mut other = delivery;
     other.lines[0].quantity = 60;
     assert_eq!(
-        inventory::receive(&pool, &actor, other).await.unwrap_err(),
+        inventory::receive(&actor, other).await.unwrap_err(),
         AppError::conflict("id_reused", None),
         "the id of another delivery"
     );
@@ -132,28 +143,28 @@ async fn received_stock_moves_only_through_the_ledger_with_reasons(pool: PgPool)
         supplier_id: None,
     };
     assert_eq!(
-        inventory::record(&pool, &actor, manual(StockKind::Loss, 1, " ")).await.unwrap_err(),
+        inventory::record(&actor, manual(StockKind::Loss, 1, " ")).await.unwrap_err(),
         AppError::validation("reason", "required")
     );
     assert_eq!(
-        inventory::record(&pool, &actor, manual(StockKind::Loss, 7, "Caducó")).await.unwrap_err(),
+        inventory::record(&actor, manual(StockKind::Loss, 7, "Caducó")).await.unwrap_err(),
         AppError::conflict("stock_short", Some("quantity"))
     );
     let loss = manual(StockKind::Loss, 1, "Caducó");
-    assert_eq!(inventory::record(&pool, &actor, loss.clone()).await.unwrap(), 5);
-    assert_eq!(inventory::record(&pool, &actor, loss.clone()).await.unwrap(), 5, "a replay takes nothing more");
+    assert_eq!(inventory::record(&actor, loss.clone()).await.unwrap(), 5);
+    assert_eq!(inventory::record(&actor, loss.clone()).await.unwrap(), 5, "a replay takes nothing more");
     assert_eq!(
-        inventory::record(&pool, &actor, ManualMovement { quantity: 2, ..loss }).await.unwrap_err(),
+        inventory::record(&actor, ManualMovement { quantity: 2, ..loss }).await.unwrap_err(),
         AppError::conflict("id_reused", None)
     );
-    assert_eq!(inventory::record(&pool, &actor, manual(StockKind::Adjustment, -2, "Conteo físico")).await.unwrap(), 3);
+    assert_eq!(inventory::record(&actor, manual(StockKind::Adjustment, -2, "Conteo físico")).await.unwrap(), 3);
     assert_eq!(
-        inventory::record(&pool, &actor, manual(StockKind::Sale, 1, "x")).await.unwrap_err(),
+        inventory::record(&actor, manual(StockKind::Sale, 1, "x")).await.unwrap_err(),
         AppError::validation("kind", "not_manual")
     );
     assert_eq!(ledger_and_stock(&pool, cream).await, (3, 3));
 
-    let overview = inventory::overview(&pool).await.unwrap();
+    let overview = inventory::overview(&actor).await.unwrap();
     assert_eq!(overview.low_count, 1, "cream is at its minimum (3)");
     assert_eq!(overview.valuation_cents, 3 * 9_000 + 2 * 35_000, "valued at the catalog cost");
     // Stock never changes outside the ledger, and the ledger never changes.
@@ -169,9 +180,9 @@ async fn received_stock_moves_only_through_the_ledger_with_reasons(pool: PgPool)
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_supplier_has_a_valid_rfc_and_a_purchase_history(pool: PgPool) {
-    use podoclinic::suppliers::{model::Supplier, repo as suppliers};
+    use podoclinic_core::suppliers::{model::Supplier, service as suppliers};
     let admin = first_admin(&pool).await;
-    let actor = Actor::user(admin.id, &admin.username, "test-desk");
+    let actor = ctx_of(&pool, &admin).await;
     let input = |rfc: &str| Supplier {
         id: Uuid::now_v7(),
         name: "Insumos Podológicos SA".into(),
@@ -184,16 +195,16 @@ async fn a_supplier_has_a_valid_rfc_and_a_purchase_history(pool: PgPool) {
         active: true,
     };
     assert_eq!(
-        suppliers::create(&pool, &actor, input("IPO991332AB1")).await.unwrap_err(),
+        suppliers::create(&actor, input("IPO991332AB1")).await.unwrap_err(),
         AppError::validation("rfc", "rfc_format")
     );
-    let s = suppliers::create(&pool, &actor, input(" ipo990101ab1 ")).await.unwrap();
+    let s = suppliers::create(&actor, input(" ipo990101ab1 ")).await.unwrap();
     assert_eq!(s.rfc, "IPO990101AB1");
     assert_eq!(
-        suppliers::create(&pool, &actor, input("IPO990101AB1")).await.unwrap_err(),
+        suppliers::create(&actor, input("IPO990101AB1")).await.unwrap_err(),
         AppError::conflict("rfc_taken", Some("rfc"))
     );
-    let gauze = product(&pool, &actor, "GASA-10", 250, 2).await;
+    let gauze = product(&actor, "GASA-10", 250, 2).await;
     let delivery = PurchaseInput {
         id: Uuid::now_v7(),
         supplier_id: s.id,
@@ -201,8 +212,8 @@ async fn a_supplier_has_a_valid_rfc_and_a_purchase_history(pool: PgPool) {
         received_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
         lines: vec![PurchaseLine { product_id: gauze, quantity: 100, unit_cost_cents: 240 }],
     };
-    inventory::receive(&pool, &actor, delivery).await.unwrap();
-    let detail = suppliers::detail(&pool, s.id).await.unwrap();
+    inventory::receive(&actor, delivery).await.unwrap();
+    let detail = suppliers::detail(&actor, s.id).await.unwrap();
     assert_eq!(detail.products.len(), 1);
     assert_eq!(detail.products[0].last_cost_cents, Some(240));
     assert_eq!((detail.purchases[0].total_cents, detail.purchases[0].paid), (24_000, false));
@@ -210,13 +221,13 @@ async fn a_supplier_has_a_valid_rfc_and_a_purchase_history(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(pool: PgPool) {
-    use podoclinic::billing::model::{ChargeInput, LineInput};
-    use podoclinic::visits::model::{Procedure, VisitInput};
+    use podoclinic_core::billing::model::{ChargeInput, LineInput};
+    use podoclinic_core::visits::model::{Procedure, VisitInput};
     let admin = first_admin(&pool).await;
-    let actor = Actor::user(admin.id, &admin.username, "test-desk");
+    let actor = ctx_of(&pool, &admin).await;
     staff(&pool, &admin, "podologa1", PODIATRIST_ROLE).await;
-    let gauze = product(&pool, &actor, "GASA-10", 250, 2).await;
-    let cream = product(&pool, &actor, "CREMA-UREA", 9_000, 1).await;
+    let gauze = product(&actor, "GASA-10", 250, 2).await;
+    let cream = product(&actor, "CREMA-UREA", 9_000, 1).await;
     let from = supplier(&pool).await;
     let delivery = PurchaseInput {
         id: Uuid::now_v7(),
@@ -228,22 +239,22 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
             PurchaseLine { product_id: cream, quantity: 2, unit_cost_cents: 9_000 },
         ],
     };
-    inventory::receive(&pool, &actor, delivery).await.unwrap();
+    inventory::receive(&actor, delivery).await.unwrap();
     // A treatment that uses two gauzes, done twice in the visit: four needed, three in stock.
-    let cure = podoclinic::catalog::model::Treatment {
+    let cure = podoclinic_core::catalog::model::Treatment {
         id: Uuid::now_v7(),
         name: "Curación".into(),
         duration_minutes: 30,
         price_cents: 45_000,
         active: true,
-        consumables: vec![podoclinic::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
+        consumables: vec![podoclinic_core::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
     };
-    let cure = podoclinic::catalog::repo::create_treatment(&pool, &actor, cure).await.unwrap().id;
+    let cure = podoclinic_core::catalog::service::create_treatment(&actor, cure).await.unwrap().id;
     let pod = podiatrist(&pool, &admin, "Dra. Pies", None).await;
     let pat = patient(&pool, &admin, "Sergio", "Vázquez", "").await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     let appointment = arrived(&ctx, pat, pod, 0).await;
-    let visit = podoclinic::visits::service::open(&ctx, appointment).await.unwrap();
+    let visit = podoclinic_core::visits::service::open(&ctx, appointment).await.unwrap();
     let input = VisitInput {
         id: visit.id,
         findings: Default::default(),
@@ -251,8 +262,8 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
         notes: String::new(),
         procedures: vec![Procedure { treatment_id: cure, quantity: 2 }],
     };
-    podoclinic::visits::service::save(&ctx, input).await.unwrap();
-    let err = podoclinic::visits::service::sign(&ctx, visit.id, false).await.unwrap_err();
+    podoclinic_core::visits::service::save(&ctx, input).await.unwrap();
+    let err = podoclinic_core::visits::service::sign(&ctx, visit.id, false).await.unwrap_err();
     assert_eq!(err, AppError::StockShort { product_name: "Producto GASA-10".into(), needed: 4, available: 3 });
     let (signed, status): (bool, String) = sqlx::query_as(
         "SELECT v.signed_at IS NOT NULL, a.status FROM visits v JOIN appointments a ON a.id = v.appointment_id",
@@ -267,10 +278,10 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
     // missing gauze is recorded.
     let podiatrist_ctx = ctx_for(&pool, "podologa1", STAFF_PASSWORD).await;
     assert!(matches!(
-        podoclinic::visits::service::sign(&podiatrist_ctx, visit.id, true).await,
+        podoclinic_core::visits::service::sign(&podiatrist_ctx, visit.id, true).await,
         Err(AppError::Forbidden { .. })
     ));
-    podoclinic::visits::service::sign(&ctx, visit.id, true).await.unwrap();
+    podoclinic_core::visits::service::sign(&ctx, visit.id, true).await.unwrap();
     assert_eq!(ledger_and_stock(&pool, gauze).await, (0, 0));
     let missing: i32 = sqlx::query_scalar("SELECT missing FROM stock_shortfalls").fetch_one(&pool).await.unwrap();
     assert_eq!(missing, 1);
@@ -289,14 +300,14 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
         }],
     };
     assert_eq!(
-        podoclinic::billing::service::create_charge(&ctx, sale(3)).await.unwrap_err(),
+        podoclinic_core::billing::service::create_charge(&ctx, sale(3)).await.unwrap_err(),
         AppError::StockShort { product_name: "Producto CREMA-UREA".into(), needed: 3, available: 2 }
     );
     let charges: i64 = sqlx::query_scalar("SELECT count(*) FROM charges").fetch_one(&pool).await.unwrap();
     assert_eq!(charges, 0);
-    podoclinic::billing::service::create_charge(&ctx, sale(2)).await.unwrap();
+    podoclinic_core::billing::service::create_charge(&ctx, sale(2)).await.unwrap();
     assert_eq!(ledger_and_stock(&pool, cream).await, (0, 0));
-    let card = inventory::card(&pool, cream).await.unwrap();
+    let card = inventory::card(&ctx, cream).await.unwrap();
     assert_eq!(
         card.iter().map(|m| (m.kind, m.quantity, m.balance_after)).collect::<Vec<_>>(),
         vec![(StockKind::Sale, -2, 0), (StockKind::Purchase, 2, 2)]
@@ -305,10 +316,10 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
 
 #[sqlx::test(migrations = "../migrations")]
 async fn paying_a_purchase_in_cash_records_its_expense_in_the_drawer(pool: PgPool) {
-    use podoclinic::money::Method;
+    use podoclinic_core::money::Method;
     let admin = first_admin(&pool).await;
-    let actor = Actor::user(admin.id, &admin.username, "test-desk");
-    let gauze = product(&pool, &actor, "GASA-10", 250, 2).await;
+    let actor = ctx_of(&pool, &admin).await;
+    let gauze = product(&actor, "GASA-10", 250, 2).await;
     let from = supplier(&pool).await;
     let purchase = Uuid::now_v7();
     let delivery = PurchaseInput {
@@ -318,23 +329,23 @@ async fn paying_a_purchase_in_cash_records_its_expense_in_the_drawer(pool: PgPoo
         received_on: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
         lines: vec![PurchaseLine { product_id: gauze, quantity: 100, unit_cost_cents: 240 }],
     };
-    inventory::receive(&pool, &actor, delivery).await.unwrap();
+    inventory::receive(&actor, delivery).await.unwrap();
     let expense = Uuid::now_v7();
     assert_eq!(
-        inventory::pay(&pool, &actor, purchase, expense, Method::Cash).await.unwrap_err(),
+        inventory::pay(&actor, purchase, expense, Method::Cash).await.unwrap_err(),
         AppError::conflict("cash_session_required", None)
     );
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     let session = open_drawer(&ctx, 50_000).await;
-    let paid = inventory::pay(&pool, &actor, purchase, expense, Method::Cash).await.unwrap();
+    let paid = inventory::pay(&actor, purchase, expense, Method::Cash).await.unwrap();
     assert_eq!((paid.amount_cents, paid.session_id, paid.supplier_id), (24_000, Some(session), Some(from)));
-    assert_eq!(inventory::pay(&pool, &actor, purchase, expense, Method::Cash).await.unwrap().id, expense, "a replay");
+    assert_eq!(inventory::pay(&actor, purchase, expense, Method::Cash).await.unwrap().id, expense, "a replay");
     assert_eq!(
-        inventory::pay(&pool, &actor, purchase, Uuid::now_v7(), Method::Cash).await.unwrap_err(),
+        inventory::pay(&actor, purchase, Uuid::now_v7(), Method::Cash).await.unwrap_err(),
         AppError::conflict("purchase_paid", None)
     );
-    let x = podoclinic::cash::service::report(&pool, session).await.unwrap();
+    let x = podoclinic_core::cash::service::report(&ctx, session).await.unwrap();
     assert_eq!(x.methods[0].expected_cents, 50_000 - 24_000);
-    let detail = podoclinic::suppliers::repo::detail(&pool, from).await.unwrap();
+    let detail = podoclinic_core::suppliers::service::detail(&ctx, from).await.unwrap();
     assert!(detail.purchases[0].paid);
 }

@@ -2,15 +2,15 @@
 //! PostgreSQL: signed notes never change, money adds up, a closed session never changes.
 
 use chrono::Utc;
-use podoclinic::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
-use podoclinic::billing::service as billing;
-use podoclinic::cash::model::{CloseInput, Denomination, MovementInput, MovementKind};
-use podoclinic::cash::service as cash;
-use podoclinic::error::AppError;
-use podoclinic::expenses::model::ExpenseInput;
-use podoclinic::money::Method;
-use podoclinic::visits::model::{Procedure, Ulcer, VisitInput};
-use podoclinic::visits::service as visits;
+use podoclinic_core::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
+use podoclinic_core::billing::service as billing;
+use podoclinic_core::cash::model::{CloseInput, Denomination, MovementInput, MovementKind};
+use podoclinic_core::cash::service as cash;
+use podoclinic_core::error::AppError;
+use podoclinic_core::expenses::model::ExpenseInput;
+use podoclinic_core::money::Method;
+use podoclinic_core::visits::model::{Procedure, Ulcer, VisitInput};
+use podoclinic_core::visits::service as visits;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -133,7 +133,7 @@ async fn a_podiatrist_writes_notes_only_on_their_own_appointments(pool: PgPool) 
     let patient = patient(&pool, &admin, "Rosa", "Cruz", "").await;
     let admin_ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     let appointment = arrived(&admin_ctx, patient, ana_pod, 0).await;
-    let forbidden = AppError::Forbidden { permission: podoclinic::auth::Permission::AppointmentsWriteOthers };
+    let forbidden = AppError::Forbidden { permission: podoclinic_core::auth::Permission::AppointmentsWriteOthers };
 
     let luis_ctx = ctx_for(&pool, "podologo.luis", STAFF_PASSWORD).await;
     assert_eq!(visits::open(&luis_ctx, appointment).await.unwrap_err(), forbidden);
@@ -263,12 +263,12 @@ async fn after_a_z_close_nothing_in_the_session_changes(pool: PgPool) {
         id: Uuid::now_v7(),
         category_id: Uuid::from_u128(0x00000000_0000_7000_8000_000000000104),
         amount_cents: 4_550,
-        spent_on: podoclinic::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now()),
+        spent_on: podoclinic_core::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now()),
         method: Method::Cash,
         supplier_id: None,
         note: "Cloro".into(),
     };
-    podoclinic::expenses::repo::record(&pool, &ctx.actor, expense).await.unwrap();
+    podoclinic_core::expenses::service::record(&ctx, expense).await.unwrap();
     let withdrawal = MovementInput {
         id: Uuid::now_v7(),
         kind: MovementKind::Withdrawal,
@@ -396,7 +396,7 @@ async fn two_desks_closing_the_same_session_at_once_one_wins(pool: PgPool) {
 async fn an_expense_by_card_stays_out_of_the_drawer_and_bad_input_changes_nothing(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
-    let today = podoclinic::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now());
+    let today = podoclinic_core::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now());
     let mut expense = ExpenseInput {
         id: Uuid::now_v7(),
         category_id: Uuid::from_u128(0x00000000_0000_7000_8000_000000000102),
@@ -406,7 +406,7 @@ async fn an_expense_by_card_stays_out_of_the_drawer_and_bad_input_changes_nothin
         supplier_id: None,
         note: "Renta de noviembre".into(),
     };
-    let stored = podoclinic::expenses::repo::record(&pool, &ctx.actor, expense.clone()).await.unwrap();
+    let stored = podoclinic_core::expenses::service::record(&ctx, expense.clone()).await.unwrap();
     assert_eq!(stored.session_id, None);
     let bad = [
         (
@@ -431,11 +431,11 @@ async fn an_expense_by_card_stays_out_of_the_drawer_and_bad_input_changes_nothin
         ),
     ];
     for (input, error) in bad {
-        assert_eq!(podoclinic::expenses::repo::record(&pool, &ctx.actor, input).await.unwrap_err(), error);
+        assert_eq!(podoclinic_core::expenses::service::record(&ctx, input).await.unwrap_err(), error);
     }
     expense.note = "otra cosa".into();
     assert_eq!(
-        podoclinic::expenses::repo::record(&pool, &ctx.actor, expense).await.unwrap_err(),
+        podoclinic_core::expenses::service::record(&ctx, expense).await.unwrap_err(),
         AppError::conflict("id_reused", None)
     );
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM expenses").fetch_one(&pool).await.unwrap();
@@ -465,8 +465,8 @@ async fn the_receipt_and_the_closing_report_print_what_was_recorded(pool: PgPool
     .unwrap();
     billing::take_payment(&ctx, pay(pat, Some(charge.id), Method::Cash, 200_000)).await.unwrap();
     let dir = std::env::temp_dir().join(format!("podoclinic-docs-{}", Uuid::now_v7()));
-    let lang = podoclinic::documents::render::Lang::Es;
-    let receipt = podoclinic::documents::receipt(&ctx, &dir, charge.id, lang).await.unwrap();
+    let lang = podoclinic_core::documents::render::Lang::Es;
+    let receipt = podoclinic_core::documents::receipt(&ctx, &dir, charge.id, lang).await.unwrap();
     let text = pdf_text(&receipt.path);
     for expected in
         ["Mi clínica", "Recibo de pago", "Verónica Ibáñez Núñez", "Corte de uñas con fresado", "$2,469.00", "$469.00"]
@@ -474,7 +474,7 @@ async fn the_receipt_and_the_closing_report_print_what_was_recorded(pool: PgPool
         assert!(text.contains(expected), "receipt lacks {expected:?}:\n{text}");
     }
     cash::close(&ctx, close_input(session, 249_900, 0, 0)).await.unwrap();
-    let report = podoclinic::documents::cash_report(&ctx, &dir, session, lang).await.unwrap();
+    let report = podoclinic_core::documents::cash_report(&ctx, &dir, session, lang).await.unwrap();
     let text = pdf_text(&report.path);
     for expected in ["Corte Z", "Caja 1", "Fondo inicial", "$2,500.00", "$2,499.00", "-$1.00", "Diferencia"] {
         assert!(text.contains(expected), "report lacks {expected:?}:\n{text}");
@@ -484,7 +484,7 @@ async fn the_receipt_and_the_closing_report_print_what_was_recorded(pool: PgPool
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_retired_register_cannot_be_opened_and_a_desk_uses_the_one_it_opened(pool: PgPool) {
-    use podoclinic::cash::model::{OpenSessionInput, Register};
+    use podoclinic_core::cash::model::{OpenSessionInput, Register};
     first_admin(&pool).await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     let second = Register { id: Uuid::now_v7(), name: "Caja 2".into(), active: true };

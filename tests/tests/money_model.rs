@@ -3,13 +3,13 @@
 //! exactly what the model accepts, and the balances and the corte Z must equal the model's, to
 //! the cent.
 
-use podoclinic::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
-use podoclinic::billing::service as billing;
-use podoclinic::cash::model::{CloseInput, MovementInput, MovementKind};
-use podoclinic::cash::service as cash;
-use podoclinic::error::AppError;
-use podoclinic::money::Method;
-use podoclinic_tests::ipc::FreshDb;
+use podoclinic_core::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
+use podoclinic_core::billing::service as billing;
+use podoclinic_core::cash::model::{CloseInput, MovementInput, MovementKind};
+use podoclinic_core::cash::service as cash;
+use podoclinic_core::error::AppError;
+use podoclinic_core::money::Method;
+use podoclinic_tests::FreshDb;
 use podoclinic_tests::*;
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -67,7 +67,7 @@ fn slot(m: Method) -> usize {
 #[test]
 fn balances_and_the_closing_totals_always_equal_a_model_in_cents() {
     let db = FreshDb::create();
-    let (ctx, treatments, admin) = tauri::async_runtime::block_on(async {
+    let (ctx, treatments, admin) = runtime().block_on(async {
         let admin = first_admin(&db.pool).await;
         let mut ts = Vec::new();
         for (i, price) in PRICES.iter().enumerate() {
@@ -77,7 +77,7 @@ fn balances_and_the_closing_totals_always_equal_a_model_in_cents() {
     });
     let config = ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() };
     proptest!(config, |(ops in proptest::collection::vec(op(), 1..25), float in 0..200_000i64, deltas in [-500..500i64, -500..500i64, -500..500i64])| {
-        tauri::async_runtime::block_on(async {
+        runtime().block_on(async {
             let patient_id = patient(&db.pool, &admin, "Modelo", "Prueba", "").await;
             let session = open_drawer(&ctx, float).await;
             let mut charges: Vec<ModelCharge> = Vec::new();
@@ -163,7 +163,7 @@ fn balances_and_the_closing_totals_always_equal_a_model_in_cents() {
                 let stored = account.charges.iter().find(|s| s.id == c.id).unwrap();
                 assert_eq!((stored.total_cents, stored.paid_cents), (c.total, c.paid));
             }
-            let x = cash::report(&db.pool, session).await.unwrap();
+            let x = cash::report(&ctx, session).await.unwrap();
             assert_eq!(x.methods.iter().map(|m| m.expected_cents).collect::<Vec<_>>(), expected.to_vec());
             // Counted cash can't be negative; card and transfer totals come from the terminal.
             let counted: Vec<i64> = (0..3).map(|i| (expected[i] + deltas[i]).max(0)).collect();

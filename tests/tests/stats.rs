@@ -2,12 +2,11 @@
 //! from the rows this test writes.
 
 use chrono::{Duration, Utc};
-use podoclinic::audit::Actor;
-use podoclinic::billing::model::{ChargeInput, LineInput, PaymentInput};
-use podoclinic::billing::service as billing;
-use podoclinic::expenses::model::ExpenseInput;
-use podoclinic::money::Method;
-use podoclinic::stats::model::Bucket;
+use podoclinic_core::billing::model::{ChargeInput, LineInput, PaymentInput};
+use podoclinic_core::billing::service as billing;
+use podoclinic_core::expenses::model::ExpenseInput;
+use podoclinic_core::money::Method;
+use podoclinic_core::stats::model::Bucket;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -31,13 +30,12 @@ async fn appointment(pool: &PgPool, patient: Uuid, pod: Uuid, hours_ago: i64, st
 #[sqlx::test(migrations = "../migrations")]
 async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
     let admin = first_admin(&pool).await;
-    let actor = Actor::user(admin.id, &admin.username, "test-desk");
+    let actor = ctx_of(&pool, &admin).await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     // Catalog: gauze costs $2.50; the cure uses two (margin 500.00 − 5.00), the cut uses none.
-    let gauze = podoclinic::catalog::repo::create_product(
-        &pool,
+    let gauze = podoclinic_core::catalog::service::create_product(
         &actor,
-        podoclinic::catalog::model::Product {
+        podoclinic_core::catalog::model::Product {
             id: Uuid::now_v7(),
             sku: "GASA-10".into(),
             name: "Gasa".into(),
@@ -51,16 +49,15 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
     .await
     .unwrap()
     .id;
-    let cure = podoclinic::catalog::repo::create_treatment(
-        &pool,
+    let cure = podoclinic_core::catalog::service::create_treatment(
         &actor,
-        podoclinic::catalog::model::Treatment {
+        podoclinic_core::catalog::model::Treatment {
             id: Uuid::now_v7(),
             name: "Curación".into(),
             duration_minutes: 30,
             price_cents: 50_000,
             active: true,
-            consumables: vec![podoclinic::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
+            consumables: vec![podoclinic_core::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
         },
     )
     .await
@@ -105,7 +102,7 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
         };
         billing::take_payment(&ctx, input).await.unwrap();
     }
-    let today = podoclinic::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now());
+    let today = podoclinic_core::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now());
     for (category, amount, method) in [(0x102, 80_000, Method::Transfer), (0x104, 4_550, Method::Cash)] {
         let input = ExpenseInput {
             id: Uuid::now_v7(),
@@ -116,10 +113,11 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
             supplier_id: None,
             note: String::new(),
         };
-        podoclinic::expenses::repo::record(&pool, &ctx.actor, input).await.unwrap();
+        podoclinic_core::expenses::service::record(&ctx, input).await.unwrap();
     }
 
-    let d = podoclinic::stats::repo::dashboard(&pool, today - Duration::days(6), today, Bucket::Day).await.unwrap();
+    let d =
+        podoclinic_core::stats::service::dashboard(&ctx, today - Duration::days(6), today, Bucket::Day).await.unwrap();
     let income: Vec<_> = d.income.iter().map(|p| (p.period, p.method, p.amount_cents)).collect();
     assert_eq!(
         income,
@@ -148,8 +146,10 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
     assert_eq!(margins, vec![("Curación", 500, 49_500), ("Corte de uñas", 0, 30_000)]);
     assert_eq!(d.low_stock.len(), 1, "gauze: 0 in stock, minimum 5");
     assert_eq!(
-        podoclinic::stats::repo::dashboard(&pool, today, today - Duration::days(1), Bucket::Day).await.unwrap_err(),
-        podoclinic::error::AppError::validation("to", "time_order")
+        podoclinic_core::stats::service::dashboard(&ctx, today, today - Duration::days(1), Bucket::Day)
+            .await
+            .unwrap_err(),
+        podoclinic_core::error::AppError::validation("to", "time_order")
     );
 }
 
@@ -158,7 +158,7 @@ async fn a_table_exported_as_csv_keeps_accents_commas_and_quotes() {
     let dir = std::env::temp_dir().join(format!("podoclinic-csv-{}", Uuid::now_v7()));
     let header = vec!["Tratamiento".to_string(), "Ingreso".to_string()];
     let rows = vec![vec!["Curación, con \"fresado\"".to_string(), "500.00".to_string()]];
-    let saved = podoclinic::documents::csv_table(&dir, "top-tratamientos", header, rows).await.unwrap();
+    let saved = podoclinic_core::documents::csv_table(&dir, "top-tratamientos", header, rows).await.unwrap();
     assert!(saved.name.starts_with("top-tratamientos-") && saved.name.ends_with(".csv"));
     let bytes = std::fs::read(&saved.path).unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "a BOM for spreadsheet apps");
@@ -166,7 +166,7 @@ async fn a_table_exported_as_csv_keeps_accents_commas_and_quotes() {
         String::from_utf8(bytes[3..].to_vec()).unwrap(),
         "Tratamiento,Ingreso\n\"Curación, con \"\"fresado\"\"\",500.00\n"
     );
-    assert!(podoclinic::documents::csv_table(&dir, "../..", vec![], vec![]).await.is_err(), "no path in the name");
+    assert!(podoclinic_core::documents::csv_table(&dir, "../..", vec![], vec![]).await.is_err(), "no path in the name");
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -262,7 +262,7 @@ async fn the_daily_rollups_follow_bookings_moves_status_changes_payments_and_ref
     };
     billing::take_payment(&ctx, pay(Method::Cash, 40_000)).await.unwrap();
     billing::take_payment(&ctx, pay(Method::Card, 20_000)).await.unwrap();
-    let refund = podoclinic::billing::model::RefundInput {
+    let refund = podoclinic_core::billing::model::RefundInput {
         id: Uuid::now_v7(),
         patient_id: p1,
         charge_id: Some(charge.id),
@@ -283,12 +283,14 @@ async fn the_daily_rollups_follow_bookings_moves_status_changes_payments_and_ref
 
     // Patients seen and new, for ranges with and without whole months, equal a distinct count.
     let tz = chrono_tz::America::Mexico_City;
-    let today = podoclinic::clinic::time::local_date(tz, Utc::now());
+    let today = podoclinic_core::clinic::time::local_date(tz, Utc::now());
     for days in [0, 7, 40, 70, 400] {
         let from = today - Duration::days(days);
-        let d = podoclinic::stats::repo::dashboard(&pool, from, today, Bucket::Month).await.unwrap();
-        let (start, end) =
-            (podoclinic::clinic::time::day_bounds(tz, from).0, podoclinic::clinic::time::day_bounds(tz, today).1);
+        let d = podoclinic_core::stats::service::dashboard(&ctx, from, today, Bucket::Month).await.unwrap();
+        let (start, end) = (
+            podoclinic_core::clinic::time::day_bounds(tz, from).0,
+            podoclinic_core::clinic::time::day_bounds(tz, today).1,
+        );
         let (seen, new): (i64, i64) = sqlx::query_as(
             "SELECT count(DISTINCT patient_id),
                     count(DISTINCT patient_id) FILTER (WHERE NOT EXISTS (

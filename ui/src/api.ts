@@ -78,7 +78,7 @@ export function errorField(err: unknown): string | null {
 }
 
 export async function startDbStatus(): Promise<void> {
-  await events.dbStatus.listen((event) => dbStatus.set(event.payload));
+  await events.dbStatusChanged.listen((event) => dbStatus.set(event.payload));
   dbStatus.set(await call(commands.getDbStatus()));
 }
 

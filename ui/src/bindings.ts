@@ -207,7 +207,7 @@ export const commands = {
 /** Events */
 export const events = {
 	agendaChanged: makeEvent<AgendaChanged, AgendaChanged>("agenda-changed"),
-	dbStatus: makeEvent<DbStatus, DbStatus>("db-status"),
+	dbStatusChanged: makeEvent<DbStatusChanged, DbStatusChanged>("db-status-changed"),
 };
 
 /* Types */
@@ -218,7 +218,7 @@ export type Addendum = {
 	createdAt: string,
 };
 
-/**  What another desk (or this one) changed. */
+/**  What another desk (or this one) changed in the agenda. */
 export type AgendaChanged = {
 	/**  The podiatrist whose agenda changed; `null` after a reconnect: refresh everything. */
 	podiatristId: string | null,
@@ -486,6 +486,9 @@ export type DbStatus =
 { state: "updateRequired"; databaseVersion: number; appVersion: number } | 
 /**  Startup failed for another reason; details are in the log under this id. */
 { state: "failed"; logId: string };
+
+/**  The desk's view of its database changed (online, offline, update required…). */
+export type DbStatusChanged = DbStatus;
 
 export type Denomination = {
 	/**  Value of one bill or coin, in cents. */

@@ -14,9 +14,14 @@ test("Spanish and English catalogs have the same keys", () => {
 
 test("every error key and field the Rust code emits has a message", () => {
   const es = load("es-MX.json");
-  const src = join(import.meta.dirname, "../../src-tauri/src");
-  const files = readdirSync(src, { recursive: true }).filter((f) => String(f).endsWith(".rs"));
-  const text = files.map((f) => readFileSync(join(src, String(f)), "utf8")).join("\n");
+  const text = ["../../core/src", "../../src-tauri/src"]
+    .map((dir) => join(import.meta.dirname, dir))
+    .flatMap((src) =>
+      readdirSync(src, { recursive: true })
+        .filter((f) => String(f).endsWith(".rs"))
+        .map((f) => readFileSync(join(src, String(f)), "utf8")),
+    )
+    .join("\n");
   const validation = [...text.matchAll(/AppError::validation\("([^"]+)", "([^"]+)"\)/g)];
   const conflicts = [...text.matchAll(/AppError::conflict\("([^"]+)"/g)];
   assert.ok(validation.length > 10 && conflicts.length > 3, "the scan finds the errors");

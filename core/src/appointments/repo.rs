@@ -1,0 +1,249 @@
+use chrono::{DateTime, Utc};
+use sqlx::postgres::types::PgRange;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{Appointment, BookInput, Status};
+use crate::error::{AppError, AppResult};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    patient_id: Uuid,
+    patient_name: String,
+    patient_at_risk: bool,
+    podiatrist_id: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    reason: String,
+    status: String,
+    cancel_reason: Option<String>,
+    series_id: Option<Uuid>,
+    outside_schedule: bool,
+}
+
+impl TryFrom<Row> for Appointment {
+    type Error = AppError;
+    fn try_from(r: Row) -> AppResult<Self> {
+        Ok(Appointment {
+            id: r.id,
+            patient_id: r.patient_id,
+            patient_name: r.patient_name,
+            patient_at_risk: r.patient_at_risk,
+            podiatrist_id: r.podiatrist_id,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            reason: r.reason,
+            status: Status::parse(&r.status)
+                .ok_or_else(|| AppError::internal(format!("unknown status {}", r.status)))?,
+            cancel_reason: r.cancel_reason,
+            series_id: r.series_id,
+            outside_schedule: r.outside_schedule,
+        })
+    }
+}
+
+fn convert(rows: Vec<Row>) -> AppResult<Vec<Appointment>> {
+    rows.into_iter().map(Appointment::try_from).collect()
+}
+
+pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Appointment>> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
+                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+         FROM appointments a WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.map(Appointment::try_from).transpose()
+}
+
+/// Live and completed appointments touching [from, to), optionally of some podiatrists only.
+pub async fn in_range(
+    db: impl PgExecutor<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    podiatrists: Option<&[Uuid]>,
+) -> AppResult<Vec<Appointment>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
+                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+         FROM appointments a
+         WHERE lower(a.during) > $1 - interval '8 hours' AND lower(a.during) < $2
+           AND a.during && tstzrange($1, $2) AND a.status NOT IN ('cancelled', 'no_show')
+           AND ($3::uuid[] IS NULL OR a.podiatrist_id = ANY ($3))
+         ORDER BY lower(a.during), a.podiatrist_id",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(podiatrists)
+    .fetch_all(db)
+    .await?;
+    convert(rows)
+}
+
+/// The calendar entries (`AgendaRow` JSON, written with each row) of the live and completed
+/// appointments touching [from, to), in start order. Read by start time through a b-tree (the
+/// length limit makes "starts after from − 8 h" exact): an index-only scan of
+/// `appointments_calendar`, or of `appointments_podiatrist_calendar` for some podiatrists.
+pub async fn calendar(
+    db: impl PgExecutor<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    podiatrists: Option<&[Uuid]>,
+) -> AppResult<Vec<String>> {
+    // Two statements, so each keeps its own cached plan.
+    macro_rules! calendar_select {
+        () => {
+            "SELECT a.calendar_entry FROM appointments a
+             WHERE lower(a.during) > $1 - interval '8 hours' AND lower(a.during) < $2 AND upper(a.during) > $1
+               AND a.status NOT IN ('cancelled', 'no_show')"
+        };
+    }
+    Ok(match podiatrists {
+        None => {
+            sqlx::query_scalar(concat!(calendar_select!(), " ORDER BY lower(a.during)"))
+                .bind(from)
+                .bind(to)
+                .fetch_all(db)
+                .await?
+        }
+        Some(ids) => {
+            sqlx::query_scalar(concat!(calendar_select!(), " AND a.podiatrist_id = ANY ($3) ORDER BY lower(a.during)"))
+                .bind(from)
+                .bind(to)
+                .bind(ids)
+                .fetch_all(db)
+                .await?
+        }
+    })
+}
+
+/// A patient's appointments, newest first, every status.
+pub async fn for_patient(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Vec<Appointment>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
+                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+         FROM appointments a
+         WHERE a.patient_id = $1 ORDER BY lower(a.during) DESC",
+    )
+    .bind(patient)
+    .fetch_all(db)
+    .await?;
+    convert(rows)
+}
+
+/// The live appointment of `podiatrist` overlapping [start, end), other than `except`.
+pub async fn clash(
+    db: impl PgExecutor<'_>,
+    podiatrist: Uuid,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    except: Uuid,
+) -> AppResult<Option<Appointment>> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
+                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+         FROM appointments a
+         WHERE a.podiatrist_id = $1 AND a.during && tstzrange($2, $3)
+           AND a.status NOT IN ('cancelled', 'no_show') AND a.id <> $4
+         ORDER BY lower(a.during) LIMIT 1",
+    )
+    .bind(podiatrist)
+    .bind(start)
+    .bind(end)
+    .bind(except)
+    .fetch_optional(db)
+    .await?;
+    row.map(Appointment::try_from).transpose()
+}
+
+/// Busy spans of these podiatrists in [from, to).
+pub async fn busy(
+    db: impl PgExecutor<'_>,
+    podiatrists: &[Uuid],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)>> {
+    Ok(sqlx::query_as(
+        "SELECT podiatrist_id, lower(during), upper(during) FROM appointments
+         WHERE podiatrist_id = ANY ($1) AND lower(during) > $2 - interval '8 hours' AND lower(during) < $3
+           AND during && tstzrange($2, $3) AND status NOT IN ('cancelled', 'no_show')",
+    )
+    .bind(podiatrists)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
+    b: &BookInput,
+    series_id: Option<Uuid>,
+    outside_schedule: bool,
+    created_by: Option<Uuid>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, series_id, outside_schedule, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(b.id)
+    .bind(b.patient_id)
+    .bind(b.podiatrist_id)
+    .bind(PgRange::from(b.starts_at..b.ends_at))
+    .bind(b.reason.trim())
+    .bind(series_id)
+    .bind(outside_schedule)
+    .bind(created_by)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn move_to(
+    conn: &mut PgConnection,
+    id: Uuid,
+    podiatrist: Uuid,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    outside_schedule: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE appointments SET podiatrist_id = $2, during = $3, outside_schedule = $4, updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(podiatrist)
+    .bind(PgRange::from(start..end))
+    .bind(outside_schedule)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    status: Status,
+    cancel: Option<(&str, Uuid)>,
+) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE appointments SET status = $2, cancel_reason = $3, cancelled_by = $4,
+             cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() END, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(cancel.map(|(reason, _)| reason))
+    .bind(cancel.map(|(_, by)| by))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Holds an appointment's row until the transaction ends (one status change at a time).
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> AppResult<()> {
+    sqlx::query("SELECT 1 FROM appointments WHERE id = $1 FOR UPDATE").bind(id).execute(conn).await?;
+    Ok(())
+}

@@ -1,0 +1,251 @@
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::model::{
+    Charge, ChargeInput, ChargeLine, Checkout, LineInput, PatientAccount, Payment, PaymentInput, RefundInput,
+};
+use super::repo::{self, NewPayment};
+use crate::appointments::repo as appointments;
+use crate::audit::{self, Entry};
+use crate::auth::{Ctx, Permission};
+use crate::cash::service::require_desk_session;
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::inventory::model::StockKind;
+use crate::inventory::{repo::Link, service as inventory};
+use crate::money::{self, Method};
+use crate::validate::{positive_cents, required, trimmed};
+use crate::visits::repo as visits;
+
+/// What reception needs to charge an appointment: the recorded procedures at today's prices, the
+/// charge if it was already made, and the patient's balance.
+#[tracing::instrument(skip_all, fields(appointment_id = %appointment_id))]
+pub async fn checkout(ctx: &Ctx, appointment_id: Uuid) -> AppResult<Checkout> {
+    let mut conn = ctx.pool.acquire().await?;
+    let appointment =
+        appointments::find(&mut *conn, appointment_id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
+    let visit_id = visits::id_for_appointment(&mut *conn, appointment_id).await?;
+    let (proposed, charge, signed) = match visit_id {
+        Some(v) => {
+            let signed = visits::is_signed(&mut *conn, v).await?;
+            (repo::proposed_lines(&mut *conn, v).await?, repo::charge_for_visit(&mut conn, v).await?, signed)
+        }
+        None => (Vec::new(), None, false),
+    };
+    let (charged, paid) = repo::totals(&mut *conn, appointment.patient_id).await?;
+    Ok(Checkout {
+        appointment_id,
+        patient_id: appointment.patient_id,
+        patient_name: appointment.patient_name,
+        visit_id,
+        visit_signed: signed,
+        proposed,
+        charge,
+        balance_cents: charged - paid,
+    })
+}
+
+/// One charge with its lines and what was paid on it (a counter sale's, after each payment).
+#[tracing::instrument(skip_all, fields(charge_id = %id))]
+pub async fn charge(ctx: &Ctx, id: Uuid) -> AppResult<Charge> {
+    let mut conn = ctx.pool.acquire().await?;
+    repo::charge(&mut conn, id).await?.ok_or_else(|| AppError::not_found("charge"))
+}
+
+/// The stored charge's request, to tell a replay from a reused id.
+pub(crate) fn as_input(c: &Charge) -> ChargeInput {
+    ChargeInput {
+        id: c.id,
+        patient_id: c.patient_id,
+        visit_id: c.visit_id,
+        lines: c
+            .lines
+            .iter()
+            .map(|l| LineInput {
+                treatment_id: l.treatment_id,
+                product_id: l.product_id,
+                quantity: l.quantity,
+                discount_cents: l.discount_cents,
+                discount_reason: l.discount_reason.clone(),
+            })
+            .collect(),
+    }
+}
+
+async fn price_lines(conn: &mut PgConnection, input: &ChargeInput) -> AppResult<Vec<ChargeLine>> {
+    let mut lines = Vec::with_capacity(input.lines.len());
+    for l in &input.lines {
+        let (description, unit_price_cents, active) = repo::catalog_price(&mut *conn, l.treatment_id, l.product_id)
+            .await?
+            .ok_or_else(|| AppError::validation("lines", "unknown_item"))?;
+        if !active {
+            return Err(AppError::validation("lines", "inactive_item"));
+        }
+        if l.discount_cents > i64::from(l.quantity) * unit_price_cents {
+            return Err(AppError::validation("discountCents", "discount_too_large"));
+        }
+        lines.push(ChargeLine {
+            treatment_id: l.treatment_id,
+            product_id: l.product_id,
+            description,
+            quantity: l.quantity,
+            unit_price_cents,
+            discount_cents: l.discount_cents,
+            discount_reason: l.discount_reason.clone(),
+            total_cents: money::line_total(l.quantity, unit_price_cents, l.discount_cents),
+        });
+    }
+    Ok(lines)
+}
+
+/// Makes a charge at today's catalog prices. Discounts need their permission. Idempotent by `id`.
+#[tracing::instrument(skip_all, fields(charge_id = %input.id, patient_id = %input.patient_id))]
+pub async fn create_charge(ctx: &Ctx, input: ChargeInput) -> AppResult<Charge> {
+    let input = input.parse()?;
+    if input.has_discount() && !ctx.session.permissions.contains(&Permission::PaymentsDiscount) {
+        return Err(AppError::Forbidden { permission: Permission::PaymentsDiscount });
+    }
+    let mut tx = ctx.pool.begin().await?;
+    if let Some(stored) = db::replayed(&mut tx, &input).await? {
+        return Ok(stored);
+    }
+    lock_patient(&mut tx, input.patient_id).await?;
+    if let Some(visit) = input.visit_id
+        && visits::patient_of(&mut *tx, visit).await? != Some(input.patient_id)
+    {
+        return Err(AppError::validation("visitId", "unknown_visit"));
+    }
+    let lines = price_lines(&mut tx, &input).await?;
+    let total: i64 = lines.iter().map(|l| l.total_cents).sum();
+    repo::insert_charge(&mut *tx, input.id, input.patient_id, input.visit_id, total, ctx.session.user_id).await?;
+    repo::insert_lines(&mut *tx, input.id, &lines).await?;
+    // Products sold leave stock in the same transaction: short stock refuses the whole charge.
+    let mut sold: Vec<(Uuid, i32)> = lines.iter().filter_map(|l| l.product_id.map(|p| (p, l.quantity))).collect();
+    sold.sort();
+    for (product, quantity) in sold {
+        let link = Link { charge_id: Some(input.id), ..Link::default() };
+        inventory::take(&mut tx, product, quantity, StockKind::Sale, &link, ctx.session.user_id, false).await?;
+    }
+    let charge = repo::charge(&mut tx, input.id).await?.ok_or_else(|| AppError::not_found("charge"))?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new("charge.create", "charge", input.id).after(&charge)).await?;
+    tx.commit().await?;
+    Ok(charge)
+}
+
+/// A payment or refund after the checks of its kind, in this desk's open cash session.
+#[derive(PartialEq)]
+pub(crate) struct Movement {
+    pub id: Uuid,
+    pub patient: Uuid,
+    pub charge: Option<Uuid>,
+    pub method: Method,
+    pub amount: i64,
+    pub reason: String,
+    pub reference: String,
+}
+
+/// One charge or payment at a time per patient: balances checked under the lock hold when the
+/// money lands, and a request replayed while its original is still running waits for it and then
+/// finds it (instead of colliding with it on the id).
+async fn lock_patient(conn: &mut PgConnection, patient: Uuid) -> AppResult<()> {
+    match repo::lock_patient(conn, patient).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::validation("patientId", "unknown_patient")),
+    }
+}
+
+async fn record(ctx: &Ctx, m: Movement) -> AppResult<Payment> {
+    let mut tx = ctx.pool.begin().await?;
+    if let Some(stored) = db::replayed(&mut tx, &m).await? {
+        return Ok(stored);
+    }
+    lock_patient(&mut tx, m.patient).await?;
+    // What the charge is owed in all, when the money is for one (and it is this patient's).
+    let total = match m.charge {
+        Some(charge) => match repo::charge_owner_and_total(&mut *tx, charge).await? {
+            Some((owner, total)) if owner == m.patient => Some(total),
+            _ => return Err(AppError::validation("chargeId", "unknown_charge")),
+        },
+        None => None,
+    };
+    let paid = repo::paid(&mut *tx, m.patient, m.charge).await?;
+    if m.amount > 0 {
+        if total.is_some_and(|total| paid + m.amount > total) {
+            return Err(AppError::validation("amountCents", "exceeds_balance"));
+        }
+    } else if paid + m.amount < 0 {
+        return Err(AppError::validation("amountCents", "refund_exceeds_paid"));
+    }
+    let session = require_desk_session(&mut *tx, &ctx.actor.desk).await?;
+    repo::insert_payment(
+        &mut *tx,
+        NewPayment {
+            id: m.id,
+            patient: m.patient,
+            charge: m.charge,
+            method: m.method,
+            amount: m.amount,
+            reason: &m.reason,
+            reference: &m.reference,
+            session,
+            by: ctx.session.user_id,
+        },
+    )
+    .await?;
+    let stored = repo::payment(&mut *tx, m.id).await?.ok_or_else(|| AppError::not_found("payment"))?;
+    let action = if m.amount > 0 { "payment.create" } else { "payment.refund" };
+    audit::record(&mut *tx, &ctx.actor, Entry::new(action, "payment", m.id).after(&stored)).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Takes a payment (partial payments allowed, never more than the charge still owes).
+#[tracing::instrument(skip_all, fields(payment_id = %input.id, patient_id = %input.patient_id))]
+pub async fn take_payment(ctx: &Ctx, input: PaymentInput) -> AppResult<Payment> {
+    let mut reference = input.reference;
+    trimmed(&mut reference, "reference", 80)?;
+    let amount = positive_cents(input.amount_cents, "amountCents")?;
+    let m = Movement {
+        id: input.id,
+        patient: input.patient_id,
+        charge: input.charge_id,
+        method: input.method,
+        amount,
+        reason: String::new(),
+        reference,
+    };
+    record(ctx, m).await
+}
+
+/// Gives money back: a negative payment with its reason, never more than was paid.
+#[tracing::instrument(skip_all, fields(payment_id = %input.id, patient_id = %input.patient_id))]
+pub async fn refund(ctx: &Ctx, input: RefundInput) -> AppResult<Payment> {
+    let mut reason = input.reason;
+    required(&mut reason, "reason", 300)?;
+    let amount = positive_cents(input.amount_cents, "amountCents")?;
+    let m = Movement {
+        id: input.id,
+        patient: input.patient_id,
+        charge: input.charge_id,
+        method: input.method,
+        amount: -amount,
+        reason,
+        reference: String::new(),
+    };
+    record(ctx, m).await
+}
+
+/// A patient's charges, payments and balance.
+#[tracing::instrument(skip_all, fields(patient_id = %patient_id))]
+pub async fn account(ctx: &Ctx, patient_id: Uuid) -> AppResult<PatientAccount> {
+    let mut conn = ctx.pool.acquire().await?;
+    let (charged, paid) = repo::totals(&mut *conn, patient_id).await?;
+    Ok(PatientAccount {
+        patient_id,
+        charged_cents: charged,
+        paid_cents: paid,
+        balance_cents: charged - paid,
+        charges: repo::charges_for_patient(&mut conn, patient_id).await?,
+        payments: repo::payments_for_patient(&mut *conn, patient_id).await?,
+    })
+}

@@ -1,0 +1,39 @@
+use sqlx::PgExecutor;
+
+use super::model::ClinicProfile;
+use crate::error::AppResult;
+
+pub async fn get(db: impl PgExecutor<'_>) -> AppResult<ClinicProfile> {
+    Ok(sqlx::query_as("SELECT name, address, phone, rfc, timezone, currency, idle_lock_minutes FROM clinic_profile")
+        .fetch_one(db)
+        .await?)
+}
+
+pub async fn timezone_exists(db: impl PgExecutor<'_>, zone: &str) -> AppResult<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
+        .bind(zone)
+        .fetch_one(db)
+        .await?)
+}
+
+pub async fn save(db: impl PgExecutor<'_>, p: &ClinicProfile) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE clinic_profile SET name = $1, address = $2, phone = $3, rfc = $4, timezone = $5, currency = $6,
+             idle_lock_minutes = $7, updated_at = now()",
+    )
+    .bind(&p.name)
+    .bind(&p.address)
+    .bind(&p.phone)
+    .bind(&p.rfc)
+    .bind(&p.timezone)
+    .bind(&p.currency)
+    .bind(p.idle_lock_minutes)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The clinic's time zone name.
+pub async fn timezone(db: impl PgExecutor<'_>) -> AppResult<String> {
+    Ok(sqlx::query_scalar("SELECT timezone FROM clinic_profile").fetch_one(db).await?)
+}

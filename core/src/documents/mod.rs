@@ -1,0 +1,118 @@
+//! Printable documents: payment receipts and cash closing reports, written as PDF files into the
+//! desk's documents folder and shown in the system's PDF viewer.
+
+pub mod pdf;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::{Ctx, Permission};
+use crate::error::{AppError, AppResult};
+use crate::state::Paths;
+use crate::{billing, cash, clinic};
+use render::Lang;
+
+/// A document written to disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedDocument {
+    /// The file name inside the documents folder (what `open_document` takes).
+    pub name: String,
+    /// Full path, for staff to find the file.
+    pub path: String,
+}
+
+/// The desk's documents folder.
+pub fn folder(paths: &Paths) -> PathBuf {
+    paths.data_dir.join("documents")
+}
+
+async fn write(dir: &Path, name: String, bytes: Vec<u8>) -> AppResult<SavedDocument> {
+    tokio::fs::create_dir_all(dir).await.map_err(AppError::internal)?;
+    let path = dir.join(&name);
+    // Written beside and renamed, so a viewer never sees half a file.
+    let partial = dir.join(format!(".{name}.part"));
+    tokio::fs::write(&partial, bytes).await.map_err(AppError::internal)?;
+    tokio::fs::rename(&partial, &path).await.map_err(AppError::internal)?;
+    Ok(SavedDocument { name, path: path.display().to_string() })
+}
+
+/// Lays out on a blocking thread: PDF building and font subsetting are CPU work.
+async fn build(f: impl FnOnce() -> AppResult<Vec<u8>> + Send + 'static) -> AppResult<Vec<u8>> {
+    tokio::task::spawn_blocking(f).await?
+}
+
+pub async fn receipt(ctx: &Ctx, dir: &Path, charge_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let mut conn = ctx.pool.acquire().await?;
+    let charge = billing::repo::charge(&mut conn, charge_id).await?.ok_or_else(|| AppError::not_found("charge"))?;
+    let mut payments = billing::repo::payments_for_patient(&mut *conn, charge.patient_id).await?;
+    payments.retain(|p| p.charge_id == Some(charge_id));
+    payments.reverse();
+    let profile = clinic::repo::get(&mut *conn).await?;
+    let tz = clinic::time::zone(&mut *conn).await?;
+    let name = format!("recibo-{:06}.pdf", charge.folio);
+    let bytes = build(move || render::receipt(&profile, tz, &charge, &payments, lang)).await?;
+    write(dir, name, bytes).await
+}
+
+pub async fn cash_report(ctx: &Ctx, dir: &Path, session_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let report = cash::service::report(ctx, session_id).await?;
+    let profile = clinic::repo::get(&ctx.pool).await?;
+    let tz = clinic::time::zone(&ctx.pool).await?;
+    let kind = if report.session.closed_at.is_some() { "z" } else { "x" };
+    let stamp = report.generated_at.with_timezone(&tz).format("%Y%m%d-%H%M%S");
+    let name = format!("corte-{kind}-{}-{stamp}.pdf", &session_id.simple().to_string()[..8]);
+    let bytes = build(move || render::cash_report(&profile, tz, &report, lang)).await?;
+    write(dir, name, bytes).await
+}
+
+/// Writes a table as CSV (UTF-8 with a BOM, so spreadsheet apps read the accents) into the
+/// documents folder. `name` becomes part of the file name (letters, digits and dashes only).
+pub async fn csv_table(
+    dir: &Path,
+    name: &str,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> AppResult<SavedDocument> {
+    let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
+    if slug.is_empty() {
+        return Err(AppError::validation("name", "required"));
+    }
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(&header).map_err(AppError::internal)?;
+    for row in &rows {
+        out.write_record(row).map_err(AppError::internal)?;
+    }
+    let bytes = out.into_inner().map_err(AppError::internal)?;
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    write(dir, format!("{slug}-{stamp}.csv"), bytes).await
+}
+
+/// What a saved document needs to be seen: receipts are payments, cortes the drawer's, the rest
+/// (CSV tables) the dashboard's.
+pub fn permission_for(name: &str) -> Permission {
+    if name.starts_with("recibo-") {
+        Permission::PaymentsRead
+    } else if name.starts_with("corte-") {
+        Permission::CashOperate
+    } else {
+        Permission::StatsRead
+    }
+}
+
+/// The path of a saved document, given its plain file name in the documents folder (no folders,
+/// no hidden files, only the kinds this app writes). Anything else is "not found".
+pub async fn saved(paths: &Paths, name: &str) -> AppResult<PathBuf> {
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && (name.ends_with(".pdf") || name.ends_with(".csv"))
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let path = folder(paths).join(name);
+    if !plain || !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Err(AppError::not_found("document"));
+    }
+    Ok(path)
+}

@@ -1,0 +1,208 @@
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{ManualMovement, PurchaseInput, StockKind, StockLevel, StockMovement};
+use crate::db::ClientCreate;
+use crate::error::{AppError, AppResult};
+
+/// What one ledger entry links to, besides its product.
+#[derive(Default)]
+pub struct Link {
+    pub unit_cost_cents: Option<i64>,
+    pub purchase_id: Option<Uuid>,
+    pub supplier_id: Option<Uuid>,
+    pub visit_id: Option<Uuid>,
+    pub charge_id: Option<Uuid>,
+    pub reason: String,
+}
+
+/// Appends a movement; the database applies it to stock on hand and refuses it if stock would
+/// go below zero (`stock_short`). Returns the stock after it.
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    product: Uuid,
+    kind: StockKind,
+    quantity: i32,
+    link: &Link,
+    by: Option<Uuid>,
+) -> AppResult<i32> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO stock_movements (id, product_id, kind, quantity, unit_cost_cents, purchase_id, supplier_id,
+                                      visit_id, charge_id, reason, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING balance_after",
+    )
+    .bind(id)
+    .bind(product)
+    .bind(kind.as_str())
+    .bind(quantity)
+    .bind(link.unit_cost_cents)
+    .bind(link.purchase_id)
+    .bind(link.supplier_id)
+    .bind(link.visit_id)
+    .bind(link.charge_id)
+    .bind(&link.reason)
+    .bind(by)
+    .fetch_one(db)
+    .await?)
+}
+
+/// A product's name and stock on hand, holding its row until the transaction ends.
+pub async fn product_for_update(conn: &mut PgConnection, product: Uuid) -> AppResult<Option<(String, i32)>> {
+    Ok(sqlx::query_as("SELECT name, stock_on_hand FROM products WHERE id = $1 FOR UPDATE")
+        .bind(product)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn stock_on_hand(db: impl PgExecutor<'_>, product: Uuid) -> AppResult<i32> {
+    Ok(sqlx::query_scalar("SELECT stock_on_hand FROM products WHERE id = $1").bind(product).fetch_one(db).await?)
+}
+
+/// Every product's stock level, active first, the low ones first among them.
+pub async fn levels(db: impl PgExecutor<'_>) -> AppResult<Vec<StockLevel>> {
+    Ok(sqlx::query_as(
+        "SELECT id AS product_id, sku, name, unit, cost_cents, min_stock, stock_on_hand, active,
+                stock_on_hand <= min_stock AS low, stock_on_hand * cost_cents AS value_cents
+         FROM products ORDER BY active DESC, (stock_on_hand <= min_stock) DESC, name",
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct MovementRow {
+    id: Uuid,
+    kind: String,
+    quantity: i32,
+    balance_after: i32,
+    unit_cost_cents: Option<i64>,
+    reason: String,
+    at: DateTime<Utc>,
+    by_name: String,
+}
+
+/// A product's stock card: every movement, newest first.
+pub async fn card(db: impl PgExecutor<'_>, product: Uuid) -> AppResult<Vec<StockMovement>> {
+    let rows: Vec<MovementRow> = sqlx::query_as(
+        "SELECT m.id, m.kind, m.quantity, m.balance_after, m.unit_cost_cents, m.reason, m.at,
+                coalesce(u.display_name, '') AS by_name
+         FROM stock_movements m LEFT JOIN users u ON u.id = m.created_by
+         WHERE m.product_id = $1 ORDER BY m.at DESC, m.id DESC LIMIT 500",
+    )
+    .bind(product)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(StockMovement {
+                id: r.id,
+                kind: StockKind::parse(&r.kind).ok_or_else(|| AppError::internal(format!("kind {}", r.kind)))?,
+                quantity: r.quantity,
+                balance_after: r.balance_after,
+                unit_cost_cents: r.unit_cost_cents,
+                reason: r.reason,
+                at: r.at,
+                by_name: r.by_name,
+            })
+        })
+        .collect()
+}
+
+/// A manual movement as stored (quantity signed: losses and returns are negative).
+pub async fn manual_movement(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<ManualMovement>> {
+    let row: Option<(Uuid, Uuid, String, i32, Option<Uuid>, String)> =
+        sqlx::query_as("SELECT id, product_id, kind, quantity, supplier_id, reason FROM stock_movements WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    row.map(|(id, product_id, kind, quantity, supplier_id, reason)| {
+        let kind = StockKind::parse(&kind).ok_or_else(|| AppError::internal(format!("kind {kind}")))?;
+        Ok(ManualMovement { id, product_id, kind, quantity, reason, supplier_id })
+    })
+    .transpose()
+}
+
+/// A received purchase's header as stored: supplier, invoice, day received, total.
+pub async fn purchase(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<StoredPurchase>> {
+    Ok(sqlx::query_as("SELECT supplier_id, invoice_ref, received_on, total_cents FROM purchases WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn insert_purchase(db: impl PgExecutor<'_>, p: &PurchaseInput, total: i64, by: Uuid) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO purchases (id, supplier_id, invoice_ref, received_on, total_cents, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(p.id)
+    .bind(p.supplier_id)
+    .bind(&p.invoice_ref)
+    .bind(p.received_on)
+    .bind(total)
+    .bind(by)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Remembers what a supplier last charged for a product.
+pub async fn set_last_cost(db: impl PgExecutor<'_>, supplier: Uuid, product: Uuid, cost_cents: i64) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO supplier_products (supplier_id, product_id, last_cost_cents) VALUES ($1, $2, $3)
+         ON CONFLICT (supplier_id, product_id) DO UPDATE SET last_cost_cents = EXCLUDED.last_cost_cents",
+    )
+    .bind(supplier)
+    .bind(product)
+    .bind(cost_cents)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A purchase to pay, held until the transaction ends: supplier, invoice, total, and the expense
+/// that paid it, if any.
+pub async fn purchase_for_payment(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> AppResult<Option<(Uuid, String, i64, Option<Uuid>)>> {
+    Ok(sqlx::query_as(
+        "SELECT supplier_id, invoice_ref, total_cents, expense_id FROM purchases WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn set_purchase_expense(db: impl PgExecutor<'_>, purchase: Uuid, expense: Uuid) -> AppResult<()> {
+    sqlx::query("UPDATE purchases SET expense_id = $2 WHERE id = $1").bind(purchase).bind(expense).execute(db).await?;
+    Ok(())
+}
+
+/// A purchase as the replay check sees it.
+#[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredPurchase {
+    pub supplier_id: Uuid,
+    pub invoice_ref: String,
+    pub received_on: chrono::NaiveDate,
+    pub total_cents: i64,
+}
+
+crate::db::stored_as_asked!(ManualMovement, manual_movement);
+
+impl ClientCreate for PurchaseInput {
+    type Stored = StoredPurchase;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn stored(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<StoredPurchase>> {
+        purchase(conn, id).await
+    }
+    fn same_as(&self, stored: &StoredPurchase) -> bool {
+        let total: i64 = self.lines.iter().map(|l| i64::from(l.quantity) * l.unit_cost_cents).sum();
+        (stored.supplier_id, stored.invoice_ref.as_str(), stored.received_on, stored.total_cents)
+            == (self.supplier_id, self.invoice_ref.as_str(), self.received_on, total)
+    }
+}

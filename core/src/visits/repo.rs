@@ -1,0 +1,218 @@
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{Addendum, Findings, Procedure, Visit, VisitInput, VisitSummary};
+use crate::error::AppResult;
+
+pub async fn id_for_appointment(db: impl PgExecutor<'_>, appointment: Uuid) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar("SELECT id FROM visits WHERE appointment_id = $1")
+        .bind(appointment)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// Starts the visit of an appointment; a visit another desk started first is kept.
+pub async fn insert(db: impl PgExecutor<'_>, id: Uuid, appointment: Uuid, author: Uuid) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO visits (id, appointment_id, patient_id, podiatrist_id, author_id, findings)
+         SELECT $1, a.id, a.patient_id, a.podiatrist_id, $3, $4 FROM appointments a WHERE a.id = $2
+         ON CONFLICT (appointment_id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(appointment)
+    .bind(author)
+    .bind(Json(Findings::default()))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    appointment_id: Uuid,
+    patient_id: Uuid,
+    patient_name: String,
+    podiatrist_id: Uuid,
+    starts_at: DateTime<Utc>,
+    author_name: String,
+    findings: Json<Findings>,
+    risk_category: Option<i16>,
+    notes: String,
+    signed_at: Option<DateTime<Utc>>,
+    signed_by_name: Option<String>,
+}
+
+// A literal (not a `const`) so the queries built from it stay static strings.
+macro_rules! visit_select {
+    () => {
+        "SELECT v.id, v.appointment_id, v.patient_id, a.patient_name, v.podiatrist_id, lower(a.during) AS starts_at,
+                au.display_name AS author_name, v.findings, v.risk_category, v.notes, v.signed_at,
+                su.display_name AS signed_by_name
+         FROM visits v
+         JOIN appointments a ON a.id = v.appointment_id
+         JOIN users au ON au.id = v.author_id
+         LEFT JOIN users su ON su.id = v.signed_by
+         WHERE v.id = $1"
+    };
+}
+
+/// The whole record; `lock` holds the visit row until the transaction ends.
+pub async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> AppResult<Option<Visit>> {
+    let Some(r): Option<Row> =
+        sqlx::query_as(if lock { concat!(visit_select!(), " FOR UPDATE OF v") } else { visit_select!() })
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let procedures: Vec<Procedure> =
+        sqlx::query_as("SELECT treatment_id, quantity FROM visit_procedures WHERE visit_id = $1 ORDER BY treatment_id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let addenda: Vec<Addendum> = sqlx::query_as(
+        "SELECT x.id, u.display_name AS author_name, x.text, x.created_at
+         FROM visit_addenda x JOIN users u ON u.id = x.author_id
+         WHERE x.visit_id = $1 ORDER BY x.created_at, x.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(Visit {
+        id: r.id,
+        appointment_id: r.appointment_id,
+        patient_id: r.patient_id,
+        patient_name: r.patient_name,
+        podiatrist_id: r.podiatrist_id,
+        starts_at: r.starts_at,
+        author_name: r.author_name,
+        findings: r.findings.0,
+        risk_category: r.risk_category,
+        notes: r.notes,
+        procedures,
+        signed_at: r.signed_at,
+        signed_by_name: r.signed_by_name,
+        addenda,
+    }))
+}
+
+/// Writes the draft: findings, risk, text and the procedures (replaced as a whole).
+pub async fn save(conn: &mut PgConnection, v: &VisitInput) -> AppResult<()> {
+    sqlx::query("UPDATE visits SET findings = $2, risk_category = $3, notes = $4, updated_at = now() WHERE id = $1")
+        .bind(v.id)
+        .bind(Json(&v.findings))
+        .bind(v.risk_category)
+        .bind(&v.notes)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM visit_procedures WHERE visit_id = $1").bind(v.id).execute(&mut *conn).await?;
+    let (treatments, quantities): (Vec<Uuid>, Vec<i32>) =
+        v.procedures.iter().map(|p| (p.treatment_id, p.quantity)).unzip();
+    sqlx::query(
+        "INSERT INTO visit_procedures (visit_id, treatment_id, quantity)
+         SELECT $1, * FROM unnest($2::uuid[], $3::int[])",
+    )
+    .bind(v.id)
+    .bind(treatments)
+    .bind(quantities)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn sign(db: impl PgExecutor<'_>, id: Uuid, by: Uuid) -> AppResult<()> {
+    sqlx::query("UPDATE visits SET signed_at = now(), signed_by = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(by)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_addendum(db: impl PgExecutor<'_>, a: &NewAddendum) -> AppResult<()> {
+    sqlx::query("INSERT INTO visit_addenda (id, visit_id, author_id, text) VALUES ($1, $2, $3, $4)")
+        .bind(a.id)
+        .bind(a.visit_id)
+        .bind(a.author_id)
+        .bind(&a.text)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// An addendum as written: which note, by whom, what.
+#[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct NewAddendum {
+    pub id: Uuid,
+    pub visit_id: Uuid,
+    pub author_id: Uuid,
+    pub text: String,
+}
+
+crate::db::stored_as_asked!(NewAddendum, addendum);
+
+/// The products a visit's procedures use, with the quantities, by product id.
+pub async fn consumables_used(db: impl PgExecutor<'_>, visit: Uuid) -> AppResult<Vec<(Uuid, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT tc.product_id, sum(tc.quantity * vp.quantity)::bigint FROM visit_procedures vp
+         JOIN treatment_consumables tc ON tc.treatment_id = vp.treatment_id
+         WHERE vp.visit_id = $1 GROUP BY tc.product_id ORDER BY tc.product_id",
+    )
+    .bind(visit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Records what a signed visit should have taken from stock and could not.
+pub async fn insert_shortfall(
+    db: impl PgExecutor<'_>,
+    visit: Uuid,
+    product: Uuid,
+    missing: i32,
+    by: Uuid,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO stock_shortfalls (id, visit_id, product_id, missing, created_by) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(visit)
+    .bind(product)
+    .bind(missing)
+    .bind(by)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn for_patient(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Vec<VisitSummary>> {
+    Ok(sqlx::query_as(
+        "SELECT v.id, v.appointment_id, lower(a.during) AS starts_at, p.name AS podiatrist_name, v.risk_category,
+                v.signed_at
+         FROM visits v JOIN appointments a ON a.id = v.appointment_id JOIN podiatrists p ON p.id = v.podiatrist_id
+         WHERE v.patient_id = $1 ORDER BY lower(a.during) DESC",
+    )
+    .bind(patient)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn is_signed(db: impl PgExecutor<'_>, visit: Uuid) -> AppResult<bool> {
+    Ok(sqlx::query_scalar("SELECT signed_at IS NOT NULL FROM visits WHERE id = $1").bind(visit).fetch_one(db).await?)
+}
+
+/// The patient a visit is of, if the visit exists.
+pub async fn patient_of(db: impl PgExecutor<'_>, visit: Uuid) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar("SELECT patient_id FROM visits WHERE id = $1").bind(visit).fetch_optional(db).await?)
+}
+
+/// An addendum as it was written.
+pub async fn addendum(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<NewAddendum>> {
+    Ok(sqlx::query_as("SELECT id, visit_id, author_id, text FROM visit_addenda WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}

@@ -1,0 +1,160 @@
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::model::{Visit, VisitInput, VisitSummary};
+use super::repo::{self, NewAddendum};
+use crate::appointments::model::Status;
+use crate::appointments::repo as appointments;
+use crate::audit::{self, Entry};
+use crate::auth::{Ctx, Permission, may_write_for};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::inventory::model::StockKind;
+use crate::inventory::{repo::Link, service as inventory};
+use crate::validate::required;
+
+/// Moves the appointment forward to `target` through the workflow's steps, auditing each one.
+async fn advance(ctx: &Ctx, conn: &mut PgConnection, appointment: Uuid, target: Status) -> AppResult<()> {
+    let steps: &[Status] = match target {
+        Status::InConsultation => &[Status::InConsultation],
+        _ => &[Status::InConsultation, Status::Completed],
+    };
+    for &next in steps {
+        let before =
+            appointments::find(&mut *conn, appointment).await?.ok_or_else(|| AppError::not_found("appointment"))?;
+        if before.status.can_become(next) {
+            appointments::set_status(&mut *conn, appointment, next, None).await?;
+            let entry =
+                Entry::new("appointment.status", "appointment", appointment).before(&before.status).after(&next);
+            audit::record(&mut *conn, &ctx.actor, entry).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens the clinical record of an appointment, starting it (and the consultation) when the
+/// user may write notes and there is none yet. Every opening is audited.
+#[tracing::instrument(skip_all, fields(appointment_id = %appointment_id))]
+pub async fn open(ctx: &Ctx, appointment_id: Uuid) -> AppResult<Visit> {
+    let mut tx = ctx.pool.begin().await?;
+    let id = match repo::id_for_appointment(&mut *tx, appointment_id).await? {
+        Some(id) => id,
+        None => {
+            if !ctx.session.permissions.contains(&Permission::ClinicalWrite) {
+                return Err(AppError::not_found("visit"));
+            }
+            let appointment = appointments::find(&mut *tx, appointment_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("appointment"))?;
+            // A note on another podiatrist's appointment needs the same permission as changing it.
+            may_write_for(ctx, appointment.podiatrist_id).await?;
+            if !matches!(appointment.status, Status::Arrived | Status::InConsultation | Status::Completed) {
+                return Err(AppError::validation("status", "visit_needs_arrival"));
+            }
+            repo::insert(&mut *tx, Uuid::now_v7(), appointment_id, ctx.session.user_id).await?;
+            let id = repo::id_for_appointment(&mut *tx, appointment_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("visit"))?;
+            audit::record(&mut *tx, &ctx.actor, Entry::new("visit.create", "visit", id)).await?;
+            if appointment.status == Status::Arrived {
+                advance(ctx, &mut tx, appointment_id, Status::InConsultation).await?;
+            }
+            id
+        }
+    };
+    let visit = repo::load(&mut tx, id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new("visit.open", "visit", id)).await?;
+    tx.commit().await?;
+    Ok(visit)
+}
+
+/// Saves the draft note. A signed note is refused (here, and by the database).
+#[tracing::instrument(skip_all, fields(visit_id = %input.id))]
+pub async fn save(ctx: &Ctx, input: VisitInput) -> AppResult<Visit> {
+    let input = input.parse()?;
+    let mut tx = ctx.pool.begin().await?;
+    let before = repo::load(&mut tx, input.id, true).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    may_write_for(ctx, before.podiatrist_id).await?;
+    if before.signed_at.is_some() {
+        return Err(AppError::conflict("visit_signed", None));
+    }
+    repo::save(&mut tx, &input).await?;
+    let after = repo::load(&mut tx, input.id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new("visit.update", "visit", input.id).before(&before).after(&after))
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Signs the note (it never changes again), completes the appointment and takes the procedures'
+/// consumables out of stock, all in one transaction. Short stock refuses the signature naming the
+/// product, unless `override_stock` (its own permission): then what there is is taken and the
+/// shortfall recorded. Signing twice is a no-op.
+#[tracing::instrument(skip_all, fields(visit_id = %id))]
+pub async fn sign(ctx: &Ctx, id: Uuid, override_stock: bool) -> AppResult<Visit> {
+    if override_stock && !ctx.session.permissions.contains(&Permission::InventoryOverride) {
+        return Err(AppError::Forbidden { permission: Permission::InventoryOverride });
+    }
+    let mut tx = ctx.pool.begin().await?;
+    let before = repo::load(&mut tx, id, true).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    may_write_for(ctx, before.podiatrist_id).await?;
+    if before.signed_at.is_some() {
+        return Ok(before);
+    }
+    if before.risk_category.is_none() {
+        return Err(AppError::validation("riskCategory", "required"));
+    }
+    repo::sign(&mut *tx, id, ctx.session.user_id).await?;
+    advance(ctx, &mut tx, before.appointment_id, Status::Completed).await?;
+    for (product, quantity) in repo::consumables_used(&mut *tx, id).await? {
+        let quantity = i32::try_from(quantity).map_err(AppError::internal)?;
+        let link = Link { visit_id: Some(id), ..Link::default() };
+        let missing = inventory::take(
+            &mut tx,
+            product,
+            quantity,
+            StockKind::Consumption,
+            &link,
+            ctx.session.user_id,
+            override_stock,
+        )
+        .await?;
+        if missing > 0 {
+            repo::insert_shortfall(&mut *tx, id, product, missing, ctx.session.user_id).await?;
+            let entry = Entry::new("stock.shortfall", "product", product)
+                .after(&serde_json::json!({ "visit": id, "missing": missing }));
+            audit::record(&mut *tx, &ctx.actor, entry).await?;
+        }
+    }
+    let after = repo::load(&mut tx, id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new("visit.sign", "visit", id).after(&after.signed_at)).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Adds a correction to a signed note. Idempotent by `id`.
+#[tracing::instrument(skip_all, fields(visit_id = %visit_id, addendum_id = %id))]
+pub async fn add_addendum(ctx: &Ctx, visit_id: Uuid, id: Uuid, text: String) -> AppResult<Visit> {
+    let mut text = text;
+    required(&mut text, "text", 5000)?;
+    let addendum = NewAddendum { id, visit_id, author_id: ctx.session.user_id, text };
+    let mut tx = ctx.pool.begin().await?;
+    if db::replayed(&mut tx, &addendum).await?.is_none() {
+        let visit = repo::load(&mut tx, visit_id, true).await?.ok_or_else(|| AppError::not_found("visit"))?;
+        if visit.signed_at.is_none() {
+            return Err(AppError::conflict("visit_not_signed", None));
+        }
+        repo::insert_addendum(&mut *tx, &addendum).await?;
+        let entry = Entry::new("visit.addendum", "visit", visit_id).after(&addendum.text);
+        audit::record(&mut *tx, &ctx.actor, entry).await?;
+    }
+    let after = repo::load(&mut tx, visit_id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A patient's visits, newest first (no clinical text: that is `open`).
+#[tracing::instrument(skip_all, fields(patient_id = %patient_id))]
+pub async fn for_patient(ctx: &Ctx, patient_id: Uuid) -> AppResult<Vec<VisitSummary>> {
+    repo::for_patient(&ctx.pool, patient_id).await
+}

@@ -1,0 +1,89 @@
+use chrono::{DateTime, Utc};
+use tauri::State;
+use uuid::Uuid;
+
+use podoclinic_core::appointments::model::{
+    AgendaPage, Appointment, BookInput, RescheduleInput, SeriesInput, SeriesOutcome, Slot, SlotQuery, Status,
+};
+use podoclinic_core::appointments::service;
+use podoclinic_core::auth::Permission;
+use podoclinic_core::error::AppResult;
+use podoclinic_core::state::AppState;
+
+/// Appointments between two instants, optionally for some podiatrists (calendar views), in the
+/// calendar's compact form.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_agenda(
+    state: State<'_, AppState>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    podiatrist_ids: Option<Vec<Uuid>>,
+) -> AppResult<AgendaPage> {
+    state
+        .run(Permission::AppointmentsRead, |ctx| async move { service::agenda(&ctx, from, to, podiatrist_ids).await })
+        .await
+}
+
+/// One appointment, whole (the calendar's details panel).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_appointment(state: State<'_, AppState>, id: Uuid) -> AppResult<Appointment> {
+    state.run(Permission::AppointmentsRead, |ctx| async move { service::find(&ctx, id).await }).await
+}
+
+/// Today's appointments in the clinic's time zone.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_today(state: State<'_, AppState>) -> AppResult<Vec<Appointment>> {
+    state.run(Permission::AppointmentsRead, |ctx| async move { service::today(&ctx).await }).await
+}
+
+/// A patient's appointment history, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_patient_appointments(state: State<'_, AppState>, patient_id: Uuid) -> AppResult<Vec<Appointment>> {
+    state.run(Permission::AppointmentsRead, |ctx| async move { service::for_patient(&ctx, patient_id).await }).await
+}
+
+/// Free slots for a duration, of one podiatrist or any.
+#[tauri::command]
+#[specta::specta]
+pub async fn find_slots(state: State<'_, AppState>, query: SlotQuery) -> AppResult<Vec<Slot>> {
+    state.run(Permission::AppointmentsRead, |ctx| async move { service::find_slots(&ctx, query).await }).await
+}
+
+/// Books an appointment. A clash is "slot taken" naming the appointment in the way.
+#[tauri::command]
+#[specta::specta]
+pub async fn book_appointment(state: State<'_, AppState>, input: BookInput) -> AppResult<Appointment> {
+    state.run(Permission::AppointmentsWrite, |ctx| async move { service::book(&ctx, input).await }).await
+}
+
+/// Books a recurring series; reports each date that clashed.
+#[tauri::command]
+#[specta::specta]
+pub async fn book_series(state: State<'_, AppState>, input: SeriesInput) -> AppResult<SeriesOutcome> {
+    state.run(Permission::AppointmentsWrite, |ctx| async move { service::book_series(&ctx, input).await }).await
+}
+
+/// Moves an appointment to another time or podiatrist.
+#[tauri::command]
+#[specta::specta]
+pub async fn reschedule_appointment(state: State<'_, AppState>, input: RescheduleInput) -> AppResult<Appointment> {
+    state.run(Permission::AppointmentsWrite, |ctx| async move { service::reschedule(&ctx, input).await }).await
+}
+
+/// Moves an appointment along the workflow (arrived, in consultation, completed, no-show…).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_appointment_status(state: State<'_, AppState>, id: Uuid, status: Status) -> AppResult<Appointment> {
+    state.run(Permission::AppointmentsWrite, |ctx| async move { service::set_status(&ctx, id, status).await }).await
+}
+
+/// Cancels an appointment with a reason.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_appointment(state: State<'_, AppState>, id: Uuid, reason: String) -> AppResult<Appointment> {
+    state.run(Permission::AppointmentsWrite, |ctx| async move { service::cancel(&ctx, id, &reason).await }).await
+}

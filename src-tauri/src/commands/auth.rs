@@ -1,0 +1,167 @@
+//! The auth commands: thin wrappers that check the session/permission and call the service.
+
+use chrono::Utc;
+use tauri::State;
+use uuid::Uuid;
+
+use podoclinic_core::auth::model::{FirstAdminInput, LoginInput, NewUserInput, Role, RoleInput, User, UserUpdateInput};
+use podoclinic_core::auth::service::{self, Purpose};
+use podoclinic_core::auth::{Permission, SessionInfo};
+use podoclinic_core::error::{AppError, AppResult};
+use podoclinic_core::state::AppState;
+
+/// True when the clinic has no accounts yet: show the create-admin screen.
+#[tauri::command]
+#[specta::specta]
+pub async fn needs_first_admin(state: State<'_, AppState>) -> AppResult<bool> {
+    state.run_before_session(|desk| async move { service::needs_first_admin(&desk).await }).await
+}
+
+/// Creates the clinic's first account (admin). Refused once any account exists.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_first_admin(state: State<'_, AppState>, input: FirstAdminInput) -> AppResult<User> {
+    state.run_before_session(|desk| async move { service::create_first_admin(&desk, input).await }).await
+}
+
+/// Signs in on this desk. Five failures in 15 minutes lock the account on every desk.
+#[tauri::command]
+#[specta::specta]
+pub async fn login(state: State<'_, AppState>, input: LoginInput) -> AppResult<SessionInfo> {
+    let session = state
+        .run_before_session(|desk| async move {
+            service::authenticate(&desk, &input.username, &input.password, Purpose::Login).await
+        })
+        .await?;
+    let info = session.info();
+    state.sessions.start(session);
+    Ok(info)
+}
+
+/// Signs out of this desk (both windows).
+#[tauri::command]
+#[specta::specta]
+pub async fn logout(state: State<'_, AppState>) -> AppResult<()> {
+    if let Some(session) = state.sessions.end() {
+        let signed_out = state.run_before_session(|desk| async move { service::record_logout(&desk, &session).await });
+        // Signing out never fails for the user; a lost audit line is logged instead.
+        if let Err(e) = signed_out.await {
+            tracing::warn!(error = %e, "logout not audited");
+        }
+    }
+    Ok(())
+}
+
+/// The session as it stands, without counting as activity. `null` when signed out.
+#[tauri::command]
+#[specta::specta]
+pub async fn current_session(state: State<'_, AppState>) -> AppResult<Option<SessionInfo>> {
+    Ok(state.sessions.current(Utc::now()))
+}
+
+/// Records user activity (the UI calls it while the user types or clicks).
+#[tauri::command]
+#[specta::specta]
+pub async fn keep_alive(state: State<'_, AppState>) -> AppResult<SessionInfo> {
+    state.run_signed_in(|ctx| async move { Ok(ctx.session.info()) }).await
+}
+
+/// Locks the desk now; the same user's password lifts it.
+#[tauri::command]
+#[specta::specta]
+pub async fn lock_session(state: State<'_, AppState>) -> AppResult<()> {
+    state.sessions.lock_now();
+    Ok(())
+}
+
+/// Lifts the idle lock with the signed-in user's password (failures count toward lockout).
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_session(state: State<'_, AppState>, password: String) -> AppResult<SessionInfo> {
+    let session = state.sessions.peek().ok_or(AppError::Unauthorized)?;
+    let checked = state
+        .run_before_session(|desk| async move {
+            service::authenticate(&desk, &session.username, &password, Purpose::Unlock).await
+        })
+        .await;
+    match checked {
+        Ok(_) => Ok(state.sessions.unlock(Utc::now())?.info()),
+        Err(AppError::LockedOut { until }) => {
+            state.sessions.end();
+            Err(AppError::LockedOut { until })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Changes the signed-in user's own password.
+#[tauri::command]
+#[specta::specta]
+pub async fn change_own_password(state: State<'_, AppState>, current: String, new_password: String) -> AppResult<()> {
+    state.run_signed_in(|ctx| async move { service::change_own_password(&ctx, &current, new_password).await }).await
+}
+
+/// Every account, for the admin window.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_users(state: State<'_, AppState>) -> AppResult<Vec<User>> {
+    state.run(Permission::UsersManage, |ctx| async move { service::list_users(&ctx).await }).await
+}
+
+/// Creates an account. Idempotent by `id`.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_user(state: State<'_, AppState>, input: NewUserInput) -> AppResult<User> {
+    state.run(Permission::UsersManage, |ctx| async move { service::create_user(&ctx, input).await }).await
+}
+
+/// Edits an account's name, role and active flag.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_user(state: State<'_, AppState>, input: UserUpdateInput) -> AppResult<User> {
+    state.run(Permission::UsersManage, |ctx| async move { service::update_user(&ctx, input).await }).await
+}
+
+/// Sets a new password for an account and lifts its lockout.
+#[tauri::command]
+#[specta::specta]
+pub async fn reset_user_password(state: State<'_, AppState>, user_id: Uuid, password: String) -> AppResult<()> {
+    state
+        .run(Permission::UsersManage, |ctx| async move { service::reset_password(&ctx, user_id, password).await })
+        .await
+}
+
+/// Lifts a lockout before it runs out.
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_user(state: State<'_, AppState>, user_id: Uuid) -> AppResult<User> {
+    state.run(Permission::UsersManage, |ctx| async move { service::unlock_user(&ctx, user_id).await }).await
+}
+
+/// Every role with its permissions.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_roles(state: State<'_, AppState>) -> AppResult<Vec<Role>> {
+    state.run_signed_in(|ctx| async move { service::list_roles(&ctx).await }).await
+}
+
+/// Every permission a role can hold, in display order.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_permissions() -> Vec<Permission> {
+    Permission::ALL.to_vec()
+}
+
+/// Creates a role. Idempotent by `id`.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_role(state: State<'_, AppState>, input: RoleInput) -> AppResult<Role> {
+    state.run(Permission::RolesManage, |ctx| async move { service::create_role(&ctx, input).await }).await
+}
+
+/// Renames a role or changes its permissions (not the admin role).
+#[tauri::command]
+#[specta::specta]
+pub async fn update_role(state: State<'_, AppState>, input: RoleInput) -> AppResult<Role> {
+    state.run(Permission::RolesManage, |ctx| async move { service::update_role(&ctx, input).await }).await
+}

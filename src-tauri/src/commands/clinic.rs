@@ -1,0 +1,21 @@
+use tauri::State;
+
+use podoclinic_core::auth::Permission;
+use podoclinic_core::clinic::model::ClinicProfile;
+use podoclinic_core::clinic::service;
+use podoclinic_core::error::AppResult;
+use podoclinic_core::state::AppState;
+
+/// The clinic's profile (any signed-in user: the UI needs the time zone and currency).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_clinic_profile(state: State<'_, AppState>) -> AppResult<ClinicProfile> {
+    state.run_signed_in(|ctx| async move { service::get(&ctx).await }).await
+}
+
+/// Saves the clinic's profile.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_clinic_profile(state: State<'_, AppState>, profile: ClinicProfile) -> AppResult<ClinicProfile> {
+    state.run(Permission::SettingsManage, |ctx| async move { service::update(&ctx, profile).await }).await
+}

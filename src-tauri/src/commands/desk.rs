@@ -1,0 +1,117 @@
+//! Desk-level commands: database status, the connection profile, restarting, the admin window.
+
+use serde::Serialize;
+use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
+
+use podoclinic_core::auth::Permission;
+use podoclinic_core::db::monitor::DbStatus;
+use podoclinic_core::db::profile::{ConnectionProfile, DeskConfig, ServerProfile, store_keyring_password};
+use podoclinic_core::error::{AppError, AppResult};
+use podoclinic_core::startup::{self, ConnectionTest};
+use podoclinic_core::state::AppState;
+
+/// The database status right now (the UI also gets every change as a `DbStatus` event).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_db_status(state: State<'_, AppState>) -> AppResult<DbStatus> {
+    Ok(state.health.current())
+}
+
+/// While the desk is connected, only an admin may see or change where it connects. Before that
+/// (first setup, server moved) the desk must be configurable by whoever stands at it.
+async fn may_configure(state: &AppState) -> AppResult<()> {
+    if state.has_pool() && state.health.current() == DbStatus::Online {
+        state.run(Permission::SettingsManage, |_| async { Ok(()) }).await?;
+    }
+    Ok(())
+}
+
+/// This desk's settings file.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_desk_config(state: State<'_, AppState>) -> AppResult<DeskConfig> {
+    may_configure(&state).await?;
+    DeskConfig::load_async(&state.paths.config_dir).await
+}
+
+/// What saving did with the password.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedDeskConfig {
+    /// The password went to the OS keyring; false means it will be asked at each start.
+    pub password_in_keyring: bool,
+    /// The new profile applies after a restart (the pool is built once).
+    pub restart_needed: bool,
+}
+
+/// Saves the desk's settings. The password goes to the OS keyring, never to the file.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_desk_config(
+    state: State<'_, AppState>,
+    config: DeskConfig,
+    password: Option<String>,
+) -> AppResult<SavedDeskConfig> {
+    may_configure(&state).await?;
+    let before = DeskConfig::load_async(&state.paths.config_dir).await?;
+    config.clone().save_async(&state.paths.config_dir).await?;
+    let password_in_keyring = match (&config.connection, password) {
+        (ConnectionProfile::Server(server), Some(p)) if !p.is_empty() => store_keyring_password(server, p).await,
+        _ => false,
+    };
+    tracing::info!(desk = %config.desk_name, "desk settings saved");
+    Ok(SavedDeskConfig { password_in_keyring, restart_needed: before.connection != config.connection })
+}
+
+/// Connects once with the given settings (no pool) and reports what is there.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    server: ServerProfile,
+    password: Option<String>,
+) -> AppResult<ConnectionTest> {
+    may_configure(&state).await?;
+    startup::try_server(&server, password.as_deref()).await
+}
+
+/// When no keyring holds the server password: connect with the one typed now (kept in memory).
+#[tauri::command]
+#[specta::specta]
+pub async fn provide_db_password(state: State<'_, AppState>, password: String) -> AppResult<DbStatus> {
+    if state.health.current() != DbStatus::NeedsPassword {
+        return Ok(state.health.current());
+    }
+    let ConnectionProfile::Server(server) = DeskConfig::load_async(&state.paths.config_dir).await?.connection else {
+        return Ok(state.health.current());
+    };
+    let options = server.options(Some(&password));
+    startup::check_password(&options).await?;
+    state.health.set(DbStatus::Starting);
+    startup::connect(&state, options, false).await;
+    Ok(state.health.current())
+}
+
+/// Restarts the app so a new connection profile takes effect.
+#[tauri::command]
+#[specta::specta]
+pub async fn restart_app<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppResult<()> {
+    may_configure(&state).await?;
+    app.request_restart();
+    Ok(())
+}
+
+/// Opens (or focuses) the admin settings window.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_admin_window<R: Runtime>(app: AppHandle<R>) -> AppResult<()> {
+    if let Some(window) = app.get_webview_window("admin") {
+        return window.set_focus().map_err(AppError::internal);
+    }
+    WebviewWindowBuilder::new(&app, "admin", WebviewUrl::App("index.html".into()))
+        .title("Podoclinic — Administración")
+        .inner_size(1000.0, 720.0)
+        .build()
+        .map_err(AppError::internal)?;
+    Ok(())
+}

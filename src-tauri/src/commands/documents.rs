@@ -1,0 +1,54 @@
+//! Printable and exported documents: receipts, cash reports, CSV tables, and showing them.
+
+use tauri::State;
+use uuid::Uuid;
+
+use podoclinic_core::auth::Permission;
+use podoclinic_core::documents::render::Lang;
+use podoclinic_core::documents::{self, SavedDocument, folder};
+use podoclinic_core::error::{AppError, AppResult};
+use podoclinic_core::state::AppState;
+
+/// Writes the receipt of a charge as PDF.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_receipt(state: State<'_, AppState>, charge_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let dir = folder(&state.paths);
+    state
+        .run(Permission::PaymentsRead, |ctx| async move { documents::receipt(&ctx, &dir, charge_id, lang).await })
+        .await
+}
+
+/// Writes the corte X (open session) or corte Z (closed) report as PDF.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_cash_report(state: State<'_, AppState>, session_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let dir = folder(&state.paths);
+    state
+        .run(Permission::CashOperate, |ctx| async move { documents::cash_report(&ctx, &dir, session_id, lang).await })
+        .await
+}
+
+/// Saves a table the UI shows (the dashboard's) as CSV.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_csv(
+    state: State<'_, AppState>,
+    name: String,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> AppResult<SavedDocument> {
+    let dir = folder(&state.paths);
+    state.run(Permission::StatsRead, |_| async move { documents::csv_table(&dir, &name, header, rows).await }).await
+}
+
+/// Shows a document from the documents folder in the system's viewer. Only plain file names
+/// of that folder are accepted.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_document(state: State<'_, AppState>, name: String) -> AppResult<()> {
+    // The permission that made the document is the one that shows it again.
+    let permission = documents::permission_for(&name);
+    let path = state.run(permission, |_| async { documents::saved(&state.paths, &name).await }).await?;
+    tokio::task::spawn_blocking(move || opener::open(&path)).await?.map_err(AppError::internal)
+}

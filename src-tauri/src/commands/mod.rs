@@ -1,0 +1,21 @@
+//! One file per domain: each command is the guard, one service call, and the answer. No SQL, no
+//! rules, no formatting here; `AppState::run` checks the session and permission and keeps the
+//! desk's offline status up to date.
+
+pub mod appointments;
+pub mod audit;
+pub mod auth;
+pub mod billing;
+pub mod cash;
+pub mod catalog;
+pub mod clinic;
+pub mod desk;
+pub mod documents;
+pub mod expenses;
+pub mod inventory;
+pub mod patients;
+pub mod podiatrists;
+pub mod schedules;
+pub mod stats;
+pub mod suppliers;
+pub mod visits;

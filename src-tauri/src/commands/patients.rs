@@ -1,0 +1,49 @@
+use tauri::State;
+use uuid::Uuid;
+
+use podoclinic_core::auth::Permission;
+use podoclinic_core::error::AppResult;
+use podoclinic_core::patients::model::{CreatePatientOutcome, Patient, PatientSummary};
+use podoclinic_core::patients::service;
+use podoclinic_core::state::AppState;
+
+/// Patients by any part of the name or phone, as the user types.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_patients(state: State<'_, AppState>, query: String) -> AppResult<Vec<PatientSummary>> {
+    state.run(Permission::PatientsRead, |ctx| async move { service::search(&ctx, &query).await }).await
+}
+
+/// One patient's record.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_patient(state: State<'_, AppState>, id: Uuid) -> AppResult<Patient> {
+    state.run(Permission::PatientsRead, |ctx| async move { service::get(&ctx, id).await }).await
+}
+
+/// Creates a patient; likely duplicates are returned instead unless `allowDuplicate`.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_patient(
+    state: State<'_, AppState>,
+    patient: Patient,
+    allow_duplicate: bool,
+) -> AppResult<CreatePatientOutcome> {
+    state
+        .run(Permission::PatientsWrite, |ctx| async move { service::create(&ctx, patient, allow_duplicate).await })
+        .await
+}
+
+/// Saves changes to a patient's record.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_patient(state: State<'_, AppState>, patient: Patient) -> AppResult<Patient> {
+    state.run(Permission::PatientsWrite, |ctx| async move { service::update(&ctx, patient).await }).await
+}
+
+/// Archives (`archived: true`) or restores a patient.
+#[tauri::command]
+#[specta::specta]
+pub async fn archive_patient(state: State<'_, AppState>, id: Uuid, archived: bool) -> AppResult<Patient> {
+    state.run(Permission::PatientsWrite, |ctx| async move { service::set_archived(&ctx, id, archived).await }).await
+}

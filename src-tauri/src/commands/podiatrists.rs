@@ -1,0 +1,28 @@
+use tauri::State;
+
+use podoclinic_core::auth::Permission;
+use podoclinic_core::error::AppResult;
+use podoclinic_core::podiatrists::model::Podiatrist;
+use podoclinic_core::podiatrists::service;
+use podoclinic_core::state::AppState;
+
+/// Every podiatrist, active first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_podiatrists(state: State<'_, AppState>) -> AppResult<Vec<Podiatrist>> {
+    state.run(Permission::PodiatristsRead, |ctx| async move { service::list(&ctx).await }).await
+}
+
+/// Adds a podiatrist. Idempotent by `id`.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_podiatrist(state: State<'_, AppState>, podiatrist: Podiatrist) -> AppResult<Podiatrist> {
+    state.run(Permission::PodiatristsWrite, |ctx| async move { service::create(&ctx, podiatrist).await }).await
+}
+
+/// Edits a podiatrist; `active: false` archives them.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_podiatrist(state: State<'_, AppState>, podiatrist: Podiatrist) -> AppResult<Podiatrist> {
+    state.run(Permission::PodiatristsWrite, |ctx| async move { service::update(&ctx, podiatrist).await }).await
+}

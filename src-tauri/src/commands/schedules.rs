@@ -1,0 +1,42 @@
+use tauri::State;
+use uuid::Uuid;
+
+use podoclinic_core::auth::Permission;
+use podoclinic_core::error::AppResult;
+use podoclinic_core::schedules::model::{ExceptionInput, Schedule, ScheduleBlock, ScheduleException};
+use podoclinic_core::schedules::service;
+use podoclinic_core::state::AppState;
+
+/// A podiatrist's weekly blocks and upcoming time off.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_schedule(state: State<'_, AppState>, podiatrist_id: Uuid) -> AppResult<Schedule> {
+    state.run(Permission::SchedulesRead, |ctx| async move { service::get(&ctx, podiatrist_id).await }).await
+}
+
+/// Replaces a podiatrist's weekly working blocks.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_weekly_schedule(
+    state: State<'_, AppState>,
+    podiatrist_id: Uuid,
+    blocks: Vec<ScheduleBlock>,
+) -> AppResult<Schedule> {
+    state
+        .run(Permission::SchedulesWrite, |ctx| async move { service::set_weekly(&ctx, podiatrist_id, blocks).await })
+        .await
+}
+
+/// Records time off (vacation, sick, course) or a clinic holiday.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_schedule_exception(state: State<'_, AppState>, input: ExceptionInput) -> AppResult<ScheduleException> {
+    state.run(Permission::SchedulesWrite, |ctx| async move { service::add_exception(&ctx, input).await }).await
+}
+
+/// Removes a time-off entry.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_schedule_exception(state: State<'_, AppState>, id: Uuid) -> AppResult<()> {
+    state.run(Permission::SchedulesWrite, |ctx| async move { service::remove_exception(&ctx, id).await }).await
+}

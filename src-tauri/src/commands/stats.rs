@@ -1,0 +1,20 @@
+use chrono::NaiveDate;
+use tauri::State;
+
+use podoclinic_core::auth::Permission;
+use podoclinic_core::error::AppResult;
+use podoclinic_core::state::AppState;
+use podoclinic_core::stats::model::{Bucket, Dashboard};
+use podoclinic_core::stats::service;
+
+/// The stats dashboard for clinic-local days `from` to `to` (inclusive).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_dashboard(
+    state: State<'_, AppState>,
+    from: NaiveDate,
+    to: NaiveDate,
+    bucket: Bucket,
+) -> AppResult<Dashboard> {
+    state.run(Permission::StatsRead, |ctx| async move { service::dashboard(&ctx, from, to, bucket).await }).await
+}

@@ -1,0 +1,36 @@
+use tauri::State;
+use uuid::Uuid;
+
+use podoclinic_core::auth::Permission;
+use podoclinic_core::error::AppResult;
+use podoclinic_core::state::AppState;
+use podoclinic_core::suppliers::model::{Supplier, SupplierDetail};
+use podoclinic_core::suppliers::service;
+
+/// Every supplier, active first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_suppliers(state: State<'_, AppState>) -> AppResult<Vec<Supplier>> {
+    state.run(Permission::SuppliersRead, |ctx| async move { service::list(&ctx).await }).await
+}
+
+/// A supplier with what they supply and their purchases.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_supplier(state: State<'_, AppState>, id: Uuid) -> AppResult<SupplierDetail> {
+    state.run(Permission::SuppliersRead, |ctx| async move { service::detail(&ctx, id).await }).await
+}
+
+/// Adds a supplier. Idempotent by `id`.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_supplier(state: State<'_, AppState>, supplier: Supplier) -> AppResult<Supplier> {
+    state.run(Permission::SuppliersWrite, |ctx| async move { service::create(&ctx, supplier).await }).await
+}
+
+/// Edits a supplier; `active: false` archives them.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_supplier(state: State<'_, AppState>, supplier: Supplier) -> AppResult<Supplier> {
+    state.run(Permission::SuppliersWrite, |ctx| async move { service::update(&ctx, supplier).await }).await
+}

@@ -1,0 +1,25 @@
+//! What the shell tells the webview without being asked: the database's status and the agenda
+//! changes other desks make. The core publishes both on channels; `run()` forwards them here.
+
+use podoclinic_core::db::{live, monitor::DbStatus};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// The desk's view of its database changed (online, offline, update required…).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(transparent)]
+pub struct DbStatusChanged(pub DbStatus);
+
+/// What another desk (or this one) changed in the agenda.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct AgendaChanged {
+    /// The podiatrist whose agenda changed; `null` after a reconnect: refresh everything.
+    pub podiatrist_id: Option<Uuid>,
+}
+
+impl From<live::AgendaChanged> for AgendaChanged {
+    fn from(change: live::AgendaChanged) -> Self {
+        Self { podiatrist_id: change.podiatrist_id }
+    }
+}

@@ -1,6 +1,0 @@
-//! Expenses (gastos): money out by category and method; a cash expense comes out of the open
-//! cash session of the desk that records it.
-
-pub mod commands;
-pub mod model;
-pub mod repo;

@@ -1,5 +1,0 @@
-//! Suppliers (proveedores): contact data, a validated RFC, what they supply, their purchases.
-
-pub mod commands;
-pub mod model;
-pub mod repo;
