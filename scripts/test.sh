@@ -34,6 +34,8 @@ if cargo tree -p podoclinic-core -e normal,build --prefix none --locked | grep -
   echo "podoclinic-core depends on Tauri (above): the core must build without it" >&2
   exit 1
 fi
+say "Checking the committed query metadata (.sqlx/) against the queries and migrations"
+bash "$ROOT/scripts/sqlx-prepare.sh" --check
 say "Checking formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -120,7 +120,7 @@ pub fn new_patient(first: &str, last: &str, phone: &str) -> podoclinic_core::pat
         address: String::new(),
         emergency_contact: String::new(),
         emergency_phone: String::new(),
-        diabetes: "none".into(),
+        diabetes: podoclinic_core::patients::model::Diabetes::None,
         vascular_disease: false,
         anticoagulants: false,
         allergies: String::new(),
@@ -190,4 +190,52 @@ pub const DEFAULT_REGISTER: Uuid = Uuid::from_u128(0x00000000_0000_7000_8000_000
 /// A desk with another name, as the commands that come before a session see it.
 pub fn desk_named(pool: &PgPool, name: &str) -> Desk {
     Desk { pool: pool.clone(), name: name.into() }
+}
+
+/// A charge line of a catalog treatment (a discount gets a reason).
+pub fn line(treatment: Uuid, quantity: i32, discount: i64) -> podoclinic_core::billing::model::LineInput {
+    podoclinic_core::billing::model::LineInput {
+        treatment_id: Some(treatment),
+        product_id: None,
+        quantity,
+        discount_cents: discount,
+        discount_reason: if discount > 0 { "Paciente frecuente".into() } else { String::new() },
+    }
+}
+
+/// A payment of `amount` cents by `method`, on a charge or on the patient's account.
+pub fn pay(
+    patient: Uuid,
+    charge: Option<Uuid>,
+    method: podoclinic_core::money::Method,
+    amount: i64,
+) -> podoclinic_core::billing::model::PaymentInput {
+    podoclinic_core::billing::model::PaymentInput {
+        id: Uuid::now_v7(),
+        patient_id: patient,
+        charge_id: charge,
+        method,
+        amount_cents: amount,
+        reference: String::new(),
+    }
+}
+
+/// A corte Z with these counted amounts.
+pub fn close_input(session: Uuid, cash: i64, card: i64, transfer: i64) -> podoclinic_core::cash::model::CloseInput {
+    podoclinic_core::cash::model::CloseInput {
+        session_id: session,
+        counted_cash_cents: Some(cash),
+        denominations: None,
+        counted_card_cents: card,
+        counted_transfer_cents: transfer,
+        note: String::new(),
+    }
+}
+
+/// Text of a PDF, through poppler's pdftotext (installed by the test script).
+/// The text of a PDF (pdftotext).
+pub fn pdf_text(path: &str) -> String {
+    let out = std::process::Command::new("pdftotext").args(["-layout", path, "-"]).output().expect("pdftotext");
+    assert!(out.status.success(), "pdftotext failed on {path}");
+    String::from_utf8(out.stdout).unwrap()
 }

@@ -6,7 +6,7 @@ use sqlx::postgres::types::PgRange;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::audit::{self, Actor, Entry};
+use crate::audit::{self, Action, Actor, Entry};
 use crate::clinic::time;
 use crate::error::AppResult;
 
@@ -22,16 +22,19 @@ pub fn enabled() -> bool {
 #[tracing::instrument(skip_all)]
 pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let fresh: bool =
-        sqlx::query_scalar("SELECT name = 'Mi clínica' FROM clinic_profile FOR UPDATE").fetch_one(&mut *tx).await?;
+    let fresh: bool = sqlx::query_scalar!(r#"SELECT name = 'Mi clínica' AS "fresh!" FROM clinic_profile FOR UPDATE"#)
+        .fetch_one(&mut *tx)
+        .await?;
     // A demo database made by an earlier version may have the profile but not the agenda yet.
     let no_agenda: bool =
-        sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM podiatrists)").fetch_one(&mut *tx).await?;
+        sqlx::query_scalar!(r#"SELECT NOT EXISTS (SELECT 1 FROM podiatrists) AS "none!""#).fetch_one(&mut *tx).await?;
     let was_demo: bool =
-        sqlx::query_scalar("SELECT name = 'Clínica Podológica Demo' FROM clinic_profile").fetch_one(&mut *tx).await?;
+        sqlx::query_scalar!(r#"SELECT name = 'Clínica Podológica Demo' AS "demo!" FROM clinic_profile"#)
+            .fetch_one(&mut *tx)
+            .await?;
     // A demo database made by an earlier version may lack the newer parts: add what is missing.
     let no_catalog: bool =
-        sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM treatments)").fetch_one(&mut *tx).await?;
+        sqlx::query_scalar!(r#"SELECT NOT EXISTS (SELECT 1 FROM treatments) AS "none!""#).fetch_one(&mut *tx).await?;
     if !fresh {
         if was_demo {
             if no_agenda {
@@ -49,14 +52,20 @@ pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
         "address": "Av. Insurgentes Sur 1234, Col. Del Valle, CDMX",
         "phone": "55 5555 0100",
     });
-    sqlx::query("UPDATE clinic_profile SET name = $1, address = $2, phone = $3, updated_at = now()")
-        .bind(profile["name"].as_str())
-        .bind(profile["address"].as_str())
-        .bind(profile["phone"].as_str())
-        .execute(&mut *tx)
-        .await?;
-    audit::record(&mut *tx, &Actor::system(desk), Entry::new("demo.seed", "clinic_profile", "clinic").after(&profile))
-        .await?;
+    sqlx::query!(
+        "UPDATE clinic_profile SET name = $1, address = $2, phone = $3, updated_at = now()",
+        profile["name"].as_str(),
+        profile["address"].as_str(),
+        profile["phone"].as_str()
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        &Actor::system(desk),
+        Entry::new(Action::DemoSeed, "clinic_profile", "clinic").after(&profile),
+    )
+    .await?;
     seed_agenda(&mut tx).await?;
     seed_catalog(&mut tx).await?;
     tx.commit().await?;
@@ -131,25 +140,20 @@ async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
     let mut pods = Vec::new();
     for (name, license, color) in PODIATRISTS {
         let id = Uuid::now_v7();
-        sqlx::query("INSERT INTO podiatrists (id, name, license, color) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(name)
-            .bind(license)
-            .bind(color)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "INSERT INTO podiatrists (id, name, license, color) VALUES ($1, $2, $3, $4)",
+            id,
+            name,
+            license,
+            color
+        )
+        .execute(&mut *conn)
+        .await?;
         // Monday to Friday 9–14 and 16–20, Saturday 9–14.
         for weekday in 1..=6_i16 {
             let blocks: &[(i32, i32)] = if weekday == 6 { &[(540, 840)] } else { &[(540, 840), (960, 1200)] };
             for (start, end) in blocks {
-                sqlx::query(
-                    "INSERT INTO schedule_blocks (id, podiatrist_id, weekday, start_minute, end_minute) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(Uuid::now_v7())
-                .bind(id)
-                .bind(weekday)
-                .bind(start)
-                .bind(end)
+                sqlx::query!("INSERT INTO schedule_blocks (id, podiatrist_id, weekday, start_minute, end_minute) VALUES ($1, $2, $3, $4, $5)", Uuid::now_v7(), id, weekday, start, end)
                 .execute(&mut *conn)
                 .await?;
             }
@@ -163,18 +167,18 @@ async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
         let last = format!("{} {}", LAST[rng.usize(..LAST.len())], LAST[rng.usize(..LAST.len())]);
         let birth = chrono::NaiveDate::from_ymd_opt(1940 + rng.i32(0..65), rng.u32(1..13), rng.u32(1..29));
         let diabetes = ["none", "none", "none", "type2", "type1"][rng.usize(..5)];
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO patients (id, first_name, last_names, birth_date, sex, phone, diabetes, anticoagulants)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            id,
+            first,
+            &last,
+            birth,
+            if i % 2 == 0 { "male" } else { "female" },
+            format!("55 {:04} {:04}", rng.u32(1000..10000), rng.u32(0..10000)),
+            diabetes,
+            rng.u8(..10) == 0
         )
-        .bind(id)
-        .bind(first)
-        .bind(&last)
-        .bind(birth)
-        .bind(if i % 2 == 0 { "male" } else { "female" })
-        .bind(format!("55 {:04} {:04}", rng.u32(1000..10000), rng.u32(0..10000)))
-        .bind(diabetes)
-        .bind(rng.u8(..10) == 0)
         .execute(&mut *conn)
         .await?;
         patients.push(id);
@@ -203,16 +207,16 @@ async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
                     } else {
                         "scheduled"
                     };
-                    sqlx::query(
+                    sqlx::query!(
                         "INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, status)
                          VALUES ($1, $2, $3, $4, $5, $6)",
+                        Uuid::now_v7(),
+                        patients[rng.usize(..patients.len())],
+                        pod,
+                        PgRange::from(start..end),
+                        REASONS[rng.usize(..REASONS.len())],
+                        status
                     )
-                    .bind(Uuid::now_v7())
-                    .bind(patients[rng.usize(..patients.len())])
-                    .bind(pod)
-                    .bind(PgRange::from(start..end))
-                    .bind(REASONS[rng.usize(..REASONS.len())])
-                    .bind(status)
                     .execute(&mut *conn)
                     .await?;
                 }
@@ -248,75 +252,67 @@ async fn seed_catalog(conn: &mut PgConnection) -> AppResult<()> {
     let mut product_ids = std::collections::HashMap::new();
     for (sku, name, unit, cost, price, min) in PRODUCTS {
         let id = Uuid::now_v7();
-        sqlx::query(
-            "INSERT INTO products (id, sku, name, unit, cost_cents, price_cents, min_stock) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id)
-        .bind(sku)
-        .bind(name)
-        .bind(unit)
-        .bind(cost)
-        .bind(price)
-        .bind(min)
+        sqlx::query!("INSERT INTO products (id, sku, name, unit, cost_cents, price_cents, min_stock) VALUES ($1, $2, $3, $4, $5, $6, $7)", id, sku, name, unit, cost, price, min)
         .execute(&mut *conn)
         .await?;
         product_ids.insert(*sku, id);
     }
     // A first delivery from the clinic's usual supplier, so the demo has stock to use and sell.
     let supplier = Uuid::now_v7();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO suppliers (id, name, rfc, contact, phone) VALUES ($1, 'Distribuidora Médica del Centro',
              'DMC900101AB1', 'Laura Medina', '55 5555 0199')",
+        supplier
     )
-    .bind(supplier)
     .execute(&mut *conn)
     .await?;
     let purchase = Uuid::now_v7();
     let total: i64 = PRODUCTS.iter().map(|(_, _, _, cost, _, min)| cost * i64::from(min * 5)).sum();
-    sqlx::query(
-        "INSERT INTO purchases (id, supplier_id, invoice_ref, received_on, total_cents) VALUES ($1, $2, 'A-1001', current_date, $3)",
-    )
-    .bind(purchase)
-    .bind(supplier)
-    .bind(total)
+    sqlx::query!("INSERT INTO purchases (id, supplier_id, invoice_ref, received_on, total_cents) VALUES ($1, $2, 'A-1001', current_date, $3)", purchase, supplier, total)
     .execute(&mut *conn)
     .await?;
     for (sku, _, _, cost, _, min) in PRODUCTS {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO stock_movements (id, product_id, kind, quantity, unit_cost_cents, purchase_id, supplier_id)
              VALUES ($1, $2, 'purchase', $3, $4, $5, $6)",
+            Uuid::now_v7(),
+            product_ids[sku],
+            min * 5,
+            cost,
+            purchase,
+            supplier
         )
-        .bind(Uuid::now_v7())
-        .bind(product_ids[sku])
-        .bind(min * 5)
-        .bind(cost)
-        .bind(purchase)
-        .bind(supplier)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("INSERT INTO supplier_products (supplier_id, product_id, last_cost_cents) VALUES ($1, $2, $3)")
-            .bind(supplier)
-            .bind(product_ids[sku])
-            .bind(cost)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "INSERT INTO supplier_products (supplier_id, product_id, last_cost_cents) VALUES ($1, $2, $3)",
+            supplier,
+            product_ids[sku],
+            cost
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     for (name, minutes, price, consumables) in TREATMENTS {
         let id = Uuid::now_v7();
-        sqlx::query("INSERT INTO treatments (id, name, duration_minutes, price_cents) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(name)
-            .bind(minutes)
-            .bind(price)
+        sqlx::query!(
+            "INSERT INTO treatments (id, name, duration_minutes, price_cents) VALUES ($1, $2, $3, $4)",
+            id,
+            name,
+            minutes,
+            price
+        )
+        .execute(&mut *conn)
+        .await?;
+        for (sku, quantity) in *consumables {
+            sqlx::query!(
+                "INSERT INTO treatment_consumables (treatment_id, product_id, quantity) VALUES ($1, $2, $3)",
+                id,
+                product_ids[sku],
+                quantity
+            )
             .execute(&mut *conn)
             .await?;
-        for (sku, quantity) in *consumables {
-            sqlx::query("INSERT INTO treatment_consumables (treatment_id, product_id, quantity) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(product_ids[sku])
-                .bind(quantity)
-                .execute(&mut *conn)
-                .await?;
         }
     }
     Ok(())

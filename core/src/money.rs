@@ -6,8 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AppError, AppResult};
 
 /// How money moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type, sqlx::Type,
+)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Method {
     Cash,
     Card,
@@ -28,9 +31,39 @@ impl Method {
     pub fn parse(s: &str) -> AppResult<Self> {
         Self::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| AppError::internal(format!("unknown method {s}")))
     }
+}
 
-    fn index(self) -> usize {
-        self as usize
+/// One value per payment method, by name (a drawer's sums, what it should hold, what was counted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PerMethod<T> {
+    pub cash: T,
+    pub card: T,
+    pub transfer: T,
+}
+
+impl<T> PerMethod<T> {
+    pub fn get(&self, method: Method) -> &T {
+        match method {
+            Method::Cash => &self.cash,
+            Method::Card => &self.card,
+            Method::Transfer => &self.transfer,
+        }
+    }
+
+    pub fn get_mut(&mut self, method: Method) -> &mut T {
+        match method {
+            Method::Cash => &mut self.cash,
+            Method::Card => &mut self.card,
+            Method::Transfer => &mut self.transfer,
+        }
+    }
+
+    pub fn map<U>(&self, mut f: impl FnMut(Method, &T) -> U) -> PerMethod<U> {
+        PerMethod {
+            cash: f(Method::Cash, &self.cash),
+            card: f(Method::Card, &self.card),
+            transfer: f(Method::Transfer, &self.transfer),
+        }
     }
 }
 
@@ -58,8 +91,9 @@ impl Sums {
 }
 
 /// Where an entry of a cash session came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum EntryKind {
     Payment,
     Refund,
@@ -85,10 +119,10 @@ impl EntryKind {
 
 /// Sums a session's signed entries (money into the drawer positive) per method. The opening
 /// float is cash that was already there.
-pub fn session_sums(entries: impl IntoIterator<Item = (EntryKind, Method, i64)>) -> [Sums; 3] {
-    let mut sums = [Sums::default(); 3];
+pub fn session_sums(entries: impl IntoIterator<Item = (EntryKind, Method, i64)>) -> PerMethod<Sums> {
+    let mut sums = PerMethod::<Sums>::default();
     for (kind, method, amount) in entries {
-        let s = &mut sums[method.index()];
+        let s = sums.get_mut(method);
         match kind {
             EntryKind::Payment => s.payments += amount,
             EntryKind::Refund => s.refunds += amount,
@@ -102,8 +136,8 @@ pub fn session_sums(entries: impl IntoIterator<Item = (EntryKind, Method, i64)>)
 }
 
 /// What the drawer should hold per method: the float (cash only) plus every entry.
-pub fn expected(opening_float: i64, sums: &[Sums; 3]) -> [i64; 3] {
-    [opening_float + sums[0].net(), sums[1].net(), sums[2].net()]
+pub fn expected(opening_float: i64, sums: &PerMethod<Sums>) -> PerMethod<i64> {
+    sums.map(|method, s| if method == Method::Cash { opening_float + s.net() } else { s.net() })
 }
 
 /// Mexican peso bills and coins, in cents.
@@ -139,7 +173,7 @@ mod tests {
             (EntryKind::Deposit, Method::Cash, 5_000),
             (EntryKind::Adjustment, Method::Transfer, 1),
         ]);
-        assert_eq!(expected(100_000, &sums), [121_450, 80_000, 1]);
+        assert_eq!(expected(100_000, &sums), PerMethod { cash: 121_450, card: 80_000, transfer: 1 });
     }
 
     #[test]

@@ -116,6 +116,14 @@ macro_rules! app_builder {
                 commands::documents::export_csv,
             ])
             .events(collect_events![events::DbStatusChanged, events::AgendaChanged])
+            // The closed lists the forms offer, in their order: the UI's options come from here.
+            .constant("SEXES", podoclinic_core::patients::model::Sex::ALL)
+            .constant("DIABETES_TYPES", podoclinic_core::patients::model::Diabetes::ALL)
+            .constant("EXCEPTION_KINDS", podoclinic_core::schedules::model::ExceptionKind::ALL)
+            .constant("PAYMENT_METHODS", podoclinic_core::money::Method::ALL)
+            // The calendar row's flags (see `AgendaRow`).
+            .constant("AGENDA_AT_RISK", podoclinic_core::appointments::model::AT_RISK)
+            .constant("AGENDA_OUTSIDE_SCHEDULE", podoclinic_core::appointments::model::OUTSIDE_SCHEDULE)
             // i64 values (money in cents, audit ids, schema versions) are exported as TypeScript
             // `number`: all of them stay far below 2^53, where a JavaScript number is exact.
             .dangerously_cast_bigints_to_number()

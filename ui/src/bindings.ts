@@ -210,6 +210,19 @@ export const events = {
 	dbStatusChanged: makeEvent<DbStatusChanged, DbStatusChanged>("db-status-changed"),
 };
 
+/* Constants */
+export const AGENDA_AT_RISK = 1 as const;
+
+export const AGENDA_OUTSIDE_SCHEDULE = 2 as const;
+
+export const DIABETES_TYPES = ["none","type1","type2","gestational","other"] as const;
+
+export const EXCEPTION_KINDS = ["vacation","sick","course","holiday","other"] as const;
+
+export const PAYMENT_METHODS = ["cash","card","transfer"] as const;
+
+export const SEXES = ["female","male","other"] as const;
+
 /* Types */
 export type Addendum = {
 	id: string,
@@ -235,8 +248,15 @@ export type AgendaPage = {
 /**
  *  One appointment on the calendar, as an array (no repeated keys on the trip to the webview):
  *  id, podiatrist id, start and end (whole minutes since the Unix epoch), status, patient name,
- *  reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`). The database writes it with the appointment
- *  (`appointments.calendar_entry`); this type describes it to TypeScript and reads it in tests.
+ *  reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`).
+ * 
+ *  This is the one definition of the calendar row. Three places follow it: the database writes it
+ *  with every appointment (`appointments.calendar_entry`, by the trigger function
+ *  `appointments_calendar_entry()` of migration 8; a change of format is a new migration that
+ *  replaces that function and rewrites the column), `list_agenda` hands the stored rows to the
+ *  webview unparsed, and the UI reads them as this type (`AgendaRow` in `bindings.ts`, unpacked in
+ *  `ui/src/agenda/Calendar.tsx`). The test `the_calendar_shows_what_each_write_left_in_the_appointments`
+ *  compares the stored rows with rows built here from the whole appointment.
  */
 export type AgendaRow = [string, string, number, number, Status, string, string, number];
 
@@ -511,6 +531,9 @@ export type DeskConfig = {
 	connection: ConnectionProfile,
 };
 
+/**  Which diabetes the patient has, if any (it raises the foot's risk). */
+export type Diabetes = "none" | "type1" | "type2" | "gestational" | "other";
+
 /**  A line checkout proposes from what the visit recorded, at today's price. */
 export type DraftLine = {
 	treatmentId: string,
@@ -526,7 +549,7 @@ export type EntryKind = "payment" | "refund" | "expense" | "withdrawal" | "depos
 export type ExceptionInput = {
 	id: string,
 	podiatristId: string | null,
-	kind: string,
+	kind: ExceptionKind,
 	fromDate: string,
 	toDate: string,
 	/**  With `endMinute`: from this minute of `fromDate` to that minute of `toDate`. */
@@ -534,6 +557,9 @@ export type ExceptionInput = {
 	endMinute: number | null,
 	note: string,
 };
+
+/**  Why a podiatrist (or the clinic) is away. */
+export type ExceptionKind = "vacation" | "sick" | "course" | "holiday" | "other";
 
 export type Expense = {
 	id: string,
@@ -693,16 +719,14 @@ export type Patient = {
 	firstName: string,
 	lastNames: string,
 	birthDate: string | null,
-	/**  `female`, `male`, `other`, or none. */
-	sex: string | null,
+	sex: Sex | null,
 	phone: string,
 	phoneAlt: string,
 	email: string,
 	address: string,
 	emergencyContact: string,
 	emergencyPhone: string,
-	/**  `none`, `type1`, `type2`, `gestational`, `other`. */
-	diabetes: string,
+	diabetes: Diabetes,
 	vascularDisease: boolean,
 	anticoagulants: boolean,
 	allergies: string,
@@ -774,7 +798,7 @@ export type Podiatrist = {
 export type PodiatristStatusCount = {
 	podiatristId: string,
 	podiatristName: string,
-	status: string,
+	status: Status,
 	count: number,
 };
 
@@ -899,7 +923,7 @@ export type ScheduleBlock = {
 export type ScheduleException = {
 	id: string,
 	podiatristId: string | null,
-	kind: string,
+	kind: ExceptionKind,
 	startsAt: string,
 	endsAt: string,
 	note: string,
@@ -946,6 +970,9 @@ export type SessionInfo = {
 	idleLockMinutes: number,
 	expiresAt: string,
 };
+
+/**  A patient's sex, as the record offers it. */
+export type Sex = "female" | "male" | "other";
 
 export type SkinFinding = "dry" | "fissures" | "maceration" | "tinea" | "hyperhidrosis" | "wart";
 

@@ -1,10 +1,10 @@
 // Money is integer cents everywhere; these are the only conversions to and from what staff type
 // and read. Formatting goes through Intl with the clinic's currency.
-import type { Method } from "./bindings";
+import { PAYMENT_METHODS } from "./bindings";
 import { language } from "./i18n";
 
-/** The payment methods, in the order every screen lists them. */
-export const METHODS: Method[] = ["cash", "card", "transfer"];
+/** The payment methods, in the order every screen lists them (the Rust enum's order). */
+export const METHODS = PAYMENT_METHODS;
 
 let currency = "MXN";
 export function setCurrency(code: string): void {

@@ -6,8 +6,9 @@ use uuid::Uuid;
 use crate::error::{AppError, AppResult};
 
 /// Where an appointment is in the day's workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Status {
     Scheduled,
     Confirmed,
@@ -84,8 +85,15 @@ pub struct Appointment {
 
 /// One appointment on the calendar, as an array (no repeated keys on the trip to the webview):
 /// id, podiatrist id, start and end (whole minutes since the Unix epoch), status, patient name,
-/// reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`). The database writes it with the appointment
-/// (`appointments.calendar_entry`); this type describes it to TypeScript and reads it in tests.
+/// reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`).
+///
+/// This is the one definition of the calendar row. Three places follow it: the database writes it
+/// with every appointment (`appointments.calendar_entry`, by the trigger function
+/// `appointments_calendar_entry()` of migration 8; a change of format is a new migration that
+/// replaces that function and rewrites the column), `list_agenda` hands the stored rows to the
+/// webview unparsed, and the UI reads them as this type (`AgendaRow` in `bindings.ts`, unpacked in
+/// `ui/src/agenda/Calendar.tsx`). The test `the_calendar_shows_what_each_write_left_in_the_appointments`
+/// compares the stored rows with rows built here from the whole appointment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct AgendaRow(pub Uuid, pub Uuid, pub i32, pub i32, pub Status, pub String, pub String, pub u8);
 

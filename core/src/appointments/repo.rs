@@ -4,59 +4,19 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{Appointment, BookInput, Status};
-use crate::error::{AppError, AppResult};
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: Uuid,
-    patient_id: Uuid,
-    patient_name: String,
-    patient_at_risk: bool,
-    podiatrist_id: Uuid,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    reason: String,
-    status: String,
-    cancel_reason: Option<String>,
-    series_id: Option<Uuid>,
-    outside_schedule: bool,
-}
-
-impl TryFrom<Row> for Appointment {
-    type Error = AppError;
-    fn try_from(r: Row) -> AppResult<Self> {
-        Ok(Appointment {
-            id: r.id,
-            patient_id: r.patient_id,
-            patient_name: r.patient_name,
-            patient_at_risk: r.patient_at_risk,
-            podiatrist_id: r.podiatrist_id,
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            reason: r.reason,
-            status: Status::parse(&r.status)
-                .ok_or_else(|| AppError::internal(format!("unknown status {}", r.status)))?,
-            cancel_reason: r.cancel_reason,
-            series_id: r.series_id,
-            outside_schedule: r.outside_schedule,
-        })
-    }
-}
-
-fn convert(rows: Vec<Row>) -> AppResult<Vec<Appointment>> {
-    rows.into_iter().map(Appointment::try_from).collect()
-}
+use crate::error::AppResult;
 
 pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Appointment>> {
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
-                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
-         FROM appointments a WHERE a.id = $1",
+    Ok(sqlx::query_as!(
+        Appointment,
+        r#"SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id,
+                lower(a.during) AS "starts_at!", upper(a.during) AS "ends_at!", a.reason,
+                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule
+         FROM appointments a WHERE a.id = $1"#,
+        id
     )
-    .bind(id)
     .fetch_optional(db)
-    .await?;
-    row.map(Appointment::try_from).transpose()
+    .await?)
 }
 
 /// Live and completed appointments touching [from, to), optionally of some podiatrists only.
@@ -66,21 +26,22 @@ pub async fn in_range(
     to: DateTime<Utc>,
     podiatrists: Option<&[Uuid]>,
 ) -> AppResult<Vec<Appointment>> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
-                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+    Ok(sqlx::query_as!(
+        Appointment,
+        r#"SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id,
+                lower(a.during) AS "starts_at!", upper(a.during) AS "ends_at!", a.reason,
+                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule
          FROM appointments a
-         WHERE lower(a.during) > $1 - interval '8 hours' AND lower(a.during) < $2
+         WHERE lower(a.during) > $1::timestamptz - interval '8 hours' AND lower(a.during) < $2
            AND a.during && tstzrange($1, $2) AND a.status NOT IN ('cancelled', 'no_show')
            AND ($3::uuid[] IS NULL OR a.podiatrist_id = ANY ($3))
-         ORDER BY lower(a.during), a.podiatrist_id",
+         ORDER BY lower(a.during), a.podiatrist_id"#,
+        from,
+        to,
+        podiatrists
     )
-    .bind(from)
-    .bind(to)
-    .bind(podiatrists)
     .fetch_all(db)
-    .await?;
-    convert(rows)
+    .await?)
 }
 
 /// The calendar entries (`AgendaRow` JSON, written with each row) of the live and completed
@@ -94,26 +55,18 @@ pub async fn calendar(
     podiatrists: Option<&[Uuid]>,
 ) -> AppResult<Vec<String>> {
     // Two statements, so each keeps its own cached plan.
-    macro_rules! calendar_select {
-        () => {
-            "SELECT a.calendar_entry FROM appointments a
-             WHERE lower(a.during) > $1 - interval '8 hours' AND lower(a.during) < $2 AND upper(a.during) > $1
-               AND a.status NOT IN ('cancelled', 'no_show')"
-        };
-    }
     Ok(match podiatrists {
         None => {
-            sqlx::query_scalar(concat!(calendar_select!(), " ORDER BY lower(a.during)"))
-                .bind(from)
-                .bind(to)
+            sqlx::query_scalar!("SELECT a.calendar_entry FROM appointments a
+             WHERE lower(a.during) > $1::timestamptz - interval '8 hours' AND lower(a.during) < $2 AND upper(a.during) > $1
+               AND a.status NOT IN ('cancelled', 'no_show') ORDER BY lower(a.during)", from, to)
                 .fetch_all(db)
                 .await?
         }
         Some(ids) => {
-            sqlx::query_scalar(concat!(calendar_select!(), " AND a.podiatrist_id = ANY ($3) ORDER BY lower(a.during)"))
-                .bind(from)
-                .bind(to)
-                .bind(ids)
+            sqlx::query_scalar!("SELECT a.calendar_entry FROM appointments a
+             WHERE lower(a.during) > $1::timestamptz - interval '8 hours' AND lower(a.during) < $2 AND upper(a.during) > $1
+               AND a.status NOT IN ('cancelled', 'no_show') AND a.podiatrist_id = ANY ($3) ORDER BY lower(a.during)", from, to, ids)
                 .fetch_all(db)
                 .await?
         }
@@ -122,16 +75,17 @@ pub async fn calendar(
 
 /// A patient's appointments, newest first, every status.
 pub async fn for_patient(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Vec<Appointment>> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
-                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+    Ok(sqlx::query_as!(
+        Appointment,
+        r#"SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id,
+                lower(a.during) AS "starts_at!", upper(a.during) AS "ends_at!", a.reason,
+                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule
          FROM appointments a
-         WHERE a.patient_id = $1 ORDER BY lower(a.during) DESC",
+         WHERE a.patient_id = $1 ORDER BY lower(a.during) DESC"#,
+        patient
     )
-    .bind(patient)
     .fetch_all(db)
-    .await?;
-    convert(rows)
+    .await?)
 }
 
 /// The live appointment of `podiatrist` overlapping [start, end), other than `except`.
@@ -142,21 +96,22 @@ pub async fn clash(
     end: DateTime<Utc>,
     except: Uuid,
 ) -> AppResult<Option<Appointment>> {
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id, lower(a.during) AS starts_at,
-                upper(a.during) AS ends_at, a.reason, a.status, a.cancel_reason, a.series_id, a.outside_schedule
+    Ok(sqlx::query_as!(
+        Appointment,
+        r#"SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id,
+                lower(a.during) AS "starts_at!", upper(a.during) AS "ends_at!", a.reason,
+                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule
          FROM appointments a
          WHERE a.podiatrist_id = $1 AND a.during && tstzrange($2, $3)
            AND a.status NOT IN ('cancelled', 'no_show') AND a.id <> $4
-         ORDER BY lower(a.during) LIMIT 1",
+         ORDER BY lower(a.during) LIMIT 1"#,
+        podiatrist,
+        start,
+        end,
+        except
     )
-    .bind(podiatrist)
-    .bind(start)
-    .bind(end)
-    .bind(except)
     .fetch_optional(db)
-    .await?;
-    row.map(Appointment::try_from).transpose()
+    .await?)
 }
 
 /// Busy spans of these podiatrists in [from, to).
@@ -166,16 +121,17 @@ pub async fn busy(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> AppResult<Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)>> {
-    Ok(sqlx::query_as(
-        "SELECT podiatrist_id, lower(during), upper(during) FROM appointments
-         WHERE podiatrist_id = ANY ($1) AND lower(during) > $2 - interval '8 hours' AND lower(during) < $3
-           AND during && tstzrange($2, $3) AND status NOT IN ('cancelled', 'no_show')",
+    let spans = sqlx::query!(
+        r#"SELECT podiatrist_id, lower(during) AS "start!", upper(during) AS "end!" FROM appointments
+         WHERE podiatrist_id = ANY ($1) AND lower(during) > $2::timestamptz - interval '8 hours' AND lower(during) < $3
+           AND during && tstzrange($2, $3) AND status NOT IN ('cancelled', 'no_show')"#,
+        podiatrists,
+        from,
+        to
     )
-    .bind(podiatrists)
-    .bind(from)
-    .bind(to)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(spans.into_iter().map(|s| (s.podiatrist_id, s.start, s.end)).collect())
 }
 
 pub async fn insert(
@@ -185,18 +141,8 @@ pub async fn insert(
     outside_schedule: bool,
     created_by: Option<Uuid>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, series_id, outside_schedule, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(b.id)
-    .bind(b.patient_id)
-    .bind(b.podiatrist_id)
-    .bind(PgRange::from(b.starts_at..b.ends_at))
-    .bind(b.reason.trim())
-    .bind(series_id)
-    .bind(outside_schedule)
-    .bind(created_by)
+    let done = sqlx::query!("INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, series_id, outside_schedule, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING", b.id, b.patient_id, b.podiatrist_id, PgRange::from(b.starts_at..b.ends_at), b.reason.trim(), series_id, outside_schedule, created_by)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -210,13 +156,7 @@ pub async fn move_to(
     end: DateTime<Utc>,
     outside_schedule: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE appointments SET podiatrist_id = $2, during = $3, outside_schedule = $4, updated_at = now() WHERE id = $1",
-    )
-    .bind(id)
-    .bind(podiatrist)
-    .bind(PgRange::from(start..end))
-    .bind(outside_schedule)
+    sqlx::query!("UPDATE appointments SET podiatrist_id = $2, during = $3, outside_schedule = $4, updated_at = now() WHERE id = $1", id, podiatrist, PgRange::from(start..end), outside_schedule)
     .execute(conn)
     .await?;
     Ok(())
@@ -228,15 +168,15 @@ pub async fn set_status(
     status: Status,
     cancel: Option<(&str, Uuid)>,
 ) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE appointments SET status = $2, cancel_reason = $3, cancelled_by = $4,
              cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() END, updated_at = now()
          WHERE id = $1",
+        id,
+        status as Status,
+        cancel.map(|(reason, _)| reason),
+        cancel.map(|(_, by)| by)
     )
-    .bind(id)
-    .bind(status.as_str())
-    .bind(cancel.map(|(reason, _)| reason))
-    .bind(cancel.map(|(_, by)| by))
     .execute(db)
     .await?;
     Ok(())
@@ -244,6 +184,6 @@ pub async fn set_status(
 
 /// Holds an appointment's row until the transaction ends (one status change at a time).
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> AppResult<()> {
-    sqlx::query("SELECT 1 FROM appointments WHERE id = $1 FOR UPDATE").bind(id).execute(conn).await?;
+    sqlx::query!("SELECT 1 AS held FROM appointments WHERE id = $1 FOR UPDATE", id).fetch_optional(conn).await?;
     Ok(())
 }

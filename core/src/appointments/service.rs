@@ -7,7 +7,7 @@ use super::model::{
     Status, check_times,
 };
 use super::repo;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::{Ctx, Permission, may_write_for};
 use crate::clinic::time;
 use crate::error::{AppError, AppResult};
@@ -112,7 +112,7 @@ async fn book_one(ctx: &Ctx, tz: Tz, input: &BookInput, series_id: Option<Uuid>)
         Err(e) => return Err(e.into()),
     }
     let booked = repo::find(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("appointment.book", "appointment", booked.id).after(&booked))
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::AppointmentBook, "appointment", booked.id).after(&booked))
         .await?;
     tx.commit().await?;
     Ok(booked)
@@ -181,7 +181,7 @@ pub async fn reschedule(ctx: &Ctx, input: RescheduleInput) -> AppResult<Appointm
         Err(e) => return Err(e.into()),
     }
     let after = repo::find(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
-    let entry = Entry::new("appointment.reschedule", "appointment", input.id).before(&before).after(&after);
+    let entry = Entry::new(Action::AppointmentReschedule, "appointment", input.id).before(&before).after(&after);
     audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
     Ok(after)
@@ -222,7 +222,7 @@ async fn change_status(ctx: &Ctx, id: Uuid, status: Status, reason: Option<&str>
     }
     repo::set_status(&mut *tx, id, status, reason.map(|r| (r, ctx.session.user_id))).await?;
     let after = repo::find(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
-    let action = if status == Status::Cancelled { "appointment.cancel" } else { "appointment.status" };
+    let action = if status == Status::Cancelled { Action::AppointmentCancel } else { Action::AppointmentStatus };
     audit::record(&mut *tx, &ctx.actor, Entry::new(action, "appointment", id).before(&before).after(&after)).await?;
     tx.commit().await?;
     Ok(after)

@@ -1,7 +1,10 @@
 //! The append-only audit log. Every write goes through `record` inside the write's own transaction.
 
+mod action;
 pub mod repo;
 pub mod service;
+
+pub use action::Action;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -30,7 +33,7 @@ impl Actor {
 
 /// One audit entry. `before`/`after` are the record's JSON; never passwords or hashes.
 pub struct Entry<'a> {
-    pub action: &'a str,
+    pub action: Action,
     pub entity: &'a str,
     pub entity_id: Option<String>,
     pub before: Option<Value>,
@@ -38,7 +41,7 @@ pub struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
-    pub fn new(action: &'a str, entity: &'a str, entity_id: impl ToString) -> Self {
+    pub fn new(action: Action, entity: &'a str, entity_id: impl ToString) -> Self {
         Self { action, entity, entity_id: Some(entity_id.to_string()), before: None, after: None }
     }
 
@@ -54,7 +57,7 @@ impl<'a> Entry<'a> {
 }
 
 /// Writes `entry` in the caller's transaction, so the change and its audit row commit together.
-#[tracing::instrument(skip_all, fields(action = entry.action, entity = entry.entity))]
+#[tracing::instrument(skip_all, fields(action = ?entry.action, entity = entry.entity))]
 pub async fn record(db: impl PgExecutor<'_>, actor: &Actor, entry: Entry<'_>) -> AppResult<()> {
     repo::insert(db, actor, &entry).await
 }

@@ -9,45 +9,30 @@ use super::model::{NewUser, Role, RoleInput, User, effective_permissions};
 use crate::db::ClientCreate;
 use crate::error::AppResult;
 
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: Uuid,
-    username: String,
-    display_name: String,
-    role_id: Uuid,
-    role_name: String,
-    active: bool,
-    locked_until: Option<DateTime<Utc>>,
-}
-
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> Self {
-        User {
-            id: r.id,
-            username: r.username,
-            display_name: r.display_name,
-            role_id: r.role_id,
-            role_name: r.role_name,
-            active: r.active,
-            locked_until: r.locked_until,
-        }
-    }
-}
-
 pub async fn list_users(db: impl PgExecutor<'_>) -> AppResult<Vec<User>> {
-    let rows: Vec<UserRow> =
-        sqlx::query_as("SELECT * FROM user_accounts ORDER BY active DESC, display_name").fetch_all(db).await?;
-    Ok(rows.into_iter().map(User::from).collect())
+    Ok(sqlx::query_as!(
+        User,
+        r#"SELECT id AS "id!", username AS "username!", display_name AS "display_name!", role_id AS "role_id!",
+                  role_name AS "role_name!", active AS "active!", locked_until
+           FROM user_accounts ORDER BY active DESC, display_name"#
+    )
+    .fetch_all(db)
+    .await?)
 }
 
 pub async fn find_user(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<User>> {
-    let row: Option<UserRow> =
-        sqlx::query_as("SELECT * FROM user_accounts WHERE id = $1").bind(id).fetch_optional(db).await?;
-    Ok(row.map(User::from))
+    Ok(sqlx::query_as!(
+        User,
+        r#"SELECT id AS "id!", username AS "username!", display_name AS "display_name!", role_id AS "role_id!",
+                  role_name AS "role_name!", active AS "active!", locked_until
+           FROM user_accounts WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 /// What login needs, read with the row locked so that concurrent attempts on two desks count once each.
-#[derive(sqlx::FromRow)]
 pub struct Credentials {
     pub id: Uuid,
     pub username: String,
@@ -60,61 +45,56 @@ pub struct Credentials {
 }
 
 pub async fn credentials_for_update(conn: &mut PgConnection, username: &str) -> AppResult<Option<Credentials>> {
-    Ok(sqlx::query_as(
-        "SELECT id, username, display_name, password_hash, active, locked_until, lockout_count, now() AS now
-         FROM users WHERE username = $1 FOR UPDATE",
+    Ok(sqlx::query_as!(
+        Credentials,
+        r#"SELECT id, username, display_name, password_hash, active, locked_until, lockout_count, now() AS "now!"
+         FROM users WHERE username = $1 FOR UPDATE"#,
+        username
     )
-    .bind(username)
     .fetch_optional(conn)
     .await?)
 }
 
 /// Records one failure and returns how many happened within the window (this one included).
 pub async fn add_failure(conn: &mut PgConnection, user_id: Uuid, window_minutes: i32) -> AppResult<i64> {
-    sqlx::query("INSERT INTO login_failures (user_id) VALUES ($1)").bind(user_id).execute(&mut *conn).await?;
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM login_failures WHERE user_id = $1 AND at > now() - make_interval(mins => $2)",
-    )
-    .bind(user_id)
-    .bind(window_minutes)
+    sqlx::query!("INSERT INTO login_failures (user_id) VALUES ($1)", user_id).execute(&mut *conn).await?;
+    Ok(sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM login_failures WHERE user_id = $1 AND at > now() - make_interval(mins => $2)"#, user_id, window_minutes)
     .fetch_one(conn)
     .await?)
 }
 
 pub async fn clear_failures(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<()> {
-    sqlx::query("DELETE FROM login_failures WHERE user_id = $1").bind(user_id).execute(db).await?;
+    sqlx::query!("DELETE FROM login_failures WHERE user_id = $1", user_id).execute(db).await?;
     Ok(())
 }
 
 /// Locks the account for `minutes` from the database's clock; returns the end.
 pub async fn lock_out(db: impl PgExecutor<'_>, user_id: Uuid, minutes: i32) -> AppResult<DateTime<Utc>> {
-    Ok(sqlx::query_scalar(
-        "UPDATE users SET locked_until = now() + make_interval(mins => $2), lockout_count = lockout_count + 1
-         WHERE id = $1 RETURNING locked_until",
+    Ok(sqlx::query_scalar!(
+        r#"UPDATE users SET locked_until = now() + make_interval(mins => $2), lockout_count = lockout_count + 1
+         WHERE id = $1 RETURNING locked_until AS "locked_until!""#,
+        user_id,
+        minutes
     )
-    .bind(user_id)
-    .bind(minutes)
     .fetch_one(db)
     .await?)
 }
 
 pub async fn reset_lockout(db: impl PgExecutor<'_>, user_id: Uuid, forget_repeats: bool) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE users SET locked_until = NULL,
              lockout_count = CASE WHEN $2 THEN 0 ELSE lockout_count END
          WHERE id = $1",
+        user_id,
+        forget_repeats
     )
-    .bind(user_id)
-    .bind(forget_repeats)
     .execute(db)
     .await?;
     Ok(())
 }
 
 pub async fn set_password_hash(db: impl PgExecutor<'_>, user_id: Uuid, hash: &str) -> AppResult<()> {
-    sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
-        .bind(user_id)
-        .bind(hash)
+    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", user_id, hash)
         .execute(db)
         .await?;
     Ok(())
@@ -128,14 +108,16 @@ pub async fn insert_user(
     hash: &str,
     role_id: Uuid,
 ) -> AppResult<()> {
-    sqlx::query("INSERT INTO users (id, username, display_name, password_hash, role_id) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(username)
-        .bind(display_name)
-        .bind(hash)
-        .bind(role_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO users (id, username, display_name, password_hash, role_id) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        username,
+        display_name,
+        hash,
+        role_id
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -146,30 +128,31 @@ pub async fn update_user(
     role_id: Uuid,
     active: bool,
 ) -> AppResult<()> {
-    sqlx::query("UPDATE users SET display_name = $2, role_id = $3, active = $4, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(display_name)
-        .bind(role_id)
-        .bind(active)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET display_name = $2, role_id = $3, active = $4, updated_at = now() WHERE id = $1",
+        id,
+        display_name,
+        role_id,
+        active
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 pub async fn any_user(db: impl PgExecutor<'_>) -> AppResult<bool> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)").fetch_one(db).await?)
+    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM users) AS "exists!""#).fetch_one(db).await?)
 }
 
 pub async fn active_admins(db: impl PgExecutor<'_>) -> AppResult<Vec<Uuid>> {
-    Ok(sqlx::query_scalar(
-        "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id WHERE r.builtin = 'admin' AND u.active",
+    Ok(sqlx::query_scalar!(
+        "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id WHERE r.builtin = 'admin' AND u.active"
     )
     .fetch_all(db)
     .await?)
 }
 
 /// What a live session must re-check: is the user still active, what may the role do, the idle limit.
-#[derive(sqlx::FromRow)]
 pub struct Grants {
     pub active: bool,
     pub builtin: Option<String>,
@@ -178,17 +161,17 @@ pub struct Grants {
 }
 
 pub async fn grants(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Option<Grants>> {
-    Ok(sqlx::query_as(
-        "SELECT u.active, r.builtin, r.permissions,
-                (SELECT idle_lock_minutes FROM clinic_profile) AS idle_lock_minutes
-         FROM users u JOIN roles r ON r.id = u.role_id WHERE u.id = $1",
+    Ok(sqlx::query_as!(
+        Grants,
+        r#"SELECT u.active, r.builtin, r.permissions,
+                (SELECT idle_lock_minutes FROM clinic_profile) AS "idle_lock_minutes!"
+         FROM users u JOIN roles r ON r.id = u.role_id WHERE u.id = $1"#,
+        user_id
     )
-    .bind(user_id)
     .fetch_optional(db)
     .await?)
 }
 
-#[derive(sqlx::FromRow)]
 struct RoleRow {
     id: Uuid,
     name: String,
@@ -204,23 +187,25 @@ impl From<RoleRow> for Role {
 }
 
 pub async fn list_roles(db: impl PgExecutor<'_>) -> AppResult<Vec<Role>> {
-    let rows: Vec<RoleRow> =
-        sqlx::query_as("SELECT id, name, builtin, permissions FROM roles ORDER BY builtin IS NULL, created_at, name")
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<RoleRow> = sqlx::query_as!(
+        RoleRow,
+        "SELECT id, name, builtin, permissions FROM roles ORDER BY builtin IS NULL, created_at, name"
+    )
+    .fetch_all(db)
+    .await?;
     Ok(rows.into_iter().map(Role::from).collect())
 }
 
 pub async fn find_role(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Role>> {
-    let row: Option<RoleRow> = sqlx::query_as("SELECT id, name, builtin, permissions FROM roles WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<RoleRow> =
+        sqlx::query_as!(RoleRow, "SELECT id, name, builtin, permissions FROM roles WHERE id = $1", id)
+            .fetch_optional(db)
+            .await?;
     Ok(row.map(Role::from))
 }
 
 pub async fn admin_role_id(db: impl PgExecutor<'_>) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar("SELECT id FROM roles WHERE builtin = 'admin'").fetch_one(db).await?)
+    Ok(sqlx::query_scalar!("SELECT id FROM roles WHERE builtin = 'admin'").fetch_one(db).await?)
 }
 
 fn keys(permissions: &[Permission]) -> Vec<String> {
@@ -231,39 +216,38 @@ fn keys(permissions: &[Permission]) -> Vec<String> {
 }
 
 pub async fn insert_role(db: impl PgExecutor<'_>, id: Uuid, name: &str, permissions: &[Permission]) -> AppResult<()> {
-    sqlx::query("INSERT INTO roles (id, name, permissions) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(name)
-        .bind(keys(permissions))
+    sqlx::query!("INSERT INTO roles (id, name, permissions) VALUES ($1, $2, $3)", id, name, &keys(permissions))
         .execute(db)
         .await?;
     Ok(())
 }
 
 pub async fn update_role(db: impl PgExecutor<'_>, id: Uuid, name: &str, permissions: &[Permission]) -> AppResult<()> {
-    sqlx::query("UPDATE roles SET name = $2, permissions = $3, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(name)
-        .bind(keys(permissions))
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE roles SET name = $2, permissions = $3, updated_at = now() WHERE id = $1",
+        id,
+        name,
+        &keys(permissions)
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// The stored password hash of a user.
 pub async fn password_hash(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<String> {
-    Ok(sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(user_id).fetch_one(db).await?)
+    Ok(sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id).fetch_one(db).await?)
 }
 
 /// Serialises creating the first admin across desks until the transaction ends.
 pub async fn lock_first_admin(conn: &mut PgConnection) -> AppResult<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('podoclinic.first_admin'))").execute(conn).await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('podoclinic.first_admin'))").fetch_one(conn).await?;
     Ok(())
 }
 
 /// Serialises changes to who is an active admin until the transaction ends.
 pub async fn lock_admins(conn: &mut PgConnection) -> AppResult<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('podoclinic.admins'))").execute(conn).await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('podoclinic.admins'))").fetch_one(conn).await?;
     Ok(())
 }
 

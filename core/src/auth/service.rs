@@ -11,7 +11,7 @@ use super::model::{effective_permissions, parse_display_name, parse_role_name};
 use super::password::{self, Password};
 use super::session::Session;
 use super::{Permission, repo};
-use crate::audit::{self, Actor, Entry};
+use crate::audit::{self, Action, Actor, Entry};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::state::Desk;
@@ -33,10 +33,10 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn actions(self) -> (&'static str, &'static str) {
+    fn actions(self) -> (Action, Action) {
         match self {
-            Purpose::Login => ("login.success", "login.failure"),
-            Purpose::Unlock => ("session.unlock", "session.unlock_failure"),
+            Purpose::Login => (Action::LoginSuccess, Action::LoginFailure),
+            Purpose::Unlock => (Action::SessionUnlock, Action::SessionUnlockFailure),
         }
     }
 }
@@ -68,7 +68,7 @@ pub async fn create_first_admin(desk: &Desk, input: FirstAdminInput) -> AppResul
     repo::insert_user(&mut *tx, new.id, &new.username, &new.display_name, &hash, admin_role).await?;
     let user = repo::find_user(&mut *tx, new.id).await?.ok_or_else(|| AppError::not_found("user"))?;
     let actor = Actor::user(user.id, &user.username, &desk.name);
-    audit::record(&mut *tx, &actor, Entry::new("user.create_first_admin", "user", user.id).after(&user)).await?;
+    audit::record(&mut *tx, &actor, Entry::new(Action::UserCreateFirstAdmin, "user", user.id).after(&user)).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -112,7 +112,7 @@ pub async fn authenticate(desk: &Desk, username: &str, password: &str, purpose: 
             let minutes = BASE_LOCKOUT_MINUTES << cred.lockout_count.clamp(0, MAX_DOUBLINGS);
             let until = repo::lock_out(&mut *tx, cred.id, minutes).await?;
             repo::clear_failures(&mut *tx, cred.id).await?;
-            let entry = Entry::new("user.lockout", "user", cred.id)
+            let entry = Entry::new(Action::UserLockout, "user", cred.id)
                 .after(&json!({"minutes": minutes, "until": until, "repeat": cred.lockout_count + 1}));
             audit::record(&mut *tx, &actor, entry).await?;
             tracing::warn!(user_id = %cred.id, minutes, "account locked out after repeated failures");
@@ -129,7 +129,7 @@ pub async fn authenticate(desk: &Desk, username: &str, password: &str, purpose: 
     if verified.needs_rehash {
         let stronger = password::hash(password).await?;
         repo::set_password_hash(&mut *tx, cred.id, &stronger).await?;
-        audit::record(&mut *tx, &actor, Entry::new("user.password_rehash", "user", cred.id)).await?;
+        audit::record(&mut *tx, &actor, Entry::new(Action::UserPasswordRehash, "user", cred.id)).await?;
     }
     audit::record(&mut *tx, &actor, Entry::new(ok_action, "user", cred.id)).await?;
     let grants = repo::grants(&mut *tx, cred.id).await?.ok_or_else(|| AppError::not_found("user"))?;
@@ -152,7 +152,7 @@ pub async fn authenticate(desk: &Desk, username: &str, password: &str, purpose: 
 /// Audits the end of `session` on this desk.
 pub async fn record_logout(desk: &Desk, session: &Session) -> AppResult<()> {
     let actor = Actor::user(session.user_id, &session.username, &desk.name);
-    audit::record(&desk.pool, &actor, Entry::new("logout", "user", session.user_id)).await
+    audit::record(&desk.pool, &actor, Entry::new(Action::Logout, "user", session.user_id)).await
 }
 
 /// Re-reads what the user may do. `None` means the session must end (user gone or deactivated).
@@ -184,7 +184,7 @@ pub async fn create_user(ctx: &Ctx, input: NewUserInput) -> AppResult<User> {
     }
     repo::insert_user(&mut *tx, new.id, &new.username, &new.display_name, &hash, new.role_id).await?;
     let user = repo::find_user(&mut *tx, new.id).await?.ok_or_else(|| AppError::not_found("user"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("user.create", "user", user.id).after(&user)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::UserCreate, "user", user.id).after(&user)).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -206,7 +206,7 @@ pub async fn update_user(ctx: &Ctx, input: UserUpdateInput) -> AppResult<User> {
     }
     repo::update_user(&mut *tx, input.id, &display_name, input.role_id, input.active).await?;
     let after = repo::find_user(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("user"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("user.update", "user", input.id).before(&before).after(&after))
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::UserUpdate, "user", input.id).before(&before).after(&after))
         .await?;
     tx.commit().await?;
     Ok(after)
@@ -222,7 +222,7 @@ pub async fn reset_password(ctx: &Ctx, user_id: Uuid, new_password: String) -> A
     repo::set_password_hash(&mut *tx, user_id, &hash).await?;
     repo::clear_failures(&mut *tx, user_id).await?;
     repo::reset_lockout(&mut *tx, user_id, false).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("user.password_reset", "user", user_id)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::UserPasswordReset, "user", user_id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -239,7 +239,7 @@ pub async fn change_own_password(ctx: &Ctx, current: &str, new_password: String)
     let hash = password::hash(password.expose()).await?;
     let mut tx = ctx.pool.begin().await?;
     repo::set_password_hash(&mut *tx, user_id, &hash).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("user.password_change", "user", user_id)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::UserPasswordChange, "user", user_id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -252,7 +252,7 @@ pub async fn unlock_user(ctx: &Ctx, user_id: Uuid) -> AppResult<User> {
     repo::clear_failures(&mut *tx, user_id).await?;
     repo::reset_lockout(&mut *tx, user_id, false).await?;
     let after = repo::find_user(&mut *tx, user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("user.unlock", "user", user_id).before(&before).after(&after))
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::UserUnlock, "user", user_id).before(&before).after(&after))
         .await?;
     tx.commit().await?;
     Ok(after)
@@ -277,7 +277,7 @@ pub async fn create_role(ctx: &Ctx, input: RoleInput) -> AppResult<Role> {
     }
     repo::insert_role(&mut *tx, request.id, &request.name, &request.permissions).await?;
     let role = repo::find_role(&mut *tx, request.id).await?.ok_or_else(|| AppError::not_found("role"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("role.create", "role", role.id).after(&role)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::RoleCreate, "role", role.id).after(&role)).await?;
     tx.commit().await?;
     Ok(role)
 }
@@ -293,7 +293,7 @@ pub async fn update_role(ctx: &Ctx, input: RoleInput) -> AppResult<Role> {
     }
     repo::update_role(&mut *tx, input.id, &name, &input.permissions).await?;
     let after = repo::find_role(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("role"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("role.update", "role", input.id).before(&before).after(&after))
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::RoleUpdate, "role", input.id).before(&before).after(&after))
         .await?;
     tx.commit().await?;
     Ok(after)

@@ -7,7 +7,6 @@ use crate::db::ClientCreate;
 use crate::error::AppResult;
 use crate::money::Method;
 
-#[derive(sqlx::FromRow)]
 struct ChargeRow {
     id: Uuid,
     folio: i64,
@@ -20,37 +19,33 @@ struct ChargeRow {
     created_by_name: String,
 }
 
-// A literal (not a `const`) so the queries built from it stay static strings.
-macro_rules! charge_select {
-    () => {
-        "SELECT c.id, c.folio, c.patient_id, btrim(p.first_name || ' ' || p.last_names) AS patient_name,
-        c.visit_id, c.total_cents,
-        coalesce((SELECT sum(amount_cents) FROM payments WHERE charge_id = c.id), 0)::bigint AS paid_cents,
-        c.created_at, u.display_name AS created_by_name
-    FROM charges c JOIN patients p ON p.id = c.patient_id JOIN users u ON u.id = c.created_by"
-    };
-}
-
 async fn with_lines(conn: &mut PgConnection, rows: Vec<ChargeRow>) -> AppResult<Vec<Charge>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    #[derive(sqlx::FromRow)]
-    struct LineRow {
-        charge_id: Uuid,
-        #[sqlx(flatten)]
-        line: ChargeLine,
-    }
-    let lines: Vec<LineRow> = sqlx::query_as(
-        "SELECT charge_id, treatment_id, product_id, description, quantity, unit_price_cents, discount_cents,
-                discount_reason, quantity * unit_price_cents - discount_cents AS total_cents
-         FROM charge_lines WHERE charge_id = ANY ($1) ORDER BY charge_id, position",
+    let lines = sqlx::query!(
+        r#"SELECT charge_id, treatment_id, product_id, description, quantity, unit_price_cents, discount_cents,
+                  discount_reason, quantity * unit_price_cents - discount_cents AS "total_cents!"
+           FROM charge_lines WHERE charge_id = ANY ($1) ORDER BY charge_id, position"#,
+        &ids
     )
-    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows
         .into_iter()
         .map(|r| Charge {
-            lines: lines.iter().filter(|l| l.charge_id == r.id).map(|l| l.line.clone()).collect(),
+            lines: lines
+                .iter()
+                .filter(|l| l.charge_id == r.id)
+                .map(|l| ChargeLine {
+                    treatment_id: l.treatment_id,
+                    product_id: l.product_id,
+                    description: l.description.clone(),
+                    quantity: l.quantity,
+                    unit_price_cents: l.unit_price_cents,
+                    discount_cents: l.discount_cents,
+                    discount_reason: l.discount_reason.clone(),
+                    total_cents: l.total_cents,
+                })
+                .collect(),
             id: r.id,
             folio: r.folio,
             patient_id: r.patient_id,
@@ -65,23 +60,44 @@ async fn with_lines(conn: &mut PgConnection, rows: Vec<ChargeRow>) -> AppResult<
 }
 
 pub async fn charge(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Charge>> {
-    let rows: Vec<ChargeRow> =
-        sqlx::query_as(concat!(charge_select!(), " WHERE c.id = $1")).bind(id).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query_as!(
+        ChargeRow,
+        r#"SELECT c.id, c.folio, c.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
+                c.visit_id, c.total_cents,
+                coalesce((SELECT sum(amount_cents) FROM payments WHERE charge_id = c.id), 0)::bigint AS "paid_cents!",
+                c.created_at, u.display_name AS created_by_name
+           FROM charges c JOIN patients p ON p.id = c.patient_id JOIN users u ON u.id = c.created_by WHERE c.id = $1"#,
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(with_lines(conn, rows).await?.pop())
 }
 
 pub async fn charge_for_visit(conn: &mut PgConnection, visit: Uuid) -> AppResult<Option<Charge>> {
-    let rows: Vec<ChargeRow> =
-        sqlx::query_as(concat!(charge_select!(), " WHERE c.visit_id = $1")).bind(visit).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query_as!(ChargeRow, r#"SELECT c.id, c.folio, c.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
+                c.visit_id, c.total_cents,
+                coalesce((SELECT sum(amount_cents) FROM payments WHERE charge_id = c.id), 0)::bigint AS "paid_cents!",
+                c.created_at, u.display_name AS created_by_name
+           FROM charges c JOIN patients p ON p.id = c.patient_id JOIN users u ON u.id = c.created_by WHERE c.visit_id = $1"#, visit)
+        .fetch_all(&mut *conn)
+        .await?;
     Ok(with_lines(conn, rows).await?.pop())
 }
 
 pub async fn charges_for_patient(conn: &mut PgConnection, patient: Uuid) -> AppResult<Vec<Charge>> {
-    let rows: Vec<ChargeRow> =
-        sqlx::query_as(concat!(charge_select!(), " WHERE c.patient_id = $1 ORDER BY c.created_at DESC LIMIT 200"))
-            .bind(patient)
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows = sqlx::query_as!(
+        ChargeRow,
+        r#"SELECT c.id, c.folio, c.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
+                c.visit_id, c.total_cents,
+                coalesce((SELECT sum(amount_cents) FROM payments WHERE charge_id = c.id), 0)::bigint AS "paid_cents!",
+                c.created_at, u.display_name AS created_by_name
+           FROM charges c JOIN patients p ON p.id = c.patient_id JOIN users u ON u.id = c.created_by
+           WHERE c.patient_id = $1 ORDER BY c.created_at DESC LIMIT 200"#,
+        patient
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     with_lines(conn, rows).await
 }
 
@@ -91,14 +107,15 @@ pub async fn catalog_price(
     treatment: Option<Uuid>,
     product: Option<Uuid>,
 ) -> AppResult<Option<(String, i64, bool)>> {
-    Ok(sqlx::query_as(
-        "SELECT name, price_cents, active FROM treatments WHERE id = $1
-         UNION ALL SELECT name, price_cents, active FROM products WHERE id = $2",
+    let found = sqlx::query!(
+        r#"SELECT name AS "name!", price_cents AS "price_cents!", active AS "active!" FROM treatments WHERE id = $1
+           UNION ALL SELECT name, price_cents, active FROM products WHERE id = $2"#,
+        treatment,
+        product
     )
-    .bind(treatment)
-    .bind(product)
     .fetch_optional(db)
-    .await?)
+    .await?;
+    Ok(found.map(|f| (f.name, f.price_cents, f.active)))
 }
 
 pub async fn insert_charge(
@@ -108,19 +125,18 @@ pub async fn insert_charge(
     visit: Option<Uuid>,
     total: i64,
     by: Uuid,
-) -> AppResult<bool> {
-    let r = sqlx::query(
-        "INSERT INTO charges (id, patient_id, visit_id, total_cents, created_by) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO NOTHING",
+) -> AppResult<()> {
+    sqlx::query!(
+        "INSERT INTO charges (id, patient_id, visit_id, total_cents, created_by) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        patient,
+        visit,
+        total,
+        by
     )
-    .bind(id)
-    .bind(patient)
-    .bind(visit)
-    .bind(total)
-    .bind(by)
     .execute(db)
     .await?;
-    Ok(r.rows_affected() == 1)
+    Ok(())
 }
 
 pub async fn insert_lines(db: impl PgExecutor<'_>, charge: Uuid, lines: &[ChargeLine]) -> AppResult<()> {
@@ -132,80 +148,49 @@ pub async fn insert_lines(db: impl PgExecutor<'_>, charge: Uuid, lines: &[Charge
     let prices: Vec<i64> = lines.iter().map(|l| l.unit_price_cents).collect();
     let discounts: Vec<i64> = lines.iter().map(|l| l.discount_cents).collect();
     let reasons: Vec<&str> = lines.iter().map(|l| l.discount_reason.as_str()).collect();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO charge_lines (charge_id, position, treatment_id, product_id, description, quantity,
                                    unit_price_cents, discount_cents, discount_reason)
          SELECT $1, * FROM unnest($2::smallint[], $3::uuid[], $4::uuid[], $5::text[], $6::int[], $7::bigint[],
                                   $8::bigint[], $9::text[])",
+        charge,
+        &positions,
+        &treatments as &[Option<Uuid>],
+        &products as &[Option<Uuid>],
+        &descriptions as &[&str],
+        &quantities,
+        &prices,
+        &discounts,
+        &reasons as &[&str]
     )
-    .bind(charge)
-    .bind(positions)
-    .bind(treatments)
-    .bind(products)
-    .bind(descriptions)
-    .bind(quantities)
-    .bind(prices)
-    .bind(discounts)
-    .bind(reasons)
     .execute(db)
     .await?;
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct PaymentRow {
-    id: Uuid,
-    patient_id: Uuid,
-    charge_id: Option<Uuid>,
-    method: String,
-    amount_cents: i64,
-    reason: String,
-    reference: String,
-    session_id: Uuid,
-    at: DateTime<Utc>,
-    created_by_name: String,
-}
-
-impl TryFrom<PaymentRow> for Payment {
-    type Error = crate::error::AppError;
-    fn try_from(r: PaymentRow) -> AppResult<Self> {
-        Ok(Payment {
-            id: r.id,
-            patient_id: r.patient_id,
-            charge_id: r.charge_id,
-            method: Method::parse(&r.method)?,
-            amount_cents: r.amount_cents,
-            reason: r.reason,
-            reference: r.reference,
-            session_id: r.session_id,
-            at: r.at,
-            created_by_name: r.created_by_name,
-        })
-    }
-}
-
-// A literal (not a `const`) so the queries built from it stay static strings.
-macro_rules! payment_select {
-    () => {
-        "SELECT p.id, p.patient_id, p.charge_id, p.method, p.amount_cents, p.reason, p.reference,
-        p.session_id, p.at, u.display_name AS created_by_name
-    FROM payments p JOIN users u ON u.id = p.created_by"
-    };
-}
-
 pub async fn payment(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Payment>> {
-    let row: Option<PaymentRow> =
-        sqlx::query_as(concat!(payment_select!(), " WHERE p.id = $1")).bind(id).fetch_optional(db).await?;
-    row.map(Payment::try_from).transpose()
+    Ok(sqlx::query_as!(
+        Payment,
+        r#"SELECT p.id, p.patient_id, p.charge_id, p.method AS "method: Method", p.amount_cents, p.reason, p.reference,
+                p.session_id, p.at, u.display_name AS created_by_name
+           FROM payments p JOIN users u ON u.id = p.created_by WHERE p.id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 pub async fn payments_for_patient(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Vec<Payment>> {
-    let rows: Vec<PaymentRow> =
-        sqlx::query_as(concat!(payment_select!(), " WHERE p.patient_id = $1 ORDER BY p.at DESC LIMIT 500"))
-            .bind(patient)
-            .fetch_all(db)
-            .await?;
-    rows.into_iter().map(Payment::try_from).collect()
+    Ok(sqlx::query_as!(
+        Payment,
+        r#"SELECT p.id, p.patient_id, p.charge_id, p.method AS "method: Method", p.amount_cents, p.reason, p.reference,
+                p.session_id, p.at, u.display_name AS created_by_name
+           FROM payments p JOIN users u ON u.id = p.created_by
+           WHERE p.patient_id = $1 ORDER BY p.at DESC LIMIT 500"#,
+        patient
+    )
+    .fetch_all(db)
+    .await?)
 }
 
 pub struct NewPayment<'a> {
@@ -221,19 +206,8 @@ pub struct NewPayment<'a> {
 }
 
 pub async fn insert_payment(db: impl PgExecutor<'_>, p: NewPayment<'_>) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO payments (id, patient_id, charge_id, method, amount_cents, reason, reference, session_id, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(p.id)
-    .bind(p.patient)
-    .bind(p.charge)
-    .bind(p.method.as_str())
-    .bind(p.amount)
-    .bind(p.reason)
-    .bind(p.reference)
-    .bind(p.session)
-    .bind(p.by)
+    sqlx::query!("INSERT INTO payments (id, patient_id, charge_id, method, amount_cents, reason, reference, session_id, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", p.id, p.patient, p.charge, p.method as Method, p.amount, p.reason, p.reference, p.session, p.by)
     .execute(db)
     .await?;
     Ok(())
@@ -241,54 +215,54 @@ pub async fn insert_payment(db: impl PgExecutor<'_>, p: NewPayment<'_>) -> AppRe
 
 /// (charged, paid) for a patient; paid is net of refunds.
 pub async fn totals(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<(i64, i64)> {
-    Ok(sqlx::query_as(
-        "SELECT coalesce((SELECT sum(total_cents) FROM charges WHERE patient_id = $1), 0)::bigint,
-                coalesce((SELECT sum(amount_cents) FROM payments WHERE patient_id = $1), 0)::bigint",
+    let t = sqlx::query!(
+        r#"SELECT coalesce((SELECT sum(total_cents) FROM charges WHERE patient_id = $1), 0)::bigint AS "charged!",
+                  coalesce((SELECT sum(amount_cents) FROM payments WHERE patient_id = $1), 0)::bigint AS "paid!""#,
+        patient
     )
-    .bind(patient)
     .fetch_one(db)
-    .await?)
+    .await?;
+    Ok((t.charged, t.paid))
 }
 
 /// Payments less refunds on one charge, or on the patient's account when `charge` is `None`.
 pub async fn paid(db: impl PgExecutor<'_>, patient: Uuid, charge: Option<Uuid>) -> AppResult<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT coalesce(sum(amount_cents), 0)::bigint FROM payments
-         WHERE patient_id = $1 AND ($2::uuid IS NULL OR charge_id = $2)",
+    Ok(sqlx::query_scalar!(
+        r#"SELECT coalesce(sum(amount_cents), 0)::bigint AS "paid!" FROM payments
+           WHERE patient_id = $1 AND ($2::uuid IS NULL OR charge_id = $2)"#,
+        patient,
+        charge
     )
-    .bind(patient)
-    .bind(charge)
     .fetch_one(db)
     .await?)
 }
 
 /// The procedures a visit recorded, at today's catalog prices.
 pub async fn proposed_lines(db: impl PgExecutor<'_>, visit: Uuid) -> AppResult<Vec<DraftLine>> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as!(
+        DraftLine,
         "SELECT t.id AS treatment_id, t.name AS description, vp.quantity, t.price_cents AS unit_price_cents
          FROM visit_procedures vp JOIN treatments t ON t.id = vp.treatment_id
          WHERE vp.visit_id = $1 ORDER BY t.name",
+        visit
     )
-    .bind(visit)
     .fetch_all(db)
     .await?)
 }
 
 /// Holds a patient's row (one charge or payment at a time per patient); `None` if there is no such
 /// patient.
-pub async fn lock_patient(conn: &mut PgConnection, patient: Uuid) -> AppResult<Option<i32>> {
-    Ok(sqlx::query_scalar("SELECT 1 FROM patients WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(patient)
+pub async fn lock_patient(conn: &mut PgConnection, patient: Uuid) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!("SELECT id FROM patients WHERE id = $1 FOR NO KEY UPDATE", patient)
         .fetch_optional(conn)
         .await?)
 }
 
 /// Whose charge it is, and its total.
 pub async fn charge_owner_and_total(db: impl PgExecutor<'_>, charge: Uuid) -> AppResult<Option<(Uuid, i64)>> {
-    Ok(sqlx::query_as("SELECT patient_id, total_cents FROM charges WHERE id = $1")
-        .bind(charge)
-        .fetch_optional(db)
-        .await?)
+    let found =
+        sqlx::query!("SELECT patient_id, total_cents FROM charges WHERE id = $1", charge).fetch_optional(db).await?;
+    Ok(found.map(|c| (c.patient_id, c.total_cents)))
 }
 
 impl ClientCreate for ChargeInput {

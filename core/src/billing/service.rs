@@ -6,7 +6,7 @@ use super::model::{
 };
 use super::repo::{self, NewPayment};
 use crate::appointments::repo as appointments;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::{Ctx, Permission};
 use crate::cash::service::require_desk_session;
 use crate::db;
@@ -127,7 +127,7 @@ pub async fn create_charge(ctx: &Ctx, input: ChargeInput) -> AppResult<Charge> {
         inventory::take(&mut tx, product, quantity, StockKind::Sale, &link, ctx.session.user_id, false).await?;
     }
     let charge = repo::charge(&mut tx, input.id).await?.ok_or_else(|| AppError::not_found("charge"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("charge.create", "charge", input.id).after(&charge)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::ChargeCreate, "charge", input.id).after(&charge)).await?;
     tx.commit().await?;
     Ok(charge)
 }
@@ -193,7 +193,7 @@ async fn record(ctx: &Ctx, m: Movement) -> AppResult<Payment> {
     )
     .await?;
     let stored = repo::payment(&mut *tx, m.id).await?.ok_or_else(|| AppError::not_found("payment"))?;
-    let action = if m.amount > 0 { "payment.create" } else { "payment.refund" };
+    let action = if m.amount > 0 { Action::PaymentCreate } else { Action::PaymentRefund };
     audit::record(&mut *tx, &ctx.actor, Entry::new(action, "payment", m.id).after(&stored)).await?;
     tx.commit().await?;
     Ok(stored)

@@ -1,116 +1,126 @@
-use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{CashEntry, CashSession, Denomination, OpenSessionInput, Register};
 use crate::error::AppResult;
-use crate::money::{EntryKind, Method};
+use crate::money::{EntryKind, Method, PerMethod};
 
 pub async fn registers(db: impl PgExecutor<'_>) -> AppResult<Vec<Register>> {
-    Ok(sqlx::query_as("SELECT id, name, active FROM cash_registers ORDER BY active DESC, name").fetch_all(db).await?)
+    Ok(sqlx::query_as!(Register, "SELECT id, name, active FROM cash_registers ORDER BY active DESC, name")
+        .fetch_all(db)
+        .await?)
 }
 
 pub async fn desk_register(db: impl PgExecutor<'_>, desk: &str) -> AppResult<Option<Register>> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as!(
+        Register,
         "SELECT r.id, r.name, r.active FROM desk_registers d JOIN cash_registers r ON r.id = d.register_id
          WHERE d.desk = $1",
+        desk
     )
-    .bind(desk)
     .fetch_optional(db)
     .await?)
 }
 
 pub async fn assign(db: impl PgExecutor<'_>, desk: &str, register: Uuid) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO desk_registers (desk, register_id) VALUES ($1, $2)
          ON CONFLICT (desk) DO UPDATE SET register_id = EXCLUDED.register_id, assigned_at = now()",
+        desk,
+        register
     )
-    .bind(desk)
-    .bind(register)
     .execute(db)
     .await?;
     Ok(())
 }
 
-// A literal (not a `const`) so the queries built from it stay static strings.
-macro_rules! session_select {
-    () => {
+pub async fn session(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<CashSession>> {
+    Ok(sqlx::query_as!(
+        CashSession,
         "SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
         ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS closed_by_name
     FROM cash_sessions s
     JOIN cash_registers r ON r.id = s.register_id
     JOIN users ou ON ou.id = s.opened_by
-    LEFT JOIN users cu ON cu.id = s.closed_by"
-    };
-}
-
-pub async fn session(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<CashSession>> {
-    Ok(sqlx::query_as(concat!(session_select!(), " WHERE s.id = $1")).bind(id).fetch_optional(db).await?)
+    LEFT JOIN users cu ON cu.id = s.closed_by WHERE s.id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 /// The open session of a register, if any.
 pub async fn open_session_of(db: impl PgExecutor<'_>, register: Uuid) -> AppResult<Option<CashSession>> {
-    Ok(sqlx::query_as(concat!(session_select!(), " WHERE s.register_id = $1 AND s.closed_at IS NULL"))
-        .bind(register)
-        .fetch_optional(db)
-        .await?)
+    Ok(sqlx::query_as!(
+        CashSession,
+        "SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
+        ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS closed_by_name
+    FROM cash_sessions s
+    JOIN cash_registers r ON r.id = s.register_id
+    JOIN users ou ON ou.id = s.opened_by
+    LEFT JOIN users cu ON cu.id = s.closed_by WHERE s.register_id = $1 AND s.closed_at IS NULL",
+        register
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 /// The open session of the register this desk uses, if any.
 pub async fn desk_session(db: impl PgExecutor<'_>, desk: &str) -> AppResult<Option<Uuid>> {
-    Ok(sqlx::query_scalar(
-        "SELECT s.id FROM desk_registers d JOIN cash_sessions s ON s.register_id = d.register_id AND s.closed_at IS NULL
-         WHERE d.desk = $1",
-    )
-    .bind(desk)
+    Ok(sqlx::query_scalar!("SELECT s.id FROM desk_registers d JOIN cash_sessions s ON s.register_id = d.register_id AND s.closed_at IS NULL
+         WHERE d.desk = $1", desk)
     .fetch_optional(db)
     .await?)
 }
 
 /// Sessions of a register, newest first.
 pub async fn sessions(db: impl PgExecutor<'_>, register: Uuid, limit: i64) -> AppResult<Vec<CashSession>> {
-    Ok(sqlx::query_as(concat!(session_select!(), " WHERE s.register_id = $1 ORDER BY s.opened_at DESC LIMIT $2"))
-        .bind(register)
-        .bind(limit)
-        .fetch_all(db)
-        .await?)
+    Ok(sqlx::query_as!(
+        CashSession,
+        "SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
+        ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS closed_by_name
+    FROM cash_sessions s
+    JOIN cash_registers r ON r.id = s.register_id
+    JOIN users ou ON ou.id = s.opened_by
+    LEFT JOIN users cu ON cu.id = s.closed_by WHERE s.register_id = $1 ORDER BY s.opened_at DESC LIMIT $2",
+        register,
+        limit
+    )
+    .fetch_all(db)
+    .await?)
 }
 
 pub async fn insert_session(db: impl PgExecutor<'_>, s: &OpenSessionInput, by: Uuid) -> AppResult<()> {
-    sqlx::query("INSERT INTO cash_sessions (id, register_id, opened_by, opening_float_cents) VALUES ($1, $2, $3, $4)")
-        .bind(s.id)
-        .bind(s.register_id)
-        .bind(by)
-        .bind(s.opening_float_cents)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO cash_sessions (id, register_id, opened_by, opening_float_cents) VALUES ($1, $2, $3, $4)",
+        s.id,
+        s.register_id,
+        by,
+        s.opening_float_cents
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// Holds the session row until the transaction ends (a close waits for entries being written,
 /// and they wait for it). Returns whether it is closed.
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<bool>> {
-    Ok(sqlx::query_scalar("SELECT closed_at IS NOT NULL FROM cash_sessions WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
-}
-
-#[derive(sqlx::FromRow)]
-struct EntryRow {
-    at: DateTime<Utc>,
-    kind: String,
-    method: String,
-    amount_cents: i64,
-    label: String,
-    by_name: String,
+    Ok(sqlx::query_scalar!(
+        r#"SELECT closed_at IS NOT NULL AS "closed!" FROM cash_sessions WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// Every entry of a session in time order, signed from the drawer's point of view.
 pub async fn entries(db: impl PgExecutor<'_>, session: Uuid) -> AppResult<Vec<CashEntry>> {
-    let rows: Vec<EntryRow> = sqlx::query_as(
-        "SELECT e.at, e.kind, e.method, e.amount_cents, e.label, u.display_name AS by_name FROM (
+    Ok(sqlx::query_as!(
+        CashEntry,
+        r#"SELECT e.at AS "at!", e.kind AS "kind!: EntryKind", e.method AS "method!: Method",
+                  e.amount_cents AS "amount_cents!", e.label AS "label!", u.display_name AS by_name FROM (
              SELECT p.at, CASE WHEN p.amount_cents > 0 THEN 'payment' ELSE 'refund' END AS kind, p.method,
                     p.amount_cents, btrim(pt.first_name || ' ' || pt.last_names) AS label, p.created_by, p.id
              FROM payments p JOIN patients pt ON pt.id = p.patient_id WHERE p.session_id = $1
@@ -122,27 +132,14 @@ pub async fn entries(db: impl PgExecutor<'_>, session: Uuid) -> AppResult<Vec<Ca
              SELECT m.at, m.kind, m.method, m.amount_cents, m.reason, m.created_by, m.id
              FROM cash_movements m WHERE m.session_id = $1
          ) e JOIN users u ON u.id = e.created_by
-         ORDER BY e.at, e.id",
+         ORDER BY e.at, e.id"#,
+        session
     )
-    .bind(session)
     .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(CashEntry {
-                at: r.at,
-                kind: EntryKind::parse(&r.kind)?,
-                method: Method::parse(&r.method)?,
-                amount_cents: r.amount_cents,
-                label: r.label,
-                by_name: r.by_name,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// What a closed session recorded at its close.
-#[derive(sqlx::FromRow)]
 pub struct Closing {
     pub counted_cash_cents: Option<i64>,
     pub counted_card_cents: Option<i64>,
@@ -152,11 +149,13 @@ pub struct Closing {
 }
 
 pub async fn closing(db: impl PgExecutor<'_>, session: Uuid) -> AppResult<Closing> {
-    Ok(sqlx::query_as(
-        "SELECT counted_cash_cents, counted_card_cents, counted_transfer_cents, denominations, close_note
-         FROM cash_sessions WHERE id = $1",
+    Ok(sqlx::query_as!(
+        Closing,
+        r#"SELECT counted_cash_cents, counted_card_cents, counted_transfer_cents,
+                  denominations AS "denominations: Json<Vec<Denomination>>", close_note
+           FROM cash_sessions WHERE id = $1"#,
+        session
     )
-    .bind(session)
     .fetch_one(db)
     .await?)
 }
@@ -164,8 +163,8 @@ pub async fn closing(db: impl PgExecutor<'_>, session: Uuid) -> AppResult<Closin
 pub struct CloseRecord<'a> {
     pub session: Uuid,
     pub by: Uuid,
-    pub expected: [i64; 3],
-    pub counted: [i64; 3],
+    pub expected: PerMethod<i64>,
+    pub counted: PerMethod<i64>,
     pub denominations: Option<&'a [Denomination]>,
     pub note: &'a str,
 }
@@ -173,23 +172,23 @@ pub struct CloseRecord<'a> {
 /// Closes the session: `closed_at` is the moment of the close, after the lock (every entry that
 /// got in first is dated before it), not the start of the transaction.
 pub async fn close(db: impl PgExecutor<'_>, c: CloseRecord<'_>) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE cash_sessions SET closed_at = clock_timestamp(), closed_by = $2,
              expected_cash_cents = $3, expected_card_cents = $4, expected_transfer_cents = $5,
              counted_cash_cents = $6, counted_card_cents = $7, counted_transfer_cents = $8,
              denominations = $9, close_note = $10
          WHERE id = $1",
+        c.session,
+        c.by,
+        c.expected.cash,
+        c.expected.card,
+        c.expected.transfer,
+        c.counted.cash,
+        c.counted.card,
+        c.counted.transfer,
+        c.denominations.map(Json) as _,
+        c.note
     )
-    .bind(c.session)
-    .bind(c.by)
-    .bind(c.expected[0])
-    .bind(c.expected[1])
-    .bind(c.expected[2])
-    .bind(c.counted[0])
-    .bind(c.counted[1])
-    .bind(c.counted[2])
-    .bind(c.denominations.map(Json))
-    .bind(c.note)
     .execute(db)
     .await?;
     Ok(())
@@ -207,49 +206,44 @@ pub struct NewMovement {
 }
 
 pub async fn insert_movement(db: impl PgExecutor<'_>, m: &NewMovement, by: Uuid) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO cash_movements (id, session_id, kind, method, amount_cents, reason, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        m.id,
+        m.session_id,
+        &m.kind,
+        &m.method,
+        m.amount_cents,
+        &m.reason,
+        by
     )
-    .bind(m.id)
-    .bind(m.session_id)
-    .bind(&m.kind)
-    .bind(&m.method)
-    .bind(m.amount_cents)
-    .bind(&m.reason)
-    .bind(by)
     .execute(db)
     .await?;
     Ok(())
 }
 
 pub async fn register(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Register>> {
-    Ok(sqlx::query_as("SELECT id, name, active FROM cash_registers WHERE id = $1").bind(id).fetch_optional(db).await?)
+    Ok(sqlx::query_as!(Register, "SELECT id, name, active FROM cash_registers WHERE id = $1", id)
+        .fetch_optional(db)
+        .await?)
 }
 
 /// A register, held until the transaction ends.
 pub async fn register_for_update(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Register>> {
-    Ok(sqlx::query_as("SELECT id, name, active FROM cash_registers WHERE id = $1 FOR UPDATE")
-        .bind(id)
+    Ok(sqlx::query_as!(Register, "SELECT id, name, active FROM cash_registers WHERE id = $1 FOR UPDATE", id)
         .fetch_optional(conn)
         .await?)
 }
 
 pub async fn insert_register(db: impl PgExecutor<'_>, r: &Register) -> AppResult<()> {
-    sqlx::query("INSERT INTO cash_registers (id, name, active) VALUES ($1, $2, $3)")
-        .bind(r.id)
-        .bind(&r.name)
-        .bind(r.active)
+    sqlx::query!("INSERT INTO cash_registers (id, name, active) VALUES ($1, $2, $3)", r.id, &r.name, r.active)
         .execute(db)
         .await?;
     Ok(())
 }
 
 pub async fn update_register(db: impl PgExecutor<'_>, r: &Register) -> AppResult<()> {
-    sqlx::query("UPDATE cash_registers SET name = $2, active = $3 WHERE id = $1")
-        .bind(r.id)
-        .bind(&r.name)
-        .bind(r.active)
+    sqlx::query!("UPDATE cash_registers SET name = $2, active = $3 WHERE id = $1", r.id, &r.name, r.active)
         .execute(db)
         .await?;
     Ok(())
@@ -263,18 +257,22 @@ crate::db::stored_as_asked!(Register, register);
 
 /// A withdrawal, deposit or adjusting entry as it was recorded.
 pub async fn movement(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<NewMovement>> {
-    Ok(sqlx::query_as("SELECT id, session_id, kind, method, amount_cents, reason FROM cash_movements WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(sqlx::query_as!(
+        NewMovement,
+        "SELECT id, session_id, kind, method, amount_cents, reason FROM cash_movements WHERE id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 /// How a session was opened: its register and float.
 pub async fn opened_session(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<OpenSessionInput>> {
-    let row: Option<(Uuid, Uuid, i64)> =
-        sqlx::query_as("SELECT id, register_id, opening_float_cents FROM cash_sessions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(|(id, register_id, opening_float_cents)| OpenSessionInput { id, register_id, opening_float_cents }))
+    Ok(sqlx::query_as!(
+        OpenSessionInput,
+        "SELECT id, register_id, opening_float_cents FROM cash_sessions WHERE id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await?)
 }

@@ -5,11 +5,11 @@ use super::model::{
     CashReport, CloseInput, DeskCash, MethodSummary, MovementInput, MovementKind, OpenSessionInput, Register,
 };
 use super::repo::{self, NewMovement};
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::money::{self, Method};
+use crate::money::{self, Method, PerMethod};
 use crate::validate::{cents, positive_cents, required, trimmed};
 
 /// This desk's register, its open session if any, and every register.
@@ -44,10 +44,11 @@ pub async fn open(ctx: &Ctx, input: OpenSessionInput) -> AppResult<DeskCash> {
     let desk = &ctx.actor.desk;
     if repo::desk_register(&mut *tx, desk).await?.map(|r| r.id) != Some(input.register_id) {
         repo::assign(&mut *tx, desk, input.register_id).await?;
-        audit::record(&mut *tx, &ctx.actor, Entry::new("cash.assign_desk", "cash_register", input.register_id)).await?;
+        audit::record(&mut *tx, &ctx.actor, Entry::new(Action::CashAssignDesk, "cash_register", input.register_id))
+            .await?;
     }
     repo::insert_session(&mut *tx, &input, ctx.session.user_id).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("cash.open", "cash_session", input.id).after(&input)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::CashOpen, "cash_session", input.id).after(&input)).await?;
     tx.commit().await?;
     desk_cash(ctx).await
 }
@@ -62,28 +63,28 @@ pub async fn report(ctx: &Ctx, session_id: Uuid) -> AppResult<CashReport> {
     let expected = money::expected(session.opening_float_cents, &sums);
     let (counted, denominations, note) = if session.closed_at.is_some() {
         let c = repo::closing(&mut *conn, session_id).await?;
-        (
-            [c.counted_cash_cents, c.counted_card_cents, c.counted_transfer_cents],
-            c.denominations.map(|d| d.0),
-            c.close_note,
-        )
+        let counted =
+            PerMethod { cash: c.counted_cash_cents, card: c.counted_card_cents, transfer: c.counted_transfer_cents };
+        (counted, c.denominations.map(|d| d.0), c.close_note)
     } else {
-        ([None; 3], None, String::new())
+        (PerMethod::default(), None, String::new())
     };
     let methods = Method::ALL
         .iter()
-        .enumerate()
-        .map(|(i, &method)| MethodSummary {
-            method,
-            payments_cents: sums[i].payments,
-            refunds_cents: sums[i].refunds,
-            expenses_cents: sums[i].expenses,
-            withdrawals_cents: sums[i].withdrawals,
-            deposits_cents: sums[i].deposits,
-            adjustments_cents: sums[i].adjustments,
-            expected_cents: expected[i],
-            counted_cents: counted[i],
-            difference_cents: counted[i].map(|c| c - expected[i]),
+        .map(|&method| {
+            let (sums, expected, counted) = (sums.get(method), *expected.get(method), *counted.get(method));
+            MethodSummary {
+                method,
+                payments_cents: sums.payments,
+                refunds_cents: sums.refunds,
+                expenses_cents: sums.expenses,
+                withdrawals_cents: sums.withdrawals,
+                deposits_cents: sums.deposits,
+                adjustments_cents: sums.adjustments,
+                expected_cents: expected,
+                counted_cents: counted,
+                difference_cents: counted.map(|c| c - expected),
+            }
         })
         .collect();
     Ok(CashReport { session, methods, entries, denominations, note, generated_at: Utc::now() })
@@ -117,7 +118,8 @@ pub async fn add_movement(ctx: &Ctx, input: MovementInput) -> AppResult<CashRepo
     };
     if db::replayed(&mut tx, &movement).await?.is_none() {
         repo::insert_movement(&mut *tx, &movement, ctx.session.user_id).await?;
-        audit::record(&mut *tx, &ctx.actor, Entry::new("cash.movement", "cash_session", session).after(&m)).await?;
+        audit::record(&mut *tx, &ctx.actor, Entry::new(Action::CashMovement, "cash_session", session).after(&m))
+            .await?;
     }
     tx.commit().await?;
     report(ctx, session).await
@@ -152,7 +154,7 @@ pub async fn close(ctx: &Ctx, input: CloseInput) -> AppResult<CashReport> {
     let entries = repo::entries(&mut *tx, input.session_id).await?;
     let sums = money::session_sums(entries.iter().map(|e| (e.kind, e.method, e.amount_cents)));
     let expected = money::expected(session.opening_float_cents, &sums);
-    let counted = [counted_cash, counted_card, counted_transfer];
+    let counted = PerMethod { cash: counted_cash, card: counted_card, transfer: counted_transfer };
     let denominations: Option<Vec<_>> = input.denominations.map(|d| d.into_iter().filter(|d| d.count > 0).collect());
     repo::close(
         &mut *tx,
@@ -166,8 +168,10 @@ pub async fn close(ctx: &Ctx, input: CloseInput) -> AppResult<CashReport> {
         },
     )
     .await?;
-    let entry = Entry::new("cash.close", "cash_session", input.session_id)
-        .after(&serde_json::json!({ "expected": expected, "counted": counted }));
+    let entry = Entry::new(Action::CashClose, "cash_session", input.session_id).after(&serde_json::json!({
+        "expected": [expected.cash, expected.card, expected.transfer],
+        "counted": [counted.cash, counted.card, counted.transfer],
+    }));
     audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
     report(ctx, input.session_id).await
@@ -183,7 +187,8 @@ pub async fn create_register(ctx: &Ctx, input: Register) -> AppResult<Register> 
         return Ok(stored);
     }
     repo::insert_register(&mut *tx, &r).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("cash.register_create", "cash_register", r.id).after(&r)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::CashRegisterCreate, "cash_register", r.id).after(&r))
+        .await?;
     tx.commit().await?;
     Ok(r)
 }
@@ -196,7 +201,7 @@ pub async fn update_register(ctx: &Ctx, input: Register) -> AppResult<Register> 
     let mut tx = ctx.pool.begin().await?;
     let before = repo::register_for_update(&mut tx, r.id).await?.ok_or_else(|| AppError::not_found("cash_register"))?;
     repo::update_register(&mut *tx, &r).await?;
-    let entry = Entry::new("cash.register_update", "cash_register", r.id).before(&before).after(&r);
+    let entry = Entry::new(Action::CashRegisterUpdate, "cash_register", r.id).before(&before).after(&r);
     audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
     Ok(r)

@@ -6,46 +6,34 @@ use uuid::Uuid;
 use super::model::{Consumable, Product, Treatment};
 use crate::error::AppResult;
 
-// A literal (not a `const`) so the queries built from it stay static strings.
-macro_rules! product_columns {
-    () => {
-        "id, sku, name, unit, cost_cents, price_cents, min_stock, active"
-    };
-}
-
 pub async fn products(db: impl PgExecutor<'_>) -> AppResult<Vec<Product>> {
-    Ok(sqlx::query_as(concat!("SELECT ", product_columns!(), " FROM products ORDER BY active DESC, name"))
+    Ok(sqlx::query_as!(Product, "SELECT id, sku, name, unit, cost_cents, price_cents, min_stock, active FROM products ORDER BY active DESC, name")
         .fetch_all(db)
         .await?)
 }
 
 pub async fn product(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Product>> {
-    Ok(sqlx::query_as(concat!("SELECT ", product_columns!(), " FROM products WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
-}
-
-type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
-
-fn bind_product<'q>(q: PgQuery<'q>, p: &'q Product) -> PgQuery<'q> {
-    q.bind(p.id)
-        .bind(&p.sku)
-        .bind(&p.name)
-        .bind(&p.unit)
-        .bind(p.cost_cents)
-        .bind(p.price_cents)
-        .bind(p.min_stock)
-        .bind(p.active)
+    Ok(sqlx::query_as!(
+        Product,
+        "SELECT id, sku, name, unit, cost_cents, price_cents, min_stock, active FROM products WHERE id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 pub async fn insert_product(db: impl PgExecutor<'_>, p: &Product) -> AppResult<()> {
-    bind_product(
-        sqlx::query(
-            "INSERT INTO products (id, sku, name, unit, cost_cents, price_cents, min_stock, active)
+    sqlx::query!(
+        "INSERT INTO products (id, sku, name, unit, cost_cents, price_cents, min_stock, active)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        ),
-        p,
+        p.id,
+        &p.sku,
+        &p.name,
+        &p.unit,
+        p.cost_cents,
+        p.price_cents,
+        p.min_stock,
+        p.active
     )
     .execute(db)
     .await?;
@@ -53,13 +41,18 @@ pub async fn insert_product(db: impl PgExecutor<'_>, p: &Product) -> AppResult<(
 }
 
 pub async fn update_product(db: impl PgExecutor<'_>, p: &Product) -> AppResult<()> {
-    bind_product(
-        sqlx::query(
-            "UPDATE products SET sku = $2, name = $3, unit = $4, cost_cents = $5, price_cents = $6, min_stock = $7,
+    sqlx::query!(
+        "UPDATE products SET sku = $2, name = $3, unit = $4, cost_cents = $5, price_cents = $6, min_stock = $7,
                  active = $8, updated_at = now()
              WHERE id = $1",
-        ),
-        p,
+        p.id,
+        &p.sku,
+        &p.name,
+        &p.unit,
+        p.cost_cents,
+        p.price_cents,
+        p.min_stock,
+        p.active
     )
     .execute(db)
     .await?;
@@ -83,18 +76,20 @@ struct ConsumableRow {
 }
 
 async fn load_treatments(db: &mut PgConnection, only: Option<Uuid>) -> AppResult<Vec<Treatment>> {
-    let rows: Vec<TreatmentRow> = sqlx::query_as(
+    let rows: Vec<TreatmentRow> = sqlx::query_as!(
+        TreatmentRow,
         "SELECT id, name, duration_minutes, price_cents, active FROM treatments
          WHERE $1::uuid IS NULL OR id = $1 ORDER BY active DESC, name",
+        only
     )
-    .bind(only)
     .fetch_all(&mut *db)
     .await?;
-    let consumables: Vec<ConsumableRow> = sqlx::query_as(
+    let consumables: Vec<ConsumableRow> = sqlx::query_as!(
+        ConsumableRow,
         "SELECT treatment_id, product_id, quantity FROM treatment_consumables
          WHERE $1::uuid IS NULL OR treatment_id = $1 ORDER BY product_id",
+        only
     )
-    .bind(only)
     .fetch_all(&mut *db)
     .await?;
     let mut by_treatment: HashMap<Uuid, Vec<Consumable>> = HashMap::new();
@@ -126,43 +121,45 @@ pub async fn treatment(db: &mut PgConnection, id: Uuid) -> AppResult<Option<Trea
 }
 
 pub async fn write_consumables(db: &mut PgConnection, t: &Treatment) -> AppResult<()> {
-    sqlx::query("DELETE FROM treatment_consumables WHERE treatment_id = $1").bind(t.id).execute(&mut *db).await?;
+    sqlx::query!("DELETE FROM treatment_consumables WHERE treatment_id = $1", t.id).execute(&mut *db).await?;
     let (products, quantities): (Vec<Uuid>, Vec<i32>) =
         t.consumables.iter().map(|c| (c.product_id, c.quantity)).unzip();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO treatment_consumables (treatment_id, product_id, quantity)
          SELECT $1, * FROM unnest($2::uuid[], $3::int[])",
+        t.id,
+        &products,
+        &quantities
     )
-    .bind(t.id)
-    .bind(products)
-    .bind(quantities)
     .execute(&mut *db)
     .await?;
     Ok(())
 }
 
 pub async fn insert_treatment(db: impl PgExecutor<'_>, t: &Treatment) -> AppResult<()> {
-    sqlx::query("INSERT INTO treatments (id, name, duration_minutes, price_cents, active) VALUES ($1, $2, $3, $4, $5)")
-        .bind(t.id)
-        .bind(&t.name)
-        .bind(t.duration_minutes)
-        .bind(t.price_cents)
-        .bind(t.active)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO treatments (id, name, duration_minutes, price_cents, active) VALUES ($1, $2, $3, $4, $5)",
+        t.id,
+        &t.name,
+        t.duration_minutes,
+        t.price_cents,
+        t.active
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 pub async fn update_treatment(db: impl PgExecutor<'_>, t: &Treatment) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE treatments SET name = $2, duration_minutes = $3, price_cents = $4, active = $5, updated_at = now()
          WHERE id = $1",
+        t.id,
+        &t.name,
+        t.duration_minutes,
+        t.price_cents,
+        t.active
     )
-    .bind(t.id)
-    .bind(&t.name)
-    .bind(t.duration_minutes)
-    .bind(t.price_cents)
-    .bind(t.active)
     .execute(db)
     .await?;
     Ok(())

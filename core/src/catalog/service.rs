@@ -2,7 +2,7 @@
 
 use super::model::{Product, Treatment};
 use super::repo;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -21,7 +21,7 @@ pub async fn create_product(ctx: &Ctx, input: Product) -> AppResult<Product> {
         return Ok(stored);
     }
     repo::insert_product(&mut *tx, &p).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("product.create", "product", p.id).after(&p)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::ProductCreate, "product", p.id).after(&p)).await?;
     tx.commit().await?;
     Ok(p)
 }
@@ -33,7 +33,7 @@ pub async fn update_product(ctx: &Ctx, input: Product) -> AppResult<Product> {
     let mut tx = ctx.pool.begin().await?;
     let before = repo::product(&mut *tx, p.id).await?.ok_or_else(|| AppError::not_found("product"))?;
     repo::update_product(&mut *tx, &p).await?;
-    let entry = Entry::new("product.update", "product", p.id).before(&before).after(&p);
+    let entry = Entry::new(Action::ProductUpdate, "product", p.id).before(&before).after(&p);
     audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
     Ok(p)
@@ -54,7 +54,7 @@ pub async fn create_treatment(ctx: &Ctx, input: Treatment) -> AppResult<Treatmen
     }
     repo::insert_treatment(&mut *tx, &t).await?;
     repo::write_consumables(&mut tx, &t).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("treatment.create", "treatment", t.id).after(&t)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::TreatmentCreate, "treatment", t.id).after(&t)).await?;
     tx.commit().await?;
     Ok(t)
 }
@@ -67,7 +67,7 @@ pub async fn update_treatment(ctx: &Ctx, input: Treatment) -> AppResult<Treatmen
     let before = repo::treatment(&mut tx, t.id).await?.ok_or_else(|| AppError::not_found("treatment"))?;
     repo::update_treatment(&mut *tx, &t).await?;
     repo::write_consumables(&mut tx, &t).await?;
-    let entry = Entry::new("treatment.update", "treatment", t.id).before(&before).after(&t);
+    let entry = Entry::new(Action::TreatmentUpdate, "treatment", t.id).before(&before).after(&t);
     audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
     Ok(t)

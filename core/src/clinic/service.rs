@@ -1,6 +1,6 @@
 use super::model::ClinicProfile;
 use super::repo;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::error::{AppError, AppResult};
 
@@ -19,7 +19,7 @@ pub async fn update(ctx: &Ctx, input: ClinicProfile) -> AppResult<ClinicProfile>
     let mut tx = ctx.pool.begin().await?;
     let before = repo::get(&mut *tx).await?;
     repo::save(&mut *tx, &profile).await?;
-    let entry = Entry::new("clinic_profile.update", "clinic_profile", "clinic").before(&before).after(&profile);
+    let entry = Entry::new(Action::ClinicProfileUpdate, "clinic_profile", "clinic").before(&before).after(&profile);
     audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
     Ok(profile)

@@ -173,11 +173,14 @@ impl LocalCluster {
 
         let base = PgConnectOptions::new_without_pgpass().socket(&sockets).port(PORT).username(ROLE);
         let mut admin = PgConnection::connect_with(&base.clone().database("postgres")).await?;
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(DATABASE)
-            .fetch_one(&mut admin)
-            .await?;
+        let exists = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
+            DATABASE
+        )
+        .fetch_one(&mut admin)
+        .await?;
         if !exists {
+            // Runtime text, not a macro: DDL on the cluster's maintenance database, outside the schema.
             sqlx::query("CREATE DATABASE clinic").execute(&mut admin).await?;
         }
         admin.close().await?;

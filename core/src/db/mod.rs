@@ -57,6 +57,7 @@ pub fn app_schema_version() -> i64 {
 /// The newest migration applied to the database (0 for an empty database).
 pub async fn database_schema_version(db: &mut PgConnection) -> Result<i64, sqlx::Error> {
     let has_table: bool =
+        // Runtime text, not a macro: the migrator's own table, which the macros' schema need not have.
         sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&mut *db).await?;
     if !has_table {
         return Ok(0);
@@ -67,11 +68,13 @@ pub async fn database_schema_version(db: &mut PgConnection) -> Result<i64, sqlx:
 /// The newest applied migration of a database already prepared (the migrations table exists).
 /// One round trip: the health probe runs it every 1.5 s on every desk.
 pub async fn applied_version(db: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    // Runtime text, not a macro: the migrator's own table (see `database_schema_version`).
     sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success").fetch_one(db).await
 }
 
 /// The server's PostgreSQL version, as it reports it.
 pub async fn server_version(db: &mut PgConnection) -> Result<String, sqlx::Error> {
+    // Runtime text, not a macro: SHOW is a utility statement, with nothing of the schema to check.
     sqlx::query_scalar("SHOW server_version").fetch_one(db).await
 }
 
@@ -155,6 +158,6 @@ pub async fn replayed<C: ClientCreate>(tx: &mut PgConnection, request: &C) -> Ap
 /// A lock on a client-made id until the transaction ends (ids are UUIDs: two records never share
 /// one, so a collision of the 64-bit key only makes two creates wait for each other).
 async fn lock_id(conn: &mut PgConnection, id: Uuid) -> AppResult<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))").bind(id).execute(conn).await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 0))", id).fetch_one(conn).await?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 
 use super::model::{Expense, ExpenseCategory, ExpenseInput};
 use super::repo;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::cash::service::require_desk_session;
 use crate::clinic::time;
@@ -27,7 +27,7 @@ pub async fn save_category(ctx: &Ctx, input: ExpenseCategory) -> AppResult<Expen
     let mut tx = ctx.pool.begin().await?;
     let before = repo::category(&mut *tx, c.id).await?;
     repo::upsert_category(&mut *tx, &c).await?;
-    let action = if before.is_some() { "expense_category.update" } else { "expense_category.create" };
+    let action = if before.is_some() { Action::ExpenseCategoryUpdate } else { Action::ExpenseCategoryCreate };
     let mut entry = Entry::new(action, "expense_category", c.id).after(&c);
     if let Some(b) = &before {
         entry = entry.before(b);
@@ -78,6 +78,6 @@ pub async fn record_in(ctx: &Ctx, tx: &mut PgConnection, input: ExpenseInput) ->
     };
     repo::insert(&mut *tx, &x, session, ctx.session.user_id).await?;
     let stored = repo::find(&mut *tx, x.id).await?.ok_or_else(|| AppError::not_found("expense"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("expense.create", "expense", x.id).after(&stored)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::ExpenseCreate, "expense", x.id).after(&stored)).await?;
     Ok(stored)
 }

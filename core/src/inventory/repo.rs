@@ -1,10 +1,9 @@
-use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{ManualMovement, PurchaseInput, StockKind, StockLevel, StockMovement};
 use crate::db::ClientCreate;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// What one ledger entry links to, besides its product.
 #[derive(Default)]
@@ -28,121 +27,98 @@ pub async fn insert(
     link: &Link,
     by: Option<Uuid>,
 ) -> AppResult<i32> {
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar!(
         "INSERT INTO stock_movements (id, product_id, kind, quantity, unit_cost_cents, purchase_id, supplier_id,
                                       visit_id, charge_id, reason, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING balance_after",
+        id,
+        product,
+        kind as StockKind,
+        quantity,
+        link.unit_cost_cents,
+        link.purchase_id,
+        link.supplier_id,
+        link.visit_id,
+        link.charge_id,
+        &link.reason,
+        by
     )
-    .bind(id)
-    .bind(product)
-    .bind(kind.as_str())
-    .bind(quantity)
-    .bind(link.unit_cost_cents)
-    .bind(link.purchase_id)
-    .bind(link.supplier_id)
-    .bind(link.visit_id)
-    .bind(link.charge_id)
-    .bind(&link.reason)
-    .bind(by)
     .fetch_one(db)
     .await?)
 }
 
 /// A product's name and stock on hand, holding its row until the transaction ends.
 pub async fn product_for_update(conn: &mut PgConnection, product: Uuid) -> AppResult<Option<(String, i32)>> {
-    Ok(sqlx::query_as("SELECT name, stock_on_hand FROM products WHERE id = $1 FOR UPDATE")
-        .bind(product)
+    let found = sqlx::query!("SELECT name, stock_on_hand FROM products WHERE id = $1 FOR UPDATE", product)
         .fetch_optional(conn)
-        .await?)
+        .await?;
+    Ok(found.map(|p| (p.name, p.stock_on_hand)))
 }
 
 pub async fn stock_on_hand(db: impl PgExecutor<'_>, product: Uuid) -> AppResult<i32> {
-    Ok(sqlx::query_scalar("SELECT stock_on_hand FROM products WHERE id = $1").bind(product).fetch_one(db).await?)
+    Ok(sqlx::query_scalar!("SELECT stock_on_hand FROM products WHERE id = $1", product).fetch_one(db).await?)
 }
 
 /// Every product's stock level, active first, the low ones first among them.
 pub async fn levels(db: impl PgExecutor<'_>) -> AppResult<Vec<StockLevel>> {
-    Ok(sqlx::query_as(
-        "SELECT id AS product_id, sku, name, unit, cost_cents, min_stock, stock_on_hand, active,
-                stock_on_hand <= min_stock AS low, stock_on_hand * cost_cents AS value_cents
-         FROM products ORDER BY active DESC, (stock_on_hand <= min_stock) DESC, name",
+    Ok(sqlx::query_as!(
+        StockLevel,
+        r#"SELECT id AS product_id, sku, name, unit, cost_cents, min_stock, stock_on_hand, active,
+                stock_on_hand <= min_stock AS "low!", stock_on_hand * cost_cents AS "value_cents!"
+         FROM products ORDER BY active DESC, (stock_on_hand <= min_stock) DESC, name"#
     )
     .fetch_all(db)
     .await?)
 }
 
-#[derive(sqlx::FromRow)]
-struct MovementRow {
-    id: Uuid,
-    kind: String,
-    quantity: i32,
-    balance_after: i32,
-    unit_cost_cents: Option<i64>,
-    reason: String,
-    at: DateTime<Utc>,
-    by_name: String,
-}
-
 /// A product's stock card: every movement, newest first.
 pub async fn card(db: impl PgExecutor<'_>, product: Uuid) -> AppResult<Vec<StockMovement>> {
-    let rows: Vec<MovementRow> = sqlx::query_as(
-        "SELECT m.id, m.kind, m.quantity, m.balance_after, m.unit_cost_cents, m.reason, m.at,
-                coalesce(u.display_name, '') AS by_name
-         FROM stock_movements m LEFT JOIN users u ON u.id = m.created_by
-         WHERE m.product_id = $1 ORDER BY m.at DESC, m.id DESC LIMIT 500",
+    Ok(sqlx::query_as!(
+        StockMovement,
+        r#"SELECT m.id, m.kind AS "kind: StockKind", m.quantity, m.balance_after, m.unit_cost_cents, m.reason, m.at,
+                  coalesce(u.display_name, '') AS "by_name!"
+           FROM stock_movements m LEFT JOIN users u ON u.id = m.created_by
+           WHERE m.product_id = $1 ORDER BY m.at DESC, m.id DESC LIMIT 500"#,
+        product
     )
-    .bind(product)
     .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(StockMovement {
-                id: r.id,
-                kind: StockKind::parse(&r.kind).ok_or_else(|| AppError::internal(format!("kind {}", r.kind)))?,
-                quantity: r.quantity,
-                balance_after: r.balance_after,
-                unit_cost_cents: r.unit_cost_cents,
-                reason: r.reason,
-                at: r.at,
-                by_name: r.by_name,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// A manual movement as stored (quantity signed: losses and returns are negative).
 pub async fn manual_movement(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<ManualMovement>> {
-    let row: Option<(Uuid, Uuid, String, i32, Option<Uuid>, String)> =
-        sqlx::query_as("SELECT id, product_id, kind, quantity, supplier_id, reason FROM stock_movements WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    row.map(|(id, product_id, kind, quantity, supplier_id, reason)| {
-        let kind = StockKind::parse(&kind).ok_or_else(|| AppError::internal(format!("kind {kind}")))?;
-        Ok(ManualMovement { id, product_id, kind, quantity, reason, supplier_id })
-    })
-    .transpose()
+    Ok(sqlx::query_as!(
+        ManualMovement,
+        r#"SELECT id, product_id, kind AS "kind: StockKind", quantity, reason, supplier_id
+           FROM stock_movements WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 /// A received purchase's header as stored: supplier, invoice, day received, total.
 pub async fn purchase(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<StoredPurchase>> {
-    Ok(sqlx::query_as("SELECT supplier_id, invoice_ref, received_on, total_cents FROM purchases WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(sqlx::query_as!(
+        StoredPurchase,
+        "SELECT supplier_id, invoice_ref, received_on, total_cents FROM purchases WHERE id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await?)
 }
 
 pub async fn insert_purchase(db: impl PgExecutor<'_>, p: &PurchaseInput, total: i64, by: Uuid) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO purchases (id, supplier_id, invoice_ref, received_on, total_cents, created_by)
          VALUES ($1, $2, $3, $4, $5, $6)",
+        p.id,
+        p.supplier_id,
+        &p.invoice_ref,
+        p.received_on,
+        total,
+        by
     )
-    .bind(p.id)
-    .bind(p.supplier_id)
-    .bind(&p.invoice_ref)
-    .bind(p.received_on)
-    .bind(total)
-    .bind(by)
     .execute(db)
     .await?;
     Ok(())
@@ -150,13 +126,13 @@ pub async fn insert_purchase(db: impl PgExecutor<'_>, p: &PurchaseInput, total: 
 
 /// Remembers what a supplier last charged for a product.
 pub async fn set_last_cost(db: impl PgExecutor<'_>, supplier: Uuid, product: Uuid, cost_cents: i64) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO supplier_products (supplier_id, product_id, last_cost_cents) VALUES ($1, $2, $3)
          ON CONFLICT (supplier_id, product_id) DO UPDATE SET last_cost_cents = EXCLUDED.last_cost_cents",
+        supplier,
+        product,
+        cost_cents
     )
-    .bind(supplier)
-    .bind(product)
-    .bind(cost_cents)
     .execute(db)
     .await?;
     Ok(())
@@ -168,16 +144,17 @@ pub async fn purchase_for_payment(
     conn: &mut PgConnection,
     id: Uuid,
 ) -> AppResult<Option<(Uuid, String, i64, Option<Uuid>)>> {
-    Ok(sqlx::query_as(
+    let found = sqlx::query!(
         "SELECT supplier_id, invoice_ref, total_cents, expense_id FROM purchases WHERE id = $1 FOR UPDATE",
+        id
     )
-    .bind(id)
     .fetch_optional(conn)
-    .await?)
+    .await?;
+    Ok(found.map(|p| (p.supplier_id, p.invoice_ref, p.total_cents, p.expense_id)))
 }
 
 pub async fn set_purchase_expense(db: impl PgExecutor<'_>, purchase: Uuid, expense: Uuid) -> AppResult<()> {
-    sqlx::query("UPDATE purchases SET expense_id = $2 WHERE id = $1").bind(purchase).bind(expense).execute(db).await?;
+    sqlx::query!("UPDATE purchases SET expense_id = $2 WHERE id = $1", purchase, expense).execute(db).await?;
     Ok(())
 }
 

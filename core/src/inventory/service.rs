@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::model::{ManualMovement, PurchaseInput, StockKind, StockMovement, StockOverview};
 use super::repo::{self, Link};
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::clinic::time;
 use crate::db;
@@ -76,7 +76,7 @@ pub async fn record(ctx: &Ctx, input: ManualMovement) -> AppResult<i32> {
     }
     let link = Link { supplier_id: m.supplier_id, reason: m.reason.clone(), ..Link::default() };
     let after = repo::insert(&mut *tx, m.id, m.product_id, m.kind, quantity, &link, Some(ctx.session.user_id)).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("stock.movement", "product", m.product_id).after(&m)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::StockMovement, "product", m.product_id).after(&m)).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -117,7 +117,7 @@ pub async fn receive(ctx: &Ctx, input: PurchaseInput) -> AppResult<Uuid> {
         repo::insert(&mut *tx, id, l.product_id, StockKind::Purchase, l.quantity, &link, Some(by)).await?;
         repo::set_last_cost(&mut *tx, p.supplier_id, l.product_id, l.unit_cost_cents).await?;
     }
-    audit::record(&mut *tx, &ctx.actor, Entry::new("purchase.receive", "purchase", p.id).after(&p)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::PurchaseReceive, "purchase", p.id).after(&p)).await?;
     tx.commit().await?;
     Ok(p.id)
 }
@@ -153,7 +153,8 @@ pub async fn pay(ctx: &Ctx, purchase: Uuid, expense_id: Uuid, method: Method) ->
     };
     let expense = crate::expenses::service::record_in(ctx, &mut tx, input).await?;
     repo::set_purchase_expense(&mut *tx, purchase, expense_id).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("purchase.pay", "purchase", purchase).after(&expense_id)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::PurchasePay, "purchase", purchase).after(&expense_id))
+        .await?;
     tx.commit().await?;
     Ok(expense)
 }

@@ -5,11 +5,41 @@ use uuid::Uuid;
 use crate::error::{AppError, AppResult};
 use crate::validate::trimmed;
 
-pub const SEXES: &[&str] = &["female", "male", "other"];
-pub const DIABETES: &[&str] = &["none", "type1", "type2", "gestational", "other"];
+/// A patient's sex, as the record offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum Sex {
+    Female,
+    Male,
+    Other,
+}
+
+impl Sex {
+    /// Every option, in the order the form lists them.
+    pub const ALL: [Sex; 3] = [Sex::Female, Sex::Male, Sex::Other];
+}
+
+/// Which diabetes the patient has, if any (it raises the foot's risk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::Type)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+pub enum Diabetes {
+    None,
+    Type1,
+    Type2,
+    Gestational,
+    Other,
+}
+
+impl Diabetes {
+    /// Every option, in the order the form lists them.
+    pub const ALL: [Diabetes; 5] =
+        [Diabetes::None, Diabetes::Type1, Diabetes::Type2, Diabetes::Gestational, Diabetes::Other];
+}
 
 /// A patient's record, with the podiatric history that matters at the desk and in the chair.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Patient {
     /// Made by the client (UUID v7).
@@ -17,16 +47,14 @@ pub struct Patient {
     pub first_name: String,
     pub last_names: String,
     pub birth_date: Option<NaiveDate>,
-    /// `female`, `male`, `other`, or none.
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
     pub phone: String,
     pub phone_alt: String,
     pub email: String,
     pub address: String,
     pub emergency_contact: String,
     pub emergency_phone: String,
-    /// `none`, `type1`, `type2`, `gestational`, `other`.
-    pub diabetes: String,
+    pub diabetes: Diabetes,
     pub vascular_disease: bool,
     pub anticoagulants: bool,
     pub allergies: String,
@@ -67,14 +95,6 @@ impl Patient {
             && (b > today || b < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(b))
         {
             return Err(AppError::validation("birthDate", "out_of_range"));
-        }
-        if let Some(sex) = &self.sex
-            && !SEXES.contains(&sex.as_str())
-        {
-            return Err(AppError::validation("sex", "unknown_option"));
-        }
-        if !DIABETES.contains(&self.diabetes.as_str()) {
-            return Err(AppError::validation("diabetes", "unknown_option"));
         }
         for (value, field) in [
             (&mut self.phone, "phone"),

@@ -1,51 +1,43 @@
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use super::model::{Patient, PatientSummary};
+use super::model::{Diabetes, Patient, PatientSummary, Sex};
 use crate::error::AppResult;
 
 pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Patient>> {
-    Ok(sqlx::query_as(
-        "SELECT id, first_name, last_names, birth_date, sex, phone, phone_alt, email, address, emergency_contact,
-                emergency_phone, diabetes, vascular_disease, anticoagulants, allergies, history_notes,
-                archived_at IS NOT NULL AS archived
-         FROM patients WHERE id = $1",
+    Ok(sqlx::query_as!(
+        Patient,
+        r#"SELECT id, first_name, last_names, birth_date, sex AS "sex: Sex", phone, phone_alt, email, address,
+                  emergency_contact, emergency_phone, diabetes AS "diabetes: Diabetes", vascular_disease,
+                  anticoagulants, allergies, history_notes, archived_at IS NOT NULL AS "archived!"
+           FROM patients WHERE id = $1"#,
+        id
     )
-    .bind(id)
     .fetch_optional(db)
     .await?)
 }
 
-type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
-
-/// Binds a record's fields as $1…$16 in the column order insert and update share.
-fn bind_record<'q>(q: PgQuery<'q>, p: &'q Patient) -> PgQuery<'q> {
-    q.bind(p.id)
-        .bind(&p.first_name)
-        .bind(&p.last_names)
-        .bind(p.birth_date)
-        .bind(&p.sex)
-        .bind(&p.phone)
-        .bind(&p.phone_alt)
-        .bind(&p.email)
-        .bind(&p.address)
-        .bind(&p.emergency_contact)
-        .bind(&p.emergency_phone)
-        .bind(&p.diabetes)
-        .bind(p.vascular_disease)
-        .bind(p.anticoagulants)
-        .bind(&p.allergies)
-        .bind(&p.history_notes)
-}
-
 pub async fn insert(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<()> {
-    bind_record(
-        sqlx::query(
-            "INSERT INTO patients (id, first_name, last_names, birth_date, sex, phone, phone_alt, email, address,
+    sqlx::query!(
+        "INSERT INTO patients (id, first_name, last_names, birth_date, sex, phone, phone_alt, email, address,
              emergency_contact, emergency_phone, diabetes, vascular_disease, anticoagulants, allergies, history_notes)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        ),
-        p,
+        p.id,
+        &p.first_name,
+        &p.last_names,
+        p.birth_date,
+        p.sex as Option<Sex>,
+        &p.phone,
+        &p.phone_alt,
+        &p.email,
+        &p.address,
+        &p.emergency_contact,
+        &p.emergency_phone,
+        p.diabetes as Diabetes,
+        p.vascular_disease,
+        p.anticoagulants,
+        &p.allergies,
+        &p.history_notes
     )
     .execute(db)
     .await?;
@@ -53,14 +45,27 @@ pub async fn insert(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<()> {
 }
 
 pub async fn update(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<()> {
-    bind_record(
-        sqlx::query(
-            "UPDATE patients SET first_name = $2, last_names = $3, birth_date = $4, sex = $5, phone = $6, phone_alt = $7,
+    sqlx::query!(
+        "UPDATE patients SET first_name = $2, last_names = $3, birth_date = $4, sex = $5, phone = $6, phone_alt = $7,
              email = $8, address = $9, emergency_contact = $10, emergency_phone = $11, diabetes = $12,
              vascular_disease = $13, anticoagulants = $14, allergies = $15, history_notes = $16, updated_at = now()
          WHERE id = $1",
-        ),
-        p,
+        p.id,
+        &p.first_name,
+        &p.last_names,
+        p.birth_date,
+        p.sex as Option<Sex>,
+        &p.phone,
+        &p.phone_alt,
+        &p.email,
+        &p.address,
+        &p.emergency_contact,
+        &p.emergency_phone,
+        p.diabetes as Diabetes,
+        p.vascular_disease,
+        p.anticoagulants,
+        &p.allergies,
+        &p.history_notes
     )
     .execute(db)
     .await?;
@@ -68,11 +73,13 @@ pub async fn update(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<()> {
 }
 
 pub async fn set_archived(db: impl PgExecutor<'_>, id: Uuid, archived: bool) -> AppResult<()> {
-    sqlx::query("UPDATE patients SET archived_at = CASE WHEN $2 THEN now() END, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(archived)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE patients SET archived_at = CASE WHEN $2 THEN now() END, updated_at = now() WHERE id = $1",
+        id,
+        archived
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -106,9 +113,12 @@ pub struct Candidate {
 pub async fn candidates(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64) -> AppResult<Vec<Candidate>> {
     let mut patterns: Vec<String> = terms.words.iter().map(|w| like(w)).collect();
     patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    // The search's three statements stay runtime queries (static text, values bound): they opt out
+    // of statement caching, which the macros' statements cannot (sqlx 0.9's `Map` has no
+    // `persistent`). Their columns are the same as `possible_duplicates`, which is checked.
     let rows = match patterns.as_slice() {
         [] => {
-            sqlx::query_as(
+            sqlx::query_as::<_, Candidate>(
                 "SELECT id, btrim(first_name || ' ' || last_names) AS full_name, birth_date, phone,
                         (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS at_risk, search_name
                  FROM patients WHERE archived_at IS NULL AND search_phone LIKE $1 LIMIT $2",
@@ -121,7 +131,7 @@ pub async fn candidates(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64
         }
         // The two longest words go to the index as separate conditions so it intersects them.
         [first, rest @ ..] => {
-            sqlx::query_as(
+            sqlx::query_as::<_, Candidate>(
                 "SELECT id, btrim(first_name || ' ' || last_names) AS full_name, birth_date, phone,
                         (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS at_risk, search_name
                  FROM patients
@@ -165,20 +175,21 @@ pub async fn possible_duplicates(
     p: &Patient,
     phone_key: &str,
 ) -> AppResult<Vec<PatientSummary>> {
-    Ok(sqlx::query_as(
-        "SELECT id, btrim(first_name || ' ' || last_names) AS full_name, birth_date, phone,
-                (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS at_risk
+    Ok(sqlx::query_as!(
+        PatientSummary,
+        r#"SELECT id, btrim(first_name || ' ' || last_names) AS "full_name!", birth_date, phone,
+                (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS "at_risk!"
          FROM patients
          WHERE archived_at IS NULL AND id <> $1
            AND ((search_name = lower(f_unaccent($2 || ' ' || $3)) AND birth_date = $4)
                 OR (length($5) >= 7 AND right(regexp_replace(phone, '[^0-9]', '', 'g'), 10) = $5))
-         ORDER BY search_name LIMIT 10",
+         ORDER BY search_name LIMIT 10"#,
+        p.id,
+        &p.first_name,
+        &p.last_names,
+        p.birth_date,
+        phone_key
     )
-    .bind(p.id)
-    .bind(&p.first_name)
-    .bind(&p.last_names)
-    .bind(p.birth_date)
-    .bind(phone_key)
     .fetch_all(db)
     .await?)
 }

@@ -2,7 +2,7 @@ use uuid::Uuid;
 
 use super::model::{CreatePatientOutcome, Patient, PatientSummary, fold};
 use super::repo::{self, Candidate, SearchTerms};
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::clinic::time;
 use crate::db;
@@ -99,7 +99,7 @@ pub async fn create(ctx: &Ctx, input: Patient, allow_duplicate: bool) -> AppResu
         }
     }
     repo::insert(&mut *tx, &p).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("patient.create", "patient", p.id).after(&p)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::PatientCreate, "patient", p.id).after(&p)).await?;
     tx.commit().await?;
     Ok(CreatePatientOutcome { created: Some(p), possible_duplicates: Vec::new() })
 }
@@ -112,7 +112,7 @@ pub async fn update(ctx: &Ctx, input: Patient) -> AppResult<Patient> {
     let before = repo::find(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("patient"))?;
     let p = Patient { archived: before.archived, ..input }.parse(today)?;
     repo::update(&mut *tx, &p).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("patient.update", "patient", p.id).before(&before).after(&p))
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::PatientUpdate, "patient", p.id).before(&before).after(&p))
         .await?;
     tx.commit().await?;
     Ok(p)
@@ -124,7 +124,7 @@ pub async fn set_archived(ctx: &Ctx, id: Uuid, archived: bool) -> AppResult<Pati
     let mut tx = ctx.pool.begin().await?;
     let before = repo::find(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("patient"))?;
     repo::set_archived(&mut *tx, id, archived).await?;
-    let action = if archived { "patient.archive" } else { "patient.restore" };
+    let action = if archived { Action::PatientArchive } else { Action::PatientRestore };
     audit::record(&mut *tx, &ctx.actor, Entry::new(action, "patient", id)).await?;
     tx.commit().await?;
     Ok(Patient { archived, ..before })

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::model::Podiatrist;
 use super::repo;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -28,7 +28,7 @@ pub async fn create(ctx: &Ctx, input: Podiatrist) -> AppResult<Podiatrist> {
         return Ok(stored);
     }
     repo::insert(&mut *tx, &p).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("podiatrist.create", "podiatrist", p.id).after(&p)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::PodiatristCreate, "podiatrist", p.id).after(&p)).await?;
     tx.commit().await?;
     Ok(p)
 }
@@ -40,7 +40,7 @@ pub async fn update(ctx: &Ctx, input: Podiatrist) -> AppResult<Podiatrist> {
     let mut tx = ctx.pool.begin().await?;
     let before = repo::find(&mut *tx, p.id).await?.ok_or_else(|| AppError::not_found("podiatrist"))?;
     repo::update(&mut *tx, &p).await?;
-    let entry = Entry::new("podiatrist.update", "podiatrist", p.id).before(&before).after(&p);
+    let entry = Entry::new(Action::PodiatristUpdate, "podiatrist", p.id).before(&before).after(&p);
     audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
     Ok(p)

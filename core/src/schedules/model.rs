@@ -30,7 +30,28 @@ impl ScheduleBlock {
     }
 }
 
-pub const EXCEPTION_KINDS: &[&str] = &["vacation", "sick", "course", "holiday", "other"];
+/// Why a podiatrist (or the clinic) is away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum ExceptionKind {
+    Vacation,
+    Sick,
+    Course,
+    Holiday,
+    Other,
+}
+
+impl ExceptionKind {
+    /// Every kind, in the order the form lists them.
+    pub const ALL: [ExceptionKind; 5] = [
+        ExceptionKind::Vacation,
+        ExceptionKind::Sick,
+        ExceptionKind::Course,
+        ExceptionKind::Holiday,
+        ExceptionKind::Other,
+    ];
+}
 
 /// Time off: a podiatrist's, or the whole clinic's (`podiatristId` null, e.g. a holiday).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, sqlx::FromRow)]
@@ -38,7 +59,7 @@ pub const EXCEPTION_KINDS: &[&str] = &["vacation", "sick", "course", "holiday", 
 pub struct ScheduleException {
     pub id: Uuid,
     pub podiatrist_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: ExceptionKind,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub note: String,
@@ -50,7 +71,7 @@ pub struct ScheduleException {
 pub struct ExceptionInput {
     pub id: Uuid,
     pub podiatrist_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: ExceptionKind,
     pub from_date: NaiveDate,
     pub to_date: NaiveDate,
     /// With `endMinute`: from this minute of `fromDate` to that minute of `toDate`.

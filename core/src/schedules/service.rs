@@ -4,9 +4,9 @@ use chrono::{DateTime, Datelike, Days, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
-use super::model::{EXCEPTION_KINDS, ExceptionInput, Schedule, ScheduleBlock, ScheduleException};
+use super::model::{ExceptionInput, Schedule, ScheduleBlock, ScheduleException};
 use super::repo;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::clinic::time;
 use crate::db;
@@ -113,7 +113,7 @@ pub async fn set_weekly(ctx: &Ctx, podiatrist: Uuid, blocks: Vec<ScheduleBlock>)
     let before: Vec<ScheduleBlock> =
         repo::blocks(&mut *tx, &[podiatrist]).await?.into_iter().map(|r| r.block).collect();
     repo::replace_blocks(&mut tx, podiatrist, &blocks).await?;
-    let entry = Entry::new("schedule.set_weekly", "podiatrist", podiatrist).before(&before).after(&blocks);
+    let entry = Entry::new(Action::ScheduleSetWeekly, "podiatrist", podiatrist).before(&before).after(&blocks);
     audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
     get(ctx, podiatrist).await
@@ -122,9 +122,6 @@ pub async fn set_weekly(ctx: &Ctx, podiatrist: Uuid, blocks: Vec<ScheduleBlock>)
 /// Records time off. Idempotent by `id`.
 #[tracing::instrument(skip_all, fields(exception_id = %input.id))]
 pub async fn add_exception(ctx: &Ctx, input: ExceptionInput) -> AppResult<ScheduleException> {
-    if !EXCEPTION_KINDS.contains(&input.kind.as_str()) {
-        return Err(AppError::validation("kind", "unknown_option"));
-    }
     if input.to_date < input.from_date {
         return Err(AppError::validation("toDate", "date_order"));
     }
@@ -154,7 +151,7 @@ pub async fn add_exception(ctx: &Ctx, input: ExceptionInput) -> AppResult<Schedu
         return Ok(stored);
     }
     repo::insert_exception(&mut *tx, &e).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("schedule.add_exception", "schedule_exception", e.id).after(&e))
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::ScheduleAddException, "schedule_exception", e.id).after(&e))
         .await?;
     tx.commit().await?;
     Ok(e)
@@ -169,7 +166,7 @@ pub async fn remove_exception(ctx: &Ctx, id: Uuid) -> AppResult<()> {
     audit::record(
         &mut *tx,
         &ctx.actor,
-        Entry::new("schedule.remove_exception", "schedule_exception", id).before(&before),
+        Entry::new(Action::ScheduleRemoveException, "schedule_exception", id).before(&before),
     )
     .await?;
     tx.commit().await?;

@@ -2,6 +2,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::appointments::model::Status;
+
 use crate::money::Method;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -43,7 +45,7 @@ pub struct CategoryTotal {
 pub struct PodiatristStatusCount {
     pub podiatrist_id: Uuid,
     pub podiatrist_name: String,
-    pub status: String,
+    pub status: Status,
     pub count: i64,
 }
 

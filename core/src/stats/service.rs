@@ -2,11 +2,11 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use super::model::{Bucket, Dashboard, IncomePoint};
+use super::model::{Bucket, Dashboard};
 use super::repo;
+use crate::appointments::model::Status;
 use crate::auth::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::money::Method;
 
 /// The dashboard for the clinic-local days `from` to `to` (inclusive, at most two years), income
 /// grouped by `bucket`.
@@ -21,11 +21,7 @@ pub async fn dashboard(ctx: &Ctx, from: NaiveDate, to: NaiveDate, bucket: Bucket
     let mut tx = ctx.pool.begin().await?;
     repo::snapshot(&mut tx).await?;
 
-    let mut income = repo::income(&mut tx, from, to, bucket.as_str())
-        .await?
-        .into_iter()
-        .map(|(period, method, amount_cents)| Ok(IncomePoint { period, method: Method::parse(&method)?, amount_cents }))
-        .collect::<AppResult<Vec<_>>>()?;
+    let mut income = repo::income(&mut tx, from, to, bucket.as_str()).await?;
     income.sort_by_key(|p| (p.period, p.method));
     let income_cents = income.iter().map(|p| p.amount_cents).sum();
 
@@ -33,8 +29,8 @@ pub async fn dashboard(ctx: &Ctx, from: NaiveDate, to: NaiveDate, bucket: Bucket
     let expenses_cents = expenses.iter().map(|c| c.amount_cents).sum();
 
     let appointments = repo::appointments(&mut tx, from, to).await?;
-    let count = |status: &str| appointments.iter().filter(|a| a.status == status).map(|a| a.count).sum::<i64>();
-    let (no_shows, completed) = (count("no_show"), count("completed"));
+    let count = |status: Status| appointments.iter().filter(|a| a.status == status).map(|a| a.count).sum::<i64>();
+    let (no_shows, completed) = (count(Status::NoShow), count(Status::Completed));
     let no_show_per_mille = (no_shows + completed > 0).then(|| no_shows * 1000 / (no_shows + completed));
 
     let top_treatments = repo::top_treatments(&mut tx, from, to).await?;

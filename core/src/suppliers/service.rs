@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::model::{Supplier, SupplierDetail};
 use super::repo;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -32,7 +32,7 @@ pub async fn create(ctx: &Ctx, input: Supplier) -> AppResult<Supplier> {
         return Ok(stored);
     }
     repo::insert(&mut *tx, &s).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("supplier.create", "supplier", s.id).after(&s)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::SupplierCreate, "supplier", s.id).after(&s)).await?;
     tx.commit().await?;
     Ok(s)
 }
@@ -44,7 +44,7 @@ pub async fn update(ctx: &Ctx, input: Supplier) -> AppResult<Supplier> {
     let mut tx = ctx.pool.begin().await?;
     let before = repo::find(&mut *tx, s.id).await?.ok_or_else(|| AppError::not_found("supplier"))?;
     repo::update(&mut *tx, &s).await?;
-    let entry = Entry::new("supplier.update", "supplier", s.id).before(&before).after(&s);
+    let entry = Entry::new(Action::SupplierUpdate, "supplier", s.id).before(&before).after(&s);
     audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
     Ok(s)

@@ -7,29 +7,25 @@ use super::model::{Addendum, Findings, Procedure, Visit, VisitInput, VisitSummar
 use crate::error::AppResult;
 
 pub async fn id_for_appointment(db: impl PgExecutor<'_>, appointment: Uuid) -> AppResult<Option<Uuid>> {
-    Ok(sqlx::query_scalar("SELECT id FROM visits WHERE appointment_id = $1")
-        .bind(appointment)
-        .fetch_optional(db)
-        .await?)
+    Ok(sqlx::query_scalar!("SELECT id FROM visits WHERE appointment_id = $1", appointment).fetch_optional(db).await?)
 }
 
 /// Starts the visit of an appointment; a visit another desk started first is kept.
 pub async fn insert(db: impl PgExecutor<'_>, id: Uuid, appointment: Uuid, author: Uuid) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO visits (id, appointment_id, patient_id, podiatrist_id, author_id, findings)
          SELECT $1, a.id, a.patient_id, a.podiatrist_id, $3, $4 FROM appointments a WHERE a.id = $2
          ON CONFLICT (appointment_id) DO NOTHING",
+        id,
+        appointment,
+        author,
+        Json(Findings::default()) as _
     )
-    .bind(id)
-    .bind(appointment)
-    .bind(author)
-    .bind(Json(Findings::default()))
     .execute(db)
     .await?;
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: Uuid,
     appointment_id: Uuid,
@@ -45,41 +41,49 @@ struct Row {
     signed_by_name: Option<String>,
 }
 
-// A literal (not a `const`) so the queries built from it stay static strings.
-macro_rules! visit_select {
-    () => {
-        "SELECT v.id, v.appointment_id, v.patient_id, a.patient_name, v.podiatrist_id, lower(a.during) AS starts_at,
-                au.display_name AS author_name, v.findings, v.risk_category, v.notes, v.signed_at,
-                su.display_name AS signed_by_name
-         FROM visits v
-         JOIN appointments a ON a.id = v.appointment_id
-         JOIN users au ON au.id = v.author_id
-         LEFT JOIN users su ON su.id = v.signed_by
-         WHERE v.id = $1"
-    };
+/// Holds a visit's row until the transaction ends.
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> AppResult<()> {
+    sqlx::query!("SELECT id FROM visits WHERE id = $1 FOR UPDATE", id).fetch_optional(conn).await?;
+    Ok(())
 }
 
 /// The whole record; `lock` holds the visit row until the transaction ends.
-pub async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> AppResult<Option<Visit>> {
-    let Some(r): Option<Row> =
-        sqlx::query_as(if lock { concat!(visit_select!(), " FOR UPDATE OF v") } else { visit_select!() })
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-    else {
+pub async fn load(conn: &mut PgConnection, id: Uuid, lock_it: bool) -> AppResult<Option<Visit>> {
+    if lock_it {
+        lock(&mut *conn, id).await?;
+    }
+    let row = sqlx::query_as!(
+        Row,
+        r#"SELECT v.id, v.appointment_id, v.patient_id, a.patient_name, v.podiatrist_id,
+                  lower(a.during) AS "starts_at!", au.display_name AS author_name,
+                  v.findings AS "findings: Json<Findings>", v.risk_category, v.notes, v.signed_at,
+                  su.display_name AS "signed_by_name?"
+           FROM visits v
+           JOIN appointments a ON a.id = v.appointment_id
+           JOIN users au ON au.id = v.author_id
+           LEFT JOIN users su ON su.id = v.signed_by
+           WHERE v.id = $1"#,
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else {
         return Ok(None);
     };
-    let procedures: Vec<Procedure> =
-        sqlx::query_as("SELECT treatment_id, quantity FROM visit_procedures WHERE visit_id = $1 ORDER BY treatment_id")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let addenda: Vec<Addendum> = sqlx::query_as(
+    let procedures = sqlx::query_as!(
+        Procedure,
+        "SELECT treatment_id, quantity FROM visit_procedures WHERE visit_id = $1 ORDER BY treatment_id",
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let addenda = sqlx::query_as!(
+        Addendum,
         "SELECT x.id, u.display_name AS author_name, x.text, x.created_at
          FROM visit_addenda x JOIN users u ON u.id = x.author_id
          WHERE x.visit_id = $1 ORDER BY x.created_at, x.id",
+        id
     )
-    .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     Ok(Some(Visit {
@@ -102,45 +106,47 @@ pub async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> AppResult<Op
 
 /// Writes the draft: findings, risk, text and the procedures (replaced as a whole).
 pub async fn save(conn: &mut PgConnection, v: &VisitInput) -> AppResult<()> {
-    sqlx::query("UPDATE visits SET findings = $2, risk_category = $3, notes = $4, updated_at = now() WHERE id = $1")
-        .bind(v.id)
-        .bind(Json(&v.findings))
-        .bind(v.risk_category)
-        .bind(&v.notes)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM visit_procedures WHERE visit_id = $1").bind(v.id).execute(&mut *conn).await?;
+    sqlx::query!(
+        "UPDATE visits SET findings = $2, risk_category = $3, notes = $4, updated_at = now() WHERE id = $1",
+        v.id,
+        Json(&v.findings) as _,
+        v.risk_category,
+        &v.notes
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM visit_procedures WHERE visit_id = $1", v.id).execute(&mut *conn).await?;
     let (treatments, quantities): (Vec<Uuid>, Vec<i32>) =
         v.procedures.iter().map(|p| (p.treatment_id, p.quantity)).unzip();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO visit_procedures (visit_id, treatment_id, quantity)
          SELECT $1, * FROM unnest($2::uuid[], $3::int[])",
+        v.id,
+        &treatments,
+        &quantities
     )
-    .bind(v.id)
-    .bind(treatments)
-    .bind(quantities)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 pub async fn sign(db: impl PgExecutor<'_>, id: Uuid, by: Uuid) -> AppResult<()> {
-    sqlx::query("UPDATE visits SET signed_at = now(), signed_by = $2, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(by)
+    sqlx::query!("UPDATE visits SET signed_at = now(), signed_by = $2, updated_at = now() WHERE id = $1", id, by)
         .execute(db)
         .await?;
     Ok(())
 }
 
 pub async fn insert_addendum(db: impl PgExecutor<'_>, a: &NewAddendum) -> AppResult<()> {
-    sqlx::query("INSERT INTO visit_addenda (id, visit_id, author_id, text) VALUES ($1, $2, $3, $4)")
-        .bind(a.id)
-        .bind(a.visit_id)
-        .bind(a.author_id)
-        .bind(&a.text)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO visit_addenda (id, visit_id, author_id, text) VALUES ($1, $2, $3, $4)",
+        a.id,
+        a.visit_id,
+        a.author_id,
+        &a.text
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -157,14 +163,15 @@ crate::db::stored_as_asked!(NewAddendum, addendum);
 
 /// The products a visit's procedures use, with the quantities, by product id.
 pub async fn consumables_used(db: impl PgExecutor<'_>, visit: Uuid) -> AppResult<Vec<(Uuid, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT tc.product_id, sum(tc.quantity * vp.quantity)::bigint FROM visit_procedures vp
-         JOIN treatment_consumables tc ON tc.treatment_id = vp.treatment_id
-         WHERE vp.visit_id = $1 GROUP BY tc.product_id ORDER BY tc.product_id",
+    let used = sqlx::query!(
+        r#"SELECT tc.product_id, sum(tc.quantity * vp.quantity)::bigint AS "quantity!" FROM visit_procedures vp
+           JOIN treatment_consumables tc ON tc.treatment_id = vp.treatment_id
+           WHERE vp.visit_id = $1 GROUP BY tc.product_id ORDER BY tc.product_id"#,
+        visit
     )
-    .bind(visit)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(used.into_iter().map(|u| (u.product_id, u.quantity)).collect())
 }
 
 /// Records what a signed visit should have taken from stock and could not.
@@ -175,44 +182,46 @@ pub async fn insert_shortfall(
     missing: i32,
     by: Uuid,
 ) -> AppResult<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO stock_shortfalls (id, visit_id, product_id, missing, created_by) VALUES ($1, $2, $3, $4, $5)",
+        Uuid::now_v7(),
+        visit,
+        product,
+        missing,
+        by
     )
-    .bind(Uuid::now_v7())
-    .bind(visit)
-    .bind(product)
-    .bind(missing)
-    .bind(by)
     .execute(db)
     .await?;
     Ok(())
 }
 
 pub async fn for_patient(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Vec<VisitSummary>> {
-    Ok(sqlx::query_as(
-        "SELECT v.id, v.appointment_id, lower(a.during) AS starts_at, p.name AS podiatrist_name, v.risk_category,
+    Ok(sqlx::query_as!(
+        VisitSummary,
+        r#"SELECT v.id, v.appointment_id, lower(a.during) AS "starts_at!", p.name AS podiatrist_name, v.risk_category,
                 v.signed_at
          FROM visits v JOIN appointments a ON a.id = v.appointment_id JOIN podiatrists p ON p.id = v.podiatrist_id
-         WHERE v.patient_id = $1 ORDER BY lower(a.during) DESC",
+         WHERE v.patient_id = $1 ORDER BY lower(a.during) DESC"#,
+        patient
     )
-    .bind(patient)
     .fetch_all(db)
     .await?)
 }
 
 pub async fn is_signed(db: impl PgExecutor<'_>, visit: Uuid) -> AppResult<bool> {
-    Ok(sqlx::query_scalar("SELECT signed_at IS NOT NULL FROM visits WHERE id = $1").bind(visit).fetch_one(db).await?)
+    Ok(sqlx::query_scalar!(r#"SELECT signed_at IS NOT NULL AS "signed!" FROM visits WHERE id = $1"#, visit)
+        .fetch_one(db)
+        .await?)
 }
 
 /// The patient a visit is of, if the visit exists.
 pub async fn patient_of(db: impl PgExecutor<'_>, visit: Uuid) -> AppResult<Option<Uuid>> {
-    Ok(sqlx::query_scalar("SELECT patient_id FROM visits WHERE id = $1").bind(visit).fetch_optional(db).await?)
+    Ok(sqlx::query_scalar!("SELECT patient_id FROM visits WHERE id = $1", visit).fetch_optional(db).await?)
 }
 
 /// An addendum as it was written.
 pub async fn addendum(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<NewAddendum>> {
-    Ok(sqlx::query_as("SELECT id, visit_id, author_id, text FROM visit_addenda WHERE id = $1")
-        .bind(id)
+    Ok(sqlx::query_as!(NewAddendum, "SELECT id, visit_id, author_id, text FROM visit_addenda WHERE id = $1", id)
         .fetch_optional(db)
         .await?)
 }

@@ -5,7 +5,7 @@ use super::model::{Visit, VisitInput, VisitSummary};
 use super::repo::{self, NewAddendum};
 use crate::appointments::model::Status;
 use crate::appointments::repo as appointments;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Action, Entry};
 use crate::auth::{Ctx, Permission, may_write_for};
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -25,7 +25,7 @@ async fn advance(ctx: &Ctx, conn: &mut PgConnection, appointment: Uuid, target: 
         if before.status.can_become(next) {
             appointments::set_status(&mut *conn, appointment, next, None).await?;
             let entry =
-                Entry::new("appointment.status", "appointment", appointment).before(&before.status).after(&next);
+                Entry::new(Action::AppointmentStatus, "appointment", appointment).before(&before.status).after(&next);
             audit::record(&mut *conn, &ctx.actor, entry).await?;
         }
     }
@@ -55,7 +55,7 @@ pub async fn open(ctx: &Ctx, appointment_id: Uuid) -> AppResult<Visit> {
             let id = repo::id_for_appointment(&mut *tx, appointment_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("visit"))?;
-            audit::record(&mut *tx, &ctx.actor, Entry::new("visit.create", "visit", id)).await?;
+            audit::record(&mut *tx, &ctx.actor, Entry::new(Action::VisitCreate, "visit", id)).await?;
             if appointment.status == Status::Arrived {
                 advance(ctx, &mut tx, appointment_id, Status::InConsultation).await?;
             }
@@ -63,7 +63,7 @@ pub async fn open(ctx: &Ctx, appointment_id: Uuid) -> AppResult<Visit> {
         }
     };
     let visit = repo::load(&mut tx, id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("visit.open", "visit", id)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::VisitOpen, "visit", id)).await?;
     tx.commit().await?;
     Ok(visit)
 }
@@ -80,8 +80,12 @@ pub async fn save(ctx: &Ctx, input: VisitInput) -> AppResult<Visit> {
     }
     repo::save(&mut tx, &input).await?;
     let after = repo::load(&mut tx, input.id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("visit.update", "visit", input.id).before(&before).after(&after))
-        .await?;
+    audit::record(
+        &mut *tx,
+        &ctx.actor,
+        Entry::new(Action::VisitUpdate, "visit", input.id).before(&before).after(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -121,13 +125,13 @@ pub async fn sign(ctx: &Ctx, id: Uuid, override_stock: bool) -> AppResult<Visit>
         .await?;
         if missing > 0 {
             repo::insert_shortfall(&mut *tx, id, product, missing, ctx.session.user_id).await?;
-            let entry = Entry::new("stock.shortfall", "product", product)
+            let entry = Entry::new(Action::StockShortfall, "product", product)
                 .after(&serde_json::json!({ "visit": id, "missing": missing }));
             audit::record(&mut *tx, &ctx.actor, entry).await?;
         }
     }
     let after = repo::load(&mut tx, id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new("visit.sign", "visit", id).after(&after.signed_at)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::VisitSign, "visit", id).after(&after.signed_at)).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -145,7 +149,7 @@ pub async fn add_addendum(ctx: &Ctx, visit_id: Uuid, id: Uuid, text: String) -> 
             return Err(AppError::conflict("visit_not_signed", None));
         }
         repo::insert_addendum(&mut *tx, &addendum).await?;
-        let entry = Entry::new("visit.addendum", "visit", visit_id).after(&addendum.text);
+        let entry = Entry::new(Action::VisitAddendum, "visit", visit_id).after(&addendum.text);
         audit::record(&mut *tx, &ctx.actor, entry).await?;
     }
     let after = repo::load(&mut tx, visit_id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import { createCalendar, destroyCalendar, Interaction, ResourceTimeGrid } from "@event-calendar/core";
 import "@event-calendar/core/index.css";
-import type { AgendaPage, AgendaRow, Appointment, Podiatrist } from "../bindings";
+import { AGENDA_AT_RISK, type AgendaPage, type AgendaRow, type Appointment, type Podiatrist } from "../bindings";
 import { call, commands, errorText } from "../api";
 import { fromWall, toWall, wallString, wallToday } from "../clinicTime";
 import { language, t } from "../i18n";
@@ -25,8 +25,6 @@ interface Props {
 // The last answer for each range, shown (with its age) when the database cannot be reached.
 const cache = new Map<string, { at: number; data: AgendaPage }>();
 
-/** `AgendaRow` flags (the Rust constants of the same names). */
-const AT_RISK = 1;
 
 export function Calendar(p: Props) {
   const el = useRef<HTMLDivElement>(null);
@@ -122,6 +120,7 @@ interface DropInfo {
   revert: () => void;
 }
 
+/** Calendar events from the agenda's rows (the row format is defined once, on `AgendaRow` in Rust). */
 function toEvents(page: AgendaPage) {
   const at = (minutes: number) => wallString(toWall(new Date(minutes * 60_000).toISOString()));
   return page.rows.map(([id, podiatristId, start, end, status, patient, reason, flags]: AgendaRow) => {
@@ -131,7 +130,7 @@ function toEvents(page: AgendaPage) {
       resourceIds: [podiatristId],
       start: at(start),
       end: at(end),
-      title: `${flags & AT_RISK ? "⚠ " : ""}${patient} · ${reason} · ${t(`status.${status}`)}`,
+      title: `${flags & AGENDA_AT_RISK ? "⚠ " : ""}${patient} · ${reason} · ${t(`status.${status}`)}`,
       editable: open,
       classNames: [`status-${status}`],
       extendedProps: { id, podiatristId },

@@ -1,7 +1,8 @@
 // Patients: search, the record form (with the likely-duplicate warning on create), archive, history.
 import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
-import type { Patient, PatientSummary } from "../bindings";
+import { DIABETES_TYPES, SEXES, type Patient, type PatientSummary } from "../bindings";
+import { chosen } from "../options";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
@@ -108,9 +109,9 @@ function PatientForm(p: {
             />
             <label class="field">
               <span>{t("fields.sex")}</span>
-              <select value={form.sex ?? ""} onChange={(e) => setForm({ ...form, sex: (e.target as HTMLSelectElement).value || null })}>
+              <select value={form.sex ?? ""} onChange={(e) => setForm({ ...form, sex: chosen(SEXES, (e.target as HTMLSelectElement).value) })}>
                 <option value="">—</option>
-                {["female", "male", "other"].map((s) => (
+                {SEXES.map((s) => (
                   <option value={s}>{t(`patients.sexes.${s}`)}</option>
                 ))}
               </select>
@@ -123,8 +124,8 @@ function PatientForm(p: {
             {text("emergencyPhone", "tel")}
             <label class="field">
               <span>{t("fields.diabetes")}</span>
-              <select value={form.diabetes} onChange={(e) => setForm({ ...form, diabetes: (e.target as HTMLSelectElement).value })}>
-                {["none", "type1", "type2", "gestational", "other"].map((d) => (
+              <select value={form.diabetes} onChange={(e) => setForm({ ...form, diabetes: chosen(DIABETES_TYPES, (e.target as HTMLSelectElement).value) ?? "none" })}>
+                {DIABETES_TYPES.map((d) => (
                   <option value={d}>{t(`patients.diabetesTypes.${d}`)}</option>
                 ))}
               </select>

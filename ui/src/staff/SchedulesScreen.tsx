@@ -1,7 +1,8 @@
 // Schedules: each podiatrist's weekly blocks and time off; clinic holidays.
 import { useEffect, useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
-import type { ExceptionInput, Podiatrist, Schedule, ScheduleBlock } from "../bindings";
+import { EXCEPTION_KINDS, type ExceptionInput, type Podiatrist, type Schedule, type ScheduleBlock } from "../bindings";
+import { chosen } from "../options";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
@@ -143,8 +144,8 @@ function Exceptions({ schedule, canWrite, onChanged }: { schedule: Schedule; can
         <Form onSubmit={() => void add.run()}>
           <label class="field">
             <span>{t("fields.kind")}</span>
-            <select value={form.kind} onChange={(e) => setForm({ ...form, kind: (e.target as HTMLSelectElement).value })}>
-              {["vacation", "sick", "course", "holiday", "other"].map((k) => (
+            <select value={form.kind} onChange={(e) => setForm({ ...form, kind: chosen(EXCEPTION_KINDS, (e.target as HTMLSelectElement).value) ?? form.kind })}>
+              {EXCEPTION_KINDS.map((k) => (
                 <option value={k}>{t(`schedules.kinds.${k}`)}</option>
               ))}
             </select>
