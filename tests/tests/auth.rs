@@ -397,7 +397,13 @@ async fn the_idle_lock_time_comes_from_the_clinic_profile(pool: PgPool) {
         service::authenticate(&desk_named(&pool, "desk-1"), "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap(),
     );
     state.sessions.age(Duration::minutes(10));
-    assert!(require(&state, Permission::UsersManage).await.is_ok());
+    assert!(require(&state, Permission::UsersManage).await.is_ok(), "10 idle minutes are under the clinic's 15");
+    state.sessions.age(Duration::minutes(15));
+    assert_eq!(
+        require(&state, Permission::UsersManage).await.err(),
+        Some(AppError::SessionLocked),
+        "15 idle minutes reach the clinic's limit"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

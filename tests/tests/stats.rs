@@ -153,23 +153,6 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
     );
 }
 
-#[tokio::test]
-async fn a_table_exported_as_csv_keeps_accents_commas_and_quotes() {
-    let dir = std::env::temp_dir().join(format!("podoclinic-csv-{}", Uuid::now_v7()));
-    let header = vec!["Tratamiento".to_string(), "Ingreso".to_string()];
-    let rows = vec![vec!["Curación, con \"fresado\"".to_string(), "500.00".to_string()]];
-    let saved = podoclinic_core::documents::csv_table(&dir, "top-tratamientos", header, rows).await.unwrap();
-    assert!(saved.name.starts_with("top-tratamientos-") && saved.name.ends_with(".csv"));
-    let bytes = std::fs::read(&saved.path).unwrap();
-    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "a BOM for spreadsheet apps");
-    assert_eq!(
-        String::from_utf8(bytes[3..].to_vec()).unwrap(),
-        "Tratamiento,Ingreso\n\"Curación, con \"\"fresado\"\"\",500.00\n"
-    );
-    assert!(podoclinic_core::documents::csv_table(&dir, "../..", vec![], vec![]).await.is_err(), "no path in the name");
-    std::fs::remove_dir_all(dir).ok();
-}
-
 /// Every rollup row, sorted, as text (zero counters left by moves are the same as no row).
 async fn rollups(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar(

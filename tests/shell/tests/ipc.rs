@@ -158,6 +158,19 @@ fn documents_need_the_permission_that_made_them() {
     refused("open_document", json!({ "name": "corte-z-0a1b2c3d-20261128.pdf" }), "cash.operate");
     refused("open_document", json!({ "name": "ingresos-20261128.csv" }), "stats.read");
     refused("export_csv", json!({ "name": "ingresos", "header": ["Periodo"], "rows": [] }), "stats.read");
+
+    // The role that holds the permission is served: the table is saved, and asking to show a
+    // document gets past the guard (to "not found" for a name that was never saved).
+    let admin = signed_in_app(&db, "admin", ADMIN_PASSWORD);
+    let saved = admin
+        .invoke("export_csv", json!({ "name": "ingresos", "header": ["Periodo"], "rows": [["2026-11"]] }))
+        .expect("a stats.read role gets its table");
+    let path = saved["path"].as_str().expect("a path");
+    assert!(std::fs::read_to_string(path).unwrap().contains("2026-11"));
+    assert_eq!(
+        admin.invoke("open_document", json!({ "name": "recibo-999999.pdf" })).unwrap_err(),
+        json!({ "kind": "notFound", "entity": "document" })
+    );
 }
 
 #[test]

@@ -1,0 +1,58 @@
+//! Receipts, closing reports and CSV exports: what they print is what was recorded.
+
+use podoclinic_core::billing::model::ChargeInput;
+use podoclinic_core::billing::service as billing;
+use podoclinic_core::cash::service as cash;
+use podoclinic_core::money::Method;
+use podoclinic_tests::*;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_receipt_and_the_closing_report_print_what_was_recorded(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let pat = patient(&pool, &admin, "Verónica", "Ibáñez Núñez", "").await;
+    let nails = treatment(&pool, &admin, "Corte de uñas con fresado", 123_450).await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let session = open_drawer(&ctx, 50_000).await;
+    let charge = billing::create_charge(
+        &ctx,
+        ChargeInput { id: Uuid::now_v7(), patient_id: pat, visit_id: None, lines: vec![line(nails, 2, 0)] },
+    )
+    .await
+    .unwrap();
+    billing::take_payment(&ctx, pay(pat, Some(charge.id), Method::Cash, 200_000)).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("podoclinic-docs-{}", Uuid::now_v7()));
+    let lang = podoclinic_core::documents::render::Lang::Es;
+    let receipt = podoclinic_core::documents::receipt(&ctx, &dir, charge.id, lang).await.unwrap();
+    let text = pdf_text(&receipt.path);
+    for expected in
+        ["Mi clínica", "Recibo de pago", "Verónica Ibáñez Núñez", "Corte de uñas con fresado", "$2,469.00", "$469.00"]
+    {
+        assert!(text.contains(expected), "receipt lacks {expected:?}:\n{text}");
+    }
+    cash::close(&ctx, close_input(session, 249_900, 0, 0)).await.unwrap();
+    let report = podoclinic_core::documents::cash_report(&ctx, &dir, session, lang).await.unwrap();
+    let text = pdf_text(&report.path);
+    for expected in ["Corte Z", "Caja 1", "Fondo inicial", "$2,500.00", "$2,499.00", "-$1.00", "Diferencia"] {
+        assert!(text.contains(expected), "report lacks {expected:?}:\n{text}");
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn a_table_exported_as_csv_keeps_accents_commas_and_quotes() {
+    let dir = std::env::temp_dir().join(format!("podoclinic-csv-{}", Uuid::now_v7()));
+    let header = vec!["Tratamiento".to_string(), "Ingreso".to_string()];
+    let rows = vec![vec!["Curación, con \"fresado\"".to_string(), "500.00".to_string()]];
+    let saved = podoclinic_core::documents::csv_table(&dir, "top-tratamientos", header, rows).await.unwrap();
+    assert!(saved.name.starts_with("top-tratamientos-") && saved.name.ends_with(".csv"));
+    let bytes = std::fs::read(&saved.path).unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "a BOM for spreadsheet apps");
+    assert_eq!(
+        String::from_utf8(bytes[3..].to_vec()).unwrap(),
+        "Tratamiento,Ingreso\n\"Curación, con \"\"fresado\"\"\",500.00\n"
+    );
+    assert!(podoclinic_core::documents::csv_table(&dir, "../..", vec![], vec![]).await.is_err(), "no path in the name");
+    std::fs::remove_dir_all(dir).ok();
+}

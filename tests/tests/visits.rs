@@ -1,0 +1,152 @@
+//! Visits and clinical notes against a real PostgreSQL: a signed note never changes, corrections
+//! are addenda, a podiatrist writes only on their own appointments, every opening is audited.
+
+use podoclinic_core::error::AppError;
+use podoclinic_core::visits::model::{Procedure, Ulcer, VisitInput};
+use podoclinic_core::visits::service as visits;
+use podoclinic_tests::*;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// An arrived patient's appointment with a podiatrist, the nail cut treatment, the admin's context.
+async fn arrived_patient(pool: &PgPool) -> (Uuid, Uuid, podoclinic_core::auth::Ctx) {
+    let admin = first_admin(pool).await;
+    let pod = podiatrist(pool, &admin, "Dra. Pies", None).await;
+    let pat = patient(pool, &admin, "José", "González", "").await;
+    let nails = treatment(pool, &admin, "Corte de uñas", 35_000).await;
+    let ctx = ctx_for(pool, "admin", ADMIN_PASSWORD).await;
+    (arrived(&ctx, pat, pod, 0).await, nails, ctx)
+}
+
+async fn status_of(pool: &PgPool, appointment: Uuid) -> String {
+    sqlx::query_scalar("SELECT status FROM appointments WHERE id = $1").bind(appointment).fetch_one(pool).await.unwrap()
+}
+
+/// A draft note with findings on both feet and one procedure, not yet graded for risk.
+fn draft(visit: Uuid, nails: Uuid) -> VisitInput {
+    let mut input = VisitInput {
+        id: visit,
+        findings: Default::default(),
+        risk_category: None,
+        notes: "Onicocriptosis lateral".into(),
+        procedures: vec![Procedure { treatment_id: nails, quantity: 1 }],
+    };
+    input.findings.left.ulcer = Some(Ulcer { location: "Primer metatarsiano".into(), wagner_grade: 1 });
+    input.findings.right.monofilament_felt = Some(8);
+    input
+}
+
+/// A signed note: (its visit, the input it was signed with).
+async fn signed_note(ctx: &podoclinic_core::auth::Ctx, appointment: Uuid, nails: Uuid) -> (Uuid, VisitInput) {
+    let visit = visits::open(ctx, appointment).await.unwrap();
+    let input = VisitInput { risk_category: Some(2), ..draft(visit.id, nails) };
+    visits::save(ctx, input.clone()).await.unwrap();
+    visits::sign(ctx, visit.id, false).await.unwrap();
+    (visit.id, input)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn opening_a_visit_starts_the_consultation(pool: PgPool) {
+    let (appointment, _, ctx) = arrived_patient(&pool).await;
+    let visit = visits::open(&ctx, appointment).await.unwrap();
+    assert!(visit.signed_at.is_none());
+    assert_eq!(status_of(&pool, appointment).await, "in_consultation");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn signing_needs_the_risk_category_and_completes_the_appointment(pool: PgPool) {
+    let (appointment, nails, ctx) = arrived_patient(&pool).await;
+    let visit = visits::open(&ctx, appointment).await.unwrap();
+    let input = draft(visit.id, nails);
+    visits::save(&ctx, input.clone()).await.unwrap();
+    assert_eq!(
+        visits::sign(&ctx, visit.id, false).await.unwrap_err(),
+        AppError::validation("riskCategory", "required")
+    );
+    visits::save(&ctx, VisitInput { risk_category: Some(2), ..input }).await.unwrap();
+    let signed = visits::sign(&ctx, visit.id, false).await.unwrap();
+    assert!(signed.signed_at.is_some());
+    assert_eq!(signed.findings.right.monofilament_felt, Some(8));
+    assert_eq!(status_of(&pool, appointment).await, "completed");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_signed_note_is_refused_by_the_service_and_by_the_database(pool: PgPool) {
+    let (appointment, nails, ctx) = arrived_patient(&pool).await;
+    let (visit, input) = signed_note(&ctx, appointment, nails).await;
+    assert_eq!(visits::save(&ctx, input).await.unwrap_err(), AppError::conflict("visit_signed", None));
+    for sql in [
+        "UPDATE visits SET notes = 'cambiada' WHERE id = $1",
+        "DELETE FROM visits WHERE id = $1",
+        "DELETE FROM visit_procedures WHERE visit_id = $1",
+    ] {
+        let err = sqlx::query(sql).bind(visit).execute(&pool).await.unwrap_err();
+        assert!(err.as_database_error().is_some(), "{sql} must be refused");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn corrections_to_a_signed_note_are_append_only_addenda(pool: PgPool) {
+    let (appointment, nails, ctx) = arrived_patient(&pool).await;
+    let (visit, _) = signed_note(&ctx, appointment, nails).await;
+    let addendum = Uuid::now_v7();
+    let after = visits::add_addendum(&ctx, visit, addendum, "Se aplicó antiséptico".into()).await.unwrap();
+    assert_eq!(after.addenda.len(), 1);
+    assert_eq!(after.notes, "Onicocriptosis lateral");
+    let again = visits::add_addendum(&ctx, visit, addendum, "Se aplicó antiséptico".into()).await.unwrap();
+    assert_eq!(again.addenda.len(), 1, "a replayed addendum is stored once");
+    assert_eq!(
+        visits::add_addendum(&ctx, visit, addendum, "Otro texto".into()).await.unwrap_err(),
+        AppError::conflict("id_reused", None)
+    );
+    let err = sqlx::query("UPDATE visit_addenda SET text = 'x'").execute(&pool).await.unwrap_err();
+    assert!(err.as_database_error().is_some());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_opening_of_a_note_is_audited(pool: PgPool) {
+    let (appointment, _, ctx) = arrived_patient(&pool).await;
+    let opens = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_log WHERE action = 'visit.open'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    visits::open(&ctx, appointment).await.unwrap();
+    assert_eq!(opens().await, 1);
+    visits::open(&ctx, appointment).await.unwrap();
+    assert_eq!(opens().await, 2);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_podiatrist_writes_notes_only_on_their_own_appointments(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let (ana, luis) = (
+        staff(&pool, &admin, "podologa.ana", PODIATRIST_ROLE).await,
+        staff(&pool, &admin, "podologo.luis", PODIATRIST_ROLE).await,
+    );
+    let ana_pod = podiatrist(&pool, &admin, "Dra. Ana", Some(ana.id)).await;
+    podiatrist(&pool, &admin, "Dr. Luis", Some(luis.id)).await;
+    let patient = patient(&pool, &admin, "Rosa", "Cruz", "").await;
+    let admin_ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let appointment = arrived(&admin_ctx, patient, ana_pod, 0).await;
+    let forbidden = AppError::Forbidden { permission: podoclinic_core::auth::Permission::AppointmentsWriteOthers };
+
+    let luis_ctx = ctx_for(&pool, "podologo.luis", STAFF_PASSWORD).await;
+    assert_eq!(visits::open(&luis_ctx, appointment).await.unwrap_err(), forbidden);
+    assert_eq!(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM visits").fetch_one(&pool).await.unwrap(), 0);
+
+    let ana_ctx = ctx_for(&pool, "podologa.ana", STAFF_PASSWORD).await;
+    let visit = visits::open(&ana_ctx, appointment).await.unwrap();
+    let input = VisitInput {
+        id: visit.id,
+        findings: Default::default(),
+        risk_category: Some(0),
+        notes: "Revisión".into(),
+        procedures: vec![],
+    };
+    assert_eq!(visits::save(&luis_ctx, input.clone()).await.unwrap_err(), forbidden);
+    visits::save(&ana_ctx, input).await.unwrap();
+    assert_eq!(visits::sign(&luis_ctx, visit.id, false).await.unwrap_err(), forbidden);
+    assert!(visits::sign(&ana_ctx, visit.id, false).await.unwrap().signed_at.is_some());
+}
