@@ -239,3 +239,18 @@ pub fn pdf_text(path: &str) -> String {
     assert!(out.status.success(), "pdftotext failed on {path}");
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// A product in the catalog, sold at twice its cost.
+pub async fn product(ctx: &Ctx, sku: &str, cost: i64, min_stock: i32) -> Uuid {
+    let p = podoclinic_core::catalog::model::Product {
+        id: Uuid::now_v7(),
+        sku: sku.into(),
+        name: format!("Producto {sku}"),
+        unit: "pieza".into(),
+        cost_cents: cost,
+        price_cents: cost * 2,
+        min_stock,
+        active: true,
+    };
+    podoclinic_core::catalog::service::create_product(ctx, p).await.unwrap().id
+}

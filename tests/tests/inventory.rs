@@ -2,7 +2,6 @@
 //! concurrent dispenses, and the ledger's sum is always the stock on hand.
 
 use chrono::NaiveDate;
-use podoclinic_core::auth::Ctx;
 use podoclinic_core::error::AppError;
 use podoclinic_core::inventory::model::{ManualMovement, PurchaseInput, PurchaseLine, StockKind};
 use podoclinic_core::inventory::repo::Link;
@@ -11,20 +10,6 @@ use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
-
-async fn product(actor: &Ctx, sku: &str, cost: i64, min_stock: i32) -> Uuid {
-    let p = podoclinic_core::catalog::model::Product {
-        id: Uuid::now_v7(),
-        sku: sku.into(),
-        name: format!("Producto {sku}"),
-        unit: "pieza".into(),
-        cost_cents: cost,
-        price_cents: cost * 2,
-        min_stock,
-        active: true,
-    };
-    podoclinic_core::catalog::service::create_product(actor, p).await.unwrap().id
-}
 
 async fn supplier(pool: &PgPool) -> Uuid {
     let id = Uuid::now_v7();

@@ -1,27 +1,12 @@
 //! Suppliers against a real PostgreSQL: a valid RFC, the purchases received from them.
 
 use chrono::NaiveDate;
-use podoclinic_core::auth::Ctx;
 use podoclinic_core::error::AppError;
 use podoclinic_core::inventory::model::{PurchaseInput, PurchaseLine};
 use podoclinic_core::inventory::service as inventory;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
-
-async fn product(actor: &Ctx, sku: &str, cost: i64, min_stock: i32) -> Uuid {
-    let p = podoclinic_core::catalog::model::Product {
-        id: Uuid::now_v7(),
-        sku: sku.into(),
-        name: format!("Producto {sku}"),
-        unit: "pieza".into(),
-        cost_cents: cost,
-        price_cents: cost * 2,
-        min_stock,
-        active: true,
-    };
-    podoclinic_core::catalog::service::create_product(actor, p).await.unwrap().id
-}
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_supplier_has_a_valid_rfc_and_a_purchase_history(pool: PgPool) {
