@@ -140,12 +140,12 @@ pub async fn insert(
     series_id: Option<Uuid>,
     outside_schedule: bool,
     created_by: Option<Uuid>,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!("INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, series_id, outside_schedule, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING", b.id, b.patient_id, b.podiatrist_id, PgRange::from(b.starts_at..b.ends_at), b.reason.trim(), series_id, outside_schedule, created_by)
+) -> Result<(), sqlx::Error> {
+    sqlx::query!("INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, series_id, outside_schedule, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", b.id, b.patient_id, b.podiatrist_id, PgRange::from(b.starts_at..b.ends_at), b.reason.trim(), series_id, outside_schedule, created_by)
     .execute(conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(())
 }
 
 pub async fn move_to(
@@ -182,8 +182,23 @@ pub async fn set_status(
     Ok(())
 }
 
-/// Holds an appointment's row until the transaction ends (one status change at a time).
+/// Holds an appointment's row until the transaction ends (one status change at a time; lock
+/// order: step 5, see `db::locks`).
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> AppResult<()> {
-    sqlx::query!("SELECT 1 AS held FROM appointments WHERE id = $1 FOR UPDATE", id).fetch_optional(conn).await?;
+    sqlx::query!("SELECT 1 AS held FROM appointments WHERE id = $1 FOR NO KEY UPDATE", id).fetch_optional(conn).await?;
     Ok(())
+}
+
+impl crate::db::ClientCreate for BookInput {
+    type Stored = Appointment;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn stored(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Appointment>> {
+        find(conn, id).await
+    }
+    fn same_as(&self, stored: &Appointment) -> bool {
+        (stored.patient_id, stored.podiatrist_id, stored.starts_at, stored.ends_at, stored.reason.as_str())
+            == (self.patient_id, self.podiatrist_id, self.starts_at, self.ends_at, self.reason.trim())
+    }
 }

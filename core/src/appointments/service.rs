@@ -10,6 +10,7 @@ use super::repo;
 use crate::audit::{self, Action, Entry};
 use crate::auth::{Ctx, Permission, may_write_for};
 use crate::clinic::time;
+use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::patients;
 use crate::podiatrists;
@@ -67,22 +68,15 @@ async fn slot_taken(
     }
 }
 
-fn same_booking(stored: &Appointment, b: &BookInput) -> bool {
-    stored.patient_id == b.patient_id
-        && stored.podiatrist_id == b.podiatrist_id
-        && stored.starts_at == b.starts_at
-        && stored.ends_at == b.ends_at
-        && stored.reason == b.reason.trim()
-}
-
 async fn book_one(ctx: &Ctx, tz: Tz, input: &BookInput, series_id: Option<Uuid>) -> AppResult<Appointment> {
     check_times(input.starts_at, input.ends_at)?;
     if input.reason.trim().chars().count() > 200 {
         return Err(AppError::validation("reason", "too_long"));
     }
     may_write_for(ctx, input.podiatrist_id).await?;
-    if let Some(stored) = repo::find(&ctx.pool, input.id).await? {
-        return if same_booking(&stored, input) { Ok(stored) } else { Err(AppError::conflict("id_reused", None)) };
+    let mut tx = ctx.pool.begin().await?;
+    if let Some(stored) = db::replayed(&mut tx, input).await? {
+        return Ok(stored);
     }
     let patient = patients::repo::find(&ctx.pool, input.patient_id).await?;
     match patient {
@@ -97,14 +91,8 @@ async fn book_one(ctx: &Ctx, tz: Tz, input: &BookInput, series_id: Option<Uuid>)
     let outside =
         check_schedule(ctx, tz, input.podiatrist_id, input.starts_at, input.ends_at, input.override_schedule).await?;
 
-    let mut tx = ctx.pool.begin().await?;
     match repo::insert(&mut tx, input, series_id, outside, Some(ctx.session.user_id)).await {
-        Ok(true) => {}
-        Ok(false) => {
-            drop(tx);
-            let stored = repo::find(&ctx.pool, input.id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
-            return if same_booking(&stored, input) { Ok(stored) } else { Err(AppError::conflict("id_reused", None)) };
-        }
+        Ok(()) => {}
         Err(e) if is_exclusion(&e) => {
             drop(tx);
             return Err(slot_taken(&ctx.pool, input.podiatrist_id, input.starts_at, input.ends_at, input.id).await);

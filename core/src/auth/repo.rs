@@ -32,7 +32,8 @@ pub async fn find_user(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Us
     .await?)
 }
 
-/// What login needs, read with the row locked so that concurrent attempts on two desks count once each.
+/// What login needs, read with the row locked so that concurrent attempts on two desks count once
+/// each (lock order: step 3, see `db::locks`).
 pub struct Credentials {
     pub id: Uuid,
     pub username: String,
@@ -48,7 +49,7 @@ pub async fn credentials_for_update(conn: &mut PgConnection, username: &str) -> 
     Ok(sqlx::query_as!(
         Credentials,
         r#"SELECT id, username, display_name, password_hash, active, locked_until, lockout_count, now() AS "now!"
-         FROM users WHERE username = $1 FOR UPDATE"#,
+         FROM users WHERE username = $1 FOR NO KEY UPDATE"#,
         username
     )
     .fetch_optional(conn)
@@ -239,13 +240,13 @@ pub async fn password_hash(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<
     Ok(sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id).fetch_one(db).await?)
 }
 
-/// Serialises creating the first admin across desks until the transaction ends.
+/// Serialises creating the first admin across desks until the transaction ends (lock order: step 2).
 pub async fn lock_first_admin(conn: &mut PgConnection) -> AppResult<()> {
     sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('podoclinic.first_admin'))").fetch_one(conn).await?;
     Ok(())
 }
 
-/// Serialises changes to who is an active admin until the transaction ends.
+/// Serialises changes to who is an active admin until the transaction ends (lock order: step 2).
 pub async fn lock_admins(conn: &mut PgConnection) -> AppResult<()> {
     sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('podoclinic.admins'))").fetch_one(conn).await?;
     Ok(())

@@ -251,7 +251,7 @@ pub async fn proposed_lines(db: impl PgExecutor<'_>, visit: Uuid) -> AppResult<V
 }
 
 /// Holds a patient's row (one charge or payment at a time per patient); `None` if there is no such
-/// patient.
+/// patient. Lock order: step 4 (see `db::locks`).
 pub async fn lock_patient(conn: &mut PgConnection, patient: Uuid) -> AppResult<Option<Uuid>> {
     Ok(sqlx::query_scalar!("SELECT id FROM patients WHERE id = $1 FOR NO KEY UPDATE", patient)
         .fetch_optional(conn)

@@ -117,11 +117,14 @@ pub async fn create_charge(ctx: &Ctx, input: ChargeInput) -> AppResult<Charge> {
     }
     let lines = price_lines(&mut tx, &input).await?;
     let total: i64 = lines.iter().map(|l| l.total_cents).sum();
+    // The products sold are locked before the lines that name them are written (see `db::locks`).
+    let mut sold: Vec<(Uuid, i32)> = lines.iter().filter_map(|l| l.product_id.map(|p| (p, l.quantity))).collect();
+    sold.sort();
+    let products: Vec<Uuid> = sold.iter().map(|(p, _)| *p).collect();
+    crate::inventory::repo::lock_products(&mut tx, &products).await?;
     repo::insert_charge(&mut *tx, input.id, input.patient_id, input.visit_id, total, ctx.session.user_id).await?;
     repo::insert_lines(&mut *tx, input.id, &lines).await?;
     // Products sold leave stock in the same transaction: short stock refuses the whole charge.
-    let mut sold: Vec<(Uuid, i32)> = lines.iter().filter_map(|l| l.product_id.map(|p| (p, l.quantity))).collect();
-    sold.sort();
     for (product, quantity) in sold {
         let link = Link { charge_id: Some(input.id), ..Link::default() };
         inventory::take(&mut tx, product, quantity, StockKind::Sale, &link, ctx.session.user_id, false).await?;

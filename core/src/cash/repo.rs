@@ -105,10 +105,10 @@ pub async fn insert_session(db: impl PgExecutor<'_>, s: &OpenSessionInput, by: U
 }
 
 /// Holds the session row until the transaction ends (a close waits for entries being written,
-/// and they wait for it). Returns whether it is closed.
+/// and they wait for it). Returns whether it is closed. Lock order: step 8 (see `db::locks`).
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<bool>> {
     Ok(sqlx::query_scalar!(
-        r#"SELECT closed_at IS NOT NULL AS "closed!" FROM cash_sessions WHERE id = $1 FOR UPDATE"#,
+        r#"SELECT closed_at IS NOT NULL AS "closed!" FROM cash_sessions WHERE id = $1 FOR NO KEY UPDATE"#,
         id
     )
     .fetch_optional(conn)
@@ -228,9 +228,9 @@ pub async fn register(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Reg
         .await?)
 }
 
-/// A register, held until the transaction ends.
+/// A register, held until the transaction ends (lock order: step 8, see `db::locks`).
 pub async fn register_for_update(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Register>> {
-    Ok(sqlx::query_as!(Register, "SELECT id, name, active FROM cash_registers WHERE id = $1 FOR UPDATE", id)
+    Ok(sqlx::query_as!(Register, "SELECT id, name, active FROM cash_registers WHERE id = $1 FOR NO KEY UPDATE", id)
         .fetch_optional(conn)
         .await?)
 }

@@ -1,6 +1,7 @@
 //! The one connection pool: where it points, how it is built, and the schema it expects.
 
 pub mod live;
+pub mod locks;
 pub mod local;
 pub mod monitor;
 pub mod profile;

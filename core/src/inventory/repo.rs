@@ -47,9 +47,19 @@ pub async fn insert(
     .await?)
 }
 
-/// A product's name and stock on hand, holding its row until the transaction ends.
+/// Locks these products in id order until the transaction ends (lock order: step 7, see
+/// `db::locks`): a sale takes them before it writes its lines.
+pub async fn lock_products(conn: &mut PgConnection, products: &[Uuid]) -> AppResult<()> {
+    sqlx::query!("SELECT id FROM products WHERE id = ANY ($1) ORDER BY id FOR NO KEY UPDATE", products)
+        .fetch_all(conn)
+        .await?;
+    Ok(())
+}
+
+/// A product's name and stock on hand, holding its row until the transaction ends (lock order:
+/// step 7; several products are taken in id order).
 pub async fn product_for_update(conn: &mut PgConnection, product: Uuid) -> AppResult<Option<(String, i32)>> {
-    let found = sqlx::query!("SELECT name, stock_on_hand FROM products WHERE id = $1 FOR UPDATE", product)
+    let found = sqlx::query!("SELECT name, stock_on_hand FROM products WHERE id = $1 FOR NO KEY UPDATE", product)
         .fetch_optional(conn)
         .await?;
     Ok(found.map(|p| (p.name, p.stock_on_hand)))
@@ -139,13 +149,13 @@ pub async fn set_last_cost(db: impl PgExecutor<'_>, supplier: Uuid, product: Uui
 }
 
 /// A purchase to pay, held until the transaction ends: supplier, invoice, total, and the expense
-/// that paid it, if any.
+/// that paid it, if any. Lock order: step 6 (see `db::locks`).
 pub async fn purchase_for_payment(
     conn: &mut PgConnection,
     id: Uuid,
 ) -> AppResult<Option<(Uuid, String, i64, Option<Uuid>)>> {
     let found = sqlx::query!(
-        "SELECT supplier_id, invoice_ref, total_cents, expense_id FROM purchases WHERE id = $1 FOR UPDATE",
+        "SELECT supplier_id, invoice_ref, total_cents, expense_id FROM purchases WHERE id = $1 FOR NO KEY UPDATE",
         id
     )
     .fetch_optional(conn)

@@ -41,9 +41,9 @@ struct Row {
     signed_by_name: Option<String>,
 }
 
-/// Holds a visit's row until the transaction ends.
+/// Holds a visit's row until the transaction ends (lock order: step 5, before its appointment).
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> AppResult<()> {
-    sqlx::query!("SELECT id FROM visits WHERE id = $1 FOR UPDATE", id).fetch_optional(conn).await?;
+    sqlx::query!("SELECT id FROM visits WHERE id = $1 FOR NO KEY UPDATE", id).fetch_optional(conn).await?;
     Ok(())
 }
 

@@ -1,0 +1,125 @@
+//! Different operations racing each other, as desks at one clinic do: counter sales of one product
+//! from many desks, with plenty of stock and with too little. No desk may see an internal error.
+
+use std::sync::Arc;
+
+use podoclinic_core::auth::Ctx;
+use podoclinic_core::billing::model::{ChargeInput, LineInput};
+use podoclinic_core::billing::service as billing;
+use podoclinic_core::error::AppError;
+use podoclinic_core::inventory::model::{PurchaseInput, PurchaseLine};
+use podoclinic_tests::*;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use uuid::Uuid;
+
+/// A counter sale of `quantity` of one product to a patient (no appointment).
+fn sale(patient: Uuid, product: Uuid, quantity: i32) -> ChargeInput {
+    ChargeInput {
+        id: Uuid::now_v7(),
+        patient_id: patient,
+        visit_id: None,
+        lines: vec![LineInput {
+            treatment_id: None,
+            product_id: Some(product),
+            quantity,
+            discount_cents: 0,
+            discount_reason: String::new(),
+        }],
+    }
+}
+
+/// A clinic with one product in stock, and `desks` desks (each its own patient at the counter).
+struct Counter {
+    product: Uuid,
+    patients: Vec<Uuid>,
+    desks: Vec<Arc<Ctx>>,
+}
+
+async fn counter(pool: &PgPool, desks: usize, stock: i32) -> Counter {
+    let admin = first_admin(pool).await;
+    let ctx = ctx_of(pool, &admin).await;
+    let product = product(&ctx, "CREMA-UREA", 9_000, 1).await;
+    let supplier = Uuid::now_v7();
+    sqlx::query("INSERT INTO suppliers (id, name, rfc) VALUES ($1, 'Distribuidora', 'DIS900101AB1')")
+        .bind(supplier)
+        .execute(pool)
+        .await
+        .unwrap();
+    let delivery = PurchaseInput {
+        id: Uuid::now_v7(),
+        supplier_id: supplier,
+        invoice_ref: "F-1".into(),
+        received_on: chrono::Utc::now().date_naive(),
+        lines: vec![PurchaseLine { product_id: product, quantity: stock, unit_cost_cents: 9_000 }],
+    };
+    podoclinic_core::inventory::service::receive(&ctx, delivery).await.unwrap();
+    let wide = PgPoolOptions::new()
+        .max_connections(desks as u32 + 2)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    let mut patients = Vec::new();
+    let mut desk_ctxs = Vec::new();
+    for i in 0..desks {
+        patients.push(patient(pool, &admin, &format!("Cliente{i}"), "Mostrador", "").await);
+        desk_ctxs.push(Arc::new(Ctx::for_user(&wide, admin.id, &format!("desk-{i}")).await.unwrap()));
+    }
+    Counter { product, patients, desks: desk_ctxs }
+}
+
+/// Every desk sells `quantity` at the same moment; the answers, in desk order.
+async fn all_at_once(c: &Counter, quantity: i32) -> Vec<Result<(), AppError>> {
+    let barrier = Arc::new(tokio::sync::Barrier::new(c.desks.len()));
+    let tasks: Vec<_> = c
+        .desks
+        .iter()
+        .zip(&c.patients)
+        .map(|(desk, &patient)| {
+            let (desk, barrier, product) = (desk.clone(), barrier.clone(), c.product);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                billing::create_charge(&desk, sale(patient, product, quantity)).await.map(|_| ())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    answers
+}
+
+async fn stock(pool: &PgPool, product: Uuid) -> i32 {
+    sqlx::query_scalar("SELECT stock_on_hand FROM products WHERE id = $1").bind(product).fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_desks_selling_one_product_at_once_both_sell_every_round(pool: PgPool) {
+    let c = counter(&pool, 2, 1_000).await;
+    for round in 0..50 {
+        let answers = all_at_once(&c, 1).await;
+        assert!(answers.iter().all(Result::is_ok), "round {round}: {answers:?}");
+    }
+    assert_eq!(stock(&pool, c.product).await, 1_000 - 100);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn fifty_desks_selling_one_product_at_once_all_sell(pool: PgPool) {
+    let c = counter(&pool, 50, 1_000).await;
+    let answers = all_at_once(&c, 2).await;
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    assert_eq!(stock(&pool, c.product).await, 1_000 - 100);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn twenty_desks_selling_the_last_ten_sell_exactly_ten(pool: PgPool) {
+    let c = counter(&pool, 20, 10).await;
+    let answers = all_at_once(&c, 1).await;
+    let sold = answers.iter().filter(|a| a.is_ok()).count();
+    for a in answers.iter().filter_map(|a| a.as_ref().err()) {
+        assert!(matches!(a, AppError::StockShort { available: 0, .. }), "{a:?}");
+    }
+    assert_eq!(sold, 10);
+    assert_eq!(stock(&pool, c.product).await, 0);
+}
