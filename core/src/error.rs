@@ -43,6 +43,15 @@ pub enum AppError {
     /// The database does not answer right now.
     #[error("database unreachable")]
     Offline,
+    /// Another desk is saving the same thing and held it longer than the wait allowed (the
+    /// database's lock timeout): nothing was saved; try again.
+    #[error("another desk is saving this")]
+    Busy,
+    /// The transaction lost a deadlock or a serialization conflict to another desk's and was
+    /// rolled back: nothing was saved, and running it again is safe. `AppState::run` does so a few
+    /// times before answering `Busy`.
+    #[error("transaction conflict")]
+    Conflicted,
     /// The database schema is newer than this desk's app: update the app before writing.
     #[error("this desk must be updated")]
     UpdateRequired,
@@ -160,6 +169,18 @@ impl From<sqlx::Error> for AppError {
         if is_connection_error(&err) {
             tracing::warn!(error = %err, "database unreachable");
             return AppError::Offline;
+        }
+        if let sqlx::Error::Database(db) = &err {
+            match db.code().as_deref() {
+                // lock_not_available: `lock_timeout` ran out waiting for another desk's row.
+                Some("55P03") => return AppError::Busy,
+                // deadlock_detected, serialization_failure: rolled back, safe to run again.
+                Some("40P01" | "40001") => {
+                    tracing::warn!(error = %err, "transaction conflict");
+                    return AppError::Conflicted;
+                }
+                _ => {}
+            }
         }
         if let sqlx::Error::RowNotFound = err {
             return AppError::not_found("record");

@@ -30,6 +30,8 @@ pub struct AppState {
     pub local: OnceLock<LocalCluster>,
     /// Changes announced by the database (any desk's writes), for the UI to refresh.
     pub live: tokio::sync::broadcast::Sender<AgendaChanged>,
+    /// Conflicts this desk's transactions lost, and the reruns.
+    pub conflicts: Conflicts,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             paths,
             local: OnceLock::new(),
             live: tokio::sync::broadcast::Sender::new(64),
+            conflicts: Conflicts::default(),
         }
     }
 
@@ -85,45 +88,117 @@ impl AppState {
     }
 
     /// Every command's guard and bookkeeping: a live session whose role holds `permission`, then
-    /// `work` with that context. A lost database seen anywhere on the way (the guard's own check
-    /// included) marks the desk offline at once, so no command can leave the banner silent.
-    pub async fn run<T, F, Fut>(&self, permission: Permission, work: F) -> AppResult<T>
+    /// `work` with that context and the command's arguments. A lost database seen anywhere on the
+    /// way (the guard's own check included) marks the desk offline at once, so no command can leave
+    /// the banner silent; a transaction that lost a deadlock or serialization conflict is run
+    /// again (`RETRIES` times at most, with jitter), which is safe because every write is
+    /// idempotent by id. `args` is cloned for each attempt.
+    pub async fn run<A, T, F, Fut>(&self, permission: Permission, args: A, work: F) -> AppResult<T>
     where
-        F: FnOnce(Ctx) -> Fut,
+        A: Clone,
+        F: Fn(Ctx, A) -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
-        let result = match auth::require(self, permission).await {
-            Ok(ctx) => work(ctx).await,
-            Err(e) => Err(e),
-        };
-        self.observe(result)
+        self.attempts(args, |args| async {
+            let ctx = auth::require(self, permission).await?;
+            work(ctx, args).await
+        })
+        .await
     }
 
     /// `run` for what any signed-in user may do (their own password, the clinic's name).
-    pub async fn run_signed_in<T, F, Fut>(&self, work: F) -> AppResult<T>
+    pub async fn run_signed_in<A, T, F, Fut>(&self, args: A, work: F) -> AppResult<T>
     where
-        F: FnOnce(Ctx) -> Fut,
+        A: Clone,
+        F: Fn(Ctx, A) -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
-        let result = match auth::signed_in(self).await {
-            Ok(ctx) => work(ctx).await,
-            Err(e) => Err(e),
-        };
-        self.observe(result)
+        self.attempts(args, |args| async {
+            let ctx = auth::signed_in(self).await?;
+            work(ctx, args).await
+        })
+        .await
     }
 
     /// `run` for the few commands that come before a session (first admin, login, unlock): they
-    /// get the pool and this desk's name, and the same offline bookkeeping.
-    pub async fn run_before_session<T, F, Fut>(&self, work: F) -> AppResult<T>
+    /// get the pool and this desk's name, and the same bookkeeping.
+    pub async fn run_before_session<A, T, F, Fut>(&self, args: A, work: F) -> AppResult<T>
     where
-        F: FnOnce(Desk) -> Fut,
+        A: Clone,
+        F: Fn(Desk, A) -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
-        let result = match self.db() {
-            Ok(pool) => work(Desk { pool, name: self.desk.clone() }).await,
-            Err(e) => Err(e),
-        };
-        self.observe(result)
+        self.attempts(args, |args| async {
+            let pool = self.db()?;
+            work(Desk { pool, name: self.desk.clone() }, args).await
+        })
+        .await
+    }
+
+    /// Runs `attempt` until it does not lose a conflict (or `RETRIES` reruns are spent, then the
+    /// answer is `Busy`), and notes a lost database.
+    async fn attempts<A, T, Fut>(&self, args: A, attempt: impl Fn(A) -> Fut) -> AppResult<T>
+    where
+        A: Clone,
+        Fut: Future<Output = AppResult<T>>,
+    {
+        let mut reruns = 0;
+        loop {
+            let result = attempt(args.clone()).await;
+            if !matches!(result, Err(AppError::Conflicted)) {
+                return self.observe(result);
+            }
+            self.conflicts.record_conflict();
+            if reruns == RETRIES || !self.conflicts.retry() {
+                tracing::warn!(reruns, "transaction conflicts: giving up");
+                return Err(AppError::Busy);
+            }
+            reruns += 1;
+            self.conflicts.record_rerun();
+            tracing::warn!(rerun = reruns, "transaction lost a conflict; running it again");
+            tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(5..=25) * u64::from(reruns))).await;
+        }
+    }
+}
+
+/// How many times `AppState::run` runs a transaction again after it lost a deadlock or a
+/// serialization conflict.
+pub const RETRIES: u32 = 3;
+
+/// Conflicts this desk's transactions lost, and how many were run again. The retry can be switched
+/// off (`set_retry(false)`): the soak test checks that the lock order leaves nothing to retry.
+#[derive(Default)]
+pub struct Conflicts {
+    no_retry: std::sync::atomic::AtomicBool,
+    seen: std::sync::atomic::AtomicU64,
+    reruns: std::sync::atomic::AtomicU64,
+}
+
+impl Conflicts {
+    pub fn set_retry(&self, on: bool) {
+        self.no_retry.store(!on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn retry(&self) -> bool {
+        !self.no_retry.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn record_conflict(&self) {
+        self.seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn record_rerun(&self) {
+        self.reruns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Conflicts lost so far.
+    pub fn seen(&self) -> u64 {
+        self.seen.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Transactions run again so far.
+    pub fn reruns(&self) -> u64 {
+        self.reruns.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

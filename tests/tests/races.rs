@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
-use podoclinic_core::auth::Ctx;
+use podoclinic_core::auth::{Ctx, Permission};
 use podoclinic_core::billing::model::{ChargeInput, LineInput};
 use podoclinic_core::billing::service as billing;
 use podoclinic_core::error::AppError;
 use podoclinic_core::inventory::model::{PurchaseInput, PurchaseLine};
+use podoclinic_core::state::AppState;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -122,4 +123,96 @@ async fn twenty_desks_selling_the_last_ten_sell_exactly_ten(pool: PgPool) {
     }
     assert_eq!(sold, 10);
     assert_eq!(stock(&pool, c.product).await, 0);
+}
+
+/// Two products in stock, a patient, and a desk (an app state) signed in as the admin whose
+/// statements wait at most `lock_timeout` for a row.
+async fn desk_and_two_products(pool: &PgPool, lock_timeout: &str) -> (AppState, Uuid, Uuid, Uuid) {
+    let c = counter(pool, 1, 100).await;
+    let ctx = c.desks[0].clone();
+    let second = product(&ctx, "GASA-10", 250, 1).await;
+    sqlx::query("INSERT INTO stock_movements (id, product_id, kind, quantity, reason) VALUES ($1, $2, 'adjustment', 50, 'conteo')")
+        .bind(Uuid::now_v7())
+        .bind(second)
+        .execute(pool)
+        .await
+        .unwrap();
+    let options = (*pool.connect_options()).clone().options([("lock_timeout", lock_timeout)]);
+    let desk_pool = PgPoolOptions::new().max_connections(3).connect_with(options).await.unwrap();
+    let state = AppState::with_pool(desk_pool, temp_paths(), "desk-0");
+    let session = podoclinic_core::auth::service::authenticate(
+        &desk_named(pool, "desk-0"),
+        "admin",
+        ADMIN_PASSWORD,
+        podoclinic_core::auth::service::Purpose::Login,
+    )
+    .await
+    .unwrap();
+    state.sessions.start(session);
+    (state, c.patients[0], c.product, second)
+}
+
+/// A sale of both products, through the command path's `run` (guard, retry, bookkeeping).
+async fn sell_both(state: &AppState, patient: Uuid, a: Uuid, b: Uuid) -> Result<(), AppError> {
+    let mut input = sale(patient, a, 1);
+    input.lines.extend(sale(patient, b, 1).lines);
+    state
+        .run(Permission::PaymentsWrite, input, |ctx, input| async move { billing::create_charge(&ctx, input).await })
+        .await
+        .map(|_| ())
+}
+
+async fn charges(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM charges").fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_row_held_past_the_lock_timeout_answers_busy_and_saves_nothing(pool: PgPool) {
+    let (state, patient, a, b) = desk_and_two_products(&pool, "300ms").await;
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM products WHERE id = $1 FOR NO KEY UPDATE").bind(b).execute(&mut *holder).await.unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(sell_both(&state, patient, a, b).await.unwrap_err(), AppError::Busy);
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "answered after the lock timeout, not later");
+    assert_eq!(charges(&pool).await, 0);
+    holder.rollback().await.unwrap();
+    sell_both(&state, patient, a, b).await.unwrap();
+    assert_eq!(charges(&pool).await, 1);
+}
+
+/// Another session takes one product, the desk's sale takes the other and waits for the first,
+/// then the other session asks for the desk's: a deadlock, which the database breaks by
+/// failing the desk's transaction (it waited longest).
+async fn deadlock_the_desk(pool: &PgPool, state: &AppState, patient: Uuid, a: Uuid, b: Uuid) -> Result<(), AppError> {
+    let mut other = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM products WHERE id = $1 FOR NO KEY UPDATE").bind(b).execute(&mut *other).await.unwrap();
+    let (first, second) = if a < b { (a, b) } else { (b, a) };
+    let desk = sell_both(state, patient, first, second);
+    let intruder = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let got =
+            sqlx::query("SELECT 1 FROM products WHERE id = $1 FOR NO KEY UPDATE").bind(a).execute(&mut *other).await;
+        other.rollback().await.unwrap();
+        got
+    };
+    let (answer, intruder) = tokio::join!(desk, intruder);
+    intruder.expect("the other session gets its row once the desk's transaction is broken");
+    answer
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_transaction_that_loses_a_deadlock_is_run_again_and_lands_once(pool: PgPool) {
+    let (state, patient, a, b) = desk_and_two_products(&pool, "10s").await;
+    deadlock_the_desk(&pool, &state, patient, a, b).await.unwrap();
+    assert_eq!((state.conflicts.seen(), state.conflicts.reruns()), (1, 1));
+    assert_eq!(charges(&pool).await, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn with_the_retry_off_a_lost_deadlock_answers_busy_and_saves_nothing(pool: PgPool) {
+    let (state, patient, a, b) = desk_and_two_products(&pool, "10s").await;
+    state.conflicts.set_retry(false);
+    assert_eq!(deadlock_the_desk(&pool, &state, patient, a, b).await.unwrap_err(), AppError::Busy);
+    assert_eq!((state.conflicts.seen(), state.conflicts.reruns()), (1, 0));
+    assert_eq!(charges(&pool).await, 0);
 }

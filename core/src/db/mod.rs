@@ -1,8 +1,8 @@
 //! The one connection pool: where it points, how it is built, and the schema it expects.
 
 pub mod live;
-pub mod locks;
 pub mod local;
+pub mod locks;
 pub mod monitor;
 pub mod profile;
 
@@ -47,8 +47,12 @@ pub fn pool(options: PgConnectOptions) -> PgPool {
 /// own plan caching (a generic plan after five runs, no planning per call); the patient search,
 /// whose best plan depends on the words typed, opts out statement by statement.
 pub fn tuned(options: PgConnectOptions) -> PgConnectOptions {
-    options.application_name("podoclinic")
+    options.application_name("podoclinic").options([("lock_timeout", LOCK_TIMEOUT)])
 }
+
+/// How long a statement waits for a row another desk holds before the desk is told "another desk
+/// is saving this" (`AppError::Busy`). Every lock a write path takes is bounded by it.
+pub const LOCK_TIMEOUT: &str = "5s";
 
 /// The newest migration this app knows.
 pub fn app_schema_version() -> i64 {

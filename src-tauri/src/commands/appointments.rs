@@ -21,7 +21,9 @@ pub async fn list_agenda(
     podiatrist_ids: Option<Vec<Uuid>>,
 ) -> AppResult<AgendaPage> {
     state
-        .run(Permission::AppointmentsRead, |ctx| async move { service::agenda(&ctx, from, to, podiatrist_ids).await })
+        .run(Permission::AppointmentsRead, (from, to, podiatrist_ids), |ctx, (from, to, podiatrist_ids)| async move {
+            service::agenda(&ctx, from, to, podiatrist_ids).await
+        })
         .await
 }
 
@@ -29,61 +31,79 @@ pub async fn list_agenda(
 #[tauri::command]
 #[specta::specta]
 pub async fn get_appointment(state: State<'_, AppState>, id: Uuid) -> AppResult<Appointment> {
-    state.run(Permission::AppointmentsRead, |ctx| async move { service::find(&ctx, id).await }).await
+    state.run(Permission::AppointmentsRead, id, |ctx, id| async move { service::find(&ctx, id).await }).await
 }
 
 /// Today's appointments in the clinic's time zone.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_today(state: State<'_, AppState>) -> AppResult<Vec<Appointment>> {
-    state.run(Permission::AppointmentsRead, |ctx| async move { service::today(&ctx).await }).await
+    state.run(Permission::AppointmentsRead, (), |ctx, ()| async move { service::today(&ctx).await }).await
 }
 
 /// A patient's appointment history, newest first.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_patient_appointments(state: State<'_, AppState>, patient_id: Uuid) -> AppResult<Vec<Appointment>> {
-    state.run(Permission::AppointmentsRead, |ctx| async move { service::for_patient(&ctx, patient_id).await }).await
+    state
+        .run(Permission::AppointmentsRead, patient_id, |ctx, patient_id| async move {
+            service::for_patient(&ctx, patient_id).await
+        })
+        .await
 }
 
 /// Free slots for a duration, of one podiatrist or any.
 #[tauri::command]
 #[specta::specta]
 pub async fn find_slots(state: State<'_, AppState>, query: SlotQuery) -> AppResult<Vec<Slot>> {
-    state.run(Permission::AppointmentsRead, |ctx| async move { service::find_slots(&ctx, query).await }).await
+    state
+        .run(Permission::AppointmentsRead, query, |ctx, query| async move { service::find_slots(&ctx, query).await })
+        .await
 }
 
 /// Books an appointment. A clash is "slot taken" naming the appointment in the way.
 #[tauri::command]
 #[specta::specta]
 pub async fn book_appointment(state: State<'_, AppState>, input: BookInput) -> AppResult<Appointment> {
-    state.run(Permission::AppointmentsWrite, |ctx| async move { service::book(&ctx, input).await }).await
+    state.run(Permission::AppointmentsWrite, input, |ctx, input| async move { service::book(&ctx, input).await }).await
 }
 
 /// Books a recurring series; reports each date that clashed.
 #[tauri::command]
 #[specta::specta]
 pub async fn book_series(state: State<'_, AppState>, input: SeriesInput) -> AppResult<SeriesOutcome> {
-    state.run(Permission::AppointmentsWrite, |ctx| async move { service::book_series(&ctx, input).await }).await
+    state
+        .run(Permission::AppointmentsWrite, input, |ctx, input| async move { service::book_series(&ctx, input).await })
+        .await
 }
 
 /// Moves an appointment to another time or podiatrist.
 #[tauri::command]
 #[specta::specta]
 pub async fn reschedule_appointment(state: State<'_, AppState>, input: RescheduleInput) -> AppResult<Appointment> {
-    state.run(Permission::AppointmentsWrite, |ctx| async move { service::reschedule(&ctx, input).await }).await
+    state
+        .run(Permission::AppointmentsWrite, input, |ctx, input| async move { service::reschedule(&ctx, input).await })
+        .await
 }
 
 /// Moves an appointment along the workflow (arrived, in consultation, completed, no-show…).
 #[tauri::command]
 #[specta::specta]
 pub async fn set_appointment_status(state: State<'_, AppState>, id: Uuid, status: Status) -> AppResult<Appointment> {
-    state.run(Permission::AppointmentsWrite, |ctx| async move { service::set_status(&ctx, id, status).await }).await
+    state
+        .run(Permission::AppointmentsWrite, (id, status), |ctx, (id, status)| async move {
+            service::set_status(&ctx, id, status).await
+        })
+        .await
 }
 
 /// Cancels an appointment with a reason.
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_appointment(state: State<'_, AppState>, id: Uuid, reason: String) -> AppResult<Appointment> {
-    state.run(Permission::AppointmentsWrite, |ctx| async move { service::cancel(&ctx, id, &reason).await }).await
+    state
+        .run(Permission::AppointmentsWrite, (id, reason), |ctx, (id, reason)| async move {
+            service::cancel(&ctx, id, &reason).await
+        })
+        .await
 }

@@ -10,6 +10,8 @@ use podoclinic_core::state::AppState;
 #[specta::specta]
 pub async fn list_audit_log(state: State<'_, AppState>, limit: u32) -> AppResult<Vec<AuditRow>> {
     state
-        .run(Permission::AuditRead, |ctx| async move { podoclinic_core::audit::service::recent(&ctx, limit).await })
+        .run(Permission::AuditRead, limit, |ctx, limit| async move {
+            podoclinic_core::audit::service::recent(&ctx, limit).await
+        })
         .await
 }

@@ -14,14 +14,14 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn needs_first_admin(state: State<'_, AppState>) -> AppResult<bool> {
-    state.run_before_session(|desk| async move { service::needs_first_admin(&desk).await }).await
+    state.run_before_session((), |desk, ()| async move { service::needs_first_admin(&desk).await }).await
 }
 
 /// Creates the clinic's first account (admin). Refused once any account exists.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_first_admin(state: State<'_, AppState>, input: FirstAdminInput) -> AppResult<User> {
-    state.run_before_session(|desk| async move { service::create_first_admin(&desk, input).await }).await
+    state.run_before_session(input, |desk, input| async move { service::create_first_admin(&desk, input).await }).await
 }
 
 /// Signs in on this desk. Five failures in 15 minutes lock the account on every desk.
@@ -29,7 +29,7 @@ pub async fn create_first_admin(state: State<'_, AppState>, input: FirstAdminInp
 #[specta::specta]
 pub async fn login(state: State<'_, AppState>, input: LoginInput) -> AppResult<SessionInfo> {
     let session = state
-        .run_before_session(|desk| async move {
+        .run_before_session(input, |desk, input| async move {
             service::authenticate(&desk, &input.username, &input.password, Purpose::Login).await
         })
         .await?;
@@ -43,7 +43,8 @@ pub async fn login(state: State<'_, AppState>, input: LoginInput) -> AppResult<S
 #[specta::specta]
 pub async fn logout(state: State<'_, AppState>) -> AppResult<()> {
     if let Some(session) = state.sessions.end() {
-        let signed_out = state.run_before_session(|desk| async move { service::record_logout(&desk, &session).await });
+        let signed_out = state
+            .run_before_session(session, |desk, session| async move { service::record_logout(&desk, &session).await });
         // Signing out never fails for the user; a lost audit line is logged instead.
         if let Err(e) = signed_out.await {
             tracing::warn!(error = %e, "logout not audited");
@@ -63,7 +64,7 @@ pub async fn current_session(state: State<'_, AppState>) -> AppResult<Option<Ses
 #[tauri::command]
 #[specta::specta]
 pub async fn keep_alive(state: State<'_, AppState>) -> AppResult<SessionInfo> {
-    state.run_signed_in(|ctx| async move { Ok(ctx.session.info()) }).await
+    state.run_signed_in((), |ctx, ()| async move { Ok(ctx.session.info()) }).await
 }
 
 /// Locks the desk now; the same user's password lifts it.
@@ -80,7 +81,7 @@ pub async fn lock_session(state: State<'_, AppState>) -> AppResult<()> {
 pub async fn unlock_session(state: State<'_, AppState>, password: String) -> AppResult<SessionInfo> {
     let session = state.sessions.peek().ok_or(AppError::Unauthorized)?;
     let checked = state
-        .run_before_session(|desk| async move {
+        .run_before_session((password, session), |desk, (password, session)| async move {
             service::authenticate(&desk, &session.username, &password, Purpose::Unlock).await
         })
         .await;
@@ -98,28 +99,32 @@ pub async fn unlock_session(state: State<'_, AppState>, password: String) -> App
 #[tauri::command]
 #[specta::specta]
 pub async fn change_own_password(state: State<'_, AppState>, current: String, new_password: String) -> AppResult<()> {
-    state.run_signed_in(|ctx| async move { service::change_own_password(&ctx, &current, new_password).await }).await
+    state
+        .run_signed_in((current, new_password), |ctx, (current, new_password)| async move {
+            service::change_own_password(&ctx, &current, new_password).await
+        })
+        .await
 }
 
 /// Every account, for the admin window.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_users(state: State<'_, AppState>) -> AppResult<Vec<User>> {
-    state.run(Permission::UsersManage, |ctx| async move { service::list_users(&ctx).await }).await
+    state.run(Permission::UsersManage, (), |ctx, ()| async move { service::list_users(&ctx).await }).await
 }
 
 /// Creates an account. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_user(state: State<'_, AppState>, input: NewUserInput) -> AppResult<User> {
-    state.run(Permission::UsersManage, |ctx| async move { service::create_user(&ctx, input).await }).await
+    state.run(Permission::UsersManage, input, |ctx, input| async move { service::create_user(&ctx, input).await }).await
 }
 
 /// Edits an account's name, role and active flag.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_user(state: State<'_, AppState>, input: UserUpdateInput) -> AppResult<User> {
-    state.run(Permission::UsersManage, |ctx| async move { service::update_user(&ctx, input).await }).await
+    state.run(Permission::UsersManage, input, |ctx, input| async move { service::update_user(&ctx, input).await }).await
 }
 
 /// Sets a new password for an account and lifts its lockout.
@@ -127,7 +132,9 @@ pub async fn update_user(state: State<'_, AppState>, input: UserUpdateInput) -> 
 #[specta::specta]
 pub async fn reset_user_password(state: State<'_, AppState>, user_id: Uuid, password: String) -> AppResult<()> {
     state
-        .run(Permission::UsersManage, |ctx| async move { service::reset_password(&ctx, user_id, password).await })
+        .run(Permission::UsersManage, (user_id, password), |ctx, (user_id, password)| async move {
+            service::reset_password(&ctx, user_id, password).await
+        })
         .await
 }
 
@@ -135,14 +142,16 @@ pub async fn reset_user_password(state: State<'_, AppState>, user_id: Uuid, pass
 #[tauri::command]
 #[specta::specta]
 pub async fn unlock_user(state: State<'_, AppState>, user_id: Uuid) -> AppResult<User> {
-    state.run(Permission::UsersManage, |ctx| async move { service::unlock_user(&ctx, user_id).await }).await
+    state
+        .run(Permission::UsersManage, user_id, |ctx, user_id| async move { service::unlock_user(&ctx, user_id).await })
+        .await
 }
 
 /// Every role with its permissions.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_roles(state: State<'_, AppState>) -> AppResult<Vec<Role>> {
-    state.run_signed_in(|ctx| async move { service::list_roles(&ctx).await }).await
+    state.run_signed_in((), |ctx, ()| async move { service::list_roles(&ctx).await }).await
 }
 
 /// Every permission a role can hold, in display order.
@@ -156,12 +165,12 @@ pub async fn list_permissions() -> Vec<Permission> {
 #[tauri::command]
 #[specta::specta]
 pub async fn create_role(state: State<'_, AppState>, input: RoleInput) -> AppResult<Role> {
-    state.run(Permission::RolesManage, |ctx| async move { service::create_role(&ctx, input).await }).await
+    state.run(Permission::RolesManage, input, |ctx, input| async move { service::create_role(&ctx, input).await }).await
 }
 
 /// Renames a role or changes its permissions (not the admin role).
 #[tauri::command]
 #[specta::specta]
 pub async fn update_role(state: State<'_, AppState>, input: RoleInput) -> AppResult<Role> {
-    state.run(Permission::RolesManage, |ctx| async move { service::update_role(&ctx, input).await }).await
+    state.run(Permission::RolesManage, input, |ctx, input| async move { service::update_role(&ctx, input).await }).await
 }

@@ -13,40 +13,54 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn get_checkout(state: State<'_, AppState>, appointment_id: Uuid) -> AppResult<Checkout> {
-    state.run(Permission::PaymentsRead, |ctx| async move { service::checkout(&ctx, appointment_id).await }).await
+    state
+        .run(Permission::PaymentsRead, appointment_id, |ctx, appointment_id| async move {
+            service::checkout(&ctx, appointment_id).await
+        })
+        .await
 }
 
 /// One charge with its lines and what was paid on it.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_charge(state: State<'_, AppState>, id: Uuid) -> AppResult<Charge> {
-    state.run(Permission::PaymentsRead, |ctx| async move { service::charge(&ctx, id).await }).await
+    state.run(Permission::PaymentsRead, id, |ctx, id| async move { service::charge(&ctx, id).await }).await
 }
 
 /// Makes a charge at today's prices (discounts need their own permission). Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_charge(state: State<'_, AppState>, input: ChargeInput) -> AppResult<Charge> {
-    state.run(Permission::PaymentsWrite, |ctx| async move { service::create_charge(&ctx, input).await }).await
+    state
+        .run(Permission::PaymentsWrite, input, |ctx, input| async move { service::create_charge(&ctx, input).await })
+        .await
 }
 
 /// Takes a payment into this desk's open cash session. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn take_payment(state: State<'_, AppState>, input: PaymentInput) -> AppResult<Payment> {
-    state.run(Permission::PaymentsWrite, |ctx| async move { service::take_payment(&ctx, input).await }).await
+    state
+        .run(Permission::PaymentsWrite, input, |ctx, input| async move { service::take_payment(&ctx, input).await })
+        .await
 }
 
 /// Gives money back (a negative payment with its reason). Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn refund_payment(state: State<'_, AppState>, input: RefundInput) -> AppResult<Payment> {
-    state.run(Permission::PaymentsRefund, |ctx| async move { service::refund(&ctx, input).await }).await
+    state.run(Permission::PaymentsRefund, input, |ctx, input| async move { service::refund(&ctx, input).await }).await
 }
 
 /// A patient's charges, payments and balance.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_patient_account(state: State<'_, AppState>, patient_id: Uuid) -> AppResult<PatientAccount> {
-    state.run(Permission::PaymentsRead, |ctx| async move { service::account(&ctx, patient_id).await }).await
+    state
+        .run(
+            Permission::PaymentsRead,
+            patient_id,
+            |ctx, patient_id| async move { service::account(&ctx, patient_id).await },
+        )
+        .await
 }

@@ -13,61 +13,81 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn get_desk_cash(state: State<'_, AppState>) -> AppResult<DeskCash> {
-    state.run(Permission::CashOperate, |ctx| async move { service::desk_cash(&ctx).await }).await
+    state.run(Permission::CashOperate, (), |ctx, ()| async move { service::desk_cash(&ctx).await }).await
 }
 
 /// Opens a cash session with its float on a register, which this desk then uses.
 #[tauri::command]
 #[specta::specta]
 pub async fn open_cash_session(state: State<'_, AppState>, input: OpenSessionInput) -> AppResult<DeskCash> {
-    state.run(Permission::CashOperate, |ctx| async move { service::open(&ctx, input).await }).await
+    state.run(Permission::CashOperate, input, |ctx, input| async move { service::open(&ctx, input).await }).await
 }
 
 /// Corte X of an open session, or the corte Z of a closed one.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_cash_report(state: State<'_, AppState>, session_id: Uuid) -> AppResult<CashReport> {
-    state.run(Permission::CashOperate, |ctx| async move { service::report(&ctx, session_id).await }).await
+    state
+        .run(
+            Permission::CashOperate,
+            session_id,
+            |ctx, session_id| async move { service::report(&ctx, session_id).await },
+        )
+        .await
 }
 
 /// A withdrawal, deposit or adjusting entry in this desk's open session.
 #[tauri::command]
 #[specta::specta]
 pub async fn add_cash_movement(state: State<'_, AppState>, input: MovementInput) -> AppResult<CashReport> {
-    state.run(Permission::CashOperate, |ctx| async move { service::add_movement(&ctx, input).await }).await
+    state
+        .run(Permission::CashOperate, input, |ctx, input| async move { service::add_movement(&ctx, input).await })
+        .await
 }
 
 /// Corte Z: counted against expected; the session is closed for good.
 #[tauri::command]
 #[specta::specta]
 pub async fn close_cash_session(state: State<'_, AppState>, input: CloseInput) -> AppResult<CashReport> {
-    state.run(Permission::CashClose, |ctx| async move { service::close(&ctx, input).await }).await
+    state.run(Permission::CashClose, input, |ctx, input| async move { service::close(&ctx, input).await }).await
 }
 
 /// Recent sessions of a register, newest first.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_cash_sessions(state: State<'_, AppState>, register_id: Uuid) -> AppResult<Vec<CashSession>> {
-    state.run(Permission::CashOperate, |ctx| async move { service::sessions(&ctx, register_id).await }).await
+    state
+        .run(Permission::CashOperate, register_id, |ctx, register_id| async move {
+            service::sessions(&ctx, register_id).await
+        })
+        .await
 }
 
 /// Every register (admin window).
 #[tauri::command]
 #[specta::specta]
 pub async fn list_cash_registers(state: State<'_, AppState>) -> AppResult<Vec<Register>> {
-    state.run(Permission::SettingsManage, |ctx| async move { service::registers(&ctx).await }).await
+    state.run(Permission::SettingsManage, (), |ctx, ()| async move { service::registers(&ctx).await }).await
 }
 
 /// Adds a register (admin window). Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_cash_register(state: State<'_, AppState>, register: Register) -> AppResult<Register> {
-    state.run(Permission::SettingsManage, |ctx| async move { service::create_register(&ctx, register).await }).await
+    state
+        .run(Permission::SettingsManage, register, |ctx, register| async move {
+            service::create_register(&ctx, register).await
+        })
+        .await
 }
 
 /// Renames or retires a register (admin window).
 #[tauri::command]
 #[specta::specta]
 pub async fn update_cash_register(state: State<'_, AppState>, register: Register) -> AppResult<Register> {
-    state.run(Permission::SettingsManage, |ctx| async move { service::update_register(&ctx, register).await }).await
+    state
+        .run(Permission::SettingsManage, register, |ctx, register| async move {
+            service::update_register(&ctx, register).await
+        })
+        .await
 }

@@ -10,40 +10,60 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_treatments(state: State<'_, AppState>) -> AppResult<Vec<Treatment>> {
-    state.run(Permission::CatalogRead, |ctx| async move { service::treatments(&ctx).await }).await
+    state.run(Permission::CatalogRead, (), |ctx, ()| async move { service::treatments(&ctx).await }).await
 }
 
 /// Adds a treatment. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_treatment(state: State<'_, AppState>, treatment: Treatment) -> AppResult<Treatment> {
-    state.run(Permission::CatalogWrite, |ctx| async move { service::create_treatment(&ctx, treatment).await }).await
+    state
+        .run(Permission::CatalogWrite, treatment, |ctx, treatment| async move {
+            service::create_treatment(&ctx, treatment).await
+        })
+        .await
 }
 
 /// Edits a treatment and replaces its consumables; `active: false` retires it.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_treatment(state: State<'_, AppState>, treatment: Treatment) -> AppResult<Treatment> {
-    state.run(Permission::CatalogWrite, |ctx| async move { service::update_treatment(&ctx, treatment).await }).await
+    state
+        .run(Permission::CatalogWrite, treatment, |ctx, treatment| async move {
+            service::update_treatment(&ctx, treatment).await
+        })
+        .await
 }
 
 /// Every product, active first.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_products(state: State<'_, AppState>) -> AppResult<Vec<Product>> {
-    state.run(Permission::CatalogRead, |ctx| async move { service::products(&ctx).await }).await
+    state.run(Permission::CatalogRead, (), |ctx, ()| async move { service::products(&ctx).await }).await
 }
 
 /// Adds a product. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_product(state: State<'_, AppState>, product: Product) -> AppResult<Product> {
-    state.run(Permission::CatalogWrite, |ctx| async move { service::create_product(&ctx, product).await }).await
+    state
+        .run(
+            Permission::CatalogWrite,
+            product,
+            |ctx, product| async move { service::create_product(&ctx, product).await },
+        )
+        .await
 }
 
 /// Edits a product; `active: false` retires it.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_product(state: State<'_, AppState>, product: Product) -> AppResult<Product> {
-    state.run(Permission::CatalogWrite, |ctx| async move { service::update_product(&ctx, product).await }).await
+    state
+        .run(
+            Permission::CatalogWrite,
+            product,
+            |ctx, product| async move { service::update_product(&ctx, product).await },
+        )
+        .await
 }

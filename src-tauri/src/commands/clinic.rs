@@ -10,12 +10,14 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn get_clinic_profile(state: State<'_, AppState>) -> AppResult<ClinicProfile> {
-    state.run_signed_in(|ctx| async move { service::get(&ctx).await }).await
+    state.run_signed_in((), |ctx, ()| async move { service::get(&ctx).await }).await
 }
 
 /// Saves the clinic's profile.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_clinic_profile(state: State<'_, AppState>, profile: ClinicProfile) -> AppResult<ClinicProfile> {
-    state.run(Permission::SettingsManage, |ctx| async move { service::update(&ctx, profile).await }).await
+    state
+        .run(Permission::SettingsManage, profile, |ctx, profile| async move { service::update(&ctx, profile).await })
+        .await
 }

@@ -21,7 +21,7 @@ pub async fn get_db_status(state: State<'_, AppState>) -> AppResult<DbStatus> {
 /// (first setup, server moved) the desk must be configurable by whoever stands at it.
 async fn may_configure(state: &AppState) -> AppResult<()> {
     if state.has_pool() && state.health.current() == DbStatus::Online {
-        state.run(Permission::SettingsManage, |_| async { Ok(()) }).await?;
+        state.run(Permission::SettingsManage, (), |_, ()| async { Ok(()) }).await?;
     }
     Ok(())
 }

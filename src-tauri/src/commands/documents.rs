@@ -15,7 +15,9 @@ use podoclinic_core::state::AppState;
 pub async fn export_receipt(state: State<'_, AppState>, charge_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
     let dir = folder(&state.paths);
     state
-        .run(Permission::PaymentsRead, |ctx| async move { documents::receipt(&ctx, &dir, charge_id, lang).await })
+        .run(Permission::PaymentsRead, (charge_id, lang, dir), |ctx, (charge_id, lang, dir)| async move {
+            documents::receipt(&ctx, &dir, charge_id, lang).await
+        })
         .await
 }
 
@@ -25,7 +27,9 @@ pub async fn export_receipt(state: State<'_, AppState>, charge_id: Uuid, lang: L
 pub async fn export_cash_report(state: State<'_, AppState>, session_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
     let dir = folder(&state.paths);
     state
-        .run(Permission::CashOperate, |ctx| async move { documents::cash_report(&ctx, &dir, session_id, lang).await })
+        .run(Permission::CashOperate, (session_id, lang, dir), |ctx, (session_id, lang, dir)| async move {
+            documents::cash_report(&ctx, &dir, session_id, lang).await
+        })
         .await
 }
 
@@ -39,7 +43,11 @@ pub async fn export_csv(
     rows: Vec<Vec<String>>,
 ) -> AppResult<SavedDocument> {
     let dir = folder(&state.paths);
-    state.run(Permission::StatsRead, |_| async move { documents::csv_table(&dir, &name, header, rows).await }).await
+    state
+        .run(Permission::StatsRead, (name, header, rows, dir), |_, (name, header, rows, dir)| async move {
+            documents::csv_table(&dir, &name, header, rows).await
+        })
+        .await
 }
 
 /// Shows a document from the documents folder in the system's viewer. Only plain file names
@@ -49,6 +57,6 @@ pub async fn export_csv(
 pub async fn open_document(state: State<'_, AppState>, name: String) -> AppResult<()> {
     // The permission that made the document is the one that shows it again.
     let permission = documents::permission_for(&name);
-    let path = state.run(permission, |_| async { documents::saved(&state.paths, &name).await }).await?;
+    let path = state.run(permission, (), |_, ()| async { documents::saved(&state.paths, &name).await }).await?;
     tokio::task::spawn_blocking(move || opener::open(&path)).await?.map_err(AppError::internal)
 }

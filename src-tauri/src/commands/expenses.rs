@@ -10,7 +10,7 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_expense_categories(state: State<'_, AppState>) -> AppResult<Vec<ExpenseCategory>> {
-    state.run(Permission::ExpensesRead, |ctx| async move { service::categories(&ctx).await }).await
+    state.run(Permission::ExpensesRead, (), |ctx, ()| async move { service::categories(&ctx).await }).await
 }
 
 /// Adds or renames an expense category; `active: false` retires it.
@@ -20,19 +20,25 @@ pub async fn save_expense_category(
     state: State<'_, AppState>,
     category: ExpenseCategory,
 ) -> AppResult<ExpenseCategory> {
-    state.run(Permission::ExpensesWrite, |ctx| async move { service::save_category(&ctx, category).await }).await
+    state
+        .run(Permission::ExpensesWrite, category, |ctx, category| async move {
+            service::save_category(&ctx, category).await
+        })
+        .await
 }
 
 /// Expenses between two dates (inclusive).
 #[tauri::command]
 #[specta::specta]
 pub async fn list_expenses(state: State<'_, AppState>, from: NaiveDate, to: NaiveDate) -> AppResult<Vec<Expense>> {
-    state.run(Permission::ExpensesRead, |ctx| async move { service::list(&ctx, from, to).await }).await
+    state
+        .run(Permission::ExpensesRead, (from, to), |ctx, (from, to)| async move { service::list(&ctx, from, to).await })
+        .await
 }
 
 /// Records an expense (cash: from this desk's open session). Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn record_expense(state: State<'_, AppState>, input: ExpenseInput) -> AppResult<Expense> {
-    state.run(Permission::ExpensesWrite, |ctx| async move { service::record(&ctx, input).await }).await
+    state.run(Permission::ExpensesWrite, input, |ctx, input| async move { service::record(&ctx, input).await }).await
 }

@@ -11,28 +11,34 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn get_stock(state: State<'_, AppState>) -> AppResult<StockOverview> {
-    state.run(Permission::InventoryRead, |ctx| async move { service::overview(&ctx).await }).await
+    state.run(Permission::InventoryRead, (), |ctx, ()| async move { service::overview(&ctx).await }).await
 }
 
 /// A product's stock card (its movements, newest first).
 #[tauri::command]
 #[specta::specta]
 pub async fn get_stock_card(state: State<'_, AppState>, product_id: Uuid) -> AppResult<Vec<StockMovement>> {
-    state.run(Permission::InventoryRead, |ctx| async move { service::card(&ctx, product_id).await }).await
+    state
+        .run(
+            Permission::InventoryRead,
+            product_id,
+            |ctx, product_id| async move { service::card(&ctx, product_id).await },
+        )
+        .await
 }
 
 /// An adjustment, loss or return to the supplier. Returns the stock after it.
 #[tauri::command]
 #[specta::specta]
 pub async fn record_stock_movement(state: State<'_, AppState>, input: ManualMovement) -> AppResult<i32> {
-    state.run(Permission::InventoryWrite, |ctx| async move { service::record(&ctx, input).await }).await
+    state.run(Permission::InventoryWrite, input, |ctx, input| async move { service::record(&ctx, input).await }).await
 }
 
 /// Receives a supplier's delivery into stock.
 #[tauri::command]
 #[specta::specta]
 pub async fn receive_purchase(state: State<'_, AppState>, input: PurchaseInput) -> AppResult<Uuid> {
-    state.run(Permission::InventoryWrite, |ctx| async move { service::receive(&ctx, input).await }).await
+    state.run(Permission::InventoryWrite, input, |ctx, input| async move { service::receive(&ctx, input).await }).await
 }
 
 /// Pays a received purchase; the expense is recorded with it (cash: from this desk's drawer).
@@ -45,6 +51,12 @@ pub async fn pay_purchase(
     method: podoclinic_core::money::Method,
 ) -> AppResult<podoclinic_core::expenses::model::Expense> {
     state
-        .run(Permission::ExpensesWrite, |ctx| async move { service::pay(&ctx, purchase_id, expense_id, method).await })
+        .run(
+            Permission::ExpensesWrite,
+            (purchase_id, expense_id, method),
+            |ctx, (purchase_id, expense_id, method)| async move {
+                service::pay(&ctx, purchase_id, expense_id, method).await
+            },
+        )
         .await
 }

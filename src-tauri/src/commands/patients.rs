@@ -11,14 +11,14 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn search_patients(state: State<'_, AppState>, query: String) -> AppResult<Vec<PatientSummary>> {
-    state.run(Permission::PatientsRead, |ctx| async move { service::search(&ctx, &query).await }).await
+    state.run(Permission::PatientsRead, query, |ctx, query| async move { service::search(&ctx, &query).await }).await
 }
 
 /// One patient's record.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_patient(state: State<'_, AppState>, id: Uuid) -> AppResult<Patient> {
-    state.run(Permission::PatientsRead, |ctx| async move { service::get(&ctx, id).await }).await
+    state.run(Permission::PatientsRead, id, |ctx, id| async move { service::get(&ctx, id).await }).await
 }
 
 /// Creates a patient; likely duplicates are returned instead unless `allowDuplicate`.
@@ -30,7 +30,9 @@ pub async fn create_patient(
     allow_duplicate: bool,
 ) -> AppResult<CreatePatientOutcome> {
     state
-        .run(Permission::PatientsWrite, |ctx| async move { service::create(&ctx, patient, allow_duplicate).await })
+        .run(Permission::PatientsWrite, (patient, allow_duplicate), |ctx, (patient, allow_duplicate)| async move {
+            service::create(&ctx, patient, allow_duplicate).await
+        })
         .await
 }
 
@@ -38,12 +40,18 @@ pub async fn create_patient(
 #[tauri::command]
 #[specta::specta]
 pub async fn update_patient(state: State<'_, AppState>, patient: Patient) -> AppResult<Patient> {
-    state.run(Permission::PatientsWrite, |ctx| async move { service::update(&ctx, patient).await }).await
+    state
+        .run(Permission::PatientsWrite, patient, |ctx, patient| async move { service::update(&ctx, patient).await })
+        .await
 }
 
 /// Archives (`archived: true`) or restores a patient.
 #[tauri::command]
 #[specta::specta]
 pub async fn archive_patient(state: State<'_, AppState>, id: Uuid, archived: bool) -> AppResult<Patient> {
-    state.run(Permission::PatientsWrite, |ctx| async move { service::set_archived(&ctx, id, archived).await }).await
+    state
+        .run(Permission::PatientsWrite, (id, archived), |ctx, (id, archived)| async move {
+            service::set_archived(&ctx, id, archived).await
+        })
+        .await
 }

@@ -10,19 +10,27 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_podiatrists(state: State<'_, AppState>) -> AppResult<Vec<Podiatrist>> {
-    state.run(Permission::PodiatristsRead, |ctx| async move { service::list(&ctx).await }).await
+    state.run(Permission::PodiatristsRead, (), |ctx, ()| async move { service::list(&ctx).await }).await
 }
 
 /// Adds a podiatrist. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_podiatrist(state: State<'_, AppState>, podiatrist: Podiatrist) -> AppResult<Podiatrist> {
-    state.run(Permission::PodiatristsWrite, |ctx| async move { service::create(&ctx, podiatrist).await }).await
+    state
+        .run(Permission::PodiatristsWrite, podiatrist, |ctx, podiatrist| async move {
+            service::create(&ctx, podiatrist).await
+        })
+        .await
 }
 
 /// Edits a podiatrist; `active: false` archives them.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_podiatrist(state: State<'_, AppState>, podiatrist: Podiatrist) -> AppResult<Podiatrist> {
-    state.run(Permission::PodiatristsWrite, |ctx| async move { service::update(&ctx, podiatrist).await }).await
+    state
+        .run(Permission::PodiatristsWrite, podiatrist, |ctx, podiatrist| async move {
+            service::update(&ctx, podiatrist).await
+        })
+        .await
 }

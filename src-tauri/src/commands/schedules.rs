@@ -11,7 +11,11 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn get_schedule(state: State<'_, AppState>, podiatrist_id: Uuid) -> AppResult<Schedule> {
-    state.run(Permission::SchedulesRead, |ctx| async move { service::get(&ctx, podiatrist_id).await }).await
+    state
+        .run(Permission::SchedulesRead, podiatrist_id, |ctx, podiatrist_id| async move {
+            service::get(&ctx, podiatrist_id).await
+        })
+        .await
 }
 
 /// Replaces a podiatrist's weekly working blocks.
@@ -23,7 +27,9 @@ pub async fn set_weekly_schedule(
     blocks: Vec<ScheduleBlock>,
 ) -> AppResult<Schedule> {
     state
-        .run(Permission::SchedulesWrite, |ctx| async move { service::set_weekly(&ctx, podiatrist_id, blocks).await })
+        .run(Permission::SchedulesWrite, (podiatrist_id, blocks), |ctx, (podiatrist_id, blocks)| async move {
+            service::set_weekly(&ctx, podiatrist_id, blocks).await
+        })
         .await
 }
 
@@ -31,12 +37,14 @@ pub async fn set_weekly_schedule(
 #[tauri::command]
 #[specta::specta]
 pub async fn add_schedule_exception(state: State<'_, AppState>, input: ExceptionInput) -> AppResult<ScheduleException> {
-    state.run(Permission::SchedulesWrite, |ctx| async move { service::add_exception(&ctx, input).await }).await
+    state
+        .run(Permission::SchedulesWrite, input, |ctx, input| async move { service::add_exception(&ctx, input).await })
+        .await
 }
 
 /// Removes a time-off entry.
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_schedule_exception(state: State<'_, AppState>, id: Uuid) -> AppResult<()> {
-    state.run(Permission::SchedulesWrite, |ctx| async move { service::remove_exception(&ctx, id).await }).await
+    state.run(Permission::SchedulesWrite, id, |ctx, id| async move { service::remove_exception(&ctx, id).await }).await
 }

@@ -16,5 +16,9 @@ pub async fn get_dashboard(
     to: NaiveDate,
     bucket: Bucket,
 ) -> AppResult<Dashboard> {
-    state.run(Permission::StatsRead, |ctx| async move { service::dashboard(&ctx, from, to, bucket).await }).await
+    state
+        .run(Permission::StatsRead, (from, to, bucket), |ctx, (from, to, bucket)| async move {
+            service::dashboard(&ctx, from, to, bucket).await
+        })
+        .await
 }

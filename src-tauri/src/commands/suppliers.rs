@@ -11,26 +11,30 @@ use podoclinic_core::suppliers::service;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_suppliers(state: State<'_, AppState>) -> AppResult<Vec<Supplier>> {
-    state.run(Permission::SuppliersRead, |ctx| async move { service::list(&ctx).await }).await
+    state.run(Permission::SuppliersRead, (), |ctx, ()| async move { service::list(&ctx).await }).await
 }
 
 /// A supplier with what they supply and their purchases.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_supplier(state: State<'_, AppState>, id: Uuid) -> AppResult<SupplierDetail> {
-    state.run(Permission::SuppliersRead, |ctx| async move { service::detail(&ctx, id).await }).await
+    state.run(Permission::SuppliersRead, id, |ctx, id| async move { service::detail(&ctx, id).await }).await
 }
 
 /// Adds a supplier. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_supplier(state: State<'_, AppState>, supplier: Supplier) -> AppResult<Supplier> {
-    state.run(Permission::SuppliersWrite, |ctx| async move { service::create(&ctx, supplier).await }).await
+    state
+        .run(Permission::SuppliersWrite, supplier, |ctx, supplier| async move { service::create(&ctx, supplier).await })
+        .await
 }
 
 /// Edits a supplier; `active: false` archives them.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_supplier(state: State<'_, AppState>, supplier: Supplier) -> AppResult<Supplier> {
-    state.run(Permission::SuppliersWrite, |ctx| async move { service::update(&ctx, supplier).await }).await
+    state
+        .run(Permission::SuppliersWrite, supplier, |ctx, supplier| async move { service::update(&ctx, supplier).await })
+        .await
 }

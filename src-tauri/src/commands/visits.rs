@@ -11,14 +11,18 @@ use podoclinic_core::visits::service;
 #[tauri::command]
 #[specta::specta]
 pub async fn open_visit(state: State<'_, AppState>, appointment_id: Uuid) -> AppResult<Visit> {
-    state.run(Permission::ClinicalRead, |ctx| async move { service::open(&ctx, appointment_id).await }).await
+    state
+        .run(Permission::ClinicalRead, appointment_id, |ctx, appointment_id| async move {
+            service::open(&ctx, appointment_id).await
+        })
+        .await
 }
 
 /// Saves the draft note of a visit.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_visit(state: State<'_, AppState>, input: VisitInput) -> AppResult<Visit> {
-    state.run(Permission::ClinicalWrite, |ctx| async move { service::save(&ctx, input).await }).await
+    state.run(Permission::ClinicalWrite, input, |ctx, input| async move { service::save(&ctx, input).await }).await
 }
 
 /// Signs a visit's note: it can never change again; the appointment is completed and the
@@ -26,7 +30,11 @@ pub async fn save_visit(state: State<'_, AppState>, input: VisitInput) -> AppRes
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_visit(state: State<'_, AppState>, id: Uuid, override_stock: bool) -> AppResult<Visit> {
-    state.run(Permission::ClinicalWrite, |ctx| async move { service::sign(&ctx, id, override_stock).await }).await
+    state
+        .run(Permission::ClinicalWrite, (id, override_stock), |ctx, (id, override_stock)| async move {
+            service::sign(&ctx, id, override_stock).await
+        })
+        .await
 }
 
 /// Adds a correction to a signed note. Idempotent by `id`.
@@ -39,7 +47,9 @@ pub async fn add_visit_addendum(
     text: String,
 ) -> AppResult<Visit> {
     state
-        .run(Permission::ClinicalWrite, |ctx| async move { service::add_addendum(&ctx, visit_id, id, text).await })
+        .run(Permission::ClinicalWrite, (visit_id, id, text), |ctx, (visit_id, id, text)| async move {
+            service::add_addendum(&ctx, visit_id, id, text).await
+        })
         .await
 }
 
@@ -47,5 +57,9 @@ pub async fn add_visit_addendum(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_patient_visits(state: State<'_, AppState>, patient_id: Uuid) -> AppResult<Vec<VisitSummary>> {
-    state.run(Permission::ClinicalRead, |ctx| async move { service::for_patient(&ctx, patient_id).await }).await
+    state
+        .run(Permission::ClinicalRead, patient_id, |ctx, patient_id| async move {
+            service::for_patient(&ctx, patient_id).await
+        })
+        .await
 }
