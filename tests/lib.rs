@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 mod fresh_db;
+pub mod soak;
 pub use fresh_db::{FreshDb, runtime};
 
 pub const ADMIN_PASSWORD: &str = "pies firmes 2026";
