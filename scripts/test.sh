@@ -30,7 +30,8 @@ fi
 
 build_ui
 say "Checking that the core crate holds no Tauri"
-if cargo tree -p podoclinic-core -e normal,build --prefix none --locked | grep -E '^tauri'; then
+core_tree=$(cargo tree -p podoclinic-core -e normal,build --prefix none --locked)
+if grep -E '^tauri' <<<"$core_tree"; then
   echo "podoclinic-core depends on Tauri (above): the core must build without it" >&2
   exit 1
 fi

@@ -22,7 +22,6 @@ use podoclinic_core::state::AppState;
 use podoclinic_core::visits::model::{Procedure, VisitInput};
 use podoclinic_core::{appointments, billing, cash, catalog, expenses, inventory, visits};
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
 use crate::{ADMIN_PASSWORD, ctx_of, desk_named, first_admin, patient, podiatrist, product, state_on};
@@ -79,6 +78,8 @@ pub struct Report {
     pub times: HashMap<Op, Vec<Duration>>,
     /// Answers that were a refusal a desk can get in normal work (slot taken, stock short, ...), by kind.
     pub refusals: HashMap<Op, usize>,
+    /// Operations that did what they were asked, by kind.
+    pub done: HashMap<Op, usize>,
     /// Answers no desk may get: internal errors, `Busy`, anything unexpected. Must stay empty.
     pub faults: Vec<(Op, AppError)>,
     /// Conflicts the desks' transactions lost (deadlocks, serialization failures) and reruns.
@@ -94,6 +95,12 @@ pub struct Report {
 impl Report {
     pub fn operations(&self) -> usize {
         self.times.values().map(Vec::len).sum()
+    }
+
+    /// The kinds of operation that succeeded fewer than `n` times (none may, in a soak that proves
+    /// anything; every desk's corte Z is checked by the invariants).
+    pub fn seldom_done(&self, n: usize) -> Vec<Op> {
+        MIX.iter().map(|(op, _)| *op).filter(|op| self.done.get(op).copied().unwrap_or(0) < n).collect()
     }
 
     /// Operations per second, p50/p95 per kind, refusals, conflicts and deadlocks, as text.
@@ -112,11 +119,12 @@ impl Report {
             t.sort();
             let at = |p: f64| t[((t.len() - 1) as f64 * p).round() as usize];
             out += &format!(
-                "  {:<13} {:>6} ops  p50 {:>7.1} ms  p95 {:>7.1} ms  refused {:>5}\n",
+                "  {:<13} {:>6} ops  p50 {:>7.1} ms  p95 {:>7.1} ms  done {:>5}  refused {:>5}\n",
                 format!("{kind:?}"),
                 t.len(),
                 ms(at(0.5)),
                 ms(at(0.95)),
+                self.done.get(&kind).copied().unwrap_or(0),
                 self.refusals.get(&kind).copied().unwrap_or(0)
             );
         }
@@ -212,11 +220,8 @@ async fn receive(
 
 /// A desk: its own state and pool, signed in as the admin, its register's session open.
 async fn desk(pool: &PgPool, i: usize, clinic: &Clinic, plan: &Plan) -> AppState {
-    let pool = PgPoolOptions::new()
-        .max_connections(3)
-        .connect_with((*pool.connect_options()).clone())
-        .await
-        .expect("desk pool");
+    // The desk's pool as the app builds it (size, lock timeout, pings), on the soak's database.
+    let pool = podoclinic_core::db::pool(podoclinic_core::db::tuned((*pool.connect_options()).clone()));
     let name = format!("soak-desk-{i}");
     let state = state_on(pool.clone(), &name);
     state.conflicts.set_retry(plan.retry);
@@ -466,10 +471,18 @@ async fn one(op: Op, state: &AppState, clinic: &Clinic, mine: &mut Mine) -> Resu
                 .await
                 .map(|_| ())
         }
-        Op::CorteX => state
-            .run(Permission::CashOperate, (), |ctx, ()| async move { cash::service::desk_cash(&ctx).await })
-            .await
-            .map(|_| ()),
+        Op::CorteX => {
+            let drawer = state
+                .run(Permission::CashOperate, (), |ctx, ()| async move { cash::service::desk_cash(&ctx).await })
+                .await?;
+            let session = drawer.session.ok_or_else(|| AppError::not_found("cash_session"))?.id;
+            state
+                .run(Permission::CashOperate, session, |ctx, session| async move {
+                    cash::service::report(&ctx, session).await
+                })
+                .await
+                .map(|_| ())
+        }
         Op::CorteZ => unreachable!("the close comes at the end"),
     }
 }
@@ -496,7 +509,7 @@ async fn desk_day(state: AppState, clinic: Arc<Clinic>, deadline: Instant) -> (A
         let answer = one(op, &state, &clinic, &mut mine).await;
         report.times.entry(op).or_default().push(started.elapsed());
         match answer {
-            Ok(()) => {}
+            Ok(()) => *report.done.entry(op).or_default() += 1,
             Err(e) if expected_refusal(&e) => *report.refusals.entry(op).or_default() += 1,
             Err(e) => report.faults.push((op, e)),
         }
@@ -504,8 +517,9 @@ async fn desk_day(state: AppState, clinic: Arc<Clinic>, deadline: Instant) -> (A
     let started = Instant::now();
     let closed = close_day(&state).await;
     report.times.entry(Op::CorteZ).or_default().push(started.elapsed());
-    if let Err(e) = closed {
-        report.faults.push((Op::CorteZ, e));
+    match closed {
+        Ok(()) => *report.done.entry(Op::CorteZ).or_default() += 1,
+        Err(e) => report.faults.push((Op::CorteZ, e)),
     }
     (state, report)
 }
@@ -562,6 +576,9 @@ pub async fn run(pool: &PgPool, plan: Plan) -> Report {
         for (op, n) in r.refusals {
             *report.refusals.entry(op).or_default() += n;
         }
+        for (op, n) in r.done {
+            *report.done.entry(op).or_default() += n;
+        }
         report.faults.extend(r.faults);
         // Closing the desk's pool ends its sessions, which flushes their statistics.
         if let Ok(pool) = state.db() {
@@ -617,23 +634,73 @@ pub async fn check(pool: &PgPool) -> Vec<String> {
                         AS amount
                  FROM cash_sessions s CROSS JOIN (VALUES ('cash'), ('card'), ('transfer')) AS m(method))
              SELECT count(*) FROM held h JOIN cash_sessions s ON s.id = h.id
-             WHERE h.amount <> CASE h.method WHEN 'cash' THEN s.expected_cash_cents
-                                             WHEN 'card' THEN s.expected_card_cents
-                                             ELSE s.expected_transfer_cents END",
+             WHERE h.amount IS DISTINCT FROM CASE h.method WHEN 'cash' THEN s.expected_cash_cents
+                                                           WHEN 'card' THEN s.expected_card_cents
+                                                           ELSE s.expected_transfer_cents END",
+        ),
+        (
+            "payments in a session of another desk's register",
+            "SELECT count(*) FROM payments p
+             JOIN audit_log a ON a.entity_id = p.id::text AND a.action IN ('payment.create', 'payment.refund')
+             JOIN desk_registers d ON d.desk = a.desk
+             JOIN cash_sessions s ON s.id = p.session_id
+             WHERE s.register_id <> d.register_id",
+        ),
+        (
+            "sales whose products left stock in other quantities than their lines",
+            "SELECT (SELECT count(*) FROM (
+                         SELECT l.charge_id, l.product_id, sum(l.quantity) AS sold,
+                                (SELECT coalesce(-sum(m.quantity), 0) FROM stock_movements m
+                                 WHERE m.charge_id = l.charge_id AND m.product_id = l.product_id AND m.kind = 'sale') AS moved
+                         FROM charge_lines l WHERE l.product_id IS NOT NULL GROUP BY l.charge_id, l.product_id) x
+                     WHERE sold <> moved)
+                  + (SELECT count(*) FROM stock_movements m WHERE m.kind = 'sale' AND NOT EXISTS (
+                         SELECT 1 FROM charge_lines l WHERE l.charge_id = m.charge_id AND l.product_id = m.product_id))",
+        ),
+        (
+            "signed visits whose consumables did not leave stock (nor were recorded short)",
+            "SELECT count(*) FROM (
+                 SELECT v.id, tc.product_id, sum(tc.quantity * vp.quantity) AS used,
+                        (SELECT coalesce(-sum(m.quantity), 0) FROM stock_movements m
+                         WHERE m.visit_id = v.id AND m.product_id = tc.product_id AND m.kind = 'consumption')
+                        + (SELECT coalesce(sum(f.missing), 0) FROM stock_shortfalls f
+                           WHERE f.visit_id = v.id AND f.product_id = tc.product_id) AS taken
+                 FROM visits v
+                 JOIN visit_procedures vp ON vp.visit_id = v.id
+                 JOIN treatment_consumables tc ON tc.treatment_id = vp.treatment_id
+                 WHERE v.signed_at IS NOT NULL GROUP BY v.id, tc.product_id) x
+             WHERE used <> taken",
         ),
         (
             "writes without their audit entry",
-            "SELECT abs((SELECT count(*) FROM appointments) - (SELECT count(*) FROM audit_log WHERE action = 'appointment.book'))
-                  + abs((SELECT count(*) FROM charges) - (SELECT count(*) FROM audit_log WHERE action = 'charge.create'))
-                  + abs((SELECT count(*) FROM payments)
-                        - (SELECT count(*) FROM audit_log WHERE action IN ('payment.create', 'payment.refund')))
-                  + abs((SELECT count(*) FROM cash_movements) - (SELECT count(*) FROM audit_log WHERE action = 'cash.movement'))
-                  + abs((SELECT count(*) FROM expenses) - (SELECT count(*) FROM audit_log WHERE action = 'expense.create'))
-                  + abs((SELECT count(*) FROM purchases) - (SELECT count(*) FROM audit_log WHERE action = 'purchase.receive'))
-                  + abs((SELECT count(*) FROM visits WHERE signed_at IS NOT NULL)
-                        - (SELECT count(*) FROM audit_log WHERE action = 'visit.sign'))
-                  + abs((SELECT count(*) FROM cash_sessions WHERE closed_at IS NOT NULL)
-                        - (SELECT count(*) FROM audit_log WHERE action = 'cash.close'))",
+            "WITH missing(action, entity_id) AS (
+                 SELECT 'appointment.book', id FROM appointments
+                 UNION ALL SELECT 'appointment.cancel', id FROM appointments WHERE status = 'cancelled'
+                 UNION ALL SELECT 'appointment.status', id FROM appointments
+                           WHERE status IN ('no_show', 'arrived', 'in_consultation', 'completed')
+                 UNION ALL SELECT 'charge.create', id FROM charges
+                 UNION ALL SELECT 'payment.create', id FROM payments WHERE amount_cents > 0
+                 UNION ALL SELECT 'payment.refund', id FROM payments WHERE amount_cents < 0
+                 UNION ALL SELECT 'expense.create', id FROM expenses
+                 UNION ALL SELECT 'purchase.receive', id FROM purchases
+                 UNION ALL SELECT 'visit.create', id FROM visits
+                 UNION ALL SELECT 'visit.update', id FROM visits
+                 UNION ALL SELECT 'visit.sign', id FROM visits WHERE signed_at IS NOT NULL
+                 UNION ALL SELECT 'cash.open', id FROM cash_sessions
+                 UNION ALL SELECT 'cash.close', id FROM cash_sessions WHERE closed_at IS NOT NULL)
+             SELECT (SELECT count(*) FROM missing m WHERE NOT EXISTS (
+                         SELECT 1 FROM audit_log a WHERE a.action = m.action AND a.entity_id = m.entity_id::text))
+                  + (SELECT count(*) FROM cash_sessions s
+                     WHERE (SELECT count(*) FROM cash_movements c WHERE c.session_id = s.id)
+                        <> (SELECT count(*) FROM audit_log a WHERE a.action = 'cash.movement' AND a.entity_id = s.id::text))",
+        ),
+        (
+            "creates audited more than once",
+            "SELECT count(*) FROM (
+                 SELECT action, entity_id FROM audit_log
+                 WHERE action IN ('appointment.book', 'charge.create', 'payment.create', 'payment.refund', 'expense.create',
+                                  'purchase.receive', 'visit.create', 'visit.sign', 'cash.open', 'cash.close')
+                 GROUP BY action, entity_id HAVING count(*) > 1) x",
         ),
     ];
     let mut broken = Vec::new();

@@ -16,5 +16,5 @@ async fn eight_desks_doing_everything_at_once_keep_the_books_and_never_deadlock(
     assert!(report.broken.is_empty(), "broken invariants: {:?}", report.broken);
     assert_eq!(report.conflicts, 0, "the lock order leaves nothing to retry");
     assert_eq!(report.deadlocks_after, report.deadlocks_before, "the database saw a deadlock");
-    assert!(report.operations() > 200, "the desks did too little to prove anything: {}", report.operations());
+    assert!(report.seldom_done(5).is_empty(), "kinds of work that seldom succeeded: {:?}", report.seldom_done(5));
 }

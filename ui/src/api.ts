@@ -14,7 +14,7 @@ export class CommandError extends Error {
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
-/** The database status, kept current by the `db-status` event. */
+/** The database status, kept current by the `db-status-changed` event. */
 export const dbStatus = createStore<DbStatus>({ state: "starting" });
 
 /** `undefined` while unknown, `null` when signed out. */

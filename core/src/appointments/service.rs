@@ -1,5 +1,6 @@
 use chrono::{DateTime, Days, Duration, Utc};
 use chrono_tz::Tz;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::model::{
@@ -25,13 +26,14 @@ const MAX_RANGE_DAYS: i64 = 92;
 /// Returns whether the appointment is outside the schedule.
 async fn check_schedule(
     ctx: &Ctx,
+    conn: &mut PgConnection,
     tz: Tz,
     podiatrist: Uuid,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     override_schedule: bool,
 ) -> AppResult<bool> {
-    let working = working_time(&ctx.pool, tz, &[podiatrist], start, end).await?;
+    let working = working_time(conn, tz, &[podiatrist], start, end).await?;
     if covers(working.get(&podiatrist).map(Vec::as_slice).unwrap_or_default(), start, end) {
         return Ok(false);
     }
@@ -78,18 +80,20 @@ async fn book_one(ctx: &Ctx, tz: Tz, input: &BookInput, series_id: Option<Uuid>)
     if let Some(stored) = db::replayed(&mut tx, input).await? {
         return Ok(stored);
     }
-    let patient = patients::repo::find(&ctx.pool, input.patient_id).await?;
+    // Read on the transaction's connection: a booking holds one connection, not several.
+    let patient = patients::repo::find(&mut *tx, input.patient_id).await?;
     match patient {
         None => return Err(AppError::validation("patientId", "unknown_patient")),
         Some(p) if p.archived => return Err(AppError::validation("patientId", "patient_archived")),
         Some(_) => {}
     }
-    match podiatrists::repo::find(&ctx.pool, input.podiatrist_id).await? {
+    match podiatrists::repo::find(&mut *tx, input.podiatrist_id).await? {
         Some(p) if p.active => {}
         _ => return Err(AppError::validation("podiatristId", "unknown_podiatrist")),
     }
     let outside =
-        check_schedule(ctx, tz, input.podiatrist_id, input.starts_at, input.ends_at, input.override_schedule).await?;
+        check_schedule(ctx, &mut tx, tz, input.podiatrist_id, input.starts_at, input.ends_at, input.override_schedule)
+            .await?;
 
     match repo::insert(&mut tx, input, series_id, outside, Some(ctx.session.user_id)).await {
         Ok(()) => {}
@@ -107,7 +111,7 @@ async fn book_one(ctx: &Ctx, tz: Tz, input: &BookInput, series_id: Option<Uuid>)
 }
 
 /// Books an appointment. Idempotent by `id`; a clash with a live appointment is "slot taken".
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(appointment_id = %input.id, patient_id = %input.patient_id))]
 pub async fn book(ctx: &Ctx, input: BookInput) -> AppResult<Appointment> {
     let tz = time::zone(&ctx.pool).await?;
     book_one(ctx, tz, &input, None).await
@@ -115,7 +119,7 @@ pub async fn book(ctx: &Ctx, input: BookInput) -> AppResult<Appointment> {
 
 /// Books every `every_weeks` weeks, `count` times, at the same local time (DST-safe). Books what
 /// fits and reports each date that did not. Replaying the same series books nothing twice.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(series_id = %input.first.id))]
 pub async fn book_series(ctx: &Ctx, input: SeriesInput) -> AppResult<SeriesOutcome> {
     if !(1..=52).contains(&input.every_weeks) {
         return Err(AppError::validation("everyWeeks", "out_of_range"));
@@ -137,9 +141,14 @@ pub async fn book_series(ctx: &Ctx, input: SeriesInput) -> AppResult<SeriesOutco
         let one = BookInput { id, starts_at, ends_at: starts_at + length, ..input.first.clone() };
         match book_one(ctx, tz, &one, Some(series_id)).await {
             Ok(a) => outcome.booked.push(a),
-            Err(e @ (AppError::SlotTaken { .. } | AppError::Validation { .. } | AppError::Conflict { .. })) => {
-                outcome.clashes.push(SeriesClash { starts_at, ends_at: one.ends_at, error: e })
-            }
+            // A date another desk was saving at the same moment is reported like a clash: the dates
+            // before it are booked, and booking the series again books only what is missing.
+            Err(
+                e @ (AppError::SlotTaken { .. }
+                | AppError::Validation { .. }
+                | AppError::Conflict { .. }
+                | AppError::Busy),
+            ) => outcome.clashes.push(SeriesClash { starts_at, ends_at: one.ends_at, error: e }),
             Err(e) => return Err(e),
         }
     }
@@ -147,7 +156,7 @@ pub async fn book_series(ctx: &Ctx, input: SeriesInput) -> AppResult<SeriesOutco
 }
 
 /// Moves an appointment (time and/or podiatrist). Only scheduled or confirmed ones move.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(appointment_id = %input.id))]
 pub async fn reschedule(ctx: &Ctx, input: RescheduleInput) -> AppResult<Appointment> {
     check_times(input.starts_at, input.ends_at)?;
     let before = repo::find(&ctx.pool, input.id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
@@ -157,9 +166,10 @@ pub async fn reschedule(ctx: &Ctx, input: RescheduleInput) -> AppResult<Appointm
         return Err(AppError::conflict("appointment_closed", None));
     }
     let tz = time::zone(&ctx.pool).await?;
-    let outside =
-        check_schedule(ctx, tz, input.podiatrist_id, input.starts_at, input.ends_at, input.override_schedule).await?;
     let mut tx = ctx.pool.begin().await?;
+    let outside =
+        check_schedule(ctx, &mut tx, tz, input.podiatrist_id, input.starts_at, input.ends_at, input.override_schedule)
+            .await?;
     match repo::move_to(&mut tx, input.id, input.podiatrist_id, input.starts_at, input.ends_at, outside).await {
         Ok(()) => {}
         Err(e) if is_exclusion(&e) => {
@@ -176,7 +186,7 @@ pub async fn reschedule(ctx: &Ctx, input: RescheduleInput) -> AppResult<Appointm
 }
 
 /// Moves an appointment along the workflow (confirmed, arrived, in consultation, completed, no-show).
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(appointment_id = %id, status = ?status))]
 pub async fn set_status(ctx: &Ctx, id: Uuid, status: Status) -> AppResult<Appointment> {
     if status == Status::Cancelled {
         return Err(AppError::validation("status", "use_cancel"));
@@ -185,7 +195,7 @@ pub async fn set_status(ctx: &Ctx, id: Uuid, status: Status) -> AppResult<Appoin
 }
 
 /// Cancels with a reason; records who and when. The slot becomes free.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(appointment_id = %id))]
 pub async fn cancel(ctx: &Ctx, id: Uuid, reason: &str) -> AppResult<Appointment> {
     let reason = reason.trim();
     if reason.is_empty() {
@@ -278,7 +288,7 @@ pub async fn find_slots(ctx: &Ctx, q: SlotQuery) -> AppResult<Vec<Slot>> {
         Some(p) => vec![p],
         None => podiatrists::repo::list(pool).await?.into_iter().filter(|p| p.active).map(|p| p.id).collect(),
     };
-    let working = working_time(pool, tz, &pods, from, to).await?;
+    let working = working_time(&mut *pool.acquire().await?, tz, &pods, from, to).await?;
     let busy = repo::busy(pool, &pods, from, to).await?;
     let length = Duration::minutes(q.duration_minutes.into());
     let step = Duration::minutes(SLOT_STEP_MINUTES);

@@ -48,7 +48,7 @@ pub async fn needs_first_admin(desk: &Desk) -> AppResult<bool> {
 
 /// Creates the first account, with the admin role. Refused once any account exists, even when two
 /// desks try at the same moment.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(user_id = %input.id))]
 pub async fn create_first_admin(desk: &Desk, input: FirstAdminInput) -> AppResult<User> {
     let pool = &desk.pool;
     let admin_role = repo::admin_role_id(pool).await?;
@@ -228,7 +228,7 @@ pub async fn reset_password(ctx: &Ctx, user_id: Uuid, new_password: String) -> A
 }
 
 /// The signed-in user changes their own password; the current one must be given.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(user_id = %ctx.session.user_id))]
 pub async fn change_own_password(ctx: &Ctx, current: &str, new_password: String) -> AppResult<()> {
     let (user_id, username) = (ctx.session.user_id, &ctx.session.username);
     let stored = repo::password_hash(&ctx.pool, user_id).await?;

@@ -24,9 +24,15 @@
 //! 9. **The stats rollups**: statement-level triggers upsert their day rows in key order.
 //! 10. **The audit log**, last: every write ends with its audit entry.
 //!
-//! Explicit row locks are `FOR NO KEY UPDATE` (no key column ever changes), which does not
-//! conflict with the `FOR KEY SHARE` locks foreign keys take: a sale of a product does not wait
-//! for a treatment that uses it as a consumable to be saved, nor the other way round.
+//! Explicit row locks are `FOR NO KEY UPDATE`, which does not conflict with the `FOR KEY SHARE`
+//! locks foreign keys take: a sale of a product does not wait for a treatment that uses it as a
+//! consumable to be saved, nor the other way round. (An edit that changes a unique column, a
+//! product's SKU or a register's name, takes `FOR UPDATE` and makes inserts pointing at that row
+//! wait for it; it takes no other lock, so it cannot close a circle.)
+//!
+//! An appointment's UPDATE (a status change, a move) fires the rollup triggers of step 9 at once:
+//! a path that also takes products (signing a visit) locks the appointment and the products
+//! first and updates the appointment after.
 //!
 //! Every write path's waits are bounded by the database's `lock_timeout` (see `db::pool`): a desk
 //! holding a row longer is answered "another desk is saving this" (`AppError::Busy`), not left

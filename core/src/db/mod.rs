@@ -104,7 +104,16 @@ pub async fn prepare(pool: &PgPool) -> Result<Schema, sqlx::Error> {
         tracing::warn!(database, app, "database schema is newer than this app");
         return Ok(Schema::TooNew { database, app });
     }
-    MIGRATOR.run(pool).await.map_err(|e| match e {
+    // Migrations wait for each other (another desk migrating) and for table locks as long as it
+    // takes: the desks' lock timeout is for daily writes, not for an upgrade. They run on a
+    // connection of their own whose setting overrides the pool's.
+    let patient = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with((*pool.connect_options()).clone().options([("lock_timeout", "0")]))
+        .await?;
+    let migrated = MIGRATOR.run(&patient).await;
+    patient.close().await;
+    migrated.map_err(|e| match e {
         sqlx::migrate::MigrateError::Execute(inner) => inner,
         other => sqlx::Error::Migrate(Box::new(other)),
     })?;
@@ -160,9 +169,10 @@ pub async fn replayed<C: ClientCreate>(tx: &mut PgConnection, request: &C) -> Ap
     }
 }
 
-/// A lock on a client-made id until the transaction ends (ids are UUIDs: two records never share
+/// A lock on a client-made id until the transaction ends (lock order: step 1, see `db::locks`;
+/// taken again by the same transaction it is already held) (ids are UUIDs: two records never share
 /// one, so a collision of the 64-bit key only makes two creates wait for each other).
-async fn lock_id(conn: &mut PgConnection, id: Uuid) -> AppResult<()> {
+pub async fn lock_id(conn: &mut PgConnection, id: Uuid) -> AppResult<()> {
     sqlx::query!("SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 0))", id).fetch_one(conn).await?;
     Ok(())
 }

@@ -130,6 +130,8 @@ pub const SUPPLIES_CATEGORY: Uuid = Uuid::from_u128(0x00000000_0000_7000_8000_00
 #[tracing::instrument(skip_all, fields(purchase_id = %purchase, expense_id = %expense_id))]
 pub async fn pay(ctx: &Ctx, purchase: Uuid, expense_id: Uuid, method: Method) -> AppResult<Expense> {
     let mut tx = ctx.pool.begin().await?;
+    // The expense's id is this create's, and its lock comes first (`db::locks`).
+    db::lock_id(&mut tx, expense_id).await?;
     let row = repo::purchase_for_payment(&mut tx, purchase).await?;
     let (supplier, invoice, total, paid) = row.ok_or_else(|| AppError::not_found("purchase"))?;
     if let Some(existing) = paid {

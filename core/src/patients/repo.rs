@@ -113,7 +113,7 @@ pub struct Candidate {
 pub async fn candidates(db: impl PgExecutor<'_>, terms: &SearchTerms, limit: i64) -> AppResult<Vec<Candidate>> {
     let mut patterns: Vec<String> = terms.words.iter().map(|w| like(w)).collect();
     patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    // The search's three statements stay runtime queries (static text, values bound): they opt out
+    // The search's four statements stay runtime queries (static text, values bound): they opt out
     // of statement caching, which the macros' statements cannot (sqlx 0.9's `Map` has no
     // `persistent`). Their columns are the same as `possible_duplicates`, which is checked.
     let rows = match patterns.as_slice() {

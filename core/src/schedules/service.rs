@@ -58,14 +58,14 @@ pub fn covers(spans: &[Interval], start: DateTime<Utc>, end: DateTime<Utc>) -> b
 /// Each podiatrist's working time in [from, to): weekly blocks laid on each local day (DST-safe),
 /// minus their time off and clinic holidays.
 pub async fn working_time(
-    pool: &sqlx::PgPool,
+    conn: &mut sqlx::PgConnection,
     tz: Tz,
     podiatrists: &[Uuid],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> AppResult<HashMap<Uuid, Vec<Interval>>> {
-    let blocks = repo::blocks(pool, podiatrists).await?;
-    let exceptions = repo::exceptions(pool, podiatrists, from, to).await?;
+    let blocks = repo::blocks(&mut *conn, podiatrists).await?;
+    let exceptions = repo::exceptions(&mut *conn, podiatrists, from, to).await?;
     let mut out: HashMap<Uuid, Vec<Interval>> = podiatrists.iter().map(|p| (*p, Vec::new())).collect();
     let last = time::local_date(tz, to);
     let mut day = time::local_date(tz, from);

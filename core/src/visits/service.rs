@@ -108,9 +108,15 @@ pub async fn sign(ctx: &Ctx, id: Uuid, override_stock: bool) -> AppResult<Visit>
     if before.risk_category.is_none() {
         return Err(AppError::validation("riskCategory", "required"));
     }
+    // Lock order (`db::locks`): the visit (held), its appointment, the products it uses, and only
+    // then the appointment's update, whose triggers write the day's rollups.
+    crate::appointments::repo::lock(&mut tx, before.appointment_id).await?;
+    let used = repo::consumables_used(&mut *tx, id).await?;
+    let products: Vec<Uuid> = used.iter().map(|(p, _)| *p).collect();
+    crate::inventory::repo::lock_products(&mut tx, &products).await?;
     repo::sign(&mut *tx, id, ctx.session.user_id).await?;
     advance(ctx, &mut tx, before.appointment_id, Status::Completed).await?;
-    for (product, quantity) in repo::consumables_used(&mut *tx, id).await? {
+    for (product, quantity) in used {
         let quantity = i32::try_from(quantity).map_err(AppError::internal)?;
         let link = Link { visit_id: Some(id), ..Link::default() };
         let missing = inventory::take(
