@@ -246,9 +246,10 @@ fn pick<T: Copy>(items: &[T]) -> T {
     items[fastrand::usize(..items.len())]
 }
 
-/// A random half-hour on a quarter-hour step within the next 30 days, 08:00–20:00 UTC.
+/// A random half-hour on a quarter-hour step within the next 120 days, 08:00–20:00 UTC: enough
+/// room that a long soak does not just fill the agenda, little enough that desks still clash.
 fn slot() -> (DateTime<Utc>, DateTime<Utc>) {
-    let day = Utc::now().date_naive() + chrono::Duration::days(fastrand::i64(1..=30));
+    let day = Utc::now().date_naive() + chrono::Duration::days(fastrand::i64(1..=120));
     let start = Utc.from_utc_datetime(&day.and_hms_opt(8, 0, 0).expect("08:00"))
         + chrono::Duration::minutes(15 * fastrand::i64(0..48));
     (start, start + chrono::Duration::minutes(30))
