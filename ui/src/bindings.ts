@@ -284,6 +284,17 @@ export type AppError =
 { kind: "forbidden"; permission: Permission } | 
 /**  The database does not answer right now. */
 { kind: "offline" } | 
+/**
+ *  Another desk is saving the same thing and held it longer than the wait allowed (the
+ *  database's lock timeout): nothing was saved; try again.
+ */
+{ kind: "busy" } | 
+/**
+ *  The transaction lost a deadlock or a serialization conflict to another desk's and was
+ *  rolled back: nothing was saved, and running it again is safe. `AppState::run` does so a few
+ *  times before answering `Busy`.
+ */
+{ kind: "conflicted" } | 
 /**  The database schema is newer than this desk's app: update the app before writing. */
 { kind: "updateRequired" } | 
 /**  A fault; the details are in the log under `logId`. */
