@@ -40,12 +40,14 @@ async fn the_receipt_and_the_closing_report_print_what_was_recorded(pool: PgPool
     std::fs::remove_dir_all(dir).ok();
 }
 
-#[tokio::test]
-async fn a_table_exported_as_csv_keeps_accents_commas_and_quotes() {
+#[sqlx::test(migrations = "../migrations")]
+async fn a_table_exported_as_csv_keeps_accents_commas_and_quotes(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_of(&pool, &admin).await;
     let dir = std::env::temp_dir().join(format!("podoclinic-csv-{}", Uuid::now_v7()));
     let header = vec!["Tratamiento".to_string(), "Ingreso".to_string()];
     let rows = vec![vec!["Curación, con \"fresado\"".to_string(), "500.00".to_string()]];
-    let saved = podoclinic_core::documents::csv_table(&dir, "top-tratamientos", header, rows).await.unwrap();
+    let saved = podoclinic_core::documents::csv_table(&ctx, &dir, "top-tratamientos", header, rows).await.unwrap();
     assert!(saved.name.starts_with("top-tratamientos-") && saved.name.ends_with(".csv"));
     let bytes = std::fs::read(&saved.path).unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "a BOM for spreadsheet apps");
@@ -53,6 +55,40 @@ async fn a_table_exported_as_csv_keeps_accents_commas_and_quotes() {
         String::from_utf8(bytes[3..].to_vec()).unwrap(),
         "Tratamiento,Ingreso\n\"Curación, con \"\"fresado\"\"\",500.00\n"
     );
-    assert!(podoclinic_core::documents::csv_table(&dir, "../..", vec![], vec![]).await.is_err(), "no path in the name");
+    assert!(
+        podoclinic_core::documents::csv_table(&ctx, &dir, "../..", vec![], vec![]).await.is_err(),
+        "no path in the name"
+    );
     std::fs::remove_dir_all(dir).ok();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_document_made_or_shown_is_audited_with_who_and_which_desk(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_of(&pool, &admin).await;
+    let root = std::env::temp_dir().join(format!("podoclinic-audited-{}", Uuid::now_v7()));
+    let paths =
+        podoclinic_core::state::Paths { config_dir: root.clone(), data_dir: root.clone(), log_dir: root.clone() };
+    let dir = podoclinic_core::documents::folder(&paths);
+    let session = open_drawer(&ctx, 1_000).await;
+    podoclinic_core::documents::cash_report(&ctx, &dir, session, podoclinic_core::documents::render::Lang::Es)
+        .await
+        .unwrap();
+    let saved =
+        podoclinic_core::documents::csv_table(&ctx, &dir, "ingresos", vec!["Mes".into()], vec![]).await.unwrap();
+    podoclinic_core::documents::saved(&ctx, &paths, &saved.name).await.unwrap();
+    let audited: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT action, desk, username FROM audit_log WHERE action LIKE 'document.%' ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        audited,
+        vec![
+            ("document.cash_report".into(), "test-desk".into(), "admin".into()),
+            ("document.csv".into(), "test-desk".into(), "admin".into()),
+            ("document.open".into(), "test-desk".into(), "admin".into()),
+        ]
+    );
+    std::fs::remove_dir_all(root).ok();
 }

@@ -43,3 +43,18 @@ async fn a_likely_duplicate_is_shown_before_creating(pool: PgPool) {
     let bad = new_patient("Ana", "", "12ab");
     assert_eq!(patients::create(&actor, bad, true).await.unwrap_err(), AppError::validation("phone", "phone_format"));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn opening_a_patient_record_is_audited_with_who_and_which_desk(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let rosa = patient(&pool, &admin, "Rosa", "Cruz", "").await;
+    let ctx = ctx_of(&pool, &admin).await;
+    patients::get(&ctx, rosa).await.unwrap();
+    let read: (String, String, String) = sqlx::query_as(
+        "SELECT username, desk, entity_id FROM audit_log WHERE action = 'patient.read' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(read, ("admin".to_string(), "test-desk".to_string(), rosa.to_string()));
+}

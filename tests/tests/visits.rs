@@ -150,3 +150,154 @@ async fn a_podiatrist_writes_notes_only_on_their_own_appointments(pool: PgPool) 
     assert_eq!(visits::sign(&luis_ctx, visit.id, false).await.unwrap_err(), forbidden);
     assert!(visits::sign(&ana_ctx, visit.id, false).await.unwrap().signed_at.is_some());
 }
+
+/// Ana's signed note on her own appointment; Luis, another podiatrist; reception.
+struct TwoPodiatrists {
+    visit: Uuid,
+    ana: podoclinic_core::auth::Ctx,
+    luis: podoclinic_core::auth::Ctx,
+    reception: podoclinic_core::auth::Ctx,
+}
+
+async fn anas_signed_note(pool: &PgPool) -> TwoPodiatrists {
+    let admin = first_admin(pool).await;
+    let ana = staff(pool, &admin, "podologa.ana", PODIATRIST_ROLE).await;
+    let luis = staff(pool, &admin, "podologo.luis", PODIATRIST_ROLE).await;
+    staff(pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+    let ana_pod = podiatrist(pool, &admin, "Dra. Ana", Some(ana.id)).await;
+    podiatrist(pool, &admin, "Dr. Luis", Some(luis.id)).await;
+    let patient = patient(pool, &admin, "Rosa", "Cruz", "").await;
+    let admin_ctx = ctx_for(pool, "admin", ADMIN_PASSWORD).await;
+    let appointment = arrived(&admin_ctx, patient, ana_pod, 0).await;
+    let ana = ctx_for(pool, "podologa.ana", STAFF_PASSWORD).await;
+    let visit = visits::open(&ana, appointment).await.unwrap();
+    let input = VisitInput {
+        id: visit.id,
+        findings: Default::default(),
+        risk_category: Some(1),
+        notes: "Hiperqueratosis plantar".into(),
+        procedures: vec![],
+    };
+    visits::save(&ana, input).await.unwrap();
+    visits::sign(&ana, visit.id, false).await.unwrap();
+    TwoPodiatrists {
+        visit: visit.id,
+        ana,
+        luis: ctx_for(pool, "podologo.luis", STAFF_PASSWORD).await,
+        reception: ctx_for(pool, "recepcion1", STAFF_PASSWORD).await,
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_addendum_to_another_podiatrist_s_note_needs_the_permission_to_write_for_them(pool: PgPool) {
+    let t = anas_signed_note(&pool).await;
+    assert_eq!(
+        visits::add_addendum(&t.luis, t.visit, Uuid::now_v7(), "Corrección ajena".into()).await.unwrap_err(),
+        AppError::Forbidden { permission: podoclinic_core::auth::Permission::AppointmentsWriteOthers }
+    );
+    let own = visits::add_addendum(&t.ana, t.visit, Uuid::now_v7(), "Corrección propia".into()).await.unwrap();
+    assert_eq!(own.addenda.len(), 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_addendum_id_reused_against_another_note_is_refused_and_shows_no_note(pool: PgPool) {
+    let t = anas_signed_note(&pool).await;
+    let addendum = Uuid::now_v7();
+    visits::add_addendum(&t.ana, t.visit, addendum, "Se aplicó antiséptico".into()).await.unwrap();
+    let elsewhere = Uuid::now_v7();
+    assert_eq!(
+        visits::add_addendum(&t.luis, elsewhere, addendum, "Se aplicó antiséptico".into()).await.unwrap_err(),
+        AppError::conflict("id_reused", None)
+    );
+    assert_eq!(
+        visits::add_addendum(&t.luis, t.visit, addendum, "Se aplicó antiséptico".into()).await.unwrap_err(),
+        AppError::conflict("id_reused", None),
+        "another author replaying the id gets nothing either"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn clinical_changes_are_audited_by_digest_never_by_their_text(pool: PgPool) {
+    let t = anas_signed_note(&pool).await;
+    visits::add_addendum(&t.ana, t.visit, Uuid::now_v7(), "Texto de la adenda".into()).await.unwrap();
+    let entries: Vec<String> = sqlx::query_scalar(
+        "SELECT coalesce(before::text, '') || coalesce(after::text, '') FROM audit_log WHERE entity = 'visit'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(entries.iter().any(|e| e.contains("notes_sha256")), "{entries:?}");
+    for e in &entries {
+        assert!(!e.contains("Hiperqueratosis") && !e.contains("Texto de la adenda"), "clinical text in the audit: {e}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn reading_a_note_by_any_path_and_a_refused_attempt_are_audited(pool: PgPool) {
+    let t = anas_signed_note(&pool).await;
+    let count = |action: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_log WHERE action = $1")
+                .bind(action)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let opened = count("visit.open").await;
+    visits::add_addendum(&t.ana, t.visit, Uuid::now_v7(), "Revisión".into()).await.unwrap();
+    assert_eq!(count("visit.open").await, opened + 1, "an addendum's answer is the whole note: a reading");
+    // Reception is refused the note by the guard, and the refusal is in the audit.
+    let state = state_on(pool.clone(), "desk-2");
+    state.sessions.start(
+        podoclinic_core::auth::service::authenticate(
+            &desk_named(&pool, "desk-2"),
+            "recepcion1",
+            STAFF_PASSWORD,
+            podoclinic_core::auth::service::Purpose::Login,
+        )
+        .await
+        .unwrap(),
+    );
+    let refused = podoclinic_core::auth::require(&state, podoclinic_core::auth::Permission::ClinicalRead).await;
+    assert!(matches!(refused, Err(AppError::Forbidden { .. })));
+    let who: (String, String) =
+        sqlx::query_as("SELECT username, desk FROM audit_log WHERE action = 'access.refused' ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(who, ("recepcion1".to_string(), "desk-2".to_string()));
+    let _ = t.reception;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_audit_screen_shows_no_clinical_content_without_clinical_read(pool: PgPool) {
+    let t = anas_signed_note(&pool).await;
+    // An entry written before clinical text was kept out of the audit.
+    sqlx::query("INSERT INTO audit_log (desk, action, entity, entity_id, after) VALUES ('d', 'visit.update', 'visit', $1, '{\"notes\": \"antigua\"}')")
+        .bind(t.visit.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let admin = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let with_clinical = podoclinic_core::audit::service::recent(&admin, 50).await.unwrap();
+    assert!(with_clinical.iter().any(|r| r.after.as_ref().is_some_and(|a| a.to_string().contains("antigua"))));
+    // A role that reads the audit but not notes: an admin-made role with audit.read only.
+    let role = podoclinic_core::auth::service::create_role(
+        &admin,
+        podoclinic_core::auth::model::RoleInput {
+            id: Uuid::now_v7(),
+            name: "Auditoría".into(),
+            permissions: vec![podoclinic_core::auth::Permission::AuditRead],
+        },
+    )
+    .await
+    .unwrap();
+    let admin_user = podoclinic_core::auth::repo::find_user(&pool, admin.session.user_id).await.unwrap().unwrap();
+    let auditor = staff(&pool, &admin_user, "auditora", role.id).await;
+    let auditor = ctx_of(&pool, &auditor).await;
+    let rows = podoclinic_core::audit::service::recent(&auditor, 50).await.unwrap();
+    assert!(rows.iter().filter(|r| r.entity == "visit").all(|r| r.before.is_none() && r.after.is_none()));
+    assert!(rows.iter().any(|r| r.entity == "visit"), "the entries are listed, without content");
+}

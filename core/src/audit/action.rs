@@ -7,6 +7,24 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type, sqlx::Type)]
 #[sqlx(type_name = "text")]
 pub enum Action {
+    #[serde(rename = "access.refused")]
+    #[sqlx(rename = "access.refused")]
+    AccessRefused,
+    #[serde(rename = "document.cash_report")]
+    #[sqlx(rename = "document.cash_report")]
+    DocumentCashReport,
+    #[serde(rename = "document.csv")]
+    #[sqlx(rename = "document.csv")]
+    DocumentCsv,
+    #[serde(rename = "document.open")]
+    #[sqlx(rename = "document.open")]
+    DocumentOpen,
+    #[serde(rename = "document.receipt")]
+    #[sqlx(rename = "document.receipt")]
+    DocumentReceipt,
+    #[serde(rename = "patient.read")]
+    #[sqlx(rename = "patient.read")]
+    PatientRead,
     #[serde(rename = "appointment.book")]
     #[sqlx(rename = "appointment.book")]
     AppointmentBook,

@@ -56,6 +56,13 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// The SHA-256 of a text, in hex: what an audit entry records of clinical text (that it changed,
+/// and to what, without the text itself).
+pub fn digest(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Writes `entry` in the caller's transaction, so the change and its audit row commit together.
 #[tracing::instrument(skip_all, fields(action = ?entry.action, entity = entry.entity))]
 pub async fn record(db: impl PgExecutor<'_>, actor: &Actor, entry: Entry<'_>) -> AppResult<()> {

@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use super::session::GRANTS_TTL;
 use super::{Permission, Session, service};
-use crate::audit::Actor;
+use crate::audit::{Action, Actor, Entry};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -65,6 +65,11 @@ pub async fn require(state: &AppState, permission: Permission) -> AppResult<Ctx>
     let ctx = signed_in(state).await?;
     if !ctx.session.permissions.contains(&permission) {
         tracing::warn!(user_id = %ctx.session.user_id, permission = permission.key(), "permission refused");
+        if matches!(permission, Permission::ClinicalRead | Permission::ClinicalWrite) {
+            // A refused attempt at clinical notes leaves a trace in the audit, not only in a log.
+            let entry = Entry::new(Action::AccessRefused, "permission", permission.key());
+            crate::audit::record(&ctx.pool, &ctx.actor, entry).await?;
+        }
         return Err(AppError::Forbidden { permission });
     }
     Ok(ctx)

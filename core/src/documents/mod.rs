@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::audit::{self, Action, Entry};
 use crate::auth::{Ctx, Permission};
 use crate::error::{AppError, AppResult};
 use crate::state::Paths;
@@ -54,6 +55,7 @@ pub async fn receipt(ctx: &Ctx, dir: &Path, charge_id: Uuid, lang: Lang) -> AppR
     let profile = clinic::repo::get(&mut *conn).await?;
     let tz = clinic::time::zone(&mut *conn).await?;
     let name = format!("recibo-{:06}.pdf", charge.folio);
+    audit::record(&mut *conn, &ctx.actor, Entry::new(Action::DocumentReceipt, "charge", charge_id)).await?;
     let bytes = build(move || render::receipt(&profile, tz, &charge, &payments, lang)).await?;
     write(dir, name, bytes).await
 }
@@ -65,6 +67,7 @@ pub async fn cash_report(ctx: &Ctx, dir: &Path, session_id: Uuid, lang: Lang) ->
     let kind = if report.session.closed_at.is_some() { "z" } else { "x" };
     let stamp = report.generated_at.with_timezone(&tz).format("%Y%m%d-%H%M%S");
     let name = format!("corte-{kind}-{}-{stamp}.pdf", &session_id.simple().to_string()[..8]);
+    audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::DocumentCashReport, "cash_session", session_id)).await?;
     let bytes = build(move || render::cash_report(&profile, tz, &report, lang)).await?;
     write(dir, name, bytes).await
 }
@@ -72,6 +75,7 @@ pub async fn cash_report(ctx: &Ctx, dir: &Path, session_id: Uuid, lang: Lang) ->
 /// Writes a table as CSV (UTF-8 with a BOM, so spreadsheet apps read the accents) into the
 /// documents folder. `name` becomes part of the file name (letters, digits and dashes only).
 pub async fn csv_table(
+    ctx: &Ctx,
     dir: &Path,
     name: &str,
     header: Vec<String>,
@@ -87,6 +91,7 @@ pub async fn csv_table(
         out.write_record(row).map_err(AppError::internal)?;
     }
     let bytes = out.into_inner().map_err(AppError::internal)?;
+    audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::DocumentCsv, "table", &slug)).await?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     write(dir, format!("{slug}-{stamp}.csv"), bytes).await
 }
@@ -103,9 +108,9 @@ pub fn permission_for(name: &str) -> Permission {
     }
 }
 
-/// The path of a saved document, given its plain file name in the documents folder (no folders,
+/// The path of a saved document (its showing is audited), given its plain file name in the documents folder (no folders,
 /// no hidden files, only the kinds this app writes). Anything else is "not found".
-pub async fn saved(paths: &Paths, name: &str) -> AppResult<PathBuf> {
+pub async fn saved(ctx: &Ctx, paths: &Paths, name: &str) -> AppResult<PathBuf> {
     let plain = !name.is_empty()
         && !name.starts_with('.')
         && (name.ends_with(".pdf") || name.ends_with(".csv"))
@@ -114,5 +119,6 @@ pub async fn saved(paths: &Paths, name: &str) -> AppResult<PathBuf> {
     if !plain || !tokio::fs::try_exists(&path).await.unwrap_or(false) {
         return Err(AppError::not_found("document"));
     }
+    audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::DocumentOpen, "document", name)).await?;
     Ok(path)
 }

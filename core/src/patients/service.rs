@@ -76,10 +76,12 @@ pub async fn search(ctx: &Ctx, query: &str) -> AppResult<Vec<PatientSummary>> {
     Ok(rank(found, &corrected))
 }
 
-/// One patient's record.
+/// One patient's record. Every reading is audited.
 #[tracing::instrument(skip_all, fields(patient_id = %id))]
 pub async fn get(ctx: &Ctx, id: Uuid) -> AppResult<Patient> {
-    repo::find(&ctx.pool, id).await?.ok_or_else(|| AppError::not_found("patient"))
+    let patient = repo::find(&ctx.pool, id).await?.ok_or_else(|| AppError::not_found("patient"))?;
+    audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::PatientRead, "patient", id)).await?;
+    Ok(patient)
 }
 
 /// Creates a patient. Unless `allow_duplicate`, likely duplicates stop the create and are returned

@@ -1,3 +1,4 @@
+use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -12,6 +13,20 @@ use crate::error::{AppError, AppResult};
 use crate::inventory::model::StockKind;
 use crate::inventory::{repo::Link, service as inventory};
 use crate::validate::required;
+
+/// What the audit keeps of a note: its ids, its risk grade, its procedures and the digests of its
+/// findings and text; never the clinical text itself (the audit is readable without
+/// `clinical.read`).
+fn in_audit(v: &Visit) -> serde_json::Value {
+    json!({
+        "visit": v.id,
+        "appointment": v.appointment_id,
+        "riskCategory": v.risk_category,
+        "procedures": v.procedures,
+        "notes_sha256": audit::digest(&v.notes),
+        "findings_sha256": audit::digest(&serde_json::to_string(&v.findings).unwrap_or_default()),
+    })
+}
 
 /// Moves the appointment forward to `target` through the workflow's steps, auditing each one.
 async fn advance(ctx: &Ctx, conn: &mut PgConnection, appointment: Uuid, target: Status) -> AppResult<()> {
@@ -80,12 +95,8 @@ pub async fn save(ctx: &Ctx, input: VisitInput) -> AppResult<Visit> {
     }
     repo::save(&mut tx, &input).await?;
     let after = repo::load(&mut tx, input.id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
-    audit::record(
-        &mut *tx,
-        &ctx.actor,
-        Entry::new(Action::VisitUpdate, "visit", input.id).before(&before).after(&after),
-    )
-    .await?;
+    let entry = Entry::new(Action::VisitUpdate, "visit", input.id).before(&in_audit(&before)).after(&in_audit(&after));
+    audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -151,14 +162,19 @@ pub async fn add_addendum(ctx: &Ctx, visit_id: Uuid, id: Uuid, text: String) -> 
     let mut tx = ctx.pool.begin().await?;
     if db::replayed(&mut tx, &addendum).await?.is_none() {
         let visit = repo::load(&mut tx, visit_id, true).await?.ok_or_else(|| AppError::not_found("visit"))?;
+        // An addendum to another podiatrist's note needs the same permission as writing it.
+        may_write_for(ctx, visit.podiatrist_id).await?;
         if visit.signed_at.is_none() {
             return Err(AppError::conflict("visit_not_signed", None));
         }
         repo::insert_addendum(&mut *tx, &addendum).await?;
-        let entry = Entry::new(Action::VisitAddendum, "visit", visit_id).after(&addendum.text);
+        let entry = Entry::new(Action::VisitAddendum, "visit", visit_id)
+            .after(&json!({ "addendum": id, "text_sha256": audit::digest(&addendum.text) }));
         audit::record(&mut *tx, &ctx.actor, entry).await?;
     }
     let after = repo::load(&mut tx, visit_id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    // The whole note goes back to the desk: that is a reading of it.
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::VisitOpen, "visit", visit_id)).await?;
     tx.commit().await?;
     Ok(after)
 }

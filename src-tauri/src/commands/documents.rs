@@ -44,8 +44,8 @@ pub async fn export_csv(
 ) -> AppResult<SavedDocument> {
     let dir = folder(&state.paths);
     state
-        .run(Permission::StatsRead, (name, header, rows, dir), |_, (name, header, rows, dir)| async move {
-            documents::csv_table(&dir, &name, header, rows).await
+        .run(Permission::StatsRead, (name, header, rows, dir), |ctx, (name, header, rows, dir)| async move {
+            documents::csv_table(&ctx, &dir, &name, header, rows).await
         })
         .await
 }
@@ -57,6 +57,9 @@ pub async fn export_csv(
 pub async fn open_document(state: State<'_, AppState>, name: String) -> AppResult<()> {
     // The permission that made the document is the one that shows it again.
     let permission = documents::permission_for(&name);
-    let path = state.run(permission, (), |_, ()| async { documents::saved(&state.paths, &name).await }).await?;
+    let paths = state.paths.clone();
+    let path = state
+        .run(permission, (paths, name), |ctx, (paths, name)| async move { documents::saved(&ctx, &paths, &name).await })
+        .await?;
     tokio::task::spawn_blocking(move || opener::open(&path)).await?.map_err(AppError::internal)
 }
