@@ -556,7 +556,7 @@ async fn deadlocks(pool: &PgPool) -> i64 {
 
 /// Runs the soak on `pool`'s (fresh, migrated) database.
 pub async fn run(pool: &PgPool, plan: Plan) -> Report {
-    let (clinic, _admin) = setup(pool, &plan).await;
+    let (clinic, admin) = setup(pool, &plan).await;
     let clinic = Arc::new(clinic);
     let mut desks = Vec::new();
     for i in 0..plan.desks {
@@ -591,6 +591,10 @@ pub async fn run(pool: &PgPool, plan: Plan) -> Report {
     sqlx::query("SELECT pg_stat_clear_snapshot()").execute(pool).await.expect("stats snapshot");
     report.deadlocks_after = deadlocks(pool).await;
     report.broken = check(pool).await;
+    let chain = podoclinic_core::audit::service::verify(&ctx_of(pool, &admin).await).await.expect("audit chain");
+    if let Some(found) = chain.first_break {
+        report.broken.push(format!("the audit chain breaks at {found:?}"));
+    }
     report
 }
 

@@ -48,6 +48,7 @@ macro_rules! app_builder {
                 commands::clinic::get_clinic_profile,
                 commands::clinic::update_clinic_profile,
                 commands::audit::list_audit_log,
+                commands::audit::verify_audit_log,
                 commands::podiatrists::list_podiatrists,
                 commands::podiatrists::create_podiatrist,
                 commands::podiatrists::update_podiatrist,

@@ -62,6 +62,11 @@ export const commands = {
 	updateClinicProfile: (profile: ClinicProfile) => typedError<ClinicProfile, AppError>(__TAURI_INVOKE("update_clinic_profile", { profile })),
 	/**  The newest audit entries (admin). */
 	listAuditLog: (limit: number) => typedError<AuditRow[], AppError>(__TAURI_INVOKE("list_audit_log", { limit })),
+	/**
+	 *  Walks the whole audit log's chain and names the first row that was edited, deleted, slipped in
+	 *  or written outside it ("Verificar bitácora").
+	 */
+	verifyAuditLog: () => typedError<ChainCheck, AppError>(__TAURI_INVOKE("verify_audit_log")),
 	/**  Every podiatrist, active first. */
 	listPodiatrists: () => typedError<Podiatrist[], AppError>(__TAURI_INVOKE("list_podiatrists")),
 	/**  Adds a podiatrist. Idempotent by `id`. */
@@ -341,6 +346,16 @@ export type BookInput = {
 	overrideSchedule: boolean,
 };
 
+export type BreakReason = 
+/**  The row's content no longer gives its hash: it was edited. */
+"changed" | 
+/**  Rows are missing before this one: they were deleted. */
+"missing" | 
+/**  The row does not follow the one before it: it was slipped in or moved. */
+"out_of_order" | 
+/**  The row is outside the chain: it was written with the chain switched off. */
+"unchained";
+
 export type Bucket = "day" | "week" | "month";
 
 export type CallusFinding = "callus" | "hard_corn" | "soft_corn" | "plantar_hyperkeratosis";
@@ -380,6 +395,25 @@ export type CashSession = {
 export type CategoryTotal = {
 	category: string,
 	amountCents: number,
+};
+
+/**  Where the chain broke first, and how. */
+export type ChainBreak = {
+	/**  The audit row (`id`) the break is at. */
+	auditId: number,
+	/**  Its place in the chain (absent for a row outside it). */
+	position: number | null,
+	reason: BreakReason,
+};
+
+/**  What the verifier found. */
+export type ChainCheck = {
+	/**  Rows in the chain. */
+	rows: number,
+	/**  The chain's head, hex (what corte Z reports print, to hold a rewrite against). */
+	head: string,
+	/**  The first break, if any; none means every row is as written and in place. */
+	firstBreak: ChainBreak | null,
 };
 
 export type Charge = {

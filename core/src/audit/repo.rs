@@ -34,3 +34,43 @@ pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> AppResult<Vec<AuditR
     .fetch_all(db)
     .await?)
 }
+
+/// One link of the chain as stored, with the hash its content gives now.
+pub struct Link {
+    pub chain_seq: i64,
+    pub id: i64,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+    pub recomputed: Vec<u8>,
+}
+
+/// Up to `limit` links after position `after`, in chain order.
+pub async fn links(db: impl PgExecutor<'_>, after: i64, limit: i64) -> AppResult<Vec<Link>> {
+    Ok(sqlx::query_as!(
+        Link,
+        r#"SELECT chain_seq AS "chain_seq!", id, prev_hash AS "prev_hash!", hash AS "hash!",
+                  sha256(prev_hash || audit_log_content(a)) AS "recomputed!"
+           FROM audit_log a WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2"#,
+        after,
+        limit
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// The first committed row outside the chain (written with the chain's trigger switched off), if any.
+pub async fn first_unchained(db: impl PgExecutor<'_>) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar!("SELECT min(id) FROM audit_log WHERE chain_seq IS NULL").fetch_one(db).await?)
+}
+
+/// The chain's length and its head's hash (empty for an empty log).
+pub async fn head(db: impl PgExecutor<'_>) -> AppResult<(i64, Vec<u8>)> {
+    let head = sqlx::query!(
+        r#"SELECT coalesce(max(chain_seq), 0) AS "rows!",
+                  coalesce((SELECT hash FROM audit_log WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1), '\x'::bytea) AS "hash!"
+           FROM audit_log"#
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((head.rows, head.hash))
+}

@@ -22,7 +22,8 @@
 //!    share-lock it in their insert trigger, the corte Z takes it for itself
 //!    (`cash::repo::lock`).
 //! 9. **The stats rollups**: statement-level triggers upsert their day rows in key order.
-//! 10. **The audit log**, last: every write ends with its audit entry.
+//! 10. **The audit chain**, last of all: a write's audit rows join the chain when it commits (a
+//!     deferred trigger under one lock, migration 9), after every other lock it took.
 //!
 //! Explicit row locks are `FOR NO KEY UPDATE`, which does not conflict with the `FOR KEY SHARE`
 //! locks foreign keys take: a sale of a product does not wait for a treatment that uses it as a

@@ -54,6 +54,7 @@ struct Labels {
     received: &'static str,
     by: &'static str,
     generated: &'static str,
+    audit_chain: &'static str,
 }
 
 const ES: Labels = Labels {
@@ -90,6 +91,7 @@ const ES: Labels = Labels {
     received: "Recibió",
     by: "por",
     generated: "Generado",
+    audit_chain: "Bitácora (registros · huella SHA-256)",
 };
 
 const EN: Labels = Labels {
@@ -126,6 +128,7 @@ const EN: Labels = Labels {
     received: "Received",
     by: "by",
     generated: "Generated",
+    audit_chain: "Audit log (entries · SHA-256 head)",
 };
 
 fn labels(lang: Lang) -> &'static Labels {
@@ -254,7 +257,19 @@ pub fn receipt(
 
 /// Corte X or Z: per method, the float and every kind of entry, expected, counted and the
 /// difference; then the denominations and every entry.
-pub fn cash_report(clinic: &ClinicProfile, tz: Tz, report: &CashReport, lang: Lang) -> AppResult<Vec<u8>> {
+/// The audit chain as a report prints it: its length and its head.
+pub struct AuditHead {
+    pub rows: i64,
+    pub head: String,
+}
+
+pub fn cash_report(
+    clinic: &ClinicProfile,
+    tz: Tz,
+    report: &CashReport,
+    audit: &AuditHead,
+    lang: Lang,
+) -> AppResult<Vec<u8>> {
     let l = labels(lang);
     let cur = clinic.currency.as_str();
     let s = &report.session;
@@ -332,6 +347,8 @@ pub fn cash_report(clinic: &ClinicProfile, tz: Tz, report: &CashReport, lang: La
     page.row(&[left(MARGIN, l.handed_over), left(330.0, l.received)], 9.0, false);
     page.gap(10.0);
     page.line(&format!("{}: {}", l.generated, when(report.generated_at, tz)), 7.5, false);
+    // The audit chain's head, to hold the log against later (a rewrite of the whole log).
+    page.line(&format!("{}: {} · {}", l.audit_chain, audit.rows, audit.head), 7.0, false);
     page.render()
 }
 

@@ -1,6 +1,7 @@
 use tauri::State;
 
 use podoclinic_core::audit::AuditRow;
+use podoclinic_core::audit::service::ChainCheck;
 use podoclinic_core::auth::Permission;
 use podoclinic_core::error::AppResult;
 use podoclinic_core::state::AppState;
@@ -13,5 +14,15 @@ pub async fn list_audit_log(state: State<'_, AppState>, limit: u32) -> AppResult
         .run(Permission::AuditRead, limit, |ctx, limit| async move {
             podoclinic_core::audit::service::recent(&ctx, limit).await
         })
+        .await
+}
+
+/// Walks the whole audit log's chain and names the first row that was edited, deleted, slipped in
+/// or written outside it ("Verificar bitácora").
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_audit_log(state: State<'_, AppState>) -> AppResult<ChainCheck> {
+    state
+        .run(Permission::AuditRead, (), |ctx, ()| async move { podoclinic_core::audit::service::verify(&ctx).await })
         .await
 }

@@ -1,0 +1,133 @@
+//! The tamper-evident audit log against a real PostgreSQL: every write joins one chain, even when
+//! desks write at once, and the verifier names the first row edited, deleted, moved or written
+//! outside the chain by someone who could switch the database's guards off (the owner).
+
+use std::sync::Arc;
+
+use podoclinic_core::audit::service::{self as audit, BreakReason};
+use podoclinic_core::auth::Ctx;
+use podoclinic_tests::*;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+/// A clinic with a few audited writes; the admin's context.
+async fn some_history(pool: &PgPool) -> Ctx {
+    let admin = first_admin(pool).await;
+    for i in 0..4 {
+        patient(pool, &admin, &format!("Paciente{i}"), "Bitácora", "").await;
+    }
+    ctx_of(pool, &admin).await
+}
+
+async fn audit_id_at(pool: &PgPool, position: i64) -> i64 {
+    sqlx::query_scalar("SELECT id FROM audit_log WHERE chain_seq = $1").bind(position).fetch_one(pool).await.unwrap()
+}
+
+/// Runs `sql` as the owner would, with the audit's row guard switched off around it.
+async fn as_owner_without_the_guard(pool: &PgPool, sql: &str, id: i64) {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only_row").execute(&mut *tx).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(id).execute(&mut *tx).await.unwrap();
+    sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only_row").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_write_joins_the_chain_and_an_untouched_chain_verifies(pool: PgPool) {
+    let ctx = some_history(&pool).await;
+    let check = audit::verify(&ctx).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(&pool).await.unwrap();
+    assert!(rows >= 5);
+    assert_eq!(check.rows, rows, "every row is in the chain");
+    assert_eq!(check.first_break, None);
+    assert_eq!(check.head.len(), 64);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn desks_writing_at_once_make_one_chain(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let wide = PgPoolOptions::new().max_connections(10).connect_with((*pool.connect_options()).clone()).await.unwrap();
+    let barrier = Arc::new(tokio::sync::Barrier::new(10));
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let desk = Ctx::for_user(&wide, admin.id, &format!("desk-{i}")).await.unwrap();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let p = new_patient(&format!("Simultáneo{i}"), "Cadena", "");
+            podoclinic_core::patients::service::create(&desk, p, true).await.unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let ctx = ctx_of(&pool, &admin).await;
+    let check = audit::verify(&ctx).await.unwrap();
+    assert_eq!(check.first_break, None);
+    let positions: Vec<i64> =
+        sqlx::query_scalar("SELECT chain_seq FROM audit_log ORDER BY chain_seq").fetch_all(&pool).await.unwrap();
+    assert_eq!(positions, (1..=positions.len() as i64).collect::<Vec<_>>(), "no gap, no fork");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_owner_s_edit_is_named_by_the_verifier(pool: PgPool) {
+    let ctx = some_history(&pool).await;
+    let edited = audit_id_at(&pool, 3).await;
+    as_owner_without_the_guard(&pool, "UPDATE audit_log SET desk = 'otra' WHERE id = $1", edited).await;
+    let check = audit::verify(&ctx).await.unwrap();
+    let found = check.first_break.expect("the edit is found");
+    assert_eq!((found.audit_id, found.position, found.reason), (edited, Some(3), BreakReason::Changed));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_owner_s_deletion_is_named_at_the_row_after_it(pool: PgPool) {
+    let ctx = some_history(&pool).await;
+    let deleted = audit_id_at(&pool, 2).await;
+    let next = audit_id_at(&pool, 3).await;
+    as_owner_without_the_guard(&pool, "DELETE FROM audit_log WHERE id = $1", deleted).await;
+    let found = audit::verify(&ctx).await.unwrap().first_break.expect("the deletion is found");
+    assert_eq!((found.audit_id, found.position, found.reason), (next, Some(3), BreakReason::Missing));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn rows_swapped_in_the_chain_are_named_out_of_order(pool: PgPool) {
+    let ctx = some_history(&pool).await;
+    let (second, third) = (audit_id_at(&pool, 2).await, audit_id_at(&pool, 3).await);
+    as_owner_without_the_guard(&pool, "UPDATE audit_log SET chain_seq = -chain_seq WHERE id = $1", second).await;
+    as_owner_without_the_guard(&pool, "UPDATE audit_log SET chain_seq = 2 WHERE id = $1", third).await;
+    as_owner_without_the_guard(&pool, "UPDATE audit_log SET chain_seq = 3 WHERE chain_seq = -2 AND id = $1", second)
+        .await;
+    let found = audit::verify(&ctx).await.unwrap().first_break.expect("the swap is found");
+    assert_eq!((found.audit_id, found.position, found.reason), (third, Some(2), BreakReason::OutOfOrder));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_row_written_with_the_chain_switched_off_is_named(pool: PgPool) {
+    let ctx = some_history(&pool).await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_chain").execute(&mut *tx).await.unwrap();
+    let forged: i64 = sqlx::query_scalar(
+        "INSERT INTO audit_log (desk, action, entity) VALUES ('recepcion', 'patient.update', 'patient') RETURNING id",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_chain").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let found = audit::verify(&ctx).await.unwrap().first_break.expect("the forged row is found");
+    assert_eq!((found.audit_id, found.position, found.reason), (forged, None, BreakReason::Unchained));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_database_refuses_any_other_change_to_a_chained_row(pool: PgPool) {
+    some_history(&pool).await;
+    for sql in [
+        "UPDATE audit_log SET desk = 'x' WHERE chain_seq = 1",
+        "UPDATE audit_log SET chain_seq = 99 WHERE chain_seq = 1",
+        "UPDATE audit_log SET hash = '\\x00' WHERE chain_seq = 1",
+        "DELETE FROM audit_log WHERE chain_seq = 1",
+    ] {
+        let err = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await.unwrap_err();
+        assert_eq!(err.as_database_error().and_then(|e| e.constraint()), Some("audit_log_append_only"), "{sql}");
+    }
+}
