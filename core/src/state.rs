@@ -99,11 +99,7 @@ impl AppState {
         F: Fn(Ctx, A) -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
-        self.attempts(args, |args| async {
-            let ctx = auth::require(self, permission).await?;
-            work(ctx, args).await
-        })
-        .await
+        self.as_user(Some(permission), args, work).await
     }
 
     /// `run` for what any signed-in user may do (their own password, the clinic's name).
@@ -113,8 +109,20 @@ impl AppState {
         F: Fn(Ctx, A) -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
+        self.as_user(None, args, work).await
+    }
+
+    async fn as_user<A, T, F, Fut>(&self, permission: Option<Permission>, args: A, work: F) -> AppResult<T>
+    where
+        A: Clone,
+        F: Fn(Ctx, A) -> Fut,
+        Fut: Future<Output = AppResult<T>>,
+    {
         self.attempts(args, |args| async {
-            let ctx = auth::signed_in(self).await?;
+            let ctx = match permission {
+                Some(permission) => auth::require(self, permission).await?,
+                None => auth::signed_in(self).await?,
+            };
             work(ctx, args).await
         })
         .await
