@@ -1,0 +1,165 @@
+//! The database's walls hold against the desks' own role. The migrations run as the owner; a desk
+//! login that is only a member of `podoclinic_app` must be refused every way of taking a wall
+//! down (a trigger, TRUNCATE, replication mode, a forged audit row, editing what is closed or
+//! signed) and allowed every daily operation.
+
+use podoclinic_core::appointments::model::Status;
+use podoclinic_core::auth::Ctx;
+use podoclinic_core::inventory::model::{PurchaseInput, PurchaseLine};
+use podoclinic_core::visits::model::{Procedure, VisitInput};
+use podoclinic_tests::*;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use uuid::Uuid;
+
+/// A login of the desks' group on this test's database; its pool.
+async fn desk_login(pool: &PgPool) -> PgPool {
+    let name = format!("desk_{}", Uuid::now_v7().simple());
+    let password = format!("clave-{}", Uuid::now_v7().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE ROLE {name} LOGIN PASSWORD '{password}' IN ROLE podoclinic_app")))
+        .execute(pool)
+        .await
+        .unwrap();
+    let options = (*pool.connect_options()).clone().username(&name).password(&password);
+    let desk = PgPoolOptions::new().max_connections(3).connect_with(options).await.expect("the desk login connects");
+    let (user, superuser): (String, bool) =
+        sqlx::query_as("SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&desk)
+            .await
+            .unwrap();
+    assert_eq!((user, superuser), (name, false), "the test works as the desk's login, not as an owner");
+    desk
+}
+
+/// A day's work done through the services on the desk login: a booking, a signed visit whose
+/// treatment uses stock, a charge paid in cash, received stock, a corte Z. Returns (the visit, the
+/// closed session).
+async fn a_day_as_the_desk(pool: &PgPool, desk: &PgPool) -> (Uuid, Uuid) {
+    let admin = first_admin(pool).await;
+    let pod = podiatrist(pool, &admin, "Dra. Pies", None).await;
+    let pat = patient(pool, &admin, "Rosa", "Cruz", "").await;
+    let owner_ctx = ctx_of(pool, &admin).await;
+    let gauze = product(&owner_ctx, "GASA", 250, 1).await;
+    let supplier = Uuid::now_v7();
+    sqlx::query("INSERT INTO suppliers (id, name, rfc) VALUES ($1, 'Distribuidora', 'DIS900101AB1')")
+        .bind(supplier)
+        .execute(pool)
+        .await
+        .unwrap();
+    let cure = podoclinic_core::catalog::model::Treatment {
+        id: Uuid::now_v7(),
+        name: "Curación".into(),
+        duration_minutes: 30,
+        price_cents: 40_000,
+        active: true,
+        consumables: vec![podoclinic_core::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
+    };
+    let cure = podoclinic_core::catalog::service::create_treatment(&owner_ctx, cure).await.unwrap().id;
+
+    let ctx = Ctx::for_user(desk, admin.id, "test-desk").await.unwrap();
+    let delivery = PurchaseInput {
+        id: Uuid::now_v7(),
+        supplier_id: supplier,
+        invoice_ref: "F-1".into(),
+        received_on: chrono::Utc::now().date_naive(),
+        lines: vec![PurchaseLine { product_id: gauze, quantity: 10, unit_cost_cents: 250 }],
+    };
+    podoclinic_core::inventory::service::receive(&ctx, delivery).await.expect("receive stock");
+    let session = open_drawer(&ctx, 10_000).await;
+    let appointment = podoclinic_core::appointments::service::book(&ctx, booking(pat, pod, future(0, 16, 0), 30))
+        .await
+        .expect("book");
+    podoclinic_core::appointments::service::set_status(&ctx, appointment.id, Status::Arrived).await.unwrap();
+    let visit = podoclinic_core::visits::service::open(&ctx, appointment.id).await.expect("open the visit");
+    let input = VisitInput {
+        id: visit.id,
+        findings: Default::default(),
+        risk_category: Some(1),
+        notes: "Revisión".into(),
+        procedures: vec![Procedure { treatment_id: cure, quantity: 1 }],
+    };
+    podoclinic_core::visits::service::save(&ctx, input).await.expect("save the note");
+    podoclinic_core::visits::service::sign(&ctx, visit.id, false).await.expect("sign");
+    let charge = podoclinic_core::billing::service::create_charge(
+        &ctx,
+        podoclinic_core::billing::model::ChargeInput {
+            id: Uuid::now_v7(),
+            patient_id: pat,
+            visit_id: Some(visit.id),
+            lines: vec![line(cure, 1, 0)],
+        },
+    )
+    .await
+    .expect("charge");
+    podoclinic_core::billing::service::take_payment(
+        &ctx,
+        pay(pat, Some(charge.id), podoclinic_core::money::Method::Cash, 40_000),
+    )
+    .await
+    .expect("pay");
+    podoclinic_core::cash::service::close(&ctx, close_input(session, 50_000, 0, 0)).await.expect("corte Z");
+    // A time-zone change rebuilds the rollups (a TRUNCATE the desks may not do themselves).
+    let mut profile = podoclinic_core::clinic::service::get(&ctx).await.unwrap();
+    profile.timezone = "America/Tijuana".into();
+    podoclinic_core::clinic::service::update(&ctx, profile).await.expect("time zone change");
+    (visit.id, session)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_desk_login_does_a_whole_day_and_the_audit_chain_holds(pool: PgPool) {
+    let desk = desk_login(&pool).await;
+    a_day_as_the_desk(&pool, &desk).await;
+    let admin = podoclinic_core::auth::repo::list_users(&pool).await.unwrap().remove(0);
+    let check = podoclinic_core::audit::service::verify(&ctx_of(&pool, &admin).await).await.unwrap();
+    assert_eq!(check.first_break, None);
+    let unchained: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE chain_seq IS NULL").fetch_one(&pool).await.unwrap();
+    assert_eq!(unchained, 0, "the desk's audit rows joined the chain");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_desk_login_cannot_take_any_wall_down(pool: PgPool) {
+    let desk = desk_login(&pool).await;
+    let (visit, session) = a_day_as_the_desk(&pool, &desk).await;
+    let mut conn = desk.acquire().await.unwrap();
+    let refused = [
+        ("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only_row", "disable the audit's guard"),
+        ("ALTER TABLE visits DISABLE TRIGGER ALL", "disable a signed note's guard"),
+        ("DROP TRIGGER audit_log_chain ON audit_log", "drop the chain"),
+        ("TRUNCATE audit_log", "truncate the audit"),
+        ("TRUNCATE stats_income_days", "truncate a rollup"),
+        ("SET session_replication_role = replica", "switch every trigger off"),
+        ("UPDATE audit_log SET desk = 'otra'", "edit the audit"),
+        ("DELETE FROM audit_log", "delete the audit"),
+        (
+            "INSERT INTO audit_log (id, desk, action, entity) OVERRIDING SYSTEM VALUE VALUES (1, 'd', 'x', 'y')",
+            "forge an audit row's id",
+        ),
+        ("INSERT INTO audit_log (desk, action, entity, chain_seq) VALUES ('d', 'x', 'y', 1)", "forge a chain place"),
+        ("UPDATE payments SET amount_cents = 1", "edit a payment"),
+        ("DELETE FROM stock_movements", "delete the stock ledger"),
+        ("CREATE TABLE desk_table (x int)", "create a table"),
+        ("COPY audit_log TO PROGRAM 'true'", "run a program"),
+        ("ALTER ROLE podoclinic_app SUPERUSER", "raise its own role"),
+    ];
+    for (sql, what) in refused {
+        let err = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await;
+        assert!(err.is_err(), "a desk could {what}: {sql}");
+    }
+    let guarded = [
+        ("UPDATE visits SET notes = 'cambiada' WHERE id = $1", visit, "visits_signed"),
+        ("UPDATE cash_sessions SET counted_cash_cents = 1 WHERE id = $1", session, "cash_session_closed"),
+    ];
+    for (sql, id, constraint) in guarded {
+        let err = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).execute(&mut *conn).await.unwrap_err();
+        assert_eq!(err.as_database_error().and_then(|e| e.constraint()), Some(constraint), "{sql}");
+    }
+    // The audit's time is the database's, whatever a desk sends.
+    let at: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
+        "INSERT INTO audit_log (desk, action, entity, at) VALUES ('d', 'x', 'y', '2001-01-01') RETURNING at",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert!(at > chrono::Utc::now() - chrono::Duration::minutes(5), "back-dated to {at}");
+}
