@@ -6,24 +6,28 @@
 -- set-up creates it first.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'podoclinic_app') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'podoclinic_app')
+       AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
         CREATE ROLE podoclinic_app NOLOGIN;
     END IF;
-END;
-$$;
-
-GRANT USAGE ON SCHEMA public TO podoclinic_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO podoclinic_app;
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO podoclinic_app;
--- Append-only records: no UPDATE, no DELETE (their triggers refuse them too).
-REVOKE UPDATE, DELETE ON audit_log, payments, charges, charge_lines, cash_movements, expenses,
-    stock_movements, stock_shortfalls, visit_addenda FROM podoclinic_app;
--- The migrator's own record is the owner's (it exists wherever the migrator runs this).
-DO $$
-BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'podoclinic_app') THEN
+        -- An owner that may not create roles, on a server set up before this migration: the
+        -- upgrade goes on (a desk must not be left unable to start) and says what is missing.
+        RAISE WARNING 'role podoclinic_app does not exist and % may not create it: create it and '
+            'run the grants of migration 10 (see the README)', current_user;
+        RETURN;
+    END IF;
+    GRANT USAGE ON SCHEMA public TO podoclinic_app;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO podoclinic_app;
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO podoclinic_app;
+    -- Append-only records: no UPDATE, no DELETE (their triggers refuse them too).
+    REVOKE UPDATE, DELETE ON audit_log, payments, charges, charge_lines, cash_movements, expenses,
+        stock_movements, stock_shortfalls, visit_addenda FROM podoclinic_app;
+    -- The migrator's own record is the owner's (it exists wherever the migrator runs this).
     IF to_regclass('_sqlx_migrations') IS NOT NULL THEN
         REVOKE INSERT, UPDATE, DELETE ON _sqlx_migrations FROM podoclinic_app;
     END IF;
+    GRANT EXECUTE ON FUNCTION audit_log_link(bigint) TO podoclinic_app;
 END;
 $$;
 
@@ -54,5 +58,3 @@ CREATE TRIGGER audit_log_guard_insert BEFORE INSERT ON audit_log
 -- chain (an UPDATE of the audit), and rebuilding the rollups (TRUNCATE).
 ALTER FUNCTION audit_log_link(bigint) SECURITY DEFINER SET search_path = public, pg_temp;
 ALTER FUNCTION stats_rebuild() SECURITY DEFINER SET search_path = public, pg_temp;
-REVOKE EXECUTE ON FUNCTION audit_log_link(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION audit_log_link(bigint) TO podoclinic_app;
