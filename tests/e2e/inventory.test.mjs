@@ -72,6 +72,8 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
   await app.click("[data-test=open-drawer]");
   await app.find("[data-test=corte-x]");
   await app.click("[data-test=nav-payments]");
+  // Today's list loads above the counter-sale card and moves it down: click once it has.
+  await app.find("[data-test=checkout-queue] [data-test=pick-appointment]");
   await app.click("[data-test=new-sale]");
   await app.type("[data-test=counter-sale] [data-test=patient-search]", "rosa");
   await app.click("[data-test=counter-sale] [data-test=patient-result]");
