@@ -58,9 +58,12 @@ pub async fn links(db: impl PgExecutor<'_>, after: i64, limit: i64) -> AppResult
     .await?)
 }
 
-/// The first committed row outside the chain (written with the chain's trigger switched off), if any.
+/// The first committed row outside the chain (written with the chain's trigger switched off, or
+/// given a place the walk never reaches), if any.
 pub async fn first_unchained(db: impl PgExecutor<'_>) -> AppResult<Option<i64>> {
-    Ok(sqlx::query_scalar!("SELECT min(id) FROM audit_log WHERE chain_seq IS NULL").fetch_one(db).await?)
+    Ok(sqlx::query_scalar!("SELECT min(id) FROM audit_log WHERE chain_seq IS NULL OR chain_seq <= 0")
+        .fetch_one(db)
+        .await?)
 }
 
 /// The chain's length and its head's hash (empty for an empty log).

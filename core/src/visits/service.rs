@@ -114,6 +114,9 @@ pub async fn sign(ctx: &Ctx, id: Uuid, override_stock: bool) -> AppResult<Visit>
     let before = repo::load(&mut tx, id, true).await?.ok_or_else(|| AppError::not_found("visit"))?;
     may_write_for(ctx, before.podiatrist_id).await?;
     if before.signed_at.is_some() {
+        // Signing twice changes nothing, but the answer is the whole note: a reading of it.
+        audit::record(&mut *tx, &ctx.actor, Entry::new(Action::VisitOpen, "visit", id)).await?;
+        tx.commit().await?;
         return Ok(before);
     }
     if before.risk_category.is_none() {
