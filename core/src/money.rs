@@ -27,10 +27,6 @@ impl Method {
             Method::Transfer => "transfer",
         }
     }
-
-    pub fn parse(s: &str) -> AppResult<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| AppError::internal(format!("unknown method {s}")))
-    }
 }
 
 /// One value per payment method, by name (a drawer's sums, what it should hold, what was counted).
@@ -101,20 +97,6 @@ pub enum EntryKind {
     Withdrawal,
     Deposit,
     Adjustment,
-}
-
-impl EntryKind {
-    pub fn parse(s: &str) -> AppResult<Self> {
-        Ok(match s {
-            "payment" => Self::Payment,
-            "refund" => Self::Refund,
-            "expense" => Self::Expense,
-            "withdrawal" => Self::Withdrawal,
-            "deposit" => Self::Deposit,
-            "adjustment" => Self::Adjustment,
-            other => return Err(AppError::internal(format!("unknown entry kind {other}"))),
-        })
-    }
 }
 
 /// Sums a session's signed entries (money into the drawer positive) per method. The opening

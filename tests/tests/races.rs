@@ -106,11 +106,13 @@ async fn two_desks_selling_one_product_at_once_both_sell_every_round(pool: PgPoo
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn fifty_desks_selling_one_product_at_once_all_sell(pool: PgPool) {
-    let c = counter(&pool, 50, 1_000).await;
-    let answers = all_at_once(&c, 2).await;
-    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
-    assert_eq!(stock(&pool, c.product).await, 1_000 - 100);
+async fn fifty_desks_selling_one_product_at_once_all_sell_every_round(pool: PgPool) {
+    let c = counter(&pool, 50, 5_000).await;
+    for round in 0..50 {
+        let answers = all_at_once(&c, 1).await;
+        assert!(answers.iter().all(Result::is_ok), "round {round}: {answers:?}");
+    }
+    assert_eq!(stock(&pool, c.product).await, 5_000 - 50 * 50);
 }
 
 #[sqlx::test(migrations = "../migrations")]

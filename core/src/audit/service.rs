@@ -76,8 +76,9 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainCheck> {
     let (mut expected, mut previous) = (1_i64, Vec::new());
     loop {
         let links = repo::links(&mut *conn, expected - 1, PAGE).await?;
-        let Some(last) = links.last() else { return Ok(check) };
-        let last_seq = last.chain_seq;
+        if links.is_empty() {
+            return Ok(check);
+        }
         for link in links {
             let reason = if link.chain_seq != expected {
                 Some(BreakReason::Missing)
@@ -95,7 +96,6 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainCheck> {
             expected += 1;
             previous = link.hash;
         }
-        expected = last_seq + 1;
     }
 }
 

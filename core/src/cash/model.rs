@@ -43,22 +43,13 @@ pub struct OpenSessionInput {
     pub opening_float_cents: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum MovementKind {
     Withdrawal,
     Deposit,
     Adjustment,
-}
-
-impl MovementKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MovementKind::Withdrawal => "withdrawal",
-            MovementKind::Deposit => "deposit",
-            MovementKind::Adjustment => "adjustment",
-        }
-    }
 }
 
 /// A withdrawal or deposit (amount entered positive) or an adjusting entry (signed).

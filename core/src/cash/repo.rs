@@ -2,7 +2,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{CashEntry, CashSession, Denomination, OpenSessionInput, Register};
+use super::model::{CashEntry, CashSession, Denomination, MovementKind, OpenSessionInput, Register};
 use crate::error::AppResult;
 use crate::money::{EntryKind, Method, PerMethod};
 
@@ -199,8 +199,8 @@ pub async fn close(db: impl PgExecutor<'_>, c: CloseRecord<'_>) -> AppResult<()>
 pub struct NewMovement {
     pub id: Uuid,
     pub session_id: Uuid,
-    pub kind: String,
-    pub method: String,
+    pub kind: MovementKind,
+    pub method: Method,
     pub amount_cents: i64,
     pub reason: String,
 }
@@ -211,8 +211,8 @@ pub async fn insert_movement(db: impl PgExecutor<'_>, m: &NewMovement, by: Uuid)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         m.id,
         m.session_id,
-        &m.kind,
-        &m.method,
+        m.kind as MovementKind,
+        m.method as Method,
         m.amount_cents,
         &m.reason,
         by
@@ -259,7 +259,8 @@ crate::db::stored_as_asked!(Register, register);
 pub async fn movement(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<NewMovement>> {
     Ok(sqlx::query_as!(
         NewMovement,
-        "SELECT id, session_id, kind, method, amount_cents, reason FROM cash_movements WHERE id = $1",
+        r#"SELECT id, session_id, kind AS "kind: MovementKind", method AS "method: Method", amount_cents, reason
+           FROM cash_movements WHERE id = $1"#,
         id
     )
     .fetch_optional(db)

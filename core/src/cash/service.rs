@@ -111,8 +111,8 @@ pub async fn add_movement(ctx: &Ctx, input: MovementInput) -> AppResult<CashRepo
     let movement = NewMovement {
         id: m.id,
         session_id: session,
-        kind: m.kind.as_str().to_owned(),
-        method: m.method.as_str().to_owned(),
+        kind: m.kind,
+        method: m.method,
         amount_cents: signed,
         reason: m.reason.clone(),
     };

@@ -14,32 +14,6 @@ pub enum StockKind {
     Return,
 }
 
-impl StockKind {
-    pub const ALL: [StockKind; 6] = [
-        StockKind::Purchase,
-        StockKind::Consumption,
-        StockKind::Sale,
-        StockKind::Adjustment,
-        StockKind::Loss,
-        StockKind::Return,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StockKind::Purchase => "purchase",
-            StockKind::Consumption => "consumption",
-            StockKind::Sale => "sale",
-            StockKind::Adjustment => "adjustment",
-            StockKind::Loss => "loss",
-            StockKind::Return => "return",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
 /// A product with its stock, as the stock list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
