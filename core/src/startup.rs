@@ -10,21 +10,21 @@ use sqlx::{Connection, PgConnection};
 use crate::db::local::{LocalCluster, LocalError, find_binaries};
 use crate::db::monitor::{self, DbStatus};
 use crate::db::profile::{ConnectionProfile, DATABASE_URL_ENV, DeskConfig, ServerProfile, keyring_password};
-use crate::db::{self, Schema};
+use crate::db::{self, Schema, Target};
 use crate::error::{AppError, AppResult, is_connection_error, log_fault};
 use crate::state::AppState;
 
 /// Where to connect, or the status to show when that cannot be known yet.
-pub async fn resolve(state: &AppState) -> Result<PgConnectOptions, DbStatus> {
+pub async fn resolve(state: &AppState) -> Result<Target, DbStatus> {
     let failed = |e: &dyn std::fmt::Display| DbStatus::Failed { log_id: log_fault(e) };
     if let Ok(url) = std::env::var(DATABASE_URL_ENV) {
         tracing::info!("database from {DATABASE_URL_ENV}");
-        return url.parse::<PgConnectOptions>().map_err(|e| failed(&e));
+        return url.parse::<PgConnectOptions>().map(Target::single).map_err(|e| failed(&e));
     }
     let config = DeskConfig::load_async(&state.paths.config_dir).await.map_err(|e| failed(&e))?;
     match config.connection {
         ConnectionProfile::Server(server) => match keyring_password(&server).await {
-            Some(password) => Ok(server.options(Some(&password))),
+            Some(password) => Ok(Target::desk_only(server.options(Some(&password)))),
             None => Err(DbStatus::NeedsPassword),
         },
         ConnectionProfile::Local => {
@@ -33,23 +33,28 @@ pub async fn resolve(state: &AppState) -> Result<PgConnectOptions, DbStatus> {
                 LocalError::NoUnprivilegedUser => DbStatus::NoPostgres,
                 other => failed(&other),
             })?;
-            let options = cluster.start().await.map_err(|e| failed(&e))?;
+            let target = cluster.start().await.map_err(|e| failed(&e))?;
             let _ = state.local.set(cluster);
-            Ok(options)
+            Ok(target)
         }
     }
 }
 
-/// Builds the one pool, prepares the schema (retrying while the server is unreachable), installs
-/// the pool and starts the health monitor. Returns once the pool is installed or startup failed.
-pub async fn connect(state: &AppState, options: PgConnectOptions, demo: bool) {
-    let pool = db::pool(options);
+/// Prepares the schema (retrying while the server is unreachable), builds and installs the one
+/// pool and starts the health monitor. Returns once the pool is installed or startup stopped.
+pub async fn connect(state: &AppState, target: Target, demo: bool) {
     let mut backoff = Duration::from_millis(500);
     let ready = loop {
-        match db::prepare(&pool).await {
+        match db::prepare(&target).await {
             Ok(Schema::Current) => break DbStatus::Online,
             Ok(Schema::TooNew { database, app }) => {
                 break DbStatus::UpdateRequired { database_version: database, app_version: app };
+            }
+            Ok(Schema::NeedsOwner { database, app }) => {
+                tracing::warn!(database, app, "the schema needs the owner's upgrade");
+                *state.awaiting_owner.lock().expect("never poisoned") = Some(target);
+                state.health.set(DbStatus::SchemaUpgradeRequired { database_version: database, app_version: app });
+                return;
             }
             Err(e) if is_connection_error(&e) => {
                 if !matches!(state.health.current(), DbStatus::Offline { .. }) {
@@ -65,6 +70,7 @@ pub async fn connect(state: &AppState, options: PgConnectOptions, demo: bool) {
             }
         }
     };
+    let pool = db::pool(target.desk);
     if demo
         && ready == DbStatus::Online
         && let Err(e) = crate::demo::seed(&pool, &state.desk).await
@@ -89,6 +95,36 @@ pub async fn start(state: &AppState, demo: bool) {
             state.health.set(status);
         }
     }
+}
+
+/// "Actualizar base de datos": with the owner's credentials, typed by an admin at a desk whose
+/// login may not change the schema, creates or upgrades it, then connects the desk as before (as
+/// its own login). The credentials are used for this once and kept nowhere.
+pub async fn upgrade_schema(state: &AppState, owner: &str, password: &str) -> AppResult<()> {
+    if owner.trim().is_empty() {
+        return Err(AppError::validation("user", "required"));
+    }
+    let Some(desk) = state.awaiting_owner.lock().expect("never poisoned").clone() else {
+        return Err(AppError::conflict("schema_current", None));
+    };
+    let as_owner = desk.desk.clone().username(owner.trim()).password(password);
+    let target = Target { desk: as_owner.clone(), owner: Some(as_owner), admit: None };
+    match db::prepare(&target).await {
+        Ok(Schema::Current) => {}
+        Ok(Schema::TooNew { .. }) => return Err(AppError::UpdateRequired),
+        Ok(Schema::NeedsOwner { .. }) => unreachable!("prepare with an owner migrates"),
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501") => {
+            tracing::info!(error = %e, "the upgrade's login does not own the schema");
+            return Err(AppError::validation("user", "not_schema_owner"));
+        }
+        Err(e) => return Err(connect_error(e)),
+    }
+    tracing::info!("schema upgraded with the owner's credentials");
+    if state.awaiting_owner.lock().expect("never poisoned").take().is_some() {
+        state.health.set(DbStatus::Starting);
+        connect(state, desk, false).await;
+    }
+    Ok(())
 }
 
 /// Why a connection attempt from the connection screens failed, as an error on the field to fix.

@@ -32,6 +32,8 @@ pub struct AppState {
     pub live: tokio::sync::broadcast::Sender<AgendaChanged>,
     /// Conflicts this desk's transactions lost, and the reruns.
     pub conflicts: Conflicts,
+    /// Where this desk connects, kept while the schema waits for its owner's upgrade.
+    pub awaiting_owner: std::sync::Mutex<Option<crate::db::Target>>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             local: OnceLock::new(),
             live: tokio::sync::broadcast::Sender::new(64),
             conflicts: Conflicts::default(),
+            awaiting_owner: std::sync::Mutex::default(),
         }
     }
 

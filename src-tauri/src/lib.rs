@@ -25,6 +25,7 @@ macro_rules! app_builder {
                 commands::desk::save_desk_config,
                 commands::desk::test_connection,
                 commands::desk::provide_db_password,
+                commands::desk::upgrade_database,
                 commands::desk::restart_app::<$runtime>,
                 commands::desk::open_admin_window::<$runtime>,
                 commands::auth::needs_first_admin,

@@ -10,12 +10,12 @@ use sqlx::PgPool;
 
 #[sqlx::test(migrations = false)]
 async fn an_empty_database_is_migrated_and_a_second_prepare_changes_nothing(pool: PgPool) {
-    assert_eq!(db::prepare(&pool).await.unwrap(), Schema::Current);
+    assert_eq!(db::prepare(&owner_of(&pool)).await.unwrap(), Schema::Current);
     assert_eq!(
         db::database_schema_version(&mut pool.acquire().await.unwrap()).await.unwrap(),
         db::app_schema_version()
     );
-    assert_eq!(db::prepare(&pool).await.unwrap(), Schema::Current);
+    assert_eq!(db::prepare(&owner_of(&pool)).await.unwrap(), Schema::Current);
     let roles: i64 =
         sqlx::query_scalar("SELECT count(*) FROM roles WHERE builtin IS NOT NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(roles, 3);
@@ -23,7 +23,7 @@ async fn an_empty_database_is_migrated_and_a_second_prepare_changes_nothing(pool
 
 #[sqlx::test(migrations = false)]
 async fn a_database_migrated_by_a_newer_app_is_left_untouched(pool: PgPool) {
-    db::prepare(&pool).await.unwrap();
+    db::prepare(&owner_of(&pool)).await.unwrap();
     let newer = db::app_schema_version() + 1;
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
@@ -38,7 +38,7 @@ async fn a_database_migrated_by_a_newer_app_is_left_untouched(pool: PgPool) {
         .await
         .unwrap();
 
-    assert_eq!(db::prepare(&pool).await.unwrap(), Schema::TooNew { database: newer, app: db::app_schema_version() });
+    assert_eq!(db::prepare(&owner_of(&pool)).await.unwrap(), Schema::TooNew { database: newer, app: db::app_schema_version() });
 
     let tables_after: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
         .fetch_one(&pool)
@@ -48,6 +48,11 @@ async fn a_database_migrated_by_a_newer_app_is_left_untouched(pool: PgPool) {
     let state = podoclinic_tests::state_on(pool.clone(), "old-desk");
     state.health.set(DbStatus::UpdateRequired { database_version: newer, app_version: db::app_schema_version() });
     assert_eq!(state.db().err(), Some(podoclinic_core::error::AppError::UpdateRequired));
+}
+
+/// The test database's one role as the owner and the desk.
+fn owner_of(pool: &PgPool) -> db::Target {
+    db::Target::single((*pool.connect_options()).clone())
 }
 
 async fn wait_for(health: &Health, limit: Duration, want: impl Fn(&DbStatus) -> bool) -> Option<Duration> {
@@ -73,11 +78,11 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
     let data = std::env::temp_dir().join(format!("podoclinic-cluster-{}", uuid::Uuid::now_v7().simple()));
     let cluster = LocalCluster::plan(bin, &data).expect("cluster plan");
     let t0 = Instant::now();
-    let options = cluster.start().await.expect("cluster start");
+    let target = cluster.start().await.expect("cluster start");
     println!("embedded cluster: initdb + start in {:.1} s", t0.elapsed().as_secs_f64());
 
-    let pool = db::pool(options);
-    assert_eq!(db::prepare(&pool).await.unwrap(), Schema::Current);
+    assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
+    let pool = db::pool(target.desk.clone());
     let health = Health::default();
     health.set(DbStatus::Online);
     let watcher = tokio::spawn(monitor::run(pool.clone(), health.clone()));
@@ -113,7 +118,9 @@ async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool
     let state = std::sync::Arc::new(podoclinic_core::state::AppState::new(podoclinic_tests::temp_paths(), "d".into()));
     let mut status = state.health.status.subscribe();
     let starting = state.clone();
-    let startup = tokio::spawn(async move { podoclinic_core::startup::connect(&starting, options, true).await });
+    let startup = tokio::spawn(async move {
+        podoclinic_core::startup::connect(&starting, db::Target::single(options), true).await
+    });
     loop {
         status.changed().await.unwrap();
         if *status.borrow_and_update() == DbStatus::Online {
@@ -136,4 +143,134 @@ async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool
         .await
         .unwrap();
     assert_eq!(short, 0, "and stock above every minimum");
+}
+
+/// Issue 13: the embedded cluster asks every connection for a password (socket included), and the
+/// desk's pool runs as a login that cannot take the database's walls down. A cluster an older app
+/// made (its socket trusted anyone) is closed the same way on its next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_cluster_asks_for_a_password_and_the_desk_is_not_its_owner() {
+    let bin = find_binaries().expect("PostgreSQL server binaries are required for this test");
+    let data = std::env::temp_dir().join(format!("podoclinic-cluster-{}", uuid::Uuid::now_v7().simple()));
+    let cluster = LocalCluster::plan(bin.clone(), &data).expect("cluster plan");
+    let target = cluster.start().await.expect("cluster start");
+    assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
+    let psql_without_password = |user: &str| {
+        std::process::Command::new(bin.join("psql"))
+            .args(["-w", "-X", "-h"])
+            .arg(cluster.socket_dir())
+            .args(["-p", "5432", "-U", user, "-d", "clinic", "-c", "SELECT 1"])
+            .env_remove("PGPASSWORD")
+            .env("PGPASSFILE", "/nonexistent")
+            .output()
+            .expect("psql runs")
+    };
+    for user in ["clinic", "clinic_desk", "postgres"] {
+        let out = psql_without_password(user);
+        assert!(!out.status.success(), "psql as {user} without a password must fail");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("password"), "refused for want of a password, not by accident: {said}");
+    }
+
+    let desk = db::pool(target.desk.clone());
+    let (superuser, member): (bool, bool) = sqlx::query_as(
+        "SELECT rolsuper, pg_has_role(current_user, 'podoclinic_app', 'member') FROM pg_roles WHERE rolname = current_user",
+    )
+    .fetch_one(&desk)
+    .await
+    .unwrap();
+    assert!(!superuser && member, "the desk runs as a plain member of podoclinic_app");
+    podoclinic_core::demo::seed(&desk, "desk").await.expect("the desk login seeds the demo clinic");
+    for attack in [
+        "SET session_replication_role = replica",
+        "ALTER TABLE audit_log DISABLE TRIGGER USER",
+        "TRUNCATE audit_log",
+        "COPY (SELECT 1) TO PROGRAM 'true'",
+        "CREATE TABLE mine (x int)",
+        "ALTER ROLE clinic_desk SUPERUSER",
+    ] {
+        let refused = sqlx::query(attack).execute(&desk).await.expect_err(attack);
+        let code = refused.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned());
+        assert_eq!(code.as_deref(), Some("42501"), "{attack}: {refused}");
+    }
+    desk.close().await;
+
+    // An older app's cluster: the socket trusts anyone and there is no credentials file.
+    let hba = std::fs::read_dir(&cluster.root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.ends_with("data"))
+        .map(|d| d.join("pg_hba.conf"))
+        .expect("the cluster's data folder");
+    let stopper = cluster.clone();
+    tokio::task::spawn_blocking(move || stopper.stop_blocking()).await.unwrap();
+    std::fs::write(&hba, "local all all trust\n").unwrap();
+    std::fs::remove_file(cluster.root.join("credentials.json")).unwrap();
+    let target = cluster.start().await.expect("the old cluster starts");
+    assert!(!psql_without_password("clinic").status.success(), "the old cluster's socket no longer trusts");
+    assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
+    let desk = db::pool(target.desk.clone());
+    let superuser: bool = sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        .fetch_one(&desk)
+        .await
+        .unwrap();
+    assert!(!superuser, "with its new password the desk login connects, still not a superuser");
+    desk.close().await;
+
+    let root = cluster.root.clone();
+    tokio::task::spawn_blocking(move || cluster.stop_blocking()).await.unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// Issue 13, the LAN set-up as the README writes it: the schema's owner, the desks' group and a
+/// desk login. A desk that finds the database empty (or older) may not create it: it says so and
+/// waits; an admin's "Actualizar base de datos" with the owner's login migrates once, and the desk
+/// then runs as its own login, which can do no DDL.
+#[sqlx::test(migrations = false)]
+async fn a_lan_desk_waits_for_the_owner_to_create_the_schema_and_then_runs_as_its_own_login(admin: PgPool) {
+    use podoclinic_core::error::AppError;
+    use podoclinic_core::startup;
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    let (owner, desk, database) = (format!("owner_{tag}"), format!("desk_{tag}"), format!("clinic_{tag}"));
+    // The README's set-up, with names of this test's own (roles are the whole server's).
+    let setup = [
+        format!("CREATE ROLE {owner} LOGIN PASSWORD 'owner-pass'"),
+        "DO $$ BEGIN CREATE ROLE podoclinic_app NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            .to_string(),
+        format!("CREATE ROLE {desk} LOGIN PASSWORD 'desk-pass' IN ROLE podoclinic_app"),
+        format!("CREATE DATABASE {database} OWNER {owner}"),
+    ];
+    for statement in &setup {
+        sqlx::query(sqlx::AssertSqlSafe(statement.clone())).execute(&admin).await.expect(statement);
+    }
+    let server = (*admin.connect_options()).clone().database(&database);
+    let state = podoclinic_core::state::AppState::new(podoclinic_tests::temp_paths(), "lan-desk".into());
+    startup::connect(&state, db::Target::desk_only(server.clone().username(&desk).password("desk-pass")), false).await;
+    let app = db::app_schema_version();
+    assert_eq!(state.health.current(), DbStatus::SchemaUpgradeRequired { database_version: 0, app_version: app });
+    assert!(state.db().is_err(), "no pool until the schema is there");
+
+    let refused = startup::upgrade_schema(&state, &desk, "desk-pass").await.unwrap_err();
+    assert_eq!(refused, AppError::validation("user", "not_schema_owner"), "a desk login cannot create the schema");
+    let refused = startup::upgrade_schema(&state, " ", "owner-pass").await.unwrap_err();
+    assert_eq!(refused, AppError::validation("user", "required"));
+
+    startup::upgrade_schema(&state, &owner, "owner-pass").await.expect("the owner creates the schema");
+    assert_eq!(state.health.current(), DbStatus::Online);
+    let pool = state.db().expect("the desk's pool");
+    let user: String = sqlx::query_scalar("SELECT current_user::text").fetch_one(&pool).await.unwrap();
+    assert_eq!(user, desk, "the desk runs as its own login, not the owner's");
+    let ddl = sqlx::query("CREATE TABLE mine (x int)").execute(&pool).await.unwrap_err();
+    assert_eq!(ddl.as_database_error().and_then(|e| e.code()).as_deref(), Some("42501"));
+    let again = startup::upgrade_schema(&state, &owner, "owner-pass").await.unwrap_err();
+    assert_eq!(again, AppError::conflict("schema_current", None), "nothing to upgrade once current");
+
+    pool.close().await;
+    for statement in
+        [format!("DROP DATABASE {database} WITH (FORCE)"), format!("DROP ROLE {desk}"), format!("DROP ROLE {owner}")]
+    {
+        sqlx::query(sqlx::AssertSqlSafe(statement.clone())).execute(&admin).await.expect(&statement);
+    }
 }

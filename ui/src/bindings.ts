@@ -16,6 +16,11 @@ export const commands = {
 	testConnection: (server: ServerProfile, password: string | null) => typedError<ConnectionTest, AppError>(__TAURI_INVOKE("test_connection", { server, password })),
 	/**  When no keyring holds the server password: connect with the one typed now (kept in memory). */
 	provideDbPassword: (password: string) => typedError<DbStatus, AppError>(__TAURI_INVOKE("provide_db_password", { password })),
+	/**
+	 *  "Actualizar base de datos": the owner's login and password, used once to create or upgrade the
+	 *  schema this desk's login may not change; never stored. Offered only while the desk says so.
+	 */
+	upgradeDatabase: (owner: string, password: string) => typedError<DbStatus, AppError>(__TAURI_INVOKE("upgrade_database", { owner, password })),
 	/**  Restarts the app so a new connection profile takes effect. */
 	restartApp: () => typedError<null, AppError>(__TAURI_INVOKE("restart_app")),
 	/**  Opens (or focuses) the admin settings window. */
@@ -549,6 +554,11 @@ export type DbStatus =
 { state: "offline"; since: string } | 
 /**  The database was migrated by a newer app: update this desk. */
 { state: "updateRequired"; databaseVersion: number; appVersion: number } | 
+/**
+ *  The database is empty or its schema older than this app, and this desk may not change it
+ *  (it runs as a desk login): an admin gives the owner's credentials once.
+ */
+{ state: "schemaUpgradeRequired"; databaseVersion: number; appVersion: number } | 
 /**  Startup failed for another reason; details are in the log under this id. */
 { state: "failed"; logId: string };
 

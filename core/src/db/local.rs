@@ -1,17 +1,33 @@
 //! The embedded default: a private PostgreSQL cluster run from the system's binaries, reachable
-//! only through a Unix socket in a folder that only its owner can open.
+//! only through a Unix socket in a folder that only its owner can open, and only with a password
+//! (scram-sha-256, socket included). Its superuser creates the clinic's database, runs the
+//! migrations and admits the desk login; the app's pool runs as that login, a member of
+//! `podoclinic_app` that reads and writes rows and nothing more.
+//!
+//! Both passwords are random, made when the cluster is, and kept in a file only the desk's OS user
+//! can read, beside the data files that user can read anyway: this keeps out a stray `psql`, a
+//! statement injected through the app or a bug in it, not the desk's OS user (the audit chain is
+//! what catches that user's edits).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use tokio::process::Command;
 
+use crate::db::{DeskLogin, Target};
+
 /// Overrides where the PostgreSQL binaries are looked for.
 pub const PG_BIN_ENV: &str = "PODOCLINIC_PG_BIN";
-const ROLE: &str = "clinic";
+/// The cluster's superuser (the schema's owner).
+const OWNER: &str = "clinic";
+/// The app's daily login.
+const DESK: &str = "clinic_desk";
 const DATABASE: &str = "clinic";
+/// The one rule of the cluster's `pg_hba.conf`.
+const HBA: &str = "# Written by Podoclinic: every connection needs a password.\nlocal all all scram-sha-256\n";
 const PORT: u16 = 5432;
 /// Unix socket paths are limited to 107 bytes; keep ours well under.
 const MAX_SOCKET_DIR: usize = 80;
@@ -122,10 +138,31 @@ impl LocalCluster {
         Ok(())
     }
 
-    /// Creates the cluster on first use, starts it (or finds it running), creates the clinic's
-    /// database, and returns how to connect.
+    fn credentials_file(&self) -> PathBuf {
+        self.root.join("credentials.json")
+    }
+
+    /// The cluster's passwords, made on first use.
+    fn credentials(&self) -> Result<Credentials, LocalError> {
+        let path = self.credentials_file();
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| LocalError::Step { step: "read credentials", detail: e.to_string() })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let made = Credentials { owner: random_password(), desk: random_password() };
+                write_private(&path, &serde_json::to_vec(&made).expect("two strings serialise"))?;
+                Ok(made)
+            }
+            Err(e) => Err(step("read credentials")(e)),
+        }
+    }
+
+    /// Creates the cluster on first use, starts it (or finds it running), makes every connection
+    /// need a password (a cluster made by an older app trusted its socket), creates the clinic's
+    /// database, and returns how the owner and the desk connect.
     #[tracing::instrument(skip_all)]
-    pub async fn start(&self) -> Result<PgConnectOptions, LocalError> {
+    pub async fn start(&self) -> Result<Target, LocalError> {
         if let Some(parent) = self.root.parent() {
             std::fs::create_dir_all(parent).map_err(step("create folder"))?;
         }
@@ -134,16 +171,24 @@ impl LocalCluster {
         self.prepare_dir(&sockets)?;
         let data = self.data_dir();
         tracing::info!(root = %self.root.display(), "local database cluster");
+        let credentials = self.credentials()?;
 
         if !data.join("PG_VERSION").exists() {
             tracing::info!("creating the local database cluster");
             self.prepare_dir(&data)?;
-            let mut args = vec!["-D".into(), data.display().to_string(), "-U".into(), ROLE.into()];
-            args.extend(["--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"].map(String::from));
-            let out = self.command("initdb").args(&args).output().await.map_err(step("initdb"))?;
+            let pwfile = self.root.join("initdb.pw");
+            write_private(&pwfile, credentials.owner.as_bytes())?;
+            self.hand_over(&pwfile)?;
+            let mut args = vec!["-D".into(), data.display().to_string(), "-U".into(), OWNER.into()];
+            args.push(format!("--pwfile={}", pwfile.display()));
+            args.extend(["--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"].map(String::from));
+            let out = self.command("initdb").args(&args).output().await;
+            let _ = std::fs::remove_file(&pwfile);
+            let out = out.map_err(step("initdb"))?;
             if !out.status.success() {
                 return Err(LocalError::Step { step: "initdb", detail: String::from_utf8_lossy(&out.stderr).into() });
             }
+            self.write_hba()?;
         }
 
         let running =
@@ -171,8 +216,20 @@ impl LocalCluster {
             }
         }
 
-        let base = PgConnectOptions::new_without_pgpass().socket(&sockets).port(PORT).username(ROLE);
-        let mut admin = PgConnection::connect_with(&base.clone().database("postgres")).await?;
+        let base = PgConnectOptions::new_without_pgpass().socket(&sockets).port(PORT);
+        let owner = base.clone().username(OWNER).password(&credentials.owner);
+        let mut admin = PgConnection::connect_with(&owner.clone().database("postgres")).await?;
+        if std::fs::read_to_string(data.join("pg_hba.conf")).map_err(step("read pg_hba.conf"))? != HBA {
+            // A cluster an older app made: its socket trusted anyone. The owner gets its password
+            // first (trust lets this connection in without one), then the socket stops trusting.
+            tracing::info!("the local cluster now asks every connection for a password");
+            let password: String =
+                sqlx::query_scalar("SELECT quote_literal($1)").bind(&credentials.owner).fetch_one(&mut admin).await?;
+            // Runtime text, not a macro: role DDL on the maintenance database, outside the schema.
+            sqlx::query(sqlx::AssertSqlSafe(format!("ALTER ROLE {OWNER} PASSWORD {password}"))).execute(&mut admin).await?;
+            self.write_hba()?;
+            sqlx::query("SELECT pg_reload_conf()").execute(&mut admin).await?;
+        }
         let exists = sqlx::query_scalar!(
             r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
             DATABASE
@@ -184,7 +241,26 @@ impl LocalCluster {
             sqlx::query("CREATE DATABASE clinic").execute(&mut admin).await?;
         }
         admin.close().await?;
-        Ok(base.database(DATABASE))
+        Ok(Target {
+            desk: base.username(DESK).password(&credentials.desk).database(DATABASE),
+            owner: Some(owner.database(DATABASE)),
+            admit: Some(DeskLogin { name: DESK.into(), password: credentials.desk }),
+        })
+    }
+
+    /// Rewrites `pg_hba.conf` with the one rule (read by the server at start or on reload).
+    fn write_hba(&self) -> Result<(), LocalError> {
+        let path = self.data_dir().join("pg_hba.conf");
+        write_private(&path, HBA.as_bytes())?;
+        self.hand_over(&path)
+    }
+
+    /// Gives a file the cluster's server reads to the user it runs as.
+    fn hand_over(&self, path: &Path) -> Result<(), LocalError> {
+        if let Some(user) = &self.run_as {
+            std::os::unix::fs::chown(path, Some(user.uid.as_raw()), Some(user.gid.as_raw())).map_err(step("chown"))?;
+        }
+        Ok(())
     }
 
     /// Stops the cluster (fast shutdown: open transactions roll back, committed data is safe).
@@ -200,6 +276,34 @@ impl LocalCluster {
             Err(e) => tracing::warn!(error = %e, "pg_ctl stop failed"),
         }
     }
+}
+
+/// The cluster's two passwords.
+#[derive(Serialize, Deserialize)]
+struct Credentials {
+    owner: String,
+    desk: String,
+}
+
+/// 244 random bits from the OS (two UUID v4s), as 64 hex digits: no character that needs quoting.
+fn random_password() -> String {
+    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+}
+
+/// Writes a file only its owner can read or write (temp file + rename: never half a file).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), LocalError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(step("write private file"))?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(step("write private file"))?;
+    std::fs::rename(&tmp, path).map_err(step("write private file"))
 }
 
 /// A short stable name for a path (FNV-1a), so different data folders get different clusters.

@@ -83,41 +83,124 @@ pub async fn server_version(db: &mut PgConnection) -> Result<String, sqlx::Error
     sqlx::query_scalar("SHOW server_version").fetch_one(db).await
 }
 
+/// Where a desk connects, and who may change the schema.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The desk's daily login: a member of `podoclinic_app`, rows only.
+    pub desk: PgConnectOptions,
+    /// The schema's owner, when this desk holds its credentials: the embedded cluster (its own
+    /// superuser) and development. A LAN desk never does; an admin types them in "Actualizar base
+    /// de datos" and they are dropped once the migrations ran.
+    pub owner: Option<PgConnectOptions>,
+    /// A desk login the owner (re)creates after migrating, as a member of `podoclinic_app` with
+    /// this password: the embedded cluster's own.
+    pub admit: Option<DeskLogin>,
+}
+
+impl Target {
+    /// One role for everything: development and tests with a full URL.
+    pub fn single(options: PgConnectOptions) -> Self {
+        Self { desk: options.clone(), owner: Some(options), admit: None }
+    }
+
+    /// A LAN desk: its own login only.
+    pub fn desk_only(desk: PgConnectOptions) -> Self {
+        Self { desk, owner: None, admit: None }
+    }
+}
+
+/// A desk login and its password.
+#[derive(Clone)]
+pub struct DeskLogin {
+    pub name: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for DeskLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeskLogin").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
 /// What `prepare` found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Schema {
     Current,
     /// Another desk runs a newer app: this one must not write.
-    TooNew {
-        database: i64,
-        app: i64,
-    },
+    TooNew { database: i64, app: i64 },
+    /// The schema is missing or older than this app and this desk may not change it: the owner's
+    /// credentials are needed ("Actualizar base de datos").
+    NeedsOwner { database: i64, app: i64 },
 }
 
-/// Applies pending migrations, unless the database is ahead of this app, in which case nothing is
-/// touched. sqlx's migrator holds an advisory lock, so two desks starting together migrate once.
+/// Readies the database for the desk. With the owner's credentials: applies pending migrations
+/// (unless the database is ahead of this app: then nothing is touched) and admits the desk login.
+/// Without: only checks that the schema is this app's. sqlx's migrator holds an advisory lock, so
+/// two desks starting together migrate once.
 #[tracing::instrument(skip_all)]
-pub async fn prepare(pool: &PgPool) -> Result<Schema, sqlx::Error> {
-    let database = database_schema_version(&mut *pool.acquire().await?).await?;
+pub async fn prepare(target: &Target) -> Result<Schema, sqlx::Error> {
     let app = app_schema_version();
+    let Some(owner) = &target.owner else {
+        let mut conn = PgConnection::connect_with(&tuned(target.desk.clone())).await?;
+        let database = database_schema_version(&mut conn).await?;
+        let _ = conn.close().await;
+        return Ok(match database {
+            d if d > app => Schema::TooNew { database, app },
+            d if d < app => Schema::NeedsOwner { database, app },
+            _ => Schema::Current,
+        });
+    };
+    // Migrations wait for each other (another desk migrating) and for table locks as long as it
+    // takes: the desks' lock timeout is for daily writes, not for an upgrade.
+    let patient = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(tuned(owner.clone()).options([("lock_timeout", "0")]))
+        .await?;
+    let outcome = migrate(&patient, target.admit.as_ref(), app).await;
+    patient.close().await;
+    outcome
+}
+
+async fn migrate(owner: &PgPool, admit: Option<&DeskLogin>, app: i64) -> Result<Schema, sqlx::Error> {
+    let database = database_schema_version(&mut *owner.acquire().await?).await?;
     if database > app {
         tracing::warn!(database, app, "database schema is newer than this app");
         return Ok(Schema::TooNew { database, app });
     }
-    // Migrations wait for each other (another desk migrating) and for table locks as long as it
-    // takes: the desks' lock timeout is for daily writes, not for an upgrade. They run on a
-    // connection of their own whose setting overrides the pool's.
-    let patient = PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with((*pool.connect_options()).clone().options([("lock_timeout", "0")]))
-        .await?;
-    let migrated = MIGRATOR.run(&patient).await;
-    patient.close().await;
-    migrated.map_err(|e| match e {
+    MIGRATOR.run(owner).await.map_err(|e| match e {
         sqlx::migrate::MigrateError::Execute(inner) => inner,
         other => sqlx::Error::Migrate(Box::new(other)),
     })?;
+    if let Some(login) = admit {
+        admit_desk(owner, login).await?;
+    }
     Ok(Schema::Current)
+}
+
+/// Creates the desk login (or resets its password) as a member of `podoclinic_app` that can do
+/// nothing else: no superuser, no role or database creation, no replication.
+async fn admit_desk(owner: &PgPool, login: &DeskLogin) -> Result<(), sqlx::Error> {
+    // Role names and passwords cannot be bound parameters in role statements: quote them with
+    // PostgreSQL's own functions, then run the statements they make.
+    let (name, password): (String, String) = sqlx::query_as("SELECT quote_ident($1), quote_literal($2)")
+        .bind(&login.name)
+        .bind(&login.password)
+        .fetch_one(owner)
+        .await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)")
+        .bind(&login.name)
+        .fetch_one(owner)
+        .await?;
+    let verb = if exists { "ALTER" } else { "CREATE" };
+    // Runtime text, not a macro: role DDL, outside the schema.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{verb} ROLE {name} LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS \
+         PASSWORD {password}"
+    )))
+    .execute(owner)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("GRANT podoclinic_app TO {name}"))).execute(owner).await?;
+    Ok(())
 }
 
 /// A create whose id the client made (a UUID v7 when the form opened), so a retried or replayed

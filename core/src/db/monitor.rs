@@ -31,6 +31,13 @@ pub enum DbStatus {
         database_version: i64,
         app_version: i64,
     },
+    /// The database is empty or its schema older than this app, and this desk may not change it
+    /// (it runs as a desk login): an admin gives the owner's credentials once.
+    #[serde(rename_all = "camelCase")]
+    SchemaUpgradeRequired {
+        database_version: i64,
+        app_version: i64,
+    },
     /// Startup failed for another reason; details are in the log under this id.
     #[serde(rename_all = "camelCase")]
     Failed {

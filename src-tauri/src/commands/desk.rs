@@ -4,6 +4,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
 
 use podoclinic_core::auth::Permission;
+use podoclinic_core::db::Target;
 use podoclinic_core::db::monitor::DbStatus;
 use podoclinic_core::db::profile::{ConnectionProfile, DeskConfig, ServerProfile, store_keyring_password};
 use podoclinic_core::error::{AppError, AppResult};
@@ -88,7 +89,16 @@ pub async fn provide_db_password(state: State<'_, AppState>, password: String) -
     let options = server.options(Some(&password));
     startup::check_password(&options).await?;
     state.health.set(DbStatus::Starting);
-    startup::connect(&state, options, false).await;
+    startup::connect(&state, Target::desk_only(options), false).await;
+    Ok(state.health.current())
+}
+
+/// "Actualizar base de datos": the owner's login and password, used once to create or upgrade the
+/// schema this desk's login may not change; never stored. Offered only while the desk says so.
+#[tauri::command]
+#[specta::specta]
+pub async fn upgrade_database(state: State<'_, AppState>, owner: String, password: String) -> AppResult<DbStatus> {
+    startup::upgrade_schema(&state, &owner, &password).await?;
     Ok(state.health.current())
 }
 

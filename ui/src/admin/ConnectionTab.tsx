@@ -1,17 +1,51 @@
 import { useState } from "preact/hooks";
 import type { DeskConfig, ServerProfile, SslMode } from "../bindings";
-import { call, commands } from "../api";
+import { call, commands, dbStatus } from "../api";
+import { useStore } from "../store";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
 const SSL_MODES: SslMode[] = ["disable", "prefer", "require", "verify-ca", "verify-full"];
-const EMPTY_SERVER: ServerProfile = { host: "", port: 5432, database: "clinic", user: "podoclinic", sslMode: "prefer", sslRootCert: null };
+// A new server profile verifies the server's certificate and name (issue 13).
+const EMPTY_SERVER: ServerProfile = { host: "", port: 5432, database: "clinic", user: "podoclinic_desk", sslMode: "verify-full", sslRootCert: null };
 
 /** Where this desk's database is: the local one, or the clinic's server. */
 export function ConnectionTab() {
   const loaded = useLoad(() => call(commands.getDeskConfig()));
+  const status = useStore(dbStatus);
   if (!loaded.data) return <Pending error={loaded.error} />;
-  return <ConnectionForm initial={loaded.data} />;
+  return (
+    <>
+      {status.state === "schemaUpgradeRequired" && loaded.data.connection.kind === "server" ? <UpgradeForm /> : null}
+      <ConnectionForm initial={loaded.data} />
+    </>
+  );
+}
+
+/** The owner's login, typed once to create or upgrade the schema; the desk keeps its own login. */
+function UpgradeForm() {
+  const [owner, setOwner] = useState("");
+  const [password, setPassword] = useState("");
+  const [done, setDone] = useState(false);
+  const upgrade = useSubmit(async () => {
+    dbStatus.set(await call(commands.upgradeDatabase(owner, password)));
+    setPassword("");
+    setDone(true);
+  });
+  return (
+    <Card title={t("admin.connection.upgrade.title")}>
+      <p>{t("admin.connection.upgrade.body")}</p>
+      <Form onSubmit={() => void upgrade.run()}>
+        <Field name="user" label={t("admin.connection.upgrade.owner")} value={owner} onInput={setOwner} invalid={upgrade.field === "user"} />
+        <Field name="password" type="password" value={password} onInput={setPassword} invalid={upgrade.field === "password"} />
+        <ErrorBox message={upgrade.message} />
+        {done && !upgrade.message ? <p class="notice">{t("admin.connection.upgrade.done")}</p> : null}
+        <button type="submit" data-test="upgrade-database" disabled={upgrade.busy}>
+          {t("admin.connection.upgrade.submit")}
+        </button>
+      </Form>
+    </Card>
+  );
 }
 
 function ConnectionForm({ initial }: { initial: DeskConfig }) {

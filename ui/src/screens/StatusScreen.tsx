@@ -23,6 +23,15 @@ export function StatusScreen({ status }: { status: DbStatus }) {
           body={t("db.updateRequired.body", { database: status.databaseVersion, app: status.appVersion })}
         />
       );
+    case "schemaUpgradeRequired":
+      return (
+        <Centered
+          title={t("db.schemaUpgradeRequired.title")}
+          body={t("db.schemaUpgradeRequired.body", { database: status.databaseVersion, app: status.appVersion })}
+        >
+          <button onClick={openAdmin}>{t("db.configure")}</button>
+        </Centered>
+      );
     case "failed":
       return (
         <Centered title={t("db.failed.title")} body={t("db.failed.body", { logId: status.logId })}>
