@@ -35,6 +35,14 @@ if grep -E '^tauri' <<<"$core_tree"; then
   echo "podoclinic-core depends on Tauri (above): the core must build without it" >&2
   exit 1
 fi
+say "Checking that no bundled public root certificates can reach the database connection"
+# TLS to the server trusts the profile's CA only (core/src/db/tls.rs); a root-store crate in the
+# app's tree would mean some path trusts every public CA again.
+app_tree=$(cargo tree -p podoclinic -e normal --prefix none --locked)
+if grep -E '^(webpki-roots|rustls-native-certs|webpki-root-certs) ' <<<"$app_tree"; then
+  echo "a bundled root store is in the app's dependencies (above)" >&2
+  exit 1
+fi
 say "Checking the committed query metadata (.sqlx/) against the queries and migrations"
 bash "$ROOT/scripts/sqlx-prepare.sh" --check
 say "Checking formatting and lints"

@@ -10,6 +10,7 @@ use sqlx::{Connection, PgConnection};
 use crate::db::local::{LocalCluster, LocalError, find_binaries};
 use crate::db::monitor::{self, DbStatus};
 use crate::db::profile::{ConnectionProfile, DATABASE_URL_ENV, DeskConfig, ServerProfile, keyring_password};
+use crate::db::tls::TlsRefusal;
 use crate::db::{self, Schema, Target};
 use crate::error::{AppError, AppResult, is_connection_error, log_fault};
 use crate::state::AppState;
@@ -24,7 +25,10 @@ pub async fn resolve(state: &AppState) -> Result<Target, DbStatus> {
     let config = DeskConfig::load_async(&state.paths.config_dir).await.map_err(|e| failed(&e))?;
     match config.connection {
         ConnectionProfile::Server(server) => match keyring_password(&server).await {
-            Some(password) => Ok(Target::desk_only(server.options(Some(&password)))),
+            Some(password) => match server.options(Some(&password)).await {
+                Ok(desk) => Ok(Target::desk_only(desk)),
+                Err(reason) => Err(DbStatus::TlsRefused { reason }),
+            },
             None => Err(DbStatus::NeedsPassword),
         },
         ConnectionProfile::Local => {
@@ -56,6 +60,14 @@ pub async fn connect(state: &AppState, target: Target, demo: bool) {
                 state.health.set(DbStatus::SchemaUpgradeRequired { database_version: database, app_version: app });
                 return;
             }
+            Err(e)
+                if is_connection_error(&e)
+                    && let Some(reason) = target.tls_refusal() =>
+            {
+                tracing::warn!(error = %e, ?reason, "the server's TLS was refused");
+                state.health.set(DbStatus::TlsRefused { reason });
+                return;
+            }
             Err(e) if is_connection_error(&e) => {
                 if !matches!(state.health.current(), DbStatus::Offline { .. }) {
                     tracing::warn!(error = %e, "database unreachable at start; retrying");
@@ -71,6 +83,9 @@ pub async fn connect(state: &AppState, target: Target, demo: bool) {
         }
     };
     let pool = db::pool(target.desk);
+    if let Some(tunnel) = target.tunnel {
+        let _ = state.tunnel.set(tunnel);
+    }
     if demo
         && ready == DbStatus::Online
         && let Err(e) = crate::demo::seed(&pool, &state.desk).await
@@ -108,7 +123,7 @@ pub async fn upgrade_schema(state: &AppState, owner: &str, password: &str) -> Ap
         return Err(AppError::conflict("schema_current", None));
     };
     let as_owner = desk.desk.clone().username(owner.trim()).password(password);
-    let target = Target { desk: as_owner.clone(), owner: Some(as_owner), admit: None };
+    let target = Target { desk: as_owner.clone(), owner: Some(as_owner), admit: None, tunnel: desk.tunnel.clone() };
     match db::prepare(&target).await {
         Ok(Schema::Current) => {}
         Ok(Schema::TooNew { .. }) => return Err(AppError::UpdateRequired),
@@ -117,7 +132,7 @@ pub async fn upgrade_schema(state: &AppState, owner: &str, password: &str) -> Ap
             tracing::info!(error = %e, "the upgrade's login does not own the schema");
             return Err(AppError::validation("user", "not_schema_owner"));
         }
-        Err(e) => return Err(connect_error(e)),
+        Err(e) => return Err(connect_error(e, &target)),
     }
     tracing::info!("schema upgraded with the owner's credentials");
     if state.awaiting_owner.lock().expect("never poisoned").take().is_some() {
@@ -128,7 +143,10 @@ pub async fn upgrade_schema(state: &AppState, owner: &str, password: &str) -> Ap
 }
 
 /// Why a connection attempt from the connection screens failed, as an error on the field to fix.
-fn connect_error(e: sqlx::Error) -> AppError {
+fn connect_error(e: sqlx::Error, target: &Target) -> AppError {
+    if let Some(refused) = target.tls_refusal() {
+        return refused.error();
+    }
     match &e {
         sqlx::Error::Database(db) if db.code().as_deref() == Some("28P01") => {
             AppError::validation("password", "wrong_db_password")
@@ -148,16 +166,16 @@ fn connect_error(e: sqlx::Error) -> AppError {
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionTest {
     pub server_version: String,
-    /// `empty` (new database), `current`, `older` (this desk will migrate it) or `newer` (update this desk).
+    /// `empty` (new database), `current`, `older` (the owner must upgrade it) or `newer` (update this desk).
     pub schema: String,
 }
 
 /// Connects once with the given settings (no pool) and reports what is there.
 pub async fn try_server(server: &ServerProfile, password: Option<&str>) -> AppResult<ConnectionTest> {
     server.validate()?;
-    let options = server.options(password);
+    let target = Target::desk_only(server.options(password).await.map_err(TlsRefusal::error)?);
     let attempt = async {
-        let mut conn = PgConnection::connect_with(&options).await?;
+        let mut conn = PgConnection::connect_with(&target.desk).await?;
         let server_version = db::server_version(&mut conn).await?;
         let db_version = db::database_schema_version(&mut conn).await?;
         conn.close().await?;
@@ -165,7 +183,7 @@ pub async fn try_server(server: &ServerProfile, password: Option<&str>) -> AppRe
     };
     let (server_version, db_version) = match tokio::time::timeout(Duration::from_secs(8), attempt).await {
         Err(_) => return Err(AppError::validation("host", "connection_timeout")),
-        Ok(Err(e)) => return Err(connect_error(e)),
+        Ok(Err(e)) => return Err(connect_error(e, &target)),
         Ok(Ok(found)) => found,
     };
     let app = db::app_schema_version();
@@ -178,9 +196,12 @@ pub async fn try_server(server: &ServerProfile, password: Option<&str>) -> AppRe
     Ok(ConnectionTest { server_version, schema: schema.into() })
 }
 
-/// Checks a password typed at start (no keyring) by connecting once.
-pub async fn check_password(options: &PgConnectOptions) -> AppResult<()> {
-    let conn = PgConnection::connect_with(options).await.map_err(connect_error)?;
+/// Checks a password typed at start (no keyring) by connecting once, then connects the desk.
+pub async fn connect_with_password(state: &AppState, server: &ServerProfile, password: &str) -> AppResult<()> {
+    let target = Target::desk_only(server.options(Some(password)).await.map_err(TlsRefusal::error)?);
+    let conn = PgConnection::connect_with(&target.desk).await.map_err(|e| connect_error(e, &target))?;
     let _ = conn.close().await;
+    state.health.set(DbStatus::Starting);
+    connect(state, target, false).await;
     Ok(())
 }

@@ -32,6 +32,9 @@ pub struct AppState {
     pub live: tokio::sync::broadcast::Sender<AgendaChanged>,
     /// Conflicts this desk's transactions lost, and the reruns.
     pub conflicts: Conflicts,
+    /// The TLS tunnel the pool's connections go through (a LAN profile with TLS), kept for the
+    /// app's life.
+    pub tunnel: OnceLock<std::sync::Arc<crate::db::tls::Tunnel>>,
     /// Where this desk connects, kept while the schema waits for its owner's upgrade.
     pub awaiting_owner: std::sync::Mutex<Option<crate::db::Target>>,
 }
@@ -47,6 +50,7 @@ impl AppState {
             local: OnceLock::new(),
             live: tokio::sync::broadcast::Sender::new(64),
             conflicts: Conflicts::default(),
+            tunnel: OnceLock::new(),
             awaiting_owner: std::sync::Mutex::default(),
         }
     }

@@ -38,7 +38,10 @@ async fn a_database_migrated_by_a_newer_app_is_left_untouched(pool: PgPool) {
         .await
         .unwrap();
 
-    assert_eq!(db::prepare(&owner_of(&pool)).await.unwrap(), Schema::TooNew { database: newer, app: db::app_schema_version() });
+    assert_eq!(
+        db::prepare(&owner_of(&pool)).await.unwrap(),
+        Schema::TooNew { database: newer, app: db::app_schema_version() }
+    );
 
     let tables_after: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
         .fetch_one(&pool)
@@ -118,9 +121,10 @@ async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool
     let state = std::sync::Arc::new(podoclinic_core::state::AppState::new(podoclinic_tests::temp_paths(), "d".into()));
     let mut status = state.health.status.subscribe();
     let starting = state.clone();
-    let startup = tokio::spawn(async move {
-        podoclinic_core::startup::connect(&starting, db::Target::single(options), true).await
-    });
+    let startup =
+        tokio::spawn(
+            async move { podoclinic_core::startup::connect(&starting, db::Target::single(options), true).await },
+        );
     loop {
         status.changed().await.unwrap();
         if *status.borrow_and_update() == DbStatus::Online {
@@ -247,7 +251,12 @@ async fn a_lan_desk_waits_for_the_owner_to_create_the_schema_and_then_runs_as_it
     }
     let server = (*admin.connect_options()).clone().database(&database);
     let state = podoclinic_core::state::AppState::new(podoclinic_tests::temp_paths(), "lan-desk".into());
-    startup::connect(&state, db::Target::desk_only(server.clone().username(&desk).password("desk-pass")), false).await;
+    startup::connect(
+        &state,
+        db::Target::desk_only((server.clone().username(&desk).password("desk-pass"), None)),
+        false,
+    )
+    .await;
     let app = db::app_schema_version();
     assert_eq!(state.health.current(), DbStatus::SchemaUpgradeRequired { database_version: 0, app_version: app });
     assert!(state.db().is_err(), "no pool until the schema is there");

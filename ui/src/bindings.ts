@@ -507,7 +507,7 @@ export type ConnectionProfile =
 /**  What "test connection" found. */
 export type ConnectionTest = {
 	serverVersion: string,
-	/**  `empty` (new database), `current`, `older` (this desk will migrate it) or `newer` (update this desk). */
+	/**  `empty` (new database), `current`, `older` (the owner must upgrade it) or `newer` (update this desk). */
 	schema: string,
 };
 
@@ -559,6 +559,11 @@ export type DbStatus =
  *  (it runs as a desk login): an admin gives the owner's credentials once.
  */
 { state: "schemaUpgradeRequired"; databaseVersion: number; appVersion: number } | 
+/**
+ *  The clinic's server answered, but its TLS was refused (its certificate, its name, or no
+ *  TLS at all): not "offline", and not something waiting fixes. Fix the server or the profile.
+ */
+{ state: "tlsRefused"; reason: TlsRefusal } | 
 /**  Startup failed for another reason; details are in the log under this id. */
 { state: "failed"; logId: string };
 
@@ -1048,6 +1053,11 @@ export type SlotQuery = {
 	limit: number,
 };
 
+/**
+ *  libpq's TLS modes, with libpq's meanings: `prefer` and `require` encrypt without checking who
+ *  answers; `verify-ca` checks the certificate against the profile's CA (and only it);
+ *  `verify-full` also checks the host name. New profiles use `verify-full`.
+ */
 export type SslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-full";
 
 /**  Where an appointment is in the day's workflow. */
@@ -1115,6 +1125,21 @@ export type SupplierDetail = {
 	products: SuppliedProduct[],
 	purchases: PurchaseSummary[],
 };
+
+/**  Why the server's TLS was refused, as the connection screens and the status screen name it. */
+export type TlsRefusal = 
+/**  The certificate does not chain to the profile's CA (or is not a valid certificate). */
+"untrusted" | 
+/**  The certificate has expired or is not valid yet. */
+"expired" | 
+/**  The certificate is the CA's, for another host name (`verify-full`). */
+"wrongHost" | 
+/**  The server does not offer TLS at all. */
+"noTls" | 
+/**  The CA file could not be read or holds no certificate. */
+"badCaFile" | 
+/**  The handshake failed for another reason (protocol, cipher); details in the log. */
+"handshake";
 
 export type Treatment = {
 	id: string,

@@ -13,7 +13,7 @@ import { Shell } from "./screens/Shell";
 import { Centered, StatusScreen } from "./screens/StatusScreen";
 import { useStore } from "./store";
 
-const BLOCKING = new Set(["starting", "noPostgres", "needsPassword", "updateRequired", "schemaUpgradeRequired", "failed"]);
+const BLOCKING = new Set(["starting", "noPostgres", "needsPassword", "updateRequired", "schemaUpgradeRequired", "tlsRefused", "failed"]);
 
 function MainApp() {
   const status = useStore(dbStatus);

@@ -81,6 +81,10 @@ pub struct LocalCluster {
     pub bin: PathBuf,
     pub root: PathBuf,
     run_as: Option<nix::unistd::User>,
+    /// The port (its socket's name; the TCP port only where `settings` make it listen).
+    pub port: u16,
+    /// More server settings (`name=value`) given at start, after the app's own.
+    pub settings: Vec<String>,
 }
 
 impl LocalCluster {
@@ -90,13 +94,13 @@ impl LocalCluster {
         if nix::unistd::Uid::effective().is_root() {
             let user = nix::unistd::User::from_name("postgres").ok().flatten().ok_or(LocalError::NoUnprivilegedUser)?;
             let root = PathBuf::from("/var/lib/podoclinic").join(short_hash(app_data_dir));
-            Ok(Self { bin, root, run_as: Some(user) })
+            Ok(Self { bin, root, run_as: Some(user), port: PORT, settings: Vec::new() })
         } else {
-            Ok(Self { bin, root: app_data_dir.join("pg"), run_as: None })
+            Ok(Self { bin, root: app_data_dir.join("pg"), run_as: None, port: PORT, settings: Vec::new() })
         }
     }
 
-    fn data_dir(&self) -> PathBuf {
+    pub fn data_dir(&self) -> PathBuf {
         self.root.join("data")
     }
 
@@ -146,9 +150,8 @@ impl LocalCluster {
     fn credentials(&self) -> Result<Credentials, LocalError> {
         let path = self.credentials_file();
         match std::fs::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|e| LocalError::Step { step: "read credentials", detail: e.to_string() })
-            }
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| LocalError::Step { step: "read credentials", detail: e.to_string() }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let made = Credentials { owner: random_password(), desk: random_password() };
                 write_private(&path, &serde_json::to_vec(&made).expect("two strings serialise"))?;
@@ -195,8 +198,14 @@ impl LocalCluster {
             self.command("pg_ctl").arg("status").arg("-D").arg(&data).output().await.map_err(step("pg_ctl status"))?;
         if !running.status.success() {
             tracing::info!("starting the local database cluster");
-            let opts =
-                format!("-k {} -c listen_addresses='' -p {PORT} -c unix_socket_permissions=0700", sockets.display());
+            let mut opts = format!(
+                "-k {} -c listen_addresses='' -p {} -c unix_socket_permissions=0700",
+                sockets.display(),
+                self.port
+            );
+            for setting in &self.settings {
+                opts.push_str(&format!(" -c {setting}"));
+            }
             let out = self
                 .command("pg_ctl")
                 .args(["start", "-w", "-t", "60", "-s", "-D"])
@@ -216,7 +225,7 @@ impl LocalCluster {
             }
         }
 
-        let base = PgConnectOptions::new_without_pgpass().socket(&sockets).port(PORT);
+        let base = PgConnectOptions::new_without_pgpass().socket(&sockets).port(self.port);
         let owner = base.clone().username(OWNER).password(&credentials.owner);
         let mut admin = PgConnection::connect_with(&owner.clone().database("postgres")).await?;
         if std::fs::read_to_string(data.join("pg_hba.conf")).map_err(step("read pg_hba.conf"))? != HBA {
@@ -226,7 +235,9 @@ impl LocalCluster {
             let password: String =
                 sqlx::query_scalar("SELECT quote_literal($1)").bind(&credentials.owner).fetch_one(&mut admin).await?;
             // Runtime text, not a macro: role DDL on the maintenance database, outside the schema.
-            sqlx::query(sqlx::AssertSqlSafe(format!("ALTER ROLE {OWNER} PASSWORD {password}"))).execute(&mut admin).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("ALTER ROLE {OWNER} PASSWORD {password}")))
+                .execute(&mut admin)
+                .await?;
             self.write_hba()?;
             sqlx::query("SELECT pg_reload_conf()").execute(&mut admin).await?;
         }
@@ -245,6 +256,7 @@ impl LocalCluster {
             desk: base.username(DESK).password(&credentials.desk).database(DATABASE),
             owner: Some(owner.database(DATABASE)),
             admit: Some(DeskLogin { name: DESK.into(), password: credentials.desk }),
+            tunnel: None,
         })
     }
 
@@ -256,7 +268,7 @@ impl LocalCluster {
     }
 
     /// Gives a file the cluster's server reads to the user it runs as.
-    fn hand_over(&self, path: &Path) -> Result<(), LocalError> {
+    pub fn hand_over(&self, path: &Path) -> Result<(), LocalError> {
         if let Some(user) = &self.run_as {
             std::os::unix::fs::chown(path, Some(user.uid.as_raw()), Some(user.gid.as_raw())).map_err(step("chown"))?;
         }

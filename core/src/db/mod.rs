@@ -5,6 +5,7 @@ pub mod local;
 pub mod locks;
 pub mod monitor;
 pub mod profile;
+pub mod tls;
 
 use std::time::Duration;
 
@@ -95,17 +96,24 @@ pub struct Target {
     /// A desk login the owner (re)creates after migrating, as a member of `podoclinic_app` with
     /// this password: the embedded cluster's own.
     pub admit: Option<DeskLogin>,
+    /// The TLS tunnel `desk` (and `owner`) go through, kept alive with the target.
+    pub tunnel: Option<std::sync::Arc<tls::Tunnel>>,
 }
 
 impl Target {
     /// One role for everything: development and tests with a full URL.
     pub fn single(options: PgConnectOptions) -> Self {
-        Self { desk: options.clone(), owner: Some(options), admit: None }
+        Self { desk: options.clone(), owner: Some(options), admit: None, tunnel: None }
     }
 
     /// A LAN desk: its own login only.
-    pub fn desk_only(desk: PgConnectOptions) -> Self {
-        Self { desk, owner: None, admit: None }
+    pub fn desk_only((desk, tunnel): (PgConnectOptions, Option<std::sync::Arc<tls::Tunnel>>)) -> Self {
+        Self { desk, owner: None, admit: None, tunnel }
+    }
+
+    /// Why the server's TLS was refused, when that is why the last connection failed.
+    pub fn tls_refusal(&self) -> Option<tls::TlsRefusal> {
+        self.tunnel.as_ref().and_then(|t| t.refusal())
     }
 }
 
@@ -127,10 +135,16 @@ impl std::fmt::Debug for DeskLogin {
 pub enum Schema {
     Current,
     /// Another desk runs a newer app: this one must not write.
-    TooNew { database: i64, app: i64 },
+    TooNew {
+        database: i64,
+        app: i64,
+    },
     /// The schema is missing or older than this app and this desk may not change it: the owner's
     /// credentials are needed ("Actualizar base de datos").
-    NeedsOwner { database: i64, app: i64 },
+    NeedsOwner {
+        database: i64,
+        app: i64,
+    },
 }
 
 /// Readies the database for the desk. With the owner's credentials: applies pending migrations

@@ -38,6 +38,11 @@ pub enum DbStatus {
         database_version: i64,
         app_version: i64,
     },
+    /// The clinic's server answered, but its TLS was refused (its certificate, its name, or no
+    /// TLS at all): not "offline", and not something waiting fixes. Fix the server or the profile.
+    TlsRefused {
+        reason: crate::db::tls::TlsRefusal,
+    },
     /// Startup failed for another reason; details are in the log under this id.
     #[serde(rename_all = "camelCase")]
     Failed {

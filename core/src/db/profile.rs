@@ -2,9 +2,12 @@
 //! The password is never written to the file.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
+
+use crate::db::tls::{TlsRefusal, Tunnel};
 
 use crate::error::{AppError, AppResult};
 
@@ -12,27 +15,18 @@ use crate::error::{AppError, AppResult};
 pub const DATABASE_URL_ENV: &str = "PODOCLINIC_DATABASE_URL";
 const KEYRING_SERVICE: &str = "mx.podoclinic.desk";
 
+/// libpq's TLS modes, with libpq's meanings: `prefer` and `require` encrypt without checking who
+/// answers; `verify-ca` checks the certificate against the profile's CA (and only it);
+/// `verify-full` also checks the host name. New profiles use `verify-full`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "kebab-case")]
 pub enum SslMode {
     Disable,
-    #[default]
     Prefer,
     Require,
     VerifyCa,
+    #[default]
     VerifyFull,
-}
-
-impl From<SslMode> for PgSslMode {
-    fn from(m: SslMode) -> Self {
-        match m {
-            SslMode::Disable => PgSslMode::Disable,
-            SslMode::Prefer => PgSslMode::Prefer,
-            SslMode::Require => PgSslMode::Require,
-            SslMode::VerifyCa => PgSslMode::VerifyCa,
-            SslMode::VerifyFull => PgSslMode::VerifyFull,
-        }
-    }
 }
 
 /// The clinic's PostgreSQL server on the LAN.
@@ -69,20 +63,25 @@ impl ServerProfile {
         Ok(())
     }
 
-    pub fn options(&self, password: Option<&str>) -> PgConnectOptions {
-        let mut o = PgConnectOptions::new_without_pgpass()
-            .host(self.host.trim())
-            .port(self.port)
-            .database(self.database.trim())
-            .username(self.user.trim())
-            .ssl_mode(self.ssl_mode.into());
-        if let Some(cert) = self.ssl_root_cert.as_deref().filter(|c| !c.trim().is_empty()) {
-            o = o.ssl_root_cert(cert.trim());
-        }
+    /// How to connect: straight to the server without TLS, else through a TLS tunnel of this
+    /// process (see `db::tls`), which the caller keeps alive as long as it connects.
+    pub async fn options(&self, password: Option<&str>) -> Result<(PgConnectOptions, Option<Arc<Tunnel>>), TlsRefusal> {
+        let (base, tunnel) = match self.ssl_mode {
+            SslMode::Disable => {
+                let direct = PgConnectOptions::new_without_pgpass().host(self.host.trim()).port(self.port);
+                (direct.ssl_mode(PgSslMode::Disable), None)
+            }
+            mode => {
+                let ca = self.ssl_root_cert.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(Path::new);
+                let tunnel = Tunnel::start(self.host.trim(), self.port, mode, ca).await?;
+                (tunnel.options(), Some(tunnel))
+            }
+        };
+        let mut o = base.database(self.database.trim()).username(self.user.trim());
         if let Some(p) = password {
             o = o.password(p);
         }
-        o
+        Ok((o, tunnel))
     }
 
     fn keyring_user(&self) -> String {

@@ -4,7 +4,6 @@ use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
 
 use podoclinic_core::auth::Permission;
-use podoclinic_core::db::Target;
 use podoclinic_core::db::monitor::DbStatus;
 use podoclinic_core::db::profile::{ConnectionProfile, DeskConfig, ServerProfile, store_keyring_password};
 use podoclinic_core::error::{AppError, AppResult};
@@ -86,10 +85,7 @@ pub async fn provide_db_password(state: State<'_, AppState>, password: String) -
     let ConnectionProfile::Server(server) = DeskConfig::load_async(&state.paths.config_dir).await?.connection else {
         return Ok(state.health.current());
     };
-    let options = server.options(Some(&password));
-    startup::check_password(&options).await?;
-    state.health.set(DbStatus::Starting);
-    startup::connect(&state, Target::desk_only(options), false).await;
+    startup::connect_with_password(&state, &server, &password).await?;
     Ok(state.health.current())
 }
 

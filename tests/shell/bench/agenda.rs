@@ -209,7 +209,9 @@ fn main() {
             sqlx::query("CREATE DATABASE podoclinic_bench").execute(&mut admin).await.unwrap();
         }
         let pool = podoclinic_core::db::pool(url.parse().unwrap());
-        podoclinic_core::db::prepare(&podoclinic_core::db::Target::single((*pool.connect_options()).clone())).await.unwrap();
+        podoclinic_core::db::prepare(&podoclinic_core::db::Target::single((*pool.connect_options()).clone()))
+            .await
+            .unwrap();
         let seeded: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM appointments)").fetch_one(&pool).await.unwrap();
         if !seeded {

@@ -108,6 +108,7 @@ function ConnectionForm({ initial }: { initial: DeskConfig }) {
                   <option value={m}>{m}</option>
                 ))}
               </select>
+              <small>{t("admin.connection.sslHint")}</small>
             </label>
             {server.sslMode === "verify-ca" || server.sslMode === "verify-full" ? (
               <Field name="sslRootCert" value={server.sslRootCert ?? ""} onInput={(v) => setServerField("sslRootCert", v || null)} invalid={invalid === "sslRootCert"} />

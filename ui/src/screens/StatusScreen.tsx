@@ -32,6 +32,12 @@ export function StatusScreen({ status }: { status: DbStatus }) {
           <button onClick={openAdmin}>{t("db.configure")}</button>
         </Centered>
       );
+    case "tlsRefused":
+      return (
+        <Centered title={t("db.tlsRefused.title")} body={t("db.tlsRefused.body", { reason: t(`db.tlsRefused.reasons.${status.reason}`) })}>
+          <button onClick={openAdmin}>{t("db.configure")}</button>
+        </Centered>
+      );
     case "failed":
       return (
         <Centered title={t("db.failed.title")} body={t("db.failed.body", { logId: status.logId })}>
