@@ -130,3 +130,61 @@ async fn the_database_refuses_any_other_change_to_a_chained_row(pool: PgPool) {
         assert_eq!(err.as_database_error().and_then(|e| e.constraint()), Some("audit_log_append_only"), "{sql}");
     }
 }
+
+/// Content with quotes, backslashes, accents, JSON escapes and empty fields hashes the same in the
+/// verifier (Rust) as in the database's chain (SQL): no false alarm on awkward text.
+#[sqlx::test(migrations = "../migrations")]
+async fn awkward_text_verifies_as_written(pool: PgPool) {
+    let ctx = some_history(&pool).await;
+    for (entity_id, after) in [
+        (Some(r"O'Brien \ C:\ruta"), serde_json::json!({"nota": "dijo \"no\" \\ y 'sí'", "ñ": "🦶", "x": null})),
+        (None, serde_json::json!([1, 2.50, "tab\tfin", {"a": {}}])),
+        (Some(""), serde_json::json!("")),
+    ] {
+        sqlx::query(
+            "INSERT INTO audit_log (user_id, username, desk, action, entity, entity_id, after)
+             VALUES (NULL, NULL, 'mostrador \\ 2', 'patient.update', 'patient', $1, $2)",
+        )
+        .bind(entity_id)
+        .bind(after)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let check = audit::verify(&ctx).await.unwrap();
+    assert_eq!(check.first_break, None);
+}
+
+/// The owner hides an edit by rewriting the schema's hashing function to return the old content for
+/// that row: a verifier that asked the database to hash would pass it; this one hashes itself.
+#[sqlx::test(migrations = "../migrations")]
+async fn an_edit_hidden_behind_a_rewritten_hash_function_is_still_named(pool: PgPool) {
+    let ctx = some_history(&pool).await;
+    let edited = audit_id_at(&pool, 2).await;
+    let original: Vec<u8> = sqlx::query_scalar("SELECT audit_log_content(a) FROM audit_log a WHERE id = $1")
+        .bind(edited)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let hex: String = original.iter().map(|b| format!("{b:02x}")).collect();
+    let cover = format!(
+        "CREATE OR REPLACE FUNCTION audit_log_content(r audit_log) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+           SELECT CASE WHEN r.id = {edited} THEN '\\x{hex}'::bytea ELSE convert_to(concat_ws('|',
+             quote_nullable(r.chain_seq), quote_nullable(r.id),
+             quote_nullable((extract(epoch FROM r.at) * 1000000)::bigint), quote_nullable(r.user_id),
+             quote_nullable(r.username), quote_nullable(r.desk), quote_nullable(r.action),
+             quote_nullable(r.entity), quote_nullable(r.entity_id), quote_nullable(r.before::text),
+             quote_nullable(r.after::text)), 'UTF8') END $$"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(cover)).execute(&pool).await.unwrap();
+    as_owner_without_the_guard(&pool, "UPDATE audit_log SET username = 'nadie' WHERE id = $1", edited).await;
+    let in_database: bool =
+        sqlx::query_scalar("SELECT hash = sha256(prev_hash || audit_log_content(a)) FROM audit_log a WHERE id = $1")
+            .bind(edited)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(in_database, "the rewritten function covers the edit");
+    let found = audit::verify(&ctx).await.unwrap().first_break.expect("the edit is still found");
+    assert_eq!((found.audit_id, found.reason), (edited, BreakReason::Changed));
+}

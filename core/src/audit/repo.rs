@@ -35,13 +35,24 @@ pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> AppResult<Vec<AuditR
     .await?)
 }
 
-/// One link of the chain as stored, with the hash its content gives now.
+/// One link of the chain as stored: its place, its hashes and the content they cover, each field
+/// in PostgreSQL's text form (the verifier hashes them itself: it trusts no function of the
+/// schema's owner to do it).
 pub struct Link {
     pub chain_seq: i64,
     pub id: i64,
     pub prev_hash: Vec<u8>,
     pub hash: Vec<u8>,
-    pub recomputed: Vec<u8>,
+    /// `at` in microseconds since the Unix epoch.
+    pub at_micros: i64,
+    pub user_id: Option<uuid::Uuid>,
+    pub username: Option<String>,
+    pub desk: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// Up to `limit` links after position `after`, in chain order.
@@ -49,8 +60,9 @@ pub async fn links(db: impl PgExecutor<'_>, after: i64, limit: i64) -> AppResult
     Ok(sqlx::query_as!(
         Link,
         r#"SELECT chain_seq AS "chain_seq!", id, prev_hash AS "prev_hash!", hash AS "hash!",
-                  sha256(prev_hash || audit_log_content(a)) AS "recomputed!"
-           FROM audit_log a WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2"#,
+                  (extract(epoch FROM at) * 1000000)::bigint AS "at_micros!", user_id, username, desk,
+                  action::text AS "action!", entity, entity_id, before::text, after::text
+           FROM audit_log WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2"#,
         after,
         limit
     )

@@ -62,6 +62,41 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// PostgreSQL's `quote_nullable` of a value's text: NULL, or the text in single quotes with quotes
+/// doubled, and with backslashes doubled behind an `E` when it has any.
+fn quote_nullable(text: Option<&str>) -> String {
+    match text {
+        None => "NULL".into(),
+        Some(t) if t.contains('\\') => format!("E'{}'", t.replace('\\', "\\\\").replace('\'', "''")),
+        Some(t) => format!("'{}'", t.replace('\'', "''")),
+    }
+}
+
+/// The hash a link must carry: SHA-256 of the previous hash and the row's canonical content, the
+/// bytes migration 9's `audit_log_content` makes. Computed here rather than by that function, so
+/// an owner who rewrites the function (to hide an edit) does not also rewrite the check.
+fn chain_hash(link: &repo::Link) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let fields = [
+        Some(link.chain_seq.to_string()),
+        Some(link.id.to_string()),
+        Some(link.at_micros.to_string()),
+        link.user_id.map(|u| u.hyphenated().to_string()),
+        link.username.clone(),
+        Some(link.desk.clone()),
+        Some(link.action.clone()),
+        Some(link.entity.clone()),
+        link.entity_id.clone(),
+        link.before.clone(),
+        link.after.clone(),
+    ];
+    let content = fields.iter().map(|f| quote_nullable(f.as_deref())).collect::<Vec<_>>().join("|");
+    let mut hasher = Sha256::new();
+    hasher.update(&link.prev_hash);
+    hasher.update(content.as_bytes());
+    hasher.finalize().to_vec()
+}
+
 /// Walks the whole audit chain and names the first row that does not match: an edit, a deletion,
 /// a row slipped in out of order, a row outside the chain.
 #[tracing::instrument(skip_all)]
@@ -84,7 +119,7 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainCheck> {
                 Some(BreakReason::Missing)
             } else if link.prev_hash != previous {
                 Some(BreakReason::OutOfOrder)
-            } else if link.hash != link.recomputed {
+            } else if link.hash != chain_hash(&link) {
                 Some(BreakReason::Changed)
             } else {
                 None
