@@ -76,7 +76,7 @@ async fn an_owner_s_edit_is_named_by_the_verifier(pool: PgPool) {
     as_owner_without_the_guard(&pool, "UPDATE audit_log SET desk = 'otra' WHERE id = $1", edited).await;
     let check = audit::verify(&ctx).await.unwrap();
     let found = check.first_break.expect("the edit is found");
-    assert_eq!((found.audit_id, found.position, found.reason), (edited, Some(3), BreakReason::Changed));
+    assert_eq!((found.audit_id, found.position, found.reason), (Some(edited), Some(3), BreakReason::Changed));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -86,7 +86,7 @@ async fn an_owner_s_deletion_is_named_at_the_row_after_it(pool: PgPool) {
     let next = audit_id_at(&pool, 3).await;
     as_owner_without_the_guard(&pool, "DELETE FROM audit_log WHERE id = $1", deleted).await;
     let found = audit::verify(&ctx).await.unwrap().first_break.expect("the deletion is found");
-    assert_eq!((found.audit_id, found.position, found.reason), (next, Some(3), BreakReason::Missing));
+    assert_eq!((found.audit_id, found.position, found.reason), (Some(next), Some(3), BreakReason::Missing));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -97,7 +97,7 @@ async fn rows_swapped_in_the_chain_are_named_out_of_order(pool: PgPool) {
     as_owner_without_the_guard(&pool, "UPDATE audit_log SET chain_seq = 2 WHERE id = $1", third).await;
     as_owner_without_the_guard(&pool, "UPDATE audit_log SET chain_seq = 3 WHERE id = $1", second).await;
     let found = audit::verify(&ctx).await.unwrap().first_break.expect("the swap is found");
-    assert_eq!((found.audit_id, found.position, found.reason), (third, Some(2), BreakReason::OutOfOrder));
+    assert_eq!((found.audit_id, found.position, found.reason), (Some(third), Some(2), BreakReason::OutOfOrder));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -114,7 +114,7 @@ async fn a_row_written_with_the_chain_switched_off_is_named(pool: PgPool) {
     sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_chain").execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
     let found = audit::verify(&ctx).await.unwrap().first_break.expect("the forged row is found");
-    assert_eq!((found.audit_id, found.position, found.reason), (forged, None, BreakReason::Unchained));
+    assert_eq!((found.audit_id, found.position, found.reason), (Some(forged), None, BreakReason::Unchained));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -186,5 +186,78 @@ async fn an_edit_hidden_behind_a_rewritten_hash_function_is_still_named(pool: Pg
             .unwrap();
     assert!(in_database, "the rewritten function covers the edit");
     let found = audit::verify(&ctx).await.unwrap().first_break.expect("the edit is still found");
-    assert_eq!((found.audit_id, found.reason), (edited, BreakReason::Changed));
+    assert_eq!((found.audit_id, found.reason), (Some(edited), BreakReason::Changed));
+}
+
+/// A corte Z with some history after it; returns (the closed session, its anchor's place and hash).
+async fn a_closed_day(pool: &PgPool) -> (Ctx, uuid::Uuid, i64, Vec<u8>) {
+    let admin = first_admin(pool).await;
+    for i in 0..4 {
+        patient(pool, &admin, &format!("Antes{i}"), "Corte", "").await;
+    }
+    let ctx = ctx_of(pool, &admin).await;
+    let session = open_drawer(&ctx, 50_000).await;
+    podoclinic_core::cash::service::close(&ctx, close_input(session, 50_000, 0, 0)).await.unwrap();
+    for i in 0..3 {
+        patient(pool, &admin, &format!("Después{i}"), "Corte", "").await;
+    }
+    let (rows, head): (i64, Vec<u8>) = sqlx::query_as("SELECT audit_rows, audit_head FROM cash_sessions WHERE id = $1")
+        .bind(session)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let at_place: Vec<u8> =
+        sqlx::query_scalar("SELECT hash FROM audit_log WHERE chain_seq = $1").bind(rows).fetch_one(pool).await.unwrap();
+    assert_eq!(at_place, head, "the corte recorded the chain's head as it stood");
+    let total: i64 = sqlx::query_scalar("SELECT max(chain_seq) FROM audit_log").fetch_one(pool).await.unwrap();
+    assert!(rows >= 5 && total > rows + 3, "the corte's own rows and later work come after its anchor");
+    assert_eq!(audit::verify(&ctx).await.unwrap().first_break, None);
+    (ctx, session, rows, head)
+}
+
+/// Rows cut from the chain's end leave a shorter chain that holds together: the corte Z that
+/// recorded it longer names the cut.
+#[sqlx::test(migrations = "../migrations")]
+async fn rows_cut_from_the_end_are_named_by_the_corte_that_saw_them(pool: PgPool) {
+    let (ctx, session, anchor, _) = a_closed_day(&pool).await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only_row").execute(&mut *tx).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE chain_seq >= $1").bind(anchor - 1).execute(&mut *tx).await.unwrap();
+    sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only_row").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let found = audit::verify(&ctx).await.unwrap().first_break.expect("the cut is found");
+    assert_eq!(
+        (found.reason, found.position, found.audit_id, found.cash_session_id),
+        (BreakReason::Truncated, Some(anchor), None, Some(session))
+    );
+}
+
+/// The owner edits a row before the corte and re-hashes every row after it: the chain holds
+/// together again, but not with what the corte recorded.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_chain_rewritten_from_an_edit_on_is_named_by_the_corte(pool: PgPool) {
+    let (ctx, session, anchor, _) = a_closed_day(&pool).await;
+    let edited = audit_id_at(&pool, 2).await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only_row").execute(&mut *tx).await.unwrap();
+    sqlx::query("UPDATE audit_log SET desk = 'otra' WHERE id = $1").bind(edited).execute(&mut *tx).await.unwrap();
+    let total: i64 = sqlx::query_scalar("SELECT max(chain_seq) FROM audit_log").fetch_one(&mut *tx).await.unwrap();
+    for place in 2..=total {
+        sqlx::query(
+            "UPDATE audit_log a SET prev_hash = p.hash, hash = sha256(p.hash || audit_log_content(a))
+             FROM audit_log p WHERE a.chain_seq = $1 AND p.chain_seq = $1 - 1",
+        )
+        .bind(place)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only_row").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let found = audit::verify(&ctx).await.unwrap().first_break.expect("the rewrite is found");
+    let at_anchor = audit_id_at(&pool, anchor).await;
+    assert_eq!(
+        (found.reason, found.position, found.audit_id, found.cash_session_id),
+        (BreakReason::Rewritten, Some(anchor), Some(at_anchor), Some(session))
+    );
 }

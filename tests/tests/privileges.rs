@@ -115,6 +115,40 @@ async fn a_desk_login_does_a_whole_day_and_the_audit_chain_holds(pool: PgPool) {
     let unchained: i64 =
         sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE chain_seq IS NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(unchained, 0, "the desk's audit rows joined the chain");
+    // Beside who the app says acted, each row names the database login that wrote it.
+    let login: String = sqlx::query_scalar("SELECT current_user::text").fetch_one(&desk).await.unwrap();
+    let (by_desk, unnamed): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE db_login = $1), count(*) FILTER (WHERE db_login IS NULL) FROM audit_log",
+    )
+    .bind(&login)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(by_desk >= 8, "the day's rows name the desk's login ({by_desk})");
+    assert_eq!(unnamed, 0);
+    drop_login(&pool, desk).await;
+}
+
+/// The test's desk login goes when the test does (roles belong to the whole server).
+async fn drop_login(pool: &PgPool, desk: PgPool) {
+    let login: String = sqlx::query_scalar("SELECT current_user::text").fetch_one(&desk).await.unwrap();
+    desk.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP ROLE {login}"))).execute(pool).await.unwrap();
+}
+
+/// A table a migration adds without granting it to the desks would fail every desk at its first
+/// read: each table is the desks' to read, but the one only the owner may touch.
+#[sqlx::test(migrations = "../migrations")]
+async fn every_table_is_granted_to_the_desks_but_the_chains_lock(pool: PgPool) {
+    let ungranted: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v')
+           AND NOT has_table_privilege('podoclinic_app', c.oid, 'SELECT') ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(ungranted, vec!["audit_chain_lock".to_string()]);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -156,6 +190,10 @@ async fn a_desk_login_cannot_take_any_wall_down(pool: PgPool) {
         ("SELECT pg_advisory_lock(1) FROM audit_chain_lock", "touch the chain's lock row"),
         ("SELECT stats_rebuild()", "rebuild the rollups itself"),
         ("SELECT audit_log_link(1)", "link audit rows itself"),
+        (
+            "INSERT INTO audit_log (desk, action, entity, db_login) VALUES ('d', 'patient.create', 'patient', 'otro')",
+            "name another database login on an audit row",
+        ),
     ];
     for (sql, what) in refused {
         let err = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await.err();
@@ -172,5 +210,5 @@ async fn a_desk_login_cannot_take_any_wall_down(pool: PgPool) {
         assert_eq!(err.as_database_error().and_then(|e| e.constraint()), Some(constraint), "{sql}");
     }
     drop(conn);
-    desk.close().await;
+    drop_login(&pool, desk).await;
 }

@@ -300,4 +300,9 @@ async fn the_audit_screen_shows_no_clinical_content_without_clinical_read(pool: 
     let rows = podoclinic_core::audit::service::recent(&auditor, 50).await.unwrap();
     assert!(rows.iter().filter(|r| r.entity == "visit").all(|r| r.before.is_none() && r.after.is_none()));
     assert!(rows.iter().any(|r| r.entity == "visit"), "the entries are listed, without content");
+    // Nor a patient's record (allergies, history) without patients.read; the admin sees it.
+    let patients = rows.iter().filter(|r| r.entity == "patient").collect::<Vec<_>>();
+    assert!(!patients.is_empty() && patients.iter().all(|r| r.before.is_none() && r.after.is_none()));
+    let admin_rows = podoclinic_core::audit::service::recent(&admin, 50).await.unwrap();
+    assert!(admin_rows.iter().any(|r| r.entity == "patient" && r.after.is_some()));
 }

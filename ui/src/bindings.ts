@@ -337,6 +337,8 @@ export type AuditRow = {
 	entityId: string | null,
 	before: Value | null,
 	after: Value | null,
+	/**  The database login the row was written through (rows before migration 11 have none). */
+	dbLogin: string | null,
 };
 
 export type BookInput = {
@@ -359,7 +361,11 @@ export type BreakReason =
 /**  The row does not follow the one before it: it was slipped in or moved. */
 "out_of_order" | 
 /**  The row is outside the chain: it was written with the chain switched off. */
-"unchained";
+"unchained" | 
+/**  A corte Z recorded the chain longer than it is: rows were cut from its end. */
+"truncated" | 
+/**  A corte Z recorded another hash at its place: the chain was rewritten from there on. */
+"rewritten";
 
 export type Bucket = "day" | "week" | "month";
 
@@ -404,11 +410,13 @@ export type CategoryTotal = {
 
 /**  Where the chain broke first, and how. */
 export type ChainBreak = {
-	/**  The audit row (`id`) the break is at. */
-	auditId: number,
+	/**  The audit row (`id`) the break is at (none when the rows there are gone). */
+	auditId: number | null,
 	/**  Its place in the chain (absent for a row outside it). */
 	position: number | null,
 	reason: BreakReason,
+	/**  The corte Z whose recorded chain head no longer matches (`truncated`, `rewritten`). */
+	cashSessionId: string | null,
 };
 
 /**  What the verifier found. */

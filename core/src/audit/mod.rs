@@ -82,4 +82,6 @@ pub struct AuditRow {
     pub entity_id: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
+    /// The database login the row was written through (rows before migration 11 have none).
+    pub db_login: Option<String>,
 }

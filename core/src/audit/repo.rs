@@ -27,7 +27,7 @@ pub async fn insert(db: impl PgExecutor<'_>, actor: &Actor, entry: &Entry<'_>) -
 pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> AppResult<Vec<AuditRow>> {
     Ok(sqlx::query_as!(
         AuditRow,
-        "SELECT id, at, username, desk, action, entity, entity_id, before, after
+        "SELECT id, at, username, desk, action, entity, entity_id, before, after, db_login
          FROM audit_log ORDER BY id DESC LIMIT $1",
         limit
     )
@@ -68,6 +68,40 @@ pub async fn links(db: impl PgExecutor<'_>, after: i64, limit: i64) -> AppResult
     )
     .fetch_all(db)
     .await?)
+}
+
+/// A corte Z whose anchor the chain no longer holds: its place is past the chain's end, or holds
+/// another hash.
+pub struct LostAnchor {
+    pub session_id: uuid::Uuid,
+    pub position: i64,
+    /// The row now at that place, if any.
+    pub audit_id: Option<i64>,
+}
+
+/// The earliest corte Z anchor (by place in the chain) the chain does not hold as recorded.
+pub async fn first_lost_anchor(db: impl PgExecutor<'_>) -> AppResult<Option<LostAnchor>> {
+    Ok(sqlx::query_as!(
+        LostAnchor,
+        r#"SELECT s.id AS session_id, s.audit_rows AS "position!", a.id AS "audit_id?"
+           FROM cash_sessions s LEFT JOIN audit_log a ON a.chain_seq = s.audit_rows
+           WHERE s.audit_rows > 0 AND a.hash IS DISTINCT FROM s.audit_head
+           ORDER BY s.audit_rows LIMIT 1"#
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The chain's length and head a closed cash session recorded when it closed.
+pub async fn anchor(db: impl PgExecutor<'_>, session_id: uuid::Uuid) -> AppResult<Option<(i64, Vec<u8>)>> {
+    let row = sqlx::query!(
+        r#"SELECT audit_rows AS "rows!", audit_head AS "head!" FROM cash_sessions
+           WHERE id = $1 AND audit_rows IS NOT NULL"#,
+        session_id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.rows, r.head)))
 }
 
 /// The first committed row outside the chain (written with the chain's trigger switched off, or

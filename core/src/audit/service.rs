@@ -4,14 +4,22 @@ use super::{AuditRow, repo};
 use crate::auth::{Ctx, Permission};
 use crate::error::AppResult;
 
-/// The newest `limit` entries (1 to 1,000).
+/// The newest `limit` entries (1 to 1,000). An entry's content shows only to a reader who may read
+/// its record elsewhere: visits (and entries written before clinical text was kept out of the
+/// audit still hold it) need `clinical.read`, patients (their allergies, history, contact) need
+/// `patients.read`. Who did what, when and where shows to every reader of the audit.
 #[tracing::instrument(skip_all, fields(limit))]
-/// Without `clinical.read`, entries about visits come without their content: entries written
-/// before clinical text was kept out of the audit still hold it.
 pub async fn recent(ctx: &Ctx, limit: u32) -> AppResult<Vec<AuditRow>> {
     let mut rows = repo::recent(&ctx.pool, i64::from(limit.clamp(1, 1000))).await?;
-    if !ctx.session.permissions.contains(&Permission::ClinicalRead) {
-        for row in rows.iter_mut().filter(|r| r.entity == "visit") {
+    let may = |p: Permission| ctx.session.permissions.contains(&p);
+    let (clinical, patients) = (may(Permission::ClinicalRead), may(Permission::PatientsRead));
+    for row in rows.iter_mut() {
+        let hidden = match row.entity.as_str() {
+            "visit" => !clinical,
+            "patient" => !patients,
+            _ => false,
+        };
+        if hidden {
             row.before = None;
             row.after = None;
         }
@@ -23,11 +31,13 @@ pub async fn recent(ctx: &Ctx, limit: u32) -> AppResult<Vec<AuditRow>> {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ChainBreak {
-    /// The audit row (`id`) the break is at.
-    pub audit_id: i64,
+    /// The audit row (`id`) the break is at (none when the rows there are gone).
+    pub audit_id: Option<i64>,
     /// Its place in the chain (absent for a row outside it).
     pub position: Option<i64>,
     pub reason: BreakReason,
+    /// The corte Z whose recorded chain head no longer matches (`truncated`, `rewritten`).
+    pub cash_session_id: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
@@ -41,6 +51,10 @@ pub enum BreakReason {
     OutOfOrder,
     /// The row is outside the chain: it was written with the chain switched off.
     Unchained,
+    /// A corte Z recorded the chain longer than it is: rows were cut from its end.
+    Truncated,
+    /// A corte Z recorded another hash at its place: the chain was rewritten from there on.
+    Rewritten,
 }
 
 /// What the verifier found.
@@ -105,13 +119,25 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainCheck> {
     let (rows, head) = repo::head(&mut *conn).await?;
     let mut check = ChainCheck { rows, head: hex(&head), first_break: None };
     if let Some(audit_id) = repo::first_unchained(&mut *conn).await? {
-        check.first_break = Some(ChainBreak { audit_id, position: None, reason: BreakReason::Unchained });
+        check.first_break = Some(ChainBreak {
+            audit_id: Some(audit_id),
+            position: None,
+            reason: BreakReason::Unchained,
+            cash_session_id: None,
+        });
         return Ok(check);
     }
     let (mut expected, mut previous) = (1_i64, Vec::new());
     loop {
         let links = repo::links(&mut *conn, expected - 1, PAGE).await?;
         if links.is_empty() {
+            // The chain holds together; each corte Z's record of it must still be in it.
+            check.first_break = repo::first_lost_anchor(&mut *conn).await?.map(|lost| ChainBreak {
+                audit_id: lost.audit_id,
+                position: Some(lost.position),
+                reason: if lost.audit_id.is_some() { BreakReason::Rewritten } else { BreakReason::Truncated },
+                cash_session_id: Some(lost.session_id),
+            });
             return Ok(check);
         }
         for link in links {
@@ -125,7 +151,12 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainCheck> {
                 None
             };
             if let Some(reason) = reason {
-                check.first_break = Some(ChainBreak { audit_id: link.id, position: Some(link.chain_seq), reason });
+                check.first_break = Some(ChainBreak {
+                    audit_id: Some(link.id),
+                    position: Some(link.chain_seq),
+                    reason,
+                    cash_session_id: None,
+                });
                 return Ok(check);
             }
             expected += 1;
@@ -134,8 +165,16 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainCheck> {
     }
 }
 
-/// The chain's length and head (hex), for reports.
-pub async fn head(ctx: &Ctx) -> AppResult<(i64, String)> {
-    let (rows, head) = repo::head(&ctx.pool).await?;
+/// The chain's length and head (hex), for reports: as a closed cash session recorded it when it
+/// closed (what the verifier holds the chain to), else as it is now.
+pub async fn head(ctx: &Ctx, closed_session: Option<uuid::Uuid>) -> AppResult<(i64, String)> {
+    let anchored = match closed_session {
+        Some(id) => repo::anchor(&ctx.pool, id).await?,
+        None => None,
+    };
+    let (rows, head) = match anchored {
+        Some(anchor) => anchor,
+        None => repo::head(&ctx.pool).await?,
+    };
     Ok((rows, hex(&head)))
 }

@@ -68,7 +68,8 @@ pub async fn cash_report(ctx: &Ctx, dir: &Path, session_id: Uuid, lang: Lang) ->
     let stamp = report.generated_at.with_timezone(&tz).format("%Y%m%d-%H%M%S");
     let name = format!("corte-{kind}-{}-{stamp}.pdf", &session_id.simple().to_string()[..8]);
     audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::DocumentCashReport, "cash_session", session_id)).await?;
-    let (rows, head) = audit::service::head(ctx).await?;
+    let closed = report.session.closed_at.map(|_| session_id);
+    let (rows, head) = audit::service::head(ctx, closed).await?;
     let chain = render::AuditHead { rows, head };
     let bytes = build(move || render::cash_report(&profile, tz, &report, &chain, lang)).await?;
     write(dir, name, bytes).await

@@ -18,7 +18,7 @@ function VerifyChain() {
       )}
       {check?.firstBreak && (
         <p class="error" data-test="audit-broken">
-          {t(`admin.audit.broken.${check.firstBreak.reason}`, { id: check.firstBreak.auditId })}
+          {t(`admin.audit.broken.${check.firstBreak.reason}`, { id: check.firstBreak.auditId ?? "—", position: check.firstBreak.position ?? "—" })}
         </p>
       )}
       <ErrorBox message={verify.message} />
@@ -47,7 +47,7 @@ export function AuditTab() {
           {rows.map((r) => (
             <tr key={r.id}>
               <td>{formatDateTime(r.at)}</td>
-              <td>{r.username ?? "—"}</td>
+              <td title={r.dbLogin ? `${t("admin.audit.dbLogin")}: ${r.dbLogin}` : undefined}>{r.username ?? "—"}</td>
               <td>{r.desk}</td>
               <td>{r.action}</td>
               <td>
