@@ -19,6 +19,13 @@ pub struct Paths {
     pub log_dir: PathBuf,
 }
 
+/// The record a command is about, for the audit of a refused attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject {
+    pub entity: &'static str,
+    pub id: uuid::Uuid,
+}
+
 pub struct AppState {
     pool: OnceLock<PgPool>,
     pub health: Health,
@@ -106,7 +113,18 @@ impl AppState {
         F: Fn(Ctx, A) -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
-        self.as_user(Some(permission), args, work).await
+        self.as_user(Some(permission), None, args, work).await
+    }
+
+    /// `run` for a command about one record (a visit, a patient's notes): a refused attempt is
+    /// audited naming that record, so the audit says what was tried, not only that something was.
+    pub async fn run_on<A, T, F, Fut>(&self, permission: Permission, subject: Subject, args: A, work: F) -> AppResult<T>
+    where
+        A: Clone,
+        F: Fn(Ctx, A) -> Fut,
+        Fut: Future<Output = AppResult<T>>,
+    {
+        self.as_user(Some(permission), Some(subject), args, work).await
     }
 
     /// `run` for what any signed-in user may do (their own password, the clinic's name).
@@ -116,10 +134,16 @@ impl AppState {
         F: Fn(Ctx, A) -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
-        self.as_user(None, args, work).await
+        self.as_user(None, None, args, work).await
     }
 
-    async fn as_user<A, T, F, Fut>(&self, permission: Option<Permission>, args: A, work: F) -> AppResult<T>
+    async fn as_user<A, T, F, Fut>(
+        &self,
+        permission: Option<Permission>,
+        subject: Option<Subject>,
+        args: A,
+        work: F,
+    ) -> AppResult<T>
     where
         A: Clone,
         F: Fn(Ctx, A) -> Fut,
@@ -127,7 +151,7 @@ impl AppState {
     {
         self.attempts(args, |args| async {
             let ctx = match permission {
-                Some(permission) => auth::require(self, permission).await?,
+                Some(permission) => auth::require(self, permission, subject).await?,
                 None => auth::signed_in(self).await?,
             };
             work(ctx, args).await

@@ -231,3 +231,33 @@ async fn a_charge_retried_while_its_original_runs_is_made_once(pool: PgPool) {
         sqlx::query_as("SELECT count(*), sum(total_cents)::bigint FROM charges").fetch_one(&pool).await.unwrap();
     assert_eq!((charges, total), (5, Some(50_000)));
 }
+
+/// Reads that matter leave a row each, naming what was read: a charge on screen (a receipt), a
+/// patient's account, a corte on screen.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_charge_an_account_and_a_cash_report_on_screen_are_audited_reads(pool: PgPool) {
+    let v = signed_visit(&pool).await;
+    let charge = billing::create_charge(&v.ctx, v.charge(0)).await.unwrap();
+    let session = open_drawer(&v.ctx, 10_000).await;
+    let read = |action: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, Option<String>)>(
+                "SELECT entity, entity_id FROM audit_log WHERE action = $1 ORDER BY id",
+            )
+            .bind(action)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    billing::charge(&v.ctx, charge.id).await.unwrap();
+    billing::account(&v.ctx, v.patient).await.unwrap();
+    podoclinic_core::cash::service::view_report(&v.ctx, session).await.unwrap();
+    assert_eq!(read("charge.read").await, vec![("charge".into(), Some(charge.id.to_string()))]);
+    assert_eq!(read("patient.account_read").await, vec![("patient".into(), Some(v.patient.to_string()))]);
+    assert_eq!(read("cash.report_read").await, vec![("cash_session".into(), Some(session.to_string()))]);
+    // The report the close returns is the closing's answer, not a reading of its own.
+    podoclinic_core::cash::service::close(&v.ctx, close_input(session, 10_000, 0, 0)).await.unwrap();
+    assert_eq!(read("cash.report_read").await.len(), 1);
+}

@@ -135,6 +135,17 @@ async fn a_podiatrist_writes_notes_only_on_their_own_appointments(pool: PgPool) 
     let luis_ctx = ctx_for(&pool, "podologo.luis", STAFF_PASSWORD).await;
     assert_eq!(visits::open(&luis_ctx, appointment).await.unwrap_err(), forbidden);
     assert_eq!(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM visits").fetch_one(&pool).await.unwrap(), 0);
+    let tried: (String, Option<String>, String) = sqlx::query_as(
+        "SELECT entity, entity_id, username FROM audit_log WHERE action = 'access.refused' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        tried,
+        ("podiatrist".into(), Some(ana_pod.to_string()), "podologo.luis".into()),
+        "the refusal is audited: whose agenda, by whom"
+    );
 
     let ana_ctx = ctx_for(&pool, "podologa.ana", STAFF_PASSWORD).await;
     let visit = visits::open(&ana_ctx, appointment).await.unwrap();
@@ -260,14 +271,28 @@ async fn reading_a_note_by_any_path_and_a_refused_attempt_are_audited(pool: PgPo
         .await
         .unwrap(),
     );
-    let refused = podoclinic_core::auth::require(&state, podoclinic_core::auth::Permission::ClinicalRead).await;
+    let subject = podoclinic_core::state::Subject { entity: "visit", id: t.visit };
+    let refused =
+        state.run_on(podoclinic_core::auth::Permission::ClinicalRead, subject, (), |_, ()| async { Ok(()) }).await;
     assert!(matches!(refused, Err(AppError::Forbidden { .. })));
-    let who: (String, String) =
-        sqlx::query_as("SELECT username, desk FROM audit_log WHERE action = 'access.refused' ORDER BY id DESC LIMIT 1")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(who, ("recepcion1".to_string(), "desk-2".to_string()));
+    let who: (String, String, String, Option<String>, serde_json::Value) = sqlx::query_as(
+        "SELECT username, desk, entity, entity_id, after FROM audit_log WHERE action = 'access.refused'
+         ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        who,
+        (
+            "recepcion1".to_string(),
+            "desk-2".to_string(),
+            "visit".to_string(),
+            Some(t.visit.to_string()),
+            serde_json::json!({"permission": "clinical.read"})
+        ),
+        "who tried, from where, which note, lacking what"
+    );
     let _ = t.reception;
 }
 

@@ -25,6 +25,15 @@ pub enum Action {
     #[serde(rename = "patient.read")]
     #[sqlx(rename = "patient.read")]
     PatientRead,
+    #[serde(rename = "patient.account_read")]
+    #[sqlx(rename = "patient.account_read")]
+    PatientAccountRead,
+    #[serde(rename = "charge.read")]
+    #[sqlx(rename = "charge.read")]
+    ChargeRead,
+    #[serde(rename = "cash.report_read")]
+    #[sqlx(rename = "cash.report_read")]
+    CashReportRead,
     #[serde(rename = "appointment.book")]
     #[sqlx(rename = "appointment.book")]
     AppointmentBook,

@@ -7,7 +7,7 @@ use super::session::GRANTS_TTL;
 use super::{Permission, Session, service};
 use crate::audit::{Action, Actor, Entry};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::state::{AppState, Subject};
 
 /// What a command gets once the guard lets it through, and what every service takes first: the
 /// one pool, the signed-in session and the actor its audit entries name.
@@ -60,15 +60,23 @@ pub async fn signed_in(state: &AppState) -> AppResult<Ctx> {
     Ok(Ctx { pool, session, actor })
 }
 
-/// `signed_in`, and the role must hold `permission`.
-pub async fn require(state: &AppState, permission: Permission) -> AppResult<Ctx> {
+/// `signed_in`, and the role must hold `permission`. A refused attempt at clinical notes, or at a
+/// named record, leaves a trace in the audit (the record tried, the permission missing), not only
+/// in a log.
+pub async fn require(state: &AppState, permission: Permission, subject: Option<Subject>) -> AppResult<Ctx> {
     let ctx = signed_in(state).await?;
     if !ctx.session.permissions.contains(&permission) {
         tracing::warn!(user_id = %ctx.session.user_id, permission = permission.key(), "permission refused");
-        if matches!(permission, Permission::ClinicalRead | Permission::ClinicalWrite) {
-            // A refused attempt at clinical notes leaves a trace in the audit, not only in a log.
-            let entry = Entry::new(Action::AccessRefused, "permission", permission.key());
-            crate::audit::record(&ctx.pool, &ctx.actor, entry).await?;
+        let entry = match subject {
+            Some(s) => Some(Entry::new(Action::AccessRefused, s.entity, s.id)),
+            None if matches!(permission, Permission::ClinicalRead | Permission::ClinicalWrite) => {
+                Some(Entry::new(Action::AccessRefused, "permission", permission.key()))
+            }
+            None => None,
+        };
+        if let Some(entry) = entry {
+            let missing = serde_json::json!({ "permission": permission.key() });
+            crate::audit::record(&ctx.pool, &ctx.actor, entry.after(&missing)).await?;
         }
         return Err(AppError::Forbidden { permission });
     }
@@ -84,6 +92,13 @@ pub async fn may_write_for(ctx: &Ctx, podiatrist: uuid::Uuid) -> AppResult<()> {
     }
     match crate::podiatrists::repo::for_user(&ctx.pool, ctx.session.user_id).await? {
         Some(own) if own == podiatrist => Ok(()),
-        _ => Err(AppError::Forbidden { permission: Permission::AppointmentsWriteOthers }),
+        _ => {
+            // Audited on its own connection: the refused write's transaction rolls back.
+            let permission = Permission::AppointmentsWriteOthers;
+            let missing = serde_json::json!({ "permission": permission.key() });
+            let entry = Entry::new(Action::AccessRefused, "podiatrist", podiatrist).after(&missing);
+            crate::audit::record(&ctx.pool, &ctx.actor, entry).await?;
+            Err(AppError::Forbidden { permission })
+        }
     }
 }

@@ -46,10 +46,13 @@ pub async fn checkout(ctx: &Ctx, appointment_id: Uuid) -> AppResult<Checkout> {
 }
 
 /// One charge with its lines and what was paid on it (a counter sale's, after each payment).
+/// Audited: a charge on screen is a receipt read.
 #[tracing::instrument(skip_all, fields(charge_id = %id))]
 pub async fn charge(ctx: &Ctx, id: Uuid) -> AppResult<Charge> {
     let mut conn = ctx.pool.acquire().await?;
-    repo::charge(&mut conn, id).await?.ok_or_else(|| AppError::not_found("charge"))
+    let charge = repo::charge(&mut conn, id).await?.ok_or_else(|| AppError::not_found("charge"))?;
+    audit::record(&mut *conn, &ctx.actor, Entry::new(Action::ChargeRead, "charge", id)).await?;
+    Ok(charge)
 }
 
 /// The stored charge's request, to tell a replay from a reused id.
@@ -238,10 +241,11 @@ pub async fn refund(ctx: &Ctx, input: RefundInput) -> AppResult<Payment> {
     record(ctx, m).await
 }
 
-/// A patient's charges, payments and balance.
+/// A patient's charges, payments and balance. Audited: part of the patient's record.
 #[tracing::instrument(skip_all, fields(patient_id = %patient_id))]
 pub async fn account(ctx: &Ctx, patient_id: Uuid) -> AppResult<PatientAccount> {
     let mut conn = ctx.pool.acquire().await?;
+    audit::record(&mut *conn, &ctx.actor, Entry::new(Action::PatientAccountRead, "patient", patient_id)).await?;
     let (charged, paid) = repo::totals(&mut *conn, patient_id).await?;
     Ok(PatientAccount {
         patient_id,

@@ -53,6 +53,14 @@ pub async fn open(ctx: &Ctx, input: OpenSessionInput) -> AppResult<DeskCash> {
     desk_cash(ctx).await
 }
 
+/// `report`, as the cash screen shows it: a report read, audited.
+#[tracing::instrument(skip_all, fields(session_id = %session_id))]
+pub async fn view_report(ctx: &Ctx, session_id: Uuid) -> AppResult<CashReport> {
+    let report = report(ctx, session_id).await?;
+    audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::CashReportRead, "cash_session", session_id)).await?;
+    Ok(report)
+}
+
 /// Corte X for an open session, corte Z (with counted amounts and differences) for a closed one.
 #[tracing::instrument(skip_all, fields(session_id = %session_id))]
 pub async fn report(ctx: &Ctx, session_id: Uuid) -> AppResult<CashReport> {

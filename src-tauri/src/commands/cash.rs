@@ -28,11 +28,9 @@ pub async fn open_cash_session(state: State<'_, AppState>, input: OpenSessionInp
 #[specta::specta]
 pub async fn get_cash_report(state: State<'_, AppState>, session_id: Uuid) -> AppResult<CashReport> {
     state
-        .run(
-            Permission::CashOperate,
-            session_id,
-            |ctx, session_id| async move { service::report(&ctx, session_id).await },
-        )
+        .run(Permission::CashOperate, session_id, |ctx, session_id| async move {
+            service::view_report(&ctx, session_id).await
+        })
         .await
 }
 

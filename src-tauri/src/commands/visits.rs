@@ -3,7 +3,7 @@ use uuid::Uuid;
 
 use podoclinic_core::auth::Permission;
 use podoclinic_core::error::AppResult;
-use podoclinic_core::state::AppState;
+use podoclinic_core::state::{AppState, Subject};
 use podoclinic_core::visits::model::{Visit, VisitInput, VisitSummary};
 use podoclinic_core::visits::service;
 
@@ -12,9 +12,12 @@ use podoclinic_core::visits::service;
 #[specta::specta]
 pub async fn open_visit(state: State<'_, AppState>, appointment_id: Uuid) -> AppResult<Visit> {
     state
-        .run(Permission::ClinicalRead, appointment_id, |ctx, appointment_id| async move {
-            service::open(&ctx, appointment_id).await
-        })
+        .run_on(
+            Permission::ClinicalRead,
+            on("appointment", appointment_id),
+            appointment_id,
+            |ctx, appointment_id| async move { service::open(&ctx, appointment_id).await },
+        )
         .await
 }
 
@@ -22,7 +25,10 @@ pub async fn open_visit(state: State<'_, AppState>, appointment_id: Uuid) -> App
 #[tauri::command]
 #[specta::specta]
 pub async fn save_visit(state: State<'_, AppState>, input: VisitInput) -> AppResult<Visit> {
-    state.run(Permission::ClinicalWrite, input, |ctx, input| async move { service::save(&ctx, input).await }).await
+    let subject = on("visit", input.id);
+    state
+        .run_on(Permission::ClinicalWrite, subject, input, |ctx, input| async move { service::save(&ctx, input).await })
+        .await
 }
 
 /// Signs a visit's note: it can never change again; the appointment is completed and the
@@ -31,9 +37,12 @@ pub async fn save_visit(state: State<'_, AppState>, input: VisitInput) -> AppRes
 #[specta::specta]
 pub async fn sign_visit(state: State<'_, AppState>, id: Uuid, override_stock: bool) -> AppResult<Visit> {
     state
-        .run(Permission::ClinicalWrite, (id, override_stock), |ctx, (id, override_stock)| async move {
-            service::sign(&ctx, id, override_stock).await
-        })
+        .run_on(
+            Permission::ClinicalWrite,
+            on("visit", id),
+            (id, override_stock),
+            |ctx, (id, override_stock)| async move { service::sign(&ctx, id, override_stock).await },
+        )
         .await
 }
 
@@ -47,9 +56,12 @@ pub async fn add_visit_addendum(
     text: String,
 ) -> AppResult<Visit> {
     state
-        .run(Permission::ClinicalWrite, (visit_id, id, text), |ctx, (visit_id, id, text)| async move {
-            service::add_addendum(&ctx, visit_id, id, text).await
-        })
+        .run_on(
+            Permission::ClinicalWrite,
+            on("visit", visit_id),
+            (visit_id, id, text),
+            |ctx, (visit_id, id, text)| async move { service::add_addendum(&ctx, visit_id, id, text).await },
+        )
         .await
 }
 
@@ -58,8 +70,13 @@ pub async fn add_visit_addendum(
 #[specta::specta]
 pub async fn list_patient_visits(state: State<'_, AppState>, patient_id: Uuid) -> AppResult<Vec<VisitSummary>> {
     state
-        .run(Permission::ClinicalRead, patient_id, |ctx, patient_id| async move {
+        .run_on(Permission::ClinicalRead, on("patient", patient_id), patient_id, |ctx, patient_id| async move {
             service::for_patient(&ctx, patient_id).await
         })
         .await
+}
+
+/// The record a clinical command is about, named in the audit when the attempt is refused.
+fn on(entity: &'static str, id: Uuid) -> Subject {
+    Subject { entity, id }
 }

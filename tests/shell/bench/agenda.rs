@@ -333,6 +333,7 @@ fn main() {
                             let ctx = podoclinic_core::auth::require(
                                 &bare,
                                 podoclinic_core::auth::Permission::AppointmentsRead,
+                                None,
                             )
                             .await
                             .unwrap();
