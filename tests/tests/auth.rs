@@ -318,7 +318,7 @@ async fn a_permission_removed_from_a_role_is_refused_within_two_seconds_in_a_liv
         .await
         .unwrap();
     state.sessions.start(session);
-    assert!(require(&state, Permission::StatsRead).await.is_ok());
+    assert!(require(&state, Permission::StatsRead, None).await.is_ok());
 
     let reception = service::list_roles(&ctx_of(&pool, &admin).await)
         .await
@@ -337,7 +337,7 @@ async fn a_permission_removed_from_a_role_is_refused_within_two_seconds_in_a_liv
     // Grants are re-read at most every GRANTS_TTL (2 s); let that pass.
     state.sessions.age(podoclinic_core::auth::session::GRANTS_TTL);
     assert_eq!(
-        require(&state, Permission::StatsRead).await.err(),
+        require(&state, Permission::StatsRead, None).await.err(),
         Some(AppError::Forbidden { permission: Permission::StatsRead })
     );
 }
@@ -356,7 +356,7 @@ async fn a_deactivated_user_is_signed_out_within_two_seconds(pool: PgPool) {
         UserUpdateInput { id: rec.id, display_name: rec.display_name.clone(), role_id: RECEPTION_ROLE, active: false };
     service::update_user(&ctx_of(&pool, &admin).await, off).await.unwrap();
     state.sessions.age(podoclinic_core::auth::session::GRANTS_TTL);
-    assert_eq!(require(&state, Permission::PatientsRead).await.err(), Some(AppError::Unauthorized));
+    assert_eq!(require(&state, Permission::PatientsRead, None).await.err(), Some(AppError::Unauthorized));
     assert!(state.sessions.peek().is_none());
     let err = service::authenticate(&desk_named(&pool, "desk-1"), "recepcion1", STAFF_PASSWORD, Purpose::Login)
         .await
@@ -372,7 +372,7 @@ async fn an_idle_session_locks_and_only_the_password_unlocks_it(pool: PgPool) {
         service::authenticate(&desk_named(&pool, "desk-1"), "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap(),
     );
     state.sessions.age(Duration::minutes(6));
-    assert_eq!(require(&state, Permission::UsersManage).await.err(), Some(AppError::SessionLocked));
+    assert_eq!(require(&state, Permission::UsersManage, None).await.err(), Some(AppError::SessionLocked));
 
     let wrong = service::authenticate(&desk_named(&pool, "desk-1"), "admin", "not it at all", Purpose::Unlock)
         .await
@@ -380,10 +380,10 @@ async fn an_idle_session_locks_and_only_the_password_unlocks_it(pool: PgPool) {
     assert_eq!(wrong, AppError::InvalidCredentials);
     service::authenticate(&desk_named(&pool, "desk-1"), "admin", ADMIN_PASSWORD, Purpose::Unlock).await.unwrap();
     state.sessions.unlock(Utc::now()).unwrap();
-    assert!(require(&state, Permission::UsersManage).await.is_ok());
+    assert!(require(&state, Permission::UsersManage, None).await.is_ok());
 
     state.sessions.age(Duration::hours(12));
-    assert_eq!(require(&state, Permission::UsersManage).await.err(), Some(AppError::Unauthorized));
+    assert_eq!(require(&state, Permission::UsersManage, None).await.err(), Some(AppError::Unauthorized));
     let actions = audit_actions(&pool).await;
     assert!(actions.contains(&"session.unlock_failure".to_string()) && actions.contains(&"session.unlock".to_string()));
 }
@@ -397,10 +397,10 @@ async fn the_idle_lock_time_comes_from_the_clinic_profile(pool: PgPool) {
         service::authenticate(&desk_named(&pool, "desk-1"), "admin", ADMIN_PASSWORD, Purpose::Login).await.unwrap(),
     );
     state.sessions.age(Duration::minutes(10));
-    assert!(require(&state, Permission::UsersManage).await.is_ok(), "10 idle minutes are under the clinic's 15");
+    assert!(require(&state, Permission::UsersManage, None).await.is_ok(), "10 idle minutes are under the clinic's 15");
     state.sessions.age(Duration::minutes(15));
     assert_eq!(
-        require(&state, Permission::UsersManage).await.err(),
+        require(&state, Permission::UsersManage, None).await.err(),
         Some(AppError::SessionLocked),
         "15 idle minutes reach the clinic's limit"
     );

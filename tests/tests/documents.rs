@@ -37,8 +37,11 @@ async fn the_receipt_and_the_closing_report_print_what_was_recorded(pool: PgPool
     for expected in ["Corte Z", "Caja 1", "Fondo inicial", "$2,500.00", "$2,499.00", "-$1.00", "Diferencia"] {
         assert!(text.contains(expected), "report lacks {expected:?}:\n{text}");
     }
-    // The audit chain's head as it stood when the report was printed.
-    let (rows, head) = podoclinic_core::audit::service::head(&ctx).await.unwrap();
+    // The audit chain's head as it stood when the drawer closed: the corte's anchor, stored by the
+    // database, which the verifier holds the chain to.
+    let (rows, head) = podoclinic_core::audit::service::head(&ctx, Some(session)).await.unwrap();
+    let (now, _) = podoclinic_core::audit::service::head(&ctx, None).await.unwrap();
+    assert!(rows < now, "the anchor is the chain before the closing's own rows ({rows} < {now})");
     assert!(text.contains("Bitácora"), "the report names the audit chain:\n{text}");
     assert!(
         text.contains(&head) || text.contains(&head[..32]),
