@@ -59,4 +59,4 @@ cargo test --workspace --locked
 say "End-to-end tests in the real app (tauri-driver, WebKitWebDriver, Xvfb)"
 ensure_display
 trap '[ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null || true' EXIT
-node --test --test-concurrency=1 "$ROOT"/tests/e2e/*.test.mjs
+node --test --test-concurrency=1 --test-timeout=300000 "$ROOT"/tests/e2e/*.test.mjs

@@ -18,7 +18,9 @@ use crate::state::AppState;
 /// Where to connect, or the status to show when that cannot be known yet.
 pub async fn resolve(state: &AppState) -> Result<Target, DbStatus> {
     let failed = |e: &dyn std::fmt::Display| DbStatus::Failed { log_id: log_fault(e) };
-    if let Ok(url) = std::env::var(DATABASE_URL_ENV) {
+    if let Ok(url) = std::env::var(DATABASE_URL_ENV)
+        && !url.is_empty()
+    {
         tracing::info!("database from {DATABASE_URL_ENV}");
         return url.parse::<PgConnectOptions>().map(Target::single).map_err(|e| failed(&e));
     }

@@ -57,9 +57,12 @@ export async function launchOnFreshDatabase(t, env = {}) {
 }
 
 /** Starts tauri-driver with `env` for the app, and a WebDriver session on the app's main window. */
-export async function launch(env) {
+/** Starts the app under tauri-driver. `prepare(dirs)` may write into its folders first (a desk's
+ * settings file, say). */
+export async function launch(env, prepare) {
   if (!existsSync(APP)) throw new Error(`app binary not found at ${APP}; build it first`);
   const dirs = mkdtempSync(join(tmpdir(), "podoclinic-e2e-"));
+  prepare?.(dirs);
   const port = nextPort;
   nextPort += 2;
   const appEnv = {
@@ -193,6 +196,29 @@ export class Session {
     await this.type("#field-password", password);
     await this.click("[data-test=login-submit]");
     await this.find("[data-test=signed-in-as]");
+  }
+
+  /** The handles of the open windows. */
+  windows() {
+    return this.cmd("GET", "/window/handles");
+  }
+
+  /** Waits for a window not in `known` to open and switches to it; returns its handle. */
+  async switchToNewWindow(known, timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const fresh = (await this.windows()).find((h) => !known.includes(h));
+      if (fresh) {
+        await this.cmd("POST", "/window", { handle: fresh });
+        return fresh;
+      }
+      await sleep(200);
+    }
+    throw new Error(`no new window after ${timeoutMs} ms`);
+  }
+
+  switchToWindow(handle) {
+    return this.cmd("POST", "/window", { handle });
   }
 
   async screenshot(path) {

@@ -249,14 +249,22 @@ async fn a_lan_desk_waits_for_the_owner_to_create_the_schema_and_then_runs_as_it
     for statement in &setup {
         sqlx::query(sqlx::AssertSqlSafe(statement.clone())).execute(&admin).await.expect(statement);
     }
-    let server = (*admin.connect_options()).clone().database(&database);
+    // The profile a desk saves (through the app's TLS tunnel: `prefer`, as the test server may or
+    // may not offer TLS).
+    let options = admin.connect_options();
+    let profile = podoclinic_core::db::profile::ServerProfile {
+        host: options.get_host().to_string(),
+        port: options.get_port(),
+        database: database.clone(),
+        user: desk.clone(),
+        ssl_mode: podoclinic_core::db::profile::SslMode::Prefer,
+        ssl_root_cert: None,
+    };
     let state = podoclinic_core::state::AppState::new(podoclinic_tests::temp_paths(), "lan-desk".into());
-    startup::connect(
-        &state,
-        db::Target::desk_only((server.clone().username(&desk).password("desk-pass"), None)),
-        false,
-    )
-    .await;
+    let target = db::Target::desk_only(profile.options(Some("desk-pass")).await.unwrap());
+    tokio::time::timeout(std::time::Duration::from_secs(20), startup::connect(&state, target, false))
+        .await
+        .expect("the desk finds out in time");
     let app = db::app_schema_version();
     assert_eq!(state.health.current(), DbStatus::SchemaUpgradeRequired { database_version: 0, app_version: app });
     assert!(state.db().is_err(), "no pool until the schema is there");
@@ -266,7 +274,10 @@ async fn a_lan_desk_waits_for_the_owner_to_create_the_schema_and_then_runs_as_it
     let refused = startup::upgrade_schema(&state, " ", "owner-pass").await.unwrap_err();
     assert_eq!(refused, AppError::validation("user", "required"));
 
-    startup::upgrade_schema(&state, &owner, "owner-pass").await.expect("the owner creates the schema");
+    tokio::time::timeout(std::time::Duration::from_secs(30), startup::upgrade_schema(&state, &owner, "owner-pass"))
+        .await
+        .expect("the upgrade ends")
+        .expect("the owner creates the schema");
     assert_eq!(state.health.current(), DbStatus::Online);
     let pool = state.db().expect("the desk's pool");
     let user: String = sqlx::query_scalar("SELECT current_user::text").fetch_one(&pool).await.unwrap();

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { DeskConfig, ServerProfile, SslMode } from "../bindings";
 import { call, commands, dbStatus } from "../api";
 import { useStore } from "../store";
@@ -13,10 +13,17 @@ const EMPTY_SERVER: ServerProfile = { host: "", port: 5432, database: "clinic", 
 export function ConnectionTab() {
   const loaded = useLoad(() => call(commands.getDeskConfig()));
   const status = useStore(dbStatus);
+  // Once offered, the upgrade stays on screen: the status moves on (starting, online) while it
+  // runs and after, and the form must still say how it went.
+  const [offered, setOffered] = useState(false);
+  useEffect(() => {
+    if (status.state === "schemaUpgradeRequired") setOffered(true);
+  }, [status.state]);
   if (!loaded.data) return <Pending error={loaded.error} />;
+  const upgrade = (offered || status.state === "schemaUpgradeRequired") && loaded.data.connection.kind === "server";
   return (
     <>
-      {status.state === "schemaUpgradeRequired" && loaded.data.connection.kind === "server" ? <UpgradeForm /> : null}
+      {upgrade ? <UpgradeForm /> : null}
       <ConnectionForm initial={loaded.data} />
     </>
   );
@@ -28,9 +35,10 @@ function UpgradeForm() {
   const [password, setPassword] = useState("");
   const [done, setDone] = useState(false);
   const upgrade = useSubmit(async () => {
-    dbStatus.set(await call(commands.upgradeDatabase(owner, password)));
+    const status = await call(commands.upgradeDatabase(owner, password));
     setPassword("");
     setDone(true);
+    dbStatus.set(status);
   });
   return (
     <Card title={t("admin.connection.upgrade.title")}>
@@ -39,7 +47,11 @@ function UpgradeForm() {
         <Field name="user" label={t("admin.connection.upgrade.owner")} value={owner} onInput={setOwner} invalid={upgrade.field === "user"} />
         <Field name="password" type="password" value={password} onInput={setPassword} invalid={upgrade.field === "password"} />
         <ErrorBox message={upgrade.message} />
-        {done && !upgrade.message ? <p class="notice">{t("admin.connection.upgrade.done")}</p> : null}
+        {done && !upgrade.message ? (
+          <p class="notice" data-test="upgrade-done">
+            {t("admin.connection.upgrade.done")}
+          </p>
+        ) : null}
         <button type="submit" data-test="upgrade-database" disabled={upgrade.busy}>
           {t("admin.connection.upgrade.submit")}
         </button>

@@ -13,7 +13,7 @@ export function StatusScreen({ status }: { status: DbStatus }) {
     case "noPostgres":
       return (
         <Centered title={t("db.noPostgres.title")} body={t("db.noPostgres.body")}>
-          <button onClick={openAdmin}>{t("db.configure")}</button>
+          <button data-test="db-configure" onClick={openAdmin}>{t("db.configure")}</button>
         </Centered>
       );
     case "updateRequired":
@@ -29,19 +29,19 @@ export function StatusScreen({ status }: { status: DbStatus }) {
           title={t("db.schemaUpgradeRequired.title")}
           body={t("db.schemaUpgradeRequired.body", { database: status.databaseVersion, app: status.appVersion })}
         >
-          <button onClick={openAdmin}>{t("db.configure")}</button>
+          <button data-test="db-configure" onClick={openAdmin}>{t("db.configure")}</button>
         </Centered>
       );
     case "tlsRefused":
       return (
         <Centered title={t("db.tlsRefused.title")} body={t("db.tlsRefused.body", { reason: t(`db.tlsRefused.reasons.${status.reason}`) })}>
-          <button onClick={openAdmin}>{t("db.configure")}</button>
+          <button data-test="db-configure" onClick={openAdmin}>{t("db.configure")}</button>
         </Centered>
       );
     case "failed":
       return (
         <Centered title={t("db.failed.title")} body={t("db.failed.body", { logId: status.logId })}>
-          <button onClick={openAdmin}>{t("db.configure")}</button>
+          <button data-test="db-configure" onClick={openAdmin}>{t("db.configure")}</button>
         </Centered>
       );
     case "needsPassword":
@@ -61,7 +61,7 @@ function PasswordPrompt() {
       <Form onSubmit={() => void submit.run()}>
         <Field name="password" type="password" value={password} onInput={setPassword} autoFocus invalid={submit.field === "password"} />
         <ErrorBox message={submit.message} />
-        <button type="submit" disabled={submit.busy}>
+        <button type="submit" data-test="db-password-submit" disabled={submit.busy}>
           {t("auth.login.submit")}
         </button>
       </Form>
