@@ -179,6 +179,14 @@ impl From<sqlx::Error> for AppError {
                     tracing::warn!(error = %err, "transaction conflict");
                     return AppError::Conflicted;
                 }
+                // The last wall for text a check upstream missed: a NUL (in text, or escaped in
+                // JSON) or a value longer than its column. Bad input, not a fault; the text
+                // itself is not logged (it may be a patient's).
+                Some(code @ ("22021" | "22P05" | "22001")) => {
+                    tracing::warn!(code, "text refused by the database");
+                    let key = if code == "22001" { "too_long" } else { "control_characters" };
+                    return AppError::validation("text", key);
+                }
                 _ => {}
             }
         }

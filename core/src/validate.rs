@@ -6,9 +6,20 @@ use crate::error::{AppError, AppResult};
 /// below where sums of many such amounts could overflow an `i64` (or lose precision in JS).
 pub const MAX_CENTS: i64 = 1_000_000_000;
 
-/// Trims `s` in place; refuses it when longer than `max` characters.
+/// Trims `s` in place and makes its line breaks `\n` (text pasted from Windows); refuses it when
+/// longer than `max` characters or when it holds another control character than newline and tab
+/// (a NUL pasted from another program, an escape sequence).
 pub fn trimmed(s: &mut String, field: &str, max: usize) -> AppResult<()> {
-    *s = s.trim().to_string();
+    *s = s.trim().replace("\r\n", "\n").replace('\r', "\n");
+    text(s, field, max)
+}
+
+/// Text kept as typed (a password): at most `max` characters, no control character but newline
+/// and tab.
+pub fn text(s: &str, field: &str, max: usize) -> AppResult<()> {
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(AppError::validation(field, "control_characters"));
+    }
     if s.chars().count() > max {
         return Err(AppError::validation(field, "too_long"));
     }
@@ -98,6 +109,19 @@ mod tests {
         assert_eq!(trimmed(&mut long, "name", 3), Err(AppError::validation("name", "too_long")));
         let mut blank = "   ".to_string();
         assert_eq!(required(&mut blank, "name", 3), Err(AppError::validation("name", "required")));
+        for bad in ["a\0b", "a\u{1b}[31mb", "a\u{7f}b", "a\u{85}b", "a\u{8}b"] {
+            let mut s = bad.to_string();
+            assert_eq!(
+                trimmed(&mut s, "notes", 100),
+                Err(AppError::validation("notes", "control_characters")),
+                "{bad:?}"
+            );
+        }
+        let mut fine = "línea 1\n\tlínea 2 🦶 ‏שלום‎ e\u{301}".to_string();
+        trimmed(&mut fine, "notes", 100).unwrap();
+        let mut windows = "uno\r\ndos\rtres".to_string();
+        trimmed(&mut windows, "notes", 100).unwrap();
+        assert_eq!(windows, "uno\ndos\ntres");
     }
 
     #[test]

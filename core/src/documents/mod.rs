@@ -89,14 +89,33 @@ pub async fn csv_table(
         return Err(AppError::validation("name", "required"));
     }
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    out.write_record(&header).map_err(AppError::internal)?;
+    out.write_record(header.iter().map(|c| inert(c).into_owned())).map_err(AppError::internal)?;
     for row in &rows {
-        out.write_record(row).map_err(AppError::internal)?;
+        out.write_record(row.iter().map(|c| inert(c).into_owned())).map_err(AppError::internal)?;
     }
     let bytes = out.into_inner().map_err(AppError::internal)?;
     audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::DocumentCsv, "table", &slug)).await?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     write(dir, format!("{slug}-{stamp}.csv"), bytes).await
+}
+
+/// A cell a spreadsheet shows as what it is. Text that starts like a formula (`=`, `+`, `-`, `@`,
+/// a tab or a carriage return: an expense category named `=HYPERLINK(…)`) gets a leading `'`, so
+/// it is shown, never run; a number (a negative amount too) stays a number.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_number(cell) { format!("'{cell}").into() } else { cell.into() }
+}
+
+/// `-1234`, `+12.50`, `-1,234.50`: a sign, digits (with thousands commas) and decimals.
+fn is_number(cell: &str) -> bool {
+    let unsigned = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    let (whole, decimals) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    !whole.is_empty()
+        && whole.starts_with(|c: char| c.is_ascii_digit())
+        && whole.chars().all(|c| c.is_ascii_digit() || c == ',')
+        && !decimals.is_empty()
+        && decimals.chars().all(|c| c.is_ascii_digit())
 }
 
 /// What a saved document needs to be seen: receipts are payments, cortes the drawer's, the rest
@@ -124,4 +143,32 @@ pub async fn saved(ctx: &Ctx, paths: &Paths, name: &str) -> AppResult<PathBuf> {
     }
     audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::DocumentOpen, "document", name)).await?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formula_like_cells_are_shown_as_text_and_numbers_stay_numbers() {
+        for risky in [
+            "=HYPERLINK(\"http://x\",\"clic\")",
+            "+52 55 1234 5678",
+            "-cmd|' /C calc'!A0",
+            "@SUM(A1)",
+            "\tnota",
+            "\rnota",
+            "-",
+            "+",
+        ] {
+            assert_eq!(inert(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for number in ["-1234", "-1,234.50", "+12.5", "0", "1500.00"] {
+            assert_eq!(inert(number), number, "{number:?}");
+        }
+        for text in ["Consulta", "a=b", "", "Dra. Ana"] {
+            assert_eq!(inert(text), text);
+        }
+        assert_eq!(inert("-1.2.3"), "'-1.2.3");
+    }
 }
