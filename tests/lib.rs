@@ -41,7 +41,7 @@ pub async fn first_admin(pool: &PgPool) -> User {
 
 /// The test desk, as the commands that come before a session see it.
 pub fn desk(pool: &PgPool) -> Desk {
-    Desk { pool: pool.clone(), name: "test-desk".into() }
+    desk_named(pool, "test-desk")
 }
 
 /// What a command run by `user` at the test desk would get from the guard.
@@ -188,9 +188,17 @@ pub async fn open_drawer(ctx: &podoclinic_core::auth::Ctx, float_cents: i64) -> 
 /// The register the third migration creates ("Caja 1").
 pub const DEFAULT_REGISTER: Uuid = Uuid::from_u128(0x00000000_0000_7000_8000_000000000201);
 
+/// A desk's login throttle with waits short enough for tests (the real ones are seconds).
+pub fn quick_throttle() -> podoclinic_core::auth::throttle::LoginThrottle {
+    podoclinic_core::auth::throttle::LoginThrottle::new(
+        std::time::Duration::from_millis(5),
+        std::time::Duration::from_millis(20),
+    )
+}
+
 /// A desk with another name, as the commands that come before a session see it.
 pub fn desk_named(pool: &PgPool, name: &str) -> Desk {
-    Desk { pool: pool.clone(), name: name.into() }
+    Desk { pool: pool.clone(), name: name.into(), throttle: std::sync::Arc::new(quick_throttle()) }
 }
 
 /// A charge line of a catalog treatment (a discount gets a reason).

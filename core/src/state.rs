@@ -42,6 +42,8 @@ pub struct AppState {
     /// The TLS tunnel the pool's connections go through (a LAN profile with TLS), kept for the
     /// app's life.
     pub tunnel: OnceLock<std::sync::Arc<crate::db::tls::Tunnel>>,
+    /// This desk's failed logins, across usernames.
+    pub login_throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
     /// Where this desk connects, kept while the schema waits for its owner's upgrade.
     pub awaiting_owner: std::sync::Mutex<Option<crate::db::Target>>,
 }
@@ -58,6 +60,7 @@ impl AppState {
             live: tokio::sync::broadcast::Sender::new(64),
             conflicts: Conflicts::default(),
             tunnel: OnceLock::new(),
+            login_throttle: std::sync::Arc::default(),
             awaiting_owner: std::sync::Mutex::default(),
         }
     }
@@ -169,7 +172,7 @@ impl AppState {
     {
         self.attempts(args, |args| async {
             let pool = self.db()?;
-            work(Desk { pool, name: self.desk.clone() }, args).await
+            work(Desk { pool, name: self.desk.clone(), throttle: self.login_throttle.clone() }, args).await
         })
         .await
     }
@@ -245,4 +248,6 @@ impl Conflicts {
 pub struct Desk {
     pub pool: PgPool,
     pub name: String,
+    /// This desk's failed logins (password spraying slows down).
+    pub throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
 }

@@ -96,15 +96,80 @@ async fn wrong_passwords_and_unknown_users_look_the_same_and_are_audited(pool: P
         service::authenticate(&desk_named(&pool, "d"), "nadie", "not the password", Purpose::Login).await.unwrap_err();
     assert_eq!(wrong, AppError::InvalidCredentials);
     assert_eq!(unknown, AppError::InvalidCredentials);
-    let failures: Vec<(Option<String>, String)> =
-        sqlx::query_as("SELECT username, after->>'reason' FROM audit_log WHERE action = 'login.failure' ORDER BY id")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    // A password typed into the username box, and a username of a megabyte: the same answer.
+    let typed_password = "mi clave secreta 2026";
+    let pasted = service::authenticate(&desk_named(&pool, "d"), typed_password, "x", Purpose::Login).await.unwrap_err();
+    let huge = "a".repeat(1_000_000);
+    let flood = service::authenticate(&desk_named(&pool, "d"), &huge, "x", Purpose::Login).await.unwrap_err();
+    let nul = service::authenticate(&desk_named(&pool, "d"), "ad\0min", "x", Purpose::Login).await.unwrap_err();
     assert_eq!(
-        failures,
-        vec![(Some("admin".into()), "wrong_password".into()), (Some("nadie".into()), "unknown_user".into())]
+        [pasted, flood, nul],
+        [AppError::InvalidCredentials, AppError::InvalidCredentials, AppError::InvalidCredentials]
     );
+    let failures: Vec<(Option<String>, String, Option<String>)> = sqlx::query_as(
+        "SELECT username, after->>'reason', after->>'typed' FROM audit_log WHERE action = 'login.failure' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(failures[0], (Some("admin".into()), "wrong_password".into(), None));
+    // Unknown usernames are a marker and a short digest, never the text typed.
+    for (username, reason, typed) in &failures[1..] {
+        assert_eq!((username, reason.as_str()), (&None, "unknown_user"));
+        assert_eq!(typed.as_deref().map(str::len), Some(8));
+    }
+    assert_eq!(failures.len(), 5, "each failure is audited, the megabyte and the NUL too");
+    let everything: String = sqlx::query_scalar(
+        "SELECT string_agg(coalesce(username, '') || coalesce(after::text, ''), ' ') FROM audit_log",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!everything.contains("nadie") && !everything.contains("clave secreta") && !everything.contains("aaaaaaaa"));
+}
+
+/// Unknown, wrong and locked answer alike, at the same cost; only the right password for a
+/// locked account hears that it is locked, and until when.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_locked_account_answers_like_a_wrong_password_until_the_right_one_is_given(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+    let attempt = |username: &'static str, password: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let answer = service::authenticate(&desk_named(&pool, "d"), username, password, Purpose::Login).await;
+            (answer.unwrap_err(), started.elapsed())
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("recepcion1", "wrong password").await.0, AppError::InvalidCredentials);
+    }
+    let (locked_wrong, t_locked) = attempt("recepcion1", "wrong password").await;
+    let (unknown, t_unknown) = attempt("nadie", "wrong password").await;
+    let (wrong, t_wrong) = attempt("admin", "wrong password").await;
+    assert_eq!([&locked_wrong, &unknown, &wrong], [&AppError::InvalidCredentials; 3]);
+    // Each paid one password hash (tens of milliseconds); none answered without one.
+    let floor = t_wrong.min(t_unknown).min(t_locked);
+    assert!(floor >= std::time::Duration::from_millis(5), "a hash check each: {t_locked:?} {t_unknown:?} {t_wrong:?}");
+    let (right, _) = attempt("recepcion1", STAFF_PASSWORD).await;
+    assert!(matches!(right, AppError::LockedOut { .. }), "{right:?}");
+}
+
+/// The last active admin cannot be locked out by someone at the login screen: failures past the
+/// threshold only wait, and the right password still gets in.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_last_admin_is_slowed_never_locked_out(pool: PgPool) {
+    first_admin(&pool).await;
+    for _ in 0..12 {
+        let err =
+            service::authenticate(&desk_named(&pool, "d"), "admin", "adivinando", Purpose::Login).await.unwrap_err();
+        assert_eq!(err, AppError::InvalidCredentials);
+    }
+    service::authenticate(&desk_named(&pool, "d"), "admin", ADMIN_PASSWORD, Purpose::Login)
+        .await
+        .expect("the last admin still gets in");
+    assert!(!audit_actions(&pool).await.contains(&"user.lockout".to_string()));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -121,16 +186,16 @@ async fn five_failures_lock_the_account_on_every_desk_until_an_admin_unlocks_it(
     let fifth = service::authenticate(&desk_named(&pool, "desk-3"), "recepcion1", "wrong password", Purpose::Login)
         .await
         .unwrap_err();
-    let AppError::LockedOut { until } = fifth else { panic!("expected lockout, got {fifth:?}") };
+    assert_eq!(fifth, AppError::InvalidCredentials, "the lock is not told to a wrong password");
+    // The right password hears it, from any desk.
+    let told = service::authenticate(&desk_named(&pool, "desk-1"), "recepcion1", STAFF_PASSWORD, Purpose::Login)
+        .await
+        .unwrap_err();
+    let AppError::LockedOut { until } = told else { panic!("expected lockout, got {told:?}") };
     let until = chrono::DateTime::parse_from_rfc3339(&until).unwrap().with_timezone(&Utc);
     let minutes = (until - Utc::now()).num_minutes();
     assert!((14..=15).contains(&minutes), "locked for {minutes} minutes");
 
-    // The right password does not help while locked, from any desk.
-    let err = service::authenticate(&desk_named(&pool, "desk-1"), "recepcion1", STAFF_PASSWORD, Purpose::Login)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, AppError::LockedOut { .. }));
     let listed = service::list_users(&ctx_of(&pool, &admin).await).await.unwrap();
     assert!(listed.iter().find(|u| u.id == rec.id).unwrap().locked_until.is_some());
 
@@ -142,19 +207,19 @@ async fn five_failures_lock_the_account_on_every_desk_until_an_admin_unlocks_it(
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_repeated_lockout_lasts_twice_as_long(pool: PgPool) {
+async fn a_repeated_lockout_lasts_twice_as_long_up_to_an_hour(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let rec = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     let lock_once = || async {
-        let mut last = None;
         for _ in 0..5 {
-            last = Some(
-                service::authenticate(&desk_named(&pool, "d"), "recepcion1", "wrong password", Purpose::Login)
-                    .await
-                    .unwrap_err(),
-            );
+            service::authenticate(&desk_named(&pool, "d"), "recepcion1", "wrong password", Purpose::Login)
+                .await
+                .unwrap_err();
         }
-        match last.unwrap() {
+        let told = service::authenticate(&desk_named(&pool, "d"), "recepcion1", STAFF_PASSWORD, Purpose::Login)
+            .await
+            .unwrap_err();
+        match told {
             AppError::LockedOut { until } => {
                 (chrono::DateTime::parse_from_rfc3339(&until).unwrap().with_timezone(&Utc) - Utc::now()).num_minutes()
             }
@@ -164,6 +229,10 @@ async fn a_repeated_lockout_lasts_twice_as_long(pool: PgPool) {
     assert!((14..=15).contains(&lock_once().await));
     service::unlock_user(&ctx_of(&pool, &admin).await, rec.id).await.unwrap();
     assert!((29..=30).contains(&lock_once().await));
+    service::unlock_user(&ctx_of(&pool, &admin).await, rec.id).await.unwrap();
+    assert!((59..=60).contains(&lock_once().await));
+    service::unlock_user(&ctx_of(&pool, &admin).await, rec.id).await.unwrap();
+    assert!((59..=60).contains(&lock_once().await), "capped at an hour");
     // A successful login forgets the repeats.
     service::unlock_user(&ctx_of(&pool, &admin).await, rec.id).await.unwrap();
     service::authenticate(&desk_named(&pool, "d"), "recepcion1", STAFF_PASSWORD, Purpose::Login).await.unwrap();
@@ -410,10 +479,85 @@ async fn the_idle_lock_time_comes_from_the_clinic_profile(pool: PgPool) {
 async fn changing_one_s_own_password_needs_the_current_one(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let actor = ctx_of(&pool, &admin).await;
-    let err = service::change_own_password(&actor, "wrong current", "un camino nuevo 9".into()).await.unwrap_err();
+    let err = service::change_own_password(&actor, &quick_throttle(), "wrong current", "un camino nuevo 9".into())
+        .await
+        .unwrap_err();
     assert_eq!(err, AppError::validation("currentPassword", "wrong_password"));
-    let err = service::change_own_password(&actor, ADMIN_PASSWORD, "corta".into()).await.unwrap_err();
+    let err =
+        service::change_own_password(&actor, &quick_throttle(), ADMIN_PASSWORD, "corta".into()).await.unwrap_err();
     assert_eq!(err, AppError::validation("newPassword", "password_too_short"));
-    service::change_own_password(&actor, ADMIN_PASSWORD, "un camino nuevo 9".into()).await.unwrap();
+    service::change_own_password(&actor, &quick_throttle(), ADMIN_PASSWORD, "un camino nuevo 9".into()).await.unwrap();
     service::authenticate(&desk_named(&pool, "d"), "admin", "un camino nuevo 9", Purpose::Login).await.unwrap();
+}
+
+/// A wrong current password in "change my password" is a guess like any other: audited, and
+/// counted toward the lockout.
+#[sqlx::test(migrations = "../migrations")]
+async fn wrong_current_passwords_are_audited_and_count_toward_the_lockout(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+    let me = ctx_for(&pool, "recepcion1", STAFF_PASSWORD).await;
+    for _ in 0..5 {
+        let err = service::change_own_password(&me, &quick_throttle(), "adivino", "un camino nuevo 9".into()).await;
+        assert_eq!(err.unwrap_err(), AppError::validation("currentPassword", "wrong_password"));
+    }
+    let actions = audit_actions(&pool).await;
+    assert_eq!(actions.iter().filter(|a| *a == "user.password_change_failure").count(), 5);
+    assert!(actions.contains(&"user.lockout".to_string()), "five guesses lock the account");
+    let locked = service::authenticate(&desk(&pool), "recepcion1", STAFF_PASSWORD, Purpose::Login).await;
+    assert!(matches!(locked, Err(AppError::LockedOut { .. })));
+}
+
+/// Nobody hands out more than they hold: a users manager cannot make anyone (themselves
+/// included) an admin, give a role beyond their own, or take an admin's account by resetting its
+/// password; a roles manager cannot give their own role (or any) a permission they lack.
+#[sqlx::test(migrations = "../migrations")]
+async fn nobody_grants_themselves_or_others_more_than_they_hold(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let admin_ctx = ctx_of(&pool, &admin).await;
+    let manager_role = service::create_role(
+        &admin_ctx,
+        RoleInput {
+            id: Uuid::now_v7(),
+            name: "Gerencia".into(),
+            permissions: vec![Permission::UsersManage, Permission::RolesManage, Permission::PatientsRead],
+        },
+    )
+    .await
+    .unwrap();
+    let manager = staff(&pool, &admin, "gerente", manager_role.id).await;
+    let ctx = ctx_of(&pool, &manager).await;
+    let admin_role = podoclinic_core::auth::repo::admin_role_id(&pool).await.unwrap();
+    let refused = |field: &str, key: &str| AppError::validation(field, key);
+
+    let promote = UserUpdateInput { id: manager.id, display_name: "Gerente".into(), role_id: admin_role, active: true };
+    assert_eq!(service::update_user(&ctx, promote).await.unwrap_err(), refused("roleId", "admin_only"));
+    let new_admin = NewUserInput {
+        id: Uuid::now_v7(),
+        username: "complice".into(),
+        display_name: "Cómplice".into(),
+        password: "una clave larga 123".into(),
+        role_id: admin_role,
+    };
+    assert_eq!(service::create_user(&ctx, new_admin.clone()).await.unwrap_err(), refused("roleId", "admin_only"));
+    let podiatrist = NewUserInput { role_id: PODIATRIST_ROLE, ..new_admin };
+    assert_eq!(service::create_user(&ctx, podiatrist).await.unwrap_err(), refused("roleId", "beyond_own"));
+    let takeover = service::reset_password(&ctx, admin.id, "la clave es mía 99".into()).await;
+    assert_eq!(takeover.unwrap_err(), refused("password", "admin_only"));
+    let demote = UserUpdateInput { id: admin.id, display_name: "Admin".into(), role_id: manager_role.id, active: true };
+    assert_eq!(service::update_user(&ctx, demote).await.unwrap_err(), refused("roleId", "admin_only"));
+
+    let mut everything = manager_role.clone();
+    everything.permissions = Permission::ALL.to_vec();
+    let grown = RoleInput { id: everything.id, name: everything.name.clone(), permissions: everything.permissions };
+    assert_eq!(service::update_role(&ctx, grown).await.unwrap_err(), refused("permissions", "beyond_own"));
+    let wider = RoleInput { id: Uuid::now_v7(), name: "Caja total".into(), permissions: vec![Permission::CashOperate] };
+    assert_eq!(service::create_role(&ctx, wider).await.unwrap_err(), refused("permissions", "beyond_own"));
+
+    // Within their own: allowed. An admin may do all of the above.
+    let narrower =
+        RoleInput { id: Uuid::now_v7(), name: "Consulta".into(), permissions: vec![Permission::PatientsRead] };
+    service::create_role(&ctx, narrower).await.expect("a role within one's own");
+    let promote = UserUpdateInput { id: manager.id, display_name: "Gerente".into(), role_id: admin_role, active: true };
+    service::update_user(&admin_ctx, promote).await.expect("an admin makes admins");
 }

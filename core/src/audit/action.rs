@@ -178,6 +178,9 @@ pub enum Action {
     #[serde(rename = "user.password_change")]
     #[sqlx(rename = "user.password_change")]
     UserPasswordChange,
+    #[serde(rename = "user.password_change_failure")]
+    #[sqlx(rename = "user.password_change_failure")]
+    UserPasswordChangeFailure,
     #[serde(rename = "user.password_rehash")]
     #[sqlx(rename = "user.password_rehash")]
     UserPasswordRehash,

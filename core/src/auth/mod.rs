@@ -7,6 +7,7 @@ mod permission;
 pub mod repo;
 pub mod service;
 pub mod session;
+pub mod throttle;
 
 pub use guard::{Ctx, may_write_for, require, signed_in};
 pub use permission::Permission;

@@ -99,9 +99,11 @@ pub async fn unlock_session(state: State<'_, AppState>, password: String) -> App
 #[tauri::command]
 #[specta::specta]
 pub async fn change_own_password(state: State<'_, AppState>, current: String, new_password: String) -> AppResult<()> {
+    let throttle = state.login_throttle.clone();
     state
-        .run_signed_in((current, new_password), |ctx, (current, new_password)| async move {
-            service::change_own_password(&ctx, &current, new_password).await
+        .run_signed_in((current, new_password), |ctx, (current, new_password)| {
+            let throttle = throttle.clone();
+            async move { service::change_own_password(&ctx, &throttle, &current, new_password).await }
         })
         .await
 }
