@@ -10,6 +10,11 @@ use uuid::Uuid;
 #[serde(transparent)]
 pub struct DbStatusChanged(pub DbStatus);
 
+/// The desk's session was started, locked, unlocked or ended: every window follows at once.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(transparent)]
+pub struct SessionChanged(pub podoclinic_core::auth::session::SessionState);
+
 /// What another desk (or this one) changed in the agenda.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, tauri_specta::Event)]
 #[serde(rename_all = "camelCase")]

@@ -117,7 +117,7 @@ macro_rules! app_builder {
                 commands::documents::open_document,
                 commands::documents::export_csv,
             ])
-            .events(collect_events![events::DbStatusChanged, events::AgendaChanged])
+            .events(collect_events![events::DbStatusChanged, events::AgendaChanged, events::SessionChanged])
             // The closed lists the forms offer, in their order: the UI's options come from here.
             .constant("SEXES", podoclinic_core::patients::model::Sex::ALL)
             .constant("DIABETES_TYPES", podoclinic_core::patients::model::Diabetes::ALL)
@@ -186,6 +186,17 @@ pub fn run() {
                     let status = events::DbStatusChanged(changes.borrow_and_update().clone());
                     if let Err(e) = status.emit(&handle) {
                         tracing::warn!(error = %e, "status event not delivered");
+                    }
+                }
+            });
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                use tauri_specta::Event;
+                let mut changes = handle.state::<AppState>().sessions.changes.subscribe();
+                while changes.changed().await.is_ok() {
+                    let state = events::SessionChanged(*changes.borrow_and_update());
+                    if let Err(e) = state.emit(&handle) {
+                        tracing::warn!(error = %e, "session event not delivered");
                     }
                 }
             });

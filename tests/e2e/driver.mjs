@@ -134,7 +134,19 @@ export class Session {
       }
       await sleep(150);
     }
-    throw new Error(`no visible element ${css} after ${timeoutMs} ms (${last})`);
+    throw new Error(`no visible element ${css} after ${timeoutMs} ms (${last}); the page showed: ${await this.shown()}`);
+  }
+
+  /** What the current window shows, for a failure's message (and a screenshot in the temp folder). */
+  async shown() {
+    try {
+      const path = join(tmpdir(), `podoclinic-e2e-failure-${Date.now()}.png`);
+      await this.screenshot(path);
+      const text = await this.cmd("POST", "/execute/sync", { script: "return document.body ? document.body.innerText : '(no body)'", args: [] });
+      return `${JSON.stringify(String(text).slice(0, 400))} (screenshot ${path})`;
+    } catch (e) {
+      return `(nothing: ${e})`;
+    }
   }
 
   /** Waits until no element matches `css`. */

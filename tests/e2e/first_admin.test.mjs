@@ -30,6 +30,18 @@ test("a new clinic creates its first admin and signs in", async (t) => {
 
   const actions = psql(db.url, "SELECT string_agg(action, ',' ORDER BY id) FROM audit_log");
   assert.equal(actions, "user.create_first_admin,login.success");
+
+  // The admin window follows the main window's lock: what it shows goes at once.
+  const main = (await app.windows())[0];
+  const known = await app.windows();
+  await app.click("[data-test=open-admin]");
+  await app.switchToNewWindow(known);
+  await app.find("[data-test=tab-users]");
+  await app.switchToWindow(main);
+  await app.click("[data-test=lock]");
+  await app.switchToWindow((await app.windows()).find((h) => h !== main));
+  await app.gone("[data-test=tab-users]", 5_000);
+  await app.switchToWindow(main);
   const role = psql(db.url, "SELECT r.builtin FROM users u JOIN roles r ON r.id = u.role_id");
   assert.equal(role, "admin");
 });

@@ -218,6 +218,7 @@ export const commands = {
 export const events = {
 	agendaChanged: makeEvent<AgendaChanged, AgendaChanged>("agenda-changed"),
 	dbStatusChanged: makeEvent<DbStatusChanged, DbStatusChanged>("db-status-changed"),
+	sessionChanged: makeEvent<SessionChanged, SessionChanged>("session-changed"),
 };
 
 /* Constants */
@@ -1028,6 +1029,9 @@ export type ServerProfile = {
 	sslRootCert: string | null,
 };
 
+/**  The desk's session was started, locked, unlocked or ended: every window follows at once. */
+export type SessionChanged = SessionState;
+
 /**  Who the UI is talking to, as the UI may see it. */
 export type SessionInfo = {
 	userId: string,
@@ -1037,6 +1041,15 @@ export type SessionInfo = {
 	locked: boolean,
 	idleLockMinutes: number,
 	expiresAt: string,
+};
+
+/**
+ *  What every window of the desk must follow at once: whether someone is signed in, and whether
+ *  the session is locked (the admin window hides what it shows when the main window locks).
+ */
+export type SessionState = {
+	signedIn: boolean,
+	locked: boolean,
 };
 
 /**  A patient's sex, as the record offers it. */

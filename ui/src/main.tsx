@@ -4,6 +4,7 @@ import { getCurrentWindow } from "@tauri-apps/api/window";
 import "./i18n";
 import "./styles.css";
 import { call, commands, dbStatus, refreshSession, session, startDbStatus } from "./api";
+import { events } from "./bindings";
 import { AdminApp } from "./admin/AdminApp";
 import { ConnectionBanner } from "./components/Banner";
 import { startIdleWatch } from "./idle";
@@ -69,8 +70,12 @@ function MainApp() {
 async function boot(): Promise<void> {
   await startDbStatus();
   const isAdmin = getCurrentWindow().label === "admin";
-  if (isAdmin) await refreshSession().catch(() => undefined);
-  else startIdleWatch();
+  if (isAdmin) {
+    // The admin window follows the desk's session at once: locked or signed out in the main
+    // window, it shows nothing of what it had open.
+    await events.sessionChanged.listen(() => void refreshSession().catch(() => session.set(null)));
+    await refreshSession().catch(() => undefined);
+  } else startIdleWatch();
   const root = document.getElementById("app");
   if (root) render(isAdmin ? <AdminApp /> : <MainApp />, root);
 }

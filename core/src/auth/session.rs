@@ -67,19 +67,45 @@ impl Session {
     }
 }
 
+/// What every window of the desk must follow at once: whether someone is signed in, and whether
+/// the session is locked (the admin window hides what it shows when the main window locks).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionState {
+    pub signed_in: bool,
+    pub locked: bool,
+}
+
 /// The one session of this desk, shared by its windows. A std Mutex: it is never held across an await.
-#[derive(Default)]
 pub struct SessionStore {
     inner: Mutex<Option<Session>>,
+    /// Every change of `SessionState`, for the shell to tell the windows.
+    pub changes: tokio::sync::watch::Sender<SessionState>,
+}
+
+impl Default for SessionStore {
+    fn default() -> Self {
+        Self { inner: Mutex::default(), changes: tokio::sync::watch::Sender::new(SessionState::default()) }
+    }
 }
 
 impl SessionStore {
     pub fn start(&self, session: Session) {
-        *self.lock() = Some(session);
+        let mut guard = self.lock();
+        *guard = Some(session);
+        self.publish(&guard);
     }
 
     pub fn end(&self) -> Option<Session> {
-        self.lock().take()
+        let mut guard = self.lock();
+        let ended = guard.take();
+        self.publish(&guard);
+        ended
+    }
+
+    fn publish(&self, session: &Option<Session>) {
+        let now = SessionState { signed_in: session.is_some(), locked: session.as_ref().is_some_and(|s| s.locked) };
+        self.changes.send_if_modified(|seen| std::mem::replace(seen, now) != now);
     }
 
     pub fn peek(&self) -> Option<Session> {
@@ -92,6 +118,7 @@ impl SessionStore {
         let mut guard = self.lock();
         if guard.as_ref().is_some_and(|s| s.expired(now)) {
             *guard = None;
+            self.publish(&guard);
         }
         guard.as_ref().map(|s| SessionInfo { locked: s.idle_locked(now), ..s.info() })
     }
@@ -105,10 +132,12 @@ impl SessionStore {
         };
         if session.expired(now) {
             *guard = None;
+            self.publish(&guard);
             return Err(AppError::Unauthorized);
         }
         if session.idle_locked(now) {
             session.locked = true;
+            self.publish(&guard);
             return Err(AppError::SessionLocked);
         }
         session.last_activity = now;
@@ -130,18 +159,23 @@ impl SessionStore {
         let session = guard.as_mut().ok_or(AppError::Unauthorized)?;
         if session.expired(now) {
             *guard = None;
+            self.publish(&guard);
             return Err(AppError::Unauthorized);
         }
         session.locked = false;
         session.last_activity = now;
-        Ok(session.clone())
+        let unlocked = session.clone();
+        self.publish(&guard);
+        Ok(unlocked)
     }
 
-    /// Locks the session at once (the "lock" button).
+    /// Locks the session at once (the "lock" button, or the UI's idle timer).
     pub fn lock_now(&self) {
-        if let Some(s) = self.lock().as_mut() {
+        let mut guard = self.lock();
+        if let Some(s) = guard.as_mut() {
             s.locked = true;
         }
+        self.publish(&guard);
     }
 
     /// Moves the session's clock back, as if `by` had passed. For tests of idle and absolute limits.
@@ -176,6 +210,27 @@ mod tests {
             locked: false,
             grants_checked_at: now,
         }
+    }
+
+    #[test]
+    fn every_window_hears_sign_in_lock_unlock_and_sign_out() {
+        let store = SessionStore::default();
+        let mut heard = store.changes.subscribe();
+        let mut next = || {
+            assert!(heard.has_changed().unwrap(), "a change was published");
+            *heard.borrow_and_update()
+        };
+        let t0 = Utc::now();
+        store.start(session(t0));
+        assert_eq!(next(), SessionState { signed_in: true, locked: false });
+        store.lock_now();
+        assert_eq!(next(), SessionState { signed_in: true, locked: true });
+        store.unlock(t0).unwrap();
+        assert_eq!(next(), SessionState { signed_in: true, locked: false });
+        assert!(store.touch(t0 + Duration::minutes(10)).is_err(), "idle");
+        assert_eq!(next(), SessionState { signed_in: true, locked: true });
+        store.end();
+        assert_eq!(next(), SessionState { signed_in: false, locked: false });
     }
 
     #[test]

@@ -147,7 +147,7 @@ export function Shell({ me }: { me: SessionInfo }) {
             {t("common.admin")}
           </button>
         ) : null}
-        <button title="Ctrl+L" onClick={() => void lock()}>
+        <button title="Ctrl+L" data-test="lock" onClick={() => void lock()}>
           {t("common.lock")}
         </button>
         <button data-test="logout" onClick={() => void logout()}>
