@@ -20,10 +20,22 @@ export const dbStatus = createStore<DbStatus>({ state: "starting" });
 /** `undefined` while unknown, `null` when signed out. */
 export const session = createStore<SessionInfo | null | undefined>(undefined);
 
+/** An argument tauri could not decode comes back as plain text ("invalid args `input` for command
+ * …"), not as an `AppError`: made one here, a validation error naming the argument, so no screen
+ * ever shows tauri's text. */
+export function asAppError(error: unknown): AppError {
+  if (typeof error === "object" && error !== null && "kind" in error) return error as AppError;
+  const text = String(error);
+  const arg = /invalid args `([^`]+)`/.exec(text)?.[1];
+  if (arg) return { kind: "validation", field: arg, key: "invalid_value" };
+  console.error(text);
+  return { kind: "internal", logId: "ui" };
+}
+
 export async function call<T>(pending: Promise<Result<T>>): Promise<T> {
   const result = await pending;
   if (result.status === "ok") return result.data;
-  const error = result.error;
+  const error = asAppError(result.error);
   const current = session.get();
   if (error.kind === "sessionLocked" && current) session.set({ ...current, locked: true });
   if (error.kind === "unauthorized") session.set(null);
@@ -66,6 +78,14 @@ export function typedCents(text: string, field: string): number {
   const cents = parseMoney(text);
   if (cents === null) throw new CommandError({ kind: "validation", field, key: "amount_format" });
   return cents;
+}
+
+/** A whole number typed in a form (a quantity), or the validation error naming the field: never
+ * a silent 0 or 1 for what did not parse. */
+export function typedInt(text: string, field: string): number {
+  const trimmed = String(text).trim();
+  if (!/^-?\d{1,9}$/.test(trimmed)) throw new CommandError({ kind: "validation", field, key: "number_format" });
+  return Number(trimmed);
 }
 
 /** The form field an error belongs to, for highlighting it. */

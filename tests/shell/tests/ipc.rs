@@ -261,3 +261,16 @@ fn reception_cannot_open_a_clinical_note_but_sees_what_to_charge() {
     assert_eq!(checkout["proposed"][0]["description"], "Corte de uñas");
     assert!(!checkout.to_string().contains("dolor"), "checkout carries no clinical text");
 }
+
+/// An argument of the wrong JSON type never reaches the command: tauri answers with plain text
+/// naming the argument, in the form the UI's `asAppError` (ui/src/api.ts) turns into a validation
+/// error on that argument.
+#[test]
+fn an_argument_that_cannot_be_decoded_is_named_in_tauri_s_answer() {
+    let db = fresh_db();
+    setup_clinic(&db);
+    let app = signed_in_app(&db, "admin", ADMIN_PASSWORD);
+    let err = app.invoke("get_patient", json!({ "id": 12 })).unwrap_err();
+    let text = err.as_str().expect("tauri's decode error is a string");
+    assert!(text.starts_with("invalid args `id` for command `get_patient`"), "{text}");
+}

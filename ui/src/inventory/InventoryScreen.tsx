@@ -2,7 +2,7 @@
 // card, receiving a supplier's delivery and recording adjustments, losses and returns.
 import { useState } from "preact/hooks";
 import type { PurchaseLine, StockKind, StockLevel, StockOverview, Supplier } from "../bindings";
-import { call, commands, typedCents } from "../api";
+import { call, commands, typedCents, typedInt } from "../api";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { clinicToday } from "../clinicTime";
 import { formatDateTime, t } from "../i18n";
@@ -135,7 +135,7 @@ function ReceiveForm(p: { products: StockLevel[]; suppliers: Supplier[]; onDone:
   const receive = useSubmit(async () => {
     const parsed: PurchaseLine[] = lines.map((l) => ({
       productId: l.productId,
-      quantity: Number(l.quantity) || 0,
+      quantity: typedInt(l.quantity, "quantity"),
       unitCostCents: typedCents(l.cost, "unitCostCents"),
     }));
     await call(commands.receivePurchase({ id, supplierId: supplier, invoiceRef: invoice, receivedOn: received, lines: parsed }));
@@ -201,7 +201,7 @@ function MovementForm(p: { products: StockLevel[]; onDone: () => void }) {
   const [reason, setReason] = useState("");
   const [id, setId] = useState(() => uuid());
   const record = useSubmit(async () => {
-    await call(commands.recordStockMovement({ id, productId: product, kind, quantity: Number(quantity) || 0, reason, supplierId: null }));
+    await call(commands.recordStockMovement({ id, productId: product, kind, quantity: typedInt(quantity, "quantity"), reason, supplierId: null }));
     setId(uuid());
     setQuantity("");
     setReason("");
