@@ -129,6 +129,34 @@ async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses(
     startup::connect(&state, Target::desk_only(untrusted), false).await;
     assert_eq!(state.health.current(), DbStatus::TlsRefused { reason: TlsRefusal::Untrusted });
 
+    // Issue 14, item 4: while the server is away (no admin can sign in) a desk that reached it
+    // cannot be pointed elsewhere without that server's password (checked by connecting, as no
+    // keyring is here), and a weaker TLS mode needs the password typed again, admin or not.
+    use podoclinic_core::db::profile::{ConnectionProfile, DeskConfig, guard_change};
+    let desk = |server: ServerProfile| DeskConfig {
+        desk_name: "Recepción".into(),
+        connection: ConnectionProfile::Server(server),
+    };
+    let before = desk(good.clone());
+    let elsewhere = desk(ServerProfile { host: "servidor-falso.local".into(), ..good.clone() });
+    assert_eq!(guard_change(&before, &elsewhere, false, None, None).await, refused("currentPassword", "required"));
+    assert_eq!(
+        guard_change(&before, &elsewhere, false, Some("adivino"), None).await,
+        refused("currentPassword", "wrong_db_password")
+    );
+    guard_change(&before, &elsewhere, false, Some(&password), None).await.expect("the server's password proves it");
+    guard_change(&before, &elsewhere, true, None, None).await.expect("a signed-in admin needs no more");
+    let weaker = desk(ServerProfile { ssl_mode: SslMode::Disable, ..good.clone() });
+    for admin in [false, true] {
+        assert_eq!(
+            guard_change(&before, &weaker, admin, Some(&password), None).await,
+            refused("password", "password_for_weaker_tls")
+        );
+    }
+    guard_change(&before, &weaker, true, None, Some("la de nuevo")).await.expect("typed again");
+    let local = DeskConfig { desk_name: "Recepción".into(), connection: ConnectionProfile::Local };
+    guard_change(&local, &before, false, None, None).await.expect("first set-up from the embedded database");
+
     // The same server without TLS: refused under every mode that needs it; prefer goes in clear.
     set_ssl(&mut admin, false).await;
     for mode in [SslMode::VerifyFull, SslMode::VerifyCa, SslMode::Require] {

@@ -10,8 +10,12 @@ export const commands = {
 	getDbStatus: () => typedError<DbStatus, AppError>(__TAURI_INVOKE("get_db_status")),
 	/**  This desk's settings file. */
 	getDeskConfig: () => typedError<DeskConfig, AppError>(__TAURI_INVOKE("get_desk_config")),
-	/**  Saves the desk's settings. The password goes to the OS keyring, never to the file. */
-	saveDeskConfig: (config: DeskConfig, password: string | null) => typedError<SavedDeskConfig, AppError>(__TAURI_INVOKE("save_desk_config", { config, password })),
+	/**
+	 *  Saves the desk's settings. The password goes to the OS keyring, never to the file.
+	 *  `current_password`: the saved server's database password, needed to change a profile while
+	 *  no admin can sign in (the server is away).
+	 */
+	saveDeskConfig: (config: DeskConfig, password: string | null, currentPassword: string | null) => typedError<SavedDeskConfig, AppError>(__TAURI_INVOKE("save_desk_config", { config, password, currentPassword })),
 	/**  Connects once with the given settings (no pool) and reports what is there. */
 	testConnection: (server: ServerProfile, password: string | null) => typedError<ConnectionTest, AppError>(__TAURI_INVOKE("test_connection", { server, password })),
 	/**  When no keyring holds the server password: connect with the one typed now (kept in memory). */

@@ -156,6 +156,59 @@ impl DeskConfig {
     }
 }
 
+impl SslMode {
+    /// How much the mode checks, to tell a lowering from a raising.
+    fn strength(self) -> u8 {
+        match self {
+            SslMode::Disable => 0,
+            SslMode::Prefer => 1,
+            SslMode::Require => 2,
+            SslMode::VerifyCa => 3,
+            SslMode::VerifyFull => 4,
+        }
+    }
+}
+
+/// What a desk's settings change needs besides the caller's permission, given what is saved now.
+/// While the desk is online the admin's session is the proof (checked by the command); this is
+/// for the rest: a desk that once reached a server cannot be pointed elsewhere, or have its TLS
+/// switched off, by whoever stands at it while the server is away. `current_password` must then be
+/// the saved profile's database password, checked against the keyring or, with none, by
+/// connecting. A weaker TLS mode never reuses the stored password: the new one must be typed.
+pub async fn guard_change(
+    before: &DeskConfig,
+    after: &DeskConfig,
+    signed_in_admin: bool,
+    current_password: Option<&str>,
+    new_password: Option<&str>,
+) -> AppResult<()> {
+    if let (ConnectionProfile::Server(old), ConnectionProfile::Server(new)) = (&before.connection, &after.connection)
+        && new.ssl_mode.strength() < old.ssl_mode.strength()
+        && new_password.is_none_or(str::is_empty)
+    {
+        return Err(AppError::validation("password", "password_for_weaker_tls"));
+    }
+    let ConnectionProfile::Server(old) = &before.connection else {
+        // A desk never connected to a server (the embedded database, or first set-up).
+        return Ok(());
+    };
+    if signed_in_admin || before.connection == after.connection && before.desk_name == after.desk_name {
+        return Ok(());
+    }
+    let Some(proof) = current_password.filter(|p| !p.is_empty()) else {
+        return Err(AppError::validation("currentPassword", "required"));
+    };
+    let proven = match keyring_password(old).await {
+        Some(stored) => constant_time_eq(stored.as_bytes(), proof.as_bytes()),
+        None => crate::startup::try_server(old, Some(proof)).await.is_ok(),
+    };
+    if proven { Ok(()) } else { Err(AppError::validation("currentPassword", "wrong_db_password")) }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Reads the saved password from the OS keyring. `None` when there is none or no keyring at all
 /// (then the desk asks for it at start and keeps it in memory only).
 pub async fn keyring_password(server: &ServerProfile) -> Option<String> {

@@ -5,7 +5,7 @@ use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder
 
 use podoclinic_core::auth::Permission;
 use podoclinic_core::db::monitor::DbStatus;
-use podoclinic_core::db::profile::{ConnectionProfile, DeskConfig, ServerProfile, store_keyring_password};
+use podoclinic_core::db::profile::{self, ConnectionProfile, DeskConfig, ServerProfile, store_keyring_password};
 use podoclinic_core::error::{AppError, AppResult};
 use podoclinic_core::startup::{self, ConnectionTest};
 use podoclinic_core::state::AppState;
@@ -17,13 +17,16 @@ pub async fn get_db_status(state: State<'_, AppState>) -> AppResult<DbStatus> {
     Ok(state.health.current())
 }
 
-/// While the desk is connected, only an admin may see or change where it connects. Before that
-/// (first setup, server moved) the desk must be configurable by whoever stands at it.
-async fn may_configure(state: &AppState) -> AppResult<()> {
+/// While the desk is connected, only an admin may see or change where it connects (true: an admin
+/// was checked). Before that (first set-up, server away) the desk can be looked at by whoever stands
+/// at it; changing a profile that once reached a server then needs that server's password
+/// (`profile::guard_change`).
+async fn may_configure(state: &AppState) -> AppResult<bool> {
     if state.has_pool() && state.health.current() == DbStatus::Online {
         state.run(Permission::SettingsManage, (), |_, ()| async { Ok(()) }).await?;
+        return Ok(true);
     }
-    Ok(())
+    Ok(false)
 }
 
 /// This desk's settings file.
@@ -45,15 +48,19 @@ pub struct SavedDeskConfig {
 }
 
 /// Saves the desk's settings. The password goes to the OS keyring, never to the file.
+/// `current_password`: the saved server's database password, needed to change a profile while
+/// no admin can sign in (the server is away).
 #[tauri::command]
 #[specta::specta]
 pub async fn save_desk_config(
     state: State<'_, AppState>,
     config: DeskConfig,
     password: Option<String>,
+    current_password: Option<String>,
 ) -> AppResult<SavedDeskConfig> {
-    may_configure(&state).await?;
+    let admin = may_configure(&state).await?;
     let before = DeskConfig::load_async(&state.paths.config_dir).await?;
+    profile::guard_change(&before, &config, admin, current_password.as_deref(), password.as_deref()).await?;
     config.clone().save_async(&state.paths.config_dir).await?;
     let password_in_keyring = match (&config.connection, password) {
         (ConnectionProfile::Server(server), Some(p)) if !p.is_empty() => store_keyring_password(server, p).await,

@@ -24,7 +24,7 @@ export function ConnectionTab() {
   return (
     <>
       {upgrade ? <UpgradeForm /> : null}
-      <ConnectionForm initial={loaded.data} />
+      <ConnectionForm initial={loaded.data} needsProof={status.state !== "online" && loaded.data.connection.kind === "server"} />
     </>
   );
 }
@@ -60,7 +60,7 @@ function UpgradeForm() {
   );
 }
 
-function ConnectionForm({ initial }: { initial: DeskConfig }) {
+function ConnectionForm({ initial, needsProof }: { initial: DeskConfig; needsProof: boolean }) {
   const [config, setConfig] = useState<DeskConfig>(initial);
   // Kept apart from `config` so the server fields survive switching to "local" and back.
   const [server, setServer] = useState<ServerProfile>(() => {
@@ -69,6 +69,7 @@ function ConnectionForm({ initial }: { initial: DeskConfig }) {
     return saved;
   });
   const [password, setPassword] = useState("");
+  const [currentPassword, setCurrentPassword] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
   const [restart, setRestart] = useState(false);
 
@@ -77,7 +78,9 @@ function ConnectionForm({ initial }: { initial: DeskConfig }) {
     setNotice(t("admin.connection.testOk", { version: result.serverVersion, schema: t(`admin.connection.schema.${result.schema}`) }));
   });
   const save = useSubmit(async () => {
-    const saved = await call(commands.saveDeskConfig(config, config.connection.kind === "server" ? password || null : null));
+    const saved = await call(
+      commands.saveDeskConfig(config, config.connection.kind === "server" ? password || null : null, needsProof ? currentPassword || null : null),
+    );
     const parts = [t("common.saved")];
     if (saved.restartNeeded) parts.push(t("admin.connection.savedRestart"));
     if (config.connection.kind === "server" && password && !saved.passwordInKeyring) parts.push(t("admin.connection.keyringMissing"));
@@ -129,6 +132,16 @@ function ConnectionForm({ initial }: { initial: DeskConfig }) {
               {t("admin.connection.test")}
             </button>
           </fieldset>
+        ) : null}
+        {needsProof ? (
+          <Field
+            name="currentPassword"
+            type="password"
+            value={currentPassword}
+            onInput={setCurrentPassword}
+            invalid={invalid === "currentPassword"}
+            hint={t("admin.connection.currentPasswordHint")}
+          />
         ) : null}
         <ErrorBox message={error} />
         {notice && !error ? <p class="notice">{notice}</p> : null}
