@@ -72,9 +72,7 @@ async fn slot_taken(
 
 async fn book_one(ctx: &Ctx, tz: Tz, input: &BookInput, series_id: Option<Uuid>) -> AppResult<Appointment> {
     check_times(input.starts_at, input.ends_at)?;
-    if input.reason.trim().chars().count() > 200 {
-        return Err(AppError::validation("reason", "too_long"));
-    }
+    crate::validate::text(input.reason.trim(), "reason", 200)?;
     may_write_for(ctx, input.podiatrist_id).await?;
     let mut tx = ctx.pool.begin().await?;
     if let Some(stored) = db::replayed(&mut tx, input).await? {
@@ -197,14 +195,9 @@ pub async fn set_status(ctx: &Ctx, id: Uuid, status: Status) -> AppResult<Appoin
 /// Cancels with a reason; records who and when. The slot becomes free.
 #[tracing::instrument(skip_all, fields(appointment_id = %id))]
 pub async fn cancel(ctx: &Ctx, id: Uuid, reason: &str) -> AppResult<Appointment> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::validation("cancelReason", "required"));
-    }
-    if reason.chars().count() > 300 {
-        return Err(AppError::validation("cancelReason", "too_long"));
-    }
-    change_status(ctx, id, Status::Cancelled, Some(reason)).await
+    let mut reason = reason.to_string();
+    crate::validate::required(&mut reason, "cancelReason", 300)?;
+    change_status(ctx, id, Status::Cancelled, Some(&reason)).await
 }
 
 async fn change_status(ctx: &Ctx, id: Uuid, status: Status, reason: Option<&str>) -> AppResult<Appointment> {

@@ -122,25 +122,15 @@ pub fn parse_username(raw: &str) -> AppResult<String> {
 }
 
 pub fn parse_display_name(raw: &str) -> AppResult<String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(AppError::validation("displayName", "required"));
-    }
-    if name.chars().count() > 100 {
-        return Err(AppError::validation("displayName", "too_long"));
-    }
-    Ok(name.to_string())
+    let mut name = raw.to_string();
+    crate::validate::required(&mut name, "displayName", 100)?;
+    Ok(name)
 }
 
 pub fn parse_role_name(raw: &str) -> AppResult<String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(AppError::validation("name", "required"));
-    }
-    if name.chars().count() > 60 {
-        return Err(AppError::validation("name", "too_long"));
-    }
-    Ok(name.to_string())
+    let mut name = raw.to_string();
+    crate::validate::required(&mut name, "name", 60)?;
+    Ok(name)
 }
 
 #[cfg(test)]

@@ -21,17 +21,11 @@ pub struct ClinicProfile {
 impl ClinicProfile {
     /// Trims and checks every field; the time zone is checked against the database's list later.
     pub fn parse(mut self) -> AppResult<Self> {
-        self.name = self.name.trim().to_string();
-        self.address = self.address.trim().to_string();
-        self.phone = self.phone.trim().to_string();
-        self.timezone = self.timezone.trim().to_string();
+        crate::validate::trimmed(&mut self.address, "address", 300)?;
+        crate::validate::trimmed(&mut self.phone, "phone", 40)?;
+        crate::validate::trimmed(&mut self.timezone, "timezone", 64)?;
         self.currency = self.currency.trim().to_uppercase();
-        if self.name.is_empty() {
-            return Err(AppError::validation("name", "required"));
-        }
-        if self.name.chars().count() > 120 {
-            return Err(AppError::validation("name", "too_long"));
-        }
+        crate::validate::required(&mut self.name, "name", 120)?;
         rfc(&mut self.rfc, "rfc")?;
         if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(AppError::validation("currency", "currency_format"));

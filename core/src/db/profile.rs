@@ -44,19 +44,17 @@ pub struct ServerProfile {
 
 impl ServerProfile {
     pub fn validate(&self) -> AppResult<()> {
-        if self.host.trim().is_empty() {
-            return Err(AppError::validation("host", "required"));
-        }
+        use crate::validate::required;
+        required(&mut self.host.clone(), "host", 253)?;
         if self.port == 0 {
             return Err(AppError::validation("port", "invalid_port"));
         }
-        if self.database.trim().is_empty() {
-            return Err(AppError::validation("database", "required"));
-        }
-        if self.user.trim().is_empty() {
-            return Err(AppError::validation("user", "required"));
-        }
+        required(&mut self.database.clone(), "database", 63)?;
+        required(&mut self.user.clone(), "user", 63)?;
         let needs_ca = matches!(self.ssl_mode, SslMode::VerifyCa | SslMode::VerifyFull);
+        if let Some(mut ca) = self.ssl_root_cert.clone() {
+            crate::validate::trimmed(&mut ca, "sslRootCert", 4096)?;
+        }
         if needs_ca && self.ssl_root_cert.as_deref().is_none_or(|c| c.trim().is_empty()) {
             return Err(AppError::validation("sslRootCert", "required"));
         }
@@ -142,9 +140,7 @@ impl DeskConfig {
 
     /// Writes atomically (temp file + rename) so a crash never leaves half a config.
     pub fn save(&self, config_dir: &Path) -> AppResult<()> {
-        if self.desk_name.trim().is_empty() {
-            return Err(AppError::validation("deskName", "required"));
-        }
+        crate::validate::required(&mut self.desk_name.clone(), "deskName", 60)?;
         if let ConnectionProfile::Server(s) = &self.connection {
             s.validate()?;
         }

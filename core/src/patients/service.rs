@@ -49,6 +49,7 @@ fn rank(candidates: Vec<Candidate>, words: &[String]) -> Vec<PatientSummary> {
 /// name word, so "gonzales" still finds "González".
 #[tracing::instrument(skip_all)]
 pub async fn search(ctx: &Ctx, query: &str) -> AppResult<Vec<PatientSummary>> {
+    crate::validate::text(query, "query", 200)?;
     let pool = &ctx.pool;
     let Some(terms) = terms(query) else { return Ok(Vec::new()) };
     let found = repo::candidates(pool, &terms, CANDIDATES).await?;

@@ -20,15 +20,9 @@ pub struct Podiatrist {
 impl Podiatrist {
     /// Trims and checks what the form sent.
     pub fn parse(mut self) -> AppResult<Self> {
-        self.name = self.name.trim().to_string();
+        crate::validate::required(&mut self.name, "name", 120)?;
         self.license = self.license.trim().to_uppercase();
         self.color = self.color.trim().to_lowercase();
-        if self.name.is_empty() {
-            return Err(AppError::validation("name", "required"));
-        }
-        if self.name.chars().count() > 120 {
-            return Err(AppError::validation("name", "too_long"));
-        }
         if !(self.license.is_empty()
             || (4..=12).contains(&self.license.len()) && self.license.chars().all(|c| c.is_ascii_alphanumeric()))
         {

@@ -138,13 +138,15 @@ pub async fn add_exception(ctx: &Ctx, input: ExceptionInput) -> AppResult<Schedu
     if ends_at <= starts_at {
         return Err(AppError::validation("endMinute", "block_order"));
     }
+    let mut note = input.note;
+    crate::validate::trimmed(&mut note, "note", 300)?;
     let e = ScheduleException {
         id: input.id,
         podiatrist_id: input.podiatrist_id,
         kind: input.kind,
         starts_at,
         ends_at,
-        note: input.note.trim().to_string(),
+        note,
     };
     let mut tx = ctx.pool.begin().await?;
     if let Some(stored) = db::replayed(&mut tx, &e).await? {
