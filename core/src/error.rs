@@ -198,6 +198,12 @@ impl From<sqlx::Error> for AppError {
         {
             return mapped;
         }
+        // A length CHECK (migration 12): the forms check first, so this is the last wall.
+        if let sqlx::Error::Database(db) = &err
+            && let Some(limit) = db.constraint().and_then(crate::limits::for_constraint)
+        {
+            return AppError::validation(limit.field, "too_long");
+        }
         AppError::internal(err)
     }
 }

@@ -19,6 +19,7 @@ pub mod documents;
 pub mod error;
 pub mod expenses;
 pub mod inventory;
+pub mod limits;
 pub mod money;
 pub mod patients;
 pub mod podiatrists;

@@ -119,6 +119,7 @@ macro_rules! app_builder {
             ])
             .events(collect_events![events::DbStatusChanged, events::AgendaChanged, events::SessionChanged])
             // The closed lists the forms offer, in their order: the UI's options come from here.
+            .constant("TEXT_LIMITS", text_limits())
             .constant("SEXES", podoclinic_core::patients::model::Sex::ALL)
             .constant("DIABETES_TYPES", podoclinic_core::patients::model::Diabetes::ALL)
             .constant("EXCEPTION_KINDS", podoclinic_core::schedules::model::ExceptionKind::ALL)
@@ -143,6 +144,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 #[cfg(feature = "test")]
 pub fn mock_specta_builder() -> tauri_specta::Builder<tauri::test::MockRuntime> {
     app_builder!(tauri::test::MockRuntime)
+}
+
+/// The longest text of each form field, keyed `table.field` (`patients.firstName`): the UI's
+/// `maxLength`, from the numbers the Rust checks and the database's CHECKs use.
+fn text_limits() -> std::collections::BTreeMap<String, usize> {
+    podoclinic_core::limits::LIMITS.iter().map(|l| (format!("{}.{}", l.table, l.field), l.max)).collect()
 }
 
 /// Where the generated TypeScript bindings live, relative to this crate.

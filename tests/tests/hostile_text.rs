@@ -105,3 +105,35 @@ async fn the_database_s_refusal_of_bad_text_is_a_validation_error(pool: PgPool) 
     let too_long = sqlx::query("INSERT INTO t VALUES ($1)").bind("abcd").execute(&mut *conn).await.unwrap_err();
     assert_eq!(AppError::from(too_long), AppError::validation("text", "too_long"));
 }
+
+/// One number per field: the database's length CHECK on each limited column is the limit the
+/// Rust check uses (and the UI's maxLength, exported from the same table).
+#[sqlx::test(migrations = "../migrations")]
+async fn the_database_holds_the_same_text_limits_as_the_forms(pool: PgPool) {
+    let checks: Vec<(String, String)> = sqlx::query_as(
+        "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+         WHERE contype = 'c' AND conname LIKE '%\\_len' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut expected: Vec<(String, String)> = podoclinic_core::limits::LIMITS
+        .iter()
+        .map(|l| {
+            (
+                format!("{}_{}_len", l.table, l.column),
+                format!("CHECK ((char_length({}) <= {})) NOT VALID", l.column, l.max),
+            )
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(checks, expected);
+    // And a refusal by one of them names the form's field.
+    let too_long = sqlx::query("INSERT INTO expense_categories (id, name) VALUES ($1, $2)")
+        .bind(Uuid::now_v7())
+        .bind("x".repeat(81))
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert_eq!(AppError::from(too_long), AppError::validation("name", "too_long"));
+}

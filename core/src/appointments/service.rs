@@ -72,7 +72,7 @@ async fn slot_taken(
 
 async fn book_one(ctx: &Ctx, tz: Tz, input: &BookInput, series_id: Option<Uuid>) -> AppResult<Appointment> {
     check_times(input.starts_at, input.ends_at)?;
-    crate::validate::text(input.reason.trim(), "reason", 200)?;
+    crate::validate::text(input.reason.trim(), "reason", crate::limits::APPOINTMENT_REASON)?;
     may_write_for(ctx, input.podiatrist_id).await?;
     let mut tx = ctx.pool.begin().await?;
     if let Some(stored) = db::replayed(&mut tx, input).await? {
@@ -196,7 +196,7 @@ pub async fn set_status(ctx: &Ctx, id: Uuid, status: Status) -> AppResult<Appoin
 #[tracing::instrument(skip_all, fields(appointment_id = %id))]
 pub async fn cancel(ctx: &Ctx, id: Uuid, reason: &str) -> AppResult<Appointment> {
     let mut reason = reason.to_string();
-    crate::validate::required(&mut reason, "cancelReason", 300)?;
+    crate::validate::required(&mut reason, "cancelReason", crate::limits::CANCEL_REASON)?;
     change_status(ctx, id, Status::Cancelled, Some(&reason)).await
 }
 

@@ -123,13 +123,13 @@ pub fn parse_username(raw: &str) -> AppResult<String> {
 
 pub fn parse_display_name(raw: &str) -> AppResult<String> {
     let mut name = raw.to_string();
-    crate::validate::required(&mut name, "displayName", 100)?;
+    crate::validate::required(&mut name, "displayName", crate::limits::DISPLAY_NAME)?;
     Ok(name)
 }
 
 pub fn parse_role_name(raw: &str) -> AppResult<String> {
     let mut name = raw.to_string();
-    crate::validate::required(&mut name, "name", 60)?;
+    crate::validate::required(&mut name, "name", crate::limits::ROLE_NAME)?;
     Ok(name)
 }
 

@@ -43,7 +43,7 @@ impl ChargeInput {
                 return Err(AppError::validation("quantity", "out_of_range"));
             }
             cents(line.discount_cents, "discountCents")?;
-            trimmed(&mut line.discount_reason, "discountReason", 200)?;
+            trimmed(&mut line.discount_reason, "discountReason", crate::limits::DISCOUNT_REASON)?;
             if line.discount_cents > 0 && line.discount_reason.is_empty() {
                 return Err(AppError::validation("discountReason", "required"));
             }

@@ -209,7 +209,7 @@ async fn record(ctx: &Ctx, m: Movement) -> AppResult<Payment> {
 #[tracing::instrument(skip_all, fields(payment_id = %input.id, patient_id = %input.patient_id))]
 pub async fn take_payment(ctx: &Ctx, input: PaymentInput) -> AppResult<Payment> {
     let mut reference = input.reference;
-    trimmed(&mut reference, "reference", 80)?;
+    trimmed(&mut reference, "reference", crate::limits::PAYMENT_REFERENCE)?;
     let amount = positive_cents(input.amount_cents, "amountCents")?;
     let m = Movement {
         id: input.id,
@@ -227,7 +227,7 @@ pub async fn take_payment(ctx: &Ctx, input: PaymentInput) -> AppResult<Payment> 
 #[tracing::instrument(skip_all, fields(payment_id = %input.id, patient_id = %input.patient_id))]
 pub async fn refund(ctx: &Ctx, input: RefundInput) -> AppResult<Payment> {
     let mut reason = input.reason;
-    required(&mut reason, "reason", 300)?;
+    required(&mut reason, "reason", crate::limits::REFUND_REASON)?;
     let amount = positive_cents(input.amount_cents, "amountCents")?;
     let m = Movement {
         id: input.id,

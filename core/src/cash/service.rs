@@ -102,7 +102,7 @@ pub async fn report(ctx: &Ctx, session_id: Uuid) -> AppResult<CashReport> {
 #[tracing::instrument(skip_all, fields(movement_id = %input.id))]
 pub async fn add_movement(ctx: &Ctx, input: MovementInput) -> AppResult<CashReport> {
     let mut m = input;
-    required(&mut m.reason, "reason", 300)?;
+    required(&mut m.reason, "reason", crate::limits::CASH_MOVEMENT_REASON)?;
     let signed = match m.kind {
         MovementKind::Withdrawal => -positive_cents(m.amount_cents, "amountCents")?,
         MovementKind::Deposit => positive_cents(m.amount_cents, "amountCents")?,
@@ -138,7 +138,7 @@ pub async fn add_movement(ctx: &Ctx, input: MovementInput) -> AppResult<CashRepo
 #[tracing::instrument(skip_all, fields(session_id = %input.session_id))]
 pub async fn close(ctx: &Ctx, input: CloseInput) -> AppResult<CashReport> {
     let mut note = input.note;
-    trimmed(&mut note, "note", 1000)?;
+    trimmed(&mut note, "note", crate::limits::CASH_CLOSE_NOTE)?;
     let counted_card = cents(input.counted_card_cents, "countedCardCents")?;
     let counted_transfer = cents(input.counted_transfer_cents, "countedTransferCents")?;
     let by_pieces = match &input.denominations {
@@ -189,7 +189,7 @@ pub async fn close(ctx: &Ctx, input: CloseInput) -> AppResult<CashReport> {
 #[tracing::instrument(skip_all, fields(register_id = %input.id))]
 pub async fn create_register(ctx: &Ctx, input: Register) -> AppResult<Register> {
     let mut r = input;
-    required(&mut r.name, "name", 60)?;
+    required(&mut r.name, "name", crate::limits::CASH_REGISTER_NAME)?;
     let mut tx = ctx.pool.begin().await?;
     if let Some(stored) = db::replayed(&mut tx, &r).await? {
         return Ok(stored);
@@ -205,7 +205,7 @@ pub async fn create_register(ctx: &Ctx, input: Register) -> AppResult<Register> 
 #[tracing::instrument(skip_all, fields(register_id = %input.id))]
 pub async fn update_register(ctx: &Ctx, input: Register) -> AppResult<Register> {
     let mut r = input;
-    required(&mut r.name, "name", 60)?;
+    required(&mut r.name, "name", crate::limits::CASH_REGISTER_NAME)?;
     let mut tx = ctx.pool.begin().await?;
     let before = repo::register_for_update(&mut tx, r.id).await?.ok_or_else(|| AppError::not_found("cash_register"))?;
     repo::update_register(&mut *tx, &r).await?;

@@ -20,13 +20,13 @@ pub struct Product {
 
 impl Product {
     pub fn parse(mut self) -> AppResult<Self> {
-        required(&mut self.sku, "sku", 40)?;
+        required(&mut self.sku, "sku", crate::limits::PRODUCT_SKU)?;
         self.sku = self.sku.to_uppercase();
         if !self.sku.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c)) {
             return Err(AppError::validation("sku", "sku_format"));
         }
-        required(&mut self.name, "name", 120)?;
-        required(&mut self.unit, "unit", 20)?;
+        required(&mut self.name, "name", crate::limits::PRODUCT_NAME)?;
+        required(&mut self.unit, "unit", crate::limits::PRODUCT_UNIT)?;
         cents(self.cost_cents, "costCents")?;
         cents(self.price_cents, "priceCents")?;
         if !(0..=1_000_000).contains(&self.min_stock) {
@@ -57,7 +57,7 @@ pub struct Treatment {
 
 impl Treatment {
     pub fn parse(mut self) -> AppResult<Self> {
-        required(&mut self.name, "name", 120)?;
+        required(&mut self.name, "name", crate::limits::TREATMENT_NAME)?;
         if !(5..=480).contains(&self.duration_minutes) {
             return Err(AppError::validation("durationMinutes", "out_of_range"));
         }

@@ -21,11 +21,11 @@ pub struct ClinicProfile {
 impl ClinicProfile {
     /// Trims and checks every field; the time zone is checked against the database's list later.
     pub fn parse(mut self) -> AppResult<Self> {
-        crate::validate::trimmed(&mut self.address, "address", 300)?;
-        crate::validate::trimmed(&mut self.phone, "phone", 40)?;
-        crate::validate::trimmed(&mut self.timezone, "timezone", 64)?;
+        crate::validate::trimmed(&mut self.address, "address", crate::limits::CLINIC_ADDRESS)?;
+        crate::validate::trimmed(&mut self.phone, "phone", crate::limits::CLINIC_PHONE)?;
+        crate::validate::trimmed(&mut self.timezone, "timezone", crate::limits::CLINIC_TIMEZONE)?;
         self.currency = self.currency.trim().to_uppercase();
-        crate::validate::required(&mut self.name, "name", 120)?;
+        crate::validate::required(&mut self.name, "name", crate::limits::CLINIC_NAME)?;
         rfc(&mut self.rfc, "rfc")?;
         if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(AppError::validation("currency", "currency_format"));

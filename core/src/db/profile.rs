@@ -140,7 +140,7 @@ impl DeskConfig {
 
     /// Writes atomically (temp file + rename) so a crash never leaves half a config.
     pub fn save(&self, config_dir: &Path) -> AppResult<()> {
-        crate::validate::required(&mut self.desk_name.clone(), "deskName", 60)?;
+        crate::validate::required(&mut self.desk_name.clone(), "deskName", crate::limits::DESK_NAME)?;
         if let ConnectionProfile::Server(s) = &self.connection {
             s.validate()?;
         }

@@ -23,7 +23,7 @@ pub async fn categories(ctx: &Ctx) -> AppResult<Vec<ExpenseCategory>> {
 #[tracing::instrument(skip_all, fields(category_id = %input.id))]
 pub async fn save_category(ctx: &Ctx, input: ExpenseCategory) -> AppResult<ExpenseCategory> {
     let mut c = input;
-    required(&mut c.name, "name", 80)?;
+    required(&mut c.name, "name", crate::limits::EXPENSE_CATEGORY_NAME)?;
     let mut tx = ctx.pool.begin().await?;
     let before = repo::category(&mut *tx, c.id).await?;
     repo::upsert_category(&mut *tx, &c).await?;
@@ -60,7 +60,7 @@ pub async fn record(ctx: &Ctx, input: ExpenseInput) -> AppResult<Expense> {
 /// `record` inside the caller's transaction (paying a purchase records its expense with it).
 pub async fn record_in(ctx: &Ctx, tx: &mut PgConnection, input: ExpenseInput) -> AppResult<Expense> {
     let mut x = input;
-    trimmed(&mut x.note, "note", 300)?;
+    trimmed(&mut x.note, "note", crate::limits::EXPENSE_NOTE)?;
     positive_cents(x.amount_cents, "amountCents")?;
     let today = time::local_date(time::zone(&mut *tx).await?, Utc::now());
     if x.spent_on > today {

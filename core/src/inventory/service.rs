@@ -57,7 +57,7 @@ pub async fn take(
 #[tracing::instrument(skip_all, fields(movement_id = %input.id, product_id = %input.product_id))]
 pub async fn record(ctx: &Ctx, input: ManualMovement) -> AppResult<i32> {
     let mut m = input;
-    trimmed(&mut m.reason, "reason", 300)?;
+    trimmed(&mut m.reason, "reason", crate::limits::STOCK_REASON)?;
     let quantity = match m.kind {
         StockKind::Adjustment if m.quantity != 0 => m.quantity,
         StockKind::Loss | StockKind::Return if m.quantity > 0 => -m.quantity,
@@ -67,7 +67,7 @@ pub async fn record(ctx: &Ctx, input: ManualMovement) -> AppResult<i32> {
         _ => return Err(AppError::validation("kind", "not_manual")),
     };
     if m.kind != StockKind::Return {
-        required(&mut m.reason, "reason", 300)?;
+        required(&mut m.reason, "reason", crate::limits::STOCK_REASON)?;
     }
     let signed = ManualMovement { quantity, ..m.clone() };
     let mut tx = ctx.pool.begin().await?;
@@ -86,7 +86,7 @@ pub async fn record(ctx: &Ctx, input: ManualMovement) -> AppResult<i32> {
 #[tracing::instrument(skip_all, fields(purchase_id = %input.id, supplier_id = %input.supplier_id))]
 pub async fn receive(ctx: &Ctx, input: PurchaseInput) -> AppResult<Uuid> {
     let mut p = input;
-    trimmed(&mut p.invoice_ref, "invoiceRef", 60)?;
+    trimmed(&mut p.invoice_ref, "invoiceRef", crate::limits::INVOICE_REF)?;
     if p.lines.is_empty() {
         return Err(AppError::validation("lines", "required"));
     }

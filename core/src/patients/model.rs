@@ -86,8 +86,8 @@ pub struct CreatePatientOutcome {
 impl Patient {
     /// Trims and checks what the form sent; today is the clinic's local date.
     pub fn parse(mut self, today: NaiveDate) -> AppResult<Self> {
-        trimmed(&mut self.first_name, "firstName", 80)?;
-        trimmed(&mut self.last_names, "lastNames", 120)?;
+        trimmed(&mut self.first_name, "firstName", crate::limits::PATIENT_FIRST_NAME)?;
+        trimmed(&mut self.last_names, "lastNames", crate::limits::PATIENT_LAST_NAMES)?;
         if self.first_name.is_empty() {
             return Err(AppError::validation("firstName", "required"));
         }
@@ -101,21 +101,21 @@ impl Patient {
             (&mut self.phone_alt, "phoneAlt"),
             (&mut self.emergency_phone, "emergencyPhone"),
         ] {
-            trimmed(value, field, 30)?;
+            trimmed(value, field, crate::limits::PATIENT_PHONE)?;
             let digits = value.chars().filter(char::is_ascii_digit).count();
             let allowed = value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
             if !value.is_empty() && (!allowed || !(7..=15).contains(&digits)) {
                 return Err(AppError::validation(field, "phone_format"));
             }
         }
-        trimmed(&mut self.email, "email", 120)?;
+        trimmed(&mut self.email, "email", crate::limits::PATIENT_EMAIL)?;
         if !self.email.is_empty() && !looks_like_email(&self.email) {
             return Err(AppError::validation("email", "email_format"));
         }
-        trimmed(&mut self.address, "address", 300)?;
-        trimmed(&mut self.emergency_contact, "emergencyContact", 120)?;
-        trimmed(&mut self.allergies, "allergies", 500)?;
-        trimmed(&mut self.history_notes, "historyNotes", 4000)?;
+        trimmed(&mut self.address, "address", crate::limits::PATIENT_ADDRESS)?;
+        trimmed(&mut self.emergency_contact, "emergencyContact", crate::limits::PATIENT_EMERGENCY_CONTACT)?;
+        trimmed(&mut self.allergies, "allergies", crate::limits::PATIENT_ALLERGIES)?;
+        trimmed(&mut self.history_notes, "historyNotes", crate::limits::PATIENT_HISTORY_NOTES)?;
         Ok(self)
     }
 

@@ -20,7 +20,7 @@ pub struct Podiatrist {
 impl Podiatrist {
     /// Trims and checks what the form sent.
     pub fn parse(mut self) -> AppResult<Self> {
-        crate::validate::required(&mut self.name, "name", 120)?;
+        crate::validate::required(&mut self.name, "name", crate::limits::PODIATRIST_NAME)?;
         self.license = self.license.trim().to_uppercase();
         self.color = self.color.trim().to_lowercase();
         if !(self.license.is_empty()

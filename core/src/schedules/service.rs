@@ -139,7 +139,7 @@ pub async fn add_exception(ctx: &Ctx, input: ExceptionInput) -> AppResult<Schedu
         return Err(AppError::validation("endMinute", "block_order"));
     }
     let mut note = input.note;
-    crate::validate::trimmed(&mut note, "note", 300)?;
+    crate::validate::trimmed(&mut note, "note", crate::limits::EXCEPTION_NOTE)?;
     let e = ScheduleException {
         id: input.id,
         podiatrist_id: input.podiatrist_id,

@@ -22,13 +22,13 @@ pub struct Supplier {
 
 impl Supplier {
     pub fn parse(mut self) -> AppResult<Self> {
-        required(&mut self.name, "name", 120)?;
+        required(&mut self.name, "name", crate::limits::SUPPLIER_NAME)?;
         rfc(&mut self.rfc, "rfc")?;
-        trimmed(&mut self.contact, "contact", 120)?;
-        trimmed(&mut self.phone, "phone", 40)?;
-        trimmed(&mut self.email, "email", 120)?;
-        trimmed(&mut self.address, "address", 300)?;
-        trimmed(&mut self.notes, "notes", 1000)?;
+        trimmed(&mut self.contact, "contact", crate::limits::SUPPLIER_CONTACT)?;
+        trimmed(&mut self.phone, "phone", crate::limits::SUPPLIER_PHONE)?;
+        trimmed(&mut self.email, "email", crate::limits::SUPPLIER_EMAIL)?;
+        trimmed(&mut self.address, "address", crate::limits::SUPPLIER_ADDRESS)?;
+        trimmed(&mut self.notes, "notes", crate::limits::SUPPLIER_NOTES)?;
         Ok(self)
     }
 }

@@ -129,7 +129,7 @@ impl VisitInput {
         if self.risk_category.is_some_and(|r| !(0..=MAX_RISK).contains(&r)) {
             return Err(AppError::validation("riskCategory", "out_of_range"));
         }
-        trimmed(&mut self.notes, "notes", 10_000)?;
+        trimmed(&mut self.notes, "notes", crate::limits::VISIT_NOTES)?;
         self.procedures.sort_by_key(|p| p.treatment_id);
         if self.procedures.windows(2).any(|w| w[0].treatment_id == w[1].treatment_id) {
             return Err(AppError::validation("procedures", "duplicate_treatment"));

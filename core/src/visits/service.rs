@@ -160,7 +160,7 @@ pub async fn sign(ctx: &Ctx, id: Uuid, override_stock: bool) -> AppResult<Visit>
 #[tracing::instrument(skip_all, fields(visit_id = %visit_id, addendum_id = %id))]
 pub async fn add_addendum(ctx: &Ctx, visit_id: Uuid, id: Uuid, text: String) -> AppResult<Visit> {
     let mut text = text;
-    required(&mut text, "text", 5000)?;
+    required(&mut text, "text", crate::limits::ADDENDUM_TEXT)?;
     let addendum = NewAddendum { id, visit_id, author_id: ctx.session.user_id, text };
     let mut tx = ctx.pool.begin().await?;
     if db::replayed(&mut tx, &addendum).await?.is_none() {

@@ -33,6 +33,8 @@ interface FieldProps {
   autoComplete?: string;
   hint?: string;
   required?: boolean;
+  /** The longest text the field takes (`TEXT_LIMITS`, the number Rust and the database hold). */
+  maxLength?: number;
 }
 
 export function Field(p: FieldProps) {
@@ -52,6 +54,7 @@ export function Field(p: FieldProps) {
         value={p.value}
         autoComplete={p.autoComplete ?? "off"}
         required={p.required ?? false}
+        maxLength={p.maxLength}
         aria-invalid={p.invalid ?? false}
         onInput={(e) => p.onInput((e.target as HTMLInputElement).value)}
       />

@@ -1,7 +1,7 @@
 // Patients: search, the record form (with the likely-duplicate warning on create), archive, history.
 import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
-import { DIABETES_TYPES, SEXES, type Patient, type PatientSummary } from "../bindings";
+import { DIABETES_TYPES, SEXES, TEXT_LIMITS, type Patient, type PatientSummary } from "../bindings";
 import { chosen } from "../options";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
@@ -91,7 +91,7 @@ function PatientForm(p: {
   });
   type TextKey = "firstName" | "lastNames" | "phone" | "phoneAlt" | "email" | "address" | "emergencyContact" | "emergencyPhone" | "allergies" | "historyNotes";
   const text = (k: TextKey, type = "text") => (
-    <Field name={k} type={type} value={form[k]} onInput={(v) => setForm({ ...form, [k]: v })} invalid={save.field === k} />
+    <Field name={k} type={type} value={form[k]} onInput={(v) => setForm({ ...form, [k]: v })} invalid={save.field === k} maxLength={TEXT_LIMITS[`patients.${k}`]} />
   );
   return (
     <div class="patient-page">

@@ -1,0 +1,46 @@
+-- The longest text each column takes, the same numbers as core/src/limits.rs (a test compares
+-- them): a last wall behind the forms' own checks. NOT VALID: rows written before are not
+-- re-read (the forms held most of these limits already); every new or changed row is checked.
+ALTER TABLE patients ADD CONSTRAINT patients_first_name_len CHECK (char_length(first_name) <= 80) NOT VALID;
+ALTER TABLE patients ADD CONSTRAINT patients_last_names_len CHECK (char_length(last_names) <= 120) NOT VALID;
+ALTER TABLE patients ADD CONSTRAINT patients_phone_len CHECK (char_length(phone) <= 30) NOT VALID;
+ALTER TABLE patients ADD CONSTRAINT patients_phone_alt_len CHECK (char_length(phone_alt) <= 30) NOT VALID;
+ALTER TABLE patients ADD CONSTRAINT patients_emergency_phone_len CHECK (char_length(emergency_phone) <= 30) NOT VALID;
+ALTER TABLE patients ADD CONSTRAINT patients_email_len CHECK (char_length(email) <= 120) NOT VALID;
+ALTER TABLE patients ADD CONSTRAINT patients_address_len CHECK (char_length(address) <= 300) NOT VALID;
+ALTER TABLE patients ADD CONSTRAINT patients_emergency_contact_len CHECK (char_length(emergency_contact) <= 120) NOT VALID;
+ALTER TABLE patients ADD CONSTRAINT patients_allergies_len CHECK (char_length(allergies) <= 500) NOT VALID;
+ALTER TABLE patients ADD CONSTRAINT patients_history_notes_len CHECK (char_length(history_notes) <= 4000) NOT VALID;
+ALTER TABLE suppliers ADD CONSTRAINT suppliers_name_len CHECK (char_length(name) <= 120) NOT VALID;
+ALTER TABLE suppliers ADD CONSTRAINT suppliers_contact_len CHECK (char_length(contact) <= 120) NOT VALID;
+ALTER TABLE suppliers ADD CONSTRAINT suppliers_phone_len CHECK (char_length(phone) <= 40) NOT VALID;
+ALTER TABLE suppliers ADD CONSTRAINT suppliers_email_len CHECK (char_length(email) <= 120) NOT VALID;
+ALTER TABLE suppliers ADD CONSTRAINT suppliers_address_len CHECK (char_length(address) <= 300) NOT VALID;
+ALTER TABLE suppliers ADD CONSTRAINT suppliers_notes_len CHECK (char_length(notes) <= 1000) NOT VALID;
+ALTER TABLE products ADD CONSTRAINT products_sku_len CHECK (char_length(sku) <= 40) NOT VALID;
+ALTER TABLE products ADD CONSTRAINT products_name_len CHECK (char_length(name) <= 120) NOT VALID;
+ALTER TABLE products ADD CONSTRAINT products_unit_len CHECK (char_length(unit) <= 20) NOT VALID;
+ALTER TABLE treatments ADD CONSTRAINT treatments_name_len CHECK (char_length(name) <= 120) NOT VALID;
+ALTER TABLE cash_movements ADD CONSTRAINT cash_movements_reason_len CHECK (char_length(reason) <= 300) NOT VALID;
+ALTER TABLE cash_sessions ADD CONSTRAINT cash_sessions_close_note_len CHECK (char_length(close_note) <= 1000) NOT VALID;
+ALTER TABLE cash_registers ADD CONSTRAINT cash_registers_name_len CHECK (char_length(name) <= 60) NOT VALID;
+ALTER TABLE expense_categories ADD CONSTRAINT expense_categories_name_len CHECK (char_length(name) <= 80) NOT VALID;
+ALTER TABLE expenses ADD CONSTRAINT expenses_note_len CHECK (char_length(note) <= 300) NOT VALID;
+ALTER TABLE charge_lines ADD CONSTRAINT charge_lines_discount_reason_len CHECK (char_length(discount_reason) <= 200) NOT VALID;
+ALTER TABLE payments ADD CONSTRAINT payments_reference_len CHECK (char_length(reference) <= 80) NOT VALID;
+ALTER TABLE payments ADD CONSTRAINT payments_reason_len CHECK (char_length(reason) <= 300) NOT VALID;
+ALTER TABLE stock_movements ADD CONSTRAINT stock_movements_reason_len CHECK (char_length(reason) <= 300) NOT VALID;
+ALTER TABLE purchases ADD CONSTRAINT purchases_invoice_ref_len CHECK (char_length(invoice_ref) <= 60) NOT VALID;
+ALTER TABLE visits ADD CONSTRAINT visits_notes_len CHECK (char_length(notes) <= 10000) NOT VALID;
+ALTER TABLE visit_addenda ADD CONSTRAINT visit_addenda_text_len CHECK (char_length(text) <= 5000) NOT VALID;
+ALTER TABLE appointments ADD CONSTRAINT appointments_reason_len CHECK (char_length(reason) <= 200) NOT VALID;
+ALTER TABLE appointments ADD CONSTRAINT appointments_cancel_reason_len CHECK (char_length(cancel_reason) <= 300) NOT VALID;
+ALTER TABLE podiatrists ADD CONSTRAINT podiatrists_name_len CHECK (char_length(name) <= 120) NOT VALID;
+ALTER TABLE users ADD CONSTRAINT users_display_name_len CHECK (char_length(display_name) <= 100) NOT VALID;
+ALTER TABLE roles ADD CONSTRAINT roles_name_len CHECK (char_length(name) <= 60) NOT VALID;
+ALTER TABLE clinic_profile ADD CONSTRAINT clinic_profile_name_len CHECK (char_length(name) <= 120) NOT VALID;
+ALTER TABLE clinic_profile ADD CONSTRAINT clinic_profile_address_len CHECK (char_length(address) <= 300) NOT VALID;
+ALTER TABLE clinic_profile ADD CONSTRAINT clinic_profile_phone_len CHECK (char_length(phone) <= 40) NOT VALID;
+ALTER TABLE clinic_profile ADD CONSTRAINT clinic_profile_timezone_len CHECK (char_length(timezone) <= 64) NOT VALID;
+ALTER TABLE schedule_exceptions ADD CONSTRAINT schedule_exceptions_note_len CHECK (char_length(note) <= 300) NOT VALID;
+ALTER TABLE desk_registers ADD CONSTRAINT desk_registers_desk_len CHECK (char_length(desk) <= 60) NOT VALID;
