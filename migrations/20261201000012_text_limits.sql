@@ -37,6 +37,7 @@ ALTER TABLE appointments ADD CONSTRAINT appointments_reason_len CHECK (char_leng
 ALTER TABLE appointments ADD CONSTRAINT appointments_cancel_reason_len CHECK (char_length(cancel_reason) <= 300) NOT VALID;
 ALTER TABLE podiatrists ADD CONSTRAINT podiatrists_name_len CHECK (char_length(name) <= 120) NOT VALID;
 ALTER TABLE users ADD CONSTRAINT users_display_name_len CHECK (char_length(display_name) <= 100) NOT VALID;
+ALTER TABLE users ADD CONSTRAINT users_username_len CHECK (char_length(username) <= 40) NOT VALID;
 ALTER TABLE roles ADD CONSTRAINT roles_name_len CHECK (char_length(name) <= 60) NOT VALID;
 ALTER TABLE clinic_profile ADD CONSTRAINT clinic_profile_name_len CHECK (char_length(name) <= 120) NOT VALID;
 ALTER TABLE clinic_profile ADD CONSTRAINT clinic_profile_address_len CHECK (char_length(address) <= 300) NOT VALID;

@@ -56,6 +56,7 @@ limits! {
     CANCEL_REASON = "appointments"."cancel_reason" as "cancelReason": 300;
     PODIATRIST_NAME = "podiatrists"."name" as "name": 120;
     DISPLAY_NAME = "users"."display_name" as "displayName": 100;
+    USERNAME = "users"."username" as "username": 40;
     ROLE_NAME = "roles"."name" as "name": 60;
     CLINIC_NAME = "clinic_profile"."name" as "name": 120;
     CLINIC_ADDRESS = "clinic_profile"."address" as "address": 300;

@@ -115,7 +115,7 @@ pub fn parse_username(raw: &str) -> AppResult<String> {
         return Err(AppError::validation("username", "required"));
     }
     let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
-    if !(3..=40).contains(&name.len()) || !ok_chars {
+    if !(3..=crate::limits::USERNAME).contains(&name.len()) || !ok_chars {
         return Err(AppError::validation("username", "username_format"));
     }
     Ok(name)

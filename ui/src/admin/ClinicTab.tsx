@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { ClinicProfile } from "../bindings";
 import { call, commands } from "../api";
+import { limit } from "../options";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
@@ -18,7 +19,7 @@ function ClinicForm({ initial }: { initial: ClinicProfile }) {
     setSaved(true);
   });
   const text = (k: "name" | "address" | "phone" | "rfc" | "timezone" | "currency") => (
-    <Field name={k} value={profile[k]} onInput={(v) => { setSaved(false); setProfile({ ...profile, [k]: v }); }} invalid={save.field === k} />
+    <Field name={k} value={profile[k]} onInput={(v) => { setSaved(false); setProfile({ ...profile, [k]: v }); }} invalid={save.field === k} maxLength={limit(`clinic_profile.${k}`)} />
   );
   return (
     <Card title={t("admin.tabs.clinic")}>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { DeskConfig, ServerProfile, SslMode } from "../bindings";
 import { call, commands, dbStatus } from "../api";
+import { limit } from "../options";
 import { useStore } from "../store";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
@@ -100,7 +101,7 @@ function ConnectionForm({ initial, needsProof }: { initial: DeskConfig; needsPro
   return (
     <Card title={t("admin.tabs.connection")}>
       <Form onSubmit={() => void save.run()}>
-        <Field name="deskName" value={config.deskName} onInput={(v) => setConfig({ ...config, deskName: v })} invalid={invalid === "deskName"} />
+        <Field name="deskName" value={config.deskName} onInput={(v) => setConfig({ ...config, deskName: v })} invalid={invalid === "deskName"} maxLength={limit("desk_registers.deskName")} />
         <label class="choice">
           <input type="radio" checked={!isServer} onChange={() => setConfig({ ...config, connection: { kind: "local" } })} />
           {t("admin.connection.local")}

@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import type { Register } from "../bindings";
 import { call, commands } from "../api";
+import { limit } from "../options";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 import { v7 as uuid } from "uuid";
@@ -25,7 +26,7 @@ export function RegistersTab() {
         ))}
       </ul>
       <Form onSubmit={() => void add.run()} test="new-register">
-        <Field name="name" label={t("admin.newRegister")} value={name} onInput={setName} invalid={add.field === "name"} />
+        <Field name="name" label={t("admin.newRegister")} value={name} onInput={setName} invalid={add.field === "name"} maxLength={limit("cash_registers.name")} />
         <ErrorBox message={add.message} />
         <button type="submit" disabled={add.busy}>
           {t("common.create")}

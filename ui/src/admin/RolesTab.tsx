@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Permission, Role } from "../bindings";
 import { call, commands } from "../api";
+import { limit } from "../options";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 import { roleLabel } from "./UsersTab";
@@ -37,7 +38,7 @@ function RoleEditor({ role, all, onSaved }: { role: Role | null; all: Permission
         <p class="hint">{t("admin.roles.fixed")}</p>
       ) : (
         <Form onSubmit={() => void submit.run()}>
-          <Field name="name" value={name} onInput={setName} invalid={submit.field === "name"} />
+          <Field name="name" value={name} onInput={setName} invalid={submit.field === "name"} maxLength={limit("roles.name")} />
           <fieldset class="permissions">
             <legend>{t("fields.permissions")}</legend>
             {all.map((p) => (

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Role, User } from "../bindings";
 import { call, commands } from "../api";
+import { limit } from "../options";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatTime, t } from "../i18n";
 
@@ -103,8 +104,8 @@ function NewUser({ roles, onCreated }: { roles: Role[]; onCreated: () => Promise
   return (
     <Card title={t("admin.users.new")}>
       <Form test="new-user-form" onSubmit={() => void submit.run()}>
-        <Field name="displayName" value={form.displayName} onInput={set("displayName")} invalid={submit.field === "displayName"} />
-        <Field name="username" value={form.username} onInput={set("username")} invalid={submit.field === "username"} />
+        <Field name="displayName" value={form.displayName} onInput={set("displayName")} invalid={submit.field === "displayName"} maxLength={limit("users.displayName")} />
+        <Field name="username" value={form.username} onInput={set("username")} invalid={submit.field === "username"} maxLength={limit("users.username")} />
         <Field name="password" type="password" value={form.password} onInput={set("password")} hint={t("auth.passwordHint")} invalid={submit.field === "password"} />
         <label class="field">
           <span>{t("fields.role")}</span>

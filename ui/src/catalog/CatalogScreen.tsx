@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import type { Product, Treatment } from "../bindings";
 import { call, commands, typedCents } from "../api";
+import { limit } from "../options";
 import { ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 import { formatMoney, moneyInput, parseMoney } from "../money";
@@ -118,7 +119,7 @@ function TreatmentForm(p: { initial: Treatment; isNew: boolean; products: Produc
     setV({ ...v, consumables: [...v.consumables.filter((c) => c.productId !== id), ...(q > 0 ? [{ productId: id, quantity: q }] : [])] });
   return (
     <Form onSubmit={() => void save.run()} class="card" test="treatment-form">
-      <Field name="name" value={v.name} onInput={(name) => setV({ ...v, name })} invalid={save.field === "name"} autoFocus />
+      <Field name="name" value={v.name} onInput={(name) => setV({ ...v, name })} invalid={save.field === "name"} autoFocus maxLength={limit("treatments.name")} />
       <Field name="durationMinutes" type="number" value={String(v.durationMinutes)} onInput={(d) => setV({ ...v, durationMinutes: Number(d) })} invalid={save.field === "durationMinutes"} />
       <MoneyField name="priceCents" value={price} onInput={setPrice} invalid={save.field === "priceCents"} />
       <fieldset>
@@ -147,7 +148,7 @@ function ProductForm(p: { initial: Product; isNew: boolean; onDone: () => void }
     p.onDone();
   });
   const field = (name: "sku" | "name" | "unit") => (
-    <Field name={name} value={v[name]} onInput={(x) => setV({ ...v, [name]: x })} invalid={save.field === name} />
+    <Field name={name} value={v[name]} onInput={(x) => setV({ ...v, [name]: x })} invalid={save.field === name} maxLength={limit(`products.${name}`)} />
   );
   return (
     <Form onSubmit={() => void save.run()} class="card" test="product-form">

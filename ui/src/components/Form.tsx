@@ -34,7 +34,7 @@ interface FieldProps {
   hint?: string;
   required?: boolean;
   /** The longest text the field takes (`TEXT_LIMITS`, the number Rust and the database hold). */
-  maxLength?: number;
+  maxLength?: number | undefined;
 }
 
 export function Field(p: FieldProps) {

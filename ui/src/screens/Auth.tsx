@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import { call, commands, session } from "../api";
+import { limit } from "../options";
 import { ErrorBox, Field, Form, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 import { Centered } from "./StatusScreen";
@@ -19,8 +20,8 @@ export function FirstAdminScreen({ onCreated }: { onCreated: (username: string) 
   return (
     <Centered title={t("auth.firstAdmin.title")} body={t("auth.firstAdmin.intro")}>
       <Form test="first-admin-form" onSubmit={() => void submit.run()}>
-        <Field name="displayName" value={displayName} onInput={setDisplayName} autoFocus invalid={submit.field === "displayName"} />
-        <Field name="username" value={username} onInput={setUsername} autoComplete="username" invalid={submit.field === "username"} />
+        <Field name="displayName" value={displayName} onInput={setDisplayName} autoFocus invalid={submit.field === "displayName"} maxLength={limit("users.displayName")} />
+        <Field name="username" value={username} onInput={setUsername} autoComplete="username" invalid={submit.field === "username"} maxLength={limit("users.username")} />
         <Field
           name="password"
           type="password"
@@ -51,7 +52,7 @@ export function LoginScreen({ username: initial, notice }: { username?: string; 
     <Centered title={t("auth.login.title")}>
       {notice ? <p class="notice" data-test="login-notice">{notice}</p> : null}
       <Form test="login-form" onSubmit={() => void submit.run()}>
-        <Field name="username" value={username} onInput={setUsername} autoFocus={!initial} autoComplete="username" />
+        <Field name="username" value={username} onInput={setUsername} autoFocus={!initial} autoComplete="username" maxLength={limit("users.username")} />
         <Field name="password" type="password" value={password} onInput={setPassword} autoFocus={!!initial} autoComplete="current-password" />
         <ErrorBox message={submit.message} />
         <button type="submit" disabled={submit.busy} data-test="login-submit">

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Podiatrist } from "../bindings";
 import { call, commands } from "../api";
+import { limit } from "../options";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
@@ -63,7 +64,7 @@ function PodiatristForm(p: { initial: Podiatrist; isNew: boolean; canWrite: bool
   return (
     <Card title={p.isNew ? t("podiatrists.new") : form.name}>
       <Form test="podiatrist-form" onSubmit={() => void save.run()}>
-        <Field name="name" value={form.name} onInput={(v) => setForm({ ...form, name: v })} invalid={save.field === "name"} autoFocus />
+        <Field name="name" value={form.name} onInput={(v) => setForm({ ...form, name: v })} invalid={save.field === "name"} autoFocus maxLength={limit("podiatrists.name")} />
         <Field name="license" value={form.license} onInput={(v) => setForm({ ...form, license: v })} invalid={save.field === "license"} />
         <Field name="color" type="color" value={form.color} onInput={(v) => setForm({ ...form, color: v })} invalid={save.field === "color"} />
         {users.data ? (

@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import type { Method, Supplier } from "../bindings";
 import { call, commands } from "../api";
+import { limit } from "../options";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 import { METHODS, formatMoney } from "../money";
@@ -58,7 +59,7 @@ function SupplierForm(p: { initial: Supplier; isNew: boolean; canWrite: boolean;
   const [s, setS] = useState(p.initial);
   const save = useSubmit(async () => p.onSaved(await call(p.isNew ? commands.createSupplier(s) : commands.updateSupplier(s))));
   const field = (k: "name" | "rfc" | "contact" | "phone" | "email" | "address" | "notes") => (
-    <Field name={k} value={s[k]} onInput={(v) => setS({ ...s, [k]: v })} invalid={save.field === k} />
+    <Field name={k} value={s[k]} onInput={(v) => setS({ ...s, [k]: v })} invalid={save.field === k} maxLength={limit(`suppliers.${k}`)} />
   );
   return (
     <Card title={p.isNew ? t("suppliers.new") : s.name}>
