@@ -107,6 +107,20 @@ async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses(
         .await
         .unwrap();
     assert!(encrypted, "the server sees a TLS session");
+    // What the tunnel costs a round trip (printed, not asserted): the same query, plain TCP to the
+    // same server against TLS through the tunnel, on one connection each.
+    let plain = profile("localhost", SslMode::Disable, &clinic_pem).options(Some(&password)).await.unwrap().0;
+    let mut direct = PgConnection::connect_with(&plain).await.unwrap();
+    let time = async |c: &mut PgConnection| {
+        let started = std::time::Instant::now();
+        for _ in 0..500 {
+            sqlx::query("SELECT 1").execute(&mut *c).await.unwrap();
+        }
+        started.elapsed().as_secs_f64() * 1e6 / 500.0
+    };
+    let (through, straight) = (time(&mut conn).await, time(&mut direct).await);
+    println!("round trip: {through:.0} µs through the TLS tunnel, {straight:.0} µs plain ({:.2}×)", through / straight);
+    direct.close().await.unwrap();
     conn.close().await.unwrap();
     drop(tunnel);
 
