@@ -88,6 +88,12 @@ pub async fn csv_table(
     if slug.is_empty() {
         return Err(AppError::validation("name", "required"));
     }
+    if header.is_empty() {
+        return Err(AppError::validation("header", "required"));
+    }
+    if rows.iter().any(|row| row.len() != header.len()) {
+        return Err(AppError::validation("rows", "row_length"));
+    }
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(header.iter().map(|c| inert(c).into_owned())).map_err(AppError::internal)?;
     for row in &rows {

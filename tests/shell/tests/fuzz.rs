@@ -1,0 +1,271 @@
+//! Hostile arguments through the real IPC path (issue 14, item 8; first part: the commands that
+//! take text, numbers and ids from forms). Each command starts from a request the UI could send;
+//! every leaf of it (and the whole argument) is then replaced, one at a time, by hostile values of
+//! its own kind and of the wrong JSON type. Every answer must be a success, a typed `AppError` other
+//! than `internal`, or tauri's decode refusal naming the argument (which the UI turns into a
+//! validation error); afterwards the books still hold: stock equals its ledger, the closed corte
+//! is unchanged, the audit chain verifies. `FUZZ_ROUNDS` repeats the run with fresh ids (default 1).
+
+use podoclinic_shell_tests::{MockApp, fresh_db};
+use podoclinic_tests::*;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// What a string becomes: control characters, a flood, marks and direction overrides, SQL and HTML.
+fn hostile_strings() -> Vec<Value> {
+    [
+        "\0".to_string(),
+        "a\u{1b}[2Jb".into(),
+        "x".repeat(100_000),
+        "🦶e\u{301}\u{200f}\u{202e}ʇxǝʇ".into(),
+        "'; DROP TABLE patients; --".into(),
+        "<img src=x onerror=alert(1)>".into(),
+        String::new(),
+        "   ".into(),
+        "0001-01-01".into(),
+        "9999-12-31T23:59:59Z".into(),
+    ]
+    .into_iter()
+    .map(Value::from)
+    .collect()
+}
+
+/// What a number becomes: bounds of the integer types, negatives, zero, a fraction.
+fn hostile_numbers() -> Vec<Value> {
+    vec![
+        json!(i64::MAX),
+        json!(i64::MIN),
+        json!(i64::from(i32::MAX) + 1),
+        json!(-1),
+        json!(0),
+        json!(1.5),
+        json!(1e300),
+    ]
+}
+
+/// Values of the wrong JSON type for any leaf.
+fn wrong_types() -> Vec<Value> {
+    vec![Value::Null, json!(true), json!([]), json!({}), json!("texto"), json!(7)]
+}
+
+/// Every variant of `args` with one leaf (or the whole of one argument) replaced.
+fn variants(args: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut paths = Vec::new();
+    leaves(args, &mut Vec::new(), &mut paths);
+    for path in paths {
+        let original = at(args, &path).clone();
+        let mut replacements = wrong_types();
+        match original {
+            Value::String(ref s) if Uuid::parse_str(s).is_ok() => replacements.push(json!(Uuid::now_v7())),
+            Value::String(_) => replacements.extend(hostile_strings()),
+            Value::Number(_) => replacements.extend(hostile_numbers()),
+            _ => {}
+        }
+        for r in replacements {
+            let mut v = args.clone();
+            *at_mut(&mut v, &path) = r;
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn leaves(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        Value::Object(map) => {
+            if !path.is_empty() {
+                out.push(path.clone());
+            }
+            for (k, child) in map {
+                path.push(k.clone());
+                leaves(child, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            out.push(path.clone());
+            for (i, child) in items.iter().enumerate() {
+                path.push(i.to_string());
+                leaves(child, path, out);
+                path.pop();
+            }
+        }
+        _ => out.push(path.clone()),
+    }
+}
+
+fn at<'a>(v: &'a Value, path: &[String]) -> &'a Value {
+    path.iter().fold(v, |v, k| match v {
+        Value::Array(a) => &a[k.parse::<usize>().unwrap()],
+        _ => &v[k.as_str()],
+    })
+}
+
+fn at_mut<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
+    path.iter().fold(v, |v, k| match v {
+        Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+        _ => &mut v[k.as_str()],
+    })
+}
+
+/// Ids the requests point at.
+struct Clinic {
+    patient: Uuid,
+    podiatrist: Uuid,
+    treatment: Uuid,
+    product: Uuid,
+    supplier: Uuid,
+    category: Uuid,
+    appointment: Uuid,
+    closed_session: Uuid,
+}
+
+fn to(v: impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap()
+}
+
+/// One request per command, as the UI would send it (fresh client ids each call).
+fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
+    let patient = new_patient("Rosa", "Cruz", "5512345678");
+    let mut existing = new_patient("Ana", "Pérez", "5598765432");
+    existing.id = c.patient;
+    let podiatrist = json!({ "id": Uuid::now_v7(), "name": "Dra. Fuzz", "license": "", "color": "#336699", "active": true, "userId": null });
+    let supplier = json!({ "id": c.supplier, "name": "Distribuidora", "rfc": "", "contact": "", "phone": "", "email": "", "address": "", "notes": "", "active": true });
+    let product = json!({ "id": c.product, "sku": "GASA", "name": "Gasa", "unit": "pieza", "costCents": 250, "priceCents": 500, "minStock": 1, "active": true });
+    let treatment = json!({ "id": c.treatment, "name": "Curación", "durationMinutes": 30, "priceCents": 40000, "active": true, "consumables": [] });
+    let mut book = booking(c.patient, c.podiatrist, future(3, 10, 0), 30);
+    book.reason = "Revisión".into();
+    vec![
+        ("search_patients", json!({ "query": "rosa" })),
+        ("get_patient", json!({ "id": c.patient })),
+        ("create_patient", json!({ "patient": to(patient), "allowDuplicate": true })),
+        ("update_patient", json!({ "patient": to(existing) })),
+        ("archive_patient", json!({ "id": c.patient, "archived": false })),
+        ("list_patient_appointments", json!({ "patientId": c.patient })),
+        ("get_patient_account", json!({ "patientId": c.patient })),
+        ("create_podiatrist", json!({ "podiatrist": podiatrist })),
+        (
+            "update_podiatrist",
+            json!({ "podiatrist": { "id": c.podiatrist, "name": "Dra. Ana", "license": "", "color": "#aa3366", "active": true, "userId": null } }),
+        ),
+        ("get_schedule", json!({ "podiatristId": c.podiatrist })),
+        (
+            "create_supplier",
+            json!({ "supplier": { "id": Uuid::now_v7(), "name": "Otra", "rfc": "", "contact": "", "phone": "", "email": "", "address": "", "notes": "", "active": true } }),
+        ),
+        ("update_supplier", json!({ "supplier": supplier })),
+        ("get_supplier", json!({ "id": c.supplier })),
+        (
+            "create_product",
+            json!({ "product": { "id": Uuid::now_v7(), "sku": "VENDA", "name": "Venda", "unit": "pieza", "costCents": 100, "priceCents": 200, "minStock": 0, "active": true } }),
+        ),
+        ("update_product", json!({ "product": product })),
+        ("get_stock_card", json!({ "productId": c.product })),
+        (
+            "create_treatment",
+            json!({ "treatment": { "id": Uuid::now_v7(), "name": "Masaje", "durationMinutes": 20, "priceCents": 30000, "active": true, "consumables": [] } }),
+        ),
+        ("update_treatment", json!({ "treatment": treatment })),
+        ("book_appointment", json!({ "input": to(book) })),
+        ("get_appointment", json!({ "id": c.appointment })),
+        ("cancel_appointment", json!({ "id": c.appointment, "reason": "Se cambió de ciudad" })),
+        ("list_agenda", json!({ "from": future(0, 0, 0), "to": future(7, 0, 0), "podiatristIds": [c.podiatrist] })),
+        ("save_expense_category", json!({ "category": { "id": c.category, "name": "Papelería", "active": true } })),
+        ("list_expenses", json!({ "from": "2030-01-01", "to": "2030-01-31" })),
+        ("get_dashboard", json!({ "from": "2030-01-01", "to": "2030-01-31", "bucket": "day" })),
+        ("get_cash_report", json!({ "sessionId": c.closed_session })),
+        ("list_audit_log", json!({ "limit": 50 })),
+        (
+            "update_clinic_profile",
+            json!({ "profile": { "name": "Clínica", "address": "", "phone": "", "rfc": "", "timezone": "America/Mexico_City", "currency": "MXN", "idleLockMinutes": 15 } }),
+        ),
+        (
+            "export_csv",
+            json!({ "name": "ingresos", "header": ["Periodo", "Monto"], "rows": [["2030-01", "-1,234.50"]] }),
+        ),
+        (
+            "create_role",
+            json!({ "input": { "id": Uuid::now_v7(), "name": "Consulta", "permissions": ["patients.read"] } }),
+        ),
+    ]
+}
+
+#[test]
+fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let clinic = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        let ctx = ctx_of(&pool, &admin).await;
+        let podiatrist = podiatrist(&pool, &admin, "Dra. Ana", None).await;
+        let patient = patient(&pool, &admin, "Ana", "Pérez", "5598765432").await;
+        let treatment = treatment(&pool, &admin, "Curación", 40_000).await;
+        let product = product(&ctx, "GASA", 250, 1).await;
+        let supplier = Uuid::now_v7();
+        sqlx::query("INSERT INTO suppliers (id, name, rfc) VALUES ($1, 'Distribuidora', '')")
+            .bind(supplier)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let category: Uuid =
+            sqlx::query_scalar("SELECT id FROM expense_categories LIMIT 1").fetch_one(&pool).await.unwrap();
+        let appointment =
+            podoclinic_core::appointments::service::book(&ctx, booking(patient, podiatrist, future(1, 9, 0), 30))
+                .await
+                .unwrap()
+                .id;
+        let session = open_drawer(&ctx, 10_000).await;
+        podoclinic_core::cash::service::close(&ctx, close_input(session, 10_000, 0, 0)).await.unwrap();
+        Clinic { patient, podiatrist, treatment, product, supplier, category, appointment, closed_session: session }
+    });
+    let closed_before = closed_session(&pool, clinic.closed_session);
+    let app = MockApp::new(state_on(pool.clone(), "fuzz-desk"));
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).expect("login");
+
+    let rounds: usize = std::env::var("FUZZ_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
+    let (mut tried, mut commands, mut bad) = (0usize, std::collections::BTreeSet::new(), Vec::new());
+    for _ in 0..rounds {
+        for (command, args) in requests(&clinic) {
+            commands.insert(command);
+            for variant in std::iter::once(args.clone()).chain(variants(&args)) {
+                tried += 1;
+                match app.invoke(command, variant.clone()) {
+                    Ok(_) => {}
+                    Err(Value::Object(e)) if e.get("kind").is_some_and(|k| k != "internal") => {}
+                    Err(Value::String(s)) if s.starts_with("invalid args") => {}
+                    Err(other) => {
+                        let shown: String = variant.to_string().chars().take(200).collect();
+                        bad.push(format!("{command} {shown} -> {other}"));
+                    }
+                }
+            }
+        }
+    }
+    println!("fuzz: {} commands, {tried} requests", commands.len());
+    assert!(bad.is_empty(), "{} untyped answers:\n{}", bad.len(), bad.join("\n"));
+
+    // The books still hold.
+    let drift: i64 = tauri::async_runtime::block_on(
+        sqlx::query_scalar(
+            "SELECT count(*) FROM products p
+             WHERE stock_on_hand <> (SELECT coalesce(sum(quantity), 0) FROM stock_movements WHERE product_id = p.id)",
+        )
+        .fetch_one(&pool),
+    )
+    .unwrap();
+    assert_eq!(drift, 0, "stock equals its ledger");
+    assert_eq!(closed_session(&pool, clinic.closed_session), closed_before, "the closed corte is unchanged");
+    let check = tauri::async_runtime::block_on(async {
+        let admin = podoclinic_core::auth::repo::list_users(&pool).await.unwrap().remove(0);
+        podoclinic_core::audit::service::verify(&ctx_of(&pool, &admin).await).await.unwrap()
+    });
+    assert_eq!(check.first_break, None, "the audit chain verifies");
+}
+
+fn closed_session(pool: &sqlx::PgPool, id: Uuid) -> String {
+    tauri::async_runtime::block_on(
+        sqlx::query_scalar("SELECT row_to_json(s)::text FROM cash_sessions s WHERE id = $1").bind(id).fetch_one(pool),
+    )
+    .unwrap()
+}
