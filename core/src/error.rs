@@ -152,6 +152,41 @@ pub fn constraint_error(constraint: &str) -> Option<AppError> {
     CONSTRAINTS.iter().find(|(name, _)| *name == constraint).map(|(_, make)| make())
 }
 
+/// The record a foreign key points at, from its name (`<table>_<column>_id_fkey` → `<column>`).
+fn referenced_entity(constraint: &str) -> Option<&str> {
+    let column = constraint.strip_suffix("_id_fkey")?;
+    crate::limits::LIMITS
+        .iter()
+        .map(|l| l.table)
+        .chain(REFERENCING_TABLES.iter().copied())
+        .find_map(|table| column.strip_prefix(table).and_then(|rest| rest.strip_prefix('_')))
+}
+
+/// Tables whose foreign keys name the records they point at (besides those in `limits`).
+const REFERENCING_TABLES: &[&str] = &[
+    "schedule_blocks",
+    "schedule_exceptions",
+    "appointments",
+    "visits",
+    "visit_procedures",
+    "visit_addenda",
+    "charges",
+    "charge_lines",
+    "payments",
+    "cash_sessions",
+    "cash_movements",
+    "desk_registers",
+    "expenses",
+    "stock_movements",
+    "stock_shortfalls",
+    "purchases",
+    "purchase_lines",
+    "treatment_consumables",
+    "users",
+    "podiatrists",
+    "login_failures",
+];
+
 /// True when the error means "the database is not there", as opposed to "the query was wrong".
 pub fn is_connection_error(err: &sqlx::Error) -> bool {
     matches!(
@@ -197,6 +232,14 @@ impl From<sqlx::Error> for AppError {
             && let Some(mapped) = db.constraint().and_then(constraint_error)
         {
             return mapped;
+        }
+        // A reference to a record that is not there (an id from a stale screen, or made up): the
+        // record the foreign key names is "not found", never a fault.
+        if let sqlx::Error::Database(db) = &err
+            && db.code().as_deref() == Some("23503")
+            && let Some(entity) = db.constraint().and_then(referenced_entity)
+        {
+            return AppError::not_found(entity);
         }
         // A length CHECK (migration 12): the forms check first, so this is the last wall.
         if let sqlx::Error::Database(db) = &err

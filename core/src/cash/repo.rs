@@ -38,12 +38,12 @@ pub async fn assign(db: impl PgExecutor<'_>, desk: &str, register: Uuid) -> AppR
 pub async fn session(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<CashSession>> {
     Ok(sqlx::query_as!(
         CashSession,
-        "SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
-        ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS closed_by_name
+        r#"SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
+        ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS "closed_by_name?"
     FROM cash_sessions s
     JOIN cash_registers r ON r.id = s.register_id
     JOIN users ou ON ou.id = s.opened_by
-    LEFT JOIN users cu ON cu.id = s.closed_by WHERE s.id = $1",
+    LEFT JOIN users cu ON cu.id = s.closed_by WHERE s.id = $1"#,
         id
     )
     .fetch_optional(db)
@@ -54,12 +54,12 @@ pub async fn session(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Cash
 pub async fn open_session_of(db: impl PgExecutor<'_>, register: Uuid) -> AppResult<Option<CashSession>> {
     Ok(sqlx::query_as!(
         CashSession,
-        "SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
-        ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS closed_by_name
+        r#"SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
+        ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS "closed_by_name?"
     FROM cash_sessions s
     JOIN cash_registers r ON r.id = s.register_id
     JOIN users ou ON ou.id = s.opened_by
-    LEFT JOIN users cu ON cu.id = s.closed_by WHERE s.register_id = $1 AND s.closed_at IS NULL",
+    LEFT JOIN users cu ON cu.id = s.closed_by WHERE s.register_id = $1 AND s.closed_at IS NULL"#,
         register
     )
     .fetch_optional(db)
@@ -78,12 +78,12 @@ pub async fn desk_session(db: impl PgExecutor<'_>, desk: &str) -> AppResult<Opti
 pub async fn sessions(db: impl PgExecutor<'_>, register: Uuid, limit: i64) -> AppResult<Vec<CashSession>> {
     Ok(sqlx::query_as!(
         CashSession,
-        "SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
-        ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS closed_by_name
+        r#"SELECT s.id, s.register_id, r.name AS register_name, s.opened_at,
+        ou.display_name AS opened_by_name, s.opening_float_cents, s.closed_at, cu.display_name AS "closed_by_name?"
     FROM cash_sessions s
     JOIN cash_registers r ON r.id = s.register_id
     JOIN users ou ON ou.id = s.opened_by
-    LEFT JOIN users cu ON cu.id = s.closed_by WHERE s.register_id = $1 ORDER BY s.opened_at DESC LIMIT $2",
+    LEFT JOIN users cu ON cu.id = s.closed_by WHERE s.register_id = $1 ORDER BY s.opened_at DESC LIMIT $2"#,
         register,
         limit
     )

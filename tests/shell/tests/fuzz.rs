@@ -119,6 +119,14 @@ struct Clinic {
     category: Uuid,
     appointment: Uuid,
     closed_session: Uuid,
+    /// An arrived appointment (a visit may be opened on it).
+    arrived: Uuid,
+    /// A signed visit, its appointment, and a charge for it.
+    visit: Uuid,
+    visited: Uuid,
+    charge: Uuid,
+    /// A staff account.
+    user: Uuid,
 }
 
 fn to(v: impl serde::Serialize) -> Value {
@@ -188,11 +196,84 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
             "create_role",
             json!({ "input": { "id": Uuid::now_v7(), "name": "Consulta", "permissions": ["patients.read"] } }),
         ),
+        // The day's money, stock and clinical work.
+        (
+            "take_payment",
+            json!({ "input": { "id": Uuid::now_v7(), "patientId": c.patient, "chargeId": c.charge, "method": "cash", "amountCents": 100, "reference": "" } }),
+        ),
+        (
+            "refund_payment",
+            json!({ "input": { "id": Uuid::now_v7(), "patientId": c.patient, "chargeId": c.charge, "method": "cash", "amountCents": 50, "reason": "Cobro de más" } }),
+        ),
+        (
+            "create_charge",
+            json!({ "input": { "id": Uuid::now_v7(), "patientId": c.patient, "visitId": null, "lines": [{ "treatmentId": c.treatment, "productId": null, "quantity": 1, "discountCents": 0, "discountReason": "" }] } }),
+        ),
+        ("get_charge", json!({ "id": c.charge })),
+        ("get_checkout", json!({ "appointmentId": c.visited })),
+        (
+            "add_cash_movement",
+            json!({ "input": { "id": Uuid::now_v7(), "kind": "deposit", "method": "cash", "amountCents": 1000, "reason": "Cambio" } }),
+        ),
+        (
+            "record_expense",
+            json!({ "input": { "id": Uuid::now_v7(), "categoryId": c.category, "amountCents": 1000, "spentOn": "2030-01-07", "method": "card", "supplierId": null, "note": "" } }),
+        ),
+        (
+            "record_stock_movement",
+            json!({ "input": { "id": Uuid::now_v7(), "productId": c.product, "kind": "loss", "quantity": -1, "reason": "Se rompió", "supplierId": null } }),
+        ),
+        (
+            "receive_purchase",
+            json!({ "input": { "id": Uuid::now_v7(), "supplierId": c.supplier, "invoiceRef": "F-1", "receivedOn": "2030-01-07", "lines": [{ "productId": c.product, "quantity": 5, "unitCostCents": 250 }] } }),
+        ),
+        ("create_cash_register", json!({ "register": { "id": Uuid::now_v7(), "name": "Caja 2", "active": true } })),
+        ("list_cash_sessions", json!({ "registerId": DEFAULT_REGISTER })),
+        (
+            "add_schedule_exception",
+            json!({ "input": { "id": Uuid::now_v7(), "podiatristId": c.podiatrist, "kind": "course", "fromDate": "2030-02-01", "toDate": "2030-02-02", "startMinute": null, "endMinute": null, "note": "Congreso" } }),
+        ),
+        (
+            "set_weekly_schedule",
+            json!({ "podiatristId": c.podiatrist, "blocks": [{ "weekday": 1, "startMinute": 540, "endMinute": 840 }] }),
+        ),
+        (
+            "find_slots",
+            json!({ "query": { "podiatristId": c.podiatrist, "durationMinutes": 30, "from": future(0, 0, 0), "to": future(7, 0, 0), "limit": 5 } }),
+        ),
+        (
+            "reschedule_appointment",
+            json!({ "input": { "id": c.appointment, "podiatristId": c.podiatrist, "startsAt": future(2, 11, 0), "endsAt": future(2, 11, 30), "overrideSchedule": true } }),
+        ),
+        ("set_appointment_status", json!({ "id": c.arrived, "status": "arrived" })),
+        ("open_visit", json!({ "appointmentId": c.arrived })),
+        (
+            "save_visit",
+            json!({ "input": { "id": c.visit, "findings": {}, "riskCategory": 0, "notes": "Revisión", "procedures": [] } }),
+        ),
+        ("sign_visit", json!({ "id": c.visit, "overrideStock": false })),
+        ("add_visit_addendum", json!({ "visitId": c.visit, "id": Uuid::now_v7(), "text": "Revisión de seguimiento" })),
+        ("list_patient_visits", json!({ "patientId": c.patient })),
+        ("export_receipt", json!({ "chargeId": c.charge, "lang": "es" })),
+        ("export_cash_report", json!({ "sessionId": c.closed_session, "lang": "es" })),
+        ("open_document", json!({ "name": "recibo-000001.pdf" })),
+        (
+            "create_user",
+            json!({ "input": { "id": Uuid::now_v7(), "username": "recepcion9", "displayName": "Recepción", "password": "una clave larga 123", "roleId": RECEPTION_ROLE } }),
+        ),
+        (
+            "update_user",
+            json!({ "input": { "id": c.user, "displayName": "Recepción Uno", "roleId": RECEPTION_ROLE, "active": true } }),
+        ),
+        ("reset_user_password", json!({ "userId": c.user, "password": "otra clave larga 456" })),
+        ("unlock_user", json!({ "userId": c.user })),
     ]
 }
 
 #[test]
 fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
+    // A fault's cause is in the log under its id: shown with the test's output when it fails.
+    let _ = tracing_subscriber::fmt().with_env_filter("error").with_test_writer().try_init();
     let db = fresh_db();
     let pool = db.pool.clone();
     let clinic = tauri::async_runtime::block_on(async {
@@ -217,11 +298,46 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
                 .id;
         let session = open_drawer(&ctx, 10_000).await;
         podoclinic_core::cash::service::close(&ctx, close_input(session, 10_000, 0, 0)).await.unwrap();
-        Clinic { patient, podiatrist, treatment, product, supplier, category, appointment, closed_session: session }
+        let arrived = arrived(&ctx, patient, podiatrist, 4).await;
+        let visited = arrived_at(&ctx, patient, podiatrist, 5).await;
+        let visit = podoclinic_core::visits::service::open(&ctx, visited).await.unwrap().id;
+        let charge = podoclinic_core::billing::service::create_charge(
+            &ctx,
+            podoclinic_core::billing::model::ChargeInput {
+                id: Uuid::now_v7(),
+                patient_id: patient,
+                visit_id: None,
+                lines: vec![line(treatment, 1, 0)],
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+        let user = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await.id;
+        Clinic {
+            patient,
+            podiatrist,
+            treatment,
+            product,
+            supplier,
+            category,
+            appointment,
+            closed_session: session,
+            arrived,
+            visit,
+            visited,
+            charge,
+            user,
+        }
     });
     let closed_before = closed_session(&pool, clinic.closed_session);
-    let app = MockApp::new(state_on(pool.clone(), "fuzz-desk"));
+    let mut state = state_on(pool.clone(), "fuzz-desk");
+    state.login_throttle = std::sync::Arc::new(quick_throttle());
+    let app = MockApp::new(state);
     app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).expect("login");
+    let drawer =
+        json!({ "input": { "id": Uuid::now_v7(), "registerId": DEFAULT_REGISTER, "openingFloatCents": 50_000 } });
+    app.invoke("open_cash_session", drawer).expect("this desk's drawer");
 
     let rounds: usize = std::env::var("FUZZ_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
     let (mut tried, mut commands, mut bad) = (0usize, std::collections::BTreeSet::new(), Vec::new());
@@ -261,6 +377,14 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
         podoclinic_core::audit::service::verify(&ctx_of(&pool, &admin).await).await.unwrap()
     });
     assert_eq!(check.first_break, None, "the audit chain verifies");
+}
+
+/// An arrived appointment on another hour than `arrived` books (two on one day would clash).
+async fn arrived_at(ctx: &podoclinic_core::auth::Ctx, patient: Uuid, podiatrist: Uuid, days: i64) -> Uuid {
+    use podoclinic_core::appointments::{model::Status, service};
+    let a = service::book(ctx, booking(patient, podiatrist, future(days, 12, 0), 30)).await.expect("booking");
+    service::set_status(ctx, a.id, Status::Arrived).await.expect("arrived");
+    a.id
 }
 
 fn closed_session(pool: &sqlx::PgPool, id: Uuid) -> String {
