@@ -267,7 +267,84 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ),
         ("reset_user_password", json!({ "userId": c.user, "password": "otra clave larga 456" })),
         ("unlock_user", json!({ "userId": c.user })),
+        (
+            "update_role",
+            json!({ "input": { "id": RECEPTION_ROLE, "name": "Recepción", "permissions": ["patients.read", "patients.write"] } }),
+        ),
+        ("update_cash_register", json!({ "register": { "id": DEFAULT_REGISTER, "name": "Caja 1", "active": true } })),
+        (
+            "book_series",
+            json!({ "input": { "first": to(booking(c.patient, c.podiatrist, future(8, 9, 0), 30)), "everyWeeks": 1, "count": 3 } }),
+        ),
+        ("pay_purchase", json!({ "purchaseId": Uuid::now_v7(), "expenseId": Uuid::now_v7(), "method": "transfer" })),
+        ("close_cash_session", json!({ "input": to(close_input(c.closed_session, 10_000, 0, 0)) })),
+        // Sign-in and the session (the fuzz signs back in after those that end or lock it).
+        ("needs_first_admin", json!({})),
+        (
+            "create_first_admin",
+            json!({ "input": { "id": Uuid::now_v7(), "username": "otra", "displayName": "Otra", "password": "una clave larga 123" } }),
+        ),
+        ("current_session", json!({})),
+        ("keep_alive", json!({})),
+        ("change_own_password", json!({ "current": "no es la mía", "newPassword": "una clave larga 123" })),
+        ("login", json!({ "input": { "username": "nadie", "password": "tampoco" } })),
+        ("unlock_session", json!({ "password": "no es la mía" })),
+        ("lock_session", json!({})),
+        ("logout", json!({})),
+        // The desk and its connection (the embedded profile; nothing here reaches a server).
+        ("get_db_status", json!({})),
+        ("get_desk_config", json!({})),
+        ("provide_db_password", json!({ "password": "x" })),
+        ("upgrade_database", json!({ "owner": "podoclinic", "password": "x" })),
+        (
+            "test_connection",
+            json!({ "server": { "host": "127.0.0.1", "port": 1, "database": "clinic", "user": "desk", "sslMode": "disable", "sslRootCert": null }, "password": "x" }),
+        ),
+        (
+            "save_desk_config",
+            json!({ "config": { "deskName": "Recepción fuzz", "connection": { "kind": "local" } }, "password": null, "currentPassword": null }),
+        ),
+        // Lists and reads without arguments.
+        ("list_users", json!({})),
+        ("list_roles", json!({})),
+        ("get_clinic_profile", json!({})),
+        ("verify_audit_log", json!({})),
+        ("list_podiatrists", json!({})),
+        ("list_today", json!({})),
+        ("list_treatments", json!({})),
+        ("list_products", json!({})),
+        ("get_desk_cash", json!({})),
+        ("list_cash_registers", json!({})),
+        ("list_expense_categories", json!({})),
+        ("list_suppliers", json!({})),
+        ("get_stock", json!({})),
+        ("open_admin_window", json!({})),
+        ("list_permissions", json!({})),
+        ("remove_schedule_exception", json!({ "id": Uuid::now_v7() })),
+        (
+            "open_cash_session",
+            json!({ "input": { "id": Uuid::now_v7(), "registerId": DEFAULT_REGISTER, "openingFloatCents": 50_000 } }),
+        ),
     ]
+}
+
+/// Commands the fuzz does not send, and why. Every other command must have a request above: a
+/// command added without one fails `every_command_is_fuzzed`.
+const NOT_FUZZED: &[(&str, &str)] = &[("restart_app", "restarts the process under test")];
+
+/// The commands the app registers (tauri-specta's builder, as the bindings see them).
+fn registered_commands() -> Vec<String> {
+    struct Names(std::cell::RefCell<Vec<String>>);
+    impl tauri_specta::LanguageExt for &Names {
+        type Error = std::io::Error;
+        fn export(self, cfg: &tauri_specta::BuilderConfiguration, _: &std::path::Path) -> Result<(), Self::Error> {
+            *self.0.borrow_mut() = cfg.commands.iter().map(|f| f.name().to_string()).collect();
+            Ok(())
+        }
+    }
+    let names = Names(Default::default());
+    podoclinic::mock_specta_builder().export(&names, std::path::Path::new("unused")).unwrap();
+    names.0.into_inner()
 }
 
 #[test]
@@ -334,7 +411,7 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
     let mut state = state_on(pool.clone(), "fuzz-desk");
     state.login_throttle = std::sync::Arc::new(quick_throttle());
     let app = MockApp::new(state);
-    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).expect("login");
+    sign_in(&app);
     let drawer =
         json!({ "input": { "id": Uuid::now_v7(), "registerId": DEFAULT_REGISTER, "openingFloatCents": 50_000 } });
     app.invoke("open_cash_session", drawer).expect("this desk's drawer");
@@ -346,7 +423,11 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
             commands.insert(command);
             for variant in std::iter::once(args.clone()).chain(variants(&args)) {
                 tried += 1;
-                match app.invoke(command, variant.clone()) {
+                let answer = app.invoke(command, variant.clone());
+                if matches!(command, "lock_session" | "logout" | "login" | "unlock_session" | "change_own_password") {
+                    sign_in(&app);
+                }
+                match answer {
                     Ok(_) => {}
                     Err(Value::Object(e)) if e.get("kind").is_some_and(|k| k != "internal") => {}
                     Err(Value::String(s)) if s.starts_with("invalid args") => {}
@@ -377,6 +458,35 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
         podoclinic_core::audit::service::verify(&ctx_of(&pool, &admin).await).await.unwrap()
     });
     assert_eq!(check.first_break, None, "the audit chain verifies");
+}
+
+/// Signs the admin (back) in on the fuzz's desk.
+fn sign_in(app: &MockApp) {
+    let _ = app.invoke("logout", json!({}));
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).expect("login");
+}
+
+#[test]
+fn every_command_is_fuzzed() {
+    let clinic = Clinic {
+        patient: Uuid::nil(),
+        podiatrist: Uuid::nil(),
+        treatment: Uuid::nil(),
+        product: Uuid::nil(),
+        supplier: Uuid::nil(),
+        category: Uuid::nil(),
+        appointment: Uuid::nil(),
+        closed_session: Uuid::nil(),
+        arrived: Uuid::nil(),
+        visit: Uuid::nil(),
+        visited: Uuid::nil(),
+        charge: Uuid::nil(),
+        user: Uuid::nil(),
+    };
+    let fuzzed: std::collections::BTreeSet<&str> =
+        requests(&clinic).iter().map(|(c, _)| *c).chain(NOT_FUZZED.iter().map(|(c, _)| *c)).collect();
+    let missing: Vec<String> = registered_commands().into_iter().filter(|c| !fuzzed.contains(c.as_str())).collect();
+    assert!(missing.is_empty(), "commands without a fuzz request: {missing:?}");
 }
 
 /// An arrived appointment on another hour than `arrived` books (two on one day would clash).
