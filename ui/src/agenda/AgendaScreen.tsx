@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Appointment, PatientSummary, Podiatrist, Slot, Status } from "../bindings";
 import { call, commands } from "../api";
+import { limit } from "../options";
 import { events } from "../bindings";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
@@ -195,7 +196,7 @@ function BookingPanel(p: {
       </label>
       <label class="field">
         <span>{t("fields.reason")}</span>
-        <input value={reason} data-test="booking-reason" onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+        <input value={reason} data-test="booking-reason" onInput={(e) => setReason((e.target as HTMLInputElement).value)} maxLength={limit("appointments.reason")} />
       </label>
       <label class="choice">
         <input type="checkbox" checked={repeat} onChange={(e) => setRepeat((e.target as HTMLInputElement).checked)} />
@@ -312,7 +313,7 @@ function DetailsPanel(p: { appointment: Appointment; podiatrist: string; canWrit
         <Form onSubmit={() => void cancel.run()}>
           <label class="field">
             <span>{t("fields.cancelReason")}</span>
-            <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+            <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} maxLength={limit("appointments.cancelReason")} />
           </label>
           <button type="submit" disabled={cancel.busy}>
             {t("agenda.cancel")}

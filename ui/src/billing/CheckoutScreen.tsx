@@ -4,6 +4,7 @@
 import { useState } from "preact/hooks";
 import type { Charge, DraftLine as ProposedLine, LineInput, Method, PatientSummary, Product, SavedDocument, Treatment } from "../bindings";
 import { call, commands, typedCents } from "../api";
+import { limit } from "../options";
 import { DocumentLink, docLang } from "../components/Document";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
@@ -345,7 +346,7 @@ function PaymentForm(p: { charge: Charge; owed: number; onPaid: () => void }) {
         ) : (
           <label class="field">
             <span>{t("fields.reference")}</span>
-            <input value={reference} onInput={(e) => setReference((e.target as HTMLInputElement).value)} />
+            <input value={reference} onInput={(e) => setReference((e.target as HTMLInputElement).value)} maxLength={limit("payments.reference")} />
           </label>
         )}
         {method === "cash" && given !== null && cents !== null && given >= cents ? (
@@ -402,7 +403,7 @@ function RefundForm(p: { charge: Charge; onDone: () => void }) {
         </label>
         <label class={refund.field === "reason" ? "field invalid" : "field"}>
           <span>{t("fields.reason")}</span>
-          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} maxLength={limit("payments.reason")} />
         </label>
       </div>
       <ErrorBox message={refund.message} />

@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import type { CashReport, DeskCash, Method, MovementKind, SavedDocument } from "../bindings";
 import { call, commands } from "../api";
+import { limit } from "../options";
 import { DocumentLink, docLang } from "../components/Document";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, formatTime, t } from "../i18n";
@@ -232,7 +233,7 @@ function MovementForm(p: { onAdded: () => void }) {
         </label>
         <label class={add.field === "reason" ? "field invalid" : "field"}>
           <span>{t("fields.reason")}</span>
-          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} maxLength={limit("cash_movements.reason")} />
         </label>
       </div>
       <ErrorBox message={add.message} />
@@ -311,7 +312,7 @@ function CloseForm(p: { report: CashReport; onClosed: (r: CashReport) => void; o
       ) : null}
       <label class="field">
         <span>{t("fields.note")}</span>
-        <input value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+        <input value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} maxLength={limit("cash_sessions.note")} />
       </label>
       <ErrorBox message={close.message} />
       <div class="row">

@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import type { ExpenseCategory, Method, Supplier } from "../bindings";
 import { call, commands } from "../api";
+import { limit } from "../options";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { clinicToday } from "../clinicTime";
 import { t } from "../i18n";
@@ -133,7 +134,7 @@ function ExpenseForm(p: { categories: ExpenseCategory[]; suppliers: Supplier[]; 
       </label>
       <label class={invalid("note")}>
         <span>{t("fields.note")}</span>
-        <input value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+        <input value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} maxLength={limit("expenses.note")} />
       </label>
       <ErrorBox message={save.message} />
       <button type="submit" data-test="save-expense" disabled={save.busy || cents === null}>

@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import type { PurchaseLine, StockKind, StockLevel, StockOverview, Supplier } from "../bindings";
 import { call, commands, typedCents, typedInt } from "../api";
+import { limit } from "../options";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { clinicToday } from "../clinicTime";
 import { formatDateTime, t } from "../i18n";
@@ -163,7 +164,7 @@ function ReceiveForm(p: { products: StockLevel[]; suppliers: Supplier[]; onDone:
         </label>
         <label class="field">
           <span>{t("fields.invoiceRef")}</span>
-          <input value={invoice} onInput={(e) => setInvoice((e.target as HTMLInputElement).value)} />
+          <input value={invoice} onInput={(e) => setInvoice((e.target as HTMLInputElement).value)} maxLength={limit("purchases.invoiceRef")} />
         </label>
         <label class="field">
           <span>{t("inventory.receivedOn")}</span>
@@ -227,7 +228,7 @@ function MovementForm(p: { products: StockLevel[]; onDone: () => void }) {
         </label>
         <label class={record.field === "reason" ? "field invalid" : "field"}>
           <span>{t("fields.reason")}</span>
-          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} maxLength={limit("stock_movements.reason")} />
         </label>
       </div>
       <ErrorBox message={record.message} />

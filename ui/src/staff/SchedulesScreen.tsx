@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import { EXCEPTION_KINDS, type ExceptionInput, type Podiatrist, type Schedule, type ScheduleBlock } from "../bindings";
-import { chosen } from "../options";
+import { chosen, limit } from "../options";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
@@ -196,7 +196,7 @@ function Exceptions({ schedule, canWrite, onChanged }: { schedule: Schedule; can
           <p class="hint">{t("schedules.hoursHint")}</p>
           <label class="field">
             <span>{t("fields.note")}</span>
-            <input value={form.note} onInput={(e) => setForm({ ...form, note: (e.target as HTMLInputElement).value })} />
+            <input value={form.note} onInput={(e) => setForm({ ...form, note: (e.target as HTMLInputElement).value })} maxLength={limit("schedule_exceptions.note")} />
           </label>
           <ErrorBox message={add.message ?? remove.message} />
           <button type="submit" disabled={add.busy}>

@@ -14,6 +14,7 @@ import type {
   VisitInput,
 } from "../bindings";
 import { call, CommandError, commands } from "../api";
+import { limit } from "../options";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { TodayPicker } from "../components/TodayPicker";
 import { formatDateTime, t } from "../i18n";
@@ -115,7 +116,7 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
           </label>
           <label class="field">
             <span>{t("fields.notes")}</span>
-            <textarea rows={4} value={draft.notes} onInput={(e) => edit({ notes: (e.target as HTMLTextAreaElement).value })} />
+            <textarea rows={4} value={draft.notes} onInput={(e) => edit({ notes: (e.target as HTMLTextAreaElement).value })} maxLength={limit("visits.notes")} />
           </label>
         </fieldset>
         <ErrorBox message={error} />
@@ -291,7 +292,7 @@ function Addenda(p: { visit: Visit; canWrite: boolean; onAdded: (v: Visit) => vo
         <Form onSubmit={() => void add.run()}>
           <label class={add.field === "text" ? "field invalid" : "field"}>
             <span>{t("visits.addAddendum")}</span>
-            <textarea rows={2} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+            <textarea rows={2} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} maxLength={limit("visit_addenda.text")} />
           </label>
           <ErrorBox message={add.message} />
           <button type="submit" disabled={add.busy}>
