@@ -20,9 +20,9 @@ export const dbStatus = createStore<DbStatus>({ state: "starting" });
 /** `undefined` while unknown, `null` when signed out. */
 export const session = createStore<SessionInfo | null | undefined>(undefined);
 
-/** An argument tauri could not decode comes back as plain text ("invalid args `input` for command
- * …"), not as an `AppError`: made one here, a validation error naming the argument, so no screen
- * ever shows tauri's text. */
+/** Every command answers failures as an `AppError` (arguments it cannot decode too: `Arg<T>` in
+ * src-tauri). What else could come back as plain text (tauri's own refusals, say "invalid args …"
+ * from a command that took a plain argument) is made one here, so no screen shows raw text. */
 export function asAppError(error: unknown): AppError {
   if (typeof error === "object" && error !== null && "kind" in error) return error as AppError;
   const text = String(error);

@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use chrono::{DateTime, Utc};
 use tauri::State;
 use uuid::Uuid;
@@ -16,10 +17,13 @@ use podoclinic_core::state::AppState;
 #[specta::specta]
 pub async fn list_agenda(
     state: State<'_, AppState>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    podiatrist_ids: Option<Vec<Uuid>>,
+    from: Arg<DateTime<Utc>>,
+    to: Arg<DateTime<Utc>>,
+    podiatrist_ids: Arg<Option<Vec<Uuid>>>,
 ) -> AppResult<AgendaPage> {
+    let from = from.0;
+    let to = to.0;
+    let podiatrist_ids = podiatrist_ids.0;
     state
         .run(Permission::AppointmentsRead, (from, to, podiatrist_ids), |ctx, (from, to, podiatrist_ids)| async move {
             service::agenda(&ctx, from, to, podiatrist_ids).await
@@ -30,7 +34,8 @@ pub async fn list_agenda(
 /// One appointment, whole (the calendar's details panel).
 #[tauri::command]
 #[specta::specta]
-pub async fn get_appointment(state: State<'_, AppState>, id: Uuid) -> AppResult<Appointment> {
+pub async fn get_appointment(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<Appointment> {
+    let id = id.0;
     state.run(Permission::AppointmentsRead, id, |ctx, id| async move { service::find(&ctx, id).await }).await
 }
 
@@ -44,7 +49,11 @@ pub async fn list_today(state: State<'_, AppState>) -> AppResult<Vec<Appointment
 /// A patient's appointment history, newest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_patient_appointments(state: State<'_, AppState>, patient_id: Uuid) -> AppResult<Vec<Appointment>> {
+pub async fn list_patient_appointments(
+    state: State<'_, AppState>,
+    patient_id: Arg<Uuid>,
+) -> AppResult<Vec<Appointment>> {
+    let patient_id = patient_id.0;
     state
         .run(Permission::AppointmentsRead, patient_id, |ctx, patient_id| async move {
             service::for_patient(&ctx, patient_id).await
@@ -55,7 +64,8 @@ pub async fn list_patient_appointments(state: State<'_, AppState>, patient_id: U
 /// Free slots for a duration, of one podiatrist or any.
 #[tauri::command]
 #[specta::specta]
-pub async fn find_slots(state: State<'_, AppState>, query: SlotQuery) -> AppResult<Vec<Slot>> {
+pub async fn find_slots(state: State<'_, AppState>, query: Arg<SlotQuery>) -> AppResult<Vec<Slot>> {
+    let query = query.0;
     state
         .run(Permission::AppointmentsRead, query, |ctx, query| async move { service::find_slots(&ctx, query).await })
         .await
@@ -64,14 +74,16 @@ pub async fn find_slots(state: State<'_, AppState>, query: SlotQuery) -> AppResu
 /// Books an appointment. A clash is "slot taken" naming the appointment in the way.
 #[tauri::command]
 #[specta::specta]
-pub async fn book_appointment(state: State<'_, AppState>, input: BookInput) -> AppResult<Appointment> {
+pub async fn book_appointment(state: State<'_, AppState>, input: Arg<BookInput>) -> AppResult<Appointment> {
+    let input = input.0;
     state.run(Permission::AppointmentsWrite, input, |ctx, input| async move { service::book(&ctx, input).await }).await
 }
 
 /// Books a recurring series; reports each date that clashed.
 #[tauri::command]
 #[specta::specta]
-pub async fn book_series(state: State<'_, AppState>, input: SeriesInput) -> AppResult<SeriesOutcome> {
+pub async fn book_series(state: State<'_, AppState>, input: Arg<SeriesInput>) -> AppResult<SeriesOutcome> {
+    let input = input.0;
     state
         .run(Permission::AppointmentsWrite, input, |ctx, input| async move { service::book_series(&ctx, input).await })
         .await
@@ -80,7 +92,8 @@ pub async fn book_series(state: State<'_, AppState>, input: SeriesInput) -> AppR
 /// Moves an appointment to another time or podiatrist.
 #[tauri::command]
 #[specta::specta]
-pub async fn reschedule_appointment(state: State<'_, AppState>, input: RescheduleInput) -> AppResult<Appointment> {
+pub async fn reschedule_appointment(state: State<'_, AppState>, input: Arg<RescheduleInput>) -> AppResult<Appointment> {
+    let input = input.0;
     state
         .run(Permission::AppointmentsWrite, input, |ctx, input| async move { service::reschedule(&ctx, input).await })
         .await
@@ -89,7 +102,13 @@ pub async fn reschedule_appointment(state: State<'_, AppState>, input: Reschedul
 /// Moves an appointment along the workflow (arrived, in consultation, completed, no-show…).
 #[tauri::command]
 #[specta::specta]
-pub async fn set_appointment_status(state: State<'_, AppState>, id: Uuid, status: Status) -> AppResult<Appointment> {
+pub async fn set_appointment_status(
+    state: State<'_, AppState>,
+    id: Arg<Uuid>,
+    status: Arg<Status>,
+) -> AppResult<Appointment> {
+    let id = id.0;
+    let status = status.0;
     state
         .run(Permission::AppointmentsWrite, (id, status), |ctx, (id, status)| async move {
             service::set_status(&ctx, id, status).await
@@ -100,7 +119,13 @@ pub async fn set_appointment_status(state: State<'_, AppState>, id: Uuid, status
 /// Cancels an appointment with a reason.
 #[tauri::command]
 #[specta::specta]
-pub async fn cancel_appointment(state: State<'_, AppState>, id: Uuid, reason: String) -> AppResult<Appointment> {
+pub async fn cancel_appointment(
+    state: State<'_, AppState>,
+    id: Arg<Uuid>,
+    reason: Arg<String>,
+) -> AppResult<Appointment> {
+    let id = id.0;
+    let reason = reason.0;
     state
         .run(Permission::AppointmentsWrite, (id, reason), |ctx, (id, reason)| async move {
             service::cancel(&ctx, id, &reason).await

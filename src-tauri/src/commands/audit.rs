@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 
 use podoclinic_core::audit::AuditRow;
@@ -9,7 +10,8 @@ use podoclinic_core::state::AppState;
 /// The newest audit entries (admin).
 #[tauri::command]
 #[specta::specta]
-pub async fn list_audit_log(state: State<'_, AppState>, limit: u32) -> AppResult<Vec<AuditRow>> {
+pub async fn list_audit_log(state: State<'_, AppState>, limit: Arg<u32>) -> AppResult<Vec<AuditRow>> {
+    let limit = limit.0;
     state
         .run(Permission::AuditRead, limit, |ctx, limit| async move {
             podoclinic_core::audit::service::recent(&ctx, limit).await

@@ -1,5 +1,6 @@
 //! The auth commands: thin wrappers that check the session/permission and call the service.
 
+use crate::commands::arg::Arg;
 use chrono::Utc;
 use tauri::State;
 use uuid::Uuid;
@@ -20,14 +21,16 @@ pub async fn needs_first_admin(state: State<'_, AppState>) -> AppResult<bool> {
 /// Creates the clinic's first account (admin). Refused once any account exists.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_first_admin(state: State<'_, AppState>, input: FirstAdminInput) -> AppResult<User> {
+pub async fn create_first_admin(state: State<'_, AppState>, input: Arg<FirstAdminInput>) -> AppResult<User> {
+    let input = input.0;
     state.run_before_session(input, |desk, input| async move { service::create_first_admin(&desk, input).await }).await
 }
 
 /// Signs in on this desk. Five failures in 15 minutes lock the account on every desk.
 #[tauri::command]
 #[specta::specta]
-pub async fn login(state: State<'_, AppState>, input: LoginInput) -> AppResult<SessionInfo> {
+pub async fn login(state: State<'_, AppState>, input: Arg<LoginInput>) -> AppResult<SessionInfo> {
+    let input = input.0;
     let session = state
         .run_before_session(input, |desk, input| async move {
             service::authenticate(&desk, &input.username, &input.password, Purpose::Login).await
@@ -78,7 +81,8 @@ pub async fn lock_session(state: State<'_, AppState>) -> AppResult<()> {
 /// Lifts the idle lock with the signed-in user's password (failures count toward lockout).
 #[tauri::command]
 #[specta::specta]
-pub async fn unlock_session(state: State<'_, AppState>, password: String) -> AppResult<SessionInfo> {
+pub async fn unlock_session(state: State<'_, AppState>, password: Arg<String>) -> AppResult<SessionInfo> {
+    let password = password.0;
     let session = state.sessions.peek().ok_or(AppError::Unauthorized)?;
     let checked = state
         .run_before_session((password, session), |desk, (password, session)| async move {
@@ -98,7 +102,13 @@ pub async fn unlock_session(state: State<'_, AppState>, password: String) -> App
 /// Changes the signed-in user's own password.
 #[tauri::command]
 #[specta::specta]
-pub async fn change_own_password(state: State<'_, AppState>, current: String, new_password: String) -> AppResult<()> {
+pub async fn change_own_password(
+    state: State<'_, AppState>,
+    current: Arg<String>,
+    new_password: Arg<String>,
+) -> AppResult<()> {
+    let current = current.0;
+    let new_password = new_password.0;
     let throttle = state.login_throttle.clone();
     state
         .run_signed_in((current, new_password), |ctx, (current, new_password)| {
@@ -118,21 +128,29 @@ pub async fn list_users(state: State<'_, AppState>) -> AppResult<Vec<User>> {
 /// Creates an account. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_user(state: State<'_, AppState>, input: NewUserInput) -> AppResult<User> {
+pub async fn create_user(state: State<'_, AppState>, input: Arg<NewUserInput>) -> AppResult<User> {
+    let input = input.0;
     state.run(Permission::UsersManage, input, |ctx, input| async move { service::create_user(&ctx, input).await }).await
 }
 
 /// Edits an account's name, role and active flag.
 #[tauri::command]
 #[specta::specta]
-pub async fn update_user(state: State<'_, AppState>, input: UserUpdateInput) -> AppResult<User> {
+pub async fn update_user(state: State<'_, AppState>, input: Arg<UserUpdateInput>) -> AppResult<User> {
+    let input = input.0;
     state.run(Permission::UsersManage, input, |ctx, input| async move { service::update_user(&ctx, input).await }).await
 }
 
 /// Sets a new password for an account and lifts its lockout.
 #[tauri::command]
 #[specta::specta]
-pub async fn reset_user_password(state: State<'_, AppState>, user_id: Uuid, password: String) -> AppResult<()> {
+pub async fn reset_user_password(
+    state: State<'_, AppState>,
+    user_id: Arg<Uuid>,
+    password: Arg<String>,
+) -> AppResult<()> {
+    let user_id = user_id.0;
+    let password = password.0;
     state
         .run(Permission::UsersManage, (user_id, password), |ctx, (user_id, password)| async move {
             service::reset_password(&ctx, user_id, password).await
@@ -143,7 +161,8 @@ pub async fn reset_user_password(state: State<'_, AppState>, user_id: Uuid, pass
 /// Lifts a lockout before it runs out.
 #[tauri::command]
 #[specta::specta]
-pub async fn unlock_user(state: State<'_, AppState>, user_id: Uuid) -> AppResult<User> {
+pub async fn unlock_user(state: State<'_, AppState>, user_id: Arg<Uuid>) -> AppResult<User> {
+    let user_id = user_id.0;
     state
         .run(Permission::UsersManage, user_id, |ctx, user_id| async move { service::unlock_user(&ctx, user_id).await })
         .await
@@ -166,13 +185,15 @@ pub async fn list_permissions() -> Vec<Permission> {
 /// Creates a role. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_role(state: State<'_, AppState>, input: RoleInput) -> AppResult<Role> {
+pub async fn create_role(state: State<'_, AppState>, input: Arg<RoleInput>) -> AppResult<Role> {
+    let input = input.0;
     state.run(Permission::RolesManage, input, |ctx, input| async move { service::create_role(&ctx, input).await }).await
 }
 
 /// Renames a role or changes its permissions (not the admin role).
 #[tauri::command]
 #[specta::specta]
-pub async fn update_role(state: State<'_, AppState>, input: RoleInput) -> AppResult<Role> {
+pub async fn update_role(state: State<'_, AppState>, input: Arg<RoleInput>) -> AppResult<Role> {
+    let input = input.0;
     state.run(Permission::RolesManage, input, |ctx, input| async move { service::update_role(&ctx, input).await }).await
 }

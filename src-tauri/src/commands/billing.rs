@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
@@ -12,7 +13,8 @@ use podoclinic_core::state::AppState;
 /// Checkout of an appointment: recorded procedures at today's prices, the charge once made.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_checkout(state: State<'_, AppState>, appointment_id: Uuid) -> AppResult<Checkout> {
+pub async fn get_checkout(state: State<'_, AppState>, appointment_id: Arg<Uuid>) -> AppResult<Checkout> {
+    let appointment_id = appointment_id.0;
     state
         .run(Permission::PaymentsRead, appointment_id, |ctx, appointment_id| async move {
             service::checkout(&ctx, appointment_id).await
@@ -23,14 +25,16 @@ pub async fn get_checkout(state: State<'_, AppState>, appointment_id: Uuid) -> A
 /// One charge with its lines and what was paid on it.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_charge(state: State<'_, AppState>, id: Uuid) -> AppResult<Charge> {
+pub async fn get_charge(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<Charge> {
+    let id = id.0;
     state.run(Permission::PaymentsRead, id, |ctx, id| async move { service::charge(&ctx, id).await }).await
 }
 
 /// Makes a charge at today's prices (discounts need their own permission). Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_charge(state: State<'_, AppState>, input: ChargeInput) -> AppResult<Charge> {
+pub async fn create_charge(state: State<'_, AppState>, input: Arg<ChargeInput>) -> AppResult<Charge> {
+    let input = input.0;
     state
         .run(Permission::PaymentsWrite, input, |ctx, input| async move { service::create_charge(&ctx, input).await })
         .await
@@ -39,7 +43,8 @@ pub async fn create_charge(state: State<'_, AppState>, input: ChargeInput) -> Ap
 /// Takes a payment into this desk's open cash session. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn take_payment(state: State<'_, AppState>, input: PaymentInput) -> AppResult<Payment> {
+pub async fn take_payment(state: State<'_, AppState>, input: Arg<PaymentInput>) -> AppResult<Payment> {
+    let input = input.0;
     state
         .run(Permission::PaymentsWrite, input, |ctx, input| async move { service::take_payment(&ctx, input).await })
         .await
@@ -48,14 +53,16 @@ pub async fn take_payment(state: State<'_, AppState>, input: PaymentInput) -> Ap
 /// Gives money back (a negative payment with its reason). Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn refund_payment(state: State<'_, AppState>, input: RefundInput) -> AppResult<Payment> {
+pub async fn refund_payment(state: State<'_, AppState>, input: Arg<RefundInput>) -> AppResult<Payment> {
+    let input = input.0;
     state.run(Permission::PaymentsRefund, input, |ctx, input| async move { service::refund(&ctx, input).await }).await
 }
 
 /// A patient's charges, payments and balance.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_patient_account(state: State<'_, AppState>, patient_id: Uuid) -> AppResult<PatientAccount> {
+pub async fn get_patient_account(state: State<'_, AppState>, patient_id: Arg<Uuid>) -> AppResult<PatientAccount> {
+    let patient_id = patient_id.0;
     state
         .run(
             Permission::PaymentsRead,

@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
@@ -19,14 +20,16 @@ pub async fn get_desk_cash(state: State<'_, AppState>) -> AppResult<DeskCash> {
 /// Opens a cash session with its float on a register, which this desk then uses.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_cash_session(state: State<'_, AppState>, input: OpenSessionInput) -> AppResult<DeskCash> {
+pub async fn open_cash_session(state: State<'_, AppState>, input: Arg<OpenSessionInput>) -> AppResult<DeskCash> {
+    let input = input.0;
     state.run(Permission::CashOperate, input, |ctx, input| async move { service::open(&ctx, input).await }).await
 }
 
 /// Corte X of an open session, or the corte Z of a closed one.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_cash_report(state: State<'_, AppState>, session_id: Uuid) -> AppResult<CashReport> {
+pub async fn get_cash_report(state: State<'_, AppState>, session_id: Arg<Uuid>) -> AppResult<CashReport> {
+    let session_id = session_id.0;
     state
         .run(Permission::CashOperate, session_id, |ctx, session_id| async move {
             service::view_report(&ctx, session_id).await
@@ -37,7 +40,8 @@ pub async fn get_cash_report(state: State<'_, AppState>, session_id: Uuid) -> Ap
 /// A withdrawal, deposit or adjusting entry in this desk's open session.
 #[tauri::command]
 #[specta::specta]
-pub async fn add_cash_movement(state: State<'_, AppState>, input: MovementInput) -> AppResult<CashReport> {
+pub async fn add_cash_movement(state: State<'_, AppState>, input: Arg<MovementInput>) -> AppResult<CashReport> {
+    let input = input.0;
     state
         .run(Permission::CashOperate, input, |ctx, input| async move { service::add_movement(&ctx, input).await })
         .await
@@ -46,14 +50,16 @@ pub async fn add_cash_movement(state: State<'_, AppState>, input: MovementInput)
 /// Corte Z: counted against expected; the session is closed for good.
 #[tauri::command]
 #[specta::specta]
-pub async fn close_cash_session(state: State<'_, AppState>, input: CloseInput) -> AppResult<CashReport> {
+pub async fn close_cash_session(state: State<'_, AppState>, input: Arg<CloseInput>) -> AppResult<CashReport> {
+    let input = input.0;
     state.run(Permission::CashClose, input, |ctx, input| async move { service::close(&ctx, input).await }).await
 }
 
 /// Recent sessions of a register, newest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_cash_sessions(state: State<'_, AppState>, register_id: Uuid) -> AppResult<Vec<CashSession>> {
+pub async fn list_cash_sessions(state: State<'_, AppState>, register_id: Arg<Uuid>) -> AppResult<Vec<CashSession>> {
+    let register_id = register_id.0;
     state
         .run(Permission::CashOperate, register_id, |ctx, register_id| async move {
             service::sessions(&ctx, register_id).await
@@ -71,7 +77,8 @@ pub async fn list_cash_registers(state: State<'_, AppState>) -> AppResult<Vec<Re
 /// Adds a register (admin window). Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_cash_register(state: State<'_, AppState>, register: Register) -> AppResult<Register> {
+pub async fn create_cash_register(state: State<'_, AppState>, register: Arg<Register>) -> AppResult<Register> {
+    let register = register.0;
     state
         .run(Permission::SettingsManage, register, |ctx, register| async move {
             service::create_register(&ctx, register).await
@@ -82,7 +89,8 @@ pub async fn create_cash_register(state: State<'_, AppState>, register: Register
 /// Renames or retires a register (admin window).
 #[tauri::command]
 #[specta::specta]
-pub async fn update_cash_register(state: State<'_, AppState>, register: Register) -> AppResult<Register> {
+pub async fn update_cash_register(state: State<'_, AppState>, register: Arg<Register>) -> AppResult<Register> {
+    let register = register.0;
     state
         .run(Permission::SettingsManage, register, |ctx, register| async move {
             service::update_register(&ctx, register).await

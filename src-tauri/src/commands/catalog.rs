@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 
 use podoclinic_core::auth::Permission;
@@ -16,7 +17,8 @@ pub async fn list_treatments(state: State<'_, AppState>) -> AppResult<Vec<Treatm
 /// Adds a treatment. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_treatment(state: State<'_, AppState>, treatment: Treatment) -> AppResult<Treatment> {
+pub async fn create_treatment(state: State<'_, AppState>, treatment: Arg<Treatment>) -> AppResult<Treatment> {
+    let treatment = treatment.0;
     state
         .run(Permission::CatalogWrite, treatment, |ctx, treatment| async move {
             service::create_treatment(&ctx, treatment).await
@@ -27,7 +29,8 @@ pub async fn create_treatment(state: State<'_, AppState>, treatment: Treatment) 
 /// Edits a treatment and replaces its consumables; `active: false` retires it.
 #[tauri::command]
 #[specta::specta]
-pub async fn update_treatment(state: State<'_, AppState>, treatment: Treatment) -> AppResult<Treatment> {
+pub async fn update_treatment(state: State<'_, AppState>, treatment: Arg<Treatment>) -> AppResult<Treatment> {
+    let treatment = treatment.0;
     state
         .run(Permission::CatalogWrite, treatment, |ctx, treatment| async move {
             service::update_treatment(&ctx, treatment).await
@@ -45,7 +48,8 @@ pub async fn list_products(state: State<'_, AppState>) -> AppResult<Vec<Product>
 /// Adds a product. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_product(state: State<'_, AppState>, product: Product) -> AppResult<Product> {
+pub async fn create_product(state: State<'_, AppState>, product: Arg<Product>) -> AppResult<Product> {
+    let product = product.0;
     state
         .run(
             Permission::CatalogWrite,
@@ -58,7 +62,8 @@ pub async fn create_product(state: State<'_, AppState>, product: Product) -> App
 /// Edits a product; `active: false` retires it.
 #[tauri::command]
 #[specta::specta]
-pub async fn update_product(state: State<'_, AppState>, product: Product) -> AppResult<Product> {
+pub async fn update_product(state: State<'_, AppState>, product: Arg<Product>) -> AppResult<Product> {
+    let product = product.0;
     state
         .run(
             Permission::CatalogWrite,

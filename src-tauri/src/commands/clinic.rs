@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 
 use podoclinic_core::auth::Permission;
@@ -16,7 +17,11 @@ pub async fn get_clinic_profile(state: State<'_, AppState>) -> AppResult<ClinicP
 /// Saves the clinic's profile.
 #[tauri::command]
 #[specta::specta]
-pub async fn update_clinic_profile(state: State<'_, AppState>, profile: ClinicProfile) -> AppResult<ClinicProfile> {
+pub async fn update_clinic_profile(
+    state: State<'_, AppState>,
+    profile: Arg<ClinicProfile>,
+) -> AppResult<ClinicProfile> {
+    let profile = profile.0;
     state
         .run(Permission::SettingsManage, profile, |ctx, profile| async move { service::update(&ctx, profile).await })
         .await

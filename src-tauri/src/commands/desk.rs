@@ -1,5 +1,6 @@
 //! Desk-level commands: database status, the connection profile, restarting, the admin window.
 
+use crate::commands::arg::Arg;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
 
@@ -54,10 +55,13 @@ pub struct SavedDeskConfig {
 #[specta::specta]
 pub async fn save_desk_config(
     state: State<'_, AppState>,
-    config: DeskConfig,
-    password: Option<String>,
-    current_password: Option<String>,
+    config: Arg<DeskConfig>,
+    password: Arg<Option<String>>,
+    current_password: Arg<Option<String>>,
 ) -> AppResult<SavedDeskConfig> {
+    let config = config.0;
+    let password = password.0;
+    let current_password = current_password.0;
     let admin = may_configure(&state).await?;
     let before = DeskConfig::load_async(&state.paths.config_dir).await?;
     profile::guard_change(&before, &config, admin, current_password.as_deref(), password.as_deref()).await?;
@@ -75,9 +79,11 @@ pub async fn save_desk_config(
 #[specta::specta]
 pub async fn test_connection(
     state: State<'_, AppState>,
-    server: ServerProfile,
-    password: Option<String>,
+    server: Arg<ServerProfile>,
+    password: Arg<Option<String>>,
 ) -> AppResult<ConnectionTest> {
+    let server = server.0;
+    let password = password.0;
     may_configure(&state).await?;
     startup::try_server(&server, password.as_deref()).await
 }
@@ -85,7 +91,8 @@ pub async fn test_connection(
 /// When no keyring holds the server password: connect with the one typed now (kept in memory).
 #[tauri::command]
 #[specta::specta]
-pub async fn provide_db_password(state: State<'_, AppState>, password: String) -> AppResult<DbStatus> {
+pub async fn provide_db_password(state: State<'_, AppState>, password: Arg<String>) -> AppResult<DbStatus> {
+    let password = password.0;
     if state.health.current() != DbStatus::NeedsPassword {
         return Ok(state.health.current());
     }
@@ -100,7 +107,13 @@ pub async fn provide_db_password(state: State<'_, AppState>, password: String) -
 /// schema this desk's login may not change; never stored. Offered only while the desk says so.
 #[tauri::command]
 #[specta::specta]
-pub async fn upgrade_database(state: State<'_, AppState>, owner: String, password: String) -> AppResult<DbStatus> {
+pub async fn upgrade_database(
+    state: State<'_, AppState>,
+    owner: Arg<String>,
+    password: Arg<String>,
+) -> AppResult<DbStatus> {
+    let owner = owner.0;
+    let password = password.0;
     startup::upgrade_schema(&state, &owner, &password).await?;
     Ok(state.health.current())
 }

@@ -1,5 +1,6 @@
 //! Printable and exported documents: receipts, cash reports, CSV tables, and showing them.
 
+use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
@@ -12,7 +13,13 @@ use podoclinic_core::state::AppState;
 /// Writes the receipt of a charge as PDF.
 #[tauri::command]
 #[specta::specta]
-pub async fn export_receipt(state: State<'_, AppState>, charge_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+pub async fn export_receipt(
+    state: State<'_, AppState>,
+    charge_id: Arg<Uuid>,
+    lang: Arg<Lang>,
+) -> AppResult<SavedDocument> {
+    let charge_id = charge_id.0;
+    let lang = lang.0;
     let dir = folder(&state.paths);
     state
         .run(Permission::PaymentsRead, (charge_id, lang, dir), |ctx, (charge_id, lang, dir)| async move {
@@ -24,7 +31,13 @@ pub async fn export_receipt(state: State<'_, AppState>, charge_id: Uuid, lang: L
 /// Writes the corte X (open session) or corte Z (closed) report as PDF.
 #[tauri::command]
 #[specta::specta]
-pub async fn export_cash_report(state: State<'_, AppState>, session_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+pub async fn export_cash_report(
+    state: State<'_, AppState>,
+    session_id: Arg<Uuid>,
+    lang: Arg<Lang>,
+) -> AppResult<SavedDocument> {
+    let session_id = session_id.0;
+    let lang = lang.0;
     let dir = folder(&state.paths);
     state
         .run(Permission::CashOperate, (session_id, lang, dir), |ctx, (session_id, lang, dir)| async move {
@@ -38,10 +51,13 @@ pub async fn export_cash_report(state: State<'_, AppState>, session_id: Uuid, la
 #[specta::specta]
 pub async fn export_csv(
     state: State<'_, AppState>,
-    name: String,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
+    name: Arg<String>,
+    header: Arg<Vec<String>>,
+    rows: Arg<Vec<Vec<String>>>,
 ) -> AppResult<SavedDocument> {
+    let name = name.0;
+    let header = header.0;
+    let rows = rows.0;
     let dir = folder(&state.paths);
     state
         .run(Permission::StatsRead, (name, header, rows, dir), |ctx, (name, header, rows, dir)| async move {
@@ -54,7 +70,8 @@ pub async fn export_csv(
 /// of that folder are accepted.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_document(state: State<'_, AppState>, name: String) -> AppResult<()> {
+pub async fn open_document(state: State<'_, AppState>, name: Arg<String>) -> AppResult<()> {
+    let name = name.0;
     // The permission that made the document is the one that shows it again.
     let permission = documents::permission_for(&name);
     let paths = state.paths.clone();

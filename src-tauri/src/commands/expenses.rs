@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use chrono::NaiveDate;
 use tauri::State;
 
@@ -18,8 +19,9 @@ pub async fn list_expense_categories(state: State<'_, AppState>) -> AppResult<Ve
 #[specta::specta]
 pub async fn save_expense_category(
     state: State<'_, AppState>,
-    category: ExpenseCategory,
+    category: Arg<ExpenseCategory>,
 ) -> AppResult<ExpenseCategory> {
+    let category = category.0;
     state
         .run(Permission::ExpensesWrite, category, |ctx, category| async move {
             service::save_category(&ctx, category).await
@@ -30,7 +32,13 @@ pub async fn save_expense_category(
 /// Expenses between two dates (inclusive).
 #[tauri::command]
 #[specta::specta]
-pub async fn list_expenses(state: State<'_, AppState>, from: NaiveDate, to: NaiveDate) -> AppResult<Vec<Expense>> {
+pub async fn list_expenses(
+    state: State<'_, AppState>,
+    from: Arg<NaiveDate>,
+    to: Arg<NaiveDate>,
+) -> AppResult<Vec<Expense>> {
+    let from = from.0;
+    let to = to.0;
     state
         .run(Permission::ExpensesRead, (from, to), |ctx, (from, to)| async move { service::list(&ctx, from, to).await })
         .await
@@ -39,6 +47,7 @@ pub async fn list_expenses(state: State<'_, AppState>, from: NaiveDate, to: Naiv
 /// Records an expense (cash: from this desk's open session). Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn record_expense(state: State<'_, AppState>, input: ExpenseInput) -> AppResult<Expense> {
+pub async fn record_expense(state: State<'_, AppState>, input: Arg<ExpenseInput>) -> AppResult<Expense> {
+    let input = input.0;
     state.run(Permission::ExpensesWrite, input, |ctx, input| async move { service::record(&ctx, input).await }).await
 }

@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
@@ -17,7 +18,8 @@ pub async fn get_stock(state: State<'_, AppState>) -> AppResult<StockOverview> {
 /// A product's stock card (its movements, newest first).
 #[tauri::command]
 #[specta::specta]
-pub async fn get_stock_card(state: State<'_, AppState>, product_id: Uuid) -> AppResult<Vec<StockMovement>> {
+pub async fn get_stock_card(state: State<'_, AppState>, product_id: Arg<Uuid>) -> AppResult<Vec<StockMovement>> {
+    let product_id = product_id.0;
     state
         .run(
             Permission::InventoryRead,
@@ -30,14 +32,16 @@ pub async fn get_stock_card(state: State<'_, AppState>, product_id: Uuid) -> App
 /// An adjustment, loss or return to the supplier. Returns the stock after it.
 #[tauri::command]
 #[specta::specta]
-pub async fn record_stock_movement(state: State<'_, AppState>, input: ManualMovement) -> AppResult<i32> {
+pub async fn record_stock_movement(state: State<'_, AppState>, input: Arg<ManualMovement>) -> AppResult<i32> {
+    let input = input.0;
     state.run(Permission::InventoryWrite, input, |ctx, input| async move { service::record(&ctx, input).await }).await
 }
 
 /// Receives a supplier's delivery into stock.
 #[tauri::command]
 #[specta::specta]
-pub async fn receive_purchase(state: State<'_, AppState>, input: PurchaseInput) -> AppResult<Uuid> {
+pub async fn receive_purchase(state: State<'_, AppState>, input: Arg<PurchaseInput>) -> AppResult<Uuid> {
+    let input = input.0;
     state.run(Permission::InventoryWrite, input, |ctx, input| async move { service::receive(&ctx, input).await }).await
 }
 
@@ -46,10 +50,13 @@ pub async fn receive_purchase(state: State<'_, AppState>, input: PurchaseInput) 
 #[specta::specta]
 pub async fn pay_purchase(
     state: State<'_, AppState>,
-    purchase_id: Uuid,
-    expense_id: Uuid,
-    method: podoclinic_core::money::Method,
+    purchase_id: Arg<Uuid>,
+    expense_id: Arg<Uuid>,
+    method: Arg<podoclinic_core::money::Method>,
 ) -> AppResult<podoclinic_core::expenses::model::Expense> {
+    let purchase_id = purchase_id.0;
+    let expense_id = expense_id.0;
+    let method = method.0;
     state
         .run(
             Permission::ExpensesWrite,

@@ -3,6 +3,7 @@
 //! desk's offline status up to date.
 
 pub mod appointments;
+pub mod arg;
 pub mod audit;
 pub mod auth;
 pub mod billing;

@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
@@ -10,14 +11,16 @@ use podoclinic_core::state::AppState;
 /// Patients by any part of the name or phone, as the user types.
 #[tauri::command]
 #[specta::specta]
-pub async fn search_patients(state: State<'_, AppState>, query: String) -> AppResult<Vec<PatientSummary>> {
+pub async fn search_patients(state: State<'_, AppState>, query: Arg<String>) -> AppResult<Vec<PatientSummary>> {
+    let query = query.0;
     state.run(Permission::PatientsRead, query, |ctx, query| async move { service::search(&ctx, &query).await }).await
 }
 
 /// One patient's record.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_patient(state: State<'_, AppState>, id: Uuid) -> AppResult<Patient> {
+pub async fn get_patient(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<Patient> {
+    let id = id.0;
     state.run(Permission::PatientsRead, id, |ctx, id| async move { service::get(&ctx, id).await }).await
 }
 
@@ -26,9 +29,11 @@ pub async fn get_patient(state: State<'_, AppState>, id: Uuid) -> AppResult<Pati
 #[specta::specta]
 pub async fn create_patient(
     state: State<'_, AppState>,
-    patient: Patient,
-    allow_duplicate: bool,
+    patient: Arg<Patient>,
+    allow_duplicate: Arg<bool>,
 ) -> AppResult<CreatePatientOutcome> {
+    let patient = patient.0;
+    let allow_duplicate = allow_duplicate.0;
     state
         .run(Permission::PatientsWrite, (patient, allow_duplicate), |ctx, (patient, allow_duplicate)| async move {
             service::create(&ctx, patient, allow_duplicate).await
@@ -39,7 +44,8 @@ pub async fn create_patient(
 /// Saves changes to a patient's record.
 #[tauri::command]
 #[specta::specta]
-pub async fn update_patient(state: State<'_, AppState>, patient: Patient) -> AppResult<Patient> {
+pub async fn update_patient(state: State<'_, AppState>, patient: Arg<Patient>) -> AppResult<Patient> {
+    let patient = patient.0;
     state
         .run(Permission::PatientsWrite, patient, |ctx, patient| async move { service::update(&ctx, patient).await })
         .await
@@ -48,7 +54,9 @@ pub async fn update_patient(state: State<'_, AppState>, patient: Patient) -> App
 /// Archives (`archived: true`) or restores a patient.
 #[tauri::command]
 #[specta::specta]
-pub async fn archive_patient(state: State<'_, AppState>, id: Uuid, archived: bool) -> AppResult<Patient> {
+pub async fn archive_patient(state: State<'_, AppState>, id: Arg<Uuid>, archived: Arg<bool>) -> AppResult<Patient> {
+    let id = id.0;
+    let archived = archived.0;
     state
         .run(Permission::PatientsWrite, (id, archived), |ctx, (id, archived)| async move {
             service::set_archived(&ctx, id, archived).await

@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 
 use podoclinic_core::auth::Permission;
@@ -16,7 +17,8 @@ pub async fn list_podiatrists(state: State<'_, AppState>) -> AppResult<Vec<Podia
 /// Adds a podiatrist. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_podiatrist(state: State<'_, AppState>, podiatrist: Podiatrist) -> AppResult<Podiatrist> {
+pub async fn create_podiatrist(state: State<'_, AppState>, podiatrist: Arg<Podiatrist>) -> AppResult<Podiatrist> {
+    let podiatrist = podiatrist.0;
     state
         .run(Permission::PodiatristsWrite, podiatrist, |ctx, podiatrist| async move {
             service::create(&ctx, podiatrist).await
@@ -27,7 +29,8 @@ pub async fn create_podiatrist(state: State<'_, AppState>, podiatrist: Podiatris
 /// Edits a podiatrist; `active: false` archives them.
 #[tauri::command]
 #[specta::specta]
-pub async fn update_podiatrist(state: State<'_, AppState>, podiatrist: Podiatrist) -> AppResult<Podiatrist> {
+pub async fn update_podiatrist(state: State<'_, AppState>, podiatrist: Arg<Podiatrist>) -> AppResult<Podiatrist> {
+    let podiatrist = podiatrist.0;
     state
         .run(Permission::PodiatristsWrite, podiatrist, |ctx, podiatrist| async move {
             service::update(&ctx, podiatrist).await

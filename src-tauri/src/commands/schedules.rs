@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
@@ -10,7 +11,8 @@ use podoclinic_core::state::AppState;
 /// A podiatrist's weekly blocks and upcoming time off.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_schedule(state: State<'_, AppState>, podiatrist_id: Uuid) -> AppResult<Schedule> {
+pub async fn get_schedule(state: State<'_, AppState>, podiatrist_id: Arg<Uuid>) -> AppResult<Schedule> {
+    let podiatrist_id = podiatrist_id.0;
     state
         .run(Permission::SchedulesRead, podiatrist_id, |ctx, podiatrist_id| async move {
             service::get(&ctx, podiatrist_id).await
@@ -23,9 +25,11 @@ pub async fn get_schedule(state: State<'_, AppState>, podiatrist_id: Uuid) -> Ap
 #[specta::specta]
 pub async fn set_weekly_schedule(
     state: State<'_, AppState>,
-    podiatrist_id: Uuid,
-    blocks: Vec<ScheduleBlock>,
+    podiatrist_id: Arg<Uuid>,
+    blocks: Arg<Vec<ScheduleBlock>>,
 ) -> AppResult<Schedule> {
+    let podiatrist_id = podiatrist_id.0;
+    let blocks = blocks.0;
     state
         .run(Permission::SchedulesWrite, (podiatrist_id, blocks), |ctx, (podiatrist_id, blocks)| async move {
             service::set_weekly(&ctx, podiatrist_id, blocks).await
@@ -36,7 +40,11 @@ pub async fn set_weekly_schedule(
 /// Records time off (vacation, sick, course) or a clinic holiday.
 #[tauri::command]
 #[specta::specta]
-pub async fn add_schedule_exception(state: State<'_, AppState>, input: ExceptionInput) -> AppResult<ScheduleException> {
+pub async fn add_schedule_exception(
+    state: State<'_, AppState>,
+    input: Arg<ExceptionInput>,
+) -> AppResult<ScheduleException> {
+    let input = input.0;
     state
         .run(Permission::SchedulesWrite, input, |ctx, input| async move { service::add_exception(&ctx, input).await })
         .await
@@ -45,6 +53,7 @@ pub async fn add_schedule_exception(state: State<'_, AppState>, input: Exception
 /// Removes a time-off entry.
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_schedule_exception(state: State<'_, AppState>, id: Uuid) -> AppResult<()> {
+pub async fn remove_schedule_exception(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<()> {
+    let id = id.0;
     state.run(Permission::SchedulesWrite, id, |ctx, id| async move { service::remove_exception(&ctx, id).await }).await
 }

@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use chrono::NaiveDate;
 use tauri::State;
 
@@ -12,10 +13,13 @@ use podoclinic_core::stats::service;
 #[specta::specta]
 pub async fn get_dashboard(
     state: State<'_, AppState>,
-    from: NaiveDate,
-    to: NaiveDate,
-    bucket: Bucket,
+    from: Arg<NaiveDate>,
+    to: Arg<NaiveDate>,
+    bucket: Arg<Bucket>,
 ) -> AppResult<Dashboard> {
+    let from = from.0;
+    let to = to.0;
+    let bucket = bucket.0;
     state
         .run(Permission::StatsRead, (from, to, bucket), |ctx, (from, to, bucket)| async move {
             service::dashboard(&ctx, from, to, bucket).await

@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
@@ -17,14 +18,16 @@ pub async fn list_suppliers(state: State<'_, AppState>) -> AppResult<Vec<Supplie
 /// A supplier with what they supply and their purchases.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_supplier(state: State<'_, AppState>, id: Uuid) -> AppResult<SupplierDetail> {
+pub async fn get_supplier(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<SupplierDetail> {
+    let id = id.0;
     state.run(Permission::SuppliersRead, id, |ctx, id| async move { service::detail(&ctx, id).await }).await
 }
 
 /// Adds a supplier. Idempotent by `id`.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_supplier(state: State<'_, AppState>, supplier: Supplier) -> AppResult<Supplier> {
+pub async fn create_supplier(state: State<'_, AppState>, supplier: Arg<Supplier>) -> AppResult<Supplier> {
+    let supplier = supplier.0;
     state
         .run(Permission::SuppliersWrite, supplier, |ctx, supplier| async move { service::create(&ctx, supplier).await })
         .await
@@ -33,7 +36,8 @@ pub async fn create_supplier(state: State<'_, AppState>, supplier: Supplier) -> 
 /// Edits a supplier; `active: false` archives them.
 #[tauri::command]
 #[specta::specta]
-pub async fn update_supplier(state: State<'_, AppState>, supplier: Supplier) -> AppResult<Supplier> {
+pub async fn update_supplier(state: State<'_, AppState>, supplier: Arg<Supplier>) -> AppResult<Supplier> {
+    let supplier = supplier.0;
     state
         .run(Permission::SuppliersWrite, supplier, |ctx, supplier| async move { service::update(&ctx, supplier).await })
         .await

@@ -1,3 +1,4 @@
+use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
@@ -10,7 +11,8 @@ use podoclinic_core::visits::service;
 /// Opens (and, for a podiatrist, starts) the clinical record of an appointment. Audited.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_visit(state: State<'_, AppState>, appointment_id: Uuid) -> AppResult<Visit> {
+pub async fn open_visit(state: State<'_, AppState>, appointment_id: Arg<Uuid>) -> AppResult<Visit> {
+    let appointment_id = appointment_id.0;
     state
         .run_on(
             Permission::ClinicalRead,
@@ -24,7 +26,8 @@ pub async fn open_visit(state: State<'_, AppState>, appointment_id: Uuid) -> App
 /// Saves the draft note of a visit.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_visit(state: State<'_, AppState>, input: VisitInput) -> AppResult<Visit> {
+pub async fn save_visit(state: State<'_, AppState>, input: Arg<VisitInput>) -> AppResult<Visit> {
+    let input = input.0;
     let subject = on("visit", input.id);
     state
         .run_on(Permission::ClinicalWrite, subject, input, |ctx, input| async move { service::save(&ctx, input).await })
@@ -35,7 +38,9 @@ pub async fn save_visit(state: State<'_, AppState>, input: VisitInput) -> AppRes
 /// consumables leave stock (`overrideStock`, with its permission, signs despite short stock).
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_visit(state: State<'_, AppState>, id: Uuid, override_stock: bool) -> AppResult<Visit> {
+pub async fn sign_visit(state: State<'_, AppState>, id: Arg<Uuid>, override_stock: Arg<bool>) -> AppResult<Visit> {
+    let id = id.0;
+    let override_stock = override_stock.0;
     state
         .run_on(
             Permission::ClinicalWrite,
@@ -51,10 +56,13 @@ pub async fn sign_visit(state: State<'_, AppState>, id: Uuid, override_stock: bo
 #[specta::specta]
 pub async fn add_visit_addendum(
     state: State<'_, AppState>,
-    visit_id: Uuid,
-    id: Uuid,
-    text: String,
+    visit_id: Arg<Uuid>,
+    id: Arg<Uuid>,
+    text: Arg<String>,
 ) -> AppResult<Visit> {
+    let visit_id = visit_id.0;
+    let id = id.0;
+    let text = text.0;
     state
         .run_on(
             Permission::ClinicalWrite,
@@ -68,7 +76,8 @@ pub async fn add_visit_addendum(
 /// A patient's visits, newest first (no clinical content: that needs opening, which is audited).
 #[tauri::command]
 #[specta::specta]
-pub async fn list_patient_visits(state: State<'_, AppState>, patient_id: Uuid) -> AppResult<Vec<VisitSummary>> {
+pub async fn list_patient_visits(state: State<'_, AppState>, patient_id: Arg<Uuid>) -> AppResult<Vec<VisitSummary>> {
+    let patient_id = patient_id.0;
     state
         .run_on(Permission::ClinicalRead, on("patient", patient_id), patient_id, |ctx, patient_id| async move {
             service::for_patient(&ctx, patient_id).await

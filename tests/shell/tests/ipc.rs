@@ -262,15 +262,21 @@ fn reception_cannot_open_a_clinical_note_but_sees_what_to_charge() {
     assert!(!checkout.to_string().contains("dolor"), "checkout carries no clinical text");
 }
 
-/// An argument of the wrong JSON type never reaches the command: tauri answers with plain text
-/// naming the argument, in the form the UI's `asAppError` (ui/src/api.ts) turns into a validation
-/// error on that argument.
+/// An argument of the wrong JSON type, or a missing one, never reaches the command, and the answer
+/// is the typed error every other failure uses: a validation error naming the argument.
 #[test]
-fn an_argument_that_cannot_be_decoded_is_named_in_tauri_s_answer() {
+fn an_argument_that_cannot_be_decoded_is_a_validation_error_naming_it() {
     let db = fresh_db();
     setup_clinic(&db);
     let app = signed_in_app(&db, "admin", ADMIN_PASSWORD);
-    let err = app.invoke("get_patient", json!({ "id": 12 })).unwrap_err();
-    let text = err.as_str().expect("tauri's decode error is a string");
-    assert!(text.starts_with("invalid args `id` for command `get_patient`"), "{text}");
+    let invalid = |field: &str| json!({ "kind": "validation", "field": field, "key": "invalid_value" });
+    assert_eq!(app.invoke("get_patient", json!({ "id": 12 })).unwrap_err(), invalid("id"));
+    assert_eq!(app.invoke("get_patient", json!({})).unwrap_err(), invalid("id"));
+    let discount = json!({ "input": { "id": uuid::Uuid::now_v7(), "patientId": uuid::Uuid::now_v7(), "visitId": null,
+        "lines": [{ "treatmentId": null, "productId": null, "quantity": 1, "discountCents": "1e3", "discountReason": "" }] } });
+    assert_eq!(app.invoke("create_charge", discount).unwrap_err(), invalid("input"));
+    assert_eq!(
+        app.invoke("archive_patient", json!({ "id": uuid::Uuid::now_v7(), "archived": "sí" })).unwrap_err(),
+        invalid("archived")
+    );
 }
