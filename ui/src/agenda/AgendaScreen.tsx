@@ -206,11 +206,11 @@ function BookingPanel(p: {
         <div class="row">
           <label class="field">
             <span>{t("fields.everyWeeks")}</span>
-            <input type="number" min={1} max={52} value={String(everyWeeks)} onInput={(e) => setEveryWeeks(Number((e.target as HTMLInputElement).value) || 1)} />
+            <input type="number" min={1} max={52} value={String(everyWeeks)} onInput={(e) => setEveryWeeks(Number((e.target as HTMLInputElement).value))} />
           </label>
           <label class="field">
             <span>{t("fields.count")}</span>
-            <input type="number" min={1} max={52} value={String(count)} onInput={(e) => setCount(Number((e.target as HTMLInputElement).value) || 1)} />
+            <input type="number" min={1} max={52} value={String(count)} onInput={(e) => setCount(Number((e.target as HTMLInputElement).value))} />
           </label>
         </div>
       ) : null}

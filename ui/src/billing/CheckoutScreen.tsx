@@ -204,7 +204,7 @@ function ChargeBuilder(p: {
             <tr key={l.key} data-test="charge-line">
               <td>{l.description}</td>
               <td>
-                <input type="number" class="qty" min={1} max={999} value={l.quantity} onInput={(e) => update(l.key, { quantity: Number((e.target as HTMLInputElement).value) || 1 })} />
+                <input type="number" class="qty" min={1} max={999} value={l.quantity} onInput={(e) => update(l.key, { quantity: Number((e.target as HTMLInputElement).value) })} />
               </td>
               <td class="money">{formatMoney(l.unitPriceCents)}</td>
               {p.canDiscount ? (
