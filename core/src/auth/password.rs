@@ -36,6 +36,9 @@ impl Password {
         if chars > MAX_LEN {
             return Err(AppError::validation(field, "password_too_long"));
         }
+        if raw.chars().any(char::is_control) {
+            return Err(AppError::validation(field, "control_characters"));
+        }
         let folded = raw.trim().to_lowercase();
         if is_common(&folded) || (!username.is_empty() && folded.contains(&username.to_lowercase())) {
             return Err(AppError::validation(field, "password_too_common"));
@@ -116,6 +119,8 @@ mod tests {
         assert_eq!(err, AppError::validation("password", "password_too_short"));
         let err = Password::parse("x".repeat(129), "password", "ana").unwrap_err();
         assert_eq!(err, AppError::validation("password", "password_too_long"));
+        let err = Password::parse("una clave\0 larga".into(), "password", "ana").unwrap_err();
+        assert_eq!(err, AppError::validation("password", "control_characters"));
         let err = Password::parse("Password123".into(), "newPassword", "ana").unwrap_err();
         assert_eq!(err, AppError::validation("newPassword", "password_too_common"));
         let err = Password::parse("aaaaaaaaaa".into(), "password", "ana").unwrap_err();

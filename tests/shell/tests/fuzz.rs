@@ -451,6 +451,16 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
     )
     .unwrap();
     assert_eq!(drift, 0, "stock equals its ledger");
+    let overlaps: i64 = tauri::async_runtime::block_on(
+        sqlx::query_scalar(
+            "SELECT count(*) FROM appointments a JOIN appointments b
+               ON a.podiatrist_id = b.podiatrist_id AND a.id < b.id AND a.during && b.during
+             WHERE a.status NOT IN ('cancelled', 'no_show') AND b.status NOT IN ('cancelled', 'no_show')",
+        )
+        .fetch_one(&pool),
+    )
+    .unwrap();
+    assert_eq!(overlaps, 0, "no podiatrist has two live appointments at once");
     assert_eq!(closed_session(&pool, clinic.closed_session), closed_before, "the closed corte is unchanged");
     let check = tauri::async_runtime::block_on(async {
         let admin = podoclinic_core::auth::repo::list_users(&pool).await.unwrap().remove(0);
