@@ -294,3 +294,33 @@ async fn a_lan_desk_waits_for_the_owner_to_create_the_schema_and_then_runs_as_it
         sqlx::query(sqlx::AssertSqlSafe(statement.clone())).execute(&admin).await.expect(&statement);
     }
 }
+
+/// A desk login's name and password reach the server as bound values, whatever they hold: a
+/// quote, a double quote, a backslash or a semicolon is part of the name or the password, never
+/// of the statement.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_login_with_quotes_in_its_name_and_password_is_made_as_given(pool: PgPool) {
+    let name = format!("d'x\"; DROP TABLE patients; -- {}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+    let too_long = "x".repeat(64);
+    assert!(db::set_login(&mut *pool.acquire().await.unwrap(), &too_long, "p", db::Login::Desk).await.is_err());
+    let mut conn = pool.acquire().await.unwrap();
+    for _ in 0..2 {
+        // Twice: made, then its password reset.
+        db::set_login(&mut conn, &name, "p'w\"\\; --", db::Login::Desk).await.unwrap();
+    }
+    let (member, superuser): (bool, bool) =
+        sqlx::query_as("SELECT pg_has_role($1, 'podoclinic_app', 'member'), rolsuper FROM pg_roles WHERE rolname = $1")
+            .bind(&name)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert!(member && !superuser);
+    let patients: bool =
+        sqlx::query_scalar("SELECT to_regclass('patients') IS NOT NULL").fetch_one(&mut *conn).await.unwrap();
+    assert!(patients);
+    sqlx::query("SELECT set_config('podoclinic.drop', $1, false)").bind(&name).execute(&mut *conn).await.unwrap();
+    sqlx::query("DO $$ BEGIN EXECUTE format('DROP ROLE %I', current_setting('podoclinic.drop')); END $$")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+}

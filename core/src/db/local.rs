@@ -232,12 +232,7 @@ impl LocalCluster {
             // A cluster an older app made: its socket trusted anyone. The owner gets its password
             // first (trust lets this connection in without one), then the socket stops trusting.
             tracing::info!("the local cluster now asks every connection for a password");
-            let password: String =
-                sqlx::query_scalar("SELECT quote_literal($1)").bind(&credentials.owner).fetch_one(&mut admin).await?;
-            // Runtime text, not a macro: role DDL on the maintenance database, outside the schema.
-            sqlx::query(sqlx::AssertSqlSafe(format!("ALTER ROLE {OWNER} PASSWORD {password}")))
-                .execute(&mut admin)
-                .await?;
+            crate::db::set_login(&mut admin, OWNER, &credentials.owner, crate::db::Login::Existing).await?;
             self.write_hba()?;
             sqlx::query("SELECT pg_reload_conf()").execute(&mut admin).await?;
         }

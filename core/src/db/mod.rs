@@ -194,27 +194,60 @@ async fn migrate(owner: &PgPool, admit: Option<&DeskLogin>, app: i64) -> Result<
 /// Creates the desk login (or resets its password) as a member of `podoclinic_app` that can do
 /// nothing else: no superuser, no role or database creation, no replication.
 async fn admit_desk(owner: &PgPool, login: &DeskLogin) -> Result<(), sqlx::Error> {
-    // Role names and passwords cannot be bound parameters in role statements: quote them with
-    // PostgreSQL's own functions, then run the statements they make.
-    let (name, password): (String, String) = sqlx::query_as("SELECT quote_ident($1), quote_literal($2)")
-        .bind(&login.name)
-        .bind(&login.password)
-        .fetch_one(owner)
-        .await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)")
-        .bind(&login.name)
-        .fetch_one(owner)
-        .await?;
-    let verb = if exists { "ALTER" } else { "CREATE" };
-    // Runtime text, not a macro: role DDL, outside the schema.
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{verb} ROLE {name} LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS \
-         PASSWORD {password}"
-    )))
-    .execute(owner)
+    set_login(&mut *owner.acquire().await?, &login.name, &login.password, Login::Desk).await
+}
+
+/// What `set_login` makes of a role.
+#[derive(Debug, Clone, Copy)]
+pub enum Login {
+    /// An existing role (the embedded cluster's superuser): its password only.
+    Existing,
+    /// A desk login: created when missing, a member of `podoclinic_app` and nothing more.
+    Desk,
+}
+
+/// Sets a role's password (and, for a desk login, what it may be). Role statements take no bound
+/// parameters, so the name and password are bound into two transaction-local settings and a
+/// constant block quotes them with `format('%I', '%L')` inside the server: no value is ever
+/// spliced into SQL text here.
+pub async fn set_login(conn: &mut PgConnection, name: &str, password: &str, kind: Login) -> Result<(), sqlx::Error> {
+    // PostgreSQL cuts longer names to 63 bytes: the role made would not be the one named.
+    if name.is_empty() || name.len() > 63 {
+        return Err(sqlx::Error::Configuration("a role name is 1 to 63 bytes".into()));
+    }
+    let mut tx = conn.begin().await?;
+    // Runtime text, not macros: role DDL, outside the schema the macros check against.
+    sqlx::query(
+        "SELECT set_config('podoclinic.login_name', $1, true), set_config('podoclinic.login_password', $2, true)",
+    )
+    .bind(name)
+    .bind(password)
+    .execute(&mut *tx)
     .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("GRANT podoclinic_app TO {name}"))).execute(owner).await?;
-    Ok(())
+    let statement = match kind {
+        Login::Existing => {
+            "DO $$ BEGIN
+                EXECUTE format('ALTER ROLE %I PASSWORD %L',
+                    current_setting('podoclinic.login_name'), current_setting('podoclinic.login_password'));
+            END $$"
+        }
+        Login::Desk => {
+            "DO $$
+            DECLARE
+                login text := current_setting('podoclinic.login_name');
+                secret text := current_setting('podoclinic.login_password');
+            BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = login) THEN
+                    EXECUTE format('CREATE ROLE %I', login);
+                END IF;
+                EXECUTE format('ALTER ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE '
+                    'NOREPLICATION NOBYPASSRLS PASSWORD %L', login, secret);
+                EXECUTE format('GRANT podoclinic_app TO %I', login);
+            END $$"
+        }
+    };
+    sqlx::query(statement).execute(&mut *tx).await?;
+    tx.commit().await
 }
 
 /// A create whose id the client made (a UUID v7 when the form opened), so a retried or replayed
