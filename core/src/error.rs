@@ -152,40 +152,11 @@ pub fn constraint_error(constraint: &str) -> Option<AppError> {
     CONSTRAINTS.iter().find(|(name, _)| *name == constraint).map(|(_, make)| make())
 }
 
-/// The record a foreign key points at, from its name (`<table>_<column>_id_fkey` → `<column>`).
-fn referenced_entity(constraint: &str) -> Option<&str> {
-    let column = constraint.strip_suffix("_id_fkey")?;
-    crate::limits::LIMITS
-        .iter()
-        .map(|l| l.table)
-        .chain(REFERENCING_TABLES.iter().copied())
-        .find_map(|table| column.strip_prefix(table).and_then(|rest| rest.strip_prefix('_')))
+/// The record a foreign key points at, from its name and its table (PostgreSQL names a foreign
+/// key `<table>_<column>_fkey`; a column `<record>_id` points at a `<record>`).
+fn referenced_entity<'a>(table: &str, constraint: &'a str) -> Option<&'a str> {
+    constraint.strip_prefix(table)?.strip_prefix('_')?.strip_suffix("_id_fkey")
 }
-
-/// Tables whose foreign keys name the records they point at (besides those in `limits`).
-const REFERENCING_TABLES: &[&str] = &[
-    "schedule_blocks",
-    "schedule_exceptions",
-    "appointments",
-    "visits",
-    "visit_procedures",
-    "visit_addenda",
-    "charges",
-    "charge_lines",
-    "payments",
-    "cash_sessions",
-    "cash_movements",
-    "desk_registers",
-    "expenses",
-    "stock_movements",
-    "stock_shortfalls",
-    "purchases",
-    "purchase_lines",
-    "treatment_consumables",
-    "users",
-    "podiatrists",
-    "login_failures",
-];
 
 /// True when the error means "the database is not there", as opposed to "the query was wrong".
 pub fn is_connection_error(err: &sqlx::Error) -> bool {
@@ -237,7 +208,8 @@ impl From<sqlx::Error> for AppError {
         // record the foreign key names is "not found", never a fault.
         if let sqlx::Error::Database(db) = &err
             && db.code().as_deref() == Some("23503")
-            && let Some(entity) = db.constraint().and_then(referenced_entity)
+            && let (Some(table), Some(constraint)) = (db.table(), db.constraint())
+            && let Some(entity) = referenced_entity(table, constraint)
         {
             return AppError::not_found(entity);
         }
@@ -254,5 +226,19 @@ impl From<sqlx::Error> for AppError {
 impl From<tokio::task::JoinError> for AppError {
     fn from(err: tokio::task::JoinError) -> Self {
         AppError::internal(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_foreign_key_names_the_record_it_points_at() {
+        assert_eq!(
+            super::referenced_entity("schedule_blocks", "schedule_blocks_podiatrist_id_fkey"),
+            Some("podiatrist")
+        );
+        assert_eq!(super::referenced_entity("charge_lines", "charge_lines_charge_id_fkey"), Some("charge"));
+        assert_eq!(super::referenced_entity("charges", "charge_lines_charge_id_fkey"), None);
+        assert_eq!(super::referenced_entity("users", "users_role_fkey"), None);
     }
 }
