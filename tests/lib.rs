@@ -249,6 +249,18 @@ pub fn pdf_text(path: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A supplier in the directory (added straight to the table: the supplier screens have tests of
+/// their own).
+pub async fn supplier(pool: &PgPool) -> Uuid {
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO suppliers (id, name, rfc) VALUES ($1, 'Distribuidora Médica del Centro', 'DMC900101AB1')")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    id
+}
+
 /// A product in the catalog, sold at twice its cost.
 pub async fn product(ctx: &Ctx, sku: &str, cost: i64, min_stock: i32) -> Uuid {
     let p = podoclinic_core::catalog::model::Product {

@@ -175,12 +175,7 @@ async fn setup(pool: &PgPool, plan: &Plan) -> (Clinic, User) {
     for sku in ["GASA", "CREMA", "PLANTILLA"] {
         products.push(product(&ctx, sku, 1_500, 5).await);
     }
-    let supplier = Uuid::now_v7();
-    sqlx::query("INSERT INTO suppliers (id, name, rfc) VALUES ($1, 'Distribuidora', 'DIS900101AB1')")
-        .bind(supplier)
-        .execute(pool)
-        .await
-        .expect("supplier");
+    let supplier = crate::supplier(pool).await;
     receive(&ctx, supplier, &products, 5_000).await.expect("first delivery");
     let mut treatments = Vec::new();
     for (i, uses) in [(0, vec![0]), (1, vec![0, 1])] {

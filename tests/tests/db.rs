@@ -302,7 +302,7 @@ async fn a_lan_desk_waits_for_the_owner_to_create_the_schema_and_then_runs_as_it
 async fn a_login_with_quotes_in_its_name_and_password_is_made_as_given(pool: PgPool) {
     let name = format!("d'x\"; DROP TABLE patients; -- {}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
     let too_long = "x".repeat(64);
-    assert!(db::set_login(&mut *pool.acquire().await.unwrap(), &too_long, "p", db::Login::Desk).await.is_err());
+    assert!(db::set_login(&mut pool.acquire().await.unwrap(), &too_long, "p", db::Login::Desk).await.is_err());
     let mut conn = pool.acquire().await.unwrap();
     for _ in 0..2 {
         // Twice: made, then its password reset.

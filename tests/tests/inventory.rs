@@ -11,16 +11,6 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
-async fn supplier(pool: &PgPool) -> Uuid {
-    let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO suppliers (id, name, rfc) VALUES ($1, 'Distribuidora Médica del Centro', 'DMC900101AB1')")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
-    id
-}
-
 async fn ledger_and_stock(pool: &PgPool, product: Uuid) -> (i64, i64) {
     sqlx::query_as(
         "SELECT (SELECT coalesce(sum(quantity), 0) FROM stock_movements WHERE product_id = $1)::bigint,

@@ -40,12 +40,7 @@ async fn a_day_as_the_desk(pool: &PgPool, desk: &PgPool) -> (Uuid, Uuid) {
     let pat = patient(pool, &admin, "Rosa", "Cruz", "").await;
     let owner_ctx = ctx_of(pool, &admin).await;
     let gauze = product(&owner_ctx, "GASA", 250, 1).await;
-    let supplier = Uuid::now_v7();
-    sqlx::query("INSERT INTO suppliers (id, name, rfc) VALUES ($1, 'Distribuidora', 'DIS900101AB1')")
-        .bind(supplier)
-        .execute(pool)
-        .await
-        .unwrap();
+    let supplier = supplier(pool).await;
     let cure = podoclinic_core::catalog::model::Treatment {
         id: Uuid::now_v7(),
         name: "Curación".into(),

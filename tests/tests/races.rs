@@ -41,12 +41,7 @@ async fn counter(pool: &PgPool, desks: usize, stock: i32) -> Counter {
     let admin = first_admin(pool).await;
     let ctx = ctx_of(pool, &admin).await;
     let product = product(&ctx, "CREMA-UREA", 9_000, 1).await;
-    let supplier = Uuid::now_v7();
-    sqlx::query("INSERT INTO suppliers (id, name, rfc) VALUES ($1, 'Distribuidora', 'DIS900101AB1')")
-        .bind(supplier)
-        .execute(pool)
-        .await
-        .unwrap();
+    let supplier = supplier(pool).await;
     let delivery = PurchaseInput {
         id: Uuid::now_v7(),
         supplier_id: supplier,

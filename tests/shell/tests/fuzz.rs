@@ -360,12 +360,7 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
         let patient = patient(&pool, &admin, "Ana", "Pérez", "5598765432").await;
         let treatment = treatment(&pool, &admin, "Curación", 40_000).await;
         let product = product(&ctx, "GASA", 250, 1).await;
-        let supplier = Uuid::now_v7();
-        sqlx::query("INSERT INTO suppliers (id, name, rfc) VALUES ($1, 'Distribuidora', '')")
-            .bind(supplier)
-            .execute(&pool)
-            .await
-            .unwrap();
+        let supplier = supplier(&pool).await;
         let category: Uuid =
             sqlx::query_scalar("SELECT id FROM expense_categories LIMIT 1").fetch_one(&pool).await.unwrap();
         let appointment =
