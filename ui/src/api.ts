@@ -20,15 +20,11 @@ export const dbStatus = createStore<DbStatus>({ state: "starting" });
 /** `undefined` while unknown, `null` when signed out. */
 export const session = createStore<SessionInfo | null | undefined>(undefined);
 
-/** Every command answers failures as an `AppError` (arguments it cannot decode too: `Arg<T>` in
- * src-tauri). What else could come back as plain text (tauri's own refusals, say "invalid args …"
- * from a command that took a plain argument) is made one here, so no screen shows raw text. */
+/** Every command answers a failure as an `AppError` (an argument it cannot decode too: `Arg<T>` in
+ * src-tauri); anything else that comes back is a fault of the UI's own, shown with a log id. */
 export function asAppError(error: unknown): AppError {
   if (typeof error === "object" && error !== null && "kind" in error) return error as AppError;
-  const text = String(error);
-  const arg = /invalid args `([^`]+)`/.exec(text)?.[1];
-  if (arg) return { kind: "validation", field: arg, key: "invalid_value" };
-  console.error(text);
+  console.error(error);
   return { kind: "internal", logId: "ui" };
 }
 

@@ -91,23 +91,29 @@ fn quote_nullable(text: Option<&str>) -> String {
 /// an owner who rewrites the function (to hide an edit) does not also rewrite the check.
 fn chain_hash(link: &repo::Link) -> Vec<u8> {
     use sha2::{Digest, Sha256};
+    let (seq, id, at) = (link.chain_seq.to_string(), link.id.to_string(), link.at_micros.to_string());
+    let user = link.user_id.map(|u| u.hyphenated().to_string());
     let fields = [
-        Some(link.chain_seq.to_string()),
-        Some(link.id.to_string()),
-        Some(link.at_micros.to_string()),
-        link.user_id.map(|u| u.hyphenated().to_string()),
-        link.username.clone(),
-        Some(link.desk.clone()),
-        Some(link.action.clone()),
-        Some(link.entity.clone()),
-        link.entity_id.clone(),
-        link.before.clone(),
-        link.after.clone(),
+        Some(seq.as_str()),
+        Some(id.as_str()),
+        Some(at.as_str()),
+        user.as_deref(),
+        link.username.as_deref(),
+        Some(link.desk.as_str()),
+        Some(link.action.as_str()),
+        Some(link.entity.as_str()),
+        link.entity_id.as_deref(),
+        link.before.as_deref(),
+        link.after.as_deref(),
     ];
-    let content = fields.iter().map(|f| quote_nullable(f.as_deref())).collect::<Vec<_>>().join("|");
     let mut hasher = Sha256::new();
     hasher.update(&link.prev_hash);
-    hasher.update(content.as_bytes());
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            hasher.update(b"|");
+        }
+        hasher.update(quote_nullable(field).as_bytes());
+    }
     hasher.finalize().to_vec()
 }
 

@@ -110,6 +110,7 @@ fn at_mut<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
 }
 
 /// Ids the requests point at.
+#[derive(Default)]
 struct Clinic {
     patient: Uuid,
     podiatrist: Uuid,
@@ -472,21 +473,7 @@ fn sign_in(app: &MockApp) {
 
 #[test]
 fn every_command_is_fuzzed() {
-    let clinic = Clinic {
-        patient: Uuid::nil(),
-        podiatrist: Uuid::nil(),
-        treatment: Uuid::nil(),
-        product: Uuid::nil(),
-        supplier: Uuid::nil(),
-        category: Uuid::nil(),
-        appointment: Uuid::nil(),
-        closed_session: Uuid::nil(),
-        arrived: Uuid::nil(),
-        visit: Uuid::nil(),
-        visited: Uuid::nil(),
-        charge: Uuid::nil(),
-        user: Uuid::nil(),
-    };
+    let clinic = Clinic::default();
     let fuzzed: std::collections::BTreeSet<&str> =
         requests(&clinic).iter().map(|(c, _)| *c).chain(NOT_FUZZED.iter().map(|(c, _)| *c)).collect();
     let missing: Vec<String> = registered_commands().into_iter().filter(|c| !fuzzed.contains(c.as_str())).collect();
