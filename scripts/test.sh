@@ -4,8 +4,9 @@
 # webview. Installs and starts what they need on a fresh Debian machine.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-# poppler-utils: the tests read the PDFs back with pdftotext.
-ensure_packages "${APP_PACKAGES[@]}" webkit2gtk-driver poppler-utils
+# poppler-utils: the tests read the PDFs back with pdftotext. sqlite3: the query check prepares the
+# desk store's statements against a scratch SQLite file.
+ensure_packages "${APP_PACKAGES[@]}" webkit2gtk-driver poppler-utils sqlite3
 ensure_toolchains
 
 # A PostgreSQL the tests may create databases in: $DATABASE_URL if it answers, else the machine's

@@ -21,6 +21,7 @@ pub mod expenses;
 pub mod inventory;
 pub mod limits;
 pub mod money;
+pub mod offline;
 pub mod patients;
 pub mod podiatrists;
 pub mod schedules;

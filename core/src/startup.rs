@@ -99,12 +99,17 @@ pub async fn connect(state: &AppState, target: Target, demo: bool) {
     if state.install_pool(pool.clone()) {
         state.health.set(ready);
         tokio::spawn(monitor::run(pool.clone(), state.health.clone()));
+        // Subscribed before the listener starts: its first "everything" is the first refresh.
+        if let Some(offline) = state.offline.get() {
+            tokio::spawn(crate::offline::sync::run(pool.clone(), offline.clone(), state.live.subscribe()));
+        }
         tokio::spawn(crate::db::live::run(pool, state.live.clone()));
     }
 }
 
 /// The whole startup, run once in the background when the app starts.
 pub async fn start(state: &AppState, demo: bool) {
+    open_store(state).await;
     match resolve(state).await {
         Ok(options) => connect(state, options, demo).await,
         Err(status) => {
@@ -206,4 +211,15 @@ pub async fn connect_with_password(state: &AppState, server: &ServerProfile, pas
     state.health.set(DbStatus::Starting);
     connect(state, target, false).await;
     Ok(())
+}
+
+/// Opens the desk's own store (`offline`). Without it the desk still works with the server, as
+/// before: search asks the server, nothing can be kept for an outage (logged).
+pub async fn open_store(state: &AppState) {
+    match crate::offline::Offline::open(&state.paths.data_dir.join("store")).await {
+        Ok(offline) => {
+            let _ = state.offline.set(std::sync::Arc::new(offline));
+        }
+        Err(e) => tracing::error!(error = %e, "the desk's store did not open"),
+    }
 }

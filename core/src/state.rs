@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use sqlx::PgPool;
 
 use crate::auth::{self, Ctx, Permission, SessionStore};
-use crate::db::live::AgendaChanged;
+use crate::db::live::Change;
 use crate::db::local::LocalCluster;
 use crate::db::monitor::{DbStatus, Health};
 use crate::error::{AppError, AppResult};
@@ -35,8 +35,11 @@ pub struct AppState {
     pub paths: Paths,
     /// Set when this desk started the embedded cluster, so it can stop it on exit.
     pub local: OnceLock<LocalCluster>,
-    /// Changes announced by the database (any desk's writes), for the UI to refresh.
-    pub live: tokio::sync::broadcast::Sender<AgendaChanged>,
+    /// Changes announced by the database (any desk's writes), for the UI and the desk's copies.
+    pub live: tokio::sync::broadcast::Sender<Change>,
+    /// The desk's own store and directory, once opened at start (`None` in tests that do not
+    /// open one: search then asks the server).
+    pub offline: OnceLock<std::sync::Arc<crate::offline::Offline>>,
     /// Conflicts this desk's transactions lost, and the reruns.
     pub conflicts: Conflicts,
     /// The TLS tunnel the pool's connections go through (a LAN profile with TLS), kept for the
@@ -57,7 +60,8 @@ impl AppState {
             desk,
             paths,
             local: OnceLock::new(),
-            live: tokio::sync::broadcast::Sender::new(64),
+            live: tokio::sync::broadcast::Sender::new(256),
+            offline: OnceLock::new(),
             conflicts: Conflicts::default(),
             tunnel: OnceLock::new(),
             login_throttle: std::sync::Arc::default(),
@@ -128,6 +132,24 @@ impl AppState {
         Fut: Future<Output = AppResult<T>>,
     {
         self.as_user(Some(permission), Some(subject), args, work).await
+    }
+
+    /// `run` for a command the desk answers from its own copy (`offline`), with the server or
+    /// without it: online, the guard is `run`'s (grants re-read, refusals audited); offline, the
+    /// session's last known grants decide.
+    pub async fn run_local<A, T, F, Fut>(&self, permission: Permission, args: A, work: F) -> AppResult<T>
+    where
+        F: FnOnce(auth::Session, A) -> Fut,
+        Fut: Future<Output = AppResult<T>>,
+    {
+        let session = match auth::require(self, permission, None).await {
+            Err(AppError::Offline) => {
+                self.health.report_lost();
+                auth::offline_session(self, permission)?
+            }
+            other => other?.session,
+        };
+        work(session, args).await
     }
 
     /// `run` for what any signed-in user may do (their own password, the clinic's name).

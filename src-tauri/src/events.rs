@@ -1,7 +1,7 @@
 //! What the shell tells the webview without being asked: the database's status and the agenda
 //! changes other desks make. The core publishes both on channels; `run()` forwards them here.
 
-use podoclinic_core::db::{live, monitor::DbStatus};
+use podoclinic_core::db::{live::Change, monitor::DbStatus};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -23,8 +23,19 @@ pub struct AgendaChanged {
     pub podiatrist_id: Option<Uuid>,
 }
 
-impl From<live::AgendaChanged> for AgendaChanged {
-    fn from(change: live::AgendaChanged) -> Self {
-        Self { podiatrist_id: change.podiatrist_id }
+impl AgendaChanged {
+    /// The agenda's share of a change, if it has one.
+    pub fn of(change: Change) -> Option<Self> {
+        match change {
+            Change::Everything => Some(Self { podiatrist_id: None }),
+            Change::Agenda(id) => Some(Self { podiatrist_id: Some(id) }),
+            _ => None,
+        }
     }
 }
+
+/// Anything another desk (or this one) changed: a patient, an account, a cash session, stock, an
+/// agenda, or "everything" after a reconnect. The views showing it re-read.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(transparent)]
+pub struct DataChanged(pub Change);

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use tauri::{Manager, RunEvent};
 use tauri_specta::{collect_commands, collect_events};
 
+use podoclinic_core::db::live::Change;
 use podoclinic_core::state::{AppState, Paths};
 use podoclinic_core::{db, demo, startup};
 
@@ -117,7 +118,12 @@ macro_rules! app_builder {
                 commands::documents::open_document,
                 commands::documents::export_csv,
             ])
-            .events(collect_events![events::DbStatusChanged, events::AgendaChanged, events::SessionChanged])
+            .events(collect_events![
+                events::DbStatusChanged,
+                events::AgendaChanged,
+                events::DataChanged,
+                events::SessionChanged
+            ])
             // The closed lists the forms offer, in their order: the UI's options come from here.
             .constant("TEXT_LIMITS", text_limits())
             .constant("SEXES", podoclinic_core::patients::model::Sex::ALL)
@@ -212,15 +218,15 @@ pub fn run() {
                 use tauri_specta::Event;
                 let mut changes = handle.state::<AppState>().live.subscribe();
                 loop {
-                    match changes.recv().await {
-                        Ok(change) => {
-                            let _ = events::AgendaChanged::from(change).emit(&handle);
-                        }
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                            let _ = events::AgendaChanged { podiatrist_id: None }.emit(&handle);
-                        }
+                    let change = match changes.recv().await {
+                        Ok(change) => change,
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Change::Everything,
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                    };
+                    if let Some(agenda) = events::AgendaChanged::of(change) {
+                        let _ = agenda.emit(&handle);
                     }
+                    let _ = events::DataChanged(change).emit(&handle);
                 }
             });
             let handle = app.handle().clone();

@@ -6,6 +6,7 @@ use podoclinic_core::appointments::model::{
     AT_RISK, AgendaRow, Appointment, OUTSIDE_SCHEDULE, RescheduleInput, SeriesInput, SlotQuery, Status,
 };
 use podoclinic_core::appointments::service as appointments;
+use podoclinic_core::db::live::Change;
 use podoclinic_core::error::AppError;
 use podoclinic_core::patients::service as patients;
 use podoclinic_core::schedules::model::ScheduleBlock;
@@ -282,12 +283,12 @@ async fn a_booking_on_one_desk_is_announced_to_the_others(pool: PgPool) {
     let (tx, mut rx) = tokio::sync::broadcast::channel(16);
     let listener = tokio::spawn(podoclinic_core::db::live::run(pool.clone(), tx));
     let first = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
-    assert_eq!(first.podiatrist_id, None, "a (re)connected listener first asks for a full refresh");
+    assert_eq!(first, Change::Everything, "a (re)connected listener first asks for a full refresh");
 
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     appointments::book(&ctx, booking(ana, pod, future(0, 16, 0), 30)).await.unwrap();
     let change = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await.expect("announced").unwrap();
-    assert_eq!(change.podiatrist_id, Some(pod));
+    assert_eq!(change, Change::Agenda(pod));
     listener.abort();
 }
 

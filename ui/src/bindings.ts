@@ -82,7 +82,10 @@ export const commands = {
 	createPodiatrist: (podiatrist: Podiatrist) => typedError<Podiatrist, AppError>(__TAURI_INVOKE("create_podiatrist", { podiatrist })),
 	/**  Edits a podiatrist; `active: false` archives them. */
 	updatePodiatrist: (podiatrist: Podiatrist) => typedError<Podiatrist, AppError>(__TAURI_INVOKE("update_podiatrist", { podiatrist })),
-	/**  Patients by any part of the name or phone, as the user types. */
+	/**
+	 *  Patients by any part of the name or phone, as the user types: from the desk's directory, with
+	 *  the server or without it.
+	 */
 	searchPatients: (query: string) => typedError<PatientSummary[], AppError>(__TAURI_INVOKE("search_patients", { query })),
 	/**  One patient's record. */
 	getPatient: (id: string) => typedError<Patient, AppError>(__TAURI_INVOKE("get_patient", { id })),
@@ -221,6 +224,7 @@ export const commands = {
 /** Events */
 export const events = {
 	agendaChanged: makeEvent<AgendaChanged, AgendaChanged>("agenda-changed"),
+	dataChanged: makeEvent<DataChanged, DataChanged>("data-changed"),
 	dbStatusChanged: makeEvent<DbStatusChanged, DbStatusChanged>("db-status-changed"),
 	sessionChanged: makeEvent<SessionChanged, SessionChanged>("session-changed"),
 };
@@ -436,6 +440,21 @@ export type ChainCheck = {
 	firstBreak: ChainBreak | null,
 };
 
+/**  What another desk (or this one) changed, as the database announced it. */
+export type Change = 
+/**  The desk (re)connected or fell behind: what it missed is unknown, every view re-reads. */
+{ topic: "everything" } | 
+/**  A podiatrist's agenda (`agenda_changed`). */
+{ topic: "agenda"; id: string } | 
+/**  A patient's record (`desk_changed`, "patient:<id>"). */
+{ topic: "patient"; id: string } | 
+/**  A patient's charges and payments ("money:<patient id>"). */
+{ topic: "money"; id: string } | 
+/**  A cash session: opened, closed, a payment, a movement, an expense ("cash:<session id>"). */
+{ topic: "cash"; id: string } | 
+/**  A product's stock ("stock:<product id>"). */
+{ topic: "stock"; id: string };
+
 export type Charge = {
 	id: string,
 	/**  The receipt number. */
@@ -556,6 +575,12 @@ export type Dashboard = {
 	margins: TreatmentMargin[],
 	lowStock: LowStock[],
 };
+
+/**
+ *  Anything another desk (or this one) changed: a patient, an account, a cash session, stock, an
+ *  agenda, or "everything" after a reconnect. The views showing it re-read.
+ */
+export type DataChanged = Change;
 
 /**  The desk's view of its database, as the UI shows it. */
 export type DbStatus = 

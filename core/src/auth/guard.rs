@@ -43,10 +43,13 @@ impl Ctx {
 
 /// A live, unlocked session, re-checked against the database (deactivated users are signed out,
 /// role edits apply at once).
+///
+/// The session is touched before the database is asked for: what a user does while the server is
+/// away counts as activity for the idle lock.
 pub async fn signed_in(state: &AppState) -> AppResult<Ctx> {
-    let pool = state.db()?;
     let now = Utc::now();
     let mut session = state.sessions.touch(now)?;
+    let pool = state.db()?;
     if now - session.grants_checked_at >= GRANTS_TTL {
         let grants = service::current_grants(&pool, session.user_id).await?;
         let Some((permissions, idle_limit)) = grants else {
@@ -81,6 +84,17 @@ pub async fn require(state: &AppState, permission: Permission, subject: Option<S
         return Err(AppError::Forbidden { permission });
     }
     Ok(ctx)
+}
+
+/// The live session and its last known grants, without the server (it is away): what the desk
+/// may do from its own copy. A role edit made meanwhile applies when the server is back.
+pub fn offline_session(state: &AppState, permission: Permission) -> AppResult<Session> {
+    let session = state.sessions.touch(Utc::now())?;
+    if !session.permissions.contains(&permission) {
+        tracing::warn!(user_id = %session.user_id, permission = permission.key(), "permission refused (offline)");
+        return Err(AppError::Forbidden { permission });
+    }
+    Ok(session)
 }
 
 /// A user may change appointments and notes of other podiatrists only with

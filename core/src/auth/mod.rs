@@ -9,6 +9,6 @@ pub mod service;
 pub mod session;
 pub mod throttle;
 
-pub use guard::{Ctx, may_write_for, require, signed_in};
+pub use guard::{Ctx, may_write_for, offline_session, require, signed_in};
 pub use permission::Permission;
 pub use session::{Session, SessionInfo, SessionStore};

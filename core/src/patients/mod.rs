@@ -1,5 +1,6 @@
 //! Patients: records, accent-insensitive search as you type, duplicate warnings, archiving.
 
+pub mod directory;
 pub mod model;
 pub mod repo;
 pub mod service;

@@ -119,6 +119,12 @@ impl Patient {
         Ok(self)
     }
 
+    /// Diabetes, vascular disease or anticoagulants: the flag lists show (the server computes the
+    /// same in its queries).
+    pub fn at_risk(&self) -> bool {
+        self.diabetes != Diabetes::None || self.vascular_disease || self.anticoagulants
+    }
+
     /// The last ten digits of the main phone: how duplicates are matched (+52 prefixes vary).
     pub fn phone_key(&self) -> String {
         let digits: String = self.phone.chars().filter(char::is_ascii_digit).collect();

@@ -29,7 +29,7 @@ const CANDIDATES: i64 = 200;
 const RESULTS: usize = 20;
 
 /// Best first: the name starts with the first word typed, then every word typed starts a word of
-/// the name, then alphabetical.
+/// the name, then alphabetical (namesakes by id, so every source ranks them alike).
 fn rank(candidates: Vec<Candidate>, words: &[String]) -> Vec<PatientSummary> {
     let mut scored: Vec<(bool, bool, Candidate)> = candidates
         .into_iter()
@@ -40,19 +40,69 @@ fn rank(candidates: Vec<Candidate>, words: &[String]) -> Vec<PatientSummary> {
             (starts, word_starts, c)
         })
         .collect();
-    scored.sort_by(|a, b| (!a.0, !a.1, &a.2.search_name).cmp(&(!b.0, !b.1, &b.2.search_name)));
+    scored.sort_by(|a, b| {
+        (!a.0, !a.1, &a.2.search_name, a.2.summary.id).cmp(&(!b.0, !b.1, &b.2.search_name, b.2.summary.id))
+    });
     scored.into_iter().take(RESULTS).map(|(_, _, c)| c.summary).collect()
 }
 
+/// Where a search looks: the server's tables (`Server`) or the desk's directory
+/// (`directory::Directory`). Both answer the same three questions by the same rules, and
+/// `search_in` asks them in the same order, so a query finds the same patients in either.
+pub trait Source {
+    /// Up to `limit` active patients whose name contains every word (or phone the digits).
+    fn candidates(&self, terms: &SearchTerms, limit: i64) -> impl Future<Output = AppResult<Vec<Candidate>>>;
+    /// Whether some name word contains `word`.
+    fn word_exists(&self, word: &str) -> impl Future<Output = AppResult<bool>>;
+    /// The known name word nearest a mistyped one.
+    fn nearest_word(&self, word: &str) -> impl Future<Output = AppResult<Option<String>>>;
+}
+
+/// The server's tables.
+pub struct Server<'a>(pub &'a sqlx::PgPool);
+
+impl Source for Server<'_> {
+    async fn candidates(&self, terms: &SearchTerms, limit: i64) -> AppResult<Vec<Candidate>> {
+        repo::candidates(self.0, terms, limit).await
+    }
+
+    async fn word_exists(&self, word: &str) -> AppResult<bool> {
+        repo::word_exists(self.0, word).await
+    }
+
+    async fn nearest_word(&self, word: &str) -> AppResult<Option<String>> {
+        repo::nearest_word(self.0, word).await
+    }
+}
+
+impl Source for super::directory::Directory {
+    async fn candidates(&self, terms: &SearchTerms, limit: i64) -> AppResult<Vec<Candidate>> {
+        Ok(super::directory::Directory::candidates(self, terms, usize::try_from(limit).unwrap_or(0)))
+    }
+
+    async fn word_exists(&self, word: &str) -> AppResult<bool> {
+        Ok(super::directory::Directory::word_exists(self, word))
+    }
+
+    async fn nearest_word(&self, word: &str) -> AppResult<Option<String>> {
+        Ok(super::directory::Directory::nearest_word(self, word))
+    }
+}
+
 /// Patients matching any part of the name (accent- and case-insensitive) or phone, as the user
-/// types. When nothing matches, each word that no name contains is replaced by the nearest known
-/// name word, so "gonzales" still finds "González".
+/// types, from the server.
 #[tracing::instrument(skip_all)]
 pub async fn search(ctx: &Ctx, query: &str) -> AppResult<Vec<PatientSummary>> {
+    search_in(&Server(&ctx.pool), query).await
+}
+
+/// Patients matching any part of the name (accent- and case-insensitive) or phone. When nothing
+/// matches, each word that no name contains is replaced by the nearest known name word, so
+/// "gonzales" still finds "González".
+pub async fn search_in(source: &impl Source, query: &str) -> AppResult<Vec<PatientSummary>> {
     crate::validate::text(query, "query", 200)?;
-    let pool = &ctx.pool;
     let Some(terms) = terms(query) else { return Ok(Vec::new()) };
-    let found = repo::candidates(pool, &terms, CANDIDATES).await?;
+    let found = source.candidates(&terms, CANDIDATES).await?;
     if !found.is_empty() || terms.words.is_empty() {
         return Ok(rank(found, &terms.words));
     }
@@ -60,8 +110,8 @@ pub async fn search(ctx: &Ctx, query: &str) -> AppResult<Vec<PatientSummary>> {
     let mut changed = false;
     for word in &terms.words {
         if word.chars().count() >= 3
-            && !repo::word_exists(pool, word).await?
-            && let Some(near) = repo::nearest_word(pool, word).await?
+            && !source.word_exists(word).await?
+            && let Some(near) = source.nearest_word(word).await?
         {
             corrected.push(near);
             changed = true;
@@ -72,8 +122,7 @@ pub async fn search(ctx: &Ctx, query: &str) -> AppResult<Vec<PatientSummary>> {
     if !changed {
         return Ok(Vec::new());
     }
-    let found =
-        repo::candidates(pool, &SearchTerms { words: corrected.clone(), digits: terms.digits }, CANDIDATES).await?;
+    let found = source.candidates(&SearchTerms { words: corrected.clone(), digits: terms.digits }, CANDIDATES).await?;
     Ok(rank(found, &corrected))
 }
 

@@ -8,12 +8,12 @@ use podoclinic_core::patients::model::{CreatePatientOutcome, Patient, PatientSum
 use podoclinic_core::patients::service;
 use podoclinic_core::state::AppState;
 
-/// Patients by any part of the name or phone, as the user types.
+/// Patients by any part of the name or phone, as the user types: from the desk's directory, with
+/// the server or without it.
 #[tauri::command]
 #[specta::specta]
 pub async fn search_patients(state: State<'_, AppState>, query: Arg<String>) -> AppResult<Vec<PatientSummary>> {
-    let query = query.0;
-    state.run(Permission::PatientsRead, query, |ctx, query| async move { service::search(&ctx, &query).await }).await
+    podoclinic_core::offline::search_patients(&state, query.0).await
 }
 
 /// One patient's record.

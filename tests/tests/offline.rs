@@ -1,0 +1,227 @@
+//! The desk's own copy of the server (`podoclinic_core::offline`): the directory's search answers
+//! as the server's does, and the copy follows what other desks change.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use podoclinic_core::db::live::{self, Change};
+use podoclinic_core::offline::{Offline, sync};
+use podoclinic_core::patients::service as patients;
+use podoclinic_tests::*;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+const FIRST: &[&str] = &[
+    "José", "Josefina", "María", "Mario", "Ana", "Ángel", "Luis", "Lucía", "Jesús", "Ramón", "Inés", "Iñaki", "Sofía",
+    "Raúl", "Nuria", "Óscar", "Elena", "Héctor", "Irene", "Tomás",
+];
+const LAST: &[&str] = &[
+    "González",
+    "Gonzaga",
+    "López",
+    "Pérez",
+    "Muñoz",
+    "Ibáñez",
+    "Martínez",
+    "Rodríguez",
+    "Núñez",
+    "García",
+    "Sánchez",
+    "Ortega",
+    "Ruiz",
+    "Díaz",
+    "Vázquez",
+    "Castañeda",
+    "Peña",
+    "Quiñones",
+    "Zúñiga",
+    "De la Cruz",
+];
+
+/// `n` patients named from the lists above (namesakes included), with phones, straight into the
+/// table (the services are tested elsewhere; this is a directory to search).
+async fn seed(pool: &PgPool, n: i32) {
+    sqlx::query(
+        "INSERT INTO patients (id, first_name, last_names, phone, birth_date)
+         SELECT gen_random_uuid(), ($1::text[])[1 + (i * 7) % array_length($1, 1)],
+                ($2::text[])[1 + (i * 13) % array_length($2, 1)] || ' ' || ($2::text[])[1 + (i * 3) % array_length($2, 1)],
+                '55 ' || lpad((i * 7919 % 100000000)::text, 8, '0'), DATE '1950-01-01' + (i % 20000)
+         FROM generate_series(1, $3) AS i",
+    )
+    .bind(FIRST)
+    .bind(LAST)
+    .bind(n)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+async fn desk_copy(pool: &PgPool) -> (Arc<Offline>, std::path::PathBuf) {
+    let dir = temp_paths().data_dir.join("store");
+    let offline = Arc::new(Offline::open(&dir).await.unwrap());
+    sync::refresh(pool, &offline).await.unwrap();
+    (offline, dir)
+}
+
+/// What people type: prefixes, middles, accents or none, capitals, typos, several words, phones.
+fn queries() -> Vec<String> {
+    let mut q: Vec<String> = Vec::new();
+    for name in FIRST.iter().chain(LAST) {
+        let chars: Vec<char> = name.chars().collect();
+        for len in [1, 2, 3, 5, chars.len()] {
+            q.push(chars.iter().take(len).collect());
+        }
+        q.push(name.to_uppercase());
+        q.push(chars.iter().skip(1).take(4).collect());
+        // One letter changed: the typo path.
+        let mut typo = chars.clone();
+        if typo.len() > 4 {
+            typo[3] = 'x';
+            q.push(typo.into_iter().collect());
+        }
+    }
+    for (f, l) in FIRST.iter().zip(LAST.iter().rev()) {
+        q.push(format!("{f} {l}"));
+        let start = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+        q.push(format!("{} {}", start(l, 3), start(f, 2)));
+    }
+    q.extend(
+        ["gonzales", "rodrigues", "perez lopes", "zzqx", "55 0000", "791", "5500", "de la", "  ana  ", "ñ", "-"]
+            .map(String::from),
+    );
+    q
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn search_from_the_directory_finds_what_the_server_finds(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    seed(&pool, 3_000).await;
+    let ctx = ctx_of(&pool, &admin).await;
+    let (offline, _) = desk_copy(&pool).await;
+    let (mut exact, mut capped) = (0, 0);
+    for q in queries() {
+        let server = patients::search(&ctx, &q).await.unwrap();
+        let desk = offline.search(&q).await.unwrap();
+        // Over 200 matches the server ranks an arbitrary 200 of them: only the count and the rule
+        // can be compared. Otherwise the answers are the same, in the same order.
+        let matches = match patients::terms(&q) {
+            Some(terms) => offline.directory.read().await.candidates(&terms, usize::MAX).len(),
+            None => 0,
+        };
+        if matches > 200 {
+            capped += 1;
+            assert_eq!(desk.len(), server.len(), "{q:?}: as many results");
+            let terms = patients::terms(&q).unwrap();
+            for p in &desk {
+                let name = podoclinic_core::patients::model::fold(&p.full_name);
+                assert!(
+                    terms.words.iter().all(|w| name.contains(w.as_str())),
+                    "{q:?}: {} holds every word",
+                    p.full_name
+                );
+            }
+        } else {
+            exact += 1;
+            assert_eq!(desk, server, "{q:?}: the same patients in the same order");
+        }
+    }
+    assert!(exact > 100 && capped > 10, "both kinds of query were tried ({exact} exact, {capped} capped)");
+    // A phone search and a typo search really found someone.
+    assert!(!offline.search("gonzales").await.unwrap().is_empty());
+    let some_phone: String =
+        sqlx::query_scalar("SELECT right(phone, 6) FROM patients LIMIT 1").fetch_one(&pool).await.unwrap();
+    assert!(!offline.search(&some_phone).await.unwrap().is_empty());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_directory_comes_back_from_the_desks_store_after_a_restart(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    patient(&pool, &admin, "Ana", "López", "5512345678").await;
+    let (offline, dir) = desk_copy(&pool).await;
+    assert!(offline.ready());
+    offline.store.close().await;
+    drop(offline);
+    pool.close().await;
+    // The server is gone; the desk starts again and still finds her.
+    let again = Offline::open(&dir).await.unwrap();
+    assert!(again.ready(), "refreshed once on an earlier run");
+    let found = again.search("lopez").await.unwrap();
+    assert_eq!(found.iter().map(|p| p.full_name.as_str()).collect::<Vec<_>>(), ["Ana López"]);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_desk_copy_follows_what_other_desks_change(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_of(&pool, &admin).await;
+    let (offline, _) = desk_copy(&pool).await;
+    let (tx, _) = tokio::sync::broadcast::channel(64);
+    let syncer = tokio::spawn(sync::run(pool.clone(), offline.clone(), tx.subscribe()));
+    let listener = tokio::spawn(live::run(pool.clone(), tx.clone()));
+
+    let found = |q: &'static str| {
+        let offline = offline.clone();
+        async move { offline.search(q).await.unwrap().into_iter().map(|p| p.full_name).collect::<Vec<_>>() }
+    };
+    let eventually = |q: &'static str, want: Vec<&'static str>| {
+        async move {
+            for _ in 0..100 {
+                if found(q).await == want {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("{q:?} never found {want:?}; found {:?}", found(q).await);
+        }
+    };
+    let id = patient(&pool, &admin, "Marta", "Quiñones", "5599887766").await;
+    eventually("quinones", vec!["Marta Quiñones"]).await;
+    let mut record = patients::get(&ctx, id).await.unwrap();
+    record.last_names = "Quiñones Ruiz".into();
+    patients::update(&ctx, record).await.unwrap();
+    eventually("quinones ruiz", vec!["Marta Quiñones Ruiz"]).await;
+    patients::set_archived(&ctx, id, true).await.unwrap();
+    eventually("quinones", vec![]).await;
+    syncer.abort();
+    listener.abort();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_desk_hears_which_account_session_and_product_changed(pool: PgPool) {
+    use podoclinic_core::billing::model::PaymentInput;
+    use podoclinic_core::money::Method;
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_of(&pool, &admin).await;
+    let ana = patient(&pool, &admin, "Ana", "López", "").await;
+    let (tx, mut rx) = tokio::sync::broadcast::channel(64);
+    let listener = tokio::spawn(live::run(pool.clone(), tx));
+    let mut next = async || tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("announced").unwrap();
+    assert_eq!(next().await, Change::Everything);
+
+    let session = open_drawer(&ctx, 50_000).await;
+    assert_eq!(next().await, Change::Cash(session));
+    let pay = PaymentInput {
+        id: Uuid::now_v7(),
+        patient_id: ana,
+        charge_id: None,
+        method: Method::Cash,
+        amount_cents: 20_000,
+        reference: String::new(),
+    };
+    podoclinic_core::billing::service::take_payment(&ctx, pay).await.unwrap();
+    let mut heard = vec![next().await, next().await];
+    heard.sort_by_key(|c| format!("{c:?}"));
+    assert_eq!(heard, [Change::Cash(session), Change::Money(ana)]);
+
+    let gauze = product(&ctx, "GAS-01", 1_000, 0).await;
+    let movement = podoclinic_core::inventory::model::ManualMovement {
+        id: Uuid::now_v7(),
+        product_id: gauze,
+        kind: podoclinic_core::inventory::model::StockKind::Adjustment,
+        quantity: 5,
+        reason: "conteo".into(),
+        supplier_id: None,
+    };
+    podoclinic_core::inventory::service::record(&ctx, movement).await.unwrap();
+    assert_eq!(next().await, Change::Stock(gauze));
+    listener.abort();
+}
