@@ -101,7 +101,12 @@ pub async fn connect(state: &AppState, target: Target, demo: bool) {
         tokio::spawn(monitor::run(pool.clone(), state.health.clone()));
         // Subscribed before the listener starts: its first "everything" is the first refresh.
         if let Some(offline) = state.offline.get() {
-            tokio::spawn(crate::offline::sync::run(pool.clone(), offline.clone(), state.live.subscribe()));
+            tokio::spawn(crate::offline::sync::run(
+                pool.clone(),
+                offline.clone(),
+                state.desk.clone(),
+                state.live.subscribe(),
+            ));
         }
         tokio::spawn(crate::db::live::run(pool, state.live.clone()));
     }

@@ -152,6 +152,32 @@ impl AppState {
         work(session, args).await
     }
 
+    /// `run` for a read the desk can also answer from its own copy: with the server, as `run`;
+    /// without it, `copy` answers from what the desk kept, under the session's last known grants.
+    pub async fn run_or_copy<A, T, F, Fut, C, CFut>(
+        &self,
+        permission: Permission,
+        args: A,
+        work: F,
+        copy: C,
+    ) -> AppResult<T>
+    where
+        A: Clone,
+        F: Fn(Ctx, A) -> Fut,
+        Fut: Future<Output = AppResult<T>>,
+        C: FnOnce(std::sync::Arc<crate::offline::Offline>, A) -> CFut,
+        CFut: Future<Output = AppResult<T>>,
+    {
+        match self.run(permission, args.clone(), work).await {
+            Err(AppError::Offline) => {
+                let offline = self.offline.get().ok_or(AppError::Offline)?.clone();
+                auth::offline_session(self, permission)?;
+                copy(offline, args).await
+            }
+            other => other,
+        }
+    }
+
     /// `run` for what any signed-in user may do (their own password, the clinic's name).
     pub async fn run_signed_in<A, T, F, Fut>(&self, args: A, work: F) -> AppResult<T>
     where

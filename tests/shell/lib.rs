@@ -34,6 +34,11 @@ impl MockApp {
         Self { _app: app, webview }
     }
 
+    /// The app's state, as the commands see it.
+    pub fn state(&self) -> tauri::State<'_, podoclinic_core::state::AppState> {
+        self._app.state()
+    }
+
     /// Sends one command with camelCase arguments; `Err` holds the serialised `AppError`.
     pub fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
         self.invoke_json(cmd, args).map(|text| serde_json::from_str(&text).unwrap())
@@ -55,5 +60,57 @@ impl MockApp {
             tauri::ipc::InvokeResponseBody::Json(text) => text,
             tauri::ipc::InvokeResponseBody::Raw(bytes) => String::from_utf8(bytes).expect("a JSON reply"),
         })
+    }
+}
+
+/// The benchmarks' patients: names drawn independently (hashed) from 40 common first names and 40
+/// surnames (twice), 64,000 combinations, so common names repeat as they do in a real city; a
+/// birth date and a phone each.
+pub async fn seed_patients(pool: &sqlx::PgPool, n: i32) {
+    sqlx::query(
+        "INSERT INTO patients (id, first_name, last_names, birth_date, phone)
+         SELECT gen_random_uuid(), f.names[1 + abs(hashint4(i)) % 40], s.names[1 + abs(hashint4(i + 1000000)) % 40] || ' ' || s.names[1 + abs(hashint4(i + 2000000)) % 40],
+                date '1940-01-01' + (i * 37) % 25000,
+                '55 ' || lpad(((i::bigint * 7919) % 100000000)::text, 8, '0')
+         FROM generate_series(1, $1) i,
+              (SELECT ARRAY['José','María','Juan','Guadalupe','Francisco','Ana','Luis','Verónica','Jesús','Patricia',
+                            'Miguel Ángel','Rosa','Alejandro','Leticia','Sergio','Adriana','Ramón','Mónica','Raúl','Elena',
+                            'Fernando','Gabriela','Jorge','Claudia','Ricardo','Silvia','Roberto','Teresa','Eduardo','Norma',
+                            'Javier','Araceli','Óscar','Beatriz','Arturo','Isabel','Héctor','Lucía','Martín','Sofía'] AS names) f,
+              (SELECT ARRAY['González','Hernández','García','Martínez','López','Pérez','Rodríguez','Sánchez','Ramírez','Cruz',
+                            'Flores','Gómez','Morales','Vázquez','Jiménez','Reyes','Díaz','Torres','Gutiérrez','Ruiz',
+                            'Núñez','Ortega','Salas','Peña','Ibáñez','Muñoz','Castillo','Romero','Herrera','Medina',
+                            'Aguilar','Vargas','Castro','Ortiz','Rubio','Marín','Soto','Domínguez','Luna','Ríos'] AS names) s",
+    )
+    .bind(n)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// What the benchmarks share: percentiles and turns.
+pub mod bench {
+    use std::time::{Duration, Instant};
+
+    pub fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+        samples.sort();
+        samples[((samples.len() as f64 - 1.0) * p).round() as usize]
+    }
+
+    pub fn ms(d: Duration) -> f64 {
+        d.as_secs_f64() * 1000.0
+    }
+
+    /// Runs each way once, a different one first on each `turn`, and returns each way's time in the
+    /// order given: no way always pays for cold caches or gets the ones the way before it warmed.
+    pub fn in_turns<const N: usize>(turn: usize, ways: [&mut dyn FnMut(); N]) -> [Duration; N] {
+        let mut times = [Duration::ZERO; N];
+        for k in 0..N {
+            let way = (k + turn) % N;
+            let t = Instant::now();
+            ways[way]();
+            times[way] = t.elapsed();
+        }
+        times
     }
 }

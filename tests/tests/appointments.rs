@@ -3,7 +3,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use podoclinic_core::appointments::model::{
-    AT_RISK, AgendaRow, Appointment, OUTSIDE_SCHEDULE, RescheduleInput, SeriesInput, SlotQuery, Status,
+    AT_RISK, AgendaRow, Appointment, RescheduleInput, SeriesInput, SlotQuery, Status,
 };
 use podoclinic_core::appointments::service as appointments;
 use podoclinic_core::db::live::Change;
@@ -313,18 +313,7 @@ async fn renaming_a_patient_renames_them_on_the_agenda(pool: PgPool) {
 
 /// What the calendar should show of an appointment, from its whole record.
 fn agenda_row(a: &Appointment) -> AgendaRow {
-    let minutes = |at: chrono::DateTime<Utc>| i32::try_from(at.timestamp().div_euclid(60)).unwrap();
-    let flags = if a.patient_at_risk { AT_RISK } else { 0 } | if a.outside_schedule { OUTSIDE_SCHEDULE } else { 0 };
-    AgendaRow(
-        a.id,
-        a.podiatrist_id,
-        minutes(a.starts_at),
-        minutes(a.ends_at),
-        a.status,
-        a.patient_name.clone(),
-        a.reason.clone(),
-        flags,
-    )
+    AgendaRow::of(a, false)
 }
 
 /// Every kind of write (book, series, reschedule to another podiatrist, each workflow step,

@@ -59,7 +59,7 @@ async fn seed(pool: &PgPool, n: i32) {
 async fn desk_copy(pool: &PgPool) -> (Arc<Offline>, std::path::PathBuf) {
     let dir = temp_paths().data_dir.join("store");
     let offline = Arc::new(Offline::open(&dir).await.unwrap());
-    sync::refresh(pool, &offline).await.unwrap();
+    sync::refresh(pool, &offline, "test-desk").await.unwrap();
     (offline, dir)
 }
 
@@ -155,23 +155,21 @@ async fn the_desk_copy_follows_what_other_desks_change(pool: PgPool) {
     let ctx = ctx_of(&pool, &admin).await;
     let (offline, _) = desk_copy(&pool).await;
     let (tx, _) = tokio::sync::broadcast::channel(64);
-    let syncer = tokio::spawn(sync::run(pool.clone(), offline.clone(), tx.subscribe()));
+    let syncer = tokio::spawn(sync::run(pool.clone(), offline.clone(), "test-desk".into(), tx.subscribe()));
     let listener = tokio::spawn(live::run(pool.clone(), tx.clone()));
 
     let found = |q: &'static str| {
         let offline = offline.clone();
         async move { offline.search(q).await.unwrap().into_iter().map(|p| p.full_name).collect::<Vec<_>>() }
     };
-    let eventually = |q: &'static str, want: Vec<&'static str>| {
-        async move {
-            for _ in 0..100 {
-                if found(q).await == want {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
+    let eventually = |q: &'static str, want: Vec<&'static str>| async move {
+        for _ in 0..100 {
+            if found(q).await == want {
+                return;
             }
-            panic!("{q:?} never found {want:?}; found {:?}", found(q).await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        panic!("{q:?} never found {want:?}; found {:?}", found(q).await);
     };
     let id = patient(&pool, &admin, "Marta", "Quiñones", "5599887766").await;
     eventually("quinones", vec!["Marta Quiñones"]).await;

@@ -61,7 +61,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Appointment {
     pub id: Uuid,
@@ -97,6 +97,29 @@ pub struct AgendaRow(pub Uuid, pub Uuid, pub i32, pub i32, pub Status, pub Strin
 pub const AT_RISK: u8 = 1;
 /// `AgendaRow` flag: booked outside the podiatrist's working hours.
 pub const OUTSIDE_SCHEDULE: u8 = 2;
+/// `AgendaRow` flag: booked or changed at this desk while the server was away, not on it yet.
+pub const PENDING: u8 = 4;
+
+impl AgendaRow {
+    /// The calendar's row of a whole appointment, as the database writes it (see above); the
+    /// desk builds it so for the appointments it keeps for an outage.
+    pub fn of(a: &Appointment, pending: bool) -> AgendaRow {
+        let minutes = |at: DateTime<Utc>| i32::try_from(at.timestamp().div_euclid(60)).unwrap_or(i32::MAX);
+        let flags = if a.patient_at_risk { AT_RISK } else { 0 }
+            | if a.outside_schedule { OUTSIDE_SCHEDULE } else { 0 }
+            | if pending { PENDING } else { 0 };
+        AgendaRow(
+            a.id,
+            a.podiatrist_id,
+            minutes(a.starts_at),
+            minutes(a.ends_at),
+            a.status,
+            a.patient_name.clone(),
+            a.reason.clone(),
+            flags,
+        )
+    }
+}
 
 /// The calendar's range. A week of a 20-podiatrist clinic is thousands of appointments: the rows
 /// travel as the database wrote them, checked as JSON but neither decoded nor encoded again.

@@ -12,7 +12,7 @@ pub struct Register {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
 pub struct CashSession {
     pub id: Uuid,
@@ -26,7 +26,7 @@ pub struct CashSession {
 }
 
 /// This desk's drawer: its register (if assigned) and the open session (if any).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DeskCash {
     pub desk: String,

@@ -14,13 +14,17 @@ use crate::validate::{cents, positive_cents, required, trimmed};
 
 /// This desk's register, its open session if any, and every register.
 pub async fn desk_cash(ctx: &Ctx) -> AppResult<DeskCash> {
-    let (pool, desk) = (&ctx.pool, &ctx.actor.desk);
+    desk_cash_of(&ctx.pool, &ctx.actor.desk).await
+}
+
+/// `desk_cash` of the desk named `desk`, for the desk's own copy too.
+pub async fn desk_cash_of(pool: &sqlx::PgPool, desk: &str) -> AppResult<DeskCash> {
     let register = repo::desk_register(pool, desk).await?;
     let session = match &register {
         Some(r) => repo::open_session_of(pool, r.id).await?,
         None => None,
     };
-    Ok(DeskCash { desk: desk.clone(), register, session, registers: repo::registers(pool).await? })
+    Ok(DeskCash { desk: desk.to_string(), register, session, registers: repo::registers(pool).await? })
 }
 
 /// The open session this desk's payments and cash expenses land in.

@@ -5,6 +5,9 @@
 //! command does with them.
 
 pub mod sync;
+mod views;
+
+pub use views::View;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -50,7 +53,7 @@ impl Offline {
         self.ready.load(Ordering::Acquire)
     }
 
-    fn set_ready(&self) {
+    pub(crate) fn set_ready(&self) {
         self.ready.store(true, Ordering::Release);
     }
 

@@ -8,16 +8,18 @@ use sqlx::PgPool;
 use tokio::sync::broadcast::{self, error::RecvError};
 use uuid::Uuid;
 
-use super::{Offline, fault};
+use podoclinic_local::epoch_minutes;
+
+use super::{Offline, View, fault};
 use crate::db::live::Change;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::patients::directory::{Directory, Listing};
 
 /// The `views` key under which the time of the last full refresh is kept.
 pub const SYNCED: &str = "synced";
 
-/// Runs for the life of the app, following `changes` (the live listener's).
-pub async fn run(pool: PgPool, offline: Arc<Offline>, mut changes: broadcast::Receiver<Change>) {
+/// Runs for the life of the app, following `changes` (the live listener's), for the desk `desk`.
+pub async fn run(pool: PgPool, offline: Arc<Offline>, desk: String, mut changes: broadcast::Receiver<Change>) {
     loop {
         let change = match changes.recv().await {
             Ok(change) => change,
@@ -30,10 +32,12 @@ pub async fn run(pool: PgPool, offline: Arc<Offline>, mut changes: broadcast::Re
                 while !changes.is_empty() {
                     let _ = changes.try_recv();
                 }
-                refresh(&pool, &offline).await
+                refresh(&pool, &offline, &desk).await
             }
             Change::Patient(id) => patient(&pool, &offline, id).await,
-            _ => Ok(()),
+            Change::Agenda(podiatrist) => agenda(&pool, &offline, Some(podiatrist)).await,
+            Change::Cash(_) => desk_cash(&pool, &offline, &desk).await,
+            Change::Money(_) | Change::Stock(_) => Ok(()),
         };
         if let Err(e) = done {
             tracing::warn!(error = %e, ?change, "desk copy not refreshed");
@@ -41,22 +45,68 @@ pub async fn run(pool: PgPool, offline: Arc<Offline>, mut changes: broadcast::Re
     }
 }
 
-/// Re-reads everything the desk keeps from the server.
-pub async fn refresh(pool: &PgPool, offline: &Offline) -> AppResult<()> {
+/// Re-reads everything the desk keeps from the server, then notes the time.
+pub async fn refresh(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<()> {
     let started = std::time::Instant::now();
     let at = Utc::now();
+    directory(pool, offline).await?;
+    offline.keep(View::Clinic, &crate::clinic::repo::get(pool).await?, at).await?;
+    agenda(pool, offline, None).await?;
+    let podiatrists = crate::podiatrists::repo::list(pool).await?;
+    for p in &podiatrists {
+        offline.keep(View::Schedule(p.id), &crate::schedules::service::schedule(pool, p.id).await?, at).await?;
+    }
+    offline.keep(View::Podiatrists, &podiatrists, at).await?;
+    offline.keep(View::Treatments, &crate::catalog::repo::treatments(&mut *pool.acquire().await?).await?, at).await?;
+    offline.keep(View::Products, &crate::catalog::repo::products(pool).await?, at).await?;
+    desk_cash(pool, offline, desk).await?;
+    podoclinic_local::views::put(&offline.store, SYNCED, "{}", at).await.map_err(fault)?;
+    offline.set_ready();
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "desk copy refreshed");
+    Ok(())
+}
+
+/// Every active patient, whole: the store's directory and the index.
+async fn directory(pool: &PgPool, offline: &Offline) -> AppResult<()> {
     let listings = crate::patients::repo::directory(pool).await?;
     let entries: Vec<podoclinic_local::directory::Entry> = listings.iter().map(Into::into).collect();
     podoclinic_local::directory::replace(&offline.store, &entries).await.map_err(fault)?;
     // What was typed here and is not on the server yet stays in the index too.
     let kept = podoclinic_local::directory::all(&offline.store).await.map_err(fault)?;
-    let directory = Directory::build(kept.into_iter().map(Listing::from).collect());
-    let patients = directory.len();
-    *offline.directory.write().await = directory;
-    podoclinic_local::views::put(&offline.store, SYNCED, "{}", at).await.map_err(fault)?;
-    offline.set_ready();
-    tracing::info!(patients, ms = started.elapsed().as_millis() as u64, "desk copy refreshed");
+    *offline.directory.write().await = Directory::build(kept.into_iter().map(Listing::from).collect());
     Ok(())
+}
+
+/// The agenda from today to a week ahead, of one podiatrist (their agenda changed) or of all.
+pub async fn agenda(pool: &PgPool, offline: &Offline, podiatrist: Option<Uuid>) -> AppResult<()> {
+    let tz = crate::clinic::time::zone(pool).await?;
+    let (from, to) = Offline::agenda_window(tz, Utc::now());
+    let only = podiatrist.map(|p| [p]);
+    let appointments = crate::appointments::repo::in_range(pool, from, to, only.as_ref().map(|p| &p[..])).await?;
+    let mut entries = Vec::with_capacity(appointments.len());
+    for a in &appointments {
+        entries.push(podoclinic_local::agenda::Entry {
+            id: a.id,
+            podiatrist_id: a.podiatrist_id,
+            starts_min: epoch_minutes(a.starts_at),
+            ends_min: epoch_minutes(a.ends_at),
+            body: serde_json::to_string(a).map_err(AppError::internal)?,
+            pending: false,
+        });
+    }
+    let (from_min, to_min) = (epoch_minutes(from), epoch_minutes(to));
+    let store = &offline.store;
+    match podiatrist {
+        Some(p) => podoclinic_local::agenda::replace_podiatrist(store, p, from_min, to_min, &entries).await,
+        None => podoclinic_local::agenda::replace(store, from_min, to_min, &entries).await,
+    }
+    .map_err(fault)?;
+    podoclinic_local::agenda::prune(store, from_min).await.map_err(fault)
+}
+
+/// This desk's cash drawer (a session opened, closed, or money in it).
+async fn desk_cash(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<()> {
+    offline.keep(View::DeskCash, &crate::cash::service::desk_cash_of(pool, desk).await?, Utc::now()).await
 }
 
 /// One patient changed on the server: their directory entry follows (archived: removed).

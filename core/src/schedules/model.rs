@@ -54,7 +54,7 @@ impl ExceptionKind {
 }
 
 /// Time off: a podiatrist's, or the whole clinic's (`podiatristId` null, e.g. a holiday).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
 pub struct ScheduleException {
     pub id: Uuid,
@@ -81,7 +81,7 @@ pub struct ExceptionInput {
 }
 
 /// A podiatrist's week and upcoming time off.
-#[derive(Debug, Clone, Serialize, specta::Type)]
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Schedule {
     pub podiatrist_id: Uuid,

@@ -94,7 +94,11 @@ pub async fn working_time(
 /// A podiatrist's weekly blocks and time off from today on.
 #[tracing::instrument(skip_all, fields(podiatrist_id = %podiatrist))]
 pub async fn get(ctx: &Ctx, podiatrist: Uuid) -> AppResult<Schedule> {
-    let pool = &ctx.pool;
+    schedule(&ctx.pool, podiatrist).await
+}
+
+/// `get`, for the desk's own copy too.
+pub async fn schedule(pool: &sqlx::PgPool, podiatrist: Uuid) -> AppResult<Schedule> {
     let tz = time::zone(pool).await?;
     let (today, _) = time::day_bounds(tz, time::local_date(tz, Utc::now()));
     let blocks = repo::blocks(pool, &[podiatrist]).await?.into_iter().map(|r| r.block).collect();

@@ -25,9 +25,12 @@ pub async fn list_agenda(
     let to = to.0;
     let podiatrist_ids = podiatrist_ids.0;
     state
-        .run(Permission::AppointmentsRead, (from, to, podiatrist_ids), |ctx, (from, to, podiatrist_ids)| async move {
-            service::agenda(&ctx, from, to, podiatrist_ids).await
-        })
+        .run_or_copy(
+            Permission::AppointmentsRead,
+            (from, to, podiatrist_ids),
+            |ctx, (from, to, podiatrist_ids)| async move { service::agenda(&ctx, from, to, podiatrist_ids).await },
+            |copy, (from, to, podiatrist_ids)| async move { copy.agenda(from, to, podiatrist_ids.as_deref()).await },
+        )
         .await
 }
 
@@ -36,14 +39,28 @@ pub async fn list_agenda(
 #[specta::specta]
 pub async fn get_appointment(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<Appointment> {
     let id = id.0;
-    state.run(Permission::AppointmentsRead, id, |ctx, id| async move { service::find(&ctx, id).await }).await
+    state
+        .run_or_copy(
+            Permission::AppointmentsRead,
+            id,
+            |ctx, id| async move { service::find(&ctx, id).await },
+            |copy, id| async move { copy.appointment(id).await },
+        )
+        .await
 }
 
 /// Today's appointments in the clinic's time zone.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_today(state: State<'_, AppState>) -> AppResult<Vec<Appointment>> {
-    state.run(Permission::AppointmentsRead, (), |ctx, ()| async move { service::today(&ctx).await }).await
+    state
+        .run_or_copy(
+            Permission::AppointmentsRead,
+            (),
+            |ctx, ()| async move { service::today(&ctx).await },
+            |copy, ()| async move { copy.today().await },
+        )
+        .await
 }
 
 /// A patient's appointment history, newest first.

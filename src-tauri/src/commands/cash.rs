@@ -8,13 +8,21 @@ use podoclinic_core::cash::model::{
 };
 use podoclinic_core::cash::service;
 use podoclinic_core::error::AppResult;
+use podoclinic_core::offline::View;
 use podoclinic_core::state::AppState;
 
 /// This desk's register and its open session, and the registers it could use.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_desk_cash(state: State<'_, AppState>) -> AppResult<DeskCash> {
-    state.run(Permission::CashOperate, (), |ctx, ()| async move { service::desk_cash(&ctx).await }).await
+    state
+        .run_or_copy(
+            Permission::CashOperate,
+            (),
+            |ctx, ()| async move { service::desk_cash(&ctx).await },
+            |copy, ()| async move { copy.view(View::DeskCash).await },
+        )
+        .await
 }
 
 /// Opens a cash session with its float on a register, which this desk then uses.

@@ -5,13 +5,21 @@ use podoclinic_core::auth::Permission;
 use podoclinic_core::catalog::model::{Product, Treatment};
 use podoclinic_core::catalog::service;
 use podoclinic_core::error::AppResult;
+use podoclinic_core::offline::View;
 use podoclinic_core::state::AppState;
 
 /// Every treatment with its consumables, active first.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_treatments(state: State<'_, AppState>) -> AppResult<Vec<Treatment>> {
-    state.run(Permission::CatalogRead, (), |ctx, ()| async move { service::treatments(&ctx).await }).await
+    state
+        .run_or_copy(
+            Permission::CatalogRead,
+            (),
+            |ctx, ()| async move { service::treatments(&ctx).await },
+            |copy, ()| async move { copy.view(View::Treatments).await },
+        )
+        .await
 }
 
 /// Adds a treatment. Idempotent by `id`.
@@ -42,7 +50,14 @@ pub async fn update_treatment(state: State<'_, AppState>, treatment: Arg<Treatme
 #[tauri::command]
 #[specta::specta]
 pub async fn list_products(state: State<'_, AppState>) -> AppResult<Vec<Product>> {
-    state.run(Permission::CatalogRead, (), |ctx, ()| async move { service::products(&ctx).await }).await
+    state
+        .run_or_copy(
+            Permission::CatalogRead,
+            (),
+            |ctx, ()| async move { service::products(&ctx).await },
+            |copy, ()| async move { copy.view(View::Products).await },
+        )
+        .await
 }
 
 /// Adds a product. Idempotent by `id`.

@@ -3,6 +3,7 @@ use tauri::State;
 
 use podoclinic_core::auth::Permission;
 use podoclinic_core::error::AppResult;
+use podoclinic_core::offline::View;
 use podoclinic_core::podiatrists::model::Podiatrist;
 use podoclinic_core::podiatrists::service;
 use podoclinic_core::state::AppState;
@@ -11,7 +12,14 @@ use podoclinic_core::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_podiatrists(state: State<'_, AppState>) -> AppResult<Vec<Podiatrist>> {
-    state.run(Permission::PodiatristsRead, (), |ctx, ()| async move { service::list(&ctx).await }).await
+    state
+        .run_or_copy(
+            Permission::PodiatristsRead,
+            (),
+            |ctx, ()| async move { service::list(&ctx).await },
+            |copy, ()| async move { copy.view(View::Podiatrists).await },
+        )
+        .await
 }
 
 /// Adds a podiatrist. Idempotent by `id`.

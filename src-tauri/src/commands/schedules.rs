@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use podoclinic_core::auth::Permission;
 use podoclinic_core::error::AppResult;
+use podoclinic_core::offline::View;
 use podoclinic_core::schedules::model::{ExceptionInput, Schedule, ScheduleBlock, ScheduleException};
 use podoclinic_core::schedules::service;
 use podoclinic_core::state::AppState;
@@ -14,9 +15,12 @@ use podoclinic_core::state::AppState;
 pub async fn get_schedule(state: State<'_, AppState>, podiatrist_id: Arg<Uuid>) -> AppResult<Schedule> {
     let podiatrist_id = podiatrist_id.0;
     state
-        .run(Permission::SchedulesRead, podiatrist_id, |ctx, podiatrist_id| async move {
-            service::get(&ctx, podiatrist_id).await
-        })
+        .run_or_copy(
+            Permission::SchedulesRead,
+            podiatrist_id,
+            |ctx, podiatrist_id| async move { service::get(&ctx, podiatrist_id).await },
+            |copy, podiatrist_id| async move { copy.view(View::Schedule(podiatrist_id)).await },
+        )
         .await
 }
 

@@ -13,21 +13,13 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use podoclinic_shell_tests::MockApp;
+use podoclinic_shell_tests::bench::{in_turns, ms, percentile};
 use podoclinic_tests::*;
 use serde_json::json;
 use sqlx::{Connection, PgConnection, PgPool};
 
 const DB: &str = "podoclinic_bench";
 const RUNS: usize = 300;
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 fn report_guarded(name: &str, guarded: &mut [Duration], sql: &mut [Duration]) {
     let (g50, g95) = (percentile(guarded, 0.5), percentile(guarded, 0.95));
@@ -52,19 +44,6 @@ fn report(name: &str, ipc: &mut [Duration], sql: &mut [Duration]) {
     );
 }
 
-/// Runs each way once, a different one first on each `turn`, and returns each way's time in the
-/// order given: no way always pays for cold caches or gets the ones the way before it warmed.
-fn in_turns<const N: usize>(turn: usize, ways: [&mut dyn FnMut(); N]) -> [Duration; N] {
-    let mut times = [Duration::ZERO; N];
-    for k in 0..N {
-        let way = (k + turn) % N;
-        let t = Instant::now();
-        ways[way]();
-        times[way] = t.elapsed();
-    }
-    times
-}
-
 async fn seed(pool: &PgPool) {
     let t = Instant::now();
     sqlx::query(
@@ -81,26 +60,7 @@ async fn seed(pool: &PgPool) {
     .execute(pool)
     .await
     .unwrap();
-    // Names drawn independently (hashed) from 40 common first names and 40 surnames (twice): 64,000
-    // combinations, so common names repeat as they do in a real city.
-    sqlx::query(
-        "INSERT INTO patients (id, first_name, last_names, birth_date, phone)
-         SELECT gen_random_uuid(), f.names[1 + abs(hashint4(i)) % 40], s.names[1 + abs(hashint4(i + 1000000)) % 40] || ' ' || s.names[1 + abs(hashint4(i + 2000000)) % 40],
-                date '1940-01-01' + (i * 37) % 25000,
-                '55 ' || lpad(((i::bigint * 7919) % 100000000)::text, 8, '0')
-         FROM generate_series(1, 100000) i,
-              (SELECT ARRAY['José','María','Juan','Guadalupe','Francisco','Ana','Luis','Verónica','Jesús','Patricia',
-                            'Miguel Ángel','Rosa','Alejandro','Leticia','Sergio','Adriana','Ramón','Mónica','Raúl','Elena',
-                            'Fernando','Gabriela','Jorge','Claudia','Ricardo','Silvia','Roberto','Teresa','Eduardo','Norma',
-                            'Javier','Araceli','Óscar','Beatriz','Arturo','Isabel','Héctor','Lucía','Martín','Sofía'] AS names) f,
-              (SELECT ARRAY['González','Hernández','García','Martínez','López','Pérez','Rodríguez','Sánchez','Ramírez','Cruz',
-                            'Flores','Gómez','Morales','Vázquez','Jiménez','Reyes','Díaz','Torres','Gutiérrez','Ruiz',
-                            'Núñez','Ortega','Salas','Peña','Ibáñez','Muñoz','Castillo','Romero','Herrera','Medina',
-                            'Aguilar','Vargas','Castro','Ortiz','Rubio','Marín','Soto','Domínguez','Luna','Ríos'] AS names) s",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    podoclinic_shell_tests::seed_patients(pool, 100_000).await;
     // 20 podiatrists × ~1,565 working days × 32 twenty-minute appointments = 1,001,600.
     sqlx::query("CREATE TABLE bench_patient_numbers AS SELECT id, row_number() OVER (ORDER BY id) AS n FROM patients")
         .execute(pool)
