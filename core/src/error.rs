@@ -1,11 +1,11 @@
 //! The one error type every command returns, and the mapping from database errors to it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Permission;
 
 /// What went wrong, in the terms the UI branches on. Messages are i18n keys, never raw text.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum AppError {
     /// Bad input; `field` names the form field and `key` the message in the UI's catalog.

@@ -114,7 +114,6 @@ pub async fn connect(state: &AppState, target: Target, demo: bool) {
 
 /// The whole startup, run once in the background when the app starts.
 pub async fn start(state: &AppState, demo: bool) {
-    open_store(state).await;
     match resolve(state).await {
         Ok(options) => connect(state, options, demo).await,
         Err(status) => {

@@ -178,6 +178,33 @@ impl AppState {
         }
     }
 
+    /// `run` for a write the desk can keep while the server is away: with the server, as `run`;
+    /// without it, `keep` checks what it can, stores the write in the outbox (on disk) and answers
+    /// as the server would have, under the session's last known grants.
+    pub async fn run_or_keep<A, T, F, Fut, K, KFut>(
+        &self,
+        permission: Permission,
+        args: A,
+        work: F,
+        keep: K,
+    ) -> AppResult<T>
+    where
+        A: Clone,
+        F: Fn(Ctx, A) -> Fut,
+        Fut: Future<Output = AppResult<T>>,
+        K: FnOnce(crate::offline::outbox::Keeper, A) -> KFut,
+        KFut: Future<Output = AppResult<T>>,
+    {
+        match self.run(permission, args.clone(), work).await {
+            Err(AppError::Offline) => {
+                let offline = self.offline.get().ok_or(AppError::Offline)?.clone();
+                let session = auth::offline_session(self, permission)?;
+                keep(crate::offline::outbox::Keeper { offline, session }, args).await
+            }
+            other => other,
+        }
+    }
+
     /// `run` for what any signed-in user may do (their own password, the clinic's name).
     pub async fn run_signed_in<A, T, F, Fut>(&self, args: A, work: F) -> AppResult<T>
     where

@@ -105,6 +105,12 @@ pub async fn find(store: &Store, id: Uuid) -> Result<Option<Entry>> {
     .await
 }
 
+/// Forgets one appointment (a write made here was settled: the server's version replaces it).
+pub async fn remove(store: &Store, id: Uuid) -> Result<()> {
+    sqlx::query!("DELETE FROM agenda WHERE id = $1", id).execute(store.pool()).await?;
+    Ok(())
+}
+
 /// Forgets what ended before `before_min` (yesterday's appointments), pending ones excepted.
 pub async fn prune(store: &Store, before_min: i64) -> Result<()> {
     sqlx::query!("DELETE FROM agenda WHERE pending = 0 AND ends_min < $1", before_min).execute(store.pool()).await?;

@@ -39,3 +39,9 @@ impl AgendaChanged {
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[serde(transparent)]
 pub struct DataChanged(pub Change);
+
+/// What the outbox holds: writes kept while the server was away and not sent yet, and those the
+/// server refused (the conflicts tray). The banner counts them.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(transparent)]
+pub struct OutboxChanged(pub podoclinic_core::offline::outbox::OutboxCount);

@@ -12,6 +12,7 @@ use tauri::{Manager, RunEvent};
 use tauri_specta::{collect_commands, collect_events};
 
 use podoclinic_core::db::live::Change;
+use podoclinic_core::offline::outbox;
 use podoclinic_core::state::{AppState, Paths};
 use podoclinic_core::{db, demo, startup};
 
@@ -29,6 +30,10 @@ macro_rules! app_builder {
                 commands::desk::upgrade_database,
                 commands::desk::restart_app::<$runtime>,
                 commands::desk::open_admin_window::<$runtime>,
+                commands::outbox::get_desk_copy,
+                commands::outbox::list_outbox,
+                commands::outbox::retry_outbox,
+                commands::outbox::discard_outbox,
                 commands::auth::needs_first_admin,
                 commands::auth::create_first_admin,
                 commands::auth::login,
@@ -232,6 +237,16 @@ pub fn run() {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let state = handle.state::<AppState>();
+                // The desk's own store first: what was kept offline is sent (and counted on the
+                // banner) whether or not the server answers at start.
+                startup::open_store(&state).await;
+                if let Some(offline) = state.offline.get() {
+                    let (sender, counts) = (handle.clone(), offline.outbox.subscribe());
+                    tauri::async_runtime::spawn(async move {
+                        outbox::run(&sender.state::<AppState>()).await;
+                    });
+                    tauri::async_runtime::spawn(forward_outbox(handle.clone(), counts));
+                }
                 startup::start(&state, demo::enabled()).await;
             });
             // A desk shut down by the system (SIGTERM) or Ctrl+C still stops its local cluster.
@@ -260,4 +275,21 @@ pub fn run() {
             cluster.stop_blocking();
         }
     });
+}
+
+/// Tells every window what the outbox holds (the banner's count), now and at each change.
+async fn forward_outbox<R: tauri::Runtime>(
+    handle: tauri::AppHandle<R>,
+    mut counts: tokio::sync::watch::Receiver<outbox::OutboxCount>,
+) {
+    use tauri_specta::Event;
+    loop {
+        let count = *counts.borrow_and_update();
+        if let Err(e) = events::OutboxChanged(count).emit(&handle) {
+            tracing::warn!(error = %e, "outbox event not delivered");
+        }
+        if counts.changed().await.is_err() {
+            return;
+        }
+    }
 }

@@ -29,6 +29,14 @@ export const commands = {
 	restartApp: () => typedError<null, AppError>(__TAURI_INVOKE("restart_app")),
 	/**  Opens (or focuses) the admin settings window. */
 	openAdminWindow: () => typedError<null, AppError>(__TAURI_INVOKE("open_admin_window")),
+	/**  What the outbox holds and how old the desk's copy is (the banner). */
+	getDeskCopy: () => typedError<CopyStatus, AppError>(__TAURI_INVOKE("get_desk_copy")),
+	/**  "Pendientes y conflictos": writes kept at this desk and not on the server yet, and those it refused. */
+	listOutbox: () => typedError<Kept[], AppError>(__TAURI_INVOKE("list_outbox")),
+	/**  Sends a refused write again, corrected. */
+	retryOutbox: (id: string, write: Write) => typedError<null, AppError>(__TAURI_INVOKE("retry_outbox", { id, write })),
+	/**  Gives up a refused write with a reason (audited on the server). */
+	discardOutbox: (id: string, reason: string) => typedError<null, AppError>(__TAURI_INVOKE("discard_outbox", { id, reason })),
 	/**  True when the clinic has no accounts yet: show the create-admin screen. */
 	needsFirstAdmin: () => typedError<boolean, AppError>(__TAURI_INVOKE("needs_first_admin")),
 	/**  Creates the clinic's first account (admin). Refused once any account exists. */
@@ -551,6 +559,13 @@ export type Consumable = {
 	quantity: number,
 };
 
+/**  The banner's facts: what the outbox holds and how old the desk's copy is. */
+export type CopyStatus = {
+	outbox: OutboxCount,
+	/**  When the desk's copy was last refreshed whole (`null`: never). */
+	syncedAt: string | null,
+};
+
 /**  What creating a patient did: created it, or found likely duplicates and waited for confirmation. */
 export type CreatePatientOutcome = {
 	created: Patient | null,
@@ -726,6 +741,17 @@ export type IncomePoint = {
 	amountCents: number,
 };
 
+/**  One write in the outbox, as the tray shows it. */
+export type Kept = {
+	id: string,
+	write: Write,
+	createdAt: string,
+	/**  Who typed it. */
+	userId: string,
+	/**  Waiting to be sent (`None`), or why the server refused it. */
+	refusal: AppError | null,
+};
+
 /**  The language a document is printed in (the UI's current one). */
 export type Lang = "es" | "en";
 
@@ -810,6 +836,12 @@ export type OpenSessionInput = {
 	id: string,
 	registerId: string,
 	openingFloatCents: number,
+};
+
+/**  What the banner counts. */
+export type OutboxCount = {
+	pending: number,
+	conflicts: number,
 };
 
 /**  A patient's record, with the podiatric history that matters at the desk and in the chair. */
@@ -1279,6 +1311,9 @@ export type VisitSummary = {
 	riskCategory: number | null,
 	signedAt: string | null,
 };
+
+/**  A write the desk can make without its server. */
+export type Write = { kind: "book"; input: BookInput } | { kind: "reschedule"; input: RescheduleInput } | { kind: "setStatus"; id: string; status: Status } | { kind: "cancel"; id: string; reason: string } | { kind: "createPatient"; patient: Patient; allowDuplicate: boolean } | { kind: "updatePatient"; patient: Patient } | { kind: "payment"; input: PaymentInput };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -42,6 +42,12 @@ impl Status {
         }
     }
 
+    /// Holds its slot: every status but cancelled and no-show (the exclusion constraint
+    /// `appointments_no_overlap` holds the same rule).
+    pub fn is_live(self) -> bool {
+        !matches!(self, Status::Cancelled | Status::NoShow)
+    }
+
     /// Only scheduled and confirmed appointments can be moved or cancelled.
     pub fn is_open(self) -> bool {
         matches!(self, Status::Scheduled | Status::Confirmed)
@@ -165,7 +171,7 @@ pub struct BookInput {
     pub override_schedule: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RescheduleInput {
     pub id: Uuid,

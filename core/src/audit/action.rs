@@ -22,6 +22,9 @@ pub enum Action {
     #[serde(rename = "document.receipt")]
     #[sqlx(rename = "document.receipt")]
     DocumentReceipt,
+    #[serde(rename = "outbox.discard")]
+    #[sqlx(rename = "outbox.discard")]
+    OutboxDiscard,
     #[serde(rename = "patient.read")]
     #[sqlx(rename = "patient.read")]
     PatientRead,

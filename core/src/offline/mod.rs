@@ -4,6 +4,7 @@
 //! drafts. `sync` keeps the copies current from the server; the services decide what each
 //! command does with them.
 
+pub mod outbox;
 pub mod sync;
 mod views;
 
@@ -28,6 +29,12 @@ pub struct Offline {
     /// The directory holds the server's patients (refreshed once, on this run or an earlier one):
     /// search may read it instead of the server.
     ready: AtomicBool,
+    /// What the outbox holds, for the banner.
+    pub outbox: tokio::sync::watch::Sender<outbox::OutboxCount>,
+    /// A write was kept: send it if the server is there.
+    pub kick: tokio::sync::Notify,
+    /// One replay at a time.
+    replaying: tokio::sync::Mutex<()>,
 }
 
 /// A fault of the desk's own store: never "offline" (that is the server's), always a fault with
@@ -46,7 +53,16 @@ impl Offline {
         let directory = Directory::build(listings);
         tracing::info!(patients = directory.len(), ms = started.elapsed().as_millis() as u64, "directory loaded");
         let synced = podoclinic_local::views::get(&store, sync::SYNCED).await.map_err(fault)?.is_some();
-        Ok(Offline { store, directory: RwLock::new(directory), ready: AtomicBool::new(synced) })
+        let offline = Offline {
+            store,
+            directory: RwLock::new(directory),
+            ready: AtomicBool::new(synced),
+            outbox: tokio::sync::watch::Sender::new(outbox::OutboxCount::default()),
+            kick: tokio::sync::Notify::new(),
+            replaying: tokio::sync::Mutex::new(()),
+        };
+        offline.recount().await?;
+        Ok(offline)
     }
 
     pub fn ready(&self) -> bool {

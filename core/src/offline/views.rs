@@ -76,7 +76,7 @@ impl Offline {
                 continue;
             }
             let a: Appointment = serde_json::from_str(&e.body).map_err(AppError::internal)?;
-            if a.starts_at < to && a.ends_at > from {
+            if a.status.is_live() && a.starts_at < to && a.ends_at > from {
                 out.push((a, e.pending));
             }
         }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{PatientSummary, fold};
+use super::model::{PatientSummary, fold, phone_key};
 use super::repo::{Candidate, SearchTerms};
 
 /// One patient as the directory holds it.
@@ -251,6 +251,24 @@ impl Directory {
             }
         }
         out
+    }
+
+    /// Likely duplicates of a new patient in the directory, by the server's rule
+    /// (`repo::possible_duplicates`): the same folded name and birth date, or the same last ten
+    /// digits of the main phone (seven at least).
+    pub fn possible_duplicates(&self, p: &super::model::Patient) -> Vec<PatientSummary> {
+        let name = fold(&format!("{} {}", p.first_name, p.last_names));
+        let key = p.phone_key();
+        let mut found: Vec<&Listing> = self
+            .listings()
+            .filter(|l| l.id != p.id)
+            .filter(|l| {
+                (l.search_name == name && l.birth_date == p.birth_date && p.birth_date.is_some())
+                    || (key.len() >= 7 && phone_key(&l.phone) == key)
+            })
+            .collect();
+        found.sort_by(|a, b| a.search_name.cmp(&b.search_name));
+        found.into_iter().take(10).map(Listing::summary).collect()
     }
 
     /// True when some name word contains `word` (the server's `word_exists`).

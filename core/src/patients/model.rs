@@ -127,9 +127,14 @@ impl Patient {
 
     /// The last ten digits of the main phone: how duplicates are matched (+52 prefixes vary).
     pub fn phone_key(&self) -> String {
-        let digits: String = self.phone.chars().filter(char::is_ascii_digit).collect();
-        digits[digits.len().saturating_sub(10)..].to_string()
+        phone_key(&self.phone)
     }
+}
+
+/// The last ten digits of a phone: how duplicates are matched (+52 prefixes vary).
+pub fn phone_key(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(10)..].to_string()
 }
 
 fn looks_like_email(s: &str) -> bool {

@@ -93,7 +93,14 @@ pub async fn find_slots(state: State<'_, AppState>, query: Arg<SlotQuery>) -> Ap
 #[specta::specta]
 pub async fn book_appointment(state: State<'_, AppState>, input: Arg<BookInput>) -> AppResult<Appointment> {
     let input = input.0;
-    state.run(Permission::AppointmentsWrite, input, |ctx, input| async move { service::book(&ctx, input).await }).await
+    state
+        .run_or_keep(
+            Permission::AppointmentsWrite,
+            input,
+            |ctx, input| async move { service::book(&ctx, input).await },
+            |keep, input| async move { keep.book(input).await },
+        )
+        .await
 }
 
 /// Books a recurring series; reports each date that clashed.
@@ -112,7 +119,12 @@ pub async fn book_series(state: State<'_, AppState>, input: Arg<SeriesInput>) ->
 pub async fn reschedule_appointment(state: State<'_, AppState>, input: Arg<RescheduleInput>) -> AppResult<Appointment> {
     let input = input.0;
     state
-        .run(Permission::AppointmentsWrite, input, |ctx, input| async move { service::reschedule(&ctx, input).await })
+        .run_or_keep(
+            Permission::AppointmentsWrite,
+            input,
+            |ctx, input| async move { service::reschedule(&ctx, input).await },
+            |keep, input| async move { keep.reschedule(input).await },
+        )
         .await
 }
 
@@ -127,9 +139,12 @@ pub async fn set_appointment_status(
     let id = id.0;
     let status = status.0;
     state
-        .run(Permission::AppointmentsWrite, (id, status), |ctx, (id, status)| async move {
-            service::set_status(&ctx, id, status).await
-        })
+        .run_or_keep(
+            Permission::AppointmentsWrite,
+            (id, status),
+            |ctx, (id, status)| async move { service::set_status(&ctx, id, status).await },
+            |keep, (id, status)| async move { keep.set_status(id, status).await },
+        )
         .await
 }
 
@@ -144,8 +159,11 @@ pub async fn cancel_appointment(
     let id = id.0;
     let reason = reason.0;
     state
-        .run(Permission::AppointmentsWrite, (id, reason), |ctx, (id, reason)| async move {
-            service::cancel(&ctx, id, &reason).await
-        })
+        .run_or_keep(
+            Permission::AppointmentsWrite,
+            (id, reason),
+            |ctx, (id, reason)| async move { service::cancel(&ctx, id, &reason).await },
+            |keep, (id, reason)| async move { keep.cancel(id, reason).await },
+        )
         .await
 }

@@ -46,7 +46,12 @@ pub async fn create_charge(state: State<'_, AppState>, input: Arg<ChargeInput>) 
 pub async fn take_payment(state: State<'_, AppState>, input: Arg<PaymentInput>) -> AppResult<Payment> {
     let input = input.0;
     state
-        .run(Permission::PaymentsWrite, input, |ctx, input| async move { service::take_payment(&ctx, input).await })
+        .run_or_keep(
+            Permission::PaymentsWrite,
+            input,
+            |ctx, input| async move { service::take_payment(&ctx, input).await },
+            |keep, input| async move { keep.take_payment(input).await },
+        )
         .await
 }
 

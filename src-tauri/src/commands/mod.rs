@@ -14,6 +14,7 @@ pub mod desk;
 pub mod documents;
 pub mod expenses;
 pub mod inventory;
+pub mod outbox;
 pub mod patients;
 pub mod podiatrists;
 pub mod schedules;

@@ -35,9 +35,12 @@ pub async fn create_patient(
     let patient = patient.0;
     let allow_duplicate = allow_duplicate.0;
     state
-        .run(Permission::PatientsWrite, (patient, allow_duplicate), |ctx, (patient, allow_duplicate)| async move {
-            service::create(&ctx, patient, allow_duplicate).await
-        })
+        .run_or_keep(
+            Permission::PatientsWrite,
+            (patient, allow_duplicate),
+            |ctx, (patient, allow_duplicate)| async move { service::create(&ctx, patient, allow_duplicate).await },
+            |keep, (patient, allow_duplicate)| async move { keep.create_patient(patient, allow_duplicate).await },
+        )
         .await
 }
 
@@ -47,7 +50,12 @@ pub async fn create_patient(
 pub async fn update_patient(state: State<'_, AppState>, patient: Arg<Patient>) -> AppResult<Patient> {
     let patient = patient.0;
     state
-        .run(Permission::PatientsWrite, patient, |ctx, patient| async move { service::update(&ctx, patient).await })
+        .run_or_keep(
+            Permission::PatientsWrite,
+            patient,
+            |ctx, patient| async move { service::update(&ctx, patient).await },
+            |keep, patient| async move { keep.update_patient(patient).await },
+        )
         .await
 }
 

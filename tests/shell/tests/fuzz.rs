@@ -292,6 +292,14 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("unlock_session", json!({ "password": "no es la mía" })),
         ("lock_session", json!({})),
         ("logout", json!({})),
+        // What the desk kept while its server was away (its store is open, its outbox empty).
+        ("get_desk_copy", json!({})),
+        ("list_outbox", json!({})),
+        (
+            "retry_outbox",
+            json!({ "id": Uuid::now_v7(), "write": { "kind": "book", "input": to(booking(c.patient, c.podiatrist, future(9, 9, 0), 30)) } }),
+        ),
+        ("discard_outbox", json!({ "id": Uuid::now_v7(), "reason": "Ya no aplica" })),
         // The desk and its connection (the embedded profile; nothing here reaches a server).
         ("get_db_status", json!({})),
         ("get_desk_config", json!({})),
@@ -406,6 +414,9 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
     let closed_before = closed_session(&pool, clinic.closed_session);
     let mut state = state_on(pool.clone(), "fuzz-desk");
     state.login_throttle = std::sync::Arc::new(quick_throttle());
+    let store = temp_paths().data_dir.join("store");
+    let offline = tauri::async_runtime::block_on(podoclinic_core::offline::Offline::open(&store)).unwrap();
+    let _ = state.offline.set(std::sync::Arc::new(offline));
     let app = MockApp::new(state);
     sign_in(&app);
     let drawer =

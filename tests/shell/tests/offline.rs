@@ -73,3 +73,162 @@ fn without_the_server_the_desk_shows_what_it_kept_as_the_server_showed_it() {
     app.invoke("logout", json!({})).unwrap();
     assert_eq!(app.invoke("list_agenda", week).unwrap_err(), json!({ "kind": "unauthorized" }));
 }
+
+/// The server's count of rows matching `sql` (one bound id, or none).
+fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
+    tauri::async_runtime::block_on(sqlx::query_scalar::<_, i64>(sql).fetch_one(pool)).unwrap()
+}
+
+#[test]
+fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_the_tray() {
+    use podoclinic_core::offline::outbox;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let at = |hour: i64| {
+        let day = Utc::now() + Duration::days(1);
+        let day = day - Duration::seconds(day.timestamp() % 86_400);
+        day + Duration::hours(hour)
+    };
+    let (pod, ana, other_desk, arrived_id) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        let ctx = ctx_of(&pool, &admin).await;
+        let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+        let ana = patient(&pool, &admin, "Ana", "López", "5512345678").await;
+        open_drawer(&ctx, 50_000).await;
+        let booked = podoclinic_core::appointments::service::book(&ctx, booking(ana, pod, at(8), 30)).await.unwrap();
+        (pod, ana, ctx, booked.id)
+    });
+    let state = state_on(pool.clone(), "test-desk");
+    let dir = temp_paths().data_dir.join("store");
+    let offline = tauri::async_runtime::block_on(async {
+        let offline = Offline::open(&dir).await.unwrap();
+        sync::refresh(&pool, &offline, "test-desk").await.unwrap();
+        offline
+    });
+    let _ = state.offline.set(Arc::new(offline));
+    let app = MockApp::new(state);
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+
+    // Offline: two bookings, a new patient and their booking, an arrival, a cash payment.
+    let book = |id: uuid::Uuid, patient: Value, hour: i64| {
+        app.invoke("book_appointment", json!({ "input": {
+            "id": id, "patientId": patient, "podiatristId": pod, "startsAt": at(hour), "endsAt": at(hour) + Duration::minutes(30),
+            "reason": "Revisión", "overrideSchedule": false } }))
+    };
+    let (ten, eleven, noon) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    book(ten, json!(ana), 10).unwrap();
+    book(eleven, json!(ana), 11).unwrap();
+    let clash = book(uuid::Uuid::now_v7(), json!(ana), 10).unwrap_err();
+    assert_eq!(clash["kind"], "slotTaken", "the desk's copy already holds 10:00");
+    let luis = uuid::Uuid::now_v7();
+    let mut luis_record = serde_json::to_value(new_patient("Luis", "Nuevo", "5587654321")).unwrap();
+    luis_record["id"] = json!(luis);
+    let created = app.invoke("create_patient", json!({ "patient": luis_record, "allowDuplicate": false })).unwrap();
+    assert_eq!(created["created"]["id"], json!(luis));
+    assert_eq!(app.invoke("search_patients", json!({ "query": "luis nuevo" })).unwrap()[0]["id"], json!(luis));
+    book(noon, json!(luis), 12).unwrap();
+    app.invoke("set_appointment_status", json!({ "id": arrived_id, "status": "arrived" })).unwrap();
+    let payment = uuid::Uuid::now_v7();
+    app.invoke("take_payment", json!({ "input": {
+        "id": payment, "patientId": ana, "chargeId": null, "method": "cash", "amountCents": 20_000, "reference": "" } }))
+        .unwrap();
+    let day = json!({ "from": at(0), "to": at(24), "podiatristIds": null });
+    let rows = app.invoke("list_agenda", day.clone()).unwrap()["rows"].as_array().unwrap().clone();
+    let pending: Vec<&Value> = rows.iter().filter(|r| r[7].as_u64().unwrap() & 4 != 0).collect();
+    assert_eq!(pending.len(), 4, "three bookings and the arrival show as pending: {rows:?}");
+    assert_eq!(app.invoke("get_desk_copy", json!({})).unwrap()["outbox"], json!({ "pending": 6, "conflicts": 0 }));
+    assert_eq!(count(&pool, "SELECT count(*) FROM appointments"), 1, "nothing reached the server yet");
+
+    // Meanwhile another desk books 11:00 for someone else.
+    tauri::async_runtime::block_on(async {
+        let marta =
+            podoclinic_core::patients::service::create(&other_desk, new_patient("Marta", "Ruiz", ""), true).await;
+        let marta = marta.unwrap().created.unwrap().id;
+        podoclinic_core::appointments::service::book(&other_desk, booking(marta, pod, at(11), 30)).await.unwrap();
+    });
+
+    // The server is back: everything lands once, in order; 11:00 waits in the tray.
+    app.state().health.set(DbStatus::Online);
+    let landed = tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    assert_eq!(landed, 5);
+    let tray = app.invoke("list_outbox", json!({})).unwrap();
+    assert_eq!(tray.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (tray[0]["write"]["kind"].as_str(), tray[0]["refusal"]["kind"].as_str()),
+        (Some("book"), Some("slotTaken"))
+    );
+    assert_eq!(tray[0]["write"]["input"]["id"], json!(eleven));
+    assert_eq!(count(&pool, "SELECT count(*) FROM patients WHERE first_name = 'Luis'"), 1);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM appointments WHERE status <> 'cancelled'"),
+        4,
+        "8:00, 10:00, 12:00 and the other desk's 11:00"
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM appointments WHERE status = 'arrived'"), 1);
+    assert_eq!(count(&pool, "SELECT coalesce(sum(amount_cents), 0)::bigint FROM payments"), 20_000);
+    assert_eq!(app.invoke("get_desk_copy", json!({})).unwrap()["outbox"], json!({ "pending": 0, "conflicts": 1 }));
+
+    // Sent again (a crash between sending and noting it): nothing lands twice.
+    let again = tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    assert_eq!(again, 0);
+
+    // The person moves the refused booking to the next free slot; it lands.
+    let mut write = tray[0]["write"].clone();
+    write["input"]["startsAt"] = json!(at(13));
+    write["input"]["endsAt"] = json!(at(13) + Duration::minutes(30));
+    app.invoke("retry_outbox", json!({ "id": tray[0]["id"], "write": write })).unwrap();
+    assert_eq!(tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap(), 1);
+    assert_eq!(app.invoke("list_outbox", json!({})).unwrap(), json!([]));
+    assert_eq!(count(&pool, "SELECT count(*) FROM appointments WHERE status <> 'cancelled'"), 5);
+    let rows = app.invoke("list_agenda", day).unwrap()["rows"].as_array().unwrap().clone();
+    assert!(rows.iter().all(|r| r[7].as_u64().unwrap() & 4 == 0), "nothing pending any more: {rows:?}");
+    assert_eq!(count(&pool, "SELECT count(*) FROM audit_log WHERE action = 'appointment.book'"), 5);
+}
+
+#[test]
+fn a_refused_write_given_up_is_audited_with_its_reason() {
+    use podoclinic_core::offline::outbox;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let start = Utc::now() + Duration::days(2);
+    let start = start - Duration::seconds(start.timestamp() % 3_600);
+    let (pod, ana, ctx) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        let ctx = ctx_of(&pool, &admin).await;
+        let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+        let ana = patient(&pool, &admin, "Ana", "López", "").await;
+        (pod, ana, ctx)
+    });
+    let state = state_on(pool.clone(), "test-desk");
+    let offline = tauri::async_runtime::block_on(async {
+        let offline = Offline::open(&temp_paths().data_dir.join("store")).await.unwrap();
+        sync::refresh(&pool, &offline, "test-desk").await.unwrap();
+        offline
+    });
+    let _ = state.offline.set(Arc::new(offline));
+    let app = MockApp::new(state);
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    let mine = booking(ana, pod, start, 30);
+    app.invoke("book_appointment", json!({ "input": mine })).unwrap();
+    assert_eq!(
+        app.invoke("discard_outbox", json!({ "id": mine.id, "reason": "duplicada" })).unwrap_err(),
+        json!({ "kind": "offline" })
+    );
+    tauri::async_runtime::block_on(podoclinic_core::appointments::service::book(&ctx, booking(ana, pod, start, 30)))
+        .unwrap();
+    app.state().health.set(DbStatus::Online);
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    let err = app.invoke("discard_outbox", json!({ "id": mine.id, "reason": "  " })).unwrap_err();
+    assert_eq!(err, json!({ "kind": "validation", "field": "reason", "key": "required" }));
+    app.invoke("discard_outbox", json!({ "id": mine.id, "reason": "la paciente ya tenía cita" })).unwrap();
+    assert_eq!(app.invoke("list_outbox", json!({})).unwrap(), json!([]));
+    let audited: serde_json::Value = tauri::async_runtime::block_on(
+        sqlx::query_scalar("SELECT after FROM audit_log WHERE action = 'outbox.discard'").fetch_one(&pool),
+    )
+    .unwrap();
+    assert_eq!(audited["reason"], "la paciente ya tenía cita");
+    assert_eq!(audited["write"]["input"]["id"], json!(mine.id));
+    assert_eq!(audited["refusal"].as_str().map(|r| r.contains("slotTaken")), Some(true));
+}

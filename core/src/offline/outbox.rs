@@ -1,0 +1,544 @@
+//! Writes the desk makes while the server is away. Each is checked here as the server would check
+//! what it can (the same validations, the week's agenda for clashes, the directory for the
+//! patient), stored in the outbox with its client-made id and on disk before the desk answers,
+//! and shown at once (the calendar marks it "pendiente"). When the server is back the outbox is
+//! sent in the order it was made, through the same services, as the user who typed each write:
+//! ids make a write sent twice land once. What the server refuses is never dropped: it waits in
+//! the conflicts tray for a person to amend it or discard it (with a reason, audited).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Offline, fault};
+use crate::appointments::model::{Appointment, BookInput, RescheduleInput, Status, check_times};
+use crate::auth::{Ctx, Permission, Session};
+use crate::billing::model::{Payment, PaymentInput};
+use crate::cash::model::DeskCash;
+use crate::error::{AppError, AppResult};
+use crate::patients::directory::Listing;
+use crate::patients::model::{CreatePatientOutcome, Patient};
+use crate::state::AppState;
+
+/// A write the desk can make without its server.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Write {
+    Book { input: BookInput },
+    Reschedule { input: RescheduleInput },
+    SetStatus { id: Uuid, status: Status },
+    Cancel { id: Uuid, reason: String },
+    CreatePatient { patient: Patient, allow_duplicate: bool },
+    UpdatePatient { patient: Patient },
+    Payment { input: PaymentInput },
+}
+
+impl Write {
+    /// The permission the write needs, checked at the desk and again when it is sent.
+    pub fn permission(&self) -> Permission {
+        match self {
+            Write::Book { .. } | Write::Reschedule { .. } | Write::SetStatus { .. } | Write::Cancel { .. } => {
+                Permission::AppointmentsWrite
+            }
+            Write::CreatePatient { .. } | Write::UpdatePatient { .. } => Permission::PatientsWrite,
+            Write::Payment { .. } => Permission::PaymentsWrite,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Write::Book { .. } => "book",
+            Write::Reschedule { .. } => "reschedule",
+            Write::SetStatus { .. } => "setStatus",
+            Write::Cancel { .. } => "cancel",
+            Write::CreatePatient { .. } => "createPatient",
+            Write::UpdatePatient { .. } => "updatePatient",
+            Write::Payment { .. } => "payment",
+        }
+    }
+
+    /// The appointment the write is about, if any (its agenda is re-read after it is sent).
+    fn appointment(&self) -> Option<Uuid> {
+        match self {
+            Write::Book { input } => Some(input.id),
+            Write::Reschedule { input } => Some(input.id),
+            Write::SetStatus { id, .. } | Write::Cancel { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Sends the write through the service that makes it online.
+    async fn apply(&self, ctx: &Ctx) -> AppResult<()> {
+        use crate::appointments::service as appointments;
+        use crate::patients::service as patients;
+        match self.clone() {
+            Write::Book { input } => appointments::book(ctx, input).await.map(drop),
+            Write::Reschedule { input } => appointments::reschedule(ctx, input).await.map(drop),
+            Write::SetStatus { id, status } => appointments::set_status(ctx, id, status).await.map(drop),
+            Write::Cancel { id, reason } => appointments::cancel(ctx, id, &reason).await.map(drop),
+            Write::CreatePatient { patient, allow_duplicate } => {
+                match patients::create(ctx, patient, allow_duplicate).await?.created {
+                    Some(_) => Ok(()),
+                    None => Err(AppError::conflict("possible_duplicate", Some("patient"))),
+                }
+            }
+            Write::UpdatePatient { patient } => patients::update(ctx, patient).await.map(drop),
+            Write::Payment { input } => crate::billing::service::take_payment(ctx, input).await.map(drop),
+        }
+    }
+}
+
+/// One write in the outbox, as the tray shows it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Kept {
+    pub id: Uuid,
+    pub write: Write,
+    pub created_at: DateTime<Utc>,
+    /// Who typed it.
+    pub user_id: Uuid,
+    /// Waiting to be sent (`None`), or why the server refused it.
+    pub refusal: Option<AppError>,
+}
+
+/// What the banner counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxCount {
+    pub pending: u32,
+    pub conflicts: u32,
+}
+
+impl Offline {
+    /// Every write not settled yet, oldest first.
+    pub async fn kept(&self) -> AppResult<Vec<Kept>> {
+        let entries = podoclinic_local::outbox::open(&self.store).await.map_err(fault)?;
+        entries
+            .into_iter()
+            .map(|e| {
+                Ok(Kept {
+                    id: e.id,
+                    write: serde_json::from_str(&e.payload).map_err(AppError::internal)?,
+                    created_at: e.created_at,
+                    user_id: e.user_id,
+                    refusal: e.refusal.map(|r| serde_json::from_str(&r)).transpose().map_err(AppError::internal)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Counts what is pending and refused, and tells whoever listens (the banner) if it changed.
+    pub async fn recount(&self) -> AppResult<OutboxCount> {
+        let kept = podoclinic_local::outbox::open(&self.store).await.map_err(fault)?;
+        let conflicts = kept.iter().filter(|e| e.state == podoclinic_local::outbox::State::Conflict).count();
+        let count = OutboxCount { pending: (kept.len() - conflicts) as u32, conflicts: conflicts as u32 };
+        self.outbox.send_if_modified(|seen| std::mem::replace(seen, count) != count);
+        Ok(count)
+    }
+
+    /// Stores a write for later, on disk, and counts it.
+    async fn push(&self, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
+        let payload = serde_json::to_string(write).map_err(AppError::internal)?;
+        podoclinic_local::outbox::push(&self.store, id, user, write.kind(), &payload, Utc::now())
+            .await
+            .map_err(fault)?;
+        self.recount().await?;
+        self.kick.notify_one();
+        Ok(())
+    }
+
+    /// Shows an appointment as the desk now has it (pending: changed here, not on the server).
+    async fn show(&self, a: &Appointment, pending: bool) -> AppResult<()> {
+        let entry = podoclinic_local::agenda::Entry {
+            id: a.id,
+            podiatrist_id: a.podiatrist_id,
+            starts_min: podoclinic_local::epoch_minutes(a.starts_at),
+            ends_min: podoclinic_local::epoch_minutes(a.ends_at),
+            body: serde_json::to_string(a).map_err(AppError::internal)?,
+            pending,
+        };
+        podoclinic_local::agenda::upsert(&self.store, &entry).await.map_err(fault)
+    }
+
+    /// The live appointment of `podiatrist` overlapping `[start, end)` in the desk's copy, other
+    /// than `except`: "slot taken", as the server would say it.
+    async fn clash(&self, podiatrist: Uuid, start: DateTime<Utc>, end: DateTime<Utc>, except: Uuid) -> AppResult<()> {
+        let around = self.appointments(start, end, Some(&[podiatrist])).await?;
+        match around.into_iter().map(|(a, _)| a).find(|a| a.id != except && a.status.is_live()) {
+            Some(a) => Err(AppError::SlotTaken {
+                appointment_id: a.id,
+                starts_at: a.starts_at.to_rfc3339(),
+                ends_at: a.ends_at.to_rfc3339(),
+                patient_name: a.patient_name,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// What a signed-in user may write at the desk while the server is away. Each method checks what
+/// the desk can check, keeps the write, shows it, and answers as the command does online.
+pub struct Keeper {
+    pub offline: Arc<Offline>,
+    pub session: Session,
+}
+
+impl Keeper {
+    async fn keep(&self, id: Uuid, write: Write) -> AppResult<()> {
+        self.offline.push(id, self.session.user_id, &write).await
+    }
+
+    /// The appointment as the desk knows it; one outside its copy cannot be changed offline.
+    async fn appointment(&self, id: Uuid) -> AppResult<Appointment> {
+        self.offline.appointment(id).await
+    }
+
+    pub async fn book(&self, input: BookInput) -> AppResult<Appointment> {
+        check_times(input.starts_at, input.ends_at)?;
+        crate::validate::text(input.reason.trim(), "reason", crate::limits::APPOINTMENT_REASON)?;
+        let patient = self.offline.directory.read().await.get(input.patient_id).cloned();
+        let patient = patient.ok_or_else(|| AppError::validation("patientId", "unknown_patient"))?;
+        self.offline.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
+        let booked = Appointment {
+            id: input.id,
+            patient_id: patient.id,
+            patient_name: patient.full_name,
+            patient_at_risk: patient.at_risk,
+            podiatrist_id: input.podiatrist_id,
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            reason: input.reason.trim().to_string(),
+            status: Status::Scheduled,
+            cancel_reason: None,
+            series_id: None,
+            outside_schedule: input.override_schedule,
+        };
+        self.keep(input.id, Write::Book { input }).await?;
+        self.offline.show(&booked, true).await?;
+        Ok(booked)
+    }
+
+    pub async fn reschedule(&self, input: RescheduleInput) -> AppResult<Appointment> {
+        check_times(input.starts_at, input.ends_at)?;
+        let before = self.appointment(input.id).await?;
+        if !before.status.is_open() {
+            return Err(AppError::conflict("appointment_closed", None));
+        }
+        self.offline.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
+        let after = Appointment {
+            podiatrist_id: input.podiatrist_id,
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            outside_schedule: input.override_schedule,
+            ..before
+        };
+        self.keep(Uuid::now_v7(), Write::Reschedule { input }).await?;
+        self.offline.show(&after, true).await?;
+        Ok(after)
+    }
+
+    pub async fn set_status(&self, id: Uuid, status: Status) -> AppResult<Appointment> {
+        if status == Status::Cancelled {
+            return Err(AppError::validation("status", "use_cancel"));
+        }
+        self.change_status(id, status, None).await
+    }
+
+    pub async fn cancel(&self, id: Uuid, reason: String) -> AppResult<Appointment> {
+        let mut reason = reason;
+        crate::validate::required(&mut reason, "cancelReason", crate::limits::CANCEL_REASON)?;
+        self.change_status(id, Status::Cancelled, Some(reason)).await
+    }
+
+    async fn change_status(&self, id: Uuid, status: Status, reason: Option<String>) -> AppResult<Appointment> {
+        let before = self.appointment(id).await?;
+        if before.status == status {
+            return Ok(before);
+        }
+        if !before.status.can_become(status) {
+            return Err(AppError::validation("status", "invalid_transition"));
+        }
+        let after = Appointment { status, cancel_reason: reason.clone(), ..before };
+        let write = match reason {
+            Some(reason) => Write::Cancel { id, reason },
+            None => Write::SetStatus { id, status },
+        };
+        self.keep(Uuid::now_v7(), write).await?;
+        self.offline.show(&after, true).await?;
+        Ok(after)
+    }
+
+    pub async fn create_patient(&self, patient: Patient, allow_duplicate: bool) -> AppResult<CreatePatientOutcome> {
+        let today = crate::clinic::time::local_date(self.offline.zone().await?, Utc::now());
+        let p = Patient { archived: false, ..patient }.parse(today)?;
+        if !allow_duplicate {
+            let possible_duplicates = self.offline.directory.read().await.possible_duplicates(&p);
+            if !possible_duplicates.is_empty() {
+                return Ok(CreatePatientOutcome { created: None, possible_duplicates });
+            }
+        }
+        self.keep(p.id, Write::CreatePatient { patient: p.clone(), allow_duplicate }).await?;
+        self.offline.list(Listing::typed_here(&p)).await?;
+        Ok(CreatePatientOutcome { created: Some(p), possible_duplicates: Vec::new() })
+    }
+
+    pub async fn update_patient(&self, patient: Patient) -> AppResult<Patient> {
+        let today = crate::clinic::time::local_date(self.offline.zone().await?, Utc::now());
+        let p = patient.parse(today)?;
+        if self.offline.directory.read().await.get(p.id).is_none() {
+            return Err(AppError::not_found("patient"));
+        }
+        self.keep(Uuid::now_v7(), Write::UpdatePatient { patient: p.clone() }).await?;
+        self.offline.list(Listing::typed_here(&p)).await?;
+        Ok(p)
+    }
+
+    /// A payment into this desk's open cash session (as last known).
+    pub async fn take_payment(&self, input: PaymentInput) -> AppResult<Payment> {
+        let mut reference = input.reference.clone();
+        crate::validate::trimmed(&mut reference, "reference", crate::limits::PAYMENT_REFERENCE)?;
+        let amount = crate::validate::positive_cents(input.amount_cents, "amountCents")?;
+        if self.offline.directory.read().await.get(input.patient_id).is_none() {
+            return Err(AppError::validation("patientId", "unknown_patient"));
+        }
+        let drawer: DeskCash = self.offline.view(super::View::DeskCash).await?;
+        let session = drawer.session.ok_or_else(|| AppError::conflict("cash_session_required", None))?;
+        let payment = Payment {
+            id: input.id,
+            patient_id: input.patient_id,
+            charge_id: input.charge_id,
+            method: input.method,
+            amount_cents: amount,
+            reason: String::new(),
+            reference: reference.clone(),
+            session_id: session.id,
+            at: Utc::now(),
+            created_by_name: self.session.display_name.clone(),
+        };
+        self.keep(input.id, Write::Payment { input: PaymentInput { reference, amount_cents: amount, ..input } })
+            .await?;
+        Ok(payment)
+    }
+}
+
+impl Offline {
+    /// Puts a patient typed here in the directory (store and index), marked pending.
+    async fn list(&self, listing: Listing) -> AppResult<()> {
+        podoclinic_local::directory::upsert(&self.store, &(&listing).into()).await.map_err(fault)?;
+        self.directory.write().await.upsert(listing);
+        Ok(())
+    }
+}
+
+/// How a write ended when it was sent.
+enum Sent {
+    Landed,
+    Refused(AppError),
+    /// The server went away again (or is busy): try later, in the same order.
+    NotNow,
+}
+
+/// Sends what is pending, oldest first, while the server answers. Returns how many landed.
+pub async fn replay(state: &AppState) -> AppResult<usize> {
+    let Some(offline) = state.offline.get() else { return Ok(0) };
+    let _one_at_a_time = offline.replaying.lock().await;
+    let mut landed = 0;
+    for entry in podoclinic_local::outbox::open(&offline.store).await.map_err(fault)? {
+        if entry.state != podoclinic_local::outbox::State::Pending {
+            continue;
+        }
+        let write: Write = serde_json::from_str(&entry.payload).map_err(AppError::internal)?;
+        let pool = match state.db() {
+            Ok(pool) => pool,
+            Err(_) => break,
+        };
+        match send(&pool, &state.desk, entry.user_id, &write).await {
+            Sent::Landed => {
+                podoclinic_local::outbox::settle(
+                    &offline.store,
+                    entry.id,
+                    podoclinic_local::outbox::State::Landed,
+                    None,
+                    Utc::now(),
+                )
+                .await
+                .map_err(fault)?;
+                landed += 1;
+            }
+            Sent::Refused(why) => {
+                tracing::warn!(write = write.kind(), refusal = %why, "a write kept offline was refused");
+                let refusal = serde_json::to_string(&why).map_err(AppError::internal)?;
+                podoclinic_local::outbox::settle(
+                    &offline.store,
+                    entry.id,
+                    podoclinic_local::outbox::State::Conflict,
+                    Some(&refusal),
+                    Utc::now(),
+                )
+                .await
+                .map_err(fault)?;
+            }
+            Sent::NotNow => break,
+        }
+        // What the desk showed for the write is replaced by what the server now holds.
+        settle_copy(&pool, offline, &write).await?;
+        offline.recount().await?;
+    }
+    Ok(landed)
+}
+
+async fn send(pool: &sqlx::PgPool, desk: &str, user: Uuid, write: &Write) -> Sent {
+    let outcome = async {
+        let ctx = Ctx::for_user(pool, user, desk).await?;
+        let permission = write.permission();
+        if !ctx.session.permissions.contains(&permission) {
+            return Err(AppError::Forbidden { permission });
+        }
+        let mut reruns = 0;
+        loop {
+            match write.apply(&ctx).await {
+                Err(AppError::Conflicted) if reruns < crate::state::RETRIES => reruns += 1,
+                other => return other,
+            }
+        }
+    };
+    match outcome.await {
+        Ok(()) => Sent::Landed,
+        Err(AppError::Offline | AppError::Busy | AppError::Conflicted) => Sent::NotNow,
+        Err(e) => Sent::Refused(e),
+    }
+}
+
+/// After a write was sent (landed or refused), the desk's copy of what it touched follows the
+/// server: the appointment's agenda is re-read, a patient typed here leaves the pending list.
+async fn settle_copy(pool: &sqlx::PgPool, offline: &Offline, write: &Write) -> AppResult<()> {
+    if let Some(id) = write.appointment() {
+        podoclinic_local::agenda::remove(&offline.store, id).await.map_err(fault)?;
+        if let Some(a) = crate::appointments::repo::find(pool, id).await?
+            && a.status.is_live()
+        {
+            offline.show(&a, false).await?;
+        }
+    }
+    if let Write::CreatePatient { patient, .. } | Write::UpdatePatient { patient } = write {
+        super::sync::patient(pool, offline, patient.id).await?;
+    }
+    Ok(())
+}
+
+/// Sends the outbox whenever the server is (back) online or a write was kept, for the app's life.
+pub async fn run(state: &AppState) {
+    let Some(offline) = state.offline.get().cloned() else { return };
+    let mut status = state.health.status.subscribe();
+    loop {
+        if *status.borrow_and_update() == crate::db::monitor::DbStatus::Online
+            && let Err(e) = replay(state).await
+        {
+            tracing::warn!(error = %e, "outbox not sent");
+        }
+        tokio::select! {
+            changed = status.changed() => if changed.is_err() { return },
+            _ = offline.kick.notified() => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+        }
+    }
+}
+
+/// The signed-in session, with the server or without it (the tray works either way).
+async fn session(state: &AppState) -> AppResult<Session> {
+    match crate::auth::signed_in(state).await {
+        Err(AppError::Offline) => state.sessions.touch(Utc::now()),
+        other => Ok(other?.session),
+    }
+}
+
+fn offline(state: &AppState) -> AppResult<&Offline> {
+    state.offline.get().map(|o| &**o).ok_or_else(|| AppError::not_found("outbox"))
+}
+
+/// "Pendientes y conflictos": the writes kept at this desk and not settled, those the user may
+/// make (a receptionist does not see a podiatrist's clinical writes, and the other way round).
+pub async fn tray(state: &AppState) -> AppResult<Vec<Kept>> {
+    let session = session(state).await?;
+    let kept = offline(state)?.kept().await?;
+    Ok(kept.into_iter().filter(|k| session.permissions.contains(&k.write.permission())).collect())
+}
+
+/// A refused write, corrected (another slot, another podiatrist, booked anyway with the
+/// override, registered anyway as a new patient), goes back in line in its place.
+pub async fn amend(state: &AppState, id: Uuid, write: Write) -> AppResult<()> {
+    let session = session(state).await?;
+    let offline = offline(state)?;
+    let entry = podoclinic_local::outbox::find(&offline.store, id).await.map_err(fault)?;
+    let entry = entry.ok_or_else(|| AppError::not_found("outbox"))?;
+    if entry.state != podoclinic_local::outbox::State::Conflict {
+        return Err(AppError::conflict("outbox_not_refused", None));
+    }
+    let before: Write = serde_json::from_str(&entry.payload).map_err(AppError::internal)?;
+    if before.kind() != write.kind() || before.appointment() != write.appointment() {
+        return Err(AppError::validation("write", "outbox_other_write"));
+    }
+    for permission in [before.permission(), write.permission()] {
+        if !session.permissions.contains(&permission) {
+            return Err(AppError::Forbidden { permission });
+        }
+    }
+    let payload = serde_json::to_string(&write).map_err(AppError::internal)?;
+    podoclinic_local::outbox::amend(&offline.store, id, &payload).await.map_err(fault)?;
+    offline.recount().await?;
+    offline.kick.notify_one();
+    Ok(())
+}
+
+/// Gives up a refused write, with the reason: audited on the server (what was typed, by whom, why
+/// it was given up), so it needs the server.
+pub async fn discard(ctx: &Ctx, offline: &Offline, id: Uuid, reason: String) -> AppResult<()> {
+    let mut reason = reason;
+    crate::validate::required(&mut reason, "reason", crate::limits::CANCEL_REASON)?;
+    let entry = podoclinic_local::outbox::find(&offline.store, id).await.map_err(fault)?;
+    let entry = entry.ok_or_else(|| AppError::not_found("outbox"))?;
+    if entry.state != podoclinic_local::outbox::State::Conflict {
+        return Err(AppError::conflict("outbox_not_refused", None));
+    }
+    let write: Write = serde_json::from_str(&entry.payload).map_err(AppError::internal)?;
+    if !ctx.session.permissions.contains(&write.permission()) {
+        return Err(AppError::Forbidden { permission: write.permission() });
+    }
+    let after = serde_json::json!({ "write": write, "refusal": entry.refusal, "reason": reason, "typedBy": entry.user_id, "typedAt": entry.created_at });
+    let record = crate::audit::Entry::new(crate::audit::Action::OutboxDiscard, "outbox", id).after(&after);
+    crate::audit::record(&ctx.pool, &ctx.actor, record).await?;
+    let reason = serde_json::to_string(&serde_json::json!({ "reason": reason })).map_err(AppError::internal)?;
+    podoclinic_local::outbox::settle(
+        &offline.store,
+        id,
+        podoclinic_local::outbox::State::Discarded,
+        Some(&reason),
+        Utc::now(),
+    )
+    .await
+    .map_err(fault)?;
+    settle_copy(&ctx.pool, offline, &write).await?;
+    offline.recount().await?;
+    Ok(())
+}
+
+/// The banner's facts: what the outbox holds and how old the desk's copy is.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyStatus {
+    pub outbox: OutboxCount,
+    /// When the desk's copy was last refreshed whole (`null`: never).
+    pub synced_at: Option<DateTime<Utc>>,
+}
+
+pub async fn copy_status(state: &AppState) -> AppResult<CopyStatus> {
+    match state.offline.get() {
+        Some(offline) => {
+            let outbox = *offline.outbox.borrow();
+            Ok(CopyStatus { outbox, synced_at: offline.synced_at().await? })
+        }
+        None => Ok(CopyStatus { outbox: OutboxCount::default(), synced_at: None }),
+    }
+}
