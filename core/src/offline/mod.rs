@@ -5,6 +5,7 @@
 //! command does with them.
 
 pub mod outbox;
+pub mod sign_in;
 pub mod sync;
 mod views;
 

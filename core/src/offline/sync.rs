@@ -60,6 +60,7 @@ pub async fn refresh(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<
     offline.keep(View::Treatments, &crate::catalog::repo::treatments(&mut *pool.acquire().await?).await?, at).await?;
     offline.keep(View::Products, &crate::catalog::repo::products(pool).await?, at).await?;
     desk_cash(pool, offline, desk).await?;
+    offline.forget_departed(pool).await?;
     podoclinic_local::views::put(&offline.store, SYNCED, "{}", at).await.map_err(fault)?;
     offline.set_ready();
     tracing::info!(ms = started.elapsed().as_millis() as u64, "desk copy refreshed");

@@ -9,6 +9,7 @@ use podoclinic_core::auth::model::{FirstAdminInput, LoginInput, NewUserInput, Ro
 use podoclinic_core::auth::service::{self, Purpose};
 use podoclinic_core::auth::{Permission, SessionInfo};
 use podoclinic_core::error::{AppError, AppResult};
+use podoclinic_core::offline::sign_in;
 use podoclinic_core::state::AppState;
 
 /// True when the clinic has no accounts yet: show the create-admin screen.
@@ -26,16 +27,13 @@ pub async fn create_first_admin(state: State<'_, AppState>, input: Arg<FirstAdmi
     state.run_before_session(input, |desk, input| async move { service::create_first_admin(&desk, input).await }).await
 }
 
-/// Signs in on this desk. Five failures in 15 minutes lock the account on every desk.
+/// Signs in on this desk. Five failures in 15 minutes lock the account on every desk. Without the
+/// server, a user who signed in here before may sign in with the same password.
 #[tauri::command]
 #[specta::specta]
 pub async fn login(state: State<'_, AppState>, input: Arg<LoginInput>) -> AppResult<SessionInfo> {
     let input = input.0;
-    let session = state
-        .run_before_session(input, |desk, input| async move {
-            service::authenticate(&desk, &input.username, &input.password, Purpose::Login).await
-        })
-        .await?;
+    let session = sign_in::authenticate(&state, input.username, input.password, Purpose::Login).await?;
     let info = session.info();
     state.sessions.start(session);
     Ok(info)
@@ -84,11 +82,7 @@ pub async fn lock_session(state: State<'_, AppState>) -> AppResult<()> {
 pub async fn unlock_session(state: State<'_, AppState>, password: Arg<String>) -> AppResult<SessionInfo> {
     let password = password.0;
     let session = state.sessions.peek().ok_or(AppError::Unauthorized)?;
-    let checked = state
-        .run_before_session((password, session), |desk, (password, session)| async move {
-            service::authenticate(&desk, &session.username, &password, Purpose::Unlock).await
-        })
-        .await;
+    let checked = sign_in::authenticate(&state, session.username, password, Purpose::Unlock).await;
     match checked {
         Ok(_) => Ok(state.sessions.unlock(Utc::now())?.info()),
         Err(AppError::LockedOut { until }) => {

@@ -232,3 +232,53 @@ fn a_refused_write_given_up_is_audited_with_its_reason() {
     assert_eq!(audited["write"]["input"]["id"], json!(mine.id));
     assert_eq!(audited["refusal"].as_str().map(|r| r.contains("slotTaken")), Some(true));
 }
+
+#[test]
+fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let (admin_ctx, clerk) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        let clerk = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+        staff(&pool, &admin, "recepcion2", RECEPTION_ROLE).await;
+        (ctx_of(&pool, &admin).await, clerk)
+    });
+    let mut state = state_on(pool.clone(), "test-desk");
+    state.login_throttle = Arc::new(quick_throttle());
+    let offline = tauri::async_runtime::block_on(Offline::open(&temp_paths().data_dir.join("store"))).unwrap();
+    let _ = state.offline.set(Arc::new(offline));
+    let app = MockApp::new(state);
+    let login = |user: &str, password: &str| {
+        app.invoke("login", json!({ "input": { "username": user, "password": password } }))
+    };
+    login("recepcion1", STAFF_PASSWORD).unwrap();
+    app.invoke("logout", json!({})).unwrap();
+
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    let refused = json!({ "kind": "invalidCredentials" });
+    assert_eq!(login("recepcion1", "no es la mía").unwrap_err(), refused);
+    assert_eq!(login("recepcion2", STAFF_PASSWORD).unwrap_err(), refused, "never signed in at this desk");
+    let info = login("RECEPCION1", STAFF_PASSWORD).unwrap();
+    assert_eq!(info["username"], "recepcion1");
+    assert!(info["permissions"].as_array().unwrap().contains(&json!("appointments.write")));
+    app.invoke("lock_session", json!({})).unwrap();
+    assert_eq!(app.invoke("unlock_session", json!({ "password": "no es la mía" })).unwrap_err(), refused);
+    assert_eq!(app.invoke("unlock_session", json!({ "password": STAFF_PASSWORD })).unwrap()["locked"], false);
+    app.invoke("logout", json!({})).unwrap();
+
+    // Deactivated on the server: the next refresh forgets them.
+    app.state().health.set(DbStatus::Online);
+    tauri::async_runtime::block_on(async {
+        let update = podoclinic_core::auth::model::UserUpdateInput {
+            id: clerk.id,
+            display_name: clerk.display_name.clone(),
+            role_id: RECEPTION_ROLE,
+            active: false,
+        };
+        podoclinic_core::auth::service::update_user(&admin_ctx, update).await.unwrap();
+        let offline = app.state().offline.get().unwrap().clone();
+        sync::refresh(&pool, &offline, "test-desk").await.unwrap();
+    });
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    assert_eq!(login("recepcion1", STAFF_PASSWORD).unwrap_err(), refused);
+}
