@@ -127,6 +127,7 @@ macro_rules! app_builder {
                 events::DbStatusChanged,
                 events::AgendaChanged,
                 events::DataChanged,
+                events::OutboxChanged,
                 events::SessionChanged
             ])
             // The closed lists the forms offer, in their order: the UI's options come from here.
@@ -138,6 +139,7 @@ macro_rules! app_builder {
             // The calendar row's flags (see `AgendaRow`).
             .constant("AGENDA_AT_RISK", podoclinic_core::appointments::model::AT_RISK)
             .constant("AGENDA_OUTSIDE_SCHEDULE", podoclinic_core::appointments::model::OUTSIDE_SCHEDULE)
+            .constant("AGENDA_PENDING", podoclinic_core::appointments::model::PENDING)
             // i64 values (money in cents, audit ids, schema versions) are exported as TypeScript
             // `number`: all of them stay far below 2^53, where a JavaScript number is exact.
             .dangerously_cast_bigints_to_number()

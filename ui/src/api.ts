@@ -1,5 +1,5 @@
 // The only way to Rust: the generated bindings, unwrapped into values or a typed CommandError.
-import { commands, events, type AppError, type DbStatus, type SessionInfo } from "./bindings";
+import { commands, events, type AppError, type CopyStatus, type DataChanged, type DbStatus, type SessionInfo } from "./bindings";
 import { createStore } from "./store";
 import { formatTime, t } from "./i18n";
 import { parseMoney } from "./money";
@@ -16,6 +16,9 @@ type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError 
 
 /** The database status, kept current by the `db-status-changed` event. */
 export const dbStatus = createStore<DbStatus>({ state: "starting" });
+
+/** What the desk kept for an outage: the outbox's counts and the copy's age (the banner). */
+export const deskCopy = createStore<CopyStatus>({ outbox: { pending: 0, conflicts: 0 }, syncedAt: null });
 
 /** `undefined` while unknown, `null` when signed out. */
 export const session = createStore<SessionInfo | null | undefined>(undefined);
@@ -109,4 +112,24 @@ export async function startDbStatus(): Promise<void> {
 
 export async function refreshSession(): Promise<void> {
   session.set(await call(commands.currentSession()));
+}
+
+/** Follows the outbox's counts (its event) and the copy's age (re-read whenever the database's
+ * status changes: a reconnect refreshes the copy). */
+export async function startDeskCopy(): Promise<void> {
+  await events.outboxChanged.listen((event) => {
+    deskCopy.set({ ...deskCopy.get(), outbox: event.payload });
+  });
+  const reread = () => void call(commands.getDeskCopy()).then((copy) => deskCopy.set(copy), () => undefined);
+  dbStatus.subscribe(reread);
+  reread();
+}
+
+/** Calls `reload` whenever another desk (or this one) changes one of `topics`, or after a
+ * reconnect (`everything`): lists of payments, cash, stock and today's patients stay current. */
+export function onDataChanged(topics: DataChanged["topic"][], reload: () => void): () => void {
+  const listening = events.dataChanged.listen((event) => {
+    if (event.payload.topic === "everything" || topics.includes(event.payload.topic)) reload();
+  });
+  return () => void listening.then((stop) => stop());
 }

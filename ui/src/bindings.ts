@@ -41,7 +41,10 @@ export const commands = {
 	needsFirstAdmin: () => typedError<boolean, AppError>(__TAURI_INVOKE("needs_first_admin")),
 	/**  Creates the clinic's first account (admin). Refused once any account exists. */
 	createFirstAdmin: (input: FirstAdminInput) => typedError<User, AppError>(__TAURI_INVOKE("create_first_admin", { input })),
-	/**  Signs in on this desk. Five failures in 15 minutes lock the account on every desk. */
+	/**
+	 *  Signs in on this desk. Five failures in 15 minutes lock the account on every desk. Without the
+	 *  server, a user who signed in here before may sign in with the same password.
+	 */
 	login: (input: LoginInput) => typedError<SessionInfo, AppError>(__TAURI_INVOKE("login", { input })),
 	/**  Signs out of this desk (both windows). */
 	logout: () => typedError<null, AppError>(__TAURI_INVOKE("logout")),
@@ -234,6 +237,7 @@ export const events = {
 	agendaChanged: makeEvent<AgendaChanged, AgendaChanged>("agenda-changed"),
 	dataChanged: makeEvent<DataChanged, DataChanged>("data-changed"),
 	dbStatusChanged: makeEvent<DbStatusChanged, DbStatusChanged>("db-status-changed"),
+	outboxChanged: makeEvent<OutboxChanged, OutboxChanged>("outbox-changed"),
 	sessionChanged: makeEvent<SessionChanged, SessionChanged>("session-changed"),
 };
 
@@ -241,6 +245,8 @@ export const events = {
 export const AGENDA_AT_RISK = 1 as const;
 
 export const AGENDA_OUTSIDE_SCHEDULE = 2 as const;
+
+export const AGENDA_PENDING = 4 as const;
 
 export const DIABETES_TYPES = ["none","type1","type2","gestational","other"] as const;
 
@@ -837,6 +843,12 @@ export type OpenSessionInput = {
 	registerId: string,
 	openingFloatCents: number,
 };
+
+/**
+ *  What the outbox holds: writes kept while the server was away and not sent yet, and those the
+ *  server refused (the conflicts tray). The banner counts them.
+ */
+export type OutboxChanged = OutboxCount;
 
 /**  What the banner counts. */
 export type OutboxCount = {

@@ -3,10 +3,11 @@ import { useEffect, useState } from "preact/hooks";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import "./i18n";
 import "./styles.css";
-import { call, commands, dbStatus, refreshSession, session, startDbStatus } from "./api";
+import { call, commands, dbStatus, deskCopy, refreshSession, session, startDbStatus, startDeskCopy } from "./api";
 import { events } from "./bindings";
 import { AdminApp } from "./admin/AdminApp";
 import { ConnectionBanner } from "./components/Banner";
+import { OutboxTray } from "./components/OutboxTray";
 import { startIdleWatch } from "./idle";
 import { t } from "./i18n";
 import { FirstAdminScreen, LockScreen, LoginScreen } from "./screens/Auth";
@@ -23,10 +24,20 @@ function MainApp() {
   const [createdUser, setCreatedUser] = useState<string | null>(null);
 
   const [attempt, setAttempt] = useState(0);
+  const [tray, setTray] = useState(false);
+  const copy = useStore(deskCopy);
 
   // What to show first: create-admin, login or the signed-in shell. Retried while it fails (the
-  // database may drop between the status event and these calls).
+  // database may drop between the status event and these calls). A desk that starts without its
+  // server but with a copy kept from before goes to sign-in: the clinic exists, its users who
+  // signed in here may sign in again.
   const ready = status.state === "online";
+  const offlineWithCopy = status.state === "offline" && copy.syncedAt !== null;
+  useEffect(() => {
+    if (!offlineWithCopy || needsAdmin !== undefined) return;
+    setNeedsAdmin(false);
+    void refreshSession().catch(() => session.set(null));
+  }, [offlineWithCopy, needsAdmin]);
   useEffect(() => {
     if (!ready || needsAdmin !== undefined) return;
     let cancelled = false;
@@ -61,14 +72,16 @@ function MainApp() {
 
   return (
     <>
-      <ConnectionBanner />
+      <ConnectionBanner onOpenTray={() => setTray(true)} />
       {screen}
+      {tray && me && !me.locked ? <OutboxTray onClose={() => setTray(false)} /> : null}
     </>
   );
 }
 
 async function boot(): Promise<void> {
   await startDbStatus();
+  await startDeskCopy();
   const isAdmin = getCurrentWindow().label === "admin";
   if (isAdmin) {
     // The admin window follows the desk's session at once: locked or signed out in the main

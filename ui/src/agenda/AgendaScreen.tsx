@@ -329,7 +329,7 @@ function DetailsPanel(p: { appointment: Appointment; podiatrist: string; canWrit
 }
 
 function TodayList(p: { podiatristName: (id: string) => string; canWrite: boolean; onChanged: () => void }) {
-  const today = useLoad(() => call(commands.listToday()));
+  const today = useLoad(() => call(commands.listToday()), [], ["agenda"]);
   return (
     <div class="card today" data-test="today-list">
       <h2>{t("agenda.todayList")}</h2>

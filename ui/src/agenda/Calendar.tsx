@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import { createCalendar, destroyCalendar, Interaction, ResourceTimeGrid } from "@event-calendar/core";
 import "@event-calendar/core/index.css";
-import { AGENDA_AT_RISK, type AgendaPage, type AgendaRow, type Appointment, type Podiatrist } from "../bindings";
+import { AGENDA_AT_RISK, AGENDA_PENDING, type AgendaPage, type AgendaRow, type Appointment, type Podiatrist } from "../bindings";
 import { call, commands, errorText } from "../api";
 import { fromWall, toWall, wallString, wallToday } from "../clinicTime";
 import { language, t } from "../i18n";
@@ -130,9 +130,9 @@ function toEvents(page: AgendaPage) {
       resourceIds: [podiatristId],
       start: at(start),
       end: at(end),
-      title: `${flags & AGENDA_AT_RISK ? "⚠ " : ""}${patient} · ${reason} · ${t(`status.${status}`)}`,
+      title: `${flags & AGENDA_AT_RISK ? "⚠ " : ""}${patient} · ${reason} · ${t(`status.${status}`)}${flags & AGENDA_PENDING ? ` · ${t("outbox.pendingMark")}` : ""}`,
       editable: open,
-      classNames: [`status-${status}`],
+      classNames: [`status-${status}`, ...(flags & AGENDA_PENDING ? ["pending"] : [])],
       extendedProps: { id, podiatristId },
     };
   });

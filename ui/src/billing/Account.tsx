@@ -8,7 +8,7 @@ import { formatDateTime, t } from "../i18n";
 import { formatMoney } from "../money";
 
 export function Account({ patientId }: { patientId: string }) {
-  const account = useLoad(() => call(commands.getPatientAccount(patientId)));
+  const account = useLoad(() => call(commands.getPatientAccount(patientId)), [patientId], ["money"]);
   const [doc, setDoc] = useState<SavedDocument | null>(null);
   const print = useSubmit(async (chargeId: string) => setDoc(await call(commands.exportReceipt(chargeId, docLang()))));
   if (!account.data) return <Pending error={account.error} />;

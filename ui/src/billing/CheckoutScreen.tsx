@@ -83,13 +83,13 @@ function SalePanel(p: { patient: PatientSummary; canDiscount: boolean; canRefund
 }
 
 function StoredCharge(p: { id: string; canRefund: boolean }) {
-  const charge = useLoad(() => call(commands.getCharge(p.id)));
+  const charge = useLoad(() => call(commands.getCharge(p.id)), [p.id], ["money"]);
   if (!charge.data) return <Pending error={charge.error} />;
   return <ChargeView charge={charge.data} canWrite canRefund={p.canRefund} onChanged={() => void charge.reload()} />;
 }
 
 function CheckoutPanel(p: { appointmentId: string; canWrite: boolean; canDiscount: boolean; canRefund: boolean }) {
-  const checkout = useLoad(() => call(commands.getCheckout(p.appointmentId)));
+  const checkout = useLoad(() => call(commands.getCheckout(p.appointmentId)), [p.appointmentId], ["money", "agenda"]);
   if (!checkout.data) return <Pending error={checkout.error} />;
   const c = checkout.data;
   return (

@@ -14,7 +14,7 @@ import { v7 as uuid } from "uuid";
 const DENOMINATIONS = [100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20];
 
 export function CashScreen({ canClose }: { canClose: boolean }) {
-  const desk = useLoad(() => call(commands.getDeskCash()));
+  const desk = useLoad(() => call(commands.getDeskCash()), [], ["cash"]);
   const [closed, setClosed] = useState<CashReport | null>(null);
   if (closed) return <ZReport report={closed} onDone={() => { setClosed(null); void desk.reload(); }} />;
   if (!desk.data) return <Pending error={desk.error} />;
@@ -153,7 +153,7 @@ function PrintButton({ sessionId }: { sessionId: string }) {
 }
 
 function OpenSession(p: { sessionId: string; canClose: boolean; onClosed: (r: CashReport) => void }) {
-  const report = useLoad(() => call(commands.getCashReport(p.sessionId)));
+  const report = useLoad(() => call(commands.getCashReport(p.sessionId)), [p.sessionId], ["cash"]);
   const [closing, setClosing] = useState(false);
   if (!report.data) return <Pending error={report.error} />;
   const r = report.data;

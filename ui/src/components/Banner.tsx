@@ -1,14 +1,33 @@
-import { dbStatus } from "../api";
-import { formatTime, t } from "../i18n";
+import { dbStatus, deskCopy } from "../api";
+import { formatTime, formatWhen, t } from "../i18n";
 import { useStore } from "../store";
 
-/** Shown on every screen while the database does not answer. */
-export function ConnectionBanner() {
+/** Shown on every screen while the server does not answer, and while writes kept at this desk
+ * wait to be sent or to be looked at (the conflicts tray). */
+export function ConnectionBanner({ onOpenTray }: { onOpenTray?: () => void }) {
   const status = useStore(dbStatus);
-  if (status.state !== "offline") return null;
+  const copy = useStore(deskCopy);
+  const { pending, conflicts } = copy.outbox;
+  const offline = status.state === "offline";
+  if (!offline && pending === 0 && conflicts === 0) return null;
   return (
-    <div class="banner offline" role="status" data-test="offline-banner">
-      {t("db.offline", { since: formatTime(status.since) })}
+    <div class={offline ? "banner offline" : "banner sending"} role="status" data-test="offline-banner">
+      {offline ? <span>{t("db.offline", { since: formatTime(status.since) })} </span> : null}
+      {offline ? (
+        <span data-test="copy-age">
+          {copy.syncedAt ? t("db.copyAge", { when: formatWhen(copy.syncedAt) }) : t("db.noCopy")}{" "}
+        </span>
+      ) : null}
+      {pending > 0 ? (
+        <span data-test="outbox-pending">
+          {t(offline ? "outbox.pendingOffline" : "outbox.sending", { count: pending })}{" "}
+        </span>
+      ) : null}
+      {conflicts > 0 || pending > 0 ? (
+        <button type="button" class="link" data-test="open-tray" onClick={() => onOpenTray?.()}>
+          {conflicts > 0 ? t("outbox.conflicts", { count: conflicts }) : t("outbox.open")}
+        </button>
+      ) : null}
     </div>
   );
 }

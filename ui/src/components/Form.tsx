@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { errorField, errorText } from "../api";
+import { errorField, errorText, onDataChanged } from "../api";
+import type { DataChanged } from "../bindings";
 import { t } from "../i18n";
 
 /** Runs a submit handler with busy and error state; the error names its field. */
@@ -97,8 +98,9 @@ export function Form(p: { onSubmit: () => void; children: ComponentChildren; tes
 }
 
 /** Loads data on mount, when `deps` change and on `reload`, with the error as a sentence. Only
- * the latest request's answer is kept, so a slow earlier one never overwrites it. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
+ * the latest request's answer is kept, so a slow earlier one never overwrites it. With `topics`,
+ * it loads again whenever any desk changes one of them (and after a reconnect). */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = [], topics: DataChanged["topic"][] = []) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const latest = useRef(0);
@@ -114,6 +116,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
     }
   };
   useEffect(() => void reload(), deps);
+  useEffect(() => (topics.length > 0 ? onDataChanged(topics, () => void reload()) : undefined), [...deps, topics.join()]);
   return { data, error, reload };
 }
 

@@ -5,7 +5,7 @@ import { formatTime, t } from "../i18n";
 import { ErrorBox, useLoad } from "./Form";
 
 export function TodayPicker(p: { statuses: Status[]; selected: string | null; onSelect: (a: Appointment) => void; test: string }) {
-  const today = useLoad(() => call(commands.listToday()));
+  const today = useLoad(() => call(commands.listToday()), [], ["agenda"]);
   const rows = (today.data ?? []).filter((a) => p.statuses.includes(a.status));
   return (
     <div class="card today" data-test={p.test}>

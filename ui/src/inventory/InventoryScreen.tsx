@@ -11,7 +11,7 @@ import { formatMoney } from "../money";
 import { v7 as uuid } from "uuid";
 
 export function InventoryScreen({ canWrite }: { canWrite: boolean }) {
-  const stock = useLoad(() => call(commands.getStock()));
+  const stock = useLoad(() => call(commands.getStock()), [], ["stock"]);
   const suppliers = useLoad(() => call(commands.listSuppliers()).catch(() => [] as Supplier[]));
   const [cardId, setCardId] = useState<string | null>(null);
   if (!stock.data) return <Pending error={stock.error} />;

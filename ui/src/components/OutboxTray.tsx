@@ -1,0 +1,149 @@
+import { useState } from "preact/hooks";
+import { call, CommandError, commands, errorText } from "../api";
+import type { Kept, Podiatrist, Write } from "../bindings";
+import { formatWhen, t } from "../i18n";
+import { formatMoney } from "../money";
+import { ErrorBox, Pending, useLoad, useSubmit } from "./Form";
+
+/** "Pendientes y conflictos": what this desk kept while the server was away and has not sent yet,
+ * and what the server refused, with the fixes that fit. Nothing leaves the tray but by landing on
+ * the server or by a person discarding it with a reason (audited). */
+export function OutboxTray({ onClose }: { onClose: () => void }) {
+  const kept = useLoad(() => call(commands.listOutbox()), []);
+  const pods = useLoad(() => call(commands.listPodiatrists()).catch(() => [] as Podiatrist[]), []);
+  return (
+    <div class="overlay" role="dialog" aria-modal="true" aria-label={t("outbox.title")} data-test="outbox-tray">
+      <section class="card tray">
+        <header class="row">
+          <h2>{t("outbox.title")}</h2>
+          <span class="spacer" />
+          <button type="button" onClick={() => void kept.reload()}>
+            {t("outbox.reload")}
+          </button>
+          <button type="button" onClick={onClose} data-test="close-tray">
+            {t("common.close")}
+          </button>
+        </header>
+        {kept.data === null ? (
+          <Pending error={kept.error} />
+        ) : kept.data.length === 0 ? (
+          <p data-test="tray-empty">{t("outbox.empty")}</p>
+        ) : (
+          <ul class="tray-list">
+            {kept.data.map((k) => (
+              <Item key={k.id} kept={k} podiatrists={pods.data ?? []} onDone={() => void kept.reload()} />
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
+
+/** What was typed, in a line a receptionist recognizes. */
+function describe(write: Write, podiatrists: Podiatrist[]): string {
+  const pod = (id: string) => podiatrists.find((p) => p.id === id)?.name ?? "";
+  switch (write.kind) {
+    case "book":
+      return t("outbox.what.book", { when: formatWhen(write.input.startsAt), podiatrist: pod(write.input.podiatristId), reason: write.input.reason });
+    case "reschedule":
+      return t("outbox.what.reschedule", { when: formatWhen(write.input.startsAt), podiatrist: pod(write.input.podiatristId) });
+    case "setStatus":
+      return t("outbox.what.setStatus", { status: t(`status.${write.status}`) });
+    case "cancel":
+      return t("outbox.what.cancel", { reason: write.reason });
+    case "createPatient":
+      return t("outbox.what.createPatient", { name: `${write.patient.firstName} ${write.patient.lastNames}` });
+    case "updatePatient":
+      return t("outbox.what.updatePatient", { name: `${write.patient.firstName} ${write.patient.lastNames}` });
+    case "payment":
+      return t("outbox.what.payment", { amount: formatMoney(write.input.amountCents), method: t(`methods.${write.input.method}`) });
+  }
+}
+
+function Item({ kept, podiatrists, onDone }: { kept: Kept; podiatrists: Podiatrist[]; onDone: () => void }) {
+  const [reason, setReason] = useState("");
+  const [discarding, setDiscarding] = useState(false);
+  const act = useSubmit(async (next: Write) => {
+    await call(commands.retryOutbox(kept.id, next));
+    onDone();
+  });
+  const discard = useSubmit(async () => {
+    await call(commands.discardOutbox(kept.id, reason));
+    onDone();
+  });
+  const w = kept.write;
+  const refusal = kept.refusal;
+  const appointment = w.kind === "book" || w.kind === "reschedule" ? w : null;
+  const nextFree = useSubmit(async () => {
+    if (!appointment) return;
+    const input = appointment.input;
+    const minutes = Math.round((Date.parse(input.endsAt) - Date.parse(input.startsAt)) / 60_000);
+    const from = new Date(Date.parse(input.startsAt)).toISOString();
+    const to = new Date(Date.parse(input.startsAt) + 14 * 86_400_000).toISOString();
+    const [slot] = await call(commands.findSlots({ podiatristId: input.podiatristId, durationMinutes: minutes, from, to, limit: 1 }));
+    if (!slot) throw new CommandError({ kind: "conflict", key: "no_free_slot", field: null });
+    await act.run({ ...appointment, input: { ...input, startsAt: slot.startsAt, endsAt: slot.endsAt } } as Write);
+  });
+  return (
+    <li class={refusal ? "tray-item refused" : "tray-item"} data-test="tray-item">
+      <div>
+        <strong>{describe(w, podiatrists)}</strong>
+        <small> · {t("outbox.typedAt", { when: formatWhen(kept.createdAt) })}</small>
+      </div>
+      {refusal ? (
+        <p class="error" data-test="tray-refusal">
+          {errorText(new CommandError(refusal))}
+        </p>
+      ) : (
+        <p data-test="tray-waiting">{t("outbox.waiting")}</p>
+      )}
+      {refusal ? (
+        <div class="row wrap">
+          {appointment ? (
+            <button type="button" disabled={nextFree.busy} onClick={() => void nextFree.run()} data-test="tray-next-slot">
+              {t("outbox.fix.nextSlot")}
+            </button>
+          ) : null}
+          {appointment
+            ? podiatrists
+                .filter((p) => p.active && p.id !== appointment.input.podiatristId)
+                .map((p) => (
+                  <button type="button" key={p.id} onClick={() => void act.run({ ...appointment, input: { ...appointment.input, podiatristId: p.id } } as Write)}>
+                    {t("outbox.fix.otherPodiatrist", { name: p.name })}
+                  </button>
+                ))
+            : null}
+          {appointment && refusal.kind === "validation" && refusal.key === "outside_schedule" ? (
+            <button type="button" onClick={() => void act.run({ ...appointment, input: { ...appointment.input, overrideSchedule: true } } as Write)}>
+              {t("outbox.fix.override")}
+            </button>
+          ) : null}
+          {w.kind === "createPatient" && refusal.kind === "conflict" && refusal.key === "possible_duplicate" ? (
+            <button type="button" onClick={() => void act.run({ ...w, allowDuplicate: true })}>
+              {t("outbox.fix.registerAnyway")}
+            </button>
+          ) : null}
+          <button type="button" class="danger" onClick={() => setDiscarding(true)} data-test="tray-discard">
+            {t("outbox.fix.discard")}
+          </button>
+        </div>
+      ) : null}
+      {discarding ? (
+        <div class="row">
+          <input
+            aria-label={t("fields.reason")}
+            value={reason}
+            placeholder={t("outbox.discardReason")}
+            onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+            data-test="tray-discard-reason"
+          />
+          <button type="button" class="danger" disabled={discard.busy} onClick={() => void discard.run()} data-test="tray-discard-confirm">
+            {t("outbox.fix.discardConfirm")}
+          </button>
+        </div>
+      ) : null}
+      <ErrorBox message={act.message ?? nextFree.message ?? discard.message} />
+    </li>
+  );
+}
