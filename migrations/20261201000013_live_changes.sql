@@ -1,12 +1,13 @@
 -- Live updates beyond the agenda: every desk hears which patient, which patient's account, which
--- cash session and which product changed, on one channel `desk_changed` with the payload
+-- cash session and which product changed, and that the clinic's set-up changed (podiatrists,
+-- schedules, the catalog, the profile), on one channel `desk_changed` with the payload
 -- '<topic>:<id>'. Identical notifications in one transaction arrive once, so a bulk write
 -- announces each record it touched once. (A desk that was disconnected re-reads everything.)
 
 -- TG_ARGV: the topic, then the column naming the record it is about.
 CREATE FUNCTION desk_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    subject text := to_jsonb(NEW) ->> TG_ARGV[1];
+    subject text := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END) ->> TG_ARGV[1];
 BEGIN
     IF subject IS NOT NULL THEN
         PERFORM pg_notify('desk_changed', TG_ARGV[0] || ':' || subject);
@@ -31,3 +32,16 @@ CREATE TRIGGER expenses_desk_changed AFTER INSERT ON expenses
     FOR EACH ROW EXECUTE FUNCTION desk_changed('cash', 'session_id');
 CREATE TRIGGER stock_movements_desk_changed AFTER INSERT ON stock_movements
     FOR EACH ROW EXECUTE FUNCTION desk_changed('stock', 'product_id');
+
+CREATE TRIGGER podiatrists_desk_changed AFTER INSERT OR UPDATE ON podiatrists
+    FOR EACH ROW EXECUTE FUNCTION desk_changed('setup', 'id');
+CREATE TRIGGER schedule_blocks_desk_changed AFTER INSERT OR UPDATE OR DELETE ON schedule_blocks
+    FOR EACH ROW EXECUTE FUNCTION desk_changed('setup', 'podiatrist_id');
+CREATE TRIGGER schedule_exceptions_desk_changed AFTER INSERT OR UPDATE OR DELETE ON schedule_exceptions
+    FOR EACH ROW EXECUTE FUNCTION desk_changed('setup', 'id');
+CREATE TRIGGER treatments_desk_changed AFTER INSERT OR UPDATE ON treatments
+    FOR EACH ROW EXECUTE FUNCTION desk_changed('setup', 'id');
+CREATE TRIGGER products_desk_changed AFTER INSERT OR UPDATE ON products
+    FOR EACH ROW EXECUTE FUNCTION desk_changed('setup', 'id');
+CREATE TRIGGER clinic_profile_desk_changed AFTER INSERT OR UPDATE ON clinic_profile
+    FOR EACH ROW EXECUTE FUNCTION desk_changed('setup', 'id');

@@ -115,7 +115,14 @@ pub async fn connect(state: &AppState, target: Target, demo: bool) {
 /// The whole startup, run once in the background when the app starts.
 pub async fn start(state: &AppState, demo: bool) {
     match resolve(state).await {
-        Ok(options) => connect(state, options, demo).await,
+        Ok(options) => {
+            // The desk's own cluster (the embedded default) is kept up from now on.
+            if let Some(cluster) = state.local.get().cloned() {
+                let health = state.health.clone();
+                tokio::spawn(async move { cluster.supervise(health).await });
+            }
+            connect(state, options, demo).await
+        }
         Err(status) => {
             tracing::warn!(status = ?status, "database not available at start");
             state.health.set(status);

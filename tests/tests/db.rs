@@ -113,6 +113,46 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
     let _ = std::fs::remove_dir_all(&data);
 }
 
+/// The desk's own cluster killed outright (SIGKILL to its server) comes back by itself: the
+/// supervisor sees the desk offline and no server running, starts it (PostgreSQL recovers from its
+/// log), and the same pool answers again, all within 30 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_cluster_killed_comes_back_by_itself() {
+    let bin = find_binaries().expect("PostgreSQL server binaries are required for this test");
+    let data = std::env::temp_dir().join(format!("podoclinic-cluster-{}", uuid::Uuid::now_v7().simple()));
+    let cluster = LocalCluster::plan(bin, &data).expect("cluster plan");
+    let target = cluster.start().await.expect("cluster start");
+    assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
+    let pool = db::pool(target.desk.clone());
+    let health = Health::default();
+    health.set(DbStatus::Online);
+    let watcher = tokio::spawn(monitor::run(pool.clone(), health.clone()));
+    let supervisor = {
+        let (cluster, health) = (cluster.clone(), health.clone());
+        tokio::spawn(async move { cluster.supervise(health).await })
+    };
+
+    let pid = std::fs::read_to_string(cluster.data_dir().join("postmaster.pid")).unwrap();
+    let pid = pid.lines().next().unwrap().to_string();
+    let killed = Instant::now();
+    assert!(std::process::Command::new("kill").args(["-9", &pid]).status().unwrap().success());
+    wait_for(&health, Duration::from_secs(5), |s| matches!(s, DbStatus::Offline { .. })).await.expect("noticed");
+    let back = wait_for(&health, Duration::from_secs(30), |s| *s == DbStatus::Online).await;
+    back.expect("the desk's cluster must come back by itself within 30 s");
+    println!("killed cluster back by itself after {} ms", killed.elapsed().as_millis());
+    assert!(cluster.running().await.unwrap());
+    let answer: i32 = sqlx::query_scalar("SELECT 41 + 1").fetch_one(&pool).await.expect("the same pool works again");
+    assert_eq!(answer, 42);
+
+    supervisor.abort();
+    watcher.abort();
+    pool.close().await;
+    let root = cluster.root.clone();
+    tokio::task::spawn_blocking(move || cluster.stop_blocking()).await.unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
 /// Found by CI: the UI calls commands the moment it hears "online", so the pool must be in place
 /// before that status is published.
 #[sqlx::test(migrations = false)]

@@ -467,7 +467,9 @@ export type Change =
 /**  A cash session: opened, closed, a payment, a movement, an expense ("cash:<session id>"). */
 { topic: "cash"; id: string } | 
 /**  A product's stock ("stock:<product id>"). */
-{ topic: "stock"; id: string };
+{ topic: "stock"; id: string } | 
+/**  The clinic's set-up: podiatrists, schedules, the catalog, the profile ("setup:…"). */
+{ topic: "setup" };
 
 export type Charge = {
 	id: string,

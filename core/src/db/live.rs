@@ -24,6 +24,8 @@ pub enum Change {
     Cash(Uuid),
     /// A product's stock ("stock:<product id>").
     Stock(Uuid),
+    /// The clinic's set-up: podiatrists, schedules, the catalog, the profile ("setup:…").
+    Setup,
 }
 
 impl Change {
@@ -34,6 +36,9 @@ impl Change {
             return payload.parse().ok().map(Change::Agenda);
         }
         let (topic, id) = payload.split_once(':')?;
+        if topic == "setup" {
+            return Some(Change::Setup);
+        }
         let id: Uuid = id.parse().ok()?;
         Some(match topic {
             "patient" => Change::Patient(id),
@@ -95,5 +100,6 @@ mod tests {
         assert_eq!(Change::parse(DESK, &format!("cash:{id}")), Some(Change::Cash(id)));
         assert_eq!(Change::parse(DESK, &format!("future:{id}")), None);
         assert_eq!(Change::parse(DESK, "stock:nope"), None);
+        assert_eq!(Change::parse(DESK, "setup:true"), Some(Change::Setup));
     }
 }

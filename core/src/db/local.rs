@@ -75,6 +75,9 @@ pub fn find_binaries() -> Option<PathBuf> {
         .find(|d| has_both(d))
 }
 
+/// How often the supervisor looks at the desk's own cluster while the desk is offline.
+const SUPERVISE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A private cluster: where it lives, which binaries run it, and as whom.
 #[derive(Debug, Clone)]
 pub struct LocalCluster {
@@ -85,6 +88,8 @@ pub struct LocalCluster {
     pub port: u16,
     /// More server settings (`name=value`) given at start, after the app's own.
     pub settings: Vec<String>,
+    /// Set when the app stops the cluster on exit: the supervisor must not start it again.
+    closing: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl LocalCluster {
@@ -94,9 +99,10 @@ impl LocalCluster {
         if nix::unistd::Uid::effective().is_root() {
             let user = nix::unistd::User::from_name("postgres").ok().flatten().ok_or(LocalError::NoUnprivilegedUser)?;
             let root = PathBuf::from("/var/lib/podoclinic").join(short_hash(app_data_dir));
-            Ok(Self { bin, root, run_as: Some(user), port: PORT, settings: Vec::new() })
+            Ok(Self { bin, root, run_as: Some(user), port: PORT, settings: Vec::new(), closing: Default::default() })
         } else {
-            Ok(Self { bin, root: app_data_dir.join("pg"), run_as: None, port: PORT, settings: Vec::new() })
+            let root = app_data_dir.join("pg");
+            Ok(Self { bin, root, run_as: None, port: PORT, settings: Vec::new(), closing: Default::default() })
         }
     }
 
@@ -255,6 +261,45 @@ impl LocalCluster {
         })
     }
 
+    /// Whether the cluster's server is running (`pg_ctl status`: a live postmaster holds its lock
+    /// file; a stale one left by a crash does not count).
+    pub async fn running(&self) -> Result<bool, LocalError> {
+        let status = self.command("pg_ctl").arg("status").arg("-D").arg(self.data_dir()).output().await;
+        Ok(status.map_err(step("pg_ctl status"))?.status.success())
+    }
+
+    /// Keeps the desk's own cluster up for the app's life: when the desk is offline and the
+    /// cluster's server is not running (stopped, crashed, killed), it is started again (PostgreSQL
+    /// recovers from its write-ahead log, and `pg_ctl status` first made sure no other server
+    /// holds the folder). The pool then reconnects by itself.
+    pub async fn supervise(&self, health: crate::db::monitor::Health) {
+        loop {
+            tokio::time::sleep(SUPERVISE_EVERY).await;
+            if self.closing.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            if !matches!(health.current(), crate::db::monitor::DbStatus::Offline { .. }) {
+                continue;
+            }
+            match self.running().await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "the local cluster's state is unknown");
+                    continue;
+                }
+            }
+            tracing::warn!("the local database cluster is not running: starting it again");
+            match self.start().await {
+                Ok(_) => {
+                    tracing::info!("the local database cluster is running again");
+                    health.kick.notify_one();
+                }
+                Err(e) => tracing::error!(error = %e, "the local database cluster did not start again"),
+            }
+        }
+    }
+
     /// Rewrites `pg_hba.conf` with the one rule (read by the server at start or on reload).
     fn write_hba(&self) -> Result<(), LocalError> {
         let path = self.data_dir().join("pg_hba.conf");
@@ -273,6 +318,7 @@ impl LocalCluster {
     /// Stops the cluster (fast shutdown: open transactions roll back, committed data is safe).
     /// Blocking: call it on app exit, not on the async runtime.
     pub fn stop_blocking(&self) {
+        self.closing.store(true, std::sync::atomic::Ordering::SeqCst);
         let result =
             self.std_command("pg_ctl").args(["stop", "-m", "fast", "-w", "-s", "-D"]).arg(self.data_dir()).output();
         match result {

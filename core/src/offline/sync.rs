@@ -37,6 +37,7 @@ pub async fn run(pool: PgPool, offline: Arc<Offline>, desk: String, mut changes:
             Change::Patient(id) => patient(&pool, &offline, id).await,
             Change::Agenda(podiatrist) => agenda(&pool, &offline, Some(podiatrist)).await,
             Change::Cash(_) => desk_cash(&pool, &offline, &desk).await,
+            Change::Setup => setup(&pool, &offline).await,
             Change::Money(_) | Change::Stock(_) => Ok(()),
         };
         if let Err(e) = done {
@@ -50,15 +51,8 @@ pub async fn refresh(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<
     let started = std::time::Instant::now();
     let at = Utc::now();
     directory(pool, offline).await?;
-    offline.keep(View::Clinic, &crate::clinic::repo::get(pool).await?, at).await?;
+    setup(pool, offline).await?;
     agenda(pool, offline, None).await?;
-    let podiatrists = crate::podiatrists::repo::list(pool).await?;
-    for p in &podiatrists {
-        offline.keep(View::Schedule(p.id), &crate::schedules::service::schedule(pool, p.id).await?, at).await?;
-    }
-    offline.keep(View::Podiatrists, &podiatrists, at).await?;
-    offline.keep(View::Treatments, &crate::catalog::repo::treatments(&mut *pool.acquire().await?).await?, at).await?;
-    offline.keep(View::Products, &crate::catalog::repo::products(pool).await?, at).await?;
     desk_cash(pool, offline, desk).await?;
     offline.forget_departed(pool).await?;
     podoclinic_local::views::put(&offline.store, SYNCED, "{}", at).await.map_err(fault)?;
@@ -103,6 +97,19 @@ pub async fn agenda(pool: &PgPool, offline: &Offline, podiatrist: Option<Uuid>) 
     }
     .map_err(fault)?;
     podoclinic_local::agenda::prune(store, from_min).await.map_err(fault)
+}
+
+/// The clinic's set-up: its profile, podiatrists and their schedules, the catalog.
+async fn setup(pool: &PgPool, offline: &Offline) -> AppResult<()> {
+    let at = Utc::now();
+    offline.keep(View::Clinic, &crate::clinic::repo::get(pool).await?, at).await?;
+    let podiatrists = crate::podiatrists::repo::list(pool).await?;
+    for p in &podiatrists {
+        offline.keep(View::Schedule(p.id), &crate::schedules::service::schedule(pool, p.id).await?, at).await?;
+    }
+    offline.keep(View::Podiatrists, &podiatrists, at).await?;
+    offline.keep(View::Treatments, &crate::catalog::repo::treatments(&mut *pool.acquire().await?).await?, at).await?;
+    offline.keep(View::Products, &crate::catalog::repo::products(pool).await?, at).await
 }
 
 /// This desk's cash drawer (a session opened, closed, or money in it).
