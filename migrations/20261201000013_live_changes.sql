@@ -41,7 +41,7 @@ CREATE TRIGGER schedule_exceptions_desk_changed AFTER INSERT OR UPDATE OR DELETE
     FOR EACH ROW EXECUTE FUNCTION desk_changed('setup', 'id');
 CREATE TRIGGER treatments_desk_changed AFTER INSERT OR UPDATE ON treatments
     FOR EACH ROW EXECUTE FUNCTION desk_changed('setup', 'id');
-CREATE TRIGGER products_desk_changed AFTER INSERT OR UPDATE ON products
+CREATE TRIGGER products_desk_changed AFTER INSERT OR UPDATE OF sku, name, unit, cost_cents, price_cents, min_stock, active ON products
     FOR EACH ROW EXECUTE FUNCTION desk_changed('setup', 'id');
 CREATE TRIGGER clinic_profile_desk_changed AFTER INSERT OR UPDATE ON clinic_profile
     FOR EACH ROW EXECUTE FUNCTION desk_changed('setup', 'id');

@@ -211,6 +211,7 @@ async fn every_desk_hears_which_account_session_and_product_changed(pool: PgPool
     assert_eq!(heard, [Change::Cash(session), Change::Money(ana)]);
 
     let gauze = product(&ctx, "GAS-01", 1_000, 0).await;
+    assert_eq!(next().await, Change::Setup, "a new product is the catalog's");
     let movement = podoclinic_core::inventory::model::ManualMovement {
         id: Uuid::now_v7(),
         product_id: gauze,
