@@ -233,6 +233,12 @@ export class Session {
     return this.cmd("POST", "/window", { handle });
   }
 
+  /** Runs `js` in the page and returns its value (for what is not on screen, e.g. a calendar
+   * event scrolled out of view, whose rendered text WebDriver reports as empty). */
+  script(js, args = []) {
+    return this.cmd("POST", "/execute/sync", { script: js, args });
+  }
+
   async screenshot(path) {
     const png = await this.cmd("GET", "/screenshot");
     const { writeFileSync } = await import("node:fs");
@@ -254,4 +260,51 @@ export class Session {
       this.onClose?.();
     }
   }
+}
+
+/** A PostgreSQL server of the test's own (the clinic's "LAN server"), from the system's binaries:
+ * `stop()` and `start()` it under a running desk, `local()` starts it reachable only through its
+ * socket (another desk's writes land while this desk still cannot connect). Trust auth on
+ * loopback; as root it runs as the `postgres` user. */
+export function privateServer() {
+  const bin = join("/usr/lib/postgresql", readdirSync("/usr/lib/postgresql").sort().at(-1), "bin");
+  const asRoot = process.getuid?.() === 0;
+  const root = mkdtempSync(join(tmpdir(), "podoclinic-server-"));
+  const run = (argv) => {
+    const [cmd, args] = asRoot ? ["runuser", ["-u", "postgres", "--", ...argv]] : [argv[0], argv.slice(1)];
+    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  };
+  if (asRoot) execFileSync("chown", ["postgres:postgres", root]);
+  const data = join(root, "data");
+  const port = 20_000 + (process.pid % 20_000);
+  run([join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+  const pgCtl = (tcp) =>
+    run([join(bin, "pg_ctl"), "start", "-w", "-s", "-D", data, "-l", join(root, "log"), "-o", `-k ${root} -p ${port} -c listen_addresses='${tcp ? "127.0.0.1" : ""}'`]);
+  pgCtl(true);
+  const socketUrl = `postgres://postgres@/clinic?host=${encodeURIComponent(root)}&port=${port}`;
+  psql(`postgres://postgres@/postgres?host=${encodeURIComponent(root)}&port=${port}`, "CREATE DATABASE clinic");
+  const stop = () => run([join(bin, "pg_ctl"), "stop", "-m", "fast", "-w", "-s", "-D", data]);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/clinic`,
+    socketUrl,
+    stop,
+    start: () => pgCtl(true),
+    local: () => pgCtl(false),
+    destroy: () => {
+      try {
+        stop();
+      } catch {
+        // already stopped
+      }
+      execFileSync("rm", ["-rf", root]);
+    },
+  };
+}
+
+/** Kills the app under test at once (SIGKILL, as a crash or a power cut would) and ends the
+ * driver's session with it. */
+export async function killApp(app) {
+  const pid = execFileSync("pgrep", ["-n", "-f", APP], { encoding: "utf8" }).trim();
+  process.kill(Number(pid), "SIGKILL");
+  await app.close().catch(() => undefined);
 }

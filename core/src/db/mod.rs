@@ -166,8 +166,11 @@ pub async fn prepare(target: &Target) -> Result<Schema, sqlx::Error> {
     };
     // Migrations wait for each other (another desk migrating) and for table locks as long as it
     // takes: the desks' lock timeout is for daily writes, not for an upgrade.
+    // A server that is away must be told quickly (the desk then starts offline, on its own copy):
+    // the pool's connect would otherwise retry for its default 30 s.
     let patient = PgPoolOptions::new()
         .max_connections(1)
+        .acquire_timeout(Duration::from_secs(3))
         .connect_with(tuned(owner.clone()).options([("lock_timeout", "0")]))
         .await?;
     let outcome = migrate(&patient, target.admit.as_ref(), app).await;

@@ -1,8 +1,9 @@
-import { useState } from "preact/hooks";
-import { call, CommandError, commands, errorText } from "../api";
+import { useEffect, useState } from "preact/hooks";
+import { call, CommandError, commands, deskCopy, errorText } from "../api";
 import type { Kept, Podiatrist, Write } from "../bindings";
 import { formatWhen, t } from "../i18n";
 import { formatMoney } from "../money";
+import { useStore } from "../store";
 import { ErrorBox, Pending, useLoad, useSubmit } from "./Form";
 
 /** "Pendientes y conflictos": what this desk kept while the server was away and has not sent yet,
@@ -10,6 +11,9 @@ import { ErrorBox, Pending, useLoad, useSubmit } from "./Form";
  * the server or by a person discarding it with a reason (audited). */
 export function OutboxTray({ onClose }: { onClose: () => void }) {
   const kept = useLoad(() => call(commands.listOutbox()), []);
+  // A write sent or refused while the tray is open shows at once.
+  const { pending, conflicts } = useStore(deskCopy).outbox;
+  useEffect(() => void kept.reload(), [pending, conflicts]);
   const pods = useLoad(() => call(commands.listPodiatrists()).catch(() => [] as Podiatrist[]), []);
   return (
     <div class="overlay" role="dialog" aria-modal="true" aria-label={t("outbox.title")} data-test="outbox-tray">
