@@ -29,6 +29,12 @@ export const commands = {
 	restartApp: () => typedError<null, AppError>(__TAURI_INVOKE("restart_app")),
 	/**  Opens (or focuses) the admin settings window. */
 	openAdminWindow: () => typedError<null, AppError>(__TAURI_INVOKE("open_admin_window")),
+	/**  Saves a form as it is being typed (this user's, on this desk). */
+	saveDraft: (form: string, subject: string, body: Value) => typedError<null, AppError>(__TAURI_INVOKE("save_draft", { form, subject, body })),
+	/**  The draft this user left in a form, if any. */
+	getDraft: (form: string, subject: string) => typedError<Draft | null, AppError>(__TAURI_INVOKE("get_draft", { form, subject })),
+	/**  The form was saved or abandoned: its draft goes. */
+	clearDraft: (form: string, subject: string) => typedError<null, AppError>(__TAURI_INVOKE("clear_draft", { form, subject })),
 	/**  What the outbox holds and how old the desk's copy is (the banner). */
 	getDeskCopy: () => typedError<CopyStatus, AppError>(__TAURI_INVOKE("get_desk_copy")),
 	/**  "Pendientes y conflictos": writes kept at this desk and not on the server yet, and those it refused. */
@@ -656,6 +662,16 @@ export type DeskConfig = {
 
 /**  Which diabetes the patient has, if any (it raises the foot's risk). */
 export type Diabetes = "none" | "type1" | "type2" | "gestational" | "other";
+
+/**  A form as it was last typed. */
+export type Draft = {
+	form: string,
+	/**  The record the form is about (a visit's id), or "" for a new one. */
+	subject: string,
+	/**  The form's fields, as the UI sent them. */
+	body: Value,
+	savedAt: string,
+};
 
 /**  A line checkout proposes from what the visit recorded, at today's price. */
 export type DraftLine = {

@@ -4,6 +4,7 @@
 //! drafts. `sync` keeps the copies current from the server; the services decide what each
 //! command does with them.
 
+pub mod drafts;
 pub mod outbox;
 pub mod sign_in;
 pub mod sync;

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod clinic;
 pub mod desk;
 pub mod documents;
+pub mod drafts;
 pub mod expenses;
 pub mod inventory;
 pub mod outbox;

@@ -294,6 +294,9 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("logout", json!({})),
         // What the desk kept while its server was away (its store is open, its outbox empty).
         ("get_desk_copy", json!({})),
+        ("save_draft", json!({ "form": "visit", "subject": c.visit, "body": { "notes": "Revisión" } })),
+        ("get_draft", json!({ "form": "visit", "subject": c.visit })),
+        ("clear_draft", json!({ "form": "visit", "subject": c.visit })),
         ("list_outbox", json!({})),
         (
             "retry_outbox",

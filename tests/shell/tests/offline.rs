@@ -282,3 +282,55 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
     app.state().health.set(DbStatus::Offline { since: Utc::now() });
     assert_eq!(login("recepcion1", STAFF_PASSWORD).unwrap_err(), refused);
 }
+
+#[test]
+fn a_draft_comes_back_to_its_user_after_a_lock_a_sign_out_and_a_restart_and_to_no_one_else() {
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+    });
+    let dir = temp_paths().data_dir.join("store");
+    let open = |pool: &sqlx::PgPool| {
+        let state = state_on(pool.clone(), "test-desk");
+        let offline = tauri::async_runtime::block_on(Offline::open(&dir)).unwrap();
+        let _ = state.offline.set(Arc::new(offline));
+        MockApp::new(state)
+    };
+    let app = open(&pool);
+    let login = |app: &MockApp, user: &str, password: &str| {
+        app.invoke("login", json!({ "input": { "username": user, "password": password } })).unwrap();
+    };
+    login(&app, "admin", ADMIN_PASSWORD);
+    let note = json!({ "notes": "Uña encarnada en el primer dedo; se retira espícula.", "riskCategory": 1 });
+    let visit = uuid::Uuid::now_v7().to_string();
+    app.invoke("save_draft", json!({ "form": "visit", "subject": visit, "body": note })).unwrap();
+    let unknown = app.invoke("save_draft", json!({ "form": "recipes", "subject": "", "body": {} })).unwrap_err();
+    assert_eq!(unknown, json!({ "kind": "validation", "field": "form", "key": "unknown_form" }));
+
+    // Locked: nothing is shown until the same user unlocks; the server being away changes nothing.
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    app.invoke("lock_session", json!({})).unwrap();
+    let asked = json!({ "form": "visit", "subject": visit });
+    assert_eq!(app.invoke("get_draft", asked.clone()).unwrap_err(), json!({ "kind": "sessionLocked" }));
+    app.state().health.set(DbStatus::Online);
+    app.invoke("unlock_session", json!({ "password": ADMIN_PASSWORD })).unwrap();
+    assert_eq!(app.invoke("get_draft", asked.clone()).unwrap()["body"], note);
+
+    // Another user at the same desk does not see it.
+    app.invoke("logout", json!({})).unwrap();
+    login(&app, "recepcion1", STAFF_PASSWORD);
+    assert_eq!(app.invoke("get_draft", asked.clone()).unwrap(), json!(null));
+    app.invoke("logout", json!({})).unwrap();
+
+    // The app restarts (the store reopened from its file): the draft is still the admin's.
+    let store = app.state().offline.get().unwrap().clone();
+    drop(app);
+    tauri::async_runtime::block_on(store.store.close());
+    let app = open(&pool);
+    login(&app, "admin", ADMIN_PASSWORD);
+    assert_eq!(app.invoke("get_draft", asked.clone()).unwrap()["body"], note);
+    app.invoke("clear_draft", asked.clone()).unwrap();
+    assert_eq!(app.invoke("get_draft", asked).unwrap(), json!(null));
+}

@@ -1,12 +1,13 @@
 // Expenses (gastos): this month's list by category and method, and the form; a cash expense comes
 // out of this desk's open drawer.
+import { useDraft } from "../components/draft";
 import { useState } from "preact/hooks";
 import type { ExpenseCategory, Method, Supplier } from "../bindings";
 import { call, commands } from "../api";
 import { limit } from "../options";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { clinicToday } from "../clinicTime";
-import { t } from "../i18n";
+import { formatDateTime, t } from "../i18n";
 import { METHODS, formatMoney, parseMoney } from "../money";
 import { v7 as uuid } from "uuid";
 
@@ -86,18 +87,34 @@ function ExpenseForm(p: { categories: ExpenseCategory[]; suppliers: Supplier[]; 
   const [supplier, setSupplier] = useState("");
   const [id, setId] = useState(() => uuid());
   const cents = parseMoney(amount);
+  const typed = { id, chosen, amount, spentOn, method, note, supplier };
+  const kept = useDraft("expense", "", typed, (d) => {
+    setId(d.id);
+    setCategory(d.chosen);
+    setAmount(d.amount);
+    setSpentOn(d.spentOn);
+    setMethod(d.method);
+    setNote(d.note);
+    setSupplier(d.supplier);
+  });
   const save = useSubmit(async () => {
     if (cents === null) return;
     await call(commands.recordExpense({ id, categoryId: category, amountCents: cents, spentOn, method, supplierId: supplier || null, note }));
     setId(uuid());
     setAmount("");
     setNote("");
+    await kept.clear();
     p.onSaved();
   });
   const invalid = (f: string) => (save.field === f ? "field invalid" : "field");
   return (
     <Form onSubmit={() => void save.run()} class="card" test="expense-form">
       <h2>{t("expenses.new")}</h2>
+      {kept.restored ? (
+        <p class="notice" data-test="draft-restored">
+          {t("drafts.restored", { when: formatDateTime(kept.restored) })}
+        </p>
+      ) : null}
       <label class={invalid("categoryId")}>
         <span>{t("fields.categoryId")}</span>
         <select value={category} onChange={(e) => setCategory((e.target as HTMLSelectElement).value)}>

@@ -1,4 +1,5 @@
 // Patients: search, the record form (with the likely-duplicate warning on create), archive, history.
+import { useDraft } from "../components/draft";
 import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import { DIABETES_TYPES, SEXES, TEXT_LIMITS, type Patient, type PatientSummary } from "../bindings";
@@ -7,7 +8,7 @@ import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
 import { Account } from "../billing/Account";
-import { formatWhen, t } from "../i18n";
+import { formatDateTime, formatWhen, t } from "../i18n";
 
 function blank(): Patient {
   return {
@@ -70,6 +71,7 @@ function PatientForm(p: {
   const [form, setForm] = useState<Patient>(p.initial);
   const [duplicates, setDuplicates] = useState<PatientSummary[]>([]);
   const [saved, setSaved] = useState(false);
+  const kept = useDraft("patient", p.isNew ? "" : p.initial.id, form, setForm, p.canWrite);
   const save = useSubmit(async (allowDuplicate: boolean) => {
     setSaved(false);
     if (p.isNew) {
@@ -77,11 +79,13 @@ function PatientForm(p: {
       setDuplicates(outcome.possibleDuplicates);
       if (outcome.created) {
         setSaved(true);
+        await kept.clear();
         p.onSaved(outcome.created);
       }
     } else {
       setForm(await call(commands.updatePatient(form)));
       setSaved(true);
+      await kept.clear();
     }
   });
   const archive = useSubmit(async () => {
@@ -96,6 +100,11 @@ function PatientForm(p: {
   return (
     <div class="patient-page">
       <Card title={p.isNew ? t("patients.new") : `${form.firstName} ${form.lastNames}${form.archived ? ` (${t("patients.archived")})` : ""}`}>
+        {kept.restored ? (
+          <p class="notice" data-test="draft-restored">
+            {t("drafts.restored", { when: formatDateTime(kept.restored) })}
+          </p>
+        ) : null}
         <Form test="patient-form" onSubmit={() => void save.run(false)}>
           <div class="grid2">
             {text("firstName")}

@@ -1,6 +1,7 @@
 // The podiatrist's consultation: pick today's patient, fill the foot chart per foot, record the
 // procedures done, choose the diabetic-foot risk and sign. A signed note is read-only; corrections
 // go in addenda.
+import { useDraft } from "../components/draft";
 import { useState } from "preact/hooks";
 import type {
   CallusFinding,
@@ -61,9 +62,11 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
     setSaved(false);
     setDraft({ ...draft, ...change });
   };
+  const kept = useDraft("visit", p.initial.id, draft, setDraft, editable);
   const save = useSubmit(async () => {
     setVisit(await call(commands.saveVisit(draft)));
     setSaved(true);
+    await kept.clear();
   });
   const [confirming, setConfirming] = useState(false);
   const sign = useSubmit(async (overrideStock: boolean) => {
@@ -72,6 +75,7 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
     const after = await call(commands.signVisit(visit.id, overrideStock));
     setVisit(after);
     setDraft(toInput(after));
+    await kept.clear();
   });
   const error = save.message ?? sign.message;
   const stockShort = sign.error instanceof CommandError && sign.error.error.kind === "stockShort";
@@ -82,6 +86,11 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
           {visit.patientName} <small>{formatDateTime(visit.startsAt)}</small>
         </h2>
         <span class="spacer" />
+        {kept.restored ? (
+          <span class="notice" data-test="draft-restored">
+            {t("drafts.restored", { when: formatDateTime(kept.restored) })}
+          </span>
+        ) : null}
         {signed ? (
           <span class="notice" data-test="visit-signed">
             {t("visits.signedBy", { name: visit.signedByName ?? "", when: formatDateTime(visit.signedAt ?? "") })}
