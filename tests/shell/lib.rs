@@ -88,9 +88,58 @@ pub async fn seed_patients(pool: &sqlx::PgPool, n: i32) {
     .unwrap();
 }
 
-/// What the benchmarks share: percentiles and turns.
+/// What the benchmarks share: their databases, percentiles and turns.
 pub mod bench {
     use std::time::{Duration, Instant};
+
+    use sqlx::{Connection, PgConnection};
+
+    /// A benchmark's database, kept between runs (its name is fixed, so its SQL is static text).
+    #[derive(Clone, Copy)]
+    pub enum Database {
+        Agenda,
+        Search,
+    }
+
+    impl Database {
+        fn name(self) -> &'static str {
+            match self {
+                Database::Agenda => "podoclinic_bench",
+                Database::Search => "podoclinic_bench_search",
+            }
+        }
+
+        /// Makes the database on `DATABASE_URL`'s server if it is not there (or anew with
+        /// `reseed`), migrates it, and returns its pool and URL.
+        pub async fn open(self, reseed: bool) -> (sqlx::PgPool, String) {
+            let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+            let server = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(server, _)| server);
+            let url = format!("{server}/{}", self.name());
+            let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(self.name())
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+            let (drop, create) = match self {
+                Database::Agenda => ("DROP DATABASE podoclinic_bench WITH (FORCE)", "CREATE DATABASE podoclinic_bench"),
+                Database::Search => {
+                    ("DROP DATABASE podoclinic_bench_search WITH (FORCE)", "CREATE DATABASE podoclinic_bench_search")
+                }
+            };
+            if reseed && exists {
+                sqlx::query(drop).execute(&mut admin).await.unwrap();
+            }
+            if reseed || !exists {
+                sqlx::query(create).execute(&mut admin).await.unwrap();
+            }
+            let pool = podoclinic_core::db::pool(url.parse().unwrap());
+            podoclinic_core::db::prepare(&podoclinic_core::db::Target::single((*pool.connect_options()).clone()))
+                .await
+                .unwrap();
+            (pool, url)
+        }
+    }
 
     pub fn percentile(samples: &mut [Duration], p: f64) -> Duration {
         samples.sort();

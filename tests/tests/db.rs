@@ -71,6 +71,15 @@ async fn wait_for(health: &Health, limit: Duration, want: impl Fn(&DbStatus) -> 
     }
 }
 
+/// Stops a test's cluster and removes its folders.
+async fn tear_down(cluster: LocalCluster, pool: PgPool, data: &std::path::Path) {
+    pool.close().await;
+    let root = cluster.root.clone();
+    tokio::task::spawn_blocking(move || cluster.stop_blocking()).await.unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(data);
+}
+
 /// The acceptance scenario: stop PostgreSQL under a running desk, see "offline" within 5 s, start
 /// it again, see "online" and run a query on the same pool without restarting anything.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,11 +115,7 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
     assert_eq!(answer, 42);
 
     watcher.abort();
-    pool.close().await;
-    let root = cluster.root.clone();
-    tokio::task::spawn_blocking(move || cluster.stop_blocking()).await.unwrap();
-    let _ = std::fs::remove_dir_all(&root);
-    let _ = std::fs::remove_dir_all(&data);
+    tear_down(cluster, pool, &data).await;
 }
 
 /// The desk's own cluster killed outright (SIGKILL to its server) comes back by itself: the
@@ -146,11 +151,7 @@ async fn the_embedded_cluster_killed_comes_back_by_itself() {
 
     supervisor.abort();
     watcher.abort();
-    pool.close().await;
-    let root = cluster.root.clone();
-    tokio::task::spawn_blocking(move || cluster.stop_blocking()).await.unwrap();
-    let _ = std::fs::remove_dir_all(&root);
-    let _ = std::fs::remove_dir_all(&data);
+    tear_down(cluster, pool, &data).await;
 }
 
 /// Found by CI: the UI calls commands the moment it hears "online", so the pool must be in place

@@ -20,7 +20,7 @@ use tokio::sync::RwLock;
 
 use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
-use crate::patients::directory::{Directory, Listing};
+use crate::patients::directory::Directory;
 use crate::patients::model::PatientSummary;
 use crate::state::AppState;
 
@@ -50,8 +50,7 @@ impl Offline {
     pub async fn open(dir: &Path) -> AppResult<Offline> {
         let store = Store::open(dir).await.map_err(fault)?;
         let started = std::time::Instant::now();
-        let listings: Vec<Listing> =
-            podoclinic_local::directory::all(&store).await.map_err(fault)?.into_iter().map(Listing::from).collect();
+        let listings = podoclinic_local::directory::all(&store).await.map_err(fault)?;
         let directory = Directory::build(listings);
         tracing::info!(patients = directory.len(), ms = started.elapsed().as_millis() as u64, "directory loaded");
         let synced = podoclinic_local::views::get(&store, sync::SYNCED).await.map_err(fault)?.is_some();

@@ -18,7 +18,7 @@ use crate::auth::{Ctx, Permission, Session};
 use crate::billing::model::{Payment, PaymentInput};
 use crate::cash::model::DeskCash;
 use crate::error::{AppError, AppResult};
-use crate::patients::directory::Listing;
+use crate::patients::directory::{Listing, typed_here};
 use crate::patients::model::{CreatePatientOutcome, Patient};
 use crate::state::AppState;
 
@@ -280,7 +280,7 @@ impl Keeper {
             }
         }
         self.keep(p.id, Write::CreatePatient { patient: p.clone(), allow_duplicate }).await?;
-        self.offline.list(Listing::typed_here(&p)).await?;
+        self.offline.list(typed_here(&p)).await?;
         Ok(CreatePatientOutcome { created: Some(p), possible_duplicates: Vec::new() })
     }
 
@@ -291,7 +291,7 @@ impl Keeper {
             return Err(AppError::not_found("patient"));
         }
         self.keep(Uuid::now_v7(), Write::UpdatePatient { patient: p.clone() }).await?;
-        self.offline.list(Listing::typed_here(&p)).await?;
+        self.offline.list(typed_here(&p)).await?;
         Ok(p)
     }
 
@@ -326,7 +326,7 @@ impl Keeper {
 impl Offline {
     /// Puts a patient typed here in the directory (store and index), marked pending.
     async fn list(&self, listing: Listing) -> AppResult<()> {
-        podoclinic_local::directory::upsert(&self.store, &(&listing).into()).await.map_err(fault)?;
+        podoclinic_local::directory::upsert(&self.store, &listing).await.map_err(fault)?;
         self.directory.write().await.upsert(listing);
         Ok(())
     }

@@ -13,7 +13,7 @@ use podoclinic_local::epoch_minutes;
 use super::{Offline, View, fault};
 use crate::db::live::Change;
 use crate::error::{AppError, AppResult};
-use crate::patients::directory::{Directory, Listing};
+use crate::patients::directory::Directory;
 
 /// The `views` key under which the time of the last full refresh is kept.
 pub const SYNCED: &str = "synced";
@@ -64,11 +64,10 @@ pub async fn refresh(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<
 /// Every active patient, whole: the store's directory and the index.
 async fn directory(pool: &PgPool, offline: &Offline) -> AppResult<()> {
     let listings = crate::patients::repo::directory(pool).await?;
-    let entries: Vec<podoclinic_local::directory::Entry> = listings.iter().map(Into::into).collect();
-    podoclinic_local::directory::replace(&offline.store, &entries).await.map_err(fault)?;
+    podoclinic_local::directory::replace(&offline.store, &listings).await.map_err(fault)?;
     // What was typed here and is not on the server yet stays in the index too.
     let kept = podoclinic_local::directory::all(&offline.store).await.map_err(fault)?;
-    *offline.directory.write().await = Directory::build(kept.into_iter().map(Listing::from).collect());
+    *offline.directory.write().await = Directory::build(kept);
     Ok(())
 }
 
@@ -121,7 +120,7 @@ async fn desk_cash(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<()
 pub async fn patient(pool: &PgPool, offline: &Offline, id: Uuid) -> AppResult<()> {
     match crate::patients::repo::listing(pool, id).await? {
         Some(listing) => {
-            podoclinic_local::directory::upsert(&offline.store, &(&listing).into()).await.map_err(fault)?;
+            podoclinic_local::directory::upsert(&offline.store, &listing).await.map_err(fault)?;
             offline.directory.write().await.upsert(listing);
         }
         None => {

@@ -10,80 +10,38 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::model::{PatientSummary, fold, phone_key};
 use super::repo::{Candidate, SearchTerms};
 
-/// One patient as the directory holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listing {
-    pub id: Uuid,
-    pub full_name: String,
-    pub birth_date: Option<NaiveDate>,
-    pub phone: String,
-    pub at_risk: bool,
-    pub search_name: String,
-    pub search_phone: String,
-    pub pending: bool,
-}
+/// One patient as the directory holds it: the desk store's row (`podoclinic_local::directory`).
+pub use podoclinic_local::directory::Entry as Listing;
 
-impl Listing {
-    /// A patient registered at this desk: folded as the server folds (`patients.search_name`,
-    /// `search_phone`), so it is found the same way before and after it reaches the server.
-    pub fn typed_here(p: &super::model::Patient) -> Listing {
-        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-        Listing {
-            id: p.id,
-            full_name: format!("{} {}", p.first_name, p.last_names).trim().to_string(),
-            birth_date: p.birth_date,
-            phone: p.phone.clone(),
-            at_risk: p.at_risk(),
-            search_name: fold(&format!("{} {}", p.first_name, p.last_names)),
-            search_phone: format!("{} {}", digits(&p.phone), digits(&p.phone_alt)),
-            pending: true,
-        }
-    }
-
-    pub fn summary(&self) -> PatientSummary {
-        PatientSummary {
-            id: self.id,
-            full_name: self.full_name.clone(),
-            birth_date: self.birth_date,
-            phone: self.phone.clone(),
-            at_risk: self.at_risk,
-        }
+/// A patient registered at this desk: folded as the server folds (`patients.search_name`,
+/// `search_phone`), so it is found the same way before and after it reaches the server.
+pub fn typed_here(p: &super::model::Patient) -> Listing {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    Listing {
+        id: p.id,
+        full_name: format!("{} {}", p.first_name, p.last_names).trim().to_string(),
+        birth_date: p.birth_date,
+        phone: p.phone.clone(),
+        at_risk: p.at_risk(),
+        search_name: fold(&format!("{} {}", p.first_name, p.last_names)),
+        search_phone: format!("{} {}", digits(&p.phone), digits(&p.phone_alt)),
+        pending: true,
     }
 }
 
-impl From<podoclinic_local::directory::Entry> for Listing {
-    fn from(e: podoclinic_local::directory::Entry) -> Listing {
-        Listing {
-            id: e.id,
-            full_name: e.full_name,
-            birth_date: e.birth_date,
-            phone: e.phone,
-            at_risk: e.at_risk,
-            search_name: e.search_name,
-            search_phone: e.search_phone,
-            pending: e.pending,
-        }
-    }
-}
-
-impl From<&Listing> for podoclinic_local::directory::Entry {
-    fn from(l: &Listing) -> Self {
-        Self {
-            id: l.id,
-            full_name: l.full_name.clone(),
-            birth_date: l.birth_date,
-            phone: l.phone.clone(),
-            at_risk: l.at_risk,
-            search_name: l.search_name.clone(),
-            search_phone: l.search_phone.clone(),
-            pending: l.pending,
-        }
+/// The line a search result or a duplicate warning shows.
+pub fn summary(l: &Listing) -> PatientSummary {
+    PatientSummary {
+        id: l.id,
+        full_name: l.full_name.clone(),
+        birth_date: l.birth_date,
+        phone: l.phone.clone(),
+        at_risk: l.at_risk,
     }
 }
 
@@ -223,7 +181,7 @@ impl Directory {
         let mut take = |i: usize| {
             let l = &self.entries[i];
             if self.live(i) && matches(l) {
-                out.push(Candidate { summary: l.summary(), search_name: l.search_name.clone() });
+                out.push(Candidate { summary: summary(l), search_name: l.search_name.clone() });
             }
             out.len() < limit
         };
@@ -268,7 +226,7 @@ impl Directory {
             })
             .collect();
         found.sort_by(|a, b| a.search_name.cmp(&b.search_name));
-        found.into_iter().take(10).map(Listing::summary).collect()
+        found.into_iter().take(10).map(summary).collect()
     }
 
     /// True when some name word contains `word` (the server's `word_exists`).
@@ -332,7 +290,7 @@ mod tests {
             listing("Josefina Gómez", "55 8765 4321"),
             listing("Ana María López", "33 1111 2222"),
         ]);
-        assert_eq!(names(d.candidates(&words(&["jose"]), 200)), ["José González Muñoz", "Josefina Gómez"]);
+        assert_eq!(names(d.candidates(&words(&["jose"]), 200)), ["Josefina Gómez", "José González Muñoz"]);
         assert_eq!(names(d.candidates(&words(&["gonz", "jose"]), 200)), ["José González Muñoz"]);
         assert_eq!(names(d.candidates(&words(&["a"]), 200)).len(), 3, "one letter scans");
         assert_eq!(names(d.candidates(&words(&["a"]), 2)).len(), 2, "up to the limit");
@@ -345,9 +303,10 @@ mod tests {
     fn an_update_replaces_the_entry_and_a_removal_hides_it() {
         let mut d = Directory::build(vec![listing("Ana López", "5512345678")]);
         let id = d.listings().next().unwrap().id;
-        d.upsert(
-            Listing { full_name: "Ana Ruiz".into(), search_name: "ana ruiz".into(), ..listing("x", "1") }.with_id(id),
-        );
+        d.upsert(with_id(
+            Listing { full_name: "Ana Ruiz".into(), search_name: "ana ruiz".into(), ..listing("x", "1") },
+            id,
+        ));
         assert_eq!(d.len(), 1);
         assert!(d.candidates(&words(&["lopez"]), 200).is_empty(), "the old name is gone");
         assert_eq!(names(d.candidates(&words(&["ruiz"]), 200)), ["Ana Ruiz"]);
@@ -366,7 +325,7 @@ mod tests {
             d.upsert(l);
         }
         for (i, id) in ids.iter().enumerate().take(60) {
-            d.upsert(listing(&format!("Renombrado {i:03}"), "5500000000").with_id(*id));
+            d.upsert(with_id(listing(&format!("Renombrado {i:03}"), "5500000000"), *id));
         }
         assert_eq!(d.len(), 100);
         assert_eq!(d.candidates(&words(&["renombrado"]), 500).len(), 60);
@@ -386,9 +345,7 @@ mod tests {
         assert_eq!((common, a.len() + b.len() - common), (7, 11));
     }
 
-    impl Listing {
-        fn with_id(self, id: Uuid) -> Listing {
-            Listing { id, ..self }
-        }
+    fn with_id(l: Listing, id: Uuid) -> Listing {
+        Listing { id, ..l }
     }
 }

@@ -18,7 +18,6 @@ use podoclinic_tests::*;
 use serde_json::json;
 use sqlx::{Connection, PgConnection, PgPool};
 
-const DB: &str = "podoclinic_bench";
 const RUNS: usize = 300;
 
 fn report_guarded(name: &str, guarded: &mut [Duration], sql: &mut [Duration]) {
@@ -146,32 +145,9 @@ async fn seed_money(url: &str) {
 }
 
 fn main() {
-    let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let reseed = std::env::args().any(|a| a == "--reseed");
-    let url = {
-        let mut u = admin_url.clone();
-        if let Some(i) = u.rfind('/') {
-            u.truncate(i);
-        }
-        format!("{u}/{DB}")
-    };
-    let pool = tauri::async_runtime::block_on(async {
-        let mut admin = PgConnection::connect(&admin_url).await.unwrap();
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(DB)
-            .fetch_one(&mut admin)
-            .await
-            .unwrap();
-        if reseed && exists {
-            sqlx::query("DROP DATABASE podoclinic_bench WITH (FORCE)").execute(&mut admin).await.unwrap();
-        }
-        if reseed || !exists {
-            sqlx::query("CREATE DATABASE podoclinic_bench").execute(&mut admin).await.unwrap();
-        }
-        let pool = podoclinic_core::db::pool(url.parse().unwrap());
-        podoclinic_core::db::prepare(&podoclinic_core::db::Target::single((*pool.connect_options()).clone()))
-            .await
-            .unwrap();
+    let (pool, url) = tauri::async_runtime::block_on(async {
+        let (pool, url) = podoclinic_shell_tests::bench::Database::Agenda.open(reseed).await;
         let seeded: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM appointments)").fetch_one(&pool).await.unwrap();
         if !seeded {
@@ -182,7 +158,7 @@ fn main() {
         if !paid {
             seed_money(&url).await;
         }
-        pool
+        (pool, url)
     });
 
     let app = MockApp::new(state_on(pool.clone(), "bench"));

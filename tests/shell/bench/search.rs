@@ -15,10 +15,8 @@ use podoclinic_shell_tests::MockApp;
 use podoclinic_shell_tests::bench::{in_turns, ms, percentile};
 use podoclinic_tests::*;
 use serde_json::json;
-use sqlx::{Connection, PgConnection};
 use tauri::async_runtime::block_on;
 
-const DB: &str = "podoclinic_bench_search";
 const ROUNDS: usize = 20;
 
 /// What reception types, one keystroke at a time.
@@ -36,26 +34,9 @@ const TYPED: &[&str] = &[
 ];
 
 fn main() {
-    let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let reseed = std::env::args().any(|a| a == "--reseed");
-    let url = format!("{}/{DB}", admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(server, _)| server));
-    let pool = block_on(async {
-        let mut admin = PgConnection::connect(&admin_url).await.unwrap();
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(DB)
-            .fetch_one(&mut admin)
-            .await
-            .unwrap();
-        if reseed && exists {
-            sqlx::query("DROP DATABASE podoclinic_bench_search WITH (FORCE)").execute(&mut admin).await.unwrap();
-        }
-        if reseed || !exists {
-            sqlx::query("CREATE DATABASE podoclinic_bench_search").execute(&mut admin).await.unwrap();
-        }
-        let pool = podoclinic_core::db::pool(url.parse().unwrap());
-        podoclinic_core::db::prepare(&podoclinic_core::db::Target::single((*pool.connect_options()).clone()))
-            .await
-            .unwrap();
+    let (pool, url) = block_on(async {
+        let (pool, url) = podoclinic_shell_tests::bench::Database::Search.open(reseed).await;
         if !sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM patients)").fetch_one(&pool).await.unwrap() {
             let t = Instant::now();
             podoclinic_shell_tests::seed_patients(&pool, 100_000).await;
@@ -63,7 +44,7 @@ fn main() {
             first_admin(&pool).await;
             println!("seeded 100,000 patients in {:.1} s", t.elapsed().as_secs_f64());
         }
-        pool
+        (pool, url)
     });
 
     let dir = temp_paths().data_dir.join("store");

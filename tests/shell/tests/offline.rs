@@ -10,6 +10,22 @@ use podoclinic_shell_tests::{MockApp, fresh_db};
 use podoclinic_tests::*;
 use serde_json::{Value, json};
 
+/// The desk `test-desk` on `pool` with its own store in `dir`, refreshed from the server first
+/// when `refresh` (as after a connect), its login throttle quick.
+fn desk(pool: &sqlx::PgPool, dir: &std::path::Path, refresh: bool) -> MockApp {
+    let mut state = state_on(pool.clone(), "test-desk");
+    state.login_throttle = Arc::new(quick_throttle());
+    let offline = tauri::async_runtime::block_on(async {
+        let offline = Offline::open(dir).await.unwrap();
+        if refresh {
+            sync::refresh(pool, &offline, "test-desk").await.unwrap();
+        }
+        offline
+    });
+    let _ = state.offline.set(Arc::new(offline));
+    MockApp::new(state)
+}
+
 #[test]
 fn without_the_server_the_desk_shows_what_it_kept_as_the_server_showed_it() {
     let db = fresh_db();
@@ -30,15 +46,7 @@ fn without_the_server_the_desk_shows_what_it_kept_as_the_server_showed_it() {
         let later = book(10).await.unwrap();
         (pod, ana, soon, later)
     });
-    let state = state_on(pool.clone(), "test-desk");
-    let dir = temp_paths().data_dir.join("store");
-    let offline = tauri::async_runtime::block_on(async {
-        let offline = Offline::open(&dir).await.unwrap();
-        sync::refresh(&pool, &offline, "test-desk").await.unwrap();
-        offline
-    });
-    let _ = state.offline.set(Arc::new(offline));
-    let app = MockApp::new(state);
+    let app = desk(&pool, &temp_paths().data_dir.join("store"), true);
     app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
 
     let week =
@@ -98,15 +106,7 @@ fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_
         let booked = podoclinic_core::appointments::service::book(&ctx, booking(ana, pod, at(8), 30)).await.unwrap();
         (pod, ana, ctx, booked.id)
     });
-    let state = state_on(pool.clone(), "test-desk");
-    let dir = temp_paths().data_dir.join("store");
-    let offline = tauri::async_runtime::block_on(async {
-        let offline = Offline::open(&dir).await.unwrap();
-        sync::refresh(&pool, &offline, "test-desk").await.unwrap();
-        offline
-    });
-    let _ = state.offline.set(Arc::new(offline));
-    let app = MockApp::new(state);
+    let app = desk(&pool, &temp_paths().data_dir.join("store"), true);
     app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
     app.state().health.set(DbStatus::Offline { since: Utc::now() });
 
@@ -200,14 +200,7 @@ fn a_refused_write_given_up_is_audited_with_its_reason() {
         let ana = patient(&pool, &admin, "Ana", "López", "").await;
         (pod, ana, ctx)
     });
-    let state = state_on(pool.clone(), "test-desk");
-    let offline = tauri::async_runtime::block_on(async {
-        let offline = Offline::open(&temp_paths().data_dir.join("store")).await.unwrap();
-        sync::refresh(&pool, &offline, "test-desk").await.unwrap();
-        offline
-    });
-    let _ = state.offline.set(Arc::new(offline));
-    let app = MockApp::new(state);
+    let app = desk(&pool, &temp_paths().data_dir.join("store"), true);
     app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
     app.state().health.set(DbStatus::Offline { since: Utc::now() });
     let mine = booking(ana, pod, start, 30);
@@ -243,11 +236,7 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
         staff(&pool, &admin, "recepcion2", RECEPTION_ROLE).await;
         (ctx_of(&pool, &admin).await, clerk)
     });
-    let mut state = state_on(pool.clone(), "test-desk");
-    state.login_throttle = Arc::new(quick_throttle());
-    let offline = tauri::async_runtime::block_on(Offline::open(&temp_paths().data_dir.join("store"))).unwrap();
-    let _ = state.offline.set(Arc::new(offline));
-    let app = MockApp::new(state);
+    let app = desk(&pool, &temp_paths().data_dir.join("store"), false);
     let login = |user: &str, password: &str| {
         app.invoke("login", json!({ "input": { "username": user, "password": password } }))
     };
@@ -292,13 +281,7 @@ fn a_draft_comes_back_to_its_user_after_a_lock_a_sign_out_and_a_restart_and_to_n
         staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
     });
     let dir = temp_paths().data_dir.join("store");
-    let open = |pool: &sqlx::PgPool| {
-        let state = state_on(pool.clone(), "test-desk");
-        let offline = tauri::async_runtime::block_on(Offline::open(&dir)).unwrap();
-        let _ = state.offline.set(Arc::new(offline));
-        MockApp::new(state)
-    };
-    let app = open(&pool);
+    let app = desk(&pool, &dir, false);
     let login = |app: &MockApp, user: &str, password: &str| {
         app.invoke("login", json!({ "input": { "username": user, "password": password } })).unwrap();
     };
@@ -328,7 +311,7 @@ fn a_draft_comes_back_to_its_user_after_a_lock_a_sign_out_and_a_restart_and_to_n
     let store = app.state().offline.get().unwrap().clone();
     drop(app);
     tauri::async_runtime::block_on(store.store.close());
-    let app = open(&pool);
+    let app = desk(&pool, &dir, false);
     login(&app, "admin", ADMIN_PASSWORD);
     assert_eq!(app.invoke("get_draft", asked.clone()).unwrap()["body"], note);
     app.invoke("clear_draft", asked.clone()).unwrap();
