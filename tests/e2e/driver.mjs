@@ -308,3 +308,32 @@ export async function killApp(app) {
   process.kill(Number(pid), "SIGKILL");
   await app.close().catch(() => undefined);
 }
+
+/** The embedded cluster a running desk started (the default with nothing configured): where it
+ * lives, its server's process, a fast stop, and the test's clean-up (a desk killed by the driver
+ * cannot stop it). As root it is the `postgres` user's. */
+export function embeddedCluster(app) {
+  const root = /local database cluster root=(\S+)/.exec(app.log())?.[1];
+  if (!root) throw new Error("the app did not log where its cluster lives");
+  const data = join(root, "data");
+  const asRoot = process.getuid?.() === 0;
+  const asOwner = (argv) => (asRoot ? ["runuser", ["-u", "postgres", "--", ...argv]] : [argv[0], argv.slice(1)]);
+  const opts = readFileSync(join(data, "postmaster.opts"), "utf8").trim();
+  const postgres = /"([^"]*)"|(\S+)/.exec(opts);
+  const pgCtl = join(postgres[1] ?? postgres[2], "..", "pg_ctl");
+  return {
+    root,
+    data,
+    /** The server's process id, from its lock file. */
+    pid: () => Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]),
+    stopFast: () => execFileSync(...asOwner([pgCtl, "stop", "-m", "fast", "-w", "-D", data])),
+    cleanUp: () => {
+      try {
+        execFileSync(...asOwner([pgCtl, "stop", "-m", "immediate", "-D", data]), { stdio: "ignore" });
+      } catch {
+        // already stopped
+      }
+      execFileSync("rm", ["-rf", root]);
+    },
+  };
+}
