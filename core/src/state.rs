@@ -170,8 +170,7 @@ impl AppState {
     {
         match self.run(permission, args.clone(), work).await {
             Err(AppError::Offline) => {
-                let offline = self.offline.get().ok_or(AppError::Offline)?.clone();
-                auth::offline_session(self, permission)?;
+                let (offline, _) = self.without_server(permission)?;
                 copy(offline, args).await
             }
             other => other,
@@ -197,12 +196,21 @@ impl AppState {
     {
         match self.run(permission, args.clone(), work).await {
             Err(AppError::Offline) => {
-                let offline = self.offline.get().ok_or(AppError::Offline)?.clone();
-                let session = auth::offline_session(self, permission)?;
+                let (offline, session) = self.without_server(permission)?;
                 keep(crate::offline::outbox::Keeper { offline, session }, args).await
             }
             other => other,
         }
+    }
+
+    /// What a command falls back on when the server is away: the desk's copy (none kept: still
+    /// `Offline`) and the session's last known grants, which must hold `permission`.
+    fn without_server(
+        &self,
+        permission: Permission,
+    ) -> AppResult<(std::sync::Arc<crate::offline::Offline>, auth::Session)> {
+        let offline = self.offline.get().ok_or(AppError::Offline)?.clone();
+        Ok((offline, auth::offline_session(self, permission)?))
     }
 
     /// `run` for what any signed-in user may do (their own password, the clinic's name).
