@@ -209,6 +209,7 @@ pub fn line(treatment: Uuid, quantity: i32, discount: i64) -> podoclinic_core::b
         quantity,
         discount_cents: discount,
         discount_reason: if discount > 0 { "Paciente frecuente".into() } else { String::new() },
+        unit_price_cents: None,
     }
 }
 

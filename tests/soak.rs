@@ -344,6 +344,7 @@ async fn visit(state: &AppState, clinic: &Clinic, mine: &mut Mine) -> Result<(),
             quantity: 1,
             discount_cents: 0,
             discount_reason: String::new(),
+            unit_price_cents: None,
         }],
     };
     charge_and_pay(state, charge, true, mine).await
@@ -404,6 +405,7 @@ async fn one(op: Op, state: &AppState, clinic: &Clinic, mine: &mut Mine) -> Resu
                         quantity: fastrand::i32(1..=2),
                         discount_cents: 0,
                         discount_reason: String::new(),
+                        unit_price_cents: None,
                     })
                     .collect(),
             };

@@ -31,6 +31,11 @@ pub async fn get(store: &Store, key: &str) -> Result<Option<View>> {
         .await
 }
 
+pub async fn remove(store: &Store, key: &str) -> Result<()> {
+    sqlx::query!("DELETE FROM views WHERE key = $1", key).execute(store.pool()).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[tokio::test]
@@ -43,5 +48,7 @@ mod tests {
         let view = super::get(&store, "catalog").await.unwrap().unwrap();
         assert_eq!(view.body, "[1,2]");
         assert_eq!(view.fetched_at, at);
+        super::remove(&store, "catalog").await.unwrap();
+        assert_eq!(super::get(&store, "catalog").await.unwrap(), None);
     }
 }

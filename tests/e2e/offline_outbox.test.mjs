@@ -1,5 +1,5 @@
 // End to end, the fault the banner promises to survive: the clinic's server stops under a desk;
-// reception books an appointment and registers a patient anyway; the app is killed (SIGKILL) and
+// reception books an appointment, registers a patient and charges a counter sale in cash anyway; the app is killed (SIGKILL) and
 // started again, still without the server: the pending writes and the kept agenda are there.
 // Meanwhile another desk takes the booked slot. The server comes back: every write lands once,
 // and the taken booking waits in "Pendientes y conflictos" until it is moved to a free slot.
@@ -38,9 +38,21 @@ test("writes made without the server survive a crash and land once; a taken slot
   );
   psql(server.url, `INSERT INTO patients (id, first_name, last_names, phone) VALUES
      (gen_random_uuid(), 'José', 'González Muñoz', '55 1234 5678'), (gen_random_uuid(), 'Marta', 'Ruiz', '')`);
+  psql(server.url, `INSERT INTO treatments (id, name, duration_minutes, price_cents) VALUES (gen_random_uuid(), 'Corte de uñas', 30, 35000)`);
   await app.firstAdminAndLogin("Recepción Uno", "recepcion", PASSWORD);
+  // The morning's drawer, opened while the server answers.
+  await app.click("[data-test=nav-cash]");
+  await app.type("[data-test=opening-float]", "500");
+  await app.click("[data-test=open-drawer]");
+  await app.find("[data-test=corte-x]");
   // The desk's copy follows the server: both patients and the podiatrist are kept.
-  await eventually(() => kept("SELECT count(*) FROM directory") === "2" && kept("SELECT body FROM views WHERE key = 'podiatrists'").includes("Lucía"), "the desk's copy");
+  await eventually(
+    () =>
+      kept("SELECT count(*) FROM directory") === "2" &&
+      kept("SELECT body FROM views WHERE key = 'podiatrists'").includes("Lucía") &&
+      kept("SELECT body FROM views WHERE key = 'desk_cash'").includes("openingFloatCents"),
+    "the desk's copy",
+  );
 
   // The server stops.
   server.stop();
@@ -64,8 +76,21 @@ test("writes made without the server survive a crash and land once; a taken slot
   await app.type("#field-phone", "55 8765 4321");
   await app.click("[data-test=save-patient]");
   await app.find("[data-test=patient-saved]");
-  assert.match(await app.text("[data-test=outbox-pending]"), /2 pendientes/);
-  assert.equal(kept("SELECT count(*) FROM outbox WHERE state = 'pending'"), "2", "both on disk before the desk said so");
+  // A counter sale to José at the kept price, paid in cash into the open drawer.
+  await app.click("[data-test=nav-payments]");
+  await app.find("[data-test=checkout-queue]");
+  await app.click("[data-test=new-sale]");
+  await app.type("[data-test=counter-sale] [data-test=patient-search]", "jose");
+  await app.click("[data-test=counter-sale] [data-test=patient-result]");
+  await app.find("[data-test=sale] [data-test=charge-builder]");
+  await app.click("[data-test=add-item] option[value^='treatment:']");
+  assert.equal(await app.text("[data-test=charge-total]"), "$350.00");
+  await app.click("[data-test=create-charge]");
+  await app.find("[data-test=sale] [data-test=folio-pending]");
+  await app.click("[data-test=sale] [data-test=take-payment]");
+  await app.find("[data-test=sale] [data-test=paid-in-full]");
+  assert.match(await app.text("[data-test=outbox-pending]"), /4 pendientes/);
+  assert.equal(kept("SELECT count(*) FROM outbox WHERE state = 'pending'"), "4", "all on disk before the desk said so");
 
   // A crash: the app is killed outright, and started again with the server still away.
   await killApp(app);
@@ -76,7 +101,7 @@ test("writes made without the server survive a crash and land once; a taken slot
   await app.type("#field-password", PASSWORD);
   await app.click("[data-test=login-submit]");
   await app.find("[data-test=signed-in-as]");
-  assert.match(await app.text("[data-test=outbox-pending]"), /2 pendientes/);
+  assert.match(await app.text("[data-test=outbox-pending]"), /4 pendientes/);
   await app.click("[data-test=nav-agenda]").catch(() => undefined);
   await app.click("[data-test=calendar] .ec-next");
   const shown = await eventually(
@@ -108,11 +133,19 @@ test("writes made without the server survive a crash and land once; a taken slot
   await app.click("[data-test=close-tray]");
   await app.gone("[data-test=offline-banner]", 30_000);
 
-  // Every write landed once: José's booking (moved), Luisa, and the other desk's booking.
+  // Every write landed once: José's booking (moved), Luisa, the sale and its cash, and the other
+  // desk's booking.
   const jose = psql(server.url, "SELECT count(*) FROM appointments a JOIN patients p ON p.id = a.patient_id WHERE p.first_name = 'José'");
   assert.equal(jose, "1");
   assert.equal(psql(server.url, "SELECT count(*) FROM appointments"), "2");
-  assert.equal(psql(server.url, "SELECT count(*) FROM audit_log WHERE action IN ('appointment.book', 'patient.create')"), "2");
-  assert.equal(kept("SELECT count(*) FROM outbox WHERE state = 'landed'"), "2");
-  console.log(`offline writes: 2 made, 2 landed (1 after the tray's fix), 0 duplicated, 0 lost; server back to outbox settled in ${settled} ms`);
+  assert.equal(psql(server.url, "SELECT count(*) FROM charges WHERE total_cents = 35000"), "1");
+  assert.equal(psql(server.url, "SELECT method || ' ' || amount_cents FROM payments"), "cash 35000");
+  assert.equal(
+    psql(server.url, "SELECT count(*) FROM audit_log WHERE action IN ('appointment.book', 'patient.create', 'charge.create', 'payment.create')"),
+    "4",
+  );
+  assert.equal(kept("SELECT count(*) FROM outbox WHERE state = 'landed' AND kind <> 'signIn'"), "4");
+  // The sign-in after the crash, let through without the server, is in the server's audit.
+  assert.equal(psql(server.url, "SELECT count(*) FROM audit_log WHERE action = 'login.success' AND after ->> 'withoutServer' = 'true'"), "1");
+  console.log(`offline writes: 4 made, 4 landed (1 after the tray's fix), 0 duplicated, 0 lost; server back to outbox settled in ${settled} ms`);
 });

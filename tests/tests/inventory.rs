@@ -231,6 +231,7 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
             quantity,
             discount_cents: 0,
             discount_reason: String::new(),
+            unit_price_cents: None,
         }],
     };
     assert_eq!(

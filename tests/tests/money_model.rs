@@ -93,6 +93,7 @@ fn balances_and_the_closing_totals_always_equal_a_model_in_cents() {
                                 quantity,
                                 discount_cents: PRICES[t] * i64::from(quantity) * per_mille / 1000,
                                 discount_reason: if per_mille > 0 { "promoción".into() } else { String::new() },
+                                unit_price_cents: None,
                             })
                             .collect();
                         let total: i64 = lines

@@ -26,6 +26,7 @@ fn sale(patient: Uuid, product: Uuid, quantity: i32) -> ChargeInput {
             quantity,
             discount_cents: 0,
             discount_reason: String::new(),
+            unit_price_cents: None,
         }],
     }
 }

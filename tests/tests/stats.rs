@@ -86,6 +86,7 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
         quantity,
         discount_cents,
         discount_reason: if discount_cents > 0 { "promoción".into() } else { String::new() },
+        unit_price_cents: None,
     };
     let c1 = billing::create_charge(&ctx, charge(p1, vec![line(cure, 1, 0)])).await.unwrap();
     let c2 = billing::create_charge(&ctx, charge(p2, vec![line(cut, 2, 5_000)])).await.unwrap();
@@ -228,6 +229,7 @@ async fn the_daily_rollups_follow_bookings_moves_status_changes_payments_and_ref
         quantity: 2,
         discount_cents: 0,
         discount_reason: String::new(),
+        unit_price_cents: None,
     };
     let charge = billing::create_charge(
         &ctx,

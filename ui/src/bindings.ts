@@ -479,7 +479,7 @@ export type Change =
 
 export type Charge = {
 	id: string,
-	/**  The receipt number. */
+	/**  The receipt number (0: made at this desk while the server was away, numbered when sent). */
 	folio: number,
 	patientId: string,
 	patientName: string,
@@ -789,6 +789,13 @@ export type LineInput = {
 	quantity: number,
 	discountCents: number,
 	discountReason: string,
+	/**
+	 *  The unit price the desk showed for the line (checkout's catalog, or the desk's copy of it
+	 *  while the server was away): if the catalog's price is another by the time the charge is
+	 *  made, the charge is refused instead of costing the patient what they were not told.
+	 *  `None`: the catalog's price of the moment.
+	 */
+	unitPriceCents: number | null,
 };
 
 export type LoginInput = {
@@ -1343,7 +1350,13 @@ export type VisitSummary = {
 };
 
 /**  A write the desk can make without its server. */
-export type Write = { kind: "book"; input: BookInput } | { kind: "reschedule"; input: RescheduleInput } | { kind: "setStatus"; id: string; status: Status } | { kind: "cancel"; id: string; reason: string } | { kind: "createPatient"; patient: Patient; allowDuplicate: boolean } | { kind: "updatePatient"; patient: Patient } | { kind: "payment"; input: PaymentInput };
+export type Write = { kind: "book"; input: BookInput } | { kind: "reschedule"; input: RescheduleInput } | { kind: "setStatus"; id: string; status: Status } | { kind: "cancel"; id: string; reason: string } | { kind: "createPatient"; patient: Patient; allowDuplicate: boolean } | { kind: "updatePatient"; patient: Patient } | { kind: "charge"; input: ChargeInput } | { kind: "payment"; input: PaymentInput } | { kind: "expense"; input: ExpenseInput } | 
+/**
+ *  A sign-in (or an unlock) the desk let through without the server: audited on the server
+ *  as the user's, with the time it happened, when the server is back. Not a write anyone
+ *  fixes: neither counted on the banner nor shown in the tray.
+ */
+{ kind: "signIn"; unlock: boolean; at: string };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -23,6 +23,26 @@ pub async fn insert(db: impl PgExecutor<'_>, actor: &Actor, entry: &Entry<'_>) -
     Ok(())
 }
 
+/// Whether `action` was recorded on user `user` for the outbox write `outbox_id` (a sign-in made
+/// without the server, sent again after a crash, is found instead of recorded twice).
+pub async fn recorded_for(
+    db: impl PgExecutor<'_>,
+    action: Action,
+    user: uuid::Uuid,
+    outbox_id: uuid::Uuid,
+) -> AppResult<bool> {
+    let found = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM audit_log WHERE entity = 'user' AND entity_id = $1 AND action = $2
+                          AND after ->> 'outboxId' = $3) AS "found!""#,
+        user.to_string(),
+        action as Action,
+        outbox_id.to_string()
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(found)
+}
+
 /// The newest entries first, up to `limit`.
 pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> AppResult<Vec<AuditRow>> {
     Ok(sqlx::query_as!(

@@ -16,6 +16,39 @@ pub struct LineInput {
     pub quantity: i32,
     pub discount_cents: i64,
     pub discount_reason: String,
+    /// The unit price the desk showed for the line (checkout's catalog, or the desk's copy of it
+    /// while the server was away): if the catalog's price is another by the time the charge is
+    /// made, the charge is refused instead of costing the patient what they were not told.
+    /// `None`: the catalog's price of the moment.
+    pub unit_price_cents: Option<i64>,
+}
+
+impl LineInput {
+    /// The line at a catalog item's `(name, unit price, still sold)`: the server's catalog, or the
+    /// desk's copy of it. The same rules either way.
+    pub fn priced(&self, item: Option<(String, i64, bool)>) -> AppResult<ChargeLine> {
+        let (description, unit_price_cents, active) =
+            item.ok_or_else(|| AppError::validation("lines", "unknown_item"))?;
+        if !active {
+            return Err(AppError::validation("lines", "inactive_item"));
+        }
+        if self.unit_price_cents.is_some_and(|shown| shown != unit_price_cents) {
+            return Err(AppError::conflict("price_changed", Some("lines")));
+        }
+        if self.discount_cents > i64::from(self.quantity) * unit_price_cents {
+            return Err(AppError::validation("discountCents", "discount_too_large"));
+        }
+        Ok(ChargeLine {
+            treatment_id: self.treatment_id,
+            product_id: self.product_id,
+            description,
+            quantity: self.quantity,
+            unit_price_cents,
+            discount_cents: self.discount_cents,
+            discount_reason: self.discount_reason.clone(),
+            total_cents: crate::money::line_total(self.quantity, unit_price_cents, self.discount_cents),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -69,11 +102,11 @@ pub struct ChargeLine {
     pub total_cents: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Charge {
     pub id: Uuid,
-    /// The receipt number.
+    /// The receipt number (0: made at this desk while the server was away, numbered when sent).
     pub folio: i64,
     pub patient_id: Uuid,
     pub patient_name: String,
@@ -97,6 +130,15 @@ pub struct PaymentInput {
     pub amount_cents: i64,
     /// Card voucher or transfer reference.
     pub reference: String,
+}
+
+impl PaymentInput {
+    /// The reference trimmed and within its limit, the amount positive.
+    pub fn parse(mut self) -> AppResult<Self> {
+        trimmed(&mut self.reference, "reference", crate::limits::PAYMENT_REFERENCE)?;
+        self.amount_cents = crate::validate::positive_cents(self.amount_cents, "amountCents")?;
+        Ok(self)
+    }
 }
 
 /// Money given back (entered positive, stored negative), with its reason.

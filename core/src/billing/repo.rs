@@ -273,8 +273,13 @@ impl ClientCreate for ChargeInput {
     async fn stored(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Charge>> {
         charge(conn, id).await
     }
+    /// The same lines, and any price the desk showed is the one stored.
     fn same_as(&self, stored: &Charge) -> bool {
-        super::service::as_input(stored) == *self
+        let lines = self.lines.iter().map(|l| super::model::LineInput { unit_price_cents: None, ..l.clone() });
+        let asked = ChargeInput { lines: lines.collect(), ..self.clone() };
+        let prices_agree = (self.lines.iter().zip(&stored.lines))
+            .all(|(l, s)| l.unit_price_cents.is_none_or(|shown| shown == s.unit_price_cents));
+        super::service::as_input(stored) == asked && prices_agree
     }
 }
 

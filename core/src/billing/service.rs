@@ -13,8 +13,8 @@ use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::inventory::model::StockKind;
 use crate::inventory::{repo::Link, service as inventory};
-use crate::money::{self, Method};
-use crate::validate::{positive_cents, required, trimmed};
+use crate::money::Method;
+use crate::validate::{positive_cents, required};
 use crate::visits::repo as visits;
 
 /// What reception needs to charge an appointment: the recorded procedures at today's prices, the
@@ -70,6 +70,7 @@ pub(crate) fn as_input(c: &Charge) -> ChargeInput {
                 quantity: l.quantity,
                 discount_cents: l.discount_cents,
                 discount_reason: l.discount_reason.clone(),
+                unit_price_cents: None,
             })
             .collect(),
     }
@@ -78,25 +79,7 @@ pub(crate) fn as_input(c: &Charge) -> ChargeInput {
 async fn price_lines(conn: &mut PgConnection, input: &ChargeInput) -> AppResult<Vec<ChargeLine>> {
     let mut lines = Vec::with_capacity(input.lines.len());
     for l in &input.lines {
-        let (description, unit_price_cents, active) = repo::catalog_price(&mut *conn, l.treatment_id, l.product_id)
-            .await?
-            .ok_or_else(|| AppError::validation("lines", "unknown_item"))?;
-        if !active {
-            return Err(AppError::validation("lines", "inactive_item"));
-        }
-        if l.discount_cents > i64::from(l.quantity) * unit_price_cents {
-            return Err(AppError::validation("discountCents", "discount_too_large"));
-        }
-        lines.push(ChargeLine {
-            treatment_id: l.treatment_id,
-            product_id: l.product_id,
-            description,
-            quantity: l.quantity,
-            unit_price_cents,
-            discount_cents: l.discount_cents,
-            discount_reason: l.discount_reason.clone(),
-            total_cents: money::line_total(l.quantity, unit_price_cents, l.discount_cents),
-        });
+        lines.push(l.priced(repo::catalog_price(&mut *conn, l.treatment_id, l.product_id).await?)?);
     }
     Ok(lines)
 }
@@ -208,17 +191,15 @@ async fn record(ctx: &Ctx, m: Movement) -> AppResult<Payment> {
 /// Takes a payment (partial payments allowed, never more than the charge still owes).
 #[tracing::instrument(skip_all, fields(payment_id = %input.id, patient_id = %input.patient_id))]
 pub async fn take_payment(ctx: &Ctx, input: PaymentInput) -> AppResult<Payment> {
-    let mut reference = input.reference;
-    trimmed(&mut reference, "reference", crate::limits::PAYMENT_REFERENCE)?;
-    let amount = positive_cents(input.amount_cents, "amountCents")?;
+    let input = input.parse()?;
     let m = Movement {
         id: input.id,
         patient: input.patient_id,
         charge: input.charge_id,
         method: input.method,
-        amount,
+        amount: input.amount_cents,
         reason: String::new(),
-        reference,
+        reference: input.reference,
     };
     record(ctx, m).await
 }

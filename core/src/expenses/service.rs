@@ -12,7 +12,7 @@ use crate::clinic::time;
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::money::Method;
-use crate::validate::{positive_cents, required, trimmed};
+use crate::validate::required;
 
 /// Every category, active first.
 pub async fn categories(ctx: &Ctx) -> AppResult<Vec<ExpenseCategory>> {
@@ -59,19 +59,12 @@ pub async fn record(ctx: &Ctx, input: ExpenseInput) -> AppResult<Expense> {
 
 /// `record` inside the caller's transaction (paying a purchase records its expense with it).
 pub async fn record_in(ctx: &Ctx, tx: &mut PgConnection, input: ExpenseInput) -> AppResult<Expense> {
-    let mut x = input;
-    trimmed(&mut x.note, "note", crate::limits::EXPENSE_NOTE)?;
-    positive_cents(x.amount_cents, "amountCents")?;
     let today = time::local_date(time::zone(&mut *tx).await?, Utc::now());
-    if x.spent_on > today {
-        return Err(AppError::validation("spentOn", "in_future"));
-    }
+    let x = input.parse(today)?;
     if let Some(stored) = db::replayed(&mut *tx, &x).await? {
         return Ok(stored);
     }
-    if x.method == Method::Cash && x.spent_on != today {
-        return Err(AppError::validation("spentOn", "cash_is_today"));
-    }
+    x.check_cash_day(today)?;
     let session = match x.method {
         Method::Cash => Some(require_desk_session(&mut *tx, &ctx.actor.desk).await?),
         _ => None,

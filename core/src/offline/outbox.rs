@@ -15,9 +15,12 @@ use uuid::Uuid;
 use super::{Offline, fault};
 use crate::appointments::model::{Appointment, BookInput, RescheduleInput, Status, check_times};
 use crate::auth::{Ctx, Permission, Session};
-use crate::billing::model::{Payment, PaymentInput};
-use crate::cash::model::DeskCash;
+use crate::billing::model::{Charge, ChargeInput, LineInput, Payment, PaymentInput};
+use crate::cash::model::{CashSession, DeskCash};
+use crate::catalog::model::{Product, Treatment};
 use crate::error::{AppError, AppResult};
+use crate::expenses::model::{Expense, ExpenseCategory, ExpenseInput};
+use crate::money::Method;
 use crate::patients::directory::{Listing, typed_here};
 use crate::patients::model::{CreatePatientOutcome, Patient};
 use crate::state::AppState;
@@ -26,24 +29,65 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Write {
-    Book { input: BookInput },
-    Reschedule { input: RescheduleInput },
-    SetStatus { id: Uuid, status: Status },
-    Cancel { id: Uuid, reason: String },
-    CreatePatient { patient: Patient, allow_duplicate: bool },
-    UpdatePatient { patient: Patient },
-    Payment { input: PaymentInput },
+    Book {
+        input: BookInput,
+    },
+    Reschedule {
+        input: RescheduleInput,
+    },
+    SetStatus {
+        id: Uuid,
+        status: Status,
+    },
+    Cancel {
+        id: Uuid,
+        reason: String,
+    },
+    CreatePatient {
+        patient: Patient,
+        allow_duplicate: bool,
+    },
+    UpdatePatient {
+        patient: Patient,
+    },
+    Charge {
+        input: ChargeInput,
+    },
+    Payment {
+        input: PaymentInput,
+    },
+    Expense {
+        input: ExpenseInput,
+    },
+    /// A sign-in (or an unlock) the desk let through without the server: audited on the server
+    /// as the user's, with the time it happened, when the server is back. Not a write anyone
+    /// fixes: neither counted on the banner nor shown in the tray.
+    SignIn {
+        unlock: bool,
+        at: DateTime<Utc>,
+    },
 }
 
 impl Write {
-    /// The permission the write needs, checked at the desk and again when it is sent.
-    pub fn permission(&self) -> Permission {
-        match self {
+    /// The permission the write needs, checked at the desk and again when it is sent (`None`:
+    /// the user's own sign-in).
+    pub fn permission(&self) -> Option<Permission> {
+        Some(match self {
             Write::Book { .. } | Write::Reschedule { .. } | Write::SetStatus { .. } | Write::Cancel { .. } => {
                 Permission::AppointmentsWrite
             }
             Write::CreatePatient { .. } | Write::UpdatePatient { .. } => Permission::PatientsWrite,
-            Write::Payment { .. } => Permission::PaymentsWrite,
+            Write::Charge { .. } | Write::Payment { .. } => Permission::PaymentsWrite,
+            Write::Expense { .. } => Permission::ExpensesWrite,
+            Write::SignIn { .. } => return None,
+        })
+    }
+
+    /// Whether `session` may make (or fix, or give up) this write.
+    fn allowed(&self, session: &Session) -> AppResult<()> {
+        match self.permission() {
+            Some(permission) if !session.permissions.contains(&permission) => Err(AppError::Forbidden { permission }),
+            _ => Ok(()),
         }
     }
 
@@ -55,7 +99,10 @@ impl Write {
             Write::Cancel { .. } => "cancel",
             Write::CreatePatient { .. } => "createPatient",
             Write::UpdatePatient { .. } => "updatePatient",
+            Write::Charge { .. } => "charge",
             Write::Payment { .. } => "payment",
+            Write::Expense { .. } => "expense",
+            Write::SignIn { .. } => SIGN_IN,
         }
     }
 
@@ -69,8 +116,8 @@ impl Write {
         }
     }
 
-    /// Sends the write through the service that makes it online.
-    async fn apply(&self, ctx: &Ctx) -> AppResult<()> {
+    /// Sends the write (kept under `id`) through the service that makes it online.
+    async fn apply(&self, ctx: &Ctx, id: Uuid) -> AppResult<()> {
         use crate::appointments::service as appointments;
         use crate::patients::service as patients;
         match self.clone() {
@@ -85,9 +132,31 @@ impl Write {
                 }
             }
             Write::UpdatePatient { patient } => patients::update(ctx, patient).await.map(drop),
+            Write::Charge { input } => crate::billing::service::create_charge(ctx, input).await.map(drop),
             Write::Payment { input } => crate::billing::service::take_payment(ctx, input).await.map(drop),
+            Write::Expense { input } => crate::expenses::service::record(ctx, input).await.map(drop),
+            Write::SignIn { unlock, at } => audit_sign_in(ctx, id, unlock, at).await,
         }
     }
+}
+
+/// The outbox kind of a sign-in made without the server.
+const SIGN_IN: &str = "signIn";
+
+/// A sign-in the desk let through without the server, in the server's audit as the user's own,
+/// once (the outbox id is in the entry: sent again after a crash, it is found, not repeated).
+async fn audit_sign_in(ctx: &Ctx, id: Uuid, unlock: bool, at: DateTime<Utc>) -> AppResult<()> {
+    use crate::audit::{Action, Entry};
+    let action = if unlock { Action::SessionUnlock } else { Action::LoginSuccess };
+    let mut tx = ctx.pool.begin().await?;
+    crate::db::lock_id(&mut tx, id).await?;
+    if !crate::audit::repo::recorded_for(&mut *tx, action, ctx.session.user_id, id).await? {
+        let after = serde_json::json!({ "withoutServer": true, "at": at, "outboxId": id });
+        crate::audit::record(&mut *tx, &ctx.actor, Entry::new(action, "user", ctx.session.user_id).after(&after))
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// One write in the outbox, as the tray shows it.
@@ -131,7 +200,8 @@ impl Offline {
 
     /// Counts what is pending and refused, and tells whoever listens (the banner) if it changed.
     pub async fn recount(&self) -> AppResult<OutboxCount> {
-        let kept = podoclinic_local::outbox::open(&self.store).await.map_err(fault)?;
+        let mut kept = podoclinic_local::outbox::open(&self.store).await.map_err(fault)?;
+        kept.retain(|e| e.kind != SIGN_IN);
         let conflicts = kept.iter().filter(|e| e.state == podoclinic_local::outbox::State::Conflict).count();
         let count = OutboxCount { pending: (kept.len() - conflicts) as u32, conflicts: conflicts as u32 };
         self.outbox.send_if_modified(|seen| std::mem::replace(seen, count) != count);
@@ -139,7 +209,7 @@ impl Offline {
     }
 
     /// Stores a write for later, on disk, and counts it.
-    async fn push(&self, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
+    pub(crate) async fn push(&self, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
         let payload = serde_json::to_string(write).map_err(AppError::internal)?;
         podoclinic_local::outbox::push(&self.store, id, user, write.kind(), &payload, Utc::now())
             .await
@@ -295,35 +365,141 @@ impl Keeper {
         Ok(p)
     }
 
-    /// A payment into this desk's open cash session (as last known).
+    /// This desk's open cash session, as last known: money in or out of the drawer needs one.
+    async fn drawer(&self) -> AppResult<CashSession> {
+        let drawer: DeskCash = self.offline.view(super::View::DeskCash).await?;
+        drawer.session.ok_or_else(|| AppError::conflict("cash_session_required", None))
+    }
+
+    /// A charge at the prices of the desk's copy of the catalog. The prices it showed travel with
+    /// it: the server makes it at those prices, or refuses it ("the price changed") to the tray.
+    pub async fn create_charge(&self, input: ChargeInput) -> AppResult<Charge> {
+        let input = input.parse()?;
+        if input.has_discount() && !self.session.permissions.contains(&Permission::PaymentsDiscount) {
+            return Err(AppError::Forbidden { permission: Permission::PaymentsDiscount });
+        }
+        let patient = self.offline.directory.read().await.get(input.patient_id).cloned();
+        let patient = patient.ok_or_else(|| AppError::validation("patientId", "unknown_patient"))?;
+        let treatments: Vec<Treatment> = self.offline.view(super::View::Treatments).await?;
+        let products: Vec<Product> = self.offline.view(super::View::Products).await?;
+        let mut lines = Vec::with_capacity(input.lines.len());
+        for l in &input.lines {
+            let item = match (l.treatment_id, l.product_id) {
+                (Some(id), _) => {
+                    treatments.iter().find(|x| x.id == id).map(|x| (x.name.clone(), x.price_cents, x.active))
+                }
+                (_, Some(id)) => {
+                    products.iter().find(|x| x.id == id).map(|x| (x.name.clone(), x.price_cents, x.active))
+                }
+                (None, None) => None,
+            };
+            lines.push(l.priced(item)?);
+        }
+        let shown = (input.lines.iter().zip(&lines))
+            .map(|(l, priced)| LineInput { unit_price_cents: Some(priced.unit_price_cents), ..l.clone() });
+        let sent = ChargeInput { lines: shown.collect(), ..input.clone() };
+        let charge = Charge {
+            id: input.id,
+            folio: 0,
+            patient_id: patient.id,
+            patient_name: patient.full_name,
+            visit_id: input.visit_id,
+            total_cents: lines.iter().map(|l| l.total_cents).sum(),
+            paid_cents: 0,
+            created_at: Utc::now(),
+            created_by_name: self.session.display_name.clone(),
+            lines,
+        };
+        self.keep(input.id, Write::Charge { input: sent }).await?;
+        self.offline.keep(super::View::Charge(charge.id), &charge, charge.created_at).await?;
+        Ok(charge)
+    }
+
+    /// A payment into this desk's open cash session (as last known); on a charge made here, never
+    /// more than it still owes.
     pub async fn take_payment(&self, input: PaymentInput) -> AppResult<Payment> {
-        let mut reference = input.reference.clone();
-        crate::validate::trimmed(&mut reference, "reference", crate::limits::PAYMENT_REFERENCE)?;
-        let amount = crate::validate::positive_cents(input.amount_cents, "amountCents")?;
+        let input = input.parse()?;
         if self.offline.directory.read().await.get(input.patient_id).is_none() {
             return Err(AppError::validation("patientId", "unknown_patient"));
         }
-        let drawer: DeskCash = self.offline.view(super::View::DeskCash).await?;
-        let session = drawer.session.ok_or_else(|| AppError::conflict("cash_session_required", None))?;
+        if let Some(charge) = input.charge_id
+            && let Some(charge) = self.offline.kept_charge(charge, Some(input.id)).await?
+        {
+            if charge.patient_id != input.patient_id {
+                return Err(AppError::validation("chargeId", "unknown_charge"));
+            }
+            if charge.paid_cents + input.amount_cents > charge.total_cents {
+                return Err(AppError::validation("amountCents", "exceeds_balance"));
+            }
+        }
+        let session = self.drawer().await?;
         let payment = Payment {
             id: input.id,
             patient_id: input.patient_id,
             charge_id: input.charge_id,
             method: input.method,
-            amount_cents: amount,
+            amount_cents: input.amount_cents,
             reason: String::new(),
-            reference: reference.clone(),
+            reference: input.reference.clone(),
             session_id: session.id,
             at: Utc::now(),
             created_by_name: self.session.display_name.clone(),
         };
-        self.keep(input.id, Write::Payment { input: PaymentInput { reference, amount_cents: amount, ..input } })
-            .await?;
+        self.keep(input.id, Write::Payment { input }).await?;
         Ok(payment)
+    }
+
+    /// An expense; cash comes out of this desk's open drawer, today.
+    pub async fn record_expense(&self, input: ExpenseInput) -> AppResult<Expense> {
+        let today = crate::clinic::time::local_date(self.offline.zone().await?, Utc::now());
+        let x = input.parse(today)?;
+        x.check_cash_day(today)?;
+        let categories: Vec<ExpenseCategory> = self.offline.view(super::View::ExpenseCategories).await?;
+        let category = categories.into_iter().find(|c| c.id == x.category_id && c.active);
+        let category = category.ok_or_else(|| AppError::validation("categoryId", "unknown_category"))?;
+        let session_id = match x.method {
+            Method::Cash => Some(self.drawer().await?.id),
+            _ => None,
+        };
+        let expense = Expense {
+            id: x.id,
+            category_id: category.id,
+            category_name: category.name,
+            amount_cents: x.amount_cents,
+            spent_on: x.spent_on,
+            method: x.method,
+            supplier_id: x.supplier_id,
+            supplier_name: None,
+            note: x.note.clone(),
+            session_id,
+            at: Utc::now(),
+            created_by_name: self.session.display_name.clone(),
+        };
+        self.keep(x.id, Write::Expense { input: x }).await?;
+        Ok(expense)
     }
 }
 
 impl Offline {
+    /// A charge made here and not sent yet, with what was paid on it here (leaving out the
+    /// payment `except`, when that payment is being sent again); `None`: not a charge made here.
+    pub async fn kept_charge(&self, id: Uuid, except: Option<Uuid>) -> AppResult<Option<Charge>> {
+        let mut charge: Charge = match self.view(super::View::Charge(id)).await {
+            Ok(charge) => charge,
+            Err(AppError::Offline) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        for kept in self.kept().await? {
+            if let (None, Write::Payment { input }) = (&kept.refusal, &kept.write)
+                && input.charge_id == Some(id)
+                && Some(input.id) != except
+            {
+                charge.paid_cents += input.amount_cents;
+            }
+        }
+        Ok(Some(charge))
+    }
+
     /// Puts a patient typed here in the directory (store and index), marked pending.
     async fn list(&self, listing: Listing) -> AppResult<()> {
         podoclinic_local::directory::upsert(&self.store, &listing).await.map_err(fault)?;
@@ -354,7 +530,7 @@ pub async fn replay(state: &AppState) -> AppResult<usize> {
             Ok(pool) => pool,
             Err(_) => break,
         };
-        match send(&pool, &state.desk, entry.user_id, &write).await {
+        match send(&pool, &state.desk, entry.id, entry.user_id, &write).await {
             Sent::Landed => {
                 podoclinic_local::outbox::settle(
                     &offline.store,
@@ -389,16 +565,13 @@ pub async fn replay(state: &AppState) -> AppResult<usize> {
     Ok(landed)
 }
 
-async fn send(pool: &sqlx::PgPool, desk: &str, user: Uuid, write: &Write) -> Sent {
+async fn send(pool: &sqlx::PgPool, desk: &str, id: Uuid, user: Uuid, write: &Write) -> Sent {
     let outcome = async {
         let ctx = Ctx::for_user(pool, user, desk).await?;
-        let permission = write.permission();
-        if !ctx.session.permissions.contains(&permission) {
-            return Err(AppError::Forbidden { permission });
-        }
+        write.allowed(&ctx.session)?;
         let mut reruns = 0;
         loop {
-            match write.apply(&ctx).await {
+            match write.apply(&ctx, id).await {
                 Err(AppError::Conflicted) if reruns < crate::state::RETRIES => reruns += 1,
                 other => return other,
             }
@@ -412,7 +585,8 @@ async fn send(pool: &sqlx::PgPool, desk: &str, user: Uuid, write: &Write) -> Sen
 }
 
 /// After a write was sent (landed or refused), the desk's copy of what it touched follows the
-/// server: the appointment's agenda is re-read, a patient typed here leaves the pending list.
+/// server: the appointment's agenda is re-read, a patient typed here leaves the pending list, a
+/// charge made here is read from the server from now on.
 async fn settle_copy(pool: &sqlx::PgPool, offline: &Offline, write: &Write) -> AppResult<()> {
     if let Some(id) = write.appointment() {
         podoclinic_local::agenda::remove(&offline.store, id).await.map_err(fault)?;
@@ -422,8 +596,12 @@ async fn settle_copy(pool: &sqlx::PgPool, offline: &Offline, write: &Write) -> A
             offline.show(&a, false).await?;
         }
     }
-    if let Write::CreatePatient { patient, .. } | Write::UpdatePatient { patient } = write {
-        super::sync::patient(pool, offline, patient.id).await?;
+    match write {
+        Write::CreatePatient { patient, .. } | Write::UpdatePatient { patient } => {
+            super::sync::patient(pool, offline, patient.id).await?
+        }
+        Write::Charge { input } => offline.drop_view(super::View::Charge(input.id)).await?,
+        _ => {}
     }
     Ok(())
 }
@@ -463,7 +641,7 @@ fn offline(state: &AppState) -> AppResult<&Offline> {
 pub async fn tray(state: &AppState) -> AppResult<Vec<Kept>> {
     let session = session(state).await?;
     let kept = offline(state)?.kept().await?;
-    Ok(kept.into_iter().filter(|k| session.permissions.contains(&k.write.permission())).collect())
+    Ok(kept.into_iter().filter(|k| k.write.permission().is_some_and(|p| session.permissions.contains(&p))).collect())
 }
 
 /// A refused write, corrected (another slot, another podiatrist, booked anyway with the
@@ -480,11 +658,8 @@ pub async fn amend(state: &AppState, id: Uuid, write: Write) -> AppResult<()> {
     if before.kind() != write.kind() || before.appointment() != write.appointment() {
         return Err(AppError::validation("write", "outbox_other_write"));
     }
-    for permission in [before.permission(), write.permission()] {
-        if !session.permissions.contains(&permission) {
-            return Err(AppError::Forbidden { permission });
-        }
-    }
+    before.allowed(&session)?;
+    write.allowed(&session)?;
     let payload = serde_json::to_string(&write).map_err(AppError::internal)?;
     podoclinic_local::outbox::amend(&offline.store, id, &payload).await.map_err(fault)?;
     offline.recount().await?;
@@ -503,9 +678,7 @@ pub async fn discard(ctx: &Ctx, offline: &Offline, id: Uuid, reason: String) -> 
         return Err(AppError::conflict("outbox_not_refused", None));
     }
     let write: Write = serde_json::from_str(&entry.payload).map_err(AppError::internal)?;
-    if !ctx.session.permissions.contains(&write.permission()) {
-        return Err(AppError::Forbidden { permission: write.permission() });
-    }
+    write.allowed(&ctx.session)?;
     let after = serde_json::json!({ "write": write, "refusal": entry.refusal, "reason": reason, "typedBy": entry.user_id, "typedAt": entry.created_at });
     let record = crate::audit::Entry::new(crate::audit::Action::OutboxDiscard, "outbox", id).after(&after);
     crate::audit::record(&ctx.pool, &ctx.actor, record).await?;

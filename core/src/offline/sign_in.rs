@@ -91,6 +91,9 @@ pub async fn authenticate(state: &AppState, username: String, typed: String, pur
             match offline.check(&username, &typed).await? {
                 Some(session) => {
                     tracing::info!(user_id = %session.user_id, ?purpose, "signed in without the server");
+                    // Audited on the server when it is back, like any sign-in.
+                    let write = super::outbox::Write::SignIn { unlock: purpose == Purpose::Unlock, at: Utc::now() };
+                    offline.push(uuid::Uuid::now_v7(), session.user_id, &write).await?;
                     Ok(session)
                 }
                 None => {

@@ -98,7 +98,8 @@ pub async fn agenda(pool: &PgPool, offline: &Offline, podiatrist: Option<Uuid>) 
     podoclinic_local::agenda::prune(store, from_min).await.map_err(fault)
 }
 
-/// The clinic's set-up: its profile, podiatrists and their schedules, the catalog.
+/// The clinic's set-up: its profile, podiatrists and their schedules, the catalog, the expense
+/// categories.
 async fn setup(pool: &PgPool, offline: &Offline) -> AppResult<()> {
     let at = Utc::now();
     offline.keep(View::Clinic, &crate::clinic::repo::get(pool).await?, at).await?;
@@ -108,7 +109,8 @@ async fn setup(pool: &PgPool, offline: &Offline) -> AppResult<()> {
     }
     offline.keep(View::Podiatrists, &podiatrists, at).await?;
     offline.keep(View::Treatments, &crate::catalog::repo::treatments(&mut *pool.acquire().await?).await?, at).await?;
-    offline.keep(View::Products, &crate::catalog::repo::products(pool).await?, at).await
+    offline.keep(View::Products, &crate::catalog::repo::products(pool).await?, at).await?;
+    offline.keep(View::ExpenseCategories, &crate::expenses::repo::categories(pool).await?, at).await
 }
 
 /// This desk's cash drawer (a session opened, closed, or money in it).

@@ -22,6 +22,9 @@ pub enum View {
     Clinic,
     Schedule(Uuid),
     DeskCash,
+    ExpenseCategories,
+    /// A charge made here while the server was away, as the desk priced it (until it is sent).
+    Charge(Uuid),
 }
 
 impl View {
@@ -33,6 +36,8 @@ impl View {
             View::Clinic => "clinic".into(),
             View::Schedule(podiatrist) => format!("schedule:{podiatrist}"),
             View::DeskCash => "desk_cash".into(),
+            View::ExpenseCategories => "expense_categories".into(),
+            View::Charge(id) => format!("charge:{id}"),
         }
     }
 }
@@ -52,6 +57,11 @@ impl Offline {
         let kept = podoclinic_local::views::get(&self.store, &view.key()).await.map_err(fault)?;
         let kept = kept.ok_or(AppError::Offline)?;
         serde_json::from_str(&kept.body).map_err(AppError::internal)
+    }
+
+    /// Forgets what was kept of `view`.
+    pub async fn drop_view(&self, view: View) -> AppResult<()> {
+        podoclinic_local::views::remove(&self.store, &view.key()).await.map_err(fault)
     }
 
     /// When the desk's copy was last refreshed whole from the server.

@@ -7,7 +7,7 @@ use podoclinic_core::billing::model::{
     Charge, ChargeInput, Checkout, PatientAccount, Payment, PaymentInput, RefundInput,
 };
 use podoclinic_core::billing::service;
-use podoclinic_core::error::AppResult;
+use podoclinic_core::error::{AppError, AppResult};
 use podoclinic_core::state::AppState;
 
 /// Checkout of an appointment: recorded procedures at today's prices, the charge once made.
@@ -27,7 +27,14 @@ pub async fn get_checkout(state: State<'_, AppState>, appointment_id: Arg<Uuid>)
 #[specta::specta]
 pub async fn get_charge(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<Charge> {
     let id = id.0;
-    state.run(Permission::PaymentsRead, id, |ctx, id| async move { service::charge(&ctx, id).await }).await
+    state
+        .run_or_copy(
+            Permission::PaymentsRead,
+            id,
+            |ctx, id| async move { service::charge(&ctx, id).await },
+            |copy, id| async move { copy.kept_charge(id, None).await?.ok_or(AppError::Offline) },
+        )
+        .await
 }
 
 /// Makes a charge at today's prices (discounts need their own permission). Idempotent by `id`.
@@ -36,7 +43,12 @@ pub async fn get_charge(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<
 pub async fn create_charge(state: State<'_, AppState>, input: Arg<ChargeInput>) -> AppResult<Charge> {
     let input = input.0;
     state
-        .run(Permission::PaymentsWrite, input, |ctx, input| async move { service::create_charge(&ctx, input).await })
+        .run_or_keep(
+            Permission::PaymentsWrite,
+            input,
+            |ctx, input| async move { service::create_charge(&ctx, input).await },
+            |keep, input| async move { keep.create_charge(input).await },
+        )
         .await
 }
 

@@ -6,12 +6,20 @@ use podoclinic_core::auth::Permission;
 use podoclinic_core::error::AppResult;
 use podoclinic_core::expenses::model::{Expense, ExpenseCategory, ExpenseInput};
 use podoclinic_core::expenses::service;
+use podoclinic_core::offline::View;
 use podoclinic_core::state::AppState;
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_expense_categories(state: State<'_, AppState>) -> AppResult<Vec<ExpenseCategory>> {
-    state.run(Permission::ExpensesRead, (), |ctx, ()| async move { service::categories(&ctx).await }).await
+    state
+        .run_or_copy(
+            Permission::ExpensesRead,
+            (),
+            |ctx, ()| async move { service::categories(&ctx).await },
+            |copy, ()| async move { copy.view(View::ExpenseCategories).await },
+        )
+        .await
 }
 
 /// Adds or renames an expense category; `active: false` retires it.
@@ -49,5 +57,12 @@ pub async fn list_expenses(
 #[specta::specta]
 pub async fn record_expense(state: State<'_, AppState>, input: Arg<ExpenseInput>) -> AppResult<Expense> {
     let input = input.0;
-    state.run(Permission::ExpensesWrite, input, |ctx, input| async move { service::record(&ctx, input).await }).await
+    state
+        .run_or_keep(
+            Permission::ExpensesWrite,
+            input,
+            |ctx, input| async move { service::record(&ctx, input).await },
+            |keep, input| async move { keep.record_expense(input).await },
+        )
+        .await
 }

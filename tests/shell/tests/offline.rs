@@ -187,6 +187,121 @@ fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_
 }
 
 #[test]
+fn a_counter_sale_and_an_expense_made_offline_land_at_the_prices_shown_and_a_price_changed_meanwhile_waits() {
+    use podoclinic_core::offline::outbox;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let supplies = "00000000-0000-7000-8000-000000000101";
+    let (ana, quiro, plantilla, other_desk) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        let ctx = ctx_of(&pool, &admin).await;
+        let ana = patient(&pool, &admin, "Ana", "López", "5512345678").await;
+        let quiro = treatment(&pool, &admin, "Quiropodia", 45_000).await;
+        let plantilla = treatment(&pool, &admin, "Plantilla", 10_000).await;
+        open_drawer(&ctx, 50_000).await;
+        (ana, quiro, plantilla, ctx)
+    });
+    let app = desk(&pool, &temp_paths().data_dir.join("store"), true);
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
+    let categories = app.invoke("list_expense_categories", json!({})).unwrap();
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    assert_eq!(app.invoke("list_expense_categories", json!({})).unwrap(), categories, "kept as the server gave them");
+
+    // A counter sale at the desk's copy of the catalog, paid in two parts; never more than owed.
+    let line = |t: uuid::Uuid, q: i32| json!({ "treatmentId": t, "productId": null, "quantity": q, "discountCents": 0, "discountReason": "", "unitPriceCents": null });
+    let sale = uuid::Uuid::now_v7();
+    let charge = app
+        .invoke(
+            "create_charge",
+            json!({ "input": { "id": sale, "patientId": ana, "visitId": null, "lines": [line(quiro, 1)] } }),
+        )
+        .unwrap();
+    assert_eq!((charge["folio"].as_i64(), charge["totalCents"].as_i64()), (Some(0), Some(45_000)));
+    assert_eq!(charge["lines"][0]["description"], "Quiropodia");
+    let pay = |id: uuid::Uuid, charge: uuid::Uuid, method: &str, cents: i64| {
+        app.invoke("take_payment", json!({ "input": {
+            "id": id, "patientId": ana, "chargeId": charge, "method": method, "amountCents": cents, "reference": if method == "cash" { "" } else { "4321" } } }))
+    };
+    let first = uuid::Uuid::now_v7();
+    pay(first, sale, "cash", 30_000).unwrap();
+    pay(first, sale, "cash", 30_000).unwrap();
+    assert_eq!(app.invoke("get_charge", json!({ "id": sale })).unwrap()["paidCents"], 30_000, "a retry is one payment");
+    assert_eq!(
+        pay(uuid::Uuid::now_v7(), sale, "card", 20_000).unwrap_err(),
+        json!({ "kind": "validation", "field": "amountCents", "key": "exceeds_balance" })
+    );
+    pay(uuid::Uuid::now_v7(), sale, "card", 15_000).unwrap();
+    assert_eq!(app.invoke("get_charge", json!({ "id": sale })).unwrap()["paidCents"], 45_000);
+    // A second sale whose price another desk changes before this one is sent.
+    let second = uuid::Uuid::now_v7();
+    app.invoke(
+        "create_charge",
+        json!({ "input": { "id": second, "patientId": ana, "visitId": null, "lines": [line(plantilla, 2)] } }),
+    )
+    .unwrap();
+    pay(uuid::Uuid::now_v7(), second, "cash", 20_000).unwrap();
+
+    // Cash expenses come out of today's drawer; what cannot be checked here is refused as online.
+    let spend = |id: uuid::Uuid, category: &str, on: chrono::NaiveDate, cents: i64| {
+        app.invoke("record_expense", json!({ "input": {
+            "id": id, "categoryId": category, "amountCents": cents, "spentOn": on, "method": "cash", "supplierId": null, "note": "Gasas" } }))
+    };
+    let local_today: chrono::NaiveDate = tauri::async_runtime::block_on(
+        sqlx::query_scalar("SELECT (now() AT TIME ZONE 'America/Mexico_City')::date").fetch_one(&pool),
+    )
+    .unwrap();
+    let expense = uuid::Uuid::now_v7();
+    let kept = spend(expense, supplies, local_today, 5_000).unwrap();
+    assert_eq!((kept["categoryName"].as_str(), kept["amountCents"].as_i64()), (Some("Insumos"), Some(5_000)));
+    assert_eq!(
+        spend(uuid::Uuid::now_v7(), supplies, local_today - Duration::days(1), 5_000).unwrap_err(),
+        json!({ "kind": "validation", "field": "spentOn", "key": "cash_is_today" })
+    );
+    assert_eq!(
+        spend(uuid::Uuid::now_v7(), &uuid::Uuid::now_v7().to_string(), local_today, 5_000).unwrap_err(),
+        json!({ "kind": "validation", "field": "categoryId", "key": "unknown_category" })
+    );
+    assert_eq!(app.invoke("get_desk_copy", json!({})).unwrap()["outbox"], json!({ "pending": 6, "conflicts": 0 }));
+    assert_eq!(count(&pool, "SELECT count(*) FROM charges"), 0, "nothing reached the server yet");
+
+    tauri::async_runtime::block_on(async {
+        let mut t = podoclinic_core::catalog::service::treatments(&other_desk).await.unwrap();
+        let mut t = t.remove(t.iter().position(|t| t.id == plantilla).unwrap());
+        t.price_cents = 12_000;
+        podoclinic_core::catalog::service::update_treatment(&other_desk, t).await.unwrap();
+    });
+
+    // Back: the first sale, its payments and the expense land at what the desk showed; the sale
+    // whose price changed, and its payment, wait in the tray.
+    app.state().health.set(DbStatus::Online);
+    assert_eq!(tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap(), 4);
+    let stored = app.invoke("get_charge", json!({ "id": sale })).unwrap();
+    assert!(stored["folio"].as_i64().unwrap() > 0, "numbered on the server: {stored}");
+    assert_eq!((stored["totalCents"].as_i64(), stored["paidCents"].as_i64()), (Some(45_000), Some(45_000)));
+    assert_eq!(count(&pool, "SELECT count(*) FROM expenses WHERE session_id IS NOT NULL"), 1);
+    let tray = app.invoke("list_outbox", json!({})).unwrap();
+    let refusals: Vec<(&str, &str)> = tray
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| (k["write"]["kind"].as_str().unwrap(), k["refusal"]["key"].as_str().unwrap()))
+        .collect();
+    assert_eq!(refusals, [("charge", "price_changed"), ("payment", "unknown_charge")]);
+
+    // Charged at today's price, then the payment sent again: the patient owes the difference.
+    let mut write = tray[0]["write"].clone();
+    write["input"]["lines"][0]["unitPriceCents"] = json!(null);
+    app.invoke("retry_outbox", json!({ "id": tray[0]["id"], "write": write })).unwrap();
+    app.invoke("retry_outbox", json!({ "id": tray[1]["id"], "write": tray[1]["write"] })).unwrap();
+    assert_eq!(tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap(), 2);
+    let stored = app.invoke("get_charge", json!({ "id": second })).unwrap();
+    assert_eq!((stored["totalCents"].as_i64(), stored["paidCents"].as_i64()), (Some(24_000), Some(20_000)));
+    assert_eq!(count(&pool, "SELECT count(*) FROM audit_log WHERE action = 'charge.create'"), 2);
+    assert_eq!(count(&pool, "SELECT coalesce(sum(amount_cents), 0)::bigint FROM payments"), 65_000);
+    assert_eq!(app.invoke("get_desk_copy", json!({})).unwrap()["outbox"], json!({ "pending": 0, "conflicts": 0 }));
+}
+
+#[test]
 fn a_refused_write_given_up_is_audited_with_its_reason() {
     use podoclinic_core::offline::outbox;
     let db = fresh_db();
@@ -236,7 +351,8 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
         staff(&pool, &admin, "recepcion2", RECEPTION_ROLE).await;
         (ctx_of(&pool, &admin).await, clerk)
     });
-    let app = desk(&pool, &temp_paths().data_dir.join("store"), false);
+    let store = temp_paths().data_dir.join("store");
+    let app = desk(&pool, &store, false);
     let login = |user: &str, password: &str| {
         app.invoke("login", json!({ "input": { "username": user, "password": password } }))
     };
@@ -253,10 +369,31 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
     app.invoke("lock_session", json!({})).unwrap();
     assert_eq!(app.invoke("unlock_session", json!({ "password": "no es la mía" })).unwrap_err(), refused);
     assert_eq!(app.invoke("unlock_session", json!({ "password": STAFF_PASSWORD })).unwrap()["locked"], false);
+    assert_eq!(
+        app.invoke("get_desk_copy", json!({})).unwrap()["outbox"],
+        json!({ "pending": 0, "conflicts": 0 }),
+        "nothing for a person to send"
+    );
     app.invoke("logout", json!({})).unwrap();
 
-    // Deactivated on the server: the next refresh forgets them.
+    // The server is back: the sign-in and the unlock let through without it are in its audit,
+    // as the user's, once each, even sent again (a crash before the desk noted them sent).
     app.state().health.set(DbStatus::Online);
+    let audited = "SELECT count(*) FROM audit_log WHERE action IN ('login.success', 'session.unlock')
+                     AND user_id = (SELECT id FROM users WHERE username = 'recepcion1') AND after ->> 'withoutServer' = 'true'";
+    assert_eq!(count(&pool, audited), 0);
+    for round in 0..2 {
+        let sent = tauri::async_runtime::block_on(podoclinic_core::offline::outbox::replay(&app.state())).unwrap();
+        assert_eq!((sent, count(&pool, audited)), (2, 2), "round {round}");
+        let unsent = std::process::Command::new("sqlite3")
+            .arg(store.join("desk.sqlite3"))
+            .arg("UPDATE outbox SET state = 'pending', settled_at = NULL")
+            .status()
+            .unwrap();
+        assert!(unsent.success());
+    }
+
+    // Deactivated on the server: the next refresh forgets them.
     tauri::async_runtime::block_on(async {
         let update = podoclinic_core::auth::model::UserUpdateInput {
             id: clerk.id,

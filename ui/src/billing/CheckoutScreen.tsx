@@ -6,10 +6,11 @@ import type { Charge, DraftLine as ProposedLine, LineInput, Method, PatientSumma
 import { call, commands, typedCents } from "../api";
 import { limit } from "../options";
 import { DocumentLink, docLang } from "../components/Document";
+import { useDraft } from "../components/draft";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
 import { TodayPicker } from "../components/TodayPicker";
-import { t } from "../i18n";
+import { formatDateTime, t } from "../i18n";
 import { METHODS, formatMoney, moneyInput, parseMoney } from "../money";
 import { v7 as uuid } from "uuid";
 
@@ -122,6 +123,7 @@ function CheckoutPanel(p: { appointmentId: string; canWrite: boolean; canDiscoun
 interface DraftLine extends LineInput {
   key: string;
   description: string;
+  /** The price shown, sent with the line: the charge is made at it or refused ("price changed"). */
   unitPriceCents: number;
   discountText: string;
 }
@@ -165,17 +167,26 @@ function ChargeBuilder(p: {
       discountReason: "",
     })),
   );
-  const [id] = useState(() => uuid());
+  const [id, setId] = useState(() => uuid());
+  // A charge being put together survives a lock, a crash or a restart (per visit, or per patient
+  // for a counter sale).
+  const kept = useDraft("charge", p.visitId ?? p.patientId, { id, lines }, (d) => {
+    setId(d.id);
+    setLines(d.lines);
+  });
   const create = useSubmit(async () => {
     // The discount typed, checked here: a mistyped one is refused naming the field, not dropped.
-    const input = lines.map(({ treatmentId, productId, quantity, discountText, discountReason }) => ({
+    const input = lines.map(({ treatmentId, productId, quantity, discountText, discountReason, unitPriceCents }) => ({
       treatmentId,
       productId,
       quantity,
       discountCents: discountText.trim() ? typedCents(discountText, "discountCents") : 0,
       discountReason,
+      unitPriceCents,
     }));
-    p.onCreated(await call(commands.createCharge({ id, patientId: p.patientId, visitId: p.visitId, lines: input })));
+    const charge = await call(commands.createCharge({ id, patientId: p.patientId, visitId: p.visitId, lines: input }));
+    await kept.clear();
+    p.onCreated(charge);
   });
   const update = (key: string, change: Partial<DraftLine>) => setLines(lines.map((l) => (l.key === key ? { ...l, ...change } : l)));
   const total = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents - l.discountCents, 0);
@@ -188,6 +199,11 @@ function ChargeBuilder(p: {
   return (
     <Form onSubmit={() => void create.run()} test="charge-builder">
       {p.visitOpen ? <p class="warning">{t("checkout.visitOpen")}</p> : null}
+      {kept.restored ? (
+        <p class="notice" data-test="draft-restored">
+          {t("drafts.restored", { when: formatDateTime(kept.restored) })}
+        </p>
+      ) : null}
       <table class="lines">
         <thead>
           <tr>
@@ -284,7 +300,8 @@ function ChargeView(p: { charge: Charge; canWrite: boolean; canRefund: boolean; 
   return (
     <div data-test="charge">
       <p>
-        {t("checkout.folio", { folio: String(c.folio).padStart(6, "0") })} · {t("checkout.total")}{" "}
+        {c.folio ? t("checkout.folio", { folio: String(c.folio).padStart(6, "0") }) : <span data-test="folio-pending">{t("checkout.folioPending")}</span>} ·{" "}
+        {t("checkout.total")}{" "}
         <strong>{formatMoney(c.totalCents)}</strong> · {t("checkout.paid")} <strong data-test="charge-paid">{formatMoney(c.paidCents)}</strong> ·{" "}
         {t("checkout.owed")} <strong data-test="charge-owed">{formatMoney(owed)}</strong>
       </p>
@@ -299,9 +316,11 @@ function ChargeView(p: { charge: Charge; canWrite: boolean; canRefund: boolean; 
       {p.canWrite && owed > 0 ? <PaymentForm key={c.paidCents} charge={c} owed={owed} onPaid={p.onChanged} /> : null}
       {owed === 0 ? <p class="notice" data-test="paid-in-full">{t("checkout.paidInFull")}</p> : null}
       {p.canRefund && c.paidCents > 0 ? <RefundForm charge={c} onDone={p.onChanged} /> : null}
-      <button type="button" class="secondary" data-test="print-receipt" disabled={print.busy} onClick={() => void print.run()}>
-        {t("checkout.printReceipt")}
-      </button>
+      {c.folio ? (
+        <button type="button" class="secondary" data-test="print-receipt" disabled={print.busy} onClick={() => void print.run()}>
+          {t("checkout.printReceipt")}
+        </button>
+      ) : null}
       <ErrorBox message={print.message} />
       <DocumentLink doc={doc} />
     </div>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { call, CommandError, commands, deskCopy, errorText } from "../api";
-import type { Kept, Podiatrist, Write } from "../bindings";
+import type { ExpenseCategory, Kept, Podiatrist, Write } from "../bindings";
 import { formatWhen, t } from "../i18n";
 import { formatMoney } from "../money";
 import { useStore } from "../store";
@@ -15,6 +15,7 @@ export function OutboxTray({ onClose }: { onClose: () => void }) {
   const { pending, conflicts } = useStore(deskCopy).outbox;
   useEffect(() => void kept.reload(), [pending, conflicts]);
   const pods = useLoad(() => call(commands.listPodiatrists()).catch(() => [] as Podiatrist[]), []);
+  const categories = useLoad(() => call(commands.listExpenseCategories()).catch(() => [] as ExpenseCategory[]), []);
   return (
     <div class="overlay" role="dialog" aria-modal="true" aria-label={t("outbox.title")} data-test="outbox-tray">
       <section class="card tray">
@@ -35,7 +36,7 @@ export function OutboxTray({ onClose }: { onClose: () => void }) {
         ) : (
           <ul class="tray-list">
             {kept.data.map((k) => (
-              <Item key={k.id} kept={k} podiatrists={pods.data ?? []} onDone={() => void kept.reload()} />
+              <Item key={k.id} kept={k} names={{ podiatrists: pods.data ?? [], categories: categories.data ?? [] }} onDone={() => void kept.reload()} />
             ))}
           </ul>
         )}
@@ -45,8 +46,8 @@ export function OutboxTray({ onClose }: { onClose: () => void }) {
 }
 
 /** What was typed, in a line a receptionist recognizes. */
-function describe(write: Write, podiatrists: Podiatrist[]): string {
-  const pod = (id: string) => podiatrists.find((p) => p.id === id)?.name ?? "";
+function describe(write: Write, names: Names): string {
+  const pod = (id: string) => names.podiatrists.find((p) => p.id === id)?.name ?? "";
   switch (write.kind) {
     case "book":
       return t("outbox.what.book", { when: formatWhen(write.input.startsAt), podiatrist: pod(write.input.podiatristId), reason: write.input.reason });
@@ -62,10 +63,28 @@ function describe(write: Write, podiatrists: Podiatrist[]): string {
       return t("outbox.what.updatePatient", { name: `${write.patient.firstName} ${write.patient.lastNames}` });
     case "payment":
       return t("outbox.what.payment", { amount: formatMoney(write.input.amountCents), method: t(`methods.${write.input.method}`) });
+    case "charge": {
+      const total = write.input.lines.reduce((sum, l) => sum + l.quantity * (l.unitPriceCents ?? 0) - l.discountCents, 0);
+      return t("outbox.what.charge", { amount: formatMoney(total), lines: write.input.lines.length });
+    }
+    case "expense":
+      return t("outbox.what.expense", {
+        amount: formatMoney(write.input.amountCents),
+        method: t(`methods.${write.input.method}`),
+        category: names.categories.find((c) => c.id === write.input.categoryId)?.name ?? "",
+      });
+    case "signIn":
+      return t("outbox.what.signIn", { when: formatWhen(write.at) });
   }
 }
 
-function Item({ kept, podiatrists, onDone }: { kept: Kept; podiatrists: Podiatrist[]; onDone: () => void }) {
+interface Names {
+  podiatrists: Podiatrist[];
+  categories: ExpenseCategory[];
+}
+
+function Item({ kept, names, onDone }: { kept: Kept; names: Names; onDone: () => void }) {
+  const podiatrists = names.podiatrists;
   const [reason, setReason] = useState("");
   const [discarding, setDiscarding] = useState(false);
   const act = useSubmit(async (next: Write) => {
@@ -92,7 +111,7 @@ function Item({ kept, podiatrists, onDone }: { kept: Kept; podiatrists: Podiatri
   return (
     <li class={refusal ? "tray-item refused" : "tray-item"} data-test="tray-item">
       <div>
-        <strong>{describe(w, podiatrists)}</strong>
+        <strong>{describe(w, names)}</strong>
         <small> · {t("outbox.typedAt", { when: formatWhen(kept.createdAt) })}</small>
       </div>
       {refusal ? (
@@ -121,6 +140,11 @@ function Item({ kept, podiatrists, onDone }: { kept: Kept; podiatrists: Podiatri
           {appointment && refusal.kind === "validation" && refusal.key === "outside_schedule" ? (
             <button type="button" onClick={() => void act.run({ ...appointment, input: { ...appointment.input, overrideSchedule: true } } as Write)}>
               {t("outbox.fix.override")}
+            </button>
+          ) : null}
+          {w.kind === "charge" && refusal.kind === "conflict" && refusal.key === "price_changed" ? (
+            <button type="button" onClick={() => void act.run({ ...w, input: { ...w.input, lines: w.input.lines.map((l) => ({ ...l, unitPriceCents: null })) } })}>
+              {t("outbox.fix.todayPrice")}
             </button>
           ) : null}
           {w.kind === "createPatient" && refusal.kind === "conflict" && refusal.key === "possible_duplicate" ? (
