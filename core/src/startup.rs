@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 
-use crate::db::local::{LocalCluster, LocalError, find_binaries};
+use crate::db::local::{LocalCluster, LocalError};
 use crate::db::monitor::{self, DbStatus};
 use crate::db::profile::{ConnectionProfile, DATABASE_URL_ENV, DeskConfig, ServerProfile, keyring_password};
 use crate::db::tls::TlsRefusal;
@@ -34,9 +34,12 @@ pub async fn resolve(state: &AppState) -> Result<Target, DbStatus> {
             None => Err(DbStatus::NeedsPassword),
         },
         ConnectionProfile::Local => {
-            let bin = find_binaries().ok_or(DbStatus::NoPostgres)?;
-            let cluster = LocalCluster::plan(bin, &state.paths.data_dir).map_err(|e| match e {
-                LocalError::NoUnprivilegedUser => DbStatus::NoPostgres,
+            let cluster = LocalCluster::for_desk(&state.paths.data_dir).await.map_err(|e| match e {
+                LocalError::NoUnprivilegedUser | LocalError::NoBinaries => DbStatus::NoPostgres,
+                LocalError::VersionMissing { cluster, installed } => {
+                    tracing::warn!(cluster, ?installed, "the local cluster's PostgreSQL is not installed");
+                    DbStatus::PostgresVersionMissing { cluster_major: cluster, installed }
+                }
                 other => failed(&other),
             })?;
             let target = cluster.start().await.map_err(|e| failed(&e))?;
@@ -232,5 +235,23 @@ pub async fn open_store(state: &AppState) {
             let _ = state.offline.set(std::sync::Arc::new(offline));
         }
         Err(e) => tracing::error!(error = %e, "the desk's store did not open"),
+    }
+}
+
+/// This desk's data folder, held by one app process for its life (an OS file lock, released
+/// when the process ends however it ends). Whoever holds it owns the desk's own cluster: starts
+/// it, supervises it, stops it on exit. A second process for the same folder must not run.
+pub struct DeskLock {
+    _file: std::fs::File,
+}
+
+/// Takes the lock on `data_dir`; `Ok(None)` when another process holds it.
+pub fn lock_desk(data_dir: &std::path::Path) -> std::io::Result<Option<DeskLock>> {
+    std::fs::create_dir_all(data_dir)?;
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(data_dir.join("desk.lock"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(DeskLock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
     }
 }

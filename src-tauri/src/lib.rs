@@ -183,10 +183,39 @@ fn dir_from_env(var: &str, default: tauri::Result<PathBuf>) -> tauri::Result<Pat
     }
 }
 
+/// The name one desk's app holds on the session bus: the app's identifier, and for a desk whose
+/// folders are set by `PODOCLINIC_DATA_DIR` (several desks on one machine, as in the tests), one
+/// per folder.
+fn single_instance_id() -> String {
+    match std::env::var_os("PODOCLINIC_DATA_DIR") {
+        Some(dir) => {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            dir.hash(&mut hasher);
+            format!("mx.podoclinic.desk.d{:016x}", hasher.finish())
+        }
+        None => "mx.podoclinic.desk".into(),
+    }
+}
+
 /// Starts the desktop app.
 pub fn run() {
     let specta = specta_builder();
     let app = tauri::Builder::default()
+        // First of all plugins: a second launch for the same desk hands over to this one (its
+        // window comes to the front) and exits before anything else starts.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(single_instance_id())
+                .callback(|app, _args, _cwd| {
+                    if let Some(window) = app.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.show();
+                        let _ = window.set_focus();
+                    }
+                })
+                .build(),
+        )
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             let resolver = app.path();
@@ -196,6 +225,17 @@ pub fn run() {
                 log_dir: dir_from_env("PODOCLINIC_LOG_DIR", resolver.app_log_dir())?,
             };
             logging::init(&paths.log_dir);
+            // The desk's folder, held for the process's life: where the hand-over above cannot
+            // work (no session bus), a second process still never runs beside the first.
+            match startup::lock_desk(&paths.data_dir)? {
+                Some(lock) => {
+                    app.manage(lock);
+                }
+                None => {
+                    tracing::warn!(data = %paths.data_dir.display(), "this desk is already open in another process");
+                    std::process::exit(0);
+                }
+            }
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data = %paths.data_dir.display(), "starting");
             specta.mount_events(app);
             let desk = db::profile::DeskConfig::load(&paths.config_dir).map(|c| c.desk_name).unwrap_or_default();

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use podoclinic_core::db::local::{LocalCluster, find_binaries};
 use podoclinic_core::db::monitor::{self, DbStatus, Health};
 use podoclinic_core::db::{self, Schema};
+use podoclinic_tests::temp_paths;
 use sqlx::PgPool;
 
 #[sqlx::test(migrations = false)]
@@ -364,4 +365,52 @@ async fn a_login_with_quotes_in_its_name_and_password_is_made_as_given(pool: PgP
         .execute(&mut *conn)
         .await
         .unwrap();
+}
+
+/// Every file under `root` with its bytes, to tell that nothing was touched.
+fn listing(root: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A desk whose own cluster was made with a PostgreSQL major that is no longer installed (a
+/// system update replaced it) is told which one to install; nothing in the cluster's folder is
+/// started or changed. A cluster of an installed major runs with that major's binaries.
+#[tokio::test]
+async fn a_cluster_made_with_a_major_not_installed_is_refused_and_left_untouched() {
+    use podoclinic_core::db::local::{binaries_for, binaries_major, installed_majors};
+    let paths = temp_paths();
+    let planned = LocalCluster::plan(std::path::PathBuf::new(), &paths.data_dir).expect("cluster plan");
+    let data = planned.data_dir();
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("PG_VERSION"), "11\n").unwrap();
+    std::fs::write(data.join("postgresql.conf"), "# written by PostgreSQL 11\n").unwrap();
+    let before = listing(&planned.root);
+
+    let state = podoclinic_core::state::AppState::new(paths.clone(), "test-desk".into());
+    let status = podoclinic_core::startup::resolve(&state).await.expect_err("refused");
+    let installed: Vec<u32> = installed_majors().into_iter().map(|(v, _)| v).collect();
+    assert!(!installed.is_empty() && !installed.contains(&11));
+    assert_eq!(status, DbStatus::PostgresVersionMissing { cluster_major: 11, installed: installed.clone() });
+    assert!(state.local.get().is_none(), "no cluster is run");
+    assert_eq!(listing(&planned.root), before, "nothing was made, started or changed");
+
+    // The same folder saying the installed major: its binaries, whatever else is installed.
+    let major = *installed.last().unwrap();
+    std::fs::write(data.join("PG_VERSION"), format!("{major}\n")).unwrap();
+    let bin = binaries_for(&data).await.expect("the installed major's binaries");
+    assert_eq!(binaries_major(&bin).await, Some(major));
+    std::fs::remove_dir_all(&planned.root).unwrap();
 }

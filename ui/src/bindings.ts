@@ -617,6 +617,12 @@ export type DbStatus =
 { state: "starting" } | 
 /**  No local PostgreSQL binaries and no server configured. */
 { state: "noPostgres" } | 
+/**
+ *  The desk's own cluster was made with a PostgreSQL major that is no longer installed (a
+ *  system update replaced it): install that major again (or upgrade the data). Nothing was
+ *  started or changed.
+ */
+{ state: "postgresVersionMissing"; clusterMajor: number; installed: number[] } | 
 /**  The server's password is not in a keyring: the desk must ask for it. */
 { state: "needsPassword" } | { state: "online" } | 
 /**  Lost; cached views stay visible, marked with their age. */

@@ -15,7 +15,7 @@ import { Shell } from "./screens/Shell";
 import { Centered, StatusScreen } from "./screens/StatusScreen";
 import { useStore } from "./store";
 
-const BLOCKING = new Set(["starting", "noPostgres", "needsPassword", "updateRequired", "schemaUpgradeRequired", "tlsRefused", "failed"]);
+const BLOCKING = new Set(["starting", "noPostgres", "postgresVersionMissing", "needsPassword", "updateRequired", "schemaUpgradeRequired", "tlsRefused", "failed"]);
 
 function MainApp() {
   const status = useStore(dbStatus);

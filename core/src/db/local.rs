@@ -36,6 +36,10 @@ const MAX_SOCKET_DIR: usize = 80;
 pub enum LocalError {
     #[error("no PostgreSQL server binaries (initdb, pg_ctl) were found")]
     NoBinaries,
+    /// The cluster was made with a major whose binaries are not installed (a system update
+    /// replaced them): nothing is started or changed until they are, or the data is upgraded.
+    #[error("the cluster was made with PostgreSQL {cluster}, which is not installed (installed: {installed:?})")]
+    VersionMissing { cluster: u32, installed: Vec<u32> },
     #[error("running as root and there is no unprivileged 'postgres' user to run the cluster as")]
     NoUnprivilegedUser,
     #[error("{step} failed: {detail}")]
@@ -48,12 +52,12 @@ fn step(step: &'static str) -> impl Fn(std::io::Error) -> LocalError {
     move |e| LocalError::Step { step, detail: e.to_string() }
 }
 
-/// Finds `initdb` and `pg_ctl`: the override, then Debian's versioned folders (newest first), then PATH.
-pub fn find_binaries() -> Option<PathBuf> {
-    let has_both = |d: &Path| d.join("initdb").is_file() && d.join("pg_ctl").is_file();
-    if let Some(dir) = std::env::var_os(PG_BIN_ENV).map(PathBuf::from) {
-        return has_both(&dir).then_some(dir);
-    }
+fn has_server_binaries(dir: &Path) -> bool {
+    dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()
+}
+
+/// The PostgreSQL majors installed the Debian way (`/usr/lib/postgresql/<major>/bin`), oldest first.
+pub fn installed_majors() -> Vec<(u32, PathBuf)> {
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
@@ -61,18 +65,63 @@ pub fn find_binaries() -> Option<PathBuf> {
         .filter_map(|e| {
             let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
             let bin = e.path().join("bin");
-            has_both(&bin).then_some((v, bin))
+            has_server_binaries(&bin).then_some((v, bin))
         })
         .collect();
     versions.sort();
-    if let Some((_, bin)) = versions.pop() {
+    versions
+}
+
+/// Finds `initdb` and `pg_ctl` for a new cluster: the override, then Debian's versioned folders
+/// (newest first), then PATH.
+pub fn find_binaries() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(PG_BIN_ENV).map(PathBuf::from) {
+        return has_server_binaries(&dir).then_some(dir);
+    }
+    if let Some((_, bin)) = installed_majors().pop() {
         return Some(bin);
     }
     std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
-        .find(|d| has_both(d))
+        .find(|d| has_server_binaries(d))
+}
+
+/// The major of the binaries in `bin`, from `pg_ctl --version`.
+pub async fn binaries_major(bin: &Path) -> Option<u32> {
+    let out = Command::new(bin.join("pg_ctl")).arg("--version").output().await.ok()?;
+    version_major(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// "pg_ctl (PostgreSQL) 15.19 (Debian 15.19-0+deb12u1)" → 15; "… 17beta1" → 17.
+fn version_major(text: &str) -> Option<u32> {
+    let version = text.split("(PostgreSQL) ").nth(1)?.split_whitespace().next()?;
+    version.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// The PostgreSQL major a cluster's data folder was made with (its `PG_VERSION`), once it exists.
+pub fn cluster_major(data: &Path) -> Option<u32> {
+    std::fs::read_to_string(data.join("PG_VERSION")).ok()?.trim().parse().ok()
+}
+
+/// The server binaries the cluster in `data` must run with: those of the major it was made with
+/// (PostgreSQL cannot open another major's data files: a newer one installed beside it is not a
+/// substitute, and only an upgrade moves the data to it). A new cluster takes the newest.
+pub async fn binaries_for(data: &Path) -> Result<PathBuf, LocalError> {
+    let Some(major) = cluster_major(data) else {
+        return find_binaries().ok_or(LocalError::NoBinaries);
+    };
+    let mut candidates: Vec<PathBuf> = std::env::var_os(PG_BIN_ENV).map(PathBuf::from).into_iter().collect();
+    candidates.extend(installed_majors().into_iter().filter(|(v, _)| *v == major).map(|(_, bin)| bin));
+    candidates.extend(find_binaries());
+    for bin in candidates.into_iter().filter(|b| has_server_binaries(b)) {
+        if binaries_major(&bin).await == Some(major) {
+            return Ok(bin);
+        }
+    }
+    let installed = installed_majors().into_iter().map(|(v, _)| v).collect();
+    Err(LocalError::VersionMissing { cluster: major, installed })
 }
 
 /// How often the supervisor looks at the desk's own cluster while the desk is offline.
@@ -93,6 +142,14 @@ pub struct LocalCluster {
 }
 
 impl LocalCluster {
+    /// The desk's cluster for an app data folder, run with the binaries of the major its data was
+    /// made with (see `binaries_for`).
+    pub async fn for_desk(app_data_dir: &Path) -> Result<Self, LocalError> {
+        let planned = Self::plan(PathBuf::new(), app_data_dir)?;
+        let bin = binaries_for(&planned.data_dir()).await?;
+        Ok(Self { bin, ..planned })
+    }
+
     /// Plans the cluster for an app data folder. As root, PostgreSQL will not run, so the cluster is
     /// run as the `postgres` system user and lives where that user can reach it.
     pub fn plan(bin: PathBuf, app_data_dir: &Path) -> Result<Self, LocalError> {
@@ -367,4 +424,15 @@ fn short_hash(path: &Path) -> String {
         h = h.wrapping_mul(0x100000001b3);
     }
     format!("{:012x}", h & 0xffff_ffff_ffff)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_major_is_read_from_what_pg_ctl_prints() {
+        assert_eq!(super::version_major("pg_ctl (PostgreSQL) 15.19 (Debian 15.19-0+deb12u1)\n"), Some(15));
+        assert_eq!(super::version_major("pg_ctl (PostgreSQL) 17beta1"), Some(17));
+        assert_eq!(super::version_major("pg_ctl (PostgreSQL) 9.6.24"), Some(9));
+        assert_eq!(super::version_major("something else"), None);
+    }
 }

@@ -17,6 +17,14 @@ pub enum DbStatus {
     Starting,
     /// No local PostgreSQL binaries and no server configured.
     NoPostgres,
+    /// The desk's own cluster was made with a PostgreSQL major that is no longer installed (a
+    /// system update replaced it): install that major again (or upgrade the data). Nothing was
+    /// started or changed.
+    #[serde(rename_all = "camelCase")]
+    PostgresVersionMissing {
+        cluster_major: u32,
+        installed: Vec<u32>,
+    },
     /// The server's password is not in a keyring: the desk must ask for it.
     NeedsPassword,
     Online,

@@ -16,6 +16,18 @@ export function StatusScreen({ status }: { status: DbStatus }) {
           <button data-test="db-configure" onClick={openAdmin}>{t("db.configure")}</button>
         </Centered>
       );
+    case "postgresVersionMissing":
+      return (
+        <Centered
+          title={t("db.postgresVersionMissing.title", { major: status.clusterMajor })}
+          body={t("db.postgresVersionMissing.body", {
+            major: status.clusterMajor,
+            installed: status.installed.length ? status.installed.join(", ") : "—",
+          })}
+        >
+          <button data-test="db-configure" onClick={openAdmin}>{t("db.configure")}</button>
+        </Centered>
+      );
     case "updateRequired":
       return (
         <Centered
