@@ -9,6 +9,7 @@
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod billing;
 pub mod cash;
 pub mod catalog;

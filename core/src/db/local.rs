@@ -90,7 +90,12 @@ pub fn find_binaries() -> Option<PathBuf> {
 
 /// The major of the binaries in `bin`, from `pg_ctl --version`.
 pub async fn binaries_major(bin: &Path) -> Option<u32> {
-    let out = Command::new(bin.join("pg_ctl")).arg("--version").output().await.ok()?;
+    program_major(&bin.join("pg_ctl")).await
+}
+
+/// The PostgreSQL major a program of PostgreSQL's belongs to, from its `--version`.
+pub async fn program_major(program: &Path) -> Option<u32> {
+    let out = Command::new(program).arg("--version").output().await.ok()?;
     version_major(&String::from_utf8_lossy(&out.stdout))
 }
 
