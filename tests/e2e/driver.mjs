@@ -337,3 +337,13 @@ export function embeddedCluster(app) {
     },
   };
 }
+
+/** Checkout's counter sale, up to the charge being put together: `patient` searched and picked,
+ * the catalog item matching `item` (a selector of the add-item list's options) added. */
+export async function startCounterSale(app, patient, item) {
+  await app.click("[data-test=new-sale]");
+  await app.type("[data-test=counter-sale] [data-test=patient-search]", patient);
+  await app.click("[data-test=counter-sale] [data-test=patient-result]");
+  await app.find("[data-test=sale] [data-test=charge-builder]");
+  await app.click(`[data-test=add-item] ${item}`);
+}

@@ -4,7 +4,7 @@
 // counts the visit and the sale.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { eventually, launchOnFreshDatabase, psql } from "./driver.mjs";
+import { eventually, launchOnFreshDatabase, psql, startCounterSale } from "./driver.mjs";
 
 async function onHand(app, expected) {
   const seen = await eventually(async () => {
@@ -74,11 +74,7 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
   await app.click("[data-test=nav-payments]");
   // Today's list loads above the counter-sale card and moves it down: click once it has.
   await app.find("[data-test=checkout-queue] [data-test=pick-appointment]");
-  await app.click("[data-test=new-sale]");
-  await app.type("[data-test=counter-sale] [data-test=patient-search]", "rosa");
-  await app.click("[data-test=counter-sale] [data-test=patient-result]");
-  await app.find("[data-test=sale] [data-test=charge-builder]");
-  await app.click("[data-test=add-item] option[value^='product:']");
+  await startCounterSale(app, "rosa", "option[value^='product:']");
   assert.equal(await app.text("[data-test=charge-total]"), "$15.00");
   await app.click("[data-test=create-charge]");
   await app.find("[data-test=sale] [data-test=payment-form]");

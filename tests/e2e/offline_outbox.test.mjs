@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eventually, killApp, launch, privateServer, psql } from "./driver.mjs";
+import { eventually, killApp, launch, privateServer, psql, startCounterSale } from "./driver.mjs";
 
 const PASSWORD = "agenda sin servidor 26";
 
@@ -79,11 +79,7 @@ test("writes made without the server survive a crash and land once; a taken slot
   // A counter sale to José at the kept price, paid in cash into the open drawer.
   await app.click("[data-test=nav-payments]");
   await app.find("[data-test=checkout-queue]");
-  await app.click("[data-test=new-sale]");
-  await app.type("[data-test=counter-sale] [data-test=patient-search]", "jose");
-  await app.click("[data-test=counter-sale] [data-test=patient-result]");
-  await app.find("[data-test=sale] [data-test=charge-builder]");
-  await app.click("[data-test=add-item] option[value^='treatment:']");
+  await startCounterSale(app, "jose", "option[value^='treatment:']");
   assert.equal(await app.text("[data-test=charge-total]"), "$350.00");
   await app.click("[data-test=create-charge]");
   await app.find("[data-test=sale] [data-test=folio-pending]");
