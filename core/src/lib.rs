@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod clinic;
 pub mod db;
 pub mod demo;
+pub mod diagnostics;
 pub mod documents;
 pub mod error;
 pub mod expenses;

@@ -30,6 +30,7 @@ macro_rules! app_builder {
                 commands::desk::upgrade_database,
                 commands::desk::restart_app::<$runtime>,
                 commands::desk::open_admin_window::<$runtime>,
+                commands::desk::export_diagnostics,
                 commands::drafts::save_draft,
                 commands::drafts::get_draft,
                 commands::drafts::clear_draft,

@@ -29,6 +29,11 @@ export const commands = {
 	restartApp: () => typedError<null, AppError>(__TAURI_INVOKE("restart_app")),
 	/**  Opens (or focuses) the admin settings window. */
 	openAdminWindow: () => typedError<null, AppError>(__TAURI_INVOKE("open_admin_window")),
+	/**
+	 *  "Exportar diagnóstico": a zip of the last days' logs, the versions and this desk's settings
+	 *  (no secrets) in the documents folder. Who may see the settings may export it.
+	 */
+	exportDiagnostics: () => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_diagnostics")),
 	/**  Saves a form as it is being typed (this user's, on this desk). */
 	saveDraft: (form: string, subject: string, body: Value) => typedError<null, AppError>(__TAURI_INVOKE("save_draft", { form, subject, body })),
 	/**  The draft this user left in a form, if any. */

@@ -30,6 +30,15 @@ async fn may_configure(state: &AppState) -> AppResult<bool> {
     Ok(false)
 }
 
+/// "Exportar diagnóstico": a zip of the last days' logs, the versions and this desk's settings
+/// (no secrets) in the documents folder. Who may see the settings may export it.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_diagnostics(state: State<'_, AppState>) -> AppResult<podoclinic_core::documents::SavedDocument> {
+    may_configure(&state).await?;
+    podoclinic_core::diagnostics::export(&state, env!("CARGO_PKG_VERSION")).await
+}
+
 /// This desk's settings file.
 #[tauri::command]
 #[specta::specta]

@@ -331,6 +331,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("list_suppliers", json!({})),
         ("get_stock", json!({})),
         ("open_admin_window", json!({})),
+        ("export_diagnostics", json!({})),
         ("list_permissions", json!({})),
         ("remove_schedule_exception", json!({ "id": Uuid::now_v7() })),
         (

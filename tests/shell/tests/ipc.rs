@@ -280,3 +280,57 @@ fn an_argument_that_cannot_be_decoded_is_a_validation_error_naming_it() {
         invalid("archived")
     );
 }
+
+#[test]
+fn diagnostics_hold_the_recent_logs_the_versions_and_the_settings_and_no_secret_or_patient() {
+    use std::io::Read;
+    let db = fresh_db();
+    tauri::async_runtime::block_on(async {
+        let admin = first_admin(&db.pool).await;
+        staff(&db.pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+        patient(&db.pool, &admin, "Zacarías", "Únicopie", "5511112222").await;
+    });
+    let app = MockApp::new(state_on(db.pool.clone(), "ipc-desk"));
+    let paths = app.state().paths.clone();
+    let profile = json!({ "deskName": "Recepción Norte", "connection": { "kind": "server", "host": "servidor.clinica.lan",
+        "port": 5432, "database": "clinic", "user": "podoclinic_desk", "sslMode": "verify-full", "sslRootCert": "/etc/clinica/ca.pem" } });
+    std::fs::create_dir_all(&paths.config_dir).unwrap();
+    std::fs::write(paths.config_dir.join("desk.json"), profile.to_string()).unwrap();
+    std::fs::create_dir_all(&paths.log_dir).unwrap();
+    std::fs::write(paths.log_dir.join("podoclinic.log.today"), "INFO starting\n").unwrap();
+    let old = paths.log_dir.join("podoclinic.log.old");
+    std::fs::write(&old, "INFO long ago\n").unwrap();
+    let ten_days = std::time::SystemTime::now() - std::time::Duration::from_secs(10 * 86_400);
+    std::fs::File::options().write(true).open(&old).unwrap().set_modified(ten_days).unwrap();
+
+    // While the desk is connected, only whoever may see its settings exports them.
+    assert_eq!(app.invoke("export_diagnostics", json!({})).unwrap_err(), json!({ "kind": "unauthorized" }));
+    app.invoke("login", json!({ "input": { "username": "recepcion1", "password": STAFF_PASSWORD } })).unwrap();
+    assert_eq!(app.invoke("export_diagnostics", json!({})).unwrap_err()["kind"], "forbidden");
+    app.invoke("logout", json!({})).unwrap();
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
+    let saved = app.invoke("export_diagnostics", json!({})).unwrap();
+
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(saved["path"].as_str().unwrap()).unwrap()).unwrap();
+    let mut entries = std::collections::BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).unwrap();
+        entries.insert(entry.name().unwrap().to_string(), text);
+    }
+    assert_eq!(entries.keys().collect::<Vec<_>>(), ["logs/podoclinic.log.today", "settings.json", "versions.json"]);
+    let versions: serde_json::Value = serde_json::from_str(&entries["versions.json"]).unwrap();
+    let schema = podoclinic_core::db::app_schema_version();
+    assert_eq!((versions["appSchema"].as_i64(), versions["databaseSchema"].as_i64()), (Some(schema), Some(schema)));
+    assert!(versions["server"].as_str().is_some_and(|v| !v.is_empty()));
+    assert!(
+        entries["settings.json"].contains("Recepción Norte")
+            && entries["settings.json"].contains("servidor.clinica.lan")
+    );
+    for (name, text) in &entries {
+        for secret in [ADMIN_PASSWORD, STAFF_PASSWORD, "Zacarías", "Únicopie", "5511112222"] {
+            assert!(!text.contains(secret), "{name} holds {secret:?}");
+        }
+    }
+}

@@ -26,6 +26,7 @@ export function ConnectionTab() {
     <>
       {upgrade ? <UpgradeForm /> : null}
       <ConnectionForm initial={loaded.data} needsProof={status.state !== "online" && loaded.data.connection.kind === "server"} />
+      <Diagnostics />
     </>
   );
 }
@@ -156,6 +157,27 @@ function ConnectionForm({ initial, needsProof }: { initial: DeskConfig; needsPro
           </button>
         ) : null}
       </Form>
+    </Card>
+  );
+}
+
+/** "Exportar diagnóstico": one zip of the last days' logs, the versions and this desk's settings
+ * (no passwords, no patient data), to send to whoever looks after the clinic's computers. */
+function Diagnostics() {
+  const [saved, setSaved] = useState<string | null>(null);
+  const run = useSubmit(async () => setSaved((await call(commands.exportDiagnostics())).path));
+  return (
+    <Card title={t("diagnostics.title")}>
+      <p>{t("diagnostics.body")}</p>
+      <button type="button" class="secondary" data-test="export-diagnostics" disabled={run.busy} onClick={() => void run.run()}>
+        {t("diagnostics.export")}
+      </button>
+      {saved ? (
+        <p class="notice" data-test="diagnostics-saved">
+          {t("diagnostics.saved", { path: saved })}
+        </p>
+      ) : null}
+      <ErrorBox message={run.message} />
     </Card>
   );
 }
