@@ -234,7 +234,10 @@ pub fn run() {
                 }
                 None => {
                     // Said on stderr as well: the log's writer is not flushed by an exit from here.
-                    eprintln!("Podoclinic: this desk is already open in another process ({})", paths.data_dir.display());
+                    eprintln!(
+                        "Podoclinic: this desk is already open in another process ({})",
+                        paths.data_dir.display()
+                    );
                     tracing::warn!(data = %paths.data_dir.display(), "this desk is already open in another process");
                     std::process::exit(0);
                 }
