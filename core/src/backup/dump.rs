@@ -169,8 +169,12 @@ pub enum Proof {
 pub async fn verify(admin: &Conn, tools: &Tools, dump: &Path, taken: &Contents) -> AppResult<Proof> {
     let scratch = format!("podoclinic_verify_{}", uuid::Uuid::now_v7().simple());
     let mut server = PgConnection::connect_with(&admin.options()).await?;
-    // Runtime text, not a macro: DDL on a database named here, outside the schema.
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {scratch}"))).execute(&mut server).await?;
+    // A database's name cannot be a bound parameter (DDL takes identifiers, not values): the name
+    // is made here from a fixed prefix and a UUID's hex digits, and PostgreSQL's own quote_ident
+    // quotes it besides, so no text from outside reaches the statement.
+    let quoted: String =
+        sqlx::query_scalar!(r#"SELECT quote_ident($1) AS "q!""#, scratch).fetch_one(&mut server).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}"))).execute(&mut server).await?;
     let proof = async {
         let mut cmd = admin.on(&scratch).command(&tools.pg_restore);
         cmd.args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname"]);
@@ -182,7 +186,7 @@ pub async fn verify(admin: &Conn, tools: &Tools, dump: &Path, taken: &Contents) 
         Ok::<_, AppError>(compare(taken, &found?))
     }
     .await;
-    let dropped = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")))
+    let dropped = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")))
         .execute(&mut server)
         .await;
     server.close().await?;
