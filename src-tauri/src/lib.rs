@@ -56,6 +56,17 @@ macro_rules! app_builder {
                 commands::auth::list_permissions,
                 commands::auth::create_role,
                 commands::auth::update_role,
+                commands::backups::get_backup_settings,
+                commands::backups::save_backup_settings,
+                commands::backups::list_backups,
+                commands::backups::get_backup_health,
+                commands::backups::run_backup_now,
+                commands::backups::restore_backup,
+                commands::backups::switch_to_restored,
+                commands::backups::discard_restored,
+                commands::backups::list_kept_databases,
+                commands::backups::drop_kept_database,
+                commands::backups::save_backup_login,
                 commands::clinic::get_clinic_profile,
                 commands::clinic::update_clinic_profile,
                 commands::audit::list_audit_log,
@@ -299,6 +310,11 @@ pub fn run() {
                     tauri::async_runtime::spawn(forward_outbox(handle.clone(), counts));
                 }
                 startup::start(&state, demo::enabled()).await;
+            });
+            // The scheduled backup, taken by the desk the clinic chose.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                podoclinic_core::backup::service::schedule(&handle.state::<AppState>()).await;
             });
             // A desk shut down by the system (SIGTERM) or Ctrl+C still stops its local cluster.
             let handle = app.handle().clone();

@@ -3,24 +3,19 @@
 //! with the clinic's recovery key.
 
 use podoclinic_core::backup::dump::{self, Conn, Proof};
+use podoclinic_core::backup::model::{BackupSettingsInput, Outcome};
+use podoclinic_core::backup::service;
 use podoclinic_core::backup::{file, key::RecoveryKey};
+use podoclinic_core::error::AppError;
 use podoclinic_core::money::Method;
 use podoclinic_tests::*;
-use sqlx::PgPool;
+use sqlx::Connection;
+use sqlx::{PgConnection, PgPool};
 
 /// How the client programs reach the test's database: the server and login of DATABASE_URL.
 fn conn_to(pool: &PgPool) -> Conn {
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let rest = url.split_once("://").expect("a URL").1;
-    let (login, server) = rest.rsplit_once('@').unwrap_or(("postgres", rest));
-    let (user, password) = match login.split_once(':') {
-        Some((user, password)) => (user.to_string(), Some(password.to_string())),
-        None => (login.to_string(), None),
-    };
-    let server = server.split(['/', '?']).next().unwrap();
-    let (host, port) = server.split_once(':').map(|(h, p)| (h, p.parse().unwrap())).unwrap_or((server, 5432));
-    let database = pool.connect_options().get_database().expect("a database").to_string();
-    Conn { host: host.into(), port, user, password, database }
+    let server = Conn::from_url(&std::env::var("DATABASE_URL").expect("DATABASE_URL")).expect("a URL");
+    server.on(pool.connect_options().get_database().expect("a database"))
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -72,4 +67,190 @@ async fn a_backup_holds_what_its_snapshot_counted_restores_the_same_and_reads_ba
     assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&plain).unwrap());
     assert_eq!(dump::verify(&conn, &tools, &back, &taken).await.unwrap(), Proof::Matches);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+const PASSPHRASE: &str = "pasos firmes en la arena";
+
+/// Backups set up as an admin would: this folder, run by this desk, at `daily_at`.
+async fn set_up(ctx: &podoclinic_core::auth::Ctx, folder: &std::path::Path, daily_at: &str) {
+    let input = BackupSettingsInput {
+        runner_desk: ctx.actor.desk.clone(),
+        folder: folder.display().to_string(),
+        daily_at: daily_at.into(),
+        enabled: true,
+        passphrase: Some(PASSPHRASE.into()),
+        passphrase_again: Some(PASSPHRASE.into()),
+    };
+    let saved = service::save_settings(ctx, input).await.unwrap();
+    assert!(saved.has_key);
+}
+
+async fn count(conn: &Conn, sql: &str) -> i64 {
+    let mut db = PgConnection::connect_with(&conn.options()).await.unwrap();
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&mut db).await.unwrap();
+    db.close().await.unwrap();
+    n
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_scheduled_backup_is_taken_once_a_day_by_the_chosen_desk_proven_and_recorded(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_of(&pool, &admin).await;
+    for i in 0..5 {
+        patient(&pool, &admin, "Paciente", &format!("Programada {i}"), "").await;
+    }
+    let work = temp_paths();
+    let folder = work.data_dir.join("respaldos");
+    std::fs::create_dir_all(&folder).unwrap();
+    let now = chrono::Utc::now();
+    // Not set up: nothing is due, and the dashboard says there is no verified backup.
+    assert!(!service::due(&pool, &ctx.actor.desk, now).await.unwrap());
+    let health = service::health(&pool, now).await.unwrap();
+    assert!(!health.configured && health.stale && health.last_verified_at.is_none());
+
+    set_up(&ctx, &folder, "00:00").await;
+    assert!(service::due(&pool, &ctx.actor.desk, now).await.unwrap(), "due since midnight");
+    assert!(!service::due(&pool, "otra-recepción", now).await.unwrap(), "another desk does not run it");
+
+    let record = service::run(&work.data_dir, &pool, &ctx.actor, &conn_to(&pool)).await.unwrap();
+    assert_eq!(record.outcome, Outcome::Verified);
+    assert_eq!(record.row_counts["patients"], 5);
+    let file = folder.join(record.file_name.as_deref().unwrap());
+    assert_eq!(record.sha256.as_deref(), Some(file::sha256_of(&file).unwrap().as_str()));
+    assert_eq!(record.bytes, Some(std::fs::metadata(&file).unwrap().len() as i64));
+    // Encrypted: no patient's name, no table's name reads in clear.
+    let bytes = std::fs::read(&file).unwrap();
+    for clear in [&b"Programada"[..], b"patients", b"PGDMP"] {
+        assert!(!bytes.windows(clear.len()).any(|w| w == clear), "the file holds {:?} in clear", clear);
+    }
+    // No plain dump is left behind in the desk's working folder.
+    let left = std::fs::read_dir(work.data_dir.join("backup-work")).unwrap().count();
+    assert_eq!(left, 0, "plain dumps left behind");
+    // Taken today: not due again; the dashboard is green; the run is audited.
+    assert!(!service::due(&pool, &ctx.actor.desk, chrono::Utc::now()).await.unwrap());
+    let health = service::health(&pool, chrono::Utc::now()).await.unwrap();
+    assert!(health.configured && !health.stale && !health.last_failed);
+    let in_three_days = chrono::Utc::now() + chrono::Duration::hours(49);
+    assert!(service::health(&pool, in_three_days).await.unwrap().stale, "red after 48 hours without one");
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'backup.run'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
+
+    // A folder that went away (a USB disk unplugged): the attempt fails, is recorded as failed, and
+    // the dashboard says so; the desk tries again only after an hour.
+    std::fs::remove_dir_all(&folder).unwrap();
+    let failed = service::run(&work.data_dir, &pool, &ctx.actor, &conn_to(&pool)).await;
+    assert_eq!(failed.unwrap_err(), AppError::validation("folder", "folder_unreachable"));
+    let health = service::health(&pool, chrono::Utc::now()).await.unwrap();
+    assert!(health.last_failed && !health.stale);
+    // A backup's record cannot be rewritten, even by the owner's own session here.
+    let rewrite = sqlx::query("UPDATE backups SET outcome = 'verified', verified_at = now() WHERE outcome = 'failed'")
+        .execute(&pool)
+        .await;
+    assert!(rewrite.is_err(), "a failed backup was made to look verified");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_restored_backup_takes_the_clinics_place_with_exactly_the_backups_data(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_of(&pool, &admin).await;
+    open_drawer(&ctx, 50_000).await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let id = patient(&pool, &admin, "Paciente", &format!("Respaldada {i}"), "").await;
+        podoclinic_core::billing::service::take_payment(&ctx, pay(id, None, Method::Cash, 10_000)).await.unwrap();
+        ids.push(id);
+    }
+    let conn = conn_to(&pool);
+    let work = temp_paths();
+    let folder = work.data_dir.join("respaldos");
+    std::fs::create_dir_all(&folder).unwrap();
+    set_up(&ctx, &folder, "21:00").await;
+    let backup = service::run(&work.data_dir, &pool, &ctx.actor, &conn).await.unwrap();
+    assert_eq!(backup.outcome, Outcome::Verified);
+    let path = folder.join(backup.file_name.unwrap());
+    let patients_then = count(&conn, "SELECT count(*) FROM patients").await;
+    let payments_then = count(&conn, "SELECT count(*) FROM payments").await;
+
+    // After the backup, the clinic goes on: new patients and payments, a patient renamed.
+    for i in 0..4 {
+        let id = patient(&pool, &admin, "Paciente", &format!("Posterior {i}"), "").await;
+        podoclinic_core::billing::service::take_payment(&ctx, pay(id, None, Method::Cash, 5_000)).await.unwrap();
+    }
+    let mut renamed = podoclinic_core::patients::service::get(&ctx, ids[0]).await.unwrap();
+    renamed.last_names = "Cambiada Después".into();
+    podoclinic_core::patients::service::update(&ctx, renamed).await.unwrap();
+
+    // Without the passphrase the backup cannot be read, and nothing is created.
+    let refused = service::restore(&work.data_dir, &ctx, &path, "no es la frase correcta", &conn).await;
+    assert_eq!(refused.unwrap_err(), AppError::validation("passphrase", "wrong_passphrase"));
+    // A file changed since it was written is refused by its checksum.
+    let good = std::fs::read(&path).unwrap();
+    let mut bad = good.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    std::fs::write(&path, &bad).unwrap();
+    let refused = service::restore(&work.data_dir, &ctx, &path, PASSPHRASE, &conn).await;
+    assert_eq!(refused.unwrap_err(), AppError::validation("file", "backup_checksum_mismatch"));
+    std::fs::write(&path, &good).unwrap();
+    let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname LIKE '%_restaurada_%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(staged, 0, "a refused restore creates no database");
+
+    // With it: restored beside the clinic's database, what it holds shown against what is there now.
+    let preview = service::restore(&work.data_dir, &ctx, &path, PASSPHRASE, &conn).await.unwrap();
+    assert_eq!(preview.taken_at, Some(backup.started_at));
+    assert_eq!(preview.row_counts["patients"], patients_then);
+    assert_eq!(preview.current_counts["patients"], patients_then + 4);
+    assert_eq!(preview.current_counts["payments"], payments_then + 4);
+    // Only a restored database's name is accepted for the switch.
+    let wrong = service::switch(&ctx, "postgres", &conn).await;
+    assert_eq!(wrong.unwrap_err(), AppError::validation("database", "not_a_restored_database"));
+
+    let kept_as = service::switch(&ctx, &preview.database, &conn).await.unwrap();
+    // The clinic's database (same name, as every desk's profile has it) now holds the backup's data.
+    assert_eq!(count(&conn, "SELECT count(*) FROM patients").await, patients_then);
+    assert_eq!(count(&conn, "SELECT count(*) FROM payments").await, payments_then);
+    let original: String = {
+        let mut db = PgConnection::connect_with(&conn.options()).await.unwrap();
+        let name = sqlx::query_scalar("SELECT last_names FROM patients WHERE id = $1")
+            .bind(ids[0])
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+        db.close().await.unwrap();
+        name
+    };
+    assert_eq!(original, "Respaldada 0");
+    assert_eq!(count(&conn, "SELECT count(*) FROM patients WHERE last_names LIKE 'Posterior%'").await, 0);
+    // The restore is audited in the restored database, and the audit chain still verifies there.
+    assert_eq!(count(&conn, "SELECT count(*) FROM audit_log WHERE action = 'backup.restore'").await, 1);
+    // The desks' group has exactly its grants back (the restore kept owners and privileges).
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = 'podoclinic_app' AND table_name = 'audit_chain_lock'").await,
+        0
+    );
+    assert!(count(&conn, "SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = 'podoclinic_app' AND table_name = 'patients'").await > 0);
+    // The pool reconnects to it by itself.
+    let mut seen = 0;
+    for _ in 0..10 {
+        if let Ok(n) = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM patients").fetch_one(&pool).await {
+            seen = n;
+            break;
+        }
+    }
+    assert_eq!(seen, patients_then);
+
+    // The replaced database is kept, with what was done since the backup, until an admin drops it.
+    let kept = service::kept(&conn).await.unwrap();
+    assert_eq!(kept.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(), [kept_as.as_str()]);
+    assert!(kept[0].bytes > 0);
+    let refused = service::drop_kept(&ctx_of(&pool, &admin).await, "postgres", &conn).await;
+    assert_eq!(refused.unwrap_err(), AppError::validation("name", "not_a_kept_database"));
+    service::drop_kept(&ctx_of(&pool, &admin).await, &kept_as, &conn).await.unwrap();
+    assert!(service::kept(&conn).await.unwrap().is_empty());
 }

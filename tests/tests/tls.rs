@@ -150,6 +150,7 @@ async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses(
     let desk = |server: ServerProfile| DeskConfig {
         desk_name: "Recepción".into(),
         connection: ConnectionProfile::Server(server),
+        backup_user: None,
     };
     let before = desk(good.clone());
     let elsewhere = desk(ServerProfile { host: "servidor-falso.local".into(), ..good.clone() });
@@ -168,7 +169,7 @@ async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses(
         );
     }
     guard_change(&before, &weaker, true, None, Some("la de nuevo")).await.expect("typed again");
-    let local = DeskConfig { desk_name: "Recepción".into(), connection: ConnectionProfile::Local };
+    let local = DeskConfig { desk_name: "Recepción".into(), connection: ConnectionProfile::Local, backup_user: None };
     guard_change(&local, &before, false, None, None).await.expect("first set-up from the embedded database");
 
     // The same server without TLS: refused under every mode that needs it; prefer goes in clear.

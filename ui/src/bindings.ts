@@ -87,6 +87,38 @@ export const commands = {
 	createRole: (input: RoleInput) => typedError<Role, AppError>(__TAURI_INVOKE("create_role", { input })),
 	/**  Renames a role or changes its permissions (not the admin role). */
 	updateRole: (input: RoleInput) => typedError<Role, AppError>(__TAURI_INVOKE("update_role", { input })),
+	/**  The clinic's backup settings ("Respaldos"). */
+	getBackupSettings: () => typedError<BackupSettings, AppError>(__TAURI_INVOKE("get_backup_settings")),
+	/**  Saves the backup settings; a passphrase makes the recovery key. */
+	saveBackupSettings: (settings: BackupSettingsInput) => typedError<BackupSettings, AppError>(__TAURI_INVOKE("save_backup_settings", { settings })),
+	/**  The backups on record, newest first. */
+	listBackups: () => typedError<BackupRecord[], AppError>(__TAURI_INVOKE("list_backups")),
+	/**  "Último respaldo verificado" (the dashboard shows it to whoever sees the dashboard). */
+	getBackupHealth: () => typedError<BackupHealth, AppError>(__TAURI_INVOKE("get_backup_health")),
+	/**  Takes a backup now, at this desk, into the clinic's folder. */
+	runBackupNow: () => typedError<BackupRecord, AppError>(__TAURI_INVOKE("run_backup_now")),
+	/**
+	 *  Reads a backup file with the passphrase and restores it into a database of its own, beside
+	 *  the clinic's: what it holds is shown before anything is replaced. `login`: the schema owner's,
+	 *  on a LAN server.
+	 */
+	restoreBackup: (path: string, passphrase: string, login: TypedLogin | null) => typedError<BackupPreview, AppError>(__TAURI_INVOKE("restore_backup", { path, passphrase, login })),
+	/**
+	 *  Puts a restored database in the clinic's place (the admin confirmed what is lost); answers
+	 *  the name the replaced database is kept under.
+	 */
+	switchToRestored: (database: string, login: TypedLogin | null) => typedError<string, AppError>(__TAURI_INVOKE("switch_to_restored", { database, login })),
+	/**  Drops a restored database the admin chose not to use. */
+	discardRestored: (database: string, login: TypedLogin | null) => typedError<null, AppError>(__TAURI_INVOKE("discard_restored", { database, login })),
+	/**  The databases earlier restores kept. */
+	listKeptDatabases: (login: TypedLogin | null) => typedError<KeptDatabase[], AppError>(__TAURI_INVOKE("list_kept_databases", { login })),
+	/**  Drops a database an earlier restore kept. */
+	dropKeptDatabase: (name: string, login: TypedLogin | null) => typedError<null, AppError>(__TAURI_INVOKE("drop_kept_database", { name, login })),
+	/**
+	 *  On a LAN desk that takes the backups: the login to take them as (password to the OS keyring).
+	 *  Answers whether a keyring took the password (without one, backups cannot run unattended).
+	 */
+	saveBackupLogin: (user: string, password: string) => typedError<boolean, AppError>(__TAURI_INVOKE("save_backup_login", { user, password })),
 	/**  The clinic's profile (any signed-in user: the UI needs the time zone and currency). */
 	getClinicProfile: () => typedError<ClinicProfile, AppError>(__TAURI_INVOKE("get_clinic_profile")),
 	/**  Saves the clinic's profile. */
@@ -375,6 +407,79 @@ export type AuditRow = {
 	after: Value | null,
 	/**  The database login the row was written through (rows before migration 11 have none). */
 	dbLogin: string | null,
+};
+
+/**  "Último respaldo verificado", for the admin window and the dashboard. */
+export type BackupHealth = {
+	configured: boolean,
+	lastVerifiedAt: string | null,
+	/**  No verified backup in the last 48 hours (or none at all). */
+	stale: boolean,
+	/**  The last attempt failed or did not match. */
+	lastFailed: boolean,
+};
+
+/**  What a backup file holds, read with the passphrase, before restoring it. */
+export type BackupPreview = {
+	/**
+	 *  The token that names the decrypted copy for `restore_backup` (kept in this desk's private
+	 *  folder until restored or the app closes).
+	 */
+	token: string,
+	fileName: string,
+	/**  When it was taken, from the clinic's record of it (`None`: a file the database does not know). */
+	takenAt: string | null,
+	rowCounts: { [key in string]: number },
+	/**  What the clinic's database holds now, to name what a restore would lose. */
+	currentCounts: { [key in string]: number },
+	/**  The database the restore will be kept beside, under another name. */
+	database: string,
+};
+
+/**  One backup on record. */
+export type BackupRecord = {
+	id: string,
+	desk: string,
+	startedAt: string,
+	finishedAt: string,
+	outcome: Outcome,
+	fileName: string | null,
+	folder: string | null,
+	bytes: number | null,
+	sha256: string | null,
+	/**  Rows of the main tables at the time (patients, appointments, visits, payments...). */
+	rowCounts: { [key in string]: number },
+	verifiedAt: string | null,
+	/**  Why it failed, or what differed. */
+	detail: string | null,
+	prunedAt: string | null,
+};
+
+/**  The clinic's backup settings as the admin window shows them (never the key itself). */
+export type BackupSettings = {
+	/**  The desk that takes the scheduled backups; `None` until set up. */
+	runnerDesk: string | null,
+	folder: string | null,
+	/**  "HH:MM" in the clinic's time zone. */
+	dailyAt: string,
+	enabled: boolean,
+	/**  Whether a recovery key was made (backups can be taken). */
+	hasKey: boolean,
+	/**  This desk's name, to offer it as the runner. */
+	thisDesk: string,
+};
+
+/**
+ *  What an admin saves in the "Respaldos" tab. The passphrase is needed the first time (it makes
+ *  the recovery key) and to replace the key; otherwise it is left empty and the key stays.
+ */
+export type BackupSettingsInput = {
+	runnerDesk: string,
+	folder: string,
+	dailyAt: string,
+	enabled: boolean,
+	passphrase: string | null,
+	passphraseAgain: string | null,
 };
 
 export type BookInput = {
@@ -669,6 +774,12 @@ export type DeskConfig = {
 	/**  Shown in the audit log: which reception desk did it. */
 	deskName: string,
 	connection: ConnectionProfile,
+	/**
+	 *  On a LAN server, the login this desk takes backups as (one that reads every table and may
+	 *  create databases; see the README), its password in the OS keyring. `None`: this desk does
+	 *  not take backups, or uses the embedded cluster's owner.
+	 */
+	backupUser?: string | null,
 };
 
 /**  Which diabetes the patient has, if any (it raises the foot's risk). */
@@ -787,6 +898,12 @@ export type Kept = {
 	refusal: AppError | null,
 };
 
+/**  A database kept after a restore (the clinic's data before it), until an admin drops it. */
+export type KeptDatabase = {
+	name: string,
+	bytes: number,
+};
+
 /**  The language a document is printed in (the UI's current one). */
 export type Lang = "es" | "en";
 
@@ -891,6 +1008,15 @@ export type OutboxCount = {
 	pending: number,
 	conflicts: number,
 };
+
+/**  How a backup ended. */
+export type Outcome = 
+/**  Restored into a scratch database, it held what was counted when it was taken. */
+"verified" | 
+/**  Restored, it held something else: the file is kept but not trusted. */
+"differs" | 
+/**  No file was written (the folder, pg_dump, the server). */
+"failed";
 
 /**  A patient's record, with the podiatric history that matters at the desk and in the chair. */
 export type Patient = {
@@ -1295,6 +1421,12 @@ export type TreatmentStat = {
 	name: string,
 	quantity: number,
 	revenueCents: number,
+};
+
+/**  A login typed by an admin (the schema owner's, for a restore on a LAN server). */
+export type TypedLogin = {
+	user: string,
+	password: string,
 };
 
 export type Ulcer = {

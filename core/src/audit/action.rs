@@ -55,6 +55,18 @@ pub enum Action {
     #[serde(rename = "cash.close")]
     #[sqlx(rename = "cash.close")]
     CashClose,
+    #[serde(rename = "backup.database_drop")]
+    #[sqlx(rename = "backup.database_drop")]
+    BackupDatabaseDrop,
+    #[serde(rename = "backup.restore")]
+    #[sqlx(rename = "backup.restore")]
+    BackupRestore,
+    #[serde(rename = "backup.run")]
+    #[sqlx(rename = "backup.run")]
+    BackupRun,
+    #[serde(rename = "backup.settings_update")]
+    #[sqlx(rename = "backup.settings_update")]
+    BackupSettingsUpdate,
     #[serde(rename = "cash.movement")]
     #[sqlx(rename = "cash.movement")]
     CashMovement,

@@ -89,6 +89,11 @@ pub struct Conn {
     pub user: String,
     pub password: Option<String>,
     pub database: String,
+    /// libpq's `sslmode` and CA file for the client programs (a LAN server with TLS).
+    pub ssl: Option<(String, Option<String>)>,
+    /// The TLS tunnel this process's own connections go through (see `db::tls`), when the server
+    /// speaks TLS: sqlx here is built without it.
+    pub tunnel: Option<std::sync::Arc<crate::db::tls::Tunnel>>,
 }
 
 impl std::fmt::Debug for Conn {
@@ -98,6 +103,25 @@ impl std::fmt::Debug for Conn {
 }
 
 impl Conn {
+    /// A plain connection URL's server, login and database (development, tests:
+    /// `postgres://user:password@host:port/database`).
+    pub fn from_url(url: &str) -> AppResult<Conn> {
+        let rest = url.split_once("://").ok_or_else(|| AppError::internal("not a connection URL"))?.1;
+        let (login, server) = rest.rsplit_once('@').unwrap_or(("postgres", rest));
+        let (user, password) = match login.split_once(':') {
+            Some((user, password)) => (user.to_string(), Some(password.to_string())),
+            None => (login.to_string(), None),
+        };
+        let (server, database) = server.split_once('/').unwrap_or((server, "postgres"));
+        let database = database.split('?').next().unwrap_or_default();
+        let (host, port) = match server.rsplit_once(':') {
+            Some((host, port)) => (host, port.parse().map_err(AppError::internal)?),
+            None => (server, 5432),
+        };
+        let database = if database.is_empty() { "postgres" } else { database };
+        Ok(Conn { host: host.into(), port, user, password, database: database.into(), ssl: None, tunnel: None })
+    }
+
     /// The same server and login, another database.
     pub fn on(&self, database: &str) -> Conn {
         Conn { database: database.into(), ..self.clone() }
@@ -116,13 +140,25 @@ impl Conn {
         if let Some(password) = &self.password {
             cmd.env("PGPASSWORD", password);
         }
+        if let Some((mode, ca)) = &self.ssl {
+            cmd.env("PGSSLMODE", mode);
+            if let Some(ca) = ca {
+                cmd.env("PGSSLROOTCERT", ca);
+            }
+        }
         cmd
     }
 
-    fn options(&self) -> PgConnectOptions {
-        let options =
-            PgConnectOptions::new_without_pgpass().port(self.port).username(&self.user).database(&self.database);
-        let options = if self.host.starts_with('/') { options.socket(&self.host) } else { options.host(&self.host) };
+    pub fn options(&self) -> PgConnectOptions {
+        let options = match &self.tunnel {
+            // The tunnel's socket has the tunnel's own port number.
+            Some(tunnel) => tunnel.options(),
+            None if self.host.starts_with('/') => {
+                PgConnectOptions::new_without_pgpass().socket(&self.host).port(self.port)
+            }
+            None => PgConnectOptions::new_without_pgpass().host(&self.host).port(self.port),
+        };
+        let options = options.username(&self.user).database(&self.database);
         match &self.password {
             Some(password) => options.password(password),
             None => options,
@@ -172,8 +208,7 @@ pub async fn verify(admin: &Conn, tools: &Tools, dump: &Path, taken: &Contents) 
     // A database's name cannot be a bound parameter (DDL takes identifiers, not values): the name
     // is made here from a fixed prefix and a UUID's hex digits, and PostgreSQL's own quote_ident
     // quotes it besides, so no text from outside reaches the statement.
-    let quoted: String =
-        sqlx::query_scalar!(r#"SELECT quote_ident($1) AS "q!""#, scratch).fetch_one(&mut server).await?;
+    let quoted = quote(&mut server, &scratch).await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}"))).execute(&mut server).await?;
     let proof = async {
         let mut cmd = admin.on(&scratch).command(&tools.pg_restore);
@@ -193,6 +228,152 @@ pub async fn verify(admin: &Conn, tools: &Tools, dump: &Path, taken: &Contents) 
     let proof = proof?;
     dropped?;
     Ok(proof)
+}
+
+/// PostgreSQL's longest identifier, in bytes (longer names are cut, silently).
+const MAX_NAME: usize = 63;
+
+/// A database name made from the clinic's and a tag with a time: `<current>_<tag>_<YYYYmmdd_HHMMSS>`,
+/// the clinic's part cut to fit PostgreSQL's 63 bytes.
+pub fn derived_name(current: &str, tag: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    let suffix = format!("_{tag}_{}", at.format("%Y%m%d_%H%M%S"));
+    format!("{}{suffix}", cut(current, MAX_NAME.saturating_sub(suffix.len())))
+}
+
+/// Whether `name` is one `derived_name` made from `current` and `tag`.
+pub fn is_derived(current: &str, tag: &str, name: &str) -> bool {
+    let suffix_len = tag.len() + 2 + 15;
+    if name.len() < suffix_len || !name.is_char_boundary(name.len() - suffix_len) {
+        return false;
+    }
+    let (base, suffix) = name.split_at(name.len() - suffix_len);
+    let Some(when) = suffix.strip_prefix(&format!("_{tag}_")) else { return false };
+    base == cut(current, MAX_NAME.saturating_sub(suffix_len))
+        && when.bytes().enumerate().all(|(i, b)| if i == 8 { b == b'_' } else { b.is_ascii_digit() })
+}
+
+/// `text` cut to at most `max` bytes, on a character boundary.
+fn cut(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The name a database is kept under once a restore took its place.
+pub fn kept_name(current: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    derived_name(current, "antes", at)
+}
+
+/// Whether `name` is a database a restore kept beside `current` (what an admin may drop).
+pub fn is_kept(current: &str, name: &str) -> bool {
+    is_derived(current, "antes", name)
+}
+
+/// A database name quoted by the server itself (DDL takes identifiers, not bound values).
+async fn quote(server: &mut PgConnection, name: &str) -> AppResult<String> {
+    Ok(sqlx::query_scalar!(r#"SELECT quote_ident($1) AS "q!""#, name).fetch_one(server).await?)
+}
+
+/// Restores `dump` into a new database `target` on `owner`'s server, as it was: the same owner
+/// and the same privileges (the desks' group keeps exactly its grants), and returns what it holds.
+/// On failure the half-restored database is dropped.
+pub async fn restore(owner: &Conn, tools: &Tools, dump: &Path, target: &str) -> AppResult<Contents> {
+    let mut server = PgConnection::connect_with(&owner.on("postgres").options()).await?;
+    let quoted = quote(&mut server, target).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}"))).execute(&mut server).await?;
+    let restored = async {
+        let mut cmd = owner.on(target).command(&tools.pg_restore);
+        cmd.args(["--exit-on-error", "--single-transaction", "--dbname"]).arg(target).arg(dump);
+        run(cmd, "pg_restore").await?;
+        let mut restored = PgConnection::connect_with(&owner.on(target).options()).await?;
+        let found = contents(&mut restored).await;
+        restored.close().await?;
+        found
+    }
+    .await;
+    if restored.is_err() {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")))
+            .execute(&mut server)
+            .await;
+    }
+    server.close().await?;
+    restored
+}
+
+/// Puts the restored database in the clinic database's place: `current` is renamed `keep_as`
+/// (kept until an admin drops it) and `restored` takes its name, so every desk, whose profile
+/// names `current`, reconnects to the restored data. The desks' open sessions are ended first
+/// (both databases refuse new ones meanwhile); the kept one then refuses connections for good.
+pub async fn switch(owner: &Conn, current: &str, restored: &str, keep_as: &str) -> AppResult<()> {
+    let mut server = PgConnection::connect_with(&owner.on("postgres").options()).await?;
+    let (current_q, restored_q, keep_q) =
+        (quote(&mut server, current).await?, quote(&mut server, restored).await?, quote(&mut server, keep_as).await?);
+    for db in [&current_q, &restored_q] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false")))
+            .execute(&mut server)
+            .await?;
+    }
+    let switched = async {
+        sqlx::query!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ($1, $2) AND pid <> pg_backend_pid()",
+            current,
+            restored
+        )
+        .fetch_all(&mut server)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {current_q} RENAME TO {keep_q}")))
+            .execute(&mut server)
+            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {restored_q} RENAME TO {current_q}")))
+            .execute(&mut server)
+            .await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    // Whatever happened, the clinic's database (restored, or the old one if the switch failed)
+    // takes connections again.
+    sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {current_q} ALLOW_CONNECTIONS true")))
+        .execute(&mut server)
+        .await?;
+    server.close().await?;
+    switched
+}
+
+/// The databases restores kept beside `current`, with their size.
+pub async fn kept(owner: &Conn, current: &str) -> AppResult<Vec<(String, i64)>> {
+    let mut server = PgConnection::connect_with(&owner.on("postgres").options()).await?;
+    let rows = sqlx::query!(
+        r#"SELECT datname::text AS "name!", pg_database_size(oid) AS "bytes!" FROM pg_database
+           WHERE datname::text LIKE '%\_antes\_%' ORDER BY datname"#
+    )
+    .fetch_all(&mut server)
+    .await?;
+    server.close().await?;
+    Ok(rows.into_iter().filter(|r| is_kept(current, &r.name)).map(|r| (r.name, r.bytes)).collect())
+}
+
+/// What `conn`'s database holds now (counted in one snapshot).
+pub async fn count(conn: &Conn) -> AppResult<Contents> {
+    let mut db = PgConnection::connect_with(&conn.options()).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    let held = contents(&mut tx).await?;
+    tx.rollback().await?;
+    db.close().await?;
+    Ok(held)
+}
+
+/// Drops a database (the caller checked it is one a restore made or kept).
+pub async fn drop_database(owner: &Conn, name: &str) -> AppResult<()> {
+    let mut server = PgConnection::connect_with(&owner.on("postgres").options()).await?;
+    let quoted = quote(&mut server, name).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")))
+        .execute(&mut server)
+        .await?;
+    server.close().await?;
+    Ok(())
 }
 
 fn compare(taken: &Contents, found: &Contents) -> Proof {

@@ -6,3 +6,7 @@
 pub mod dump;
 pub mod file;
 pub mod key;
+pub mod model;
+pub mod repo;
+pub mod retention;
+pub mod service;

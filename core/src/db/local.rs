@@ -323,6 +323,21 @@ impl LocalCluster {
         })
     }
 
+    /// How the client programs (pg_dump, pg_restore) and the backup's own connections reach the
+    /// clinic's database as the cluster's owner: its socket folder, with its password.
+    pub fn owner_conn(&self) -> Result<crate::backup::dump::Conn, LocalError> {
+        let credentials = self.credentials()?;
+        Ok(crate::backup::dump::Conn {
+            host: self.socket_dir().display().to_string(),
+            port: self.port,
+            user: OWNER.into(),
+            password: Some(credentials.owner),
+            database: DATABASE.into(),
+            ssl: None,
+            tunnel: None,
+        })
+    }
+
     /// Whether the cluster's server is running (`pg_ctl status`: a live postmaster holds its lock
     /// file; a stale one left by a crash does not count).
     pub async fn running(&self) -> Result<bool, LocalError> {

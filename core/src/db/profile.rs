@@ -104,13 +104,18 @@ pub struct DeskConfig {
     /// Shown in the audit log: which reception desk did it.
     pub desk_name: String,
     pub connection: ConnectionProfile,
+    /// On a LAN server, the login this desk takes backups as (one that reads every table and may
+    /// create databases; see the README), its password in the OS keyring. `None`: this desk does
+    /// not take backups, or uses the embedded cluster's owner.
+    #[serde(default)]
+    pub backup_user: Option<String>,
 }
 
 impl DeskConfig {
     fn default_for_host() -> Self {
         let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();
         let desk_name = if host.is_empty() { "Recepción".to_string() } else { host };
-        Self { desk_name, connection: ConnectionProfile::Local }
+        Self { desk_name, connection: ConnectionProfile::Local, backup_user: None }
     }
 
     pub fn path(config_dir: &Path) -> PathBuf {

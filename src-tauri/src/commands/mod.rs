@@ -6,6 +6,7 @@ pub mod appointments;
 pub mod arg;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod billing;
 pub mod cash;
 pub mod catalog;

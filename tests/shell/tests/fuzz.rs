@@ -332,6 +332,25 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("get_stock", json!({})),
         ("open_admin_window", json!({})),
         ("export_diagnostics", json!({})),
+        // Backups: not set up here (no key), so nothing reaches pg_dump; the arguments still must
+        // be refused by name.
+        (
+            "save_backup_settings",
+            json!({ "settings": { "runnerDesk": "Recepción", "folder": "/tmp/respaldos", "dailyAt": "21:00", "enabled": true, "passphrase": null, "passphraseAgain": null } }),
+        ),
+        ("get_backup_settings", json!({})),
+        ("list_backups", json!({})),
+        ("get_backup_health", json!({})),
+        ("run_backup_now", json!({})),
+        (
+            "restore_backup",
+            json!({ "path": "/tmp/no-existe.backup.age", "passphrase": "frase de prueba larga", "login": { "user": "clinic", "password": "x" } }),
+        ),
+        ("switch_to_restored", json!({ "database": "clinic_restaurada_20260101_000000", "login": null })),
+        ("discard_restored", json!({ "database": "clinic_restaurada_20260101_000000", "login": null })),
+        ("list_kept_databases", json!({ "login": null })),
+        ("drop_kept_database", json!({ "name": "clinic_antes_20260101_000000", "login": null })),
+        ("save_backup_login", json!({ "user": "respaldo", "password": "x" })),
         ("list_permissions", json!({})),
         ("remove_schedule_exception", json!({ "id": Uuid::now_v7() })),
         (

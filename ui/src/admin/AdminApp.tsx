@@ -7,19 +7,21 @@ import { t } from "../i18n";
 import { useStore } from "../store";
 import { AccountTab } from "./AccountTab";
 import { AuditTab } from "./AuditTab";
+import { BackupsTab } from "./BackupsTab";
 import { ClinicTab } from "./ClinicTab";
 import { ConnectionTab } from "./ConnectionTab";
 import { RolesTab } from "./RolesTab";
 import { UsersTab } from "./UsersTab";
 import { RegistersTab } from "./RegistersTab";
 
-type Tab = "connection" | "clinic" | "registers" | "users" | "roles" | "audit" | "account";
+type Tab = "connection" | "clinic" | "registers" | "backups" | "users" | "roles" | "audit" | "account";
 const TABS: { id: Tab; needs: Permission | null; view: () => preact.JSX.Element }[] = [
   { id: "users", needs: "users.manage", view: UsersTab },
   { id: "roles", needs: "roles.manage", view: RolesTab },
   { id: "clinic", needs: "settings.manage", view: ClinicTab },
   { id: "registers", needs: "settings.manage", view: RegistersTab },
   { id: "connection", needs: "settings.manage", view: ConnectionTab },
+  { id: "backups", needs: "settings.manage", view: BackupsTab },
   { id: "audit", needs: "audit.read", view: AuditTab },
   { id: "account", needs: null, view: AccountTab },
 ];

@@ -7,6 +7,7 @@ import type { Bucket, Dashboard, SavedDocument } from "../bindings";
 import { call, commands } from "../api";
 import { DocumentLink } from "../components/Document";
 import { Card, ErrorBox, Pending, useLoad, useSubmit } from "../components/Form";
+import { LastVerified } from "../admin/BackupsTab";
 import { clinicToday } from "../clinicTime";
 import { t } from "../i18n";
 import { METHODS, formatMoney, moneyInput } from "../money";
@@ -21,6 +22,7 @@ export function StatsScreen() {
   const [to, setTo] = useState(today);
   const [bucket, setBucket] = useState<Bucket>("day");
   const dash = useLoad(() => call(commands.getDashboard(from, to, bucket)), [from, to, bucket]);
+  const backups = useLoad(() => call(commands.getBackupHealth()));
   return (
     <div data-test="stats">
       <div class="toolbar">
@@ -33,6 +35,7 @@ export function StatsScreen() {
           ))}
         </select>
       </div>
+      {backups.data ? <LastVerified health={backups.data} /> : null}
       {dash.data ? <DashboardView d={dash.data} /> : <Pending error={dash.error} />}
     </div>
   );
