@@ -58,6 +58,9 @@ say "UI unit tests"
 say "Rust tests (unit, services on PostgreSQL, IPC through the mock runtime)"
 cargo test --workspace --locked
 
+say "Bundling the tested build as a .deb (the Tauri bundler; the install test installs it)"
+(cd "$ROOT/ui" && TAURI_APP_PATH=../src-tauri npx tauri bundle --debug --bundles deb >/dev/null)
+
 say "End-to-end tests in the real app (tauri-driver, WebKitWebDriver, Xvfb)"
 ensure_display
 trap '[ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null || true' EXIT

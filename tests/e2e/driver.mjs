@@ -58,9 +58,10 @@ export async function launchOnFreshDatabase(t, env = {}) {
 
 /** Starts tauri-driver with `env` for the app, and a WebDriver session on the app's main window. */
 /** Starts the app under tauri-driver. `prepare(dirs)` may write into its folders first (a desk's
- * settings file, say). */
-export async function launch(env, prepare) {
-  if (!existsSync(APP)) throw new Error(`app binary not found at ${APP}; build it first`);
+ * settings file, say). An `env` value of null removes that variable; `application` runs another
+ * binary (the installed one). */
+export async function launch(env, prepare, { application = APP } = {}) {
+  if (!existsSync(application)) throw new Error(`app binary not found at ${application}; build it first`);
   const dirs = mkdtempSync(join(tmpdir(), "podoclinic-e2e-"));
   prepare?.(dirs);
   const port = nextPort;
@@ -73,6 +74,7 @@ export async function launch(env, prepare) {
     WEBKIT_DISABLE_COMPOSITING_MODE: "1",
     ...env,
   };
+  for (const [key, value] of Object.entries(appEnv)) if (value === null) delete appEnv[key];
   const driver = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(port + 1), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     env: appEnv,
     stdio: ["ignore", "inherit", "inherit"],
@@ -89,7 +91,7 @@ export async function launch(env, prepare) {
     await sleep(100);
   }
   const created = await request(base, "POST", "/session", {
-    capabilities: { alwaysMatch: { "tauri:options": { application: APP } } },
+    capabilities: { alwaysMatch: { "tauri:options": { application } } },
   });
   const session = new Session(base, created.sessionId, appEnv);
   session.onClose = () => driver.kill();
