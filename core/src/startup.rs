@@ -255,3 +255,55 @@ pub fn lock_desk(data_dir: &std::path::Path) -> std::io::Result<Option<DeskLock>
         Err(std::fs::TryLockError::Error(e)) => Err(e),
     }
 }
+
+/// The PostgreSQL upgrade the admin window offers: the embedded cluster runs an older major than
+/// the newest installed one (both installed: the older still runs it, see `db::local::binaries_for`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PostgresUpgrade {
+    pub cluster_major: u32,
+    pub newest_major: u32,
+}
+
+pub async fn postgres_upgrade_offer(state: &AppState) -> Option<PostgresUpgrade> {
+    let (cluster_major, newest_major, _) = state.local.get()?.upgrade_offer().await?;
+    Some(PostgresUpgrade { cluster_major, newest_major })
+}
+
+/// What an upgrade did; the app restarts next, to run the new binaries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PostgresUpgraded {
+    pub from: u32,
+    pub to: u32,
+    /// Where the old data folder is kept.
+    pub kept: String,
+}
+
+/// Upgrades the embedded cluster to the newest installed major: a verified backup first (when
+/// backups are set up; a failed one stops the upgrade), then dump and restore into the new
+/// major's cluster (`LocalCluster::upgrade_to`), the old folder kept. Audited before it starts.
+#[tracing::instrument(skip_all)]
+pub async fn upgrade_postgres(state: &AppState, ctx: &crate::auth::Ctx) -> AppResult<PostgresUpgraded> {
+    let Some(local) = state.local.get() else {
+        return Err(AppError::conflict("no_local_cluster", None));
+    };
+    let Some((from, to, bin)) = local.upgrade_offer().await else {
+        return Err(AppError::conflict("no_postgres_upgrade", None));
+    };
+    let backups = crate::backup::service::health(&ctx.pool, chrono::Utc::now()).await?;
+    if backups.configured {
+        let conn = local.owner_conn().map_err(AppError::internal)?;
+        let taken = crate::backup::service::run(&state.paths.data_dir, &ctx.pool, &ctx.actor, &conn).await?;
+        if taken.outcome != crate::backup::model::Outcome::Verified {
+            return Err(AppError::conflict("backup_not_verified", None));
+        }
+    }
+    let entry = crate::audit::Entry::new(crate::audit::Action::PostgresUpgrade, "database", "clinic")
+        .after(&serde_json::json!({ "from": from, "to": to }));
+    crate::audit::record(&ctx.pool, &ctx.actor, entry).await?;
+    // The old server stops under the pool: the desk shows "offline" until the restart (or, if the
+    // upgrade fails, until the old cluster is back).
+    let upgraded = local.upgrade_to(&bin).await.map_err(AppError::internal)?;
+    Ok(PostgresUpgraded { from: upgraded.from, to: upgraded.to, kept: upgraded.kept.display().to_string() })
+}

@@ -31,6 +31,8 @@ macro_rules! app_builder {
                 commands::desk::restart_app::<$runtime>,
                 commands::desk::open_admin_window::<$runtime>,
                 commands::desk::export_diagnostics,
+                commands::desk::get_postgres_upgrade,
+                commands::desk::upgrade_postgres,
                 commands::drafts::save_draft,
                 commands::drafts::get_draft,
                 commands::drafts::clear_draft,

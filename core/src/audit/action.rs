@@ -97,6 +97,9 @@ pub enum Action {
     #[serde(rename = "expense_category.update")]
     #[sqlx(rename = "expense_category.update")]
     ExpenseCategoryUpdate,
+    #[serde(rename = "postgres.upgrade")]
+    #[sqlx(rename = "postgres.upgrade")]
+    PostgresUpgrade,
     #[serde(rename = "login.failure")]
     #[sqlx(rename = "login.failure")]
     LoginFailure,

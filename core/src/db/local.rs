@@ -144,6 +144,8 @@ pub struct LocalCluster {
     pub settings: Vec<String>,
     /// Set when the app stops the cluster on exit: the supervisor must not start it again.
     closing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Set while (and after) the cluster moves to another major: the supervisor stays out.
+    upgrading: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl LocalCluster {
@@ -161,10 +163,26 @@ impl LocalCluster {
         if nix::unistd::Uid::effective().is_root() {
             let user = nix::unistd::User::from_name("postgres").ok().flatten().ok_or(LocalError::NoUnprivilegedUser)?;
             let root = PathBuf::from("/var/lib/podoclinic").join(short_hash(app_data_dir));
-            Ok(Self { bin, root, run_as: Some(user), port: PORT, settings: Vec::new(), closing: Default::default() })
+            Ok(Self {
+                bin,
+                root,
+                run_as: Some(user),
+                port: PORT,
+                settings: Vec::new(),
+                closing: Default::default(),
+                upgrading: Default::default(),
+            })
         } else {
             let root = app_data_dir.join("pg");
-            Ok(Self { bin, root, run_as: None, port: PORT, settings: Vec::new(), closing: Default::default() })
+            Ok(Self {
+                bin,
+                root,
+                run_as: None,
+                port: PORT,
+                settings: Vec::new(),
+                closing: Default::default(),
+                upgrading: Default::default(),
+            })
         }
     }
 
@@ -246,51 +264,14 @@ impl LocalCluster {
 
         if !data.join("PG_VERSION").exists() {
             tracing::info!("creating the local database cluster");
-            self.prepare_dir(&data)?;
-            let pwfile = self.root.join("initdb.pw");
-            write_private(&pwfile, credentials.owner.as_bytes())?;
-            self.hand_over(&pwfile)?;
-            let mut args = vec!["-D".into(), data.display().to_string(), "-U".into(), OWNER.into()];
-            args.push(format!("--pwfile={}", pwfile.display()));
-            args.extend(["--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"].map(String::from));
-            let out = self.command("initdb").args(&args).output().await;
-            let _ = std::fs::remove_file(&pwfile);
-            let out = out.map_err(step("initdb"))?;
-            if !out.status.success() {
-                return Err(LocalError::Step { step: "initdb", detail: String::from_utf8_lossy(&out.stderr).into() });
-            }
-            self.write_hba()?;
+            self.init(&data, &credentials.owner).await?;
         }
 
         let running =
             self.command("pg_ctl").arg("status").arg("-D").arg(&data).output().await.map_err(step("pg_ctl status"))?;
         if !running.status.success() {
             tracing::info!("starting the local database cluster");
-            let mut opts = format!(
-                "-k {} -c listen_addresses='' -p {} -c unix_socket_permissions=0700",
-                sockets.display(),
-                self.port
-            );
-            for setting in &self.settings {
-                opts.push_str(&format!(" -c {setting}"));
-            }
-            let out = self
-                .command("pg_ctl")
-                .args(["start", "-w", "-t", "60", "-s", "-D"])
-                .arg(&data)
-                .arg("-l")
-                .arg(self.root.join("postgresql.log"))
-                .arg("-o")
-                .arg(opts)
-                .output()
-                .await
-                .map_err(step("pg_ctl start"))?;
-            if !out.status.success() {
-                return Err(LocalError::Step {
-                    step: "pg_ctl start",
-                    detail: String::from_utf8_lossy(&out.stderr).into(),
-                });
-            }
+            self.serve(&data, &sockets).await?;
         }
 
         let base = PgConnectOptions::new_without_pgpass().socket(&sockets).port(self.port);
@@ -338,6 +319,168 @@ impl LocalCluster {
         })
     }
 
+    /// Makes a new data folder with this cluster's binaries: the owner with its password, every
+    /// connection asked for one, UTF-8; then the app's one `pg_hba.conf` rule.
+    async fn init(&self, data: &Path, owner_password: &str) -> Result<(), LocalError> {
+        self.prepare_dir(data)?;
+        let pwfile = self.root.join("initdb.pw");
+        write_private(&pwfile, owner_password.as_bytes())?;
+        self.hand_over(&pwfile)?;
+        let mut args = vec!["-D".into(), data.display().to_string(), "-U".into(), OWNER.into()];
+        args.push(format!("--pwfile={}", pwfile.display()));
+        args.extend(["--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"].map(String::from));
+        let out = self.command("initdb").args(&args).output().await;
+        let _ = std::fs::remove_file(&pwfile);
+        let out = out.map_err(step("initdb"))?;
+        if !out.status.success() {
+            return Err(LocalError::Step { step: "initdb", detail: String::from_utf8_lossy(&out.stderr).into() });
+        }
+        self.write_hba_in(data)
+    }
+
+    /// Starts a server on `data`, listening only on a socket in `sockets`.
+    async fn serve(&self, data: &Path, sockets: &Path) -> Result<(), LocalError> {
+        let mut opts =
+            format!("-k {} -c listen_addresses='' -p {} -c unix_socket_permissions=0700", sockets.display(), self.port);
+        for setting in &self.settings {
+            opts.push_str(&format!(" -c {setting}"));
+        }
+        let log = if data == self.data_dir() { "postgresql.log" } else { "postgresql-upgrade.log" };
+        let out = self
+            .command("pg_ctl")
+            .args(["start", "-w", "-t", "60", "-s", "-D"])
+            .arg(data)
+            .arg("-l")
+            .arg(self.root.join(log))
+            .arg("-o")
+            .arg(opts)
+            .output()
+            .await
+            .map_err(step("pg_ctl start"))?;
+        if !out.status.success() {
+            return Err(LocalError::Step { step: "pg_ctl start", detail: String::from_utf8_lossy(&out.stderr).into() });
+        }
+        Ok(())
+    }
+
+    /// Stops the server on `data` (fast: open transactions roll back, committed data is safe).
+    async fn halt(&self, data: &Path) -> Result<(), LocalError> {
+        let out = self
+            .command("pg_ctl")
+            .args(["stop", "-m", "fast", "-w", "-s", "-D"])
+            .arg(data)
+            .output()
+            .await
+            .map_err(step("pg_ctl stop"))?;
+        if !out.status.success() {
+            return Err(LocalError::Step { step: "pg_ctl stop", detail: String::from_utf8_lossy(&out.stderr).into() });
+        }
+        Ok(())
+    }
+
+    /// The newest PostgreSQL major installed, when it is newer than the one this cluster runs:
+    /// what the admin window offers to upgrade to.
+    pub async fn upgrade_offer(&self) -> Option<(u32, u32, PathBuf)> {
+        let current = cluster_major(&self.data_dir())?;
+        let (newest, bin) = installed_majors().pop()?;
+        (newest > current && bin != self.bin).then_some((current, newest, bin))
+    }
+
+    /// Moves the clinic's data to the PostgreSQL major of `new_bin` by dump and restore (the
+    /// newer major's `pg_dumpall`, which reads older servers, into a new cluster made by its own
+    /// `initdb`), proves that every table holds the same rows and the audit chain the same head,
+    /// then puts the new data folder in place and keeps the old one beside it, untouched
+    /// (`data-<major>-<when>`): the backup taken first. The app restarts afterwards to run the new
+    /// binaries. On any failure the old cluster is started again and nothing is moved.
+    #[tracing::instrument(skip_all)]
+    pub async fn upgrade_to(&self, new_bin: &Path) -> Result<Upgraded, LocalError> {
+        let data = self.data_dir();
+        let from = cluster_major(&data).ok_or(LocalError::NoBinaries)?;
+        let to = binaries_major(new_bin).await.ok_or(LocalError::NoBinaries)?;
+        if to <= from {
+            return Err(LocalError::Step { step: "upgrade", detail: format!("{to} is not newer than {from}") });
+        }
+        for program in ["pg_dumpall", "psql"] {
+            if !new_bin.join(program).is_file() {
+                return Err(LocalError::Step { step: "upgrade", detail: format!("{program} of {to} is missing") });
+            }
+        }
+        self.upgrading.store(true, std::sync::atomic::Ordering::SeqCst);
+        let outcome = self.move_to(new_bin, from, to).await;
+        if outcome.is_err() {
+            // Whatever failed, the desk goes on with its old cluster.
+            let _ = self.start().await;
+            self.upgrading.store(false, std::sync::atomic::Ordering::SeqCst);
+        }
+        outcome
+    }
+
+    async fn move_to(&self, new_bin: &Path, from: u32, to: u32) -> Result<Upgraded, LocalError> {
+        let data = self.data_dir();
+        self.start().await?;
+        let old = self.owner_conn()?;
+        let counted = |e: crate::error::AppError| LocalError::Step { step: "count rows", detail: e.to_string() };
+        let before = crate::backup::dump::count(&old).await.map_err(counted)?;
+        tracing::info!(from, to, "upgrading the local database cluster");
+
+        let next = Self { bin: new_bin.to_path_buf(), ..self.clone() };
+        let staged = self.root.join("data-upgrading");
+        // Beside the cluster's own socket folder, as short (a socket's path has a hard limit).
+        let sockets = PathBuf::from(format!("{}-upgrading", self.socket_dir().display()));
+        if staged.exists() {
+            let _ = next.halt(&staged).await;
+            std::fs::remove_dir_all(&staged).map_err(step("remove an unfinished upgrade"))?;
+        }
+        self.prepare_dir(&sockets)?;
+        let credentials = self.credentials()?;
+        next.init(&staged, &credentials.owner).await?;
+        next.serve(&staged, &sockets).await?;
+        let copied = async {
+            let script = self.root.join("upgrade.sql");
+            let libpq = |cmd: &mut Command, host: &Path| {
+                cmd.env_clear()
+                    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                    .env("PGHOST", host)
+                    .env("PGPORT", self.port.to_string())
+                    .env("PGUSER", OWNER)
+                    .env("PGPASSWORD", &credentials.owner)
+                    .kill_on_drop(true);
+            };
+            let mut dumpall = Command::new(new_bin.join("pg_dumpall"));
+            libpq(&mut dumpall, &self.socket_dir());
+            let result = async {
+                run_step(dumpall.arg("--file").arg(&script), "pg_dumpall").await?;
+                let mut psql = Command::new(new_bin.join("psql"));
+                libpq(&mut psql, &sockets);
+                // The owner's own role exists already (initdb made it): that one error is expected;
+                // what counts is what the new cluster holds afterwards, compared below.
+                run_step(psql.args(["-X", "-q", "-d", "postgres", "-f"]).arg(&script), "psql").await
+            }
+            .await;
+            let _ = std::fs::remove_file(&script);
+            result?;
+            let new = crate::backup::dump::Conn { host: sockets.display().to_string(), ..old.clone() };
+            let after = crate::backup::dump::count(&new).await.map_err(counted)?;
+            if after != before {
+                return Err(LocalError::Step { step: "upgrade", detail: "the new cluster holds other rows".into() });
+            }
+            Ok(())
+        }
+        .await;
+        let halted = next.halt(&staged).await;
+        if let Err(e) = copied.and(halted) {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+        self.halt(&data).await?;
+        let kept = self.root.join(format!("data-{from}-{}", chrono::Utc::now().format("%Y%m%d%H%M%S")));
+        std::fs::rename(&data, &kept).map_err(step("keep the old data folder"))?;
+        std::fs::rename(&staged, &data).map_err(step("put the new data folder in place"))?;
+        let _ = std::fs::remove_dir_all(&sockets);
+        tracing::info!(from, to, kept = %kept.display(), "the local database cluster was upgraded");
+        Ok(Upgraded { from, to, kept })
+    }
+
     /// Whether the cluster's server is running (`pg_ctl status`: a live postmaster holds its lock
     /// file; a stale one left by a crash does not count).
     pub async fn running(&self) -> Result<bool, LocalError> {
@@ -355,7 +498,9 @@ impl LocalCluster {
             if self.closing.load(std::sync::atomic::Ordering::SeqCst) {
                 return;
             }
-            if !matches!(health.current(), crate::db::monitor::DbStatus::Offline { .. }) {
+            if !matches!(health.current(), crate::db::monitor::DbStatus::Offline { .. })
+                || self.upgrading.load(std::sync::atomic::Ordering::SeqCst)
+            {
                 continue;
             }
             match self.running().await {
@@ -379,7 +524,11 @@ impl LocalCluster {
 
     /// Rewrites `pg_hba.conf` with the one rule (read by the server at start or on reload).
     fn write_hba(&self) -> Result<(), LocalError> {
-        let path = self.data_dir().join("pg_hba.conf");
+        self.write_hba_in(&self.data_dir())
+    }
+
+    fn write_hba_in(&self, data: &Path) -> Result<(), LocalError> {
+        let path = data.join("pg_hba.conf");
         write_private(&path, HBA.as_bytes())?;
         self.hand_over(&path)
     }
@@ -406,6 +555,23 @@ impl LocalCluster {
             Err(e) => tracing::warn!(error = %e, "pg_ctl stop failed"),
         }
     }
+}
+
+/// What an upgrade did: the majors, and where the old data folder is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upgraded {
+    pub from: u32,
+    pub to: u32,
+    pub kept: PathBuf,
+}
+
+/// Runs a client program to its end; its stderr is the failure's detail.
+async fn run_step(cmd: &mut Command, what: &'static str) -> Result<(), LocalError> {
+    let out = cmd.output().await.map_err(step(what))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(LocalError::Step { step: what, detail: String::from_utf8_lossy(&out.stderr).into() })
 }
 
 /// The cluster's two passwords.

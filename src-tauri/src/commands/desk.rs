@@ -150,3 +150,24 @@ pub async fn open_admin_window<R: Runtime>(app: AppHandle<R>) -> AppResult<()> {
         .map_err(AppError::internal)?;
     Ok(())
 }
+
+/// The PostgreSQL upgrade this desk's embedded cluster can take (a newer major is installed).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_postgres_upgrade(state: State<'_, AppState>) -> AppResult<Option<startup::PostgresUpgrade>> {
+    let inner = &*state;
+    state
+        .run(Permission::SettingsManage, (), |_ctx, ()| async move { Ok(startup::postgres_upgrade_offer(inner).await) })
+        .await
+}
+
+/// Upgrades the embedded cluster to the newest installed PostgreSQL (backup first, old folder
+/// kept); the UI restarts the app afterwards.
+#[tauri::command]
+#[specta::specta]
+pub async fn upgrade_postgres(state: State<'_, AppState>) -> AppResult<startup::PostgresUpgraded> {
+    let inner = &*state;
+    state
+        .run(Permission::SettingsManage, (), |ctx, ()| async move { startup::upgrade_postgres(inner, &ctx).await })
+        .await
+}

@@ -332,6 +332,8 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("get_stock", json!({})),
         ("open_admin_window", json!({})),
         ("export_diagnostics", json!({})),
+        ("get_postgres_upgrade", json!({})),
+        ("upgrade_postgres", json!({})),
         // Backups: not set up here (no key), so nothing reaches pg_dump; the arguments still must
         // be refused by name.
         (

@@ -26,6 +26,7 @@ export function ConnectionTab() {
     <>
       {upgrade ? <UpgradeForm /> : null}
       <ConnectionForm initial={loaded.data} needsProof={status.state !== "online" && loaded.data.connection.kind === "server"} />
+      {loaded.data.connection.kind === "local" && status.state === "online" ? <PostgresUpgradeCard /> : null}
       <Diagnostics />
     </>
   );
@@ -177,6 +178,29 @@ function Diagnostics() {
           {t("diagnostics.saved", { path: saved })}
         </p>
       ) : null}
+      <ErrorBox message={run.message} />
+    </Card>
+  );
+}
+
+/** A newer PostgreSQL is installed beside the one the desk's own database runs on: offered, never
+ *  done silently. A verified backup comes first; the old data folder is kept; the app restarts. */
+function PostgresUpgradeCard() {
+  const offer = useLoad(() => call(commands.getPostgresUpgrade()));
+  const [done, setDone] = useState<string | null>(null);
+  const run = useSubmit(async () => {
+    const upgraded = await call(commands.upgradePostgres());
+    setDone(upgraded.kept);
+    await call(commands.restartApp());
+  });
+  if (!offer.data) return null;
+  return (
+    <Card title={t("admin.postgresUpgrade.title", { from: offer.data.clusterMajor, to: offer.data.newestMajor })}>
+      <p>{t("admin.postgresUpgrade.body", { from: offer.data.clusterMajor, to: offer.data.newestMajor })}</p>
+      <button type="button" data-test="postgres-upgrade" disabled={run.busy || done !== null} onClick={() => void run.run()}>
+        {run.busy ? t("admin.postgresUpgrade.running") : t("admin.postgresUpgrade.start", { to: offer.data.newestMajor })}
+      </button>
+      {done ? <p class="notice">{t("admin.postgresUpgrade.done", { kept: done })}</p> : null}
       <ErrorBox message={run.message} />
     </Card>
   );
