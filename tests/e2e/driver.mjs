@@ -172,6 +172,10 @@ export class Session {
     await this.cmd("POST", `/element/${await this.find(css)}/click`, {});
   }
 
+  async attribute(css, name, timeoutMs) {
+    return this.cmd("GET", `/element/${await this.find(css, timeoutMs)}/attribute/${name}`);
+  }
+
   async text(css, timeoutMs) {
     return this.cmd("GET", `/element/${await this.find(css, timeoutMs)}/text`);
   }

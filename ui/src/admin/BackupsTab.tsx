@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import type { BackupHealth, BackupPreview, BackupRecord, BackupSettings, TypedLogin } from "../bindings";
+import type { BackupHealth, BackupPreview, BackupRecord, BackupSettings, KeptDatabase, TypedLogin } from "../bindings";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
@@ -10,6 +10,7 @@ export function BackupsTab() {
   const list = useLoad(() => call(commands.listBackups()));
   const health = useLoad(() => call(commands.getBackupHealth()));
   const [restoring, setRestoring] = useState<string | null>(null);
+  const [restores, setRestores] = useState(0);
   if (!settings.data) return <Pending error={settings.error} />;
   const reload = () => {
     list.reload();
@@ -21,7 +22,8 @@ export function BackupsTab() {
       <SettingsForm initial={settings.data} onSaved={() => settings.reload()} />
       {settings.data.hasKey ? <RunNow onDone={reload} /> : null}
       <BackupList records={list.data ?? []} onRestore={(path) => setRestoring(path)} />
-      {settings.data.hasKey ? <Restore path={restoring} onPath={setRestoring} /> : null}
+      {settings.data.hasKey ? <Restore path={restoring} onPath={setRestoring} onRestored={() => setRestores(restores + 1)} /> : null}
+      <KeptDatabases key={restores} />
     </div>
   );
 }
@@ -154,7 +156,7 @@ const SHOWN = ["patients", "appointments", "visits", "charges", "payments", "exp
 
 /** Restore: the file and the passphrase; the backup is restored beside the clinic's database and
  *  shown against it; only a confirmation naming what is lost puts it in place. */
-function Restore({ path, onPath }: { path: string | null; onPath: (path: string) => void }) {
+function Restore({ path, onPath, onRestored }: { path: string | null; onPath: (path: string) => void; onRestored: () => void }) {
   const [passphrase, setPassphrase] = useState("");
   const [owner, setOwner] = useState<TypedLogin>({ user: "", password: "" });
   const [preview, setPreview] = useState<BackupPreview | null>(null);
@@ -168,6 +170,7 @@ function Restore({ path, onPath }: { path: string | null; onPath: (path: string)
     if (!preview) return;
     setDone(await call(commands.switchToRestored(preview.database, login())));
     setPreview(null);
+    onRestored();
   });
   const cancel = useSubmit(async () => {
     if (!preview) return;
@@ -206,7 +209,7 @@ function Restore({ path, onPath }: { path: string | null; onPath: (path: string)
               <tr>
                 <th />
                 <th>{t("backups.inBackup")}</th>
-                <th>{t("backups.now")}</th>
+                <th>{t("backups.current")}</th>
                 <th>{t("backups.lost")}</th>
               </tr>
             </thead>
@@ -215,7 +218,7 @@ function Restore({ path, onPath }: { path: string | null; onPath: (path: string)
                 const then = preview.rowCounts[table] ?? 0;
                 const now = preview.currentCounts[table] ?? 0;
                 return (
-                  <tr key={table} class={now > then ? "warn" : ""}>
+                  <tr key={table} class={now > then ? "warn" : ""} data-test={`restore-row-${table}`}>
                     <td>{t(`backups.tables.${table}`)}</td>
                     <td class="num">{then}</td>
                     <td class="num">{now}</td>
@@ -235,6 +238,46 @@ function Restore({ path, onPath }: { path: string | null; onPath: (path: string)
           </button>
         </div>
       )}
+    </Card>
+  );
+}
+
+/** The databases earlier restores kept aside (what the clinic had before each restore), until an
+ *  admin drops them. On the embedded database and in development the app lists them itself. */
+function KeptDatabases() {
+  const kept = useLoad(() => call(commands.listKeptDatabases(null)).catch(() => [] as KeptDatabase[]), [], ["everything"]);
+  const [dropping, setDropping] = useState<string | null>(null);
+  const drop = useSubmit(async (name: string) => {
+    await call(commands.dropKeptDatabase(name, null));
+    setDropping(null);
+    void kept.reload();
+  });
+  if (!kept.data || kept.data.length === 0) return null;
+  return (
+    <Card title={t("backups.kept")}>
+      <p class="hint">{t("backups.keptBody")}</p>
+      <table class="list" data-test="kept-databases">
+        <tbody>
+          {kept.data.map((k) => (
+            <tr key={k.name}>
+              <td>{k.name}</td>
+              <td class="num">{megabytes(k.bytes)}</td>
+              <td>
+                {dropping === k.name ? (
+                  <button type="button" class="danger" data-test="confirm-drop-kept" disabled={drop.busy} onClick={() => void drop.run(k.name)}>
+                    {t("backups.dropConfirm")}
+                  </button>
+                ) : (
+                  <button type="button" class="secondary" data-test="drop-kept" onClick={() => setDropping(k.name)}>
+                    {t("backups.drop")}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ErrorBox message={drop.message} />
     </Card>
   );
 }
