@@ -20,6 +20,7 @@ export function BackupsTab() {
     <div class="stack">
       {health.data ? <LastVerified health={health.data} /> : null}
       <SettingsForm initial={settings.data} onSaved={() => settings.reload()} />
+      <BackupLogin />
       {settings.data.hasKey ? <RunNow onDone={reload} /> : null}
       <BackupList records={list.data ?? []} onRestore={(path) => setRestoring(path)} />
       {settings.data.hasKey ? <Restore path={restoring} onPath={setRestoring} onRestored={() => setRestores(restores + 1)} /> : null}
@@ -278,6 +279,34 @@ function KeptDatabases() {
         </tbody>
       </table>
       <ErrorBox message={drop.message} />
+    </Card>
+  );
+}
+
+/** On a desk connected to the clinic's server: the login this desk takes backups as (see the
+ *  README); its password goes to the OS keyring. */
+function BackupLogin() {
+  const config = useLoad(() => call(commands.getDeskConfig()));
+  const [user, setUser] = useState("");
+  const [password, setPassword] = useState("");
+  const [saved, setSaved] = useState<boolean | null>(null);
+  const save = useSubmit(async () => {
+    setSaved(await call(commands.saveBackupLogin(user, password)));
+    setPassword("");
+  });
+  if (!config.data || config.data.connection.kind !== "server") return null;
+  return (
+    <Card title={t("backups.login")}>
+      <Form test="backup-login" onSubmit={() => void save.run()}>
+        <p class="hint">{t("backups.loginBody", { user: config.data.backupUser ?? "—" })}</p>
+        <Field name="user" value={user} onInput={setUser} invalid={save.field === "user"} />
+        <Field name="password" type="password" value={password} onInput={setPassword} invalid={save.field === "password"} autoComplete="new-password" />
+        <ErrorBox message={save.message} />
+        {saved === null ? null : <p class="notice">{saved ? t("common.saved") : t("backups.noKeyring")}</p>}
+        <button type="submit" disabled={save.busy}>
+          {t("common.save")}
+        </button>
+      </Form>
     </Card>
   );
 }
