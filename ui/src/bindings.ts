@@ -474,6 +474,12 @@ export type BackupSettings = {
 	hasKey: boolean,
 	/**  This desk's name, to offer it as the runner. */
 	thisDesk: string,
+	/**
+	 *  The database server's major, and whether this desk has `pg_dump`/`pg_restore` of it (the
+	 *  tab says which package to install when not).
+	 */
+	serverMajor: number,
+	toolsReady: boolean,
 };
 
 /**

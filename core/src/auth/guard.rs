@@ -72,7 +72,17 @@ pub async fn require(state: &AppState, permission: Permission, subject: Option<S
         tracing::warn!(user_id = %ctx.session.user_id, permission = permission.key(), "permission refused");
         let entry = match subject {
             Some(s) => Some(Entry::new(Action::AccessRefused, s.entity, s.id)),
-            None if matches!(permission, Permission::ClinicalRead | Permission::ClinicalWrite) => {
+            // Clinical records, and the administration (settings, backups and restores, users,
+            // roles): a refused attempt there is worth knowing of.
+            None if matches!(
+                permission,
+                Permission::ClinicalRead
+                    | Permission::ClinicalWrite
+                    | Permission::SettingsManage
+                    | Permission::UsersManage
+                    | Permission::RolesManage
+            ) =>
+            {
                 Some(Entry::new(Action::AccessRefused, "permission", permission.key()))
             }
             None => None,

@@ -23,6 +23,10 @@ pub struct BackupSettings {
     pub has_key: bool,
     /// This desk's name, to offer it as the runner.
     pub this_desk: String,
+    /// The database server's major, and whether this desk has `pg_dump`/`pg_restore` of it (the
+    /// tab says which package to install when not).
+    pub server_major: u32,
+    pub tools_ready: bool,
 }
 
 /// What an admin saves in the "Respaldos" tab. The passphrase is needed the first time (it makes

@@ -130,11 +130,16 @@ pub async fn save_login(state: &AppState, user: String, password: String) -> App
 
 /// The settings, for the "Respaldos" tab.
 pub async fn settings(ctx: &Ctx) -> AppResult<BackupSettings> {
-    Ok(view(&repo::settings(&ctx.pool).await?, &ctx.actor.desk))
+    let mut shown = view(&repo::settings(&ctx.pool).await?, &ctx.actor.desk);
+    shown.server_major = dump::server_major(&ctx.pool).await?;
+    shown.tools_ready = dump::tools_for(shown.server_major).await.is_ok();
+    Ok(shown)
 }
 
 fn view(s: &Stored, this_desk: &str) -> BackupSettings {
     BackupSettings {
+        server_major: 0,
+        tools_ready: false,
         runner_desk: s.runner_desk.clone(),
         folder: s.folder.clone(),
         daily_at: s.daily_at.format("%H:%M").to_string(),
@@ -173,7 +178,7 @@ pub async fn save_settings(ctx: &Ctx, input: BackupSettingsInput) -> AppResult<B
         Entry::new(Action::BackupSettingsUpdate, "backup_settings", "clinic").before(&before_view).after(&audited);
     audit::record(&mut *tx, &ctx.actor, entry).await?;
     tx.commit().await?;
-    Ok(after)
+    settings(ctx).await
 }
 
 /// The backups on record, newest first.
@@ -192,6 +197,15 @@ pub async fn health(db: &sqlx::PgPool, now: DateTime<Utc>) -> AppResult<BackupHe
         stale,
         last_failed,
     })
+}
+
+/// Refuses, naming what is missing, when backups are not set up (no folder or no key yet).
+pub async fn ensure_configured(pool: &sqlx::PgPool) -> AppResult<()> {
+    let stored = repo::settings(pool).await?;
+    if stored.folder.is_none() || stored.recipient.is_none() {
+        return Err(AppError::conflict("backup_not_configured", None));
+    }
+    Ok(())
 }
 
 /// A file name for a backup taken at `at`: sorts by time, says what it is.

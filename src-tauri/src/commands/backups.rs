@@ -53,6 +53,7 @@ pub async fn run_backup_now(state: State<'_, AppState>) -> AppResult<BackupRecor
     let inner = &*state;
     state
         .run(Permission::SettingsManage, (), |ctx, ()| async move {
+            service::ensure_configured(&ctx.pool).await?;
             let conn = service::maintenance(inner).await?;
             service::run(&inner.paths.data_dir, &ctx.pool, &ctx.actor, &conn).await
         })

@@ -334,3 +334,40 @@ fn diagnostics_hold_the_recent_logs_the_versions_and_the_settings_and_no_secret_
         }
     }
 }
+
+#[test]
+fn backups_are_an_admins_and_every_refusal_is_audited_but_the_dashboard_sees_their_health() {
+    let db = fresh_db();
+    setup_clinic(&db);
+    let reception = signed_in_app(&db, "recepcion1", STAFF_PASSWORD);
+    for (cmd, args) in [
+        ("get_backup_settings", json!({})),
+        ("run_backup_now", json!({})),
+        ("list_backups", json!({})),
+        ("restore_backup", json!({ "path": "/tmp/x.backup.age", "passphrase": "una frase cualquiera", "login": null })),
+        ("switch_to_restored", json!({ "database": "clinic_restaurada_20260101_000000", "login": null })),
+        ("drop_kept_database", json!({ "name": "clinic_antes_20260101_000000", "login": null })),
+        ("upgrade_postgres", json!({})),
+    ] {
+        let err = reception.invoke(cmd, args).unwrap_err();
+        assert_eq!(err, json!({ "kind": "forbidden", "permission": "settings.manage" }), "{cmd}");
+    }
+    let refused: i64 = tauri::async_runtime::block_on(
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'access.refused'").fetch_one(&db.pool),
+    )
+    .unwrap();
+    assert!(refused >= 7, "each refusal is audited ({refused})");
+    // Whoever sees the dashboard sees "último respaldo verificado": none yet, so red.
+    let health = reception.invoke("get_backup_health", json!({})).unwrap();
+    assert_eq!((health["configured"].as_bool(), health["stale"].as_bool()), (Some(false), Some(true)));
+
+    // The admin sees the settings, with the server's major and whether pg_dump of it is here.
+    let admin = signed_in_app(&db, "admin", ADMIN_PASSWORD);
+    let settings = admin.invoke("get_backup_settings", json!({})).unwrap();
+    assert_eq!(settings["hasKey"], false);
+    assert!(settings["serverMajor"].as_u64().unwrap() >= 14);
+    assert_eq!(settings["toolsReady"], true, "this machine has the server's pg_dump");
+    // Not set up yet: a backup asked for is refused by what is missing, and nothing is recorded.
+    let err = admin.invoke("run_backup_now", json!({})).unwrap_err();
+    assert_eq!(err, json!({ "kind": "conflict", "key": "backup_not_configured", "field": null }));
+}

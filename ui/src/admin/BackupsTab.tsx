@@ -19,6 +19,11 @@ export function BackupsTab() {
   return (
     <div class="stack">
       {health.data ? <LastVerified health={health.data} /> : null}
+      {settings.data.toolsReady ? null : (
+        <p class="warning" data-test="pg-dump-missing">
+          {t("backups.toolsMissing", { major: settings.data.serverMajor })}
+        </p>
+      )}
       <SettingsForm initial={settings.data} onSaved={() => settings.reload()} />
       <BackupLogin />
       {settings.data.hasKey ? <RunNow onDone={reload} /> : null}
