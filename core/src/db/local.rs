@@ -329,12 +329,9 @@ impl LocalCluster {
         let mut args = vec!["-D".into(), data.display().to_string(), "-U".into(), OWNER.into()];
         args.push(format!("--pwfile={}", pwfile.display()));
         args.extend(["--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"].map(String::from));
-        let out = self.command("initdb").args(&args).output().await;
+        let made = run_step(self.command("initdb").args(&args), "initdb").await;
         let _ = std::fs::remove_file(&pwfile);
-        let out = out.map_err(step("initdb"))?;
-        if !out.status.success() {
-            return Err(LocalError::Step { step: "initdb", detail: String::from_utf8_lossy(&out.stderr).into() });
-        }
+        made?;
         self.write_hba_in(data)
     }
 
@@ -346,36 +343,14 @@ impl LocalCluster {
             opts.push_str(&format!(" -c {setting}"));
         }
         let log = if data == self.data_dir() { "postgresql.log" } else { "postgresql-upgrade.log" };
-        let out = self
-            .command("pg_ctl")
-            .args(["start", "-w", "-t", "60", "-s", "-D"])
-            .arg(data)
-            .arg("-l")
-            .arg(self.root.join(log))
-            .arg("-o")
-            .arg(opts)
-            .output()
-            .await
-            .map_err(step("pg_ctl start"))?;
-        if !out.status.success() {
-            return Err(LocalError::Step { step: "pg_ctl start", detail: String::from_utf8_lossy(&out.stderr).into() });
-        }
-        Ok(())
+        let mut start = self.command("pg_ctl");
+        start.args(["start", "-w", "-t", "60", "-s", "-D"]).arg(data).arg("-l").arg(self.root.join(log));
+        run_step(start.arg("-o").arg(opts), "pg_ctl start").await
     }
 
     /// Stops the server on `data` (fast: open transactions roll back, committed data is safe).
     async fn halt(&self, data: &Path) -> Result<(), LocalError> {
-        let out = self
-            .command("pg_ctl")
-            .args(["stop", "-m", "fast", "-w", "-s", "-D"])
-            .arg(data)
-            .output()
-            .await
-            .map_err(step("pg_ctl stop"))?;
-        if !out.status.success() {
-            return Err(LocalError::Step { step: "pg_ctl stop", detail: String::from_utf8_lossy(&out.stderr).into() });
-        }
-        Ok(())
+        run_step(self.command("pg_ctl").args(["stop", "-m", "fast", "-w", "-s", "-D"]).arg(data), "pg_ctl stop").await
     }
 
     /// The newest PostgreSQL major installed, when it is newer than the one this cluster runs:
