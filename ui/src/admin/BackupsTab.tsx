@@ -236,12 +236,14 @@ function Restore({ path, onPath, onRestored }: { path: string | null; onPath: (p
           </table>
           <p class="warning">{t("backups.confirmBody", { when: preview.takenAt ? formatDateTime(preview.takenAt) : preview.fileName })}</p>
           <ErrorBox message={confirm.message ?? cancel.message} />
-          <button type="button" class="danger" data-test="restore-confirm" disabled={confirm.busy} onClick={() => void confirm.run()}>
-            {t("backups.confirm")}
-          </button>
-          <button type="button" class="secondary" disabled={cancel.busy} onClick={() => void cancel.run()}>
-            {t("common.cancel")}
-          </button>
+          <div class="row">
+            <button type="button" class="danger" data-test="restore-confirm" disabled={confirm.busy} onClick={() => void confirm.run()}>
+              {t("backups.confirm")}
+            </button>
+            <button type="button" class="secondary" disabled={cancel.busy} onClick={() => void cancel.run()}>
+              {t("common.cancel")}
+            </button>
+          </div>
         </div>
       )}
     </Card>
