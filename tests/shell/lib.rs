@@ -99,6 +99,7 @@ pub mod bench {
     pub enum Database {
         Agenda,
         Search,
+        Rollups,
     }
 
     impl Database {
@@ -106,6 +107,7 @@ pub mod bench {
             match self {
                 Database::Agenda => "podoclinic_bench",
                 Database::Search => "podoclinic_bench_search",
+                Database::Rollups => "podoclinic_bench_rollups",
             }
         }
 
@@ -125,6 +127,9 @@ pub mod bench {
                 Database::Agenda => ("DROP DATABASE podoclinic_bench WITH (FORCE)", "CREATE DATABASE podoclinic_bench"),
                 Database::Search => {
                     ("DROP DATABASE podoclinic_bench_search WITH (FORCE)", "CREATE DATABASE podoclinic_bench_search")
+                }
+                Database::Rollups => {
+                    ("DROP DATABASE podoclinic_bench_rollups WITH (FORCE)", "CREATE DATABASE podoclinic_bench_rollups")
                 }
             };
             if reseed && exists {

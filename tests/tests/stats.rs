@@ -315,3 +315,68 @@ async fn changing_the_clinic_time_zone_recounts_the_days(pool: PgPool) {
     sqlx::query("UPDATE clinic_profile SET timezone = 'America/Tijuana'").execute(&pool).await.unwrap();
     assert_eq!(days().await.unwrap(), vec!["2027-01-14"]);
 }
+
+/// Issue 19, item 1: bulk statements of completed appointments (an import, a seed) keep the
+/// rollups exactly as a rebuild from the source tables would make them: a first statement of
+/// 12,000 over 300 days and 2,000 patients, then a second over the same days (so every day's
+/// and month's bitmap is OR-ed into an existing one), then single rows and a status change.
+#[sqlx::test(migrations = "../migrations")]
+async fn bulk_inserts_of_completed_visits_keep_the_rollups_equal_to_a_rebuild(pool: PgPool) {
+    for statement in [
+        "INSERT INTO podiatrists (id, name, color) SELECT gen_random_uuid(), 'Podóloga ' || i, '#0f766e' FROM generate_series(1, 2) i",
+        "INSERT INTO patients (id, first_name, last_names) SELECT gen_random_uuid(), 'Paciente', 'Número ' || i FROM generate_series(1, 2000) i",
+        "CREATE TABLE numbered AS SELECT id, row_number() OVER (ORDER BY id) AS n FROM patients",
+        "CREATE TABLE pods AS SELECT id, row_number() OVER (ORDER BY id) AS n FROM podiatrists",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&pool).await.unwrap();
+    }
+    // Slot k of day d for podiatrist p; `first` picks which half of the day's slots.
+    let bulk = |slots: &str| {
+        format!(
+            "INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, status)
+             SELECT gen_random_uuid(), pt.id, pd.id,
+                    tstzrange(date_trunc('day', now()) - d * interval '1 day' - interval '20 days' + k * interval '20 minutes',
+                              date_trunc('day', now()) - d * interval '1 day' - interval '20 days' + (k + 1) * interval '20 minutes'),
+                    'Revisión', 'completed'
+             FROM generate_series(0, 299) d CROSS JOIN pods pd CROSS JOIN generate_series({slots}) k
+             JOIN numbered pt ON pt.n = 1 + (d * 97 + pd.n * 31 + k * 7) % 2000"
+        )
+    };
+    let started = std::time::Instant::now();
+    sqlx::query(sqlx::AssertSqlSafe(bulk("0, 19"))).execute(&pool).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(bulk("20, 29"))).execute(&pool).await.unwrap();
+    println!("18,000 completed visits in two statements: {} ms", started.elapsed().as_millis());
+    let admin = first_admin(&pool).await;
+    let (a, b) =
+        (patient(&pool, &admin, "Ana", "Suelta", "").await, patient(&pool, &admin, "Beto", "Suelto", "").await);
+    let pod: Uuid = sqlx::query_scalar("SELECT id FROM podiatrists LIMIT 1").fetch_one(&pool).await.unwrap();
+    appointment(&pool, a, pod, 3, "completed").await;
+    appointment(&pool, b, pod, 5, "in_consultation").await;
+    sqlx::query("UPDATE appointments SET status = 'completed' WHERE patient_id = $1")
+        .bind(b)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let kept = rollups(&pool).await;
+    let (days, seen): (i64, i64) = sqlx::query_as(
+        "SELECT count(DISTINCT clinic_day(lower(during))), count(DISTINCT patient_id) FROM appointments WHERE status = 'completed'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(days >= 301, "300 bulk days and the single rows' ({days})");
+    assert_eq!(kept.iter().filter(|l| l.starts_with("seen day ")).count() as i64, days);
+    assert_eq!(kept.iter().filter(|l| l.starts_with("first ")).count() as i64, seen);
+    sqlx::query("SELECT stats_rebuild()").execute(&pool).await.unwrap();
+    assert_eq!(kept, rollups(&pool).await);
+    // The bitmaps have the same shape too (a length the per-bit function would have made).
+    let odd: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT length(seen) AS l FROM stats_seen_days UNION ALL SELECT length(seen) FROM stats_seen_months) b
+         WHERE l % 1024 <> 0",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(odd, 0);
+}
