@@ -20,6 +20,7 @@ pub mod diagnostics;
 pub mod documents;
 pub mod error;
 pub mod expenses;
+pub mod import;
 pub mod inventory;
 pub mod limits;
 pub mod money;

@@ -49,6 +49,8 @@ pub struct AppState {
     pub login_throttle: std::sync::Arc<crate::auth::throttle::LoginThrottle>,
     /// Where this desk connects, kept while the schema waits for its owner's upgrade.
     pub awaiting_owner: std::sync::Mutex<Option<crate::db::Target>>,
+    /// The spreadsheet import under way at this desk, if any.
+    pub import: crate::import::Running,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             tunnel: OnceLock::new(),
             login_throttle: std::sync::Arc::default(),
             awaiting_owner: std::sync::Mutex::default(),
+            import: crate::import::Running::default(),
         }
     }
 

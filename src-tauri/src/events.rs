@@ -45,3 +45,8 @@ pub struct DataChanged(pub Change);
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[serde(transparent)]
 pub struct OutboxChanged(pub podoclinic_core::offline::outbox::OutboxCount);
+
+/// How far the spreadsheet import under way has come (the admin window's progress bar).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(transparent)]
+pub struct ImportProgressed(pub podoclinic_core::import::model::ImportProgress);

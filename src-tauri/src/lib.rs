@@ -69,6 +69,10 @@ macro_rules! app_builder {
                 commands::backups::list_kept_databases,
                 commands::backups::drop_kept_database,
                 commands::backups::save_backup_login,
+                commands::import::preview_import,
+                commands::import::dry_run_import,
+                commands::import::import_patients,
+                commands::import::cancel_import,
                 commands::clinic::get_clinic_profile,
                 commands::clinic::update_clinic_profile,
                 commands::audit::list_audit_log,
@@ -145,12 +149,14 @@ macro_rules! app_builder {
                 events::AgendaChanged,
                 events::DataChanged,
                 events::OutboxChanged,
+                events::ImportProgressed,
                 events::SessionChanged
             ])
             // The closed lists the forms offer, in their order: the UI's options come from here.
             .constant("TEXT_LIMITS", text_limits())
             .constant("SEXES", podoclinic_core::patients::model::Sex::ALL)
             .constant("DIABETES_TYPES", podoclinic_core::patients::model::Diabetes::ALL)
+            .constant("IMPORT_FIELDS", podoclinic_core::import::model::PatientField::ALL)
             .constant("EXCEPTION_KINDS", podoclinic_core::schedules::model::ExceptionKind::ALL)
             .constant("PAYMENT_METHODS", podoclinic_core::money::Method::ALL)
             // The calendar row's flags (see `AgendaRow`).
@@ -312,6 +318,16 @@ pub fn run() {
                     tauri::async_runtime::spawn(forward_outbox(handle.clone(), counts));
                 }
                 startup::start(&state, demo::enabled()).await;
+            });
+            // An import's progress, for the admin window's bar.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                use tauri_specta::Event;
+                let mut changes = handle.state::<AppState>().import.progress.subscribe();
+                while changes.changed().await.is_ok() {
+                    let progress = events::ImportProgressed(*changes.borrow_and_update());
+                    let _ = progress.emit(&handle);
+                }
             });
             // The scheduled backup, taken by the desk the clinic chose.
             let handle = app.handle().clone();

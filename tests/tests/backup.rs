@@ -195,7 +195,9 @@ async fn a_restored_backup_takes_the_clinics_place_with_exactly_the_backups_data
     let refused = service::restore(&work.data_dir, &ctx, &path, PASSPHRASE, &conn).await;
     assert_eq!(refused.unwrap_err(), AppError::validation("file", "backup_checksum_mismatch"));
     std::fs::write(&path, &good).unwrap();
-    let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname LIKE '%_restaurada_%'")
+    let staged: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_restaurada\\_%' AND starts_with(datname, left(current_database(), 30))",
+    )
         .fetch_one(&pool)
         .await
         .unwrap();

@@ -126,6 +126,17 @@ export const commands = {
 	 *  Answers whether a keyring took the password (without one, backups cannot run unattended).
 	 */
 	saveBackupLogin: (user: string, password: string) => typedError<boolean, AppError>(__TAURI_INVOKE("save_backup_login", { user, password })),
+	/**  A spreadsheet's headers, first rows and the mapping its headers suggest ("Importar"). */
+	previewImport: (path: string) => typedError<SheetPreview, AppError>(__TAURI_INVOKE("preview_import", { path })),
+	/**  What importing the file with this mapping would do (new, likely duplicates, errors), changing nothing. */
+	dryRunImport: (path: string, mapping: (PatientField | null)[]) => typedError<ImportReport, AppError>(__TAURI_INVOKE("dry_run_import", { path, mapping })),
+	/**
+	 *  Imports the file's new patients in batches; progress goes out as `ImportProgressed` events and
+	 *  `cancel_import` stops it between two batches.
+	 */
+	importPatients: (path: string, mapping: (PatientField | null)[]) => typedError<ImportReport, AppError>(__TAURI_INVOKE("import_patients", { path, mapping })),
+	/**  Stops the import under way after the batch being written. */
+	cancelImport: () => typedError<null, AppError>(__TAURI_INVOKE("cancel_import")),
 	/**  The clinic's profile (any signed-in user: the UI needs the time zone and currency). */
 	getClinicProfile: () => typedError<ClinicProfile, AppError>(__TAURI_INVOKE("get_clinic_profile")),
 	/**  Saves the clinic's profile. */
@@ -287,6 +298,7 @@ export const events = {
 	agendaChanged: makeEvent<AgendaChanged, AgendaChanged>("agenda-changed"),
 	dataChanged: makeEvent<DataChanged, DataChanged>("data-changed"),
 	dbStatusChanged: makeEvent<DbStatusChanged, DbStatusChanged>("db-status-changed"),
+	importProgressed: makeEvent<ImportProgressed, ImportProgressed>("import-progressed"),
 	outboxChanged: makeEvent<OutboxChanged, OutboxChanged>("outbox-changed"),
 	sessionChanged: makeEvent<SessionChanged, SessionChanged>("session-changed"),
 };
@@ -301,6 +313,8 @@ export const AGENDA_PENDING = 4 as const;
 export const DIABETES_TYPES = ["none","type1","type2","gestational","other"] as const;
 
 export const EXCEPTION_KINDS = ["vacation","sick","course","holiday","other"] as const;
+
+export const IMPORT_FIELDS = ["key","firstName","lastNames","fullName","birthDate","sex","phone","phoneAlt","email","address","emergencyContact","emergencyPhone","diabetes","vascularDisease","anticoagulants","allergies","historyNotes"] as const;
 
 export const PAYMENT_METHODS = ["cash","card","transfer"] as const;
 
@@ -893,6 +907,40 @@ export type FootFindings = {
 	notes: string,
 };
 
+/**  An import under way, as the progress bar shows it. */
+export type ImportProgress = {
+	total: number,
+	done: number,
+	/**  Seconds left at the pace so far. */
+	etaSeconds: number | null,
+	running: boolean,
+};
+
+/**  How far the spreadsheet import under way has come (the admin window's progress bar). */
+export type ImportProgressed = ImportProgress;
+
+/**  What a dry run found, or what an import did. */
+export type ImportReport = {
+	rows: number,
+	/**  Rows that are (or were) new patients. */
+	new: number,
+	/**
+	 *  Rows that are likely duplicates (the create form's rule: the same name and birth date, or
+	 *  the same phone) of a patient already there or of an earlier row.
+	 */
+	duplicates: number,
+	/**  Rows imported before (the same file, or the same old-system key). */
+	already: number,
+	errors: number,
+	/**  The first problems (row, field, reason), for the screen. */
+	problems: RowProblem[],
+	/**  After an import: how many were written (less than `new` when cancelled). */
+	imported: number,
+	cancelled: boolean,
+	/**  After an import with rejected rows: a CSV of them with a reason column, to fix and import again. */
+	rejected: SavedDocument | null,
+};
+
 export type IncomePoint = {
 	/**  First day of the period (clinic time). */
 	period: string,
@@ -1064,6 +1112,16 @@ export type PatientAccount = {
 	payments: Payment[],
 };
 
+/**  What a spreadsheet column holds, for a patients import. */
+export type PatientField = 
+/**
+ *  The patient's id in the clinic's old system (a file number, a folio): a patient imported
+ *  once under a key is never imported again, whatever file brings it.
+ */
+"key" | "firstName" | "lastNames" | 
+/**  Name and last names in one column: the first word is the name. */
+"fullName" | "birthDate" | "sex" | "phone" | "phoneAlt" | "email" | "address" | "emergencyContact" | "emergencyPhone" | "diabetes" | "vascularDisease" | "anticoagulants" | "allergies" | "historyNotes";
+
 /**  One line of a search result or duplicate warning. */
 export type PatientSummary = {
 	id: string,
@@ -1223,6 +1281,17 @@ export type RoleInput = {
 	permissions: Permission[],
 };
 
+/**
+ *  One row that will not be imported, and why: a field and the message key the form would show,
+ *  or `duplicate` / `already_imported`.
+ */
+export type RowProblem = {
+	/**  The row's number in the spreadsheet (the header is row 1). */
+	row: number,
+	field: string | null,
+	key: string,
+};
+
 /**  What saving did with the password. */
 export type SavedDeskConfig = {
 	/**  The password went to the OS keyring; false means it will be asked at each start. */
@@ -1321,6 +1390,16 @@ export type SessionState = {
 
 /**  A patient's sex, as the record offers it. */
 export type Sex = "female" | "male" | "other";
+
+/**  A file's first rows and the mapping its headers suggest. */
+export type SheetPreview = {
+	headers: string[],
+	/**  The first data rows, as read. */
+	sample: string[][],
+	rows: number,
+	/**  For each column, the field its header names (by the usual Spanish headers), if any. */
+	suggested: (PatientField | null)[],
+};
 
 export type SkinFinding = "dry" | "fissures" | "maceration" | "tinea" | "hyperhidrosis" | "wart";
 

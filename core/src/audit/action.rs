@@ -25,6 +25,9 @@ pub enum Action {
     #[serde(rename = "outbox.discard")]
     #[sqlx(rename = "outbox.discard")]
     OutboxDiscard,
+    #[serde(rename = "patient.import")]
+    #[sqlx(rename = "patient.import")]
+    PatientImport,
     #[serde(rename = "patient.read")]
     #[sqlx(rename = "patient.read")]
     PatientRead,

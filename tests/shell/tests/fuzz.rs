@@ -333,6 +333,11 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("open_admin_window", json!({})),
         ("export_diagnostics", json!({})),
         ("get_postgres_upgrade", json!({})),
+        // Imports: a path that is not there, and a mapping of the wrong shape, are refused by name.
+        ("preview_import", json!({ "path": "/tmp/no-existe.csv" })),
+        ("dry_run_import", json!({ "path": "/tmp/no-existe.csv", "mapping": ["fullName", null] })),
+        ("import_patients", json!({ "path": "/tmp/no-existe.csv", "mapping": ["fullName", "phone"] })),
+        ("cancel_import", json!({})),
         ("upgrade_postgres", json!({})),
         // Backups: not set up here (no key), so nothing reaches pg_dump; the arguments still must
         // be refused by name.

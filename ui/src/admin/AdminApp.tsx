@@ -10,11 +10,12 @@ import { AuditTab } from "./AuditTab";
 import { BackupsTab } from "./BackupsTab";
 import { ClinicTab } from "./ClinicTab";
 import { ConnectionTab } from "./ConnectionTab";
+import { ImportTab } from "./ImportTab";
 import { RolesTab } from "./RolesTab";
 import { UsersTab } from "./UsersTab";
 import { RegistersTab } from "./RegistersTab";
 
-type Tab = "connection" | "clinic" | "registers" | "backups" | "users" | "roles" | "audit" | "account";
+type Tab = "connection" | "clinic" | "registers" | "backups" | "import" | "users" | "roles" | "audit" | "account";
 const TABS: { id: Tab; needs: Permission | null; view: () => preact.JSX.Element }[] = [
   { id: "users", needs: "users.manage", view: UsersTab },
   { id: "roles", needs: "roles.manage", view: RolesTab },
@@ -22,6 +23,7 @@ const TABS: { id: Tab; needs: Permission | null; view: () => preact.JSX.Element 
   { id: "registers", needs: "settings.manage", view: RegistersTab },
   { id: "connection", needs: "settings.manage", view: ConnectionTab },
   { id: "backups", needs: "settings.manage", view: BackupsTab },
+  { id: "import", needs: "settings.manage", view: ImportTab },
   { id: "audit", needs: "audit.read", view: AuditTab },
   { id: "account", needs: null, view: AccountTab },
 ];

@@ -1,0 +1,468 @@
+//! Importing patients: each row read through a column mapping into the same `Patient` the form
+//! makes and checked by the same `Patient::parse`; likely duplicates found by the create form's
+//! rule (the same name and birth date, or the same phone), against the clinic's patients and the
+//! file's earlier rows; then the new ones written in batches of `BATCH`, each batch one
+//! transaction. A row's id is derived from the old system's key when the file has one, else from
+//! the file's bytes and the row's number: importing the same file again, or a retried batch, adds
+//! nothing twice.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::model::{ImportProgress, ImportReport, PatientField, RowProblem, SheetPreview};
+use super::sheet::Sheet;
+use crate::audit::{self, Action, Entry};
+use crate::auth::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::patients::model::{Diabetes, Patient, Sex, fold};
+
+/// Rows written per transaction: a cancel stops between two batches, never inside one.
+pub const BATCH: usize = 1000;
+/// How many problems a report lists (the rejected-rows CSV has them all).
+const LISTED: usize = 200;
+/// The namespace of import ids (UUID v5).
+const NAMESPACE: Uuid = Uuid::from_u128(0x5f0d_7a52_3c1e_4e8b_9a61_1d2b_77c4_e901);
+
+/// The field a header names, by the usual Spanish (and English) headers.
+pub fn suggest(header: &str) -> Option<PatientField> {
+    let h: String = fold(header).chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
+    let h = h.split_whitespace().collect::<Vec<_>>().join(" ");
+    let field = match h.as_str() {
+        "id" | "clave" | "expediente" | "folio" | "numero de expediente" | "no expediente" | "key" => PatientField::Key,
+        "nombre" | "nombres" | "nombre s" | "first name" | "name" => PatientField::FirstName,
+        "apellidos" | "apellido" | "apellido paterno y materno" | "last name" | "last names" => PatientField::LastNames,
+        "nombre completo" | "paciente" | "full name" => PatientField::FullName,
+        "fecha de nacimiento" | "nacimiento" | "f nac" | "fnac" | "fecha nacimiento" | "birth date" | "birthdate" => {
+            PatientField::BirthDate
+        }
+        "sexo" | "genero" | "sex" => PatientField::Sex,
+        "telefono" | "tel" | "celular" | "movil" | "phone" | "telefono 1" => PatientField::Phone,
+        "telefono 2" | "otro telefono" | "telefono alterno" | "tel 2" => PatientField::PhoneAlt,
+        "correo" | "email" | "e mail" | "correo electronico" | "mail" => PatientField::Email,
+        "direccion" | "domicilio" | "address" => PatientField::Address,
+        "contacto de emergencia" | "emergencia" => PatientField::EmergencyContact,
+        "telefono de emergencia" => PatientField::EmergencyPhone,
+        "diabetes" | "diabetico" | "diabetica" | "dm" => PatientField::Diabetes,
+        "enfermedad vascular" | "vascular" | "insuficiencia vascular" => PatientField::VascularDisease,
+        "anticoagulantes" | "anticoagulado" | "anticoagulada" => PatientField::Anticoagulants,
+        "alergias" | "alergia" => PatientField::Allergies,
+        "notas" | "observaciones" | "antecedentes" | "historia" | "notes" => PatientField::HistoryNotes,
+        _ => return None,
+    };
+    Some(field)
+}
+
+/// The first rows and the suggested mapping.
+pub fn preview(sheet: &Sheet) -> SheetPreview {
+    let mut suggested: Vec<Option<PatientField>> = sheet.headers.iter().map(|h| suggest(h)).collect();
+    // A field suggested twice goes to its first column only.
+    let mut seen = HashSet::new();
+    for s in suggested.iter_mut() {
+        if let Some(f) = s
+            && !seen.insert(*f)
+        {
+            *s = None;
+        }
+    }
+    SheetPreview {
+        headers: sheet.headers.clone(),
+        sample: sheet.rows.iter().take(10).cloned().collect(),
+        rows: sheet.rows.len() as u32,
+        suggested,
+    }
+}
+
+/// A mapping checked against the sheet: one entry per column, each field at most once, a name.
+pub fn check_mapping(sheet: &Sheet, mapping: &[Option<PatientField>]) -> AppResult<()> {
+    if mapping.len() != sheet.headers.len() {
+        return Err(AppError::validation("mapping", "mapping_length"));
+    }
+    let mut seen = HashSet::new();
+    for f in mapping.iter().flatten() {
+        if !seen.insert(*f) {
+            return Err(AppError::validation("mapping", "field_mapped_twice"));
+        }
+    }
+    let (first, full) = (seen.contains(&PatientField::FirstName), seen.contains(&PatientField::FullName));
+    if first == full {
+        return Err(AppError::validation("mapping", if first { "name_mapped_twice" } else { "name_column_required" }));
+    }
+    Ok(())
+}
+
+/// A row read into a patient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The spreadsheet's row number (the header is row 1).
+    pub number: u32,
+    pub patient: Patient,
+    pub key: Option<String>,
+}
+
+/// The id a row imports under.
+pub fn derived_id(digest: &[u8; 32], key: Option<&str>, number: u32) -> Uuid {
+    match key {
+        Some(key) => Uuid::new_v5(&NAMESPACE, format!("key:{key}").as_bytes()),
+        None => Uuid::new_v5(&NAMESPACE, &[&digest[..], &number.to_be_bytes()].concat()),
+    }
+}
+
+fn problem(number: u32, field: &str, key: &str) -> RowProblem {
+    RowProblem { row: number, field: Some(field.to_string()), key: key.to_string() }
+}
+
+/// "dd/mm/aaaa", "d-m-aaaa", "aaaa-mm-dd" (what a spreadsheet's date cell reads as), or nothing.
+fn parse_date(text: &str) -> Result<Option<NaiveDate>, ()> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let date_part = t.split([' ', 'T']).next().unwrap_or(t);
+    for format in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(date_part, format)
+            && d.format("%Y").to_string().len() == 4
+        {
+            return Ok(Some(d));
+        }
+    }
+    Err(())
+}
+
+fn yes_no(text: &str) -> Result<bool, ()> {
+    match fold(text.trim()).as_str() {
+        "" | "no" | "n" | "0" | "false" | "falso" | "ninguna" | "ninguno" => Ok(false),
+        "si" | "s" | "yes" | "y" | "1" | "true" | "verdadero" | "x" => Ok(true),
+        _ => Err(()),
+    }
+}
+
+fn sex(text: &str) -> Result<Option<Sex>, ()> {
+    match fold(text.trim()).as_str() {
+        "" => Ok(None),
+        "f" | "fem" | "femenino" | "mujer" | "female" => Ok(Some(Sex::Female)),
+        "m" | "masc" | "masculino" | "hombre" | "h" | "male" => Ok(Some(Sex::Male)),
+        "o" | "otro" | "x" | "other" => Ok(Some(Sex::Other)),
+        _ => Err(()),
+    }
+}
+
+fn diabetes(text: &str) -> Result<Diabetes, ()> {
+    match fold(text.trim()).as_str() {
+        "" | "no" | "n" | "0" | "ninguna" | "none" | "false" => Ok(Diabetes::None),
+        "1" | "tipo 1" | "dm1" | "dm 1" | "type 1" => Ok(Diabetes::Type1),
+        "2" | "tipo 2" | "dm2" | "dm 2" | "type 2" => Ok(Diabetes::Type2),
+        "gestacional" | "gestational" => Ok(Diabetes::Gestational),
+        "si" | "s" | "yes" | "x" | "otra" | "other" | "true" => Ok(Diabetes::Other),
+        _ => Err(()),
+    }
+}
+
+/// Reads row `number` (its cells in the sheet's column order) through `mapping`, and checks it
+/// with the form's own rules.
+pub fn parse_row(
+    cells: &[String],
+    mapping: &[Option<PatientField>],
+    number: u32,
+    digest: &[u8; 32],
+    today: NaiveDate,
+) -> Result<Row, RowProblem> {
+    let mut p = Patient {
+        id: Uuid::nil(),
+        first_name: String::new(),
+        last_names: String::new(),
+        birth_date: None,
+        sex: None,
+        phone: String::new(),
+        phone_alt: String::new(),
+        email: String::new(),
+        address: String::new(),
+        emergency_contact: String::new(),
+        emergency_phone: String::new(),
+        diabetes: Diabetes::None,
+        vascular_disease: false,
+        anticoagulants: false,
+        allergies: String::new(),
+        history_notes: String::new(),
+        archived: false,
+    };
+    let mut key = None;
+    for (cell, field) in cells.iter().zip(mapping) {
+        let Some(field) = field else { continue };
+        let text = cell.trim().to_string();
+        let bad = |k: &str| problem(number, field.form_name(), k);
+        match field {
+            PatientField::Key => {
+                if text.chars().count() > 100 {
+                    return Err(bad("too_long"));
+                }
+                key = Some(text).filter(|k| !k.is_empty());
+            }
+            PatientField::FirstName => p.first_name = text,
+            PatientField::LastNames => p.last_names = text,
+            PatientField::FullName => {
+                let mut words = text.split_whitespace();
+                p.first_name = words.next().unwrap_or_default().to_string();
+                p.last_names = words.collect::<Vec<_>>().join(" ");
+            }
+            PatientField::BirthDate => p.birth_date = parse_date(&text).map_err(|()| bad("date_format"))?,
+            PatientField::Sex => p.sex = sex(&text).map_err(|()| bad("invalid_value"))?,
+            PatientField::Phone => p.phone = text,
+            PatientField::PhoneAlt => p.phone_alt = text,
+            PatientField::Email => p.email = text,
+            PatientField::Address => p.address = text,
+            PatientField::EmergencyContact => p.emergency_contact = text,
+            PatientField::EmergencyPhone => p.emergency_phone = text,
+            PatientField::Diabetes => p.diabetes = diabetes(&text).map_err(|()| bad("invalid_value"))?,
+            PatientField::VascularDisease => p.vascular_disease = yes_no(&text).map_err(|()| bad("invalid_value"))?,
+            PatientField::Anticoagulants => p.anticoagulants = yes_no(&text).map_err(|()| bad("invalid_value"))?,
+            PatientField::Allergies => p.allergies = text,
+            PatientField::HistoryNotes => p.history_notes = text,
+        }
+    }
+    p.id = derived_id(digest, key.as_deref(), number);
+    let patient = p.parse(today).map_err(|e| match e {
+        AppError::Validation { field, key } => RowProblem { row: number, field: Some(field), key },
+        other => RowProblem { row: number, field: None, key: other.to_string() },
+    })?;
+    Ok(Row { number, patient, key })
+}
+
+/// What becomes of a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    New(Box<Row>),
+    Duplicate(u32),
+    Already(u32),
+    Error(RowProblem),
+}
+
+/// Every row's verdict, in the file's order.
+pub async fn analyze(pool: &sqlx::PgPool, sheet: &Sheet, mapping: &[Option<PatientField>]) -> AppResult<Vec<Verdict>> {
+    check_mapping(sheet, mapping)?;
+    let today = crate::clinic::time::local_date(crate::clinic::time::zone(pool).await?, chrono::Utc::now());
+    let parsed: Vec<Result<Row, RowProblem>> = sheet
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, cells)| parse_row(cells, mapping, i as u32 + 2, &sheet.digest, today))
+        .collect();
+    let rows: Vec<&Row> = parsed.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.patient.id).collect();
+    let firsts: Vec<String> = rows.iter().map(|r| r.patient.first_name.clone()).collect();
+    let lasts: Vec<String> = rows.iter().map(|r| r.patient.last_names.clone()).collect();
+    let phones: Vec<String> = rows.iter().map(|r| r.patient.phone_key()).collect();
+    let lookup = super::repo::lookup(pool, &ids, &firsts, &lasts, &phones).await?;
+
+    let mut names_seen: HashSet<(String, NaiveDate)> = lookup.names;
+    let mut phones_seen: HashSet<String> = lookup.phones;
+    let mut ids_in_file: HashSet<Uuid> = HashSet::new();
+    let name_of: HashMap<Uuid, String> = ids.iter().copied().zip(lookup.folded).collect();
+    let mut verdicts = Vec::with_capacity(parsed.len());
+    for result in parsed {
+        let row = match result {
+            Ok(row) => row,
+            Err(problem) => {
+                verdicts.push(Verdict::Error(problem));
+                continue;
+            }
+        };
+        if lookup.existing.contains(&row.patient.id) || !ids_in_file.insert(row.patient.id) {
+            verdicts.push(Verdict::Already(row.number));
+            continue;
+        }
+        let name = row.patient.birth_date.map(|b| (name_of.get(&row.patient.id).cloned().unwrap_or_default(), b));
+        let phone = Some(row.patient.phone_key()).filter(|k| k.len() >= 7);
+        let duplicate = name.as_ref().is_some_and(|n| names_seen.contains(n))
+            || phone.as_ref().is_some_and(|k| phones_seen.contains(k));
+        if let Some(n) = name {
+            names_seen.insert(n);
+        }
+        if let Some(k) = phone {
+            phones_seen.insert(k);
+        }
+        verdicts.push(if duplicate { Verdict::Duplicate(row.number) } else { Verdict::New(Box::new(row)) });
+    }
+    Ok(verdicts)
+}
+
+/// The counts and the first problems of a set of verdicts.
+pub fn report(verdicts: &[Verdict]) -> ImportReport {
+    let mut r = ImportReport {
+        rows: verdicts.len() as u32,
+        new: 0,
+        duplicates: 0,
+        already: 0,
+        errors: 0,
+        problems: Vec::new(),
+        imported: 0,
+        cancelled: false,
+        rejected: None,
+    };
+    for v in verdicts {
+        let listed = match v {
+            Verdict::New(_) => {
+                r.new += 1;
+                None
+            }
+            Verdict::Duplicate(row) => {
+                r.duplicates += 1;
+                Some(RowProblem { row: *row, field: None, key: "duplicate".into() })
+            }
+            Verdict::Already(_) => {
+                r.already += 1;
+                None
+            }
+            Verdict::Error(p) => {
+                r.errors += 1;
+                Some(p.clone())
+            }
+        };
+        if let Some(p) = listed
+            && r.problems.len() < LISTED
+        {
+            r.problems.push(p);
+        }
+    }
+    r
+}
+
+/// Imports the new rows, batch by batch, telling `progress` after each; stops between batches
+/// once `cancel` is set. One audit entry names the file and the counts.
+pub async fn import(
+    ctx: &Ctx,
+    sheet: &Sheet,
+    mapping: &[Option<PatientField>],
+    cancel: &AtomicBool,
+    progress: impl Fn(ImportProgress),
+) -> AppResult<(ImportReport, Vec<Verdict>)> {
+    let verdicts = analyze(&ctx.pool, sheet, mapping).await?;
+    let mut report = report(&verdicts);
+    let new: Vec<&Row> = verdicts
+        .iter()
+        .filter_map(|v| match v {
+            Verdict::New(row) => Some(&**row),
+            _ => None,
+        })
+        .collect();
+    let total = new.len() as u32;
+    let started = std::time::Instant::now();
+    progress(ImportProgress { total, done: 0, eta_seconds: None, running: true });
+    for batch in new.chunks(BATCH) {
+        if cancel.load(Ordering::SeqCst) {
+            report.cancelled = true;
+            break;
+        }
+        let mut tx = ctx.pool.begin().await?;
+        let written = super::repo::insert_patients(&mut *tx, batch).await?;
+        tx.commit().await?;
+        report.imported += written as u32;
+        let done = report.imported;
+        let eta = (done > 0).then(|| (started.elapsed().as_secs_f64() / done as f64 * (total - done) as f64) as u32);
+        progress(ImportProgress { total, done, eta_seconds: eta, running: true });
+    }
+    let digest: String = sheet.digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let entry = Entry::new(Action::PatientImport, "import", &digest).after(&serde_json::json!({
+        "rows": report.rows,
+        "new": report.new,
+        "imported": report.imported,
+        "duplicates": report.duplicates,
+        "already": report.already,
+        "errors": report.errors,
+        "cancelled": report.cancelled,
+    }));
+    audit::record(&ctx.pool, &ctx.actor, entry).await?;
+    progress(ImportProgress { total, done: report.imported, eta_seconds: Some(0), running: false });
+    Ok((report, verdicts))
+}
+
+/// The rejected rows (errors and likely duplicates) as the file had them, with a reason column.
+pub fn rejected_rows(sheet: &Sheet, verdicts: &[Verdict], reason: impl Fn(&RowProblem) -> String) -> Vec<Vec<String>> {
+    verdicts
+        .iter()
+        .filter_map(|v| match v {
+            Verdict::Error(p) => Some(p.clone()),
+            Verdict::Duplicate(row) => Some(RowProblem { row: *row, field: None, key: "duplicate".into() }),
+            _ => None,
+        })
+        .map(|p| {
+            let mut cells = vec![p.row.to_string()];
+            cells.extend(sheet.rows[(p.row - 2) as usize].iter().cloned());
+            cells.push(reason(&p));
+            cells
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 2).unwrap()
+    }
+
+    fn mapping() -> Vec<Option<PatientField>> {
+        vec![Some(PatientField::FullName), Some(PatientField::BirthDate), Some(PatientField::Phone), None]
+    }
+
+    fn cells(c: &[&str]) -> Vec<String> {
+        c.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn headers_suggest_their_fields() {
+        assert_eq!(suggest("Teléfono"), Some(PatientField::Phone));
+        assert_eq!(suggest(" Fecha de Nacimiento "), Some(PatientField::BirthDate));
+        assert_eq!(suggest("No. Expediente"), Some(PatientField::Key));
+        assert_eq!(suggest("Nombre completo"), Some(PatientField::FullName));
+        assert_eq!(suggest("Color favorito"), None);
+    }
+
+    #[test]
+    fn a_row_is_read_and_checked_by_the_form_s_rules() {
+        let row = parse_row(
+            &cells(&["María José  López", "07/03/1961", "55 1234 5678", "x"]),
+            &mapping(),
+            2,
+            &[1; 32],
+            today(),
+        )
+        .unwrap();
+        assert_eq!((row.patient.first_name.as_str(), row.patient.last_names.as_str()), ("María", "José López"));
+        assert_eq!(row.patient.birth_date, NaiveDate::from_ymd_opt(1961, 3, 7));
+        // The same file and row: the same id; another row: another.
+        let again = parse_row(&cells(&["María José López", "1961-03-07", "", ""]), &mapping(), 2, &[1; 32], today());
+        assert_eq!(again.unwrap().patient.id, row.patient.id);
+        let bad = parse_row(&cells(&["Ana", "31/02/1990", "", ""]), &mapping(), 7, &[1; 32], today()).unwrap_err();
+        assert_eq!(bad, problem(7, "birthDate", "date_format"));
+        let bad = parse_row(&cells(&["Ana", "", "123", ""]), &mapping(), 8, &[1; 32], today()).unwrap_err();
+        assert_eq!(bad, problem(8, "phone", "phone_format"));
+        let bad = parse_row(&cells(&["", "", "", ""]), &mapping(), 9, &[1; 32], today()).unwrap_err();
+        assert_eq!(bad, problem(9, "firstName", "required"));
+        let future = parse_row(&cells(&["Ana", "01/01/2030", "", ""]), &mapping(), 10, &[1; 32], today()).unwrap_err();
+        assert_eq!(future, problem(10, "birthDate", "out_of_range"));
+    }
+
+    #[test]
+    fn a_key_names_the_patient_whatever_file_brings_it() {
+        let m = vec![Some(PatientField::Key), Some(PatientField::FirstName)];
+        let a = parse_row(&cells(&["EXP-001", "Ana"]), &m, 2, &[1; 32], today()).unwrap();
+        let b = parse_row(&cells(&["EXP-001", "Ana"]), &m, 40, &[2; 32], today()).unwrap();
+        assert_eq!(a.patient.id, b.patient.id);
+    }
+
+    #[test]
+    fn a_mapping_needs_one_name_and_each_field_once() {
+        let sheet = Sheet { headers: cells(&["a", "b"]), rows: vec![], digest: [0; 32] };
+        let none = [None, Some(PatientField::Phone)];
+        assert_eq!(check_mapping(&sheet, &none).unwrap_err(), AppError::validation("mapping", "name_column_required"));
+        let twice = [Some(PatientField::FirstName), Some(PatientField::FirstName)];
+        assert_eq!(check_mapping(&sheet, &twice).unwrap_err(), AppError::validation("mapping", "field_mapped_twice"));
+        let both = [Some(PatientField::FirstName), Some(PatientField::FullName)];
+        assert_eq!(check_mapping(&sheet, &both).unwrap_err(), AppError::validation("mapping", "name_mapped_twice"));
+        assert!(check_mapping(&sheet, &[Some(PatientField::FullName), None]).is_ok());
+    }
+}

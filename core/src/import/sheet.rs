@@ -1,0 +1,145 @@
+//! A spreadsheet read into text cells: CSV (the `csv` crate; comma, semicolon or tab, UTF-8 with
+//! or without a BOM, else Windows-1252 as Excel in Spanish saves it) or XLSX/XLS/ODS (`calamine`).
+//! Dates stored as spreadsheet serial numbers come out as ISO dates; whole numbers (a phone typed
+//! into a number cell) without a decimal point. Blocking I/O: call it off the async runtime.
+
+use std::path::Path;
+
+use calamine::{Data, DataType, Reader};
+use sha2::{Digest, Sha256};
+
+use crate::error::{AppError, AppResult};
+
+/// The largest file taken (a clinic's history is far smaller).
+pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// The most rows taken from one file.
+pub const MAX_ROWS: usize = 2_000_000;
+
+/// A sheet: its header row and its data rows, each as long as the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// SHA-256 of the file's bytes: what ids derived from it are made of.
+    pub digest: [u8; 32],
+}
+
+/// Reads the file at `path`: `.csv`/`.txt` as CSV, `.xlsx`/`.xlsm`/`.xls`/`.ods` as a workbook
+/// (its first sheet). The first non-empty row is the header.
+pub fn read(path: &Path) -> AppResult<Sheet> {
+    let meta = std::fs::metadata(path).map_err(|_| AppError::validation("file", "file_missing"))?;
+    if !meta.is_file() {
+        return Err(AppError::validation("file", "file_missing"));
+    }
+    if meta.len() > MAX_BYTES {
+        return Err(AppError::validation("file", "file_too_large"));
+    }
+    let bytes = std::fs::read(path).map_err(|_| AppError::validation("file", "file_missing"))?;
+    let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let grid = match extension.as_str() {
+        "csv" | "txt" => csv_grid(&bytes)?,
+        "xlsx" | "xlsm" | "xls" | "ods" => workbook_grid(&bytes)?,
+        _ => return Err(AppError::validation("file", "unknown_file_type")),
+    };
+    let digest: [u8; 32] = Sha256::digest(&bytes).into();
+    from_grid(grid, digest)
+}
+
+fn from_grid(grid: Vec<Vec<String>>, digest: [u8; 32]) -> AppResult<Sheet> {
+    let mut rows = grid.into_iter().skip_while(|r| r.iter().all(|c| c.trim().is_empty()));
+    let headers: Vec<String> = rows.next().ok_or(AppError::validation("file", "empty_file"))?;
+    let headers: Vec<String> = headers.into_iter().map(|h| h.trim().to_string()).collect();
+    let width = headers.len();
+    let mut data = Vec::new();
+    for mut row in rows {
+        if data.len() == MAX_ROWS {
+            return Err(AppError::validation("file", "too_many_rows"));
+        }
+        row.resize(width, String::new());
+        data.push(row);
+    }
+    // Trailing empty rows (a spreadsheet's formatted but empty lines) are not data.
+    while data.last().is_some_and(|r: &Vec<String>| r.iter().all(|c| c.trim().is_empty())) {
+        data.pop();
+    }
+    Ok(Sheet { headers, rows: data, digest })
+}
+
+fn csv_grid(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
+    };
+    let first_line = text.lines().next().unwrap_or_default();
+    let delimiter =
+        [b',', b';', b'\t'].into_iter().max_by_key(|d| first_line.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut grid = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|_| AppError::validation("file", "unreadable_file"))?;
+        grid.push(record.iter().map(str::to_string).collect());
+        if grid.len() > MAX_ROWS + 1 {
+            return Err(AppError::validation("file", "too_many_rows"));
+        }
+    }
+    Ok(grid)
+}
+
+fn workbook_grid(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|_| AppError::validation("file", "unreadable_file"))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or(AppError::validation("file", "empty_file"))?
+        .map_err(|_| AppError::validation("file", "unreadable_file"))?;
+    if range.height() > MAX_ROWS + 1 {
+        return Err(AppError::validation("file", "too_many_rows"));
+    }
+    Ok(range.rows().map(|row| row.iter().map(cell_text).collect()).collect())
+}
+
+/// A cell as the text a person would have typed.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
+        Data::Bool(b) => if *b { "sí" } else { "no" }.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::DateTime(_) => match cell.as_datetime() {
+            Some(at) if at.time() == chrono::NaiveTime::MIN => at.date().format("%Y-%m-%d").to_string(),
+            Some(at) => at.format("%Y-%m-%d %H:%M").to_string(),
+            None => String::new(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_in_excel_s_spanish_shape_reads_as_text() {
+        // Semicolons, Windows-1252 accents, a BOM-less header, a quoted field with a semicolon.
+        let bytes = b"Nombre;Apellidos;Tel\xe9fono\r\nJos\xe9;Gonz\xe1lez;55 1234 5678\r\n\"Ana; Mar\xeda\";L\xf3pez;\r\n;;\r\n";
+        let grid = csv_grid(bytes).unwrap();
+        let sheet = from_grid(grid, [0; 32]).unwrap();
+        assert_eq!(sheet.headers, ["Nombre", "Apellidos", "Teléfono"]);
+        assert_eq!(sheet.rows, [vec!["José", "González", "55 1234 5678"], vec!["Ana; María", "López", ""]]);
+    }
+
+    #[test]
+    fn a_utf8_csv_with_a_bom_and_ragged_rows_is_squared_to_the_header() {
+        let grid = csv_grid("\u{feff}a,b,c\n1\n1,2,3,4\n".as_bytes()).unwrap();
+        let sheet = from_grid(grid, [0; 32]).unwrap();
+        assert_eq!(sheet.rows, [vec!["1", "", ""], vec!["1", "2", "3"]]);
+    }
+
+    #[test]
+    fn an_empty_file_is_named() {
+        assert_eq!(from_grid(vec![], [0; 32]).unwrap_err(), AppError::validation("file", "empty_file"));
+    }
+}

@@ -1,0 +1,73 @@
+// End to end, "Importar" in the real admin window: a clinic's spreadsheet of patients (as Excel in
+// Spanish saves a CSV: semicolons, Windows-1252) is read, its columns mapped by their headers,
+// checked without importing (a bad row and a likely duplicate named), imported, and an imported
+// patient is then found from the agenda's booking search in the main window.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchOnFreshDatabase, psql } from "./driver.mjs";
+
+test("a spreadsheet of patients is checked, imported, and its patients found from the agenda", async (t) => {
+  const { db, app } = await launchOnFreshDatabase(t);
+  await app.find("[data-test=first-admin-form]", 60_000);
+  psql(
+    db.url,
+    `WITH p AS (INSERT INTO podiatrists (id, name, color) VALUES (gen_random_uuid(), 'Dra. Lucía Hernández', '#0f766e') RETURNING id)
+     INSERT INTO schedule_blocks (id, podiatrist_id, weekday, start_minute, end_minute)
+     SELECT gen_random_uuid(), p.id, d, 0, 1440 FROM p, generate_series(1, 7) d`,
+  );
+  psql(db.url, `INSERT INTO patients (id, first_name, last_names, phone) VALUES (gen_random_uuid(), 'Ya', 'Estaba', '55 9999 0000')`);
+  await app.firstAdminAndLogin("Dra. Admin", "admin", "importar con calma 2026");
+
+  const dir = mkdtempSync(join(tmpdir(), "podoclinic-importar-"));
+  const file = join(dir, "pacientes.csv");
+  const rows = [
+    "Expediente;Nombre completo;F. Nac;Teléfono;Diabetes",
+    "A-1;Ramona Quiñones Ávila;07/03/1961;55 1111 2222;tipo 2",
+    "A-2;Eusebio Treviño;1975-10-30;;no",
+    "A-3;Perla Ibarra;31/02/1990;;",
+    "A-4;Otra Persona;;55 9999 0000;",
+    "A-5;Lázaro Núñez;15/08/1949;55 3333 4444;sí",
+  ];
+  writeFileSync(file, Buffer.from(rows.join("\r\n") + "\r\n", "latin1"));
+
+  const main = (await app.windows())[0];
+  const known = await app.windows();
+  await app.click("[data-test=open-admin]");
+  await app.switchToNewWindow(known);
+  await app.click("[data-test=tab-import]");
+  await app.type("[data-test=import-file] #field-file", file);
+  await app.click("[data-test=import-file] button[type=submit]");
+  await app.find("[data-test=import-preview]");
+  const suggested = await app.script("return [...document.querySelectorAll('[data-test^=map-]')].map((s) => s.value)");
+  assert.deepEqual(suggested, ["key", "fullName", "birthDate", "phone", "diabetes"], "the headers suggest the fields");
+  assert.match(await app.text("[data-test=import-preview] tbody tr"), /Ramona Quiñones Ávila/, "Windows-1252 accents read");
+
+  await app.click("[data-test=import-dry-run]");
+  await app.find("[data-test=import-report]", 30_000);
+  assert.match(await app.text("[data-test=count-new]"), /^3 /);
+  assert.match(await app.text("[data-test=count-errors]"), /^1 /);
+  assert.match(await app.text("[data-test=count-duplicates]"), /^1 /);
+  assert.equal(psql(db.url, "SELECT count(*) FROM patients"), "1", "the check imports nothing");
+
+  // A DOM click: WebKitWebDriver's pointer click on this button sometimes never returns (seen
+  // here once in three runs, with no click delivered); the button's own handler runs either way.
+  await app.find("[data-test=import-start]");
+  await app.script("document.querySelector('[data-test=import-start]').click()");
+  assert.match(await app.text("[data-test=count-imported]", 60_000), /^3 pacientes importados/);
+  await app.find("[data-test=import-done] [data-test=document]");
+  assert.equal(psql(db.url, "SELECT count(*) FROM patients"), "4");
+  assert.equal(psql(db.url, "SELECT diabetes || ' ' || birth_date FROM patients WHERE first_name = 'Ramona'"), "type2 1961-03-07");
+  assert.equal(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'patient.import'"), "1");
+
+  // At the desk: the agenda's booking search finds her, accents or not.
+  await app.switchToWindow(main);
+  await app.click("[data-test=nav-agenda]");
+  await app.click("[data-test=calendar] .ec-next");
+  await app.click("[data-test=calendar] .ec-body .ec-day");
+  await app.find("[data-test=booking-panel]");
+  await app.type("[data-test=patient-search]", "ramona quinones");
+  assert.match(await app.text("[data-test=patient-result]"), /Ramona Quiñones Ávila/);
+});

@@ -1,0 +1,159 @@
+import { useEffect, useState } from "preact/hooks";
+import { IMPORT_FIELDS, events, type ImportProgress, type ImportReport, type PatientField, type SheetPreview } from "../bindings";
+import { call, commands } from "../api";
+import { chosen } from "../options";
+import { DocumentLink } from "../components/Document";
+import { Card, ErrorBox, Field, Form, useSubmit } from "../components/Form";
+import { t } from "../i18n";
+
+/** "Importar": a spreadsheet of patients (CSV or XLSX) read, its columns mapped to fields, a dry
+ *  run that counts new rows, likely duplicates and errors, then the import with a progress bar. */
+export function ImportTab() {
+  const [path, setPath] = useState("");
+  const [preview, setPreview] = useState<SheetPreview | null>(null);
+  const [mapping, setMapping] = useState<(PatientField | null)[]>([]);
+  const [dry, setDry] = useState<ImportReport | null>(null);
+  const [done, setDone] = useState<ImportReport | null>(null);
+  const read = useSubmit(async () => {
+    const found = await call(commands.previewImport(path));
+    setPreview(found);
+    setMapping(found.suggested);
+    setDry(null);
+    setDone(null);
+  });
+  const check = useSubmit(async () => setDry(await call(commands.dryRunImport(path, mapping))));
+  const remap = (i: number, value: string) => {
+    const next = [...mapping];
+    next[i] = chosen(IMPORT_FIELDS, value);
+    setMapping(next);
+    setDry(null);
+  };
+  return (
+    <div class="stack">
+      <Card title={t("import.title")}>
+        <Form test="import-file" onSubmit={() => void read.run()}>
+          <p class="hint">{t("import.body")}</p>
+          <Field name="file" value={path} onInput={setPath} invalid={read.field === "file"} hint={t("import.fileHint")} />
+          <ErrorBox message={read.message} />
+          <button type="submit" disabled={read.busy}>
+            {t("import.read")}
+          </button>
+        </Form>
+      </Card>
+      {preview ? (
+        <Card title={t("import.mapping", { rows: preview.rows })}>
+          <div class="table-scroll">
+            <table class="list" data-test="import-preview">
+              <thead>
+                <tr>
+                  {preview.headers.map((h, i) => (
+                    <th key={i}>
+                      <div>{h}</div>
+                      <select data-test={`map-${i}`} value={mapping[i] ?? ""} onChange={(e) => remap(i, (e.target as HTMLSelectElement).value)}>
+                        <option value="">{t("import.skip")}</option>
+                        {IMPORT_FIELDS.map((f) => (
+                          <option key={f} value={f}>
+                            {t(`import.fields.${f}`)}
+                          </option>
+                        ))}
+                      </select>
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {preview.sample.slice(0, 5).map((row, r) => (
+                  <tr key={r}>
+                    {row.map((cell, c) => (
+                      <td key={c}>{cell}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <ErrorBox message={check.message} />
+          <button type="button" data-test="import-dry-run" disabled={check.busy} onClick={() => void check.run()}>
+            {check.busy ? t("import.checking") : t("import.dryRun")}
+          </button>
+          {dry ? <Report report={dry} finished={false} /> : null}
+          {dry && dry.new > 0 && !done ? <Run path={path} mapping={mapping} onDone={setDone} /> : null}
+          {done ? <Report report={done} finished /> : null}
+        </Card>
+      ) : null}
+    </div>
+  );
+}
+
+function Report({ report, finished }: { report: ImportReport; finished: boolean }) {
+  return (
+    <div data-test={finished ? "import-done" : "import-report"}>
+      <ul class="counts">
+        {finished ? (
+          <li data-test="count-imported">{t(report.cancelled ? "import.cancelledAfter" : "import.imported", { n: report.imported })}</li>
+        ) : (
+          <li data-test="count-new">{t("import.new", { n: report.new })}</li>
+        )}
+        <li data-test="count-duplicates">{t("import.duplicates", { n: report.duplicates })}</li>
+        <li data-test="count-already">{t("import.already", { n: report.already })}</li>
+        <li data-test="count-errors" class={report.errors > 0 ? "risk" : ""}>
+          {t("import.errors", { n: report.errors })}
+        </li>
+      </ul>
+      {report.problems.length > 0 ? (
+        <details>
+          <summary>{t("import.problems")}</summary>
+          <table class="list">
+            <tbody>
+              {report.problems.map((p) => (
+                <tr key={p.row}>
+                  <td class="num">{t("import.row", { row: p.row })}</td>
+                  <td>{p.field ? `${t(`fields.${p.field}`)}: ${t(`errors.${p.key}`)}` : t(`errors.${p.key}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      ) : null}
+      <DocumentLink doc={report.rejected} />
+    </div>
+  );
+}
+
+/** The import itself: a progress bar with counts and the time left, and a cancel that stops
+ *  between two batches (a batch is written whole or not at all). */
+function Run({ path, mapping, onDone }: { path: string; mapping: (PatientField | null)[]; onDone: (r: ImportReport) => void }) {
+  const [progress, setProgress] = useState<ImportProgress | null>(null);
+  useEffect(() => {
+    const listening = events.importProgressed.listen((event) => setProgress(event.payload));
+    return () => void listening.then((stop) => stop());
+  }, []);
+  const run = useSubmit(async () => onDone(await call(commands.importPatients(path, mapping))));
+  const cancel = useSubmit(async () => {
+    await call(commands.cancelImport());
+  });
+  return (
+    <div data-test="import-run">
+      {run.busy && progress ? (
+        <div>
+          <progress max={progress.total} value={progress.done} data-test="import-progress" />
+          <span>
+            {t("import.progress", { done: progress.done, total: progress.total })}
+            {progress.etaSeconds !== null ? ` · ${t("import.eta", { s: progress.etaSeconds })}` : ""}
+          </span>
+        </div>
+      ) : null}
+      <ErrorBox message={run.message ?? cancel.message} />
+      <div class="row">
+        <button type="button" data-test="import-start" disabled={run.busy} onClick={() => void run.run()}>
+          {run.busy ? t("import.running") : t("import.start")}
+        </button>
+        {run.busy ? (
+          <button type="button" class="secondary" data-test="import-cancel" onClick={() => void cancel.run()}>
+            {t("common.cancel")}
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}
