@@ -2,18 +2,13 @@
 // appointment to another time, mark the patient as arrived. Real app, real WebKit, fresh database.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchOnFreshDatabase, psql } from "./driver.mjs";
+import { launchOnFreshDatabase, psql, podiatristAllWeek } from "./driver.mjs";
 
 test("reception finds a patient, books, drags to reschedule and marks arrived", async (t) => {
   const { db, app } = await launchOnFreshDatabase(t);
   await app.find("[data-test=first-admin-form]", 60_000);
   // The clinic: one podiatrist working every day, all day, and the patient who calls.
-  psql(
-    db.url,
-    `WITH p AS (INSERT INTO podiatrists (id, name, color) VALUES (gen_random_uuid(), 'Dra. Lucía Hernández', '#0f766e') RETURNING id)
-     INSERT INTO schedule_blocks (id, podiatrist_id, weekday, start_minute, end_minute)
-     SELECT gen_random_uuid(), p.id, d, 0, 1440 FROM p, generate_series(1, 7) d`,
-  );
+  podiatristAllWeek(db.url);
   psql(db.url, `INSERT INTO patients (id, first_name, last_names, phone) VALUES
      (gen_random_uuid(), 'José', 'González Muñoz', '55 1234 5678'), (gen_random_uuid(), 'Josefina', 'Gómez', '')`);
   await app.firstAdminAndLogin("Recepción Uno", "recepcion", "agenda llena de pies");

@@ -18,6 +18,16 @@ export function psql(url, sql) {
   return execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { encoding: "utf8" }).trim();
 }
 
+/** The clinic's podiatrist, Dra. Lucía Hernández, working every day, all day. */
+export function podiatristAllWeek(url) {
+  psql(
+    url,
+    `WITH p AS (INSERT INTO podiatrists (id, name, color) VALUES (gen_random_uuid(), 'Dra. Lucía Hernández', '#0f766e') RETURNING id)
+     INSERT INTO schedule_blocks (id, podiatrist_id, weekday, start_minute, end_minute)
+     SELECT gen_random_uuid(), p.id, d, 0, 1440 FROM p, generate_series(1, 7) d`,
+  );
+}
+
 export function withDatabase(url, name) {
   const u = new URL(url);
   u.pathname = `/${name}`;

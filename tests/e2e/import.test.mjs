@@ -7,17 +7,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchOnFreshDatabase, psql } from "./driver.mjs";
+import { launchOnFreshDatabase, psql, podiatristAllWeek } from "./driver.mjs";
 
 test("a spreadsheet of patients is checked, imported, and its patients found from the agenda", async (t) => {
   const { db, app } = await launchOnFreshDatabase(t);
   await app.find("[data-test=first-admin-form]", 60_000);
-  psql(
-    db.url,
-    `WITH p AS (INSERT INTO podiatrists (id, name, color) VALUES (gen_random_uuid(), 'Dra. Lucía Hernández', '#0f766e') RETURNING id)
-     INSERT INTO schedule_blocks (id, podiatrist_id, weekday, start_minute, end_minute)
-     SELECT gen_random_uuid(), p.id, d, 0, 1440 FROM p, generate_series(1, 7) d`,
-  );
+  podiatristAllWeek(db.url);
   psql(db.url, `INSERT INTO patients (id, first_name, last_names, phone) VALUES (gen_random_uuid(), 'Ya', 'Estaba', '55 9999 0000')`);
   await app.firstAdminAndLogin("Dra. Admin", "admin", "importar con calma 2026");
 
