@@ -183,6 +183,19 @@ async fn a_restored_backup_takes_the_clinics_place_with_exactly_the_backups_data
     renamed.last_names = "Cambiada Después".into();
     podoclinic_core::patients::service::update(&ctx, renamed).await.unwrap();
 
+    // A new passphrase (a new recovery key) does not orphan the backups taken before: each has
+    // the sealed key it was taken under beside it, read with its own passphrase.
+    assert!(service::key_file_for(&path).is_file(), "the sealed key beside the backup");
+    let renewed = BackupSettingsInput {
+        runner_desk: ctx.actor.desk.clone(),
+        folder: folder.display().to_string(),
+        daily_at: "21:00".into(),
+        enabled: true,
+        passphrase: Some("otra frase nueva y bastante larga".into()),
+        passphrase_again: Some("otra frase nueva y bastante larga".into()),
+    };
+    service::save_settings(&ctx, renewed).await.unwrap();
+
     // Without the passphrase the backup cannot be read, and nothing is created.
     let refused = service::restore(&work.data_dir, &ctx, &path, "no es la frase correcta", &conn).await;
     assert_eq!(refused.unwrap_err(), AppError::validation("passphrase", "wrong_passphrase"));

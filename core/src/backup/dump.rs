@@ -310,12 +310,12 @@ pub async fn switch(owner: &Conn, current: &str, restored: &str, keep_as: &str) 
     let mut server = PgConnection::connect_with(&owner.on("postgres").options()).await?;
     let (current_q, restored_q, keep_q) =
         (quote(&mut server, current).await?, quote(&mut server, restored).await?, quote(&mut server, keep_as).await?);
-    for db in [&current_q, &restored_q] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false")))
-            .execute(&mut server)
-            .await?;
-    }
+    let run = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql));
+    // The restored one first: if this fails, the clinic's database was never closed.
+    run(format!("ALTER DATABASE {restored_q} ALLOW_CONNECTIONS false")).execute(&mut server).await?;
+    let mut kept = false;
     let switched = async {
+        run(format!("ALTER DATABASE {current_q} ALLOW_CONNECTIONS false")).execute(&mut server).await?;
         sqlx::query!(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ($1, $2) AND pid <> pg_backend_pid()",
             current,
@@ -323,20 +323,21 @@ pub async fn switch(owner: &Conn, current: &str, restored: &str, keep_as: &str) 
         )
         .fetch_all(&mut server)
         .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {current_q} RENAME TO {keep_q}")))
-            .execute(&mut server)
-            .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {restored_q} RENAME TO {current_q}")))
-            .execute(&mut server)
-            .await?;
+        run(format!("ALTER DATABASE {current_q} RENAME TO {keep_q}")).execute(&mut server).await?;
+        kept = true;
+        run(format!("ALTER DATABASE {restored_q} RENAME TO {current_q}")).execute(&mut server).await?;
         Ok::<_, AppError>(())
     }
     .await;
-    // Whatever happened, the clinic's database (restored, or the old one if the switch failed)
-    // takes connections again.
-    sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {current_q} ALLOW_CONNECTIONS true")))
-        .execute(&mut server)
-        .await?;
+    if switched.is_err() && kept {
+        // The clinic's data goes back under its name rather than leave the desks without one.
+        let _ = run(format!("ALTER DATABASE {keep_q} RENAME TO {current_q}")).execute(&mut server).await;
+    }
+    // Whatever happened, the database under the clinic's name takes connections again.
+    run(format!("ALTER DATABASE {current_q} ALLOW_CONNECTIONS true")).execute(&mut server).await?;
+    if switched.is_err() {
+        let _ = run(format!("ALTER DATABASE {restored_q} ALLOW_CONNECTIONS true")).execute(&mut server).await;
+    }
     server.close().await?;
     switched
 }

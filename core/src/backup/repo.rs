@@ -191,12 +191,14 @@ pub struct OnFile {
     pub verified: bool,
 }
 
-pub async fn files_in(db: impl PgExecutor<'_>, folder: &str) -> AppResult<Vec<OnFile>> {
+/// `desk`'s files in `folder` (another desk's folder of the same name is another disk).
+pub async fn files_in(db: impl PgExecutor<'_>, folder: &str, desk: &str) -> AppResult<Vec<OnFile>> {
     Ok(sqlx::query_as!(
         OnFile,
         r#"SELECT id, file_name AS "file_name!", started_at, verified_at IS NOT NULL AS "verified!"
-           FROM backups WHERE folder = $1 AND file_name IS NOT NULL AND pruned_at IS NULL"#,
-        folder
+           FROM backups WHERE folder = $1 AND desk = $2 AND file_name IS NOT NULL AND pruned_at IS NULL"#,
+        folder,
+        desk
     )
     .fetch_all(db)
     .await?)

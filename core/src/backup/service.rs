@@ -149,7 +149,8 @@ fn view(s: &Stored, this_desk: &str) -> BackupSettings {
     }
 }
 
-/// Saves the settings; a passphrase makes a new recovery key (backups taken before stay readable
+/// Saves the settings; a passphrase makes a new recovery key (backups taken before stay readable,
+/// each with the sealed key it was taken under written beside it, `key_file_for`,
 /// with the passphrase they were taken under). Audited without the key.
 #[tracing::instrument(skip_all)]
 pub async fn save_settings(ctx: &Ctx, input: BackupSettingsInput) -> AppResult<BackupSettings> {
@@ -223,6 +224,21 @@ fn work_dir(data_dir: &Path) -> AppResult<PathBuf> {
     Ok(dir)
 }
 
+/// Where a backup's sealed recovery key is kept: beside it, `<name>.key` for `<name>.backup.age`.
+pub fn key_file_for(backup: &Path) -> PathBuf {
+    let name = backup.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    backup.with_file_name(format!("{}.key", name.strip_suffix(".backup.age").unwrap_or(&name)))
+}
+
+/// Writes a small file whole or not at all (a temporary file, synced, then renamed).
+fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
+    use std::io::Write;
+    let part = path.with_extension("part");
+    let mut file = std::fs::File::create(&part).map_err(AppError::internal)?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(AppError::internal)?;
+    std::fs::rename(&part, path).map_err(AppError::internal)
+}
+
 /// A plain file removed when dropped, whatever happens on the way.
 struct Scratch(PathBuf);
 
@@ -245,7 +261,8 @@ pub async fn run(data_dir: &Path, pool: &sqlx::PgPool, actor: &Actor, conn: &Con
     };
     let id = Uuid::now_v7();
     let started_at = Utc::now();
-    let attempt = take(data_dir, pool, conn, &folder, &recipient, started_at).await;
+    let key = RecoveryKey { recipient, sealed: stored.sealed_key.clone().unwrap_or_default() };
+    let attempt = take(data_dir, pool, conn, &folder, &key, started_at).await;
     let detail = match &attempt {
         Ok(Taken { proof: Proof::Differs(what), .. }) => Some(truncate(what.join("; "), 4000)),
         Ok(_) => None,
@@ -297,7 +314,7 @@ pub async fn run(data_dir: &Path, pool: &sqlx::PgPool, actor: &Actor, conn: &Con
     tx.commit().await?;
     if let Ok(t) = &attempt {
         tracing::info!(bytes = t.written.bytes, outcome = ?record.outcome, "backup taken");
-        if let Err(e) = prune(pool, &folder).await {
+        if let Err(e) = prune(pool, &folder, &actor.desk).await {
             tracing::warn!(error = %e, "backup retention did not run");
         }
     }
@@ -337,7 +354,7 @@ async fn take(
     pool: &sqlx::PgPool,
     conn: &Conn,
     folder: &str,
-    recipient: &str,
+    key: &RecoveryKey,
     at: DateTime<Utc>,
 ) -> AppResult<Taken> {
     let folder_path = PathBuf::from(folder);
@@ -349,8 +366,16 @@ async fn take(
     let plain = Scratch(work_dir(data_dir)?.join(format!("{}.dump", Uuid::now_v7().simple())));
     let contents = dump::dump(conn, &tools, &plain.0).await?;
     let file_name = file_name(at);
-    let (src, dst, to) = (plain.0.clone(), folder_path.join(&file_name), recipient.to_string());
-    let written = tokio::task::spawn_blocking(move || file::encrypt(&src, &to, &dst)).await?.map_err(|e| {
+    let (src, dst, to) = (plain.0.clone(), folder_path.join(&file_name), key.recipient.clone());
+    let sealed = (key_file_for(&dst), key.sealed.clone());
+    let written = tokio::task::spawn_blocking(move || {
+        // The sealed key beside the backup: the file can be read back with the passphrase even
+        // when the database that held the key is the one lost.
+        write_atomically(&sealed.0, &sealed.1)?;
+        file::encrypt(&src, &to, &dst)
+    })
+    .await?
+    .map_err(|e| {
         tracing::warn!(error = %e, "the backup could not be written to its folder");
         AppError::validation("folder", "folder_unwritable")
     })?;
@@ -359,9 +384,9 @@ async fn take(
 }
 
 /// Removes the files retention lets go from `folder`, and records it.
-async fn prune(pool: &sqlx::PgPool, folder: &str) -> AppResult<usize> {
+async fn prune(pool: &sqlx::PgPool, folder: &str, desk: &str) -> AppResult<usize> {
     let tz = crate::clinic::time::zone(pool).await?;
-    let files = repo::files_in(pool, folder).await?;
+    let files = repo::files_in(pool, folder, desk).await?;
     let kept: Vec<retention::Kept<Uuid>> = files
         .iter()
         .map(|f| retention::Kept {
@@ -376,6 +401,7 @@ async fn prune(pool: &sqlx::PgPool, folder: &str) -> AppResult<usize> {
     for id in retention::to_prune(&kept, today) {
         let Some(f) = files.iter().find(|f| f.id == id) else { continue };
         let path = Path::new(folder).join(&f.file_name);
+        let _ = std::fs::remove_file(key_file_for(&path));
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -449,13 +475,15 @@ pub async fn restore(
     owner: &Conn,
 ) -> AppResult<BackupPreview> {
     let _busy = busy(owner)?;
-    let stored = repo::settings(&ctx.pool).await?;
-    let Some(sealed) = stored.sealed_key.clone() else {
-        return Err(AppError::conflict("backup_not_configured", None));
-    };
     if !path.is_file() {
         return Err(AppError::validation("file", "file_missing"));
     }
+    // The key the backup was taken under, written beside it; else the clinic's current one.
+    let beside = std::fs::read(key_file_for(path)).ok();
+    let stored = repo::settings(&ctx.pool).await?;
+    let Some(sealed) = beside.or(stored.sealed_key.clone()) else {
+        return Err(AppError::conflict("backup_not_configured", None));
+    };
     let folder = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let record = repo::by_file(&ctx.pool, &folder, &name).await?;
@@ -537,6 +565,7 @@ fn restore_entry<'a>(database: &str, staged: &str, keep_as: &str) -> Entry<'a> {
 
 /// Drops a database a restore left waiting (the admin cancelled).
 pub async fn discard(staged: &str, owner: &Conn) -> AppResult<()> {
+    let _busy = busy(owner)?;
     if !is_staged(&owner.database, staged) {
         return Err(AppError::validation("database", "not_a_restored_database"));
     }
@@ -551,6 +580,7 @@ pub async fn kept(owner: &Conn) -> AppResult<Vec<KeptDatabase>> {
 
 /// Drops a database an earlier restore kept. Audited.
 pub async fn drop_kept(ctx: &Ctx, name: &str, owner: &Conn) -> AppResult<()> {
+    let _busy = busy(owner)?;
     if !dump::is_kept(&owner.database, name) {
         return Err(AppError::validation("name", "not_a_kept_database"));
     }

@@ -263,6 +263,19 @@ impl LocalCluster {
         let credentials = self.credentials()?;
 
         if !data.join("PG_VERSION").exists() {
+            // A missing data folder beside an upgrade's is an interrupted upgrade, not a new desk:
+            // making an empty cluster here would hide the clinic's data.
+            let upgrade_left = std::fs::read_dir(&self.root)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("data-"));
+            if upgrade_left {
+                return Err(LocalError::Step {
+                    step: "start",
+                    detail: format!("no data folder, but an upgrade's folders are in {}", self.root.display()),
+                });
+            }
             tracing::info!("creating the local database cluster");
             self.init(&data, &credentials.owner).await?;
         }
@@ -383,7 +396,8 @@ impl LocalCluster {
         self.upgrading.store(true, std::sync::atomic::Ordering::SeqCst);
         let outcome = self.move_to(new_bin, from, to).await;
         if outcome.is_err() {
-            // Whatever failed, the desk goes on with its old cluster.
+            // Whatever failed, the desk goes on with its old cluster, on its own socket again.
+            let _ = self.halt(&self.data_dir()).await;
             let _ = self.start().await;
             self.upgrading.store(false, std::sync::atomic::Ordering::SeqCst);
         }
@@ -393,7 +407,13 @@ impl LocalCluster {
     async fn move_to(&self, new_bin: &Path, from: u32, to: u32) -> Result<Upgraded, LocalError> {
         let data = self.data_dir();
         self.start().await?;
-        let old = self.owner_conn()?;
+        // The old server again, on a socket of the upgrade's own: no desk can write to it while
+        // it is counted and copied (a write after the copy would be left behind in the old folder).
+        let private = PathBuf::from(format!("{}-old", self.socket_dir().display()));
+        self.prepare_dir(&private)?;
+        self.halt(&data).await?;
+        self.serve(&data, &private).await?;
+        let old = crate::backup::dump::Conn { host: private.display().to_string(), ..self.owner_conn()? };
         let counted = |e: crate::error::AppError| LocalError::Step { step: "count rows", detail: e.to_string() };
         let before = crate::backup::dump::count(&old).await.map_err(counted)?;
         tracing::info!(from, to, "upgrading the local database cluster");
@@ -422,14 +442,20 @@ impl LocalCluster {
                     .kill_on_drop(true);
             };
             let mut dumpall = Command::new(new_bin.join("pg_dumpall"));
-            libpq(&mut dumpall, &self.socket_dir());
+            libpq(&mut dumpall, &private);
             let result = async {
                 run_step(dumpall.arg("--file").arg(&script), "pg_dumpall").await?;
+                // The owner's role exists already (initdb made it, with the same password): its
+                // CREATE goes, so any other error stops the restore.
+                let text = std::fs::read_to_string(&script).map_err(step("read the upgrade script"))?;
+                let create_owner = format!("CREATE ROLE {OWNER};");
+                let text: String =
+                    text.lines().filter(|l| l.trim() != create_owner).map(|l| format!("{l}\n")).collect();
+                std::fs::write(&script, text).map_err(step("write the upgrade script"))?;
                 let mut psql = Command::new(new_bin.join("psql"));
                 libpq(&mut psql, &sockets);
-                // The owner's own role exists already (initdb made it): that one error is expected;
-                // what counts is what the new cluster holds afterwards, compared below.
-                run_step(psql.args(["-X", "-q", "-d", "postgres", "-f"]).arg(&script), "psql").await
+                psql.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-f"]).arg(&script);
+                run_step(&mut psql, "psql").await
             }
             .await;
             let _ = std::fs::remove_file(&script);
@@ -447,11 +473,17 @@ impl LocalCluster {
             let _ = std::fs::remove_dir_all(&staged);
             return Err(e);
         }
+        // Nothing was written to the old server meanwhile (no desk reached it): the copy is whole.
         self.halt(&data).await?;
         let kept = self.root.join(format!("data-{from}-{}", chrono::Utc::now().format("%Y%m%d%H%M%S")));
         std::fs::rename(&data, &kept).map_err(step("keep the old data folder"))?;
-        std::fs::rename(&staged, &data).map_err(step("put the new data folder in place"))?;
+        if let Err(e) = std::fs::rename(&staged, &data) {
+            // The old folder goes back in place rather than leave the desk without one.
+            let _ = std::fs::rename(&kept, &data);
+            return Err(step("put the new data folder in place")(e));
+        }
         let _ = std::fs::remove_dir_all(&sockets);
+        let _ = std::fs::remove_dir_all(&private);
         tracing::info!(from, to, kept = %kept.display(), "the local database cluster was upgraded");
         Ok(Upgraded { from, to, kept })
     }

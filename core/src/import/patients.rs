@@ -247,7 +247,7 @@ pub async fn analyze(pool: &sqlx::PgPool, sheet: &Sheet, mapping: &[Option<Patie
         .rows
         .iter()
         .enumerate()
-        .map(|(i, cells)| parse_row(cells, mapping, i as u32 + 2, &sheet.digest, today))
+        .map(|(i, cells)| parse_row(cells, mapping, sheet.numbers[i], &sheet.digest, today))
         .collect();
     let rows: Vec<&Row> = parsed.iter().filter_map(|r| r.as_ref().ok()).collect();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.patient.id).collect();
@@ -269,8 +269,13 @@ pub async fn analyze(pool: &sqlx::PgPool, sheet: &Sheet, mapping: &[Option<Patie
                 continue;
             }
         };
-        if lookup.existing.contains(&row.patient.id) || !ids_in_file.insert(row.patient.id) {
+        if lookup.existing.contains(&row.patient.id) {
             verdicts.push(Verdict::Already(row.number));
+            continue;
+        }
+        if !ids_in_file.insert(row.patient.id) {
+            // The same old-system key twice in one file: the second is not another patient.
+            verdicts.push(Verdict::Duplicate(row.number));
             continue;
         }
         let name = row.patient.birth_date.map(|b| (name_of.get(&row.patient.id).cloned().unwrap_or_default(), b));
@@ -350,14 +355,27 @@ pub async fn import(
     let total = new.len() as u32;
     let started = std::time::Instant::now();
     progress(ImportProgress { total, done: 0, eta_seconds: None, running: true });
+    let mut failed = None;
     for batch in new.chunks(BATCH) {
         if cancel.load(Ordering::SeqCst) {
             report.cancelled = true;
             break;
         }
-        let mut tx = ctx.pool.begin().await?;
-        let written = super::repo::insert_patients(&mut *tx, batch).await?;
-        tx.commit().await?;
+        let written = async {
+            let mut tx = ctx.pool.begin().await?;
+            let written = super::repo::insert_patients(&mut *tx, batch).await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(written)
+        }
+        .await;
+        let written = match written {
+            Ok(written) => written,
+            Err(e) => {
+                // The batches written before stay, and are audited below with the failure.
+                failed = Some(e);
+                break;
+            }
+        };
         report.imported += written as u32;
         let done = report.imported;
         let eta = (done > 0).then(|| (started.elapsed().as_secs_f64() / done as f64 * (total - done) as f64) as u32);
@@ -372,9 +390,13 @@ pub async fn import(
         "already": report.already,
         "errors": report.errors,
         "cancelled": report.cancelled,
+        "failed": failed.is_some(),
     }));
     audit::record(&ctx.pool, &ctx.actor, entry).await?;
     progress(ImportProgress { total, done: report.imported, eta_seconds: Some(0), running: false });
+    if let Some(e) = failed {
+        return Err(e);
+    }
     Ok((report, verdicts))
 }
 
@@ -382,16 +404,17 @@ pub async fn import(
 pub fn rejected_rows(sheet: &Sheet, verdicts: &[Verdict], reason: impl Fn(&RowProblem) -> String) -> Vec<Vec<String>> {
     verdicts
         .iter()
-        .filter_map(|v| match v {
-            Verdict::Error(p) => Some(p.clone()),
-            Verdict::Duplicate(row) => Some(RowProblem { row: *row, field: None, key: "duplicate".into() }),
+        .zip(&sheet.rows)
+        .filter_map(|(v, cells)| match v {
+            Verdict::Error(p) => Some((p.clone(), cells)),
+            Verdict::Duplicate(row) => Some((RowProblem { row: *row, field: None, key: "duplicate".into() }, cells)),
             _ => None,
         })
-        .map(|p| {
-            let mut cells = vec![p.row.to_string()];
-            cells.extend(sheet.rows[(p.row - 2) as usize].iter().cloned());
-            cells.push(reason(&p));
-            cells
+        .map(|(p, cells)| {
+            let mut out = vec![p.row.to_string()];
+            out.extend(cells.iter().cloned());
+            out.push(reason(&p));
+            out
         })
         .collect()
 }
@@ -456,7 +479,7 @@ mod tests {
 
     #[test]
     fn a_mapping_needs_one_name_and_each_field_once() {
-        let sheet = Sheet { headers: cells(&["a", "b"]), rows: vec![], digest: [0; 32] };
+        let sheet = Sheet { headers: cells(&["a", "b"]), rows: vec![], numbers: vec![], digest: [0; 32] };
         let none = [None, Some(PatientField::Phone)];
         assert_eq!(check_mapping(&sheet, &none).unwrap_err(), AppError::validation("mapping", "name_column_required"));
         let twice = [Some(PatientField::FirstName), Some(PatientField::FirstName)];

@@ -20,6 +20,8 @@ pub const MAX_ROWS: usize = 2_000_000;
 pub struct Sheet {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Each row's number as the spreadsheet shows it (blank lines and rows above the header count).
+    pub numbers: Vec<u32>,
     /// SHA-256 of the file's bytes: what ids derived from it are made of.
     pub digest: [u8; 32],
 }
@@ -45,27 +47,32 @@ pub fn read(path: &Path) -> AppResult<Sheet> {
     from_grid(grid, digest)
 }
 
-fn from_grid(grid: Vec<Vec<String>>, digest: [u8; 32]) -> AppResult<Sheet> {
-    let mut rows = grid.into_iter().skip_while(|r| r.iter().all(|c| c.trim().is_empty()));
-    let headers: Vec<String> = rows.next().ok_or(AppError::validation("file", "empty_file"))?;
+/// A grid's rows with their numbers in the file.
+type Grid = Vec<(u32, Vec<String>)>;
+
+fn from_grid(grid: Grid, digest: [u8; 32]) -> AppResult<Sheet> {
+    let mut rows = grid.into_iter().skip_while(|(_, r)| r.iter().all(|c| c.trim().is_empty()));
+    let (_, headers) = rows.next().ok_or(AppError::validation("file", "empty_file"))?;
     let headers: Vec<String> = headers.into_iter().map(|h| h.trim().to_string()).collect();
     let width = headers.len();
-    let mut data = Vec::new();
-    for mut row in rows {
+    let (mut data, mut numbers) = (Vec::new(), Vec::new());
+    for (number, mut row) in rows {
         if data.len() == MAX_ROWS {
             return Err(AppError::validation("file", "too_many_rows"));
         }
         row.resize(width, String::new());
         data.push(row);
+        numbers.push(number);
     }
     // Trailing empty rows (a spreadsheet's formatted but empty lines) are not data.
     while data.last().is_some_and(|r: &Vec<String>| r.iter().all(|c| c.trim().is_empty())) {
         data.pop();
+        numbers.pop();
     }
-    Ok(Sheet { headers, rows: data, digest })
+    Ok(Sheet { headers, rows: data, numbers, digest })
 }
 
-fn csv_grid(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+fn csv_grid(bytes: &[u8]) -> AppResult<Grid> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
@@ -74,12 +81,23 @@ fn csv_grid(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter =
         [b',', b';', b'\t'].into_iter().max_by_key(|d| first_line.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+    let raw = text.as_bytes();
+    let newlines: Vec<usize> = raw.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut grid = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|_| AppError::validation("file", "unreadable_file"))?;
-        grid.push(record.iter().map(str::to_string).collect());
+        // The line a record starts on, counted from its byte offset (blank lines count). The
+        // reader places a record after a CRLF at the LF: its first character is further on.
+        let line = match record.position() {
+            Some(p) => {
+                let first = (p.byte() as usize..raw.len()).find(|&i| raw[i] != b'\r' && raw[i] != b'\n');
+                newlines.partition_point(|&at| at < first.unwrap_or(raw.len())) as u32 + 1
+            }
+            None => grid.len() as u32 + 1,
+        };
+        grid.push((line, record.iter().map(str::to_string).collect()));
         if grid.len() > MAX_ROWS + 1 {
             return Err(AppError::validation("file", "too_many_rows"));
         }
@@ -87,7 +105,7 @@ fn csv_grid(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     Ok(grid)
 }
 
-fn workbook_grid(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+fn workbook_grid(bytes: &[u8]) -> AppResult<Grid> {
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|_| AppError::validation("file", "unreadable_file"))?;
     let range = book
@@ -97,7 +115,9 @@ fn workbook_grid(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     if range.height() > MAX_ROWS + 1 {
         return Err(AppError::validation("file", "too_many_rows"));
     }
-    Ok(range.rows().map(|row| row.iter().map(cell_text).collect()).collect())
+    // The range starts at the sheet's first used cell: its rows are numbered from there.
+    let first = range.start().map_or(0, |(row, _)| row);
+    Ok(range.rows().enumerate().map(|(i, row)| (first + i as u32 + 1, row.iter().map(cell_text).collect())).collect())
 }
 
 /// A cell as the text a person would have typed.
@@ -124,11 +144,13 @@ mod tests {
     #[test]
     fn a_csv_in_excel_s_spanish_shape_reads_as_text() {
         // Semicolons, Windows-1252 accents, a BOM-less header, a quoted field with a semicolon.
-        let bytes = b"Nombre;Apellidos;Tel\xe9fono\r\nJos\xe9;Gonz\xe1lez;55 1234 5678\r\n\"Ana; Mar\xeda\";L\xf3pez;\r\n;;\r\n";
+        let bytes = b"Nombre;Apellidos;Tel\xe9fono\r\nJos\xe9;Gonz\xe1lez;55 1234 5678\r\n\r\n\"Ana; Mar\xeda\";L\xf3pez;\r\n;;\r\n";
         let grid = csv_grid(bytes).unwrap();
         let sheet = from_grid(grid, [0; 32]).unwrap();
         assert_eq!(sheet.headers, ["Nombre", "Apellidos", "Teléfono"]);
         assert_eq!(sheet.rows, [vec!["José", "González", "55 1234 5678"], vec!["Ana; María", "López", ""]]);
+        // A blank line still counts: Ana is on line 4 of the file.
+        assert_eq!(sheet.numbers, [2, 4]);
     }
 
     #[test]
