@@ -274,8 +274,36 @@ export class Session {
       await this.cmd("DELETE", "");
     } finally {
       this.onClose?.();
+      // Ending the session closes the window it was on; an app with another window open (the
+      // admin window) outlives it, orphaned, and its output pipe keeps the test runner waiting.
+      const dir = this.env.PODOCLINIC_DATA_DIR;
+      await stopApps(dir ? `PODOCLINIC_DATA_DIR=${dir}` : `HOME=${this.env.HOME}`);
     }
   }
+}
+
+/** The app processes whose environment holds `marker` (`NAME=value`). */
+function appsWith(marker) {
+  const found = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const program = readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0")[0] ?? "";
+      if (program.endsWith("podoclinic") && readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(marker)) {
+        found.push(Number(pid));
+      }
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** Stops what is left of a test's app: SIGTERM (it stops its own cluster), then SIGKILL. */
+async function stopApps(marker) {
+  const signal = (pids, sig) => pids.forEach((pid) => { try { process.kill(pid, sig); } catch { /* already gone */ } });
+  signal(appsWith(marker), "SIGTERM");
+  for (let i = 0; i < 50 && appsWith(marker).length > 0; i++) await sleep(100);
+  signal(appsWith(marker), "SIGKILL");
 }
 
 /** A PostgreSQL server of the test's own (the clinic's "LAN server"), from the system's binaries:
