@@ -205,11 +205,7 @@ pub enum Proof {
 pub async fn verify(admin: &Conn, tools: &Tools, dump: &Path, taken: &Contents) -> AppResult<Proof> {
     let scratch = format!("podoclinic_verify_{}", uuid::Uuid::now_v7().simple());
     let mut server = PgConnection::connect_with(&admin.options()).await?;
-    // A database's name cannot be a bound parameter (DDL takes identifiers, not values): the name
-    // is made here from a fixed prefix and a UUID's hex digits, and PostgreSQL's own quote_ident
-    // quotes it besides, so no text from outside reaches the statement.
-    let quoted = quote(&mut server, &scratch).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}"))).execute(&mut server).await?;
+    ddl(&mut server, Ddl::Create(&scratch)).await?;
     let proof = async {
         let mut cmd = admin.on(&scratch).command(&tools.pg_restore);
         cmd.args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname"]);
@@ -221,9 +217,7 @@ pub async fn verify(admin: &Conn, tools: &Tools, dump: &Path, taken: &Contents) 
         Ok::<_, AppError>(compare(taken, &found?))
     }
     .await;
-    let dropped = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")))
-        .execute(&mut server)
-        .await;
+    let dropped = ddl(&mut server, Ddl::Drop(&scratch)).await;
     server.close().await?;
     let proof = proof?;
     dropped?;
@@ -271,9 +265,35 @@ pub fn is_kept(current: &str, name: &str) -> bool {
     is_derived(current, "antes", name)
 }
 
-/// A database name quoted by the server itself (DDL takes identifiers, not bound values).
+/// A statement about a whole database. PostgreSQL takes a database's name in these as an
+/// identifier, never as a bound parameter, and runs CREATE and DROP DATABASE only outside a
+/// transaction (so not inside a function that could format them): `ddl` is the one place their
+/// text is made, from a fixed template per kind and names quoted by the server's own `quote_ident`.
+/// The names themselves are the app's (a scratch name, `derived_name`s, the profile's database).
+enum Ddl<'a> {
+    Create(&'a str),
+    Drop(&'a str),
+    AllowConnections(&'a str, bool),
+    Rename(&'a str, &'a str),
+}
+
 async fn quote(server: &mut PgConnection, name: &str) -> AppResult<String> {
     Ok(sqlx::query_scalar!(r#"SELECT quote_ident($1) AS "q!""#, name).fetch_one(server).await?)
+}
+
+async fn ddl(server: &mut PgConnection, statement: Ddl<'_>) -> AppResult<()> {
+    let text = match statement {
+        Ddl::Create(name) => format!("CREATE DATABASE {}", quote(server, name).await?),
+        Ddl::Drop(name) => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(server, name).await?),
+        Ddl::AllowConnections(name, allow) => {
+            format!("ALTER DATABASE {} ALLOW_CONNECTIONS {allow}", quote(server, name).await?)
+        }
+        Ddl::Rename(from, to) => {
+            format!("ALTER DATABASE {} RENAME TO {}", quote(server, from).await?, quote(server, to).await?)
+        }
+    };
+    sqlx::query(sqlx::AssertSqlSafe(text)).execute(server).await?;
+    Ok(())
 }
 
 /// Restores `dump` into a new database `target` on `owner`'s server, as it was: the same owner
@@ -281,8 +301,7 @@ async fn quote(server: &mut PgConnection, name: &str) -> AppResult<String> {
 /// On failure the half-restored database is dropped.
 pub async fn restore(owner: &Conn, tools: &Tools, dump: &Path, target: &str) -> AppResult<Contents> {
     let mut server = PgConnection::connect_with(&owner.on("postgres").options()).await?;
-    let quoted = quote(&mut server, target).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}"))).execute(&mut server).await?;
+    ddl(&mut server, Ddl::Create(target)).await?;
     let restored = async {
         let mut cmd = owner.on(target).command(&tools.pg_restore);
         cmd.args(["--exit-on-error", "--single-transaction", "--dbname"]).arg(target).arg(dump);
@@ -294,9 +313,7 @@ pub async fn restore(owner: &Conn, tools: &Tools, dump: &Path, target: &str) -> 
     }
     .await;
     if restored.is_err() {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")))
-            .execute(&mut server)
-            .await;
+        let _ = ddl(&mut server, Ddl::Drop(target)).await;
     }
     server.close().await?;
     restored
@@ -308,14 +325,11 @@ pub async fn restore(owner: &Conn, tools: &Tools, dump: &Path, target: &str) -> 
 /// (both databases refuse new ones meanwhile); the kept one then refuses connections for good.
 pub async fn switch(owner: &Conn, current: &str, restored: &str, keep_as: &str) -> AppResult<()> {
     let mut server = PgConnection::connect_with(&owner.on("postgres").options()).await?;
-    let (current_q, restored_q, keep_q) =
-        (quote(&mut server, current).await?, quote(&mut server, restored).await?, quote(&mut server, keep_as).await?);
-    let run = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql));
     // The restored one first: if this fails, the clinic's database was never closed.
-    run(format!("ALTER DATABASE {restored_q} ALLOW_CONNECTIONS false")).execute(&mut server).await?;
+    ddl(&mut server, Ddl::AllowConnections(restored, false)).await?;
     let mut kept = false;
     let switched = async {
-        run(format!("ALTER DATABASE {current_q} ALLOW_CONNECTIONS false")).execute(&mut server).await?;
+        ddl(&mut server, Ddl::AllowConnections(current, false)).await?;
         sqlx::query!(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ($1, $2) AND pid <> pg_backend_pid()",
             current,
@@ -323,20 +337,19 @@ pub async fn switch(owner: &Conn, current: &str, restored: &str, keep_as: &str) 
         )
         .fetch_all(&mut server)
         .await?;
-        run(format!("ALTER DATABASE {current_q} RENAME TO {keep_q}")).execute(&mut server).await?;
+        ddl(&mut server, Ddl::Rename(current, keep_as)).await?;
         kept = true;
-        run(format!("ALTER DATABASE {restored_q} RENAME TO {current_q}")).execute(&mut server).await?;
-        Ok::<_, AppError>(())
+        ddl(&mut server, Ddl::Rename(restored, current)).await
     }
     .await;
     if switched.is_err() && kept {
         // The clinic's data goes back under its name rather than leave the desks without one.
-        let _ = run(format!("ALTER DATABASE {keep_q} RENAME TO {current_q}")).execute(&mut server).await;
+        let _ = ddl(&mut server, Ddl::Rename(keep_as, current)).await;
     }
     // Whatever happened, the database under the clinic's name takes connections again.
-    run(format!("ALTER DATABASE {current_q} ALLOW_CONNECTIONS true")).execute(&mut server).await?;
+    ddl(&mut server, Ddl::AllowConnections(current, true)).await?;
     if switched.is_err() {
-        let _ = run(format!("ALTER DATABASE {restored_q} ALLOW_CONNECTIONS true")).execute(&mut server).await;
+        let _ = ddl(&mut server, Ddl::AllowConnections(restored, true)).await;
     }
     server.close().await?;
     switched
@@ -369,10 +382,7 @@ pub async fn count(conn: &Conn) -> AppResult<Contents> {
 /// Drops a database (the caller checked it is one a restore made or kept).
 pub async fn drop_database(owner: &Conn, name: &str) -> AppResult<()> {
     let mut server = PgConnection::connect_with(&owner.on("postgres").options()).await?;
-    let quoted = quote(&mut server, name).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")))
-        .execute(&mut server)
-        .await?;
+    ddl(&mut server, Ddl::Drop(name)).await?;
     server.close().await?;
     Ok(())
 }
