@@ -71,7 +71,7 @@ macro_rules! app_builder {
                 commands::backups::save_backup_login,
                 commands::import::preview_import,
                 commands::import::dry_run_import,
-                commands::import::import_patients,
+                commands::import::run_import,
                 commands::import::cancel_import,
                 commands::clinic::get_clinic_profile,
                 commands::clinic::update_clinic_profile,
@@ -157,6 +157,7 @@ macro_rules! app_builder {
             .constant("SEXES", podoclinic_core::patients::model::Sex::ALL)
             .constant("DIABETES_TYPES", podoclinic_core::patients::model::Diabetes::ALL)
             .constant("IMPORT_FIELDS", podoclinic_core::import::model::PatientField::ALL)
+            .constant("APPOINTMENT_IMPORT_FIELDS", podoclinic_core::import::model::AppointmentField::ALL)
             .constant("EXCEPTION_KINDS", podoclinic_core::schedules::model::ExceptionKind::ALL)
             .constant("PAYMENT_METHODS", podoclinic_core::money::Method::ALL)
             // The calendar row's flags (see `AgendaRow`).

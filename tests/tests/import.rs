@@ -1,11 +1,12 @@
-//! Importing patients from a spreadsheet (issue 19), against a real PostgreSQL: the counts of a
-//! 100,000-row CSV with 1 % bad rows and 1 % duplicates, an XLSX as Excel writes it, a second
-//! import that adds nothing, a cancel that leaves whole batches only.
+//! Importing patients and appointments from a spreadsheet (issue 19), against a real PostgreSQL:
+//! the counts of a 100,000-row CSV with 1 % bad rows and 1 % duplicates, an XLSX as Excel writes
+//! it, a second import that adds nothing, a cancel that leaves whole batches only; appointments
+//! matched to their patients and podiatrists, overlaps refused, completed ones in the dashboard.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use podoclinic_core::import::model::PatientField;
+use podoclinic_core::import::model::{AppointmentField, ImportMapping, PatientField};
 use podoclinic_core::import::patients::BATCH;
 use podoclinic_core::import::service;
 use podoclinic_tests::*;
@@ -62,6 +63,7 @@ async fn a_100k_row_csv_gives_exactly_its_bad_rows_and_duplicates_and_a_second_i
         ]
     );
 
+    let mapping = ImportMapping::Patients(mapping);
     let t = std::time::Instant::now();
     let dry = service::dry_run(&ctx, &path, &mapping).await.unwrap();
     println!("dry run of 100,000 rows: {:.1} s", t.elapsed().as_secs_f64());
@@ -114,7 +116,7 @@ async fn a_cancelled_import_leaves_whole_batches_and_finishes_on_the_next_run(po
     let ctx = ctx_of(&pool, &admin).await;
     let dir = folder();
     let path = generated_csv(&dir, 5_000);
-    let mapping = service::preview(&path).await.unwrap().suggested;
+    let mapping = ImportMapping::Patients(service::preview(&path).await.unwrap().suggested);
     let cancel = AtomicBool::new(false);
     // Cancelled as the first batch is written: that batch is whole, nothing of the next.
     let stopped = service::import(&ctx, &dir, &path, &mapping, &cancel, |p| {
@@ -177,6 +179,7 @@ async fn an_xlsx_with_accents_serial_dates_number_cells_and_empty_cells_imports(
     assert_eq!(mapping[0], Some(PatientField::Key));
     assert_eq!(mapping[2], Some(PatientField::BirthDate));
     assert_eq!(mapping[6], Some(PatientField::Anticoagulants));
+    let mapping = ImportMapping::Patients(mapping);
     let cancel = AtomicBool::new(false);
     let done = service::import(&ctx, &dir, &path, &mapping, &cancel, |_| {}).await.unwrap();
     assert_eq!((done.imported, done.errors), (2, 1));
@@ -188,4 +191,203 @@ async fn an_xlsx_with_accents_serial_dates_number_cells_and_empty_cells_imports(
     assert_eq!(p.birth_date, chrono::NaiveDate::from_ymd_opt(1958, 11, 23));
     assert_eq!((p.phone.as_str(), p.allergies.as_str(), p.anticoagulants), ("5512345678", "Penicilina", true));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A clinic's appointments file: matched by key and by name with birth date, each kind of problem
+/// once, overlaps with the file and with the agenda refused, the completed ones in the rollups, and
+/// the same file again adding nothing.
+#[sqlx::test(migrations = "../migrations")]
+async fn appointments_are_matched_checked_against_the_agenda_and_counted_in_the_dashboard(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_of(&pool, &admin).await;
+    let dir = folder();
+    let soto = podiatrist(&pool, &admin, "Dr. Soto", None).await;
+    // Dra. Ruiz has no working hours set: a booking ahead for her is outside her schedule.
+    let ruiz: uuid::Uuid =
+        sqlx::query_scalar("INSERT INTO podiatrists (id, name) VALUES (gen_random_uuid(), 'Dra. Ruiz') RETURNING id")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let patients = dir.join("pacientes.csv");
+    std::fs::write(
+        &patients,
+        "Expediente;Nombre;Apellidos;Fecha de nacimiento\nEXP-1;Ana;Ruiz;01/01/1960\nEXP-2;Beto;Luna;02/02/1970\n\
+         ;Lucía;Fernández;12/12/1950\n",
+    )
+    .unwrap();
+    let mapping = ImportMapping::Patients(service::preview(&patients).await.unwrap().suggested);
+    let cancel = AtomicBool::new(false);
+    assert_eq!(service::import(&ctx, &dir, &patients, &mapping, &cancel, |_| {}).await.unwrap().imported, 3);
+    let ana = podoclinic_core::import::patients::key_id("EXP-1");
+    // Already in the agenda: Ana with Dr. Soto on 8 March 2024 at 11:15.
+    sqlx::query(
+        "INSERT INTO appointments (id, patient_id, podiatrist_id, during, status)
+         VALUES (gen_random_uuid(), $1, $2, tstzrange('2024-03-08 11:15-06', '2024-03-08 11:45-06'), 'completed')",
+    )
+    .bind(ana)
+    .bind(soto)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let ahead = (chrono::Utc::now() + chrono::Duration::days(10)).format("%d/%m/%Y").to_string();
+    let file = dir.join("citas.csv");
+    let rows = [
+        "Folio cita;Fecha;Hora;Duración;Podólogo;Expediente;Paciente;Fecha de nacimiento;Estado;Motivo".to_string(),
+        "C-1;05/03/2024;10:00;30;Dra. Ruiz;EXP-1;;;Atendida;Revisión".into(),
+        "C-2;05/03/2024;10:30;30;dra ruiz;EXP-2;;;;Onicocriptosis".into(),
+        // Overlaps C-2, an earlier row of the file.
+        "C-3;05/03/2024;10:45;30;Dra. Ruiz;EXP-1;;;Atendida;".into(),
+        // By name and birth date (accents aside); cancelled and missed ones hold no slot.
+        "C-4;06/03/2024;09:00;45;DR. SOTO;;Lucía Fernández;12/12/1950;Cancelada;".into(),
+        "C-5;06/03/2024;09:00;30;Dr. Soto;;lucia fernandez;1950-12-12;No asistió;".into(),
+        "C-6;07/03/2024;09:00;30;Dr. Nadie;EXP-1;;;;".into(),
+        "C-7;07/03/2024;09:00;30;Dr. Soto;EXP-999;;;;".into(),
+        "C-8;31/02/2024;09:00;30;Dr. Soto;EXP-1;;;;".into(),
+        // Overlaps the agenda's appointment of 11:15.
+        "C-9;08/03/2024;11:00;30;Dr. Soto;EXP-2;;;;".into(),
+        // The agenda's appointment itself: a duplicate, not a clash.
+        "C-10;08/03/2024;11:15;30;Dr. Soto;EXP-1;;;Atendida;".into(),
+        format!("C-11;{ahead};10:00;30;Dr. Soto;EXP-2;;;Confirmada;Control"),
+        format!("C-12;{ahead};11:00;30;Dr. Soto;EXP-2;;;Atendida;"),
+        "C-13;04/03/2024;16:00;30;Dra. Ruiz;EXP-1;;;Programada;".into(),
+        format!("C-14;{ahead};12:00;30;Dra. Ruiz;EXP-1;;;;"),
+        // C-1's key again.
+        "C-1;05/03/2024;10:00;30;Dra. Ruiz;EXP-1;;;Atendida;Revisión".into(),
+    ];
+    std::fs::write(&file, rows.join("\n")).unwrap();
+    let preview = service::preview(&file).await.unwrap();
+    assert_eq!(preview.kind, podoclinic_core::import::model::ImportKind::Appointments, "the headers name appointments");
+    use AppointmentField as A;
+    assert_eq!(
+        preview.suggested_appointments,
+        [
+            Some(A::Key),
+            Some(A::Date),
+            Some(A::Time),
+            Some(A::DurationMinutes),
+            Some(A::Podiatrist),
+            Some(A::PatientKey),
+            Some(A::PatientName),
+            Some(A::PatientBirthDate),
+            Some(A::Status),
+            Some(A::Reason)
+        ]
+    );
+    let mapping = ImportMapping::Appointments(preview.suggested_appointments);
+
+    let dry = service::dry_run(&ctx, &file, &mapping).await.unwrap();
+    let problems: Vec<(u32, Option<&str>, &str)> =
+        dry.problems.iter().map(|p| (p.row, p.field.as_deref(), p.key.as_str())).collect();
+    assert_eq!(
+        problems,
+        [
+            (4, Some("time"), "slot_taken"),
+            (7, Some("podiatrist"), "unknown_podiatrist"),
+            (8, Some("patientKey"), "unknown_patient"),
+            (9, Some("date"), "date_format"),
+            (10, Some("time"), "slot_taken"),
+            (11, None, "duplicate"),
+            (13, Some("status"), "not_yet"),
+            (14, Some("status"), "past_open"),
+            (16, None, "duplicate"),
+        ]
+    );
+    assert_eq!((dry.new, dry.duplicates, dry.errors, dry.already), (6, 2, 7, 0));
+    let count =
+        || async { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM appointments").fetch_one(&pool).await.unwrap() };
+    assert_eq!(count().await, 1, "a dry run writes nothing");
+
+    let done = service::import(&ctx, &dir, &file, &mapping, &cancel, |_| {}).await.unwrap();
+    assert_eq!((done.imported, done.errors, done.duplicates), (6, 7, 2));
+    assert_eq!(count().await, 7);
+    let rejected = std::fs::read_to_string(&done.rejected.as_ref().unwrap().path).unwrap();
+    assert!(rejected.contains("Podólogo: no hay un podólogo activo con ese nombre"), "{rejected}");
+    let got = |key: &str| {
+        let id = podoclinic_core::import::appointments::derived_id(&[0; 32], Some(key), 0);
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, uuid::Uuid, uuid::Uuid, i32, bool, Option<String>)>(
+                "SELECT status, patient_id, podiatrist_id, (extract(epoch FROM upper(during) - lower(during)) / 60)::int,
+                        outside_schedule, cancel_reason FROM appointments WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let lucia: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM patients WHERE first_name = 'Lucía'").fetch_one(&pool).await.unwrap();
+    assert_eq!(got("C-1").await, ("completed".into(), ana, ruiz, 30, false, None));
+    assert_eq!(got("C-2").await.0, "completed", "a past appointment without a status was attended");
+    let c4 = got("C-4").await;
+    assert_eq!((c4.0.as_str(), c4.1, c4.3, c4.5.is_some()), ("cancelled", lucia, 45, true));
+    assert_eq!(got("C-5").await.0, "no_show");
+    assert_eq!((got("C-11").await.0.as_str(), got("C-11").await.4), ("confirmed", false));
+    assert_eq!((got("C-14").await.0.as_str(), got("C-14").await.4), ("scheduled", true), "outside Dra. Ruiz's hours");
+    // The completed ones count in the dashboard, as a visit closed at the desk does.
+    let completed: i32 = sqlx::query_scalar(
+        "SELECT count FROM stats_appointment_days WHERE day = '2024-03-05' AND status = 'completed' AND podiatrist_id = $1",
+    )
+    .bind(ruiz)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(completed, 2);
+    let first: chrono::NaiveDate = sqlx::query_scalar("SELECT first_day FROM stats_first_visits WHERE patient_id = $1")
+        .bind(ana)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(first, chrono::NaiveDate::from_ymd_opt(2024, 3, 5).unwrap());
+    let audited: serde_json::Value =
+        sqlx::query_scalar("SELECT after FROM audit_log WHERE action = 'appointment.import'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((audited["imported"].as_u64(), audited["errors"].as_u64()), (Some(6), Some(7)));
+
+    // The same file again: nothing new (C-1's second row is C-1, imported now).
+    let again = service::import(&ctx, &dir, &file, &mapping, &cancel, |_| {}).await.unwrap();
+    assert_eq!((again.new, again.imported, again.already), (0, 0, 7));
+    assert_eq!(count().await, 7);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A slot a desk booked after the dry run: the database's rule refuses the imported row, which is
+/// reported, and the rest of its batch is written.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_slot_booked_meanwhile_refuses_the_imported_row_and_keeps_the_rest(pool: PgPool) {
+    use podoclinic_core::appointments::model::Status;
+    use podoclinic_core::import::appointments::Row;
+    let admin = first_admin(&pool).await;
+    let soto = podiatrist(&pool, &admin, "Dr. Soto", None).await;
+    let ana = patient(&pool, &admin, "Ana", "Ruiz", "55 1111 2222").await;
+    let at = |h: i64| {
+        chrono::DateTime::parse_from_rfc3339("2024-03-08T10:00:00-06:00").unwrap().to_utc() + chrono::Duration::hours(h)
+    };
+    let row = |number: u32, h: i64| Row {
+        number,
+        id: uuid::Uuid::now_v7(),
+        patient_id: ana,
+        podiatrist_id: soto,
+        starts_at: at(h),
+        ends_at: at(h) + chrono::Duration::minutes(30),
+        status: Status::Completed,
+        reason: String::new(),
+        outside_schedule: false,
+    };
+    let (first, second) = (row(2, 0), row(3, 1));
+    // Booked at a desk meanwhile: 11:00 with Dr. Soto.
+    let mut desk = row(0, 1);
+    desk.id = uuid::Uuid::now_v7();
+    let mut conn = pool.acquire().await.unwrap();
+    podoclinic_core::import::repo::insert_appointments(&mut conn, &[&desk], admin.id).await.unwrap();
+    let written =
+        podoclinic_core::import::repo::insert_appointments(&mut conn, &[&first, &second], admin.id).await.unwrap();
+    assert_eq!((written.rows, written.refused), (1, vec![3]));
+    // Written again (a retried batch): nothing written, nothing refused.
+    let again = podoclinic_core::import::repo::insert_appointments(&mut conn, &[&first], admin.id).await.unwrap();
+    assert_eq!((again.rows, again.refused), (0, vec![]));
 }

@@ -126,15 +126,18 @@ export const commands = {
 	 *  Answers whether a keyring took the password (without one, backups cannot run unattended).
 	 */
 	saveBackupLogin: (user: string, password: string) => typedError<boolean, AppError>(__TAURI_INVOKE("save_backup_login", { user, password })),
-	/**  A spreadsheet's headers, first rows and the mapping its headers suggest ("Importar"). */
+	/**  A spreadsheet's headers, first rows and the mappings its headers suggest ("Importar"). */
 	previewImport: (path: string) => typedError<SheetPreview, AppError>(__TAURI_INVOKE("preview_import", { path })),
-	/**  What importing the file with this mapping would do (new, likely duplicates, errors), changing nothing. */
-	dryRunImport: (path: string, mapping: (PatientField | null)[]) => typedError<ImportReport, AppError>(__TAURI_INVOKE("dry_run_import", { path, mapping })),
 	/**
-	 *  Imports the file's new patients in batches; progress goes out as `ImportProgressed` events and
-	 *  `cancel_import` stops it between two batches.
+	 *  What importing the file with this mapping (patients or appointments) would do (new, likely
+	 *  duplicates, errors), changing nothing.
 	 */
-	importPatients: (path: string, mapping: (PatientField | null)[]) => typedError<ImportReport, AppError>(__TAURI_INVOKE("import_patients", { path, mapping })),
+	dryRunImport: (path: string, mapping: ImportMapping) => typedError<ImportReport, AppError>(__TAURI_INVOKE("dry_run_import", { path, mapping })),
+	/**
+	 *  Imports the file's new patients or appointments in batches; progress goes out as
+	 *  `ImportProgressed` events and `cancel_import` stops it between two batches.
+	 */
+	runImport: (path: string, mapping: ImportMapping) => typedError<ImportReport, AppError>(__TAURI_INVOKE("run_import", { path, mapping })),
 	/**  Stops the import under way after the batch being written. */
 	cancelImport: () => typedError<null, AppError>(__TAURI_INVOKE("cancel_import")),
 	/**  The clinic's profile (any signed-in user: the UI needs the time zone and currency). */
@@ -310,6 +313,8 @@ export const AGENDA_OUTSIDE_SCHEDULE = 2 as const;
 
 export const AGENDA_PENDING = 4 as const;
 
+export const APPOINTMENT_IMPORT_FIELDS = ["key","date","time","durationMinutes","endTime","podiatrist","patientKey","patientName","patientBirthDate","status","reason"] as const;
+
 export const DIABETES_TYPES = ["none","type1","type2","gestational","other"] as const;
 
 export const EXCEPTION_KINDS = ["vacation","sick","course","holiday","other"] as const;
@@ -414,6 +419,26 @@ export type Appointment = {
 	seriesId: string | null,
 	outsideSchedule: boolean,
 };
+
+/**
+ *  What a spreadsheet column holds, for an import of appointments (the clinic's past visits, and
+ *  the bookings it already has ahead).
+ */
+export type AppointmentField = 
+/**  The appointment's id in the old system: one imported under a key is never imported again. */
+"key" | 
+/**  The day (dd/mm/aaaa or ISO), with the time too when the column holds both. */
+"date" | 
+/**  The local start time (14:30, 2:30 pm). */
+"time" | 
+/**  How long, in minutes (30 when there is neither this nor an end time). */
+"durationMinutes" | "endTime" | 
+/**  The podiatrist's name as the clinic has them set up (accents and case aside). */
+"podiatrist" | 
+/**  The patient's key in the old system, as the patients import took it. */
+"patientKey" | 
+/**  The patient's whole name: matched with the birth date when there is no key. */
+"patientName" | "patientBirthDate" | "status" | "reason";
 
 /**  A row of the log as the admin window shows it. */
 export type AuditRow = {
@@ -907,6 +932,12 @@ export type FootFindings = {
 	notes: string,
 };
 
+/**  What a file brings. */
+export type ImportKind = "patients" | "appointments";
+
+/**  What is imported, and each column's field (`None`: not imported). */
+export type ImportMapping = { kind: "patients"; columns: (PatientField | null)[] } | { kind: "appointments"; columns: (AppointmentField | null)[] };
+
 /**  An import under way, as the progress bar shows it. */
 export type ImportProgress = {
 	total: number,
@@ -922,11 +953,12 @@ export type ImportProgressed = ImportProgress;
 /**  What a dry run found, or what an import did. */
 export type ImportReport = {
 	rows: number,
-	/**  Rows that are (or were) new patients. */
+	/**  Rows that are (or were) new patients or appointments. */
 	new: number,
 	/**
-	 *  Rows that are likely duplicates (the create form's rule: the same name and birth date, or
-	 *  the same phone) of a patient already there or of an earlier row.
+	 *  Rows that are likely duplicates: of a patient (the create form's rule: the same name and
+	 *  birth date, or the same phone), or of an appointment (the same patient, podiatrist and
+	 *  start), already there or in an earlier row.
 	 */
 	duplicates: number,
 	/**  Rows imported before (the same file, or the same old-system key). */
@@ -1391,14 +1423,18 @@ export type SessionState = {
 /**  A patient's sex, as the record offers it. */
 export type Sex = "female" | "male" | "other";
 
-/**  A file's first rows and the mapping its headers suggest. */
+/**  A file's first rows and the mappings its headers suggest. */
 export type SheetPreview = {
 	headers: string[],
 	/**  The first data rows, as read. */
 	sample: string[][],
 	rows: number,
-	/**  For each column, the field its header names (by the usual Spanish headers), if any. */
+	/**  What the headers look like: appointments when they name a date and a podiatrist. */
+	kind: ImportKind,
+	/**  For each column, the patient field its header names (by the usual Spanish headers), if any. */
 	suggested: (PatientField | null)[],
+	/**  For each column, the appointment field its header names, if any. */
+	suggestedAppointments: (AppointmentField | null)[],
 };
 
 export type SkinFinding = "dry" | "fissures" | "maceration" | "tinea" | "hyperhidrosis" | "wart";

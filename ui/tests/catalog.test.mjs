@@ -30,4 +30,10 @@ test("every error key and field the Rust code emits has a message", () => {
     assert.ok(es.errors[key], `errors.${key} missing`);
   }
   for (const [, key] of conflicts) assert.ok(es.errors[key], `errors.${key} missing`);
+  // An import's row problems: the fields' form names, and each problem's key.
+  const formNames = [...text.matchAll(/(?:PatientField|AppointmentField)::\w+ => "([^"]+)"/g)];
+  const problems = [...text.matchAll(/problem\([^,()]+, (?:F|PatientField|AppointmentField)::\w+, "([^"]+)"\)/g)];
+  assert.ok(formNames.length > 20 && problems.length > 10, "the scan finds the import's fields and problems");
+  for (const [, field] of formNames) assert.ok(es.fields[field], `fields.${field} missing`);
+  for (const [, key] of problems) assert.ok(es.errors[key], `errors.${key} missing`);
 });

@@ -28,6 +28,9 @@ pub enum Action {
     #[serde(rename = "patient.import")]
     #[sqlx(rename = "patient.import")]
     PatientImport,
+    #[serde(rename = "appointment.import")]
+    #[sqlx(rename = "appointment.import")]
+    AppointmentImport,
     #[serde(rename = "patient.read")]
     #[sqlx(rename = "patient.read")]
     PatientRead,

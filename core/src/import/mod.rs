@@ -1,7 +1,10 @@
 //! Bringing a clinic's history in from a spreadsheet (CSV, XLSX): the file read into text cells
 //! (`sheet`), its columns mapped to fields, every row checked by the form's own rules, a dry run
-//! that counts what would happen, then the import in batches (`patients`).
+//! that counts what would happen, then the import in batches (`batch`): patients (`patients`) or
+//! appointments (`appointments`).
 
+pub mod appointments;
+pub mod batch;
 pub mod model;
 pub mod patients;
 pub mod repo;

@@ -74,7 +74,98 @@ impl PatientField {
     }
 }
 
-/// A file's first rows and the mapping its headers suggest.
+/// What a spreadsheet column holds, for an import of appointments (the clinic's past visits, and
+/// the bookings it already has ahead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum AppointmentField {
+    /// The appointment's id in the old system: one imported under a key is never imported again.
+    Key,
+    /// The day (dd/mm/aaaa or ISO), with the time too when the column holds both.
+    Date,
+    /// The local start time (14:30, 2:30 pm).
+    Time,
+    /// How long, in minutes (30 when there is neither this nor an end time).
+    DurationMinutes,
+    EndTime,
+    /// The podiatrist's name as the clinic has them set up (accents and case aside).
+    Podiatrist,
+    /// The patient's key in the old system, as the patients import took it.
+    PatientKey,
+    /// The patient's whole name: matched with the birth date when there is no key.
+    PatientName,
+    PatientBirthDate,
+    Status,
+    Reason,
+}
+
+impl AppointmentField {
+    /// Every field, in the order the mapping lists them.
+    pub const ALL: [AppointmentField; 11] = [
+        AppointmentField::Key,
+        AppointmentField::Date,
+        AppointmentField::Time,
+        AppointmentField::DurationMinutes,
+        AppointmentField::EndTime,
+        AppointmentField::Podiatrist,
+        AppointmentField::PatientKey,
+        AppointmentField::PatientName,
+        AppointmentField::PatientBirthDate,
+        AppointmentField::Status,
+        AppointmentField::Reason,
+    ];
+}
+
+/// A column's field, whatever is imported: its form name names it in errors.
+pub trait Field: Copy + Eq + std::hash::Hash + 'static {
+    const EVERY: &'static [Self];
+    /// The form's field name, used in errors (`fields.*` in the UI's catalog).
+    fn form_name(self) -> &'static str;
+}
+
+impl Field for PatientField {
+    const EVERY: &'static [Self] = &PatientField::ALL;
+    fn form_name(self) -> &'static str {
+        PatientField::form_name(self)
+    }
+}
+
+impl Field for AppointmentField {
+    const EVERY: &'static [Self] = &AppointmentField::ALL;
+    fn form_name(self) -> &'static str {
+        match self {
+            AppointmentField::Key => "importKey",
+            AppointmentField::Date => "date",
+            AppointmentField::Time => "time",
+            AppointmentField::DurationMinutes => "durationMinutes",
+            AppointmentField::EndTime => "endTime",
+            AppointmentField::Podiatrist => "podiatrist",
+            AppointmentField::PatientKey => "patientKey",
+            AppointmentField::PatientName => "patientName",
+            AppointmentField::PatientBirthDate => "birthDate",
+            AppointmentField::Status => "status",
+            AppointmentField::Reason => "reason",
+        }
+    }
+}
+
+/// What a file brings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ImportKind {
+    Patients,
+    Appointments,
+}
+
+/// What is imported, and each column's field (`None`: not imported).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", content = "columns", rename_all = "camelCase")]
+pub enum ImportMapping {
+    Patients(Vec<Option<PatientField>>),
+    Appointments(Vec<Option<AppointmentField>>),
+}
+
+/// A file's first rows and the mappings its headers suggest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SheetPreview {
@@ -82,8 +173,12 @@ pub struct SheetPreview {
     /// The first data rows, as read.
     pub sample: Vec<Vec<String>>,
     pub rows: u32,
-    /// For each column, the field its header names (by the usual Spanish headers), if any.
+    /// What the headers look like: appointments when they name a date and a podiatrist.
+    pub kind: ImportKind,
+    /// For each column, the patient field its header names (by the usual Spanish headers), if any.
     pub suggested: Vec<Option<PatientField>>,
+    /// For each column, the appointment field its header names, if any.
+    pub suggested_appointments: Vec<Option<AppointmentField>>,
 }
 
 /// One row that will not be imported, and why: a field and the message key the form would show,
@@ -102,10 +197,11 @@ pub struct RowProblem {
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
     pub rows: u32,
-    /// Rows that are (or were) new patients.
+    /// Rows that are (or were) new patients or appointments.
     pub new: u32,
-    /// Rows that are likely duplicates (the create form's rule: the same name and birth date, or
-    /// the same phone) of a patient already there or of an earlier row.
+    /// Rows that are likely duplicates: of a patient (the create form's rule: the same name and
+    /// birth date, or the same phone), or of an appointment (the same patient, podiatrist and
+    /// start), already there or in an earlier row.
     pub duplicates: u32,
     /// Rows imported before (the same file, or the same old-system key).
     pub already: u32,

@@ -7,22 +7,29 @@
 //! nothing twice.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{ImportProgress, ImportReport, PatientField, RowProblem, SheetPreview};
+use super::batch;
+use super::model::{ImportProgress, ImportReport, PatientField, RowProblem};
 use super::sheet::Sheet;
-use crate::audit::{self, Action, Entry};
+use crate::audit::Action;
 use crate::auth::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::patients::model::{Diabetes, Patient, Sex, fold};
 
 /// Rows written per transaction: a cancel stops between two batches, never inside one.
 pub const BATCH: usize = 1000;
-/// How many problems a report lists (the rejected-rows CSV has them all).
-const LISTED: usize = 200;
+
+impl batch::Rows for Row {
+    const ACTION: Action = Action::PatientImport;
+    const BATCH: usize = BATCH;
+    async fn insert(db: &mut sqlx::PgConnection, rows: &[&Self], _user: Uuid) -> AppResult<batch::Written> {
+        Ok(batch::Written { rows: super::repo::insert_patients(db, rows).await?, refused: Vec::new() })
+    }
+}
 /// The namespace of import ids (UUID v5).
 const NAMESPACE: Uuid = Uuid::from_u128(0x5f0d_7a52_3c1e_4e8b_9a61_1d2b_77c4_e901);
 
@@ -55,37 +62,9 @@ pub fn suggest(header: &str) -> Option<PatientField> {
     Some(field)
 }
 
-/// The first rows and the suggested mapping.
-pub fn preview(sheet: &Sheet) -> SheetPreview {
-    let mut suggested: Vec<Option<PatientField>> = sheet.headers.iter().map(|h| suggest(h)).collect();
-    // A field suggested twice goes to its first column only.
-    let mut seen = HashSet::new();
-    for s in suggested.iter_mut() {
-        if let Some(f) = s
-            && !seen.insert(*f)
-        {
-            *s = None;
-        }
-    }
-    SheetPreview {
-        headers: sheet.headers.clone(),
-        sample: sheet.rows.iter().take(10).cloned().collect(),
-        rows: sheet.rows.len() as u32,
-        suggested,
-    }
-}
-
 /// A mapping checked against the sheet: one entry per column, each field at most once, a name.
 pub fn check_mapping(sheet: &Sheet, mapping: &[Option<PatientField>]) -> AppResult<()> {
-    if mapping.len() != sheet.headers.len() {
-        return Err(AppError::validation("mapping", "mapping_length"));
-    }
-    let mut seen = HashSet::new();
-    for f in mapping.iter().flatten() {
-        if !seen.insert(*f) {
-            return Err(AppError::validation("mapping", "field_mapped_twice"));
-        }
-    }
+    let seen = batch::mapped_fields(sheet, mapping)?;
     let (first, full) = (seen.contains(&PatientField::FirstName), seen.contains(&PatientField::FullName));
     if first == full {
         return Err(AppError::validation("mapping", if first { "name_mapped_twice" } else { "name_column_required" }));
@@ -105,17 +84,19 @@ pub struct Row {
 /// The id a row imports under.
 pub fn derived_id(digest: &[u8; 32], key: Option<&str>, number: u32) -> Uuid {
     match key {
-        Some(key) => Uuid::new_v5(&NAMESPACE, format!("key:{key}").as_bytes()),
+        Some(key) => key_id(key),
         None => Uuid::new_v5(&NAMESPACE, &[&digest[..], &number.to_be_bytes()].concat()),
     }
 }
 
-fn problem(number: u32, field: &str, key: &str) -> RowProblem {
-    RowProblem { row: number, field: Some(field.to_string()), key: key.to_string() }
+/// The id of the patient imported under the old system's `key`.
+pub fn key_id(key: &str) -> Uuid {
+    Uuid::new_v5(&NAMESPACE, format!("key:{key}").as_bytes())
 }
 
-/// "dd/mm/aaaa", "d-m-aaaa", "aaaa-mm-dd" (what a spreadsheet's date cell reads as), or nothing.
-fn parse_date(text: &str) -> Result<Option<NaiveDate>, ()> {
+/// "dd/mm/aaaa", "d-m-aaaa", "aaaa-mm-dd" (what a spreadsheet's date cell reads as), or nothing;
+/// else the error's key.
+pub fn parse_date(text: &str) -> Result<Option<NaiveDate>, &'static str> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
@@ -128,7 +109,7 @@ fn parse_date(text: &str) -> Result<Option<NaiveDate>, ()> {
             return Ok(Some(d));
         }
     }
-    Err(())
+    Err("date_format")
 }
 
 fn yes_no(text: &str) -> Result<bool, ()> {
@@ -192,7 +173,7 @@ pub fn parse_row(
     for (cell, field) in cells.iter().zip(mapping) {
         let Some(field) = field else { continue };
         let text = cell.trim().to_string();
-        let bad = |k: &str| problem(number, field.form_name(), k);
+        let bad = |k: &str| batch::problem(number, *field, k);
         match field {
             PatientField::Key => {
                 if text.chars().count() > 100 {
@@ -207,7 +188,7 @@ pub fn parse_row(
                 p.first_name = words.next().unwrap_or_default().to_string();
                 p.last_names = words.collect::<Vec<_>>().join(" ");
             }
-            PatientField::BirthDate => p.birth_date = parse_date(&text).map_err(|()| bad("date_format"))?,
+            PatientField::BirthDate => p.birth_date = parse_date(&text).map_err(bad)?,
             PatientField::Sex => p.sex = sex(&text).map_err(|()| bad("invalid_value"))?,
             PatientField::Phone => p.phone = text,
             PatientField::PhoneAlt => p.phone_alt = text,
@@ -223,21 +204,12 @@ pub fn parse_row(
         }
     }
     p.id = derived_id(digest, key.as_deref(), number);
-    let patient = p.parse(today).map_err(|e| match e {
-        AppError::Validation { field, key } => RowProblem { row: number, field: Some(field), key },
-        other => RowProblem { row: number, field: None, key: other.to_string() },
-    })?;
+    let patient = p.parse(today).map_err(|e| batch::error_problem(number, e))?;
     Ok(Row { number, patient, key })
 }
 
 /// What becomes of a row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    New(Box<Row>),
-    Duplicate(u32),
-    Already(u32),
-    Error(RowProblem),
-}
+pub type Verdict = batch::Verdict<Row>;
 
 /// Every row's verdict, in the file's order.
 pub async fn analyze(pool: &sqlx::PgPool, sheet: &Sheet, mapping: &[Option<PatientField>]) -> AppResult<Vec<Verdict>> {
@@ -293,47 +265,6 @@ pub async fn analyze(pool: &sqlx::PgPool, sheet: &Sheet, mapping: &[Option<Patie
     Ok(verdicts)
 }
 
-/// The counts and the first problems of a set of verdicts.
-pub fn report(verdicts: &[Verdict]) -> ImportReport {
-    let mut r = ImportReport {
-        rows: verdicts.len() as u32,
-        new: 0,
-        duplicates: 0,
-        already: 0,
-        errors: 0,
-        problems: Vec::new(),
-        imported: 0,
-        cancelled: false,
-        rejected: None,
-    };
-    for v in verdicts {
-        let listed = match v {
-            Verdict::New(_) => {
-                r.new += 1;
-                None
-            }
-            Verdict::Duplicate(row) => {
-                r.duplicates += 1;
-                Some(RowProblem { row: *row, field: None, key: "duplicate".into() })
-            }
-            Verdict::Already(_) => {
-                r.already += 1;
-                None
-            }
-            Verdict::Error(p) => {
-                r.errors += 1;
-                Some(p.clone())
-            }
-        };
-        if let Some(p) = listed
-            && r.problems.len() < LISTED
-        {
-            r.problems.push(p);
-        }
-    }
-    r
-}
-
 /// Imports the new rows, batch by batch, telling `progress` after each; stops between batches
 /// once `cancel` is set. One audit entry names the file and the counts.
 pub async fn import(
@@ -344,7 +275,7 @@ pub async fn import(
     progress: impl Fn(ImportProgress),
 ) -> AppResult<(ImportReport, Vec<Verdict>)> {
     let verdicts = analyze(&ctx.pool, sheet, mapping).await?;
-    let mut report = report(&verdicts);
+    let mut report = batch::report(&verdicts);
     let new: Vec<&Row> = verdicts
         .iter()
         .filter_map(|v| match v {
@@ -352,71 +283,8 @@ pub async fn import(
             _ => None,
         })
         .collect();
-    let total = new.len() as u32;
-    let started = std::time::Instant::now();
-    progress(ImportProgress { total, done: 0, eta_seconds: None, running: true });
-    let mut failed = None;
-    for batch in new.chunks(BATCH) {
-        if cancel.load(Ordering::SeqCst) {
-            report.cancelled = true;
-            break;
-        }
-        let written = async {
-            let mut tx = ctx.pool.begin().await?;
-            let written = super::repo::insert_patients(&mut *tx, batch).await?;
-            tx.commit().await?;
-            Ok::<_, AppError>(written)
-        }
-        .await;
-        let written = match written {
-            Ok(written) => written,
-            Err(e) => {
-                // The batches written before stay, and are audited below with the failure.
-                failed = Some(e);
-                break;
-            }
-        };
-        report.imported += written as u32;
-        let done = report.imported;
-        let eta = (done > 0).then(|| (started.elapsed().as_secs_f64() / done as f64 * (total - done) as f64) as u32);
-        progress(ImportProgress { total, done, eta_seconds: eta, running: true });
-    }
-    let digest: String = sheet.digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let entry = Entry::new(Action::PatientImport, "import", &digest).after(&serde_json::json!({
-        "rows": report.rows,
-        "new": report.new,
-        "imported": report.imported,
-        "duplicates": report.duplicates,
-        "already": report.already,
-        "errors": report.errors,
-        "cancelled": report.cancelled,
-        "failed": failed.is_some(),
-    }));
-    audit::record(&ctx.pool, &ctx.actor, entry).await?;
-    progress(ImportProgress { total, done: report.imported, eta_seconds: Some(0), running: false });
-    if let Some(e) = failed {
-        return Err(e);
-    }
+    batch::write(ctx, sheet, &mut report, &new, cancel, progress).await?;
     Ok((report, verdicts))
-}
-
-/// The rejected rows (errors and likely duplicates) as the file had them, with a reason column.
-pub fn rejected_rows(sheet: &Sheet, verdicts: &[Verdict], reason: impl Fn(&RowProblem) -> String) -> Vec<Vec<String>> {
-    verdicts
-        .iter()
-        .zip(&sheet.rows)
-        .filter_map(|(v, cells)| match v {
-            Verdict::Error(p) => Some((p.clone(), cells)),
-            Verdict::Duplicate(row) => Some((RowProblem { row: *row, field: None, key: "duplicate".into() }, cells)),
-            _ => None,
-        })
-        .map(|(p, cells)| {
-            let mut out = vec![p.row.to_string()];
-            out.extend(cells.iter().cloned());
-            out.push(reason(&p));
-            out
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -460,13 +328,13 @@ mod tests {
         let again = parse_row(&cells(&["María José López", "1961-03-07", "", ""]), &mapping(), 2, &[1; 32], today());
         assert_eq!(again.unwrap().patient.id, row.patient.id);
         let bad = parse_row(&cells(&["Ana", "31/02/1990", "", ""]), &mapping(), 7, &[1; 32], today()).unwrap_err();
-        assert_eq!(bad, problem(7, "birthDate", "date_format"));
+        assert_eq!(bad, batch::problem(7, PatientField::BirthDate, "date_format"));
         let bad = parse_row(&cells(&["Ana", "", "123", ""]), &mapping(), 8, &[1; 32], today()).unwrap_err();
-        assert_eq!(bad, problem(8, "phone", "phone_format"));
+        assert_eq!(bad, batch::problem(8, PatientField::Phone, "phone_format"));
         let bad = parse_row(&cells(&["", "", "", ""]), &mapping(), 9, &[1; 32], today()).unwrap_err();
-        assert_eq!(bad, problem(9, "firstName", "required"));
+        assert_eq!(bad, batch::problem(9, PatientField::FirstName, "required"));
         let future = parse_row(&cells(&["Ana", "01/01/2030", "", ""]), &mapping(), 10, &[1; 32], today()).unwrap_err();
-        assert_eq!(future, problem(10, "birthDate", "out_of_range"));
+        assert_eq!(future, batch::problem(10, PatientField::BirthDate, "out_of_range"));
     }
 
     #[test]

@@ -1,9 +1,10 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+use super::appointments::Row as AppointmentRow;
 use super::patients::Row;
 use crate::error::AppResult;
 use crate::patients::model::{Diabetes, Sex};
@@ -113,4 +114,124 @@ pub async fn insert_patients(db: impl PgExecutor<'_>, rows: &[&Row]) -> AppResul
     .execute(db)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// The patients an appointments file names.
+pub struct PatientMatch {
+    /// Patients found by id (an old-system key's), and whether each is archived.
+    pub ids: HashMap<Uuid, bool>,
+    /// Patients by (the name as the file wrote it, birth date): their ids.
+    pub names: HashMap<(String, NaiveDate), Vec<Uuid>>,
+}
+
+/// The patients with these ids, and those whose name folds as one of `names` does (accents, case
+/// and spacing aside), by name and birth date.
+pub async fn find_patients(pool: &sqlx::PgPool, ids: &[Uuid], names: &[String]) -> AppResult<PatientMatch> {
+    let found =
+        sqlx::query!(r#"SELECT id, archived_at IS NOT NULL AS "archived!" FROM patients WHERE id = ANY($1)"#, ids)
+            .fetch_all(pool)
+            .await?;
+    let named = sqlx::query!(
+        r#"SELECT u.name AS "name!", p.birth_date AS "birth!", p.id
+           FROM unnest($1::text[]) AS u(name)
+           JOIN patients p ON regexp_replace(btrim(p.search_name), '\s+', ' ', 'g') = lower(f_unaccent(u.name))
+           WHERE p.birth_date IS NOT NULL"#,
+        names
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut by_name: HashMap<(String, NaiveDate), Vec<Uuid>> = HashMap::new();
+    for r in named {
+        by_name.entry((r.name, r.birth)).or_default().push(r.id);
+    }
+    Ok(PatientMatch { ids: found.into_iter().map(|r| (r.id, r.archived)).collect(), names: by_name })
+}
+
+/// The appointments among `ids` that are there already.
+pub async fn existing_appointments(pool: &sqlx::PgPool, ids: &[Uuid]) -> AppResult<HashSet<Uuid>> {
+    let mut existing = HashSet::new();
+    for chunk in ids.chunks(100_000) {
+        let found =
+            sqlx::query_scalar!("SELECT id FROM appointments WHERE id = ANY($1)", chunk).fetch_all(pool).await?;
+        existing.extend(found);
+    }
+    Ok(existing)
+}
+
+/// The live appointments of these podiatrists that overlap [from, to): podiatrist, start, end and
+/// patient, by podiatrist and start.
+pub async fn live_spans(
+    pool: &sqlx::PgPool,
+    podiatrists: &[Uuid],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Vec<(Uuid, DateTime<Utc>, DateTime<Utc>, Uuid)>> {
+    // An appointment lasts 8 hours at most: one that overlaps starts within [from - 8 h, to).
+    let rows = sqlx::query!(
+        r#"SELECT podiatrist_id, lower(during) AS "start!", upper(during) AS "end!", patient_id FROM appointments
+           WHERE podiatrist_id = ANY($1) AND status NOT IN ('cancelled', 'no_show')
+             AND lower(during) >= $2::timestamptz - interval '8 hours' AND lower(during) < $3 AND upper(during) > $2
+           ORDER BY podiatrist_id, lower(during)"#,
+        podiatrists,
+        from,
+        to
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.podiatrist_id, r.start, r.end, r.patient_id)).collect())
+}
+
+/// Writes a batch of imported appointments in one statement. A row whose id is there already (a
+/// retried batch) is skipped; one the exclusion constraint refuses (a desk booked its podiatrist
+/// at that time meanwhile) is skipped and returned.
+pub async fn insert_appointments(
+    db: &mut sqlx::PgConnection,
+    rows: &[&AppointmentRow],
+    user: Uuid,
+) -> AppResult<crate::import::batch::Written> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let patients: Vec<Uuid> = rows.iter().map(|r| r.patient_id).collect();
+    let podiatrists: Vec<Uuid> = rows.iter().map(|r| r.podiatrist_id).collect();
+    let starts: Vec<DateTime<Utc>> = rows.iter().map(|r| r.starts_at).collect();
+    let ends: Vec<DateTime<Utc>> = rows.iter().map(|r| r.ends_at).collect();
+    let reasons: Vec<String> = rows.iter().map(|r| r.reason.clone()).collect();
+    let statuses: Vec<String> = rows.iter().map(|r| r.status.as_str().to_string()).collect();
+    let outside: Vec<bool> = rows.iter().map(|r| r.outside_schedule).collect();
+    let written = sqlx::query_scalar!(
+        "INSERT INTO appointments (id, patient_id, podiatrist_id, during, reason, status, cancel_reason, cancelled_at,
+             outside_schedule, created_by)
+         SELECT id, patient, podiatrist, tstzrange(s, e), reason, status,
+                CASE WHEN status = 'cancelled' THEN $9 END, CASE WHEN status = 'cancelled' THEN s END, outside, $10
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
+                     $8::bool[]) AS u(id, patient, podiatrist, s, e, reason, status, outside)
+         ORDER BY s
+         ON CONFLICT DO NOTHING
+         RETURNING id",
+        &ids,
+        &patients,
+        &podiatrists,
+        &starts,
+        &ends,
+        &reasons,
+        &statuses,
+        &outside,
+        crate::import::appointments::CANCEL_REASON,
+        user
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    let written_ids: HashSet<Uuid> = written.iter().copied().collect();
+    let missing: Vec<Uuid> = ids.iter().copied().filter(|id| !written_ids.contains(id)).collect();
+    let there: HashSet<Uuid> = if missing.is_empty() {
+        HashSet::new()
+    } else {
+        sqlx::query_scalar!("SELECT id FROM appointments WHERE id = ANY($1)", &missing)
+            .fetch_all(&mut *db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let refused =
+        rows.iter().filter(|r| !written_ids.contains(&r.id) && !there.contains(&r.id)).map(|r| r.number).collect();
+    Ok(crate::import::batch::Written { rows: written.len() as u64, refused })
 }

@@ -4,9 +4,12 @@
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-use super::model::{ImportProgress, ImportReport, PatientField, RowProblem, SheetPreview};
-use super::patients;
+use super::batch::{self, Verdict};
+use super::model::{
+    AppointmentField, Field, ImportKind, ImportMapping, ImportProgress, ImportReport, RowProblem, SheetPreview,
+};
 use super::sheet::{self, Sheet};
+use super::{appointments, patients};
 use crate::auth::Ctx;
 use crate::error::AppResult;
 
@@ -15,49 +18,88 @@ async fn read(path: &Path) -> AppResult<Sheet> {
     tokio::task::spawn_blocking(move || sheet::read(&path)).await?
 }
 
-/// The file's headers, first rows and suggested mapping.
+/// The file's headers, first rows and the mappings its headers suggest.
 pub async fn preview(path: &Path) -> AppResult<SheetPreview> {
-    Ok(patients::preview(&read(path).await?))
+    let sheet = read(path).await?;
+    let suggested = batch::suggestions(&sheet, patients::suggest);
+    let suggested_appointments = batch::suggestions(&sheet, appointments::suggest);
+    let names = |f| suggested_appointments.contains(&Some(f));
+    let kind = if names(AppointmentField::Date) && names(AppointmentField::Podiatrist) {
+        ImportKind::Appointments
+    } else {
+        ImportKind::Patients
+    };
+    Ok(SheetPreview {
+        headers: sheet.headers.clone(),
+        sample: sheet.rows.iter().take(10).cloned().collect(),
+        rows: sheet.rows.len() as u32,
+        kind,
+        suggested,
+        suggested_appointments,
+    })
 }
 
 /// What importing the file with `mapping` would do, changing nothing.
-pub async fn dry_run(ctx: &Ctx, path: &Path, mapping: &[Option<PatientField>]) -> AppResult<ImportReport> {
+pub async fn dry_run(ctx: &Ctx, path: &Path, mapping: &ImportMapping) -> AppResult<ImportReport> {
     let sheet = read(path).await?;
-    Ok(patients::report(&patients::analyze(&ctx.pool, &sheet, mapping).await?))
+    Ok(match mapping {
+        ImportMapping::Patients(m) => batch::report(&patients::analyze(&ctx.pool, &sheet, m).await?),
+        ImportMapping::Appointments(m) => batch::report(&appointments::analyze(&ctx.pool, &sheet, m).await?),
+    })
 }
 
-/// Imports the file's new patients (see `patients::import`); the rejected rows, if any, are saved
-/// as a CSV in `documents` with the file's own columns and a reason column.
+/// Imports the file's new rows (see `patients::import`, `appointments::import`); the rejected
+/// rows, if any, are saved as a CSV in `documents` with the file's own columns and a reason column.
 pub async fn import(
     ctx: &Ctx,
     documents: &Path,
     path: &Path,
-    mapping: &[Option<PatientField>],
+    mapping: &ImportMapping,
     cancel: &AtomicBool,
     progress: impl Fn(ImportProgress),
 ) -> AppResult<ImportReport> {
     let sheet = read(path).await?;
-    let (mut report, verdicts) = patients::import(ctx, &sheet, mapping, cancel, progress).await?;
-    if report.errors + report.duplicates > 0 {
-        let column_of = |field: &str| {
-            PatientField::ALL
-                .iter()
-                .find(|f| f.form_name() == field)
-                .and_then(|f| mapping.iter().position(|m| m == &Some(*f)))
-                .map(|i| sheet.headers[i].clone())
-                .unwrap_or_else(|| field.to_string())
-        };
-        let reason = |p: &RowProblem| match &p.field {
-            Some(field) => format!("{}: {}", column_of(field), reason_text(&p.key)),
-            None => reason_text(&p.key).to_string(),
-        };
-        let rows = patients::rejected_rows(&sheet, &verdicts, reason);
-        let mut header = vec!["Fila".to_string()];
-        header.extend(sheet.headers.iter().cloned());
-        header.push("Motivo".to_string());
-        report.rejected =
-            Some(crate::documents::csv_table(ctx, documents, "importacion-rechazados", header, rows).await?);
+    match mapping {
+        ImportMapping::Patients(m) => {
+            let (report, verdicts) = patients::import(ctx, &sheet, m, cancel, progress).await?;
+            with_rejected(ctx, documents, &sheet, m, report, &verdicts).await
+        }
+        ImportMapping::Appointments(m) => {
+            let (report, verdicts) = appointments::import(ctx, &sheet, m, cancel, progress).await?;
+            with_rejected(ctx, documents, &sheet, m, report, &verdicts).await
+        }
     }
+}
+
+/// The report with the CSV of its rejected rows, when there are any.
+async fn with_rejected<F: Field, R>(
+    ctx: &Ctx,
+    documents: &Path,
+    sheet: &Sheet,
+    mapping: &[Option<F>],
+    mut report: ImportReport,
+    verdicts: &[Verdict<R>],
+) -> AppResult<ImportReport> {
+    if report.errors + report.duplicates == 0 {
+        return Ok(report);
+    }
+    let column_of = |field: &str| {
+        F::EVERY
+            .iter()
+            .find(|f| f.form_name() == field)
+            .and_then(|f| mapping.iter().position(|m| m == &Some(*f)))
+            .map(|i| sheet.headers[i].clone())
+            .unwrap_or_else(|| field.to_string())
+    };
+    let reason = |p: &RowProblem| match &p.field {
+        Some(field) => format!("{}: {}", column_of(field), reason_text(&p.key)),
+        None => reason_text(&p.key).to_string(),
+    };
+    let rows = batch::rejected_rows(sheet, verdicts, reason);
+    let mut header = vec!["Fila".to_string()];
+    header.extend(sheet.headers.iter().cloned());
+    header.push("Motivo".to_string());
+    report.rejected = Some(crate::documents::csv_table(ctx, documents, "importacion-rechazados", header, rows).await?);
     Ok(report)
 }
 
@@ -66,14 +108,21 @@ fn reason_text(key: &str) -> &str {
     match key {
         "required" => "falta",
         "date_format" => "fecha no válida (use dd/mm/aaaa)",
+        "time_format" => "hora no válida (use 14:30 o 2:30 pm)",
         "phone_format" => "teléfono no válido (de 7 a 15 dígitos)",
         "email_format" => "correo no válido",
         "out_of_range" => "fuera de rango",
         "too_long" => "demasiado largo",
         "invalid_value" => "valor no reconocido",
-        "duplicate" => {
-            "posible duplicado: el mismo nombre y fecha de nacimiento, o el mismo teléfono, que otro paciente"
-        }
+        "time_order" => "termina antes de empezar",
+        "unknown_podiatrist" => "no hay un podólogo activo con ese nombre (dé de alta al podólogo y vuelva a importar)",
+        "unknown_patient" => "no se encontró al paciente (importe primero los pacientes)",
+        "ambiguous" => "hay más de uno con ese nombre",
+        "patient_archived" => "el paciente está archivado",
+        "past_open" => "una cita pasada debe estar atendida, cancelada o marcada como no asistió",
+        "not_yet" => "una cita que aún no ocurre no puede estar atendida ni marcada como no asistió",
+        "slot_taken" => "el podólogo ya tiene una cita a esa hora",
+        "duplicate" => "posible duplicado: ya está en la clínica o en una fila anterior del archivo",
         other => other,
     }
 }

@@ -3,11 +3,11 @@ use tauri::State;
 
 use podoclinic_core::auth::Permission;
 use podoclinic_core::error::{AppError, AppResult};
-use podoclinic_core::import::model::{ImportReport, PatientField, SheetPreview};
+use podoclinic_core::import::model::{ImportMapping, ImportReport, SheetPreview};
 use podoclinic_core::import::service;
 use podoclinic_core::state::AppState;
 
-/// A spreadsheet's headers, first rows and the mapping its headers suggest ("Importar").
+/// A spreadsheet's headers, first rows and the mappings its headers suggest ("Importar").
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_import(state: State<'_, AppState>, path: Arg<String>) -> AppResult<SheetPreview> {
@@ -18,13 +18,14 @@ pub async fn preview_import(state: State<'_, AppState>, path: Arg<String>) -> Ap
         .await
 }
 
-/// What importing the file with this mapping would do (new, likely duplicates, errors), changing nothing.
+/// What importing the file with this mapping (patients or appointments) would do (new, likely
+/// duplicates, errors), changing nothing.
 #[tauri::command]
 #[specta::specta]
 pub async fn dry_run_import(
     state: State<'_, AppState>,
     path: Arg<String>,
-    mapping: Arg<Vec<Option<PatientField>>>,
+    mapping: Arg<ImportMapping>,
 ) -> AppResult<ImportReport> {
     state
         .run(Permission::SettingsManage, (path.0, mapping.0), |ctx, (path, mapping)| async move {
@@ -33,14 +34,14 @@ pub async fn dry_run_import(
         .await
 }
 
-/// Imports the file's new patients in batches; progress goes out as `ImportProgressed` events and
-/// `cancel_import` stops it between two batches.
+/// Imports the file's new patients or appointments in batches; progress goes out as
+/// `ImportProgressed` events and `cancel_import` stops it between two batches.
 #[tauri::command]
 #[specta::specta]
-pub async fn import_patients(
+pub async fn run_import(
     state: State<'_, AppState>,
     path: Arg<String>,
-    mapping: Arg<Vec<Option<PatientField>>>,
+    mapping: Arg<ImportMapping>,
 ) -> AppResult<ImportReport> {
     let inner = &*state;
     state

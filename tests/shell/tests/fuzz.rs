@@ -335,8 +335,22 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("get_postgres_upgrade", json!({})),
         // Imports: a path that is not there, and a mapping of the wrong shape, are refused by name.
         ("preview_import", json!({ "path": "/tmp/no-existe.csv" })),
-        ("dry_run_import", json!({ "path": "/tmp/no-existe.csv", "mapping": ["fullName", null] })),
-        ("import_patients", json!({ "path": "/tmp/no-existe.csv", "mapping": ["fullName", "phone"] })),
+        (
+            "dry_run_import",
+            json!({ "path": "/tmp/no-existe.csv", "mapping": { "kind": "patients", "columns": ["fullName", null] } }),
+        ),
+        (
+            "dry_run_import",
+            json!({ "path": "/tmp/no-existe.csv", "mapping": { "kind": "appointments", "columns": ["date", "podiatrist", "patientKey"] } }),
+        ),
+        (
+            "run_import",
+            json!({ "path": "/tmp/no-existe.csv", "mapping": { "kind": "patients", "columns": ["fullName", "phone"] } }),
+        ),
+        (
+            "run_import",
+            json!({ "path": "/tmp/no-existe.csv", "mapping": { "kind": "appointments", "columns": ["date", "podiatrist", "patientKey"] } }),
+        ),
         ("cancel_import", json!({})),
         ("upgrade_postgres", json!({})),
         // Backups: not set up here (no key), so nothing reaches pg_dump; the arguments still must

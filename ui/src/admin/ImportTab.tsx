@@ -1,33 +1,69 @@
 import { useEffect, useState } from "preact/hooks";
-import { IMPORT_FIELDS, events, type ImportProgress, type ImportReport, type PatientField, type SheetPreview } from "../bindings";
+import {
+  APPOINTMENT_IMPORT_FIELDS,
+  IMPORT_FIELDS,
+  events,
+  type AppointmentField,
+  type ImportKind,
+  type ImportMapping,
+  type ImportProgress,
+  type ImportReport,
+  type PatientField,
+  type SheetPreview,
+} from "../bindings";
 import { call, commands } from "../api";
 import { chosen } from "../options";
 import { DocumentLink } from "../components/Document";
 import { Card, ErrorBox, Field, Form, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
-/** "Importar": a spreadsheet of patients (CSV or XLSX) read, its columns mapped to fields, a dry
- *  run that counts new rows, likely duplicates and errors, then the import with a progress bar. */
+/** The mapping of `kind` that the file's headers suggest. */
+function suggested(preview: SheetPreview, kind: ImportKind): ImportMapping {
+  return kind === "patients"
+    ? { kind, columns: preview.suggested }
+    : { kind, columns: preview.suggestedAppointments };
+}
+
+/** `mapping` with column `i` set to the field `value` names (or to none). */
+function remapped(mapping: ImportMapping, i: number, value: string): ImportMapping {
+  if (mapping.kind === "patients") {
+    const columns: (PatientField | null)[] = [...mapping.columns];
+    columns[i] = chosen(IMPORT_FIELDS, value);
+    return { kind: "patients", columns };
+  }
+  const columns: (AppointmentField | null)[] = [...mapping.columns];
+  columns[i] = chosen(APPOINTMENT_IMPORT_FIELDS, value);
+  return { kind: "appointments", columns };
+}
+
+/** "Importar": a spreadsheet of patients or of appointments (CSV or XLSX) read, its columns
+ *  mapped to fields, a dry run that counts new rows, likely duplicates and errors, then the import
+ *  with a progress bar. */
 export function ImportTab() {
   const [path, setPath] = useState("");
   const [preview, setPreview] = useState<SheetPreview | null>(null);
-  const [mapping, setMapping] = useState<(PatientField | null)[]>([]);
+  const [mapping, setMapping] = useState<ImportMapping>({ kind: "patients", columns: [] });
   const [dry, setDry] = useState<ImportReport | null>(null);
   const [done, setDone] = useState<ImportReport | null>(null);
   const read = useSubmit(async () => {
     const found = await call(commands.previewImport(path));
     setPreview(found);
-    setMapping(found.suggested);
+    setMapping(suggested(found, found.kind));
     setDry(null);
     setDone(null);
   });
   const check = useSubmit(async () => setDry(await call(commands.dryRunImport(path, mapping))));
   const remap = (i: number, value: string) => {
-    const next = [...mapping];
-    next[i] = chosen(IMPORT_FIELDS, value);
-    setMapping(next);
+    setMapping(remapped(mapping, i, value));
     setDry(null);
   };
+  const rekind = (kind: ImportKind) => {
+    if (preview) setMapping(suggested(preview, kind));
+    setDry(null);
+    setDone(null);
+  };
+  const fields: readonly string[] = mapping.kind === "patients" ? IMPORT_FIELDS : APPOINTMENT_IMPORT_FIELDS;
+  const label = mapping.kind === "patients" ? "import.fields" : "import.appointmentFields";
   return (
     <div class="stack">
       <Card title={t("import.title")}>
@@ -42,6 +78,14 @@ export function ImportTab() {
       </Card>
       {preview ? (
         <Card title={t("import.mapping", { rows: preview.rows })}>
+          <label class="field">
+            <span>{t("import.kind")}</span>
+            <select data-test="import-kind" value={mapping.kind} onChange={(e) => rekind((e.target as HTMLSelectElement).value === "appointments" ? "appointments" : "patients")}>
+              <option value="patients">{t("import.kinds.patients")}</option>
+              <option value="appointments">{t("import.kinds.appointments")}</option>
+            </select>
+          </label>
+          {mapping.kind === "appointments" ? <p class="hint">{t("import.appointmentsHint")}</p> : null}
           <div class="table-scroll">
             <table class="list" data-test="import-preview">
               <thead>
@@ -49,11 +93,11 @@ export function ImportTab() {
                   {preview.headers.map((h, i) => (
                     <th key={i}>
                       <div>{h}</div>
-                      <select data-test={`map-${i}`} value={mapping[i] ?? ""} onChange={(e) => remap(i, (e.target as HTMLSelectElement).value)}>
+                      <select data-test={`map-${i}`} value={mapping.columns[i] ?? ""} onChange={(e) => remap(i, (e.target as HTMLSelectElement).value)}>
                         <option value="">{t("import.skip")}</option>
-                        {IMPORT_FIELDS.map((f) => (
+                        {fields.map((f) => (
                           <option key={f} value={f}>
-                            {t(`import.fields.${f}`)}
+                            {t(`${label}.${f}`)}
                           </option>
                         ))}
                       </select>
@@ -76,23 +120,34 @@ export function ImportTab() {
           <button type="button" data-test="import-dry-run" disabled={check.busy} onClick={() => void check.run()}>
             {check.busy ? t("import.checking") : t("import.dryRun")}
           </button>
-          {dry ? <Report report={dry} finished={false} /> : null}
+          {dry ? <Report report={dry} kind={mapping.kind} finished={false} /> : null}
           {dry && dry.new > 0 && !done ? <Run path={path} mapping={mapping} onDone={setDone} /> : null}
-          {done ? <Report report={done} finished /> : null}
+          {done ? <Report report={done} kind={mapping.kind} finished /> : null}
         </Card>
       ) : null}
     </div>
   );
 }
 
-function Report({ report, finished }: { report: ImportReport; finished: boolean }) {
+/** The count texts of each kind (Spanish agrees them with the noun). */
+const COUNTS = {
+  patients: { new: "import.new", imported: "import.imported", cancelledAfter: "import.cancelledAfter" },
+  appointments: {
+    new: "import.newAppointments",
+    imported: "import.importedAppointments",
+    cancelledAfter: "import.cancelledAfterAppointments",
+  },
+} as const;
+
+function Report({ report, kind, finished }: { report: ImportReport; kind: ImportKind; finished: boolean }) {
+  const counts = COUNTS[kind];
   return (
     <div data-test={finished ? "import-done" : "import-report"}>
       <ul class="counts">
         {finished ? (
-          <li data-test="count-imported">{t(report.cancelled ? "import.cancelledAfter" : "import.imported", { n: report.imported })}</li>
+          <li data-test="count-imported">{t(report.cancelled ? counts.cancelledAfter : counts.imported, { n: report.imported })}</li>
         ) : (
-          <li data-test="count-new">{t("import.new", { n: report.new })}</li>
+          <li data-test="count-new">{t(counts.new, { n: report.new })}</li>
         )}
         <li data-test="count-duplicates">{t("import.duplicates", { n: report.duplicates })}</li>
         <li data-test="count-already">{t("import.already", { n: report.already })}</li>
@@ -122,13 +177,13 @@ function Report({ report, finished }: { report: ImportReport; finished: boolean 
 
 /** The import itself: a progress bar with counts and the time left, and a cancel that stops
  *  between two batches (a batch is written whole or not at all). */
-function Run({ path, mapping, onDone }: { path: string; mapping: (PatientField | null)[]; onDone: (r: ImportReport) => void }) {
+function Run({ path, mapping, onDone }: { path: string; mapping: ImportMapping; onDone: (r: ImportReport) => void }) {
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   useEffect(() => {
     const listening = events.importProgressed.listen((event) => setProgress(event.payload));
     return () => void listening.then((stop) => stop());
   }, []);
-  const run = useSubmit(async () => onDone(await call(commands.importPatients(path, mapping))));
+  const run = useSubmit(async () => onDone(await call(commands.runImport(path, mapping))));
   const cancel = useSubmit(async () => {
     await call(commands.cancelImport());
   });
