@@ -276,3 +276,106 @@ pub async fn product(ctx: &Ctx, sku: &str, cost: i64, min_stock: i32) -> Uuid {
     };
     podoclinic_core::catalog::service::create_product(ctx, p).await.unwrap().id
 }
+
+/// What the benchmarks share: their databases, percentiles and turns.
+pub mod bench {
+    use std::time::{Duration, Instant};
+
+    use sqlx::{Connection, PgConnection};
+
+    /// A benchmark's database, kept between runs (its name is fixed, so its SQL is static text).
+    #[derive(Clone, Copy)]
+    pub enum Database {
+        Agenda,
+        Search,
+        Rollups,
+        Import,
+    }
+
+    impl Database {
+        fn name(self) -> &'static str {
+            match self {
+                Database::Agenda => "podoclinic_bench",
+                Database::Search => "podoclinic_bench_search",
+                Database::Rollups => "podoclinic_bench_rollups",
+                Database::Import => "podoclinic_bench_import",
+            }
+        }
+
+        /// Makes the database on `DATABASE_URL`'s server if it is not there (or anew with
+        /// `reseed`), migrates it, and returns its pool and URL.
+        pub async fn open(self, reseed: bool) -> (sqlx::PgPool, String) {
+            let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+            let server = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(server, _)| server);
+            let url = format!("{server}/{}", self.name());
+            let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(self.name())
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+            let (drop, create) = match self {
+                Database::Agenda => ("DROP DATABASE podoclinic_bench WITH (FORCE)", "CREATE DATABASE podoclinic_bench"),
+                Database::Search => {
+                    ("DROP DATABASE podoclinic_bench_search WITH (FORCE)", "CREATE DATABASE podoclinic_bench_search")
+                }
+                Database::Rollups => {
+                    ("DROP DATABASE podoclinic_bench_rollups WITH (FORCE)", "CREATE DATABASE podoclinic_bench_rollups")
+                }
+                Database::Import => {
+                    ("DROP DATABASE podoclinic_bench_import WITH (FORCE)", "CREATE DATABASE podoclinic_bench_import")
+                }
+            };
+            if reseed && exists {
+                sqlx::query(drop).execute(&mut admin).await.unwrap();
+            }
+            if reseed || !exists {
+                sqlx::query(create).execute(&mut admin).await.unwrap();
+            }
+            let pool = podoclinic_core::db::pool(url.parse().unwrap());
+            podoclinic_core::db::prepare(&podoclinic_core::db::Target::single((*pool.connect_options()).clone()))
+                .await
+                .unwrap();
+            (pool, url)
+        }
+    }
+
+    /// A digest of every rollup table, in key order (the bitmaps compared bit for bit): equal
+    /// before and after `stats_rebuild()` when the triggers kept the rollups right.
+    pub const ROLLUP_DIGEST: &str = "SELECT md5(string_agg(line, E'\\n' ORDER BY line)) FROM (
+        SELECT 'a ' || day || ' ' || podiatrist_id || ' ' || status || ' ' || count FROM stats_appointment_days WHERE count <> 0
+        UNION ALL SELECT 'f ' || patient_id || ' ' || first_day FROM stats_first_visits
+        UNION ALL SELECT 'd ' || day || ' ' || seen::text FROM stats_seen_days
+        UNION ALL SELECT 'm ' || month || ' ' || seen::text FROM stats_seen_months) r(line)";
+
+    /// The process's peak resident memory so far, in MiB (Linux).
+    pub fn peak_rss_mib() -> f64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+            .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    pub fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+        samples.sort();
+        samples[((samples.len() as f64 - 1.0) * p).round() as usize]
+    }
+
+    pub fn ms(d: Duration) -> f64 {
+        d.as_secs_f64() * 1000.0
+    }
+
+    /// Runs each way once, a different one first on each `turn`, and returns each way's time in the
+    /// order given: no way always pays for cold caches or gets the ones the way before it warmed.
+    pub fn in_turns<const N: usize>(turn: usize, ways: [&mut dyn FnMut(); N]) -> [Duration; N] {
+        let mut times = [Duration::ZERO; N];
+        for k in 0..N {
+            let way = (k + turn) % N;
+            let t = Instant::now();
+            ways[way]();
+            times[way] = t.elapsed();
+        }
+        times
+    }
+}

@@ -1,13 +1,15 @@
 // End to end, "Importar" in the real admin window: a clinic's spreadsheet of patients (as Excel in
 // Spanish saves a CSV: semicolons, Windows-1252) is read, its columns mapped by their headers,
 // checked without importing (a bad row and a likely duplicate named), imported, and an imported
-// patient is then found from the agenda's booking search in the main window.
+// patient is then found from the agenda's booking search in the main window. Then a spreadsheet of
+// past appointments: recognised as such by its headers, an overlap and an unknown podiatrist
+// named, the rest imported, and the completed ones counted on the dashboard.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchOnFreshDatabase, psql, podiatristAllWeek } from "./driver.mjs";
+import { eventually, launchOnFreshDatabase, psql, podiatristAllWeek } from "./driver.mjs";
 
 test("a spreadsheet of patients is checked, imported, and its patients found from the agenda", async (t) => {
   const { db, app } = await launchOnFreshDatabase(t);
@@ -57,6 +59,32 @@ test("a spreadsheet of patients is checked, imported, and its patients found fro
   assert.equal(psql(db.url, "SELECT diabetes || ' ' || birth_date FROM patients WHERE first_name = 'Ramona'"), "type2 1961-03-07");
   assert.equal(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'patient.import'"), "1");
 
+  // The clinic's past appointments, joined to the patients just imported by their file numbers.
+  const visits = join(dir, "citas.csv");
+  writeFileSync(
+    visits,
+    [
+      "Fecha;Hora;Duración;Podóloga;Expediente;Estado;Motivo",
+      "05/03/2024;10:00;30;Dra. Lucía Hernández;A-1;Atendida;Revisión",
+      "05/03/2024;10:30;30;dra lucia hernandez;A-2;;Onicocriptosis",
+      "05/03/2024;10:45;30;Dra. Lucía Hernández;A-5;Atendida;",
+      "06/03/2024;09:00;30;Dr. Nadie;A-1;;",
+    ].join("\n") + "\n",
+  );
+  await app.type("[data-test=import-file] #field-file", visits);
+  await app.click("[data-test=import-file] button[type=submit]");
+  await eventually(async () => (await app.script("return document.querySelector('[data-test=import-kind]')?.value")) === "appointments", "the headers to name appointments");
+  const mapped = await app.script("return [...document.querySelectorAll('[data-test^=map-]')].map((s) => s.value)");
+  assert.deepEqual(mapped, ["date", "time", "durationMinutes", "podiatrist", "patientKey", "status", "reason"]);
+  await app.click("[data-test=import-dry-run]");
+  await app.find("[data-test=import-report]", 30_000);
+  assert.match(await app.text("[data-test=count-new]"), /^2 citas nuevas/);
+  assert.match(await app.text("[data-test=count-errors]"), /^2 /);
+  await app.find("[data-test=import-start]");
+  await app.script("document.querySelector('[data-test=import-start]').click()");
+  assert.match(await app.text("[data-test=count-imported]", 60_000), /^2 citas importadas/);
+  assert.equal(psql(db.url, "SELECT string_agg(status, ' ') FROM appointments"), "completed completed");
+
   // At the desk: the agenda's booking search finds her, accents or not.
   await app.switchToWindow(main);
   await app.click("[data-test=nav-agenda]");
@@ -65,4 +93,13 @@ test("a spreadsheet of patients is checked, imported, and its patients found fro
   await app.find("[data-test=booking-panel]");
   await app.type("[data-test=patient-search]", "ramona quinones");
   assert.match(await app.text("[data-test=patient-result]"), /Ramona Quiñones Ávila/);
+
+  // The dashboard from March 2024 counts the two imported visits as attended.
+  await app.click("[data-test=nav-stats]");
+  await app.find("[data-test=stats]");
+  await app.script(
+    "const from = document.querySelector('[data-test=stats] .toolbar input[type=date]'); from.value = '2024-03-01'; from.dispatchEvent(new Event('input', { bubbles: true }));",
+  );
+  const citas = () => app.script("return [...document.querySelectorAll('[data-test=table-citas] tbody tr')].map((r) => [...r.cells].map((c) => c.textContent.trim()))");
+  await eventually(async () => JSON.stringify(await citas()) === JSON.stringify([["Dra. Lucía Hernández", "Atendida", "2"]]), "the dashboard to count the imported visits");
 });

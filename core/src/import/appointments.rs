@@ -193,7 +193,7 @@ fn parse_status(text: &str) -> Result<Option<Status>, ()> {
 }
 
 /// Reads row `number` through `mapping` (no database): each field checked alone.
-pub fn parse_row(cells: &[String], mapping: &[Option<F>], number: u32, digest: &[u8; 32]) -> Result<Cells, RowProblem> {
+pub fn parse_row(cells: &[&str], mapping: &[Option<F>], number: u32, digest: &[u8; 32]) -> Result<Cells, RowProblem> {
     let (mut date, mut date_time, mut time, mut end_time) = (None, None, None, None);
     let mut row = Cells {
         number,
@@ -292,35 +292,36 @@ pub async fn analyze(pool: &sqlx::PgPool, sheet: &Sheet, mapping: &[Option<F>]) 
     check_mapping(sheet, mapping)?;
     let tz = time::zone(pool).await?;
     let now = Utc::now();
-    let mut verdicts: Vec<Verdict> = Vec::with_capacity(sheet.rows.len());
-    let mut read: Vec<(usize, Cells)> = Vec::new();
-    for (i, cells) in sheet.rows.iter().enumerate() {
-        let number = sheet.numbers[i];
-        match parse_row(cells, mapping, number, &sheet.digest) {
-            Ok(c) => read.push((i, c)),
+    // First what to look up (the rows are read again below, rather than a million of them kept
+    // as read: that took 300 MB).
+    let (mut keys, mut names, mut ids) = (HashSet::new(), HashSet::new(), Vec::new());
+    for (i, cells) in sheet.rows().enumerate() {
+        if let Ok(c) = parse_row(&cells, mapping, sheet.numbers[i], &sheet.digest) {
+            keys.extend(c.patient_key.as_deref().map(super::patients::key_id));
+            names.extend(c.patient_name);
+            ids.push(c.id);
+        }
+    }
+    // The podiatrists, the patients by key and by name with birth date, the rows imported before.
+    let podiatrists = podiatrists(pool).await?;
+    let keys: Vec<Uuid> = keys.into_iter().collect();
+    let names: Vec<String> = names.into_iter().collect();
+    let patients = super::repo::find_patients(pool, &keys, &names).await?;
+    let existing = super::repo::existing_appointments(pool, &ids).await?;
+    drop(ids);
+
+    let mut verdicts: Vec<Verdict> = Vec::with_capacity(sheet.len());
+    let mut rows: Vec<(usize, Row)> = Vec::new();
+    for (i, cells) in sheet.rows().enumerate() {
+        let c = match parse_row(&cells, mapping, sheet.numbers[i], &sheet.digest) {
+            Ok(c) => c,
             Err(p) => {
                 verdicts.push(Verdict::Error(p));
                 continue;
             }
-        }
+        };
         // A placeholder, replaced below.
-        verdicts.push(Verdict::Already(number));
-    }
-
-    // The podiatrists, and the patients by key and by name with birth date.
-    let podiatrists = podiatrists(pool).await?;
-    let keys: Vec<Uuid> =
-        read.iter().filter_map(|(_, c)| c.patient_key.as_deref().map(super::patients::key_id)).collect();
-    let names: Vec<String> = {
-        let set: HashSet<&str> = read.iter().filter_map(|(_, c)| c.patient_name.as_deref()).collect();
-        set.into_iter().map(str::to_string).collect()
-    };
-    let patients = super::repo::find_patients(pool, &keys, &names).await?;
-    let ids: Vec<Uuid> = read.iter().map(|(_, c)| c.id).collect();
-    let existing = super::repo::existing_appointments(pool, &ids).await?;
-
-    let mut rows: Vec<(usize, Row)> = Vec::with_capacity(read.len());
-    for (i, c) in read {
+        verdicts.push(Verdict::Already(c.number));
         let number = c.number;
         let found = (|| {
             let (podiatrist_id, active) = match podiatrists.get(&c.podiatrist) {
@@ -511,10 +512,6 @@ pub async fn import(
 mod tests {
     use super::*;
 
-    fn cells(c: &[&str]) -> Vec<String> {
-        c.iter().map(|s| s.to_string()).collect()
-    }
-
     #[test]
     fn times_read_as_people_write_them() {
         let t = |h, m| Ok(Some(NaiveTime::from_hms_opt(h, m, 0).unwrap()));
@@ -544,18 +541,18 @@ mod tests {
     #[test]
     fn a_row_is_read_field_by_field() {
         let m = [Some(F::Date), Some(F::Time), Some(F::DurationMinutes), Some(F::Podiatrist), Some(F::PatientKey)];
-        let row = parse_row(&cells(&["05/03/2024", "10:30", "45", " Dra.  Ruiz ", "EXP-1"]), &m, 2, &[0; 32]).unwrap();
+        let row = parse_row(&["05/03/2024", "10:30", "45", " Dra.  Ruiz ", "EXP-1"], &m, 2, &[0; 32]).unwrap();
         assert_eq!(row.start, NaiveDate::from_ymd_opt(2024, 3, 5).unwrap().and_hms_opt(10, 30, 0).unwrap());
         assert_eq!((row.minutes, row.podiatrist.as_str()), (Some(45), "dra ruiz"));
-        let bad = parse_row(&cells(&["05/03/2024", "10:30", "600", "Ruiz", "EXP-1"]), &m, 3, &[0; 32]).unwrap_err();
+        let bad = parse_row(&["05/03/2024", "10:30", "600", "Ruiz", "EXP-1"], &m, 3, &[0; 32]).unwrap_err();
         assert_eq!(bad, problem(3, F::DurationMinutes, "out_of_range"));
-        let bad = parse_row(&cells(&["05/03/2024", "", "30", "Ruiz", "EXP-1"]), &m, 4, &[0; 32]).unwrap_err();
+        let bad = parse_row(&["05/03/2024", "", "30", "Ruiz", "EXP-1"], &m, 4, &[0; 32]).unwrap_err();
         assert_eq!(bad, problem(4, F::Time, "required"));
-        let bad = parse_row(&cells(&["05/03/2024", "10:30", "30", "Ruiz", ""]), &m, 5, &[0; 32]).unwrap_err();
+        let bad = parse_row(&["05/03/2024", "10:30", "30", "Ruiz", ""], &m, 5, &[0; 32]).unwrap_err();
         assert_eq!(bad, problem(5, F::PatientName, "required"));
         // A date and time in one cell, as a spreadsheet's date-time reads.
         let m = [Some(F::Date), Some(F::EndTime), Some(F::Podiatrist), Some(F::PatientKey)];
-        let row = parse_row(&cells(&["2024-03-05 16:00", "16:40", "Ruiz", "EXP-1"]), &m, 6, &[0; 32]).unwrap();
+        let row = parse_row(&["2024-03-05 16:00", "16:40", "Ruiz", "EXP-1"], &m, 6, &[0; 32]).unwrap();
         assert_eq!(row.start.time(), NaiveTime::from_hms_opt(16, 0, 0).unwrap());
         assert_eq!(row.end, Some(NaiveDate::from_ymd_opt(2024, 3, 5).unwrap().and_hms_opt(16, 40, 0).unwrap()));
     }

@@ -104,11 +104,11 @@ pub fn rejected_rows<R>(
 ) -> Vec<Vec<String>> {
     verdicts
         .iter()
-        .zip(&sheet.rows)
+        .zip(sheet.rows())
         .filter_map(|(v, cells)| v.problem().map(|p| (p, cells)))
         .map(|(p, cells)| {
             let mut out = vec![p.row.to_string()];
-            out.extend(cells.iter().cloned());
+            out.extend(cells.iter().map(|c| c.to_string()));
             out.push(reason(&p));
             out
         })

@@ -144,7 +144,7 @@ fn diabetes(text: &str) -> Result<Diabetes, ()> {
 /// Reads row `number` (its cells in the sheet's column order) through `mapping`, and checks it
 /// with the form's own rules.
 pub fn parse_row(
-    cells: &[String],
+    cells: &[&str],
     mapping: &[Option<PatientField>],
     number: u32,
     digest: &[u8; 32],
@@ -216,10 +216,9 @@ pub async fn analyze(pool: &sqlx::PgPool, sheet: &Sheet, mapping: &[Option<Patie
     check_mapping(sheet, mapping)?;
     let today = crate::clinic::time::local_date(crate::clinic::time::zone(pool).await?, chrono::Utc::now());
     let parsed: Vec<Result<Row, RowProblem>> = sheet
-        .rows
-        .iter()
+        .rows()
         .enumerate()
-        .map(|(i, cells)| parse_row(cells, mapping, sheet.numbers[i], &sheet.digest, today))
+        .map(|(i, cells)| parse_row(&cells, mapping, sheet.numbers[i], &sheet.digest, today))
         .collect();
     let rows: Vec<&Row> = parsed.iter().filter_map(|r| r.as_ref().ok()).collect();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.patient.id).collect();
@@ -299,10 +298,6 @@ mod tests {
         vec![Some(PatientField::FullName), Some(PatientField::BirthDate), Some(PatientField::Phone), None]
     }
 
-    fn cells(c: &[&str]) -> Vec<String> {
-        c.iter().map(|s| s.to_string()).collect()
-    }
-
     #[test]
     fn headers_suggest_their_fields() {
         assert_eq!(suggest("Teléfono"), Some(PatientField::Phone));
@@ -314,40 +309,35 @@ mod tests {
 
     #[test]
     fn a_row_is_read_and_checked_by_the_form_s_rules() {
-        let row = parse_row(
-            &cells(&["María José  López", "07/03/1961", "55 1234 5678", "x"]),
-            &mapping(),
-            2,
-            &[1; 32],
-            today(),
-        )
-        .unwrap();
+        let row =
+            parse_row(&["María José  López", "07/03/1961", "55 1234 5678", "x"], &mapping(), 2, &[1; 32], today())
+                .unwrap();
         assert_eq!((row.patient.first_name.as_str(), row.patient.last_names.as_str()), ("María", "José López"));
         assert_eq!(row.patient.birth_date, NaiveDate::from_ymd_opt(1961, 3, 7));
         // The same file and row: the same id; another row: another.
-        let again = parse_row(&cells(&["María José López", "1961-03-07", "", ""]), &mapping(), 2, &[1; 32], today());
+        let again = parse_row(&["María José López", "1961-03-07", "", ""], &mapping(), 2, &[1; 32], today());
         assert_eq!(again.unwrap().patient.id, row.patient.id);
-        let bad = parse_row(&cells(&["Ana", "31/02/1990", "", ""]), &mapping(), 7, &[1; 32], today()).unwrap_err();
+        let bad = parse_row(&["Ana", "31/02/1990", "", ""], &mapping(), 7, &[1; 32], today()).unwrap_err();
         assert_eq!(bad, batch::problem(7, PatientField::BirthDate, "date_format"));
-        let bad = parse_row(&cells(&["Ana", "", "123", ""]), &mapping(), 8, &[1; 32], today()).unwrap_err();
+        let bad = parse_row(&["Ana", "", "123", ""], &mapping(), 8, &[1; 32], today()).unwrap_err();
         assert_eq!(bad, batch::problem(8, PatientField::Phone, "phone_format"));
-        let bad = parse_row(&cells(&["", "", "", ""]), &mapping(), 9, &[1; 32], today()).unwrap_err();
+        let bad = parse_row(&["", "", "", ""], &mapping(), 9, &[1; 32], today()).unwrap_err();
         assert_eq!(bad, batch::problem(9, PatientField::FirstName, "required"));
-        let future = parse_row(&cells(&["Ana", "01/01/2030", "", ""]), &mapping(), 10, &[1; 32], today()).unwrap_err();
+        let future = parse_row(&["Ana", "01/01/2030", "", ""], &mapping(), 10, &[1; 32], today()).unwrap_err();
         assert_eq!(future, batch::problem(10, PatientField::BirthDate, "out_of_range"));
     }
 
     #[test]
     fn a_key_names_the_patient_whatever_file_brings_it() {
         let m = vec![Some(PatientField::Key), Some(PatientField::FirstName)];
-        let a = parse_row(&cells(&["EXP-001", "Ana"]), &m, 2, &[1; 32], today()).unwrap();
-        let b = parse_row(&cells(&["EXP-001", "Ana"]), &m, 40, &[2; 32], today()).unwrap();
+        let a = parse_row(&["EXP-001", "Ana"], &m, 2, &[1; 32], today()).unwrap();
+        let b = parse_row(&["EXP-001", "Ana"], &m, 40, &[2; 32], today()).unwrap();
         assert_eq!(a.patient.id, b.patient.id);
     }
 
     #[test]
     fn a_mapping_needs_one_name_and_each_field_once() {
-        let sheet = Sheet { headers: cells(&["a", "b"]), rows: vec![], numbers: vec![], digest: [0; 32] };
+        let sheet = Sheet::new(vec!["a".into(), "b".into()], vec![], vec![], [0; 32]);
         let none = [None, Some(PatientField::Phone)];
         assert_eq!(check_mapping(&sheet, &none).unwrap_err(), AppError::validation("mapping", "name_column_required"));
         let twice = [Some(PatientField::FirstName), Some(PatientField::FirstName)];

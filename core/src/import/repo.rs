@@ -28,7 +28,12 @@ pub async fn lookup(
     lasts: &[String],
     phones: &[String],
 ) -> AppResult<Lookup> {
-    let existing = sqlx::query_scalar!("SELECT id FROM patients WHERE id = ANY($1)", ids).fetch_all(pool).await?;
+    let existing = sqlx::query_scalar!(
+        r#"SELECT p.id AS "id!" FROM unnest($1::uuid[]) AS u(id) JOIN patients p ON p.id = u.id"#,
+        ids
+    )
+    .fetch_all(pool)
+    .await?;
     let folded = sqlx::query_scalar!(
         r#"SELECT lower(f_unaccent(f || ' ' || l)) AS "folded!"
            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(f, l, i) ORDER BY i"#,
@@ -39,7 +44,8 @@ pub async fn lookup(
     .await?;
     let names = sqlx::query!(
         r#"SELECT search_name AS "name!", birth_date AS "birth!" FROM patients
-           WHERE archived_at IS NULL AND birth_date IS NOT NULL AND search_name = ANY($1)"#,
+           JOIN (SELECT DISTINCT n FROM unnest($1::text[]) AS u(n)) u ON u.n = search_name
+           WHERE archived_at IS NULL AND birth_date IS NOT NULL"#,
         &folded
     )
     .fetch_all(pool)
@@ -47,7 +53,8 @@ pub async fn lookup(
     let long: Vec<String> = phones.iter().filter(|p| p.len() >= 7).cloned().collect();
     let known_phones = sqlx::query_scalar!(
         r#"SELECT DISTINCT right(regexp_replace(phone, '[^0-9]', '', 'g'), 10) AS "key!" FROM patients
-           WHERE archived_at IS NULL AND right(regexp_replace(phone, '[^0-9]', '', 'g'), 10) = ANY($1)"#,
+           JOIN (SELECT DISTINCT k FROM unnest($1::text[]) AS u(k)) u ON u.k = right(regexp_replace(phone, '[^0-9]', '', 'g'), 10)
+           WHERE archived_at IS NULL"#,
         &long
     )
     .fetch_all(pool)
@@ -127,12 +134,15 @@ pub struct PatientMatch {
 /// The patients with these ids, and those whose name folds as one of `names` does (accents, case
 /// and spacing aside), by name and birth date.
 pub async fn find_patients(pool: &sqlx::PgPool, ids: &[Uuid], names: &[String]) -> AppResult<PatientMatch> {
-    let found =
-        sqlx::query!(r#"SELECT id, archived_at IS NOT NULL AS "archived!" FROM patients WHERE id = ANY($1)"#, ids)
-            .fetch_all(pool)
-            .await?;
+    let found = sqlx::query!(
+        r#"SELECT p.id AS "id!", p.archived_at IS NOT NULL AS "archived!"
+           FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS u(id)) u JOIN patients p ON p.id = u.id"#,
+        ids
+    )
+    .fetch_all(pool)
+    .await?;
     let named = sqlx::query!(
-        r#"SELECT u.name AS "name!", p.birth_date AS "birth!", p.id
+        r#"SELECT u.name AS "name!", p.birth_date AS "birth!", p.id AS "id!"
            FROM unnest($1::text[]) AS u(name)
            JOIN patients p ON regexp_replace(btrim(p.search_name), '\s+', ' ', 'g') = lower(f_unaccent(u.name))
            WHERE p.birth_date IS NOT NULL"#,
@@ -147,12 +157,17 @@ pub async fn find_patients(pool: &sqlx::PgPool, ids: &[Uuid], names: &[String]) 
     Ok(PatientMatch { ids: found.into_iter().map(|r| (r.id, r.archived)).collect(), names: by_name })
 }
 
-/// The appointments among `ids` that are there already.
+/// The appointments among `ids` that are there already. (A join with the array, not `= ANY`: a
+/// scan that compares each stored row with a large array's every element took minutes.)
 pub async fn existing_appointments(pool: &sqlx::PgPool, ids: &[Uuid]) -> AppResult<HashSet<Uuid>> {
     let mut existing = HashSet::new();
     for chunk in ids.chunks(100_000) {
-        let found =
-            sqlx::query_scalar!("SELECT id FROM appointments WHERE id = ANY($1)", chunk).fetch_all(pool).await?;
+        let found = sqlx::query_scalar!(
+            r#"SELECT a.id AS "id!" FROM unnest($1::uuid[]) AS u(id) JOIN appointments a ON a.id = u.id"#,
+            chunk
+        )
+        .fetch_all(pool)
+        .await?;
         existing.extend(found);
     }
     Ok(existing)

@@ -31,8 +31,8 @@ pub async fn preview(path: &Path) -> AppResult<SheetPreview> {
     };
     Ok(SheetPreview {
         headers: sheet.headers.clone(),
-        sample: sheet.rows.iter().take(10).cloned().collect(),
-        rows: sheet.rows.len() as u32,
+        sample: sheet.rows().take(10).map(|r| r.into_iter().map(str::to_string).collect()).collect(),
+        rows: sheet.len() as u32,
         kind,
         suggested,
         suggested_appointments,

@@ -15,15 +15,72 @@ pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 /// The most rows taken from one file.
 pub const MAX_ROWS: usize = 2_000_000;
 
-/// A sheet: its header row and its data rows, each as long as the header.
+/// One row's cells in one allocation: a million-row file is a million of these, not eight million
+/// strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    text: Box<str>,
+    /// Where each cell ends in `text`.
+    ends: Box<[u32]>,
+}
+
+impl Line {
+    pub fn new<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Line {
+        let (mut text, mut ends) = (String::new(), Vec::new());
+        for cell in cells {
+            text.push_str(cell.as_ref());
+            ends.push(text.len() as u32);
+        }
+        Line { text: text.into(), ends: ends.into() }
+    }
+
+    /// The cells, as many as `width`: a short row's missing cells are empty, a long row's extra
+    /// ones dropped.
+    pub fn cells(&self, width: usize) -> impl Iterator<Item = &str> {
+        self.read().chain(std::iter::repeat("")).take(width)
+    }
+
+    /// The cells as read.
+    fn read(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter()).map(|(a, b)| &self.text[a as usize..*b as usize])
+    }
+
+    fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+}
+
+/// A sheet: its header row and its data rows, each read as long as the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sheet {
     pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    lines: Vec<Line>,
     /// Each row's number as the spreadsheet shows it (blank lines and rows above the header count).
     pub numbers: Vec<u32>,
     /// SHA-256 of the file's bytes: what ids derived from it are made of.
     pub digest: [u8; 32],
+}
+
+impl Sheet {
+    pub fn new(headers: Vec<String>, rows: Vec<Line>, numbers: Vec<u32>, digest: [u8; 32]) -> Sheet {
+        Sheet { headers, lines: rows, numbers, digest }
+    }
+
+    /// How many data rows.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Each row's cells, as long as the header.
+    pub fn rows(&self) -> impl Iterator<Item = Vec<&str>> {
+        let width = self.headers.len();
+        self.lines.iter().map(move |l| l.cells(width).collect())
+    }
 }
 
 /// Reads the file at `path`: `.csv`/`.txt` as CSV, `.xlsx`/`.xlsm`/`.xls`/`.ods` as a workbook
@@ -48,28 +105,26 @@ pub fn read(path: &Path) -> AppResult<Sheet> {
 }
 
 /// A grid's rows with their numbers in the file.
-type Grid = Vec<(u32, Vec<String>)>;
+type Grid = Vec<(u32, Line)>;
 
 fn from_grid(grid: Grid, digest: [u8; 32]) -> AppResult<Sheet> {
-    let mut rows = grid.into_iter().skip_while(|(_, r)| r.iter().all(|c| c.trim().is_empty()));
+    let mut rows = grid.into_iter().skip_while(|(_, r)| r.is_blank());
     let (_, headers) = rows.next().ok_or(AppError::validation("file", "empty_file"))?;
-    let headers: Vec<String> = headers.into_iter().map(|h| h.trim().to_string()).collect();
-    let width = headers.len();
+    let headers: Vec<String> = headers.read().map(|h| h.trim().to_string()).collect();
     let (mut data, mut numbers) = (Vec::new(), Vec::new());
-    for (number, mut row) in rows {
+    for (number, row) in rows {
         if data.len() == MAX_ROWS {
             return Err(AppError::validation("file", "too_many_rows"));
         }
-        row.resize(width, String::new());
         data.push(row);
         numbers.push(number);
     }
     // Trailing empty rows (a spreadsheet's formatted but empty lines) are not data.
-    while data.last().is_some_and(|r: &Vec<String>| r.iter().all(|c| c.trim().is_empty())) {
+    while data.last().is_some_and(Line::is_blank) {
         data.pop();
         numbers.pop();
     }
-    Ok(Sheet { headers, rows: data, numbers, digest })
+    Ok(Sheet { headers, lines: data, numbers, digest })
 }
 
 fn csv_grid(bytes: &[u8]) -> AppResult<Grid> {
@@ -97,7 +152,7 @@ fn csv_grid(bytes: &[u8]) -> AppResult<Grid> {
             }
             None => grid.len() as u32 + 1,
         };
-        grid.push((line, record.iter().map(str::to_string).collect()));
+        grid.push((line, Line::new(record.iter())));
         if grid.len() > MAX_ROWS + 1 {
             return Err(AppError::validation("file", "too_many_rows"));
         }
@@ -117,7 +172,7 @@ fn workbook_grid(bytes: &[u8]) -> AppResult<Grid> {
     }
     // The range starts at the sheet's first used cell: its rows are numbered from there.
     let first = range.start().map_or(0, |(row, _)| row);
-    Ok(range.rows().enumerate().map(|(i, row)| (first + i as u32 + 1, row.iter().map(cell_text).collect())).collect())
+    Ok(range.rows().enumerate().map(|(i, row)| (first + i as u32 + 1, Line::new(row.iter().map(cell_text)))).collect())
 }
 
 /// A cell as the text a person would have typed.
@@ -148,7 +203,10 @@ mod tests {
         let grid = csv_grid(bytes).unwrap();
         let sheet = from_grid(grid, [0; 32]).unwrap();
         assert_eq!(sheet.headers, ["Nombre", "Apellidos", "Teléfono"]);
-        assert_eq!(sheet.rows, [vec!["José", "González", "55 1234 5678"], vec!["Ana; María", "López", ""]]);
+        assert_eq!(
+            sheet.rows().collect::<Vec<_>>(),
+            [vec!["José", "González", "55 1234 5678"], vec!["Ana; María", "López", ""]]
+        );
         // A blank line still counts: Ana is on line 4 of the file.
         assert_eq!(sheet.numbers, [2, 4]);
     }
@@ -157,7 +215,7 @@ mod tests {
     fn a_utf8_csv_with_a_bom_and_ragged_rows_is_squared_to_the_header() {
         let grid = csv_grid("\u{feff}a,b,c\n1\n1,2,3,4\n".as_bytes()).unwrap();
         let sheet = from_grid(grid, [0; 32]).unwrap();
-        assert_eq!(sheet.rows, [vec!["1", "", ""], vec!["1", "2", "3"]]);
+        assert_eq!(sheet.rows().collect::<Vec<_>>(), [vec!["1", "", ""], vec!["1", "2", "3"]]);
     }
 
     #[test]

@@ -13,13 +13,6 @@ use std::time::Instant;
 /// Twenty podiatrists × 32 twenty-minute slots a day.
 const PER_DAY: i64 = 640;
 
-/// A digest of every rollup table, in key order (the bitmaps compared bit for bit).
-const DIGEST: &str = "SELECT md5(string_agg(line, E'\\n' ORDER BY line)) FROM (
-    SELECT 'a ' || day || ' ' || podiatrist_id || ' ' || status || ' ' || count FROM stats_appointment_days WHERE count <> 0
-    UNION ALL SELECT 'f ' || patient_id || ' ' || first_day FROM stats_first_visits
-    UNION ALL SELECT 'd ' || day || ' ' || seen::text FROM stats_seen_days
-    UNION ALL SELECT 'm ' || month || ' ' || seen::text FROM stats_seen_months) r(line)";
-
 fn main() {
     tauri::async_runtime::block_on(async {
         let (pool, _) = podoclinic_shell_tests::bench::Database::Rollups.open(true).await;
@@ -65,11 +58,13 @@ fn main() {
             first_day += days;
         }
 
-        let kept: String = sqlx::query_scalar(DIGEST).fetch_one(&pool).await.unwrap();
+        let kept: String =
+            sqlx::query_scalar(podoclinic_shell_tests::bench::ROLLUP_DIGEST).fetch_one(&pool).await.unwrap();
         let t = Instant::now();
         sqlx::query("SELECT stats_rebuild()").execute(&pool).await.unwrap();
         println!("stats_rebuild() over 1,110,000 appointments: {:.1} s", t.elapsed().as_secs_f64());
-        let rebuilt: String = sqlx::query_scalar(DIGEST).fetch_one(&pool).await.unwrap();
+        let rebuilt: String =
+            sqlx::query_scalar(podoclinic_shell_tests::bench::ROLLUP_DIGEST).fetch_one(&pool).await.unwrap();
         println!("rollups kept by the triggers equal a rebuild: {}", if kept == rebuilt { "yes" } else { "NO" });
         assert_eq!(kept, rebuilt, "the rollups kept by the triggers differ from a rebuild");
         pool.close().await;
