@@ -18,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use chrono::{Days, Utc};
-use podoclinic_core::import::model::{AppointmentField, ImportMapping, PatientField};
+use podoclinic_core::import::model::ImportMapping;
 use podoclinic_core::import::service;
 use podoclinic_tests::bench::{Database, ROLLUP_DIGEST, peak_rss_mib};
 
@@ -116,28 +116,14 @@ fn main() {
             std::fs::metadata(&appointments).unwrap().len() as f64 / 1048576.0
         );
 
-        let mapping = ImportMapping::Patients(vec![
-            Some(PatientField::Key),
-            Some(PatientField::FirstName),
-            Some(PatientField::LastNames),
-            Some(PatientField::BirthDate),
-            Some(PatientField::Phone),
-            Some(PatientField::Sex),
-        ]);
+        // The mappings the headers suggest, as the tab offers them.
+        let mapping = ImportMapping::Patients(service::preview(&patients).await.unwrap().suggested);
         let done = timed("patients", PATIENTS, &ctx, &dir, &patients, &mapping).await;
         assert_eq!(done.imported as usize, PATIENTS, "every patient imported");
 
-        use AppointmentField as A;
-        let mapping = ImportMapping::Appointments(vec![
-            Some(A::Key),
-            Some(A::Date),
-            Some(A::Time),
-            Some(A::DurationMinutes),
-            Some(A::Podiatrist),
-            Some(A::PatientKey),
-            Some(A::Status),
-            Some(A::Reason),
-        ]);
+        let preview = service::preview(&appointments).await.unwrap();
+        assert_eq!(preview.suggested_appointments.iter().flatten().count(), 8, "every column recognised");
+        let mapping = ImportMapping::Appointments(preview.suggested_appointments);
         let done = timed("appointments", APPOINTMENTS, &ctx, &dir, &appointments, &mapping).await;
         assert_eq!(done.imported as usize, APPOINTMENTS, "every appointment imported: {:?}", done.problems.first());
 

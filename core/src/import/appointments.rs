@@ -9,18 +9,16 @@
 //! rollup triggers as a visit closed at the desk.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
 use super::batch::{self, problem};
-use super::model::{AppointmentField as F, ImportProgress, ImportReport, RowProblem};
+use super::model::{AppointmentField as F, RowProblem};
 use super::sheet::Sheet;
 use crate::appointments::model::{MAX_MINUTES, Status, check_times};
 use crate::audit::Action;
-use crate::auth::Ctx;
 use crate::clinic::time;
 use crate::error::{AppError, AppResult};
 use crate::patients::model::fold;
@@ -30,6 +28,12 @@ pub const BATCH: usize = 5000;
 impl batch::Rows for Row {
     const ACTION: Action = Action::AppointmentImport;
     const BATCH: usize = BATCH;
+    fn number(&self) -> u32 {
+        self.number
+    }
+    fn refused(number: u32) -> RowProblem {
+        problem(number, F::Time, "slot_taken")
+    }
     async fn insert(db: &mut sqlx::PgConnection, rows: &[&Self], user: Uuid) -> AppResult<batch::Written> {
         super::repo::insert_appointments(db, rows, user).await
     }
@@ -472,40 +476,6 @@ async fn mark_schedule(pool: &sqlx::PgPool, tz: Tz, now: DateTime<Utc>, rows: &m
         r.outside_schedule = !crate::schedules::service::covers(spans, r.starts_at, r.ends_at);
     }
     Ok(())
-}
-
-/// Imports the new rows, batch by batch (see `batch::write`). A row the database's rule refused
-/// when its batch was written (a desk booked that slot meanwhile) becomes an error.
-pub async fn import(
-    ctx: &Ctx,
-    sheet: &Sheet,
-    mapping: &[Option<F>],
-    cancel: &AtomicBool,
-    progress: impl Fn(ImportProgress),
-) -> AppResult<(ImportReport, Vec<Verdict>)> {
-    let mut verdicts = analyze(&ctx.pool, sheet, mapping).await?;
-    let mut report = batch::report(&verdicts);
-    let new: Vec<&Row> = verdicts
-        .iter()
-        .filter_map(|v| match v {
-            Verdict::New(row) => Some(&**row),
-            _ => None,
-        })
-        .collect();
-    let refused = batch::write(ctx, sheet, &mut report, &new, cancel, progress).await?;
-    if !refused.is_empty() {
-        let refused: HashSet<u32> = refused.into_iter().collect();
-        for v in verdicts.iter_mut() {
-            if let Verdict::New(row) = v
-                && refused.contains(&row.number)
-            {
-                *v = Verdict::Error(problem(row.number, F::Time, "slot_taken"));
-            }
-        }
-        let counted = batch::report(&verdicts);
-        (report.new, report.errors, report.problems) = (counted.new, counted.errors, counted.problems);
-    }
-    Ok((report, verdicts))
 }
 
 #[cfg(test)]

@@ -129,6 +129,10 @@ pub trait Rows: Sized + Sync {
     const ACTION: Action;
     /// Rows written per transaction: a cancel stops between two batches, never inside one.
     const BATCH: usize;
+    /// The row's number in the sheet.
+    fn number(&self) -> u32;
+    /// Why the database refused the row (see `Written::refused`).
+    fn refused(number: u32) -> RowProblem;
     /// Writes one batch in one statement, as `user`.
     fn insert<'a>(
         db: &'a mut sqlx::PgConnection,
@@ -137,11 +141,44 @@ pub trait Rows: Sized + Sync {
     ) -> impl Future<Output = AppResult<Written>> + Send + 'a;
 }
 
+/// Imports the new rows of `verdicts` (see `write`). A row the database refused when its batch was
+/// written becomes an error, in the verdicts and in the report.
+pub async fn import<R: Rows>(
+    ctx: &Ctx,
+    sheet: &Sheet,
+    mut verdicts: Vec<Verdict<R>>,
+    cancel: &AtomicBool,
+    progress: impl Fn(ImportProgress),
+) -> AppResult<(ImportReport, Vec<Verdict<R>>)> {
+    let mut counted = report(&verdicts);
+    let new: Vec<&R> = verdicts
+        .iter()
+        .filter_map(|v| match v {
+            Verdict::New(row) => Some(&**row),
+            _ => None,
+        })
+        .collect();
+    let refused = write(ctx, sheet, &mut counted, &new, cancel, progress).await?;
+    if !refused.is_empty() {
+        let refused: HashSet<u32> = refused.into_iter().collect();
+        for v in verdicts.iter_mut() {
+            if let Verdict::New(row) = v
+                && refused.contains(&row.number())
+            {
+                *v = Verdict::Error(R::refused(row.number()));
+            }
+        }
+        let again = report(&verdicts);
+        (counted.new, counted.errors, counted.problems) = (again.new, again.errors, again.problems);
+    }
+    Ok((counted, verdicts))
+}
+
 /// Writes `rows` in batches of `R::BATCH`, each in one transaction, telling `progress` after each
 /// and stopping between batches once `cancel` is set. The report's `imported` and `cancelled` are
 /// filled in; rows the database refused come back, for the caller to report. One audit entry
 /// names the file and the counts, failure included.
-pub async fn write<R: Rows>(
+async fn write<R: Rows>(
     ctx: &Ctx,
     sheet: &Sheet,
     report: &mut ImportReport,

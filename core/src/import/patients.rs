@@ -7,16 +7,14 @@
 //! nothing twice.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::AtomicBool;
 
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::batch;
-use super::model::{ImportProgress, ImportReport, PatientField, RowProblem};
+use super::model::{PatientField, RowProblem};
 use super::sheet::Sheet;
 use crate::audit::Action;
-use crate::auth::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::patients::model::{Diabetes, Patient, Sex, fold};
 
@@ -26,6 +24,14 @@ pub const BATCH: usize = 1000;
 impl batch::Rows for Row {
     const ACTION: Action = Action::PatientImport;
     const BATCH: usize = BATCH;
+    fn number(&self) -> u32 {
+        self.number
+    }
+    /// Patients have no rule a batch can break that the dry run did not check; a retried batch's
+    /// rows are skipped, not refused.
+    fn refused(number: u32) -> RowProblem {
+        RowProblem { row: number, field: None, key: "duplicate".into() }
+    }
     async fn insert(db: &mut sqlx::PgConnection, rows: &[&Self], _user: Uuid) -> AppResult<batch::Written> {
         Ok(batch::Written { rows: super::repo::insert_patients(db, rows).await?, refused: Vec::new() })
     }
@@ -262,28 +268,6 @@ pub async fn analyze(pool: &sqlx::PgPool, sheet: &Sheet, mapping: &[Option<Patie
         verdicts.push(if duplicate { Verdict::Duplicate(row.number) } else { Verdict::New(Box::new(row)) });
     }
     Ok(verdicts)
-}
-
-/// Imports the new rows, batch by batch, telling `progress` after each; stops between batches
-/// once `cancel` is set. One audit entry names the file and the counts.
-pub async fn import(
-    ctx: &Ctx,
-    sheet: &Sheet,
-    mapping: &[Option<PatientField>],
-    cancel: &AtomicBool,
-    progress: impl Fn(ImportProgress),
-) -> AppResult<(ImportReport, Vec<Verdict>)> {
-    let verdicts = analyze(&ctx.pool, sheet, mapping).await?;
-    let mut report = batch::report(&verdicts);
-    let new: Vec<&Row> = verdicts
-        .iter()
-        .filter_map(|v| match v {
-            Verdict::New(row) => Some(&**row),
-            _ => None,
-        })
-        .collect();
-    batch::write(ctx, sheet, &mut report, &new, cancel, progress).await?;
-    Ok((report, verdicts))
 }
 
 #[cfg(test)]

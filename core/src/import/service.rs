@@ -48,8 +48,9 @@ pub async fn dry_run(ctx: &Ctx, path: &Path, mapping: &ImportMapping) -> AppResu
     })
 }
 
-/// Imports the file's new rows (see `patients::import`, `appointments::import`); the rejected
-/// rows, if any, are saved as a CSV in `documents` with the file's own columns and a reason column.
+/// Imports the file's new rows in batches (see `batch::import`): a cancel stops between two, a row
+/// the database refuses meanwhile becomes an error. The rejected rows, if any, are saved as a CSV
+/// in `documents` with the file's own columns and a reason column.
 pub async fn import(
     ctx: &Ctx,
     documents: &Path,
@@ -61,11 +62,13 @@ pub async fn import(
     let sheet = read(path).await?;
     match mapping {
         ImportMapping::Patients(m) => {
-            let (report, verdicts) = patients::import(ctx, &sheet, m, cancel, progress).await?;
+            let verdicts = patients::analyze(&ctx.pool, &sheet, m).await?;
+            let (report, verdicts) = batch::import(ctx, &sheet, verdicts, cancel, progress).await?;
             with_rejected(ctx, documents, &sheet, m, report, &verdicts).await
         }
         ImportMapping::Appointments(m) => {
-            let (report, verdicts) = appointments::import(ctx, &sheet, m, cancel, progress).await?;
+            let verdicts = appointments::analyze(&ctx.pool, &sheet, m).await?;
+            let (report, verdicts) = batch::import(ctx, &sheet, verdicts, cancel, progress).await?;
             with_rejected(ctx, documents, &sheet, m, report, &verdicts).await
         }
     }
