@@ -391,3 +391,79 @@ async fn a_slot_booked_meanwhile_refuses_the_imported_row_and_keeps_the_rest(poo
     let again = podoclinic_core::import::repo::insert_appointments(&mut conn, &[&first], admin.id).await.unwrap();
     assert_eq!((again.rows, again.refused), (0, vec![]));
 }
+
+/// A file without keys, fixed and imported again (its ids all new): its attended, cancelled and
+/// missed visits are each there once. An archived patient's namesake is the one matched by name,
+/// and an archived patient gets no booking ahead.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_keyless_file_imported_again_after_an_edit_adds_only_its_new_rows(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_of(&pool, &admin).await;
+    let dir = folder();
+    podiatrist(&pool, &admin, "Dr. Soto", None).await;
+    sqlx::query(
+        "INSERT INTO patients (id, first_name, last_names, birth_date, archived_at) VALUES
+            (gen_random_uuid(), 'Lucía', 'Fernández', '1950-12-12', NULL),
+            (gen_random_uuid(), 'Lucía', 'Fernández', '1950-12-12', now()),
+            (gen_random_uuid(), 'Raúl', 'Archivado', '1960-01-01', now())",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let ahead = (chrono::Utc::now() + chrono::Duration::days(10)).format("%d/%m/%Y").to_string();
+    let header = "Fecha;Hora;Duración;Podólogo;Paciente;Fecha de nacimiento;Estado";
+    let visits = [
+        "05/03/2024;10:00:30;30;Dr. Soto;Lucía Fernández;12/12/1950;Atendida",
+        "06/03/2024;10:00;30;Dr. Soto;Lucía Fernández;12/12/1950;Cancelada",
+        "07/03/2024;10:00;30;Dr. Soto;Lucía Fernández;12/12/1950;No asistió",
+    ];
+    let first = dir.join("citas.csv");
+    std::fs::write(
+        &first,
+        format!(
+            "{header}\n{}\n{}\n",
+            visits.join("\n"),
+            format!("{ahead};10:00;30;Dr. Soto;Raúl Archivado;01/01/1960;")
+        ),
+    )
+    .unwrap();
+    let mapping = ImportMapping::Appointments(service::preview(&first).await.unwrap().suggested_appointments);
+    let cancel = AtomicBool::new(false);
+    let done = service::import(&ctx, &dir, &first, &mapping, &cancel, |_| {}).await.unwrap();
+    assert_eq!((done.imported, done.errors), (3, 1));
+    assert_eq!(
+        (done.problems[0].field.as_deref(), done.problems[0].key.as_str()),
+        (Some("patientName"), "patient_archived")
+    );
+    let active: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM patients WHERE first_name = 'Lucía' AND archived_at IS NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let matched: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT DISTINCT patient_id FROM appointments").fetch_all(&pool).await.unwrap();
+    assert_eq!(matched, [active], "the namesake not archived");
+    let start: String = sqlx::query_scalar(
+        "SELECT to_char(lower(during) AT TIME ZONE 'America/Mexico_City', 'HH24:MI:SS') FROM appointments WHERE status = 'completed'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(start, "10:00:00", "seconds dropped");
+
+    // The same visits with one more, in another order: only the new one is imported.
+    let second = dir.join("citas-corregido.csv");
+    std::fs::write(
+        &second,
+        format!(
+            "{header}\n08/03/2024;10:00;30;Dr. Soto;Lucía Fernández;12/12/1950;\n{}\n",
+            visits.iter().rev().cloned().collect::<Vec<_>>().join("\n")
+        ),
+    )
+    .unwrap();
+    let again = service::import(&ctx, &dir, &second, &mapping, &cancel, |_| {}).await.unwrap();
+    assert_eq!((again.imported, again.duplicates, again.errors), (1, 3, 0));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM appointments").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 4);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -235,7 +235,8 @@ pub fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> AppResul
     if ends_at <= starts_at {
         return Err(AppError::validation("endsAt", "time_order"));
     }
-    if (ends_at - starts_at).num_minutes() > MAX_MINUTES {
+    // Compared whole: counted in minutes, 8 h 0 min 30 s would pass and the database refuse it.
+    if ends_at - starts_at > chrono::Duration::minutes(MAX_MINUTES) {
         return Err(AppError::validation("endsAt", "too_long"));
     }
     Ok(())

@@ -43,6 +43,8 @@ impl batch::Rows for Row {
 pub const DEFAULT_MINUTES: i64 = 30;
 /// The namespace of imported appointments' ids (UUID v5).
 const NAMESPACE: Uuid = Uuid::from_u128(0x2b8e_61c4_90a7_4f3d_8c15_6e0a_d3f2_47b9);
+/// The longest name or key a cell may hold.
+const NAME_CELL: usize = 300;
 /// The cancel reason an imported cancelled appointment carries (the database asks for one).
 pub const CANCEL_REASON: &str = "Cancelada en el sistema anterior";
 
@@ -176,7 +178,8 @@ fn parse_clock(text: &str) -> Result<Option<NaiveTime>, ()> {
         Some(_) => return Err(()),
         None => {}
     }
-    NaiveTime::from_hms_opt(h, m, s).map(Some).ok_or(())
+    // Seconds are checked, then dropped: the agenda is kept in minutes.
+    NaiveTime::from_hms_opt(h, m, s).and_then(|_| NaiveTime::from_hms_opt(h, m, 0)).map(Some).ok_or(())
 }
 
 /// The status an old system wrote, in Spanish or English.
@@ -241,6 +244,9 @@ pub fn parse_row(cells: &[&str], mapping: &[Option<F>], number: u32, digest: &[u
                 }
                 row.minutes = Some(minutes as i64);
             }
+            F::Podiatrist | F::PatientKey | F::PatientName if crate::validate::text(text, "", NAME_CELL).is_err() => {
+                return Err(bad(if text.chars().count() > NAME_CELL { "too_long" } else { "control_characters" }));
+            }
             F::Podiatrist => row.podiatrist = name_key(text),
             F::PatientKey => row.patient_key = Some(text.to_string()).filter(|k| !k.is_empty()),
             F::PatientName => row.patient_name = Some(words(text)).filter(|n| !n.is_empty()),
@@ -268,13 +274,27 @@ pub fn parse_row(cells: &[&str], mapping: &[Option<F>], number: u32, digest: &[u
     Ok(row)
 }
 
-/// The clinic's podiatrists by folded name: each name's id, or `None` when two share it.
-async fn podiatrists(pool: &sqlx::PgPool) -> AppResult<HashMap<String, Option<(Uuid, bool)>>> {
-    let mut by_name: HashMap<String, Option<(Uuid, bool)>> = HashMap::new();
-    for p in crate::podiatrists::repo::list(pool).await? {
-        by_name.entry(name_key(&p.name)).and_modify(|e| *e = None).or_insert(Some((p.id, p.active)));
+/// The one of `found`, or the one `preferred` picks when there are several; `None` when that is
+/// still more than one.
+fn only<T>(found: &[T], preferred: impl Fn(&T) -> bool) -> Option<&T> {
+    match found {
+        [one] => Some(one),
+        _ => match found.iter().filter(|t| preferred(t)).collect::<Vec<_>>().as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        },
     }
-    Ok(by_name)
+}
+
+/// The clinic's podiatrists by folded name: each name's id and whether it is active, or `None`
+/// when two share it (and not just one of them is active).
+async fn podiatrists(pool: &sqlx::PgPool) -> AppResult<HashMap<String, Option<(Uuid, bool)>>> {
+    let mut all: HashMap<String, Vec<(Uuid, bool)>> = HashMap::new();
+    for p in crate::podiatrists::repo::list(pool).await? {
+        all.entry(name_key(&p.name)).or_default().push((p.id, p.active));
+    }
+    // Two with one name: the active one, when only one of them is.
+    Ok(all.into_iter().map(|(name, found)| (name, only(&found, |(_, active)| *active).copied())).collect())
 }
 
 /// A row's instants in the clinic's zone, checked as a booking's are.
@@ -336,9 +356,11 @@ pub async fn analyze(pool: &sqlx::PgPool, sheet: &Sheet, mapping: &[Option<F>]) 
             let by_key =
                 c.patient_key.as_deref().map(super::patients::key_id).filter(|id| patients.ids.contains_key(id));
             let by_name = || match (&c.patient_name, c.birth_date) {
-                (Some(name), Some(birth)) => match patients.names.get(&(name.clone(), birth)).map(Vec::as_slice) {
-                    Some([one]) => Ok(*one),
-                    Some(_) => Err(problem(number, F::PatientName, "ambiguous")),
+                (Some(name), Some(birth)) => match patients.names.get(&(name.clone(), birth)) {
+                    // Two with one name and birth date: the one not archived, when only one is not.
+                    Some(found) => only(found, |id| patients.ids.get(id) == Some(&false))
+                        .copied()
+                        .ok_or_else(|| problem(number, F::PatientName, "ambiguous")),
                     None => Err(problem(number, F::PatientName, "unknown_patient")),
                 },
                 _ => Err(problem(number, F::PatientKey, "unknown_patient")),
@@ -415,45 +437,61 @@ enum Clash {
     Overlap,
 }
 
-/// The rows that overlap a live appointment of their podiatrist: one in the clinic's agenda, or
-/// an earlier-starting row of the file (the later one is refused), by row number.
+/// The rows that are there already, or overlap a live appointment of their podiatrist, by row
+/// number. A live row that overlaps a live appointment of the agenda, or a live row of the file
+/// that starts earlier, is refused (the same patient at the same start is the same appointment:
+/// a duplicate). A cancelled or missed row holds no slot: it is a duplicate only of one with the
+/// same podiatrist, patient, start and status (a file without keys imported again after an edit
+/// gets new ids, and must not count its no-shows twice).
 async fn overlaps(pool: &sqlx::PgPool, rows: &[(usize, Row)]) -> AppResult<HashMap<u32, Clash>> {
     let mut clashes = HashMap::new();
-    let live: Vec<&Row> = rows.iter().map(|(_, r)| r).filter(|r| r.status.is_live()).collect();
-    let (Some(from), Some(to)) = (live.iter().map(|r| r.starts_at).min(), live.iter().map(|r| r.ends_at).max()) else {
+    let (Some(from), Some(to)) =
+        (rows.iter().map(|(_, r)| r.starts_at).min(), rows.iter().map(|(_, r)| r.ends_at).max())
+    else {
         return Ok(clashes);
     };
-    let podiatrists: Vec<Uuid> = live.iter().map(|r| r.podiatrist_id).collect::<HashSet<_>>().into_iter().collect();
+    let podiatrists: Vec<Uuid> =
+        rows.iter().map(|(_, r)| r.podiatrist_id).collect::<HashSet<_>>().into_iter().collect();
     // The agenda's live appointments in the file's span, by podiatrist, in start order (they
-    // never overlap each other).
+    // never overlap each other); and every appointment's (podiatrist, start, patient, status).
     let mut agenda: HashMap<Uuid, Vec<Span>> = HashMap::new();
-    for (podiatrist, start, end, patient) in super::repo::live_spans(pool, &podiatrists, from, to).await? {
-        agenda.entry(podiatrist).or_default().push((start, end, patient));
+    let mut there: HashSet<(Uuid, DateTime<Utc>, Uuid, Status)> = HashSet::new();
+    for (podiatrist, start, end, patient, status) in super::repo::spans(pool, &podiatrists, from, to).await? {
+        if status.is_live() {
+            agenda.entry(podiatrist).or_default().push((start, end, patient));
+        }
+        there.insert((podiatrist, start, patient, status));
     }
     let mut by_podiatrist: HashMap<Uuid, Vec<&Row>> = HashMap::new();
-    for r in live {
-        by_podiatrist.entry(r.podiatrist_id).or_default().push(r);
+    for (_, r) in rows {
+        if r.status.is_live() {
+            by_podiatrist.entry(r.podiatrist_id).or_default().push(r);
+        } else if !there.insert((r.podiatrist_id, r.starts_at, r.patient_id, r.status)) {
+            clashes.insert(r.number, Clash::Same);
+        }
     }
     for (podiatrist, mut file) in by_podiatrist {
         file.sort_by_key(|r| (r.starts_at, r.number));
         let booked = agenda.get(&podiatrist).map(Vec::as_slice).unwrap_or_default();
-        let mut kept_until: Option<DateTime<Utc>> = None;
+        // The file's rows kept so far: the one that ends last.
+        let mut kept: Option<&Row> = None;
         for r in file {
+            let same = |start: DateTime<Utc>, patient: Uuid| {
+                if start == r.starts_at && patient == r.patient_id { Clash::Same } else { Clash::Overlap }
+            };
             // The agenda's appointments that start before this row ends: the last of them is the
             // only one that can still be running at its start.
             let before = booked.partition_point(|(start, _, _)| *start < r.ends_at);
             let clash = match before.checked_sub(1).map(|k| booked[k]) {
-                Some((start, end, patient)) if end > r.starts_at => {
-                    Some(if start == r.starts_at && patient == r.patient_id { Clash::Same } else { Clash::Overlap })
-                }
-                _ if kept_until.is_some_and(|until| until > r.starts_at) => Some(Clash::Overlap),
-                _ => None,
+                Some((start, end, patient)) if end > r.starts_at => Some(same(start, patient)),
+                _ => kept.filter(|k| k.ends_at > r.starts_at).map(|k| same(k.starts_at, k.patient_id)),
             };
             match clash {
                 Some(c) => {
                     clashes.insert(r.number, c);
                 }
-                None => kept_until = Some(kept_until.map_or(r.ends_at, |u| u.max(r.ends_at))),
+                None if kept.is_none_or(|k| r.ends_at > k.ends_at) => kept = Some(r),
+                None => {}
             }
         }
     }
@@ -488,6 +526,7 @@ mod tests {
         assert_eq!(parse_time("14:30"), t(14, 30));
         assert_eq!(parse_time("9:05"), t(9, 5));
         assert_eq!(parse_time("09:05:00"), t(9, 5));
+        assert_eq!(parse_time("16:00:30"), t(16, 0), "seconds dropped");
         assert_eq!(parse_time("2:30 pm"), t(14, 30));
         assert_eq!(parse_time("12:15 a.m."), t(0, 15));
         assert_eq!(parse_time("12:15 P.M."), t(12, 15));

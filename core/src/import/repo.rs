@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::appointments::Row as AppointmentRow;
 use super::patients::Row;
+use crate::appointments::model::Status;
 use crate::error::AppResult;
 use crate::patients::model::{Diabetes, Sex};
 
@@ -125,7 +126,7 @@ pub async fn insert_patients(db: impl PgExecutor<'_>, rows: &[&Row]) -> AppResul
 
 /// The patients an appointments file names.
 pub struct PatientMatch {
-    /// Patients found by id (an old-system key's), and whether each is archived.
+    /// Patients found by id (an old-system key's) or by name, and whether each is archived.
     pub ids: HashMap<Uuid, bool>,
     /// Patients by (the name as the file wrote it, birth date): their ids.
     pub names: HashMap<(String, NaiveDate), Vec<Uuid>>,
@@ -142,7 +143,7 @@ pub async fn find_patients(pool: &sqlx::PgPool, ids: &[Uuid], names: &[String]) 
     .fetch_all(pool)
     .await?;
     let named = sqlx::query!(
-        r#"SELECT u.name AS "name!", p.birth_date AS "birth!", p.id AS "id!"
+        r#"SELECT u.name AS "name!", p.birth_date AS "birth!", p.id AS "id!", p.archived_at IS NOT NULL AS "archived!"
            FROM unnest($1::text[]) AS u(name)
            JOIN patients p ON regexp_replace(btrim(p.search_name), '\s+', ' ', 'g') = lower(f_unaccent(u.name))
            WHERE p.birth_date IS NOT NULL"#,
@@ -150,11 +151,13 @@ pub async fn find_patients(pool: &sqlx::PgPool, ids: &[Uuid], names: &[String]) 
     )
     .fetch_all(pool)
     .await?;
+    let mut ids: HashMap<Uuid, bool> = found.into_iter().map(|r| (r.id, r.archived)).collect();
     let mut by_name: HashMap<(String, NaiveDate), Vec<Uuid>> = HashMap::new();
     for r in named {
         by_name.entry((r.name, r.birth)).or_default().push(r.id);
+        ids.insert(r.id, r.archived);
     }
-    Ok(PatientMatch { ids: found.into_iter().map(|r| (r.id, r.archived)).collect(), names: by_name })
+    Ok(PatientMatch { ids, names: by_name })
 }
 
 /// The appointments among `ids` that are there already. (A join with the array, not `= ANY`: a
@@ -173,18 +176,20 @@ pub async fn existing_appointments(pool: &sqlx::PgPool, ids: &[Uuid]) -> AppResu
     Ok(existing)
 }
 
-/// The live appointments of these podiatrists that overlap [from, to): podiatrist, start, end and
-/// patient, by podiatrist and start.
-pub async fn live_spans(
+/// The appointments of these podiatrists that overlap [from, to): podiatrist, start, end, patient
+/// and status, by podiatrist and start.
+pub async fn spans(
     pool: &sqlx::PgPool,
     podiatrists: &[Uuid],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> AppResult<Vec<(Uuid, DateTime<Utc>, DateTime<Utc>, Uuid)>> {
+) -> AppResult<Vec<(Uuid, DateTime<Utc>, DateTime<Utc>, Uuid, Status)>> {
     // An appointment lasts 8 hours at most: one that overlaps starts within [from - 8 h, to).
     let rows = sqlx::query!(
-        r#"SELECT podiatrist_id, lower(during) AS "start!", upper(during) AS "end!", patient_id FROM appointments
-           WHERE podiatrist_id = ANY($1) AND status NOT IN ('cancelled', 'no_show')
+        r#"SELECT podiatrist_id, lower(during) AS "start!", upper(during) AS "end!", patient_id,
+                  status AS "status: Status"
+           FROM appointments
+           WHERE podiatrist_id = ANY($1)
              AND lower(during) >= $2::timestamptz - interval '8 hours' AND lower(during) < $3 AND upper(during) > $2
            ORDER BY podiatrist_id, lower(during)"#,
         podiatrists,
@@ -193,7 +198,7 @@ pub async fn live_spans(
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.podiatrist_id, r.start, r.end, r.patient_id)).collect())
+    Ok(rows.into_iter().map(|r| (r.podiatrist_id, r.start, r.end, r.patient_id, r.status)).collect())
 }
 
 /// Writes a batch of imported appointments in one statement. A row whose id is there already (a

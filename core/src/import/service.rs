@@ -10,8 +10,8 @@ use super::model::{
 };
 use super::sheet::{self, Sheet};
 use super::{appointments, patients};
-use crate::auth::Ctx;
-use crate::error::AppResult;
+use crate::auth::{Ctx, Permission};
+use crate::error::{AppError, AppResult};
 
 async fn read(path: &Path) -> AppResult<Sheet> {
     let path = path.to_path_buf();
@@ -44,7 +44,10 @@ pub async fn dry_run(ctx: &Ctx, path: &Path, mapping: &ImportMapping) -> AppResu
     let sheet = read(path).await?;
     Ok(match mapping {
         ImportMapping::Patients(m) => batch::report(&patients::analyze(&ctx.pool, &sheet, m).await?),
-        ImportMapping::Appointments(m) => batch::report(&appointments::analyze(&ctx.pool, &sheet, m).await?),
+        ImportMapping::Appointments(m) => {
+            may_import_appointments(ctx)?;
+            batch::report(&appointments::analyze(&ctx.pool, &sheet, m).await?)
+        }
     })
 }
 
@@ -67,11 +70,23 @@ pub async fn import(
             with_rejected(ctx, documents, &sheet, m, report, &verdicts).await
         }
         ImportMapping::Appointments(m) => {
+            may_import_appointments(ctx)?;
             let verdicts = appointments::analyze(&ctx.pool, &sheet, m).await?;
             let (report, verdicts) = batch::import(ctx, &sheet, verdicts, cancel, progress).await?;
             with_rejected(ctx, documents, &sheet, m, report, &verdicts).await
         }
     }
+}
+
+/// Appointments are imported for every podiatrist, and bookings ahead may fall outside their
+/// hours: the import asks for what booking so at the desk asks for.
+fn may_import_appointments(ctx: &Ctx) -> AppResult<()> {
+    for permission in [Permission::AppointmentsWriteOthers, Permission::AppointmentsOverrideSchedule] {
+        if !ctx.session.permissions.contains(&permission) {
+            return Err(AppError::Forbidden { permission });
+        }
+    }
+    Ok(())
 }
 
 /// The report with the CSV of its rejected rows, when there are any.

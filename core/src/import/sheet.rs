@@ -179,7 +179,8 @@ fn workbook_grid(bytes: &[u8]) -> AppResult<Grid> {
 fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty | Data::Error(_) => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
+        Data::String(s) | Data::DateTimeIso(s) => s.trim().to_string(),
+        Data::DurationIso(s) => clock_of_duration(s).unwrap_or_else(|| s.trim().to_string()),
         Data::Bool(b) => if *b { "sí" } else { "no" }.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
@@ -192,8 +193,24 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// An ODS time cell (an ISO duration, "PT14H30M00S") as the clock time it shows ("14:30").
+fn clock_of_duration(iso: &str) -> Option<String> {
+    let rest = iso.trim().strip_prefix("PT")?;
+    let (hours, rest) = rest.split_once('H')?;
+    let (minutes, _) = rest.split_once('M')?;
+    let (h, m) = (hours.parse::<u32>().ok()?, minutes.parse::<u32>().ok()?);
+    (h < 24 && m < 60).then(|| format!("{h:02}:{m:02}"))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ods_time_cell_reads_as_its_clock_time() {
+        assert_eq!(super::clock_of_duration("PT14H30M00S").as_deref(), Some("14:30"));
+        assert_eq!(super::clock_of_duration("PT9H05M"), Some("09:05".into()));
+        assert_eq!(super::clock_of_duration("P1DT2H"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -45,6 +45,8 @@ export function ImportTab() {
   const [mapping, setMapping] = useState<ImportMapping>({ kind: "patients", columns: [] });
   const [dry, setDry] = useState<ImportReport | null>(null);
   const [done, setDone] = useState<ImportReport | null>(null);
+  // While an import runs, the file and what it holds stay as they are.
+  const [running, setRunning] = useState(false);
   const read = useSubmit(async () => {
     const found = await call(commands.previewImport(path));
     setPreview(found);
@@ -69,9 +71,20 @@ export function ImportTab() {
       <Card title={t("import.title")}>
         <Form test="import-file" onSubmit={() => void read.run()}>
           <p class="hint">{t("import.body")}</p>
-          <Field name="file" value={path} onInput={setPath} invalid={read.field === "file"} hint={t("import.fileHint")} />
+          <Field
+            name="file"
+            value={path}
+            onInput={(value) => {
+              // Another file: its columns are read anew.
+              setPath(value);
+              setPreview(null);
+            }}
+            invalid={read.field === "file"}
+            hint={t("import.fileHint")}
+            disabled={running}
+          />
           <ErrorBox message={read.message} />
-          <button type="submit" disabled={read.busy}>
+          <button type="submit" disabled={read.busy || running}>
             {t("import.read")}
           </button>
         </Form>
@@ -80,7 +93,7 @@ export function ImportTab() {
         <Card title={t("import.mapping", { rows: preview.rows })}>
           <label class="field">
             <span>{t("import.kind")}</span>
-            <select data-test="import-kind" value={mapping.kind} onChange={(e) => rekind((e.target as HTMLSelectElement).value === "appointments" ? "appointments" : "patients")}>
+            <select data-test="import-kind" value={mapping.kind} disabled={running} onChange={(e) => rekind((e.target as HTMLSelectElement).value === "appointments" ? "appointments" : "patients")}>
               <option value="patients">{t("import.kinds.patients")}</option>
               <option value="appointments">{t("import.kinds.appointments")}</option>
             </select>
@@ -121,7 +134,7 @@ export function ImportTab() {
             {check.busy ? t("import.checking") : t("import.dryRun")}
           </button>
           {dry ? <Report report={dry} kind={mapping.kind} finished={false} /> : null}
-          {dry && dry.new > 0 && !done ? <Run path={path} mapping={mapping} onDone={setDone} /> : null}
+          {dry && dry.new > 0 && !done ? <Run path={path} mapping={mapping} onDone={setDone} onRunning={setRunning} /> : null}
           {done ? <Report report={done} kind={mapping.kind} finished /> : null}
         </Card>
       ) : null}
@@ -177,13 +190,24 @@ function Report({ report, kind, finished }: { report: ImportReport; kind: Import
 
 /** The import itself: a progress bar with counts and the time left, and a cancel that stops
  *  between two batches (a batch is written whole or not at all). */
-function Run({ path, mapping, onDone }: { path: string; mapping: ImportMapping; onDone: (r: ImportReport) => void }) {
+function Run({
+  path,
+  mapping,
+  onDone,
+  onRunning,
+}: {
+  path: string;
+  mapping: ImportMapping;
+  onDone: (r: ImportReport) => void;
+  onRunning: (running: boolean) => void;
+}) {
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   useEffect(() => {
     const listening = events.importProgressed.listen((event) => setProgress(event.payload));
     return () => void listening.then((stop) => stop());
   }, []);
   const run = useSubmit(async () => onDone(await call(commands.runImport(path, mapping))));
+  useEffect(() => onRunning(run.busy), [run.busy]);
   const cancel = useSubmit(async () => {
     await call(commands.cancelImport());
   });

@@ -36,6 +36,7 @@ interface FieldProps {
   required?: boolean;
   /** The longest text the field takes (`TEXT_LIMITS`, the number Rust and the database hold). */
   maxLength?: number | undefined;
+  disabled?: boolean;
 }
 
 export function Field(p: FieldProps) {
@@ -57,6 +58,7 @@ export function Field(p: FieldProps) {
         required={p.required ?? false}
         maxLength={p.maxLength}
         aria-invalid={p.invalid ?? false}
+        disabled={p.disabled ?? false}
         onInput={(e) => p.onInput((e.target as HTMLInputElement).value)}
       />
       {p.hint ? <small>{p.hint}</small> : null}
