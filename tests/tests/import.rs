@@ -420,11 +420,7 @@ async fn a_keyless_file_imported_again_after_an_edit_adds_only_its_new_rows(pool
     let first = dir.join("citas.csv");
     std::fs::write(
         &first,
-        format!(
-            "{header}\n{}\n{}\n",
-            visits.join("\n"),
-            format!("{ahead};10:00;30;Dr. Soto;Raúl Archivado;01/01/1960;")
-        ),
+        format!("{header}\n{}\n{ahead};10:00;30;Dr. Soto;Raúl Archivado;01/01/1960;\n", visits.join("\n")),
     )
     .unwrap();
     let mapping = ImportMapping::Appointments(service::preview(&first).await.unwrap().suggested_appointments);
