@@ -207,7 +207,11 @@ function Run({
     return () => void listening.then((stop) => stop());
   }, []);
   const run = useSubmit(async () => onDone(await call(commands.runImport(path, mapping))));
-  useEffect(() => onRunning(run.busy), [run.busy]);
+  // Unmounted as its report shows (still busy then): running ends with it.
+  useEffect(() => {
+    onRunning(run.busy);
+    return () => onRunning(false);
+  }, [run.busy]);
   const cancel = useSubmit(async () => {
     await call(commands.cancelImport());
   });
