@@ -286,12 +286,15 @@ async fn ddl(server: &mut PgConnection, statement: Ddl<'_>) -> AppResult<()> {
         Ddl::Create(name) => format!("CREATE DATABASE {}", quote(server, name).await?),
         Ddl::Drop(name) => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(server, name).await?),
         Ddl::AllowConnections(name, allow) => {
-            format!("ALTER DATABASE {} ALLOW_CONNECTIONS {allow}", quote(server, name).await?)
+            let setting = if allow { "ALLOW_CONNECTIONS true" } else { "ALLOW_CONNECTIONS false" };
+            format!("ALTER DATABASE {} {setting}", quote(server, name).await?)
         }
         Ddl::Rename(from, to) => {
             format!("ALTER DATABASE {} RENAME TO {}", quote(server, from).await?, quote(server, to).await?)
         }
     };
+    // Safe as text: the template is fixed, and the only parts that vary are names the server
+    // quoted itself (an identifier cannot be a bound parameter).
     sqlx::query(sqlx::AssertSqlSafe(text)).execute(server).await?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
-use super::batch::{self, problem};
+use super::batch::{self, name_key, problem};
 use super::model::{AppointmentField as F, RowProblem};
 use super::sheet::Sheet;
 use crate::appointments::model::{MAX_MINUTES, Status, check_times};
@@ -50,9 +50,7 @@ pub const CANCEL_REASON: &str = "Cancelada en el sistema anterior";
 
 /// The field a header names, by the usual Spanish (and English) headers.
 pub fn suggest(header: &str) -> Option<F> {
-    let h: String = fold(header).chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
-    let h = h.split_whitespace().collect::<Vec<_>>().join(" ");
-    let field = match h.as_str() {
+    let field = match name_key(header).as_str() {
         "id cita" | "clave cita" | "folio cita" | "no cita" | "cita" | "id" | "folio" | "appointment id" => F::Key,
         "fecha" | "dia" | "fecha de la cita" | "fecha cita" | "date" => F::Date,
         "hora" | "hora inicio" | "hora de inicio" | "inicio" | "time" | "start" => F::Time,
@@ -126,20 +124,11 @@ pub type Verdict = batch::Verdict<Row>;
 
 /// The id a row imports under: from the old system's key, else from the file and the row.
 pub fn derived_id(digest: &[u8; 32], key: Option<&str>, number: u32) -> Uuid {
-    match key {
-        Some(key) => Uuid::new_v5(&NAMESPACE, format!("key:{key}").as_bytes()),
-        None => Uuid::new_v5(&NAMESPACE, &[&digest[..], &number.to_be_bytes()].concat()),
-    }
+    batch::derived_id(&NAMESPACE, digest, key, number)
 }
 
 fn words(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A podiatrist's name as matched: accents, case, punctuation and spacing aside ("Dra. Ruiz" is
-/// "dra ruiz").
-fn name_key(text: &str) -> String {
-    words(&fold(text).chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect::<String>())
 }
 
 /// "14:30", "9:05", "14:30:00", "2:30 pm", "2:30 p.m."; a spreadsheet's time cell (read as

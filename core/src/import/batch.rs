@@ -10,6 +10,8 @@ use super::sheet::Sheet;
 use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::patients::model::fold;
+use uuid::Uuid;
 
 /// How many problems a report lists (the rejected-rows CSV has them all).
 const LISTED: usize = 200;
@@ -37,6 +39,23 @@ impl<R> Verdict<R> {
 /// A row's problem in a field.
 pub fn problem(row: u32, field: impl Field, key: &str) -> RowProblem {
     RowProblem { row, field: Some(field.form_name().to_string()), key: key.to_string() }
+}
+
+/// The id a row imports under, in `namespace` (UUID v5): from the old system's key when the file
+/// has one (so any file bringing that key brings the same record), else from the file's bytes and
+/// the row's number. Importing the same file again, or a retried batch, adds nothing twice.
+pub fn derived_id(namespace: &Uuid, digest: &[u8; 32], key: Option<&str>, number: u32) -> Uuid {
+    match key {
+        Some(key) => Uuid::new_v5(namespace, format!("key:{key}").as_bytes()),
+        None => Uuid::new_v5(namespace, &[&digest[..], &number.to_be_bytes()].concat()),
+    }
+}
+
+/// Text as matched against a header or a name: accents, case, punctuation and spacing aside
+/// ("Fecha_de Nac." is "fecha de nac", "Dra. Ruiz" is "dra ruiz").
+pub fn name_key(text: &str) -> String {
+    let spaced: String = fold(text).chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A row's problem from a validator's error (its field and key).

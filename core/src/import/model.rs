@@ -49,29 +49,6 @@ impl PatientField {
         PatientField::Allergies,
         PatientField::HistoryNotes,
     ];
-
-    /// The form's field name, used in errors (`fields.*` in the UI's catalog).
-    pub fn form_name(self) -> &'static str {
-        match self {
-            PatientField::Key => "importKey",
-            PatientField::FirstName => "firstName",
-            PatientField::LastNames => "lastNames",
-            PatientField::FullName => "fullName",
-            PatientField::BirthDate => "birthDate",
-            PatientField::Sex => "sex",
-            PatientField::Phone => "phone",
-            PatientField::PhoneAlt => "phoneAlt",
-            PatientField::Email => "email",
-            PatientField::Address => "address",
-            PatientField::EmergencyContact => "emergencyContact",
-            PatientField::EmergencyPhone => "emergencyPhone",
-            PatientField::Diabetes => "diabetes",
-            PatientField::VascularDisease => "vascularDisease",
-            PatientField::Anticoagulants => "anticoagulants",
-            PatientField::Allergies => "allergies",
-            PatientField::HistoryNotes => "historyNotes",
-        }
-    }
 }
 
 /// What a spreadsheet column holds, for an import of appointments (the clinic's past visits, and
@@ -126,7 +103,25 @@ pub trait Field: Copy + Eq + std::hash::Hash + 'static {
 impl Field for PatientField {
     const EVERY: &'static [Self] = &PatientField::ALL;
     fn form_name(self) -> &'static str {
-        PatientField::form_name(self)
+        match self {
+            PatientField::Key => "importKey",
+            PatientField::FirstName => "firstName",
+            PatientField::LastNames => "lastNames",
+            PatientField::FullName => "fullName",
+            PatientField::BirthDate => "birthDate",
+            PatientField::Sex => "sex",
+            PatientField::Phone => "phone",
+            PatientField::PhoneAlt => "phoneAlt",
+            PatientField::Email => "email",
+            PatientField::Address => "address",
+            PatientField::EmergencyContact => "emergencyContact",
+            PatientField::EmergencyPhone => "emergencyPhone",
+            PatientField::Diabetes => "diabetes",
+            PatientField::VascularDisease => "vascularDisease",
+            PatientField::Anticoagulants => "anticoagulants",
+            PatientField::Allergies => "allergies",
+            PatientField::HistoryNotes => "historyNotes",
+        }
     }
 }
 

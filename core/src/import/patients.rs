@@ -41,9 +41,7 @@ const NAMESPACE: Uuid = Uuid::from_u128(0x5f0d_7a52_3c1e_4e8b_9a61_1d2b_77c4_e90
 
 /// The field a header names, by the usual Spanish (and English) headers.
 pub fn suggest(header: &str) -> Option<PatientField> {
-    let h: String = fold(header).chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
-    let h = h.split_whitespace().collect::<Vec<_>>().join(" ");
-    let field = match h.as_str() {
+    let field = match batch::name_key(header).as_str() {
         "id" | "clave" | "expediente" | "folio" | "numero de expediente" | "no expediente" | "key" => PatientField::Key,
         "nombre" | "nombres" | "nombre s" | "first name" | "name" => PatientField::FirstName,
         "apellidos" | "apellido" | "apellido paterno y materno" | "last name" | "last names" => PatientField::LastNames,
@@ -89,15 +87,12 @@ pub struct Row {
 
 /// The id a row imports under.
 pub fn derived_id(digest: &[u8; 32], key: Option<&str>, number: u32) -> Uuid {
-    match key {
-        Some(key) => key_id(key),
-        None => Uuid::new_v5(&NAMESPACE, &[&digest[..], &number.to_be_bytes()].concat()),
-    }
+    batch::derived_id(&NAMESPACE, digest, key, number)
 }
 
 /// The id of the patient imported under the old system's `key`.
 pub fn key_id(key: &str) -> Uuid {
-    Uuid::new_v5(&NAMESPACE, format!("key:{key}").as_bytes())
+    derived_id(&[0; 32], Some(key), 0)
 }
 
 /// "dd/mm/aaaa", "d-m-aaaa", "aaaa-mm-dd" (what a spreadsheet's date cell reads as), or nothing;
