@@ -24,7 +24,19 @@ pub async fn needs_first_admin(state: State<'_, AppState>) -> AppResult<bool> {
 #[specta::specta]
 pub async fn create_first_admin(state: State<'_, AppState>, input: Arg<FirstAdminInput>) -> AppResult<User> {
     let input = input.0;
-    state.run_before_session(input, |desk, input| async move { service::create_first_admin(&desk, input).await }).await
+    state
+        .run_before_session(input, |desk, input| async move {
+            let user = service::create_first_admin(&desk, input).await?;
+            // The demo clinic's three months of history are signed by accounts: they follow the
+            // first one, so a new clinic's first look already has days to show.
+            if podoclinic_core::demo::enabled()
+                && let Err(e) = podoclinic_core::demo::seed(&desk.pool, &desk.name).await
+            {
+                tracing::warn!(error = %e, "demo history not seeded");
+            }
+            Ok(user)
+        })
+        .await
 }
 
 /// Signs in on this desk. Five failures in 15 minutes lock the account on every desk. Without the

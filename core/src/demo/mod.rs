@@ -1,4 +1,8 @@
-//! The demo clinic the README's run command shows. Seeded once, only into a fresh database.
+//! The demo clinic the README's run command shows. Seeded once, only into a fresh database; its
+//! three months of history (`history`) follow as soon as the clinic has an account to sign them.
+
+mod clinical;
+mod history;
 
 use chrono::{Datelike, Days, Utc};
 use serde_json::json;
@@ -19,6 +23,11 @@ pub fn enabled() -> bool {
 
 /// Fills a database that still has the default profile with a demo clinic. Accounts are not
 /// seeded: the first start shows the create-admin screen, as it will in a real clinic.
+///
+/// The past three months (signed notes, charges, payments, cortes) need someone to have written
+/// them, and the schema names a user for each; so they are added by the first call that finds an
+/// account, in the same transaction as the rest when the account already exists. Calling this
+/// again is harmless: each part is added only while it is missing.
 #[tracing::instrument(skip_all)]
 pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
     let mut tx = pool.begin().await?;
@@ -43,6 +52,7 @@ pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
             if no_catalog {
                 seed_catalog(&mut tx).await?;
             }
+            history::add_if_due(&mut tx, desk).await?;
             tx.commit().await?;
         }
         return Ok(());
@@ -68,6 +78,7 @@ pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
     .await?;
     seed_agenda(&mut tx).await?;
     seed_catalog(&mut tx).await?;
+    history::add_if_due(&mut tx, desk).await?;
     tx.commit().await?;
     tracing::info!("demo clinic seeded");
     Ok(())
@@ -123,6 +134,7 @@ const LAST: &[&str] = &[
     "Gutiérrez",
     "Ruiz",
 ];
+/// What patients book for; `history` maps each to the treatment it ends in.
 const REASONS: &[&str] = &[
     "Onicocriptosis",
     "Revisión pie diabético",
@@ -134,7 +146,7 @@ const REASONS: &[&str] = &[
     "Onicomicosis",
 ];
 
-/// Three podiatrists with weekly hours, 60 patients and a week of appointments around today.
+/// Three podiatrists with weekly hours, 60 patients, and this week's and next week's appointments.
 async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
     let mut rng = fastrand::Rng::with_seed(2026);
     let mut pods = Vec::new();
@@ -186,7 +198,7 @@ async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
     let tz = time::zone(&mut *conn).await?;
     let today = time::local_date(tz, Utc::now());
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-    for offset in 0..6 {
+    for offset in (0..13).filter(|d| d % 7 != 6) {
         let day = monday + Days::new(offset);
         for pod in &pods {
             let mut minute = 540;
@@ -196,7 +208,7 @@ async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
                 }
                 let length = [30, 45, 60][rng.usize(..3)];
                 let limit = if minute < 840 { 840 } else { 1200 };
-                if offset == 5 && minute >= 840 {
+                if offset % 7 == 5 && minute >= 840 {
                     break;
                 }
                 if minute + length <= limit && rng.u8(..10) < 6 {
