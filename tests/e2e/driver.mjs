@@ -121,6 +121,55 @@ async function request(base, method, path, body) {
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
+// Runs in the page: every visible line of text as a rectangle, clipped by its scrolling or
+// clipping ancestors; two from different elements may not overlap by more than a pixel.
+const LAYOUT_CHECK = `
+  const boxes = [], cut = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const vw = window.innerWidth, vh = window.innerHeight;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    if (!el || el.closest("script, style, [aria-hidden=true]")) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility !== "visible" || Number(style.opacity) === 0) continue;
+    let clip = { left: 0, top: 0, right: vw, bottom: vh };
+    for (let a = el; a && a !== document.documentElement; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.display === "none" || Number(s.opacity) === 0) { clip = null; break; }
+      if (s.overflowX !== "visible" || s.overflowY !== "visible") {
+        const r = a.getBoundingClientRect();
+        clip = { left: Math.max(clip.left, r.left), top: Math.max(clip.top, r.top), right: Math.min(clip.right, r.right), bottom: Math.min(clip.bottom, r.bottom) };
+      }
+    }
+    if (!clip) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) {
+      const box = { left: Math.max(r.left, clip.left), top: Math.max(r.top, clip.top), right: Math.min(r.right, clip.right), bottom: Math.min(r.bottom, clip.bottom) };
+      if (box.right - box.left < 1 || box.bottom - box.top < 1) continue;
+      const text = node.textContent.trim().slice(0, 40);
+      // A line cut short sideways (a name squeezed to "D…") cannot be read; lines cut at the top
+      // or bottom of a scrolling box are only scrolled out of view.
+      if (r.width - (box.right - box.left) > 2 && box.right - box.left < 0.8 * r.width) cut.push(\`"\${text}" is cut to \${Math.round(box.right - box.left)} of \${Math.round(r.width)} px\`);
+      boxes.push({ ...box, el, text });
+    }
+  }
+  const problems = [...new Set(cut)];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      if (a.el === b.el) continue;
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 1 && h > 1) problems.push(\`"\${a.text}" overlaps "\${b.text}" (\${Math.round(w)}×\${Math.round(h)} px)\`);
+    }
+  }
+  const wide = document.scrollingElement.scrollWidth - vw;
+  if (wide > 1) problems.push(\`the page is \${wide} px wider than the window\`);
+  return problems.slice(0, 20);
+`;
+
 export class Session {
   constructor(base, id, env) {
     this.base = base;
@@ -253,6 +302,24 @@ export class Session {
    * event scrolled out of view, whose rendered text WebDriver reports as empty). */
   script(js, args = []) {
     return this.cmd("POST", "/execute/sync", { script: js, args });
+  }
+
+  /** Resizes the app's window (the inner size the page sees), and waits for the page to see it. */
+  async resize(width, height) {
+    await this.cmd("POST", "/window/rect", { width, height });
+    await eventually(async () => {
+      const [w, h] = await this.script("return [window.innerWidth, window.innerHeight]");
+      return Math.abs(w - width) <= 40 && Math.abs(h - height) <= 60;
+    }, `the window at ${width}×${height}`);
+  }
+
+  /**
+   * What does not fit on the page as it is shown: pairs of text boxes of different elements that
+   * overlap (each line of text measured where it is drawn, clipped by the boxes that clip it), a
+   * line cut short sideways, and a page wider than the window. Empty when the layout holds.
+   */
+  async layoutProblems() {
+    return this.script(LAYOUT_CHECK);
   }
 
   async screenshot(path) {

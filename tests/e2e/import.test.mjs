@@ -104,12 +104,9 @@ test("a spreadsheet of patients is checked, imported, and its patients found fro
   // The dashboard for March 2024 counts the two imported visits as attended.
   await app.click("[data-test=nav-stats]");
   await app.find("[data-test=stats]");
-  await app.script(`
-    const [from, to] = document.querySelectorAll("[data-test=stats] .toolbar input[type=date]");
-    for (const [input, value] of [[from, "2024-03-01"], [to, "2024-03-31"]]) {
-      input.value = value;
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-    }`);
+  // Typed the clinic's way, day first.
+  await app.type("[data-test=stats-from]", "01/03/2024");
+  await app.type("[data-test=stats-to]", "31/03/2024");
   const citas = () => app.script("return [...document.querySelectorAll('[data-test=table-citas] tbody tr')].map((r) => [...r.cells].map((c) => c.textContent.trim()))");
   let shown;
   await eventually(async () => JSON.stringify((shown = await citas())) === JSON.stringify([["Dra. Lucía Hernández", "Atendida", "2"]]), "the dashboard to count the imported visits").catch((e) => {

@@ -1,48 +1,23 @@
 // The calendar works in "wall-clock" dates: a Date whose UTC fields are the clinic's local time.
-// These convert between those and real instants, using the clinic's IANA zone (DST-safe).
+// These convert between those and real instants in the clinic's IANA zone (rules in wallClock.ts).
 import { getClinicTimeZone } from "./i18n";
+import { type Instant, instantIn, wallIn } from "./wallClock";
 
-// One formatter per zone: making one costs far more than using it, and a week of a large clinic
-// converts thousands of times.
-let formatter: { zone: string; format: Intl.DateTimeFormat } | null = null;
-
-function offsetMinutes(at: Date): number {
-  const zone = getClinicTimeZone();
-  if (formatter?.zone !== zone) {
-    formatter = {
-      zone,
-      format: new Intl.DateTimeFormat("en-US", {
-        timeZone: zone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-        second: "2-digit",
-      }),
-    };
-  }
-  const parts = formatter.format.formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return Math.round((asUtc - at.getTime()) / 60_000);
-}
+export { endAfter } from "./wallClock";
 
 /** An instant as the clinic's wall clock (UTC fields carry local time). */
 export function toWall(iso: string): Date {
-  const at = new Date(iso);
-  return new Date(at.getTime() + offsetMinutes(at) * 60_000);
+  return wallIn(iso, getClinicTimeZone());
+}
+
+/** A wall-clock date back to the instant it names, saying whether it had to move (spring forward). */
+export function fromWallChecked(wall: Date): Instant {
+  return instantIn(wall, getClinicTimeZone());
 }
 
 /** A wall-clock date back to the instant it names (ISO string, UTC). */
 export function fromWall(wall: Date): string {
-  const guess = wall.getTime();
-  const first = offsetMinutes(new Date(guess));
-  let instant = guess - first * 60_000;
-  const second = offsetMinutes(new Date(instant));
-  if (second !== first) instant = guess - second * 60_000;
-  return new Date(instant).toISOString();
+  return fromWallChecked(wall).iso;
 }
 
 /** "YYYY-MM-DDTHH:mm:ss" of a wall-clock date, as the calendar parses it (floating time). */

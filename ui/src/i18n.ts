@@ -1,7 +1,6 @@
 // The one string catalog: es-MX by default, English on request. Dates and money go through Intl.
 import i18next from "i18next";
 import esMX from "./locales/es-MX.json";
-import en from "./locales/en.json";
 
 export const LANGUAGES = ["es-MX", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -11,10 +10,16 @@ function initialLanguage(): Language {
   return stored === "en" ? "en" : "es-MX";
 }
 
+/** English is fetched only by a desk that uses it (a script of its own). */
+async function english() {
+  return (await import("./locales/en.json")).default;
+}
+
+const first = initialLanguage();
 await i18next.init({
-  lng: initialLanguage(),
+  lng: first,
   fallbackLng: "es-MX",
-  resources: { "es-MX": { translation: esMX }, en: { translation: en } },
+  resources: { "es-MX": { translation: esMX }, ...(first === "en" ? { en: { translation: await english() } } : {}) },
   interpolation: { escapeValue: false },
   returnNull: false,
 });
@@ -30,6 +35,7 @@ export function language(): Language {
 
 export async function setLanguage(lang: Language): Promise<void> {
   localStorage.setItem("podoclinic.lang", lang);
+  if (lang === "en" && !i18next.hasResourceBundle("en", "translation")) i18next.addResourceBundle("en", "translation", await english());
   await i18next.changeLanguage(lang);
   document.documentElement.lang = lang;
 }

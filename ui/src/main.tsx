@@ -1,19 +1,23 @@
 import { render } from "preact";
+import { Suspense } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import "./i18n";
 import "./styles.css";
 import { call, commands, dbStatus, deskCopy, refreshSession, session, startDbStatus, startDeskCopy } from "./api";
 import { events } from "./bindings";
-import { AdminApp } from "./admin/AdminApp";
 import { ConnectionBanner } from "./components/Banner";
 import { OutboxTray } from "./components/OutboxTray";
 import { startIdleWatch } from "./idle";
 import { t } from "./i18n";
 import { FirstAdminScreen, LockScreen, LoginScreen } from "./screens/Auth";
-import { Shell } from "./screens/Shell";
+import { lazyNamed } from "./screens/lazy";
 import { Centered, StatusScreen } from "./screens/StatusScreen";
 import { useStore } from "./store";
+
+// The signed-in shell and the admin window are scripts of their own: the sign-in screen loads first.
+const Shell = lazyNamed(() => import("./screens/Shell"), "Shell");
+const AdminApp = lazyNamed(() => import("./admin/AdminApp"), "AdminApp");
 
 const BLOCKING = new Set(["starting", "noPostgres", "postgresVersionMissing", "needsPassword", "updateRequired", "schemaUpgradeRequired", "tlsRefused", "failed"]);
 
@@ -73,7 +77,7 @@ function MainApp() {
   return (
     <>
       <ConnectionBanner onOpenTray={() => setTray(true)} />
-      {screen}
+      <Suspense fallback={<Centered title={t("common.loading")} />}>{screen}</Suspense>
       {tray && me && !me.locked ? <OutboxTray onClose={() => setTray(false)} /> : null}
     </>
   );
@@ -90,7 +94,11 @@ async function boot(): Promise<void> {
     await refreshSession().catch(() => undefined);
   } else startIdleWatch();
   const root = document.getElementById("app");
-  if (root) render(isAdmin ? <AdminApp /> : <MainApp />, root);
+  if (root)
+    render(
+      <Suspense fallback={<Centered title={t("common.loading")} />}>{isAdmin ? <AdminApp /> : <MainApp />}</Suspense>,
+      root,
+    );
 }
 
 void boot();

@@ -7,16 +7,24 @@ import { call, commands } from "../api";
 import { limit } from "../options";
 import { events } from "../bindings";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
+import { RiskFlag } from "../components/Flags";
 import { PatientPicker } from "../components/PatientPicker";
 import { formatTime, formatWhen, t } from "../i18n";
 import { Calendar, type CalendarHandle } from "./Calendar";
+import { WeekList } from "./WeekList";
 
 const DURATIONS = [15, 30, 45, 60, 90];
 
+type View = "day" | "week";
+/** The desk remembers whose week it shows: a podiatrist's id, or ALL for the compact week. */
+const WEEK_KEY = "podoclinic.agenda.week";
+const ALL = "all";
+
 export function AgendaScreen({ canWrite, userId }: { canWrite: boolean; userId: string }) {
   const pods = useLoad(() => call(commands.listPodiatrists()));
-  const [view, setView] = useState<"resourceTimeGridDay" | "resourceTimeGridWeek">("resourceTimeGridDay");
-  const [booking, setBooking] = useState<{ podiatristId: string | null; startsAt: string | null } | null>(null);
+  const [view, setView] = useState<View>("day");
+  const [weekOf, setWeekOf] = useState<string | null>(() => localStorage.getItem(WEEK_KEY));
+  const [booking, setBooking] = useState<Booking | null>(null);
   const [picked, setPicked] = useState<Appointment | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [cacheAge, setCacheAge] = useState<number | null>(null);
@@ -38,7 +46,7 @@ export function AgendaScreen({ canWrite, userId }: { canWrite: boolean; userId: 
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey && e.key.toLowerCase() === "n" && canWrite) {
         e.preventDefault();
-        setBooking({ podiatristId: null, startsAt: null });
+        setBooking({ podiatristId: null, startsAt: null, moved: false });
       }
     };
     window.addEventListener("keydown", onKey);
@@ -47,16 +55,24 @@ export function AgendaScreen({ canWrite, userId }: { canWrite: boolean; userId: 
 
   if (!pods.data) return <Pending error={pods.error} />;
   const podiatrists = pods.data;
+  const active = podiatrists.filter((d) => d.active);
   const name = (id: string) => podiatrists.find((p) => p.id === id)?.name ?? "";
-  // A podiatrist signed in sees their own column first.
-  const mine = podiatrists.find((p) => p.userId === userId);
-  const columns = mine && onlyMine ? [mine] : podiatrists;
+  // A podiatrist signed in sees their own column first, and their own week.
+  const mine = podiatrists.find((p) => p.userId === userId && p.active);
+  const dayColumns = mine && onlyMine ? [mine] : podiatrists;
+  const weekChoice = weekOf === ALL || active.some((d) => d.id === weekOf) ? (weekOf as string) : (mine?.id ?? active[0]?.id ?? ALL);
+  const weekColumns = active.filter((d) => d.id === weekChoice);
+  const chooseWeek = (id: string) => {
+    localStorage.setItem(WEEK_KEY, id);
+    setWeekOf(id);
+  };
+  const feedback = { onError: setError, onCacheAge: setCacheAge, onPick: setPicked, handle: (h: CalendarHandle) => (calendar.current = h) };
 
   return (
     <div class="agenda">
       <aside class="side">
         {canWrite ? (
-          <button data-test="open-booking" title="Alt+N" onClick={() => setBooking({ podiatristId: null, startsAt: null })}>
+          <button data-test="open-booking" title="Alt+N" onClick={() => setBooking({ podiatristId: null, startsAt: null, moved: false })}>
             {t("agenda.book")}
           </button>
         ) : null}
@@ -83,39 +99,58 @@ export function AgendaScreen({ canWrite, userId }: { canWrite: boolean; userId: 
         <TodayList key={todayKey} podiatristName={name} canWrite={canWrite} onChanged={changed} />
       </aside>
       <section class="main">
-        <div class="toolbar">
-          <button class={view === "resourceTimeGridDay" ? "tab current" : "tab"} onClick={() => setView("resourceTimeGridDay")}>
-            {t("agenda.day")}
-          </button>
-          <button class={view === "resourceTimeGridWeek" ? "tab current" : "tab"} onClick={() => setView("resourceTimeGridWeek")}>
-            {t("agenda.week")}
-          </button>
-          {mine ? (
+        <div class="toolbar" role="tablist" aria-label={t("agenda.view")}>
+          {(["day", "week"] as const).map((v) => (
+            <button role="tab" aria-selected={view === v} class={view === v ? "tab current" : "tab"} data-test={`view-${v}`} onClick={() => setView(v)}>
+              {t(`agenda.${v}`)}
+            </button>
+          ))}
+          {view === "day" && mine ? (
             <label class="choice">
               <input type="checkbox" checked={!onlyMine} onChange={(e) => setOnlyMine(!(e.target as HTMLInputElement).checked)} />
               {t("agenda.everyone")}
             </label>
           ) : null}
+          {view === "week" ? (
+            <label class="choice">
+              <span>{t("fields.podiatrist")}</span>
+              <select value={weekChoice} data-test="week-podiatrist" onChange={(e) => chooseWeek((e.target as HTMLSelectElement).value)}>
+                {active.map((d) => (
+                  <option value={d.id}>{d.name}</option>
+                ))}
+                <option value={ALL}>{t("agenda.allCompact")}</option>
+              </select>
+            </label>
+          ) : null}
           {cacheAge !== null ? <span class="stale">{t("agenda.cached", { minutes: Math.round(cacheAge / 60_000) })}</span> : null}
         </div>
         <ErrorBox message={error} />
-        <Calendar
-          podiatrists={columns}
-          view={view}
-          onSlot={(podiatristId, startsAt) => canWrite && setBooking({ podiatristId, startsAt })}
-          onPick={setPicked}
-          onError={setError}
-          onCacheAge={setCacheAge}
-          handle={(h) => (calendar.current = h)}
-        />
+        {view === "week" && weekChoice === ALL ? (
+          <WeekList podiatrists={podiatrists} {...feedback} />
+        ) : (
+          <Calendar
+            podiatrists={view === "week" ? weekColumns : dayColumns}
+            view={view}
+            onSlot={(pick) => canWrite && setBooking(pick)}
+            {...feedback}
+          />
+        )}
       </section>
     </div>
   );
 }
 
+/** What the booking panel opens with: a clicked slot, or nothing chosen yet (search for one). */
+interface Booking {
+  podiatristId: string | null;
+  startsAt: string | null;
+  /** The clicked time does not exist that day (the clock jumped over it) and was moved forward. */
+  moved: boolean;
+}
+
 function BookingPanel(p: {
   podiatrists: Podiatrist[];
-  initial: { podiatristId: string | null; startsAt: string | null };
+  initial: Booking;
   onClose: () => void;
   onBooked: () => void;
 }) {
@@ -214,6 +249,11 @@ function BookingPanel(p: {
           </label>
         </div>
       ) : null}
+      {clicked && p.initial.moved ? (
+        <p class="warning" role="status" data-test="time-moved">
+          {t("agenda.timeMoved", { when: formatWhen(clicked.startsAt ?? "") })}
+        </p>
+      ) : null}
       {clickedSlot() ? (
         <label class="choice">
           <input type="checkbox" checked={override} onChange={(e) => setOverride((e.target as HTMLInputElement).checked)} />
@@ -298,8 +338,7 @@ function DetailsPanel(p: { appointment: Appointment; podiatrist: string; canWrit
   return (
     <div class="card panel-side" data-test="appointment-details">
       <h2>
-        {a.patientAtRisk ? "⚠ " : ""}
-        {a.patientName}
+        <RiskFlag show={a.patientAtRisk} /> {a.patientName}
       </h2>
       <p>
         {formatWhen(a.startsAt)}–{formatTime(a.endsAt)} · {p.podiatrist}
@@ -340,11 +379,11 @@ function TodayList(p: { podiatristName: (id: string) => string; canWrite: boolea
           <li key={a.id} data-test="today-row" class={`status-${a.status}`}>
             <span class="time">{formatTime(a.startsAt)}</span>
             <span class="who">
-              {a.patientAtRisk ? "⚠ " : ""}
-              {a.patientName}
-              <small>{p.podiatristName(a.podiatristId)}</small>
+              <RiskFlag show={a.patientAtRisk} /> {a.patientName}
+              <small>
+                {p.podiatristName(a.podiatristId)} · <span class="state">{t(`status.${a.status}`)}</span>
+              </small>
             </span>
-            <span class="state">{t(`status.${a.status}`)}</span>
             {p.canWrite ? (
               <StatusButtons
                 a={a}

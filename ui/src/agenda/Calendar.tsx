@@ -1,40 +1,47 @@
-// The day/week calendar with one column per podiatrist (vkurko/calendar, MIT): drag to reschedule,
-// click an empty slot to book, click an appointment for its details.
+// The calendar grid (vkurko/calendar, MIT): the day with one column per podiatrist, or one
+// podiatrist's week. Drag to reschedule, click an empty slot to book, click an appointment for its
+// details. All podiatrists' week is the compact list in WeekList.tsx.
 import { useEffect, useRef } from "preact/hooks";
-import { createCalendar, destroyCalendar, Interaction, ResourceTimeGrid } from "@event-calendar/core";
+import { createCalendar, destroyCalendar, Interaction, ResourceTimeGrid, TimeGrid } from "@event-calendar/core";
 import "@event-calendar/core/index.css";
-import { AGENDA_AT_RISK, AGENDA_PENDING, type AgendaPage, type AgendaRow, type Appointment, type Podiatrist } from "../bindings";
+import type { Appointment, Podiatrist } from "../bindings";
 import { call, commands, errorText } from "../api";
-import { fromWall, toWall, wallString, wallToday } from "../clinicTime";
+import { endAfter, fromWall, fromWallChecked, wallString, wallToday } from "../clinicTime";
 import { language, t } from "../i18n";
+import { type AgendaFeedback, type AgendaItem, itemLabel, loadAgenda, unpack } from "./data";
 
 export interface CalendarHandle {
   refetch(): void;
 }
 
-interface Props {
-  podiatrists: Podiatrist[];
-  view: "resourceTimeGridDay" | "resourceTimeGridWeek";
-  onSlot: (podiatristId: string, startsAt: string) => void;
-  onPick: (a: Appointment) => void;
-  onError: (message: string | null) => void;
-  onCacheAge: (ageMs: number | null) => void;
-  handle: (h: CalendarHandle) => void;
+/** A click on an empty slot: the podiatrist, the instant, and whether the clock's jump moved it. */
+export interface SlotPick {
+  podiatristId: string;
+  startsAt: string;
+  moved: boolean;
 }
 
-// The last answer for each range, shown (with its age) when the database cannot be reached.
-const cache = new Map<string, { at: number; data: AgendaPage }>();
-
+interface Props extends AgendaFeedback {
+  /** The columns: every podiatrist for the day, exactly one for the week. */
+  podiatrists: Podiatrist[];
+  view: "day" | "week";
+  onSlot: (pick: SlotPick) => void;
+  onPick: (a: Appointment) => void;
+  handle: (h: CalendarHandle) => void;
+}
 
 export function Calendar(p: Props) {
   const el = useRef<HTMLDivElement>(null);
   const props = useRef(p);
   props.current = p;
+  const columns = p.podiatrists.filter((d) => d.active);
+  const week = p.view === "week";
+  const only = week ? columns[0] : undefined;
 
   useEffect(() => {
     if (!el.current) return;
-    const ec = createCalendar(el.current, [ResourceTimeGrid, Interaction], {
-      view: p.view,
+    const ec = createCalendar(el.current, [ResourceTimeGrid, TimeGrid, Interaction], {
+      view: week ? "timeGridWeek" : "resourceTimeGridDay",
       date: wallToday(),
       timeZone: "UTC", // wall-clock dates: see clinicTime.ts
       locale: language(),
@@ -50,30 +57,29 @@ export function Calendar(p: Props) {
       eventDurationEditable: true,
       headerToolbar: { start: "prev,today,next", center: "title", end: "" },
       buttonText: { today: t("agenda.today") },
-      resources: p.podiatrists.filter((d) => d.active).map((d) => ({ id: d.id, title: d.name, eventBackgroundColor: d.color })),
+      // A week's columns are narrow: an appointment shows its start, its length is its height.
+      displayEventEnd: !week,
+      dayHeaderFormat: week ? { weekday: "short", day: "numeric", month: "numeric" } : { weekday: "long", day: "numeric", month: "long" },
+      resources: columns.map((d) => ({ id: d.id, title: d.name, eventBackgroundColor: d.color })),
       eventSources: [
         {
           events: async (info: { start: Date; end: Date }) => {
-            const from = fromWall(info.start);
-            const to = fromWall(info.end);
-            const key = `${from}|${to}`;
-            try {
-              const data = await call(commands.listAgenda(from, to, null));
-              cache.set(key, { at: Date.now(), data });
-              props.current.onCacheAge(null);
-              props.current.onError(null);
-              return toEvents(data);
-            } catch (e) {
-              const cached = cache.get(key);
-              props.current.onError(errorText(e));
-              props.current.onCacheAge(cached ? Date.now() - cached.at : null);
-              return cached ? toEvents(cached.data) : [];
-            }
+            const rows = await loadAgenda(fromWall(info.start), fromWall(info.end), columns.map((d) => d.id), props.current);
+            return rows.map((row) => toEvent(unpack(row), columns));
           },
         },
       ],
+      eventDidMount: (info: { el: HTMLElement; event: { extendedProps: Record<string, unknown> } }) => {
+        // The full label, marks spelled out, for a hover and for screen readers.
+        const label = String(info.event.extendedProps["label"] ?? "");
+        info.el.title = label;
+        info.el.setAttribute("aria-label", label);
+      },
       dateClick: (info: { date: Date; resource?: { id: string | number } }) => {
-        if (info.resource) props.current.onSlot(String(info.resource.id), fromWall(info.date));
+        const podiatristId = info.resource ? String(info.resource.id) : only?.id;
+        if (!podiatristId) return;
+        const at = fromWallChecked(info.date);
+        props.current.onSlot({ podiatristId, startsAt: at.iso, moved: at.moved });
       },
       eventClick: async (info: { event: { extendedProps: Record<string, unknown> } }) => {
         try {
@@ -90,13 +96,21 @@ export function Calendar(p: Props) {
     async function move(info: DropInfo) {
       const id = String(info.event.extendedProps["id"]);
       const podiatristId = info.newResource ? String(info.newResource.id) : String(info.event.extendedProps["podiatristId"]);
+      const start = fromWallChecked(info.event.start);
+      if (start.moved) {
+        // Dropped on a time the clock skips that day: nothing is moved.
+        info.revert();
+        props.current.onError(t("agenda.timeSkipped"));
+        return;
+      }
       try {
         await call(
           commands.rescheduleAppointment({
             id,
             podiatristId,
-            startsAt: fromWall(info.event.start),
-            endsAt: fromWall(info.event.end),
+            startsAt: start.iso,
+            // The length shown on the grid is the length kept, across a change of clock too.
+            endsAt: endAfter(start.iso, info.event.start, info.event.end),
             overrideSchedule: false,
           }),
         );
@@ -109,9 +123,9 @@ export function Calendar(p: Props) {
     }
     return () => destroyCalendar(ec);
     // Rebuilt only when the columns really change (the array itself is new on every render).
-  }, [p.view, p.podiatrists.map((d) => `${d.id}${d.name}${d.color}${d.active}`).join("|")]);
+  }, [p.view, columns.map((d) => `${d.id}${d.name}${d.color}`).join("|")]);
 
-  return <div class="calendar" ref={el} data-test="calendar" />;
+  return <div class={week ? "calendar week" : "calendar"} ref={el} data-test="calendar" data-view={p.view} />;
 }
 
 interface DropInfo {
@@ -120,20 +134,18 @@ interface DropInfo {
   revert: () => void;
 }
 
-/** Calendar events from the agenda's rows (the row format is defined once, on `AgendaRow` in Rust). */
-function toEvents(page: AgendaPage) {
-  const at = (minutes: number) => wallString(toWall(new Date(minutes * 60_000).toISOString()));
-  return page.rows.map(([id, podiatristId, start, end, status, patient, reason, flags]: AgendaRow) => {
-    const open = status === "scheduled" || status === "confirmed";
-    return {
-      id,
-      resourceIds: [podiatristId],
-      start: at(start),
-      end: at(end),
-      title: `${flags & AGENDA_AT_RISK ? "⚠ " : ""}${patient} · ${reason} · ${t(`status.${status}`)}${flags & AGENDA_PENDING ? ` · ${t("outbox.pendingMark")}` : ""}`,
-      editable: open,
-      classNames: [`status-${status}`, ...(flags & AGENDA_PENDING ? ["pending"] : [])],
-      extendedProps: { id, podiatristId },
-    };
-  });
+function toEvent(item: AgendaItem, columns: Podiatrist[]) {
+  const open = item.status === "scheduled" || item.status === "confirmed";
+  const label = itemLabel(item);
+  return {
+    id: item.id,
+    resourceIds: [item.podiatristId],
+    start: wallString(item.start),
+    end: wallString(item.end),
+    title: `${item.atRisk ? "⚠ " : ""}${label}`,
+    editable: open,
+    backgroundColor: columns.find((d) => d.id === item.podiatristId)?.color,
+    classNames: [`status-${item.status}`, ...(item.pending ? ["pending"] : [])],
+    extendedProps: { id: item.id, podiatristId: item.podiatristId, label },
+  };
 }

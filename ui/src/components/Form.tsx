@@ -3,6 +3,10 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { errorField, errorText, onDataChanged } from "../api";
 import type { DataChanged } from "../bindings";
 import { t } from "../i18n";
+import { lazyNamed } from "../screens/lazy";
+
+// The date picker's script comes with the first form that has a date, not with the sign-in screen.
+const DateInput = lazyNamed(() => import("./DateInput"), "DateInput");
 
 /** Runs a submit handler with busy and error state; the error names its field. */
 export function useSubmit<A extends unknown[]>(action: (...args: A) => Promise<void>) {
@@ -48,19 +52,23 @@ export function Field(p: FieldProps) {
   return (
     <label class={p.invalid ? "field invalid" : "field"}>
       <span>{p.label ?? t(`fields.${p.name}`)}</span>
-      <input
-        ref={input}
-        name={p.name}
-        id={`field-${p.name}`}
-        type={p.type ?? "text"}
-        value={p.value}
-        autoComplete={p.autoComplete ?? "off"}
-        required={p.required ?? false}
-        maxLength={p.maxLength}
-        aria-invalid={p.invalid ?? false}
-        disabled={p.disabled ?? false}
-        onInput={(e) => p.onInput((e.target as HTMLInputElement).value)}
-      />
+      {p.type === "date" ? (
+        <DateInput value={p.value} onInput={p.onInput} name={p.name} id={`field-${p.name}`} invalid={p.invalid ?? false} disabled={p.disabled ?? false} test={`field-${p.name}`} />
+      ) : (
+        <input
+          ref={input}
+          name={p.name}
+          id={`field-${p.name}`}
+          type={p.type ?? "text"}
+          value={p.value}
+          autoComplete={p.autoComplete ?? "off"}
+          required={p.required ?? false}
+          maxLength={p.maxLength}
+          aria-invalid={p.invalid ?? false}
+          disabled={p.disabled ?? false}
+          onInput={(e) => p.onInput((e.target as HTMLInputElement).value)}
+        />
+      )}
       {p.hint ? <small>{p.hint}</small> : null}
     </label>
   );

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { PatientSummary } from "../bindings";
 import { call, commands, errorText } from "../api";
 import { t } from "../i18n";
+import { RiskFlag } from "./Flags";
 
 export function PatientPicker({ onPick, autoFocus }: { onPick: (p: PatientSummary) => void; autoFocus?: boolean }) {
   const [query, setQuery] = useState("");
@@ -88,7 +89,7 @@ export function PatientPicker({ onPick, autoFocus }: { onPick: (p: PatientSummar
               }}
             >
               <strong>{p.fullName}</strong>
-              {p.atRisk ? <span class="risk" title={t("agenda.risk")}>⚠</span> : null}
+              <RiskFlag show={p.atRisk} />
               <small>
                 {p.birthDate ?? ""} {p.phone}
               </small>

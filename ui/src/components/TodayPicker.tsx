@@ -2,6 +2,7 @@
 import type { Appointment, Status } from "../bindings";
 import { call, commands } from "../api";
 import { formatTime, t } from "../i18n";
+import { RiskFlag } from "./Flags";
 import { ErrorBox, useLoad } from "./Form";
 
 export function TodayPicker(p: { statuses: Status[]; selected: string | null; onSelect: (a: Appointment) => void; test: string }) {
@@ -21,11 +22,13 @@ export function TodayPicker(p: { statuses: Status[]; selected: string | null; on
       <ul>
         {rows.map((a) => (
           <li key={a.id} class={a.id === p.selected ? `status-${a.status} selected` : `status-${a.status}`}>
-            <button type="button" class="link" data-test="pick-appointment" onClick={() => p.onSelect(a)}>
-              <span class="time">{formatTime(a.startsAt)}</span> {a.patientAtRisk ? "⚠ " : ""}
-              {a.patientName}
+            <button type="button" class="pick" data-test="pick-appointment" onClick={() => p.onSelect(a)}>
+              <span class="time">{formatTime(a.startsAt)}</span>
+              <span class="who">
+                <RiskFlag show={a.patientAtRisk} /> {a.patientName}
+                <span class="state">{t(`status.${a.status}`)}</span>
+              </span>
             </button>
-            <span class="state">{t(`status.${a.status}`)}</span>
           </li>
         ))}
       </ul>

@@ -10,6 +10,7 @@ import { clinicToday } from "../clinicTime";
 import { formatDateTime, t } from "../i18n";
 import { METHODS, formatMoney, parseMoney } from "../money";
 import { v7 as uuid } from "uuid";
+import { DateInput } from "../components/DateInput";
 
 function monthStart(day: string): string {
   return `${day.slice(0, 8)}01`;
@@ -42,8 +43,8 @@ export function ExpensesScreen({ canWrite }: { canWrite: boolean }) {
       <section class="card" data-test="expenses">
         <div class="toolbar">
           <h2>{t("nav.expenses")}</h2>
-          <input type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
-          <input type="date" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
+          <DateInput value={from} onInput={setFrom} label={t("fields.fromDate")} test="expenses-from" />
+          <DateInput value={to} onInput={setTo} label={t("fields.toDate")} test="expenses-to" />
           <button type="button" class="secondary" onClick={() => void list.reload()}>
             {t("common.refresh")}
           </button>
@@ -129,7 +130,7 @@ function ExpenseForm(p: { categories: ExpenseCategory[]; suppliers: Supplier[]; 
       </label>
       <label class={invalid("spentOn")}>
         <span>{t("fields.spentOn")}</span>
-        <input type="date" value={spentOn} max={p.today} onInput={(e) => setSpentOn((e.target as HTMLInputElement).value)} />
+        <DateInput value={spentOn} max={p.today} onInput={setSpentOn} name="spentOn" test="expense-date" />
       </label>
       <div class="row">
         {METHODS.map((m) => (

@@ -9,6 +9,7 @@ import { clinicToday } from "../clinicTime";
 import { formatDateTime, t } from "../i18n";
 import { formatMoney } from "../money";
 import { v7 as uuid } from "uuid";
+import { DateInput } from "../components/DateInput";
 
 export function InventoryScreen({ canWrite }: { canWrite: boolean }) {
   const stock = useLoad(() => call(commands.getStock()), [], ["stock"]);
@@ -168,7 +169,7 @@ function ReceiveForm(p: { products: StockLevel[]; suppliers: Supplier[]; onDone:
         </label>
         <label class="field">
           <span>{t("inventory.receivedOn")}</span>
-          <input type="date" value={received} onInput={(e) => setReceived((e.target as HTMLInputElement).value)} />
+          <DateInput value={received} onInput={setReceived} />
         </label>
       </div>
       {lines.map((l, i) => (

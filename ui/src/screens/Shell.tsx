@@ -2,19 +2,9 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ClinicProfile, Permission, SessionInfo } from "../bindings";
 import { call, commands, session } from "../api";
-import { AgendaScreen } from "../agenda/AgendaScreen";
-import { PatientsScreen } from "../patients/PatientsScreen";
-import { PodiatristsScreen } from "../staff/PodiatristsScreen";
-import { SchedulesScreen } from "../staff/SchedulesScreen";
-import { VisitsScreen } from "../visits/VisitsScreen";
-import { CheckoutScreen } from "../billing/CheckoutScreen";
-import { CashScreen } from "../cash/CashScreen";
-import { ExpensesScreen } from "../expenses/ExpensesScreen";
-import { CatalogScreen } from "../catalog/CatalogScreen";
+import { Suspense } from "preact/compat";
 import { setCurrency } from "../money";
-import { InventoryScreen } from "../inventory/InventoryScreen";
-import { SuppliersScreen } from "../suppliers/SuppliersScreen";
-import { StatsScreen } from "../stats/StatsScreen";
+import { lazyNamed } from "./lazy";
 import { LANGUAGES, setClinicTimeZone, setLanguage, language, t, type Language } from "../i18n";
 
 interface Module {
@@ -36,6 +26,21 @@ export const MODULES: Module[] = [
   { id: "inventory", needs: "inventory.read" },
   { id: "stats", needs: "stats.read" },
 ];
+
+// Each module's screen is its own script, fetched the first time it is opened: the calendar and the
+// charts weigh more than everything else together, and most screens need neither.
+const AgendaScreen = lazyNamed(() => import("../agenda/AgendaScreen"), "AgendaScreen");
+const PatientsScreen = lazyNamed(() => import("../patients/PatientsScreen"), "PatientsScreen");
+const PodiatristsScreen = lazyNamed(() => import("../staff/PodiatristsScreen"), "PodiatristsScreen");
+const SchedulesScreen = lazyNamed(() => import("../staff/SchedulesScreen"), "SchedulesScreen");
+const VisitsScreen = lazyNamed(() => import("../visits/VisitsScreen"), "VisitsScreen");
+const CheckoutScreen = lazyNamed(() => import("../billing/CheckoutScreen"), "CheckoutScreen");
+const CashScreen = lazyNamed(() => import("../cash/CashScreen"), "CashScreen");
+const ExpensesScreen = lazyNamed(() => import("../expenses/ExpensesScreen"), "ExpensesScreen");
+const CatalogScreen = lazyNamed(() => import("../catalog/CatalogScreen"), "CatalogScreen");
+const InventoryScreen = lazyNamed(() => import("../inventory/InventoryScreen"), "InventoryScreen");
+const SuppliersScreen = lazyNamed(() => import("../suppliers/SuppliersScreen"), "SuppliersScreen");
+const StatsScreen = lazyNamed(() => import("../stats/StatsScreen"), "StatsScreen");
 
 function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: Permission) => boolean }) {
   switch (id) {
@@ -167,7 +172,9 @@ export function Shell({ me }: { me: SessionInfo }) {
         ))}
       </nav>
       <main class="module" data-test={`module-${current}`}>
-        <ModuleView id={current} userId={me.userId} can={(p) => me.permissions.includes(p)} />
+        <Suspense fallback={<p class="empty">{t("common.loading")}</p>}>
+          <ModuleView id={current} userId={me.userId} can={(p) => me.permissions.includes(p)} />
+        </Suspense>
       </main>
     </div>
   );

@@ -6,6 +6,7 @@ import { chosen, limit } from "../options";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
+import { DateInput } from "../components/DateInput";
 
 const toTime = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 const toMinute = (s: string) => {
@@ -161,11 +162,11 @@ function Exceptions({ schedule, canWrite, onChanged }: { schedule: Schedule; can
           <div class="row">
             <label class="field">
               <span>{t("fields.fromDate")}</span>
-              <input type="date" value={form.fromDate} onInput={(e) => setForm({ ...form, fromDate: (e.target as HTMLInputElement).value })} />
+              <DateInput value={form.fromDate} onInput={(v) => setForm({ ...form, fromDate: v })} />
             </label>
             <label class="field">
               <span>{t("fields.toDate")}</span>
-              <input type="date" value={form.toDate} onInput={(e) => setForm({ ...form, toDate: (e.target as HTMLInputElement).value })} />
+              <DateInput value={form.toDate} onInput={(v) => setForm({ ...form, toDate: v })} />
             </label>
           </div>
           <div class="row">

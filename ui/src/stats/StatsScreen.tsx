@@ -11,6 +11,7 @@ import { LastVerified } from "../admin/BackupsTab";
 import { clinicToday } from "../clinicTime";
 import { t } from "../i18n";
 import { METHODS, formatMoney, moneyInput } from "../money";
+import { DateInput } from "../components/DateInput";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -27,8 +28,8 @@ export function StatsScreen() {
     <div data-test="stats">
       <div class="toolbar">
         <h1>{t("nav.stats")}</h1>
-        <input type="date" value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
-        <input type="date" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
+        <DateInput value={from} onInput={setFrom} label={t("fields.fromDate")} test="stats-from" />
+        <DateInput value={to} onInput={setTo} label={t("fields.toDate")} test="stats-to" />
         <select value={bucket} onChange={(e) => setBucket((e.target as HTMLSelectElement).value as Bucket)}>
           {(["day", "week", "month"] as const).map((b) => (
             <option value={b}>{t(`stats.buckets.${b}`)}</option>
