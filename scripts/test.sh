@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # poppler-utils: the tests read the PDFs back with pdftotext. sqlite3: the query check prepares the
 # desk store's statements against a scratch SQLite file. dbus-daemon: a session bus of its own for
 # the one-app-per-desk test.
-ensure_packages "${APP_PACKAGES[@]}" webkit2gtk-driver poppler-utils sqlite3 dbus-daemon
+ensure_packages "${APP_PACKAGES[@]}" webkit2gtk-driver poppler-utils sqlite3 dbus-daemon imagemagick
 ensure_toolchains
 
 # A PostgreSQL the tests may create databases in: $DATABASE_URL if it answers, else the machine's

@@ -27,6 +27,7 @@ pub mod money;
 pub mod offline;
 pub mod patients;
 pub mod podiatrists;
+pub mod reminders;
 pub mod schedules;
 pub mod startup;
 pub mod state;

@@ -62,6 +62,7 @@ limits! {
     CLINIC_ADDRESS = "clinic_profile"."address" as "address": 300;
     CLINIC_PHONE = "clinic_profile"."phone" as "phone": 40;
     CLINIC_TIMEZONE = "clinic_profile"."timezone" as "timezone": 64;
+    CLINIC_REMINDER_TEMPLATE = "clinic_profile"."reminder_template" as "reminderTemplate": 1000;
     EXCEPTION_NOTE = "schedule_exceptions"."note" as "note": 300;
     DESK_NAME = "desk_registers"."desk" as "deskName": 60;
 }

@@ -97,6 +97,11 @@ macro_rules! app_builder {
                 commands::appointments::book_appointment,
                 commands::appointments::book_series,
                 commands::appointments::reschedule_appointment,
+                commands::reminders::list_reminders,
+                commands::reminders::mark_reminder,
+                commands::reminders::open_reminder,
+                commands::reminders::set_reminders_opt_out,
+                commands::reminders::get_patient_attendance,
                 commands::appointments::set_appointment_status,
                 commands::appointments::cancel_appointment,
                 commands::catalog::list_treatments,
@@ -164,6 +169,8 @@ macro_rules! app_builder {
             .constant("AGENDA_AT_RISK", podoclinic_core::appointments::model::AT_RISK)
             .constant("AGENDA_OUTSIDE_SCHEDULE", podoclinic_core::appointments::model::OUTSIDE_SCHEDULE)
             .constant("AGENDA_PENDING", podoclinic_core::appointments::model::PENDING)
+            .constant("AGENDA_NO_ANSWER", podoclinic_core::appointments::model::NO_ANSWER)
+            .constant("REMINDER_PLACEHOLDERS", podoclinic_core::reminders::model::PLACEHOLDERS)
             // i64 values (money in cents, audit ids, schema versions) are exported as TypeScript
             // `number`: all of them stay far below 2^53, where a JavaScript number is exact.
             .dangerously_cast_bigints_to_number()

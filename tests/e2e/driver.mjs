@@ -275,6 +275,23 @@ export class Session {
     await this.find("[data-test=signed-in-as]");
   }
 
+  /** The resident memory of this app's web processes (WebKit's renderer and network), in MiB. */
+  webviewMemoryMiB() {
+    const marker = `PODOCLINIC_DATA_DIR=${this.env.PODOCLINIC_DATA_DIR}`;
+    let kib = 0;
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      try {
+        const program = readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0")[0] ?? "";
+        if (!/WebKit(Web|Network)Process$/.test(program)) continue;
+        if (!readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(marker)) continue;
+        kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return Math.round(kib / 102.4) / 10;
+  }
+
   /** The handles of the open windows. */
   windows() {
     return this.cmd("GET", "/window/handles");

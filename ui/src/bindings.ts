@@ -197,6 +197,22 @@ export const commands = {
 	bookSeries: (input: SeriesInput) => typedError<SeriesOutcome, AppError>(__TAURI_INVOKE("book_series", { input })),
 	/**  Moves an appointment to another time or podiatrist. */
 	rescheduleAppointment: (input: RescheduleInput) => typedError<Appointment, AppError>(__TAURI_INVOKE("reschedule_appointment", { input })),
+	/**
+	 *  A day's appointments to remind, with each patient's phone and message (the list of phones is a
+	 *  patient read: it asks for `patients.read`).
+	 */
+	listReminders: (day: string) => typedError<Reminder[], AppError>(__TAURI_INVOKE("list_reminders", { day })),
+	/**  What the patient answered: confirmed, no answer, or cancelled (which frees the slot). */
+	markReminder: (id: string, outcome: ReminderOutcome) => typedError<Appointment, AppError>(__TAURI_INVOKE("mark_reminder", { id, outcome })),
+	/**
+	 *  Opens WhatsApp (in the system's browser) with the appointment's reminder written to the
+	 *  patient. The link is built here from the stored appointment; it is also returned.
+	 */
+	openReminder: (id: string) => typedError<string, AppError>(__TAURI_INVOKE("open_reminder", { id })),
+	/**  Records that a patient does not (or again does) want reminders. */
+	setRemindersOptOut: (patientId: string, optOut: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_reminders_opt_out", { patientId, optOut })),
+	/**  A patient's missed and attended visits (shown when booking). */
+	getPatientAttendance: (patientId: string) => typedError<Attendance, AppError>(__TAURI_INVOKE("get_patient_attendance", { patientId })),
 	/**  Moves an appointment along the workflow (arrived, in consultation, completed, no-show…). */
 	setAppointmentStatus: (id: string, status: Status) => typedError<Appointment, AppError>(__TAURI_INVOKE("set_appointment_status", { id, status })),
 	/**  Cancels an appointment with a reason. */
@@ -309,6 +325,8 @@ export const events = {
 /* Constants */
 export const AGENDA_AT_RISK = 1 as const;
 
+export const AGENDA_NO_ANSWER = 8 as const;
+
 export const AGENDA_OUTSIDE_SCHEDULE = 2 as const;
 
 export const AGENDA_PENDING = 4 as const;
@@ -323,9 +341,11 @@ export const IMPORT_FIELDS = ["key","firstName","lastNames","fullName","birthDat
 
 export const PAYMENT_METHODS = ["cash","card","transfer"] as const;
 
+export const REMINDER_PLACEHOLDERS = ["nombre","fecha","hora","podologo","clinica","direccion"] as const;
+
 export const SEXES = ["female","male","other"] as const;
 
-export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000} as const;
+export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000} as const;
 
 /* Types */
 export type Addendum = {
@@ -352,11 +372,11 @@ export type AgendaPage = {
 /**
  *  One appointment on the calendar, as an array (no repeated keys on the trip to the webview):
  *  id, podiatrist id, start and end (whole minutes since the Unix epoch), status, patient name,
- *  reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`).
+ *  reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`, `PENDING`, `NO_ANSWER`).
  * 
  *  This is the one definition of the calendar row. Three places follow it: the database writes it
  *  with every appointment (`appointments.calendar_entry`, by the trigger function
- *  `appointments_calendar_entry()` of migration 8; a change of format is a new migration that
+ *  `appointments_calendar_entry()` of migration 8, flag `NO_ANSWER` added by migration 18; a change of format is a new migration that
  *  replaces that function and rewrites the column), `list_agenda` hands the stored rows to the
  *  webview unparsed, and the UI reads them as this type (`AgendaRow` in `bindings.ts`, unpacked in
  *  `ui/src/agenda/Calendar.tsx`). The test `the_calendar_shows_what_each_write_left_in_the_appointments`
@@ -418,6 +438,11 @@ export type Appointment = {
 	cancelReason: string | null,
 	seriesId: string | null,
 	outsideSchedule: boolean,
+	/**
+	 *  What the patient answered to the reminder, if reception marked it. (Absent from
+	 *  appointments a desk kept before reminders existed.)
+	 */
+	reminder?: ReminderOutcome | null,
 };
 
 /**
@@ -439,6 +464,13 @@ export type AppointmentField =
 "patientKey" | 
 /**  The patient's whole name: matched with the birth date when there is no key. */
 "patientName" | "patientBirthDate" | "status" | "reason";
+
+/**  A patient's record of missed visits, shown when booking. */
+export type Attendance = {
+	noShows: number,
+	lastNoShow: string | null,
+	completed: number,
+};
 
 /**  A row of the log as the admin window shows it. */
 export type AuditRow = {
@@ -698,6 +730,8 @@ export type ClinicProfile = {
 	/**  ISO 4217 code, e.g. `MXN`. */
 	currency: string,
 	idleLockMinutes: number,
+	/**  The WhatsApp reminder, with placeholders (see `reminders::model::PLACEHOLDERS`). */
+	reminderTemplate: string,
 };
 
 /**
@@ -1286,6 +1320,36 @@ export type Register = {
 	name: string,
 	active: boolean,
 };
+
+/**  One appointment of the day, as the reminders view lists it. */
+export type Reminder = {
+	appointmentId: string,
+	startsAt: string,
+	endsAt: string,
+	status: Status,
+	podiatristName: string,
+	patientId: string,
+	patientName: string,
+	phone: string,
+	/**  The patient asked not to be reminded: no message is offered. */
+	optedOut: boolean,
+	outcome: ReminderOutcome | null,
+	/**  The patient's past no-shows, all time. */
+	noShows: number,
+	/**  The message as it would be sent; None when opted out. */
+	message: string | null,
+	/**  Whether the phone can take a WhatsApp link. */
+	canMessage: boolean,
+};
+
+/**  What the patient answered to the reminder. */
+export type ReminderOutcome = 
+/**  "Confirmó": the appointment becomes confirmed. */
+"confirmed" | 
+/**  "No contestó": noted; shown on the calendar. */
+"no_answer" | 
+/**  "Canceló": the appointment is cancelled and its slot freed. */
+"cancelled";
 
 export type RescheduleInput = {
 	id: string,

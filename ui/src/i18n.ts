@@ -1,6 +1,7 @@
 // The one string catalog: es-MX by default, English on request. Dates and money go through Intl.
 import i18next from "i18next";
 import esMX from "./locales/es-MX.json";
+import { dateOrder, formatIsoDate } from "./dates";
 
 export const LANGUAGES = ["es-MX", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -48,11 +49,27 @@ export function getClinicTimeZone(): string {
   return clinicTimeZone;
 }
 
-/** A timestamp in the clinic's time zone, e.g. "28/11/2026, 14:05". */
+/** A timestamp in the clinic's time zone, as the clinic writes it: "28/11/2026, 14:05" in es-MX. */
 export function formatDateTime(iso: string): string {
-  return new Intl.DateTimeFormat(language(), { dateStyle: "short", timeStyle: "short", timeZone: clinicTimeZone }).format(
-    new Date(iso),
-  );
+  return new Intl.DateTimeFormat(language(), {
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: clinicTimeZone,
+  }).format(new Date(iso));
+}
+
+/** An instant's date in the clinic's time zone: "28/11/2026" in es-MX. */
+export function formatDate(iso: string): string {
+  return new Intl.DateTimeFormat(language(), { day: "2-digit", month: "2-digit", year: "numeric", timeZone: clinicTimeZone }).format(new Date(iso));
+}
+
+/** A calendar date ("YYYY-MM-DD") as the clinic writes it: "05/03/2026" in es-MX. */
+export function formatDay(isoDate: string): string {
+  return formatIsoDate(isoDate, dateOrder(language())) || isoDate;
 }
 
 /** A time of day in the clinic's time zone, e.g. "14:05". */

@@ -4,6 +4,7 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+pub use crate::reminders::model::ReminderOutcome;
 
 /// Where an appointment is in the day's workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type, sqlx::Type)]
@@ -83,15 +84,19 @@ pub struct Appointment {
     pub cancel_reason: Option<String>,
     pub series_id: Option<Uuid>,
     pub outside_schedule: bool,
+    /// What the patient answered to the reminder, if reception marked it. (Absent from
+    /// appointments a desk kept before reminders existed.)
+    #[serde(default)]
+    pub reminder: Option<ReminderOutcome>,
 }
 
 /// One appointment on the calendar, as an array (no repeated keys on the trip to the webview):
 /// id, podiatrist id, start and end (whole minutes since the Unix epoch), status, patient name,
-/// reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`).
+/// reason, flags (`AT_RISK`, `OUTSIDE_SCHEDULE`, `PENDING`, `NO_ANSWER`).
 ///
 /// This is the one definition of the calendar row. Three places follow it: the database writes it
 /// with every appointment (`appointments.calendar_entry`, by the trigger function
-/// `appointments_calendar_entry()` of migration 8; a change of format is a new migration that
+/// `appointments_calendar_entry()` of migration 8, flag `NO_ANSWER` added by migration 18; a change of format is a new migration that
 /// replaces that function and rewrites the column), `list_agenda` hands the stored rows to the
 /// webview unparsed, and the UI reads them as this type (`AgendaRow` in `bindings.ts`, unpacked in
 /// `ui/src/agenda/Calendar.tsx`). The test `the_calendar_shows_what_each_write_left_in_the_appointments`
@@ -105,6 +110,8 @@ pub const AT_RISK: u8 = 1;
 pub const OUTSIDE_SCHEDULE: u8 = 2;
 /// `AgendaRow` flag: booked or changed at this desk while the server was away, not on it yet.
 pub const PENDING: u8 = 4;
+/// `AgendaRow` flag: reminded, and the patient did not answer.
+pub const NO_ANSWER: u8 = 8;
 
 impl AgendaRow {
     /// The calendar's row of a whole appointment, as the database writes it (see above); the
@@ -113,7 +120,8 @@ impl AgendaRow {
         let minutes = |at: DateTime<Utc>| i32::try_from(at.timestamp().div_euclid(60)).unwrap_or(i32::MAX);
         let flags = if a.patient_at_risk { AT_RISK } else { 0 }
             | if a.outside_schedule { OUTSIDE_SCHEDULE } else { 0 }
-            | if pending { PENDING } else { 0 };
+            | if pending { PENDING } else { 0 }
+            | if a.reminder == Some(ReminderOutcome::NoAnswer) { NO_ANSWER } else { 0 };
         AgendaRow(
             a.id,
             a.podiatrist_id,

@@ -3,7 +3,7 @@ use sqlx::postgres::types::PgRange;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{Appointment, BookInput, Status};
+use super::model::{Appointment, BookInput, ReminderOutcome, Status};
 use crate::error::AppResult;
 
 pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Appointment>> {
@@ -11,7 +11,8 @@ pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Appoint
         Appointment,
         r#"SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id,
                 lower(a.during) AS "starts_at!", upper(a.during) AS "ends_at!", a.reason,
-                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule
+                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule,
+                a.reminder AS "reminder: ReminderOutcome"
          FROM appointments a WHERE a.id = $1"#,
         id
     )
@@ -30,7 +31,8 @@ pub async fn in_range(
         Appointment,
         r#"SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id,
                 lower(a.during) AS "starts_at!", upper(a.during) AS "ends_at!", a.reason,
-                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule
+                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule,
+                a.reminder AS "reminder: ReminderOutcome"
          FROM appointments a
          WHERE lower(a.during) > $1::timestamptz - interval '8 hours' AND lower(a.during) < $2
            AND a.during && tstzrange($1, $2) AND a.status NOT IN ('cancelled', 'no_show')
@@ -79,7 +81,8 @@ pub async fn for_patient(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Ve
         Appointment,
         r#"SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id,
                 lower(a.during) AS "starts_at!", upper(a.during) AS "ends_at!", a.reason,
-                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule
+                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule,
+                a.reminder AS "reminder: ReminderOutcome"
          FROM appointments a
          WHERE a.patient_id = $1 ORDER BY lower(a.during) DESC"#,
         patient
@@ -100,7 +103,8 @@ pub async fn clash(
         Appointment,
         r#"SELECT a.id, a.patient_id, a.patient_name, a.patient_at_risk, a.podiatrist_id,
                 lower(a.during) AS "starts_at!", upper(a.during) AS "ends_at!", a.reason,
-                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule
+                a.status AS "status: Status", a.cancel_reason, a.series_id, a.outside_schedule,
+                a.reminder AS "reminder: ReminderOutcome"
          FROM appointments a
          WHERE a.podiatrist_id = $1 AND a.during && tstzrange($2, $3)
            AND a.status NOT IN ('cancelled', 'no_show') AND a.id <> $4

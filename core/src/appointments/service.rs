@@ -4,8 +4,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::model::{
-    AgendaPage, Appointment, BookInput, RescheduleInput, SeriesClash, SeriesInput, SeriesOutcome, Slot, SlotQuery,
-    Status, check_times,
+    AgendaPage, Appointment, BookInput, ReminderOutcome, RescheduleInput, SeriesClash, SeriesInput, SeriesOutcome,
+    Slot, SlotQuery, Status, check_times,
 };
 use super::repo;
 use crate::audit::{self, Action, Entry};
@@ -215,6 +215,42 @@ async fn change_status(ctx: &Ctx, id: Uuid, status: Status, reason: Option<&str>
     let after = repo::find(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
     let action = if status == Status::Cancelled { Action::AppointmentCancel } else { Action::AppointmentStatus };
     audit::record(&mut *tx, &ctx.actor, Entry::new(action, "appointment", id).before(&before).after(&after)).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The reason stored on an appointment the patient cancelled when reminded.
+pub const REMINDER_CANCEL_REASON: &str = "Canceló al recordarle la cita";
+
+/// What the patient answered to the reminder: "confirmó" confirms the appointment, "canceló"
+/// cancels it (the slot is free at once), "no contestó" is noted for the calendar. One
+/// transaction, one audit entry with the appointment before and after.
+#[tracing::instrument(skip_all, fields(appointment_id = %id, outcome = ?outcome))]
+pub async fn mark_reminder(ctx: &Ctx, id: Uuid, outcome: ReminderOutcome) -> AppResult<Appointment> {
+    let mut tx = ctx.pool.begin().await?;
+    repo::lock(&mut tx, id).await?;
+    let before = repo::find(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
+    may_write_for(ctx, before.podiatrist_id).await?;
+    if !before.status.is_open() {
+        return Err(AppError::conflict("appointment_closed", None));
+    }
+    let status = match outcome {
+        ReminderOutcome::Confirmed => Status::Confirmed,
+        ReminderOutcome::NoAnswer => before.status,
+        ReminderOutcome::Cancelled => Status::Cancelled,
+    };
+    if status != before.status {
+        let cancel = (status == Status::Cancelled).then_some((REMINDER_CANCEL_REASON, ctx.session.user_id));
+        repo::set_status(&mut *tx, id, status, cancel).await?;
+    }
+    crate::reminders::repo::set_outcome(&mut *tx, id, outcome, ctx.session.user_id).await?;
+    let after = repo::find(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
+    audit::record(
+        &mut *tx,
+        &ctx.actor,
+        Entry::new(Action::AppointmentReminder, "appointment", id).before(&before).after(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

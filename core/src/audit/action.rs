@@ -55,6 +55,12 @@ pub enum Action {
     #[serde(rename = "appointment.status")]
     #[sqlx(rename = "appointment.status")]
     AppointmentStatus,
+    #[serde(rename = "appointment.reminder")]
+    #[sqlx(rename = "appointment.reminder")]
+    AppointmentReminder,
+    #[serde(rename = "reminders.read")]
+    #[sqlx(rename = "reminders.read")]
+    RemindersRead,
     #[serde(rename = "cash.assign_desk")]
     #[sqlx(rename = "cash.assign_desk")]
     CashAssignDesk,
@@ -127,6 +133,9 @@ pub enum Action {
     #[serde(rename = "patient.update")]
     #[sqlx(rename = "patient.update")]
     PatientUpdate,
+    #[serde(rename = "patient.reminders_opt_out")]
+    #[sqlx(rename = "patient.reminders_opt_out")]
+    PatientRemindersOptOut,
     #[serde(rename = "payment.create")]
     #[sqlx(rename = "payment.create")]
     PaymentCreate,

@@ -16,6 +16,8 @@ pub struct ClinicProfile {
     /// ISO 4217 code, e.g. `MXN`.
     pub currency: String,
     pub idle_lock_minutes: i32,
+    /// The WhatsApp reminder, with placeholders (see `reminders::model::PLACEHOLDERS`).
+    pub reminder_template: String,
 }
 
 impl ClinicProfile {
@@ -27,6 +29,7 @@ impl ClinicProfile {
         self.currency = self.currency.trim().to_uppercase();
         crate::validate::required(&mut self.name, "name", crate::limits::CLINIC_NAME)?;
         rfc(&mut self.rfc, "rfc")?;
+        crate::reminders::model::check_template(&mut self.reminder_template)?;
         if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(AppError::validation("currency", "currency_format"));
         }
@@ -50,6 +53,7 @@ mod tests {
             timezone: "America/Mexico_City".into(),
             currency: "mxn".into(),
             idle_lock_minutes: 5,
+            reminder_template: "Hola {nombre}".into(),
         }
     }
 

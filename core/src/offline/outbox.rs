@@ -284,6 +284,7 @@ impl Keeper {
             cancel_reason: None,
             series_id: None,
             outside_schedule: input.override_schedule,
+            reminder: None,
         };
         self.keep(input.id, Write::Book { input }).await?;
         self.offline.show(&booked, true).await?;

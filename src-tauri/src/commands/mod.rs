@@ -20,6 +20,7 @@ pub mod inventory;
 pub mod outbox;
 pub mod patients;
 pub mod podiatrists;
+pub mod reminders;
 pub mod schedules;
 pub mod stats;
 pub mod suppliers;

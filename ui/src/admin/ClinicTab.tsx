@@ -37,6 +37,22 @@ function ClinicForm({ initial }: { initial: ClinicProfile }) {
           onInput={(v) => setProfile({ ...profile, idleLockMinutes: Number(v) || 0 })}
           invalid={save.field === "idleLockMinutes"}
         />
+        <label class={save.field === "reminderTemplate" ? "field invalid" : "field"}>
+          <span>{t("reminders.template")}</span>
+          <textarea
+            name="reminderTemplate"
+            rows={4}
+            value={profile.reminderTemplate}
+            maxLength={limit("clinic_profile.reminderTemplate")}
+            aria-invalid={save.field === "reminderTemplate"}
+            data-test="reminder-template"
+            onInput={(e) => {
+              setSaved(false);
+              setProfile({ ...profile, reminderTemplate: (e.target as HTMLTextAreaElement).value });
+            }}
+          />
+          <small>{t("reminders.templateHint")}</small>
+        </label>
         <ErrorBox message={save.message} />
         {saved ? <p class="notice">{t("common.saved")}</p> : null}
         <button type="submit" disabled={save.busy}>

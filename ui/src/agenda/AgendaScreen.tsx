@@ -9,7 +9,7 @@ import { events } from "../bindings";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { RiskFlag } from "../components/Flags";
 import { PatientPicker } from "../components/PatientPicker";
-import { formatTime, formatWhen, t } from "../i18n";
+import { formatDate, formatTime, formatWhen, t } from "../i18n";
 import { Calendar, type CalendarHandle } from "./Calendar";
 import { WeekList } from "./WeekList";
 
@@ -203,12 +203,15 @@ function BookingPanel(p: {
     <div class="card panel-side" data-test="booking-panel">
       <h2>{t("agenda.book")}</h2>
       {patient ? (
-        <p data-test="booking-patient">
-          <strong>{patient.fullName}</strong>{" "}
-          <button class="link" onClick={() => setPatient(null)}>
-            {t("common.edit")}
-          </button>
-        </p>
+        <>
+          <p data-test="booking-patient">
+            <strong>{patient.fullName}</strong>{" "}
+            <button class="link" onClick={() => setPatient(null)}>
+              {t("common.edit")}
+            </button>
+          </p>
+          <NoShows patientId={patient.id} />
+        </>
       ) : (
         <PatientPicker onPick={setPatient} autoFocus />
       )}
@@ -297,6 +300,19 @@ function BookingPanel(p: {
         {t("agenda.close")}
       </button>
     </div>
+  );
+}
+
+/** The patient's past no-shows, for reception to keep in mind while booking. */
+function NoShows({ patientId }: { patientId: string }) {
+  const seen = useLoad(() => call(commands.getPatientAttendance(patientId)), [patientId]);
+  const a = seen.data;
+  if (!a || a.noShows === 0) return null;
+  return (
+    <p class="warning" role="status" data-test="booking-no-shows">
+      {t("reminders.noShowsExplained", { count: Number(a.noShows) })}
+      {a.lastNoShow ? ` · ${t("reminders.lastNoShow", { when: formatDate(a.lastNoShow) })}` : ""}
+    </p>
   );
 }
 

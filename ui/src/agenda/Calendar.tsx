@@ -145,7 +145,7 @@ function toEvent(item: AgendaItem, columns: Podiatrist[]) {
     title: `${item.atRisk ? "⚠ " : ""}${label}`,
     editable: open,
     backgroundColor: columns.find((d) => d.id === item.podiatristId)?.color,
-    classNames: [`status-${item.status}`, ...(item.pending ? ["pending"] : [])],
+    classNames: [`status-${item.status}`, ...(item.pending ? ["pending"] : []), ...(item.noAnswer ? ["no-answer"] : [])],
     extendedProps: { id: item.id, podiatristId: item.podiatristId, label },
   };
 }

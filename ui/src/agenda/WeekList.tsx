@@ -94,7 +94,7 @@ export function WeekList(p: Props) {
                             <li>
                               <button
                                 type="button"
-                                class={`week-item status-${item.status}${item.pending ? " pending" : ""}`}
+                                class={`week-item status-${item.status}${item.pending ? " pending" : ""}${item.noAnswer ? " no-answer" : ""}`}
                                 style={{ borderLeftColor: d.color }}
                                 title={itemLabel(item)}
                                 aria-label={`${time.format(item.start)} ${itemLabel(item)}`}

@@ -1,6 +1,6 @@
 // The agenda's rows for a range, shared by the calendar grid and the compact week: the last answer
 // for each range is kept and shown (with its age) when the database cannot be reached.
-import { AGENDA_AT_RISK, AGENDA_PENDING, type AgendaPage, type AgendaRow } from "../bindings";
+import { AGENDA_AT_RISK, AGENDA_NO_ANSWER, AGENDA_PENDING, type AgendaPage, type AgendaRow } from "../bindings";
 import { call, commands, errorText } from "../api";
 import { t } from "../i18n";
 import { toWall } from "../clinicTime";
@@ -41,6 +41,8 @@ export interface AgendaItem {
   reason: string;
   atRisk: boolean;
   pending: boolean;
+  /** Reminded, and the patient did not answer. */
+  noAnswer: boolean;
 }
 
 export function unpack([id, podiatristId, start, end, status, patient, reason, flags]: AgendaRow): AgendaItem {
@@ -55,6 +57,7 @@ export function unpack([id, podiatristId, start, end, status, patient, reason, f
     reason,
     atRisk: (flags & AGENDA_AT_RISK) !== 0,
     pending: (flags & AGENDA_PENDING) !== 0,
+    noAnswer: (flags & AGENDA_NO_ANSWER) !== 0,
   };
 }
 
@@ -64,6 +67,7 @@ export function itemNotes(item: AgendaItem): string[] {
     t(`status.${item.status}`),
     ...(item.atRisk ? [t("agenda.riskExplained")] : []),
     ...(item.pending ? [t("outbox.pendingMark")] : []),
+    ...(item.noAnswer ? [t("reminders.noAnswerMark")] : []),
   ];
 }
 

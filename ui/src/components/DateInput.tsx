@@ -4,8 +4,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import AirDatepicker from "air-datepicker";
 import "air-datepicker/air-datepicker.css";
-import localeEn from "air-datepicker/locale/en";
-import localeEs from "air-datepicker/locale/es";
+import type { AirDatepickerLocale } from "air-datepicker";
+import en from "air-datepicker/locale/en";
+import es from "air-datepicker/locale/es";
 import { dateOrder, formatIsoDate, parseDate } from "../dates";
 import { language, t } from "../i18n";
 
@@ -23,6 +24,11 @@ interface Props {
   test?: string;
 }
 
+// The locales are CommonJS modules with a `default` export: the bundler may hand over either.
+const unwrap = (l: AirDatepickerLocale | { default: AirDatepickerLocale }) => ("default" in l ? l.default : l);
+const localeEs = unwrap(es);
+const localeEn = unwrap(en);
+
 /** The picker's days are local-midnight Dates; the field's value is the calendar date alone. */
 const isoOf = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 const localOf = (iso: string) => {
@@ -39,12 +45,12 @@ export function DateInput(p: Props) {
   const props = useRef(p);
   props.current = p;
 
-  // A value set from outside (a loaded record, a reset form) replaces what is shown.
+  // A value set from outside (a loaded record, a reset form) replaces what is shown. A change that
+  // came from typing here is already shown: touching the field then would eat keystrokes.
   useEffect(() => {
-    if (parseDate(text, order) !== (p.value || null)) {
-      setText(formatIsoDate(p.value, order));
-      setBad(false);
-    }
+    if (parseDate(text, order) === (p.value || null)) return;
+    setText(formatIsoDate(p.value, order));
+    setBad(false);
     if (p.value) void picker.current?.selectDate(localOf(p.value), { silent: true });
     else picker.current?.clear({ silent: true });
   }, [p.value]);
@@ -56,6 +62,7 @@ export function DateInput(p: Props) {
       dateFormat: (d: Date) => formatIsoDate(isoOf(d), order),
       firstDay: 1,
       autoClose: true,
+      toggleSelected: false, // a click on the chosen day keeps it (it would clear the field)
       keyboardNav: false, // typing goes to the field; the month is for the mouse
       position: "bottom left",
       selectedDates: p.value ? [localOf(p.value)] : [],
@@ -81,7 +88,11 @@ export function DateInput(p: Props) {
     setText(value);
     const iso = parseDate(value, order);
     setBad(value.trim() !== "" && iso === null);
-    if (iso) void picker.current?.selectDate(localOf(iso), { silent: true });
+    if (iso) {
+      // A whole date typed: the month shows it, then steps aside for what comes next.
+      void picker.current?.selectDate(localOf(iso), { silent: true });
+      picker.current?.hide();
+    }
     p.onInput(iso ?? "");
   };
 

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { PatientSummary } from "../bindings";
 import { call, commands, errorText } from "../api";
-import { t } from "../i18n";
+import { formatDay, t } from "../i18n";
 import { RiskFlag } from "./Flags";
 
 export function PatientPicker({ onPick, autoFocus }: { onPick: (p: PatientSummary) => void; autoFocus?: boolean }) {
@@ -91,7 +91,7 @@ export function PatientPicker({ onPick, autoFocus }: { onPick: (p: PatientSummar
               <strong>{p.fullName}</strong>
               <RiskFlag show={p.atRisk} />
               <small>
-                {p.birthDate ?? ""} {p.phone}
+                {p.birthDate ? formatDay(p.birthDate) : ""} {p.phone}
               </small>
             </li>
           ))}

@@ -7,7 +7,7 @@ import { call, commands } from "../api";
 import { limit } from "../options";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { clinicToday } from "../clinicTime";
-import { formatDateTime, t } from "../i18n";
+import { formatDateTime, formatDay, t } from "../i18n";
 import { METHODS, formatMoney, parseMoney } from "../money";
 import { v7 as uuid } from "uuid";
 import { DateInput } from "../components/DateInput";
@@ -54,7 +54,7 @@ export function ExpensesScreen({ canWrite }: { canWrite: boolean }) {
           <tbody>
             {(list.data ?? []).map((x) => (
               <tr data-test="expense-row">
-                <td>{x.spentOn}</td>
+                <td>{formatDay(x.spentOn)}</td>
                 <td>{x.categoryName}</td>
                 <td>{t(`methods.${x.method}`)}</td>
                 <td>{[x.supplierName, x.note].filter(Boolean).join(" · ")}</td>

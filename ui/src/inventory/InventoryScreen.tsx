@@ -20,11 +20,10 @@ export function InventoryScreen({ canWrite }: { canWrite: boolean }) {
   const card = stock.data.levels.find((l) => l.productId === cardId);
   const reload = () => void stock.reload();
   return (
-    <div class="two-columns">
-      <div>
-        <StockTable overview={stock.data} onPick={(l) => setCardId(l.productId)} />
-      </div>
-      <div>
+    // The stock table across the screen (it has seven columns), the card and forms under it.
+    <div class="stack">
+      <StockTable overview={stock.data} onPick={(l) => setCardId(l.productId)} />
+      <div class="pair">
         {card ? <StockCard key={card.productId} level={card} /> : null}
         {canWrite ? <ReceiveForm products={stock.data.levels} suppliers={suppliers.data ?? []} onDone={reload} /> : null}
         {canWrite ? <MovementForm products={stock.data.levels} onDone={reload} /> : null}

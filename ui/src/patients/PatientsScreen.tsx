@@ -8,7 +8,7 @@ import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
 import { Account } from "../billing/Account";
-import { formatDateTime, formatWhen, t } from "../i18n";
+import { formatDateTime, formatDay, formatWhen, t } from "../i18n";
 
 function blank(): Patient {
   return {
@@ -161,7 +161,7 @@ function PatientForm(p: {
                 {duplicates.map((d) => (
                   <li>
                     <button class="link" onClick={() => p.onOpen(d)}>
-                      {d.fullName} {d.birthDate ?? ""} {d.phone}
+                      {d.fullName} {d.birthDate ? formatDay(d.birthDate) : ""} {d.phone}
                     </button>
                   </li>
                 ))}

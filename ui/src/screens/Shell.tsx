@@ -14,6 +14,7 @@ interface Module {
 
 export const MODULES: Module[] = [
   { id: "agenda", needs: "appointments.read" },
+  { id: "reminders", needs: "patients.read" },
   { id: "patients", needs: "patients.read" },
   { id: "podiatrists", needs: "podiatrists.read" },
   { id: "schedules", needs: "schedules.read" },
@@ -30,6 +31,7 @@ export const MODULES: Module[] = [
 // Each module's screen is its own script, fetched the first time it is opened: the calendar and the
 // charts weigh more than everything else together, and most screens need neither.
 const AgendaScreen = lazyNamed(() => import("../agenda/AgendaScreen"), "AgendaScreen");
+const RemindersScreen = lazyNamed(() => import("../reminders/RemindersScreen"), "RemindersScreen");
 const PatientsScreen = lazyNamed(() => import("../patients/PatientsScreen"), "PatientsScreen");
 const PodiatristsScreen = lazyNamed(() => import("../staff/PodiatristsScreen"), "PodiatristsScreen");
 const SchedulesScreen = lazyNamed(() => import("../staff/SchedulesScreen"), "SchedulesScreen");
@@ -46,6 +48,8 @@ function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: 
   switch (id) {
     case "agenda":
       return <AgendaScreen canWrite={can("appointments.write")} userId={userId} />;
+    case "reminders":
+      return <RemindersScreen canWrite={can("appointments.write")} canEditPatients={can("patients.write")} />;
     case "patients":
       return <PatientsScreen canWrite={can("patients.write")} canSeeAccount={can("payments.read")} />;
     case "podiatrists":

@@ -7,6 +7,7 @@ import { call, commands } from "../api";
 import { Card, ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
 import { DateInput } from "../components/DateInput";
+import { clinicToday } from "../clinicTime";
 
 const toTime = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 const toMinute = (s: string) => {
@@ -40,7 +41,7 @@ function PodiatristSchedule({ podiatristId, canWrite }: { podiatristId: string; 
   const loaded = useLoad(() => call(commands.getSchedule(podiatristId)));
   if (!loaded.data) return <Pending error={loaded.error} />;
   return (
-    <div class="two-columns">
+    <div class="pair">
       <WeeklyBlocks podiatristId={podiatristId} initial={loaded.data.blocks} canWrite={canWrite} />
       <Exceptions schedule={loaded.data} canWrite={canWrite} onChanged={loaded.reload} />
     </div>
@@ -105,7 +106,7 @@ function WeeklyBlocks({ podiatristId, initial, canWrite }: { podiatristId: strin
 }
 
 function Exceptions({ schedule, canWrite, onChanged }: { schedule: Schedule; canWrite: boolean; onChanged: () => Promise<void> }) {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = clinicToday();
   const fresh = (): ExceptionInput => ({
     id: uuidv7(),
     podiatristId: schedule.podiatristId,

@@ -9,7 +9,7 @@ import { DocumentLink } from "../components/Document";
 import { Card, ErrorBox, Pending, useLoad, useSubmit } from "../components/Form";
 import { LastVerified } from "../admin/BackupsTab";
 import { clinicToday } from "../clinicTime";
-import { t } from "../i18n";
+import { formatDay, t } from "../i18n";
 import { METHODS, formatMoney, moneyInput } from "../money";
 import { DateInput } from "../components/DateInput";
 
@@ -56,7 +56,7 @@ function DashboardView({ d }: { d: Dashboard }) {
       </div>
       <Card title={t("stats.incomeByPeriod")}>
         <BarChart
-          labels={periods}
+          labels={periods.map((p) => (p.length === 10 ? formatDay(p) : p))}
           series={METHODS.map((m) => ({
             label: t(`methods.${m}`),
             color: METHOD_COLORS[m],

@@ -5,7 +5,7 @@ import type { Method, Supplier } from "../bindings";
 import { call, commands } from "../api";
 import { limit } from "../options";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
-import { t } from "../i18n";
+import { formatDay, t } from "../i18n";
 import { METHODS, formatMoney } from "../money";
 import { v7 as uuid } from "uuid";
 
@@ -107,7 +107,7 @@ function SupplierHistory({ id }: { id: string }) {
         <tbody>
           {d.purchases.map((x) => (
             <tr key={x.id}>
-              <td>{x.receivedOn}</td>
+              <td>{formatDay(x.receivedOn)}</td>
               <td>{x.invoiceRef}</td>
               <td class="money">{formatMoney(x.totalCents)}</td>
               <td>{x.paid ? t("suppliers.paid") : <PayButton purchaseId={x.id} onPaid={() => void detail.reload()} />}</td>
