@@ -379,3 +379,27 @@ pub mod bench {
         times
     }
 }
+
+/// A login of the desks' group (`podoclinic_app`, what a desk connects as) on this test's
+/// database; its pool. Checked to be that login and no owner.
+pub async fn desk_login(pool: &PgPool) -> PgPool {
+    let name = format!("desk_{}", uuid::Uuid::now_v7().simple());
+    let password = format!("clave-{}", uuid::Uuid::now_v7().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE ROLE {name} LOGIN PASSWORD '{password}' IN ROLE podoclinic_app")))
+        .execute(pool)
+        .await
+        .unwrap();
+    let options = (*pool.connect_options()).clone().username(&name).password(&password);
+    let desk = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(3)
+        .connect_with(options)
+        .await
+        .expect("the desk login connects");
+    let (user, superuser): (String, bool) =
+        sqlx::query_as("SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&desk)
+            .await
+            .unwrap();
+    assert_eq!((user, superuser), (name, false), "the test works as the desk's login, not as an owner");
+    desk
+}

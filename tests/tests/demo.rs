@@ -7,20 +7,6 @@ use std::time::Instant;
 use podoclinic_core::demo;
 use podoclinic_tests::*;
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
-use uuid::Uuid;
-
-/// A login of the desks' group on this test's database; its pool.
-async fn desk_login(pool: &PgPool) -> PgPool {
-    let name = format!("desk_{}", Uuid::now_v7().simple());
-    let password = format!("clave-{}", Uuid::now_v7().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE ROLE {name} LOGIN PASSWORD '{password}' IN ROLE podoclinic_app")))
-        .execute(pool)
-        .await
-        .unwrap();
-    let options = (*pool.connect_options()).clone().username(&name).password(&password);
-    PgPoolOptions::new().max_connections(3).connect_with(options).await.expect("the desk login connects")
-}
 
 /// Every rollup table in key order (bitmaps bit for bit), money included.
 const ALL_ROLLUPS: &str = "SELECT md5(string_agg(line, E'\\n' ORDER BY line)) FROM (

@@ -9,27 +9,7 @@ use podoclinic_core::inventory::model::{PurchaseInput, PurchaseLine};
 use podoclinic_core::visits::model::{Procedure, VisitInput};
 use podoclinic_tests::*;
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
-
-/// A login of the desks' group on this test's database; its pool.
-async fn desk_login(pool: &PgPool) -> PgPool {
-    let name = format!("desk_{}", Uuid::now_v7().simple());
-    let password = format!("clave-{}", Uuid::now_v7().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE ROLE {name} LOGIN PASSWORD '{password}' IN ROLE podoclinic_app")))
-        .execute(pool)
-        .await
-        .unwrap();
-    let options = (*pool.connect_options()).clone().username(&name).password(&password);
-    let desk = PgPoolOptions::new().max_connections(3).connect_with(options).await.expect("the desk login connects");
-    let (user, superuser): (String, bool) =
-        sqlx::query_as("SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user")
-            .fetch_one(&desk)
-            .await
-            .unwrap();
-    assert_eq!((user, superuser), (name, false), "the test works as the desk's login, not as an owner");
-    desk
-}
 
 /// A day's work done through the services on the desk login: a booking, a signed visit whose
 /// treatment uses stock, a charge paid in cash, received stock, a corte Z. Returns (the visit, the

@@ -1330,6 +1330,8 @@ export type Reminder = {
 	podiatristName: string,
 	patientId: string,
 	patientName: string,
+	/**  What the message calls the patient. */
+	firstName: string,
 	phone: string,
 	/**  The patient asked not to be reminded: no message is offered. */
 	optedOut: boolean,

@@ -135,6 +135,8 @@ pub struct Reminder {
     pub podiatrist_name: String,
     pub patient_id: Uuid,
     pub patient_name: String,
+    /// What the message calls the patient.
+    pub first_name: String,
     pub phone: String,
     /// The patient asked not to be reminded: no message is offered.
     pub opted_out: bool,

@@ -2,36 +2,21 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use super::model::{Attendance, ReminderOutcome};
+use super::model::{Attendance, Reminder, ReminderOutcome};
 use crate::appointments::model::Status;
 use crate::error::AppResult;
 
-/// One appointment to remind, before its message is written.
-pub struct Due {
-    pub appointment_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub status: Status,
-    pub podiatrist_name: String,
-    pub patient_id: Uuid,
-    pub first_name: String,
-    pub patient_name: String,
-    pub phone: String,
-    pub opted_out: bool,
-    pub outcome: Option<ReminderOutcome>,
-    pub no_shows: i64,
-}
-
 /// The appointments starting in [from, to) that still hold their slot, and those a reminder
-/// already cancelled (so reception sees what it did), by start.
-pub async fn due(db: impl PgExecutor<'_>, from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Vec<Due>> {
+/// already cancelled (so reception sees what it did), by start; the message is the service's.
+pub async fn due(db: impl PgExecutor<'_>, from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Vec<Reminder>> {
     Ok(sqlx::query_as!(
-        Due,
+        Reminder,
         r#"SELECT a.id AS appointment_id, lower(a.during) AS "starts_at!", upper(a.during) AS "ends_at!",
                 a.status AS "status: Status", d.name AS podiatrist_name, p.id AS patient_id, p.first_name,
                 a.patient_name, p.phone, p.reminders_opt_out AS opted_out,
                 a.reminder AS "outcome: ReminderOutcome",
-                (SELECT count(*) FROM appointments x WHERE x.patient_id = a.patient_id AND x.status = 'no_show') AS "no_shows!"
+                (SELECT count(*) FROM appointments x WHERE x.patient_id = a.patient_id AND x.status = 'no_show') AS "no_shows!",
+                NULL::text AS message, false AS "can_message!"
          FROM appointments a
          JOIN patients p ON p.id = a.patient_id
          JOIN podiatrists d ON d.id = a.podiatrist_id

@@ -17,31 +17,14 @@ pub async fn for_day(ctx: &Ctx, day: NaiveDate) -> AppResult<Vec<Reminder>> {
     let profile = clinic::repo::get(&ctx.pool).await?;
     let tz = time::zone(&ctx.pool).await?;
     let (from, to) = time::day_bounds(tz, day);
-    let due = repo::due(&ctx.pool, from, to).await?;
-    let mut out = Vec::with_capacity(due.len());
-    for d in due {
-        let message = if d.opted_out {
-            None
-        } else {
+    let mut out = repo::due(&ctx.pool, from, to).await?;
+    for r in &mut out {
+        if !r.opted_out {
             let fields =
-                MessageFields::new(tz, d.starts_at, &d.first_name, &d.podiatrist_name, &profile.name, &profile.address);
-            Some(render(&profile.reminder_template, &fields)?)
-        };
-        out.push(Reminder {
-            appointment_id: d.appointment_id,
-            starts_at: d.starts_at,
-            ends_at: d.ends_at,
-            status: d.status,
-            podiatrist_name: d.podiatrist_name,
-            patient_id: d.patient_id,
-            patient_name: d.patient_name,
-            can_message: !d.opted_out && whatsapp_number(&d.phone).is_some(),
-            phone: d.phone,
-            opted_out: d.opted_out,
-            outcome: d.outcome,
-            no_shows: d.no_shows,
-            message,
-        });
+                MessageFields::new(tz, r.starts_at, &r.first_name, &r.podiatrist_name, &profile.name, &profile.address);
+            r.message = Some(render(&profile.reminder_template, &fields)?);
+            r.can_message = whatsapp_number(&r.phone).is_some();
+        }
     }
     let entry =
         Entry::new(Action::RemindersRead, "reminders", day).after(&json!({ "day": day, "patients": out.len() }));
@@ -84,7 +67,7 @@ async fn for_day_quiet(
     from: chrono::DateTime<chrono::Utc>,
     to: chrono::DateTime<chrono::Utc>,
     id: Uuid,
-) -> AppResult<repo::Due> {
+) -> AppResult<Reminder> {
     repo::due(&ctx.pool, from, to)
         .await?
         .into_iter()
