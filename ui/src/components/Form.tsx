@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { Suspense } from "preact/compat";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { errorField, errorText, onDataChanged } from "../api";
 import type { DataChanged } from "../bindings";
@@ -53,7 +54,11 @@ export function Field(p: FieldProps) {
     <label class={p.invalid ? "field invalid" : "field"}>
       <span>{p.label ?? t(`fields.${p.name}`)}</span>
       {p.type === "date" ? (
-        <DateInput value={p.value} onInput={p.onInput} name={p.name} id={`field-${p.name}`} invalid={p.invalid ?? false} disabled={p.disabled ?? false} test={`field-${p.name}`} />
+        // Its own boundary: while the picker's script loads, only this field waits (a boundary
+        // further up would unmount the whole form, and what was typed in it).
+        <Suspense fallback={<input disabled placeholder={t("common.datePattern")} />}>
+          <DateInput value={p.value} onInput={p.onInput} name={p.name} id={`field-${p.name}`} invalid={p.invalid ?? false} disabled={p.disabled ?? false} test={`field-${p.name}`} />
+        </Suspense>
       ) : (
         <input
           ref={input}
