@@ -63,6 +63,13 @@ if grep -E '^(webpki-roots|rustls-native-certs|webpki-root-certs) ' <<<"$app_tre
 fi
 say "Checking the committed query metadata (.sqlx/) against the queries and migrations"
 bash "$ROOT/scripts/sqlx-prepare.sh" --check
+say "Checking that the app builds for Windows desks (x86_64-pc-windows-gnu)"
+# Most reception PCs run Windows: a Unix-only call in shared code breaks here, not at a clinic.
+# `cargo check` needs the target's standard library and, for the C parts some crates build,
+# MinGW-w64.
+rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
+command -v x86_64-w64-mingw32-gcc >/dev/null || ensure_packages mingw-w64
+cargo check -p podoclinic --target x86_64-pc-windows-gnu --locked
 say "Checking formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -26,6 +26,7 @@ pub mod limits;
 pub mod money;
 pub mod offline;
 pub mod patients;
+pub mod platform;
 pub mod podiatrists;
 pub mod reminders;
 pub mod schedules;

@@ -342,18 +342,11 @@ pub fn run() {
             tauri::async_runtime::spawn(async move {
                 podoclinic_core::backup::service::schedule(&handle.state::<AppState>()).await;
             });
-            // A desk shut down by the system (SIGTERM) or Ctrl+C still stops its local cluster.
+            // A desk shut down by the system (SIGTERM; on Windows the session ending) or Ctrl+C
+            // still stops its local cluster.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                use tokio::signal::unix::{SignalKind, signal};
-                let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
-                else {
-                    return;
-                };
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
+                podoclinic_core::platform::shutdown_requested().await;
                 tracing::info!("shutdown signal received");
                 handle.exit(0);
             });

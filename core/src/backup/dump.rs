@@ -33,12 +33,14 @@ pub async fn server_major(pool: &PgPool) -> AppResult<u32> {
 
 /// `pg_dump` and `pg_restore` of `major`; none installed: a conflict naming the package to install.
 pub async fn tools_for(major: u32) -> AppResult<Tools> {
-    let mut folders = vec![PathBuf::from(format!("/usr/lib/postgresql/{major}/bin"))];
+    let mut folders: Vec<PathBuf> =
+        crate::platform::postgres_installs().into_iter().map(|root| root.join(major.to_string()).join("bin")).collect();
     if let Some(path) = std::env::var_os("PATH") {
         folders.extend(std::env::split_paths(&path));
     }
     for dir in folders {
-        let (pg_dump, pg_restore) = (dir.join("pg_dump"), dir.join("pg_restore"));
+        let (pg_dump, pg_restore) =
+            (crate::db::local::program(&dir, "pg_dump"), crate::db::local::program(&dir, "pg_restore"));
         if pg_dump.is_file() && pg_restore.is_file() && crate::db::local::program_major(&pg_dump).await == Some(major) {
             return Ok(Tools { major, pg_dump, pg_restore });
         }

@@ -217,10 +217,8 @@ fn file_name(at: DateTime<Utc>) -> String {
 /// This desk's private working folder for plain dumps (never the clinic's chosen folder), in its
 /// data folder.
 fn work_dir(data_dir: &Path) -> AppResult<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
     let dir = data_dir.join("backup-work");
-    std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(AppError::internal)?;
+    crate::platform::private_dir(&dir).map_err(AppError::internal)?;
     Ok(dir)
 }
 

@@ -9,15 +9,15 @@
 //! statement injected through the app or a bug in it, not the desk's OS user (the audit chain is
 //! what catches that user's edits).
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sqlx::Connection;
-use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::postgres::PgConnection;
 use tokio::process::Command;
 
 use crate::db::{DeskLogin, Target};
+use crate::platform::{self, ClusterAddress, ClusterUser};
 
 /// Overrides where the PostgreSQL binaries are looked for.
 pub const PG_BIN_ENV: &str = "PODOCLINIC_PG_BIN";
@@ -27,8 +27,8 @@ const OWNER: &str = "clinic";
 const DESK: &str = "clinic_desk";
 const DATABASE: &str = "clinic";
 /// The one rule of the cluster's `pg_hba.conf`.
-const HBA: &str = "# Written by Podoclinic: every connection needs a password.\nlocal all all scram-sha-256\n";
-const PORT: u16 = 5432;
+/// The one rule of the cluster's `pg_hba.conf` (per platform: its socket, or loopback TCP).
+const HBA: &str = ClusterAddress::HBA;
 /// Unix socket paths are limited to 107 bytes; keep ours well under.
 const MAX_SOCKET_DIR: usize = 80;
 
@@ -52,16 +52,22 @@ fn step(step: &'static str) -> impl Fn(std::io::Error) -> LocalError {
     move |e| LocalError::Step { step, detail: e.to_string() }
 }
 
-fn has_server_binaries(dir: &Path) -> bool {
-    dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()
+/// A PostgreSQL program in a binaries folder (`pg_ctl`, `pg_ctl.exe` on Windows).
+pub fn program(bin: &Path, name: &str) -> PathBuf {
+    bin.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
-/// The PostgreSQL majors installed the Debian way (`/usr/lib/postgresql/<major>/bin`), oldest first.
+fn has_server_binaries(dir: &Path) -> bool {
+    program(dir, "initdb").is_file() && program(dir, "pg_ctl").is_file()
+}
+
+/// The PostgreSQL majors installed the system's way (`/usr/lib/postgresql/<major>/bin` on
+/// Debian, `Program Files\PostgreSQL\<major>\bin` on Windows: `platform::postgres_installs`),
+/// oldest first.
 pub fn installed_majors() -> Vec<(u32, PathBuf)> {
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
+    let mut versions: Vec<(u32, PathBuf)> = platform::postgres_installs()
+        .iter()
+        .flat_map(|root| std::fs::read_dir(root).into_iter().flatten().flatten())
         .filter_map(|e| {
             let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
             let bin = e.path().join("bin");
@@ -90,7 +96,7 @@ pub fn find_binaries() -> Option<PathBuf> {
 
 /// The major of the binaries in `bin`, from `pg_ctl --version`.
 pub async fn binaries_major(bin: &Path) -> Option<u32> {
-    program_major(&bin.join("pg_ctl")).await
+    program_major(&program(bin, "pg_ctl")).await
 }
 
 /// The PostgreSQL major a program of PostgreSQL's belongs to, from its `--version`.
@@ -137,8 +143,9 @@ const SUPERVISE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 pub struct LocalCluster {
     pub bin: PathBuf,
     pub root: PathBuf,
-    run_as: Option<nix::unistd::User>,
-    /// The port (its socket's name; the TCP port only where `settings` make it listen).
+    run_as: Option<ClusterUser>,
+    /// The port (Unix: its socket's name, a TCP port only where `settings` make it listen;
+    /// Windows: its loopback TCP port).
     pub port: u16,
     /// More server settings (`name=value`) given at start, after the app's own.
     pub settings: Vec<String>,
@@ -160,14 +167,13 @@ impl LocalCluster {
     /// Plans the cluster for an app data folder. As root, PostgreSQL will not run, so the cluster is
     /// run as the `postgres` system user and lives where that user can reach it.
     pub fn plan(bin: PathBuf, app_data_dir: &Path) -> Result<Self, LocalError> {
-        if nix::unistd::Uid::effective().is_root() {
-            let user = nix::unistd::User::from_name("postgres").ok().flatten().ok_or(LocalError::NoUnprivilegedUser)?;
+        if let Some(user) = platform::cluster_user().map_err(|_| LocalError::NoUnprivilegedUser)? {
             let root = PathBuf::from("/var/lib/podoclinic").join(short_hash(app_data_dir));
             Ok(Self {
+                port: ClusterAddress::default_port(&root),
                 bin,
                 root,
                 run_as: Some(user),
-                port: PORT,
                 settings: Vec::new(),
                 closing: Default::default(),
                 upgrading: Default::default(),
@@ -175,10 +181,10 @@ impl LocalCluster {
         } else {
             let root = app_data_dir.join("pg");
             Ok(Self {
+                port: ClusterAddress::default_port(&root),
                 bin,
                 root,
                 run_as: None,
-                port: PORT,
                 settings: Vec::new(),
                 closing: Default::default(),
                 upgrading: Default::default(),
@@ -200,32 +206,32 @@ impl LocalCluster {
         }
     }
 
+    /// Where the cluster listens and how the desk reaches it.
+    pub fn address(&self) -> ClusterAddress {
+        ClusterAddress { sockets: self.socket_dir(), port: self.port }
+    }
+
     fn command(&self, program: &str) -> Command {
-        let mut cmd = Command::new(self.bin.join(program));
+        let mut cmd = Command::new(self::program(&self.bin, program));
         cmd.current_dir(&self.root).env_remove("PGDATA").kill_on_drop(false);
         if let Some(user) = &self.run_as {
-            cmd.uid(user.uid.as_raw()).gid(user.gid.as_raw()).env("HOME", &self.root);
+            user.apply(&mut cmd, &self.root);
         }
         cmd
     }
 
     fn std_command(&self, program: &str) -> std::process::Command {
-        use std::os::unix::process::CommandExt;
-        let mut cmd = std::process::Command::new(self.bin.join(program));
+        let mut cmd = std::process::Command::new(self::program(&self.bin, program));
         cmd.current_dir(&self.root).env_remove("PGDATA");
         if let Some(user) = &self.run_as {
-            cmd.uid(user.uid.as_raw()).gid(user.gid.as_raw());
+            user.apply_std(&mut cmd);
         }
         cmd
     }
 
     fn prepare_dir(&self, dir: &Path) -> Result<(), LocalError> {
-        std::fs::create_dir_all(dir).map_err(step("create folder"))?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(step("set permissions"))?;
-        if let Some(user) = &self.run_as {
-            std::os::unix::fs::chown(dir, Some(user.uid.as_raw()), Some(user.gid.as_raw())).map_err(step("chown"))?;
-        }
-        Ok(())
+        platform::private_dir(dir).map_err(step("create folder"))?;
+        self.hand_over(dir)
     }
 
     fn credentials_file(&self) -> PathBuf {
@@ -256,8 +262,8 @@ impl LocalCluster {
             std::fs::create_dir_all(parent).map_err(step("create folder"))?;
         }
         self.prepare_dir(&self.root)?;
-        let sockets = self.socket_dir();
-        self.prepare_dir(&sockets)?;
+        let address = self.address();
+        self.prepare_dir(&address.sockets)?;
         let data = self.data_dir();
         tracing::info!(root = %self.root.display(), "local database cluster");
         let credentials = self.credentials()?;
@@ -284,10 +290,10 @@ impl LocalCluster {
             self.command("pg_ctl").arg("status").arg("-D").arg(&data).output().await.map_err(step("pg_ctl status"))?;
         if !running.status.success() {
             tracing::info!("starting the local database cluster");
-            self.serve(&data, &sockets).await?;
+            self.serve(&data, &address).await?;
         }
 
-        let base = PgConnectOptions::new_without_pgpass().socket(&sockets).port(self.port);
+        let base = address.connect_options();
         let owner = base.clone().username(OWNER).password(&credentials.owner);
         let mut admin = PgConnection::connect_with(&owner.clone().database("postgres")).await?;
         if std::fs::read_to_string(data.join("pg_hba.conf")).map_err(step("read pg_hba.conf"))? != HBA {
@@ -322,7 +328,7 @@ impl LocalCluster {
     pub fn owner_conn(&self) -> Result<crate::backup::dump::Conn, LocalError> {
         let credentials = self.credentials()?;
         Ok(crate::backup::dump::Conn {
-            host: self.socket_dir().display().to_string(),
+            host: self.address().host(),
             port: self.port,
             user: OWNER.into(),
             password: Some(credentials.owner),
@@ -348,10 +354,9 @@ impl LocalCluster {
         self.write_hba_in(data)
     }
 
-    /// Starts a server on `data`, listening only on a socket in `sockets`.
-    async fn serve(&self, data: &Path, sockets: &Path) -> Result<(), LocalError> {
-        let mut opts =
-            format!("-k {} -c listen_addresses='' -p {} -c unix_socket_permissions=0700", sockets.display(), self.port);
+    /// Starts a server on `data`, listening only at `at` (for this desk alone).
+    async fn serve(&self, data: &Path, at: &ClusterAddress) -> Result<(), LocalError> {
+        let mut opts = at.server_options();
         for setting in &self.settings {
             opts.push_str(&format!(" -c {setting}"));
         }
@@ -389,7 +394,7 @@ impl LocalCluster {
             return Err(LocalError::Step { step: "upgrade", detail: format!("{to} is not newer than {from}") });
         }
         for program in ["pg_dumpall", "psql"] {
-            if !new_bin.join(program).is_file() {
+            if !self::program(new_bin, program).is_file() {
                 return Err(LocalError::Step { step: "upgrade", detail: format!("{program} of {to} is missing") });
             }
         }
@@ -409,39 +414,38 @@ impl LocalCluster {
         self.start().await?;
         // The old server again, on a socket of the upgrade's own: no desk can write to it while
         // it is counted and copied (a write after the copy would be left behind in the old folder).
-        let private = PathBuf::from(format!("{}-old", self.socket_dir().display()));
-        self.prepare_dir(&private)?;
+        let private = self.address().aside("old", 1);
+        self.prepare_dir(&private.sockets)?;
         self.halt(&data).await?;
         self.serve(&data, &private).await?;
-        let old = crate::backup::dump::Conn { host: private.display().to_string(), ..self.owner_conn()? };
+        let old = crate::backup::dump::Conn { host: private.host(), port: private.port, ..self.owner_conn()? };
         let counted = |e: crate::error::AppError| LocalError::Step { step: "count rows", detail: e.to_string() };
         let before = crate::backup::dump::count(&old).await.map_err(counted)?;
         tracing::info!(from, to, "upgrading the local database cluster");
 
         let next = Self { bin: new_bin.to_path_buf(), ..self.clone() };
         let staged = self.root.join("data-upgrading");
-        // Beside the cluster's own socket folder, as short (a socket's path has a hard limit).
-        let sockets = PathBuf::from(format!("{}-upgrading", self.socket_dir().display()));
+        let sockets = self.address().aside("upgrading", 2);
         if staged.exists() {
             let _ = next.halt(&staged).await;
             std::fs::remove_dir_all(&staged).map_err(step("remove an unfinished upgrade"))?;
         }
-        self.prepare_dir(&sockets)?;
+        self.prepare_dir(&sockets.sockets)?;
         let credentials = self.credentials()?;
         next.init(&staged, &credentials.owner).await?;
         next.serve(&staged, &sockets).await?;
         let copied = async {
             let script = self.root.join("upgrade.sql");
-            let libpq = |cmd: &mut Command, host: &Path| {
+            let libpq = |cmd: &mut Command, at: &ClusterAddress| {
                 cmd.env_clear()
                     .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                    .env("PGHOST", host)
-                    .env("PGPORT", self.port.to_string())
+                    .env("PGHOST", at.host())
+                    .env("PGPORT", at.port.to_string())
                     .env("PGUSER", OWNER)
                     .env("PGPASSWORD", &credentials.owner)
                     .kill_on_drop(true);
             };
-            let mut dumpall = Command::new(new_bin.join("pg_dumpall"));
+            let mut dumpall = Command::new(program(new_bin, "pg_dumpall"));
             libpq(&mut dumpall, &private);
             let result = async {
                 run_step(dumpall.arg("--file").arg(&script), "pg_dumpall").await?;
@@ -452,7 +456,7 @@ impl LocalCluster {
                 let text: String =
                     text.lines().filter(|l| l.trim() != create_owner).map(|l| format!("{l}\n")).collect();
                 std::fs::write(&script, text).map_err(step("write the upgrade script"))?;
-                let mut psql = Command::new(new_bin.join("psql"));
+                let mut psql = Command::new(program(new_bin, "psql"));
                 libpq(&mut psql, &sockets);
                 psql.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-f"]).arg(&script);
                 run_step(&mut psql, "psql").await
@@ -460,7 +464,7 @@ impl LocalCluster {
             .await;
             let _ = std::fs::remove_file(&script);
             result?;
-            let new = crate::backup::dump::Conn { host: sockets.display().to_string(), ..old.clone() };
+            let new = crate::backup::dump::Conn { host: sockets.host(), port: sockets.port, ..old.clone() };
             let after = crate::backup::dump::count(&new).await.map_err(counted)?;
             if after != before {
                 return Err(LocalError::Step { step: "upgrade", detail: "the new cluster holds other rows".into() });
@@ -482,8 +486,8 @@ impl LocalCluster {
             let _ = std::fs::rename(&kept, &data);
             return Err(step("put the new data folder in place")(e));
         }
-        let _ = std::fs::remove_dir_all(&sockets);
-        let _ = std::fs::remove_dir_all(&private);
+        let _ = std::fs::remove_dir_all(&sockets.sockets);
+        let _ = std::fs::remove_dir_all(&private.sockets);
         tracing::info!(from, to, kept = %kept.display(), "the local database cluster was upgraded");
         Ok(Upgraded { from, to, kept })
     }
@@ -543,7 +547,7 @@ impl LocalCluster {
     /// Gives a file the cluster's server reads to the user it runs as.
     pub fn hand_over(&self, path: &Path) -> Result<(), LocalError> {
         if let Some(user) = &self.run_as {
-            std::os::unix::fs::chown(path, Some(user.uid.as_raw()), Some(user.gid.as_raw())).map_err(step("chown"))?;
+            user.hand_over(path).map_err(step("chown"))?;
         }
         Ok(())
     }
@@ -596,15 +600,9 @@ fn random_password() -> String {
 /// Writes a file only its owner can read or write (temp file + rename: never half a file).
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), LocalError> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(step("write private file"))?;
+    let mut file = platform::create_private_file(&tmp).map_err(step("write private file"))?;
     file.write_all(bytes).and_then(|()| file.sync_all()).map_err(step("write private file"))?;
     std::fs::rename(&tmp, path).map_err(step("write private file"))
 }

@@ -3,14 +3,15 @@
 //! sqlx's TLS trusts every public root certificate bundled with it (or the system's) besides the CA
 //! file a profile names, so under `verify-ca` and `verify-full` any publicly issued certificate
 //! would pass. sqlx is therefore built without TLS, and a connection to a server that uses it goes
-//! through a tunnel in this process: sqlx speaks plain PostgreSQL to a Unix socket in a folder only
-//! this OS user can open; for each connection the tunnel dials the server, asks it for TLS
+//! through a tunnel in this process: sqlx speaks plain PostgreSQL to a listener for this desk alone
+//! (`platform::DeskListener`: a Unix socket in a folder only this OS user can open, loopback TCP on
+//! Windows); for each connection the tunnel dials the server, asks it for TLS
 //! (PostgreSQL's `SSLRequest`), runs the handshake with rustls against a root store holding the
 //! profile's CA and nothing else (checking the host name under `verify-full`), then copies bytes
 //! both ways. A refused handshake is kept, typed, for whoever asks why the connection failed.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,7 +24,9 @@ use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStor
 use serde::Serialize;
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpStream, UnixListener, UnixStream};
+use tokio::net::TcpStream;
+
+use crate::platform::{DeskListener, DeskStream};
 use tokio_rustls::TlsConnector;
 
 use crate::db::profile::SslMode;
@@ -96,8 +99,7 @@ struct Dial {
 
 /// A running tunnel. It stops, and its socket folder goes, when the last handle is dropped.
 pub struct Tunnel {
-    folder: PathBuf,
-    port: u16,
+    options: PgConnectOptions,
     refused: Arc<Mutex<Option<TlsRefusal>>>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -128,24 +130,20 @@ impl Tunnel {
         let name = ServerName::try_from(host.to_string()).map_err(|_| TlsRefusal::WrongHost)?;
         let dial = Dial { host: host.to_string(), port, mode, config: Arc::new(config), name };
 
-        let folder = std::env::temp_dir().join(format!("podoclinic-tls-{}", uuid::Uuid::new_v4().simple()));
-        private_folder(&folder).map_err(|e| {
-            tracing::warn!(error = %e, "no folder for the TLS tunnel");
+        let listener = DeskListener::bind(port).await.map_err(|e| {
+            tracing::warn!(error = %e, "no listener for the TLS tunnel");
             TlsRefusal::Handshake
         })?;
-        let listener = UnixListener::bind(folder.join(format!(".s.PGSQL.{port}"))).map_err(|e| {
-            tracing::warn!(error = %e, "no socket for the TLS tunnel");
-            TlsRefusal::Handshake
-        })?;
+        let options = listener.options().ssl_mode(PgSslMode::Disable);
         let refused = Arc::new(Mutex::new(None));
         let (stop, stopped) = tokio::sync::oneshot::channel();
-        tokio::spawn(serve(listener, dial, refused.clone(), folder.clone(), stopped));
-        Ok(Arc::new(Self { folder, port, refused, _stop: stop }))
+        tokio::spawn(serve(listener, dial, refused.clone(), stopped));
+        Ok(Arc::new(Self { options, refused, _stop: stop }))
     }
 
     /// How sqlx reaches the server through this tunnel (user, password and database still to set).
     pub fn options(&self) -> PgConnectOptions {
-        PgConnectOptions::new_without_pgpass().socket(&self.folder).port(self.port).ssl_mode(PgSslMode::Disable)
+        self.options.clone()
     }
 
     /// Why the last refused connection was refused, if the last connection was.
@@ -156,13 +154,8 @@ impl Tunnel {
 
 impl std::fmt::Debug for Tunnel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tunnel").field("folder", &self.folder).finish_non_exhaustive()
+        f.debug_struct("Tunnel").finish_non_exhaustive()
     }
-}
-
-fn private_folder(folder: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().mode(0o700).create(folder)
 }
 
 async fn roots_from(ca_file: &Path) -> Result<RootCertStore, TlsRefusal> {
@@ -181,17 +174,16 @@ async fn roots_from(ca_file: &Path) -> Result<RootCertStore, TlsRefusal> {
 }
 
 async fn serve(
-    listener: UnixListener,
+    listener: DeskListener,
     dial: Dial,
     refused: Arc<Mutex<Option<TlsRefusal>>>,
-    folder: PathBuf,
     mut stopped: tokio::sync::oneshot::Receiver<()>,
 ) {
     loop {
         tokio::select! {
             _ = &mut stopped => break,
             accepted = listener.accept() => match accepted {
-                Ok((client, _)) => {
+                Ok(client) => {
                     let (dial, refused) = (dial.clone(), refused.clone());
                     tokio::spawn(async move { forward(client, &dial, &refused).await });
                 }
@@ -202,13 +194,13 @@ async fn serve(
             },
         }
     }
+    // Dropping the listener closes it (and on Unix removes its folder).
     drop(listener);
-    let _ = std::fs::remove_dir_all(&folder);
 }
 
 /// One connection: dial, ask for TLS, handshake, then copy until either side closes. The outcome
 /// is recorded while sqlx still waits on its socket, so its failure can be explained.
-async fn forward(mut client: UnixStream, dial: &Dial, refused: &Mutex<Option<TlsRefusal>>) {
+async fn forward(mut client: DeskStream, dial: &Dial, refused: &Mutex<Option<TlsRefusal>>) {
     let opened = tokio::time::timeout(DIAL_TIMEOUT, open(dial)).await;
     let outcome = match &opened {
         Ok(Err(Opened::Refused(why))) => Some(*why),
