@@ -167,7 +167,8 @@ mod tests {
     fn input() -> BackupSettingsInput {
         BackupSettingsInput {
             runner_desk: " Recepción 1 ".into(),
-            folder: "/media/usb/respaldos".into(),
+            // An absolute folder on the platform the test runs on (Windows needs a drive or a share).
+            folder: if cfg!(windows) { r"D:\respaldos" } else { "/media/usb/respaldos" }.into(),
             daily_at: "21:30".into(),
             enabled: true,
             passphrase: Some("caballo correcto batería".into()),
