@@ -14,7 +14,7 @@ command -v wine >/dev/null || ensure_packages wine wine64
 
 export CARGO_TARGET_DIR="$CARGO_TARGET_DIR-win"
 say "Cross-compiling the core's tests for Windows"
-exe=$(cargo test -p podoclinic-core --target x86_64-pc-windows-gnu --locked --no-run --message-format=json 2>/dev/null \
+exe=$(cargo test -p podoclinic-core --target x86_64-pc-windows-gnu --locked --no-run --message-format=json-render-diagnostics \
   | sed -n 's/.*"executable":"\([^"]*podoclinic_core[^"]*\.exe\)".*/\1/p' | tail -1)
 [ -n "$exe" ] || { echo "no test binary was built" >&2; exit 1; }
 x86_64-w64-mingw32-gcc -shared -O2 -o "$(dirname "$exe")/bcryptprimitives.dll" \
