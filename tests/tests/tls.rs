@@ -35,9 +35,8 @@ fn free_port() -> u16 {
 
 fn write(path: &Path, text: &str) {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
     let _ = std::fs::remove_file(path);
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).unwrap();
+    let mut f = podoclinic_core::platform::create_private_file(path).unwrap();
     f.write_all(text.as_bytes()).unwrap();
 }
 
