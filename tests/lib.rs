@@ -242,8 +242,18 @@ pub fn close_input(session: Uuid, cash: i64, card: i64, transfer: i64) -> podocl
     }
 }
 
+/// Ends a process at once, as a crash or the task manager would: no signal it can catch (SIGKILL;
+/// on Windows, TerminateProcess through `taskkill /F`).
+pub fn kill_outright(pid: &str) {
+    let status = if cfg!(windows) {
+        std::process::Command::new("taskkill").args(["/F", "/PID", pid]).status()
+    } else {
+        std::process::Command::new("kill").args(["-9", pid]).status()
+    };
+    assert!(status.expect("the kill command runs").success(), "process {pid} was not killed");
+}
+
 /// Text of a PDF, through poppler's pdftotext (installed by the test script).
-/// The text of a PDF (pdftotext).
 pub fn pdf_text(path: &str) -> String {
     let out = std::process::Command::new("pdftotext").args(["-layout", path, "-"]).output().expect("pdftotext");
     assert!(out.status.success(), "pdftotext failed on {path}");

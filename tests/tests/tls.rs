@@ -46,7 +46,8 @@ async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses(
     let scratch = std::env::temp_dir().join(format!("podoclinic-tls-test-{}", uuid::Uuid::now_v7().simple()));
     let mut cluster = LocalCluster::plan(bin, &scratch).expect("cluster plan");
     cluster.port = free_port();
-    cluster.settings = vec!["listen_addresses='127.0.0.1'".into()];
+    // Unquoted: Windows' pg_ctl passes quotes through to the server as part of the value.
+    cluster.settings = vec!["listen_addresses=127.0.0.1".into()];
     let local = cluster.start().await.expect("the test's server starts");
     let owner = local.owner.clone().expect("the cluster's owner");
     let credentials: serde_json::Value =

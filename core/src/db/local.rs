@@ -10,6 +10,7 @@
 //! what catches that user's edits).
 
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 
 use serde::{Deserialize, Serialize};
 use sqlx::Connection;
@@ -347,7 +348,8 @@ impl LocalCluster {
         self.hand_over(&pwfile)?;
         let mut args = vec!["-D".into(), data.display().to_string(), "-U".into(), OWNER.into()];
         args.push(format!("--pwfile={}", pwfile.display()));
-        args.extend(["--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"].map(String::from));
+        args.extend(["--auth=scram-sha-256", "-E", "UTF8"].map(String::from));
+        args.extend(platform::CLUSTER_LOCALE.iter().map(|a| a.to_string()));
         let made = run_step(self.command("initdb").args(&args), "initdb").await;
         let _ = std::fs::remove_file(&pwfile);
         made?;
@@ -363,7 +365,18 @@ impl LocalCluster {
         let log = if data == self.data_dir() { "postgresql.log" } else { "postgresql-upgrade.log" };
         let mut start = self.command("pg_ctl");
         start.args(["start", "-w", "-t", "60", "-s", "-D"]).arg(data).arg("-l").arg(self.root.join(log));
-        run_step(start.arg("-o").arg(opts), "pg_ctl start").await
+        start.arg("-o").arg(opts);
+        // pg_ctl's own output goes to a file, not a pipe: the server it leaves running inherits
+        // the handles (Windows hands every inheritable one on), and would hold a pipe open for its
+        // whole life, so reading pg_ctl's output to the end would never end.
+        let said = self.root.join("pg_ctl.out");
+        let out = std::fs::File::create(&said).map_err(step("pg_ctl start"))?;
+        let err = out.try_clone().map_err(step("pg_ctl start"))?;
+        let status = start.stdin(Stdio::null()).stdout(out).stderr(err).status().await.map_err(step("pg_ctl start"))?;
+        if status.success() {
+            return Ok(());
+        }
+        Err(LocalError::Step { step: "pg_ctl start", detail: std::fs::read_to_string(&said).unwrap_or_default() })
     }
 
     /// Stops the server on `data` (fast: open transactions roll back, committed data is safe).

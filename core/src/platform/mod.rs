@@ -1,5 +1,6 @@
 //! What differs between the desks' operating systems, behind one interface: private folders and
-//! files, the OS user the embedded cluster runs as and where it listens (`ClusterAddress`), the
+//! files, the OS user the embedded cluster runs as, where it listens (`ClusterAddress`) and its
+//! locale (`CLUSTER_LOCALE`), the
 //! system asking the app to stop (`shutdown_requested`), and a listener for the desk alone (the TLS
 //! tunnel's: `DeskListener::bind`, `accept`, `options`; Unix: a socket in a private folder of its
 //! own; Windows: loopback TCP, where what answers still asks for the server's password). One small module
@@ -18,7 +19,9 @@ mod windows;
 #[cfg(windows)]
 use windows as imp;
 
-pub use imp::{ClusterAddress, ClusterUser, DeskListener, DeskStream, postgres_installs, shutdown_requested};
+pub use imp::{
+    CLUSTER_LOCALE, ClusterAddress, ClusterUser, DeskListener, DeskStream, postgres_installs, shutdown_requested,
+};
 
 /// Creates a folder (and its parents) that only the desk's OS user may open. Unix: mode 0700.
 /// Windows: the desk's folders are under the user's profile, which is that user's already.

@@ -136,3 +136,7 @@ pub async fn shutdown_requested() {
 pub fn postgres_installs() -> Vec<std::path::PathBuf> {
     vec!["/usr/lib/postgresql".into()]
 }
+
+/// The embedded cluster's locale (`initdb` options): C.UTF-8, which every glibc has, sorts by code
+/// point and still knows that "Ñ" and "ñ" are one letter (lower, ILIKE, pg_trgm's words).
+pub const CLUSTER_LOCALE: &[&str] = &["--locale=C.UTF-8"];

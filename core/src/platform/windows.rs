@@ -86,7 +86,10 @@ impl ClusterAddress {
     }
 
     pub fn server_options(&self) -> String {
-        format!("-c listen_addresses='127.0.0.1' -p {} -c unix_socket_directories=''", self.port)
+        // No quotes: pg_ctl for Windows hands these to the server through cmd.exe, which keeps
+        // single quotes as part of the value. No Unix socket: PostgreSQL for Windows makes none
+        // unless told to.
+        format!("-c listen_addresses=127.0.0.1 -p {}", self.port)
     }
 
     pub fn connect_options(&self) -> sqlx::postgres::PgConnectOptions {
@@ -130,3 +133,10 @@ pub fn postgres_installs() -> Vec<std::path::PathBuf> {
         .map(|dir| std::path::PathBuf::from(dir).join("PostgreSQL"))
         .collect()
 }
+
+/// The embedded cluster's locale (`initdb` options): Windows has no "C.UTF-8", and its "C" leaves
+/// accented letters out of case folding and of pg_trgm's words ("Peña" searched as "pe" and "a").
+/// Spanish (Mexico), in the BCP 47 form PostgreSQL for Windows takes, is on every Windows: with
+/// UTF-8 it folds and searches "Ñ" as a letter and sorts names the Spanish way (á with a, ñ after n).
+/// The server's own messages stay in English, as on Linux, for whoever reads its log.
+pub const CLUSTER_LOCALE: &[&str] = &["--locale=es-MX", "--lc-messages=C"];
