@@ -71,7 +71,7 @@ rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu || r
 command -v x86_64-w64-mingw32-gcc >/dev/null || ensure_packages mingw-w64
 # A target folder of its own beside the main one: the two builds never wait on each other's lock.
 time CARGO_TARGET_DIR="$CARGO_TARGET_DIR-win" cargo check -p podoclinic --target x86_64-pc-windows-gnu --locked
-say "The core's tests on Windows (cross-compiled, under Wine)"
+say "The core's and the service tests on Windows (cross-compiled, under Wine)"
 time bash "$ROOT/scripts/windows-tests.sh"
 say "Checking formatting and lints"
 cargo fmt --all --check

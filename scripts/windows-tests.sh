@@ -12,6 +12,7 @@ set -euo pipefail
 rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
 command -v x86_64-w64-mingw32-gcc >/dev/null || ensure_packages mingw-w64
 command -v wine >/dev/null || ensure_packages wine wine64
+ensure_toolchains
 
 export CARGO_TARGET_DIR="$CARGO_TARGET_DIR-win"
 export WINEPREFIX="${WINEPREFIX:-$HOME/.cache/podoclinic/wine}" WINEDEBUG=-all
