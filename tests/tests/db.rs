@@ -119,9 +119,9 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
     tear_down(cluster, pool, &data).await;
 }
 
-/// The desk's own cluster killed outright (SIGKILL to its server; TerminateProcess on Windows) comes back by itself: the
-/// supervisor sees the desk offline and no server running, starts it (PostgreSQL recovers from its
-/// log), and the same pool answers again, all within 30 s.
+/// The desk's own cluster killed outright (SIGKILL to its server; TerminateProcess on Windows)
+/// comes back by itself: the supervisor sees the desk offline and no server running, starts it
+/// (PostgreSQL recovers from its log), and the same pool answers again, all within 30 s.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_embedded_cluster_killed_comes_back_by_itself() {
     let bin = find_binaries().expect("PostgreSQL server binaries are required for this test");
@@ -191,9 +191,9 @@ async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool
     assert_eq!(short, 0, "and stock above every minimum");
 }
 
-/// Issue 13: the embedded cluster asks every connection for a password (its socket, or loopback TCP), and the
-/// desk's pool runs as a login that cannot take the database's walls down. A cluster an older app
-/// made (its socket trusted anyone) is closed the same way on its next start.
+/// Issue 13: the embedded cluster asks every connection for a password (its socket, or loopback
+/// TCP on Windows), and the desk's pool runs as a login that cannot take the database's walls down.
+/// A cluster an older app made (it trusted anyone) is closed the same way on its next start.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_embedded_cluster_asks_for_a_password_and_the_desk_is_not_its_owner() {
     let bin = find_binaries().expect("PostgreSQL server binaries are required for this test");

@@ -366,17 +366,7 @@ impl LocalCluster {
         let mut start = self.command("pg_ctl");
         start.args(["start", "-w", "-t", "60", "-s", "-D"]).arg(data).arg("-l").arg(self.root.join(log));
         start.arg("-o").arg(opts);
-        // pg_ctl's own output goes to a file, not a pipe: the server it leaves running inherits
-        // the handles (Windows hands every inheritable one on), and would hold a pipe open for its
-        // whole life, so reading pg_ctl's output to the end would never end.
-        let said = self.root.join("pg_ctl.out");
-        let out = std::fs::File::create(&said).map_err(step("pg_ctl start"))?;
-        let err = out.try_clone().map_err(step("pg_ctl start"))?;
-        let status = start.stdin(Stdio::null()).stdout(out).stderr(err).status().await.map_err(step("pg_ctl start"))?;
-        if status.success() {
-            return Ok(());
-        }
-        Err(LocalError::Step { step: "pg_ctl start", detail: std::fs::read_to_string(&said).unwrap_or_default() })
+        run_step_leaving_server(&mut start, "pg_ctl start", &self.root.join("pg_ctl.out")).await
     }
 
     /// Stops the server on `data` (fast: open transactions roll back, committed data is safe).
@@ -596,6 +586,19 @@ async fn run_step(cmd: &mut Command, what: &'static str) -> Result<(), LocalErro
         return Ok(());
     }
     Err(LocalError::Step { step: what, detail: String::from_utf8_lossy(&out.stderr).into() })
+}
+
+/// `run_step` for a step that leaves a server running (`pg_ctl start`): its output goes to the
+/// file `said`, not a pipe. The server inherits the step's handles (Windows hands every inheritable
+/// one on) and would hold a pipe open for its whole life, so reading to the pipe's end never ends.
+async fn run_step_leaving_server(cmd: &mut Command, what: &'static str, said: &Path) -> Result<(), LocalError> {
+    let out = tokio::fs::File::create(said).await.map_err(step(what))?.into_std().await;
+    let err = out.try_clone().map_err(step(what))?;
+    let status = cmd.stdin(Stdio::null()).stdout(out).stderr(err).status().await.map_err(step(what))?;
+    if status.success() {
+        return Ok(());
+    }
+    Err(LocalError::Step { step: what, detail: tokio::fs::read_to_string(said).await.unwrap_or_default() })
 }
 
 /// The cluster's two passwords.

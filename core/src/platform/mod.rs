@@ -1,10 +1,10 @@
 //! What differs between the desks' operating systems, behind one interface: private folders and
 //! files, the OS user the embedded cluster runs as, where it listens (`ClusterAddress`) and its
-//! locale (`CLUSTER_LOCALE`), the
-//! system asking the app to stop (`shutdown_requested`), and a listener for the desk alone (the TLS
-//! tunnel's: `DeskListener::bind`, `accept`, `options`; Unix: a socket in a private folder of its
-//! own; Windows: loopback TCP, where what answers still asks for the server's password). One small module
-//! per platform (`unix.rs`, `windows.rs`); nothing else in the crate names either.
+//! locale (`CLUSTER_LOCALE`), the system asking the app to stop (`shutdown_requested`), and a
+//! listener for the desk alone (the TLS tunnel's: `DeskListener::bind`, `accept`, `options`; Unix:
+//! a socket in a private folder of its own; Windows: loopback TCP, where what answers still asks
+//! for the server's password). One small module per platform (`unix.rs`, `windows.rs`); nothing
+//! else in the crate names either.
 
 use std::fs::File;
 use std::io;
