@@ -55,16 +55,18 @@ export function ExpensesScreen({ canWrite }: { canWrite: boolean }) {
             {(list.data ?? []).map((x) => (
               <tr data-test="expense-row">
                 <td>{formatDay(x.spentOn)}</td>
-                <td>{x.categoryName}</td>
-                <td>{t(`methods.${x.method}`)}</td>
-                <td>{[x.supplierName, x.note].filter(Boolean).join(" · ")}</td>
+                <td class="two-lines">
+                  {x.categoryName}
+                  <small>{t(`methods.${x.method}`)}</small>
+                </td>
+                <td class="wraps">{[x.supplierName, x.note].filter(Boolean).join(" · ")}</td>
                 <td class="money">{formatMoney(x.amountCents)}</td>
               </tr>
             ))}
           </tbody>
           <tfoot>
             <tr>
-              <th colSpan={4}>{t("checkout.total")}</th>
+              <th colSpan={3}>{t("checkout.total")}</th>
               <th class="money" data-test="expenses-total">
                 {formatMoney(total)}
               </th>
