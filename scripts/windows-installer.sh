@@ -24,7 +24,6 @@ UTILS_RELEASES=tauri-apps/nsis-tauri-utils/releases/download
 declare -A PLUGIN_TAG=([75197fee3c6a814fe035788d1c34ead39349b860]=v0.5.3 [f99a50209a345185a84d34d0e5f66d04c75ff52f]=v0.4.1)
 declare -A PLUGIN_CLI=([v0.5.3]=project [v0.4.1]=2.2.5)
 CURRENT_TAG=v0.5.3
-CURRENT_SHA1=75197fee3c6a814fe035788d1c34ead39349b860
 
 ensure_toolchains
 rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
@@ -55,7 +54,7 @@ elif [ -z "${TAURI_BUNDLER_TOOLS_GITHUB_MIRROR:-}${TAURI_BUNDLER_TOOLS_GITHUB_MI
   cat >&2 <<MSG
 github.com is not reachable from this machine, and the Tauri bundler downloads its NSIS plugin
 from there on every run:
-  https://github.com/$UTILS_RELEASES/nsis_tauri_utils-$CURRENT_TAG/nsis_tauri_utils.dll  (SHA-1 $CURRENT_SHA1)
+  https://github.com/$UTILS_RELEASES/nsis_tauri_utils-$CURRENT_TAG/nsis_tauri_utils.dll  (SHA-1 75197fee3c6a814fe035788d1c34ead39349b860)
 Copy that file here from a machine that reaches GitHub and run
   PODOCLINIC_NSIS_TAURI_UTILS=/path/to/nsis_tauri_utils.dll bash scripts/windows-installer.sh
 (the v0.4.1 release, SHA-1 f99a50209a345185a84d34d0e5f66d04c75ff52f, is taken too, with an older
@@ -92,17 +91,15 @@ if ! dpkg-query -W -f='${Status}' wine32:i386 2>/dev/null | grep -q "install ok 
   dpkg --print-foreign-architectures | grep -qx i386 || as_root dpkg --add-architecture i386
   ensure_packages wine wine64 wine32:i386
 fi
-Xvfb_display=:$((150 + RANDOM % 50))
-Xvfb "$Xvfb_display" -screen 0 1280x800x24 >/dev/null 2>&1 &
-xvfb_pid=$!
+ensure_display
 export WINEPREFIX
 WINEPREFIX=$(mktemp -d)
-trap '[ -n "$mirror_pid" ] && kill "$mirror_pid" 2>/dev/null; kill "$xvfb_pid" 2>/dev/null; /usr/lib/wine/wineserver -k 2>/dev/null; rm -rf "$WINEPREFIX"' EXIT
-export DISPLAY=$Xvfb_display WINEDEBUG=-all
-/usr/lib/wine/wine64 wineboot -i >/dev/null 2>&1
-/usr/lib/wine/wine64 reg add 'HKCU\SOFTWARE\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}' \
+trap '[ -n "$mirror_pid" ] && kill "$mirror_pid" 2>/dev/null; [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null; wineserver -k 2>/dev/null; rm -rf "$WINEPREFIX"' EXIT
+export WINEDEBUG=-all
+wine wineboot -i >/dev/null 2>&1
+wine reg add 'HKCU\SOFTWARE\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}' \
   /v pv /t REG_SZ /d 131.0.2903.70 /f >/dev/null
-/usr/lib/wine/wine "$installer" /S
+wine "$installer" /S
 home="$WINEPREFIX/drive_c/users/$(id -un)"
 dir="$home/AppData/Local/Podoclinic"
 uninstall_key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\Podoclinic'
@@ -112,9 +109,9 @@ done
 cmp -s "$dir/podoclinic.exe" "$release/podoclinic.exe" || { echo "The installed podoclinic.exe is not the one built" >&2; exit 1; }
 [ -f "$home/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Podoclinic.lnk" ] ||
   { echo "The installer made no Start menu shortcut" >&2; exit 1; }
-/usr/lib/wine/wine64 reg query "$uninstall_key" >/dev/null 2>&1 || { echo "The installer registered no uninstaller" >&2; exit 1; }
-/usr/lib/wine/wine "$dir/uninstall.exe" /S
+wine reg query "$uninstall_key" >/dev/null 2>&1 || { echo "The installer registered no uninstaller" >&2; exit 1; }
+wine "$dir/uninstall.exe" /S
 for _ in $(seq 30); do [ -e "$dir" ] || break; sleep 1; done # it runs on from a copy in %TEMP%
 [ ! -e "$dir" ] || { echo "The uninstaller left $dir behind" >&2; exit 1; }
-! /usr/lib/wine/wine64 reg query "$uninstall_key" >/dev/null 2>&1 || { echo "The uninstaller left its registry key" >&2; exit 1; }
+! wine reg query "$uninstall_key" >/dev/null 2>&1 || { echo "The uninstaller left its registry key" >&2; exit 1; }
 say "Installer checked under Wine: per-user install of the built app, WebView2Loader.dll, Start menu shortcut; clean uninstall"
