@@ -66,3 +66,41 @@ ensure_display() {
     say "No display found: using a virtual one (Xvfb $DISPLAY)"
   fi
 }
+
+# Stages of a long script, timed: `stage NAME` ends the one before and starts NAME; at exit, one
+# line per stage in STAGE_ORDER with its time and how it ended (a stage never reached says so), so
+# a slow or failing stage is seen at once. `on_exit CMD` adds clean-up to the same exit trap.
+STAGE_ORDER=()
+declare -A STAGE_SECONDS=() STAGE_RESULT=()
+STAGE_NAME="" STAGE_START=0 SCRIPT_START=$SECONDS EXIT_CLEANUP=()
+stage() {
+  stage_end ok
+  STAGE_NAME=$1 STAGE_START=$SECONDS
+  say "[$1]${2:+ $2}"
+}
+stage_end() {
+  [ -n "$STAGE_NAME" ] || return 0
+  STAGE_SECONDS[$STAGE_NAME]=$((SECONDS - STAGE_START))
+  STAGE_RESULT[$STAGE_NAME]=$1
+  STAGE_NAME=""
+}
+on_exit() { EXIT_CLEANUP+=("$*"); }
+print_stages() {
+  local rc=$? passed=0 failed=0 name line
+  stage_end "$([ "$rc" = 0 ] && echo ok || echo "FAILED (exit $rc)")"
+  for line in "${EXIT_CLEANUP[@]}"; do eval "$line" || true; done
+  [ ${#STAGE_ORDER[@]} -gt 0 ] || return "$rc"
+  say "Stages"
+  for name in "${STAGE_ORDER[@]}"; do
+    if [ -n "${STAGE_RESULT[$name]:-}" ]; then
+      printf '  %-22s %5d s  %s\n' "$name" "${STAGE_SECONDS[$name]}" "${STAGE_RESULT[$name]}"
+      if [ "${STAGE_RESULT[$name]}" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    else
+      printf '  %-22s %7s  %s\n' "$name" "" "not reached"
+    fi
+  done
+  printf '  %-22s %5d s\n' "total" "$((SECONDS - SCRIPT_START))"
+  printf 'stages: %d passed, %d failed\n' "$passed" "$failed"
+  return "$rc"
+}
+trap print_stages EXIT

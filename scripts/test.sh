@@ -4,12 +4,24 @@
 # webview. Installs and starts what they need on a fresh Debian machine.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+STAGE_ORDER=(packages toolchain PostgreSQL "UI build" "harness unit tests" "dependency checks" "Windows stage" "fmt and clippy"
+  "Rust build" "UI unit tests" "Rust tests" "deb bundle" e2e)
+
+stage packages
 # poppler-utils: the tests read the PDFs back with pdftotext. sqlite3: the query check prepares the
 # desk store's statements against a scratch SQLite file. dbus-daemon: a session bus of its own for
 # the one-app-per-desk test.
 ensure_packages "${APP_PACKAGES[@]}" webkit2gtk-driver poppler-utils sqlite3 dbus-daemon imagemagick
+stage toolchain
 ensure_toolchains
+if [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  say "Installing tauri-driver"
+  cargo install tauri-driver@2.1.0 --locked --quiet
+fi
+rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
+command -v x86_64-w64-mingw32-gcc >/dev/null || ensure_packages mingw-w64
 
+stage PostgreSQL
 # A PostgreSQL the tests may create databases in: $DATABASE_URL if it answers, else the machine's
 # own cluster (started if needed), with a test role that can log in over TCP.
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -23,11 +35,6 @@ if ! psql "$DATABASE_URL" -Atqc 'SELECT 1' >/dev/null 2>&1; then
        CREATE ROLE podoclinic_test LOGIN SUPERUSER PASSWORD 'podoclinic_test'; END IF; END \$\$;"
   export DATABASE_URL="postgres://podoclinic_test:podoclinic_test@127.0.0.1:5432/postgres"
   psql "$DATABASE_URL" -Atqc 'SELECT 1' >/dev/null
-fi
-
-if [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
-  say "Installing tauri-driver"
-  cargo install tauri-driver@2.1.0 --locked --quiet
 fi
 
 # An older PostgreSQL major's server binaries, for the embedded cluster's upgrade test (Debian 12
@@ -46,7 +53,13 @@ if [ ! -x "$old_pg/native/bin/postgres" ]; then
 fi
 export PODOCLINIC_TEST_OLD_PG_BIN="$old_pg/native/bin"
 
+stage "UI build"
 build_ui
+
+stage "harness unit tests" "(the end-to-end tests' WebDriver helper, against a fake driver)"
+node --test "$ROOT"/tests/e2e/harness/*.test.mjs
+
+stage "dependency checks"
 say "Checking that the core crate holds no Tauri"
 core_tree=$(cargo tree -p podoclinic-core -e normal,build --prefix none --locked)
 if grep -E '^tauri' <<<"$core_tree"; then
@@ -63,31 +76,30 @@ if grep -E '^(webpki-roots|rustls-native-certs|webpki-root-certs) ' <<<"$app_tre
 fi
 say "Checking the committed query metadata (.sqlx/) against the queries and migrations"
 bash "$ROOT/scripts/sqlx-prepare.sh" --check
-say "Checking that the app builds for Windows desks (x86_64-pc-windows-gnu)"
+stage "Windows stage" "(the app checked for x86_64-pc-windows-gnu; the tests under Wine)"
 # Most reception PCs run Windows: a Unix-only call in shared code breaks here, not at a clinic.
 # `cargo check` needs the target's standard library and, for the C parts some crates build,
-# MinGW-w64.
-rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
-command -v x86_64-w64-mingw32-gcc >/dev/null || ensure_packages mingw-w64
+# MinGW-w64 (both installed by the toolchain stage).
 # A target folder of its own beside the main one: the two builds never wait on each other's lock.
 time CARGO_TARGET_DIR="$CARGO_TARGET_DIR-win" cargo check -p podoclinic --target x86_64-pc-windows-gnu --locked
 say "The core's and the service tests on Windows (cross-compiled, under Wine)"
 time bash "$ROOT/scripts/windows-tests.sh"
-say "Checking formatting and lints"
+stage "fmt and clippy"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+stage "Rust build"
 build_rust
 
-say "UI unit tests"
+stage "UI unit tests"
 (cd "$ROOT/ui" && npm test --silent)
 
-say "Rust tests (unit, services on PostgreSQL, IPC through the mock runtime)"
+stage "Rust tests" "(unit, services on PostgreSQL, IPC through the mock runtime)"
 cargo test --workspace --locked
 
-say "Bundling the tested build as a .deb (the Tauri bundler; the install test installs it)"
+stage "deb bundle" "(the Tauri bundler; the install test installs it)"
 (cd "$ROOT/ui" && TAURI_APP_PATH=../src-tauri npx tauri bundle --debug --bundles deb >/dev/null)
 
-say "End-to-end tests in the real app (tauri-driver, WebKitWebDriver, Xvfb)"
+stage e2e "(the real app: tauri-driver, WebKitWebDriver, Xvfb)"
 ensure_display
-trap '[ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null || true' EXIT
+on_exit '[ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null'
 node --test --test-concurrency=1 --test-timeout=300000 "$ROOT"/tests/e2e/*.test.mjs

@@ -1,7 +1,7 @@
 // A small W3C WebDriver client (classic protocol, as tauri-driver speaks it) and the fixtures the
 // end-to-end tests share: a fresh database, the app under tauri-driver, and clean-up.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -44,14 +44,22 @@ export function freshDatabase() {
   };
 }
 
-/** Polls `check` (sync or async) until it returns something truthy; fails naming `what`. */
+/** Polls `check` (sync or async) until it returns something truthy; fails naming `what`. A
+ * transient answer from the driver inside `check` (an element replaced while the page re-rendered)
+ * counts as "not yet", like a falsy value; any other error fails at once. */
 export async function eventually(check, what, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
+  let last;
   for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (e) {
+      if (!isTransient(e)) throw e;
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last: ${last.message})` : ""}`);
+    await sleep(200);
   }
 }
 
@@ -100,22 +108,71 @@ export async function launch(env, prepare, { application = APP } = {}) {
     if (i > 100) throw new Error("tauri-driver did not start");
     await sleep(100);
   }
-  const created = await request(base, "POST", "/session", {
-    capabilities: { alwaysMatch: { "tauri:options": { application } } },
-  });
+  const created = await request(
+    base,
+    "POST",
+    "/session",
+    { capabilities: { alwaysMatch: { "tauri:options": { application } } } },
+    { timeoutMs: SESSION_START_TIMEOUT_MS },
+  );
   const session = new Session(base, created.sessionId, appEnv);
   session.onClose = () => driver.kill();
   return session;
 }
 
-async function request(base, method, path, body) {
-  const response = await fetch(base + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value ?? json)}`);
+/** How long one request to the driver may take before its step fails (a hung command fails its
+ * step, named, not the whole file at the runner's limit). Starting a session starts the app and
+ * waits for its window: it gets longer. */
+export const REQUEST_TIMEOUT_MS = Number(process.env.PODOCLINIC_E2E_REQUEST_TIMEOUT_MS ?? 30_000);
+const SESSION_START_TIMEOUT_MS = 120_000;
+
+/** An error the driver answered, with its W3C code (`stale element reference`, …). */
+export class DriverError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.name = "DriverError";
+    this.code = code;
+  }
+}
+
+/** A request the driver did not answer in time. Never retried: a hung driver stays hung. */
+export class DriverTimeout extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "DriverTimeout";
+  }
+}
+
+// The driver's answers that mean "not yet" while the page re-renders: a lookup that found a node
+// the page has just replaced (WebKitWebDriver answers `POST /elements` so while a banner leaves), an
+// element not there yet, or covered for a moment by one on its way out. Waits retry them until their
+// deadline; every other answer fails the step at once.
+const TRANSIENT = new Set(["stale element reference", "no such element", "element not interactable", "element click intercepted"]);
+
+/** Whether `e` is one of the driver's "not yet" answers. */
+export function isTransient(e) {
+  return e instanceof DriverError && TRANSIENT.has(e.code);
+}
+
+/** One WebDriver request with its own deadline; answers the response's `value`. */
+export async function request(base, method, path, body, { timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
+  let response, json;
+  try {
+    response = await fetch(base + path, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    json = await response.json();
+  } catch (e) {
+    if (e?.name === "TimeoutError" || e?.name === "AbortError") throw new DriverTimeout(`${method} ${path} did not answer within ${timeoutMs} ms`);
+    throw e;
+  }
+  if (!response.ok) {
+    const value = json?.value ?? json;
+    throw new DriverError(`${method} ${path}: ${JSON.stringify(value)}`, value?.error);
+  }
   return json.value;
 }
 
@@ -171,95 +228,131 @@ const LAYOUT_CHECK = `
 `;
 
 export class Session {
-  constructor(base, id, env) {
+  /** `requestTimeoutMs` bounds each request to the driver (the unit test of this file shortens it). */
+  constructor(base, id, env, { requestTimeoutMs = REQUEST_TIMEOUT_MS } = {}) {
     this.base = base;
     this.id = id;
     this.env = env;
+    this.requestTimeoutMs = requestTimeoutMs;
   }
 
-  cmd(method, path, body) {
-    return request(this.base, method, `/session/${this.id}${path}`, body);
+  cmd(method, path, body, timeoutMs = this.requestTimeoutMs) {
+    return request(this.base, method, `/session/${this.id}${path}`, body, { timeoutMs });
   }
 
-  /** Waits for an element matching `css` that is displayed. */
-  async find(css, timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Runs `attempt` until it succeeds, within `timeoutMs`. The driver's "not yet" answers (a node the
+   * page replaced, one not there yet or covered for a moment) are retried, each attempt looking the
+   * element up again; a request the driver does not answer, or any other error, fails at once. A
+   * failure names the step and says what the window showed (its text and a screenshot).
+   */
+  async step(name, timeoutMs, attempt) {
+    const started = Date.now();
     let last;
-    while (Date.now() < deadline) {
+    for (;;) {
       try {
-        const found = await this.cmd("POST", "/element", { using: "css selector", value: css });
-        const id = found[ELEMENT];
-        if (await this.cmd("GET", `/element/${id}/displayed`)) return id;
+        return await attempt();
       } catch (e) {
+        if (!isTransient(e)) throw new Error(`${name} failed after ${Date.now() - started} ms: ${e.message}; the page showed: ${await this.shown()}`, { cause: e });
         last = e;
+      }
+      if (Date.now() - started > timeoutMs) {
+        throw new Error(`${name}: not done after ${timeoutMs} ms (last: ${last.message}); the page showed: ${await this.shown()}`, { cause: last });
       }
       await sleep(150);
     }
-    throw new Error(`no visible element ${css} after ${timeoutMs} ms (${last}); the page showed: ${await this.shown()}`);
   }
 
-  /** What the current window shows, for a failure's message (and a screenshot in the temp folder). */
+  /** The id of a displayed element matching `css` now, or a "not yet" error. */
+  async lookup(css) {
+    const found = await this.cmd("POST", "/element", { using: "css selector", value: css });
+    const id = found[ELEMENT];
+    if (!(await this.cmd("GET", `/element/${id}/displayed`))) throw new DriverError(`${css} is not displayed`, "element not interactable");
+    return id;
+  }
+
+  /** Waits for an element matching `css` that is displayed; answers its id (use it at once: the
+   * page may replace it; the actions below look it up again on every try). */
+  find(css, timeoutMs = 20_000) {
+    return this.step(`find ${css}`, timeoutMs, () => this.lookup(css));
+  }
+
+  /** What the current window shows, for a failure's message (and a screenshot in the temp folder).
+   * Asked of the driver with a short deadline; a driver that does not answer gets the X display's
+   * screenshot instead. */
   async shown() {
+    const path = join(tmpdir(), `podoclinic-e2e-failure-${Date.now()}.png`);
+    const quick = Math.min(this.requestTimeoutMs, 5_000);
+    let text;
     try {
-      const path = join(tmpdir(), `podoclinic-e2e-failure-${Date.now()}.png`);
-      await this.screenshot(path);
-      const text = await this.cmd("POST", "/execute/sync", { script: "return document.body ? document.body.innerText : '(no body)'", args: [] });
+      text = await this.cmd("POST", "/execute/sync", { script: "return document.body ? document.body.innerText : '(no body)'", args: [] }, quick);
+      const png = await this.cmd("GET", "/screenshot", undefined, quick);
+      writeFileSync(path, Buffer.from(png, "base64"));
       return `${JSON.stringify(String(text).slice(0, 400))} (screenshot ${path})`;
     } catch (e) {
-      return `(nothing: ${e})`;
+      const said = text === undefined ? `(the driver gave no text: ${e.message})` : JSON.stringify(String(text).slice(0, 400));
+      try {
+        execFileSync("import", ["-window", "root", path], { stdio: "ignore", timeout: 10_000 });
+        return `${said} (screenshot of the display ${path})`;
+      } catch {
+        return `${said} (no screenshot)`;
+      }
     }
   }
 
-  /** Waits until no element matches `css`. */
-  async gone(css, timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const all = await this.cmd("POST", "/elements", { using: "css selector", value: css });
-      if (all.length === 0) return;
-      await sleep(150);
-    }
-    throw new Error(`${css} still present after ${timeoutMs} ms`);
+  /** Waits until no element matches `css`. Asked of the page itself, so no element reference is
+   * held that a re-render could make stale. */
+  gone(css, timeoutMs = 20_000) {
+    return this.step(`wait for ${css} to go`, timeoutMs, async () => {
+      const present = await this.cmd("POST", "/execute/sync", { script: "return document.querySelector(arguments[0]) !== null", args: [css] });
+      if (present) throw new DriverError(`${css} is still present`, "no such element");
+    });
   }
 
-  async type(css, text) {
-    const el = await this.find(css);
-    await this.cmd("POST", `/element/${el}/clear`, {});
-    await this.cmd("POST", `/element/${el}/value`, { text });
+  /** Replaces the text of the field matching `css` with `text`. */
+  type(css, text, timeoutMs = 20_000) {
+    return this.step(`type into ${css}`, timeoutMs, async () => {
+      const el = await this.lookup(css);
+      await this.cmd("POST", `/element/${el}/clear`, {});
+      await this.cmd("POST", `/element/${el}/value`, { text });
+    });
   }
 
-  async click(css) {
-    await this.cmd("POST", `/element/${await this.find(css)}/click`, {});
+  click(css, timeoutMs = 20_000) {
+    return this.step(`click ${css}`, timeoutMs, async () => this.cmd("POST", `/element/${await this.lookup(css)}/click`, {}));
   }
 
-  async attribute(css, name, timeoutMs) {
-    return this.cmd("GET", `/element/${await this.find(css, timeoutMs)}/attribute/${name}`);
+  attribute(css, name, timeoutMs = 20_000) {
+    return this.step(`read ${name} of ${css}`, timeoutMs, async () => this.cmd("GET", `/element/${await this.lookup(css)}/attribute/${name}`));
   }
 
-  async text(css, timeoutMs) {
-    return this.cmd("GET", `/element/${await this.find(css, timeoutMs)}/text`);
+  text(css, timeoutMs = 20_000) {
+    return this.step(`read the text of ${css}`, timeoutMs, async () => this.cmd("GET", `/element/${await this.lookup(css)}/text`));
   }
 
   /** Presses on `css`, moves by (dx, dy) in small steps, releases: a real drag for the page. */
-  async drag(css, dx, dy) {
-    const el = await this.find(css);
+  drag(css, dx, dy) {
     const steps = 6;
     const moves = Array.from({ length: steps }, () => ({ type: "pointerMove", duration: 60, origin: "pointer", x: Math.round(dx / steps), y: Math.round(dy / steps) }));
-    await this.cmd("POST", "/actions", {
-      actions: [
-        {
-          type: "pointer",
-          id: "mouse",
-          parameters: { pointerType: "mouse" },
-          actions: [
-            { type: "pointerMove", duration: 0, origin: { [ELEMENT]: el }, x: 0, y: 0 },
-            { type: "pointerDown", button: 0 },
-            ...moves,
-            { type: "pointerUp", button: 0 },
-          ],
-        },
-      ],
+    return this.step(`drag ${css} by ${dx},${dy}`, 20_000, async () => {
+      const el = await this.lookup(css);
+      await this.cmd("POST", "/actions", {
+        actions: [
+          {
+            type: "pointer",
+            id: "mouse",
+            parameters: { pointerType: "mouse" },
+            actions: [
+              { type: "pointerMove", duration: 0, origin: { [ELEMENT]: el }, x: 0, y: 0 },
+              { type: "pointerDown", button: 0 },
+              ...moves,
+              { type: "pointerUp", button: 0 },
+            ],
+          },
+        ],
+      });
+      await this.cmd("DELETE", "/actions");
     });
-    await this.cmd("DELETE", "/actions");
   }
 
   /** Signs up the first admin and signs in (fresh database). */
@@ -340,9 +433,7 @@ export class Session {
   }
 
   async screenshot(path) {
-    const png = await this.cmd("GET", "/screenshot");
-    const { writeFileSync } = await import("node:fs");
-    writeFileSync(path, Buffer.from(png, "base64"));
+    writeFileSync(path, Buffer.from(await this.cmd("GET", "/screenshot"), "base64"));
   }
 
   /** The app's log, for facts only the app knows (e.g. where its local cluster lives). */

@@ -59,7 +59,7 @@ test("writes made without the server survive a crash and land once; a taken slot
   await app.find("[data-test=offline-banner]", 5_000);
 
   // Offline: book tomorrow's first slot for José, and register a new patient.
-  await app.click("[data-test=nav-agenda]").catch(() => undefined);
+  await app.click("[data-test=nav-agenda]");
   await app.click("[data-test=calendar] .ec-next");
   await app.click("[data-test=calendar] .ec-body .ec-day");
   await app.find("[data-test=booking-panel]");
@@ -98,7 +98,7 @@ test("writes made without the server survive a crash and land once; a taken slot
   await app.click("[data-test=login-submit]");
   await app.find("[data-test=signed-in-as]");
   assert.match(await app.text("[data-test=outbox-pending]"), /4 pendientes/);
-  await app.click("[data-test=nav-agenda]").catch(() => undefined);
+  await app.click("[data-test=nav-agenda]");
   await app.click("[data-test=calendar] .ec-next");
   const shown = await eventually(
     () => app.script("return document.querySelector('[data-test=calendar] .ec-event.pending')?.textContent ?? ''"),
