@@ -40,7 +40,7 @@ impl FreshDb {
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
             let url = replace_database(&admin_url, &name);
             let pool = PgPoolOptions::new().max_connections(4).connect(&url).await.expect("connect test db");
-            podoclinic_core::db::MIGRATOR.run(&pool).await.expect("migrations");
+            podoclinic_clinic::db::MIGRATOR.run(&pool).await.expect("migrations");
             pool
         });
         Self { pool, name, admin_url, runtime }

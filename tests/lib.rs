@@ -4,9 +4,10 @@
 
 use std::path::PathBuf;
 
-use podoclinic_core::auth::model::{FirstAdminInput, NewUserInput, User};
-use podoclinic_core::auth::{Ctx, service};
-use podoclinic_core::state::{AppState, Desk, Paths};
+use podoclinic_clinic::auth::Desk;
+use podoclinic_clinic::auth::model::{FirstAdminInput, NewUserInput, User};
+use podoclinic_clinic::auth::{Ctx, service};
+use podoclinic_desk::state::{AppState, Paths};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -75,13 +76,13 @@ pub async fn ctx_for(pool: &PgPool, username: &str, password: &str) -> Ctx {
     let state = state_on(pool.clone(), "test-desk");
     let session = service::authenticate(&desk(pool), username, password, service::Purpose::Login).await.expect("login");
     state.sessions.start(session);
-    podoclinic_core::auth::signed_in(&state).await.expect("session")
+    podoclinic_desk::guard::signed_in(&state).await.expect("session")
 }
 
 /// A podiatrist working every day, all day (so schedule rules do not get in the way), unless
 /// `blocks` says otherwise.
 pub async fn podiatrist(pool: &PgPool, admin: &User, name: &str, user_id: Option<Uuid>) -> Uuid {
-    use podoclinic_core::podiatrists::model::Podiatrist;
+    use podoclinic_clinic::podiatrists::model::Podiatrist;
     let ctx = ctx_of(pool, admin).await;
     let p = Podiatrist {
         id: Uuid::now_v7(),
@@ -91,25 +92,29 @@ pub async fn podiatrist(pool: &PgPool, admin: &User, name: &str, user_id: Option
         active: true,
         user_id,
     };
-    let p = podoclinic_core::podiatrists::service::create(&ctx, p).await.expect("podiatrist");
+    let p = podoclinic_clinic::podiatrists::service::create(&ctx, p).await.expect("podiatrist");
     let all_day: Vec<_> = (1..=7)
-        .map(|weekday| podoclinic_core::schedules::model::ScheduleBlock { weekday, start_minute: 0, end_minute: 1440 })
+        .map(|weekday| podoclinic_clinic::schedules::model::ScheduleBlock {
+            weekday,
+            start_minute: 0,
+            end_minute: 1440,
+        })
         .collect();
-    podoclinic_core::schedules::service::set_weekly(&ctx, p.id, all_day).await.expect("schedule");
+    podoclinic_clinic::schedules::service::set_weekly(&ctx, p.id, all_day).await.expect("schedule");
     p.id
 }
 
 /// A patient with just a name (and optional phone).
 pub async fn patient(pool: &PgPool, admin: &User, first: &str, last: &str, phone: &str) -> Uuid {
     let outcome =
-        podoclinic_core::patients::service::create(&ctx_of(pool, admin).await, new_patient(first, last, phone), true)
+        podoclinic_clinic::patients::service::create(&ctx_of(pool, admin).await, new_patient(first, last, phone), true)
             .await
             .expect("patient");
     outcome.created.expect("created").id
 }
 
-pub fn new_patient(first: &str, last: &str, phone: &str) -> podoclinic_core::patients::model::Patient {
-    podoclinic_core::patients::model::Patient {
+pub fn new_patient(first: &str, last: &str, phone: &str) -> podoclinic_clinic::patients::model::Patient {
+    podoclinic_clinic::patients::model::Patient {
         id: Uuid::now_v7(),
         first_name: first.into(),
         last_names: last.into(),
@@ -121,7 +126,7 @@ pub fn new_patient(first: &str, last: &str, phone: &str) -> podoclinic_core::pat
         address: String::new(),
         emergency_contact: String::new(),
         emergency_phone: String::new(),
-        diabetes: podoclinic_core::patients::model::Diabetes::None,
+        diabetes: podoclinic_clinic::patients::model::Diabetes::None,
         vascular_disease: false,
         anticoagulants: false,
         allergies: String::new(),
@@ -136,8 +141,8 @@ pub fn booking(
     podiatrist: Uuid,
     start: chrono::DateTime<chrono::Utc>,
     minutes: i64,
-) -> podoclinic_core::appointments::model::BookInput {
-    podoclinic_core::appointments::model::BookInput {
+) -> podoclinic_clinic::appointments::model::BookInput {
+    podoclinic_clinic::appointments::model::BookInput {
         id: Uuid::now_v7(),
         patient_id: patient,
         podiatrist_id: podiatrist,
@@ -156,7 +161,7 @@ pub fn future(days: i64, hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc
 
 /// A treatment in the catalog at `price_cents`.
 pub async fn treatment(pool: &PgPool, admin: &User, name: &str, price_cents: i64) -> Uuid {
-    let t = podoclinic_core::catalog::model::Treatment {
+    let t = podoclinic_clinic::catalog::model::Treatment {
         id: Uuid::now_v7(),
         name: name.into(),
         duration_minutes: 30,
@@ -164,33 +169,33 @@ pub async fn treatment(pool: &PgPool, admin: &User, name: &str, price_cents: i64
         active: true,
         consumables: vec![],
     };
-    podoclinic_core::catalog::service::create_treatment(&ctx_of(pool, admin).await, t).await.expect("treatment").id
+    podoclinic_clinic::catalog::service::create_treatment(&ctx_of(pool, admin).await, t).await.expect("treatment").id
 }
 
 /// An appointment of `patient` with `podiatrist` (booked by `ctx`) whose patient has arrived.
-pub async fn arrived(ctx: &podoclinic_core::auth::Ctx, patient: Uuid, podiatrist: Uuid, days: i64) -> Uuid {
-    use podoclinic_core::appointments::{model::Status, service};
+pub async fn arrived(ctx: &podoclinic_clinic::auth::Ctx, patient: Uuid, podiatrist: Uuid, days: i64) -> Uuid {
+    use podoclinic_clinic::appointments::{model::Status, service};
     let a = service::book(ctx, booking(patient, podiatrist, future(days, 16, 0), 30)).await.expect("booking");
     service::set_status(ctx, a.id, Status::Arrived).await.expect("arrived");
     a.id
 }
 
 /// Opens a cash session with `float_cents` on the default register, for `ctx`'s desk.
-pub async fn open_drawer(ctx: &podoclinic_core::auth::Ctx, float_cents: i64) -> Uuid {
-    let input = podoclinic_core::cash::model::OpenSessionInput {
+pub async fn open_drawer(ctx: &podoclinic_clinic::auth::Ctx, float_cents: i64) -> Uuid {
+    let input = podoclinic_clinic::cash::model::OpenSessionInput {
         id: Uuid::now_v7(),
         register_id: DEFAULT_REGISTER,
         opening_float_cents: float_cents,
     };
-    podoclinic_core::cash::service::open(ctx, input).await.expect("open drawer").session.expect("session").id
+    podoclinic_clinic::cash::service::open(ctx, input).await.expect("open drawer").session.expect("session").id
 }
 
 /// The register the third migration creates ("Caja 1").
 pub const DEFAULT_REGISTER: Uuid = Uuid::from_u128(0x00000000_0000_7000_8000_000000000201);
 
 /// A desk's login throttle with waits short enough for tests (the real ones are seconds).
-pub fn quick_throttle() -> podoclinic_core::auth::throttle::LoginThrottle {
-    podoclinic_core::auth::throttle::LoginThrottle::new(
+pub fn quick_throttle() -> podoclinic_clinic::auth::throttle::LoginThrottle {
+    podoclinic_clinic::auth::throttle::LoginThrottle::new(
         std::time::Duration::from_millis(5),
         std::time::Duration::from_millis(20),
     )
@@ -202,8 +207,8 @@ pub fn desk_named(pool: &PgPool, name: &str) -> Desk {
 }
 
 /// A charge line of a catalog treatment (a discount gets a reason).
-pub fn line(treatment: Uuid, quantity: i32, discount: i64) -> podoclinic_core::billing::model::LineInput {
-    podoclinic_core::billing::model::LineInput {
+pub fn line(treatment: Uuid, quantity: i32, discount: i64) -> podoclinic_clinic::billing::model::LineInput {
+    podoclinic_clinic::billing::model::LineInput {
         treatment_id: Some(treatment),
         product_id: None,
         quantity,
@@ -217,10 +222,10 @@ pub fn line(treatment: Uuid, quantity: i32, discount: i64) -> podoclinic_core::b
 pub fn pay(
     patient: Uuid,
     charge: Option<Uuid>,
-    method: podoclinic_core::money::Method,
+    method: podoclinic_clinic::money::Method,
     amount: i64,
-) -> podoclinic_core::billing::model::PaymentInput {
-    podoclinic_core::billing::model::PaymentInput {
+) -> podoclinic_clinic::billing::model::PaymentInput {
+    podoclinic_clinic::billing::model::PaymentInput {
         id: Uuid::now_v7(),
         patient_id: patient,
         charge_id: charge,
@@ -231,8 +236,8 @@ pub fn pay(
 }
 
 /// A corte Z with these counted amounts.
-pub fn close_input(session: Uuid, cash: i64, card: i64, transfer: i64) -> podoclinic_core::cash::model::CloseInput {
-    podoclinic_core::cash::model::CloseInput {
+pub fn close_input(session: Uuid, cash: i64, card: i64, transfer: i64) -> podoclinic_clinic::cash::model::CloseInput {
+    podoclinic_clinic::cash::model::CloseInput {
         session_id: session,
         counted_cash_cents: Some(cash),
         denominations: None,
@@ -274,7 +279,7 @@ pub async fn supplier(pool: &PgPool) -> Uuid {
 
 /// A product in the catalog, sold at twice its cost.
 pub async fn product(ctx: &Ctx, sku: &str, cost: i64, min_stock: i32) -> Uuid {
-    let p = podoclinic_core::catalog::model::Product {
+    let p = podoclinic_clinic::catalog::model::Product {
         id: Uuid::now_v7(),
         sku: sku.into(),
         name: format!("Producto {sku}"),
@@ -284,7 +289,7 @@ pub async fn product(ctx: &Ctx, sku: &str, cost: i64, min_stock: i32) -> Uuid {
         min_stock,
         active: true,
     };
-    podoclinic_core::catalog::service::create_product(ctx, p).await.unwrap().id
+    podoclinic_clinic::catalog::service::create_product(ctx, p).await.unwrap().id
 }
 
 /// What the benchmarks share: their databases, percentiles and turns.
@@ -342,8 +347,8 @@ pub mod bench {
             if reseed || !exists {
                 sqlx::query(create).execute(&mut admin).await.unwrap();
             }
-            let pool = podoclinic_core::db::pool(url.parse().unwrap());
-            podoclinic_core::db::prepare(&podoclinic_core::db::Target::single((*pool.connect_options()).clone()))
+            let pool = podoclinic_clinic::db::pool(url.parse().unwrap());
+            podoclinic_desk::db::prepare(&podoclinic_desk::db::Target::single((*pool.connect_options()).clone()))
                 .await
                 .unwrap();
             (pool, url)

@@ -8,19 +8,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use podoclinic_core::appointments::model::{BookInput, RescheduleInput, Status};
-use podoclinic_core::auth::Permission;
-use podoclinic_core::auth::model::User;
-use podoclinic_core::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
-use podoclinic_core::cash::model::{CloseInput, MovementInput, MovementKind, OpenSessionInput, Register};
-use podoclinic_core::catalog::model::{Consumable, Treatment};
-use podoclinic_core::error::AppError;
-use podoclinic_core::expenses::model::ExpenseInput;
-use podoclinic_core::inventory::model::{PurchaseInput, PurchaseLine};
-use podoclinic_core::money::Method;
-use podoclinic_core::state::AppState;
-use podoclinic_core::visits::model::{Procedure, VisitInput};
-use podoclinic_core::{appointments, billing, cash, catalog, expenses, inventory, visits};
+use podoclinic_clinic::appointments::model::{BookInput, RescheduleInput, Status};
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::auth::model::User;
+use podoclinic_clinic::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
+use podoclinic_clinic::cash::model::{CloseInput, MovementInput, MovementKind, OpenSessionInput, Register};
+use podoclinic_clinic::catalog::model::{Consumable, Treatment};
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::expenses::model::ExpenseInput;
+use podoclinic_clinic::inventory::model::{PurchaseInput, PurchaseLine};
+use podoclinic_clinic::money::Method;
+use podoclinic_clinic::visits::model::{Procedure, VisitInput};
+use podoclinic_clinic::{appointments, billing, cash, catalog, expenses, inventory, visits};
+use podoclinic_desk::state::AppState;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -198,7 +198,7 @@ async fn setup(pool: &PgPool, plan: &Plan) -> (Clinic, User) {
 }
 
 async fn receive(
-    ctx: &podoclinic_core::auth::Ctx,
+    ctx: &podoclinic_clinic::auth::Ctx,
     supplier: Uuid,
     products: &[Uuid],
     quantity: i32,
@@ -216,15 +216,15 @@ async fn receive(
 /// A desk: its own state and pool, signed in as the admin, its register's session open.
 async fn desk(pool: &PgPool, i: usize, clinic: &Clinic, plan: &Plan) -> AppState {
     // The desk's pool as the app builds it (size, lock timeout, pings), on the soak's database.
-    let pool = podoclinic_core::db::pool(podoclinic_core::db::tuned((*pool.connect_options()).clone()));
+    let pool = podoclinic_clinic::db::pool(podoclinic_clinic::db::tuned((*pool.connect_options()).clone()));
     let name = format!("soak-desk-{i}");
     let state = state_on(pool.clone(), &name);
     state.conflicts.set_retry(plan.retry);
-    let session = podoclinic_core::auth::service::authenticate(
+    let session = podoclinic_clinic::auth::service::authenticate(
         &desk_named(&pool, &name),
         "admin",
         ADMIN_PASSWORD,
-        podoclinic_core::auth::service::Purpose::Login,
+        podoclinic_clinic::auth::service::Purpose::Login,
     )
     .await
     .expect("login");
@@ -448,7 +448,7 @@ async fn one(op: Op, state: &AppState, clinic: &Clinic, mine: &mut Mine) -> Resu
                 id: Uuid::now_v7(),
                 category_id: Uuid::from_u128(0x00000000_0000_7000_8000_000000000104),
                 amount_cents: fastrand::i64(500..=3_000),
-                spent_on: podoclinic_core::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now()),
+                spent_on: podoclinic_clinic::profile::time::local_date(chrono_tz::America::Mexico_City, Utc::now()),
                 method: Method::Cash,
                 supplier_id: None,
                 note: "Limpieza".into(),
@@ -588,7 +588,7 @@ pub async fn run(pool: &PgPool, plan: Plan) -> Report {
     sqlx::query("SELECT pg_stat_clear_snapshot()").execute(pool).await.expect("stats snapshot");
     report.deadlocks_after = deadlocks(pool).await;
     report.broken = check(pool).await;
-    let chain = podoclinic_core::audit::service::verify(&ctx_of(pool, &admin).await).await.expect("audit chain");
+    let chain = podoclinic_clinic::audit::service::verify(&ctx_of(pool, &admin).await).await.expect("audit chain");
     if let Some(found) = chain.first_break {
         report.broken.push(format!("the audit chain breaks at {found:?}"));
     }

@@ -1,7 +1,7 @@
 //! What the shell tells the webview without being asked: the database's status and the agenda
-//! changes other desks make. The core publishes both on channels; `run()` forwards them here.
+//! changes other desks make. The desk publishes both on channels; `run()` forwards them here.
 
-use podoclinic_core::db::{live::Change, monitor::DbStatus};
+use podoclinic_desk::db::{health::DbStatus, live::Change};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -13,7 +13,7 @@ pub struct DbStatusChanged(pub DbStatus);
 /// The desk's session was started, locked, unlocked or ended: every window follows at once.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[serde(transparent)]
-pub struct SessionChanged(pub podoclinic_core::auth::session::SessionState);
+pub struct SessionChanged(pub podoclinic_desk::session::SessionState);
 
 /// What another desk (or this one) changed in the agenda.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, tauri_specta::Event)]
@@ -44,9 +44,9 @@ pub struct DataChanged(pub Change);
 /// server refused (the conflicts tray). The banner counts them.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[serde(transparent)]
-pub struct OutboxChanged(pub podoclinic_core::offline::outbox::OutboxCount);
+pub struct OutboxChanged(pub podoclinic_desk::offline::outbox::OutboxCount);
 
 /// How far the spreadsheet import under way has come (the admin window's progress bar).
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[serde(transparent)]
-pub struct ImportProgressed(pub podoclinic_core::import::model::ImportProgress);
+pub struct ImportProgressed(pub podoclinic_clinic::import::model::ImportProgress);

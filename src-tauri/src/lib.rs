@@ -11,10 +11,10 @@ use std::path::PathBuf;
 use tauri::{Manager, RunEvent};
 use tauri_specta::{collect_commands, collect_events};
 
-use podoclinic_core::db::live::Change;
-use podoclinic_core::offline::outbox;
-use podoclinic_core::state::{AppState, Paths};
-use podoclinic_core::{db, demo, startup};
+use podoclinic_desk::db::live::Change;
+use podoclinic_desk::offline::outbox;
+use podoclinic_desk::state::{AppState, Paths};
+use podoclinic_desk::{db, demo, startup};
 
 /// The one list of commands, spelled once and expanded for each runtime (the real one, and tauri's
 /// mock runtime in tests): tauri-specta needs generic commands named with a concrete runtime.
@@ -159,18 +159,18 @@ macro_rules! app_builder {
             ])
             // The closed lists the forms offer, in their order: the UI's options come from here.
             .constant("TEXT_LIMITS", text_limits())
-            .constant("SEXES", podoclinic_core::patients::model::Sex::ALL)
-            .constant("DIABETES_TYPES", podoclinic_core::patients::model::Diabetes::ALL)
-            .constant("IMPORT_FIELDS", podoclinic_core::import::model::PatientField::ALL)
-            .constant("APPOINTMENT_IMPORT_FIELDS", podoclinic_core::import::model::AppointmentField::ALL)
-            .constant("EXCEPTION_KINDS", podoclinic_core::schedules::model::ExceptionKind::ALL)
-            .constant("PAYMENT_METHODS", podoclinic_core::money::Method::ALL)
+            .constant("SEXES", podoclinic_clinic::patients::model::Sex::ALL)
+            .constant("DIABETES_TYPES", podoclinic_clinic::patients::model::Diabetes::ALL)
+            .constant("IMPORT_FIELDS", podoclinic_clinic::import::model::PatientField::ALL)
+            .constant("APPOINTMENT_IMPORT_FIELDS", podoclinic_clinic::import::model::AppointmentField::ALL)
+            .constant("EXCEPTION_KINDS", podoclinic_clinic::schedules::model::ExceptionKind::ALL)
+            .constant("PAYMENT_METHODS", podoclinic_clinic::money::Method::ALL)
             // The calendar row's flags (see `AgendaRow`).
-            .constant("AGENDA_AT_RISK", podoclinic_core::appointments::model::AT_RISK)
-            .constant("AGENDA_OUTSIDE_SCHEDULE", podoclinic_core::appointments::model::OUTSIDE_SCHEDULE)
-            .constant("AGENDA_PENDING", podoclinic_core::appointments::model::PENDING)
-            .constant("AGENDA_NO_ANSWER", podoclinic_core::appointments::model::NO_ANSWER)
-            .constant("REMINDER_PLACEHOLDERS", podoclinic_core::reminders::model::PLACEHOLDERS)
+            .constant("AGENDA_AT_RISK", podoclinic_clinic::appointments::model::AT_RISK)
+            .constant("AGENDA_OUTSIDE_SCHEDULE", podoclinic_clinic::appointments::model::OUTSIDE_SCHEDULE)
+            .constant("AGENDA_PENDING", podoclinic_clinic::appointments::model::PENDING)
+            .constant("AGENDA_NO_ANSWER", podoclinic_clinic::appointments::model::NO_ANSWER)
+            .constant("REMINDER_PLACEHOLDERS", podoclinic_clinic::reminders::model::PLACEHOLDERS)
             // i64 values (money in cents, audit ids, schema versions) are exported as TypeScript
             // `number`: all of them stay far below 2^53, where a JavaScript number is exact.
             .dangerously_cast_bigints_to_number()
@@ -193,7 +193,7 @@ pub fn mock_specta_builder() -> tauri_specta::Builder<tauri::test::MockRuntime> 
 /// The longest text of each form field, keyed `table.field` (`patients.firstName`): the UI's
 /// `maxLength`, from the numbers the Rust checks and the database's CHECKs use.
 fn text_limits() -> std::collections::BTreeMap<String, usize> {
-    podoclinic_core::limits::LIMITS.iter().map(|l| (format!("{}.{}", l.table, l.field), l.max)).collect()
+    podoclinic_clinic::limits::LIMITS.iter().map(|l| (format!("{}.{}", l.table, l.field), l.max)).collect()
 }
 
 /// Where the generated TypeScript bindings live, relative to this crate.
@@ -271,7 +271,7 @@ pub fn run() {
             }
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data = %paths.data_dir.display(), "starting");
             specta.mount_events(app);
-            let desk = db::profile::DeskConfig::load(&paths.config_dir).map(|c| c.desk_name).unwrap_or_default();
+            let desk = db::connection::DeskConfig::load(&paths.config_dir).map(|c| c.desk_name).unwrap_or_default();
             app.manage(AppState::new(paths, desk));
 
             let handle = app.handle().clone();
@@ -340,13 +340,13 @@ pub fn run() {
             // The scheduled backup, taken by the desk the clinic chose.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                podoclinic_core::backup::service::schedule(&handle.state::<AppState>()).await;
+                podoclinic_desk::backup::service::schedule(&handle.state::<AppState>()).await;
             });
             // A desk shut down by the system (SIGTERM; on Windows the session ending) or Ctrl+C
             // still stops its local cluster.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                podoclinic_core::platform::shutdown_requested().await;
+                podoclinic_desk::platform::shutdown_requested().await;
                 tracing::info!("shutdown signal received");
                 handle.exit(0);
             });

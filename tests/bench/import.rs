@@ -18,8 +18,8 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use chrono::{Days, Utc};
-use podoclinic_core::import::model::ImportMapping;
-use podoclinic_core::import::service;
+use podoclinic_clinic::import::model::ImportMapping;
+use podoclinic_clinic::import::service;
 use podoclinic_tests::bench::{Database, ROLLUP_DIGEST, peak_rss_mib};
 
 const PATIENTS: usize = 100_000;
@@ -69,11 +69,11 @@ fn appointments_csv(path: &Path) {
 async fn timed(
     what: &str,
     rows: usize,
-    ctx: &podoclinic_core::auth::Ctx,
+    ctx: &podoclinic_clinic::auth::Ctx,
     dir: &Path,
     path: &Path,
     mapping: &ImportMapping,
-) -> podoclinic_core::import::model::ImportReport {
+) -> podoclinic_clinic::import::model::ImportReport {
     let t = Instant::now();
     let dry = service::dry_run(ctx, path, mapping).await.unwrap();
     let checked = t.elapsed().as_secs_f64();

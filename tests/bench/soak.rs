@@ -29,7 +29,7 @@ async fn main() {
         .connect_with(options.database("podoclinic_soak"))
         .await
         .expect("connect podoclinic_soak");
-    podoclinic_core::db::MIGRATOR.run(&pool).await.expect("migrations");
+    podoclinic_clinic::db::MIGRATOR.run(&pool).await.expect("migrations");
     println!(
         "soak: {} desks for {} s, retry {}",
         plan.desks,

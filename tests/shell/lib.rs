@@ -23,7 +23,7 @@ pub struct MockApp {
 }
 
 impl MockApp {
-    pub fn new(state: podoclinic_core::state::AppState) -> Self {
+    pub fn new(state: podoclinic_desk::state::AppState) -> Self {
         let specta = podoclinic::mock_specta_builder();
         let app = mock_builder()
             .invoke_handler(specta.invoke_handler())
@@ -35,7 +35,7 @@ impl MockApp {
     }
 
     /// The app's state, as the commands see it.
-    pub fn state(&self) -> tauri::State<'_, podoclinic_core::state::AppState> {
+    pub fn state(&self) -> tauri::State<'_, podoclinic_desk::state::AppState> {
         self._app.state()
     }
 

@@ -2,14 +2,14 @@
 //! schedules and overrides, the workflow, series, slots and DST.
 
 use chrono::{Duration, TimeZone, Utc};
-use podoclinic_core::appointments::model::{
+use podoclinic_clinic::appointments::model::{
     AT_RISK, AgendaRow, Appointment, RescheduleInput, SeriesInput, SlotQuery, Status,
 };
-use podoclinic_core::appointments::service as appointments;
-use podoclinic_core::db::live::Change;
-use podoclinic_core::error::AppError;
-use podoclinic_core::patients::service as patients;
-use podoclinic_core::schedules::model::ScheduleBlock;
+use podoclinic_clinic::appointments::service as appointments;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::patients::service as patients;
+use podoclinic_clinic::schedules::model::ScheduleBlock;
+use podoclinic_desk::db::live::Change;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -94,7 +94,7 @@ async fn booking_the_same_id_twice_books_once(pool: PgPool) {
     let a = appointments::book(&ctx, input.clone()).await.unwrap();
     let b = appointments::book(&ctx, input.clone()).await.unwrap();
     assert_eq!(a, b);
-    let other = podoclinic_core::appointments::model::BookInput { reason: "otra cosa".into(), ..input };
+    let other = podoclinic_clinic::appointments::model::BookInput { reason: "otra cosa".into(), ..input };
     assert_eq!(appointments::book(&ctx, other).await.unwrap_err(), AppError::conflict("id_reused", None));
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM appointments").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 1);
@@ -108,7 +108,7 @@ async fn booking_outside_the_schedule_needs_the_override_permission(pool: PgPool
     let actor = ctx_of(&pool, &admin).await;
     // Mondays 09:00–14:00 clinic time (America/Mexico_City, UTC-6): 15:00–20:00 UTC.
     let monday = vec![ScheduleBlock { weekday: 1, start_minute: 540, end_minute: 840 }];
-    podoclinic_core::schedules::service::set_weekly(&actor, pod, monday).await.unwrap();
+    podoclinic_clinic::schedules::service::set_weekly(&actor, pod, monday).await.unwrap();
     let ana = patient(&pool, &admin, "Ana", "Pérez", "").await;
     let reception = ctx_for(&pool, "recepcion1", STAFF_PASSWORD).await;
 
@@ -118,10 +118,10 @@ async fn booking_outside_the_schedule_needs_the_override_permission(pool: PgPool
         appointments::book(&reception, late.clone()).await.unwrap_err(),
         AppError::validation("startsAt", "outside_schedule")
     );
-    let forced = podoclinic_core::appointments::model::BookInput { override_schedule: true, ..late.clone() };
+    let forced = podoclinic_clinic::appointments::model::BookInput { override_schedule: true, ..late.clone() };
     assert_eq!(
         appointments::book(&reception, forced.clone()).await.unwrap_err(),
-        AppError::Forbidden { permission: podoclinic_core::auth::Permission::AppointmentsOverrideSchedule }
+        AppError::Forbidden { permission: podoclinic_clinic::auth::Permission::AppointmentsOverrideSchedule }
     );
     let admin_ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     let booked = appointments::book(&admin_ctx, forced).await.unwrap();
@@ -204,7 +204,7 @@ async fn the_slot_finder_skips_busy_time_holidays_and_closed_hours(pool: PgPool)
     let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
     let actor = ctx_of(&pool, &admin).await;
     let blocks = vec![ScheduleBlock { weekday: 1, start_minute: 540, end_minute: 660 }];
-    podoclinic_core::schedules::service::set_weekly(&actor, pod, blocks).await.unwrap();
+    podoclinic_clinic::schedules::service::set_weekly(&actor, pod, blocks).await.unwrap();
     let ana = patient(&pool, &admin, "Ana", "Pérez", "").await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     // Monday 09:00–11:00 local = 15:00–17:00 UTC; 15:30–16:15 taken.
@@ -225,17 +225,17 @@ async fn the_slot_finder_skips_busy_time_holidays_and_closed_hours(pool: PgPool)
     assert_eq!(starts, vec!["15:00", "16:15", "16:30"]);
 
     // The next Monday is a clinic holiday: nothing that day.
-    let holiday = podoclinic_core::schedules::model::ExceptionInput {
+    let holiday = podoclinic_clinic::schedules::model::ExceptionInput {
         id: Uuid::now_v7(),
         podiatrist_id: None,
-        kind: podoclinic_core::schedules::model::ExceptionKind::Holiday,
+        kind: podoclinic_clinic::schedules::model::ExceptionKind::Holiday,
         from_date: chrono::NaiveDate::from_ymd_opt(2030, 1, 14).unwrap(),
         to_date: chrono::NaiveDate::from_ymd_opt(2030, 1, 14).unwrap(),
         start_minute: None,
         end_minute: None,
         note: "Festivo".into(),
     };
-    podoclinic_core::schedules::service::add_exception(&actor, holiday).await.unwrap();
+    podoclinic_clinic::schedules::service::add_exception(&actor, holiday).await.unwrap();
     let next_week = SlotQuery { from: future(7, 0, 0), to: future(8, 0, 0), ..q };
     assert!(appointments::find_slots(&ctx, next_week).await.unwrap().is_empty());
 }
@@ -251,7 +251,7 @@ async fn across_a_daylight_saving_change_hours_and_series_keep_local_time(pool: 
         ScheduleBlock { weekday: 6, start_minute: 540, end_minute: 720 },
         ScheduleBlock { weekday: 7, start_minute: 540, end_minute: 720 },
     ];
-    podoclinic_core::schedules::service::set_weekly(&actor, pod, blocks).await.unwrap();
+    podoclinic_clinic::schedules::service::set_weekly(&actor, pod, blocks).await.unwrap();
     let saturday = Utc.with_ymd_and_hms(2027, 3, 13, 8, 0, 0).unwrap();
     let q = SlotQuery {
         podiatrist_id: Some(pod),
@@ -281,7 +281,7 @@ async fn a_booking_on_one_desk_is_announced_to_the_others(pool: PgPool) {
     let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
     let ana = patient(&pool, &admin, "Ana", "Pérez", "").await;
     let (tx, mut rx) = tokio::sync::broadcast::channel(16);
-    let listener = tokio::spawn(podoclinic_core::db::live::run(pool.clone(), tx));
+    let listener = tokio::spawn(podoclinic_desk::db::live::run(pool.clone(), tx));
     let first = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
     assert_eq!(first, Change::Everything, "a (re)connected listener first asks for a full refresh");
 
@@ -303,7 +303,7 @@ async fn renaming_a_patient_renames_them_on_the_agenda(pool: PgPool) {
     let actor = ctx_of(&pool, &admin).await;
     let mut record = patients::get(&ctx, ana).await.unwrap();
     record.last_names = "Pérez Ortega".into();
-    record.diabetes = podoclinic_core::patients::model::Diabetes::Type2;
+    record.diabetes = podoclinic_clinic::patients::model::Diabetes::Type2;
     patients::update(&actor, record).await.unwrap();
     let agenda = appointments::agenda(&ctx, future(0, 0, 0), future(1, 0, 0), None).await.unwrap();
     let rows = agenda.rows().unwrap();
@@ -327,7 +327,7 @@ async fn the_calendar_shows_what_each_write_left_in_the_appointments(pool: PgPoo
     // Dos works 04:00–10:00 in the clinic (UTC−6): the 22:30 UTC booking is outside.
     let actor = ctx_of(&pool, &admin).await;
     let mornings = (1..=7).map(|weekday| ScheduleBlock { weekday, start_minute: 240, end_minute: 600 }).collect();
-    podoclinic_core::schedules::service::set_weekly(&actor, dos, mornings).await.unwrap();
+    podoclinic_clinic::schedules::service::set_weekly(&actor, dos, mornings).await.unwrap();
     let ana = patient(&pool, &admin, "Ana", "Pérez \"La Güera\"", "").await;
     let beto = patient(&pool, &admin, "Beto", "Ruiz", "").await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;

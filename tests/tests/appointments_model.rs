@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use chrono::Duration;
-use podoclinic_core::appointments::model::RescheduleInput;
-use podoclinic_core::appointments::service as appointments;
-use podoclinic_core::error::AppError;
+use podoclinic_clinic::appointments::model::RescheduleInput;
+use podoclinic_clinic::appointments::service as appointments;
+use podoclinic_clinic::error::AppError;
 use podoclinic_tests::FreshDb;
 use podoclinic_tests::*;
 use proptest::prelude::*;

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use podoclinic_core::audit::service::{self as audit, BreakReason};
-use podoclinic_core::auth::Ctx;
+use podoclinic_clinic::audit::service::{self as audit, BreakReason};
+use podoclinic_clinic::auth::Ctx;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -55,7 +55,7 @@ async fn desks_writing_at_once_make_one_chain(pool: PgPool) {
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
             let p = new_patient(&format!("Simultáneo{i}"), "Cadena", "");
-            podoclinic_core::patients::service::create(&desk, p, true).await.unwrap();
+            podoclinic_clinic::patients::service::create(&desk, p, true).await.unwrap();
         }));
     }
     for t in tasks {
@@ -197,7 +197,7 @@ async fn a_closed_day(pool: &PgPool) -> (Ctx, uuid::Uuid, i64, Vec<u8>) {
     }
     let ctx = ctx_of(pool, &admin).await;
     let session = open_drawer(&ctx, 50_000).await;
-    podoclinic_core::cash::service::close(&ctx, close_input(session, 50_000, 0, 0)).await.unwrap();
+    podoclinic_clinic::cash::service::close(&ctx, close_input(session, 50_000, 0, 0)).await.unwrap();
     for i in 0..3 {
         patient(pool, &admin, &format!("Después{i}"), "Corte", "").await;
     }

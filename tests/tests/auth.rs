@@ -1,10 +1,11 @@
 //! Accounts, login, lockout, sessions and roles against a real PostgreSQL (fresh database per test).
 
 use chrono::{Duration, Utc};
-use podoclinic_core::auth::model::{FirstAdminInput, NewUserInput, RoleInput, UserUpdateInput};
-use podoclinic_core::auth::service::{self, Purpose};
-use podoclinic_core::auth::{Permission, require};
-use podoclinic_core::error::AppError;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::auth::model::{FirstAdminInput, NewUserInput, RoleInput, UserUpdateInput};
+use podoclinic_clinic::auth::service::{self, Purpose};
+use podoclinic_clinic::error::AppError;
+use podoclinic_desk::guard::require;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -410,7 +411,7 @@ async fn a_permission_removed_from_a_role_is_refused_within_two_seconds_in_a_liv
     .await
     .unwrap();
     // Grants are re-read at most every GRANTS_TTL (2 s); let that pass.
-    state.sessions.age(podoclinic_core::auth::session::GRANTS_TTL);
+    state.sessions.age(podoclinic_clinic::auth::session::GRANTS_TTL);
     assert_eq!(
         require(&state, Permission::StatsRead, None).await.err(),
         Some(AppError::Forbidden { permission: Permission::StatsRead })
@@ -430,7 +431,7 @@ async fn a_deactivated_user_is_signed_out_within_two_seconds(pool: PgPool) {
     let off =
         UserUpdateInput { id: rec.id, display_name: rec.display_name.clone(), role_id: RECEPTION_ROLE, active: false };
     service::update_user(&ctx_of(&pool, &admin).await, off).await.unwrap();
-    state.sessions.age(podoclinic_core::auth::session::GRANTS_TTL);
+    state.sessions.age(podoclinic_clinic::auth::session::GRANTS_TTL);
     assert_eq!(require(&state, Permission::PatientsRead, None).await.err(), Some(AppError::Unauthorized));
     assert!(state.sessions.peek().is_none());
     let err = service::authenticate(&desk_named(&pool, "desk-1"), "recepcion1", STAFF_PASSWORD, Purpose::Login)
@@ -533,7 +534,7 @@ async fn nobody_grants_themselves_or_others_more_than_they_hold(pool: PgPool) {
     .unwrap();
     let manager = staff(&pool, &admin, "gerente", manager_role.id).await;
     let ctx = ctx_of(&pool, &manager).await;
-    let admin_role = podoclinic_core::auth::repo::admin_role_id(&pool).await.unwrap();
+    let admin_role = podoclinic_clinic::auth::repo::admin_role_id(&pool).await.unwrap();
     let refused = |field: &str, key: &str| AppError::validation(field, key);
 
     let promote = UserUpdateInput { id: manager.id, display_name: "Gerente".into(), role_id: admin_role, active: true };

@@ -2,12 +2,12 @@
 //! into a scratch database with the same rows and the same audit chain head, and reads back only
 //! with the clinic's recovery key.
 
-use podoclinic_core::backup::dump::{self, Conn, Proof};
-use podoclinic_core::backup::model::{BackupSettingsInput, Outcome};
-use podoclinic_core::backup::service;
-use podoclinic_core::backup::{file, key::RecoveryKey};
-use podoclinic_core::error::AppError;
-use podoclinic_core::money::Method;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::money::Method;
+use podoclinic_desk::backup::dump::{self, Conn, Proof};
+use podoclinic_desk::backup::model::{BackupSettingsInput, Outcome};
+use podoclinic_desk::backup::service;
+use podoclinic_desk::backup::{file, key::RecoveryKey};
 use podoclinic_tests::*;
 use sqlx::Connection;
 use sqlx::{PgConnection, PgPool};
@@ -25,7 +25,7 @@ async fn a_backup_holds_what_its_snapshot_counted_restores_the_same_and_reads_ba
     open_drawer(&ctx, 50_000).await;
     for i in 0..25 {
         let id = patient(&pool, &admin, "Paciente", &format!("Número {i}"), "").await;
-        podoclinic_core::billing::service::take_payment(&ctx, pay(id, None, Method::Cash, 10_000)).await.unwrap();
+        podoclinic_clinic::billing::service::take_payment(&ctx, pay(id, None, Method::Cash, 10_000)).await.unwrap();
     }
     let conn = conn_to(&pool);
     let tools = dump::tools_for(dump::server_major(&pool).await.unwrap()).await.expect("pg_dump of the server's major");
@@ -72,7 +72,7 @@ async fn a_backup_holds_what_its_snapshot_counted_restores_the_same_and_reads_ba
 const PASSPHRASE: &str = "pasos firmes en la arena";
 
 /// Backups set up as an admin would: this folder, run by this desk, at `daily_at`.
-async fn set_up(ctx: &podoclinic_core::auth::Ctx, folder: &std::path::Path, daily_at: &str) {
+async fn set_up(ctx: &podoclinic_clinic::auth::Ctx, folder: &std::path::Path, daily_at: &str) {
     let input = BackupSettingsInput {
         runner_desk: ctx.actor.desk.clone(),
         folder: folder.display().to_string(),
@@ -160,7 +160,7 @@ async fn a_restored_backup_takes_the_clinics_place_with_exactly_the_backups_data
     let mut ids = Vec::new();
     for i in 0..10 {
         let id = patient(&pool, &admin, "Paciente", &format!("Respaldada {i}"), "").await;
-        podoclinic_core::billing::service::take_payment(&ctx, pay(id, None, Method::Cash, 10_000)).await.unwrap();
+        podoclinic_clinic::billing::service::take_payment(&ctx, pay(id, None, Method::Cash, 10_000)).await.unwrap();
         ids.push(id);
     }
     let conn = conn_to(&pool);
@@ -177,11 +177,11 @@ async fn a_restored_backup_takes_the_clinics_place_with_exactly_the_backups_data
     // After the backup, the clinic goes on: new patients and payments, a patient renamed.
     for i in 0..4 {
         let id = patient(&pool, &admin, "Paciente", &format!("Posterior {i}"), "").await;
-        podoclinic_core::billing::service::take_payment(&ctx, pay(id, None, Method::Cash, 5_000)).await.unwrap();
+        podoclinic_clinic::billing::service::take_payment(&ctx, pay(id, None, Method::Cash, 5_000)).await.unwrap();
     }
-    let mut renamed = podoclinic_core::patients::service::get(&ctx, ids[0]).await.unwrap();
+    let mut renamed = podoclinic_clinic::patients::service::get(&ctx, ids[0]).await.unwrap();
     renamed.last_names = "Cambiada Después".into();
-    podoclinic_core::patients::service::update(&ctx, renamed).await.unwrap();
+    podoclinic_clinic::patients::service::update(&ctx, renamed).await.unwrap();
 
     // A new passphrase (a new recovery key) does not orphan the backups taken before: each has
     // the sealed key it was taken under beside it, read with its own passphrase.

@@ -1,12 +1,12 @@
 //! Charges and payments against a real PostgreSQL: prices are kept, payments never exceed what is
 //! owed, a retried charge or payment is stored once, desks racing on one patient stay consistent.
 
-use podoclinic_core::billing::model::{ChargeInput, RefundInput};
-use podoclinic_core::billing::service as billing;
-use podoclinic_core::error::AppError;
-use podoclinic_core::money::Method;
-use podoclinic_core::visits::model::{Procedure, VisitInput};
-use podoclinic_core::visits::service as visits;
+use podoclinic_clinic::billing::model::{ChargeInput, RefundInput};
+use podoclinic_clinic::billing::service as billing;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::money::Method;
+use podoclinic_clinic::visits::model::{Procedure, VisitInput};
+use podoclinic_clinic::visits::service as visits;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -20,8 +20,8 @@ struct Signed {
     callus: Uuid,
     visit: Uuid,
     appointment: Uuid,
-    ctx: podoclinic_core::auth::Ctx,
-    reception: podoclinic_core::auth::Ctx,
+    ctx: podoclinic_clinic::auth::Ctx,
+    reception: podoclinic_clinic::auth::Ctx,
 }
 
 async fn signed_visit(pool: &PgPool) -> Signed {
@@ -253,11 +253,11 @@ async fn a_charge_an_account_and_a_cash_report_on_screen_are_audited_reads(pool:
     };
     billing::charge(&v.ctx, charge.id).await.unwrap();
     billing::account(&v.ctx, v.patient).await.unwrap();
-    podoclinic_core::cash::service::view_report(&v.ctx, session).await.unwrap();
+    podoclinic_clinic::cash::service::view_report(&v.ctx, session).await.unwrap();
     assert_eq!(read("charge.read").await, vec![("charge".into(), Some(charge.id.to_string()))]);
     assert_eq!(read("patient.account_read").await, vec![("patient".into(), Some(v.patient.to_string()))]);
     assert_eq!(read("cash.report_read").await, vec![("cash_session".into(), Some(session.to_string()))]);
     // The report the close returns is the closing's answer, not a reading of its own.
-    podoclinic_core::cash::service::close(&v.ctx, close_input(session, 10_000, 0, 0)).await.unwrap();
+    podoclinic_clinic::cash::service::close(&v.ctx, close_input(session, 10_000, 0, 0)).await.unwrap();
     assert_eq!(read("cash.report_read").await.len(), 1);
 }

@@ -2,12 +2,12 @@
 //! payments racing a close are counted or refused, a desk uses the register it opened.
 
 use chrono::Utc;
-use podoclinic_core::billing::service as billing;
-use podoclinic_core::cash::model::{Denomination, MovementInput, MovementKind};
-use podoclinic_core::cash::service as cash;
-use podoclinic_core::error::AppError;
-use podoclinic_core::expenses::model::ExpenseInput;
-use podoclinic_core::money::Method;
+use podoclinic_clinic::billing::service as billing;
+use podoclinic_clinic::cash::model::{Denomination, MovementInput, MovementKind};
+use podoclinic_clinic::cash::service as cash;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::expenses::model::ExpenseInput;
+use podoclinic_clinic::money::Method;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// A day at the drawer: opened with $500, a $300 cash payment, a $45.50 cash expense and a $200
 /// withdrawal. Returns the context, the patient, the session and the withdrawal.
-async fn a_day(pool: &PgPool) -> (podoclinic_core::auth::Ctx, Uuid, Uuid, MovementInput) {
+async fn a_day(pool: &PgPool) -> (podoclinic_clinic::auth::Ctx, Uuid, Uuid, MovementInput) {
     let admin = first_admin(pool).await;
     let pat = patient(pool, &admin, "Luis", "Pérez", "").await;
     let ctx = ctx_for(pool, "admin", ADMIN_PASSWORD).await;
@@ -25,12 +25,12 @@ async fn a_day(pool: &PgPool) -> (podoclinic_core::auth::Ctx, Uuid, Uuid, Moveme
         id: Uuid::now_v7(),
         category_id: Uuid::from_u128(0x00000000_0000_7000_8000_000000000104),
         amount_cents: 4_550,
-        spent_on: podoclinic_core::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now()),
+        spent_on: podoclinic_clinic::profile::time::local_date(chrono_tz::America::Mexico_City, Utc::now()),
         method: Method::Cash,
         supplier_id: None,
         note: "Cloro".into(),
     };
-    podoclinic_core::expenses::service::record(&ctx, expense).await.unwrap();
+    podoclinic_clinic::expenses::service::record(&ctx, expense).await.unwrap();
     let withdrawal = MovementInput {
         id: Uuid::now_v7(),
         kind: MovementKind::Withdrawal,
@@ -45,7 +45,7 @@ async fn a_day(pool: &PgPool) -> (podoclinic_core::auth::Ctx, Uuid, Uuid, Moveme
 /// `a_day`, closed with $554.00 counted in pieces (fifty centavos short).
 async fn a_closed_day(
     pool: &PgPool,
-) -> (podoclinic_core::auth::Ctx, Uuid, Uuid, podoclinic_core::cash::model::CashReport) {
+) -> (podoclinic_clinic::auth::Ctx, Uuid, Uuid, podoclinic_clinic::cash::model::CashReport) {
     let (ctx, pat, session, _) = a_day(pool).await;
     let mut by_pieces = close_input(session, 0, 0, 0);
     by_pieces.counted_cash_cents = None;
@@ -183,7 +183,7 @@ async fn two_desks_closing_the_same_session_at_once_one_wins(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_retired_register_cannot_be_opened_and_a_desk_uses_the_one_it_opened(pool: PgPool) {
-    use podoclinic_core::cash::model::{OpenSessionInput, Register};
+    use podoclinic_clinic::cash::model::{OpenSessionInput, Register};
     first_admin(&pool).await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     let second = Register { id: Uuid::now_v7(), name: "Caja 2".into(), active: true };

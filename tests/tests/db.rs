@@ -3,19 +3,17 @@
 
 use std::time::{Duration, Instant};
 
-use podoclinic_core::db::local::{LocalCluster, find_binaries};
-use podoclinic_core::db::monitor::{self, DbStatus, Health};
-use podoclinic_core::db::{self, Schema};
+use podoclinic_clinic::db::{app_schema_version, database_schema_version, pool as desk_pool};
+use podoclinic_desk::db::cluster::{LocalCluster, find_binaries};
+use podoclinic_desk::db::health::{self, DbStatus, Health};
+use podoclinic_desk::db::{self, Schema};
 use podoclinic_tests::temp_paths;
 use sqlx::{Connection, PgPool};
 
 #[sqlx::test(migrations = false)]
 async fn an_empty_database_is_migrated_and_a_second_prepare_changes_nothing(pool: PgPool) {
     assert_eq!(db::prepare(&owner_of(&pool)).await.unwrap(), Schema::Current);
-    assert_eq!(
-        db::database_schema_version(&mut pool.acquire().await.unwrap()).await.unwrap(),
-        db::app_schema_version()
-    );
+    assert_eq!(database_schema_version(&mut pool.acquire().await.unwrap()).await.unwrap(), app_schema_version());
     assert_eq!(db::prepare(&owner_of(&pool)).await.unwrap(), Schema::Current);
     let roles: i64 =
         sqlx::query_scalar("SELECT count(*) FROM roles WHERE builtin IS NOT NULL").fetch_one(&pool).await.unwrap();
@@ -25,7 +23,7 @@ async fn an_empty_database_is_migrated_and_a_second_prepare_changes_nothing(pool
 #[sqlx::test(migrations = false)]
 async fn a_database_migrated_by_a_newer_app_is_left_untouched(pool: PgPool) {
     db::prepare(&owner_of(&pool)).await.unwrap();
-    let newer = db::app_schema_version() + 1;
+    let newer = app_schema_version() + 1;
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
          VALUES ($1, 'from a newer desk', true, '\\x00', 1)",
@@ -41,7 +39,7 @@ async fn a_database_migrated_by_a_newer_app_is_left_untouched(pool: PgPool) {
 
     assert_eq!(
         db::prepare(&owner_of(&pool)).await.unwrap(),
-        Schema::TooNew { database: newer, app: db::app_schema_version() }
+        Schema::TooNew { database: newer, app: app_schema_version() }
     );
 
     let tables_after: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
@@ -50,8 +48,8 @@ async fn a_database_migrated_by_a_newer_app_is_left_untouched(pool: PgPool) {
         .unwrap();
     assert_eq!(tables_before, tables_after);
     let state = podoclinic_tests::state_on(pool.clone(), "old-desk");
-    state.health.set(DbStatus::UpdateRequired { database_version: newer, app_version: db::app_schema_version() });
-    assert_eq!(state.db().err(), Some(podoclinic_core::error::AppError::UpdateRequired));
+    state.health.set(DbStatus::UpdateRequired { database_version: newer, app_version: app_schema_version() });
+    assert_eq!(state.db().err(), Some(podoclinic_clinic::error::AppError::UpdateRequired));
 }
 
 /// The test database's one role as the owner and the desk.
@@ -95,10 +93,10 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
     println!("embedded cluster: initdb + start in {:.1} s", t0.elapsed().as_secs_f64());
 
     assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
-    let pool = db::pool(target.desk.clone());
+    let pool = desk_pool(target.desk.clone());
     let health = Health::default();
     health.set(DbStatus::Online);
-    let watcher = tokio::spawn(monitor::run(pool.clone(), health.clone()));
+    let watcher = tokio::spawn(health::run(pool.clone(), health.clone()));
 
     let stopper = cluster.clone();
     let stopping = Instant::now();
@@ -129,10 +127,10 @@ async fn the_embedded_cluster_killed_comes_back_by_itself() {
     let cluster = LocalCluster::plan(bin, &data).expect("cluster plan");
     let target = cluster.start().await.expect("cluster start");
     assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
-    let pool = db::pool(target.desk.clone());
+    let pool = desk_pool(target.desk.clone());
     let health = Health::default();
     health.set(DbStatus::Online);
-    let watcher = tokio::spawn(monitor::run(pool.clone(), health.clone()));
+    let watcher = tokio::spawn(health::run(pool.clone(), health.clone()));
     let supervisor = {
         let (cluster, health) = (cluster.clone(), health.clone());
         tokio::spawn(async move { cluster.supervise(health).await })
@@ -160,12 +158,12 @@ async fn the_embedded_cluster_killed_comes_back_by_itself() {
 #[sqlx::test(migrations = false)]
 async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool) {
     let options = (*pool.connect_options()).clone();
-    let state = std::sync::Arc::new(podoclinic_core::state::AppState::new(podoclinic_tests::temp_paths(), "d".into()));
+    let state = std::sync::Arc::new(podoclinic_desk::state::AppState::new(podoclinic_tests::temp_paths(), "d".into()));
     let mut status = state.health.status.subscribe();
     let starting = state.clone();
     let startup =
         tokio::spawn(
-            async move { podoclinic_core::startup::connect(&starting, db::Target::single(options), true).await },
+            async move { podoclinic_desk::startup::connect(&starting, db::Target::single(options), true).await },
         );
     loop {
         status.changed().await.unwrap();
@@ -213,7 +211,7 @@ async fn the_embedded_cluster_asks_for_a_password_and_the_desk_is_not_its_owner(
         assert!(said.contains("password"), "{user}: refused for want of a password, not by accident: {said}");
     }
 
-    let desk = db::pool(target.desk.clone());
+    let desk = desk_pool(target.desk.clone());
     let (superuser, member): (bool, bool) = sqlx::query_as(
         "SELECT rolsuper, pg_has_role(current_user, 'podoclinic_app', 'member') FROM pg_roles WHERE rolname = current_user",
     )
@@ -221,7 +219,7 @@ async fn the_embedded_cluster_asks_for_a_password_and_the_desk_is_not_its_owner(
     .await
     .unwrap();
     assert!(!superuser && member, "the desk runs as a plain member of podoclinic_app");
-    podoclinic_core::demo::seed(&desk, "desk").await.expect("the desk login seeds the demo clinic");
+    podoclinic_desk::demo::seed(&desk, "desk").await.expect("the desk login seeds the demo clinic");
     for attack in [
         "SET session_replication_role = replica",
         "ALTER TABLE audit_log DISABLE TRIGGER USER",
@@ -251,7 +249,7 @@ async fn the_embedded_cluster_asks_for_a_password_and_the_desk_is_not_its_owner(
     let target = cluster.start().await.expect("the old cluster starts");
     without_password("clinic").await.expect_err("the old cluster no longer trusts a connection without a password");
     assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
-    let desk = db::pool(target.desk.clone());
+    let desk = desk_pool(target.desk.clone());
     let superuser: bool = sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         .fetch_one(&desk)
         .await
@@ -271,8 +269,8 @@ async fn the_embedded_cluster_asks_for_a_password_and_the_desk_is_not_its_owner(
 /// then runs as its own login, which can do no DDL.
 #[sqlx::test(migrations = false)]
 async fn a_lan_desk_waits_for_the_owner_to_create_the_schema_and_then_runs_as_its_own_login(admin: PgPool) {
-    use podoclinic_core::error::AppError;
-    use podoclinic_core::startup;
+    use podoclinic_clinic::error::AppError;
+    use podoclinic_desk::startup;
     let tag = uuid::Uuid::now_v7().simple().to_string();
     let (owner, desk, database) = (format!("owner_{tag}"), format!("desk_{tag}"), format!("clinic_{tag}"));
     // The README's set-up, with names of this test's own (roles are the whole server's).
@@ -289,20 +287,20 @@ async fn a_lan_desk_waits_for_the_owner_to_create_the_schema_and_then_runs_as_it
     // The profile a desk saves (through the app's TLS tunnel: `prefer`, as the test server may or
     // may not offer TLS).
     let options = admin.connect_options();
-    let profile = podoclinic_core::db::profile::ServerProfile {
+    let profile = podoclinic_desk::db::connection::ServerProfile {
         host: options.get_host().to_string(),
         port: options.get_port(),
         database: database.clone(),
         user: desk.clone(),
-        ssl_mode: podoclinic_core::db::profile::SslMode::Prefer,
+        ssl_mode: podoclinic_desk::db::connection::SslMode::Prefer,
         ssl_root_cert: None,
     };
-    let state = podoclinic_core::state::AppState::new(podoclinic_tests::temp_paths(), "lan-desk".into());
+    let state = podoclinic_desk::state::AppState::new(podoclinic_tests::temp_paths(), "lan-desk".into());
     let target = db::Target::desk_only(profile.options(Some("desk-pass")).await.unwrap());
     tokio::time::timeout(std::time::Duration::from_secs(20), startup::connect(&state, target, false))
         .await
         .expect("the desk finds out in time");
-    let app = db::app_schema_version();
+    let app = app_schema_version();
     assert_eq!(state.health.current(), DbStatus::SchemaUpgradeRequired { database_version: 0, app_version: app });
     assert!(state.db().is_err(), "no pool until the schema is there");
 
@@ -385,7 +383,7 @@ fn listing(root: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 /// started or changed. A cluster of an installed major runs with that major's binaries.
 #[tokio::test]
 async fn a_cluster_made_with_a_major_not_installed_is_refused_and_left_untouched() {
-    use podoclinic_core::db::local::{binaries_for, binaries_major, installed_majors};
+    use podoclinic_desk::db::cluster::{binaries_for, binaries_major, installed_majors};
     let paths = temp_paths();
     let planned = LocalCluster::plan(std::path::PathBuf::new(), &paths.data_dir).expect("cluster plan");
     let data = planned.data_dir();
@@ -394,8 +392,8 @@ async fn a_cluster_made_with_a_major_not_installed_is_refused_and_left_untouched
     std::fs::write(data.join("postgresql.conf"), "# written by PostgreSQL 11\n").unwrap();
     let before = listing(&planned.root);
 
-    let state = podoclinic_core::state::AppState::new(paths.clone(), "test-desk".into());
-    let status = podoclinic_core::startup::resolve(&state).await.expect_err("refused");
+    let state = podoclinic_desk::state::AppState::new(paths.clone(), "test-desk".into());
+    let status = podoclinic_desk::startup::resolve(&state).await.expect_err("refused");
     let installed: Vec<u32> = installed_majors().into_iter().map(|(v, _)| v).collect();
     assert!(!installed.is_empty() && !installed.contains(&11));
     assert_eq!(status, DbStatus::PostgresVersionMissing { cluster_major: 11, installed: installed.clone() });
@@ -418,8 +416,8 @@ async fn a_cluster_made_with_a_major_not_installed_is_refused_and_left_untouched
 /// major only); scripts/test.sh fetches them and names them in PODOCLINIC_TEST_OLD_PG_BIN.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_older_majors_cluster_is_upgraded_with_every_row_and_its_old_folder_kept() {
-    use podoclinic_core::backup::dump;
-    use podoclinic_core::db::local::{binaries_major, cluster_major};
+    use podoclinic_desk::backup::dump;
+    use podoclinic_desk::db::cluster::{binaries_major, cluster_major};
     let Some(old_bin) = std::env::var_os("PODOCLINIC_TEST_OLD_PG_BIN").map(std::path::PathBuf::from) else {
         assert!(std::env::var_os("CI").is_none(), "CI runs this test: scripts/test.sh sets PODOCLINIC_TEST_OLD_PG_BIN");
         eprintln!("skipped: PODOCLINIC_TEST_OLD_PG_BIN names no older PostgreSQL (scripts/test.sh sets it)");
@@ -432,7 +430,7 @@ async fn an_older_majors_cluster_is_upgraded_with_every_row_and_its_old_folder_k
     let cluster = LocalCluster::plan(old_bin.clone(), &data).expect("cluster plan");
     let target = cluster.start().await.expect("the older major's cluster starts");
     assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current, "the schema migrates on {old}");
-    let pool = db::pool(target.desk.clone());
+    let pool = desk_pool(target.desk.clone());
     let admin = podoclinic_tests::first_admin(&pool).await;
     for i in 0..12 {
         podoclinic_tests::patient(&pool, &admin, "Paciente", &format!("Antigua {i}"), "").await;
@@ -457,7 +455,7 @@ async fn an_older_majors_cluster_is_upgraded_with_every_row_and_its_old_folder_k
     assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
     let after = dump::count(&next.owner_conn().unwrap()).await.unwrap();
     assert_eq!(after, before, "every table's rows and the audit chain's head came across");
-    let pool = db::pool(target.desk.clone());
+    let pool = desk_pool(target.desk.clone());
     let names: i64 = sqlx::query_scalar("SELECT count(*) FROM patients WHERE last_names LIKE 'Antigua%'")
         .fetch_one(&pool)
         .await

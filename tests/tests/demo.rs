@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use podoclinic_core::demo;
+use podoclinic_desk::demo;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 

@@ -1,9 +1,9 @@
 //! Receipts, closing reports and CSV exports: what they print is what was recorded.
 
-use podoclinic_core::billing::model::ChargeInput;
-use podoclinic_core::billing::service as billing;
-use podoclinic_core::cash::service as cash;
-use podoclinic_core::money::Method;
+use podoclinic_clinic::billing::model::ChargeInput;
+use podoclinic_clinic::billing::service as billing;
+use podoclinic_clinic::cash::service as cash;
+use podoclinic_clinic::money::Method;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -23,8 +23,8 @@ async fn the_receipt_and_the_closing_report_print_what_was_recorded(pool: PgPool
     .unwrap();
     billing::take_payment(&ctx, pay(pat, Some(charge.id), Method::Cash, 200_000)).await.unwrap();
     let dir = std::env::temp_dir().join(format!("podoclinic-docs-{}", Uuid::now_v7()));
-    let lang = podoclinic_core::documents::render::Lang::Es;
-    let receipt = podoclinic_core::documents::receipt(&ctx, &dir, charge.id, lang).await.unwrap();
+    let lang = podoclinic_clinic::documents::render::Lang::Es;
+    let receipt = podoclinic_clinic::documents::receipt(&ctx, &dir, charge.id, lang).await.unwrap();
     let text = pdf_text(&receipt.path);
     for expected in
         ["Mi clínica", "Recibo de pago", "Verónica Ibáñez Núñez", "Corte de uñas con fresado", "$2,469.00", "$469.00"]
@@ -32,15 +32,15 @@ async fn the_receipt_and_the_closing_report_print_what_was_recorded(pool: PgPool
         assert!(text.contains(expected), "receipt lacks {expected:?}:\n{text}");
     }
     cash::close(&ctx, close_input(session, 249_900, 0, 0)).await.unwrap();
-    let report = podoclinic_core::documents::cash_report(&ctx, &dir, session, lang).await.unwrap();
+    let report = podoclinic_clinic::documents::cash_report(&ctx, &dir, session, lang).await.unwrap();
     let text = pdf_text(&report.path);
     for expected in ["Corte Z", "Caja 1", "Fondo inicial", "$2,500.00", "$2,499.00", "-$1.00", "Diferencia"] {
         assert!(text.contains(expected), "report lacks {expected:?}:\n{text}");
     }
     // The audit chain's head as it stood when the drawer closed: the corte's anchor, stored by the
     // database, which the verifier holds the chain to.
-    let (rows, head) = podoclinic_core::audit::service::head(&ctx, Some(session)).await.unwrap();
-    let (now, _) = podoclinic_core::audit::service::head(&ctx, None).await.unwrap();
+    let (rows, head) = podoclinic_clinic::audit::service::head(&ctx, Some(session)).await.unwrap();
+    let (now, _) = podoclinic_clinic::audit::service::head(&ctx, None).await.unwrap();
     assert!(rows < now, "the anchor is the chain before the closing's own rows ({rows} < {now})");
     assert!(text.contains("Bitácora"), "the report names the audit chain:\n{text}");
     assert!(
@@ -57,7 +57,7 @@ async fn a_table_exported_as_csv_keeps_accents_commas_and_quotes(pool: PgPool) {
     let dir = std::env::temp_dir().join(format!("podoclinic-csv-{}", Uuid::now_v7()));
     let header = vec!["Tratamiento".to_string(), "Ingreso".to_string()];
     let rows = vec![vec!["Curación, con \"fresado\"".to_string(), "500.00".to_string()]];
-    let saved = podoclinic_core::documents::csv_table(&ctx, &dir, "top-tratamientos", header, rows).await.unwrap();
+    let saved = podoclinic_clinic::documents::csv_table(&ctx, &dir, "top-tratamientos", header, rows).await.unwrap();
     assert!(saved.name.starts_with("top-tratamientos-") && saved.name.ends_with(".csv"));
     let bytes = std::fs::read(&saved.path).unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "a BOM for spreadsheet apps");
@@ -66,7 +66,7 @@ async fn a_table_exported_as_csv_keeps_accents_commas_and_quotes(pool: PgPool) {
         "Tratamiento,Ingreso\n\"Curación, con \"\"fresado\"\"\",500.00\n"
     );
     assert!(
-        podoclinic_core::documents::csv_table(&ctx, &dir, "../..", vec![], vec![]).await.is_err(),
+        podoclinic_clinic::documents::csv_table(&ctx, &dir, "../..", vec![], vec![]).await.is_err(),
         "no path in the name"
     );
     std::fs::remove_dir_all(dir).ok();
@@ -78,15 +78,15 @@ async fn every_document_made_or_shown_is_audited_with_who_and_which_desk(pool: P
     let ctx = ctx_of(&pool, &admin).await;
     let root = std::env::temp_dir().join(format!("podoclinic-audited-{}", Uuid::now_v7()));
     let paths =
-        podoclinic_core::state::Paths { config_dir: root.clone(), data_dir: root.clone(), log_dir: root.clone() };
-    let dir = podoclinic_core::documents::folder(&paths);
+        podoclinic_desk::state::Paths { config_dir: root.clone(), data_dir: root.clone(), log_dir: root.clone() };
+    let dir = podoclinic_desk::documents::folder(&paths);
     let session = open_drawer(&ctx, 1_000).await;
-    podoclinic_core::documents::cash_report(&ctx, &dir, session, podoclinic_core::documents::render::Lang::Es)
+    podoclinic_clinic::documents::cash_report(&ctx, &dir, session, podoclinic_clinic::documents::render::Lang::Es)
         .await
         .unwrap();
     let saved =
-        podoclinic_core::documents::csv_table(&ctx, &dir, "ingresos", vec!["Mes".into()], vec![]).await.unwrap();
-    podoclinic_core::documents::saved(&ctx, &paths, &saved.name).await.unwrap();
+        podoclinic_clinic::documents::csv_table(&ctx, &dir, "ingresos", vec!["Mes".into()], vec![]).await.unwrap();
+    podoclinic_desk::documents::saved(&ctx, &paths, &saved.name).await.unwrap();
     let audited: Vec<(String, String, String)> =
         sqlx::query_as("SELECT action, desk, username FROM audit_log WHERE action LIKE 'document.%' ORDER BY id")
             .fetch_all(&pool)

@@ -1,9 +1,9 @@
 //! Expenses against a real PostgreSQL.
 
 use chrono::Utc;
-use podoclinic_core::error::AppError;
-use podoclinic_core::expenses::model::ExpenseInput;
-use podoclinic_core::money::Method;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::expenses::model::ExpenseInput;
+use podoclinic_clinic::money::Method;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -12,7 +12,7 @@ use uuid::Uuid;
 async fn an_expense_by_card_stays_out_of_the_drawer_and_bad_input_changes_nothing(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
-    let today = podoclinic_core::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now());
+    let today = podoclinic_clinic::profile::time::local_date(chrono_tz::America::Mexico_City, Utc::now());
     let mut expense = ExpenseInput {
         id: Uuid::now_v7(),
         category_id: Uuid::from_u128(0x00000000_0000_7000_8000_000000000102),
@@ -22,7 +22,7 @@ async fn an_expense_by_card_stays_out_of_the_drawer_and_bad_input_changes_nothin
         supplier_id: None,
         note: "Renta de noviembre".into(),
     };
-    let stored = podoclinic_core::expenses::service::record(&ctx, expense.clone()).await.unwrap();
+    let stored = podoclinic_clinic::expenses::service::record(&ctx, expense.clone()).await.unwrap();
     assert_eq!(stored.session_id, None);
     let bad = [
         (
@@ -47,11 +47,11 @@ async fn an_expense_by_card_stays_out_of_the_drawer_and_bad_input_changes_nothin
         ),
     ];
     for (input, error) in bad {
-        assert_eq!(podoclinic_core::expenses::service::record(&ctx, input).await.unwrap_err(), error);
+        assert_eq!(podoclinic_clinic::expenses::service::record(&ctx, input).await.unwrap_err(), error);
     }
     expense.note = "otra cosa".into();
     assert_eq!(
-        podoclinic_core::expenses::service::record(&ctx, expense).await.unwrap_err(),
+        podoclinic_clinic::expenses::service::record(&ctx, expense).await.unwrap_err(),
         AppError::conflict("id_reused", None)
     );
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM expenses").fetch_one(&pool).await.unwrap();

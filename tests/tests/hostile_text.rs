@@ -2,7 +2,7 @@
 //! escape sequence or a megabyte of text in a form's field is refused naming that field, and
 //! nothing is stored; the database's own refusal of bad text is a validation error, not a fault.
 
-use podoclinic_core::error::AppError;
+use podoclinic_clinic::error::AppError;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -22,7 +22,7 @@ async fn rows(pool: &PgPool, table: &str) -> i64 {
 async fn every_text_of_a_patient_refuses_control_characters_and_floods_naming_the_field(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let ctx = ctx_of(&pool, &admin).await;
-    type Set = fn(&mut podoclinic_core::patients::model::Patient, String);
+    type Set = fn(&mut podoclinic_clinic::patients::model::Patient, String);
     let fields: [(&str, Set); 9] = [
         ("firstName", |p, v| p.first_name = v),
         ("lastNames", |p, v| p.last_names = v),
@@ -39,7 +39,7 @@ async fn every_text_of_a_patient_refuses_control_characters_and_floods_naming_th
         for (which, (_, expected)) in HOSTILE.iter().enumerate() {
             let mut p = new_patient("Rosa", "Cruz", "5512345678");
             set(&mut p, hostile(which));
-            let err = podoclinic_core::patients::service::create(&ctx, p, true).await.unwrap_err();
+            let err = podoclinic_clinic::patients::service::create(&ctx, p, true).await.unwrap_err();
             let AppError::Validation { field: named, key } = &err else { panic!("{field}: {err:?}") };
             assert_eq!(named, field, "{err:?}");
             // A flood of text in a phone field reads as a bad phone; elsewhere it is too long.
@@ -54,7 +54,7 @@ async fn other_forms_name_the_field_too(pool: PgPool) {
     let admin = first_admin(&pool).await;
     let ctx = ctx_of(&pool, &admin).await;
     let nul = "Dra.\0Ana".to_string();
-    let mut pod = podoclinic_core::podiatrists::model::Podiatrist {
+    let mut pod = podoclinic_clinic::podiatrists::model::Podiatrist {
         id: Uuid::now_v7(),
         name: nul.clone(),
         license: String::new(),
@@ -62,26 +62,26 @@ async fn other_forms_name_the_field_too(pool: PgPool) {
         active: true,
         user_id: None,
     };
-    let err = podoclinic_core::podiatrists::service::create(&ctx, pod.clone()).await.unwrap_err();
+    let err = podoclinic_clinic::podiatrists::service::create(&ctx, pod.clone()).await.unwrap_err();
     assert_eq!(err, AppError::validation("name", "control_characters"));
     pod.name = "Dra. Ana".into();
-    let pod = podoclinic_core::podiatrists::service::create(&ctx, pod).await.unwrap().id;
+    let pod = podoclinic_clinic::podiatrists::service::create(&ctx, pod).await.unwrap().id;
     let pat = patient(&pool, &admin, "Rosa", "Cruz", "").await;
     let mut booking = booking(pat, pod, future(1, 10, 0), 30);
     booking.reason = "dolor\0".into();
-    let err = podoclinic_core::appointments::service::book(&ctx, booking).await.unwrap_err();
+    let err = podoclinic_clinic::appointments::service::book(&ctx, booking).await.unwrap_err();
     assert_eq!(err, AppError::validation("reason", "control_characters"));
-    let mut profile = podoclinic_core::clinic::service::get(&ctx).await.unwrap();
+    let mut profile = podoclinic_clinic::profile::service::get(&ctx).await.unwrap();
     profile.address = "Calle\0 1".into();
-    let err = podoclinic_core::clinic::service::update(&ctx, profile).await.unwrap_err();
+    let err = podoclinic_clinic::profile::service::update(&ctx, profile).await.unwrap_err();
     assert_eq!(err, AppError::validation("address", "control_characters"));
-    let err = podoclinic_core::patients::service::search(&ctx, "ro\0sa").await.unwrap_err();
+    let err = podoclinic_clinic::patients::service::search(&ctx, "ro\0sa").await.unwrap_err();
     assert_eq!(err, AppError::validation("query", "control_characters"));
-    let err = podoclinic_core::patients::service::search(&ctx, &"a".repeat(100_000)).await.unwrap_err();
+    let err = podoclinic_clinic::patients::service::search(&ctx, &"a".repeat(100_000)).await.unwrap_err();
     assert_eq!(err, AppError::validation("query", "too_long"));
     let role =
-        podoclinic_core::auth::model::RoleInput { id: Uuid::now_v7(), name: "Caja\u{7}".into(), permissions: vec![] };
-    let err = podoclinic_core::auth::service::create_role(&ctx, role).await.unwrap_err();
+        podoclinic_clinic::auth::model::RoleInput { id: Uuid::now_v7(), name: "Caja\u{7}".into(), permissions: vec![] };
+    let err = podoclinic_clinic::auth::service::create_role(&ctx, role).await.unwrap_err();
     assert_eq!(err, AppError::validation("name", "control_characters"));
 }
 
@@ -119,7 +119,7 @@ async fn the_database_holds_the_same_text_limits_as_the_forms(pool: PgPool) {
     .fetch_all(&pool)
     .await
     .unwrap();
-    let mut expected: Vec<(String, String)> = podoclinic_core::limits::LIMITS
+    let mut expected: Vec<(String, String)> = podoclinic_clinic::limits::LIMITS
         .iter()
         .map(|l| (format!("{}_{}_len", l.table, l.column), format!("CHECK ((char_length({}) <= {}))", l.column, l.max)))
         .collect();

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use podoclinic_core::import::model::{AppointmentField, ImportMapping, PatientField};
-use podoclinic_core::import::patients::BATCH;
-use podoclinic_core::import::service;
+use podoclinic_clinic::import::model::{AppointmentField, ImportMapping, PatientField};
+use podoclinic_clinic::import::patients::BATCH;
+use podoclinic_clinic::import::service;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 
@@ -105,7 +105,7 @@ async fn a_100k_row_csv_gives_exactly_its_bad_rows_and_duplicates_and_a_second_i
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM patients").fetch_one(&pool).await.unwrap();
     assert_eq!(stored, 98_000);
     // The rollups and search see them: a patient found by name.
-    let found = podoclinic_core::patients::service::search(&ctx, "paciente4242").await.unwrap();
+    let found = podoclinic_clinic::patients::service::search(&ctx, "paciente4242").await.unwrap();
     assert_eq!(found.iter().filter(|p| p.full_name == "Paciente4242 Pérez Núñez").count(), 1, "{found:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -184,9 +184,9 @@ async fn an_xlsx_with_accents_serial_dates_number_cells_and_empty_cells_imports(
     let done = service::import(&ctx, &dir, &path, &mapping, &cancel, |_| {}).await.unwrap();
     assert_eq!((done.imported, done.errors), (2, 1));
     assert_eq!(done.problems[0].field.as_deref(), Some("sex"));
-    let jose = podoclinic_core::patients::service::search(&ctx, "nunez ibanez").await.unwrap();
+    let jose = podoclinic_clinic::patients::service::search(&ctx, "nunez ibanez").await.unwrap();
     assert_eq!(jose.len(), 1);
-    let p = podoclinic_core::patients::service::get(&ctx, jose[0].id).await.unwrap();
+    let p = podoclinic_clinic::patients::service::get(&ctx, jose[0].id).await.unwrap();
     assert_eq!((p.first_name.as_str(), p.last_names.as_str()), ("José", "Ñúñez Ibáñez"));
     assert_eq!(p.birth_date, chrono::NaiveDate::from_ymd_opt(1958, 11, 23));
     assert_eq!((p.phone.as_str(), p.allergies.as_str(), p.anticoagulants), ("5512345678", "Penicilina", true));
@@ -218,7 +218,7 @@ async fn appointments_are_matched_checked_against_the_agenda_and_counted_in_the_
     let mapping = ImportMapping::Patients(service::preview(&patients).await.unwrap().suggested);
     let cancel = AtomicBool::new(false);
     assert_eq!(service::import(&ctx, &dir, &patients, &mapping, &cancel, |_| {}).await.unwrap().imported, 3);
-    let ana = podoclinic_core::import::patients::key_id("EXP-1");
+    let ana = podoclinic_clinic::import::patients::key_id("EXP-1");
     // Already in the agenda: Ana with Dr. Soto on 8 March 2024 at 11:15.
     sqlx::query(
         "INSERT INTO appointments (id, patient_id, podiatrist_id, during, status)
@@ -257,7 +257,11 @@ async fn appointments_are_matched_checked_against_the_agenda_and_counted_in_the_
     ];
     std::fs::write(&file, rows.join("\n")).unwrap();
     let preview = service::preview(&file).await.unwrap();
-    assert_eq!(preview.kind, podoclinic_core::import::model::ImportKind::Appointments, "the headers name appointments");
+    assert_eq!(
+        preview.kind,
+        podoclinic_clinic::import::model::ImportKind::Appointments,
+        "the headers name appointments"
+    );
     use AppointmentField as A;
     assert_eq!(
         preview.suggested_appointments,
@@ -304,7 +308,7 @@ async fn appointments_are_matched_checked_against_the_agenda_and_counted_in_the_
     let rejected = std::fs::read_to_string(&done.rejected.as_ref().unwrap().path).unwrap();
     assert!(rejected.contains("Podólogo: no hay un podólogo activo con ese nombre"), "{rejected}");
     let got = |key: &str| {
-        let id = podoclinic_core::import::appointments::derived_id(&[0; 32], Some(key), 0);
+        let id = podoclinic_clinic::import::appointments::derived_id(&[0; 32], Some(key), 0);
         let pool = pool.clone();
         async move {
             sqlx::query_as::<_, (String, uuid::Uuid, uuid::Uuid, i32, bool, Option<String>)>(
@@ -359,8 +363,8 @@ async fn appointments_are_matched_checked_against_the_agenda_and_counted_in_the_
 /// reported, and the rest of its batch is written.
 #[sqlx::test(migrations = "../migrations")]
 async fn a_slot_booked_meanwhile_refuses_the_imported_row_and_keeps_the_rest(pool: PgPool) {
-    use podoclinic_core::appointments::model::Status;
-    use podoclinic_core::import::appointments::Row;
+    use podoclinic_clinic::appointments::model::Status;
+    use podoclinic_clinic::import::appointments::Row;
     let admin = first_admin(&pool).await;
     let soto = podiatrist(&pool, &admin, "Dr. Soto", None).await;
     let ana = patient(&pool, &admin, "Ana", "Ruiz", "55 1111 2222").await;
@@ -383,12 +387,12 @@ async fn a_slot_booked_meanwhile_refuses_the_imported_row_and_keeps_the_rest(poo
     let mut desk = row(0, 1);
     desk.id = uuid::Uuid::now_v7();
     let mut conn = pool.acquire().await.unwrap();
-    podoclinic_core::import::repo::insert_appointments(&mut conn, &[&desk], admin.id).await.unwrap();
+    podoclinic_clinic::import::repo::insert_appointments(&mut conn, &[&desk], admin.id).await.unwrap();
     let written =
-        podoclinic_core::import::repo::insert_appointments(&mut conn, &[&first, &second], admin.id).await.unwrap();
+        podoclinic_clinic::import::repo::insert_appointments(&mut conn, &[&first, &second], admin.id).await.unwrap();
     assert_eq!((written.rows, written.refused), (1, vec![3]));
     // Written again (a retried batch): nothing written, nothing refused.
-    let again = podoclinic_core::import::repo::insert_appointments(&mut conn, &[&first], admin.id).await.unwrap();
+    let again = podoclinic_clinic::import::repo::insert_appointments(&mut conn, &[&first], admin.id).await.unwrap();
     assert_eq!((again.rows, again.refused), (0, vec![]));
 }
 

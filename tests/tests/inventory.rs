@@ -2,10 +2,10 @@
 //! concurrent dispenses, and the ledger's sum is always the stock on hand.
 
 use chrono::NaiveDate;
-use podoclinic_core::error::AppError;
-use podoclinic_core::inventory::model::{ManualMovement, PurchaseInput, PurchaseLine, StockKind};
-use podoclinic_core::inventory::repo::Link;
-use podoclinic_core::inventory::service as inventory;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::inventory::model::{ManualMovement, PurchaseInput, PurchaseLine, StockKind};
+use podoclinic_clinic::inventory::repo::Link;
+use podoclinic_clinic::inventory::service as inventory;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -45,7 +45,7 @@ async fn twenty_concurrent_dispenses_against_a_stock_of_ten_leave_exactly_ten(po
             tokio::spawn(async move {
                 barrier.wait().await;
                 let link = Link { reason: "venta".into(), ..Link::default() };
-                podoclinic_core::inventory::repo::insert(
+                podoclinic_clinic::inventory::repo::insert(
                     &wide,
                     Uuid::now_v7(),
                     gauze,
@@ -155,8 +155,8 @@ async fn received_stock_moves_only_through_the_ledger_with_reasons(pool: PgPool)
 
 #[sqlx::test(migrations = "../migrations")]
 async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(pool: PgPool) {
-    use podoclinic_core::billing::model::{ChargeInput, LineInput};
-    use podoclinic_core::visits::model::{Procedure, VisitInput};
+    use podoclinic_clinic::billing::model::{ChargeInput, LineInput};
+    use podoclinic_clinic::visits::model::{Procedure, VisitInput};
     let admin = first_admin(&pool).await;
     let actor = ctx_of(&pool, &admin).await;
     staff(&pool, &admin, "podologa1", PODIATRIST_ROLE).await;
@@ -175,20 +175,20 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
     };
     inventory::receive(&actor, delivery).await.unwrap();
     // A treatment that uses two gauzes, done twice in the visit: four needed, three in stock.
-    let cure = podoclinic_core::catalog::model::Treatment {
+    let cure = podoclinic_clinic::catalog::model::Treatment {
         id: Uuid::now_v7(),
         name: "Curación".into(),
         duration_minutes: 30,
         price_cents: 45_000,
         active: true,
-        consumables: vec![podoclinic_core::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
+        consumables: vec![podoclinic_clinic::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
     };
-    let cure = podoclinic_core::catalog::service::create_treatment(&actor, cure).await.unwrap().id;
+    let cure = podoclinic_clinic::catalog::service::create_treatment(&actor, cure).await.unwrap().id;
     let pod = podiatrist(&pool, &admin, "Dra. Pies", None).await;
     let pat = patient(&pool, &admin, "Sergio", "Vázquez", "").await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     let appointment = arrived(&ctx, pat, pod, 0).await;
-    let visit = podoclinic_core::visits::service::open(&ctx, appointment).await.unwrap();
+    let visit = podoclinic_clinic::visits::service::open(&ctx, appointment).await.unwrap();
     let input = VisitInput {
         id: visit.id,
         findings: Default::default(),
@@ -196,8 +196,8 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
         notes: String::new(),
         procedures: vec![Procedure { treatment_id: cure, quantity: 2 }],
     };
-    podoclinic_core::visits::service::save(&ctx, input).await.unwrap();
-    let err = podoclinic_core::visits::service::sign(&ctx, visit.id, false).await.unwrap_err();
+    podoclinic_clinic::visits::service::save(&ctx, input).await.unwrap();
+    let err = podoclinic_clinic::visits::service::sign(&ctx, visit.id, false).await.unwrap_err();
     assert_eq!(err, AppError::StockShort { product_name: "Producto GASA-10".into(), needed: 4, available: 3 });
     let (signed, status): (bool, String) = sqlx::query_as(
         "SELECT v.signed_at IS NOT NULL, a.status FROM visits v JOIN appointments a ON a.id = v.appointment_id",
@@ -212,10 +212,10 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
     // missing gauze is recorded.
     let podiatrist_ctx = ctx_for(&pool, "podologa1", STAFF_PASSWORD).await;
     assert!(matches!(
-        podoclinic_core::visits::service::sign(&podiatrist_ctx, visit.id, true).await,
+        podoclinic_clinic::visits::service::sign(&podiatrist_ctx, visit.id, true).await,
         Err(AppError::Forbidden { .. })
     ));
-    podoclinic_core::visits::service::sign(&ctx, visit.id, true).await.unwrap();
+    podoclinic_clinic::visits::service::sign(&ctx, visit.id, true).await.unwrap();
     assert_eq!(ledger_and_stock(&pool, gauze).await, (0, 0));
     let missing: i32 = sqlx::query_scalar("SELECT missing FROM stock_shortfalls").fetch_one(&pool).await.unwrap();
     assert_eq!(missing, 1);
@@ -235,12 +235,12 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
         }],
     };
     assert_eq!(
-        podoclinic_core::billing::service::create_charge(&ctx, sale(3)).await.unwrap_err(),
+        podoclinic_clinic::billing::service::create_charge(&ctx, sale(3)).await.unwrap_err(),
         AppError::StockShort { product_name: "Producto CREMA-UREA".into(), needed: 3, available: 2 }
     );
     let charges: i64 = sqlx::query_scalar("SELECT count(*) FROM charges").fetch_one(&pool).await.unwrap();
     assert_eq!(charges, 0);
-    podoclinic_core::billing::service::create_charge(&ctx, sale(2)).await.unwrap();
+    podoclinic_clinic::billing::service::create_charge(&ctx, sale(2)).await.unwrap();
     assert_eq!(ledger_and_stock(&pool, cream).await, (0, 0));
     let card = inventory::card(&ctx, cream).await.unwrap();
     assert_eq!(
@@ -251,7 +251,7 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
 
 #[sqlx::test(migrations = "../migrations")]
 async fn paying_a_purchase_in_cash_records_its_expense_in_the_drawer(pool: PgPool) {
-    use podoclinic_core::money::Method;
+    use podoclinic_clinic::money::Method;
     let admin = first_admin(&pool).await;
     let actor = ctx_of(&pool, &admin).await;
     let gauze = product(&actor, "GASA-10", 250, 2).await;
@@ -279,8 +279,8 @@ async fn paying_a_purchase_in_cash_records_its_expense_in_the_drawer(pool: PgPoo
         inventory::pay(&actor, purchase, Uuid::now_v7(), Method::Cash).await.unwrap_err(),
         AppError::conflict("purchase_paid", None)
     );
-    let x = podoclinic_core::cash::service::report(&ctx, session).await.unwrap();
+    let x = podoclinic_clinic::cash::service::report(&ctx, session).await.unwrap();
     assert_eq!(x.methods[0].expected_cents, 50_000 - 24_000);
-    let detail = podoclinic_core::suppliers::service::detail(&ctx, from).await.unwrap();
+    let detail = podoclinic_clinic::suppliers::service::detail(&ctx, from).await.unwrap();
     assert!(detail.purchases[0].paid);
 }

@@ -3,12 +3,12 @@
 //! exactly what the model accepts, and the balances and the corte Z must equal the model's, to
 //! the cent.
 
-use podoclinic_core::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
-use podoclinic_core::billing::service as billing;
-use podoclinic_core::cash::model::{CloseInput, MovementInput, MovementKind};
-use podoclinic_core::cash::service as cash;
-use podoclinic_core::error::AppError;
-use podoclinic_core::money::Method;
+use podoclinic_clinic::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
+use podoclinic_clinic::billing::service as billing;
+use podoclinic_clinic::cash::model::{CloseInput, MovementInput, MovementKind};
+use podoclinic_clinic::cash::service as cash;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::money::Method;
 use podoclinic_tests::FreshDb;
 use podoclinic_tests::*;
 use proptest::prelude::*;

@@ -1,12 +1,12 @@
-//! The desk's own copy of the server (`podoclinic_core::offline`): the directory's search answers
+//! The desk's own copy of the server (`podoclinic_desk::offline`): the directory's search answers
 //! as the server's does, and the copy follows what other desks change.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use podoclinic_core::db::live::{self, Change};
-use podoclinic_core::offline::{Offline, sync};
-use podoclinic_core::patients::service as patients;
+use podoclinic_clinic::patients::service as patients;
+use podoclinic_desk::db::live::{self, Change};
+use podoclinic_desk::offline::{Offline, sync};
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -113,7 +113,7 @@ async fn search_from_the_directory_finds_what_the_server_finds(pool: PgPool) {
             assert_eq!(desk.len(), server.len(), "{q:?}: as many results");
             let terms = patients::terms(&q).unwrap();
             for p in &desk {
-                let name = podoclinic_core::patients::model::fold(&p.full_name);
+                let name = podoclinic_clinic::patients::model::fold(&p.full_name);
                 assert!(
                     terms.words.iter().all(|w| name.contains(w.as_str())),
                     "{q:?}: {} holds every word",
@@ -185,8 +185,8 @@ async fn the_desk_copy_follows_what_other_desks_change(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn every_desk_hears_which_account_session_and_product_changed(pool: PgPool) {
-    use podoclinic_core::billing::model::PaymentInput;
-    use podoclinic_core::money::Method;
+    use podoclinic_clinic::billing::model::PaymentInput;
+    use podoclinic_clinic::money::Method;
     let admin = first_admin(&pool).await;
     let ctx = ctx_of(&pool, &admin).await;
     let ana = patient(&pool, &admin, "Ana", "López", "").await;
@@ -210,7 +210,7 @@ async fn every_desk_hears_which_account_session_and_product_changed(pool: PgPool
         amount_cents: 20_000,
         reference: String::new(),
     };
-    podoclinic_core::billing::service::take_payment(&ctx, pay).await.unwrap();
+    podoclinic_clinic::billing::service::take_payment(&ctx, pay).await.unwrap();
     let mut heard = vec![next().await, next().await];
     heard.sort_by_key(|c| format!("{c:?}"));
     assert_eq!(heard, [Change::Cash(session), Change::Money(ana)]);
@@ -221,24 +221,24 @@ async fn every_desk_hears_which_account_session_and_product_changed(pool: PgPool
     assert_eq!(next().await, Change::Setup, "a new product is the catalog's");
     slowest = slowest.max(started.elapsed());
     let started = std::time::Instant::now();
-    let category = podoclinic_core::expenses::model::ExpenseCategory {
+    let category = podoclinic_clinic::expenses::model::ExpenseCategory {
         id: Uuid::now_v7(),
         name: "Lavandería".into(),
         active: true,
     };
-    podoclinic_core::expenses::service::save_category(&ctx, category).await.unwrap();
+    podoclinic_clinic::expenses::service::save_category(&ctx, category).await.unwrap();
     assert_eq!(next().await, Change::Setup, "expense categories are the set-up's (kept for offline expenses)");
     slowest = slowest.max(started.elapsed());
     let started = std::time::Instant::now();
-    let movement = podoclinic_core::inventory::model::ManualMovement {
+    let movement = podoclinic_clinic::inventory::model::ManualMovement {
         id: Uuid::now_v7(),
         product_id: gauze,
-        kind: podoclinic_core::inventory::model::StockKind::Adjustment,
+        kind: podoclinic_clinic::inventory::model::StockKind::Adjustment,
         quantity: 5,
         reason: "conteo".into(),
         supplier_id: None,
     };
-    podoclinic_core::inventory::service::record(&ctx, movement).await.unwrap();
+    podoclinic_clinic::inventory::service::record(&ctx, movement).await.unwrap();
     assert_eq!(next().await, Change::Stock(gauze));
     slowest = slowest.max(started.elapsed());
     println!("live: slowest write-to-heard on another connection {} ms (target 1,000 ms)", slowest.as_millis());

@@ -1,7 +1,7 @@
 //! Patients against a real PostgreSQL: accent- and typo-tolerant search, duplicate warnings.
 
-use podoclinic_core::error::AppError;
-use podoclinic_core::patients::service as patients;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::patients::service as patients;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 

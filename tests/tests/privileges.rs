@@ -3,10 +3,10 @@
 //! down (a trigger, TRUNCATE, replication mode, a forged audit row, editing what is closed or
 //! signed) and allowed every daily operation.
 
-use podoclinic_core::appointments::model::Status;
-use podoclinic_core::auth::Ctx;
-use podoclinic_core::inventory::model::{PurchaseInput, PurchaseLine};
-use podoclinic_core::visits::model::{Procedure, VisitInput};
+use podoclinic_clinic::appointments::model::Status;
+use podoclinic_clinic::auth::Ctx;
+use podoclinic_clinic::inventory::model::{PurchaseInput, PurchaseLine};
+use podoclinic_clinic::visits::model::{Procedure, VisitInput};
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -21,15 +21,15 @@ async fn a_day_as_the_desk(pool: &PgPool, desk: &PgPool) -> (Uuid, Uuid) {
     let owner_ctx = ctx_of(pool, &admin).await;
     let gauze = product(&owner_ctx, "GASA", 250, 1).await;
     let supplier = supplier(pool).await;
-    let cure = podoclinic_core::catalog::model::Treatment {
+    let cure = podoclinic_clinic::catalog::model::Treatment {
         id: Uuid::now_v7(),
         name: "Curación".into(),
         duration_minutes: 30,
         price_cents: 40_000,
         active: true,
-        consumables: vec![podoclinic_core::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
+        consumables: vec![podoclinic_clinic::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
     };
-    let cure = podoclinic_core::catalog::service::create_treatment(&owner_ctx, cure).await.unwrap().id;
+    let cure = podoclinic_clinic::catalog::service::create_treatment(&owner_ctx, cure).await.unwrap().id;
 
     let ctx = Ctx::for_user(desk, admin.id, "test-desk").await.unwrap();
     let delivery = PurchaseInput {
@@ -39,13 +39,13 @@ async fn a_day_as_the_desk(pool: &PgPool, desk: &PgPool) -> (Uuid, Uuid) {
         received_on: chrono::Utc::now().date_naive(),
         lines: vec![PurchaseLine { product_id: gauze, quantity: 10, unit_cost_cents: 250 }],
     };
-    podoclinic_core::inventory::service::receive(&ctx, delivery).await.expect("receive stock");
+    podoclinic_clinic::inventory::service::receive(&ctx, delivery).await.expect("receive stock");
     let session = open_drawer(&ctx, 10_000).await;
-    let appointment = podoclinic_core::appointments::service::book(&ctx, booking(pat, pod, future(0, 16, 0), 30))
+    let appointment = podoclinic_clinic::appointments::service::book(&ctx, booking(pat, pod, future(0, 16, 0), 30))
         .await
         .expect("book");
-    podoclinic_core::appointments::service::set_status(&ctx, appointment.id, Status::Arrived).await.unwrap();
-    let visit = podoclinic_core::visits::service::open(&ctx, appointment.id).await.expect("open the visit");
+    podoclinic_clinic::appointments::service::set_status(&ctx, appointment.id, Status::Arrived).await.unwrap();
+    let visit = podoclinic_clinic::visits::service::open(&ctx, appointment.id).await.expect("open the visit");
     let input = VisitInput {
         id: visit.id,
         findings: Default::default(),
@@ -53,11 +53,11 @@ async fn a_day_as_the_desk(pool: &PgPool, desk: &PgPool) -> (Uuid, Uuid) {
         notes: "Revisión".into(),
         procedures: vec![Procedure { treatment_id: cure, quantity: 1 }],
     };
-    podoclinic_core::visits::service::save(&ctx, input).await.expect("save the note");
-    podoclinic_core::visits::service::sign(&ctx, visit.id, false).await.expect("sign");
-    let charge = podoclinic_core::billing::service::create_charge(
+    podoclinic_clinic::visits::service::save(&ctx, input).await.expect("save the note");
+    podoclinic_clinic::visits::service::sign(&ctx, visit.id, false).await.expect("sign");
+    let charge = podoclinic_clinic::billing::service::create_charge(
         &ctx,
-        podoclinic_core::billing::model::ChargeInput {
+        podoclinic_clinic::billing::model::ChargeInput {
             id: Uuid::now_v7(),
             patient_id: pat,
             visit_id: Some(visit.id),
@@ -66,17 +66,17 @@ async fn a_day_as_the_desk(pool: &PgPool, desk: &PgPool) -> (Uuid, Uuid) {
     )
     .await
     .expect("charge");
-    podoclinic_core::billing::service::take_payment(
+    podoclinic_clinic::billing::service::take_payment(
         &ctx,
-        pay(pat, Some(charge.id), podoclinic_core::money::Method::Cash, 40_000),
+        pay(pat, Some(charge.id), podoclinic_clinic::money::Method::Cash, 40_000),
     )
     .await
     .expect("pay");
-    podoclinic_core::cash::service::close(&ctx, close_input(session, 50_000, 0, 0)).await.expect("corte Z");
+    podoclinic_clinic::cash::service::close(&ctx, close_input(session, 50_000, 0, 0)).await.expect("corte Z");
     // A time-zone change rebuilds the rollups (a TRUNCATE the desks may not do themselves).
-    let mut profile = podoclinic_core::clinic::service::get(&ctx).await.unwrap();
+    let mut profile = podoclinic_clinic::profile::service::get(&ctx).await.unwrap();
     profile.timezone = "America/Tijuana".into();
-    podoclinic_core::clinic::service::update(&ctx, profile).await.expect("time zone change");
+    podoclinic_clinic::profile::service::update(&ctx, profile).await.expect("time zone change");
     (visit.id, session)
 }
 
@@ -84,8 +84,8 @@ async fn a_day_as_the_desk(pool: &PgPool, desk: &PgPool) -> (Uuid, Uuid) {
 async fn a_desk_login_does_a_whole_day_and_the_audit_chain_holds(pool: PgPool) {
     let desk = desk_login(&pool).await;
     a_day_as_the_desk(&pool, &desk).await;
-    let admin = podoclinic_core::auth::repo::list_users(&pool).await.unwrap().remove(0);
-    let check = podoclinic_core::audit::service::verify(&ctx_of(&pool, &admin).await).await.unwrap();
+    let admin = podoclinic_clinic::auth::repo::list_users(&pool).await.unwrap().remove(0);
+    let check = podoclinic_clinic::audit::service::verify(&ctx_of(&pool, &admin).await).await.unwrap();
     assert_eq!(check.first_break, None);
     let unchained: i64 =
         sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE chain_seq IS NULL").fetch_one(&pool).await.unwrap();

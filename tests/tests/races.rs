@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use podoclinic_core::auth::{Ctx, Permission};
-use podoclinic_core::billing::model::{ChargeInput, LineInput};
-use podoclinic_core::billing::service as billing;
-use podoclinic_core::error::AppError;
-use podoclinic_core::inventory::model::{PurchaseInput, PurchaseLine};
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::{Ctx, Permission};
+use podoclinic_clinic::billing::model::{ChargeInput, LineInput};
+use podoclinic_clinic::billing::service as billing;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::inventory::model::{PurchaseInput, PurchaseLine};
+use podoclinic_desk::state::AppState;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -50,7 +50,7 @@ async fn counter(pool: &PgPool, desks: usize, stock: i32) -> Counter {
         received_on: chrono::Utc::now().date_naive(),
         lines: vec![PurchaseLine { product_id: product, quantity: stock, unit_cost_cents: 9_000 }],
     };
-    podoclinic_core::inventory::service::receive(&ctx, delivery).await.unwrap();
+    podoclinic_clinic::inventory::service::receive(&ctx, delivery).await.unwrap();
     let wide = PgPoolOptions::new()
         .max_connections(desks as u32 + 2)
         .connect_with((*pool.connect_options()).clone())
@@ -138,11 +138,11 @@ async fn desk_and_two_products(pool: &PgPool, lock_timeout: &str) -> (AppState, 
     let options = (*pool.connect_options()).clone().options([("lock_timeout", lock_timeout)]);
     let desk_pool = PgPoolOptions::new().max_connections(3).connect_with(options).await.unwrap();
     let state = AppState::with_pool(desk_pool, temp_paths(), "desk-0");
-    let session = podoclinic_core::auth::service::authenticate(
+    let session = podoclinic_clinic::auth::service::authenticate(
         &desk_named(pool, "desk-0"),
         "admin",
         ADMIN_PASSWORD,
-        podoclinic_core::auth::service::Purpose::Login,
+        podoclinic_clinic::auth::service::Purpose::Login,
     )
     .await
     .unwrap();

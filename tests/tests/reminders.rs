@@ -3,11 +3,11 @@
 //! clinic's template, a patient's missed visits; and bookings across a change of clock.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use podoclinic_core::appointments::model::{AgendaRow, NO_ANSWER, ReminderOutcome, Status};
-use podoclinic_core::appointments::service as appointments;
-use podoclinic_core::clinic::service as clinic;
-use podoclinic_core::error::AppError;
-use podoclinic_core::reminders::service as reminders;
+use podoclinic_clinic::appointments::model::{AgendaRow, NO_ANSWER, ReminderOutcome, Status};
+use podoclinic_clinic::appointments::service as appointments;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::profile::service as clinic;
+use podoclinic_clinic::reminders::service as reminders;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 
@@ -150,7 +150,7 @@ async fn an_hour_booked_across_a_change_of_clock_is_an_hour(pool: PgPool) {
     // The slots of that day are all as long as asked and start at times the clock shows.
     let slots = appointments::find_slots(
         &ctx,
-        podoclinic_core::appointments::model::SlotQuery {
+        podoclinic_clinic::appointments::model::SlotQuery {
             podiatrist_id: Some(pod),
             duration_minutes: 45,
             from: Utc.with_ymd_and_hms(2027, 3, 14, 8, 0, 0).unwrap(),
@@ -164,7 +164,7 @@ async fn an_hour_booked_across_a_change_of_clock_is_an_hour(pool: PgPool) {
     for s in &slots {
         assert_eq!(s.ends_at - s.starts_at, Duration::minutes(45));
         let local = s.starts_at.with_timezone(&tz);
-        assert_eq!(podoclinic_core::clinic::time::to_utc(tz, local.naive_local()), s.starts_at, "{local} exists");
+        assert_eq!(podoclinic_clinic::profile::time::to_utc(tz, local.naive_local()), s.starts_at, "{local} exists");
     }
     // 2027-11-07: 01:00–02:00 happens twice. Its first 01:30 (PDT, 08:30 UTC) plus an hour is an hour.
     let fall = Utc.with_ymd_and_hms(2027, 11, 7, 8, 30, 0).unwrap();
@@ -172,7 +172,7 @@ async fn an_hour_booked_across_a_change_of_clock_is_an_hour(pool: PgPool) {
     assert_eq!(b.ends_at - b.starts_at, Duration::minutes(60));
     assert_eq!(stored_row(&pool, b.id).await.3 - stored_row(&pool, b.id).await.2, 60);
     assert_eq!(
-        podoclinic_core::clinic::time::to_utc(tz, fall.with_timezone(&tz).naive_local()),
+        podoclinic_clinic::profile::time::to_utc(tz, fall.with_timezone(&tz).naive_local()),
         fall,
         "the first 01:30 is the one meant"
     );

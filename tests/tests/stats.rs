@@ -2,11 +2,11 @@
 //! from the rows this test writes.
 
 use chrono::{Duration, Utc};
-use podoclinic_core::billing::model::{ChargeInput, LineInput, PaymentInput};
-use podoclinic_core::billing::service as billing;
-use podoclinic_core::expenses::model::ExpenseInput;
-use podoclinic_core::money::Method;
-use podoclinic_core::stats::model::Bucket;
+use podoclinic_clinic::billing::model::{ChargeInput, LineInput, PaymentInput};
+use podoclinic_clinic::billing::service as billing;
+use podoclinic_clinic::expenses::model::ExpenseInput;
+use podoclinic_clinic::money::Method;
+use podoclinic_clinic::stats::model::Bucket;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -33,9 +33,9 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
     let actor = ctx_of(&pool, &admin).await;
     let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     // Catalog: gauze costs $2.50; the cure uses two (margin 500.00 − 5.00), the cut uses none.
-    let gauze = podoclinic_core::catalog::service::create_product(
+    let gauze = podoclinic_clinic::catalog::service::create_product(
         &actor,
-        podoclinic_core::catalog::model::Product {
+        podoclinic_clinic::catalog::model::Product {
             id: Uuid::now_v7(),
             sku: "GASA-10".into(),
             name: "Gasa".into(),
@@ -49,15 +49,15 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
     .await
     .unwrap()
     .id;
-    let cure = podoclinic_core::catalog::service::create_treatment(
+    let cure = podoclinic_clinic::catalog::service::create_treatment(
         &actor,
-        podoclinic_core::catalog::model::Treatment {
+        podoclinic_clinic::catalog::model::Treatment {
             id: Uuid::now_v7(),
             name: "Curación".into(),
             duration_minutes: 30,
             price_cents: 50_000,
             active: true,
-            consumables: vec![podoclinic_core::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
+            consumables: vec![podoclinic_clinic::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
         },
     )
     .await
@@ -103,7 +103,7 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
         };
         billing::take_payment(&ctx, input).await.unwrap();
     }
-    let today = podoclinic_core::clinic::time::local_date(chrono_tz::America::Mexico_City, Utc::now());
+    let today = podoclinic_clinic::profile::time::local_date(chrono_tz::America::Mexico_City, Utc::now());
     for (category, amount, method) in [(0x102, 80_000, Method::Transfer), (0x104, 4_550, Method::Cash)] {
         let input = ExpenseInput {
             id: Uuid::now_v7(),
@@ -114,11 +114,12 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
             supplier_id: None,
             note: String::new(),
         };
-        podoclinic_core::expenses::service::record(&ctx, input).await.unwrap();
+        podoclinic_clinic::expenses::service::record(&ctx, input).await.unwrap();
     }
 
-    let d =
-        podoclinic_core::stats::service::dashboard(&ctx, today - Duration::days(6), today, Bucket::Day).await.unwrap();
+    let d = podoclinic_clinic::stats::service::dashboard(&ctx, today - Duration::days(6), today, Bucket::Day)
+        .await
+        .unwrap();
     let income: Vec<_> = d.income.iter().map(|p| (p.period, p.method, p.amount_cents)).collect();
     assert_eq!(
         income,
@@ -147,10 +148,10 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
     assert_eq!(margins, vec![("Curación", 500, 49_500), ("Corte de uñas", 0, 30_000)]);
     assert_eq!(d.low_stock.len(), 1, "gauze: 0 in stock, minimum 5");
     assert_eq!(
-        podoclinic_core::stats::service::dashboard(&ctx, today, today - Duration::days(1), Bucket::Day)
+        podoclinic_clinic::stats::service::dashboard(&ctx, today, today - Duration::days(1), Bucket::Day)
             .await
             .unwrap_err(),
-        podoclinic_core::error::AppError::validation("to", "time_order")
+        podoclinic_clinic::error::AppError::validation("to", "time_order")
     );
 }
 
@@ -247,7 +248,7 @@ async fn the_daily_rollups_follow_bookings_moves_status_changes_payments_and_ref
     };
     billing::take_payment(&ctx, pay(Method::Cash, 40_000)).await.unwrap();
     billing::take_payment(&ctx, pay(Method::Card, 20_000)).await.unwrap();
-    let refund = podoclinic_core::billing::model::RefundInput {
+    let refund = podoclinic_clinic::billing::model::RefundInput {
         id: Uuid::now_v7(),
         patient_id: p1,
         charge_id: Some(charge.id),
@@ -268,13 +269,13 @@ async fn the_daily_rollups_follow_bookings_moves_status_changes_payments_and_ref
 
     // Patients seen and new, for ranges with and without whole months, equal a distinct count.
     let tz = chrono_tz::America::Mexico_City;
-    let today = podoclinic_core::clinic::time::local_date(tz, Utc::now());
+    let today = podoclinic_clinic::profile::time::local_date(tz, Utc::now());
     for days in [0, 7, 40, 70, 400] {
         let from = today - Duration::days(days);
-        let d = podoclinic_core::stats::service::dashboard(&ctx, from, today, Bucket::Month).await.unwrap();
+        let d = podoclinic_clinic::stats::service::dashboard(&ctx, from, today, Bucket::Month).await.unwrap();
         let (start, end) = (
-            podoclinic_core::clinic::time::day_bounds(tz, from).0,
-            podoclinic_core::clinic::time::day_bounds(tz, today).1,
+            podoclinic_clinic::profile::time::day_bounds(tz, from).0,
+            podoclinic_clinic::profile::time::day_bounds(tz, today).1,
         );
         let (seen, new): (i64, i64) = sqlx::query_as(
             "SELECT count(DISTINCT patient_id),

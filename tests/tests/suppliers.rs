@@ -1,16 +1,16 @@
 //! Suppliers against a real PostgreSQL: a valid RFC, the purchases received from them.
 
 use chrono::NaiveDate;
-use podoclinic_core::error::AppError;
-use podoclinic_core::inventory::model::{PurchaseInput, PurchaseLine};
-use podoclinic_core::inventory::service as inventory;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::inventory::model::{PurchaseInput, PurchaseLine};
+use podoclinic_clinic::inventory::service as inventory;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_supplier_has_a_valid_rfc_and_a_purchase_history(pool: PgPool) {
-    use podoclinic_core::suppliers::{model::Supplier, service as suppliers};
+    use podoclinic_clinic::suppliers::{model::Supplier, service as suppliers};
     let admin = first_admin(&pool).await;
     let actor = ctx_of(&pool, &admin).await;
     let input = |rfc: &str| Supplier {

@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use podoclinic_core::db::Target;
-use podoclinic_core::db::local::{LocalCluster, find_binaries};
-use podoclinic_core::db::monitor::DbStatus;
-use podoclinic_core::db::profile::{ServerProfile, SslMode};
-use podoclinic_core::db::tls::TlsRefusal;
-use podoclinic_core::error::AppError;
-use podoclinic_core::startup;
+use podoclinic_clinic::error::AppError;
+use podoclinic_desk::db::Target;
+use podoclinic_desk::db::cluster::{LocalCluster, find_binaries};
+use podoclinic_desk::db::connection::{ServerProfile, SslMode};
+use podoclinic_desk::db::health::DbStatus;
+use podoclinic_desk::db::tls::TlsRefusal;
+use podoclinic_desk::startup;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use sqlx::{Connection, PgConnection};
 
@@ -36,7 +36,7 @@ fn free_port() -> u16 {
 fn write(path: &Path, text: &str) {
     use std::io::Write;
     let _ = std::fs::remove_file(path);
-    let mut f = podoclinic_core::platform::create_private_file(path).unwrap();
+    let mut f = podoclinic_desk::platform::create_private_file(path).unwrap();
     f.write_all(text.as_bytes()).unwrap();
 }
 
@@ -138,7 +138,7 @@ async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses(
     assert!(result.is_ok(), "require encrypts without checking who answers (libpq's meaning): {result:?}");
 
     // A desk starting against a CA it does not trust says so, instead of "offline".
-    let state = podoclinic_core::state::AppState::new(podoclinic_tests::temp_paths(), "tls-desk".into());
+    let state = podoclinic_desk::state::AppState::new(podoclinic_tests::temp_paths(), "tls-desk".into());
     let untrusted = profile("localhost", SslMode::VerifyFull, &other_pem).options(Some(&password)).await.unwrap();
     startup::connect(&state, Target::desk_only(untrusted), false).await;
     assert_eq!(state.health.current(), DbStatus::TlsRefused { reason: TlsRefusal::Untrusted });
@@ -146,7 +146,7 @@ async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses(
     // Issue 14, item 4: while the server is away (no admin can sign in) a desk that reached it
     // cannot be pointed elsewhere without that server's password (checked by connecting, as no
     // keyring is here), and a weaker TLS mode needs the password typed again, admin or not.
-    use podoclinic_core::db::profile::{ConnectionProfile, DeskConfig, guard_change};
+    use podoclinic_desk::db::connection::{ConnectionProfile, DeskConfig, guard_change};
     let desk = |server: ServerProfile| DeskConfig {
         desk_name: "Recepción".into(),
         connection: ConnectionProfile::Server(server),

@@ -1,15 +1,15 @@
 //! Visits and clinical notes against a real PostgreSQL: a signed note never changes, corrections
 //! are addenda, a podiatrist writes only on their own appointments, every opening is audited.
 
-use podoclinic_core::error::AppError;
-use podoclinic_core::visits::model::{Procedure, Ulcer, VisitInput};
-use podoclinic_core::visits::service as visits;
+use podoclinic_clinic::error::AppError;
+use podoclinic_clinic::visits::model::{Procedure, Ulcer, VisitInput};
+use podoclinic_clinic::visits::service as visits;
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 /// An arrived patient's appointment with a podiatrist, the nail cut treatment, the admin's context.
-async fn arrived_patient(pool: &PgPool) -> (Uuid, Uuid, podoclinic_core::auth::Ctx) {
+async fn arrived_patient(pool: &PgPool) -> (Uuid, Uuid, podoclinic_clinic::auth::Ctx) {
     let admin = first_admin(pool).await;
     let pod = podiatrist(pool, &admin, "Dra. Pies", None).await;
     let pat = patient(pool, &admin, "José", "González", "").await;
@@ -37,7 +37,7 @@ fn draft(visit: Uuid, nails: Uuid) -> VisitInput {
 }
 
 /// A signed note: (its visit, the input it was signed with).
-async fn signed_note(ctx: &podoclinic_core::auth::Ctx, appointment: Uuid, nails: Uuid) -> (Uuid, VisitInput) {
+async fn signed_note(ctx: &podoclinic_clinic::auth::Ctx, appointment: Uuid, nails: Uuid) -> (Uuid, VisitInput) {
     let visit = visits::open(ctx, appointment).await.unwrap();
     let input = VisitInput { risk_category: Some(2), ..draft(visit.id, nails) };
     visits::save(ctx, input.clone()).await.unwrap();
@@ -130,7 +130,7 @@ async fn a_podiatrist_writes_notes_only_on_their_own_appointments(pool: PgPool) 
     let patient = patient(&pool, &admin, "Rosa", "Cruz", "").await;
     let admin_ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
     let appointment = arrived(&admin_ctx, patient, ana_pod, 0).await;
-    let forbidden = AppError::Forbidden { permission: podoclinic_core::auth::Permission::AppointmentsWriteOthers };
+    let forbidden = AppError::Forbidden { permission: podoclinic_clinic::auth::Permission::AppointmentsWriteOthers };
 
     let luis_ctx = ctx_for(&pool, "podologo.luis", STAFF_PASSWORD).await;
     assert_eq!(visits::open(&luis_ctx, appointment).await.unwrap_err(), forbidden);
@@ -165,9 +165,9 @@ async fn a_podiatrist_writes_notes_only_on_their_own_appointments(pool: PgPool) 
 /// Ana's signed note on her own appointment; Luis, another podiatrist; reception.
 struct TwoPodiatrists {
     visit: Uuid,
-    ana: podoclinic_core::auth::Ctx,
-    luis: podoclinic_core::auth::Ctx,
-    reception: podoclinic_core::auth::Ctx,
+    ana: podoclinic_clinic::auth::Ctx,
+    luis: podoclinic_clinic::auth::Ctx,
+    reception: podoclinic_clinic::auth::Ctx,
 }
 
 async fn anas_signed_note(pool: &PgPool) -> TwoPodiatrists {
@@ -204,7 +204,7 @@ async fn an_addendum_to_another_podiatrist_s_note_needs_the_permission_to_write_
     let t = anas_signed_note(&pool).await;
     assert_eq!(
         visits::add_addendum(&t.luis, t.visit, Uuid::now_v7(), "Corrección ajena".into()).await.unwrap_err(),
-        AppError::Forbidden { permission: podoclinic_core::auth::Permission::AppointmentsWriteOthers }
+        AppError::Forbidden { permission: podoclinic_clinic::auth::Permission::AppointmentsWriteOthers }
     );
     let own = visits::add_addendum(&t.ana, t.visit, Uuid::now_v7(), "Corrección propia".into()).await.unwrap();
     assert_eq!(own.addenda.len(), 1);
@@ -262,18 +262,18 @@ async fn reading_a_note_by_any_path_and_a_refused_attempt_are_audited(pool: PgPo
     // Reception is refused the note by the guard, and the refusal is in the audit.
     let state = state_on(pool.clone(), "desk-2");
     state.sessions.start(
-        podoclinic_core::auth::service::authenticate(
+        podoclinic_clinic::auth::service::authenticate(
             &desk_named(&pool, "desk-2"),
             "recepcion1",
             STAFF_PASSWORD,
-            podoclinic_core::auth::service::Purpose::Login,
+            podoclinic_clinic::auth::service::Purpose::Login,
         )
         .await
         .unwrap(),
     );
-    let subject = podoclinic_core::state::Subject { entity: "visit", id: t.visit };
+    let subject = podoclinic_desk::state::Subject { entity: "visit", id: t.visit };
     let refused =
-        state.run_on(podoclinic_core::auth::Permission::ClinicalRead, subject, (), |_, ()| async { Ok(()) }).await;
+        state.run_on(podoclinic_clinic::auth::Permission::ClinicalRead, subject, (), |_, ()| async { Ok(()) }).await;
     assert!(matches!(refused, Err(AppError::Forbidden { .. })));
     let who: (String, String, String, Option<String>, serde_json::Value) = sqlx::query_as(
         "SELECT username, desk, entity, entity_id, after FROM audit_log WHERE action = 'access.refused'
@@ -306,28 +306,28 @@ async fn the_audit_screen_shows_no_clinical_content_without_clinical_read(pool: 
         .await
         .unwrap();
     let admin = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
-    let with_clinical = podoclinic_core::audit::service::recent(&admin, 50).await.unwrap();
+    let with_clinical = podoclinic_clinic::audit::service::recent(&admin, 50).await.unwrap();
     assert!(with_clinical.iter().any(|r| r.after.as_ref().is_some_and(|a| a.to_string().contains("antigua"))));
     // A role that reads the audit but not notes: an admin-made role with audit.read only.
-    let role = podoclinic_core::auth::service::create_role(
+    let role = podoclinic_clinic::auth::service::create_role(
         &admin,
-        podoclinic_core::auth::model::RoleInput {
+        podoclinic_clinic::auth::model::RoleInput {
             id: Uuid::now_v7(),
             name: "Auditoría".into(),
-            permissions: vec![podoclinic_core::auth::Permission::AuditRead],
+            permissions: vec![podoclinic_clinic::auth::Permission::AuditRead],
         },
     )
     .await
     .unwrap();
-    let admin_user = podoclinic_core::auth::repo::find_user(&pool, admin.session.user_id).await.unwrap().unwrap();
+    let admin_user = podoclinic_clinic::auth::repo::find_user(&pool, admin.session.user_id).await.unwrap().unwrap();
     let auditor = staff(&pool, &admin_user, "auditora", role.id).await;
     let auditor = ctx_of(&pool, &auditor).await;
-    let rows = podoclinic_core::audit::service::recent(&auditor, 50).await.unwrap();
+    let rows = podoclinic_clinic::audit::service::recent(&auditor, 50).await.unwrap();
     assert!(rows.iter().filter(|r| r.entity == "visit").all(|r| r.before.is_none() && r.after.is_none()));
     assert!(rows.iter().any(|r| r.entity == "visit"), "the entries are listed, without content");
     // Nor a patient's record (allergies, history) without patients.read; the admin sees it.
     let patients = rows.iter().filter(|r| r.entity == "patient").collect::<Vec<_>>();
     assert!(!patients.is_empty() && patients.iter().all(|r| r.before.is_none() && r.after.is_none()));
-    let admin_rows = podoclinic_core::audit::service::recent(&admin, 50).await.unwrap();
+    let admin_rows = podoclinic_clinic::audit::service::recent(&admin, 50).await.unwrap();
     assert!(admin_rows.iter().any(|r| r.entity == "patient" && r.after.is_some()));
 }

@@ -3,13 +3,13 @@ use chrono::{DateTime, Utc};
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::appointments::model::{
+use podoclinic_clinic::appointments::model::{
     AgendaPage, Appointment, BookInput, RescheduleInput, SeriesInput, SeriesOutcome, Slot, SlotQuery, Status,
 };
-use podoclinic_core::appointments::service;
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::appointments::service;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_desk::state::AppState;
 
 /// Appointments between two instants, optionally for some podiatrists (calendar views), in the
 /// calendar's compact form.

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use tauri::Runtime;
 use tauri::ipc::{CommandArg, CommandItem, InvokeError};
 
-use podoclinic_core::error::AppError;
+use podoclinic_clinic::error::AppError;
 
 /// One decoded command argument.
 pub struct Arg<T>(pub T);

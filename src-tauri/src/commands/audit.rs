@@ -1,11 +1,11 @@
 use crate::commands::arg::Arg;
 use tauri::State;
 
-use podoclinic_core::audit::AuditRow;
-use podoclinic_core::audit::service::ChainCheck;
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::audit::AuditRow;
+use podoclinic_clinic::audit::service::ChainCheck;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_desk::state::AppState;
 
 /// The newest audit entries (admin).
 #[tauri::command]
@@ -14,7 +14,7 @@ pub async fn list_audit_log(state: State<'_, AppState>, limit: Arg<u32>) -> AppR
     let limit = limit.0;
     state
         .run(Permission::AuditRead, limit, |ctx, limit| async move {
-            podoclinic_core::audit::service::recent(&ctx, limit).await
+            podoclinic_clinic::audit::service::recent(&ctx, limit).await
         })
         .await
 }
@@ -25,6 +25,6 @@ pub async fn list_audit_log(state: State<'_, AppState>, limit: Arg<u32>) -> AppR
 #[specta::specta]
 pub async fn verify_audit_log(state: State<'_, AppState>) -> AppResult<ChainCheck> {
     state
-        .run(Permission::AuditRead, (), |ctx, ()| async move { podoclinic_core::audit::service::verify(&ctx).await })
+        .run(Permission::AuditRead, (), |ctx, ()| async move { podoclinic_clinic::audit::service::verify(&ctx).await })
         .await
 }

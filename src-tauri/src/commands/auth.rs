@@ -5,12 +5,14 @@ use chrono::Utc;
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::auth::model::{FirstAdminInput, LoginInput, NewUserInput, Role, RoleInput, User, UserUpdateInput};
-use podoclinic_core::auth::service::{self, Purpose};
-use podoclinic_core::auth::{Permission, SessionInfo};
-use podoclinic_core::error::{AppError, AppResult};
-use podoclinic_core::offline::sign_in;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::model::{
+    FirstAdminInput, LoginInput, NewUserInput, Role, RoleInput, User, UserUpdateInput,
+};
+use podoclinic_clinic::auth::service::{self, Purpose};
+use podoclinic_clinic::auth::{Permission, SessionInfo};
+use podoclinic_clinic::error::{AppError, AppResult};
+use podoclinic_desk::offline::sign_in;
+use podoclinic_desk::state::AppState;
 
 /// True when the clinic has no accounts yet: show the create-admin screen.
 #[tauri::command]
@@ -29,8 +31,8 @@ pub async fn create_first_admin(state: State<'_, AppState>, input: Arg<FirstAdmi
             let user = service::create_first_admin(&desk, input).await?;
             // The demo clinic's three months of history are signed by accounts: they follow the
             // first one, so a new clinic's first look already has days to show.
-            if podoclinic_core::demo::enabled()
-                && let Err(e) = podoclinic_core::demo::seed(&desk.pool, &desk.name).await
+            if podoclinic_desk::demo::enabled()
+                && let Err(e) = podoclinic_desk::demo::seed(&desk.pool, &desk.name).await
             {
                 tracing::warn!(error = %e, "demo history not seeded");
             }

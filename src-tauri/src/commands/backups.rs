@@ -1,13 +1,13 @@
 use crate::commands::arg::Arg;
 use tauri::State;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::backup::model::{
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_desk::backup::model::{
     BackupHealth, BackupPreview, BackupRecord, BackupSettings, BackupSettingsInput, KeptDatabase,
 };
-use podoclinic_core::backup::service::{self, TypedLogin};
-use podoclinic_core::error::AppResult;
-use podoclinic_core::state::AppState;
+use podoclinic_desk::backup::service::{self, TypedLogin};
+use podoclinic_desk::state::AppState;
 
 /// The clinic's backup settings ("Respaldos").
 #[tauri::command]

@@ -2,13 +2,13 @@ use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::billing::model::{
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::billing::model::{
     Charge, ChargeInput, Checkout, PatientAccount, Payment, PaymentInput, RefundInput,
 };
-use podoclinic_core::billing::service;
-use podoclinic_core::error::{AppError, AppResult};
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::billing::service;
+use podoclinic_clinic::error::{AppError, AppResult};
+use podoclinic_desk::state::AppState;
 
 /// Checkout of an appointment: recorded procedures at today's prices, the charge once made.
 #[tauri::command]

@@ -2,14 +2,14 @@ use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::cash::model::{
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::cash::model::{
     CashReport, CashSession, CloseInput, DeskCash, MovementInput, OpenSessionInput, Register,
 };
-use podoclinic_core::cash::service;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::offline::View;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::cash::service;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_desk::offline::View;
+use podoclinic_desk::state::AppState;
 
 /// This desk's register and its open session, and the registers it could use.
 #[tauri::command]

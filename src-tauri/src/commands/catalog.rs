@@ -1,12 +1,12 @@
 use crate::commands::arg::Arg;
 use tauri::State;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::catalog::model::{Product, Treatment};
-use podoclinic_core::catalog::service;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::offline::View;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::catalog::model::{Product, Treatment};
+use podoclinic_clinic::catalog::service;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_desk::offline::View;
+use podoclinic_desk::state::AppState;
 
 /// Every treatment with its consumables, active first.
 #[tauri::command]

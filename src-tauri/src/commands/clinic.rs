@@ -1,11 +1,11 @@
 use crate::commands::arg::Arg;
 use tauri::State;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::clinic::model::ClinicProfile;
-use podoclinic_core::clinic::service;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::profile::model::ClinicProfile;
+use podoclinic_clinic::profile::service;
+use podoclinic_desk::state::AppState;
 
 /// The clinic's profile (any signed-in user: the UI needs the time zone and currency).
 #[tauri::command]

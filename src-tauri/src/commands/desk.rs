@@ -4,12 +4,12 @@ use crate::commands::arg::Arg;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::db::monitor::DbStatus;
-use podoclinic_core::db::profile::{self, ConnectionProfile, DeskConfig, ServerProfile, store_keyring_password};
-use podoclinic_core::error::{AppError, AppResult};
-use podoclinic_core::startup::{self, ConnectionTest};
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::{AppError, AppResult};
+use podoclinic_desk::db::connection::{self, ConnectionProfile, DeskConfig, ServerProfile, store_keyring_password};
+use podoclinic_desk::db::health::DbStatus;
+use podoclinic_desk::startup::{self, ConnectionTest};
+use podoclinic_desk::state::AppState;
 
 /// The database status right now (the UI also gets every change as a `DbStatus` event).
 #[tauri::command]
@@ -21,7 +21,7 @@ pub async fn get_db_status(state: State<'_, AppState>) -> AppResult<DbStatus> {
 /// While the desk is connected, only an admin may see or change where it connects (true: an admin
 /// was checked). Before that (first set-up, server away) the desk can be looked at by whoever stands
 /// at it; changing a profile that once reached a server then needs that server's password
-/// (`profile::guard_change`).
+/// (`connection::guard_change`).
 async fn may_configure(state: &AppState) -> AppResult<bool> {
     if state.has_pool() && state.health.current() == DbStatus::Online {
         state.run(Permission::SettingsManage, (), |_, ()| async { Ok(()) }).await?;
@@ -34,9 +34,9 @@ async fn may_configure(state: &AppState) -> AppResult<bool> {
 /// (no secrets) in the documents folder. Who may see the settings may export it.
 #[tauri::command]
 #[specta::specta]
-pub async fn export_diagnostics(state: State<'_, AppState>) -> AppResult<podoclinic_core::documents::SavedDocument> {
+pub async fn export_diagnostics(state: State<'_, AppState>) -> AppResult<podoclinic_clinic::documents::SavedDocument> {
     may_configure(&state).await?;
-    podoclinic_core::diagnostics::export(&state, env!("CARGO_PKG_VERSION")).await
+    podoclinic_desk::diagnostics::export(&state, env!("CARGO_PKG_VERSION")).await
 }
 
 /// This desk's settings file.
@@ -73,7 +73,7 @@ pub async fn save_desk_config(
     let current_password = current_password.0;
     let admin = may_configure(&state).await?;
     let before = DeskConfig::load_async(&state.paths.config_dir).await?;
-    profile::guard_change(&before, &config, admin, current_password.as_deref(), password.as_deref()).await?;
+    connection::guard_change(&before, &config, admin, current_password.as_deref(), password.as_deref()).await?;
     config.clone().save_async(&state.paths.config_dir).await?;
     let password_in_keyring = match (&config.connection, password) {
         (ConnectionProfile::Server(server), Some(p)) if !p.is_empty() => store_keyring_password(server, p).await,

@@ -4,11 +4,12 @@ use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::documents::render::Lang;
-use podoclinic_core::documents::{self, SavedDocument, folder};
-use podoclinic_core::error::{AppError, AppResult};
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::documents::render::Lang;
+use podoclinic_clinic::documents::{self, SavedDocument};
+use podoclinic_clinic::error::{AppError, AppResult};
+use podoclinic_desk::documents::{folder, saved};
+use podoclinic_desk::state::AppState;
 
 /// Writes the receipt of a charge as PDF.
 #[tauri::command]
@@ -76,7 +77,7 @@ pub async fn open_document(state: State<'_, AppState>, name: Arg<String>) -> App
     let permission = documents::permission_for(&name);
     let paths = state.paths.clone();
     let path = state
-        .run(permission, (paths, name), |ctx, (paths, name)| async move { documents::saved(&ctx, &paths, &name).await })
+        .run(permission, (paths, name), |ctx, (paths, name)| async move { saved(&ctx, &paths, &name).await })
         .await?;
     tokio::task::spawn_blocking(move || opener::open(&path)).await?.map_err(AppError::internal)
 }

@@ -1,9 +1,9 @@
 use tauri::State;
 
 use crate::commands::arg::Arg;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::offline::drafts::{self, Draft};
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_desk::offline::drafts::{self, Draft};
+use podoclinic_desk::state::AppState;
 
 /// Saves a form as it is being typed (this user's, on this desk).
 #[tauri::command]

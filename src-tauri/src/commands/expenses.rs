@@ -2,12 +2,12 @@ use crate::commands::arg::Arg;
 use chrono::NaiveDate;
 use tauri::State;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::expenses::model::{Expense, ExpenseCategory, ExpenseInput};
-use podoclinic_core::expenses::service;
-use podoclinic_core::offline::View;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::expenses::model::{Expense, ExpenseCategory, ExpenseInput};
+use podoclinic_clinic::expenses::service;
+use podoclinic_desk::offline::View;
+use podoclinic_desk::state::AppState;
 
 #[tauri::command]
 #[specta::specta]

@@ -1,11 +1,11 @@
 use crate::commands::arg::Arg;
 use tauri::State;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::{AppError, AppResult};
-use podoclinic_core::import::model::{ImportMapping, ImportReport, SheetPreview};
-use podoclinic_core::import::service;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::{AppError, AppResult};
+use podoclinic_clinic::import::model::{ImportMapping, ImportReport, SheetPreview};
+use podoclinic_clinic::import::service;
+use podoclinic_desk::state::AppState;
 
 /// A spreadsheet's headers, first rows and the mappings its headers suggest ("Importar").
 #[tauri::command]
@@ -49,7 +49,7 @@ pub async fn run_import(
             let running = &inner.import;
             let _one = running.busy.try_lock().map_err(|_| AppError::conflict("import_running", None))?;
             running.cancel.store(false, std::sync::atomic::Ordering::SeqCst);
-            let documents = podoclinic_core::documents::folder(&inner.paths);
+            let documents = podoclinic_desk::documents::folder(&inner.paths);
             let path = std::path::Path::new(&path);
             service::import(&ctx, &documents, path, &mapping, &running.cancel, |p| {
                 running.progress.send_replace(p);

@@ -2,11 +2,11 @@ use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::inventory::model::{ManualMovement, PurchaseInput, StockMovement, StockOverview};
-use podoclinic_core::inventory::service;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::inventory::model::{ManualMovement, PurchaseInput, StockMovement, StockOverview};
+use podoclinic_clinic::inventory::service;
+use podoclinic_desk::state::AppState;
 
 /// Every product's stock, the low-stock count and the valuation at cost.
 #[tauri::command]
@@ -52,8 +52,8 @@ pub async fn pay_purchase(
     state: State<'_, AppState>,
     purchase_id: Arg<Uuid>,
     expense_id: Arg<Uuid>,
-    method: Arg<podoclinic_core::money::Method>,
-) -> AppResult<podoclinic_core::expenses::model::Expense> {
+    method: Arg<podoclinic_clinic::money::Method>,
+) -> AppResult<podoclinic_clinic::expenses::model::Expense> {
     let purchase_id = purchase_id.0;
     let expense_id = expense_id.0;
     let method = method.0;

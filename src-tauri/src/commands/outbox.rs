@@ -2,9 +2,9 @@ use tauri::State;
 use uuid::Uuid;
 
 use crate::commands::arg::Arg;
-use podoclinic_core::error::{AppError, AppResult};
-use podoclinic_core::offline::outbox::{self, CopyStatus, Kept, Write};
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::error::{AppError, AppResult};
+use podoclinic_desk::offline::outbox::{self, CopyStatus, Kept, Write};
+use podoclinic_desk::state::AppState;
 
 /// What the outbox holds and how old the desk's copy is (the banner).
 #[tauri::command]

@@ -2,18 +2,18 @@ use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::patients::model::{CreatePatientOutcome, Patient, PatientSummary};
-use podoclinic_core::patients::service;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::patients::model::{CreatePatientOutcome, Patient, PatientSummary};
+use podoclinic_clinic::patients::service;
+use podoclinic_desk::state::AppState;
 
 /// Patients by any part of the name or phone, as the user types: from the desk's directory, with
 /// the server or without it.
 #[tauri::command]
 #[specta::specta]
 pub async fn search_patients(state: State<'_, AppState>, query: Arg<String>) -> AppResult<Vec<PatientSummary>> {
-    podoclinic_core::offline::search_patients(&state, query.0).await
+    podoclinic_desk::offline::search_patients(&state, query.0).await
 }
 
 /// One patient's record.

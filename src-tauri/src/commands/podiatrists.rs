@@ -1,12 +1,12 @@
 use crate::commands::arg::Arg;
 use tauri::State;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::offline::View;
-use podoclinic_core::podiatrists::model::Podiatrist;
-use podoclinic_core::podiatrists::service;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::podiatrists::model::Podiatrist;
+use podoclinic_clinic::podiatrists::service;
+use podoclinic_desk::offline::View;
+use podoclinic_desk::state::AppState;
 
 /// Every podiatrist, active first.
 #[tauri::command]

@@ -3,13 +3,13 @@ use chrono::NaiveDate;
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::appointments::model::{Appointment, ReminderOutcome};
-use podoclinic_core::appointments::service as appointments;
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::{AppError, AppResult};
-use podoclinic_core::reminders::model::{Attendance, Reminder};
-use podoclinic_core::reminders::service;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::appointments::model::{Appointment, ReminderOutcome};
+use podoclinic_clinic::appointments::service as appointments;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::{AppError, AppResult};
+use podoclinic_clinic::reminders::model::{Attendance, Reminder};
+use podoclinic_clinic::reminders::service;
+use podoclinic_desk::state::AppState;
 
 /// A day's appointments to remind, with each patient's phone and message (the list of phones is a
 /// patient read: it asks for `patients.read`).

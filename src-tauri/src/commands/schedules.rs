@@ -2,12 +2,12 @@ use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::offline::View;
-use podoclinic_core::schedules::model::{ExceptionInput, Schedule, ScheduleBlock, ScheduleException};
-use podoclinic_core::schedules::service;
-use podoclinic_core::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::schedules::model::{ExceptionInput, Schedule, ScheduleBlock, ScheduleException};
+use podoclinic_clinic::schedules::service;
+use podoclinic_desk::offline::View;
+use podoclinic_desk::state::AppState;
 
 /// A podiatrist's weekly blocks and upcoming time off.
 #[tauri::command]

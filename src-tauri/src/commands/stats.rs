@@ -2,11 +2,11 @@ use crate::commands::arg::Arg;
 use chrono::NaiveDate;
 use tauri::State;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::state::AppState;
-use podoclinic_core::stats::model::{Bucket, Dashboard};
-use podoclinic_core::stats::service;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::stats::model::{Bucket, Dashboard};
+use podoclinic_clinic::stats::service;
+use podoclinic_desk::state::AppState;
 
 /// The stats dashboard for clinic-local days `from` to `to` (inclusive).
 #[tauri::command]

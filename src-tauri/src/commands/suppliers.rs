@@ -2,11 +2,11 @@ use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::state::AppState;
-use podoclinic_core::suppliers::model::{Supplier, SupplierDetail};
-use podoclinic_core::suppliers::service;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::suppliers::model::{Supplier, SupplierDetail};
+use podoclinic_clinic::suppliers::service;
+use podoclinic_desk::state::AppState;
 
 /// Every supplier, active first.
 #[tauri::command]

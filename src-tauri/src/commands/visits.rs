@@ -2,11 +2,11 @@ use crate::commands::arg::Arg;
 use tauri::State;
 use uuid::Uuid;
 
-use podoclinic_core::auth::Permission;
-use podoclinic_core::error::AppResult;
-use podoclinic_core::state::{AppState, Subject};
-use podoclinic_core::visits::model::{Visit, VisitInput, VisitSummary};
-use podoclinic_core::visits::service;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::visits::model::{Visit, VisitInput, VisitSummary};
+use podoclinic_clinic::visits::service;
+use podoclinic_desk::state::{AppState, Subject};
 
 /// Opens (and, for a podiatrist, starts) the clinical record of an appointment. Audited.
 #[tauri::command]

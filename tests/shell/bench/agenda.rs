@@ -163,7 +163,7 @@ fn main() {
 
     let app = MockApp::new(state_on(pool.clone(), "bench"));
     app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).expect("login");
-    let direct_options = podoclinic_core::db::tuned(url.parse().unwrap());
+    let direct_options = podoclinic_clinic::db::tuned(url.parse().unwrap());
     let mut conn = tauri::async_runtime::block_on(PgConnection::connect_with(&direct_options)).unwrap();
     // The search service runs one to a few queries; "direct" runs the same service on a pool of
     // one connection, without the IPC path, the guard or JSON.
@@ -174,7 +174,8 @@ fn main() {
     )
     .unwrap();
     let direct_ctx =
-        tauri::async_runtime::block_on(podoclinic_core::auth::Ctx::for_user(&direct_pool, admin_id, "bench")).unwrap();
+        tauri::async_runtime::block_on(podoclinic_clinic::auth::Ctx::for_user(&direct_pool, admin_id, "bench"))
+            .unwrap();
 
     let queries = [
         "jose gonz",
@@ -195,8 +196,8 @@ fn main() {
         let [a, b] = in_turns(
             i,
             [&mut || found = app.invoke_json("search_patients", json!({ "query": q })).unwrap(), &mut || {
-                direct =
-                    tauri::async_runtime::block_on(podoclinic_core::patients::service::search(&direct_ctx, q)).unwrap()
+                direct = tauri::async_runtime::block_on(podoclinic_clinic::patients::service::search(&direct_ctx, q))
+                    .unwrap()
             }],
         );
         let found: serde_json::Value = serde_json::from_str(&found).unwrap();
@@ -215,11 +216,11 @@ fn main() {
     // A second desk state on the same pool, to time the guard and service without the IPC layer.
     let bare = state_on(pool.clone(), "bench-bare");
     tauri::async_runtime::block_on(async {
-        let session = podoclinic_core::auth::service::authenticate(
+        let session = podoclinic_clinic::auth::service::authenticate(
             &desk_named(&pool, "bench-bare"),
             "admin",
             ADMIN_PASSWORD,
-            podoclinic_core::auth::service::Purpose::Login,
+            podoclinic_clinic::auth::service::Purpose::Login,
         )
         .await
         .unwrap();
@@ -255,7 +256,7 @@ fn main() {
                             .unwrap()
                     },
                     &mut || {
-                        direct = tauri::async_runtime::block_on(podoclinic_core::appointments::repo::calendar(
+                        direct = tauri::async_runtime::block_on(podoclinic_clinic::appointments::repo::calendar(
                             &mut conn,
                             from,
                             to,
@@ -266,14 +267,16 @@ fn main() {
                     },
                     &mut || {
                         tauri::async_runtime::block_on(async {
-                            let ctx = podoclinic_core::auth::require(
+                            let ctx = podoclinic_desk::guard::require(
                                 &bare,
-                                podoclinic_core::auth::Permission::AppointmentsRead,
+                                podoclinic_clinic::auth::Permission::AppointmentsRead,
                                 None,
                             )
                             .await
                             .unwrap();
-                            podoclinic_core::appointments::service::agenda(&ctx, from, to, pods.clone()).await.unwrap()
+                            podoclinic_clinic::appointments::service::agenda(&ctx, from, to, pods.clone())
+                                .await
+                                .unwrap()
                         });
                     },
                 ],
@@ -291,7 +294,7 @@ fn main() {
         report(&format!("{name} ({rows} rows)"), &mut ipc, &mut sql);
         report_guarded(&format!("{name} ({rows} rows)"), &mut guarded, &mut sql);
         // The JSON part of the round trip: the page made of the entries (checked as JSON), then the reply written.
-        let week = tauri::async_runtime::block_on(podoclinic_core::appointments::repo::calendar(
+        let week = tauri::async_runtime::block_on(podoclinic_clinic::appointments::repo::calendar(
             &mut conn,
             monday,
             monday + chrono::Duration::days(7),
@@ -301,7 +304,7 @@ fn main() {
         let (mut page_t, mut write_t, mut bytes) = (Vec::new(), Vec::new(), 0);
         for _ in 0..50 {
             let t = Instant::now();
-            let page = podoclinic_core::appointments::model::AgendaPage::from_entries(&week).unwrap();
+            let page = podoclinic_clinic::appointments::model::AgendaPage::from_entries(&week).unwrap();
             page_t.push(t.elapsed());
             let t = Instant::now();
             bytes = serde_json::to_string(&page).unwrap().len();
@@ -316,19 +319,19 @@ fn main() {
         );
     }
 
-    let ctx = tauri::async_runtime::block_on(podoclinic_core::auth::Ctx::for_user(&pool, admin_id, "bench")).unwrap();
+    let ctx = tauri::async_runtime::block_on(podoclinic_clinic::auth::Ctx::for_user(&pool, admin_id, "bench")).unwrap();
     dashboard(&app, &ctx);
 }
 
 /// The one-year dashboard (monthly income) through the command path and on the pool directly.
-fn dashboard(app: &MockApp, ctx: &podoclinic_core::auth::Ctx) {
+fn dashboard(app: &MockApp, ctx: &podoclinic_clinic::auth::Ctx) {
     let today = chrono::Utc::now().date_naive();
     for bucket in ["month", "day"] {
         let (mut ipc, mut direct) = (Vec::new(), Vec::new());
         for i in 0..RUNS / 3 + 10 {
             let to = today - chrono::Duration::days((i % 60) as i64);
             let from = to - chrono::Duration::days(364);
-            let b: podoclinic_core::stats::model::Bucket = serde_json::from_value(json!(bucket)).unwrap();
+            let b: podoclinic_clinic::stats::model::Bucket = serde_json::from_value(json!(bucket)).unwrap();
             let (mut reply, mut stored) = (String::new(), None);
             let [a, c] = in_turns(
                 i,
@@ -340,7 +343,7 @@ fn dashboard(app: &MockApp, ctx: &podoclinic_core::auth::Ctx) {
                     },
                     &mut || {
                         stored = Some(
-                            tauri::async_runtime::block_on(podoclinic_core::stats::service::dashboard(
+                            tauri::async_runtime::block_on(podoclinic_clinic::stats::service::dashboard(
                                 ctx, from, to, b,
                             ))
                             .unwrap(),

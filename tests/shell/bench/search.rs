@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use podoclinic_core::offline::{Offline, sync};
+use podoclinic_desk::offline::{Offline, sync};
 use podoclinic_shell_tests::MockApp;
 use podoclinic_shell_tests::bench::{in_turns, ms, percentile};
 use podoclinic_tests::*;
@@ -71,12 +71,12 @@ fn main() {
     let server_pool = block_on(
         sqlx::postgres::PgPoolOptions::new()
             .max_connections(1)
-            .connect_with(podoclinic_core::db::tuned(url.parse().unwrap())),
+            .connect_with(podoclinic_clinic::db::tuned(url.parse().unwrap())),
     )
     .unwrap();
     let admin_id: uuid::Uuid =
         block_on(sqlx::query_scalar("SELECT id FROM users WHERE username = 'admin'").fetch_one(&pool)).unwrap();
-    let server_ctx = block_on(podoclinic_core::auth::Ctx::for_user(&server_pool, admin_id, "bench")).unwrap();
+    let server_ctx = block_on(podoclinic_clinic::auth::Ctx::for_user(&server_pool, admin_id, "bench")).unwrap();
 
     let keystrokes: Vec<String> = TYPED
         .iter()
@@ -90,7 +90,7 @@ fn main() {
             let [a, b] = in_turns(
                 round + i,
                 [&mut || found = app.invoke_json("search_patients", json!({ "query": q })).unwrap(), &mut || {
-                    asked = block_on(podoclinic_core::patients::service::search(&server_ctx, q)).unwrap()
+                    asked = block_on(podoclinic_clinic::patients::service::search(&server_ctx, q)).unwrap()
                 }],
             );
             if round == 0 {

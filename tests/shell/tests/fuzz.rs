@@ -426,18 +426,18 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
         let category: Uuid =
             sqlx::query_scalar("SELECT id FROM expense_categories LIMIT 1").fetch_one(&pool).await.unwrap();
         let appointment =
-            podoclinic_core::appointments::service::book(&ctx, booking(patient, podiatrist, future(1, 9, 0), 30))
+            podoclinic_clinic::appointments::service::book(&ctx, booking(patient, podiatrist, future(1, 9, 0), 30))
                 .await
                 .unwrap()
                 .id;
         let session = open_drawer(&ctx, 10_000).await;
-        podoclinic_core::cash::service::close(&ctx, close_input(session, 10_000, 0, 0)).await.unwrap();
+        podoclinic_clinic::cash::service::close(&ctx, close_input(session, 10_000, 0, 0)).await.unwrap();
         let arrived = arrived(&ctx, patient, podiatrist, 4).await;
         let visited = arrived_at(&ctx, patient, podiatrist, 5).await;
-        let visit = podoclinic_core::visits::service::open(&ctx, visited).await.unwrap().id;
-        let charge = podoclinic_core::billing::service::create_charge(
+        let visit = podoclinic_clinic::visits::service::open(&ctx, visited).await.unwrap().id;
+        let charge = podoclinic_clinic::billing::service::create_charge(
             &ctx,
-            podoclinic_core::billing::model::ChargeInput {
+            podoclinic_clinic::billing::model::ChargeInput {
                 id: Uuid::now_v7(),
                 patient_id: patient,
                 visit_id: None,
@@ -468,7 +468,7 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
     let mut state = state_on(pool.clone(), "fuzz-desk");
     state.login_throttle = std::sync::Arc::new(quick_throttle());
     let store = temp_paths().data_dir.join("store");
-    let offline = tauri::async_runtime::block_on(podoclinic_core::offline::Offline::open(&store)).unwrap();
+    let offline = tauri::async_runtime::block_on(podoclinic_desk::offline::Offline::open(&store)).unwrap();
     let _ = state.offline.set(std::sync::Arc::new(offline));
     let app = MockApp::new(state);
     sign_in(&app);
@@ -523,8 +523,8 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
     assert_eq!(overlaps, 0, "no podiatrist has two live appointments at once");
     assert_eq!(closed_session(&pool, clinic.closed_session), closed_before, "the closed corte is unchanged");
     let check = tauri::async_runtime::block_on(async {
-        let admin = podoclinic_core::auth::repo::list_users(&pool).await.unwrap().remove(0);
-        podoclinic_core::audit::service::verify(&ctx_of(&pool, &admin).await).await.unwrap()
+        let admin = podoclinic_clinic::auth::repo::list_users(&pool).await.unwrap().remove(0);
+        podoclinic_clinic::audit::service::verify(&ctx_of(&pool, &admin).await).await.unwrap()
     });
     assert_eq!(check.first_break, None, "the audit chain verifies");
 }
@@ -545,8 +545,8 @@ fn every_command_is_fuzzed() {
 }
 
 /// An arrived appointment on another hour than `arrived` books (two on one day would clash).
-async fn arrived_at(ctx: &podoclinic_core::auth::Ctx, patient: Uuid, podiatrist: Uuid, days: i64) -> Uuid {
-    use podoclinic_core::appointments::{model::Status, service};
+async fn arrived_at(ctx: &podoclinic_clinic::auth::Ctx, patient: Uuid, podiatrist: Uuid, days: i64) -> Uuid {
+    use podoclinic_clinic::appointments::{model::Status, service};
     let a = service::book(ctx, booking(patient, podiatrist, future(days, 12, 0), 30)).await.expect("booking");
     service::set_status(ctx, a.id, Status::Arrived).await.expect("arrived");
     a.id

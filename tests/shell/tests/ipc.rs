@@ -1,6 +1,6 @@
 //! Commands through the real IPC path (tauri mock runtime), as the webview calls them.
 
-use podoclinic_core::auth::service::{self, Purpose};
+use podoclinic_clinic::auth::service::{self, Purpose};
 use podoclinic_shell_tests::{FreshDb, MockApp, fresh_db};
 use podoclinic_tests::*;
 use serde_json::json;
@@ -123,12 +123,13 @@ fn a_podiatrist_cannot_cancel_another_podiatrist_s_appointment_without_the_permi
         let other_pod = podiatrist(&db.pool, &admin, "Sofía", None).await;
         let ana = patient(&db.pool, &admin, "Ana", "Pérez", "").await;
         let ctx = ctx_for(&db.pool, "admin", ADMIN_PASSWORD).await;
-        let mine = podoclinic_core::appointments::service::book(&ctx, booking(ana, own_pod, future(0, 16, 0), 30))
+        let mine = podoclinic_clinic::appointments::service::book(&ctx, booking(ana, own_pod, future(0, 16, 0), 30))
             .await
             .unwrap();
-        let theirs = podoclinic_core::appointments::service::book(&ctx, booking(ana, other_pod, future(0, 16, 0), 30))
-            .await
-            .unwrap();
+        let theirs =
+            podoclinic_clinic::appointments::service::book(&ctx, booking(ana, other_pod, future(0, 16, 0), 30))
+                .await
+                .unwrap();
         (mine.id, theirs.id)
     });
     let app = signed_in_app(&db, "podologo.luis", STAFF_PASSWORD);
@@ -184,8 +185,9 @@ fn a_clash_over_ipc_is_slot_taken_naming_the_appointment() {
         let pod = podiatrist(&db.pool, &admin, "Sofía", None).await;
         let ana = patient(&db.pool, &admin, "Ana", "Pérez", "").await;
         let ctx = ctx_for(&db.pool, "admin", ADMIN_PASSWORD).await;
-        let first =
-            podoclinic_core::appointments::service::book(&ctx, booking(ana, pod, future(0, 16, 0), 30)).await.unwrap();
+        let first = podoclinic_clinic::appointments::service::book(&ctx, booking(ana, pod, future(0, 16, 0), 30))
+            .await
+            .unwrap();
         (pod, ana, first)
     });
     let app = signed_in_app(&db, "admin", ADMIN_PASSWORD);
@@ -241,15 +243,15 @@ fn reception_cannot_open_a_clinical_note_but_sees_what_to_charge() {
         let nails = treatment(&db.pool, &admin, "Corte de uñas", 30_000).await;
         let ctx = ctx_for(&db.pool, "admin", ADMIN_PASSWORD).await;
         let appointment = arrived(&ctx, pat, pod, 0).await;
-        let visit = podoclinic_core::visits::service::open(&ctx, appointment).await.unwrap();
-        let input = podoclinic_core::visits::model::VisitInput {
+        let visit = podoclinic_clinic::visits::service::open(&ctx, appointment).await.unwrap();
+        let input = podoclinic_clinic::visits::model::VisitInput {
             id: visit.id,
             findings: Default::default(),
             risk_category: Some(1),
             notes: "Paciente con dolor".into(),
-            procedures: vec![podoclinic_core::visits::model::Procedure { treatment_id: nails, quantity: 1 }],
+            procedures: vec![podoclinic_clinic::visits::model::Procedure { treatment_id: nails, quantity: 1 }],
         };
-        podoclinic_core::visits::service::save(&ctx, input).await.unwrap();
+        podoclinic_clinic::visits::service::save(&ctx, input).await.unwrap();
         appointment
     });
     let app = signed_in_app(&db, "recepcion1", STAFF_PASSWORD);
@@ -321,7 +323,7 @@ fn diagnostics_hold_the_recent_logs_the_versions_and_the_settings_and_no_secret_
     }
     assert_eq!(entries.keys().collect::<Vec<_>>(), ["logs/podoclinic.log.today", "settings.json", "versions.json"]);
     let versions: serde_json::Value = serde_json::from_str(&entries["versions.json"]).unwrap();
-    let schema = podoclinic_core::db::app_schema_version();
+    let schema = podoclinic_clinic::db::app_schema_version();
     assert_eq!((versions["appSchema"].as_i64(), versions["databaseSchema"].as_i64()), (Some(schema), Some(schema)));
     assert!(versions["server"].as_str().is_some_and(|v| !v.is_empty()));
     assert!(

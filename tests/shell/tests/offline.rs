@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use podoclinic_core::db::monitor::DbStatus;
-use podoclinic_core::offline::{Offline, sync};
+use podoclinic_desk::db::health::DbStatus;
+use podoclinic_desk::offline::{Offline, sync};
 use podoclinic_shell_tests::{MockApp, fresh_db};
 use podoclinic_tests::*;
 use serde_json::{Value, json};
@@ -40,7 +40,7 @@ fn without_the_server_the_desk_shows_what_it_kept_as_the_server_showed_it() {
         let book = |days: i64| {
             let start = Utc::now() + Duration::days(days) + Duration::hours(1);
             let start = start - Duration::seconds(start.timestamp() % 60);
-            podoclinic_core::appointments::service::book(&ctx, booking(ana, pod, start, 30))
+            podoclinic_clinic::appointments::service::book(&ctx, booking(ana, pod, start, 30))
         };
         let soon = book(0).await.unwrap();
         let later = book(10).await.unwrap();
@@ -89,7 +89,7 @@ fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
 
 #[test]
 fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_the_tray() {
-    use podoclinic_core::offline::outbox;
+    use podoclinic_desk::offline::outbox;
     let db = fresh_db();
     let pool = db.pool.clone();
     let at = |hour: i64| {
@@ -103,7 +103,7 @@ fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_
         let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
         let ana = patient(&pool, &admin, "Ana", "López", "5512345678").await;
         open_drawer(&ctx, 50_000).await;
-        let booked = podoclinic_core::appointments::service::book(&ctx, booking(ana, pod, at(8), 30)).await.unwrap();
+        let booked = podoclinic_clinic::appointments::service::book(&ctx, booking(ana, pod, at(8), 30)).await.unwrap();
         (pod, ana, ctx, booked.id)
     });
     let app = desk(&pool, &temp_paths().data_dir.join("store"), true);
@@ -143,9 +143,9 @@ fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_
     // Meanwhile another desk books 11:00 for someone else.
     tauri::async_runtime::block_on(async {
         let marta =
-            podoclinic_core::patients::service::create(&other_desk, new_patient("Marta", "Ruiz", ""), true).await;
+            podoclinic_clinic::patients::service::create(&other_desk, new_patient("Marta", "Ruiz", ""), true).await;
         let marta = marta.unwrap().created.unwrap().id;
-        podoclinic_core::appointments::service::book(&other_desk, booking(marta, pod, at(11), 30)).await.unwrap();
+        podoclinic_clinic::appointments::service::book(&other_desk, booking(marta, pod, at(11), 30)).await.unwrap();
     });
 
     // The server is back: everything lands once, in order; 11:00 waits in the tray.
@@ -188,7 +188,7 @@ fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_
 
 #[test]
 fn a_counter_sale_and_an_expense_made_offline_land_at_the_prices_shown_and_a_price_changed_meanwhile_waits() {
-    use podoclinic_core::offline::outbox;
+    use podoclinic_desk::offline::outbox;
     let db = fresh_db();
     let pool = db.pool.clone();
     let supplies = "00000000-0000-7000-8000-000000000101";
@@ -265,10 +265,10 @@ fn a_counter_sale_and_an_expense_made_offline_land_at_the_prices_shown_and_a_pri
     assert_eq!(count(&pool, "SELECT count(*) FROM charges"), 0, "nothing reached the server yet");
 
     tauri::async_runtime::block_on(async {
-        let mut t = podoclinic_core::catalog::service::treatments(&other_desk).await.unwrap();
+        let mut t = podoclinic_clinic::catalog::service::treatments(&other_desk).await.unwrap();
         let mut t = t.remove(t.iter().position(|t| t.id == plantilla).unwrap());
         t.price_cents = 12_000;
-        podoclinic_core::catalog::service::update_treatment(&other_desk, t).await.unwrap();
+        podoclinic_clinic::catalog::service::update_treatment(&other_desk, t).await.unwrap();
     });
 
     // Back: the first sale, its payments and the expense land at what the desk showed; the sale
@@ -303,7 +303,7 @@ fn a_counter_sale_and_an_expense_made_offline_land_at_the_prices_shown_and_a_pri
 
 #[test]
 fn a_refused_write_given_up_is_audited_with_its_reason() {
-    use podoclinic_core::offline::outbox;
+    use podoclinic_desk::offline::outbox;
     let db = fresh_db();
     let pool = db.pool.clone();
     let start = Utc::now() + Duration::days(2);
@@ -324,7 +324,7 @@ fn a_refused_write_given_up_is_audited_with_its_reason() {
         app.invoke("discard_outbox", json!({ "id": mine.id, "reason": "duplicada" })).unwrap_err(),
         json!({ "kind": "offline" })
     );
-    tauri::async_runtime::block_on(podoclinic_core::appointments::service::book(&ctx, booking(ana, pod, start, 30)))
+    tauri::async_runtime::block_on(podoclinic_clinic::appointments::service::book(&ctx, booking(ana, pod, start, 30)))
         .unwrap();
     app.state().health.set(DbStatus::Online);
     tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
@@ -383,7 +383,7 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
                      AND user_id = (SELECT id FROM users WHERE username = 'recepcion1') AND after ->> 'withoutServer' = 'true'";
     assert_eq!(count(&pool, audited), 0);
     for round in 0..2 {
-        let sent = tauri::async_runtime::block_on(podoclinic_core::offline::outbox::replay(&app.state())).unwrap();
+        let sent = tauri::async_runtime::block_on(podoclinic_desk::offline::outbox::replay(&app.state())).unwrap();
         assert_eq!((sent, count(&pool, audited)), (2, 2), "round {round}");
         let unsent = std::process::Command::new("sqlite3")
             .arg(store.join("desk.sqlite3"))
@@ -395,13 +395,13 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
 
     // Deactivated on the server: the next refresh forgets them.
     tauri::async_runtime::block_on(async {
-        let update = podoclinic_core::auth::model::UserUpdateInput {
+        let update = podoclinic_clinic::auth::model::UserUpdateInput {
             id: clerk.id,
             display_name: clerk.display_name.clone(),
             role_id: RECEPTION_ROLE,
             active: false,
         };
-        podoclinic_core::auth::service::update_user(&admin_ctx, update).await.unwrap();
+        podoclinic_clinic::auth::service::update_user(&admin_ctx, update).await.unwrap();
         let offline = app.state().offline.get().unwrap().clone();
         sync::refresh(&pool, &offline, "test-desk").await.unwrap();
     });

@@ -1,0 +1,159 @@
+//! Printable documents: payment receipts and cash closing reports as PDF, tables as CSV, each
+//! written into the folder the desk gives (`podoclinic_desk::documents`) and its making audited.
+
+pub mod pdf;
+pub mod render;
+
+use std::path::Path;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::audit::{self, Action, Entry};
+use crate::auth::{Ctx, Permission};
+use crate::error::{AppError, AppResult};
+use crate::{billing, cash, profile};
+use render::Lang;
+
+/// A document written to disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedDocument {
+    /// The file name inside the documents folder (what `open_document` takes).
+    pub name: String,
+    /// Full path, for staff to find the file.
+    pub path: String,
+}
+
+async fn write(dir: &Path, name: String, bytes: Vec<u8>) -> AppResult<SavedDocument> {
+    tokio::fs::create_dir_all(dir).await.map_err(AppError::internal)?;
+    let path = dir.join(&name);
+    // Written beside and renamed, so a viewer never sees half a file.
+    let partial = dir.join(format!(".{name}.part"));
+    tokio::fs::write(&partial, bytes).await.map_err(AppError::internal)?;
+    tokio::fs::rename(&partial, &path).await.map_err(AppError::internal)?;
+    Ok(SavedDocument { name, path: path.display().to_string() })
+}
+
+/// Lays out on a blocking thread: PDF building and font subsetting are CPU work.
+async fn build(f: impl FnOnce() -> AppResult<Vec<u8>> + Send + 'static) -> AppResult<Vec<u8>> {
+    tokio::task::spawn_blocking(f).await?
+}
+
+pub async fn receipt(ctx: &Ctx, dir: &Path, charge_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let mut conn = ctx.pool.acquire().await?;
+    let charge = billing::repo::charge(&mut conn, charge_id).await?.ok_or_else(|| AppError::not_found("charge"))?;
+    let mut payments = billing::repo::payments_for_patient(&mut *conn, charge.patient_id).await?;
+    payments.retain(|p| p.charge_id == Some(charge_id));
+    payments.reverse();
+    let profile = profile::repo::get(&mut *conn).await?;
+    let tz = profile::time::zone(&mut *conn).await?;
+    let name = format!("recibo-{:06}.pdf", charge.folio);
+    audit::record(&mut *conn, &ctx.actor, Entry::new(Action::DocumentReceipt, "charge", charge_id)).await?;
+    let bytes = build(move || render::receipt(&profile, tz, &charge, &payments, lang)).await?;
+    write(dir, name, bytes).await
+}
+
+pub async fn cash_report(ctx: &Ctx, dir: &Path, session_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let report = cash::service::report(ctx, session_id).await?;
+    let profile = profile::repo::get(&ctx.pool).await?;
+    let tz = profile::time::zone(&ctx.pool).await?;
+    let kind = if report.session.closed_at.is_some() { "z" } else { "x" };
+    let stamp = report.generated_at.with_timezone(&tz).format("%Y%m%d-%H%M%S");
+    let name = format!("corte-{kind}-{}-{stamp}.pdf", &session_id.simple().to_string()[..8]);
+    audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::DocumentCashReport, "cash_session", session_id)).await?;
+    let closed = report.session.closed_at.map(|_| session_id);
+    let (rows, head) = audit::service::head(ctx, closed).await?;
+    let chain = render::AuditHead { rows, head };
+    let bytes = build(move || render::cash_report(&profile, tz, &report, &chain, lang)).await?;
+    write(dir, name, bytes).await
+}
+
+/// Writes a table as CSV (UTF-8 with a BOM, so spreadsheet apps read the accents) into the
+/// documents folder. `name` becomes part of the file name (letters, digits and dashes only).
+pub async fn csv_table(
+    ctx: &Ctx,
+    dir: &Path,
+    name: &str,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> AppResult<SavedDocument> {
+    let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
+    if slug.is_empty() {
+        return Err(AppError::validation("name", "required"));
+    }
+    if header.is_empty() {
+        return Err(AppError::validation("header", "required"));
+    }
+    if rows.iter().any(|row| row.len() != header.len()) {
+        return Err(AppError::validation("rows", "row_length"));
+    }
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(header.iter().map(|c| inert(c).into_owned())).map_err(AppError::internal)?;
+    for row in &rows {
+        out.write_record(row.iter().map(|c| inert(c).into_owned())).map_err(AppError::internal)?;
+    }
+    let bytes = out.into_inner().map_err(AppError::internal)?;
+    audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::DocumentCsv, "table", &slug)).await?;
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    write(dir, format!("{slug}-{stamp}.csv"), bytes).await
+}
+
+/// A cell a spreadsheet shows as what it is. Text that starts like a formula (`=`, `+`, `-`, `@`,
+/// a tab or a carriage return: an expense category named `=HYPERLINK(…)`) gets a leading `'`, so
+/// it is shown, never run; a number (a negative amount too) stays a number.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_number(cell) { format!("'{cell}").into() } else { cell.into() }
+}
+
+/// `-1234`, `+12.50`, `-1,234.50`: a sign, digits (with thousands commas) and decimals.
+fn is_number(cell: &str) -> bool {
+    let unsigned = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    let (whole, decimals) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    !whole.is_empty()
+        && whole.starts_with(|c: char| c.is_ascii_digit())
+        && whole.chars().all(|c| c.is_ascii_digit() || c == ',')
+        && !decimals.is_empty()
+        && decimals.chars().all(|c| c.is_ascii_digit())
+}
+
+/// What a saved document needs to be seen: receipts are payments, cortes the drawer's, the rest
+/// (CSV tables) the dashboard's.
+pub fn permission_for(name: &str) -> Permission {
+    if name.starts_with("recibo-") {
+        Permission::PaymentsRead
+    } else if name.starts_with("corte-") {
+        Permission::CashOperate
+    } else {
+        Permission::StatsRead
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formula_like_cells_are_shown_as_text_and_numbers_stay_numbers() {
+        for risky in [
+            "=HYPERLINK(\"http://x\",\"clic\")",
+            "+52 55 1234 5678",
+            "-cmd|' /C calc'!A0",
+            "@SUM(A1)",
+            "\tnota",
+            "\rnota",
+            "-",
+            "+",
+        ] {
+            assert_eq!(inert(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for number in ["-1234", "-1,234.50", "+12.5", "0", "1500.00"] {
+            assert_eq!(inert(number), number, "{number:?}");
+        }
+        for text in ["Consulta", "a=b", "", "Dra. Ana"] {
+            assert_eq!(inert(text), text);
+        }
+        assert_eq!(inert("-1.2.3"), "'-1.2.3");
+    }
+}

@@ -1,0 +1,5 @@
+//! Patients: records, accent-insensitive search as you type, duplicate warnings, archiving.
+
+pub mod model;
+pub mod repo;
+pub mod service;

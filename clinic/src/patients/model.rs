@@ -1,0 +1,195 @@
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::validate::trimmed;
+
+/// A patient's sex, as the record offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum Sex {
+    Female,
+    Male,
+    Other,
+}
+
+impl Sex {
+    /// Every option, in the order the form lists them.
+    pub const ALL: [Sex; 3] = [Sex::Female, Sex::Male, Sex::Other];
+}
+
+/// Which diabetes the patient has, if any (it raises the foot's risk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::Type)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+pub enum Diabetes {
+    None,
+    Type1,
+    Type2,
+    Gestational,
+    Other,
+}
+
+impl Diabetes {
+    /// Every option, in the order the form lists them.
+    pub const ALL: [Diabetes; 5] =
+        [Diabetes::None, Diabetes::Type1, Diabetes::Type2, Diabetes::Gestational, Diabetes::Other];
+}
+
+/// A patient's record, with the podiatric history that matters at the desk and in the chair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Patient {
+    /// Made by the client (UUID v7).
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_names: String,
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub phone: String,
+    pub phone_alt: String,
+    pub email: String,
+    pub address: String,
+    pub emergency_contact: String,
+    pub emergency_phone: String,
+    pub diabetes: Diabetes,
+    pub vascular_disease: bool,
+    pub anticoagulants: bool,
+    pub allergies: String,
+    pub history_notes: String,
+    /// Read-only: set by `archive_patient`.
+    pub archived: bool,
+}
+
+/// One line of a search result or duplicate warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientSummary {
+    pub id: Uuid,
+    pub full_name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: String,
+    /// Diabetes, vascular disease or anticoagulants: flagged in lists.
+    pub at_risk: bool,
+}
+
+/// What creating a patient did: created it, or found likely duplicates and waited for confirmation.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatePatientOutcome {
+    pub created: Option<Patient>,
+    pub possible_duplicates: Vec<PatientSummary>,
+}
+
+impl Patient {
+    /// Trims and checks what the form sent; today is the clinic's local date.
+    pub fn parse(mut self, today: NaiveDate) -> AppResult<Self> {
+        trimmed(&mut self.first_name, "firstName", crate::limits::PATIENT_FIRST_NAME)?;
+        trimmed(&mut self.last_names, "lastNames", crate::limits::PATIENT_LAST_NAMES)?;
+        if self.first_name.is_empty() {
+            return Err(AppError::validation("firstName", "required"));
+        }
+        if let Some(b) = self.birth_date
+            && (b > today || b < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(b))
+        {
+            return Err(AppError::validation("birthDate", "out_of_range"));
+        }
+        for (value, field) in [
+            (&mut self.phone, "phone"),
+            (&mut self.phone_alt, "phoneAlt"),
+            (&mut self.emergency_phone, "emergencyPhone"),
+        ] {
+            trimmed(value, field, crate::limits::PATIENT_PHONE)?;
+            let digits = value.chars().filter(char::is_ascii_digit).count();
+            let allowed = value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+            if !value.is_empty() && (!allowed || !(7..=15).contains(&digits)) {
+                return Err(AppError::validation(field, "phone_format"));
+            }
+        }
+        trimmed(&mut self.email, "email", crate::limits::PATIENT_EMAIL)?;
+        if !self.email.is_empty() && !looks_like_email(&self.email) {
+            return Err(AppError::validation("email", "email_format"));
+        }
+        trimmed(&mut self.address, "address", crate::limits::PATIENT_ADDRESS)?;
+        trimmed(&mut self.emergency_contact, "emergencyContact", crate::limits::PATIENT_EMERGENCY_CONTACT)?;
+        trimmed(&mut self.allergies, "allergies", crate::limits::PATIENT_ALLERGIES)?;
+        trimmed(&mut self.history_notes, "historyNotes", crate::limits::PATIENT_HISTORY_NOTES)?;
+        Ok(self)
+    }
+
+    /// Diabetes, vascular disease or anticoagulants: the flag lists show (the server computes the
+    /// same in its queries).
+    pub fn at_risk(&self) -> bool {
+        self.diabetes != Diabetes::None || self.vascular_disease || self.anticoagulants
+    }
+
+    /// The last ten digits of the main phone: how duplicates are matched (+52 prefixes vary).
+    pub fn phone_key(&self) -> String {
+        phone_key(&self.phone)
+    }
+}
+
+/// The last ten digits of a phone: how duplicates are matched (+52 prefixes vary).
+pub fn phone_key(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(10)..].to_string()
+}
+
+fn looks_like_email(s: &str) -> bool {
+    let mut parts = s.split('@');
+    matches!((parts.next(), parts.next(), parts.next()), (Some(user), Some(host), None)
+        if !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.') && !s.contains(' '))
+}
+
+/// Lowercase without accents, as the database's `search_name` column is built.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_drops_accents_and_case() {
+        assert_eq!(fold("José GONZÁLEZ Muñoz"), "jose gonzalez munoz");
+    }
+
+    #[test]
+    fn emails_are_checked_loosely() {
+        assert!(looks_like_email("ana@example.mx"));
+        assert!(!looks_like_email("ana@"));
+        assert!(!looks_like_email("ana example@mx.com"));
+    }
+}
+
+/// One patient as the desk's directory holds it (the desk store's row, filled from the server's
+/// `patients` or typed at the desk): what search as you type reads, online and offline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub id: Uuid,
+    pub full_name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: String,
+    pub at_risk: bool,
+    /// Lowercase without accents, as the server's `search_name`.
+    pub search_name: String,
+    /// The phone's digits.
+    pub search_phone: String,
+    /// Registered at the desk while the server was away; not on the server yet.
+    pub pending: bool,
+}

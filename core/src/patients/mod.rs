@@ -1,6 +1,0 @@
-//! Patients: records, accent-insensitive search as you type, duplicate warnings, archiving.
-
-pub mod directory;
-pub mod model;
-pub mod repo;
-pub mod service;

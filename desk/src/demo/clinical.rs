@@ -1,0 +1,74 @@
+//! What the demo's podiatrists wrote: per-foot findings and a note that fit the treatment done,
+//! so an opened record reads like one.
+
+use podoclinic_clinic::visits::model::{CallusFinding, Findings, FootFindings, NailFinding, Pulse, SkinFinding, Ulcer};
+
+/// A signed note's content: findings, IWGDF risk (0–3) and the free text.
+pub struct Note {
+    pub findings: Findings,
+    pub risk: i16,
+    pub text: &'static str,
+}
+
+/// The note for a visit whose main procedure is `treatment` (a name from the demo catalog).
+/// Patients at risk (diabetes, vascular disease, anticoagulants) get a higher risk category.
+pub fn note(rng: &mut fastrand::Rng, treatment: &str, at_risk: bool) -> Note {
+    let base = FootFindings {
+        pulse_dorsalis: Pulse::Present,
+        pulse_tibial: Pulse::Present,
+        monofilament_felt: at_risk.then(|| rng.u8(7..=10)),
+        ..FootFindings::default()
+    };
+    let mut left = base.clone();
+    let mut right = base;
+    let (affected, risk, text) = match treatment {
+        "Tratamiento de uña encarnada" => {
+            let side = if rng.bool() { &mut left } else { &mut right };
+            side.nails = vec![NailFinding::Ingrown];
+            side.notes = "Onicocriptosis en borde lateral del primer dedo, con eritema leve.".into();
+            (None, 1, "Espiculotomía del borde afectado, curación con antiséptico. Revisión en 7 días.")
+        }
+        "Quiropodia (callosidades)" => {
+            left.calluses = vec![CallusFinding::PlantarHyperkeratosis];
+            right.calluses = vec![CallusFinding::Callus, CallusFinding::HardCorn];
+            (
+                Some(SkinFinding::Dry),
+                1,
+                "Deslaminado de hiperqueratosis plantar y enucleación de heloma. Hidratación diaria.",
+            )
+        }
+        "Curación de úlcera" => {
+            let side = if rng.bool() { &mut left } else { &mut right };
+            side.ulcer = Some(Ulcer { location: "Cabeza del primer metatarsiano".into(), wagner_grade: 1 });
+            side.pulse_tibial = Pulse::Diminished;
+            (None, 3, "Desbridamiento y curación de úlcera superficial; descarga con fieltro. Control semanal.")
+        }
+        "Revisión de pie diabético" => {
+            left.monofilament_felt = Some(rng.u8(8..=10));
+            right.monofilament_felt = Some(rng.u8(8..=10));
+            (
+                Some(SkinFinding::Dry),
+                2,
+                "Exploración neurológica y vascular sin cambios. Educación en calzado y revisión diaria.",
+            )
+        }
+        "Corte y limado de uñas" => {
+            left.nails = vec![NailFinding::Thickened];
+            right.nails = vec![NailFinding::Onychomycosis];
+            (None, 0, "Corte y fresado de láminas engrosadas. Se indica antimicótico tópico.")
+        }
+        _ => {
+            (Some(SkinFinding::Dry), 0, "Valoración podológica general. Sin hallazgos de alarma; revisión en 3 meses.")
+        }
+    };
+    if let Some(skin) = affected {
+        left.skin = vec![skin];
+        right.skin = vec![skin];
+    }
+    let risk = match (at_risk, risk) {
+        (_, 3) => 3,
+        (true, r) => r.max(1 + rng.i16(0..2)),
+        (false, r) => r.min(1),
+    };
+    Note { findings: Findings { left, right }, risk, text }
+}

@@ -1,0 +1,17 @@
+//! The machinery that runs a reception desk on the clinic's rules (`podoclinic_clinic`): the
+//! command runner and its guard, start-up, the database's connection (embedded cluster, LAN
+//! profile, TLS tunnel, health, live updates), the desk store kept for outages (outbox, drafts,
+//! offline sign-in), backups, the demo clinic, diagnostics and what differs between platforms.
+//! It knows nothing of Tauri: the shell (`src-tauri`) forwards its events and calls its runner.
+
+pub mod backup;
+pub mod db;
+pub mod demo;
+pub mod diagnostics;
+pub mod documents;
+pub mod guard;
+pub mod offline;
+pub mod platform;
+pub mod session;
+pub mod startup;
+pub mod state;

@@ -1,0 +1,97 @@
+//! What the desk keeps for when the clinic's server is away, in its own store
+//! (`podoclinic_store`): the patient directory (searched in memory, online and offline), the
+//! week's agenda and whole answers such as the catalog, the outbox of writes made meanwhile, and
+//! drafts. `sync` keeps the copies current from the server; the services decide what each
+//! command does with them.
+
+pub mod directory;
+pub mod drafts;
+pub mod outbox;
+pub mod sign_in;
+pub mod sync;
+mod views;
+
+pub use views::View;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use podoclinic_store::Store;
+use tokio::sync::RwLock;
+
+use crate::offline::directory::Directory;
+use crate::state::AppState;
+use podoclinic_clinic::auth::Permission;
+use podoclinic_clinic::error::{AppError, AppResult};
+use podoclinic_clinic::patients::model::PatientSummary;
+
+/// The desk's store and the directory's index, for the app's life.
+pub struct Offline {
+    pub store: Store,
+    pub directory: RwLock<Directory>,
+    /// The directory holds the server's patients (refreshed once, on this run or an earlier one):
+    /// search may read it instead of the server.
+    ready: AtomicBool,
+    /// What the outbox holds, for the banner.
+    pub outbox: tokio::sync::watch::Sender<outbox::OutboxCount>,
+    /// A write was kept: send it if the server is there.
+    pub kick: tokio::sync::Notify,
+    /// One replay at a time.
+    replaying: tokio::sync::Mutex<()>,
+}
+
+/// A fault of the desk's own store: never "offline" (that is the server's), always a fault with
+/// a log id, so nothing is reported saved that is not.
+pub fn fault(e: sqlx::Error) -> AppError {
+    AppError::internal(format_args!("desk store: {e}"))
+}
+
+impl Offline {
+    /// Opens the store in `dir` and loads the directory's index from it.
+    pub async fn open(dir: &Path) -> AppResult<Offline> {
+        let store = Store::open(dir).await.map_err(fault)?;
+        let started = std::time::Instant::now();
+        let listings = podoclinic_store::directory::all(&store).await.map_err(fault)?;
+        let directory = Directory::build(listings);
+        tracing::info!(patients = directory.len(), ms = started.elapsed().as_millis() as u64, "directory loaded");
+        let synced = podoclinic_store::views::get(&store, sync::SYNCED).await.map_err(fault)?.is_some();
+        let offline = Offline {
+            store,
+            directory: RwLock::new(directory),
+            ready: AtomicBool::new(synced),
+            outbox: tokio::sync::watch::Sender::new(outbox::OutboxCount::default()),
+            kick: tokio::sync::Notify::new(),
+            replaying: tokio::sync::Mutex::new(()),
+        };
+        offline.recount().await?;
+        Ok(offline)
+    }
+
+    pub fn ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_ready(&self) {
+        self.ready.store(true, Ordering::Release);
+    }
+
+    /// Patients matching what was typed, from the directory (the same rules as the server's search).
+    pub async fn search(&self, query: &str) -> AppResult<Vec<PatientSummary>> {
+        podoclinic_clinic::patients::service::search_in(&*self.directory.read().await, query).await
+    }
+}
+
+/// "Buscar paciente": from the directory once it holds the server's patients, online and offline
+/// alike (no round trip per keystroke); before its first refresh, from the server.
+pub async fn search_patients(state: &AppState, query: String) -> AppResult<Vec<PatientSummary>> {
+    if let Some(offline) = state.offline.get().filter(|o| o.ready()) {
+        return state
+            .run_local(Permission::PatientsRead, query, |_, query| async move { offline.search(&query).await })
+            .await;
+    }
+    state
+        .run(Permission::PatientsRead, query, |ctx, query| async move {
+            podoclinic_clinic::patients::service::search(&ctx, &query).await
+        })
+        .await
+}

@@ -1,0 +1,727 @@
+//! Writes the desk makes while the server is away. Each is checked here as the server would check
+//! what it can (the same validations, the week's agenda for clashes, the directory for the
+//! patient), stored in the outbox with its client-made id and on disk before the desk answers,
+//! and shown at once (the calendar marks it "pendiente"). When the server is back the outbox is
+//! sent in the order it was made, through the same services, as the user who typed each write:
+//! ids make a write sent twice land once. What the server refuses is never dropped: it waits in
+//! the conflicts tray for a person to amend it or discard it (with a reason, audited).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Offline, fault};
+use crate::offline::directory::typed_here;
+use crate::state::AppState;
+use podoclinic_clinic::appointments::model::{Appointment, BookInput, RescheduleInput, Status, check_times};
+use podoclinic_clinic::auth::{Ctx, Permission, Session};
+use podoclinic_clinic::billing::model::{Charge, ChargeInput, LineInput, Payment, PaymentInput};
+use podoclinic_clinic::cash::model::{CashSession, DeskCash};
+use podoclinic_clinic::catalog::model::{Product, Treatment};
+use podoclinic_clinic::error::{AppError, AppResult};
+use podoclinic_clinic::expenses::model::{Expense, ExpenseCategory, ExpenseInput};
+use podoclinic_clinic::money::Method;
+use podoclinic_clinic::patients::model::{CreatePatientOutcome, Listing, Patient};
+
+/// A write the desk can make without its server.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Write {
+    Book {
+        input: BookInput,
+    },
+    Reschedule {
+        input: RescheduleInput,
+    },
+    SetStatus {
+        id: Uuid,
+        status: Status,
+    },
+    Cancel {
+        id: Uuid,
+        reason: String,
+    },
+    CreatePatient {
+        patient: Patient,
+        allow_duplicate: bool,
+    },
+    UpdatePatient {
+        patient: Patient,
+    },
+    Charge {
+        input: ChargeInput,
+    },
+    Payment {
+        input: PaymentInput,
+    },
+    Expense {
+        input: ExpenseInput,
+    },
+    /// A sign-in (or an unlock) the desk let through without the server: audited on the server
+    /// as the user's, with the time it happened, when the server is back. Not a write anyone
+    /// fixes: neither counted on the banner nor shown in the tray.
+    SignIn {
+        unlock: bool,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Write {
+    /// The permission the write needs, checked at the desk and again when it is sent (`None`:
+    /// the user's own sign-in).
+    pub fn permission(&self) -> Option<Permission> {
+        Some(match self {
+            Write::Book { .. } | Write::Reschedule { .. } | Write::SetStatus { .. } | Write::Cancel { .. } => {
+                Permission::AppointmentsWrite
+            }
+            Write::CreatePatient { .. } | Write::UpdatePatient { .. } => Permission::PatientsWrite,
+            Write::Charge { .. } | Write::Payment { .. } => Permission::PaymentsWrite,
+            Write::Expense { .. } => Permission::ExpensesWrite,
+            Write::SignIn { .. } => return None,
+        })
+    }
+
+    /// Whether `session` may make (or fix, or give up) this write.
+    fn allowed(&self, session: &Session) -> AppResult<()> {
+        match self.permission() {
+            Some(permission) if !session.permissions.contains(&permission) => Err(AppError::Forbidden { permission }),
+            _ => Ok(()),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Write::Book { .. } => "book",
+            Write::Reschedule { .. } => "reschedule",
+            Write::SetStatus { .. } => "setStatus",
+            Write::Cancel { .. } => "cancel",
+            Write::CreatePatient { .. } => "createPatient",
+            Write::UpdatePatient { .. } => "updatePatient",
+            Write::Charge { .. } => "charge",
+            Write::Payment { .. } => "payment",
+            Write::Expense { .. } => "expense",
+            Write::SignIn { .. } => SIGN_IN,
+        }
+    }
+
+    /// The appointment the write is about, if any (its agenda is re-read after it is sent).
+    fn appointment(&self) -> Option<Uuid> {
+        match self {
+            Write::Book { input } => Some(input.id),
+            Write::Reschedule { input } => Some(input.id),
+            Write::SetStatus { id, .. } | Write::Cancel { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Sends the write (kept under `id`) through the service that makes it online.
+    async fn apply(&self, ctx: &Ctx, id: Uuid) -> AppResult<()> {
+        use podoclinic_clinic::appointments::service as appointments;
+        use podoclinic_clinic::patients::service as patients;
+        match self.clone() {
+            Write::Book { input } => appointments::book(ctx, input).await.map(drop),
+            Write::Reschedule { input } => appointments::reschedule(ctx, input).await.map(drop),
+            Write::SetStatus { id, status } => appointments::set_status(ctx, id, status).await.map(drop),
+            Write::Cancel { id, reason } => appointments::cancel(ctx, id, &reason).await.map(drop),
+            Write::CreatePatient { patient, allow_duplicate } => {
+                match patients::create(ctx, patient, allow_duplicate).await?.created {
+                    Some(_) => Ok(()),
+                    None => Err(AppError::conflict("possible_duplicate", Some("patient"))),
+                }
+            }
+            Write::UpdatePatient { patient } => patients::update(ctx, patient).await.map(drop),
+            Write::Charge { input } => podoclinic_clinic::billing::service::create_charge(ctx, input).await.map(drop),
+            Write::Payment { input } => podoclinic_clinic::billing::service::take_payment(ctx, input).await.map(drop),
+            Write::Expense { input } => podoclinic_clinic::expenses::service::record(ctx, input).await.map(drop),
+            Write::SignIn { unlock, at } => audit_sign_in(ctx, id, unlock, at).await,
+        }
+    }
+}
+
+/// The outbox kind of a sign-in made without the server.
+const SIGN_IN: &str = "signIn";
+
+/// A sign-in the desk let through without the server, in the server's audit as the user's own,
+/// once (the outbox id is in the entry: sent again after a crash, it is found, not repeated).
+async fn audit_sign_in(ctx: &Ctx, id: Uuid, unlock: bool, at: DateTime<Utc>) -> AppResult<()> {
+    use podoclinic_clinic::audit::{Action, Entry};
+    let action = if unlock { Action::SessionUnlock } else { Action::LoginSuccess };
+    let mut tx = ctx.pool.begin().await?;
+    podoclinic_clinic::db::lock_id(&mut tx, id).await?;
+    if !podoclinic_clinic::audit::repo::recorded_for(&mut *tx, action, ctx.session.user_id, id).await? {
+        let after = serde_json::json!({ "withoutServer": true, "at": at, "outboxId": id });
+        podoclinic_clinic::audit::record(
+            &mut *tx,
+            &ctx.actor,
+            Entry::new(action, "user", ctx.session.user_id).after(&after),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One write in the outbox, as the tray shows it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Kept {
+    pub id: Uuid,
+    pub write: Write,
+    pub created_at: DateTime<Utc>,
+    /// Who typed it.
+    pub user_id: Uuid,
+    /// Waiting to be sent (`None`), or why the server refused it.
+    pub refusal: Option<AppError>,
+}
+
+/// What the banner counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxCount {
+    pub pending: u32,
+    pub conflicts: u32,
+}
+
+impl Offline {
+    /// Every write not settled yet, oldest first.
+    pub async fn kept(&self) -> AppResult<Vec<Kept>> {
+        let entries = podoclinic_store::outbox::open(&self.store).await.map_err(fault)?;
+        entries
+            .into_iter()
+            .map(|e| {
+                Ok(Kept {
+                    id: e.id,
+                    write: serde_json::from_str(&e.payload).map_err(AppError::internal)?,
+                    created_at: e.created_at,
+                    user_id: e.user_id,
+                    refusal: e.refusal.map(|r| serde_json::from_str(&r)).transpose().map_err(AppError::internal)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Counts what is pending and refused, and tells whoever listens (the banner) if it changed.
+    pub async fn recount(&self) -> AppResult<OutboxCount> {
+        let mut kept = podoclinic_store::outbox::open(&self.store).await.map_err(fault)?;
+        kept.retain(|e| e.kind != SIGN_IN);
+        let conflicts = kept.iter().filter(|e| e.state == podoclinic_store::outbox::State::Conflict).count();
+        let count = OutboxCount { pending: (kept.len() - conflicts) as u32, conflicts: conflicts as u32 };
+        self.outbox.send_if_modified(|seen| std::mem::replace(seen, count) != count);
+        Ok(count)
+    }
+
+    /// Stores a write for later, on disk, and counts it.
+    pub(crate) async fn push(&self, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
+        let payload = serde_json::to_string(write).map_err(AppError::internal)?;
+        podoclinic_store::outbox::push(&self.store, id, user, write.kind(), &payload, Utc::now())
+            .await
+            .map_err(fault)?;
+        self.recount().await?;
+        self.kick.notify_one();
+        Ok(())
+    }
+
+    /// Shows an appointment as the desk now has it (pending: changed here, not on the server).
+    async fn show(&self, a: &Appointment, pending: bool) -> AppResult<()> {
+        let entry = podoclinic_store::agenda::Entry {
+            id: a.id,
+            podiatrist_id: a.podiatrist_id,
+            starts_min: podoclinic_store::epoch_minutes(a.starts_at),
+            ends_min: podoclinic_store::epoch_minutes(a.ends_at),
+            body: serde_json::to_string(a).map_err(AppError::internal)?,
+            pending,
+        };
+        podoclinic_store::agenda::upsert(&self.store, &entry).await.map_err(fault)
+    }
+
+    /// The live appointment of `podiatrist` overlapping `[start, end)` in the desk's copy, other
+    /// than `except`: "slot taken", as the server would say it.
+    async fn clash(&self, podiatrist: Uuid, start: DateTime<Utc>, end: DateTime<Utc>, except: Uuid) -> AppResult<()> {
+        let around = self.appointments(start, end, Some(&[podiatrist])).await?;
+        match around.into_iter().map(|(a, _)| a).find(|a| a.id != except && a.status.is_live()) {
+            Some(a) => Err(AppError::SlotTaken {
+                appointment_id: a.id,
+                starts_at: a.starts_at.to_rfc3339(),
+                ends_at: a.ends_at.to_rfc3339(),
+                patient_name: a.patient_name,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// What a signed-in user may write at the desk while the server is away. Each method checks what
+/// the desk can check, keeps the write, shows it, and answers as the command does online.
+pub struct Keeper {
+    pub offline: Arc<Offline>,
+    pub session: Session,
+}
+
+impl Keeper {
+    async fn keep(&self, id: Uuid, write: Write) -> AppResult<()> {
+        self.offline.push(id, self.session.user_id, &write).await
+    }
+
+    /// The appointment as the desk knows it; one outside its copy cannot be changed offline.
+    async fn appointment(&self, id: Uuid) -> AppResult<Appointment> {
+        self.offline.appointment(id).await
+    }
+
+    pub async fn book(&self, input: BookInput) -> AppResult<Appointment> {
+        check_times(input.starts_at, input.ends_at)?;
+        podoclinic_clinic::validate::text(
+            input.reason.trim(),
+            "reason",
+            podoclinic_clinic::limits::APPOINTMENT_REASON,
+        )?;
+        let patient = self.offline.directory.read().await.get(input.patient_id).cloned();
+        let patient = patient.ok_or_else(|| AppError::validation("patientId", "unknown_patient"))?;
+        self.offline.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
+        let booked = Appointment {
+            id: input.id,
+            patient_id: patient.id,
+            patient_name: patient.full_name,
+            patient_at_risk: patient.at_risk,
+            podiatrist_id: input.podiatrist_id,
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            reason: input.reason.trim().to_string(),
+            status: Status::Scheduled,
+            cancel_reason: None,
+            series_id: None,
+            outside_schedule: input.override_schedule,
+            reminder: None,
+        };
+        self.keep(input.id, Write::Book { input }).await?;
+        self.offline.show(&booked, true).await?;
+        Ok(booked)
+    }
+
+    pub async fn reschedule(&self, input: RescheduleInput) -> AppResult<Appointment> {
+        check_times(input.starts_at, input.ends_at)?;
+        let before = self.appointment(input.id).await?;
+        if !before.status.is_open() {
+            return Err(AppError::conflict("appointment_closed", None));
+        }
+        self.offline.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
+        let after = Appointment {
+            podiatrist_id: input.podiatrist_id,
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            outside_schedule: input.override_schedule,
+            ..before
+        };
+        self.keep(Uuid::now_v7(), Write::Reschedule { input }).await?;
+        self.offline.show(&after, true).await?;
+        Ok(after)
+    }
+
+    pub async fn set_status(&self, id: Uuid, status: Status) -> AppResult<Appointment> {
+        if status == Status::Cancelled {
+            return Err(AppError::validation("status", "use_cancel"));
+        }
+        self.change_status(id, status, None).await
+    }
+
+    pub async fn cancel(&self, id: Uuid, reason: String) -> AppResult<Appointment> {
+        let mut reason = reason;
+        podoclinic_clinic::validate::required(&mut reason, "cancelReason", podoclinic_clinic::limits::CANCEL_REASON)?;
+        self.change_status(id, Status::Cancelled, Some(reason)).await
+    }
+
+    async fn change_status(&self, id: Uuid, status: Status, reason: Option<String>) -> AppResult<Appointment> {
+        let before = self.appointment(id).await?;
+        if before.status == status {
+            return Ok(before);
+        }
+        if !before.status.can_become(status) {
+            return Err(AppError::validation("status", "invalid_transition"));
+        }
+        let after = Appointment { status, cancel_reason: reason.clone(), ..before };
+        let write = match reason {
+            Some(reason) => Write::Cancel { id, reason },
+            None => Write::SetStatus { id, status },
+        };
+        self.keep(Uuid::now_v7(), write).await?;
+        self.offline.show(&after, true).await?;
+        Ok(after)
+    }
+
+    pub async fn create_patient(&self, patient: Patient, allow_duplicate: bool) -> AppResult<CreatePatientOutcome> {
+        let today = podoclinic_clinic::profile::time::local_date(self.offline.zone().await?, Utc::now());
+        let p = Patient { archived: false, ..patient }.parse(today)?;
+        if !allow_duplicate {
+            let possible_duplicates = self.offline.directory.read().await.possible_duplicates(&p);
+            if !possible_duplicates.is_empty() {
+                return Ok(CreatePatientOutcome { created: None, possible_duplicates });
+            }
+        }
+        self.keep(p.id, Write::CreatePatient { patient: p.clone(), allow_duplicate }).await?;
+        self.offline.list(typed_here(&p)).await?;
+        Ok(CreatePatientOutcome { created: Some(p), possible_duplicates: Vec::new() })
+    }
+
+    pub async fn update_patient(&self, patient: Patient) -> AppResult<Patient> {
+        let today = podoclinic_clinic::profile::time::local_date(self.offline.zone().await?, Utc::now());
+        let p = patient.parse(today)?;
+        if self.offline.directory.read().await.get(p.id).is_none() {
+            return Err(AppError::not_found("patient"));
+        }
+        self.keep(Uuid::now_v7(), Write::UpdatePatient { patient: p.clone() }).await?;
+        self.offline.list(typed_here(&p)).await?;
+        Ok(p)
+    }
+
+    /// This desk's open cash session, as last known: money in or out of the drawer needs one.
+    async fn drawer(&self) -> AppResult<CashSession> {
+        let drawer: DeskCash = self.offline.view(super::View::DeskCash).await?;
+        drawer.session.ok_or_else(|| AppError::conflict("cash_session_required", None))
+    }
+
+    /// A charge at the prices of the desk's copy of the catalog. The prices it showed travel with
+    /// it: the server makes it at those prices, or refuses it ("the price changed") to the tray.
+    pub async fn create_charge(&self, input: ChargeInput) -> AppResult<Charge> {
+        let input = input.parse()?;
+        if input.has_discount() && !self.session.permissions.contains(&Permission::PaymentsDiscount) {
+            return Err(AppError::Forbidden { permission: Permission::PaymentsDiscount });
+        }
+        let patient = self.offline.directory.read().await.get(input.patient_id).cloned();
+        let patient = patient.ok_or_else(|| AppError::validation("patientId", "unknown_patient"))?;
+        let treatments: Vec<Treatment> = self.offline.view(super::View::Treatments).await?;
+        let products: Vec<Product> = self.offline.view(super::View::Products).await?;
+        let mut lines = Vec::with_capacity(input.lines.len());
+        for l in &input.lines {
+            let item = match (l.treatment_id, l.product_id) {
+                (Some(id), _) => {
+                    treatments.iter().find(|x| x.id == id).map(|x| (x.name.clone(), x.price_cents, x.active))
+                }
+                (_, Some(id)) => {
+                    products.iter().find(|x| x.id == id).map(|x| (x.name.clone(), x.price_cents, x.active))
+                }
+                (None, None) => None,
+            };
+            lines.push(l.priced(item)?);
+        }
+        let shown = (input.lines.iter().zip(&lines))
+            .map(|(l, priced)| LineInput { unit_price_cents: Some(priced.unit_price_cents), ..l.clone() });
+        let sent = ChargeInput { lines: shown.collect(), ..input.clone() };
+        let charge = Charge {
+            id: input.id,
+            folio: 0,
+            patient_id: patient.id,
+            patient_name: patient.full_name,
+            visit_id: input.visit_id,
+            total_cents: lines.iter().map(|l| l.total_cents).sum(),
+            paid_cents: 0,
+            created_at: Utc::now(),
+            created_by_name: self.session.display_name.clone(),
+            lines,
+        };
+        self.keep(input.id, Write::Charge { input: sent }).await?;
+        self.offline.keep(super::View::Charge(charge.id), &charge, charge.created_at).await?;
+        Ok(charge)
+    }
+
+    /// A payment into this desk's open cash session (as last known); on a charge made here, never
+    /// more than it still owes.
+    pub async fn take_payment(&self, input: PaymentInput) -> AppResult<Payment> {
+        let input = input.parse()?;
+        if self.offline.directory.read().await.get(input.patient_id).is_none() {
+            return Err(AppError::validation("patientId", "unknown_patient"));
+        }
+        if let Some(charge) = input.charge_id
+            && let Some(charge) = self.offline.kept_charge(charge, Some(input.id)).await?
+        {
+            if charge.patient_id != input.patient_id {
+                return Err(AppError::validation("chargeId", "unknown_charge"));
+            }
+            if charge.paid_cents + input.amount_cents > charge.total_cents {
+                return Err(AppError::validation("amountCents", "exceeds_balance"));
+            }
+        }
+        let session = self.drawer().await?;
+        let payment = Payment {
+            id: input.id,
+            patient_id: input.patient_id,
+            charge_id: input.charge_id,
+            method: input.method,
+            amount_cents: input.amount_cents,
+            reason: String::new(),
+            reference: input.reference.clone(),
+            session_id: session.id,
+            at: Utc::now(),
+            created_by_name: self.session.display_name.clone(),
+        };
+        self.keep(input.id, Write::Payment { input }).await?;
+        Ok(payment)
+    }
+
+    /// An expense; cash comes out of this desk's open drawer, today.
+    pub async fn record_expense(&self, input: ExpenseInput) -> AppResult<Expense> {
+        let today = podoclinic_clinic::profile::time::local_date(self.offline.zone().await?, Utc::now());
+        let x = input.parse(today)?;
+        x.check_cash_day(today)?;
+        let categories: Vec<ExpenseCategory> = self.offline.view(super::View::ExpenseCategories).await?;
+        let category = categories.into_iter().find(|c| c.id == x.category_id && c.active);
+        let category = category.ok_or_else(|| AppError::validation("categoryId", "unknown_category"))?;
+        let session_id = match x.method {
+            Method::Cash => Some(self.drawer().await?.id),
+            _ => None,
+        };
+        let expense = Expense {
+            id: x.id,
+            category_id: category.id,
+            category_name: category.name,
+            amount_cents: x.amount_cents,
+            spent_on: x.spent_on,
+            method: x.method,
+            supplier_id: x.supplier_id,
+            supplier_name: None,
+            note: x.note.clone(),
+            session_id,
+            at: Utc::now(),
+            created_by_name: self.session.display_name.clone(),
+        };
+        self.keep(x.id, Write::Expense { input: x }).await?;
+        Ok(expense)
+    }
+}
+
+impl Offline {
+    /// A charge made here and not sent yet, with what was paid on it here (leaving out the
+    /// payment `except`, when that payment is being sent again); `None`: not a charge made here.
+    pub async fn kept_charge(&self, id: Uuid, except: Option<Uuid>) -> AppResult<Option<Charge>> {
+        let mut charge: Charge = match self.view(super::View::Charge(id)).await {
+            Ok(charge) => charge,
+            Err(AppError::Offline) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        for kept in self.kept().await? {
+            if let (None, Write::Payment { input }) = (&kept.refusal, &kept.write)
+                && input.charge_id == Some(id)
+                && Some(input.id) != except
+            {
+                charge.paid_cents += input.amount_cents;
+            }
+        }
+        Ok(Some(charge))
+    }
+
+    /// Puts a patient typed here in the directory (store and index), marked pending.
+    async fn list(&self, listing: Listing) -> AppResult<()> {
+        podoclinic_store::directory::upsert(&self.store, &listing).await.map_err(fault)?;
+        self.directory.write().await.upsert(listing);
+        Ok(())
+    }
+}
+
+/// How a write ended when it was sent.
+enum Sent {
+    Landed,
+    Refused(AppError),
+    /// The server went away again (or is busy): try later, in the same order.
+    NotNow,
+}
+
+/// Sends what is pending, oldest first, while the server answers. Returns how many landed.
+pub async fn replay(state: &AppState) -> AppResult<usize> {
+    let Some(offline) = state.offline.get() else { return Ok(0) };
+    let _one_at_a_time = offline.replaying.lock().await;
+    let mut landed = 0;
+    for entry in podoclinic_store::outbox::open(&offline.store).await.map_err(fault)? {
+        if entry.state != podoclinic_store::outbox::State::Pending {
+            continue;
+        }
+        let write: Write = serde_json::from_str(&entry.payload).map_err(AppError::internal)?;
+        let pool = match state.db() {
+            Ok(pool) => pool,
+            Err(_) => break,
+        };
+        match send(&pool, &state.desk, entry.id, entry.user_id, &write).await {
+            Sent::Landed => {
+                podoclinic_store::outbox::settle(
+                    &offline.store,
+                    entry.id,
+                    podoclinic_store::outbox::State::Landed,
+                    None,
+                    Utc::now(),
+                )
+                .await
+                .map_err(fault)?;
+                landed += 1;
+            }
+            Sent::Refused(why) => {
+                tracing::warn!(write = write.kind(), refusal = %why, "a write kept offline was refused");
+                let refusal = serde_json::to_string(&why).map_err(AppError::internal)?;
+                podoclinic_store::outbox::settle(
+                    &offline.store,
+                    entry.id,
+                    podoclinic_store::outbox::State::Conflict,
+                    Some(&refusal),
+                    Utc::now(),
+                )
+                .await
+                .map_err(fault)?;
+            }
+            Sent::NotNow => break,
+        }
+        // What the desk showed for the write is replaced by what the server now holds.
+        settle_copy(&pool, offline, &write).await?;
+        offline.recount().await?;
+    }
+    Ok(landed)
+}
+
+async fn send(pool: &sqlx::PgPool, desk: &str, id: Uuid, user: Uuid, write: &Write) -> Sent {
+    let outcome = async {
+        let ctx = Ctx::for_user(pool, user, desk).await?;
+        write.allowed(&ctx.session)?;
+        let mut reruns = 0;
+        loop {
+            match write.apply(&ctx, id).await {
+                Err(AppError::Conflicted) if reruns < crate::state::RETRIES => reruns += 1,
+                other => return other,
+            }
+        }
+    };
+    match outcome.await {
+        Ok(()) => Sent::Landed,
+        Err(AppError::Offline | AppError::Busy | AppError::Conflicted) => Sent::NotNow,
+        Err(e) => Sent::Refused(e),
+    }
+}
+
+/// After a write was sent (landed or refused), the desk's copy of what it touched follows the
+/// server: the appointment's agenda is re-read, a patient typed here leaves the pending list, a
+/// charge made here is read from the server from now on.
+async fn settle_copy(pool: &sqlx::PgPool, offline: &Offline, write: &Write) -> AppResult<()> {
+    if let Some(id) = write.appointment() {
+        podoclinic_store::agenda::remove(&offline.store, id).await.map_err(fault)?;
+        if let Some(a) = podoclinic_clinic::appointments::repo::find(pool, id).await?
+            && a.status.is_live()
+        {
+            offline.show(&a, false).await?;
+        }
+    }
+    match write {
+        Write::CreatePatient { patient, .. } | Write::UpdatePatient { patient } => {
+            super::sync::patient(pool, offline, patient.id).await?
+        }
+        Write::Charge { input } => offline.drop_view(super::View::Charge(input.id)).await?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Sends the outbox whenever the server is (back) online or a write was kept, for the app's life.
+pub async fn run(state: &AppState) {
+    let Some(offline) = state.offline.get().cloned() else { return };
+    let mut status = state.health.status.subscribe();
+    loop {
+        if *status.borrow_and_update() == crate::db::health::DbStatus::Online
+            && let Err(e) = replay(state).await
+        {
+            tracing::warn!(error = %e, "outbox not sent");
+        }
+        tokio::select! {
+            changed = status.changed() => if changed.is_err() { return },
+            _ = offline.kick.notified() => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+        }
+    }
+}
+
+/// The signed-in session, with the server or without it (the tray works either way).
+async fn session(state: &AppState) -> AppResult<Session> {
+    match crate::guard::signed_in(state).await {
+        Err(AppError::Offline) => state.sessions.touch(Utc::now()),
+        other => Ok(other?.session),
+    }
+}
+
+fn offline(state: &AppState) -> AppResult<&Offline> {
+    state.offline.get().map(|o| &**o).ok_or_else(|| AppError::not_found("outbox"))
+}
+
+/// "Pendientes y conflictos": the writes kept at this desk and not settled, those the user may
+/// make (a receptionist does not see a podiatrist's clinical writes, and the other way round).
+pub async fn tray(state: &AppState) -> AppResult<Vec<Kept>> {
+    let session = session(state).await?;
+    let kept = offline(state)?.kept().await?;
+    Ok(kept.into_iter().filter(|k| k.write.permission().is_some_and(|p| session.permissions.contains(&p))).collect())
+}
+
+/// A refused write, corrected (another slot, another podiatrist, booked anyway with the
+/// override, registered anyway as a new patient), goes back in line in its place.
+pub async fn amend(state: &AppState, id: Uuid, write: Write) -> AppResult<()> {
+    let session = session(state).await?;
+    let offline = offline(state)?;
+    let entry = podoclinic_store::outbox::find(&offline.store, id).await.map_err(fault)?;
+    let entry = entry.ok_or_else(|| AppError::not_found("outbox"))?;
+    if entry.state != podoclinic_store::outbox::State::Conflict {
+        return Err(AppError::conflict("outbox_not_refused", None));
+    }
+    let before: Write = serde_json::from_str(&entry.payload).map_err(AppError::internal)?;
+    if before.kind() != write.kind() || before.appointment() != write.appointment() {
+        return Err(AppError::validation("write", "outbox_other_write"));
+    }
+    before.allowed(&session)?;
+    write.allowed(&session)?;
+    let payload = serde_json::to_string(&write).map_err(AppError::internal)?;
+    podoclinic_store::outbox::amend(&offline.store, id, &payload).await.map_err(fault)?;
+    offline.recount().await?;
+    offline.kick.notify_one();
+    Ok(())
+}
+
+/// Gives up a refused write, with the reason: audited on the server (what was typed, by whom, why
+/// it was given up), so it needs the server.
+pub async fn discard(ctx: &Ctx, offline: &Offline, id: Uuid, reason: String) -> AppResult<()> {
+    let mut reason = reason;
+    podoclinic_clinic::validate::required(&mut reason, "reason", podoclinic_clinic::limits::CANCEL_REASON)?;
+    let entry = podoclinic_store::outbox::find(&offline.store, id).await.map_err(fault)?;
+    let entry = entry.ok_or_else(|| AppError::not_found("outbox"))?;
+    if entry.state != podoclinic_store::outbox::State::Conflict {
+        return Err(AppError::conflict("outbox_not_refused", None));
+    }
+    let write: Write = serde_json::from_str(&entry.payload).map_err(AppError::internal)?;
+    write.allowed(&ctx.session)?;
+    let after = serde_json::json!({ "write": write, "refusal": entry.refusal, "reason": reason, "typedBy": entry.user_id, "typedAt": entry.created_at });
+    let record = podoclinic_clinic::audit::Entry::new(podoclinic_clinic::audit::Action::OutboxDiscard, "outbox", id)
+        .after(&after);
+    podoclinic_clinic::audit::record(&ctx.pool, &ctx.actor, record).await?;
+    let reason = serde_json::to_string(&serde_json::json!({ "reason": reason })).map_err(AppError::internal)?;
+    podoclinic_store::outbox::settle(
+        &offline.store,
+        id,
+        podoclinic_store::outbox::State::Discarded,
+        Some(&reason),
+        Utc::now(),
+    )
+    .await
+    .map_err(fault)?;
+    settle_copy(&ctx.pool, offline, &write).await?;
+    offline.recount().await?;
+    Ok(())
+}
+
+/// The banner's facts: what the outbox holds and how old the desk's copy is.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyStatus {
+    pub outbox: OutboxCount,
+    /// When the desk's copy was last refreshed whole (`null`: never).
+    pub synced_at: Option<DateTime<Utc>>,
+}
+
+pub async fn copy_status(state: &AppState) -> AppResult<CopyStatus> {
+    match state.offline.get() {
+        Some(offline) => {
+            let outbox = *offline.outbox.borrow();
+            Ok(CopyStatus { outbox, synced_at: offline.synced_at().await? })
+        }
+        None => Ok(CopyStatus { outbox: OutboxCount::default(), synced_at: None }),
+    }
+}
