@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The SQL is checked at compile time (sqlx::query! and friends): the core's against the schema the
-# PostgreSQL migrations make, the desk store's (local/) against the SQLite one its migrations make.
+# The SQL is checked at compile time (sqlx::query! and friends): the clinic's and the desk's against
+# the schema the PostgreSQL migrations make, the desk store's (store/) against the SQLite one its
+# migrations make.
 # `.sqlx/` holds what the macros learned, so a clone builds with SQLX_OFFLINE=true and no database.
 # This script rebuilds that metadata from scratch databases:
 #   bash scripts/sqlx-prepare.sh           rewrite .sqlx/ (after changing a query or a migration)
@@ -16,10 +17,10 @@ base="${DATABASE_URL%%\?*}"
 server="${base%/*}"
 scratch_url="$server/$scratch"
 out="$(mktemp -d)"
-local_db="$(mktemp -d)/desk.sqlite3"
+store_db="$(mktemp -d)/desk.sqlite3"
 cleanup() {
   psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $scratch WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$out" "$(dirname "$local_db")"
+  rm -rf "$out" "$(dirname "$store_db")"
 }
 trap cleanup EXIT
 
@@ -28,31 +29,33 @@ for m in "$ROOT"/migrations/*.sql; do
   psql "$scratch_url" -q -v ON_ERROR_STOP=1 --single-transaction -f "$m" >/dev/null
 done
 
-for m in "$ROOT"/local/migrations/*.sql; do
-  sqlite3 -bail "$local_db" <"$m"
+for m in "$ROOT"/store/migrations/*.sql; do
+  sqlite3 -bail "$store_db" <"$m"
 done
 
 # Every query macro expands again, online, and writes its metadata into $out: the desk store's
-# against SQLite, then the core's against PostgreSQL. A macro reads DATABASE_URL when its crate
-# compiles, and one build has one DATABASE_URL (sqlx.toml could name another per crate, but its
-# `toml` cannot live beside gtk's `proc-macro-crate`). So the same command runs twice: the first
-# run builds the store against SQLite and then fails in the core (whose PostgreSQL queries meet
-# SQLite: expected, and only there); the second, against PostgreSQL, finds the store built with
-# the very same features and compiles only the core.
-touch "$ROOT/local/src/lib.rs" "$ROOT/core/src/lib.rs"
-check_core() {
+# against SQLite, then the clinic's and the desk's against PostgreSQL. A macro reads DATABASE_URL
+# when its crate compiles, and one build has one DATABASE_URL (sqlx.toml could name another per
+# crate, but its `toml` cannot live beside gtk's `proc-macro-crate`). So the same command runs
+# twice: the first run, against SQLite, builds the store and fails in the clinic crate (whose
+# PostgreSQL queries meet SQLite: expected, and only there; --keep-going lets the store finish,
+# which does not depend on it); the second, against PostgreSQL, finds the store built with the very
+# same features and compiles the clinic and the desk.
+touch "$ROOT/store/src/lib.rs" "$ROOT/clinic/src/lib.rs" "$ROOT/desk/src/lib.rs"
+check_queries() {
   (cd "$ROOT" && SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$out" \
-    cargo check -p podoclinic-core --all-targets --locked --quiet --message-format short 2>&1)
+    cargo check -p podoclinic-store -p podoclinic-clinic -p podoclinic-desk --all-targets --keep-going --locked \
+      --quiet --message-format short 2>&1)
 }
-if first=$(DATABASE_URL="sqlite://$local_db" check_core); then
-  echo "the core compiled against SQLite: its queries are not checked against PostgreSQL" >&2
+if first=$(DATABASE_URL="sqlite://$store_db" check_queries); then
+  echo "the clinic crate compiled against SQLite: its queries are not checked against PostgreSQL" >&2
   exit 1
 fi
-if grep -q 'could not compile `podoclinic-local`' <<<"$first" || ! grep -q 'could not compile `podoclinic-core`' <<<"$first"; then
-  grep -v '^core/' <<<"$first" >&2
+if grep -q 'could not compile `podoclinic-store`' <<<"$first" || ! grep -q 'could not compile `podoclinic-clinic`' <<<"$first"; then
+  grep -v '^clinic/' <<<"$first" >&2
   exit 1
 fi
-DATABASE_URL="$scratch_url" check_core
+DATABASE_URL="$scratch_url" check_queries
 
 if [ "${1:-}" = "--check" ]; then
   if ! diff -r -q "$ROOT/.sqlx" "$out"; then

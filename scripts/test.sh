@@ -60,14 +60,22 @@ stage "harness unit tests" "(the end-to-end tests' WebDriver helper, against a f
 node --test "$ROOT"/tests/e2e/harness/*.test.mjs
 
 stage "dependency checks"
-say "Checking that the core crate holds no Tauri"
-core_tree=$(cargo tree -p podoclinic-core -e normal,build --prefix none --locked)
-if grep -E '^tauri' <<<"$core_tree"; then
-  echo "podoclinic-core depends on Tauri (above): the core must build without it" >&2
-  exit 1
-fi
+say "Checking the crates' layers: the clinic's rules know no desk, store or Tauri; the desk no Tauri"
+# The dependency direction is the architecture (ARCHITECTURE.md): src-tauri -> desk -> clinic, the
+# desk also -> store. A crate that reached back up would tie the rules to one way of running them.
+layer_check() {
+  local crate=$1 forbidden=$2 tree
+  tree=$(cargo tree -p "$crate" -e normal,build --prefix none --locked)
+  if grep -E "^($forbidden) " <<<"$tree"; then
+    echo "$crate depends on the crates above; it must build without them" >&2
+    exit 1
+  fi
+}
+layer_check podoclinic-clinic 'podoclinic-desk|podoclinic-store|podoclinic|tauri[a-z-]*'
+layer_check podoclinic-store 'podoclinic-desk|podoclinic-clinic|podoclinic|tauri[a-z-]*'
+layer_check podoclinic-desk 'podoclinic|tauri[a-z-]*'
 say "Checking that no bundled public root certificates can reach the database connection"
-# TLS to the server trusts the profile's CA only (core/src/db/tls.rs); a root-store crate in the
+# TLS to the server trusts the profile's CA only (desk/src/db/tls.rs); a root-store crate in the
 # app's tree would mean some path trusts every public CA again.
 app_tree=$(cargo tree -p podoclinic -e normal --prefix none --locked)
 if grep -E '^(webpki-roots|rustls-native-certs|webpki-root-certs) ' <<<"$app_tree"; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The core's tests and the service tests, cross-compiled for Windows (x86_64-pc-windows-gnu) and
+# The clinic's and the desk's unit tests and the service tests, cross-compiled for Windows (x86_64-pc-windows-gnu) and
 # run under Wine: money, auth, scheduling, time zones, the services against PostgreSQL over
 # loopback TCP, and the desk's own embedded cluster run from PostgreSQL for Windows.
 #   bash scripts/windows-tests.sh
@@ -27,15 +27,17 @@ windows_tests() {
     | grep "\"kind\":\[\"$kind\"\]" | sed -n 's/.*"executable":"\([^"]*\.exe\)".*/\1/p'
 }
 
-say "Cross-compiling the core's tests and the service tests for Windows"
-core_exe=$(windows_tests podoclinic-core lib | tail -1)
+say "Cross-compiling the clinic's and the desk's unit tests and the service tests for Windows"
+clinic_exe=$(windows_tests podoclinic-clinic lib | tail -1)
+desk_exe=$(windows_tests podoclinic-desk lib | tail -1)
 mapfile -t service_exes < <(windows_tests podoclinic-tests test | sort)
-[ -n "$core_exe" ] && [ ${#service_exes[@]} -gt 0 ] || { echo "no test binary was built" >&2; exit 1; }
-deps=$(dirname "$core_exe")
+[ -n "$clinic_exe" ] && [ -n "$desk_exe" ] && [ ${#service_exes[@]} -gt 0 ] || { echo "no test binary was built" >&2; exit 1; }
+deps=$(dirname "$clinic_exe")
 x86_64-w64-mingw32-gcc -shared -O2 -o "$deps/bcryptprimitives.dll" "$ROOT/scripts/windows/bcryptprimitives.c" -ladvapi32
 
-say "The core's unit tests under Wine"
-"$wine" "$core_exe"
+say "The clinic's and the desk's unit tests under Wine"
+"$wine" "$clinic_exe"
+"$wine" "$desk_exe"
 
 # PostgreSQL 15 for Windows where its installer puts it (C:\Program Files\PostgreSQL\15): the
 # desk's embedded cluster finds and runs it as on a reception PC (loopback TCP, scram-sha-256, the

@@ -6,7 +6,22 @@ use uuid::Uuid;
 
 use crate::{Result, Store};
 
-pub use podoclinic_clinic::patients::model::Listing;
+/// One patient as the desk's directory holds it (filled from the server's `patients` or typed at
+/// the desk): what search as you type reads, online and offline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub id: Uuid,
+    pub full_name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: String,
+    pub at_risk: bool,
+    /// Lowercase without accents, as the server's `search_name`.
+    pub search_name: String,
+    /// The phone's digits.
+    pub search_phone: String,
+    /// Registered at the desk while the server was away; not on the server yet.
+    pub pending: bool,
+}
 
 /// Every entry (the desk loads them into its search index at start).
 pub async fn all(store: &Store) -> Result<Vec<Listing>> {

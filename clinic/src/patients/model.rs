@@ -176,20 +176,3 @@ mod tests {
         assert!(!looks_like_email("ana example@mx.com"));
     }
 }
-
-/// One patient as the desk's directory holds it (the desk store's row, filled from the server's
-/// `patients` or typed at the desk): what search as you type reads, online and offline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listing {
-    pub id: Uuid,
-    pub full_name: String,
-    pub birth_date: Option<NaiveDate>,
-    pub phone: String,
-    pub at_risk: bool,
-    /// Lowercase without accents, as the server's `search_name`.
-    pub search_name: String,
-    /// The phone's digits.
-    pub search_phone: String,
-    /// Registered at the desk while the server was away; not on the server yet.
-    pub pending: bool,
-}

@@ -1,7 +1,6 @@
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use super::model::Listing;
 use super::model::{Diabetes, Patient, PatientSummary, Sex};
 use crate::error::AppResult;
 
@@ -168,33 +167,6 @@ pub async fn word_exists(db: impl PgExecutor<'_>, word: &str) -> AppResult<bool>
         .persistent(false)
         .fetch_one(db)
         .await?)
-}
-
-/// Every active patient as the desk's directory holds them (a full refresh).
-pub async fn directory(db: impl PgExecutor<'_>) -> AppResult<Vec<Listing>> {
-    Ok(sqlx::query_as!(
-        Listing,
-        r#"SELECT id, btrim(first_name || ' ' || last_names) AS "full_name!", birth_date, phone,
-                (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS "at_risk!",
-                search_name AS "search_name!", search_phone AS "search_phone!", false AS "pending!"
-         FROM patients WHERE archived_at IS NULL"#
-    )
-    .fetch_all(db)
-    .await?)
-}
-
-/// One patient as the directory holds it; `None` when archived or unknown.
-pub async fn listing(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Listing>> {
-    Ok(sqlx::query_as!(
-        Listing,
-        r#"SELECT id, btrim(first_name || ' ' || last_names) AS "full_name!", birth_date, phone,
-                (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS "at_risk!",
-                search_name AS "search_name!", search_phone AS "search_phone!", false AS "pending!"
-         FROM patients WHERE id = $1 AND archived_at IS NULL"#,
-        id
-    )
-    .fetch_optional(db)
-    .await?)
 }
 
 /// Likely duplicates of a new patient: same name and birth date, or same phone.

@@ -13,9 +13,10 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use podoclinic_clinic::error::AppResult;
-use podoclinic_clinic::patients::model::{Listing, PatientSummary, fold, phone_key};
+use podoclinic_clinic::patients::model::{PatientSummary, fold, phone_key};
 use podoclinic_clinic::patients::repo::{Candidate, SearchTerms};
 use podoclinic_clinic::patients::service::Source;
+use podoclinic_store::directory::Listing;
 
 /// A patient registered at this desk: folded as the server folds (`patients.search_name`,
 /// `search_phone`), so it is found the same way before and after it reaches the server.

@@ -23,7 +23,8 @@ use podoclinic_clinic::catalog::model::{Product, Treatment};
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_clinic::expenses::model::{Expense, ExpenseCategory, ExpenseInput};
 use podoclinic_clinic::money::Method;
-use podoclinic_clinic::patients::model::{CreatePatientOutcome, Listing, Patient};
+use podoclinic_clinic::patients::model::{CreatePatientOutcome, Patient};
+use podoclinic_store::directory::Listing;
 
 /// A write the desk can make without its server.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]

@@ -14,6 +14,8 @@ use super::{Offline, View, fault};
 use crate::db::live::Change;
 use crate::offline::directory::Directory;
 use podoclinic_clinic::error::{AppError, AppResult};
+use podoclinic_store::directory::Listing;
+use sqlx::PgExecutor;
 
 /// The `views` key under which the time of the last full refresh is kept.
 pub const SYNCED: &str = "synced";
@@ -63,7 +65,7 @@ pub async fn refresh(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<
 
 /// Every active patient, whole: the store's directory and the index.
 async fn directory(pool: &PgPool, offline: &Offline) -> AppResult<()> {
-    let listings = podoclinic_clinic::patients::repo::directory(pool).await?;
+    let listings = server_directory(pool).await?;
     podoclinic_store::directory::replace(&offline.store, &listings).await.map_err(fault)?;
     // What was typed here and is not on the server yet stays in the index too.
     let kept = podoclinic_store::directory::all(&offline.store).await.map_err(fault)?;
@@ -125,7 +127,7 @@ async fn desk_cash(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<()
 
 /// One patient changed on the server: their directory entry follows (archived: removed).
 pub async fn patient(pool: &PgPool, offline: &Offline, id: Uuid) -> AppResult<()> {
-    match podoclinic_clinic::patients::repo::listing(pool, id).await? {
+    match server_listing(pool, id).await? {
         Some(listing) => {
             podoclinic_store::directory::upsert(&offline.store, &listing).await.map_err(fault)?;
             offline.directory.write().await.upsert(listing);
@@ -136,4 +138,31 @@ pub async fn patient(pool: &PgPool, offline: &Offline, id: Uuid) -> AppResult<()
         }
     }
     Ok(())
+}
+
+/// Every active patient as the desk's directory holds them (a full refresh).
+async fn server_directory(db: impl PgExecutor<'_>) -> AppResult<Vec<Listing>> {
+    Ok(sqlx::query_as!(
+        Listing,
+        r#"SELECT id, btrim(first_name || ' ' || last_names) AS "full_name!", birth_date, phone,
+                (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS "at_risk!",
+                search_name AS "search_name!", search_phone AS "search_phone!", false AS "pending!"
+         FROM patients WHERE archived_at IS NULL"#
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// One patient as the directory holds it; `None` when archived or unknown.
+async fn server_listing(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Listing>> {
+    Ok(sqlx::query_as!(
+        Listing,
+        r#"SELECT id, btrim(first_name || ' ' || last_names) AS "full_name!", birth_date, phone,
+                (diabetes <> 'none' OR vascular_disease OR anticoagulants) AS "at_risk!",
+                search_name AS "search_name!", search_phone AS "search_phone!", false AS "pending!"
+         FROM patients WHERE id = $1 AND archived_at IS NULL"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?)
 }
