@@ -12,7 +12,7 @@ use podoclinic_clinic::appointments::model::{BookInput, RescheduleInput, Status}
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::auth::model::User;
 use podoclinic_clinic::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
-use podoclinic_clinic::cash::model::{CloseInput, MovementInput, MovementKind, OpenSessionInput, Register};
+use podoclinic_clinic::cash::model::{CashMovementInput, CashMovementKind, CloseInput, OpenSessionInput, Register};
 use podoclinic_clinic::catalog::model::{Consumable, Treatment};
 use podoclinic_clinic::error::AppError;
 use podoclinic_clinic::expenses::model::ExpenseInput;
@@ -429,9 +429,9 @@ async fn one(op: Op, state: &AppState, clinic: &Clinic, mine: &mut Mine) -> Resu
                 .map(|_| ())
         }
         Op::CashMovement => {
-            let input = MovementInput {
+            let input = CashMovementInput {
                 id: Uuid::now_v7(),
-                kind: if fastrand::bool() { MovementKind::Deposit } else { MovementKind::Withdrawal },
+                kind: if fastrand::bool() { CashMovementKind::Deposit } else { CashMovementKind::Withdrawal },
                 method: Method::Cash,
                 amount_cents: fastrand::i64(100..=5_000),
                 reason: "Cambio".into(),

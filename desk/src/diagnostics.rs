@@ -45,7 +45,7 @@ async fn versions(state: &AppState, app: &str) -> Versions {
         database_schema = podoclinic_clinic::db::database_schema_version(&mut conn).await.ok();
         server = podoclinic_clinic::db::server_version(&mut conn).await.ok();
     }
-    let cluster = crate::db::cluster::LocalCluster::plan(PathBuf::new(), &state.paths.data_dir).ok();
+    let cluster = crate::db::cluster::Cluster::plan(PathBuf::new(), &state.paths.data_dir).ok();
     Versions {
         app: app.into(),
         app_schema: podoclinic_clinic::db::app_schema_version(),

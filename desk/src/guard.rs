@@ -66,7 +66,7 @@ pub async fn require(state: &AppState, permission: Permission, subject: Option<S
 }
 
 /// The live session and its last known grants, without the server (it is away): what the desk
-/// may do from its own copy. A role edit made meanwhile applies when the server is back.
+/// may do from its store. A role edit made meanwhile applies when the server is back.
 pub fn offline_session(state: &AppState, permission: Permission) -> AppResult<Session> {
     let session = state.sessions.touch(Utc::now())?;
     if !session.permissions.contains(&permission) {

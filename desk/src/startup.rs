@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 
-use crate::db::cluster::{LocalCluster, LocalError};
+use crate::db::cluster::{Cluster, ClusterError};
 use crate::db::connection::{ConnectionProfile, DATABASE_URL_ENV, DeskConfig, ServerProfile, keyring_password};
 use crate::db::health::{self, DbStatus};
 use crate::db::tls::TlsRefusal;
@@ -34,16 +34,16 @@ pub async fn resolve(state: &AppState) -> Result<Target, DbStatus> {
             None => Err(DbStatus::NeedsPassword),
         },
         ConnectionProfile::Local => {
-            let cluster = LocalCluster::for_desk(&state.paths.data_dir).await.map_err(|e| match e {
-                LocalError::NoUnprivilegedUser | LocalError::NoBinaries => DbStatus::NoPostgres,
-                LocalError::VersionMissing { cluster, installed } => {
+            let cluster = Cluster::for_desk(&state.paths.data_dir).await.map_err(|e| match e {
+                ClusterError::NoUnprivilegedUser | ClusterError::NoBinaries => DbStatus::NoPostgres,
+                ClusterError::VersionMissing { cluster, installed } => {
                     tracing::warn!(cluster, ?installed, "the local cluster's PostgreSQL is not installed");
                     DbStatus::PostgresVersionMissing { cluster_major: cluster, installed }
                 }
                 other => failed(&other),
             })?;
             let target = cluster.start().await.map_err(|e| failed(&e))?;
-            let _ = state.local.set(cluster);
+            let _ = state.cluster.set(cluster);
             Ok(target)
         }
     }
@@ -103,8 +103,8 @@ pub async fn connect(state: &AppState, target: Target, demo: bool) {
         state.health.set(ready);
         tokio::spawn(health::run(pool.clone(), state.health.clone()));
         // Subscribed before the listener starts: its first "everything" is the first refresh.
-        if let Some(offline) = state.offline.get() {
-            tokio::spawn(crate::offline::sync::run(
+        if let Some(offline) = state.store.get() {
+            tokio::spawn(crate::store::sync::run(
                 pool.clone(),
                 offline.clone(),
                 state.desk.clone(),
@@ -120,7 +120,7 @@ pub async fn start(state: &AppState, demo: bool) {
     match resolve(state).await {
         Ok(options) => {
             // The desk's own cluster (the embedded default) is kept up from now on.
-            if let Some(cluster) = state.local.get().cloned() {
+            if let Some(cluster) = state.cluster.get().cloned() {
                 let health = state.health.clone();
                 tokio::spawn(async move { cluster.supervise(health).await });
             }
@@ -230,9 +230,9 @@ pub async fn connect_with_password(state: &AppState, server: &ServerProfile, pas
 /// Opens the desk's own store (`offline`). Without it the desk still works with the server, as
 /// before: search asks the server, nothing can be kept for an outage (logged).
 pub async fn open_store(state: &AppState) {
-    match crate::offline::Offline::open(&state.paths.data_dir.join("store")).await {
+    match crate::store::DeskStore::open(&state.paths.data_dir.join("store")).await {
         Ok(offline) => {
-            let _ = state.offline.set(std::sync::Arc::new(offline));
+            let _ = state.store.set(std::sync::Arc::new(offline));
         }
         Err(e) => tracing::error!(error = %e, "the desk's store did not open"),
     }
@@ -266,7 +266,7 @@ pub struct PostgresUpgrade {
 }
 
 pub async fn postgres_upgrade_offer(state: &AppState) -> Option<PostgresUpgrade> {
-    let (cluster_major, newest_major, _) = state.local.get()?.upgrade_offer().await?;
+    let (cluster_major, newest_major, _) = state.cluster.get()?.upgrade_offer().await?;
     Some(PostgresUpgrade { cluster_major, newest_major })
 }
 
@@ -282,10 +282,10 @@ pub struct PostgresUpgraded {
 
 /// Upgrades the embedded cluster to the newest installed major: a verified backup first (when
 /// backups are set up; a failed one stops the upgrade), then dump and restore into the new
-/// major's cluster (`LocalCluster::upgrade_to`), the old folder kept. Audited before it starts.
+/// major's cluster (`Cluster::upgrade_to`), the old folder kept. Audited before it starts.
 #[tracing::instrument(skip_all)]
 pub async fn upgrade_postgres(state: &AppState, ctx: &podoclinic_clinic::auth::Ctx) -> AppResult<PostgresUpgraded> {
-    let Some(local) = state.local.get() else {
+    let Some(local) = state.cluster.get() else {
         return Err(AppError::conflict("no_local_cluster", None));
     };
     let Some((from, to, bin)) = local.upgrade_offer().await else {

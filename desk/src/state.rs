@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use sqlx::PgPool;
 
-use crate::db::cluster::LocalCluster;
+use crate::db::cluster::Cluster;
 use crate::db::health::{DbStatus, Health};
 use crate::db::live::Change;
 use crate::guard;
@@ -36,12 +36,12 @@ pub struct AppState {
     pub desk: String,
     pub paths: Paths,
     /// Set when this desk started the embedded cluster, so it can stop it on exit.
-    pub local: OnceLock<LocalCluster>,
-    /// Changes announced by the database (any desk's writes), for the UI and the desk's copies.
+    pub cluster: OnceLock<Cluster>,
+    /// Changes announced by the database (any desk's writes), for the UI and the desk store.
     pub live: tokio::sync::broadcast::Sender<Change>,
     /// The desk's own store and directory, once opened at start (`None` in tests that do not
     /// open one: search then asks the server).
-    pub offline: OnceLock<std::sync::Arc<crate::offline::Offline>>,
+    pub store: OnceLock<std::sync::Arc<crate::store::DeskStore>>,
     /// Conflicts this desk's transactions lost, and the reruns.
     pub conflicts: Conflicts,
     /// The TLS tunnel the pool's connections go through (a LAN profile with TLS), kept for the
@@ -63,9 +63,9 @@ impl AppState {
             sessions: SessionStore::default(),
             desk,
             paths,
-            local: OnceLock::new(),
+            cluster: OnceLock::new(),
             live: tokio::sync::broadcast::Sender::new(256),
-            offline: OnceLock::new(),
+            store: OnceLock::new(),
             conflicts: Conflicts::default(),
             tunnel: OnceLock::new(),
             login_throttle: std::sync::Arc::default(),
@@ -139,10 +139,10 @@ impl AppState {
         self.as_user(Some(permission), Some(subject), args, work).await
     }
 
-    /// `run` for a command the desk answers from its own copy (`offline`), with the server or
+    /// `run` for a command the desk answers from its store, with the server or
     /// without it: online, the guard is `run`'s (grants re-read, refusals audited); offline, the
     /// session's last known grants decide.
-    pub async fn run_local<A, T, F, Fut>(&self, permission: Permission, args: A, work: F) -> AppResult<T>
+    pub async fn run_on_store<A, T, F, Fut>(&self, permission: Permission, args: A, work: F) -> AppResult<T>
     where
         F: FnOnce(auth::Session, A) -> Fut,
         Fut: Future<Output = AppResult<T>>,
@@ -157,65 +157,65 @@ impl AppState {
         work(session, args).await
     }
 
-    /// `run` for a read the desk can also answer from its own copy: with the server, as `run`;
-    /// without it, `copy` answers from what the desk kept, under the session's last known grants.
-    pub async fn run_or_copy<A, T, F, Fut, C, CFut>(
+    /// `run` for a read the desk can also answer from its store: with the server, as `run`; without
+    /// it, `from_store` answers from what the store holds, under the session's last known grants.
+    pub async fn run_or_store<A, T, F, Fut, C, CFut>(
         &self,
         permission: Permission,
         args: A,
         work: F,
-        copy: C,
+        from_store: C,
     ) -> AppResult<T>
     where
         A: Clone,
         F: Fn(Ctx, A) -> Fut,
         Fut: Future<Output = AppResult<T>>,
-        C: FnOnce(std::sync::Arc<crate::offline::Offline>, A) -> CFut,
+        C: FnOnce(std::sync::Arc<crate::store::DeskStore>, A) -> CFut,
         CFut: Future<Output = AppResult<T>>,
     {
         match self.run(permission, args.clone(), work).await {
             Err(AppError::Offline) => {
-                let (offline, _) = self.without_server(permission)?;
-                copy(offline, args).await
+                let (store, _) = self.without_server(permission)?;
+                from_store(store, args).await
             }
             other => other,
         }
     }
 
-    /// `run` for a write the desk can keep while the server is away: with the server, as `run`;
-    /// without it, `keep` checks what it can, stores the write in the outbox (on disk) and answers
+    /// `run` for a write the desk can queue while the server is away: with the server, as `run`;
+    /// without it, `to_outbox` checks what it can, writes it into the store's outbox and answers
     /// as the server would have, under the session's last known grants.
-    pub async fn run_or_keep<A, T, F, Fut, K, KFut>(
+    pub async fn run_or_outbox<A, T, F, Fut, K, KFut>(
         &self,
         permission: Permission,
         args: A,
         work: F,
-        keep: K,
+        to_outbox: K,
     ) -> AppResult<T>
     where
         A: Clone,
         F: Fn(Ctx, A) -> Fut,
         Fut: Future<Output = AppResult<T>>,
-        K: FnOnce(crate::offline::outbox::Keeper, A) -> KFut,
+        K: FnOnce(crate::store::outbox::OutboxWriter, A) -> KFut,
         KFut: Future<Output = AppResult<T>>,
     {
         match self.run(permission, args.clone(), work).await {
             Err(AppError::Offline) => {
-                let (offline, session) = self.without_server(permission)?;
-                keep(crate::offline::outbox::Keeper { offline, session }, args).await
+                let (store, session) = self.without_server(permission)?;
+                to_outbox(crate::store::outbox::OutboxWriter { store, session }, args).await
             }
             other => other,
         }
     }
 
-    /// What a command falls back on when the server is away: the desk's copy (none kept: still
+    /// What a command falls back on when the server is away: the desk store (none opened: still
     /// `Offline`) and the session's last known grants, which must hold `permission`.
     fn without_server(
         &self,
         permission: Permission,
-    ) -> AppResult<(std::sync::Arc<crate::offline::Offline>, auth::Session)> {
-        let offline = self.offline.get().ok_or(AppError::Offline)?.clone();
-        Ok((offline, guard::offline_session(self, permission)?))
+    ) -> AppResult<(std::sync::Arc<crate::store::DeskStore>, auth::Session)> {
+        let store = self.store.get().ok_or(AppError::Offline)?.clone();
+        Ok((store, guard::offline_session(self, permission)?))
     }
 
     /// `run` for what any signed-in user may do (their own password, the clinic's name).

@@ -1,5 +1,8 @@
-//! What the shell tells the webview without being asked: the database's status and the agenda
-//! changes other desks make. The desk publishes both on channels; `run()` forwards them here.
+//! What the shell tells the webview without being asked, each forwarded by a task of `run()` from
+//! a channel the desk publishes on: the database's status (`DbStatusChanged`), the desk's session
+//! signed in, out or locked (`SessionChanged`), the agenda changes any desk makes
+//! (`AgendaChanged`), any other data a desk changed (`DataChanged`), what the outbox holds
+//! (`OutboxChanged`) and how far a spreadsheet import has got (`ImportProgressed`).
 
 use podoclinic_desk::db::{health::DbStatus, live::Change};
 use serde::Serialize;
@@ -44,7 +47,7 @@ pub struct DataChanged(pub Change);
 /// server refused (the conflicts tray). The banner counts them.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[serde(transparent)]
-pub struct OutboxChanged(pub podoclinic_desk::offline::outbox::OutboxCount);
+pub struct OutboxChanged(pub podoclinic_desk::store::outbox::OutboxCount);
 
 /// How far the spreadsheet import under way has come (the admin window's progress bar).
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]

@@ -1,18 +1,18 @@
-//! Podoclinic's desktop shell: the Tauri app around `podoclinic-core`. It holds only what is
-//! Tauri's: one thin command per service (`commands/`, a file per domain), the events forwarded
-//! to the webview, the windows and the app's start and exit.
+//! Podoclinic's desktop shell: the Tauri app around the desk (`podoclinic-desk`), which runs the
+//! clinic's rules (`podoclinic-clinic`). It holds only what is Tauri's: one thin command per
+//! service (`commands/`, a file per domain), the events forwarded to the webview, the windows and
+//! the app's start and exit.
 
 pub mod commands;
 pub mod events;
 pub mod logging;
+pub mod tasks;
 
 use std::path::PathBuf;
 
 use tauri::{Manager, RunEvent};
 use tauri_specta::{collect_commands, collect_events};
 
-use podoclinic_desk::db::live::Change;
-use podoclinic_desk::offline::outbox;
 use podoclinic_desk::state::{AppState, Paths};
 use podoclinic_desk::{db, demo, startup};
 
@@ -36,7 +36,7 @@ macro_rules! app_builder {
                 commands::drafts::save_draft,
                 commands::drafts::get_draft,
                 commands::drafts::clear_draft,
-                commands::outbox::get_desk_copy,
+                commands::outbox::get_desk_store,
                 commands::outbox::list_outbox,
                 commands::outbox::retry_outbox,
                 commands::outbox::discard_outbox,
@@ -274,108 +274,16 @@ pub fn run() {
             let desk = db::connection::DeskConfig::load(&paths.config_dir).map(|c| c.desk_name).unwrap_or_default();
             app.manage(AppState::new(paths, desk));
 
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                use tauri_specta::Event;
-                let mut changes = handle.state::<AppState>().health.status.subscribe();
-                while changes.changed().await.is_ok() {
-                    let status = events::DbStatusChanged(changes.borrow_and_update().clone());
-                    if let Err(e) = status.emit(&handle) {
-                        tracing::warn!(error = %e, "status event not delivered");
-                    }
-                }
-            });
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                use tauri_specta::Event;
-                let mut changes = handle.state::<AppState>().sessions.changes.subscribe();
-                while changes.changed().await.is_ok() {
-                    let state = events::SessionChanged(*changes.borrow_and_update());
-                    if let Err(e) = state.emit(&handle) {
-                        tracing::warn!(error = %e, "session event not delivered");
-                    }
-                }
-            });
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                use tauri_specta::Event;
-                let mut changes = handle.state::<AppState>().live.subscribe();
-                loop {
-                    let change = match changes.recv().await {
-                        Ok(change) => change,
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Change::Everything,
-                        Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                    };
-                    if let Some(agenda) = events::AgendaChanged::of(change) {
-                        let _ = agenda.emit(&handle);
-                    }
-                    let _ = events::DataChanged(change).emit(&handle);
-                }
-            });
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                let state = handle.state::<AppState>();
-                // The desk's own store first: what was kept offline is sent (and counted on the
-                // banner) whether or not the server answers at start.
-                startup::open_store(&state).await;
-                if let Some(offline) = state.offline.get() {
-                    let (sender, counts) = (handle.clone(), offline.outbox.subscribe());
-                    tauri::async_runtime::spawn(async move {
-                        outbox::run(&sender.state::<AppState>()).await;
-                    });
-                    tauri::async_runtime::spawn(forward_outbox(handle.clone(), counts));
-                }
-                startup::start(&state, demo::enabled()).await;
-            });
-            // An import's progress, for the admin window's bar.
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                use tauri_specta::Event;
-                let mut changes = handle.state::<AppState>().import.progress.subscribe();
-                while changes.changed().await.is_ok() {
-                    let progress = events::ImportProgressed(*changes.borrow_and_update());
-                    let _ = progress.emit(&handle);
-                }
-            });
-            // The scheduled backup, taken by the desk the clinic chose.
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                podoclinic_desk::backup::service::schedule(&handle.state::<AppState>()).await;
-            });
-            // A desk shut down by the system (SIGTERM; on Windows the session ending) or Ctrl+C
-            // still stops its local cluster.
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                podoclinic_desk::platform::shutdown_requested().await;
-                tracing::info!("shutdown signal received");
-                handle.exit(0);
-            });
+            tasks::start(app.handle(), demo::enabled());
             Ok(())
         })
         .build(tauri::generate_context!())
         .expect("the app could not be built");
     app.run(|app, event| {
         if let RunEvent::Exit = event
-            && let Some(cluster) = app.try_state::<AppState>().and_then(|s| s.local.get().cloned())
+            && let Some(cluster) = app.try_state::<AppState>().and_then(|s| s.cluster.get().cloned())
         {
             cluster.stop_blocking();
         }
     });
-}
-
-/// Tells every window what the outbox holds (the banner's count), now and at each change.
-async fn forward_outbox<R: tauri::Runtime>(
-    handle: tauri::AppHandle<R>,
-    mut counts: tokio::sync::watch::Receiver<outbox::OutboxCount>,
-) {
-    use tauri_specta::Event;
-    loop {
-        let count = *counts.borrow_and_update();
-        if let Err(e) = events::OutboxChanged(count).emit(&handle) {
-            tracing::warn!(error = %e, "outbox event not delivered");
-        }
-        if counts.changed().await.is_err() {
-            return;
-        }
-    }
 }

@@ -4,7 +4,7 @@
 //! forms being filled (drafts) and who may sign in here offline.
 //!
 //! SQL only, as the core's repositories: every function takes the store and plain values. What to
-//! cache, when to replay and what a refusal means is the desk's (`podoclinic_desk::offline`).
+//! cache, when to replay and what a refusal means is the desk's (`podoclinic_desk::store`).
 //! The outbox is written with `synchronous=FULL` in WAL mode: a write the UI reports as "saved on
 //! this computer" has reached the disk.
 

@@ -58,7 +58,7 @@ test("every screen reads at 1280×800 and 900×600, and the week shows one podia
     [900, 600],
   ]) {
     await app.resize(width, height);
-    for (const module of ["agenda", "reminders", "patients", "clinical", "payments", "cash", "expenses", "inventory", "stats"]) {
+    for (const module of ["agenda", "reminders", "patients", "visits", "billing", "cash", "expenses", "inventory", "stats"]) {
       await open(app, module);
       shot(`${width}x${height}-${module}.png`, width, height);
       await assertLaysOut(app, `${module} at ${width}×${height}`);

@@ -50,7 +50,7 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
   assert.equal(await app.text("[data-test=kpi-patients]"), "0 / 0");
 
   // The visit: one cure (two gauzes), signed.
-  await app.click("[data-test=nav-clinical]");
+  await app.click("[data-test=nav-visits]");
   await app.click("[data-test=visit-queue] [data-test=pick-appointment]");
   await app.find("[data-test=visit] [data-test=foot-left]");
   await app.click("[data-test='procedure-Curación']");
@@ -71,7 +71,7 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
   await app.type("[data-test=opening-float]", "0");
   await app.click("[data-test=open-drawer]");
   await app.find("[data-test=corte-x]");
-  await app.click("[data-test=nav-payments]");
+  await app.click("[data-test=nav-billing]");
   // Today's list loads above the counter-sale card and moves it down: click once it has.
   await app.find("[data-test=checkout-queue] [data-test=pick-appointment]");
   await startCounterSale(app, "rosa", "option[value^='product:']");

@@ -27,7 +27,7 @@ test("a visit is charged, paid in cash and the day closes with the difference on
   await app.find("[data-test=corte-x]");
 
   // Consultation: the foot chart, the procedure, the risk, and the signature.
-  await app.click("[data-test=nav-clinical]");
+  await app.click("[data-test=nav-visits]");
   await app.click("[data-test=visit-queue] [data-test=pick-appointment]");
   await app.find("[data-test=visit] [data-test=foot-right]");
   await app.click("[data-test=right-nails-ingrown]");
@@ -42,7 +42,7 @@ test("a visit is charged, paid in cash and the day closes with the difference on
   assert.equal(psql(db.url, "SELECT status FROM appointments"), "completed");
 
   // Checkout: the recorded procedure at today's price; cash for the whole amount.
-  await app.click("[data-test=nav-payments]");
+  await app.click("[data-test=nav-billing]");
   await app.click("[data-test=checkout-queue] [data-test=pick-appointment]");
   assert.equal(await app.text("[data-test=charge-total]"), "$350.00");
   await app.click("[data-test=create-charge]");

@@ -36,7 +36,7 @@ test("a clinical note typed across an outage survives the idle lock", async (t) 
      FROM pod, pat`,
   );
   await app.firstAdminAndLogin("Dra. Admin", "admin", PASSWORD);
-  await app.click("[data-test=nav-clinical]");
+  await app.click("[data-test=nav-visits]");
   await app.click("[data-test=visit-queue] [data-test=pick-appointment]");
   await app.type("[data-test=visit] textarea", "Uña encarnada en el primer dedo derecho.");
 
@@ -57,7 +57,7 @@ test("a clinical note typed across an outage survives the idle lock", async (t) 
   await app.gone("[data-test=offline-banner]", 30_000);
   await app.type("[data-test=lock-form] #field-password", PASSWORD);
   await app.click("[data-test=lock-form] button[type=submit]");
-  await app.click("[data-test=nav-clinical]");
+  await app.click("[data-test=nav-visits]");
   await app.click("[data-test=visit-queue] [data-test=pick-appointment]");
   await app.find("[data-test=draft-restored]");
   const note = await app.script("return document.querySelector('[data-test=visit] textarea').value");

@@ -77,7 +77,7 @@ test("writes made without the server survive a crash and land once; a taken slot
   await app.click("[data-test=save-patient]");
   await app.find("[data-test=patient-saved]");
   // A counter sale to José at the kept price, paid in cash into the open drawer.
-  await app.click("[data-test=nav-payments]");
+  await app.click("[data-test=nav-billing]");
   await app.find("[data-test=checkout-queue]");
   await startCounterSale(app, "jose", "option[value^='treatment:']");
   assert.equal(await app.text("[data-test=charge-total]"), "$350.00");

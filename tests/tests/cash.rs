@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use podoclinic_clinic::billing::service as billing;
-use podoclinic_clinic::cash::model::{Denomination, MovementInput, MovementKind};
+use podoclinic_clinic::cash::model::{CashMovementInput, CashMovementKind, Denomination};
 use podoclinic_clinic::cash::service as cash;
 use podoclinic_clinic::error::AppError;
 use podoclinic_clinic::expenses::model::ExpenseInput;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// A day at the drawer: opened with $500, a $300 cash payment, a $45.50 cash expense and a $200
 /// withdrawal. Returns the context, the patient, the session and the withdrawal.
-async fn a_day(pool: &PgPool) -> (podoclinic_clinic::auth::Ctx, Uuid, Uuid, MovementInput) {
+async fn a_day(pool: &PgPool) -> (podoclinic_clinic::auth::Ctx, Uuid, Uuid, CashMovementInput) {
     let admin = first_admin(pool).await;
     let pat = patient(pool, &admin, "Luis", "Pérez", "").await;
     let ctx = ctx_for(pool, "admin", ADMIN_PASSWORD).await;
@@ -31,9 +31,9 @@ async fn a_day(pool: &PgPool) -> (podoclinic_clinic::auth::Ctx, Uuid, Uuid, Move
         note: "Cloro".into(),
     };
     podoclinic_clinic::expenses::service::record(&ctx, expense).await.unwrap();
-    let withdrawal = MovementInput {
+    let withdrawal = CashMovementInput {
         id: Uuid::now_v7(),
-        kind: MovementKind::Withdrawal,
+        kind: CashMovementKind::Withdrawal,
         method: Method::Cash,
         amount_cents: 20_000,
         reason: "Depósito al banco".into(),
@@ -66,7 +66,7 @@ async fn the_drawer_expects_the_float_plus_every_entry_and_a_replayed_withdrawal
     let again = cash::add_movement(&ctx, withdrawal.clone()).await.unwrap();
     assert_eq!(again.methods[0].expected_cents, x.methods[0].expected_cents, "a replay withdraws nothing more");
     assert_eq!(
-        cash::add_movement(&ctx, MovementInput { amount_cents: 25_000, ..withdrawal }).await.unwrap_err(),
+        cash::add_movement(&ctx, CashMovementInput { amount_cents: 25_000, ..withdrawal }).await.unwrap_err(),
         AppError::conflict("id_reused", None),
         "the id of another movement"
     );
@@ -118,9 +118,9 @@ async fn the_next_session_starts_clean_and_refuses_entries_dated_before_it(pool:
     let (ctx, _, _, _) = a_closed_day(&pool).await;
     // The mistake is corrected in the next session, which starts clean.
     let next = open_drawer(&ctx, 55_400).await;
-    let fix = MovementInput {
+    let fix = CashMovementInput {
         id: Uuid::now_v7(),
-        kind: MovementKind::Adjustment,
+        kind: CashMovementKind::Adjustment,
         method: Method::Cash,
         amount_cents: -50,
         reason: "Faltante del corte anterior".into(),

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use podoclinic_clinic::db::{app_schema_version, database_schema_version, pool as desk_pool};
-use podoclinic_desk::db::cluster::{LocalCluster, find_binaries};
+use podoclinic_desk::db::cluster::{Cluster, find_binaries};
 use podoclinic_desk::db::health::{self, DbStatus, Health};
 use podoclinic_desk::db::{self, Schema};
 use podoclinic_tests::temp_paths;
@@ -71,7 +71,7 @@ async fn wait_for(health: &Health, limit: Duration, want: impl Fn(&DbStatus) -> 
 }
 
 /// Stops a test's cluster and removes its folders.
-async fn tear_down(cluster: LocalCluster, pool: PgPool, data: &std::path::Path) {
+async fn tear_down(cluster: Cluster, pool: PgPool, data: &std::path::Path) {
     pool.close().await;
     let root = cluster.root.clone();
     tokio::task::spawn_blocking(move || cluster.stop_blocking()).await.unwrap();
@@ -87,7 +87,7 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
         panic!("PostgreSQL server binaries are required for this test (apt-get install postgresql)");
     };
     let data = std::env::temp_dir().join(format!("podoclinic-cluster-{}", uuid::Uuid::now_v7().simple()));
-    let cluster = LocalCluster::plan(bin, &data).expect("cluster plan");
+    let cluster = Cluster::plan(bin, &data).expect("cluster plan");
     let t0 = Instant::now();
     let target = cluster.start().await.expect("cluster start");
     println!("embedded cluster: initdb + start in {:.1} s", t0.elapsed().as_secs_f64());
@@ -124,7 +124,7 @@ async fn the_embedded_cluster_starts_and_a_lost_database_is_noticed_and_recovere
 async fn the_embedded_cluster_killed_comes_back_by_itself() {
     let bin = find_binaries().expect("PostgreSQL server binaries are required for this test");
     let data = std::env::temp_dir().join(format!("podoclinic-cluster-{}", uuid::Uuid::now_v7().simple()));
-    let cluster = LocalCluster::plan(bin, &data).expect("cluster plan");
+    let cluster = Cluster::plan(bin, &data).expect("cluster plan");
     let target = cluster.start().await.expect("cluster start");
     assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
     let pool = desk_pool(target.desk.clone());
@@ -196,7 +196,7 @@ async fn the_pool_is_installed_before_the_desk_is_told_it_is_online(pool: PgPool
 async fn the_embedded_cluster_asks_for_a_password_and_the_desk_is_not_its_owner() {
     let bin = find_binaries().expect("PostgreSQL server binaries are required for this test");
     let data = std::env::temp_dir().join(format!("podoclinic-cluster-{}", uuid::Uuid::now_v7().simple()));
-    let cluster = LocalCluster::plan(bin.clone(), &data).expect("cluster plan");
+    let cluster = Cluster::plan(bin.clone(), &data).expect("cluster plan");
     let target = cluster.start().await.expect("cluster start");
     assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
     // Connecting without a password, at the cluster's own address (its socket on Unix, loopback TCP
@@ -385,7 +385,7 @@ fn listing(root: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 async fn a_cluster_made_with_a_major_not_installed_is_refused_and_left_untouched() {
     use podoclinic_desk::db::cluster::{binaries_for, binaries_major, installed_majors};
     let paths = temp_paths();
-    let planned = LocalCluster::plan(std::path::PathBuf::new(), &paths.data_dir).expect("cluster plan");
+    let planned = Cluster::plan(std::path::PathBuf::new(), &paths.data_dir).expect("cluster plan");
     let data = planned.data_dir();
     std::fs::create_dir_all(&data).unwrap();
     std::fs::write(data.join("PG_VERSION"), "11\n").unwrap();
@@ -397,7 +397,7 @@ async fn a_cluster_made_with_a_major_not_installed_is_refused_and_left_untouched
     let installed: Vec<u32> = installed_majors().into_iter().map(|(v, _)| v).collect();
     assert!(!installed.is_empty() && !installed.contains(&11));
     assert_eq!(status, DbStatus::PostgresVersionMissing { cluster_major: 11, installed: installed.clone() });
-    assert!(state.local.get().is_none(), "no cluster is run");
+    assert!(state.cluster.get().is_none(), "no cluster is run");
     assert_eq!(listing(&planned.root), before, "nothing was made, started or changed");
 
     // The same folder saying the installed major: its binaries, whatever else is installed.
@@ -427,7 +427,7 @@ async fn an_older_majors_cluster_is_upgraded_with_every_row_and_its_old_folder_k
     let (old, new) = (binaries_major(&old_bin).await.unwrap(), binaries_major(&new_bin).await.unwrap());
     assert!(old < new, "{old} must be older than {new}");
     let data = std::env::temp_dir().join(format!("podoclinic-upgrade-{}", uuid::Uuid::now_v7().simple()));
-    let cluster = LocalCluster::plan(old_bin.clone(), &data).expect("cluster plan");
+    let cluster = Cluster::plan(old_bin.clone(), &data).expect("cluster plan");
     let target = cluster.start().await.expect("the older major's cluster starts");
     assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current, "the schema migrates on {old}");
     let pool = desk_pool(target.desk.clone());
@@ -449,7 +449,7 @@ async fn an_older_majors_cluster_is_upgraded_with_every_row_and_its_old_folder_k
     assert_eq!(cluster_major(&cluster.data_dir()), Some(new));
 
     // The desk's next start: the newer major's binaries, the same rows, its own login.
-    let next = LocalCluster::for_desk(&data).await.expect("the upgraded cluster's binaries");
+    let next = Cluster::for_desk(&data).await.expect("the upgraded cluster's binaries");
     assert_eq!(binaries_major(&next.bin).await, Some(new));
     let target = next.start().await.expect("the upgraded cluster starts");
     assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);

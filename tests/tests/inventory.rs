@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use podoclinic_clinic::error::AppError;
-use podoclinic_clinic::inventory::model::{ManualMovement, PurchaseInput, PurchaseLine, StockKind};
+use podoclinic_clinic::inventory::model::{ManualStockMovement, PurchaseInput, PurchaseLine, StockKind};
 use podoclinic_clinic::inventory::repo::Link;
 use podoclinic_clinic::inventory::service as inventory;
 use podoclinic_tests::*;
@@ -109,7 +109,7 @@ async fn received_stock_moves_only_through_the_ledger_with_reasons(pool: PgPool)
         sqlx::query_scalar("SELECT total_cents FROM purchases WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(total, 6 * 9_500 + 2 * 34_000);
 
-    let manual = |kind, quantity, reason: &str| ManualMovement {
+    let manual = |kind, quantity, reason: &str| ManualStockMovement {
         id: Uuid::now_v7(),
         product_id: cream,
         kind,
@@ -129,7 +129,7 @@ async fn received_stock_moves_only_through_the_ledger_with_reasons(pool: PgPool)
     assert_eq!(inventory::record(&actor, loss.clone()).await.unwrap(), 5);
     assert_eq!(inventory::record(&actor, loss.clone()).await.unwrap(), 5, "a replay takes nothing more");
     assert_eq!(
-        inventory::record(&actor, ManualMovement { quantity: 2, ..loss }).await.unwrap_err(),
+        inventory::record(&actor, ManualStockMovement { quantity: 2, ..loss }).await.unwrap_err(),
         AppError::conflict("id_reused", None)
     );
     assert_eq!(inventory::record(&actor, manual(StockKind::Adjustment, -2, "Conteo físico")).await.unwrap(), 3);

@@ -5,7 +5,7 @@
 
 use podoclinic_clinic::billing::model::{ChargeInput, LineInput, PaymentInput, RefundInput};
 use podoclinic_clinic::billing::service as billing;
-use podoclinic_clinic::cash::model::{CloseInput, MovementInput, MovementKind};
+use podoclinic_clinic::cash::model::{CashMovementInput, CashMovementKind, CloseInput};
 use podoclinic_clinic::cash::service as cash;
 use podoclinic_clinic::error::AppError;
 use podoclinic_clinic::money::Method;
@@ -32,7 +32,7 @@ enum Op {
         percent: i64,
     },
     Movement {
-        kind: MovementKind,
+        kind: CashMovementKind,
         method: Method,
         amount: i64,
     },
@@ -48,7 +48,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(Op::Charge),
         4 => (any::<usize>(), method(), 1..=130i64).prop_map(|(pick, method, percent)| Op::Pay { pick, method, percent }),
         1 => (any::<usize>(), method(), 1..=130i64).prop_map(|(pick, method, percent)| Op::Refund { pick, method, percent }),
-        1 => (prop_oneof![Just(MovementKind::Withdrawal), Just(MovementKind::Deposit), Just(MovementKind::Adjustment)],
+        1 => (prop_oneof![Just(CashMovementKind::Withdrawal), Just(CashMovementKind::Deposit), Just(CashMovementKind::Adjustment)],
               method(), -50_000..50_000i64)
             .prop_map(|(kind, method, amount)| Op::Movement { kind, method, amount }),
     ]
@@ -145,12 +145,12 @@ fn balances_and_the_closing_totals_always_equal_a_model_in_cents() {
                     }
                     Op::Movement { kind, method, amount } => {
                         let (method, signed) = match kind {
-                            MovementKind::Withdrawal => (Method::Cash, -amount.abs().max(1)),
-                            MovementKind::Deposit => (Method::Cash, amount.abs().max(1)),
-                            MovementKind::Adjustment => (*method, if *amount == 0 { 1 } else { *amount }),
+                            CashMovementKind::Withdrawal => (Method::Cash, -amount.abs().max(1)),
+                            CashMovementKind::Deposit => (Method::Cash, amount.abs().max(1)),
+                            CashMovementKind::Adjustment => (*method, if *amount == 0 { 1 } else { *amount }),
                         };
-                        let entered = if *kind == MovementKind::Adjustment { signed } else { signed.abs() };
-                        let input = MovementInput { id: Uuid::now_v7(), kind: *kind, method, amount_cents: entered, reason: "modelo".into() };
+                        let entered = if *kind == CashMovementKind::Adjustment { signed } else { signed.abs() };
+                        let input = CashMovementInput { id: Uuid::now_v7(), kind: *kind, method, amount_cents: entered, reason: "modelo".into() };
                         cash::add_movement(&ctx, input).await.unwrap();
                         expected[slot(method)] += signed;
                     }

@@ -1,4 +1,4 @@
-//! The desk's own copy of the server (`podoclinic_desk::offline`): the directory's search answers
+//! The desk's own copy of the server (`podoclinic_desk::store`): the directory's search answers
 //! as the server's does, and the copy follows what other desks change.
 
 use std::sync::Arc;
@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use podoclinic_clinic::patients::service as patients;
 use podoclinic_desk::db::live::{self, Change};
-use podoclinic_desk::offline::{Offline, sync};
+use podoclinic_desk::store::{DeskStore, sync};
 use podoclinic_tests::*;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -56,9 +56,9 @@ async fn seed(pool: &PgPool, n: i32) {
     .unwrap();
 }
 
-async fn desk_copy(pool: &PgPool) -> (Arc<Offline>, std::path::PathBuf) {
+async fn desk_copy(pool: &PgPool) -> (Arc<DeskStore>, std::path::PathBuf) {
     let dir = temp_paths().data_dir.join("store");
-    let offline = Arc::new(Offline::open(&dir).await.unwrap());
+    let offline = Arc::new(DeskStore::open(&dir).await.unwrap());
     sync::refresh(pool, &offline, "test-desk").await.unwrap();
     (offline, dir)
 }
@@ -143,7 +143,7 @@ async fn the_directory_comes_back_from_the_desks_store_after_a_restart(pool: PgP
     drop(offline);
     pool.close().await;
     // The server is gone; the desk starts again and still finds her.
-    let again = Offline::open(&dir).await.unwrap();
+    let again = DeskStore::open(&dir).await.unwrap();
     assert!(again.ready(), "refreshed once on an earlier run");
     let found = again.search("lopez").await.unwrap();
     assert_eq!(found.iter().map(|p| p.full_name.as_str()).collect::<Vec<_>>(), ["Ana López"]);
@@ -230,7 +230,7 @@ async fn every_desk_hears_which_account_session_and_product_changed(pool: PgPool
     assert_eq!(next().await, Change::Setup, "expense categories are the set-up's (kept for offline expenses)");
     slowest = slowest.max(started.elapsed());
     let started = std::time::Instant::now();
-    let movement = podoclinic_clinic::inventory::model::ManualMovement {
+    let movement = podoclinic_clinic::inventory::model::ManualStockMovement {
         id: Uuid::now_v7(),
         product_id: gauze,
         kind: podoclinic_clinic::inventory::model::StockKind::Adjustment,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use podoclinic_clinic::error::AppError;
 use podoclinic_desk::db::Target;
-use podoclinic_desk::db::cluster::{LocalCluster, find_binaries};
+use podoclinic_desk::db::cluster::{Cluster, find_binaries};
 use podoclinic_desk::db::connection::{ServerProfile, SslMode};
 use podoclinic_desk::db::health::DbStatus;
 use podoclinic_desk::db::tls::TlsRefusal;
@@ -44,7 +44,7 @@ fn write(path: &Path, text: &str) {
 async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses() {
     let bin = find_binaries().expect("PostgreSQL server binaries are required for this test");
     let scratch = std::env::temp_dir().join(format!("podoclinic-tls-test-{}", uuid::Uuid::now_v7().simple()));
-    let mut cluster = LocalCluster::plan(bin, &scratch).expect("cluster plan");
+    let mut cluster = Cluster::plan(bin, &scratch).expect("cluster plan");
     cluster.port = free_port();
     // Unquoted: Windows' pg_ctl passes quotes through to the server as part of the value.
     cluster.settings = vec!["listen_addresses=127.0.0.1".into()];

@@ -1,5 +1,5 @@
 // The only way to Rust: the generated bindings, unwrapped into values or a typed CommandError.
-import { commands, events, type AppError, type CopyStatus, type DataChanged, type DbStatus, type SessionInfo } from "./bindings";
+import { commands, events, type AppError, type StoreStatus, type DataChanged, type DbStatus, type SessionInfo } from "./bindings";
 import { createStore } from "./store";
 import { formatTime, t } from "./i18n";
 import { parseMoney } from "./money";
@@ -18,7 +18,7 @@ type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError 
 export const dbStatus = createStore<DbStatus>({ state: "starting" });
 
 /** What the desk kept for an outage: the outbox's counts and the copy's age (the banner). */
-export const deskCopy = createStore<CopyStatus>({ outbox: { pending: 0, conflicts: 0 }, syncedAt: null });
+export const deskStore = createStore<StoreStatus>({ outbox: { pending: 0, conflicts: 0 }, syncedAt: null });
 
 /** `undefined` while unknown, `null` when signed out. */
 export const session = createStore<SessionInfo | null | undefined>(undefined);
@@ -118,15 +118,15 @@ export async function refreshSession(): Promise<void> {
  * status changes: a reconnect refreshes the copy). Once an event was heard, the counts come from
  * events only: an answer travels apart from them and may be older than the last one (found by the
  * end-to-end test: a replay's counts were overwritten by a re-read sent before it). */
-export async function startDeskCopy(): Promise<void> {
+export async function startDeskStore(): Promise<void> {
   let heard = false;
   await events.outboxChanged.listen((event) => {
     heard = true;
-    deskCopy.set({ ...deskCopy.get(), outbox: event.payload });
+    deskStore.set({ ...deskStore.get(), outbox: event.payload });
   });
   const reread = () =>
-    void call(commands.getDeskCopy()).then(
-      (copy) => deskCopy.set({ syncedAt: copy.syncedAt, outbox: heard ? deskCopy.get().outbox : copy.outbox }),
+    void call(commands.getDeskStore()).then(
+      (copy) => deskStore.set({ syncedAt: copy.syncedAt, outbox: heard ? deskStore.get().outbox : copy.outbox }),
       () => undefined,
     );
   dbStatus.subscribe(reread);

@@ -47,8 +47,8 @@ export const commands = {
 	getDraft: (form: string, subject: string) => typedError<Draft | null, AppError>(__TAURI_INVOKE("get_draft", { form, subject })),
 	/**  The form was saved or abandoned: its draft goes. */
 	clearDraft: (form: string, subject: string) => typedError<null, AppError>(__TAURI_INVOKE("clear_draft", { form, subject })),
-	/**  What the outbox holds and how old the desk's copy is (the banner). */
-	getDeskCopy: () => typedError<CopyStatus, AppError>(__TAURI_INVOKE("get_desk_copy")),
+	/**  What the outbox holds and how old the desk store is (the banner). */
+	getDeskStore: () => typedError<StoreStatus, AppError>(__TAURI_INVOKE("get_desk_store")),
 	/**  "Pendientes y conflictos": writes kept at this desk and not on the server yet, and those it refused. */
 	listOutbox: () => typedError<Kept[], AppError>(__TAURI_INVOKE("list_outbox")),
 	/**  Sends a refused write again, corrected. */
@@ -261,7 +261,7 @@ export const commands = {
 	/**  Corte X of an open session, or the corte Z of a closed one. */
 	getCashReport: (sessionId: string) => typedError<CashReport, AppError>(__TAURI_INVOKE("get_cash_report", { sessionId })),
 	/**  A withdrawal, deposit or adjusting entry in this desk's open session. */
-	addCashMovement: (input: MovementInput) => typedError<CashReport, AppError>(__TAURI_INVOKE("add_cash_movement", { input })),
+	addCashMovement: (input: CashMovementInput) => typedError<CashReport, AppError>(__TAURI_INVOKE("add_cash_movement", { input })),
 	/**  Corte Z: counted against expected; the session is closed for good. */
 	closeCashSession: (input: CloseInput) => typedError<CashReport, AppError>(__TAURI_INVOKE("close_cash_session", { input })),
 	/**  Recent sessions of a register, newest first. */
@@ -292,7 +292,7 @@ export const commands = {
 	/**  A product's stock card (its movements, newest first). */
 	getStockCard: (productId: string) => typedError<StockMovement[], AppError>(__TAURI_INVOKE("get_stock_card", { productId })),
 	/**  An adjustment, loss or return to the supplier. Returns the stock after it. */
-	recordStockMovement: (input: ManualMovement) => typedError<number, AppError>(__TAURI_INVOKE("record_stock_movement", { input })),
+	recordStockMovement: (input: ManualStockMovement) => typedError<number, AppError>(__TAURI_INVOKE("record_stock_movement", { input })),
 	/**  Receives a supplier's delivery into stock. */
 	receivePurchase: (input: PurchaseInput) => typedError<string, AppError>(__TAURI_INVOKE("receive_purchase", { input })),
 	/**  Pays a received purchase; the expense is recorded with it (cash: from this desk's drawer). */
@@ -607,6 +607,17 @@ export type CashEntry = {
 	byName: string,
 };
 
+/**  A withdrawal or deposit (amount entered positive) or an adjusting entry (signed). */
+export type CashMovementInput = {
+	id: string,
+	kind: CashMovementKind,
+	method: Method,
+	amountCents: number,
+	reason: string,
+};
+
+export type CashMovementKind = "withdrawal" | "deposit" | "adjustment";
+
 /**  Corte X (open session: expected so far) or corte Z (closed: expected, counted, difference). */
 export type CashReport = {
 	session: CashSession,
@@ -767,13 +778,6 @@ export type ConnectionTest = {
 export type Consumable = {
 	productId: string,
 	quantity: number,
-};
-
-/**  The banner's facts: what the outbox holds and how old the desk's copy is. */
-export type CopyStatus = {
-	outbox: OutboxCount,
-	/**  When the desk's copy was last refreshed whole (`null`: never). */
-	syncedAt: string | null,
 };
 
 /**  What creating a patient did: created it, or found likely duplicates and waited for confirmation. */
@@ -1045,7 +1049,7 @@ export type LineInput = {
 	discountCents: number,
 	discountReason: string,
 	/**
-	 *  The unit price the desk showed for the line (checkout's catalog, or the desk's copy of it
+	 *  The unit price the desk showed for the line (checkout's catalog, or the desk store's
 	 *  while the server was away): if the catalog's price is another by the time the charge is
 	 *  made, the charge is refused instead of costing the patient what they were not told.
 	 *  `None`: the catalog's price of the moment.
@@ -1069,7 +1073,7 @@ export type LowStock = {
  *  A manual movement: an adjustment (signed: a count found more or fewer), a loss or a return to
  *  the supplier (entered positive, taken out of stock).
  */
-export type ManualMovement = {
+export type ManualStockMovement = {
 	id: string,
 	productId: string,
 	kind: StockKind,
@@ -1095,17 +1099,6 @@ export type MethodSummary = {
 	/**  Counted minus expected: negative is money missing. */
 	differenceCents: number | null,
 };
-
-/**  A withdrawal or deposit (amount entered positive) or an adjusting entry (signed). */
-export type MovementInput = {
-	id: string,
-	kind: MovementKind,
-	method: Method,
-	amountCents: number,
-	reason: string,
-};
-
-export type MovementKind = "withdrawal" | "deposit" | "adjustment";
 
 export type NailFinding = "onychomycosis" | "ingrown" | "thickened" | "dystrophic" | "onycholysis" | "subungual";
 
@@ -1247,7 +1240,7 @@ export type PodiatristStatusCount = {
 
 /**
  *  The PostgreSQL upgrade the admin window offers: the embedded cluster runs an older major than
- *  the newest installed one (both installed: the older still runs it, see `db::local::binaries_for`).
+ *  the newest installed one (both installed: the older still runs it, see `db::cluster::binaries_for`).
  */
 export type PostgresUpgrade = {
 	clusterMajor: number,
@@ -1567,6 +1560,13 @@ export type StockOverview = {
 	levels: StockLevel[],
 	lowCount: number,
 	valuationCents: number,
+};
+
+/**  The banner's facts: what the outbox holds and how old the desk store is. */
+export type StoreStatus = {
+	outbox: OutboxCount,
+	/**  When the desk store was last refreshed whole (`null`: never). */
+	syncedAt: string | null,
 };
 
 export type SuppliedProduct = {

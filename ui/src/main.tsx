@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import "./i18n";
 import "./styles.css";
-import { call, commands, dbStatus, deskCopy, refreshSession, session, startDbStatus, startDeskCopy } from "./api";
+import { call, commands, dbStatus, deskStore, refreshSession, session, startDbStatus, startDeskStore } from "./api";
 import { events } from "./bindings";
 import { ConnectionBanner } from "./components/Banner";
 import { OutboxTray } from "./components/OutboxTray";
@@ -29,7 +29,7 @@ function MainApp() {
 
   const [attempt, setAttempt] = useState(0);
   const [tray, setTray] = useState(false);
-  const copy = useStore(deskCopy);
+  const copy = useStore(deskStore);
 
   // What to show first: create-admin, login or the signed-in shell. Retried while it fails (the
   // database may drop between the status event and these calls). A desk that starts without its
@@ -85,7 +85,7 @@ function MainApp() {
 
 async function boot(): Promise<void> {
   await startDbStatus();
-  await startDeskCopy();
+  await startDeskStore();
   const isAdmin = getCurrentWindow().label === "admin";
   if (isAdmin) {
     // The admin window follows the desk's session at once: locked or signed out in the main

@@ -14,7 +14,7 @@ test("Spanish and English catalogs have the same keys", () => {
 
 test("every error key and field the Rust code emits has a message", () => {
   const es = load("es-MX.json");
-  const text = ["../../core/src", "../../src-tauri/src"]
+  const text = ["../../clinic/src", "../../desk/src", "../../src-tauri/src"]
     .map((dir) => join(import.meta.dirname, dir))
     .flatMap((src) =>
       readdirSync(src, { recursive: true })

@@ -16,7 +16,7 @@ pub struct LineInput {
     pub quantity: i32,
     pub discount_cents: i64,
     pub discount_reason: String,
-    /// The unit price the desk showed for the line (checkout's catalog, or the desk's copy of it
+    /// The unit price the desk showed for the line (checkout's catalog, or the desk store's
     /// while the server was away): if the catalog's price is another by the time the charge is
     /// made, the charge is refused instead of costing the patient what they were not told.
     /// `None`: the catalog's price of the moment.

@@ -283,7 +283,7 @@ impl ClientCreate for ChargeInput {
     }
 }
 
-impl ClientCreate for super::service::Movement {
+impl ClientCreate for super::service::CheckedPayment {
     type Stored = Payment;
     fn id(&self) -> Uuid {
         self.id

@@ -123,7 +123,7 @@ pub async fn create_charge(ctx: &Ctx, input: ChargeInput) -> AppResult<Charge> {
 
 /// A payment or refund after the checks of its kind, in this desk's open cash session.
 #[derive(PartialEq)]
-pub(crate) struct Movement {
+pub(crate) struct CheckedPayment {
     pub id: Uuid,
     pub patient: Uuid,
     pub charge: Option<Uuid>,
@@ -143,7 +143,7 @@ async fn lock_patient(conn: &mut PgConnection, patient: Uuid) -> AppResult<()> {
     }
 }
 
-async fn record(ctx: &Ctx, m: Movement) -> AppResult<Payment> {
+async fn record(ctx: &Ctx, m: CheckedPayment) -> AppResult<Payment> {
     let mut tx = ctx.pool.begin().await?;
     if let Some(stored) = db::replayed(&mut tx, &m).await? {
         return Ok(stored);
@@ -192,7 +192,7 @@ async fn record(ctx: &Ctx, m: Movement) -> AppResult<Payment> {
 #[tracing::instrument(skip_all, fields(payment_id = %input.id, patient_id = %input.patient_id))]
 pub async fn take_payment(ctx: &Ctx, input: PaymentInput) -> AppResult<Payment> {
     let input = input.parse()?;
-    let m = Movement {
+    let m = CheckedPayment {
         id: input.id,
         patient: input.patient_id,
         charge: input.charge_id,
@@ -210,7 +210,7 @@ pub async fn refund(ctx: &Ctx, input: RefundInput) -> AppResult<Payment> {
     let mut reason = input.reason;
     required(&mut reason, "reason", crate::limits::REFUND_REASON)?;
     let amount = positive_cents(input.amount_cents, "amountCents")?;
-    let m = Movement {
+    let m = CheckedPayment {
         id: input.id,
         patient: input.patient_id,
         charge: input.charge_id,

@@ -46,7 +46,7 @@ pub struct OpenSessionInput {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum MovementKind {
+pub enum CashMovementKind {
     Withdrawal,
     Deposit,
     Adjustment,
@@ -55,9 +55,9 @@ pub enum MovementKind {
 /// A withdrawal or deposit (amount entered positive) or an adjusting entry (signed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
-pub struct MovementInput {
+pub struct CashMovementInput {
     pub id: Uuid,
-    pub kind: MovementKind,
+    pub kind: CashMovementKind,
     pub method: Method,
     pub amount_cents: i64,
     pub reason: String,

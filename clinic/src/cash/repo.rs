@@ -2,7 +2,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{CashEntry, CashSession, Denomination, MovementKind, OpenSessionInput, Register};
+use super::model::{CashEntry, CashMovementKind, CashSession, Denomination, OpenSessionInput, Register};
 use crate::error::AppResult;
 use crate::money::{EntryKind, Method, PerMethod};
 
@@ -196,22 +196,22 @@ pub async fn close(db: impl PgExecutor<'_>, c: CloseRecord<'_>) -> AppResult<()>
 
 /// A withdrawal, deposit or adjusting entry as the drawer records it (amount signed: out is negative).
 #[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct NewMovement {
+pub struct NewCashMovement {
     pub id: Uuid,
     pub session_id: Uuid,
-    pub kind: MovementKind,
+    pub kind: CashMovementKind,
     pub method: Method,
     pub amount_cents: i64,
     pub reason: String,
 }
 
-pub async fn insert_movement(db: impl PgExecutor<'_>, m: &NewMovement, by: Uuid) -> AppResult<()> {
+pub async fn insert_movement(db: impl PgExecutor<'_>, m: &NewCashMovement, by: Uuid) -> AppResult<()> {
     sqlx::query!(
         "INSERT INTO cash_movements (id, session_id, kind, method, amount_cents, reason, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         m.id,
         m.session_id,
-        m.kind as MovementKind,
+        m.kind as CashMovementKind,
         m.method as Method,
         m.amount_cents,
         &m.reason,
@@ -249,17 +249,17 @@ pub async fn update_register(db: impl PgExecutor<'_>, r: &Register) -> AppResult
     Ok(())
 }
 
-crate::db::stored_as_asked!(NewMovement, movement);
+crate::db::stored_as_asked!(NewCashMovement, movement);
 
 crate::db::stored_as_asked!(OpenSessionInput, opened_session);
 
 crate::db::stored_as_asked!(Register, register);
 
 /// A withdrawal, deposit or adjusting entry as it was recorded.
-pub async fn movement(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<NewMovement>> {
+pub async fn movement(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<NewCashMovement>> {
     Ok(sqlx::query_as!(
-        NewMovement,
-        r#"SELECT id, session_id, kind AS "kind: MovementKind", method AS "method: Method", amount_cents, reason
+        NewCashMovement,
+        r#"SELECT id, session_id, kind AS "kind: CashMovementKind", method AS "method: Method", amount_cents, reason
            FROM cash_movements WHERE id = $1"#,
         id
     )

@@ -2,9 +2,9 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use super::model::{
-    CashReport, CloseInput, DeskCash, MethodSummary, MovementInput, MovementKind, OpenSessionInput, Register,
+    CashMovementInput, CashMovementKind, CashReport, CloseInput, DeskCash, MethodSummary, OpenSessionInput, Register,
 };
-use super::repo::{self, NewMovement};
+use super::repo::{self, NewCashMovement};
 use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
 use crate::db;
@@ -17,7 +17,7 @@ pub async fn desk_cash(ctx: &Ctx) -> AppResult<DeskCash> {
     desk_cash_of(&ctx.pool, &ctx.actor.desk).await
 }
 
-/// `desk_cash` of the desk named `desk`, for the desk's own copy too.
+/// `desk_cash` of the desk named `desk`, for the desk store too.
 pub async fn desk_cash_of(pool: &sqlx::PgPool, desk: &str) -> AppResult<DeskCash> {
     let register = repo::desk_register(pool, desk).await?;
     let session = match &register {
@@ -104,23 +104,23 @@ pub async fn report(ctx: &Ctx, session_id: Uuid) -> AppResult<CashReport> {
 
 /// A withdrawal, deposit or adjusting entry in this desk's open session. Idempotent by `id`.
 #[tracing::instrument(skip_all, fields(movement_id = %input.id))]
-pub async fn add_movement(ctx: &Ctx, input: MovementInput) -> AppResult<CashReport> {
+pub async fn add_movement(ctx: &Ctx, input: CashMovementInput) -> AppResult<CashReport> {
     let mut m = input;
     required(&mut m.reason, "reason", crate::limits::CASH_MOVEMENT_REASON)?;
     let signed = match m.kind {
-        MovementKind::Withdrawal => -positive_cents(m.amount_cents, "amountCents")?,
-        MovementKind::Deposit => positive_cents(m.amount_cents, "amountCents")?,
-        MovementKind::Adjustment => {
+        CashMovementKind::Withdrawal => -positive_cents(m.amount_cents, "amountCents")?,
+        CashMovementKind::Deposit => positive_cents(m.amount_cents, "amountCents")?,
+        CashMovementKind::Adjustment => {
             positive_cents(m.amount_cents.abs(), "amountCents")?;
             m.amount_cents
         }
     };
-    if m.kind != MovementKind::Adjustment && m.method != Method::Cash {
+    if m.kind != CashMovementKind::Adjustment && m.method != Method::Cash {
         return Err(AppError::validation("method", "cash_only"));
     }
     let mut tx = ctx.pool.begin().await?;
     let session = require_desk_session(&mut *tx, &ctx.actor.desk).await?;
-    let movement = NewMovement {
+    let movement = NewCashMovement {
         id: m.id,
         session_id: session,
         kind: m.kind,

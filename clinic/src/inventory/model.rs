@@ -50,7 +50,7 @@ pub struct StockMovement {
 /// the supplier (entered positive, taken out of stock).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
-pub struct ManualMovement {
+pub struct ManualStockMovement {
     pub id: Uuid,
     pub product_id: Uuid,
     pub kind: StockKind,

@@ -1,7 +1,7 @@
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{ManualMovement, PurchaseInput, StockKind, StockLevel, StockMovement};
+use super::model::{ManualStockMovement, PurchaseInput, StockKind, StockLevel, StockMovement};
 use crate::db::ClientCreate;
 use crate::error::AppResult;
 
@@ -96,9 +96,9 @@ pub async fn card(db: impl PgExecutor<'_>, product: Uuid) -> AppResult<Vec<Stock
 }
 
 /// A manual movement as stored (quantity signed: losses and returns are negative).
-pub async fn manual_movement(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<ManualMovement>> {
+pub async fn manual_movement(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<ManualStockMovement>> {
     Ok(sqlx::query_as!(
-        ManualMovement,
+        ManualStockMovement,
         r#"SELECT id, product_id, kind AS "kind: StockKind", quantity, reason, supplier_id
            FROM stock_movements WHERE id = $1"#,
         id
@@ -177,7 +177,7 @@ pub struct StoredPurchase {
     pub total_cents: i64,
 }
 
-crate::db::stored_as_asked!(ManualMovement, manual_movement);
+crate::db::stored_as_asked!(ManualStockMovement, manual_movement);
 
 impl ClientCreate for PurchaseInput {
     type Stored = StoredPurchase;

@@ -4,7 +4,7 @@ use chrono::Utc;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::{ManualMovement, PurchaseInput, StockKind, StockMovement, StockOverview};
+use super::model::{ManualStockMovement, PurchaseInput, StockKind, StockMovement, StockOverview};
 use super::repo::{self, Link};
 use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
@@ -55,7 +55,7 @@ pub async fn take(
 
 /// An adjustment, loss or return, with its reason. Idempotent by `id`. Returns the stock after it.
 #[tracing::instrument(skip_all, fields(movement_id = %input.id, product_id = %input.product_id))]
-pub async fn record(ctx: &Ctx, input: ManualMovement) -> AppResult<i32> {
+pub async fn record(ctx: &Ctx, input: ManualStockMovement) -> AppResult<i32> {
     let mut m = input;
     trimmed(&mut m.reason, "reason", crate::limits::STOCK_REASON)?;
     let quantity = match m.kind {
@@ -69,7 +69,7 @@ pub async fn record(ctx: &Ctx, input: ManualMovement) -> AppResult<i32> {
     if m.kind != StockKind::Return {
         required(&mut m.reason, "reason", crate::limits::STOCK_REASON)?;
     }
-    let signed = ManualMovement { quantity, ..m.clone() };
+    let signed = ManualStockMovement { quantity, ..m.clone() };
     let mut tx = ctx.pool.begin().await?;
     if db::replayed(&mut tx, &signed).await?.is_some() {
         return repo::stock_on_hand(&mut *tx, m.product_id).await;

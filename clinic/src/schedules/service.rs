@@ -97,7 +97,7 @@ pub async fn get(ctx: &Ctx, podiatrist: Uuid) -> AppResult<Schedule> {
     schedule(&ctx.pool, podiatrist).await
 }
 
-/// `get`, for the desk's own copy too.
+/// `get`, for the desk store too.
 pub async fn schedule(pool: &sqlx::PgPool, podiatrist: Uuid) -> AppResult<Schedule> {
     let tz = time::zone(pool).await?;
     let (today, _) = time::day_bounds(tz, time::local_date(tz, Utc::now()));

@@ -77,7 +77,7 @@ pub async fn maintenance(state: &AppState) -> AppResult<Conn> {
     if let Ok(url) = std::env::var(connection::DATABASE_URL_ENV) {
         return Conn::from_url(&url);
     }
-    if let Some(local) = state.local.get() {
+    if let Some(local) = state.cluster.get() {
         return local.owner_conn().map_err(AppError::internal);
     }
     let config = DeskConfig::load_async(&state.paths.config_dir).await?;

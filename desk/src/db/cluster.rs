@@ -34,7 +34,7 @@ const HBA: &str = ClusterAddress::HBA;
 const MAX_SOCKET_DIR: usize = 80;
 
 #[derive(Debug, thiserror::Error)]
-pub enum LocalError {
+pub enum ClusterError {
     #[error("no PostgreSQL server binaries (initdb, pg_ctl) were found")]
     NoBinaries,
     /// The cluster was made with a major whose binaries are not installed (a system update
@@ -49,8 +49,8 @@ pub enum LocalError {
     Db(#[from] sqlx::Error),
 }
 
-fn step(step: &'static str) -> impl Fn(std::io::Error) -> LocalError {
-    move |e| LocalError::Step { step, detail: e.to_string() }
+fn step(step: &'static str) -> impl Fn(std::io::Error) -> ClusterError {
+    move |e| ClusterError::Step { step, detail: e.to_string() }
 }
 
 /// A PostgreSQL program in a binaries folder (`pg_ctl`, `pg_ctl.exe` on Windows).
@@ -120,9 +120,9 @@ pub fn cluster_major(data: &Path) -> Option<u32> {
 /// The server binaries the cluster in `data` must run with: those of the major it was made with
 /// (PostgreSQL cannot open another major's data files: a newer one installed beside it is not a
 /// substitute, and only an upgrade moves the data to it). A new cluster takes the newest.
-pub async fn binaries_for(data: &Path) -> Result<PathBuf, LocalError> {
+pub async fn binaries_for(data: &Path) -> Result<PathBuf, ClusterError> {
     let Some(major) = cluster_major(data) else {
-        return find_binaries().ok_or(LocalError::NoBinaries);
+        return find_binaries().ok_or(ClusterError::NoBinaries);
     };
     let mut candidates: Vec<PathBuf> = std::env::var_os(PG_BIN_ENV).map(PathBuf::from).into_iter().collect();
     candidates.extend(installed_majors().into_iter().filter(|(v, _)| *v == major).map(|(_, bin)| bin));
@@ -133,7 +133,7 @@ pub async fn binaries_for(data: &Path) -> Result<PathBuf, LocalError> {
         }
     }
     let installed = installed_majors().into_iter().map(|(v, _)| v).collect();
-    Err(LocalError::VersionMissing { cluster: major, installed })
+    Err(ClusterError::VersionMissing { cluster: major, installed })
 }
 
 /// How often the supervisor looks at the desk's own cluster while the desk is offline.
@@ -141,7 +141,7 @@ const SUPERVISE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A private cluster: where it lives, which binaries run it, and as whom.
 #[derive(Debug, Clone)]
-pub struct LocalCluster {
+pub struct Cluster {
     pub bin: PathBuf,
     pub root: PathBuf,
     run_as: Option<ClusterUser>,
@@ -156,10 +156,10 @@ pub struct LocalCluster {
     upgrading: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-impl LocalCluster {
+impl Cluster {
     /// The desk's cluster for an app data folder, run with the binaries of the major its data was
     /// made with (see `binaries_for`).
-    pub async fn for_desk(app_data_dir: &Path) -> Result<Self, LocalError> {
+    pub async fn for_desk(app_data_dir: &Path) -> Result<Self, ClusterError> {
         let planned = Self::plan(PathBuf::new(), app_data_dir)?;
         let bin = binaries_for(&planned.data_dir()).await?;
         Ok(Self { bin, ..planned })
@@ -167,8 +167,8 @@ impl LocalCluster {
 
     /// Plans the cluster for an app data folder. As root, PostgreSQL will not run, so the cluster is
     /// run as the `postgres` system user and lives where that user can reach it.
-    pub fn plan(bin: PathBuf, app_data_dir: &Path) -> Result<Self, LocalError> {
-        if let Some(user) = platform::cluster_user().map_err(|_| LocalError::NoUnprivilegedUser)? {
+    pub fn plan(bin: PathBuf, app_data_dir: &Path) -> Result<Self, ClusterError> {
+        if let Some(user) = platform::cluster_user().map_err(|_| ClusterError::NoUnprivilegedUser)? {
             let root = PathBuf::from("/var/lib/podoclinic").join(short_hash(app_data_dir));
             Ok(Self {
                 port: ClusterAddress::default_port(&root),
@@ -230,7 +230,7 @@ impl LocalCluster {
         cmd
     }
 
-    fn prepare_dir(&self, dir: &Path) -> Result<(), LocalError> {
+    fn prepare_dir(&self, dir: &Path) -> Result<(), ClusterError> {
         platform::private_dir(dir).map_err(step("create folder"))?;
         self.hand_over(dir)
     }
@@ -240,11 +240,11 @@ impl LocalCluster {
     }
 
     /// The cluster's passwords, made on first use.
-    fn credentials(&self) -> Result<Credentials, LocalError> {
+    fn credentials(&self) -> Result<Credentials, ClusterError> {
         let path = self.credentials_file();
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| LocalError::Step { step: "read credentials", detail: e.to_string() }),
+                .map_err(|e| ClusterError::Step { step: "read credentials", detail: e.to_string() }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let made = Credentials { owner: random_password(), desk: random_password() };
                 write_private(&path, &serde_json::to_vec(&made).expect("two strings serialise"))?;
@@ -258,7 +258,7 @@ impl LocalCluster {
     /// need a password (a cluster made by an older app trusted its socket), creates the clinic's
     /// database, and returns how the owner and the desk connect.
     #[tracing::instrument(skip_all)]
-    pub async fn start(&self) -> Result<Target, LocalError> {
+    pub async fn start(&self) -> Result<Target, ClusterError> {
         if let Some(parent) = self.root.parent() {
             std::fs::create_dir_all(parent).map_err(step("create folder"))?;
         }
@@ -278,7 +278,7 @@ impl LocalCluster {
                 .flatten()
                 .any(|e| e.file_name().to_string_lossy().starts_with("data-"));
             if upgrade_left {
-                return Err(LocalError::Step {
+                return Err(ClusterError::Step {
                     step: "start",
                     detail: format!("no data folder, but an upgrade's folders are in {}", self.root.display()),
                 });
@@ -326,7 +326,7 @@ impl LocalCluster {
 
     /// How the client programs (pg_dump, pg_restore) and the backup's own connections reach the
     /// clinic's database as the cluster's owner: its socket folder, with its password.
-    pub fn owner_conn(&self) -> Result<crate::backup::dump::Conn, LocalError> {
+    pub fn owner_conn(&self) -> Result<crate::backup::dump::Conn, ClusterError> {
         let credentials = self.credentials()?;
         Ok(crate::backup::dump::Conn {
             host: self.address().host(),
@@ -341,7 +341,7 @@ impl LocalCluster {
 
     /// Makes a new data folder with this cluster's binaries: the owner with its password, every
     /// connection asked for one, UTF-8; then the app's one `pg_hba.conf` rule.
-    async fn init(&self, data: &Path, owner_password: &str) -> Result<(), LocalError> {
+    async fn init(&self, data: &Path, owner_password: &str) -> Result<(), ClusterError> {
         self.prepare_dir(data)?;
         let pwfile = self.root.join("initdb.pw");
         write_private(&pwfile, owner_password.as_bytes())?;
@@ -357,7 +357,7 @@ impl LocalCluster {
     }
 
     /// Starts a server on `data`, listening only at `at` (for this desk alone).
-    async fn serve(&self, data: &Path, at: &ClusterAddress) -> Result<(), LocalError> {
+    async fn serve(&self, data: &Path, at: &ClusterAddress) -> Result<(), ClusterError> {
         let mut opts = at.server_options();
         for setting in &self.settings {
             opts.push_str(&format!(" -c {setting}"));
@@ -370,7 +370,7 @@ impl LocalCluster {
     }
 
     /// Stops the server on `data` (fast: open transactions roll back, committed data is safe).
-    async fn halt(&self, data: &Path) -> Result<(), LocalError> {
+    async fn halt(&self, data: &Path) -> Result<(), ClusterError> {
         run_step(self.command("pg_ctl").args(["stop", "-m", "fast", "-w", "-s", "-D"]).arg(data), "pg_ctl stop").await
     }
 
@@ -389,16 +389,16 @@ impl LocalCluster {
     /// (`data-<major>-<when>`): the backup taken first. The app restarts afterwards to run the new
     /// binaries. On any failure the old cluster is started again and nothing is moved.
     #[tracing::instrument(skip_all)]
-    pub async fn upgrade_to(&self, new_bin: &Path) -> Result<Upgraded, LocalError> {
+    pub async fn upgrade_to(&self, new_bin: &Path) -> Result<Upgraded, ClusterError> {
         let data = self.data_dir();
-        let from = cluster_major(&data).ok_or(LocalError::NoBinaries)?;
-        let to = binaries_major(new_bin).await.ok_or(LocalError::NoBinaries)?;
+        let from = cluster_major(&data).ok_or(ClusterError::NoBinaries)?;
+        let to = binaries_major(new_bin).await.ok_or(ClusterError::NoBinaries)?;
         if to <= from {
-            return Err(LocalError::Step { step: "upgrade", detail: format!("{to} is not newer than {from}") });
+            return Err(ClusterError::Step { step: "upgrade", detail: format!("{to} is not newer than {from}") });
         }
         for program in ["pg_dumpall", "psql"] {
             if !self::program(new_bin, program).is_file() {
-                return Err(LocalError::Step { step: "upgrade", detail: format!("{program} of {to} is missing") });
+                return Err(ClusterError::Step { step: "upgrade", detail: format!("{program} of {to} is missing") });
             }
         }
         self.upgrading.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -412,7 +412,7 @@ impl LocalCluster {
         outcome
     }
 
-    async fn move_to(&self, new_bin: &Path, from: u32, to: u32) -> Result<Upgraded, LocalError> {
+    async fn move_to(&self, new_bin: &Path, from: u32, to: u32) -> Result<Upgraded, ClusterError> {
         let data = self.data_dir();
         self.start().await?;
         // The old server again, on a socket of the upgrade's own: no desk can write to it while
@@ -423,7 +423,7 @@ impl LocalCluster {
         self.serve(&data, &private).await?;
         let old = crate::backup::dump::Conn { host: private.host(), port: private.port, ..self.owner_conn()? };
         let counted =
-            |e: podoclinic_clinic::error::AppError| LocalError::Step { step: "count rows", detail: e.to_string() };
+            |e: podoclinic_clinic::error::AppError| ClusterError::Step { step: "count rows", detail: e.to_string() };
         let before = crate::backup::dump::count(&old).await.map_err(counted)?;
         tracing::info!(from, to, "upgrading the local database cluster");
 
@@ -471,7 +471,7 @@ impl LocalCluster {
             let new = crate::backup::dump::Conn { host: sockets.host(), port: sockets.port, ..old.clone() };
             let after = crate::backup::dump::count(&new).await.map_err(counted)?;
             if after != before {
-                return Err(LocalError::Step { step: "upgrade", detail: "the new cluster holds other rows".into() });
+                return Err(ClusterError::Step { step: "upgrade", detail: "the new cluster holds other rows".into() });
             }
             Ok(())
         }
@@ -498,7 +498,7 @@ impl LocalCluster {
 
     /// Whether the cluster's server is running (`pg_ctl status`: a live postmaster holds its lock
     /// file; a stale one left by a crash does not count).
-    pub async fn running(&self) -> Result<bool, LocalError> {
+    pub async fn running(&self) -> Result<bool, ClusterError> {
         let status = self.command("pg_ctl").arg("status").arg("-D").arg(self.data_dir()).output().await;
         Ok(status.map_err(step("pg_ctl status"))?.status.success())
     }
@@ -538,18 +538,18 @@ impl LocalCluster {
     }
 
     /// Rewrites `pg_hba.conf` with the one rule (read by the server at start or on reload).
-    fn write_hba(&self) -> Result<(), LocalError> {
+    fn write_hba(&self) -> Result<(), ClusterError> {
         self.write_hba_in(&self.data_dir())
     }
 
-    fn write_hba_in(&self, data: &Path) -> Result<(), LocalError> {
+    fn write_hba_in(&self, data: &Path) -> Result<(), ClusterError> {
         let path = data.join("pg_hba.conf");
         write_private(&path, HBA.as_bytes())?;
         self.hand_over(&path)
     }
 
     /// Gives a file the cluster's server reads to the user it runs as.
-    pub fn hand_over(&self, path: &Path) -> Result<(), LocalError> {
+    pub fn hand_over(&self, path: &Path) -> Result<(), ClusterError> {
         if let Some(user) = &self.run_as {
             user.hand_over(path).map_err(step("chown"))?;
         }
@@ -581,25 +581,25 @@ pub struct Upgraded {
 }
 
 /// Runs a client program to its end; its stderr is the failure's detail.
-async fn run_step(cmd: &mut Command, what: &'static str) -> Result<(), LocalError> {
+async fn run_step(cmd: &mut Command, what: &'static str) -> Result<(), ClusterError> {
     let out = cmd.output().await.map_err(step(what))?;
     if out.status.success() {
         return Ok(());
     }
-    Err(LocalError::Step { step: what, detail: String::from_utf8_lossy(&out.stderr).into() })
+    Err(ClusterError::Step { step: what, detail: String::from_utf8_lossy(&out.stderr).into() })
 }
 
 /// `run_step` for a step that leaves a server running (`pg_ctl start`): its output goes to the
 /// file `said`, not a pipe. The server inherits the step's handles (Windows hands every inheritable
 /// one on) and would hold a pipe open for its whole life, so reading to the pipe's end never ends.
-async fn run_step_leaving_server(cmd: &mut Command, what: &'static str, said: &Path) -> Result<(), LocalError> {
+async fn run_step_leaving_server(cmd: &mut Command, what: &'static str, said: &Path) -> Result<(), ClusterError> {
     let out = tokio::fs::File::create(said).await.map_err(step(what))?.into_std().await;
     let err = out.try_clone().map_err(step(what))?;
     let status = cmd.stdin(Stdio::null()).stdout(out).stderr(err).status().await.map_err(step(what))?;
     if status.success() {
         return Ok(());
     }
-    Err(LocalError::Step { step: what, detail: tokio::fs::read_to_string(said).await.unwrap_or_default() })
+    Err(ClusterError::Step { step: what, detail: tokio::fs::read_to_string(said).await.unwrap_or_default() })
 }
 
 /// The cluster's two passwords.
@@ -615,7 +615,7 @@ fn random_password() -> String {
 }
 
 /// Writes a file only its owner can read or write (temp file + rename: never half a file).
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), LocalError> {
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ClusterError> {
     use std::io::Write;
     let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);

@@ -97,7 +97,7 @@ pub async fn prepare(target: &Target) -> Result<Schema, sqlx::Error> {
     };
     // Migrations wait for each other (another desk migrating) and for table locks as long as it
     // takes: the desks' lock timeout is for daily writes, not for an upgrade.
-    // A server that is away must be told quickly (the desk then starts offline, on its own copy):
+    // A server that is away must be told quickly (the desk then starts offline, on its store):
     // the pool's connect would otherwise retry for its default 30 s.
     let patient = PgPoolOptions::new()
         .max_connections(1)

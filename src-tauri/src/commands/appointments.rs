@@ -25,11 +25,11 @@ pub async fn list_agenda(
     let to = to.0;
     let podiatrist_ids = podiatrist_ids.0;
     state
-        .run_or_copy(
+        .run_or_store(
             Permission::AppointmentsRead,
             (from, to, podiatrist_ids),
             |ctx, (from, to, podiatrist_ids)| async move { service::agenda(&ctx, from, to, podiatrist_ids).await },
-            |copy, (from, to, podiatrist_ids)| async move { copy.agenda(from, to, podiatrist_ids.as_deref()).await },
+            |store, (from, to, podiatrist_ids)| async move { store.agenda(from, to, podiatrist_ids.as_deref()).await },
         )
         .await
 }
@@ -40,11 +40,11 @@ pub async fn list_agenda(
 pub async fn get_appointment(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<Appointment> {
     let id = id.0;
     state
-        .run_or_copy(
+        .run_or_store(
             Permission::AppointmentsRead,
             id,
             |ctx, id| async move { service::find(&ctx, id).await },
-            |copy, id| async move { copy.appointment(id).await },
+            |store, id| async move { store.appointment(id).await },
         )
         .await
 }
@@ -54,11 +54,11 @@ pub async fn get_appointment(state: State<'_, AppState>, id: Arg<Uuid>) -> AppRe
 #[specta::specta]
 pub async fn list_today(state: State<'_, AppState>) -> AppResult<Vec<Appointment>> {
     state
-        .run_or_copy(
+        .run_or_store(
             Permission::AppointmentsRead,
             (),
             |ctx, ()| async move { service::today(&ctx).await },
-            |copy, ()| async move { copy.today().await },
+            |store, ()| async move { store.today().await },
         )
         .await
 }
@@ -94,7 +94,7 @@ pub async fn find_slots(state: State<'_, AppState>, query: Arg<SlotQuery>) -> Ap
 pub async fn book_appointment(state: State<'_, AppState>, input: Arg<BookInput>) -> AppResult<Appointment> {
     let input = input.0;
     state
-        .run_or_keep(
+        .run_or_outbox(
             Permission::AppointmentsWrite,
             input,
             |ctx, input| async move { service::book(&ctx, input).await },
@@ -119,7 +119,7 @@ pub async fn book_series(state: State<'_, AppState>, input: Arg<SeriesInput>) ->
 pub async fn reschedule_appointment(state: State<'_, AppState>, input: Arg<RescheduleInput>) -> AppResult<Appointment> {
     let input = input.0;
     state
-        .run_or_keep(
+        .run_or_outbox(
             Permission::AppointmentsWrite,
             input,
             |ctx, input| async move { service::reschedule(&ctx, input).await },
@@ -139,7 +139,7 @@ pub async fn set_appointment_status(
     let id = id.0;
     let status = status.0;
     state
-        .run_or_keep(
+        .run_or_outbox(
             Permission::AppointmentsWrite,
             (id, status),
             |ctx, (id, status)| async move { service::set_status(&ctx, id, status).await },
@@ -159,7 +159,7 @@ pub async fn cancel_appointment(
     let id = id.0;
     let reason = reason.0;
     state
-        .run_or_keep(
+        .run_or_outbox(
             Permission::AppointmentsWrite,
             (id, reason),
             |ctx, (id, reason)| async move { service::cancel(&ctx, id, &reason).await },

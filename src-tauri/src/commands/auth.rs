@@ -11,8 +11,8 @@ use podoclinic_clinic::auth::model::{
 use podoclinic_clinic::auth::service::{self, Purpose};
 use podoclinic_clinic::auth::{Permission, SessionInfo};
 use podoclinic_clinic::error::{AppError, AppResult};
-use podoclinic_desk::offline::sign_in;
 use podoclinic_desk::state::AppState;
+use podoclinic_desk::store::sign_in;
 
 /// True when the clinic has no accounts yet: show the create-admin screen.
 #[tauri::command]

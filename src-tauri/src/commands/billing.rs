@@ -28,11 +28,11 @@ pub async fn get_checkout(state: State<'_, AppState>, appointment_id: Arg<Uuid>)
 pub async fn get_charge(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<Charge> {
     let id = id.0;
     state
-        .run_or_copy(
+        .run_or_store(
             Permission::PaymentsRead,
             id,
             |ctx, id| async move { service::charge(&ctx, id).await },
-            |copy, id| async move { copy.kept_charge(id, None).await?.ok_or(AppError::Offline) },
+            |store, id| async move { store.kept_charge(id, None).await?.ok_or(AppError::Offline) },
         )
         .await
 }
@@ -43,7 +43,7 @@ pub async fn get_charge(state: State<'_, AppState>, id: Arg<Uuid>) -> AppResult<
 pub async fn create_charge(state: State<'_, AppState>, input: Arg<ChargeInput>) -> AppResult<Charge> {
     let input = input.0;
     state
-        .run_or_keep(
+        .run_or_outbox(
             Permission::PaymentsWrite,
             input,
             |ctx, input| async move { service::create_charge(&ctx, input).await },
@@ -58,7 +58,7 @@ pub async fn create_charge(state: State<'_, AppState>, input: Arg<ChargeInput>) 
 pub async fn take_payment(state: State<'_, AppState>, input: Arg<PaymentInput>) -> AppResult<Payment> {
     let input = input.0;
     state
-        .run_or_keep(
+        .run_or_outbox(
             Permission::PaymentsWrite,
             input,
             |ctx, input| async move { service::take_payment(&ctx, input).await },

@@ -4,23 +4,23 @@ use uuid::Uuid;
 
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::cash::model::{
-    CashReport, CashSession, CloseInput, DeskCash, MovementInput, OpenSessionInput, Register,
+    CashMovementInput, CashReport, CashSession, CloseInput, DeskCash, OpenSessionInput, Register,
 };
 use podoclinic_clinic::cash::service;
 use podoclinic_clinic::error::AppResult;
-use podoclinic_desk::offline::View;
 use podoclinic_desk::state::AppState;
+use podoclinic_desk::store::View;
 
 /// This desk's register and its open session, and the registers it could use.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_desk_cash(state: State<'_, AppState>) -> AppResult<DeskCash> {
     state
-        .run_or_copy(
+        .run_or_store(
             Permission::CashOperate,
             (),
             |ctx, ()| async move { service::desk_cash(&ctx).await },
-            |copy, ()| async move { copy.view(View::DeskCash).await },
+            |store, ()| async move { store.view(View::DeskCash).await },
         )
         .await
 }
@@ -48,7 +48,7 @@ pub async fn get_cash_report(state: State<'_, AppState>, session_id: Arg<Uuid>) 
 /// A withdrawal, deposit or adjusting entry in this desk's open session.
 #[tauri::command]
 #[specta::specta]
-pub async fn add_cash_movement(state: State<'_, AppState>, input: Arg<MovementInput>) -> AppResult<CashReport> {
+pub async fn add_cash_movement(state: State<'_, AppState>, input: Arg<CashMovementInput>) -> AppResult<CashReport> {
     let input = input.0;
     state
         .run(Permission::CashOperate, input, |ctx, input| async move { service::add_movement(&ctx, input).await })

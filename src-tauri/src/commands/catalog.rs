@@ -5,19 +5,19 @@ use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::catalog::model::{Product, Treatment};
 use podoclinic_clinic::catalog::service;
 use podoclinic_clinic::error::AppResult;
-use podoclinic_desk::offline::View;
 use podoclinic_desk::state::AppState;
+use podoclinic_desk::store::View;
 
 /// Every treatment with its consumables, active first.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_treatments(state: State<'_, AppState>) -> AppResult<Vec<Treatment>> {
     state
-        .run_or_copy(
+        .run_or_store(
             Permission::CatalogRead,
             (),
             |ctx, ()| async move { service::treatments(&ctx).await },
-            |copy, ()| async move { copy.view(View::Treatments).await },
+            |store, ()| async move { store.view(View::Treatments).await },
         )
         .await
 }
@@ -51,11 +51,11 @@ pub async fn update_treatment(state: State<'_, AppState>, treatment: Arg<Treatme
 #[specta::specta]
 pub async fn list_products(state: State<'_, AppState>) -> AppResult<Vec<Product>> {
     state
-        .run_or_copy(
+        .run_or_store(
             Permission::CatalogRead,
             (),
             |ctx, ()| async move { service::products(&ctx).await },
-            |copy, ()| async move { copy.view(View::Products).await },
+            |store, ()| async move { store.view(View::Products).await },
         )
         .await
 }

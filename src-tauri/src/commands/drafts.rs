@@ -2,8 +2,8 @@ use tauri::State;
 
 use crate::commands::arg::Arg;
 use podoclinic_clinic::error::AppResult;
-use podoclinic_desk::offline::drafts::{self, Draft};
 use podoclinic_desk::state::AppState;
+use podoclinic_desk::store::drafts::{self, Draft};
 
 /// Saves a form as it is being typed (this user's, on this desk).
 #[tauri::command]

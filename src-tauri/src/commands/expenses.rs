@@ -6,18 +6,18 @@ use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::AppResult;
 use podoclinic_clinic::expenses::model::{Expense, ExpenseCategory, ExpenseInput};
 use podoclinic_clinic::expenses::service;
-use podoclinic_desk::offline::View;
 use podoclinic_desk::state::AppState;
+use podoclinic_desk::store::View;
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_expense_categories(state: State<'_, AppState>) -> AppResult<Vec<ExpenseCategory>> {
     state
-        .run_or_copy(
+        .run_or_store(
             Permission::ExpensesRead,
             (),
             |ctx, ()| async move { service::categories(&ctx).await },
-            |copy, ()| async move { copy.view(View::ExpenseCategories).await },
+            |store, ()| async move { store.view(View::ExpenseCategories).await },
         )
         .await
 }
@@ -58,7 +58,7 @@ pub async fn list_expenses(
 pub async fn record_expense(state: State<'_, AppState>, input: Arg<ExpenseInput>) -> AppResult<Expense> {
     let input = input.0;
     state
-        .run_or_keep(
+        .run_or_outbox(
             Permission::ExpensesWrite,
             input,
             |ctx, input| async move { service::record(&ctx, input).await },

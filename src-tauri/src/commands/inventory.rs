@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::AppResult;
-use podoclinic_clinic::inventory::model::{ManualMovement, PurchaseInput, StockMovement, StockOverview};
+use podoclinic_clinic::inventory::model::{ManualStockMovement, PurchaseInput, StockMovement, StockOverview};
 use podoclinic_clinic::inventory::service;
 use podoclinic_desk::state::AppState;
 
@@ -32,7 +32,7 @@ pub async fn get_stock_card(state: State<'_, AppState>, product_id: Arg<Uuid>) -
 /// An adjustment, loss or return to the supplier. Returns the stock after it.
 #[tauri::command]
 #[specta::specta]
-pub async fn record_stock_movement(state: State<'_, AppState>, input: Arg<ManualMovement>) -> AppResult<i32> {
+pub async fn record_stock_movement(state: State<'_, AppState>, input: Arg<ManualStockMovement>) -> AppResult<i32> {
     let input = input.0;
     state.run(Permission::InventoryWrite, input, |ctx, input| async move { service::record(&ctx, input).await }).await
 }

@@ -3,14 +3,14 @@ use uuid::Uuid;
 
 use crate::commands::arg::Arg;
 use podoclinic_clinic::error::{AppError, AppResult};
-use podoclinic_desk::offline::outbox::{self, CopyStatus, Kept, Write};
 use podoclinic_desk::state::AppState;
+use podoclinic_desk::store::outbox::{self, Kept, StoreStatus, Write};
 
-/// What the outbox holds and how old the desk's copy is (the banner).
+/// What the outbox holds and how old the desk store is (the banner).
 #[tauri::command]
 #[specta::specta]
-pub async fn get_desk_copy(state: State<'_, AppState>) -> AppResult<CopyStatus> {
-    outbox::copy_status(&state).await
+pub async fn get_desk_store(state: State<'_, AppState>) -> AppResult<StoreStatus> {
+    outbox::store_status(&state).await
 }
 
 /// "Pendientes y conflictos": writes kept at this desk and not on the server yet, and those it refused.
@@ -31,7 +31,7 @@ pub async fn retry_outbox(state: State<'_, AppState>, id: Arg<Uuid>, write: Arg<
 #[tauri::command]
 #[specta::specta]
 pub async fn discard_outbox(state: State<'_, AppState>, id: Arg<Uuid>, reason: Arg<String>) -> AppResult<()> {
-    let offline = state.offline.get().cloned().ok_or_else(|| AppError::not_found("outbox"))?;
+    let offline = state.store.get().cloned().ok_or_else(|| AppError::not_found("outbox"))?;
     state
         .run_signed_in((id.0, reason.0), |ctx, (id, reason)| {
             let offline = offline.clone();

@@ -13,7 +13,7 @@ use podoclinic_desk::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn search_patients(state: State<'_, AppState>, query: Arg<String>) -> AppResult<Vec<PatientSummary>> {
-    podoclinic_desk::offline::search_patients(&state, query.0).await
+    podoclinic_desk::store::search_patients(&state, query.0).await
 }
 
 /// One patient's record.
@@ -35,7 +35,7 @@ pub async fn create_patient(
     let patient = patient.0;
     let allow_duplicate = allow_duplicate.0;
     state
-        .run_or_keep(
+        .run_or_outbox(
             Permission::PatientsWrite,
             (patient, allow_duplicate),
             |ctx, (patient, allow_duplicate)| async move { service::create(&ctx, patient, allow_duplicate).await },
@@ -50,7 +50,7 @@ pub async fn create_patient(
 pub async fn update_patient(state: State<'_, AppState>, patient: Arg<Patient>) -> AppResult<Patient> {
     let patient = patient.0;
     state
-        .run_or_keep(
+        .run_or_outbox(
             Permission::PatientsWrite,
             patient,
             |ctx, patient| async move { service::update(&ctx, patient).await },

@@ -5,19 +5,19 @@ use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::AppResult;
 use podoclinic_clinic::podiatrists::model::Podiatrist;
 use podoclinic_clinic::podiatrists::service;
-use podoclinic_desk::offline::View;
 use podoclinic_desk::state::AppState;
+use podoclinic_desk::store::View;
 
 /// Every podiatrist, active first.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_podiatrists(state: State<'_, AppState>) -> AppResult<Vec<Podiatrist>> {
     state
-        .run_or_copy(
+        .run_or_store(
             Permission::PodiatristsRead,
             (),
             |ctx, ()| async move { service::list(&ctx).await },
-            |copy, ()| async move { copy.view(View::Podiatrists).await },
+            |store, ()| async move { store.view(View::Podiatrists).await },
         )
         .await
 }

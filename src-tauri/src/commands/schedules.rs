@@ -6,8 +6,8 @@ use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::AppResult;
 use podoclinic_clinic::schedules::model::{ExceptionInput, Schedule, ScheduleBlock, ScheduleException};
 use podoclinic_clinic::schedules::service;
-use podoclinic_desk::offline::View;
 use podoclinic_desk::state::AppState;
+use podoclinic_desk::store::View;
 
 /// A podiatrist's weekly blocks and upcoming time off.
 #[tauri::command]
@@ -15,11 +15,11 @@ use podoclinic_desk::state::AppState;
 pub async fn get_schedule(state: State<'_, AppState>, podiatrist_id: Arg<Uuid>) -> AppResult<Schedule> {
     let podiatrist_id = podiatrist_id.0;
     state
-        .run_or_copy(
+        .run_or_store(
             Permission::SchedulesRead,
             podiatrist_id,
             |ctx, podiatrist_id| async move { service::get(&ctx, podiatrist_id).await },
-            |copy, podiatrist_id| async move { copy.view(View::Schedule(podiatrist_id)).await },
+            |store, podiatrist_id| async move { store.view(View::Schedule(podiatrist_id)).await },
         )
         .await
 }

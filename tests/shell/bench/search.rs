@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use podoclinic_desk::offline::{Offline, sync};
+use podoclinic_desk::store::{DeskStore, sync};
 use podoclinic_shell_tests::MockApp;
 use podoclinic_shell_tests::bench::{in_turns, ms, percentile};
 use podoclinic_tests::*;
@@ -49,13 +49,13 @@ fn main() {
 
     let dir = temp_paths().data_dir.join("store");
     let offline = block_on(async {
-        let offline = Offline::open(&dir).await.unwrap();
+        let offline = DeskStore::open(&dir).await.unwrap();
         let t = Instant::now();
         sync::refresh(&pool, &offline, "bench").await.unwrap();
         println!("directory: full refresh from the server {:.0} ms", ms(t.elapsed()));
         offline.store.close().await;
         let t = Instant::now();
-        let offline = Offline::open(&dir).await.unwrap();
+        let offline = DeskStore::open(&dir).await.unwrap();
         println!(
             "directory: loaded from the desk's store at start {:.0} ms ({} patients)",
             ms(t.elapsed()),
@@ -65,7 +65,7 @@ fn main() {
     });
 
     let state = state_on(pool.clone(), "bench");
-    let _ = state.offline.set(Arc::new(offline));
+    let _ = state.store.set(Arc::new(offline));
     let app = MockApp::new(state);
     app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).expect("login");
     let server_pool = block_on(

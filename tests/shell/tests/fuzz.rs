@@ -297,7 +297,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("lock_session", json!({})),
         ("logout", json!({})),
         // What the desk kept while its server was away (its store is open, its outbox empty).
-        ("get_desk_copy", json!({})),
+        ("get_desk_store", json!({})),
         ("save_draft", json!({ "form": "visit", "subject": c.visit, "body": { "notes": "Revisión" } })),
         ("get_draft", json!({ "form": "visit", "subject": c.visit })),
         ("clear_draft", json!({ "form": "visit", "subject": c.visit })),
@@ -468,8 +468,8 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
     let mut state = state_on(pool.clone(), "fuzz-desk");
     state.login_throttle = std::sync::Arc::new(quick_throttle());
     let store = temp_paths().data_dir.join("store");
-    let offline = tauri::async_runtime::block_on(podoclinic_desk::offline::Offline::open(&store)).unwrap();
-    let _ = state.offline.set(std::sync::Arc::new(offline));
+    let offline = tauri::async_runtime::block_on(podoclinic_desk::store::DeskStore::open(&store)).unwrap();
+    let _ = state.store.set(std::sync::Arc::new(offline));
     let app = MockApp::new(state);
     sign_in(&app);
     let drawer =

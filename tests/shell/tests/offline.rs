@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use podoclinic_desk::db::health::DbStatus;
-use podoclinic_desk::offline::{Offline, sync};
+use podoclinic_desk::store::{DeskStore, sync};
 use podoclinic_shell_tests::{MockApp, fresh_db};
 use podoclinic_tests::*;
 use serde_json::{Value, json};
@@ -16,13 +16,13 @@ fn desk(pool: &sqlx::PgPool, dir: &std::path::Path, refresh: bool) -> MockApp {
     let mut state = state_on(pool.clone(), "test-desk");
     state.login_throttle = Arc::new(quick_throttle());
     let offline = tauri::async_runtime::block_on(async {
-        let offline = Offline::open(dir).await.unwrap();
+        let offline = DeskStore::open(dir).await.unwrap();
         if refresh {
             sync::refresh(pool, &offline, "test-desk").await.unwrap();
         }
         offline
     });
-    let _ = state.offline.set(Arc::new(offline));
+    let _ = state.store.set(Arc::new(offline));
     MockApp::new(state)
 }
 
@@ -89,7 +89,7 @@ fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
 
 #[test]
 fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_the_tray() {
-    use podoclinic_desk::offline::outbox;
+    use podoclinic_desk::store::outbox;
     let db = fresh_db();
     let pool = db.pool.clone();
     let at = |hour: i64| {
@@ -137,7 +137,7 @@ fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_
     let rows = app.invoke("list_agenda", day.clone()).unwrap()["rows"].as_array().unwrap().clone();
     let pending: Vec<&Value> = rows.iter().filter(|r| r[7].as_u64().unwrap() & 4 != 0).collect();
     assert_eq!(pending.len(), 4, "three bookings and the arrival show as pending: {rows:?}");
-    assert_eq!(app.invoke("get_desk_copy", json!({})).unwrap()["outbox"], json!({ "pending": 6, "conflicts": 0 }));
+    assert_eq!(app.invoke("get_desk_store", json!({})).unwrap()["outbox"], json!({ "pending": 6, "conflicts": 0 }));
     assert_eq!(count(&pool, "SELECT count(*) FROM appointments"), 1, "nothing reached the server yet");
 
     // Meanwhile another desk books 11:00 for someone else.
@@ -167,7 +167,7 @@ fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_
     );
     assert_eq!(count(&pool, "SELECT count(*) FROM appointments WHERE status = 'arrived'"), 1);
     assert_eq!(count(&pool, "SELECT coalesce(sum(amount_cents), 0)::bigint FROM payments"), 20_000);
-    assert_eq!(app.invoke("get_desk_copy", json!({})).unwrap()["outbox"], json!({ "pending": 0, "conflicts": 1 }));
+    assert_eq!(app.invoke("get_desk_store", json!({})).unwrap()["outbox"], json!({ "pending": 0, "conflicts": 1 }));
 
     // Sent again (a crash between sending and noting it): nothing lands twice.
     let again = tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
@@ -188,7 +188,7 @@ fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_
 
 #[test]
 fn a_counter_sale_and_an_expense_made_offline_land_at_the_prices_shown_and_a_price_changed_meanwhile_waits() {
-    use podoclinic_desk::offline::outbox;
+    use podoclinic_desk::store::outbox;
     let db = fresh_db();
     let pool = db.pool.clone();
     let supplies = "00000000-0000-7000-8000-000000000101";
@@ -261,7 +261,7 @@ fn a_counter_sale_and_an_expense_made_offline_land_at_the_prices_shown_and_a_pri
         spend(uuid::Uuid::now_v7(), &uuid::Uuid::now_v7().to_string(), local_today, 5_000).unwrap_err(),
         json!({ "kind": "validation", "field": "categoryId", "key": "unknown_category" })
     );
-    assert_eq!(app.invoke("get_desk_copy", json!({})).unwrap()["outbox"], json!({ "pending": 6, "conflicts": 0 }));
+    assert_eq!(app.invoke("get_desk_store", json!({})).unwrap()["outbox"], json!({ "pending": 6, "conflicts": 0 }));
     assert_eq!(count(&pool, "SELECT count(*) FROM charges"), 0, "nothing reached the server yet");
 
     tauri::async_runtime::block_on(async {
@@ -298,12 +298,12 @@ fn a_counter_sale_and_an_expense_made_offline_land_at_the_prices_shown_and_a_pri
     assert_eq!((stored["totalCents"].as_i64(), stored["paidCents"].as_i64()), (Some(24_000), Some(20_000)));
     assert_eq!(count(&pool, "SELECT count(*) FROM audit_log WHERE action = 'charge.create'"), 2);
     assert_eq!(count(&pool, "SELECT coalesce(sum(amount_cents), 0)::bigint FROM payments"), 65_000);
-    assert_eq!(app.invoke("get_desk_copy", json!({})).unwrap()["outbox"], json!({ "pending": 0, "conflicts": 0 }));
+    assert_eq!(app.invoke("get_desk_store", json!({})).unwrap()["outbox"], json!({ "pending": 0, "conflicts": 0 }));
 }
 
 #[test]
 fn a_refused_write_given_up_is_audited_with_its_reason() {
-    use podoclinic_desk::offline::outbox;
+    use podoclinic_desk::store::outbox;
     let db = fresh_db();
     let pool = db.pool.clone();
     let start = Utc::now() + Duration::days(2);
@@ -370,7 +370,7 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
     assert_eq!(app.invoke("unlock_session", json!({ "password": "no es la mía" })).unwrap_err(), refused);
     assert_eq!(app.invoke("unlock_session", json!({ "password": STAFF_PASSWORD })).unwrap()["locked"], false);
     assert_eq!(
-        app.invoke("get_desk_copy", json!({})).unwrap()["outbox"],
+        app.invoke("get_desk_store", json!({})).unwrap()["outbox"],
         json!({ "pending": 0, "conflicts": 0 }),
         "nothing for a person to send"
     );
@@ -383,7 +383,7 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
                      AND user_id = (SELECT id FROM users WHERE username = 'recepcion1') AND after ->> 'withoutServer' = 'true'";
     assert_eq!(count(&pool, audited), 0);
     for round in 0..2 {
-        let sent = tauri::async_runtime::block_on(podoclinic_desk::offline::outbox::replay(&app.state())).unwrap();
+        let sent = tauri::async_runtime::block_on(podoclinic_desk::store::outbox::replay(&app.state())).unwrap();
         assert_eq!((sent, count(&pool, audited)), (2, 2), "round {round}");
         let unsent = std::process::Command::new("sqlite3")
             .arg(store.join("desk.sqlite3"))
@@ -402,7 +402,7 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
             active: false,
         };
         podoclinic_clinic::auth::service::update_user(&admin_ctx, update).await.unwrap();
-        let offline = app.state().offline.get().unwrap().clone();
+        let offline = app.state().store.get().unwrap().clone();
         sync::refresh(&pool, &offline, "test-desk").await.unwrap();
     });
     app.state().health.set(DbStatus::Offline { since: Utc::now() });
@@ -445,7 +445,7 @@ fn a_draft_comes_back_to_its_user_after_a_lock_a_sign_out_and_a_restart_and_to_n
     app.invoke("logout", json!({})).unwrap();
 
     // The app restarts (the store reopened from its file): the draft is still the admin's.
-    let store = app.state().offline.get().unwrap().clone();
+    let store = app.state().store.get().unwrap().clone();
     drop(app);
     tauri::async_runtime::block_on(store.store.close());
     let app = desk(&pool, &dir, false);

@@ -1,7 +1,7 @@
 // The cash drawer: open the day with a float, see the corte X at any time, record withdrawals,
 // deposits and adjusting entries, and close with the corte Z (count, compare, print).
 import { useState } from "preact/hooks";
-import type { CashReport, DeskCash, Method, MovementKind, SavedDocument } from "../bindings";
+import type { CashReport, DeskCash, Method, CashMovementKind, SavedDocument } from "../bindings";
 import { call, commands } from "../api";
 import { limit } from "../options";
 import { DocumentLink, docLang } from "../components/Document";
@@ -191,7 +191,7 @@ function OpenSession(p: { sessionId: string; canClose: boolean; onClosed: (r: Ca
 }
 
 function MovementForm(p: { onAdded: () => void }) {
-  const [kind, setKind] = useState<MovementKind>("withdrawal");
+  const [kind, setKind] = useState<CashMovementKind>("withdrawal");
   const [method, setMethod] = useState<Method>("cash");
   const [amount, setAmount] = useState("");
   const [reason, setReason] = useState("");
@@ -211,7 +211,7 @@ function MovementForm(p: { onAdded: () => void }) {
       <div class="row">
         <label class="field">
           <span>{t("cash.kind")}</span>
-          <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as MovementKind)}>
+          <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as CashMovementKind)}>
             {(["withdrawal", "deposit", "adjustment"] as const).map((k) => (
               <option value={k}>{t(`cash.kinds.${k}`)}</option>
             ))}

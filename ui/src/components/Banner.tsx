@@ -1,4 +1,4 @@
-import { dbStatus, deskCopy } from "../api";
+import { dbStatus, deskStore } from "../api";
 import { formatTime, formatWhen, t } from "../i18n";
 import { useStore } from "../store";
 
@@ -6,7 +6,7 @@ import { useStore } from "../store";
  * wait to be sent or to be looked at (the conflicts tray). */
 export function ConnectionBanner({ onOpenTray }: { onOpenTray?: () => void }) {
   const status = useStore(dbStatus);
-  const copy = useStore(deskCopy);
+  const copy = useStore(deskStore);
   const { pending, conflicts } = copy.outbox;
   const offline = status.state === "offline";
   if (!offline && pending === 0 && conflicts === 0) return null;
@@ -15,7 +15,7 @@ export function ConnectionBanner({ onOpenTray }: { onOpenTray?: () => void }) {
       {offline ? <span>{t("db.offline", { since: formatTime(status.since) })} </span> : null}
       {offline ? (
         <span data-test="copy-age">
-          {copy.syncedAt ? t("db.copyAge", { when: formatWhen(copy.syncedAt) }) : t("db.noCopy")}{" "}
+          {copy.syncedAt ? t("db.storeAge", { when: formatWhen(copy.syncedAt) }) : t("db.noStore")}{" "}
         </span>
       ) : null}
       {pending > 0 ? (

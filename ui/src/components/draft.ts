@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { call, commands } from "../api";
 import type { Value } from "../bindings";
 
-/** The forms that keep drafts (`podoclinic_core::offline::drafts::FORMS`). */
+/** The forms that keep drafts (`podoclinic_desk::store::drafts::FORMS`). */
 export type DraftForm = "visit" | "patient" | "charge" | "expense";
 
 /** Saves a form as it is typed (after a short pause, only once it differs from how it opened), and

@@ -18,8 +18,8 @@ export const MODULES: Module[] = [
   { id: "patients", needs: "patients.read" },
   { id: "podiatrists", needs: "podiatrists.read" },
   { id: "schedules", needs: "schedules.read" },
-  { id: "clinical", needs: "clinical.read" },
-  { id: "payments", needs: "payments.read" },
+  { id: "visits", needs: "clinical.read" },
+  { id: "billing", needs: "payments.read" },
   { id: "cash", needs: "cash.operate" },
   { id: "expenses", needs: "expenses.read" },
   { id: "catalog", needs: "catalog.read" },
@@ -33,8 +33,8 @@ export const MODULES: Module[] = [
 const AgendaScreen = lazyNamed(() => import("../agenda/AgendaScreen"), "AgendaScreen");
 const RemindersScreen = lazyNamed(() => import("../reminders/RemindersScreen"), "RemindersScreen");
 const PatientsScreen = lazyNamed(() => import("../patients/PatientsScreen"), "PatientsScreen");
-const PodiatristsScreen = lazyNamed(() => import("../staff/PodiatristsScreen"), "PodiatristsScreen");
-const SchedulesScreen = lazyNamed(() => import("../staff/SchedulesScreen"), "SchedulesScreen");
+const PodiatristsScreen = lazyNamed(() => import("../podiatrists/PodiatristsScreen"), "PodiatristsScreen");
+const SchedulesScreen = lazyNamed(() => import("../schedules/SchedulesScreen"), "SchedulesScreen");
 const VisitsScreen = lazyNamed(() => import("../visits/VisitsScreen"), "VisitsScreen");
 const CheckoutScreen = lazyNamed(() => import("../billing/CheckoutScreen"), "CheckoutScreen");
 const CashScreen = lazyNamed(() => import("../cash/CashScreen"), "CashScreen");
@@ -56,9 +56,9 @@ function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: 
       return <PodiatristsScreen canWrite={can("podiatrists.write")} />;
     case "schedules":
       return <SchedulesScreen canWrite={can("schedules.write")} />;
-    case "clinical":
+    case "visits":
       return <VisitsScreen canWrite={can("clinical.write")} canOverrideStock={can("inventory.override")} />;
-    case "payments":
+    case "billing":
       return <CheckoutScreen canWrite={can("payments.write")} canDiscount={can("payments.discount")} canRefund={can("payments.refund")} />;
     case "cash":
       return <CashScreen canClose={can("cash.close")} />;

@@ -1,4 +1,4 @@
-//! The patient directory in memory: the desk's copy of every active patient's name, phone, birth
+//! The patient directory in memory: the desk store's list of every active patient's name, phone, birth
 //! date and risk flag (kept in the desk store, `podoclinic_store::directory`), indexed for search
 //! as you type. It answers the same three questions the server answers for a search
 //! (`search::Source`), by the same rules, online and offline alike:

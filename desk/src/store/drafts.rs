@@ -37,9 +37,9 @@ fn checked<'a>(form: &'a str, subject: &'a str) -> AppResult<(&'a str, &'a str)>
 }
 
 /// The user typing, and the desk's store.
-fn whose(state: &AppState) -> AppResult<(uuid::Uuid, &super::Offline)> {
+fn whose(state: &AppState) -> AppResult<(uuid::Uuid, &super::DeskStore)> {
     let session = state.sessions.touch(Utc::now())?;
-    let offline = state.offline.get().ok_or_else(|| AppError::not_found("draft"))?;
+    let offline = state.store.get().ok_or_else(|| AppError::not_found("draft"))?;
     Ok((session.user_id, offline))
 }
 

@@ -1,4 +1,4 @@
-//! Keeps the desk's copies current: a full refresh after every (re)connect (notifications sent
+//! Keeps the desk store current: a full refresh after every (re)connect (notifications sent
 //! while the desk was away are lost), then each change the database announces.
 
 use std::sync::Arc;
@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use podoclinic_store::epoch_minutes;
 
-use super::{Offline, View, fault};
+use super::{DeskStore, View, fault};
 use crate::db::live::Change;
-use crate::offline::directory::Directory;
+use crate::store::directory::Directory;
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_store::directory::Listing;
 use sqlx::PgExecutor;
@@ -21,7 +21,7 @@ use sqlx::PgExecutor;
 pub const SYNCED: &str = "synced";
 
 /// Runs for the life of the app, following `changes` (the live listener's), for the desk `desk`.
-pub async fn run(pool: PgPool, offline: Arc<Offline>, desk: String, mut changes: broadcast::Receiver<Change>) {
+pub async fn run(pool: PgPool, offline: Arc<DeskStore>, desk: String, mut changes: broadcast::Receiver<Change>) {
     loop {
         let change = match changes.recv().await {
             Ok(change) => change,
@@ -43,13 +43,13 @@ pub async fn run(pool: PgPool, offline: Arc<Offline>, desk: String, mut changes:
             Change::Money(_) | Change::Stock(_) => Ok(()),
         };
         if let Err(e) = done {
-            tracing::warn!(error = %e, ?change, "desk copy not refreshed");
+            tracing::warn!(error = %e, ?change, "desk store not refreshed");
         }
     }
 }
 
 /// Re-reads everything the desk keeps from the server, then notes the time.
-pub async fn refresh(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<()> {
+pub async fn refresh(pool: &PgPool, offline: &DeskStore, desk: &str) -> AppResult<()> {
     let started = std::time::Instant::now();
     let at = Utc::now();
     directory(pool, offline).await?;
@@ -59,12 +59,12 @@ pub async fn refresh(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<
     offline.forget_departed(pool).await?;
     podoclinic_store::views::put(&offline.store, SYNCED, "{}", at).await.map_err(fault)?;
     offline.set_ready();
-    tracing::info!(ms = started.elapsed().as_millis() as u64, "desk copy refreshed");
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "desk store refreshed");
     Ok(())
 }
 
 /// Every active patient, whole: the store's directory and the index.
-async fn directory(pool: &PgPool, offline: &Offline) -> AppResult<()> {
+async fn directory(pool: &PgPool, offline: &DeskStore) -> AppResult<()> {
     let listings = server_directory(pool).await?;
     podoclinic_store::directory::replace(&offline.store, &listings).await.map_err(fault)?;
     // What was typed here and is not on the server yet stays in the index too.
@@ -74,9 +74,9 @@ async fn directory(pool: &PgPool, offline: &Offline) -> AppResult<()> {
 }
 
 /// The agenda from today to a week ahead, of one podiatrist (their agenda changed) or of all.
-pub async fn agenda(pool: &PgPool, offline: &Offline, podiatrist: Option<Uuid>) -> AppResult<()> {
+pub async fn agenda(pool: &PgPool, offline: &DeskStore, podiatrist: Option<Uuid>) -> AppResult<()> {
     let tz = podoclinic_clinic::profile::time::zone(pool).await?;
-    let (from, to) = Offline::agenda_window(tz, Utc::now());
+    let (from, to) = DeskStore::agenda_window(tz, Utc::now());
     let only = podiatrist.map(|p| [p]);
     let appointments =
         podoclinic_clinic::appointments::repo::in_range(pool, from, to, only.as_ref().map(|p| &p[..])).await?;
@@ -103,7 +103,7 @@ pub async fn agenda(pool: &PgPool, offline: &Offline, podiatrist: Option<Uuid>) 
 
 /// The clinic's set-up: its profile, podiatrists and their schedules, the catalog, the expense
 /// categories.
-async fn setup(pool: &PgPool, offline: &Offline) -> AppResult<()> {
+async fn setup(pool: &PgPool, offline: &DeskStore) -> AppResult<()> {
     let at = Utc::now();
     offline.keep(View::Clinic, &podoclinic_clinic::profile::repo::get(pool).await?, at).await?;
     let podiatrists = podoclinic_clinic::podiatrists::repo::list(pool).await?;
@@ -121,12 +121,12 @@ async fn setup(pool: &PgPool, offline: &Offline) -> AppResult<()> {
 }
 
 /// This desk's cash drawer (a session opened, closed, or money in it).
-async fn desk_cash(pool: &PgPool, offline: &Offline, desk: &str) -> AppResult<()> {
+async fn desk_cash(pool: &PgPool, offline: &DeskStore, desk: &str) -> AppResult<()> {
     offline.keep(View::DeskCash, &podoclinic_clinic::cash::service::desk_cash_of(pool, desk).await?, Utc::now()).await
 }
 
 /// One patient changed on the server: their directory entry follows (archived: removed).
-pub async fn patient(pool: &PgPool, offline: &Offline, id: Uuid) -> AppResult<()> {
+pub async fn patient(pool: &PgPool, offline: &DeskStore, id: Uuid) -> AppResult<()> {
     match server_listing(pool, id).await? {
         Some(listing) => {
             podoclinic_store::directory::upsert(&offline.store, &listing).await.map_err(fault)?;

@@ -6,7 +6,7 @@
 
 use chrono::{Duration, Utc};
 
-use super::{Offline, fault};
+use super::{DeskStore, fault};
 use crate::state::AppState;
 use podoclinic_clinic::auth::service::{self, Purpose};
 use podoclinic_clinic::auth::{Permission, Session, password};
@@ -15,7 +15,7 @@ use podoclinic_clinic::error::{AppError, AppResult};
 /// How long a remembered sign-in may open the desk without the server.
 pub const KEEP_DAYS: i64 = 30;
 
-impl Offline {
+impl DeskStore {
     /// Remembers a user who just signed in with the server, and the password they typed.
     pub async fn remember(&self, session: &Session, typed: &str) -> AppResult<()> {
         let sign_in = podoclinic_store::sign_ins::SignIn {
@@ -76,7 +76,7 @@ pub async fn authenticate(state: &AppState, username: String, typed: String, pur
             service::authenticate(&desk, &username, &typed, purpose).await
         })
         .await;
-    let offline = state.offline.get();
+    let offline = state.store.get();
     match online {
         Ok(session) => {
             if let Some(offline) = offline

@@ -1,4 +1,4 @@
-//! What the desk shows from its own copy while the server is away: the week's agenda, and whole
+//! What the desk shows from its store while the server is away: the week's agenda, and whole
 //! answers kept under a key (podiatrists, schedules, the catalog, the clinic's profile, this
 //! desk's cash drawer), each as the command answers it online.
 
@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::{Offline, fault};
+use super::{DeskStore, fault};
 use podoclinic_clinic::appointments::model::{AgendaPage, AgendaRow, Appointment};
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_clinic::profile::model::ClinicProfile;
@@ -45,7 +45,7 @@ impl View {
 /// How far ahead the desk keeps the agenda: today and the next seven days.
 pub const AGENDA_DAYS: i64 = 8;
 
-impl Offline {
+impl DeskStore {
     /// Keeps `value` as the answer of `view`, fetched at `at`.
     pub async fn keep<T: Serialize>(&self, view: View, value: &T, at: DateTime<Utc>) -> AppResult<()> {
         let body = serde_json::to_string(value).map_err(AppError::internal)?;
@@ -64,7 +64,7 @@ impl Offline {
         podoclinic_store::views::remove(&self.store, &view.key()).await.map_err(fault)
     }
 
-    /// When the desk's copy was last refreshed whole from the server.
+    /// When the desk store was last refreshed whole from the server.
     pub async fn synced_at(&self) -> AppResult<Option<DateTime<Utc>>> {
         let kept = podoclinic_store::views::get(&self.store, super::sync::SYNCED).await.map_err(fault)?;
         Ok(kept.map(|v| v.fetched_at))
@@ -93,7 +93,7 @@ impl Offline {
         Ok(out)
     }
 
-    /// The calendar's page from the desk's copy (pending changes flagged).
+    /// The calendar's page from the desk store (pending changes flagged).
     pub async fn agenda(
         &self,
         from: DateTime<Utc>,
@@ -109,14 +109,14 @@ impl Offline {
         AgendaPage::from_entries(&entries)
     }
 
-    /// Today's appointments in the clinic's zone, from the desk's copy.
+    /// Today's appointments in the clinic's zone, from the desk store.
     pub async fn today(&self) -> AppResult<Vec<Appointment>> {
         let tz = self.zone().await?;
         let (from, to) = time::day_bounds(tz, time::local_date(tz, Utc::now()));
         Ok(self.appointments(from, to, None).await?.into_iter().map(|(a, _)| a).collect())
     }
 
-    /// One appointment from the desk's copy.
+    /// One appointment from the desk store.
     pub async fn appointment(&self, id: Uuid) -> AppResult<Appointment> {
         let entry = podoclinic_store::agenda::find(&self.store, id).await.map_err(fault)?;
         let entry = entry.ok_or_else(|| AppError::not_found("appointment"))?;

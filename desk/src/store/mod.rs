@@ -1,7 +1,7 @@
 //! What the desk keeps for when the clinic's server is away, in its own store
 //! (`podoclinic_store`): the patient directory (searched in memory, online and offline), the
 //! week's agenda and whole answers such as the catalog, the outbox of writes made meanwhile, and
-//! drafts. `sync` keeps the copies current from the server; the services decide what each
+//! drafts. `sync` keeps the store current from the server; the services decide what each
 //! command does with them.
 
 pub mod directory;
@@ -19,14 +19,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use podoclinic_store::Store;
 use tokio::sync::RwLock;
 
-use crate::offline::directory::Directory;
 use crate::state::AppState;
+use crate::store::directory::Directory;
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_clinic::patients::model::PatientSummary;
 
 /// The desk's store and the directory's index, for the app's life.
-pub struct Offline {
+pub struct DeskStore {
     pub store: Store,
     pub directory: RwLock<Directory>,
     /// The directory holds the server's patients (refreshed once, on this run or an earlier one):
@@ -46,16 +46,16 @@ pub fn fault(e: sqlx::Error) -> AppError {
     AppError::internal(format_args!("desk store: {e}"))
 }
 
-impl Offline {
+impl DeskStore {
     /// Opens the store in `dir` and loads the directory's index from it.
-    pub async fn open(dir: &Path) -> AppResult<Offline> {
+    pub async fn open(dir: &Path) -> AppResult<DeskStore> {
         let store = Store::open(dir).await.map_err(fault)?;
         let started = std::time::Instant::now();
         let listings = podoclinic_store::directory::all(&store).await.map_err(fault)?;
         let directory = Directory::build(listings);
         tracing::info!(patients = directory.len(), ms = started.elapsed().as_millis() as u64, "directory loaded");
         let synced = podoclinic_store::views::get(&store, sync::SYNCED).await.map_err(fault)?.is_some();
-        let offline = Offline {
+        let offline = DeskStore {
             store,
             directory: RwLock::new(directory),
             ready: AtomicBool::new(synced),
@@ -84,9 +84,9 @@ impl Offline {
 /// "Buscar paciente": from the directory once it holds the server's patients, online and offline
 /// alike (no round trip per keystroke); before its first refresh, from the server.
 pub async fn search_patients(state: &AppState, query: String) -> AppResult<Vec<PatientSummary>> {
-    if let Some(offline) = state.offline.get().filter(|o| o.ready()) {
+    if let Some(offline) = state.store.get().filter(|o| o.ready()) {
         return state
-            .run_local(Permission::PatientsRead, query, |_, query| async move { offline.search(&query).await })
+            .run_on_store(Permission::PatientsRead, query, |_, query| async move { offline.search(&query).await })
             .await;
     }
     state

@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Offline, fault};
-use crate::offline::directory::typed_here;
+use super::{DeskStore, fault};
 use crate::state::AppState;
+use crate::store::directory::typed_here;
 use podoclinic_clinic::appointments::model::{Appointment, BookInput, RescheduleInput, Status, check_times};
 use podoclinic_clinic::auth::{Ctx, Permission, Session};
 use podoclinic_clinic::billing::model::{Charge, ChargeInput, LineInput, Payment, PaymentInput};
@@ -185,7 +185,7 @@ pub struct OutboxCount {
     pub conflicts: u32,
 }
 
-impl Offline {
+impl DeskStore {
     /// Every write not settled yet, oldest first.
     pub async fn kept(&self) -> AppResult<Vec<Kept>> {
         let entries = podoclinic_store::outbox::open(&self.store).await.map_err(fault)?;
@@ -237,7 +237,7 @@ impl Offline {
         podoclinic_store::agenda::upsert(&self.store, &entry).await.map_err(fault)
     }
 
-    /// The live appointment of `podiatrist` overlapping `[start, end)` in the desk's copy, other
+    /// The live appointment of `podiatrist` overlapping `[start, end)` in the desk store, other
     /// than `except`: "slot taken", as the server would say it.
     async fn clash(&self, podiatrist: Uuid, start: DateTime<Utc>, end: DateTime<Utc>, except: Uuid) -> AppResult<()> {
         let around = self.appointments(start, end, Some(&[podiatrist])).await?;
@@ -255,19 +255,19 @@ impl Offline {
 
 /// What a signed-in user may write at the desk while the server is away. Each method checks what
 /// the desk can check, keeps the write, shows it, and answers as the command does online.
-pub struct Keeper {
-    pub offline: Arc<Offline>,
+pub struct OutboxWriter {
+    pub store: Arc<DeskStore>,
     pub session: Session,
 }
 
-impl Keeper {
+impl OutboxWriter {
     async fn keep(&self, id: Uuid, write: Write) -> AppResult<()> {
-        self.offline.push(id, self.session.user_id, &write).await
+        self.store.push(id, self.session.user_id, &write).await
     }
 
-    /// The appointment as the desk knows it; one outside its copy cannot be changed offline.
+    /// The appointment as the desk knows it; one outside its store cannot be changed offline.
     async fn appointment(&self, id: Uuid) -> AppResult<Appointment> {
-        self.offline.appointment(id).await
+        self.store.appointment(id).await
     }
 
     pub async fn book(&self, input: BookInput) -> AppResult<Appointment> {
@@ -277,9 +277,9 @@ impl Keeper {
             "reason",
             podoclinic_clinic::limits::APPOINTMENT_REASON,
         )?;
-        let patient = self.offline.directory.read().await.get(input.patient_id).cloned();
+        let patient = self.store.directory.read().await.get(input.patient_id).cloned();
         let patient = patient.ok_or_else(|| AppError::validation("patientId", "unknown_patient"))?;
-        self.offline.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
+        self.store.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
         let booked = Appointment {
             id: input.id,
             patient_id: patient.id,
@@ -296,7 +296,7 @@ impl Keeper {
             reminder: None,
         };
         self.keep(input.id, Write::Book { input }).await?;
-        self.offline.show(&booked, true).await?;
+        self.store.show(&booked, true).await?;
         Ok(booked)
     }
 
@@ -306,7 +306,7 @@ impl Keeper {
         if !before.status.is_open() {
             return Err(AppError::conflict("appointment_closed", None));
         }
-        self.offline.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
+        self.store.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
         let after = Appointment {
             podiatrist_id: input.podiatrist_id,
             starts_at: input.starts_at,
@@ -315,7 +315,7 @@ impl Keeper {
             ..before
         };
         self.keep(Uuid::now_v7(), Write::Reschedule { input }).await?;
-        self.offline.show(&after, true).await?;
+        self.store.show(&after, true).await?;
         Ok(after)
     }
 
@@ -346,52 +346,52 @@ impl Keeper {
             None => Write::SetStatus { id, status },
         };
         self.keep(Uuid::now_v7(), write).await?;
-        self.offline.show(&after, true).await?;
+        self.store.show(&after, true).await?;
         Ok(after)
     }
 
     pub async fn create_patient(&self, patient: Patient, allow_duplicate: bool) -> AppResult<CreatePatientOutcome> {
-        let today = podoclinic_clinic::profile::time::local_date(self.offline.zone().await?, Utc::now());
+        let today = podoclinic_clinic::profile::time::local_date(self.store.zone().await?, Utc::now());
         let p = Patient { archived: false, ..patient }.parse(today)?;
         if !allow_duplicate {
-            let possible_duplicates = self.offline.directory.read().await.possible_duplicates(&p);
+            let possible_duplicates = self.store.directory.read().await.possible_duplicates(&p);
             if !possible_duplicates.is_empty() {
                 return Ok(CreatePatientOutcome { created: None, possible_duplicates });
             }
         }
         self.keep(p.id, Write::CreatePatient { patient: p.clone(), allow_duplicate }).await?;
-        self.offline.list(typed_here(&p)).await?;
+        self.store.list(typed_here(&p)).await?;
         Ok(CreatePatientOutcome { created: Some(p), possible_duplicates: Vec::new() })
     }
 
     pub async fn update_patient(&self, patient: Patient) -> AppResult<Patient> {
-        let today = podoclinic_clinic::profile::time::local_date(self.offline.zone().await?, Utc::now());
+        let today = podoclinic_clinic::profile::time::local_date(self.store.zone().await?, Utc::now());
         let p = patient.parse(today)?;
-        if self.offline.directory.read().await.get(p.id).is_none() {
+        if self.store.directory.read().await.get(p.id).is_none() {
             return Err(AppError::not_found("patient"));
         }
         self.keep(Uuid::now_v7(), Write::UpdatePatient { patient: p.clone() }).await?;
-        self.offline.list(typed_here(&p)).await?;
+        self.store.list(typed_here(&p)).await?;
         Ok(p)
     }
 
     /// This desk's open cash session, as last known: money in or out of the drawer needs one.
     async fn drawer(&self) -> AppResult<CashSession> {
-        let drawer: DeskCash = self.offline.view(super::View::DeskCash).await?;
+        let drawer: DeskCash = self.store.view(super::View::DeskCash).await?;
         drawer.session.ok_or_else(|| AppError::conflict("cash_session_required", None))
     }
 
-    /// A charge at the prices of the desk's copy of the catalog. The prices it showed travel with
+    /// A charge at the prices of the desk store's catalog. The prices it showed travel with
     /// it: the server makes it at those prices, or refuses it ("the price changed") to the tray.
     pub async fn create_charge(&self, input: ChargeInput) -> AppResult<Charge> {
         let input = input.parse()?;
         if input.has_discount() && !self.session.permissions.contains(&Permission::PaymentsDiscount) {
             return Err(AppError::Forbidden { permission: Permission::PaymentsDiscount });
         }
-        let patient = self.offline.directory.read().await.get(input.patient_id).cloned();
+        let patient = self.store.directory.read().await.get(input.patient_id).cloned();
         let patient = patient.ok_or_else(|| AppError::validation("patientId", "unknown_patient"))?;
-        let treatments: Vec<Treatment> = self.offline.view(super::View::Treatments).await?;
-        let products: Vec<Product> = self.offline.view(super::View::Products).await?;
+        let treatments: Vec<Treatment> = self.store.view(super::View::Treatments).await?;
+        let products: Vec<Product> = self.store.view(super::View::Products).await?;
         let mut lines = Vec::with_capacity(input.lines.len());
         for l in &input.lines {
             let item = match (l.treatment_id, l.product_id) {
@@ -421,7 +421,7 @@ impl Keeper {
             lines,
         };
         self.keep(input.id, Write::Charge { input: sent }).await?;
-        self.offline.keep(super::View::Charge(charge.id), &charge, charge.created_at).await?;
+        self.store.keep(super::View::Charge(charge.id), &charge, charge.created_at).await?;
         Ok(charge)
     }
 
@@ -429,11 +429,11 @@ impl Keeper {
     /// more than it still owes.
     pub async fn take_payment(&self, input: PaymentInput) -> AppResult<Payment> {
         let input = input.parse()?;
-        if self.offline.directory.read().await.get(input.patient_id).is_none() {
+        if self.store.directory.read().await.get(input.patient_id).is_none() {
             return Err(AppError::validation("patientId", "unknown_patient"));
         }
         if let Some(charge) = input.charge_id
-            && let Some(charge) = self.offline.kept_charge(charge, Some(input.id)).await?
+            && let Some(charge) = self.store.kept_charge(charge, Some(input.id)).await?
         {
             if charge.patient_id != input.patient_id {
                 return Err(AppError::validation("chargeId", "unknown_charge"));
@@ -461,10 +461,10 @@ impl Keeper {
 
     /// An expense; cash comes out of this desk's open drawer, today.
     pub async fn record_expense(&self, input: ExpenseInput) -> AppResult<Expense> {
-        let today = podoclinic_clinic::profile::time::local_date(self.offline.zone().await?, Utc::now());
+        let today = podoclinic_clinic::profile::time::local_date(self.store.zone().await?, Utc::now());
         let x = input.parse(today)?;
         x.check_cash_day(today)?;
-        let categories: Vec<ExpenseCategory> = self.offline.view(super::View::ExpenseCategories).await?;
+        let categories: Vec<ExpenseCategory> = self.store.view(super::View::ExpenseCategories).await?;
         let category = categories.into_iter().find(|c| c.id == x.category_id && c.active);
         let category = category.ok_or_else(|| AppError::validation("categoryId", "unknown_category"))?;
         let session_id = match x.method {
@@ -490,7 +490,7 @@ impl Keeper {
     }
 }
 
-impl Offline {
+impl DeskStore {
     /// A charge made here and not sent yet, with what was paid on it here (leaving out the
     /// payment `except`, when that payment is being sent again); `None`: not a charge made here.
     pub async fn kept_charge(&self, id: Uuid, except: Option<Uuid>) -> AppResult<Option<Charge>> {
@@ -528,7 +528,7 @@ enum Sent {
 
 /// Sends what is pending, oldest first, while the server answers. Returns how many landed.
 pub async fn replay(state: &AppState) -> AppResult<usize> {
-    let Some(offline) = state.offline.get() else { return Ok(0) };
+    let Some(offline) = state.store.get() else { return Ok(0) };
     let _one_at_a_time = offline.replaying.lock().await;
     let mut landed = 0;
     for entry in podoclinic_store::outbox::open(&offline.store).await.map_err(fault)? {
@@ -569,7 +569,7 @@ pub async fn replay(state: &AppState) -> AppResult<usize> {
             Sent::NotNow => break,
         }
         // What the desk showed for the write is replaced by what the server now holds.
-        settle_copy(&pool, offline, &write).await?;
+        settle_store(&pool, offline, &write).await?;
         offline.recount().await?;
     }
     Ok(landed)
@@ -594,10 +594,10 @@ async fn send(pool: &sqlx::PgPool, desk: &str, id: Uuid, user: Uuid, write: &Wri
     }
 }
 
-/// After a write was sent (landed or refused), the desk's copy of what it touched follows the
+/// After a write was sent (landed or refused), the desk store of what it touched follows the
 /// server: the appointment's agenda is re-read, a patient typed here leaves the pending list, a
 /// charge made here is read from the server from now on.
-async fn settle_copy(pool: &sqlx::PgPool, offline: &Offline, write: &Write) -> AppResult<()> {
+async fn settle_store(pool: &sqlx::PgPool, offline: &DeskStore, write: &Write) -> AppResult<()> {
     if let Some(id) = write.appointment() {
         podoclinic_store::agenda::remove(&offline.store, id).await.map_err(fault)?;
         if let Some(a) = podoclinic_clinic::appointments::repo::find(pool, id).await?
@@ -618,7 +618,7 @@ async fn settle_copy(pool: &sqlx::PgPool, offline: &Offline, write: &Write) -> A
 
 /// Sends the outbox whenever the server is (back) online or a write was kept, for the app's life.
 pub async fn run(state: &AppState) {
-    let Some(offline) = state.offline.get().cloned() else { return };
+    let Some(offline) = state.store.get().cloned() else { return };
     let mut status = state.health.status.subscribe();
     loop {
         if *status.borrow_and_update() == crate::db::health::DbStatus::Online
@@ -642,8 +642,8 @@ async fn session(state: &AppState) -> AppResult<Session> {
     }
 }
 
-fn offline(state: &AppState) -> AppResult<&Offline> {
-    state.offline.get().map(|o| &**o).ok_or_else(|| AppError::not_found("outbox"))
+fn offline(state: &AppState) -> AppResult<&DeskStore> {
+    state.store.get().map(|o| &**o).ok_or_else(|| AppError::not_found("outbox"))
 }
 
 /// "Pendientes y conflictos": the writes kept at this desk and not settled, those the user may
@@ -679,7 +679,7 @@ pub async fn amend(state: &AppState, id: Uuid, write: Write) -> AppResult<()> {
 
 /// Gives up a refused write, with the reason: audited on the server (what was typed, by whom, why
 /// it was given up), so it needs the server.
-pub async fn discard(ctx: &Ctx, offline: &Offline, id: Uuid, reason: String) -> AppResult<()> {
+pub async fn discard(ctx: &Ctx, offline: &DeskStore, id: Uuid, reason: String) -> AppResult<()> {
     let mut reason = reason;
     podoclinic_clinic::validate::required(&mut reason, "reason", podoclinic_clinic::limits::CANCEL_REASON)?;
     let entry = podoclinic_store::outbox::find(&offline.store, id).await.map_err(fault)?;
@@ -703,26 +703,26 @@ pub async fn discard(ctx: &Ctx, offline: &Offline, id: Uuid, reason: String) -> 
     )
     .await
     .map_err(fault)?;
-    settle_copy(&ctx.pool, offline, &write).await?;
+    settle_store(&ctx.pool, offline, &write).await?;
     offline.recount().await?;
     Ok(())
 }
 
-/// The banner's facts: what the outbox holds and how old the desk's copy is.
+/// The banner's facts: what the outbox holds and how old the desk store is.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
-pub struct CopyStatus {
+pub struct StoreStatus {
     pub outbox: OutboxCount,
-    /// When the desk's copy was last refreshed whole (`null`: never).
+    /// When the desk store was last refreshed whole (`null`: never).
     pub synced_at: Option<DateTime<Utc>>,
 }
 
-pub async fn copy_status(state: &AppState) -> AppResult<CopyStatus> {
-    match state.offline.get() {
+pub async fn store_status(state: &AppState) -> AppResult<StoreStatus> {
+    match state.store.get() {
         Some(offline) => {
             let outbox = *offline.outbox.borrow();
-            Ok(CopyStatus { outbox, synced_at: offline.synced_at().await? })
+            Ok(StoreStatus { outbox, synced_at: offline.synced_at().await? })
         }
-        None => Ok(CopyStatus { outbox: OutboxCount::default(), synced_at: None }),
+        None => Ok(StoreStatus { outbox: OutboxCount::default(), synced_at: None }),
     }
 }
