@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use podoclinic_clinic::error::AppResult;
 use podoclinic_clinic::patients::service as patients;
 use podoclinic_desk::db::live::{self, Change};
 use podoclinic_desk::store::{DeskStore, sync};
@@ -243,4 +244,164 @@ async fn every_desk_hears_which_account_session_and_product_changed(pool: PgPool
     slowest = slowest.max(started.elapsed());
     println!("live: slowest write-to-heard on another connection {} ms (target 1,000 ms)", slowest.as_millis());
     listener.abort();
+}
+
+/// Both answers to one input agree: both accepted, or both refused with the same error.
+fn same<T, U>(what: &str, online: AppResult<T>, offline: AppResult<U>) {
+    match (online, offline) {
+        (Ok(_), Ok(_)) => {}
+        (Err(a), Err(b)) => assert_eq!(a, b, "{what}: the service and the outbox refuse it differently"),
+        (a, b) => panic!("{what}: the service answered {:?}, the outbox {:?}", a.err(), b.err()),
+    }
+}
+
+/// One rule, one place: every write the desk can keep while the server is away is checked by the
+/// rule functions the service calls. Each sample goes both ways, to the service (the server is
+/// there) and to the outbox (it is not, and the desk checks against its store): both accept it, or
+/// both refuse it with the same error. A rule re-stated in the outbox that drifted fails here.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_outbox_and_the_services_answer_the_same_inputs_alike(pool: PgPool) {
+    use chrono::{Duration as Days, Utc};
+    use podoclinic_clinic::appointments::{model::Status, service as appointments};
+    use podoclinic_clinic::billing::{model::ChargeInput, service as billing};
+    use podoclinic_clinic::expenses::{model::ExpenseInput, service as expenses};
+    use podoclinic_clinic::money::Method;
+    use podoclinic_desk::store::outbox::OutboxWriter;
+
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_of(&pool, &admin).await;
+    let reception = staff(&pool, &admin, "mostrador", RECEPTION_ROLE).await;
+    let reception = ctx_for(&pool, &reception.username, STAFF_PASSWORD).await;
+    let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+    let ana = patient(&pool, &admin, "Ana", "Quiñones", "5512345678").await;
+    let luis = patient(&pool, &admin, "Luis", "Peña", "5587654321").await;
+    let quiro = treatment(&pool, &admin, "Quiropodia", 45_000).await;
+    open_drawer(&ctx, 50_000).await;
+    // Tomorrow, inside the agenda the desk keeps; a minute-aligned hour.
+    let at = |hour: i64| {
+        let t = Utc::now() + Days::days(1) + Days::hours(hour);
+        t - Days::seconds(t.timestamp() % 60)
+    };
+    let scheduled = appointments::book(&ctx, booking(ana, pod, at(0), 30)).await.unwrap();
+    let done = appointments::book(&ctx, booking(luis, pod, at(2), 30)).await.unwrap();
+    for s in [Status::Arrived, Status::InConsultation, Status::Completed] {
+        appointments::set_status(&ctx, done.id, s).await.unwrap();
+    }
+    let (store, _) = desk_copy(&pool).await;
+    let admin_desk = OutboxWriter { store: store.clone(), session: ctx.session.clone() };
+    let reception_desk = OutboxWriter { store: store.clone(), session: reception.session.clone() };
+
+    // Bookings: times out of order, empty, longer than a day's work, a reason too long, an unknown
+    // patient, and one that is fine.
+    let mut long_reason = booking(ana, pod, at(4), 30);
+    long_reason.reason = "x".repeat(2_000);
+    let samples = [
+        ("times out of order", booking(ana, pod, at(4), -30)),
+        ("no length", booking(ana, pod, at(4), 0)),
+        ("over eight hours", booking(ana, pod, at(4), 8 * 60 + 1)),
+        ("reason too long", long_reason),
+        ("unknown patient", booking(Uuid::now_v7(), pod, at(4), 30)),
+        ("a free slot", booking(ana, pod, at(6), 30)),
+    ];
+    for (what, input) in samples {
+        same(what, appointments::book(&ctx, input.clone()).await, admin_desk.book(input).await);
+    }
+
+    // The workflow: cancel through set_status, a step it does not allow, a repeated click, a
+    // cancel without its reason, and moving or cancelling an appointment already attended.
+    same(
+        "set to cancelled",
+        appointments::set_status(&ctx, scheduled.id, Status::Cancelled).await,
+        admin_desk.set_status(scheduled.id, Status::Cancelled).await,
+    );
+    same(
+        "skip to completed",
+        appointments::set_status(&ctx, scheduled.id, Status::Completed).await,
+        admin_desk.set_status(scheduled.id, Status::Completed).await,
+    );
+    same(
+        "already scheduled",
+        appointments::set_status(&ctx, scheduled.id, Status::Scheduled).await,
+        admin_desk.set_status(scheduled.id, Status::Scheduled).await,
+    );
+    same(
+        "cancel without a reason",
+        appointments::cancel(&ctx, scheduled.id, "  ").await,
+        admin_desk.cancel(scheduled.id, "  ".into()).await,
+    );
+    same(
+        "cancel an attended one",
+        appointments::cancel(&ctx, done.id, "Se enfermó").await,
+        admin_desk.cancel(done.id, "Se enfermó".into()).await,
+    );
+    let moved = podoclinic_clinic::appointments::model::RescheduleInput {
+        id: done.id,
+        podiatrist_id: pod,
+        starts_at: at(8),
+        ends_at: at(8) + Days::minutes(30),
+        override_schedule: false,
+    };
+    same(
+        "move an attended one",
+        appointments::reschedule(&ctx, moved.clone()).await,
+        admin_desk.reschedule(moved.clone()).await,
+    );
+    let backwards =
+        podoclinic_clinic::appointments::model::RescheduleInput { id: scheduled.id, ends_at: at(7), ..moved };
+    same(
+        "move to times out of order",
+        appointments::reschedule(&ctx, backwards.clone()).await,
+        admin_desk.reschedule(backwards).await,
+    );
+
+    // Charges: a discount without its permission, a line without quantity, one that is fine.
+    let charge = |lines| ChargeInput { id: Uuid::now_v7(), patient_id: ana, visit_id: None, lines };
+    for (what, input) in [
+        ("a discount without payments.discount", charge(vec![line(quiro, 1, 5_000)])),
+        ("no quantity", charge(vec![line(quiro, 0, 0)])),
+        ("a plain charge", charge(vec![line(quiro, 1, 0)])),
+    ] {
+        same(what, billing::create_charge(&reception, input.clone()).await, reception_desk.create_charge(input).await);
+    }
+
+    // Payments on a charge made each way: more than it owes, on another patient's charge, zero,
+    // and what it owes.
+    let online = billing::create_charge(&ctx, charge(vec![line(quiro, 1, 0)])).await.unwrap();
+    let offline = admin_desk.create_charge(charge(vec![line(quiro, 1, 0)])).await.unwrap();
+    for (what, patient, amount) in [
+        ("more than owed", ana, 45_001),
+        ("another patient's charge", luis, 100),
+        ("nothing", ana, 0),
+        ("what is owed", ana, 45_000),
+    ] {
+        same(
+            what,
+            billing::take_payment(&ctx, pay(patient, Some(online.id), Method::Cash, amount)).await,
+            admin_desk.take_payment(pay(patient, Some(offline.id), Method::Cash, amount)).await,
+        );
+    }
+
+    // Expenses: nothing spent, a day to come, cash on another day, one that is fine.
+    let category = podoclinic_clinic::expenses::service::categories(&ctx).await.unwrap()[0].id;
+    let today = podoclinic_clinic::profile::time::local_date(
+        podoclinic_clinic::profile::time::zone(&pool).await.unwrap(),
+        Utc::now(),
+    );
+    let expense = |amount, spent_on, method| ExpenseInput {
+        id: Uuid::now_v7(),
+        category_id: category,
+        amount_cents: amount,
+        spent_on,
+        method,
+        supplier_id: None,
+        note: String::new(),
+    };
+    for (what, input) in [
+        ("nothing spent", expense(0, today, Method::Cash)),
+        ("tomorrow", expense(1_000, today + Days::days(1), Method::Card)),
+        ("cash on another day", expense(1_000, today - Days::days(3), Method::Cash)),
+        ("cash today", expense(1_000, today, Method::Cash)),
+    ] {
+        same(what, expenses::record(&ctx, input.clone()).await, admin_desk.record_expense(input).await);
+    }
 }

@@ -54,6 +54,28 @@ impl Status {
         matches!(self, Status::Scheduled | Status::Confirmed)
     }
 
+    /// An appointment in this status may be moved, cancelled or answered for (`appointment_closed`
+    /// otherwise).
+    pub fn check_open(self) -> AppResult<()> {
+        if self.is_open() { Ok(()) } else { Err(AppError::conflict("appointment_closed", None)) }
+    }
+
+    /// A status asked for through "set status": every one but cancelled, which needs its reason
+    /// (`cancel`).
+    pub fn check_settable(self) -> AppResult<()> {
+        if self == Status::Cancelled { Err(AppError::validation("status", "use_cancel")) } else { Ok(()) }
+    }
+
+    /// Whether going from this status to `next` changes anything: `false` when it is already
+    /// there (a repeated click), `invalid_transition` when the workflow does not allow it.
+    pub fn check_change(self, next: Status) -> AppResult<bool> {
+        match self {
+            s if s == next => Ok(false),
+            s if s.can_become(next) => Ok(true),
+            _ => Err(AppError::validation("status", "invalid_transition")),
+        }
+    }
+
     /// The workflow (the database trigger `appointments_check_transition` holds the same rule).
     pub fn can_become(self, next: Status) -> bool {
         use Status::*;
@@ -238,6 +260,30 @@ pub struct Slot {
 
 /// The longest appointment the desk books.
 pub const MAX_MINUTES: i64 = 8 * 60;
+
+impl BookInput {
+    /// What a booking must hold before anything is looked up: its times in order and no longer
+    /// than a day's work, and a reason of the allowed length. The service and the desk's outbox
+    /// both call it.
+    pub fn check(&self) -> AppResult<()> {
+        check_times(self.starts_at, self.ends_at)?;
+        crate::validate::text(self.reason.trim(), "reason", crate::limits::APPOINTMENT_REASON)
+    }
+}
+
+impl RescheduleInput {
+    /// The new times, as a booking's.
+    pub fn check(&self) -> AppResult<()> {
+        check_times(self.starts_at, self.ends_at)
+    }
+}
+
+/// A cancellation's reason, trimmed: required, of the allowed length.
+pub fn cancel_reason(reason: &str) -> AppResult<String> {
+    let mut reason = reason.to_string();
+    crate::validate::required(&mut reason, "cancelReason", crate::limits::CANCEL_REASON)?;
+    Ok(reason)
+}
 
 pub fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> AppResult<()> {
     if ends_at <= starts_at {

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::model::{
     AgendaPage, Appointment, BookInput, ReminderOutcome, RescheduleInput, SeriesClash, SeriesInput, SeriesOutcome,
-    Slot, SlotQuery, Status, check_times,
+    Slot, SlotQuery, Status, cancel_reason, check_times,
 };
 use super::repo;
 use crate::audit::{self, Action, Entry};
@@ -71,8 +71,7 @@ async fn slot_taken(
 }
 
 async fn book_one(ctx: &Ctx, tz: Tz, input: &BookInput, series_id: Option<Uuid>) -> AppResult<Appointment> {
-    check_times(input.starts_at, input.ends_at)?;
-    crate::validate::text(input.reason.trim(), "reason", crate::limits::APPOINTMENT_REASON)?;
+    input.check()?;
     may_write_for(ctx, input.podiatrist_id).await?;
     let mut tx = ctx.pool.begin().await?;
     if let Some(stored) = db::replayed(&mut tx, input).await? {
@@ -156,13 +155,11 @@ pub async fn book_series(ctx: &Ctx, input: SeriesInput) -> AppResult<SeriesOutco
 /// Moves an appointment (time and/or podiatrist). Only scheduled or confirmed ones move.
 #[tracing::instrument(skip_all, fields(appointment_id = %input.id))]
 pub async fn reschedule(ctx: &Ctx, input: RescheduleInput) -> AppResult<Appointment> {
-    check_times(input.starts_at, input.ends_at)?;
+    input.check()?;
     let before = repo::find(&ctx.pool, input.id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
     may_write_for(ctx, before.podiatrist_id).await?;
     may_write_for(ctx, input.podiatrist_id).await?;
-    if !before.status.is_open() {
-        return Err(AppError::conflict("appointment_closed", None));
-    }
+    before.status.check_open()?;
     let tz = time::zone(&ctx.pool).await?;
     let mut tx = ctx.pool.begin().await?;
     let outside =
@@ -186,17 +183,14 @@ pub async fn reschedule(ctx: &Ctx, input: RescheduleInput) -> AppResult<Appointm
 /// Moves an appointment along the workflow (confirmed, arrived, in consultation, completed, no-show).
 #[tracing::instrument(skip_all, fields(appointment_id = %id, status = ?status))]
 pub async fn set_status(ctx: &Ctx, id: Uuid, status: Status) -> AppResult<Appointment> {
-    if status == Status::Cancelled {
-        return Err(AppError::validation("status", "use_cancel"));
-    }
+    status.check_settable()?;
     change_status(ctx, id, status, None).await
 }
 
 /// Cancels with a reason; records who and when. The slot becomes free.
 #[tracing::instrument(skip_all, fields(appointment_id = %id))]
 pub async fn cancel(ctx: &Ctx, id: Uuid, reason: &str) -> AppResult<Appointment> {
-    let mut reason = reason.to_string();
-    crate::validate::required(&mut reason, "cancelReason", crate::limits::CANCEL_REASON)?;
+    let reason = cancel_reason(reason)?;
     change_status(ctx, id, Status::Cancelled, Some(&reason)).await
 }
 
@@ -205,11 +199,8 @@ async fn change_status(ctx: &Ctx, id: Uuid, status: Status, reason: Option<&str>
     repo::lock(&mut tx, id).await?;
     let before = repo::find(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
     may_write_for(ctx, before.podiatrist_id).await?;
-    if before.status == status {
+    if !before.status.check_change(status)? {
         return Ok(before);
-    }
-    if !before.status.can_become(status) {
-        return Err(AppError::validation("status", "invalid_transition"));
     }
     repo::set_status(&mut *tx, id, status, reason.map(|r| (r, ctx.session.user_id))).await?;
     let after = repo::find(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
@@ -231,9 +222,7 @@ pub async fn mark_reminder(ctx: &Ctx, id: Uuid, outcome: ReminderOutcome) -> App
     repo::lock(&mut tx, id).await?;
     let before = repo::find(&mut *tx, id).await?.ok_or_else(|| AppError::not_found("appointment"))?;
     may_write_for(ctx, before.podiatrist_id).await?;
-    if !before.status.is_open() {
-        return Err(AppError::conflict("appointment_closed", None));
-    }
+    before.status.check_open()?;
     let status = match outcome {
         ReminderOutcome::Confirmed => Status::Confirmed,
         ReminderOutcome::NoAnswer => before.status,

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
 use crate::money::Method;
 use crate::validate::{cents, trimmed};
@@ -82,6 +83,14 @@ impl ChargeInput {
             }
         }
         Ok(self)
+    }
+
+    /// A discount needs `payments.discount` among `permissions`.
+    pub fn check_discount(&self, permissions: &[Permission]) -> AppResult<()> {
+        if self.has_discount() && !permissions.contains(&Permission::PaymentsDiscount) {
+            return Err(AppError::Forbidden { permission: Permission::PaymentsDiscount });
+        }
+        Ok(())
     }
 
     pub fn has_discount(&self) -> bool {
@@ -204,4 +213,23 @@ pub struct Checkout {
     pub proposed: Vec<DraftLine>,
     pub charge: Option<Charge>,
     pub balance_cents: i64,
+}
+
+/// Money for `patient`'s account, `amount` cents (a refund is negative), checked against what the
+/// account holds: when it is for a charge (`charge`: its owner and total), the charge must be the
+/// patient's and a payment never takes more than it still owes after `paid`; a refund never gives
+/// back more than was `paid`. The service checks it under the patient's lock, the desk's outbox
+/// against a charge it made while the server was away.
+pub fn check_amount(patient: Uuid, amount: i64, paid: i64, charge: Option<(Uuid, i64)>) -> AppResult<()> {
+    if charge.is_some_and(|(owner, _)| owner != patient) {
+        return Err(AppError::validation("chargeId", "unknown_charge"));
+    }
+    if amount > 0 {
+        if charge.is_some_and(|(_, total)| paid + amount > total) {
+            return Err(AppError::validation("amountCents", "exceeds_balance"));
+        }
+    } else if paid + amount < 0 {
+        return Err(AppError::validation("amountCents", "refund_exceeds_paid"));
+    }
+    Ok(())
 }

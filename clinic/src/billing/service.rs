@@ -3,11 +3,12 @@ use uuid::Uuid;
 
 use super::model::{
     Charge, ChargeInput, ChargeLine, Checkout, LineInput, PatientAccount, Payment, PaymentInput, RefundInput,
+    check_amount,
 };
 use super::repo::{self, NewPayment};
 use crate::appointments::repo as appointments;
 use crate::audit::{self, Action, Entry};
-use crate::auth::{Ctx, Permission};
+use crate::auth::Ctx;
 use crate::cash::service::require_desk_session;
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -88,9 +89,7 @@ async fn price_lines(conn: &mut PgConnection, input: &ChargeInput) -> AppResult<
 #[tracing::instrument(skip_all, fields(charge_id = %input.id, patient_id = %input.patient_id))]
 pub async fn create_charge(ctx: &Ctx, input: ChargeInput) -> AppResult<Charge> {
     let input = input.parse()?;
-    if input.has_discount() && !ctx.session.permissions.contains(&Permission::PaymentsDiscount) {
-        return Err(AppError::Forbidden { permission: Permission::PaymentsDiscount });
-    }
+    input.check_discount(&ctx.session.permissions)?;
     let mut tx = ctx.pool.begin().await?;
     if let Some(stored) = db::replayed(&mut tx, &input).await? {
         return Ok(stored);
@@ -149,22 +148,17 @@ async fn record(ctx: &Ctx, m: CheckedPayment) -> AppResult<Payment> {
         return Ok(stored);
     }
     lock_patient(&mut tx, m.patient).await?;
-    // What the charge is owed in all, when the money is for one (and it is this patient's).
-    let total = match m.charge {
-        Some(charge) => match repo::charge_owner_and_total(&mut *tx, charge).await? {
-            Some((owner, total)) if owner == m.patient => Some(total),
-            _ => return Err(AppError::validation("chargeId", "unknown_charge")),
-        },
+    // The charge the money is for, if any: its owner and what it is owed in all.
+    let charge = match m.charge {
+        Some(charge) => Some(
+            repo::charge_owner_and_total(&mut *tx, charge)
+                .await?
+                .ok_or_else(|| AppError::validation("chargeId", "unknown_charge"))?,
+        ),
         None => None,
     };
     let paid = repo::paid(&mut *tx, m.patient, m.charge).await?;
-    if m.amount > 0 {
-        if total.is_some_and(|total| paid + m.amount > total) {
-            return Err(AppError::validation("amountCents", "exceeds_balance"));
-        }
-    } else if paid + m.amount < 0 {
-        return Err(AppError::validation("amountCents", "refund_exceeds_paid"));
-    }
+    check_amount(m.patient, m.amount, paid, charge)?;
     let session = require_desk_session(&mut *tx, &ctx.actor.desk).await?;
     repo::insert_payment(
         &mut *tx,

@@ -15,9 +15,9 @@ use uuid::Uuid;
 use super::{DeskStore, fault};
 use crate::state::AppState;
 use crate::store::directory::typed_here;
-use podoclinic_clinic::appointments::model::{Appointment, BookInput, RescheduleInput, Status, check_times};
+use podoclinic_clinic::appointments::model::{Appointment, BookInput, RescheduleInput, Status, cancel_reason};
 use podoclinic_clinic::auth::{Ctx, Permission, Session};
-use podoclinic_clinic::billing::model::{Charge, ChargeInput, LineInput, Payment, PaymentInput};
+use podoclinic_clinic::billing::model::{Charge, ChargeInput, LineInput, Payment, PaymentInput, check_amount};
 use podoclinic_clinic::cash::model::{CashSession, DeskCash};
 use podoclinic_clinic::catalog::model::{Product, Treatment};
 use podoclinic_clinic::error::{AppError, AppResult};
@@ -271,12 +271,7 @@ impl OutboxWriter {
     }
 
     pub async fn book(&self, input: BookInput) -> AppResult<Appointment> {
-        check_times(input.starts_at, input.ends_at)?;
-        podoclinic_clinic::validate::text(
-            input.reason.trim(),
-            "reason",
-            podoclinic_clinic::limits::APPOINTMENT_REASON,
-        )?;
+        input.check()?;
         let patient = self.store.directory.read().await.get(input.patient_id).cloned();
         let patient = patient.ok_or_else(|| AppError::validation("patientId", "unknown_patient"))?;
         self.store.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
@@ -301,11 +296,9 @@ impl OutboxWriter {
     }
 
     pub async fn reschedule(&self, input: RescheduleInput) -> AppResult<Appointment> {
-        check_times(input.starts_at, input.ends_at)?;
+        input.check()?;
         let before = self.appointment(input.id).await?;
-        if !before.status.is_open() {
-            return Err(AppError::conflict("appointment_closed", None));
-        }
+        before.status.check_open()?;
         self.store.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
         let after = Appointment {
             podiatrist_id: input.podiatrist_id,
@@ -320,25 +313,19 @@ impl OutboxWriter {
     }
 
     pub async fn set_status(&self, id: Uuid, status: Status) -> AppResult<Appointment> {
-        if status == Status::Cancelled {
-            return Err(AppError::validation("status", "use_cancel"));
-        }
+        status.check_settable()?;
         self.change_status(id, status, None).await
     }
 
     pub async fn cancel(&self, id: Uuid, reason: String) -> AppResult<Appointment> {
-        let mut reason = reason;
-        podoclinic_clinic::validate::required(&mut reason, "cancelReason", podoclinic_clinic::limits::CANCEL_REASON)?;
+        let reason = cancel_reason(&reason)?;
         self.change_status(id, Status::Cancelled, Some(reason)).await
     }
 
     async fn change_status(&self, id: Uuid, status: Status, reason: Option<String>) -> AppResult<Appointment> {
         let before = self.appointment(id).await?;
-        if before.status == status {
+        if !before.status.check_change(status)? {
             return Ok(before);
-        }
-        if !before.status.can_become(status) {
-            return Err(AppError::validation("status", "invalid_transition"));
         }
         let after = Appointment { status, cancel_reason: reason.clone(), ..before };
         let write = match reason {
@@ -385,9 +372,7 @@ impl OutboxWriter {
     /// it: the server makes it at those prices, or refuses it ("the price changed") to the tray.
     pub async fn create_charge(&self, input: ChargeInput) -> AppResult<Charge> {
         let input = input.parse()?;
-        if input.has_discount() && !self.session.permissions.contains(&Permission::PaymentsDiscount) {
-            return Err(AppError::Forbidden { permission: Permission::PaymentsDiscount });
-        }
+        input.check_discount(&self.session.permissions)?;
         let patient = self.store.directory.read().await.get(input.patient_id).cloned();
         let patient = patient.ok_or_else(|| AppError::validation("patientId", "unknown_patient"))?;
         let treatments: Vec<Treatment> = self.store.view(super::View::Treatments).await?;
@@ -435,12 +420,8 @@ impl OutboxWriter {
         if let Some(charge) = input.charge_id
             && let Some(charge) = self.store.kept_charge(charge, Some(input.id)).await?
         {
-            if charge.patient_id != input.patient_id {
-                return Err(AppError::validation("chargeId", "unknown_charge"));
-            }
-            if charge.paid_cents + input.amount_cents > charge.total_cents {
-                return Err(AppError::validation("amountCents", "exceeds_balance"));
-            }
+            let owed = Some((charge.patient_id, charge.total_cents));
+            check_amount(input.patient_id, input.amount_cents, charge.paid_cents, owed)?;
         }
         let session = self.drawer().await?;
         let payment = Payment {
