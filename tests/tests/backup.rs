@@ -42,7 +42,12 @@ async fn a_backup_holds_what_its_snapshot_counted_restores_the_same_and_reads_ba
 
     // Proven: restored into a scratch database, the same rows and the same chain head.
     assert_eq!(dump::verify(&conn, &tools, &plain, &taken).await.unwrap(), Proof::Matches);
-    let scratch: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'podoclinic_verify_%'")
+    // This proof's own scratch database, by its source's name: other tests prove their backups
+    // on the same server meanwhile.
+    let mine = dump::scratch_name(&conn.database);
+    let mine = &mine[..mine.len() - 12];
+    let scratch: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE left(datname, length($1)) = $1")
+        .bind(mine)
         .fetch_one(&pool)
         .await
         .unwrap();

@@ -203,10 +203,19 @@ pub enum Proof {
     Differs(Vec<String>),
 }
 
+/// The database a proof restores into: named for the database it proves (so what a proof leaves
+/// behind is found by its source, whatever else runs on the server), unique per proof, and under
+/// PostgreSQL's 63 bytes.
+pub fn scratch_name(source: &str) -> String {
+    let source: String = source.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(30).collect();
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    format!("podoclinic_verify_{source}_{}", &unique[20..])
+}
+
 /// Restores `dump` into a new database on `admin`'s server (`admin` may create databases),
 /// compares what it holds with `taken`, and drops it.
 pub async fn verify(admin: &Conn, tools: &Tools, dump: &Path, taken: &Contents) -> AppResult<Proof> {
-    let scratch = format!("podoclinic_verify_{}", uuid::Uuid::now_v7().simple());
+    let scratch = scratch_name(&admin.database);
     let mut server = PgConnection::connect_with(&admin.options()).await?;
     ddl(&mut server, Ddl::Create(&scratch)).await?;
     let proof = async {
