@@ -4,7 +4,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/podoclinic/target}"
-# The core's SQL is checked at compile time against the committed metadata in .sqlx/, never
+# The clinic's, the desk's and the store's SQL is checked at compile time against the committed metadata in .sqlx/, never
 # against whatever DATABASE_URL names (scripts/sqlx-prepare.sh refreshes and checks .sqlx/).
 export SQLX_OFFLINE=true
 

@@ -90,7 +90,7 @@ stage "Windows stage" "(the app checked for x86_64-pc-windows-gnu; the tests und
 # MinGW-w64 (both installed by the toolchain stage).
 # A target folder of its own beside the main one: the two builds never wait on each other's lock.
 time CARGO_TARGET_DIR="$CARGO_TARGET_DIR-win" cargo check -p podoclinic --target x86_64-pc-windows-gnu --locked
-say "The core's and the service tests on Windows (cross-compiled, under Wine)"
+say "The clinic's and the desk's unit tests and the service tests on Windows (cross-compiled, under Wine)"
 time bash "$ROOT/scripts/windows-tests.sh"
 stage "fmt and clippy"
 cargo fmt --all --check
