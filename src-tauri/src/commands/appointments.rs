@@ -98,7 +98,7 @@ pub async fn book_appointment(state: State<'_, AppState>, input: Arg<BookInput>)
             Permission::AppointmentsWrite,
             input,
             |ctx, input| async move { service::book(&ctx, input).await },
-            |keep, input| async move { keep.book(input).await },
+            |outbox, input| async move { outbox.book(input).await },
         )
         .await
 }
@@ -123,7 +123,7 @@ pub async fn reschedule_appointment(state: State<'_, AppState>, input: Arg<Resch
             Permission::AppointmentsWrite,
             input,
             |ctx, input| async move { service::reschedule(&ctx, input).await },
-            |keep, input| async move { keep.reschedule(input).await },
+            |outbox, input| async move { outbox.reschedule(input).await },
         )
         .await
 }
@@ -143,7 +143,7 @@ pub async fn set_appointment_status(
             Permission::AppointmentsWrite,
             (id, status),
             |ctx, (id, status)| async move { service::set_status(&ctx, id, status).await },
-            |keep, (id, status)| async move { keep.set_status(id, status).await },
+            |outbox, (id, status)| async move { outbox.set_status(id, status).await },
         )
         .await
 }
@@ -163,7 +163,7 @@ pub async fn cancel_appointment(
             Permission::AppointmentsWrite,
             (id, reason),
             |ctx, (id, reason)| async move { service::cancel(&ctx, id, &reason).await },
-            |keep, (id, reason)| async move { keep.cancel(id, reason).await },
+            |outbox, (id, reason)| async move { outbox.cancel(id, reason).await },
         )
         .await
 }

@@ -47,7 +47,7 @@ pub async fn create_charge(state: State<'_, AppState>, input: Arg<ChargeInput>) 
             Permission::PaymentsWrite,
             input,
             |ctx, input| async move { service::create_charge(&ctx, input).await },
-            |keep, input| async move { keep.create_charge(input).await },
+            |outbox, input| async move { outbox.create_charge(input).await },
         )
         .await
 }
@@ -62,7 +62,7 @@ pub async fn take_payment(state: State<'_, AppState>, input: Arg<PaymentInput>) 
             Permission::PaymentsWrite,
             input,
             |ctx, input| async move { service::take_payment(&ctx, input).await },
-            |keep, input| async move { keep.take_payment(input).await },
+            |outbox, input| async move { outbox.take_payment(input).await },
         )
         .await
 }

@@ -62,7 +62,7 @@ pub async fn record_expense(state: State<'_, AppState>, input: Arg<ExpenseInput>
             Permission::ExpensesWrite,
             input,
             |ctx, input| async move { service::record(&ctx, input).await },
-            |keep, input| async move { keep.record_expense(input).await },
+            |outbox, input| async move { outbox.record_expense(input).await },
         )
         .await
 }

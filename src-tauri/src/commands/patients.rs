@@ -39,7 +39,7 @@ pub async fn create_patient(
             Permission::PatientsWrite,
             (patient, allow_duplicate),
             |ctx, (patient, allow_duplicate)| async move { service::create(&ctx, patient, allow_duplicate).await },
-            |keep, (patient, allow_duplicate)| async move { keep.create_patient(patient, allow_duplicate).await },
+            |outbox, (patient, allow_duplicate)| async move { outbox.create_patient(patient, allow_duplicate).await },
         )
         .await
 }
@@ -54,7 +54,7 @@ pub async fn update_patient(state: State<'_, AppState>, patient: Arg<Patient>) -
             Permission::PatientsWrite,
             patient,
             |ctx, patient| async move { service::update(&ctx, patient).await },
-            |keep, patient| async move { keep.update_patient(patient).await },
+            |outbox, patient| async move { outbox.update_patient(patient).await },
         )
         .await
 }
