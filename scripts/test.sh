@@ -4,6 +4,11 @@
 # webview. Installs and starts what they need on a fresh Debian machine.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+# No incremental compilation in the test command: a run from a fresh clone rebuilds the workspace's
+# crates whole and leaves gigabytes of incremental sessions that no later run reads (two runs of
+# them filled a CI machine's disk).
+export CARGO_INCREMENTAL=0
+
 STAGE_ORDER=(packages toolchain PostgreSQL "UI build" "harness unit tests" "dependency checks" "Windows stage" "fmt and clippy"
   "Rust build" "UI unit tests" "Rust tests" "deb bundle" e2e)
 

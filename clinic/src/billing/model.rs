@@ -233,3 +233,38 @@ pub fn check_amount(patient: Uuid, amount: i64, paid: i64, charge: Option<(Uuid,
     }
     Ok(())
 }
+
+/// A payment or refund after the checks of its kind, in this desk's open cash session.
+#[derive(PartialEq)]
+pub struct CheckedPayment {
+    pub id: Uuid,
+    pub patient: Uuid,
+    pub charge: Option<Uuid>,
+    pub method: Method,
+    pub amount: i64,
+    pub reason: String,
+    pub reference: String,
+}
+
+impl Charge {
+    /// The stored charge's request, to tell a replay from a reused id.
+    pub fn as_input(&self) -> ChargeInput {
+        ChargeInput {
+            id: self.id,
+            patient_id: self.patient_id,
+            visit_id: self.visit_id,
+            lines: self
+                .lines
+                .iter()
+                .map(|l| LineInput {
+                    treatment_id: l.treatment_id,
+                    product_id: l.product_id,
+                    quantity: l.quantity,
+                    discount_cents: l.discount_cents,
+                    discount_reason: l.discount_reason.clone(),
+                    unit_price_cents: None,
+                })
+                .collect(),
+        }
+    }
+}

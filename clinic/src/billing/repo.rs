@@ -279,11 +279,11 @@ impl ClientCreate for ChargeInput {
         let asked = ChargeInput { lines: lines.collect(), ..self.clone() };
         let prices_agree = (self.lines.iter().zip(&stored.lines))
             .all(|(l, s)| l.unit_price_cents.is_none_or(|shown| shown == s.unit_price_cents));
-        super::service::as_input(stored) == asked && prices_agree
+        stored.as_input() == asked && prices_agree
     }
 }
 
-impl ClientCreate for super::service::CheckedPayment {
+impl ClientCreate for super::model::CheckedPayment {
     type Stored = Payment;
     fn id(&self) -> Uuid {
         self.id

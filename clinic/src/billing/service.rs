@@ -2,7 +2,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::model::{
-    Charge, ChargeInput, ChargeLine, Checkout, LineInput, PatientAccount, Payment, PaymentInput, RefundInput,
+    Charge, ChargeInput, ChargeLine, CheckedPayment, Checkout, PatientAccount, Payment, PaymentInput, RefundInput,
     check_amount,
 };
 use super::repo::{self, NewPayment};
@@ -14,7 +14,6 @@ use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::inventory::model::StockKind;
 use crate::inventory::{repo::Link, service as inventory};
-use crate::money::Method;
 use crate::validate::{positive_cents, required};
 use crate::visits::repo as visits;
 
@@ -54,27 +53,6 @@ pub async fn charge(ctx: &Ctx, id: Uuid) -> AppResult<Charge> {
     let charge = repo::charge(&mut conn, id).await?.ok_or_else(|| AppError::not_found("charge"))?;
     audit::record(&mut *conn, &ctx.actor, Entry::new(Action::ChargeRead, "charge", id)).await?;
     Ok(charge)
-}
-
-/// The stored charge's request, to tell a replay from a reused id.
-pub(crate) fn as_input(c: &Charge) -> ChargeInput {
-    ChargeInput {
-        id: c.id,
-        patient_id: c.patient_id,
-        visit_id: c.visit_id,
-        lines: c
-            .lines
-            .iter()
-            .map(|l| LineInput {
-                treatment_id: l.treatment_id,
-                product_id: l.product_id,
-                quantity: l.quantity,
-                discount_cents: l.discount_cents,
-                discount_reason: l.discount_reason.clone(),
-                unit_price_cents: None,
-            })
-            .collect(),
-    }
 }
 
 async fn price_lines(conn: &mut PgConnection, input: &ChargeInput) -> AppResult<Vec<ChargeLine>> {
@@ -118,18 +96,6 @@ pub async fn create_charge(ctx: &Ctx, input: ChargeInput) -> AppResult<Charge> {
     audit::record(&mut *tx, &ctx.actor, Entry::new(Action::ChargeCreate, "charge", input.id).after(&charge)).await?;
     tx.commit().await?;
     Ok(charge)
-}
-
-/// A payment or refund after the checks of its kind, in this desk's open cash session.
-#[derive(PartialEq)]
-pub(crate) struct CheckedPayment {
-    pub id: Uuid,
-    pub patient: Uuid,
-    pub charge: Option<Uuid>,
-    pub method: Method,
-    pub amount: i64,
-    pub reason: String,
-    pub reference: String,
 }
 
 /// One charge or payment at a time per patient: balances checked under the lock hold when the
