@@ -48,7 +48,9 @@ build_ui() {
 }
 
 # One cargo invocation for the app and every test target, so both share one feature set and one
-# build (a separate `cargo build -p podoclinic` would rebuild Tauri with other features).
+# build (a separate `cargo build -p podoclinic` would rebuild Tauri with other features). The demo
+# clinic's history comes with it: the service tests ask for the desk's `demo-history` feature, and
+# one build has one feature set.
 build_rust() {
   say "Building the app and tests (target: $CARGO_TARGET_DIR)"
   cd "$ROOT"

@@ -42,6 +42,11 @@ async fn the_demo_clinic_opens_with_three_months_of_history(pool: PgPool) {
         past_days >= 70 && first_day_back >= 85,
         "about three months of working days: {past_days} days, from {first_day_back} back"
     );
+    // The first screen of a new demo clinic is today's agenda: never empty, whatever the weekday
+    // (a Sunday included, when the clinic is otherwise closed).
+    let today =
+        count(&pool, "SELECT count(*) FROM appointments WHERE clinic_day(lower(during)) = clinic_day(now())").await;
+    assert!(today > 0, "today's agenda has patients");
     let future =
         count(&pool, "SELECT count(*) FROM appointments WHERE lower(during) > now() AND status = 'scheduled'").await;
     let next_week = count(

@@ -1,7 +1,10 @@
 //! The demo clinic the README's run command shows. Seeded once, only into a fresh database; its
-//! three months of history (`history`) follow as soon as the clinic has an account to sign them.
+//! three months of history (`history`, in builds with the `demo-history` feature) follow as soon
+//! as the clinic has an account to sign them.
 
+#[cfg(feature = "demo-history")]
 mod clinical;
+#[cfg(feature = "demo-history")]
 mod history;
 
 use chrono::{Datelike, Days, Utc};
@@ -52,7 +55,7 @@ pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
             if no_catalog {
                 seed_catalog(&mut tx).await?;
             }
-            history::add_if_due(&mut tx, desk).await?;
+            add_history_if_due(&mut tx, desk).await?;
             tx.commit().await?;
         }
         return Ok(());
@@ -78,7 +81,7 @@ pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
     .await?;
     seed_agenda(&mut tx).await?;
     seed_catalog(&mut tx).await?;
-    history::add_if_due(&mut tx, desk).await?;
+    add_history_if_due(&mut tx, desk).await?;
     tx.commit().await?;
     tracing::info!("demo clinic seeded");
     Ok(())
@@ -134,6 +137,18 @@ const LAST: &[&str] = &[
     "Gutiérrez",
     "Ruiz",
 ];
+/// The three months behind today, when this build carries them (the `demo-history` feature).
+#[cfg(feature = "demo-history")]
+async fn add_history_if_due(conn: &mut PgConnection, desk: &str) -> AppResult<()> {
+    history::add_if_due(conn, desk).await
+}
+
+/// Without the `demo-history` feature (a clinic's release build) the demo has no past.
+#[cfg(not(feature = "demo-history"))]
+async fn add_history_if_due(_conn: &mut PgConnection, _desk: &str) -> AppResult<()> {
+    Ok(())
+}
+
 /// What patients book for; `history` maps each to the treatment it ends in.
 const REASONS: &[&str] = &[
     "Onicocriptosis",
@@ -149,6 +164,11 @@ const REASONS: &[&str] = &[
 /// Three podiatrists with weekly hours, 60 patients, and this week's and next week's appointments.
 async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
     let mut rng = fastrand::Rng::with_seed(2026);
+    let tz = time::zone(&mut *conn).await?;
+    let today = time::local_date(tz, Utc::now());
+    // The clinic works Monday to Saturday. A demo first opened on a Sunday is open that morning
+    // too, so the first screen shows the day's patients rather than "No hay citas hoy".
+    let open_sunday = today.weekday() == chrono::Weekday::Sun;
     let mut pods = Vec::new();
     for (name, license, color) in PODIATRISTS {
         let id = Uuid::now_v7();
@@ -161,9 +181,9 @@ async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
         )
         .execute(&mut *conn)
         .await?;
-        // Monday to Friday 9–14 and 16–20, Saturday 9–14.
-        for weekday in 1..=6_i16 {
-            let blocks: &[(i32, i32)] = if weekday == 6 { &[(540, 840)] } else { &[(540, 840), (960, 1200)] };
+        // Monday to Friday 9–14 and 16–20, Saturday (and a first Sunday) 9–14.
+        for weekday in 1..=(if open_sunday { 7_i16 } else { 6 }) {
+            let blocks: &[(i32, i32)] = if weekday >= 6 { &[(540, 840)] } else { &[(540, 840), (960, 1200)] };
             for (start, end) in blocks {
                 sqlx::query!("INSERT INTO schedule_blocks (id, podiatrist_id, weekday, start_minute, end_minute) VALUES ($1, $2, $3, $4, $5)", Uuid::now_v7(), id, weekday, start, end)
                 .execute(&mut *conn)
@@ -195,10 +215,8 @@ async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
         .await?;
         patients.push(id);
     }
-    let tz = time::zone(&mut *conn).await?;
-    let today = time::local_date(tz, Utc::now());
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-    for offset in (0..13).filter(|d| d % 7 != 6) {
+    for offset in (0..13).filter(|d| d % 7 != 6 || (open_sunday && *d == 6)) {
         let day = monday + Days::new(offset);
         for pod in &pods {
             let mut minute = 540;
@@ -208,7 +226,7 @@ async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
                 }
                 let length = [30, 45, 60][rng.usize(..3)];
                 let limit = if minute < 840 { 840 } else { 1200 };
-                if offset % 7 == 5 && minute >= 840 {
+                if offset % 7 >= 5 && minute >= 840 {
                     break;
                 }
                 if minute + length <= limit && rng.u8(..10) < 6 {
