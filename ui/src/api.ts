@@ -1,6 +1,6 @@
 // The only way to Rust: the generated bindings, unwrapped into values or a typed CommandError.
 import { commands, events, type AppError, type StoreStatus, type DataChanged, type DbStatus, type SessionInfo } from "./bindings";
-import { createStore } from "./store";
+import { observable } from "./observable";
 import { formatTime, t } from "./i18n";
 import { parseMoney } from "./money";
 
@@ -15,13 +15,13 @@ export class CommandError extends Error {
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
 /** The database status, kept current by the `db-status-changed` event. */
-export const dbStatus = createStore<DbStatus>({ state: "starting" });
+export const dbStatus = observable<DbStatus>({ state: "starting" });
 
-/** What the desk kept for an outage: the outbox's counts and the copy's age (the banner). */
-export const deskStore = createStore<StoreStatus>({ outbox: { pending: 0, conflicts: 0 }, syncedAt: null });
+/** The desk store's state for the banner: the outbox's counts and when the store was last refreshed. */
+export const storeStatus = observable<StoreStatus>({ outbox: { pending: 0, conflicts: 0 }, syncedAt: null });
 
 /** `undefined` while unknown, `null` when signed out. */
-export const session = createStore<SessionInfo | null | undefined>(undefined);
+export const session = observable<SessionInfo | null | undefined>(undefined);
 
 /** Every command answers a failure as an `AppError` (an argument it cannot decode too: `Arg<T>` in
  * src-tauri); anything else that comes back is a fault of the UI's own, shown with a log id. */
@@ -114,19 +114,19 @@ export async function refreshSession(): Promise<void> {
   session.set(await call(commands.currentSession()));
 }
 
-/** Follows the outbox's counts (its event) and the copy's age (re-read whenever the database's
- * status changes: a reconnect refreshes the copy). Once an event was heard, the counts come from
+/** Follows the outbox's counts (its event) and the store's age (re-read whenever the database's
+ * status changes: a reconnect refreshes the store). Once an event was heard, the counts come from
  * events only: an answer travels apart from them and may be older than the last one (found by the
  * end-to-end test: a replay's counts were overwritten by a re-read sent before it). */
 export async function startDeskStore(): Promise<void> {
   let heard = false;
   await events.outboxChanged.listen((event) => {
     heard = true;
-    deskStore.set({ ...deskStore.get(), outbox: event.payload });
+    storeStatus.set({ ...storeStatus.get(), outbox: event.payload });
   });
   const reread = () =>
     void call(commands.getDeskStore()).then(
-      (copy) => deskStore.set({ syncedAt: copy.syncedAt, outbox: heard ? deskStore.get().outbox : copy.outbox }),
+      (store) => storeStatus.set({ syncedAt: store.syncedAt, outbox: heard ? storeStatus.get().outbox : store.outbox }),
       () => undefined,
     );
   dbStatus.subscribe(reread);

@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import "./i18n";
 import "./styles.css";
-import { call, commands, dbStatus, deskStore, refreshSession, session, startDbStatus, startDeskStore } from "./api";
+import { call, commands, dbStatus, storeStatus, refreshSession, session, startDbStatus, startDeskStore } from "./api";
 import { events } from "./bindings";
 import { ConnectionBanner } from "./components/Banner";
 import { OutboxTray } from "./components/OutboxTray";
@@ -13,7 +13,7 @@ import { t } from "./i18n";
 import { FirstAdminScreen, LockScreen, LoginScreen } from "./screens/Auth";
 import { lazyNamed } from "./screens/lazy";
 import { Centered, StatusScreen } from "./screens/StatusScreen";
-import { useStore } from "./store";
+import { useObserved } from "./observable";
 
 // The signed-in shell and the admin window are scripts of their own: the sign-in screen loads first.
 const Shell = lazyNamed(() => import("./screens/Shell"), "Shell");
@@ -22,26 +22,26 @@ const AdminApp = lazyNamed(() => import("./admin/AdminApp"), "AdminApp");
 const BLOCKING = new Set(["starting", "noPostgres", "postgresVersionMissing", "needsPassword", "updateRequired", "schemaUpgradeRequired", "tlsRefused", "failed"]);
 
 function MainApp() {
-  const status = useStore(dbStatus);
-  const me = useStore(session);
+  const status = useObserved(dbStatus);
+  const me = useObserved(session);
   const [needsAdmin, setNeedsAdmin] = useState<boolean | undefined>(undefined);
   const [createdUser, setCreatedUser] = useState<string | null>(null);
 
   const [attempt, setAttempt] = useState(0);
   const [tray, setTray] = useState(false);
-  const copy = useStore(deskStore);
+  const store = useObserved(storeStatus);
 
   // What to show first: create-admin, login or the signed-in shell. Retried while it fails (the
   // database may drop between the status event and these calls). A desk that starts without its
-  // server but with a copy kept from before goes to sign-in: the clinic exists, its users who
+  // server but with its store refreshed before goes to sign-in: the clinic exists, its users who
   // signed in here may sign in again.
   const ready = status.state === "online";
-  const offlineWithCopy = status.state === "offline" && copy.syncedAt !== null;
+  const offlineWithStore = status.state === "offline" && store.syncedAt !== null;
   useEffect(() => {
-    if (!offlineWithCopy || needsAdmin !== undefined) return;
+    if (!offlineWithStore || needsAdmin !== undefined) return;
     setNeedsAdmin(false);
     void refreshSession().catch(() => session.set(null));
-  }, [offlineWithCopy, needsAdmin]);
+  }, [offlineWithStore, needsAdmin]);
   useEffect(() => {
     if (!ready || needsAdmin !== undefined) return;
     let cancelled = false;

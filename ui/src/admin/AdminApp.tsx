@@ -4,7 +4,7 @@ import type { Permission } from "../bindings";
 import { refreshSession, session } from "../api";
 import { ConnectionBanner } from "../components/Banner";
 import { t } from "../i18n";
-import { useStore } from "../store";
+import { useObserved } from "../observable";
 import { AccountTab } from "./AccountTab";
 import { AuditTab } from "./AuditTab";
 import { BackupsTab } from "./BackupsTab";
@@ -29,7 +29,7 @@ const TABS: { id: Tab; needs: Permission | null; view: () => preact.JSX.Element 
 ];
 
 export function AdminApp() {
-  const me = useStore(session);
+  const me = useObserved(session);
   useEffect(() => {
     const onFocus = () => void refreshSession().catch(() => undefined);
     window.addEventListener("focus", onFocus);

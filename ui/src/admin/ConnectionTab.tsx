@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { DeskConfig, ServerProfile, SslMode } from "../bindings";
 import { call, commands, dbStatus } from "../api";
 import { limit } from "../options";
-import { useStore } from "../store";
+import { useObserved } from "../observable";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
@@ -13,7 +13,7 @@ const EMPTY_SERVER: ServerProfile = { host: "", port: 5432, database: "clinic", 
 /** Where this desk's database is: the local one, or the clinic's server. */
 export function ConnectionTab() {
   const loaded = useLoad(() => call(commands.getDeskConfig()));
-  const status = useStore(dbStatus);
+  const status = useObserved(dbStatus);
   // Once offered, the upgrade stays on screen: the status moves on (starting, online) while it
   // runs and after, and the form must still say how it went.
   const [offered, setOffered] = useState(false);

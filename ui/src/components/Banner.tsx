@@ -1,21 +1,21 @@
-import { dbStatus, deskStore } from "../api";
+import { dbStatus, storeStatus } from "../api";
 import { formatTime, formatWhen, t } from "../i18n";
-import { useStore } from "../store";
+import { useObserved } from "../observable";
 
 /** Shown on every screen while the server does not answer, and while writes kept at this desk
  * wait to be sent or to be looked at (the conflicts tray). */
 export function ConnectionBanner({ onOpenTray }: { onOpenTray?: () => void }) {
-  const status = useStore(dbStatus);
-  const copy = useStore(deskStore);
-  const { pending, conflicts } = copy.outbox;
+  const status = useObserved(dbStatus);
+  const store = useObserved(storeStatus);
+  const { pending, conflicts } = store.outbox;
   const offline = status.state === "offline";
   if (!offline && pending === 0 && conflicts === 0) return null;
   return (
     <div class={offline ? "banner offline" : "banner sending"} role="status" data-test="offline-banner">
       {offline ? <span>{t("db.offline", { since: formatTime(status.since) })} </span> : null}
       {offline ? (
-        <span data-test="copy-age">
-          {copy.syncedAt ? t("db.storeAge", { when: formatWhen(copy.syncedAt) }) : t("db.noStore")}{" "}
+        <span data-test="store-age">
+          {store.syncedAt ? t("db.storeAge", { when: formatWhen(store.syncedAt) }) : t("db.noStore")}{" "}
         </span>
       ) : null}
       {pending > 0 ? (

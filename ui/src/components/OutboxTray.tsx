@@ -1,9 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
-import { call, CommandError, commands, deskStore, errorText } from "../api";
+import { call, CommandError, commands, storeStatus, errorText } from "../api";
 import type { ExpenseCategory, Kept, Podiatrist, Write } from "../bindings";
 import { formatWhen, t } from "../i18n";
 import { formatMoney } from "../money";
-import { useStore } from "../store";
+import { useObserved } from "../observable";
 import { ErrorBox, Pending, useLoad, useSubmit } from "./Form";
 
 /** "Pendientes y conflictos": what this desk kept while the server was away and has not sent yet,
@@ -12,7 +12,7 @@ import { ErrorBox, Pending, useLoad, useSubmit } from "./Form";
 export function OutboxTray({ onClose }: { onClose: () => void }) {
   const kept = useLoad(() => call(commands.listOutbox()), []);
   // A write sent or refused while the tray is open shows at once.
-  const { pending, conflicts } = useStore(deskStore).outbox;
+  const { pending, conflicts } = useObserved(storeStatus).outbox;
   useEffect(() => void kept.reload(), [pending, conflicts]);
   const pods = useLoad(() => call(commands.listPodiatrists()).catch(() => [] as Podiatrist[]), []);
   const categories = useLoad(() => call(commands.listExpenseCategories()).catch(() => [] as ExpenseCategory[]), []);

@@ -1,13 +1,13 @@
 // A minimal observable value and its Preact hook; the app's shared state is a few of these.
 import { useEffect, useState } from "preact/hooks";
 
-export interface Store<T> {
+export interface Observable<T> {
   get(): T;
   set(next: T): void;
   subscribe(listener: () => void): () => void;
 }
 
-export function createStore<T>(initial: T): Store<T> {
+export function observable<T>(initial: T): Observable<T> {
   let value = initial;
   const listeners = new Set<() => void>();
   return {
@@ -24,7 +24,7 @@ export function createStore<T>(initial: T): Store<T> {
   };
 }
 
-export function useStore<T>(store: Store<T>): T {
+export function useObserved<T>(store: Observable<T>): T {
   const [, setTick] = useState(0);
   useEffect(() => store.subscribe(() => setTick((n) => n + 1)), [store]);
   return store.get();
