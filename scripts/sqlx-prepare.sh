@@ -40,12 +40,13 @@ done
 # twice: the first run, against SQLite, builds the store and fails in the clinic crate (whose
 # PostgreSQL queries meet SQLite: expected, and only there; --keep-going lets the store finish,
 # which does not depend on it); the second, against PostgreSQL, finds the store built with the very
-# same features and compiles the clinic and the desk.
+# same features and compiles the clinic and the desk (with the demo's history, whose queries are
+# checked too).
 touch "$ROOT/store/src/lib.rs" "$ROOT/clinic/src/lib.rs" "$ROOT/desk/src/lib.rs"
 check_queries() {
   (cd "$ROOT" && SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$out" \
     cargo check -p podoclinic-store -p podoclinic-clinic -p podoclinic-desk --all-targets --keep-going --locked \
-      --quiet --message-format short 2>&1)
+      --features podoclinic-desk/demo-history --quiet --message-format short 2>&1)
 }
 if first=$(DATABASE_URL="sqlite://$store_db" check_queries); then
   echo "the clinic crate compiled against SQLite: its queries are not checked against PostgreSQL" >&2
