@@ -291,7 +291,7 @@ pub async fn upgrade_postgres(state: &AppState, ctx: &podoclinic_clinic::auth::C
     let Some((from, to, bin)) = local.upgrade_offer().await else {
         return Err(AppError::conflict("no_postgres_upgrade", None));
     };
-    let backups = crate::backup::service::health(&ctx.pool, chrono::Utc::now()).await?;
+    let backups = crate::backup::service::health(&ctx.pool, &ctx.actor.desk, chrono::Utc::now()).await?;
     if backups.configured {
         let conn = local.owner_conn().map_err(AppError::internal)?;
         let taken = crate::backup::service::run(&state.paths.data_dir, &ctx.pool, &ctx.actor, &conn).await?;

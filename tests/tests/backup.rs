@@ -110,7 +110,7 @@ async fn a_scheduled_backup_is_taken_once_a_day_by_the_chosen_desk_proven_and_re
     let now = chrono::Utc::now();
     // Not set up: nothing is due, and the dashboard says there is no verified backup.
     assert!(!service::due(&pool, &ctx.actor.desk, now).await.unwrap());
-    let health = service::health(&pool, now).await.unwrap();
+    let health = service::health(&pool, &ctx.actor.desk, now).await.unwrap();
     assert!(!health.configured && health.stale && health.last_verified_at.is_none());
 
     set_up(&ctx, &folder, "00:00").await;
@@ -133,10 +133,13 @@ async fn a_scheduled_backup_is_taken_once_a_day_by_the_chosen_desk_proven_and_re
     assert_eq!(left, 0, "plain dumps left behind");
     // Taken today: not due again; the dashboard is green; the run is audited.
     assert!(!service::due(&pool, &ctx.actor.desk, chrono::Utc::now()).await.unwrap());
-    let health = service::health(&pool, chrono::Utc::now()).await.unwrap();
+    let health = service::health(&pool, &ctx.actor.desk, chrono::Utc::now()).await.unwrap();
     assert!(health.configured && !health.stale && !health.last_failed);
     let in_three_days = chrono::Utc::now() + chrono::Duration::hours(49);
-    assert!(service::health(&pool, in_three_days).await.unwrap().stale, "red after 48 hours without one");
+    assert!(
+        service::health(&pool, &ctx.actor.desk, in_three_days).await.unwrap().stale,
+        "red after 48 hours without one"
+    );
     let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'backup.run'")
         .fetch_one(&pool)
         .await
@@ -148,8 +151,10 @@ async fn a_scheduled_backup_is_taken_once_a_day_by_the_chosen_desk_proven_and_re
     std::fs::remove_dir_all(&folder).unwrap();
     let failed = service::run(&work.data_dir, &pool, &ctx.actor, &conn_to(&pool)).await;
     assert_eq!(failed.unwrap_err(), AppError::validation("folder", "folder_unreachable"));
-    let health = service::health(&pool, chrono::Utc::now()).await.unwrap();
-    assert!(health.last_failed && !health.stale);
+    let health = service::health(&pool, &ctx.actor.desk, chrono::Utc::now()).await.unwrap();
+    assert!(health.last_failed && health.file_differs && health.stale, "the verified file is out of reach");
+    let elsewhere = service::health(&pool, "otra-recepción", chrono::Utc::now()).await.unwrap();
+    assert!(elsewhere.last_failed && !elsewhere.file_differs && !elsewhere.stale, "another desk sees the record");
     // A backup's record cannot be rewritten, even by the owner's own session here.
     let rewrite = sqlx::query("UPDATE backups SET outcome = 'verified', verified_at = now() WHERE outcome = 'failed'")
         .execute(&pool)

@@ -495,6 +495,11 @@ export type BackupHealth = {
 	stale: boolean,
 	/**  The last attempt failed or did not match. */
 	lastFailed: boolean,
+	/**
+	 *  On the desk that takes them: the newest verified backup's file is gone from its folder or
+	 *  no longer has the checksum it was written with (the record alone does not make it green).
+	 */
+	fileDiffers: boolean,
 };
 
 /**  What a backup file holds, read with the passphrase, before restoring it. */

@@ -73,6 +73,9 @@ pub struct Link {
     pub entity_id: Option<String>,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// 2 from migration 19 on (the login is hashed too); `None` for the rows before.
+    pub chain_version: Option<i16>,
+    pub db_login: Option<String>,
 }
 
 /// Up to `limit` links after position `after`, in chain order.
@@ -81,7 +84,8 @@ pub async fn links(db: impl PgExecutor<'_>, after: i64, limit: i64) -> AppResult
         Link,
         r#"SELECT chain_seq AS "chain_seq!", id, prev_hash AS "prev_hash!", hash AS "hash!",
                   (extract(epoch FROM at) * 1000000)::bigint AS "at_micros!", user_id, username, desk,
-                  action::text AS "action!", entity, entity_id, before::text, after::text
+                  action::text AS "action!", entity, entity_id, before::text, after::text, chain_version,
+                  db_login
            FROM audit_log WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2"#,
         after,
         limit

@@ -87,13 +87,15 @@ fn quote_nullable(text: Option<&str>) -> String {
 }
 
 /// The hash a link must carry: SHA-256 of the previous hash and the row's canonical content, the
-/// bytes migration 9's `audit_log_content` makes. Computed here rather than by that function, so
+/// bytes migration 9's `audit_log_content` makes (from migration 19, for chain version 2, followed
+/// by the version and the database login). Computed here rather than by that function, so
 /// an owner who rewrites the function (to hide an edit) does not also rewrite the check.
 fn chain_hash(link: &repo::Link) -> Vec<u8> {
     use sha2::{Digest, Sha256};
     let (seq, id, at) = (link.chain_seq.to_string(), link.id.to_string(), link.at_micros.to_string());
     let user = link.user_id.map(|u| u.hyphenated().to_string());
-    let fields = [
+    let version = link.chain_version.map(|v| v.to_string());
+    let mut fields = vec![
         Some(seq.as_str()),
         Some(id.as_str()),
         Some(at.as_str()),
@@ -106,6 +108,9 @@ fn chain_hash(link: &repo::Link) -> Vec<u8> {
         link.before.as_deref(),
         link.after.as_deref(),
     ];
+    if let Some(version) = version.as_deref() {
+        fields.extend([Some(version), link.db_login.as_deref()]);
+    }
     let mut hasher = Sha256::new();
     hasher.update(&link.prev_hash);
     for (i, field) in fields.into_iter().enumerate() {
@@ -133,7 +138,7 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainCheck> {
         });
         return Ok(check);
     }
-    let (mut expected, mut previous) = (1_i64, Vec::new());
+    let (mut expected, mut previous, mut version) = (1_i64, Vec::new(), None);
     loop {
         let links = repo::links(&mut *conn, expected - 1, PAGE).await?;
         if links.is_empty() {
@@ -151,7 +156,9 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainCheck> {
                 Some(BreakReason::Missing)
             } else if link.prev_hash != previous {
                 Some(BreakReason::OutOfOrder)
-            } else if link.hash != chain_hash(&link) {
+            } else if link.hash != chain_hash(&link) || link.chain_version < version {
+                // (A version never goes back down the chain: a row made version 1 again would hash
+                // without its login.)
                 Some(BreakReason::Changed)
             } else {
                 None
@@ -167,6 +174,7 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainCheck> {
             }
             expected += 1;
             previous = link.hash;
+            version = link.chain_version;
         }
     }
 }

@@ -33,7 +33,8 @@ pub async fn find_user(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Us
 }
 
 /// What login needs, read with the row locked so that concurrent attempts on two desks count once
-/// each (lock order: step 3, see `db::locks`).
+/// each (lock order: step 3, see `db::locks`). The desks' role reads no password hash but through
+/// `sign_in_credentials` (migration 19), one account at a time.
 pub struct Credentials {
     pub id: Uuid,
     pub username: String,
@@ -48,8 +49,10 @@ pub struct Credentials {
 pub async fn credentials_for_update(conn: &mut PgConnection, username: &str) -> AppResult<Option<Credentials>> {
     Ok(sqlx::query_as!(
         Credentials,
-        r#"SELECT id, username, display_name, password_hash, active, locked_until, lockout_count, now() AS "now!"
-         FROM users WHERE username = $1 FOR NO KEY UPDATE"#,
+        r#"SELECT id AS "id!", username AS "username!", display_name AS "display_name!",
+                  password_hash AS "password_hash!", active AS "active!", locked_until,
+                  lockout_count AS "lockout_count!", now AS "now!"
+           FROM sign_in_credentials($1)"#,
         username
     )
     .fetch_optional(conn)
@@ -69,28 +72,15 @@ pub async fn clear_failures(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult
     Ok(())
 }
 
-/// Locks the account for `minutes` from the database's clock; returns the end.
+/// Locks the account for `minutes` (at most an hour) from the database's clock; returns the end.
 pub async fn lock_out(db: impl PgExecutor<'_>, user_id: Uuid, minutes: i32) -> AppResult<DateTime<Utc>> {
-    Ok(sqlx::query_scalar!(
-        r#"UPDATE users SET locked_until = now() + make_interval(mins => $2), lockout_count = lockout_count + 1
-         WHERE id = $1 RETURNING locked_until AS "locked_until!""#,
-        user_id,
-        minutes
-    )
-    .fetch_one(db)
-    .await?)
+    Ok(sqlx::query_scalar!(r#"SELECT users_lock_out($1, $2) AS "locked_until!""#, user_id, minutes)
+        .fetch_one(db)
+        .await?)
 }
 
 pub async fn reset_lockout(db: impl PgExecutor<'_>, user_id: Uuid, forget_repeats: bool) -> AppResult<()> {
-    sqlx::query!(
-        "UPDATE users SET locked_until = NULL,
-             lockout_count = CASE WHEN $2 THEN 0 ELSE lockout_count END
-         WHERE id = $1",
-        user_id,
-        forget_repeats
-    )
-    .execute(db)
-    .await?;
+    sqlx::query!("SELECT users_lift_lockout($1, $2)", user_id, forget_repeats).execute(db).await?;
     Ok(())
 }
 
@@ -233,11 +223,6 @@ pub async fn update_role(db: impl PgExecutor<'_>, id: Uuid, name: &str, permissi
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// The stored password hash of a user.
-pub async fn password_hash(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<String> {
-    Ok(sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id).fetch_one(db).await?)
 }
 
 /// Serialises creating the first admin across desks until the transaction ends (lock order: step 2).

@@ -231,6 +231,34 @@ async fn may_give(
     Ok(())
 }
 
+/// Nobody takes power from an account they manage: resetting its password, changing its role or
+/// deactivating it needs every permission it holds (an admin's account is an admin's). Otherwise
+/// the refusal is audited (committed on its own, the change refused) and answered naming `field`.
+async fn may_manage(
+    ctx: &Ctx,
+    db: &mut sqlx::PgConnection,
+    target: Uuid,
+    action: Action,
+    field: &str,
+) -> AppResult<()> {
+    if is_admin(ctx, &mut *db).await? {
+        return Ok(());
+    }
+    let grants = repo::grants(&mut *db, target).await?.ok_or_else(|| AppError::not_found("user"))?;
+    let held = effective_permissions(grants.builtin.as_deref(), &grants.permissions);
+    let missing: Vec<&str> = held.iter().filter(|p| !ctx.session.permissions.contains(p)).map(|p| p.key()).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let entry = Entry::new(Action::AccessRefused, "user", target)
+        .after(&json!({"action": action, "reason": "holds_more", "missing": missing}));
+    audit::record(&ctx.pool, &ctx.actor, entry).await?;
+    Err(AppError::validation(
+        field,
+        if grants.builtin.as_deref() == Some("admin") { "admin_only" } else { "holds_more" },
+    ))
+}
+
 /// Every account.
 pub async fn list_users(ctx: &Ctx) -> AppResult<Vec<User>> {
     repo::list_users(&ctx.pool).await
@@ -270,6 +298,10 @@ pub async fn update_user(ctx: &Ctx, input: UserUpdateInput) -> AppResult<User> {
         .ok_or_else(|| AppError::validation("roleId", "unknown_role"))?;
     let admins = repo::active_admins(&mut *tx).await?;
     // An admin's account is an admin's to change; a role is given within the giver's own.
+    if (input.role_id, input.active) != (before.role_id, before.active) {
+        let field = if input.role_id != before.role_id { "roleId" } else { "active" };
+        may_manage(ctx, &mut tx, input.id, Action::UserUpdate, field).await?;
+    }
     let touches_admin = role.is_admin() || admins.contains(&input.id);
     may_give(ctx, &mut tx, touches_admin, &role.permissions, "roleId").await?;
     let loses_admin = admins.contains(&input.id) && (!role.is_admin() || !input.active);
@@ -288,10 +320,8 @@ pub async fn update_user(ctx: &Ctx, input: UserUpdateInput) -> AppResult<User> {
 #[tracing::instrument(skip_all, fields(user_id = %user_id))]
 pub async fn reset_password(ctx: &Ctx, user_id: Uuid, new_password: String) -> AppResult<()> {
     let user = repo::find_user(&ctx.pool, user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
-    // Setting an admin's password is taking the account: an admin's to do.
-    let target_is_admin =
-        repo::grants(&ctx.pool, user_id).await?.is_some_and(|g| g.builtin.as_deref() == Some("admin"));
-    may_give(ctx, &mut *ctx.pool.acquire().await?, target_is_admin, &[], "password").await?;
+    // Setting a password is taking the account: only for someone who already holds all it may do.
+    may_manage(ctx, &mut *ctx.pool.acquire().await?, user_id, Action::UserPasswordReset, "password").await?;
     let password = Password::parse(new_password, "password", &user.username)?;
     let hash = password::hash(password.expose()).await?;
     let mut tx = ctx.pool.begin().await?;
@@ -312,11 +342,10 @@ pub async fn change_own_password(
     new_password: String,
 ) -> AppResult<()> {
     let (user_id, username) = (ctx.session.user_id, &ctx.session.username);
-    let stored = repo::password_hash(&ctx.pool, user_id).await?;
-    if !password::verify(current, &stored).await?.ok {
+    let mut tx = ctx.pool.begin().await?;
+    let cred = repo::credentials_for_update(&mut tx, username).await?.ok_or(AppError::Unauthorized)?;
+    if !password::verify(current, &cred.password_hash).await?.ok {
         // A guess like any other: audited and counted toward the lockout.
-        let mut tx = ctx.pool.begin().await?;
-        let cred = repo::credentials_for_update(&mut tx, username).await?.ok_or(AppError::Unauthorized)?;
         let action = Action::UserPasswordChangeFailure;
         let wait = failed_attempt(&mut tx, throttle, &ctx.actor, action, user_id, cred.lockout_count, "wrong_password")
             .await?;
@@ -324,6 +353,7 @@ pub async fn change_own_password(
         tokio::time::sleep(wait).await;
         return Err(AppError::validation("currentPassword", "wrong_password"));
     }
+    drop(tx);
     let password = Password::parse(new_password, "newPassword", username)?;
     let hash = password::hash(password.expose()).await?;
     let mut tx = ctx.pool.begin().await?;

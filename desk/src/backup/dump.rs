@@ -287,6 +287,9 @@ enum Ddl<'a> {
     Drop(&'a str),
     AllowConnections(&'a str, bool),
     Rename(&'a str, &'a str),
+    /// No temporary tables but the owner's (migration 19 does it where the migrations run; a
+    /// database created for a restore gets it here).
+    NoTemporary(&'a str),
 }
 
 async fn quote(server: &mut PgConnection, name: &str) -> AppResult<String> {
@@ -304,6 +307,7 @@ async fn ddl(server: &mut PgConnection, statement: Ddl<'_>) -> AppResult<()> {
         Ddl::Rename(from, to) => {
             format!("ALTER DATABASE {} RENAME TO {}", quote(server, from).await?, quote(server, to).await?)
         }
+        Ddl::NoTemporary(name) => format!("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC", quote(server, name).await?),
     };
     // Safe as text: the template is fixed, and the only parts that vary are names the server
     // quoted itself (an identifier cannot be a bound parameter).
@@ -318,6 +322,7 @@ pub async fn restore(owner: &Conn, tools: &Tools, dump: &Path, target: &str) -> 
     let mut server = PgConnection::connect_with(&owner.on("postgres").options()).await?;
     ddl(&mut server, Ddl::Create(target)).await?;
     let restored = async {
+        ddl(&mut server, Ddl::NoTemporary(target)).await?;
         let mut cmd = owner.on(target).command(&tools.pg_restore);
         cmd.args(["--exit-on-error", "--single-transaction", "--dbname"]).arg(target).arg(dump);
         run(cmd, "pg_restore").await?;

@@ -125,6 +125,9 @@ pub struct BackupHealth {
     pub stale: bool,
     /// The last attempt failed or did not match.
     pub last_failed: bool,
+    /// On the desk that takes them: the newest verified backup's file is gone from its folder or
+    /// no longer has the checksum it was written with (the record alone does not make it green).
+    pub file_differs: bool,
 }
 
 /// What a backup file holds, read with the passphrase, before restoring it.

@@ -173,6 +173,18 @@ pub async fn health(db: impl PgExecutor<'_>) -> AppResult<(Option<DateTime<Utc>>
     Ok((row.last_verified, row.last_failed))
 }
 
+/// The newest verified backup's file as recorded: (folder, file name, SHA-256).
+pub async fn newest_verified_file(db: impl PgExecutor<'_>) -> AppResult<Option<(String, String, String)>> {
+    let row = sqlx::query!(
+        r#"SELECT folder AS "folder!", file_name AS "file_name!", sha256 AS "sha256!" FROM backups
+           WHERE verified_at IS NOT NULL AND pruned_at IS NULL AND folder IS NOT NULL
+           ORDER BY verified_at DESC LIMIT 1"#
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.folder, r.file_name, r.sha256)))
+}
+
 /// When this desk last began a backup that wrote a file (scheduled or not).
 pub async fn last_written(db: impl PgExecutor<'_>) -> AppResult<Option<DateTime<Utc>>> {
     Ok(sqlx::query_scalar!("SELECT max(started_at) FROM backups WHERE outcome <> 'failed'").fetch_one(db).await?)

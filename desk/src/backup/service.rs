@@ -188,17 +188,52 @@ pub async fn list(ctx: &Ctx) -> AppResult<Vec<BackupRecord>> {
     repo::recent(&ctx.pool, 60).await
 }
 
-/// "Último respaldo verificado".
-pub async fn health(db: &sqlx::PgPool, now: DateTime<Utc>) -> AppResult<BackupHealth> {
+/// "Último respaldo verificado", as `desk` sees it. A record says a backup was verified; on the
+/// desk that writes them the file must also still be in its folder with the checksum it was
+/// written with, or the backup is not counted (a row any desk login can insert does not make the
+/// dashboard green).
+pub async fn health(db: &sqlx::PgPool, desk: &str, now: DateTime<Utc>) -> AppResult<BackupHealth> {
     let stored = repo::settings(db).await?;
     let (last_verified_at, last_failed) = repo::health(db).await?;
-    let stale = last_verified_at.is_none_or(|at| now - at > chrono::Duration::hours(STALE_AFTER_HOURS));
+    let mut file_differs = false;
+    if stored.runner_desk.as_deref() == Some(desk)
+        && let Some((folder, name, sha256)) = repo::newest_verified_file(db).await?
+    {
+        file_differs = !on_disk_as_written(Path::new(&folder), &name, &sha256).await;
+    }
+    let stale = file_differs || last_verified_at.is_none_or(|at| now - at > chrono::Duration::hours(STALE_AFTER_HOURS));
     Ok(BackupHealth {
         configured: stored.recipient.is_some() && stored.folder.is_some(),
         last_verified_at,
         stale,
         last_failed,
+        file_differs,
     })
+}
+
+/// Whether `folder/name` is one of this app's backup files and has the SHA-256 `sha256`. The
+/// answer is remembered while the file's size and time stay the same (a dashboard refresh does
+/// not read a whole backup again).
+async fn on_disk_as_written(folder: &Path, name: &str, sha256: &str) -> bool {
+    type Seen = std::collections::HashMap<PathBuf, (u64, std::time::SystemTime, String)>;
+    static SEEN: std::sync::Mutex<Option<Seen>> = std::sync::Mutex::new(None);
+    if !is_backup_file_name(name) {
+        return false;
+    }
+    let path = folder.join(name);
+    let Ok(meta) = tokio::fs::metadata(&path).await else { return false };
+    let stamp = (meta.len(), meta.modified().unwrap_or(std::time::UNIX_EPOCH));
+    let known = SEEN.lock().expect("never poisoned").as_ref().and_then(|seen| seen.get(&path).cloned());
+    let found = match known {
+        Some((len, at, sum)) if (len, at) == stamp => sum,
+        _ => {
+            let p = path.clone();
+            let Ok(Ok(sum)) = tokio::task::spawn_blocking(move || file::sha256_of(&p)).await else { return false };
+            SEEN.lock().expect("never poisoned").get_or_insert_default().insert(path, (stamp.0, stamp.1, sum.clone()));
+            sum
+        }
+    };
+    found == sha256
 }
 
 /// Refuses, naming what is missing, when backups are not set up (no folder or no key yet).
@@ -213,6 +248,15 @@ pub async fn ensure_configured(pool: &sqlx::PgPool) -> AppResult<()> {
 /// A file name for a backup taken at `at`: sorts by time, says what it is.
 fn file_name(at: DateTime<Utc>) -> String {
     format!("podoclinic-{}.backup.age", at.format("%Y%m%d-%H%M%S"))
+}
+
+/// Whether `name` is a name `file_name` makes: the only files retention deletes and the dashboard
+/// counts (a record's name is a desk's word; a path or another file is never touched).
+pub fn is_backup_file_name(name: &str) -> bool {
+    let Some(stamp) = name.strip_prefix("podoclinic-").and_then(|n| n.strip_suffix(".backup.age")) else {
+        return false;
+    };
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").is_ok() && stamp.len() == 15
 }
 
 /// This desk's private working folder for plain dumps (never the clinic's chosen folder), in its
@@ -399,6 +443,10 @@ async fn prune(pool: &sqlx::PgPool, folder: &str, desk: &str) -> AppResult<usize
     let mut pruned = 0;
     for id in retention::to_prune(&kept, today) {
         let Some(f) = files.iter().find(|f| f.id == id) else { continue };
+        if !is_backup_file_name(&f.file_name) {
+            tracing::warn!(backup = %f.id, "a backup record names a file that is not a backup's: left alone");
+            continue;
+        }
         let path = Path::new(folder).join(&f.file_name);
         let _ = std::fs::remove_file(key_file_for(&path));
         match std::fs::remove_file(&path) {

@@ -43,7 +43,12 @@ pub async fn list_backups(state: State<'_, AppState>) -> AppResult<Vec<BackupRec
 #[tauri::command]
 #[specta::specta]
 pub async fn get_backup_health(state: State<'_, AppState>) -> AppResult<BackupHealth> {
-    state.run_signed_in((), |ctx, ()| async move { service::health(&ctx.pool, chrono::Utc::now()).await }).await
+    state
+        .run_signed_in(
+            (),
+            |ctx, ()| async move { service::health(&ctx.pool, &ctx.actor.desk, chrono::Utc::now()).await },
+        )
+        .await
 }
 
 /// Takes a backup now, at this desk, into the clinic's folder.

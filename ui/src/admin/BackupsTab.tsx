@@ -41,6 +41,7 @@ export function LastVerified({ health }: { health: BackupHealth }) {
     <p class={health.stale || health.lastFailed ? "backup-health stale" : "backup-health"} data-test="backup-health" data-stale={String(health.stale)}>
       <strong>{t("backups.lastVerified")}:</strong> {when}
       {health.lastFailed ? ` · ${t("backups.lastFailed")}` : null}
+      {health.fileDiffers ? ` · ${t("backups.fileDiffers")}` : null}
       {!health.configured ? ` · ${t("backups.notConfigured")}` : null}
     </p>
   );
