@@ -88,7 +88,9 @@ for exe in "${service_exes[@]}"; do
   printf '%-20s %s\n' "$name" "${counts:-$status (no result line)}"
   n=$(sed -n 's/.* \([0-9]*\) passed.*/\1/p' <<<"$counts" | head -1)
   passed=$((passed + ${n:-0}))
-  [ "$status" = ok ] || tail -40 "$log"
+  # A failure shows why first (each panic's message, which a backtrace pushes out of a tail),
+  # then the end of the output.
+  [ "$status" = ok ] || { grep -A4 "panicked at" "$log" | grep -v '^ *[0-9]*: \|^ *at ' || true; tail -40 "$log"; }
   rm -f "$log"
 done
 echo "service tests under Wine: $passed passed, ${#skips[@]} skipped by name (above), ${#failed[@]} binaries failed"
