@@ -8,7 +8,7 @@ use podoclinic_clinic::auth::{Ctx, service};
 use podoclinic_clinic::inventory::model::{PurchaseInput, PurchaseLine};
 use podoclinic_clinic::visits::model::{Procedure, VisitInput};
 use podoclinic_tests::*;
-use sqlx::PgPool;
+use sqlx::{Connection, PgPool};
 use uuid::Uuid;
 
 /// A day's work done through the services on the desk login: a sign-in, a booking, a signed visit
@@ -529,4 +529,64 @@ async fn a_users_manager_cannot_take_an_account_that_holds_more_than_they_do(poo
     let peer = staff(&pool, &admin, "otro.gerente", manager_role.id).await;
     service::reset_password(&ctx, peer.id, "una clave nueva 2026".into()).await.expect("within their own");
     ctx_for(&pool, "otro.gerente", "una clave nueva 2026").await;
+}
+
+/// The admin's tools as the desk login: backups set up, taken (the programs run as the owner's
+/// login, the record and audit written by the desk), restored beside the clinic's database with the
+/// walls in place (no temporary tables, no password hash for the desks), and a CSV imported.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_desk_login_backs_up_restores_and_imports_and_the_restored_database_keeps_the_walls(pool: PgPool) {
+    use podoclinic_desk::backup::{dump::Conn, model::BackupSettingsInput, model::Outcome, service as backups};
+    let desk = desk_login(&pool).await;
+    let admin = first_admin(&pool).await;
+    let ctx = Ctx::for_user(&desk, admin.id, "test-desk").await.unwrap();
+    patient(&pool, &admin, "Rosa", "Cruz", "").await;
+
+    let work = temp_paths();
+    let folder = work.data_dir.join("respaldos");
+    std::fs::create_dir_all(&folder).unwrap();
+    let passphrase = "pasos firmes en la arena";
+    let settings = BackupSettingsInput {
+        runner_desk: ctx.actor.desk.clone(),
+        folder: folder.display().to_string(),
+        daily_at: "21:00".into(),
+        enabled: true,
+        passphrase: Some(passphrase.into()),
+        passphrase_again: Some(passphrase.into()),
+    };
+    backups::save_settings(&ctx, settings).await.expect("backup settings as the desk");
+    let server = Conn::from_url(&std::env::var("DATABASE_URL").expect("DATABASE_URL")).expect("a URL");
+    let owner = server.on(pool.connect_options().get_database().expect("a database"));
+    let taken = backups::run(&work.data_dir, &desk, &ctx.actor, &owner).await.expect("a backup");
+    assert_eq!(taken.outcome, Outcome::Verified);
+    let health = backups::health(&desk, &ctx.actor.desk, chrono::Utc::now()).await.unwrap();
+    assert!(!health.stale && !health.file_differs, "the real file is on disk as written");
+
+    let path = folder.join(taken.file_name.unwrap());
+    let preview = backups::restore(&work.data_dir, &ctx, &path, passphrase, &owner).await.expect("restore");
+    let mut restored = sqlx::PgConnection::connect_with(&owner.on(&preview.database).options()).await.unwrap();
+    let walls: (bool, bool, bool) = sqlx::query_as(
+        "SELECT has_database_privilege('podoclinic_app', current_database(), 'TEMPORARY'),
+                has_column_privilege('podoclinic_app', 'users', 'password_hash', 'SELECT'),
+                has_function_privilege('podoclinic_app', 'sign_in_credentials(text)', 'EXECUTE')",
+    )
+    .fetch_one(&mut restored)
+    .await
+    .unwrap();
+    assert_eq!(walls, (false, false, true), "the restored database keeps the walls");
+    restored.close().await.unwrap();
+    backups::discard(&preview.database, &owner).await.unwrap();
+
+    let dir = temp_paths().data_dir;
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("pacientes.csv");
+    std::fs::write(&csv, "Nombre;Apellidos;Teléfono\nLuz;Campos Ortiz;55 1234 5678\nSol;Mena Ríos;55 8765 4321\n")
+        .unwrap();
+    let sheet = podoclinic_clinic::import::service::preview(&csv).await.unwrap();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let mapping = podoclinic_clinic::import::model::ImportMapping::Patients(sheet.suggested);
+    let done = podoclinic_clinic::import::service::import(&ctx, &dir, &csv, &mapping, &cancel, |_| {}).await;
+    assert_eq!(done.expect("an import as the desk").imported, 2);
+    drop(ctx);
+    drop_login(&pool, desk).await;
 }
