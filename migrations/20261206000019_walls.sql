@@ -204,6 +204,37 @@ $$;
 ALTER TABLE backups ADD CONSTRAINT backups_file_name_plain CHECK (
     file_name !~ '[/\\[:cntrl:]]' AND file_name NOT LIKE '%..%' AND file_name NOT LIKE '.%') NOT VALID;
 
+-- A backup is proven to open with the clinic's recovery key when an admin gives the passphrase:
+-- the plain dump's checksum is recorded when it is taken, and the decrypted stream must give it
+-- again. A record changes only by being proven (again, later) or pruned (once).
+ALTER TABLE backups ADD COLUMN plain_sha256 text CONSTRAINT backups_plain_sha256 CHECK (plain_sha256 ~ '^[0-9a-f]{64}$'),
+                    ADD COLUMN key_proven_at timestamptz;
+CREATE OR REPLACE FUNCTION backups_guard() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'a backup''s record is kept' USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF (to_jsonb(NEW) - 'pruned_at' - 'key_proven_at') IS DISTINCT FROM (to_jsonb(OLD) - 'pruned_at' - 'key_proven_at')
+       OR (NEW.pruned_at IS DISTINCT FROM OLD.pruned_at AND (OLD.pruned_at IS NOT NULL OR NEW.pruned_at IS NULL))
+       OR (NEW.key_proven_at IS DISTINCT FROM OLD.key_proven_at
+           AND (NEW.key_proven_at IS NULL OR NEW.key_proven_at < coalesce(OLD.key_proven_at, '-infinity')
+                OR NEW.plain_sha256 IS NULL))
+       OR NEW IS NOT DISTINCT FROM OLD THEN
+        RAISE EXCEPTION 'a backup''s record changes only when its file is pruned or its key proven'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'podoclinic_app') THEN
+        GRANT UPDATE (key_proven_at) ON backups TO podoclinic_app;
+    END IF;
+END;
+$$;
+
 -- 7. Who wrote a row is part of the row. Rows linked from now on carry chain version 2, whose
 -- hashed content adds the version and the database login; rows before stay version 1 (NULL) and
 -- hash as they did. The verifier (audit::service::verify) recomputes both and refuses a version

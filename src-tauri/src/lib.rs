@@ -63,6 +63,7 @@ macro_rules! app_builder {
                 commands::backups::list_backups,
                 commands::backups::get_backup_health,
                 commands::backups::run_backup_now,
+                commands::backups::prove_backup_key,
                 commands::backups::restore_backup,
                 commands::backups::switch_to_restored,
                 commands::backups::discard_restored,

@@ -135,6 +135,26 @@ async fn a_scheduled_backup_is_taken_once_a_day_by_the_chosen_desk_proven_and_re
     assert!(!service::due(&pool, &ctx.actor.desk, chrono::Utc::now()).await.unwrap());
     let health = service::health(&pool, &ctx.actor.desk, chrono::Utc::now()).await.unwrap();
     assert!(health.configured && !health.stale && !health.last_failed);
+    // The admin proves the recovery key opens it: the wrong passphrase does not, a changed file
+    // is named, the right passphrase gives back the very dump that was verified. Each try audited.
+    let wrong = service::prove_key(&ctx, "otra frase cualquiera").await;
+    assert_eq!(wrong.unwrap_err(), AppError::validation("passphrase", "wrong_passphrase"));
+    let good = std::fs::read(&file).unwrap();
+    let mut bad = good.clone();
+    bad[good.len() / 2] ^= 1;
+    std::fs::write(&file, &bad).unwrap();
+    let changed = service::prove_key(&ctx, PASSPHRASE).await;
+    assert_eq!(changed.unwrap_err(), AppError::validation("file", "backup_checksum_mismatch"));
+    assert!(service::health(&pool, &ctx.actor.desk, chrono::Utc::now()).await.unwrap().file_differs);
+    std::fs::write(&file, &good).unwrap();
+    let proven = service::prove_key(&ctx, PASSPHRASE).await.expect("the recovery key opens it");
+    assert!(proven.key_proven_at.is_some() && proven.id == record.id);
+    let tries: Vec<serde_json::Value> =
+        sqlx::query_scalar("SELECT after->'result' FROM audit_log WHERE action = 'backup.key_proof' ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(tries, ["passphrase: wrong_passphrase", "file: backup_checksum_mismatch", "proven"]);
     let in_three_days = chrono::Utc::now() + chrono::Duration::hours(49);
     assert!(
         service::health(&pool, &ctx.actor.desk, in_three_days).await.unwrap().stale,

@@ -105,6 +105,11 @@ export const commands = {
 	/**  Takes a backup now, at this desk, into the clinic's folder. */
 	runBackupNow: () => typedError<BackupRecord, AppError>(__TAURI_INVOKE("run_backup_now")),
 	/**
+	 *  Proves with the passphrase that the newest verified backup opens with the clinic's recovery
+	 *  key (at the desk that takes them).
+	 */
+	proveBackupKey: (passphrase: string) => typedError<BackupRecord, AppError>(__TAURI_INVOKE("prove_backup_key", { passphrase })),
+	/**
 	 *  Reads a backup file with the passphrase and restores it into a database of its own, beside
 	 *  the clinic's: what it holds is shown before anything is replaced. `login`: the schema owner's,
 	 *  on a LAN server.
@@ -536,6 +541,11 @@ export type BackupRecord = {
 	/**  Why it failed, or what differed. */
 	detail: string | null,
 	prunedAt: string | null,
+	/**
+	 *  When an admin last read it back with the clinic's recovery key (its passphrase) and the
+	 *  plain dump came back as it was taken.
+	 */
+	keyProvenAt: string | null,
 };
 
 /**  The clinic's backup settings as the admin window shows them (never the key itself). */

@@ -76,6 +76,9 @@ pub enum Action {
     #[serde(rename = "backup.run")]
     #[sqlx(rename = "backup.run")]
     BackupRun,
+    #[serde(rename = "backup.key_proof")]
+    #[sqlx(rename = "backup.key_proof")]
+    BackupKeyProof,
     #[serde(rename = "backup.settings_update")]
     #[sqlx(rename = "backup.settings_update")]
     BackupSettingsUpdate,

@@ -16,6 +16,22 @@ pub struct Written {
     pub bytes: u64,
     /// Hex SHA-256 of the encrypted file.
     pub sha256: String,
+    /// Hex SHA-256 of the plain dump it holds (what decrypting it must give back).
+    pub plain_sha256: String,
+}
+
+/// Hashes what is read through it.
+struct HashingRead<R: Read> {
+    inner: R,
+    hash: Sha256,
+}
+
+impl<R: Read> Read for HashingRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Counts and hashes what passes through to the file.
@@ -51,13 +67,14 @@ pub fn encrypt(plain: &Path, recipient: &str, out: &Path) -> AppResult<Written> 
     let file = File::create(&part).map_err(io)?;
     let mut hashing = Hashing { inner: BufWriter::new(file), hash: Sha256::new(), bytes: 0 };
     let mut writer = encryptor.wrap_output(&mut hashing).map_err(io)?;
-    std::io::copy(&mut BufReader::new(File::open(plain).map_err(io)?), &mut writer).map_err(io)?;
+    let mut reading = HashingRead { inner: BufReader::new(File::open(plain).map_err(io)?), hash: Sha256::new() };
+    std::io::copy(&mut reading, &mut writer).map_err(io)?;
     writer.finish().map_err(io)?;
     hashing.flush().map_err(io)?;
     let Hashing { inner, hash, bytes } = hashing;
     inner.into_inner().map_err(|e| io(e.into_error()))?.sync_all().map_err(io)?;
     std::fs::rename(&part, out).map_err(io)?;
-    Ok(Written { bytes, sha256: hex(&hash.finalize()) })
+    Ok(Written { bytes, sha256: hex(&hash.finalize()), plain_sha256: hex(&reading.hash.finalize()) })
 }
 
 /// The SHA-256 of a file as it is on disk now.
@@ -74,17 +91,31 @@ pub fn sha256_of(path: &Path) -> AppResult<String> {
     }
 }
 
-/// Decrypts the backup `sealed` with the recovery key's private half into `out`.
-pub fn decrypt(sealed: &Path, identity: &age::x25519::Identity, out: &Path) -> AppResult<()> {
+/// The SHA-256 of what the backup `sealed` decrypts to with the recovery key's private half,
+/// without writing it anywhere.
+pub fn plain_sha256(sealed: &Path, identity: &age::x25519::Identity) -> AppResult<String> {
+    let mut reader = open(sealed, identity)?;
+    let mut hashing = Hashing { inner: std::io::sink(), hash: Sha256::new(), bytes: 0 };
+    std::io::copy(&mut reader, &mut hashing).map_err(|_| AppError::validation("file", "backup_checksum_mismatch"))?;
+    Ok(hex(&hashing.hash.finalize()))
+}
+
+/// The backup `sealed`'s plain stream, read with the recovery key's private half.
+fn open(sealed: &Path, identity: &age::x25519::Identity) -> AppResult<impl Read> {
     let decryptor = age::Decryptor::new_buffered(BufReader::new(File::open(sealed).map_err(io)?))
         .map_err(|_| AppError::validation("file", "not_a_backup"))?;
-    let mut reader = match decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)) {
-        Ok(reader) => reader,
+    match decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)) {
+        Ok(reader) => Ok(reader),
         Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => {
-            return Err(AppError::validation("passphrase", "other_recovery_key"));
+            Err(AppError::validation("passphrase", "other_recovery_key"))
         }
-        Err(e) => return Err(AppError::internal(e)),
-    };
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+/// Decrypts the backup `sealed` with the recovery key's private half into `out`.
+pub fn decrypt(sealed: &Path, identity: &age::x25519::Identity, out: &Path) -> AppResult<()> {
+    let mut reader = open(sealed, identity)?;
     let mut file = BufWriter::new(File::create(out).map_err(io)?);
     std::io::copy(&mut reader, &mut file).map_err(io)?;
     file.flush().map_err(io)

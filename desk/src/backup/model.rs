@@ -113,6 +113,9 @@ pub struct BackupRecord {
     /// Why it failed, or what differed.
     pub detail: Option<String>,
     pub pruned_at: Option<DateTime<Utc>>,
+    /// When an admin last read it back with the clinic's recovery key (its passphrase) and the
+    /// plain dump came back as it was taken.
+    pub key_proven_at: Option<DateTime<Utc>>,
 }
 
 /// "Último respaldo verificado", for the admin window and the dashboard.

@@ -63,6 +63,7 @@ pub struct NewRecord<'a> {
     pub folder: Option<&'a str>,
     pub bytes: Option<i64>,
     pub sha256: Option<&'a str>,
+    pub plain_sha256: Option<&'a str>,
     pub row_counts: Option<serde_json::Value>,
     pub audit_rows: Option<i64>,
     pub audit_hash: Option<&'a str>,
@@ -73,9 +74,9 @@ pub struct NewRecord<'a> {
 pub async fn insert(db: impl PgExecutor<'_>, r: &NewRecord<'_>) -> AppResult<()> {
     sqlx::query!(
         "INSERT INTO backups (id, desk, started_at, finished_at, outcome, file_name, folder, bytes, sha256, row_counts,
-                              audit_rows, audit_hash, server_major, verified_at, detail)
+                              audit_rows, audit_hash, server_major, verified_at, detail, plain_sha256)
          VALUES ($1, $2, $3, clock_timestamp(), $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                 CASE WHEN $4 = 'verified' THEN clock_timestamp() END, $13)",
+                 CASE WHEN $4 = 'verified' THEN clock_timestamp() END, $13, $14)",
         r.id,
         r.desk,
         r.started_at,
@@ -88,7 +89,8 @@ pub async fn insert(db: impl PgExecutor<'_>, r: &NewRecord<'_>) -> AppResult<()>
         r.audit_rows,
         r.audit_hash,
         r.server_major,
-        r.detail
+        r.detail,
+        r.plain_sha256
     )
     .execute(db)
     .await?;
@@ -109,6 +111,7 @@ struct Row {
     verified_at: Option<DateTime<Utc>>,
     detail: Option<String>,
     pruned_at: Option<DateTime<Utc>>,
+    key_proven_at: Option<DateTime<Utc>>,
 }
 
 impl From<Row> for BackupRecord {
@@ -129,6 +132,7 @@ impl From<Row> for BackupRecord {
             verified_at: r.verified_at,
             detail: r.detail,
             pruned_at: r.pruned_at,
+            key_proven_at: r.key_proven_at,
         }
     }
 }
@@ -138,7 +142,7 @@ pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> AppResult<Vec<Backup
     let rows = sqlx::query_as!(
         Row,
         r#"SELECT id, desk, started_at, finished_at, outcome AS "outcome: Outcome", file_name, folder, bytes, sha256,
-                  row_counts, verified_at, detail, pruned_at
+                  row_counts, verified_at, detail, pruned_at, key_proven_at
            FROM backups ORDER BY started_at DESC LIMIT $1"#,
         limit
     )
@@ -152,7 +156,7 @@ pub async fn by_file(db: impl PgExecutor<'_>, folder: &str, file_name: &str) -> 
     let row = sqlx::query_as!(
         Row,
         r#"SELECT id, desk, started_at, finished_at, outcome AS "outcome: Outcome", file_name, folder, bytes, sha256,
-                  row_counts, verified_at, detail, pruned_at
+                  row_counts, verified_at, detail, pruned_at, key_proven_at
            FROM backups WHERE folder = $1 AND file_name = $2 ORDER BY started_at DESC LIMIT 1"#,
         folder,
         file_name
@@ -173,16 +177,31 @@ pub async fn health(db: impl PgExecutor<'_>) -> AppResult<(Option<DateTime<Utc>>
     Ok((row.last_verified, row.last_failed))
 }
 
-/// The newest verified backup's file as recorded: (folder, file name, SHA-256).
-pub async fn newest_verified_file(db: impl PgExecutor<'_>) -> AppResult<Option<(String, String, String)>> {
-    let row = sqlx::query!(
-        r#"SELECT folder AS "folder!", file_name AS "file_name!", sha256 AS "sha256!" FROM backups
+/// A verified backup's file as recorded.
+pub struct VerifiedFile {
+    pub id: Uuid,
+    pub folder: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub plain_sha256: Option<String>,
+}
+
+/// The newest verified backup whose file has not been pruned.
+pub async fn newest_verified_file(db: impl PgExecutor<'_>) -> AppResult<Option<VerifiedFile>> {
+    Ok(sqlx::query_as!(
+        VerifiedFile,
+        r#"SELECT id, folder AS "folder!", file_name AS "file_name!", sha256 AS "sha256!", plain_sha256 FROM backups
            WHERE verified_at IS NOT NULL AND pruned_at IS NULL AND folder IS NOT NULL
            ORDER BY verified_at DESC LIMIT 1"#
     )
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| (r.folder, r.file_name, r.sha256)))
+    .await?)
+}
+
+/// Records that the backup `id` was read back with the clinic's recovery key now.
+pub async fn mark_key_proven(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<()> {
+    sqlx::query!("UPDATE backups SET key_proven_at = clock_timestamp() WHERE id = $1", id).execute(db).await?;
+    Ok(())
 }
 
 /// When this desk last began a backup that wrote a file (scheduled or not).

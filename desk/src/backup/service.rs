@@ -197,9 +197,9 @@ pub async fn health(db: &sqlx::PgPool, desk: &str, now: DateTime<Utc>) -> AppRes
     let (last_verified_at, last_failed) = repo::health(db).await?;
     let mut file_differs = false;
     if stored.runner_desk.as_deref() == Some(desk)
-        && let Some((folder, name, sha256)) = repo::newest_verified_file(db).await?
+        && let Some(newest) = repo::newest_verified_file(db).await?
     {
-        file_differs = !on_disk_as_written(Path::new(&folder), &name, &sha256).await;
+        file_differs = !on_disk_as_written(Path::new(&newest.folder), &newest.file_name, &newest.sha256).await;
     }
     let stale = file_differs || last_verified_at.is_none_or(|at| now - at > chrono::Duration::hours(STALE_AFTER_HOURS));
     Ok(BackupHealth {
@@ -324,6 +324,7 @@ pub async fn run(data_dir: &Path, pool: &sqlx::PgPool, actor: &Actor, conn: &Con
         folder: Some(&folder),
         bytes: None,
         sha256: None,
+        plain_sha256: None,
         row_counts: counts,
         audit_rows: None,
         audit_hash: None,
@@ -336,6 +337,7 @@ pub async fn run(data_dir: &Path, pool: &sqlx::PgPool, actor: &Actor, conn: &Con
             file_name: Some(&t.file_name),
             bytes: Some(t.written.bytes as i64),
             sha256: Some(&t.written.sha256),
+            plain_sha256: Some(&t.written.plain_sha256),
             audit_rows: Some(t.contents.audit_rows),
             audit_hash: Some(&t.contents.audit_hash),
             server_major: Some(t.major as i32),
@@ -512,6 +514,69 @@ pub async fn schedule(state: &AppState) {
     }
 }
 
+/// The recovery key's private half for the backup at `path`, opened with `passphrase`: the key the
+/// backup was taken under, written beside it; else the clinic's current one.
+async fn unseal_for(pool: &sqlx::PgPool, path: &Path, passphrase: &str) -> AppResult<age::x25519::Identity> {
+    let beside = tokio::fs::read(key_file_for(path)).await.ok();
+    let stored = repo::settings(pool).await?;
+    let Some(sealed) = beside.or(stored.sealed_key.clone()) else {
+        return Err(AppError::conflict("backup_not_configured", None));
+    };
+    let key = RecoveryKey { recipient: stored.recipient.clone().unwrap_or_default(), sealed };
+    let phrase = passphrase.to_string();
+    tokio::task::spawn_blocking(move || key.unseal(&phrase)).await?
+}
+
+/// Proves, with the passphrase an admin types, that the newest verified backup opens with the
+/// clinic's recovery key: its file is as written (SHA-256), and decrypted it gives back the plain
+/// dump that was verified (the plain stream's SHA-256, recorded when it was taken). Run at the
+/// desk that takes the backups (the file is in its folder). Recorded on the backup and audited,
+/// a failure too.
+#[tracing::instrument(skip_all)]
+pub async fn prove_key(ctx: &Ctx, passphrase: &str) -> AppResult<BackupRecord> {
+    let Some(newest) = repo::newest_verified_file(&ctx.pool).await? else {
+        return Err(AppError::conflict("no_verified_backup", None));
+    };
+    let Some(plain_sha256) = newest.plain_sha256.clone() else {
+        return Err(AppError::conflict("backup_taken_before_key_proof", None));
+    };
+    let path = Path::new(&newest.folder).join(&newest.file_name);
+    if !is_backup_file_name(&newest.file_name) || !path.is_file() {
+        return Err(AppError::validation("file", "file_missing"));
+    }
+    let proof = async {
+        let identity = unseal_for(&ctx.pool, &path, passphrase).await?;
+        let (sealed, expected) = (path.clone(), newest.sha256.clone());
+        tokio::task::spawn_blocking(move || {
+            if file::sha256_of(&sealed)? != expected {
+                return Err(AppError::validation("file", "backup_checksum_mismatch"));
+            }
+            file::plain_sha256(&sealed, &identity)
+        })
+        .await?
+    }
+    .await;
+    let outcome = match &proof {
+        Ok(found) if *found == plain_sha256 => Ok(()),
+        Ok(_) => Err(AppError::validation("file", "backup_checksum_mismatch")),
+        Err(e) => Err(e.clone()),
+    };
+    let mut tx = ctx.pool.begin().await?;
+    if outcome.is_ok() {
+        repo::mark_key_proven(&mut *tx, newest.id).await?;
+    }
+    let result = match &outcome {
+        Ok(()) => "proven".to_string(),
+        Err(e) => failure_detail(e),
+    };
+    let entry = Entry::new(Action::BackupKeyProof, "backup", newest.id).after(&serde_json::json!({"result": result}));
+    audit::record(&mut *tx, &ctx.actor, entry).await?;
+    tx.commit().await?;
+    outcome?;
+    let record = repo::by_file(&ctx.pool, &newest.folder, &newest.file_name).await?;
+    record.ok_or_else(|| AppError::internal("the backup's record is missing"))
+}
+
 /// A restore under way: the backup read with the passphrase and restored into a database of its
 /// own beside the clinic's, not yet in its place.
 pub async fn restore(
@@ -525,18 +590,10 @@ pub async fn restore(
     if !path.is_file() {
         return Err(AppError::validation("file", "file_missing"));
     }
-    // The key the backup was taken under, written beside it; else the clinic's current one.
-    let beside = std::fs::read(key_file_for(path)).ok();
-    let stored = repo::settings(&ctx.pool).await?;
-    let Some(sealed) = beside.or(stored.sealed_key.clone()) else {
-        return Err(AppError::conflict("backup_not_configured", None));
-    };
+    let identity = unseal_for(&ctx.pool, path, passphrase).await?;
     let folder = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let record = repo::by_file(&ctx.pool, &folder, &name).await?;
-    let key = RecoveryKey { recipient: stored.recipient.clone().unwrap_or_default(), sealed };
-    let phrase = passphrase.to_string();
-    let identity = tokio::task::spawn_blocking(move || key.unseal(&phrase)).await??;
     let plain = Scratch(work_dir(data_dir)?.join(format!("{}.dump", Uuid::now_v7().simple())));
     let (src, dst) = (path.to_path_buf(), plain.0.clone());
     let expected = record.as_ref().and_then(|r| r.sha256.clone());

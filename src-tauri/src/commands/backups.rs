@@ -65,6 +65,20 @@ pub async fn run_backup_now(state: State<'_, AppState>) -> AppResult<BackupRecor
         .await
 }
 
+/// Proves with the passphrase that the newest verified backup opens with the clinic's recovery
+/// key (at the desk that takes them).
+#[tauri::command]
+#[specta::specta]
+pub async fn prove_backup_key(state: State<'_, AppState>, passphrase: Arg<String>) -> AppResult<BackupRecord> {
+    state
+        .run(
+            Permission::SettingsManage,
+            passphrase.0,
+            |ctx, phrase| async move { service::prove_key(&ctx, &phrase).await },
+        )
+        .await
+}
+
 /// Reads a backup file with the passphrase and restores it into a database of its own, beside
 /// the clinic's: what it holds is shown before anything is replaced. `login`: the schema owner's,
 /// on a LAN server.

@@ -27,6 +27,7 @@ export function BackupsTab() {
       <SettingsForm initial={settings.data} onSaved={() => settings.reload()} />
       <BackupLogin />
       {settings.data.hasKey ? <RunNow onDone={reload} /> : null}
+      {settings.data.hasKey ? <ProveKey onDone={reload} /> : null}
       <BackupList records={list.data ?? []} onRestore={(path) => setRestoring(path)} />
       {settings.data.hasKey ? <Restore path={restoring} onPath={setRestoring} onRestored={() => setRestores(restores + 1)} /> : null}
       <KeptDatabases key={restores} />
@@ -116,6 +117,34 @@ function RunNow({ onDone }: { onDone: () => void }) {
   );
 }
 
+/** Reads the newest verified backup back with the recovery key: proof the clinic can open it. */
+function ProveKey({ onDone }: { onDone: () => void }) {
+  const [passphrase, setPassphrase] = useState("");
+  const [proven, setProven] = useState<BackupRecord | null>(null);
+  const prove = useSubmit(async () => {
+    setProven(await call(commands.proveBackupKey(passphrase)));
+    setPassphrase("");
+    onDone();
+  });
+  return (
+    <Card title={t("backups.proveKey")}>
+      <p>{t("backups.proveKeyBody")}</p>
+      <Form onSubmit={() => void prove.run()}>
+        <Field name="passphrase" type="password" value={passphrase} onInput={setPassphrase} invalid={prove.field === "passphrase"} autoComplete="off" />
+        <button type="submit" data-test="prove-key" disabled={prove.busy || passphrase === ""}>
+          {prove.busy ? t("backups.proving") : t("backups.proveKey")}
+        </button>
+      </Form>
+      {proven?.keyProvenAt ? (
+        <p class="notice" data-test="key-proven">
+          {t("backups.keyProven")} · {proven.fileName}
+        </p>
+      ) : null}
+      <ErrorBox message={prove.message} />
+    </Card>
+  );
+}
+
 function megabytes(bytes: number | null): string {
   return bytes === null ? "" : `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
@@ -141,6 +170,7 @@ function BackupList({ records, onRestore }: { records: BackupRecord[]; onRestore
               <td title={r.detail ?? ""}>
                 {t(`backups.outcome.${r.outcome}`)}
                 {r.prunedAt ? ` · ${t("backups.pruned")}` : ""}
+                {r.keyProvenAt ? ` · ${t("backups.keyProven")} ${formatDateTime(r.keyProvenAt)}` : ""}
               </td>
               <td class="num">{megabytes(r.bytes)}</td>
               <td class="num">{r.rowCounts["patients"] ?? ""}</td>
