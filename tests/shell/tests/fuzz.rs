@@ -367,6 +367,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("list_backups", json!({})),
         ("get_backup_health", json!({})),
         ("run_backup_now", json!({})),
+        ("prove_backup_key", json!({ "passphrase": "frase de prueba larga" })),
         (
             "restore_backup",
             json!({ "path": "/tmp/no-existe.backup.age", "passphrase": "frase de prueba larga", "login": { "user": "clinic", "password": "x" } }),
