@@ -59,6 +59,16 @@ test("a backup is taken and verified, then restored over later changes after a c
   assert.equal(psql(db.url, "SELECT outcome FROM backups"), "verified");
   await eventually(async () => (await app.attribute("[data-test=backup-health]", "data-stale")) === "false", "the tab turns green");
 
+  // The recovery key is proven on the file itself: a wrong passphrase is refused by name, the
+  // right one opens the backup and gives back the dump that was verified.
+  await app.type("[data-test=backup-prove] #field-passphrase", "no es la frase de la clínica");
+  await app.click("[data-test=prove-key]");
+  assert.match(await app.text("[data-test=backup-prove] [data-test=form-error]", 60_000), /Frase de recuperación/);
+  await app.type("[data-test=backup-prove] #field-passphrase", PASSPHRASE);
+  await app.click("[data-test=prove-key]");
+  assert.match(await app.text("[data-test=key-proven]", 60_000), /abre con la clave de la clínica/);
+  assert.equal(psql(db.url, "SELECT key_proven_at IS NOT NULL FROM backups"), "t");
+
   // The dashboard says so too.
   await app.switchToWindow(main);
   await app.click("[data-test=nav-stats]");

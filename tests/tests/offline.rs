@@ -405,3 +405,52 @@ async fn the_outbox_and_the_services_answer_the_same_inputs_alike(pool: PgPool) 
         same(what, expenses::record(&ctx, input.clone()).await, admin_desk.record_expense(input).await);
     }
 }
+
+/// The duplicate warning is one rule in two engines: the server's SQL (`repo::possible_duplicates`)
+/// and the desk's directory, which warns while the server is away. The same new patients get the
+/// same suspects from both: the folded name with the birth date, or the last ten digits of the
+/// phone, never the patient itself, ten at most, in the same order.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_desk_warns_of_the_same_duplicates_as_the_server(pool: PgPool) {
+    use chrono::NaiveDate;
+    use podoclinic_clinic::patients::model::Patient;
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_of(&pool, &admin).await;
+    let born = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    let stored = [
+        ("Ana", "Quiñones Díaz", "55 1234 5678", born(1970, 3, 9)),
+        ("Ána", "QUIÑONES díaz", "", born(1970, 3, 9)),
+        ("Ana", "Quiñones Díaz", "", born(1981, 1, 1)),
+        ("Luis", "Peña", "+52 (55) 8765-4321", None),
+        ("Luis", "Peña", "", None),
+        ("José", "Núñez", "", born(1990, 5, 5)),
+    ];
+    for (first, last, phone, birth) in stored {
+        let p = Patient { birth_date: birth, ..new_patient(first, last, phone) };
+        patients::create(&ctx, p, true).await.unwrap();
+    }
+    for i in 0..12 {
+        patient(&pool, &admin, "Rita", &format!("Mora {i}"), "5599990000").await;
+    }
+    let (store, _) = desk_copy(&pool).await;
+    let today = chrono::Utc::now().date_naive();
+    let asked = [
+        ("ana", "quinones diaz", "", born(1970, 3, 9)),
+        ("Ana", "Quiñones Díaz", "", None),
+        ("Otra", "Persona", "5512345678", None),
+        ("Otra", "Persona", "1-55-1234-5678", born(2000, 1, 1)),
+        ("Luis", "Peña", "", None),
+        ("José", "Núñez", "", born(1990, 5, 5)),
+        ("Rita", "Nueva", "55 9999 0000", None),
+        ("Nadie", "Parecido", "5500000000", born(1999, 9, 9)),
+    ];
+    for (first, last, phone, birth) in asked {
+        let p = Patient { birth_date: birth, ..new_patient(first, last, phone) }.parse(today).unwrap();
+        let online = podoclinic_clinic::patients::repo::possible_duplicates(&pool, &p, &p.phone_key()).await.unwrap();
+        let offline = store.directory.read().await.possible_duplicates(&p);
+        let ids = |found: &[podoclinic_clinic::patients::model::PatientSummary]| {
+            found.iter().map(|s| s.id).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&online), ids(&offline), "{first} {last} {phone}: the server and the desk name other suspects");
+    }
+}

@@ -183,7 +183,7 @@ pub async fn possible_duplicates(
          WHERE archived_at IS NULL AND id <> $1
            AND ((search_name = lower(f_unaccent($2 || ' ' || $3)) AND birth_date = $4)
                 OR (length($5) >= 7 AND right(regexp_replace(phone, '[^0-9]', '', 'g'), 10) = $5))
-         ORDER BY search_name LIMIT 10"#,
+         ORDER BY search_name COLLATE "C", id LIMIT 10"#,
         p.id,
         &p.first_name,
         &p.last_names,

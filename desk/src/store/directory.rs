@@ -225,7 +225,8 @@ impl Directory {
                     || (key.len() >= 7 && phone_key(&l.phone) == key)
             })
             .collect();
-        found.sort_by(|a, b| a.search_name.cmp(&b.search_name));
+        // The server's order: the folded name byte by byte (COLLATE "C"), then the id.
+        found.sort_by(|a, b| a.search_name.cmp(&b.search_name).then(a.id.cmp(&b.id)));
         found.into_iter().take(10).map(summary).collect()
     }
 

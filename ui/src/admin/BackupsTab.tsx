@@ -129,8 +129,9 @@ function ProveKey({ onDone }: { onDone: () => void }) {
   return (
     <Card title={t("backups.proveKey")}>
       <p>{t("backups.proveKeyBody")}</p>
-      <Form onSubmit={() => void prove.run()}>
+      <Form test="backup-prove" onSubmit={() => void prove.run()}>
         <Field name="passphrase" type="password" value={passphrase} onInput={setPassphrase} invalid={prove.field === "passphrase"} autoComplete="off" />
+        <ErrorBox message={prove.message} />
         <button type="submit" data-test="prove-key" disabled={prove.busy || passphrase === ""}>
           {prove.busy ? t("backups.proving") : t("backups.proveKey")}
         </button>
@@ -140,7 +141,6 @@ function ProveKey({ onDone }: { onDone: () => void }) {
           {t("backups.keyProven")} · {proven.fileName}
         </p>
       ) : null}
-      <ErrorBox message={prove.message} />
     </Card>
   );
 }
