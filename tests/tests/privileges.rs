@@ -266,6 +266,7 @@ async fn a_desk_login_cannot_fake_the_tables_a_guard_reads_nor_forge_a_corte(poo
         "CREATE TEMP TABLE cash_sessions (id uuid, opened_at timestamptz, closed_at timestamptz)",
         "CREATE TEMP TABLE t (x int)",
         "CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "CREATE TRIGGER deeper BEFORE UPDATE ON products FOR EACH ROW EXECUTE FUNCTION refuse_change()",
         "UPDATE products SET stock_on_hand = 500",
     ] {
         let code = refusal(&mut conn, sql).await;
