@@ -64,55 +64,27 @@ CREATE CONSTRAINT TRIGGER products_stock_by_ledger AFTER INSERT OR UPDATE OF sto
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION products_stock_by_ledger();
 
 -- 3. A corte is born open: no closing figures and no anchor at INSERT (only the closing UPDATE
--- sets them, and the anchor is the database's), never opened in the future, and never over a
--- period its register already closed.
-CREATE OR REPLACE FUNCTION cash_sessions_guard() RETURNS trigger LANGUAGE plpgsql
+-- sets them, where migration 11's guard makes the anchor the database's), never opened in the
+-- future, and never over a period its register already closed.
+CREATE FUNCTION cash_sessions_born_open() RETURNS trigger LANGUAGE plpgsql
     SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        IF NEW.closed_at IS NOT NULL OR NEW.closed_by IS NOT NULL OR NEW.audit_rows IS NOT NULL
-           OR NEW.audit_head IS NOT NULL OR NEW.expected_cash_cents IS NOT NULL
-           OR NEW.counted_cash_cents IS NOT NULL OR NEW.denominations IS NOT NULL OR NEW.close_note <> '' THEN
-            RAISE EXCEPTION 'a cash session is opened, then closed'
-                USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'cash_session_born_open';
-        END IF;
-        IF NEW.opened_at > now() + interval '1 minute'
-           OR NEW.opened_at < (SELECT max(closed_at) FROM public.cash_sessions WHERE register_id = NEW.register_id) THEN
-            RAISE EXCEPTION 'a cash session opens after its register''s last corte, and not later than now'
-                USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'cash_session_opening_fixed';
-        END IF;
-        RETURN NEW;
+    IF NEW.closed_at IS NOT NULL OR NEW.closed_by IS NOT NULL OR NEW.audit_rows IS NOT NULL
+       OR NEW.audit_head IS NOT NULL OR NEW.expected_cash_cents IS NOT NULL
+       OR NEW.counted_cash_cents IS NOT NULL OR NEW.denominations IS NOT NULL OR NEW.close_note <> '' THEN
+        RAISE EXCEPTION 'a cash session is opened, then closed'
+            USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'cash_session_born_open';
     END IF;
-    IF TG_OP = 'DELETE' THEN
-        RAISE EXCEPTION 'cash sessions are never deleted'
-            USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'cash_sessions_never_deleted';
-    END IF;
-    IF OLD.closed_at IS NOT NULL THEN
-        RAISE EXCEPTION 'cash session % is closed', OLD.id
-            USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'cash_session_closed';
-    END IF;
-    IF NEW.register_id <> OLD.register_id OR NEW.opened_at <> OLD.opened_at OR NEW.opened_by <> OLD.opened_by
-       OR NEW.opening_float_cents <> OLD.opening_float_cents THEN
-        RAISE EXCEPTION 'an open cash session only changes by closing'
+    IF NEW.opened_at > now() + interval '1 minute'
+       OR NEW.opened_at < (SELECT max(closed_at) FROM cash_sessions WHERE register_id = NEW.register_id) THEN
+        RAISE EXCEPTION 'a cash session opens after its register''s last corte, and not later than now'
             USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'cash_session_opening_fixed';
-    END IF;
-    -- The anchor is the database's: whatever the closing statement says, it is the chain's head.
-    NEW.audit_rows := NULL;
-    NEW.audit_head := NULL;
-    IF NEW.closed_at IS NOT NULL THEN
-        SELECT chain_seq, hash INTO NEW.audit_rows, NEW.audit_head
-        FROM public.audit_log WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1;
-        IF NEW.audit_rows IS NULL THEN
-            NEW.audit_rows := 0;
-            NEW.audit_head := '\x'::bytea;
-        END IF;
     END IF;
     RETURN NEW;
 END;
 $$;
-DROP TRIGGER cash_sessions_guard ON cash_sessions;
-CREATE TRIGGER cash_sessions_guard BEFORE INSERT OR UPDATE OR DELETE ON cash_sessions
-    FOR EACH ROW EXECUTE FUNCTION cash_sessions_guard();
+CREATE TRIGGER cash_sessions_born_open BEFORE INSERT ON cash_sessions
+    FOR EACH ROW EXECUTE FUNCTION cash_sessions_born_open();
 
 -- 4. Who may do what, and the backups, leave their own trace. A change to an account, a role, the
 -- backup settings or a backup's record writes an audit row from the database, in the same
