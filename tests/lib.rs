@@ -136,6 +136,7 @@ pub fn new_patient(first: &str, last: &str, phone: &str) -> podoclinic_clinic::p
         allergies: String::new(),
         history_notes: String::new(),
         archived: false,
+        updated_at: None,
     }
 }
 

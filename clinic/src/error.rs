@@ -31,6 +31,10 @@ pub enum AppError {
     /// The session is idle-locked: the same user must enter the password again.
     #[error("session locked")]
     SessionLocked,
+    /// The session began without the server and the server is back: the same user must give their
+    /// password to the server before anything else is done or sent in their name.
+    #[error("password to be confirmed with the server")]
+    ConfirmPassword,
     /// Wrong username or password; says nothing about which.
     #[error("invalid credentials")]
     InvalidCredentials,

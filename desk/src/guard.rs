@@ -11,7 +11,8 @@ use podoclinic_clinic::error::{AppError, AppResult};
 use crate::state::{AppState, Subject};
 
 /// A live, unlocked session, re-checked against the database (deactivated users are signed out,
-/// role edits apply at once).
+/// role edits apply at once). A session begun without the server goes no further than its store
+/// until its user confirms the password with the server (`ConfirmPassword`).
 ///
 /// The session is touched before the database is asked for: what a user does while the server is
 /// away counts as activity for the idle lock.
@@ -19,6 +20,10 @@ pub async fn signed_in(state: &AppState) -> AppResult<Ctx> {
     let now = Utc::now();
     let mut session = state.sessions.touch(now)?;
     let pool = state.db()?;
+    // Let in by the desk's store alone: the server must hear the password before anything else.
+    if state.sessions.is_limited() {
+        return Err(AppError::ConfirmPassword);
+    }
     if now - session.grants_checked_at >= GRANTS_TTL {
         let grants = service::current_grants(&pool, session.user_id).await?;
         let Some((permissions, idle_limit)) = grants else {
@@ -29,7 +34,7 @@ pub async fn signed_in(state: &AppState) -> AppResult<Ctx> {
         session = Session { permissions, idle_limit, grants_checked_at: now, ..session };
     }
     let actor = Actor::user(session.user_id, &session.username, &state.desk);
-    Ok(Ctx { pool, session, actor })
+    Ok(Ctx { pool, session, actor, drawer: None })
 }
 
 /// `signed_in`, and the role must hold `permission`. A refused attempt at clinical notes, or at a

@@ -21,28 +21,86 @@ pub struct SessionState {
 /// The one session of this desk, shared by its windows. A std Mutex: it is never held across an await.
 pub struct SessionStore {
     inner: Mutex<Option<Session>>,
+    /// The session began without the server and its user has not confirmed the password with the
+    /// server since: it may work from the desk's store, and nothing more.
+    limited: std::sync::atomic::AtomicBool,
     /// Every change of `SessionState`, for the shell to tell the windows.
     pub changes: tokio::sync::watch::Sender<SessionState>,
 }
 
 impl Default for SessionStore {
     fn default() -> Self {
-        Self { inner: Mutex::default(), changes: tokio::sync::watch::Sender::new(SessionState::default()) }
+        Self {
+            inner: Mutex::default(),
+            limited: std::sync::atomic::AtomicBool::new(false),
+            changes: tokio::sync::watch::Sender::new(SessionState::default()),
+        }
     }
 }
 
 impl SessionStore {
+    /// A session the server checked.
     pub fn start(&self, session: Session) {
+        self.begin(session, false);
+    }
+
+    /// A session the desk let in from its store, without the server: limited until confirmed.
+    pub fn start_limited(&self, session: Session) {
+        self.begin(session, true);
+    }
+
+    fn begin(&self, session: Session, limited: bool) {
         let mut guard = self.lock();
         *guard = Some(session);
+        self.limited.store(limited, std::sync::atomic::Ordering::Release);
         self.publish(&guard);
     }
 
     pub fn end(&self) -> Option<Session> {
         let mut guard = self.lock();
         let ended = guard.take();
+        self.limited.store(false, std::sync::atomic::Ordering::Release);
         self.publish(&guard);
         ended
+    }
+
+    /// The session was let on by the desk's disk alone (an unlock without the server): limited
+    /// until the server confirms the password.
+    pub fn limit(&self) {
+        let guard = self.lock();
+        if guard.is_some() {
+            self.limited.store(true, std::sync::atomic::Ordering::Release);
+        }
+    }
+
+    /// Whether the session began without the server and was not confirmed with it since.
+    pub fn is_limited(&self) -> bool {
+        self.limited.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// The user of a limited session: their kept writes wait for them.
+    pub fn limited_user(&self) -> Option<Uuid> {
+        if !self.is_limited() {
+            return None;
+        }
+        self.lock().as_ref().map(|s| s.user_id)
+    }
+
+    /// The server confirmed the same user's password: the session is whole again, with the
+    /// server's grants (its 12-hour limit still counts from when it began).
+    pub fn confirm(&self, checked: Session, now: DateTime<Utc>) -> AppResult<Session> {
+        let mut guard = self.lock();
+        let session = guard.as_mut().filter(|s| s.user_id == checked.user_id).ok_or(AppError::Unauthorized)?;
+        session.permissions = checked.permissions;
+        session.idle_limit = checked.idle_limit;
+        session.display_name = checked.display_name;
+        session.grants_checked_at = now;
+        session.last_activity = now;
+        session.locked = false;
+        let confirmed = session.clone();
+        self.limited.store(false, std::sync::atomic::Ordering::Release);
+        self.publish(&guard);
+        Ok(confirmed)
     }
 
     fn publish(&self, session: &Option<Session>) {
@@ -62,7 +120,8 @@ impl SessionStore {
             *guard = None;
             self.publish(&guard);
         }
-        guard.as_ref().map(|s| SessionInfo { locked: s.idle_locked(now), ..s.info() })
+        let without_server = self.is_limited();
+        guard.as_ref().map(|s| SessionInfo { locked: s.idle_locked(now), without_server, ..s.info() })
     }
 
     /// Checks expiry and idleness at `now`, and on success records activity.

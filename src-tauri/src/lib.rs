@@ -48,6 +48,7 @@ macro_rules! app_builder {
                 commands::auth::keep_alive,
                 commands::auth::lock_session,
                 commands::auth::unlock_session,
+                commands::auth::confirm_password,
                 commands::auth::change_own_password,
                 commands::auth::list_users,
                 commands::auth::create_user,
@@ -271,6 +272,12 @@ pub fn run() {
                 }
             }
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data = %paths.data_dir.display(), "starting");
+            // What the desk writes for its user only: the documents it makes (receipts name
+            // patients), and no plain dump a crash left in the backups' work folder.
+            if let Err(e) = podoclinic_desk::platform::private_dir(&podoclinic_desk::documents::folder(&paths)) {
+                tracing::warn!(error = %e, "documents folder not made private");
+            }
+            podoclinic_desk::backup::service::clear_work(&paths.data_dir);
             specta.mount_events(app);
             let desk = db::connection::DeskConfig::load(&paths.config_dir).map(|c| c.desk_name).unwrap_or_default();
             app.manage(AppState::new(paths, desk));

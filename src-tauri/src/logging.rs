@@ -14,7 +14,8 @@ static FILE_GUARD: OnceLock<WorkerGuard> = OnceLock::new();
 /// Installs the global subscriber once. `RUST_LOG` overrides the default level.
 pub fn init(log_dir: &Path) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tao=warn"));
-    let _ = std::fs::create_dir_all(log_dir);
+    // The log names no patient, and is still the desk user's alone (0700 on Unix).
+    let _ = podoclinic_desk::platform::private_dir(log_dir);
     let file = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("podoclinic")

@@ -56,6 +56,12 @@ pub async fn list(store: &Store, user_id: Uuid) -> Result<Vec<Draft>> {
     .await
 }
 
+/// Forgets every draft last saved before `before` (a form nobody came back to).
+pub async fn expire(store: &Store, before: DateTime<Utc>) -> Result<u64> {
+    let done = sqlx::query!("DELETE FROM drafts WHERE saved_at < $1", before).execute(store.pool()).await?;
+    Ok(done.rows_affected())
+}
+
 /// The form was saved or abandoned: its draft goes.
 pub async fn clear(store: &Store, user_id: Uuid, form: &str, subject: &str) -> Result<()> {
     sqlx::query!("DELETE FROM drafts WHERE user_id = $1 AND form = $2 AND subject = $3", user_id, form, subject)
@@ -80,7 +86,11 @@ mod tests {
         assert_eq!(find(&store, luis, "visit", "v1").await.unwrap(), None, "another user's draft is not shown");
         assert_eq!(find(&store, ana, "visit", "v1").await.unwrap().unwrap().body, "{\"notes\":\"uña encarnada\"}");
         assert_eq!(list(&store, ana).await.unwrap().len(), 1);
+        assert_eq!(expire(&store, at).await.unwrap(), 0, "saved at `at`, not before it");
         clear(&store, ana, "visit", "v1").await.unwrap();
         assert!(list(&store, ana).await.unwrap().is_empty());
+        save(&store, luis, &Draft { saved_at: at - chrono::Duration::days(8), ..note.clone() }).await.unwrap();
+        assert_eq!(expire(&store, at - chrono::Duration::days(7)).await.unwrap(), 1);
+        assert!(list(&store, luis).await.unwrap().is_empty());
     }
 }

@@ -38,6 +38,8 @@ export async function call<T>(pending: Promise<Result<T>>): Promise<T> {
   const current = session.get();
   if (error.kind === "sessionLocked" && current) session.set({ ...current, locked: true });
   if (error.kind === "unauthorized") session.set(null);
+  // Signed in without the server, which is back: the prompt asks for the password (main.tsx).
+  if (error.kind === "confirmPassword" && current && !current.withoutServer) session.set({ ...current, withoutServer: true });
   if (error.kind === "offline" && dbStatus.get().state === "online") {
     dbStatus.set({ state: "offline", since: new Date().toISOString() });
   }

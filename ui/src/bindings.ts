@@ -74,6 +74,12 @@ export const commands = {
 	lockSession: () => typedError<null, AppError>(__TAURI_INVOKE("lock_session")),
 	/**  Lifts the idle lock with the signed-in user's password (failures count toward lockout). */
 	unlockSession: (password: string) => typedError<SessionInfo, AppError>(__TAURI_INVOKE("unlock_session", { password })),
+	/**
+	 *  "Conectado de nuevo": the user of a session begun without the server gives the password to the
+	 *  server (a sign-in as any other: failures count toward the lockout). Nothing typed is lost; what
+	 *  the user kept here is sent once confirmed.
+	 */
+	confirmPassword: (password: string) => typedError<SessionInfo, AppError>(__TAURI_INVOKE("confirm_password", { password })),
 	/**  Changes the signed-in user's own password. */
 	changeOwnPassword: (current: string, newPassword: string) => typedError<null, AppError>(__TAURI_INVOKE("change_own_password", { current, newPassword })),
 	/**  Every account, for the admin window. */
@@ -405,6 +411,11 @@ export type AppError =
 { kind: "unauthorized" } | 
 /**  The session is idle-locked: the same user must enter the password again. */
 { kind: "sessionLocked" } | 
+/**
+ *  The session began without the server and the server is back: the same user must give their
+ *  password to the server before anything else is done or sent in their name.
+ */
+{ kind: "confirmPassword" } | 
 /**  Wrong username or password; says nothing about which. */
 { kind: "invalidCredentials" } | 
 /**  Too many failed logins: the account is locked until `until` (RFC 3339). */
@@ -758,6 +769,8 @@ export type ClinicProfile = {
 	idleLockMinutes: number,
 	/**  The WhatsApp reminder, with placeholders (see `reminders::model::PLACEHOLDERS`). */
 	reminderTemplate: string,
+	/**  How many days a desk may let a user in without the server after their last sign-in with it. */
+	offlineSignInDays: number,
 };
 
 /**
@@ -1038,8 +1051,12 @@ export type Kept = {
 	id: string,
 	write: Write,
 	createdAt: string,
-	/**  Who typed it. */
+	/**  Its author: who typed it, or who amended it last. */
 	userId: string,
+	/**  The author's name as this desk knows it (empty: nobody who signed in here). */
+	authorName: string,
+	/**  Who typed it first, when someone else amended it since. */
+	typedByName: string | null,
 	/**  Waiting to be sent (`None`), or why the server refused it. */
 	refusal: AppError | null,
 };
@@ -1126,6 +1143,13 @@ export type NewUserInput = {
 	roleId: string,
 };
 
+/**  Why an offline attempt failed, as the server's audit will say it. */
+export type OfflineFailure = 
+/**  Nobody by that name signed in here with the server (or too long ago). */
+"unknown_user" | "wrong_password" | 
+/**  The right password, or not, while the desk's lock on the sign-in lasts. */
+"locked_out";
+
 export type OpenSessionInput = {
 	id: string,
 	registerId: string,
@@ -1174,6 +1198,13 @@ export type Patient = {
 	historyNotes: string,
 	/**  Read-only: set by `archive_patient`. */
 	archived: boolean,
+	/**
+	 *  Read-only: the version of the record, as the server last changed it (`null` for a new
+	 *  patient). An update sends back the version it was made on: if the record changed since
+	 *  (another desk, or an update kept through an outage), it is refused (`patient_changed`),
+	 *  never written over the newer one.
+	 */
+	updatedAt: string | null,
 };
 
 /**  A patient's charges, payments and balance (positive: the patient owes). */
@@ -1483,6 +1514,11 @@ export type SessionInfo = {
 	locked: boolean,
 	idleLockMinutes: number,
 	expiresAt: string,
+	/**
+	 *  Begun without the server, and not confirmed with it since: when the server answers, the
+	 *  user must give their password again before going on.
+	 */
+	withoutServer: boolean,
 };
 
 /**
@@ -1719,13 +1755,26 @@ export type VisitSummary = {
 };
 
 /**  A write the desk can make without its server. */
-export type Write = { kind: "book"; input: BookInput } | { kind: "reschedule"; input: RescheduleInput } | { kind: "setStatus"; id: string; status: Status } | { kind: "cancel"; id: string; reason: string } | { kind: "createPatient"; patient: Patient; allowDuplicate: boolean } | { kind: "updatePatient"; patient: Patient } | { kind: "charge"; input: ChargeInput } | { kind: "payment"; input: PaymentInput } | { kind: "expense"; input: ExpenseInput } | 
+export type Write = { kind: "book"; input: BookInput } | { kind: "reschedule"; input: RescheduleInput } | { kind: "setStatus"; id: string; status: Status } | { kind: "cancel"; id: string; reason: string } | { kind: "createPatient"; patient: Patient; allowDuplicate: boolean } | { kind: "updatePatient"; patient: Patient } | { kind: "charge"; input: ChargeInput } | 
+/**
+ *  Money into the drawer session it was taken at (`drawer`), or to the tray if that session
+ *  was closed meanwhile: never into another drawer.
+ */
+{ kind: "payment"; input: PaymentInput; drawer?: string | null } | 
+/**  A cash expense names its drawer session as a payment does. */
+{ kind: "expense"; input: ExpenseInput; drawer?: string | null } | 
 /**
  *  A sign-in (or an unlock) the desk let through without the server: audited on the server
- *  as the user's, with the time it happened, when the server is back. Not a write anyone
- *  fixes: neither counted on the banner nor shown in the tray.
+ *  as the user's, with the time it happened, when the server is back. Not counted on the
+ *  banner; in the tray (for whoever manages users) only if the server refused it: the user was
+ *  deactivated meanwhile, or the row is not authentic.
  */
-{ kind: "signIn"; unlock: boolean; at: string };
+{ kind: "signIn"; unlock: boolean; at: string } | 
+/**
+ *  A failed attempt to sign in (or unlock) without the server, reported by the desk (nobody
+ *  signed it: it is audited as the desk's report). `typed`: a short digest of the username.
+ */
+{ kind: "signInFailed"; unlock: boolean; reason: OfflineFailure; typed: string; at: string };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

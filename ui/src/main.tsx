@@ -10,7 +10,7 @@ import { ConnectionBanner } from "./components/Banner";
 import { OutboxTray } from "./components/OutboxTray";
 import { startIdleWatch } from "./idle";
 import { t } from "./i18n";
-import { FirstAdminScreen, LockScreen, LoginScreen } from "./screens/Auth";
+import { ConfirmPrompt, FirstAdminScreen, LockScreen, LoginScreen } from "./screens/Auth";
 import { lazyNamed } from "./screens/lazy";
 import { Centered, StatusScreen } from "./screens/StatusScreen";
 import { useObserved } from "./observable";
@@ -79,6 +79,7 @@ function MainApp() {
       <ConnectionBanner onOpenTray={() => setTray(true)} />
       <Suspense fallback={<Centered title={t("common.loading")} />}>{screen}</Suspense>
       {tray && me && !me.locked ? <OutboxTray onClose={() => setTray(false)} /> : null}
+      {me && !me.locked && me.withoutServer && status.state === "online" ? <ConfirmPrompt name={me.displayName} /> : null}
     </>
   );
 }

@@ -14,6 +14,11 @@ pub struct Ctx {
     pub pool: PgPool,
     pub session: Session,
     pub actor: Actor,
+    /// The cash session the caller's money was meant for, when it names one (a write a desk kept
+    /// while its server was away names the drawer it was made at): the money goes into that
+    /// session or is refused (`cash_session_changed`), never into another. `None`: the desk's
+    /// open session, whichever it is.
+    pub drawer: Option<uuid::Uuid>,
 }
 
 impl Ctx {
@@ -36,7 +41,7 @@ impl Ctx {
             grants_checked_at: now,
         };
         let actor = Actor::user(user_id, &user.username, desk);
-        Ok(Ctx { pool: pool.clone(), session, actor })
+        Ok(Ctx { pool: pool.clone(), session, actor, drawer: None })
     }
 }
 

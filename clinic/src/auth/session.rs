@@ -38,6 +38,9 @@ pub struct SessionInfo {
     pub locked: bool,
     pub idle_lock_minutes: i32,
     pub expires_at: DateTime<Utc>,
+    /// Begun without the server, and not confirmed with it since: when the server answers, the
+    /// user must give their password again before going on.
+    pub without_server: bool,
 }
 
 impl Session {
@@ -60,6 +63,7 @@ impl Session {
             locked: self.locked,
             idle_lock_minutes: self.idle_limit.num_minutes() as i32,
             expires_at: self.started_at + ABSOLUTE_LIMIT,
+            without_server: false,
         }
     }
 }

@@ -125,7 +125,7 @@ async fn record(ctx: &Ctx, m: CheckedPayment) -> AppResult<Payment> {
     };
     let paid = repo::paid(&mut *tx, m.patient, m.charge).await?;
     check_amount(m.patient, m.amount, paid, charge)?;
-    let session = require_desk_session(&mut *tx, &ctx.actor.desk).await?;
+    let session = require_desk_session(&mut *tx, ctx).await?;
     repo::insert_payment(
         &mut *tx,
         NewPayment {

@@ -27,9 +27,15 @@ pub async fn desk_cash_of(pool: &sqlx::PgPool, desk: &str) -> AppResult<DeskCash
     Ok(DeskCash { desk: desk.to_string(), register, session, registers: repo::registers(pool).await? })
 }
 
-/// The open session this desk's payments and cash expenses land in.
-pub async fn require_desk_session(db: impl sqlx::PgExecutor<'_>, desk: &str) -> AppResult<Uuid> {
-    repo::desk_session(db, desk).await?.ok_or_else(|| AppError::conflict("cash_session_required", None))
+/// The open session this desk's payments and cash expenses land in: the one `ctx` names, if it
+/// names one (refused when that one is closed), else whichever is open.
+pub async fn require_desk_session(db: impl sqlx::PgExecutor<'_>, ctx: &Ctx) -> AppResult<Uuid> {
+    let open = repo::desk_session(db, &ctx.actor.desk).await?;
+    match (open, ctx.drawer) {
+        (open, Some(named)) if open != Some(named) => Err(AppError::conflict("cash_session_changed", None)),
+        (Some(open), _) => Ok(open),
+        (None, _) => Err(AppError::conflict("cash_session_required", None)),
+    }
 }
 
 /// Opens a session on a register with its float; the desk now uses that register.
@@ -119,7 +125,7 @@ pub async fn add_movement(ctx: &Ctx, input: CashMovementInput) -> AppResult<Cash
         return Err(AppError::validation("method", "cash_only"));
     }
     let mut tx = ctx.pool.begin().await?;
-    let session = require_desk_session(&mut *tx, &ctx.actor.desk).await?;
+    let session = require_desk_session(&mut *tx, ctx).await?;
     let movement = NewCashMovement {
         id: m.id,
         session_id: session,

@@ -66,7 +66,7 @@ pub async fn record_in(ctx: &Ctx, tx: &mut PgConnection, input: ExpenseInput) ->
     }
     x.check_cash_day(today)?;
     let session = match x.method {
-        Method::Cash => Some(require_desk_session(&mut *tx, &ctx.actor.desk).await?),
+        Method::Cash => Some(require_desk_session(&mut *tx, ctx).await?),
         _ => None,
     };
     repo::insert(&mut *tx, &x, session, ctx.session.user_id).await?;

@@ -169,6 +169,7 @@ pub fn parse_row(
         allergies: String::new(),
         history_notes: String::new(),
         archived: false,
+        updated_at: None,
     };
     let mut key = None;
     for (cell, field) in cells.iter().zip(mapping) {

@@ -61,6 +61,11 @@ pub struct Patient {
     pub history_notes: String,
     /// Read-only: set by `archive_patient`.
     pub archived: bool,
+    /// Read-only: the version of the record, as the server last changed it (`null` for a new
+    /// patient). An update sends back the version it was made on: if the record changed since
+    /// (another desk, or an update kept through an outage), it is refused (`patient_changed`),
+    /// never written over the newer one.
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One line of a search result or duplicate warning.

@@ -9,7 +9,8 @@ pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Patient
         Patient,
         r#"SELECT id, first_name, last_names, birth_date, sex AS "sex: Sex", phone, phone_alt, email, address,
                   emergency_contact, emergency_phone, diabetes AS "diabetes: Diabetes", vascular_disease,
-                  anticoagulants, allergies, history_notes, archived_at IS NOT NULL AS "archived!"
+                  anticoagulants, allergies, history_notes, archived_at IS NOT NULL AS "archived!",
+                  updated_at AS "updated_at?"
            FROM patients WHERE id = $1"#,
         id
     )
@@ -44,12 +45,15 @@ pub async fn insert(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<()> {
     Ok(())
 }
 
-pub async fn update(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<()> {
-    sqlx::query!(
+/// Writes `p` over the stored record if it is still the version `p` was made on (any version when
+/// `p` names none). Answers whether it wrote.
+pub async fn update(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<bool> {
+    let done = sqlx::query!(
         "UPDATE patients SET first_name = $2, last_names = $3, birth_date = $4, sex = $5, phone = $6, phone_alt = $7,
              email = $8, address = $9, emergency_contact = $10, emergency_phone = $11, diabetes = $12,
-             vascular_disease = $13, anticoagulants = $14, allergies = $15, history_notes = $16, updated_at = now()
-         WHERE id = $1",
+             vascular_disease = $13, anticoagulants = $14, allergies = $15, history_notes = $16,
+             updated_at = greatest(now(), updated_at + interval '1 microsecond')
+         WHERE id = $1 AND ($17::timestamptz IS NULL OR updated_at = $17)",
         p.id,
         &p.first_name,
         &p.last_names,
@@ -65,11 +69,12 @@ pub async fn update(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<()> {
         p.vascular_disease,
         p.anticoagulants,
         &p.allergies,
-        &p.history_notes
+        &p.history_notes,
+        p.updated_at
     )
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn set_archived(db: impl PgExecutor<'_>, id: Uuid, archived: bool) -> AppResult<()> {

@@ -149,11 +149,18 @@ pub async fn update(ctx: &Ctx, input: Patient) -> AppResult<Patient> {
     let mut tx = ctx.pool.begin().await?;
     let before = repo::find(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("patient"))?;
     let p = Patient { archived: before.archived, ..input }.parse(today)?;
-    repo::update(&mut *tx, &p).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::PatientUpdate, "patient", p.id).before(&before).after(&p))
-        .await?;
+    if !repo::update(&mut *tx, &p).await? {
+        return Err(AppError::conflict("patient_changed", None));
+    }
+    let after = repo::find(&mut *tx, p.id).await?.ok_or_else(|| AppError::not_found("patient"))?;
+    audit::record(
+        &mut *tx,
+        &ctx.actor,
+        Entry::new(Action::PatientUpdate, "patient", p.id).before(&before).after(&after),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(p)
+    Ok(after)
 }
 
 /// Archives (or restores) a patient. Patients are never deleted.

@@ -18,6 +18,8 @@ pub struct ClinicProfile {
     pub idle_lock_minutes: i32,
     /// The WhatsApp reminder, with placeholders (see `reminders::model::PLACEHOLDERS`).
     pub reminder_template: String,
+    /// How many days a desk may let a user in without the server after their last sign-in with it.
+    pub offline_sign_in_days: i16,
 }
 
 impl ClinicProfile {
@@ -35,6 +37,9 @@ impl ClinicProfile {
         }
         if !(1..=240).contains(&self.idle_lock_minutes) {
             return Err(AppError::validation("idleLockMinutes", "out_of_range"));
+        }
+        if !(1..=30).contains(&self.offline_sign_in_days) {
+            return Err(AppError::validation("offlineSignInDays", "out_of_range"));
         }
         Ok(self)
     }
@@ -54,6 +59,7 @@ mod tests {
             currency: "mxn".into(),
             idle_lock_minutes: 5,
             reminder_template: "Hola {nombre}".into(),
+            offline_sign_in_days: 7,
         }
     }
 
@@ -72,6 +78,8 @@ mod tests {
         assert_eq!(bad.parse().unwrap_err(), AppError::validation("rfc", "rfc_format"));
         let bad = ClinicProfile { idle_lock_minutes: 0, ..profile() };
         assert_eq!(bad.parse().unwrap_err(), AppError::validation("idleLockMinutes", "out_of_range"));
+        let bad = ClinicProfile { offline_sign_in_days: 31, ..profile() };
+        assert_eq!(bad.parse().unwrap_err(), AppError::validation("offlineSignInDays", "out_of_range"));
         let bad = ClinicProfile { name: "  ".into(), ..profile() };
         assert_eq!(bad.parse().unwrap_err(), AppError::validation("name", "required"));
     }

@@ -6,7 +6,8 @@ use crate::error::AppResult;
 pub async fn get(db: impl PgExecutor<'_>) -> AppResult<ClinicProfile> {
     Ok(sqlx::query_as!(
         ClinicProfile,
-        "SELECT name, address, phone, rfc, timezone, currency, idle_lock_minutes, reminder_template FROM clinic_profile"
+        "SELECT name, address, phone, rfc, timezone, currency, idle_lock_minutes, reminder_template, offline_sign_in_days
+         FROM clinic_profile"
     )
     .fetch_one(db)
     .await?)
@@ -21,7 +22,7 @@ pub async fn timezone_exists(db: impl PgExecutor<'_>, zone: &str) -> AppResult<b
 pub async fn save(db: impl PgExecutor<'_>, p: &ClinicProfile) -> AppResult<()> {
     sqlx::query!(
         "UPDATE clinic_profile SET name = $1, address = $2, phone = $3, rfc = $4, timezone = $5, currency = $6,
-             idle_lock_minutes = $7, reminder_template = $8, updated_at = now()",
+             idle_lock_minutes = $7, reminder_template = $8, offline_sign_in_days = $9, updated_at = now()",
         &p.name,
         &p.address,
         &p.phone,
@@ -29,7 +30,8 @@ pub async fn save(db: impl PgExecutor<'_>, p: &ClinicProfile) -> AppResult<()> {
         &p.timezone,
         &p.currency,
         p.idle_lock_minutes,
-        &p.reminder_template
+        &p.reminder_template,
+        p.offline_sign_in_days
     )
     .execute(db)
     .await?;

@@ -259,6 +259,21 @@ pub fn is_backup_file_name(name: &str) -> bool {
     chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").is_ok() && stamp.len() == 15
 }
 
+/// Removes whatever a crash left in the work folder (a plain dump holds every patient in clear):
+/// at start, before anything could be using it.
+pub fn clear_work(data_dir: &Path) {
+    let dir = data_dir.join("backup-work");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        match removed {
+            Ok(()) => tracing::info!("a plain dump left by an earlier run was removed"),
+            Err(e) => tracing::warn!(error = %e, "a file left in the backups' work folder could not be removed"),
+        }
+    }
+}
+
 /// This desk's private working folder for plain dumps (never the clinic's chosen folder), in its
 /// data folder.
 fn work_dir(data_dir: &Path) -> AppResult<PathBuf> {

@@ -7,6 +7,7 @@
 pub mod directory;
 pub mod drafts;
 pub mod outbox;
+pub mod proof;
 pub mod sign_in;
 pub mod sync;
 mod views;
@@ -38,6 +39,9 @@ pub struct DeskStore {
     pub kick: tokio::sync::Notify,
     /// One replay at a time.
     replaying: tokio::sync::Mutex<()>,
+    /// The outbox keys of the users signed in here since the app started, in memory only (on
+    /// disk each is sealed under its user's password).
+    keys: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, proof::OutboxKey>>,
 }
 
 /// A fault of the desk's own store: never "offline" (that is the server's), always a fault with
@@ -62,8 +66,10 @@ impl DeskStore {
             outbox: tokio::sync::watch::Sender::new(outbox::OutboxCount::default()),
             kick: tokio::sync::Notify::new(),
             replaying: tokio::sync::Mutex::new(()),
+            keys: std::sync::Mutex::default(),
         };
         offline.recount().await?;
+        drafts::expire(&offline).await?;
         Ok(offline)
     }
 

@@ -5,6 +5,12 @@
 //! sent in the order it was made, through the same services, as the user who typed each write:
 //! ids make a write sent twice land once. What the server refuses is never dropped: it waits in
 //! the conflicts tray for a person to amend it or discard it (with a reason, audited).
+//!
+//! A kept write is its author's only by its proof (`proof`): made with the author's outbox key,
+//! checked with the server's before anything is sent. A row with no proof, or another key's, is
+//! refused as not authentic; one proved under credentials the author has since changed waits for
+//! the author to sign in with the server here again. A person who amends a refused write becomes
+//! its author (their permissions, their proof); the tray still says who typed it first.
 
 use std::sync::Arc;
 
@@ -54,17 +60,33 @@ pub enum Write {
     Charge {
         input: ChargeInput,
     },
+    /// Money into the drawer session it was taken at (`drawer`), or to the tray if that session
+    /// was closed meanwhile: never into another drawer.
     Payment {
         input: PaymentInput,
+        #[serde(default)]
+        drawer: Option<Uuid>,
     },
+    /// A cash expense names its drawer session as a payment does.
     Expense {
         input: ExpenseInput,
+        #[serde(default)]
+        drawer: Option<Uuid>,
     },
     /// A sign-in (or an unlock) the desk let through without the server: audited on the server
-    /// as the user's, with the time it happened, when the server is back. Not a write anyone
-    /// fixes: neither counted on the banner nor shown in the tray.
+    /// as the user's, with the time it happened, when the server is back. Not counted on the
+    /// banner; in the tray (for whoever manages users) only if the server refused it: the user was
+    /// deactivated meanwhile, or the row is not authentic.
     SignIn {
         unlock: bool,
+        at: DateTime<Utc>,
+    },
+    /// A failed attempt to sign in (or unlock) without the server, reported by the desk (nobody
+    /// signed it: it is audited as the desk's report). `typed`: a short digest of the username.
+    SignInFailed {
+        unlock: bool,
+        reason: super::sign_in::OfflineFailure,
+        typed: String,
         at: DateTime<Utc>,
     },
 }
@@ -80,8 +102,16 @@ impl Write {
             Write::CreatePatient { .. } | Write::UpdatePatient { .. } => Permission::PatientsWrite,
             Write::Charge { .. } | Write::Payment { .. } => Permission::PaymentsWrite,
             Write::Expense { .. } => Permission::ExpensesWrite,
-            Write::SignIn { .. } => return None,
+            Write::SignIn { .. } | Write::SignInFailed { .. } => return None,
         })
+    }
+
+    /// Who may see (and give up) the write in the tray.
+    fn shown_to(&self, session: &Session) -> bool {
+        match self.permission() {
+            Some(p) => session.permissions.contains(&p),
+            None => session.permissions.contains(&Permission::UsersManage),
+        }
     }
 
     /// Whether `session` may make (or fix, or give up) this write.
@@ -104,6 +134,15 @@ impl Write {
             Write::Payment { .. } => "payment",
             Write::Expense { .. } => "expense",
             Write::SignIn { .. } => SIGN_IN,
+            Write::SignInFailed { .. } => SIGN_IN_FAILED,
+        }
+    }
+
+    /// The drawer session the write's money was taken at, if it names one.
+    fn drawer(&self) -> Option<Uuid> {
+        match self {
+            Write::Payment { drawer, .. } | Write::Expense { drawer, .. } => *drawer,
+            _ => None,
         }
     }
 
@@ -134,15 +173,19 @@ impl Write {
             }
             Write::UpdatePatient { patient } => patients::update(ctx, patient).await.map(drop),
             Write::Charge { input } => podoclinic_clinic::billing::service::create_charge(ctx, input).await.map(drop),
-            Write::Payment { input } => podoclinic_clinic::billing::service::take_payment(ctx, input).await.map(drop),
-            Write::Expense { input } => podoclinic_clinic::expenses::service::record(ctx, input).await.map(drop),
+            Write::Payment { input, .. } => {
+                podoclinic_clinic::billing::service::take_payment(ctx, input).await.map(drop)
+            }
+            Write::Expense { input, .. } => podoclinic_clinic::expenses::service::record(ctx, input).await.map(drop),
             Write::SignIn { unlock, at } => audit_sign_in(ctx, id, unlock, at).await,
+            Write::SignInFailed { .. } => Err(AppError::internal("a failed sign-in is the desk's report")),
         }
     }
 }
 
-/// The outbox kind of a sign-in made without the server.
+/// The outbox kinds of a sign-in made without the server, and of a failed attempt.
 const SIGN_IN: &str = "signIn";
+const SIGN_IN_FAILED: &str = "signInFailed";
 
 /// A sign-in the desk let through without the server, in the server's audit as the user's own,
 /// once (the outbox id is in the entry: sent again after a crash, it is found, not repeated).
@@ -164,6 +207,44 @@ async fn audit_sign_in(ctx: &Ctx, id: Uuid, unlock: bool, at: DateTime<Utc>) -> 
     Ok(())
 }
 
+/// A failed attempt without the server, in the server's audit as this desk's report, once.
+async fn report_failure(pool: &sqlx::PgPool, desk: &str, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
+    use podoclinic_clinic::audit::{Action, Actor, Entry};
+    let Write::SignInFailed { unlock, reason, typed, at } = write else {
+        return Err(AppError::internal("not a failed sign-in"));
+    };
+    let action = if *unlock { Action::SessionUnlockFailure } else { Action::LoginFailure };
+    let mut tx = pool.begin().await?;
+    podoclinic_clinic::db::lock_id(&mut tx, id).await?;
+    if !podoclinic_clinic::audit::repo::recorded_for(&mut *tx, action, user, id).await? {
+        let after = serde_json::json!({
+            "withoutServer": true, "reportedBy": "desk", "reason": reason, "typed": typed, "at": at, "outboxId": id,
+        });
+        let entry = Entry::new(action, "user", user).after(&after);
+        podoclinic_clinic::audit::record(&mut *tx, &Actor::system(desk), entry).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A sign-in without the server by a user deactivated since: audited as such (as the user, once),
+/// then shown in the tray to whoever manages users.
+async fn audit_inactive_sign_in(pool: &sqlx::PgPool, desk: &str, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
+    use podoclinic_clinic::audit::{Action, Actor, Entry};
+    let Write::SignIn { unlock, at } = write else { return Ok(()) };
+    let action = if *unlock { Action::SessionUnlock } else { Action::LoginSuccess };
+    let username = podoclinic_clinic::auth::repo::find_user(pool, user).await?.map(|u| u.username).unwrap_or_default();
+    let mut tx = pool.begin().await?;
+    podoclinic_clinic::db::lock_id(&mut tx, id).await?;
+    if !podoclinic_clinic::audit::repo::recorded_for(&mut *tx, action, user, id).await? {
+        let after = serde_json::json!({ "withoutServer": true, "inactive": true, "at": at, "outboxId": id });
+        let entry = Entry::new(action, "user", user).after(&after);
+        podoclinic_clinic::audit::record(&mut *tx, &Actor::user(user, &username, desk), entry).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One write in the outbox, as the tray shows it.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -171,8 +252,12 @@ pub struct Kept {
     pub id: Uuid,
     pub write: Write,
     pub created_at: DateTime<Utc>,
-    /// Who typed it.
+    /// Its author: who typed it, or who amended it last.
     pub user_id: Uuid,
+    /// The author's name as this desk knows it (empty: nobody who signed in here).
+    pub author_name: String,
+    /// Who typed it first, when someone else amended it since.
+    pub typed_by_name: Option<String>,
     /// Waiting to be sent (`None`), or why the server refused it.
     pub refusal: Option<AppError>,
 }
@@ -189,6 +274,9 @@ impl DeskStore {
     /// Every write not settled yet, oldest first.
     pub async fn kept(&self) -> AppResult<Vec<Kept>> {
         let entries = podoclinic_store::outbox::open(&self.store).await.map_err(fault)?;
+        let known = podoclinic_store::sign_ins::all(&self.store).await.map_err(fault)?;
+        let name =
+            |id: Uuid| known.iter().find(|k| k.user_id == id).map(|k| k.display_name.clone()).unwrap_or_default();
         entries
             .into_iter()
             .map(|e| {
@@ -197,6 +285,8 @@ impl DeskStore {
                     write: serde_json::from_str(&e.payload).map_err(AppError::internal)?,
                     created_at: e.created_at,
                     user_id: e.user_id,
+                    author_name: name(e.user_id),
+                    typed_by_name: e.typed_by.filter(|t| *t != e.user_id).map(name),
                     refusal: e.refusal.map(|r| serde_json::from_str(&r)).transpose().map_err(AppError::internal)?,
                 })
             })
@@ -206,22 +296,63 @@ impl DeskStore {
     /// Counts what is pending and refused, and tells whoever listens (the banner) if it changed.
     pub async fn recount(&self) -> AppResult<OutboxCount> {
         let mut kept = podoclinic_store::outbox::open(&self.store).await.map_err(fault)?;
-        kept.retain(|e| e.kind != SIGN_IN);
+        // Sign-ins on their way to the audit are nobody's to fix; a refused one is.
+        kept.retain(|e| {
+            e.state == podoclinic_store::outbox::State::Conflict || (e.kind != SIGN_IN && e.kind != SIGN_IN_FAILED)
+        });
         let conflicts = kept.iter().filter(|e| e.state == podoclinic_store::outbox::State::Conflict).count();
         let count = OutboxCount { pending: (kept.len() - conflicts) as u32, conflicts: conflicts as u32 };
         self.outbox.send_if_modified(|seen| std::mem::replace(seen, count) != count);
         Ok(count)
     }
 
-    /// Stores a write for later, on disk, and counts it.
+    /// Stores a write for later, on disk, proved with its author's key, and counts it. A user
+    /// whose key the desk does not hold (never signed in here with the server) cannot keep writes.
     pub(crate) async fn push(&self, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
+        let key = self.key_of(user).ok_or(AppError::Offline)?;
         let payload = serde_json::to_string(write).map_err(AppError::internal)?;
-        podoclinic_store::outbox::push(&self.store, id, user, write.kind(), &payload, Utc::now())
-            .await
-            .map_err(fault)?;
+        let at = Utc::now();
+        let signed = super::proof::Signed { id, user_id: user, kind: write.kind(), payload: &payload, created_at: at };
+        let proof = key.prove(&signed);
+        let new = podoclinic_store::outbox::New {
+            id,
+            user_id: user,
+            kind: write.kind(),
+            payload: &payload,
+            at,
+            proof: Some(&proof),
+        };
+        self.keep_new(new).await
+    }
+
+    /// Stores what the desk reports by itself (a failed sign-in): no author, no proof.
+    pub(crate) async fn push_unproved(&self, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
+        let payload = serde_json::to_string(write).map_err(AppError::internal)?;
+        let new = podoclinic_store::outbox::New {
+            id,
+            user_id: user,
+            kind: write.kind(),
+            payload: &payload,
+            at: Utc::now(),
+            proof: None,
+        };
+        self.keep_new(new).await
+    }
+
+    async fn keep_new(&self, new: podoclinic_store::outbox::New<'_>) -> AppResult<()> {
+        podoclinic_store::outbox::push(&self.store, new).await.map_err(fault)?;
         self.recount().await?;
         self.kick.notify_one();
         Ok(())
+    }
+
+    /// Holds a user's outbox key in memory (from the server, or unsealed at an offline sign-in).
+    pub(crate) fn hold_key(&self, key: super::proof::OutboxKey) {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner()).insert(key.user_id, key);
+    }
+
+    fn key_of(&self, user: Uuid) -> Option<super::proof::OutboxKey> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner()).get(&user).cloned()
     }
 
     /// Shows an appointment as the desk now has it (pending: changed here, not on the server).
@@ -357,7 +488,16 @@ impl OutboxWriter {
         if self.store.directory.read().await.get(p.id).is_none() {
             return Err(AppError::not_found("patient"));
         }
-        self.keep(Uuid::now_v7(), Write::UpdatePatient { patient: p.clone() }).await?;
+        // A second edit of the same record by the same user, before the first was sent, is one
+        // update made on the version the first was made on: never a conflict with oneself.
+        let _not_while_sending = self.store.replaying.lock().await;
+        match self.store.pending_update(p.id, self.session.user_id).await? {
+            Some((entry, first)) => {
+                let p = Patient { updated_at: first.updated_at, ..p.clone() };
+                self.store.rewrite(&entry, self.session.user_id, &Write::UpdatePatient { patient: p }).await?;
+            }
+            None => self.keep(Uuid::now_v7(), Write::UpdatePatient { patient: p.clone() }).await?,
+        }
         self.store.list(typed_here(&p)).await?;
         Ok(p)
     }
@@ -436,7 +576,7 @@ impl OutboxWriter {
             at: Utc::now(),
             created_by_name: self.session.display_name.clone(),
         };
-        self.keep(input.id, Write::Payment { input }).await?;
+        self.keep(input.id, Write::Payment { input, drawer: Some(session.id) }).await?;
         Ok(payment)
     }
 
@@ -466,12 +606,49 @@ impl OutboxWriter {
             at: Utc::now(),
             created_by_name: self.session.display_name.clone(),
         };
-        self.keep(x.id, Write::Expense { input: x }).await?;
+        self.keep(x.id, Write::Expense { input: x, drawer: session_id }).await?;
         Ok(expense)
     }
 }
 
 impl DeskStore {
+    /// The pending update of `patient` kept for `user`, if any, and the record as it holds it.
+    async fn pending_update(
+        &self,
+        patient: Uuid,
+        user: Uuid,
+    ) -> AppResult<Option<(podoclinic_store::outbox::Entry, Patient)>> {
+        for e in podoclinic_store::outbox::open(&self.store).await.map_err(fault)? {
+            if e.state != podoclinic_store::outbox::State::Pending || e.user_id != user {
+                continue;
+            }
+            if let Write::UpdatePatient { patient: p } = serde_json::from_str(&e.payload).map_err(AppError::internal)?
+                && p.id == patient
+            {
+                return Ok(Some((e, p)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Replaces a pending write of `user` with `write`, proved anew; it keeps its place in line.
+    async fn rewrite(&self, entry: &podoclinic_store::outbox::Entry, user: Uuid, write: &Write) -> AppResult<()> {
+        let key = self.key_of(user).ok_or(AppError::Offline)?;
+        let payload = serde_json::to_string(write).map_err(AppError::internal)?;
+        let signed = super::proof::Signed {
+            id: entry.id,
+            user_id: user,
+            kind: write.kind(),
+            payload: &payload,
+            created_at: entry.created_at,
+        };
+        let proof = key.prove(&signed);
+        podoclinic_store::outbox::amend(&self.store, entry.id, user, &payload, &proof).await.map_err(fault)?;
+        self.recount().await?;
+        self.kick.notify_one();
+        Ok(())
+    }
+
     /// A charge made here and not sent yet, with what was paid on it here (leaving out the
     /// payment `except`, when that payment is being sent again); `None`: not a charge made here.
     pub async fn kept_charge(&self, id: Uuid, except: Option<Uuid>) -> AppResult<Option<Charge>> {
@@ -481,7 +658,7 @@ impl DeskStore {
             Err(e) => return Err(e),
         };
         for kept in self.kept().await? {
-            if let (None, Write::Payment { input }) = (&kept.refusal, &kept.write)
+            if let (None, Write::Payment { input, .. }) = (&kept.refusal, &kept.write)
                 && input.charge_id == Some(id)
                 && Some(input.id) != except
             {
@@ -507,45 +684,84 @@ enum Sent {
     NotNow,
 }
 
-/// Sends what is pending, oldest first, while the server answers. Returns how many landed.
+/// The refusal of a row the server's key does not prove.
+const NOT_AUTHENTIC: &str = "not_authentic";
+/// The refusal of a row proved under credentials its author has changed since.
+const AUTHOR_MUST_CONFIRM: &str = "author_must_confirm";
+
+/// What the server's keys say of a row's proof.
+enum Authentic {
+    Yes,
+    /// Proved, under credentials the author has changed since.
+    Stale,
+    No,
+}
+
+/// Checks a row's proof against the server's key of its author and generation.
+async fn authentic(pool: &sqlx::PgPool, entry: &podoclinic_store::outbox::Entry) -> AppResult<Authentic> {
+    let Some(proof) = &entry.proof else { return Ok(Authentic::No) };
+    let Some(key) = super::proof::from_server(pool, entry.user_id, Some(proof.generation)).await? else {
+        return Ok(Authentic::No);
+    };
+    let signed = super::proof::Signed {
+        id: entry.id,
+        user_id: entry.user_id,
+        kind: &entry.kind,
+        payload: &entry.payload,
+        created_at: entry.created_at,
+    };
+    if !key.verifies(&signed, proof) {
+        return Ok(Authentic::No);
+    }
+    let current = super::proof::from_server(pool, entry.user_id, None).await?;
+    Ok(if current.is_some_and(|c| c.generation == proof.generation) { Authentic::Yes } else { Authentic::Stale })
+}
+
+/// Sends what is pending, oldest first, while the server answers. Returns how many landed. The
+/// writes of a session begun without the server wait (with everything after them) until its user
+/// has confirmed the password with the server.
 pub async fn replay(state: &AppState) -> AppResult<usize> {
     let Some(offline) = state.store.get() else { return Ok(0) };
     let _one_at_a_time = offline.replaying.lock().await;
+    let limited = state.sessions.limited_user();
     let mut landed = 0;
     for entry in podoclinic_store::outbox::open(&offline.store).await.map_err(fault)? {
         if entry.state != podoclinic_store::outbox::State::Pending {
             continue;
+        }
+        if limited == Some(entry.user_id) {
+            break;
         }
         let write: Write = serde_json::from_str(&entry.payload).map_err(AppError::internal)?;
         let pool = match state.db() {
             Ok(pool) => pool,
             Err(_) => break,
         };
-        match send(&pool, &state.desk, entry.id, entry.user_id, &write).await {
+        let sent = match &write {
+            Write::SignInFailed { .. } => {
+                sent(report_failure(&pool, &state.desk, entry.id, entry.user_id, &write).await)
+            }
+            _ => match authentic(&pool, &entry).await {
+                Err(e) => sent(Err(e)),
+                Ok(Authentic::No) => Sent::Refused(AppError::conflict(NOT_AUTHENTIC, None)),
+                Ok(authentic) => match (&write, authentic) {
+                    (Write::SignIn { .. }, _) => sign_in_sent(&pool, &state.desk, &entry, &write).await,
+                    (_, Authentic::Stale) => Sent::Refused(AppError::conflict(AUTHOR_MUST_CONFIRM, None)),
+                    _ => send(&pool, &state.desk, entry.id, entry.user_id, &write).await,
+                },
+            },
+        };
+        match sent {
             Sent::Landed => {
-                podoclinic_store::outbox::settle(
-                    &offline.store,
-                    entry.id,
-                    podoclinic_store::outbox::State::Landed,
-                    None,
-                    Utc::now(),
-                )
-                .await
-                .map_err(fault)?;
+                podoclinic_store::outbox::remove(&offline.store, entry.id).await.map_err(fault)?;
                 landed += 1;
             }
             Sent::Refused(why) => {
                 tracing::warn!(write = write.kind(), refusal = %why, "a write kept offline was refused");
                 let refusal = serde_json::to_string(&why).map_err(AppError::internal)?;
-                podoclinic_store::outbox::settle(
-                    &offline.store,
-                    entry.id,
-                    podoclinic_store::outbox::State::Conflict,
-                    Some(&refusal),
-                    Utc::now(),
-                )
-                .await
-                .map_err(fault)?;
+                podoclinic_store::outbox::refuse(&offline.store, entry.id, &refusal, Utc::now())
+                    .await
+                    .map_err(fault)?;
             }
             Sent::NotNow => break,
         }
@@ -556,9 +772,34 @@ pub async fn replay(state: &AppState) -> AppResult<usize> {
     Ok(landed)
 }
 
+fn sent(outcome: AppResult<()>) -> Sent {
+    match outcome {
+        Ok(()) => Sent::Landed,
+        Err(AppError::Offline | AppError::Busy | AppError::Conflicted) => Sent::NotNow,
+        Err(e) => Sent::Refused(e),
+    }
+}
+
+/// A proved sign-in without the server: audited as the user's; a user deactivated since is
+/// audited as such and the row goes to the tray.
+async fn sign_in_sent(pool: &sqlx::PgPool, desk: &str, entry: &podoclinic_store::outbox::Entry, write: &Write) -> Sent {
+    let active = match podoclinic_clinic::auth::repo::find_user(pool, entry.user_id).await {
+        Ok(user) => user.is_some_and(|u| u.active),
+        Err(e) => return sent(Err(e)),
+    };
+    if active {
+        return send(pool, desk, entry.id, entry.user_id, write).await;
+    }
+    match audit_inactive_sign_in(pool, desk, entry.id, entry.user_id, write).await {
+        Ok(()) => Sent::Refused(AppError::conflict("user_inactive", None)),
+        Err(e) => sent(Err(e)),
+    }
+}
+
 async fn send(pool: &sqlx::PgPool, desk: &str, id: Uuid, user: Uuid, write: &Write) -> Sent {
     let outcome = async {
-        let ctx = Ctx::for_user(pool, user, desk).await?;
+        let mut ctx = Ctx::for_user(pool, user, desk).await?;
+        ctx.drawer = write.drawer();
         write.allowed(&ctx.session)?;
         let mut reruns = 0;
         loop {
@@ -568,11 +809,7 @@ async fn send(pool: &sqlx::PgPool, desk: &str, id: Uuid, user: Uuid, write: &Wri
             }
         }
     };
-    match outcome.await {
-        Ok(()) => Sent::Landed,
-        Err(AppError::Offline | AppError::Busy | AppError::Conflicted) => Sent::NotNow,
-        Err(e) => Sent::Refused(e),
-    }
+    sent(outcome.await)
 }
 
 /// After a write was sent (landed or refused), the desk store of what it touched follows the
@@ -618,7 +855,7 @@ pub async fn run(state: &AppState) {
 /// The signed-in session, with the server or without it (the tray works either way).
 async fn session(state: &AppState) -> AppResult<Session> {
     match crate::guard::signed_in(state).await {
-        Err(AppError::Offline) => state.sessions.touch(Utc::now()),
+        Err(AppError::Offline | AppError::ConfirmPassword) => state.sessions.touch(Utc::now()),
         other => Ok(other?.session),
     }
 }
@@ -632,11 +869,17 @@ fn offline(state: &AppState) -> AppResult<&DeskStore> {
 pub async fn tray(state: &AppState) -> AppResult<Vec<Kept>> {
     let session = session(state).await?;
     let kept = offline(state)?.kept().await?;
-    Ok(kept.into_iter().filter(|k| k.write.permission().is_some_and(|p| session.permissions.contains(&p))).collect())
+    Ok(kept
+        .into_iter()
+        .filter(|k| k.refusal.is_some() || k.write.permission().is_some())
+        .filter(|k| k.write.shown_to(&session))
+        .collect())
 }
 
 /// A refused write, corrected (another slot, another podiatrist, booked anyway with the
-/// override, registered anyway as a new patient), goes back in line in its place.
+/// override, registered anyway as a new patient), goes back in line in its place, as the write of
+/// whoever amended it: sent with their permissions, under their proof (the tray still says who
+/// typed it first).
 pub async fn amend(state: &AppState, id: Uuid, write: Write) -> AppResult<()> {
     let session = session(state).await?;
     let offline = offline(state)?;
@@ -649,13 +892,12 @@ pub async fn amend(state: &AppState, id: Uuid, write: Write) -> AppResult<()> {
     if before.kind() != write.kind() || before.appointment() != write.appointment() {
         return Err(AppError::validation("write", "outbox_other_write"));
     }
+    if write.permission().is_none() {
+        return Err(AppError::validation("write", "outbox_other_write"));
+    }
     before.allowed(&session)?;
     write.allowed(&session)?;
-    let payload = serde_json::to_string(&write).map_err(AppError::internal)?;
-    podoclinic_store::outbox::amend(&offline.store, id, &payload).await.map_err(fault)?;
-    offline.recount().await?;
-    offline.kick.notify_one();
-    Ok(())
+    offline.rewrite(&entry, session.user_id, &write).await
 }
 
 /// Gives up a refused write, with the reason: audited on the server (what was typed, by whom, why
@@ -670,20 +912,17 @@ pub async fn discard(ctx: &Ctx, offline: &DeskStore, id: Uuid, reason: String) -
     }
     let write: Write = serde_json::from_str(&entry.payload).map_err(AppError::internal)?;
     write.allowed(&ctx.session)?;
-    let after = serde_json::json!({ "write": write, "refusal": entry.refusal, "reason": reason, "typedBy": entry.user_id, "typedAt": entry.created_at });
+    if !write.shown_to(&ctx.session) {
+        return Err(AppError::Forbidden { permission: Permission::UsersManage });
+    }
+    let after = serde_json::json!({
+        "write": write, "refusal": entry.refusal, "reason": reason, "author": entry.user_id,
+        "typedBy": entry.typed_by.unwrap_or(entry.user_id), "typedAt": entry.created_at,
+    });
     let record = podoclinic_clinic::audit::Entry::new(podoclinic_clinic::audit::Action::OutboxDiscard, "outbox", id)
         .after(&after);
     podoclinic_clinic::audit::record(&ctx.pool, &ctx.actor, record).await?;
-    let reason = serde_json::to_string(&serde_json::json!({ "reason": reason })).map_err(AppError::internal)?;
-    podoclinic_store::outbox::settle(
-        &offline.store,
-        id,
-        podoclinic_store::outbox::State::Discarded,
-        Some(&reason),
-        Utc::now(),
-    )
-    .await
-    .map_err(fault)?;
+    podoclinic_store::outbox::remove(&offline.store, id).await.map_err(fault)?;
     settle_store(&ctx.pool, offline, &write).await?;
     offline.recount().await?;
     Ok(())

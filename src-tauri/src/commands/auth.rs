@@ -47,17 +47,39 @@ pub async fn create_first_admin(state: State<'_, AppState>, input: Arg<FirstAdmi
 #[specta::specta]
 pub async fn login(state: State<'_, AppState>, input: Arg<LoginInput>) -> AppResult<SessionInfo> {
     let input = input.0;
-    let session = sign_in::authenticate(&state, input.username, input.password, Purpose::Login).await?;
-    let info = session.info();
-    state.sessions.start(session);
+    let checked = sign_in::authenticate(&state, input.username, input.password, Purpose::Login).await?;
+    let info = SessionInfo { without_server: !checked.by_server, ..checked.session.info() };
+    if checked.by_server {
+        state.sessions.start(checked.session);
+    } else {
+        state.sessions.start_limited(checked.session);
+    }
     Ok(info)
+}
+
+/// "Conectado de nuevo": the user of a session begun without the server gives the password to the
+/// server (a sign-in as any other: failures count toward the lockout). Nothing typed is lost; what
+/// the user kept here is sent once confirmed.
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_password(state: State<'_, AppState>, password: Arg<String>) -> AppResult<SessionInfo> {
+    match sign_in::confirm(&state, password.0).await {
+        Ok(session) => Ok(session.info()),
+        Err(AppError::LockedOut { until }) => {
+            state.sessions.end();
+            Err(AppError::LockedOut { until })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Signs out of this desk (both windows).
 #[tauri::command]
 #[specta::specta]
 pub async fn logout(state: State<'_, AppState>) -> AppResult<()> {
-    if let Some(session) = state.sessions.end() {
+    // A session the server never confirmed writes nothing there in its user's name, not even this.
+    let limited = state.sessions.is_limited();
+    if let Some(session) = state.sessions.end().filter(|_| !limited) {
         let signed_out = state
             .run_before_session(session, |desk, session| async move { service::record_logout(&desk, &session).await });
         // Signing out never fails for the user; a lost audit line is logged instead.
@@ -98,7 +120,17 @@ pub async fn unlock_session(state: State<'_, AppState>, password: Arg<String>) -
     let session = state.sessions.peek().ok_or(AppError::Unauthorized)?;
     let checked = sign_in::authenticate(&state, session.username, password, Purpose::Unlock).await;
     match checked {
-        Ok(_) => Ok(state.sessions.unlock(Utc::now())?.info()),
+        Ok(checked) => {
+            // An unlock the server checked also confirms a session begun without it; one checked
+            // against the desk's disk alone leaves the session limited, whoever began it.
+            if !checked.by_server {
+                state.sessions.limit();
+            } else if state.sessions.is_limited() {
+                state.sessions.confirm(checked.session, Utc::now())?;
+            }
+            let session = state.sessions.unlock(Utc::now())?;
+            Ok(SessionInfo { without_server: state.sessions.is_limited(), ..session.info() })
+        }
         Err(AppError::LockedOut { until }) => {
             state.sessions.end();
             Err(AppError::LockedOut { until })

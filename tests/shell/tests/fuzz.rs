@@ -191,7 +191,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("list_audit_log", json!({ "limit": 50 })),
         (
             "update_clinic_profile",
-            json!({ "profile": { "name": "Clínica", "address": "", "phone": "", "rfc": "", "timezone": "America/Mexico_City", "currency": "MXN", "idleLockMinutes": 15, "reminderTemplate": "Hola {nombre}" } }),
+            json!({ "profile": { "name": "Clínica", "address": "", "phone": "", "rfc": "", "timezone": "America/Mexico_City", "currency": "MXN", "idleLockMinutes": 15, "reminderTemplate": "Hola {nombre}", "offlineSignInDays": 7 } }),
         ),
         (
             "export_csv",
@@ -294,6 +294,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("change_own_password", json!({ "current": "no es la mía", "newPassword": "una clave larga 123" })),
         ("login", json!({ "input": { "username": "nadie", "password": "tampoco" } })),
         ("unlock_session", json!({ "password": "no es la mía" })),
+        ("confirm_password", json!({ "password": "no es la mía" })),
         ("lock_session", json!({})),
         ("logout", json!({})),
         // What the desk kept while its server was away (its store is open, its outbox empty).
@@ -485,7 +486,10 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
             for variant in std::iter::once(args.clone()).chain(variants(&args)) {
                 tried += 1;
                 let answer = app.invoke(command, variant.clone());
-                if matches!(command, "lock_session" | "logout" | "login" | "unlock_session" | "change_own_password") {
+                if matches!(
+                    command,
+                    "lock_session" | "logout" | "login" | "unlock_session" | "confirm_password" | "change_own_password"
+                ) {
                     sign_in(&app);
                 }
                 match answer {

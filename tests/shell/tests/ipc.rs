@@ -32,7 +32,7 @@ fn reception_asking_for_the_user_list_is_refused_with_the_permission_named() {
             "update_clinic_profile",
             json!({ "profile": {
         "name": "X", "address": "", "phone": "", "rfc": "", "timezone": "America/Mexico_City",
-        "currency": "MXN", "idleLockMinutes": 5, "reminderTemplate": "Hola {nombre}" } }),
+        "currency": "MXN", "idleLockMinutes": 5, "reminderTemplate": "Hola {nombre}", "offlineSignInDays": 7 } }),
         )
         .unwrap_err();
     assert_eq!(err, json!({ "kind": "forbidden", "permission": "settings.manage" }));

@@ -82,6 +82,14 @@ fn without_the_server_the_desk_shows_what_it_kept_as_the_server_showed_it() {
     assert_eq!(app.invoke("list_agenda", week).unwrap_err(), json!({ "kind": "unauthorized" }));
 }
 
+/// Runs `sql` on the desk's store file as someone at the desk's OS account could (the sqlite3
+/// tool), and answers what it printed.
+fn sqlite(store: &std::path::Path, sql: &str) -> String {
+    let out = std::process::Command::new("sqlite3").arg(store.join("desk.sqlite3")).arg(sql).output().unwrap();
+    assert!(out.status.success(), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
 /// The server's count of rows matching `sql` (one bound id, or none).
 fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
     tauri::async_runtime::block_on(sqlx::query_scalar::<_, i64>(sql).fetch_one(pool)).unwrap()
@@ -364,7 +372,7 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
     assert_eq!(login("recepcion1", "no es la mía").unwrap_err(), refused);
     assert_eq!(login("recepcion2", STAFF_PASSWORD).unwrap_err(), refused, "never signed in at this desk");
     let info = login("RECEPCION1", STAFF_PASSWORD).unwrap();
-    assert_eq!(info["username"], "recepcion1");
+    assert_eq!((&info["username"], &info["withoutServer"]), (&json!("recepcion1"), &json!(true)));
     assert!(info["permissions"].as_array().unwrap().contains(&json!("appointments.write")));
     app.invoke("lock_session", json!({})).unwrap();
     assert_eq!(app.invoke("unlock_session", json!({ "password": "no es la mía" })).unwrap_err(), refused);
@@ -377,21 +385,22 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
     app.invoke("logout", json!({})).unwrap();
 
     // The server is back: the sign-in and the unlock let through without it are in its audit,
-    // as the user's, once each, even sent again (a crash before the desk noted them sent).
+    // as the user's, once each, and the three failures as the desk's reports; once each, even sent
+    // again (a crash before the desk noted them sent).
     app.state().health.set(DbStatus::Online);
     let audited = "SELECT count(*) FROM audit_log WHERE action IN ('login.success', 'session.unlock')
                      AND user_id = (SELECT id FROM users WHERE username = 'recepcion1') AND after ->> 'withoutServer' = 'true'";
-    assert_eq!(count(&pool, audited), 0);
+    let reported = "SELECT count(*) FROM audit_log WHERE action IN ('login.failure', 'session.unlock_failure')
+                     AND user_id IS NULL AND after ->> 'reportedBy' = 'desk'";
+    assert_eq!((count(&pool, audited), count(&pool, reported)), (0, 0));
+    sqlite(&store, "CREATE TABLE kept AS SELECT * FROM outbox");
     for round in 0..2 {
         let sent = tauri::async_runtime::block_on(podoclinic_desk::store::outbox::replay(&app.state())).unwrap();
-        assert_eq!((sent, count(&pool, audited)), (2, 2), "round {round}");
-        let unsent = std::process::Command::new("sqlite3")
-            .arg(store.join("desk.sqlite3"))
-            .arg("UPDATE outbox SET state = 'pending', settled_at = NULL")
-            .status()
-            .unwrap();
-        assert!(unsent.success());
+        assert_eq!((sent, count(&pool, audited), count(&pool, reported)), (5, 2, 3), "round {round}");
+        assert_eq!(sqlite(&store, "SELECT count(*) FROM outbox"), "0", "what landed leaves the desk's disk");
+        sqlite(&store, "INSERT INTO outbox SELECT * FROM kept");
     }
+    sqlite(&store, "DELETE FROM outbox");
 
     // Deactivated on the server: the next refresh forgets them.
     tauri::async_runtime::block_on(async {
@@ -453,4 +462,359 @@ fn a_draft_comes_back_to_its_user_after_a_lock_a_sign_out_and_a_restart_and_to_n
     assert_eq!(app.invoke("get_draft", asked.clone()).unwrap()["body"], note);
     app.invoke("clear_draft", asked.clone()).unwrap();
     assert_eq!(app.invoke("get_draft", asked).unwrap(), json!(null));
+}
+
+/// One booking request of `patient` with `pod`, `hours` from now (on the minute).
+fn book_args(patient: uuid::Uuid, pod: uuid::Uuid, hours: i64) -> (uuid::Uuid, Value) {
+    let start = Utc::now() + Duration::hours(hours);
+    let start = start - Duration::seconds(start.timestamp() % 3_600);
+    let input = booking(patient, pod, start, 30);
+    (input.id, json!({ "input": input }))
+}
+
+fn refusal_keys(app: &MockApp) -> Vec<String> {
+    let tray = app.invoke("list_outbox", json!({})).unwrap();
+    let keys = tray.as_array().unwrap().iter().map(|k| k["refusal"]["key"].as_str().unwrap_or("").to_string());
+    keys.collect()
+}
+
+#[test]
+fn a_sign_in_forged_into_the_desks_file_or_a_row_written_there_by_hand_speaks_for_nobody() {
+    use podoclinic_desk::store::outbox;
+    use podoclinic_desk::store::proof::OutboxKey;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let (admin, pod, ana) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+        let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+        let ana = patient(&pool, &admin, "Ana", "López", "").await;
+        (admin, pod, ana)
+    });
+    let store = temp_paths().data_dir.join("store");
+    let app = desk(&pool, &store, true);
+    let login = |user: &str, password: &str| {
+        app.invoke("login", json!({ "input": { "username": user, "password": password } }))
+    };
+    login("recepcion1", STAFF_PASSWORD).unwrap();
+    app.invoke("logout", json!({})).unwrap();
+    login("admin", ADMIN_PASSWORD).unwrap();
+    app.invoke("logout", json!({})).unwrap();
+    let refused = json!({ "kind": "invalidCredentials" });
+
+    // The clerk's seal copied into the admin's row opens for nobody: it is bound to its user.
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    sqlite(
+        &store,
+        "UPDATE sign_ins SET salt = (SELECT salt FROM sign_ins WHERE username = 'recepcion1'),
+                             sealed_key = (SELECT sealed_key FROM sign_ins WHERE username = 'recepcion1'),
+                             generation = (SELECT generation FROM sign_ins WHERE username = 'recepcion1')
+         WHERE username = 'admin'",
+    );
+    assert_eq!(login("admin", STAFF_PASSWORD).unwrap_err(), refused);
+
+    // A seal made from scratch for the admin, with a password of the intruder's and a key of their
+    // own, lets them in at this desk without the server, limited, and no further.
+    let forged = "la del intruso 1";
+    tauri::async_runtime::block_on(async {
+        let key = OutboxKey::from_server(admin.id, 1, &[42u8; 32]).unwrap();
+        let sealed = key.seal(forged).await.unwrap();
+        let offline = app.state().store.get().unwrap().clone();
+        let mut row = podoclinic_store::sign_ins::find(&offline.store, "admin").await.unwrap().unwrap();
+        (row.salt, row.sealed_key, row.generation) = (sealed.salt, sealed.sealed, 1);
+        podoclinic_store::sign_ins::remember(&offline.store, &row).await.unwrap();
+    });
+    assert_eq!(login("admin", forged).unwrap()["withoutServer"], true);
+    let (booked, args) = book_args(ana, pod, 30);
+    app.invoke("book_appointment", args).unwrap();
+
+    // The server is back: nothing is done or sent in the admin's name until the server has heard
+    // the admin's password, which the intruder does not have.
+    app.state().health.set(DbStatus::Online);
+    assert_eq!(app.invoke("list_podiatrists", json!({})).unwrap_err(), json!({ "kind": "confirmPassword" }));
+    assert_eq!(app.invoke("current_session", json!({})).unwrap()["withoutServer"], true);
+    assert_eq!(
+        tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap(),
+        0,
+        "the limited session's writes wait"
+    );
+    assert_eq!(app.invoke("confirm_password", json!({ "password": forged })).unwrap_err(), refused);
+    let failures = "SELECT count(*) FROM audit_log WHERE action = 'login.failure' AND user_id = (SELECT id FROM users WHERE username = 'admin')";
+    assert_eq!(count(&pool, failures), 1, "the server counted the failed confirmation");
+    app.invoke("logout", json!({})).unwrap();
+
+    // Rows written into the outbox by hand: with no proof, or a made-up one.
+    let (by_hand, by_hand_args) = book_args(ana, pod, 32);
+    let (made_up, made_up_args) = book_args(ana, pod, 34);
+    tauri::async_runtime::block_on(async {
+        let offline = app.state().store.get().unwrap().clone();
+        for (id, args, proof) in [
+            (by_hand, &by_hand_args, None),
+            (made_up, &made_up_args, Some(podoclinic_store::outbox::Proof { generation: 1, mac: vec![1; 32] })),
+        ] {
+            let payload = json!({ "kind": "book", "input": args["input"] }).to_string();
+            let new = podoclinic_store::outbox::New {
+                id,
+                user_id: admin.id,
+                kind: "book",
+                payload: &payload,
+                at: Utc::now(),
+                proof: proof.as_ref(),
+            };
+            podoclinic_store::outbox::push(&offline.store, new).await.unwrap();
+        }
+    });
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    let ids = [booked, by_hand, made_up];
+    let on_server = tauri::async_runtime::block_on(
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM appointments WHERE id = ANY($1)")
+            .bind(&ids[..])
+            .fetch_one(&pool),
+    )
+    .unwrap();
+    assert_eq!(on_server, 0, "nothing forged reached the server");
+    login("admin", ADMIN_PASSWORD).unwrap();
+    assert_eq!(refusal_keys(&app), ["not_authentic"; 4], "the sign-in and the three bookings, in the tray");
+    let signed_in =
+        "SELECT count(*) FROM audit_log WHERE action = 'login.success' AND after ->> 'withoutServer' = 'true'";
+    assert_eq!(count(&pool, signed_in), 0, "the forged sign-in is not in the audit as the admin's");
+}
+
+#[test]
+fn an_offline_sign_in_follows_what_the_server_says_of_its_user() {
+    use podoclinic_desk::store::outbox;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let (admin_ctx, clerk, pod, ana) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        let clerk = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+        for name in ["recepcion2", "recepcion3"] {
+            staff(&pool, &admin, name, RECEPTION_ROLE).await;
+        }
+        let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+        let ana = patient(&pool, &admin, "Ana", "López", "").await;
+        (ctx_of(&pool, &admin).await, clerk, pod, ana)
+    });
+    let store = temp_paths().data_dir.join("store");
+    let app = desk(&pool, &store, true);
+    let login = |user: &str, password: &str| {
+        app.invoke("login", json!({ "input": { "username": user, "password": password } }))
+    };
+    for name in ["recepcion1", "recepcion2", "recepcion3"] {
+        login(name, STAFF_PASSWORD).unwrap();
+        app.invoke("logout", json!({})).unwrap();
+    }
+    let refresh = || {
+        tauri::async_runtime::block_on(async {
+            let offline = app.state().store.get().unwrap().clone();
+            sync::refresh(&pool, &offline, "test-desk").await.unwrap();
+        })
+    };
+    let refused = json!({ "kind": "invalidCredentials" });
+
+    // recepcion1 books without the server; meanwhile an admin changes her role on the server.
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    login("recepcion1", STAFF_PASSWORD).unwrap();
+    let (booked, args) = book_args(ana, pod, 30);
+    app.invoke("book_appointment", args).unwrap();
+    app.invoke("logout", json!({})).unwrap();
+    tauri::async_runtime::block_on(async {
+        let update = podoclinic_clinic::auth::model::UserUpdateInput {
+            id: clerk.id,
+            display_name: clerk.display_name.clone(),
+            role_id: PODIATRIST_ROLE,
+            active: true,
+        };
+        podoclinic_clinic::auth::service::update_user(&admin_ctx, update).await.unwrap();
+        podoclinic_clinic::auth::service::update_user(
+            &admin_ctx,
+            podoclinic_clinic::auth::model::UserUpdateInput { role_id: RECEPTION_ROLE, ..update_of(&clerk) },
+        )
+        .await
+        .unwrap();
+    });
+
+    // Back online: her booking was proved under credentials changed since, so it is not sent in
+    // her name until a person sends it as theirs from the tray, she herself once signed in again.
+    app.state().health.set(DbStatus::Online);
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    login("admin", ADMIN_PASSWORD).unwrap();
+    assert_eq!(refusal_keys(&app), ["author_must_confirm"]);
+    app.invoke("logout", json!({})).unwrap();
+    login("recepcion1", STAFF_PASSWORD).unwrap();
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    assert_eq!(count_id(&pool, "SELECT count(*) FROM appointments WHERE id = $1", booked), 0, "not by itself");
+    let tray = app.invoke("list_outbox", json!({})).unwrap();
+    app.invoke("retry_outbox", json!({ "id": booked, "write": tray[0]["write"] })).unwrap();
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    assert_eq!(count_id(&pool, "SELECT count(*) FROM appointments WHERE id = $1", booked), 1);
+    app.invoke("logout", json!({})).unwrap();
+
+    // A reset password: after the next refresh the old one no longer opens the desk.
+    tauri::async_runtime::block_on(podoclinic_clinic::auth::service::reset_password(
+        &admin_ctx,
+        clerk.id,
+        "otra clave muy larga".into(),
+    ))
+    .unwrap();
+    refresh();
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    assert_eq!(login("recepcion1", STAFF_PASSWORD).unwrap_err(), refused);
+    assert_eq!(login("recepcion1", "otra clave muy larga").unwrap_err(), refused, "never given to this desk");
+
+    // Five wrong passwords lock the sign-in here as at the server: then even the right one waits.
+    for _ in 0..5 {
+        assert_eq!(login("recepcion2", "no es la mía").unwrap_err(), refused);
+    }
+    assert_eq!(login("recepcion2", STAFF_PASSWORD).unwrap_err()["kind"], "lockedOut");
+
+    // The clinic's limit in days: a sign-in older than it no longer opens the desk.
+    app.state().health.set(DbStatus::Online);
+    tauri::async_runtime::block_on(sqlx::query("UPDATE clinic_profile SET offline_sign_in_days = 1").execute(&pool))
+        .unwrap();
+    refresh();
+    sqlite(&store, "UPDATE sign_ins SET saved_at = '2020-01-01T00:00:00Z' WHERE username = 'recepcion3'");
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    assert_eq!(login("recepcion3", STAFF_PASSWORD).unwrap_err(), refused);
+
+    // Back online, every failure made here is in the server's audit, reported by the desk.
+    app.state().health.set(DbStatus::Online);
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    let reported = "SELECT count(*) FROM audit_log WHERE action = 'login.failure' AND after ->> 'reportedBy' = 'desk'";
+    assert_eq!(count(&pool, reported), 2 + 6 + 1);
+    let locked =
+        "SELECT count(*) FROM audit_log WHERE after ->> 'reportedBy' = 'desk' AND after ->> 'reason' = 'locked_out'";
+    assert_eq!(count(&pool, locked), 1);
+}
+
+#[test]
+fn a_refused_write_amended_by_another_user_is_theirs() {
+    use podoclinic_desk::store::outbox;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let (ctx, pod, other_pod, ana) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await;
+        let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+        let other_pod = podiatrist(&pool, &admin, "Dr. Dos", None).await;
+        let ana = patient(&pool, &admin, "Ana", "López", "").await;
+        (ctx_of(&pool, &admin).await, pod, other_pod, ana)
+    });
+    let store = temp_paths().data_dir.join("store");
+    let app = desk(&pool, &store, true);
+    let login = |user: &str, password: &str| {
+        app.invoke("login", json!({ "input": { "username": user, "password": password } })).unwrap();
+    };
+    login("recepcion1", STAFF_PASSWORD);
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    let (booked, args) = book_args(ana, pod, 30);
+    app.invoke("book_appointment", args.clone()).unwrap();
+    let mut taken: podoclinic_clinic::appointments::model::BookInput =
+        serde_json::from_value(args["input"].clone()).unwrap();
+    taken.id = uuid::Uuid::now_v7();
+    tauri::async_runtime::block_on(podoclinic_clinic::appointments::service::book(&ctx, taken)).unwrap();
+    app.invoke("logout", json!({})).unwrap();
+    app.state().health.set(DbStatus::Online);
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+
+    login("admin", ADMIN_PASSWORD);
+    let tray = app.invoke("list_outbox", json!({})).unwrap();
+    assert_eq!((&tray[0]["authorName"], &tray[0]["typedByName"]), (&json!("Staff recepcion1"), &json!(null)));
+    let mut write = tray[0]["write"].clone();
+    write["input"]["podiatristId"] = json!(other_pod);
+    app.invoke("retry_outbox", json!({ "id": booked, "write": write })).unwrap();
+    let tray = app.invoke("list_outbox", json!({})).unwrap();
+    assert_eq!((&tray[0]["authorName"], &tray[0]["typedByName"]), (&json!("Dra. Admin"), &json!("Staff recepcion1")));
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    let booked_by: String = tauri::async_runtime::block_on(
+        sqlx::query_scalar("SELECT username FROM audit_log WHERE action = 'appointment.book' AND entity_id = $1")
+            .bind(booked.to_string())
+            .fetch_one(&pool),
+    )
+    .unwrap();
+    assert_eq!(booked_by, "admin", "sent as the amender's write");
+}
+
+fn count_id(pool: &sqlx::PgPool, sql: &'static str, id: uuid::Uuid) -> i64 {
+    tauri::async_runtime::block_on(sqlx::query_scalar::<_, i64>(sql).bind(id).fetch_one(pool)).unwrap()
+}
+
+fn update_of(user: &podoclinic_clinic::auth::model::User) -> podoclinic_clinic::auth::model::UserUpdateInput {
+    podoclinic_clinic::auth::model::UserUpdateInput {
+        id: user.id,
+        display_name: user.display_name.clone(),
+        role_id: user.role_id,
+        active: user.active,
+    }
+}
+
+#[test]
+fn a_kept_write_lands_in_the_desks_past_or_in_the_tray_never_over_what_changed_since() {
+    use podoclinic_desk::store::outbox;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let (ctx, ana, drawer) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        let ctx = ctx_of(&pool, &admin).await;
+        let ana = patient(&pool, &admin, "Ana", "López", "5512345678").await;
+        let drawer = open_drawer(&ctx, 50_000).await;
+        (ctx, ana, drawer)
+    });
+    let app = desk(&pool, &temp_paths().data_dir.join("store"), true);
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
+    let opened = app.invoke("get_patient", json!({ "id": ana })).unwrap();
+    assert!(opened["updatedAt"].is_string(), "the record carries its version");
+
+    // Without the server: a cash payment into the drawer open then, and two edits of Ana's record.
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    let paid = uuid::Uuid::now_v7();
+    app.invoke(
+        "take_payment",
+        json!({ "input": {
+        "id": paid, "patientId": ana, "chargeId": null, "method": "cash", "amountCents": 12_000, "reference": "" } }),
+    )
+    .unwrap();
+    let mut typed = opened.clone();
+    typed["allergies"] = json!("Penicilina");
+    app.invoke("update_patient", json!({ "patient": typed })).unwrap();
+    typed["phone"] = json!("5599990000");
+    app.invoke("update_patient", json!({ "patient": typed })).unwrap();
+    assert_eq!(
+        app.invoke("get_desk_store", json!({})).unwrap()["outbox"],
+        json!({ "pending": 2, "conflicts": 0 }),
+        "two edits of one record by one user are one update"
+    );
+
+    // Meanwhile the drawer's corte is made, and another desk records Ana's allergies.
+    tauri::async_runtime::block_on(async {
+        podoclinic_clinic::cash::service::close(&ctx, close_input(drawer, 50_000, 0, 0)).await.unwrap();
+        let mut other: podoclinic_clinic::patients::model::Patient = serde_json::from_value(opened.clone()).unwrap();
+        other.allergies = "Látex".into();
+        podoclinic_clinic::patients::service::update(&ctx, other).await.unwrap();
+    });
+
+    // Back online: neither lands where it was not meant to. Both wait in the tray.
+    app.state().health.set(DbStatus::Online);
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    assert_eq!(refusal_keys(&app), ["cash_session_changed", "patient_changed"]);
+    assert_eq!(count(&pool, "SELECT count(*) FROM payments"), 0, "no money in another drawer");
+    let now = app.invoke("get_patient", json!({ "id": ana })).unwrap();
+    assert_eq!((&now["allergies"], &now["phone"]), (&json!("Látex"), &json!("5512345678")), "the newer record stands");
+
+    // A person decides: the payment into the drawer open now, the typed record over the newer one.
+    let second = tauri::async_runtime::block_on(open_drawer(&ctx, 10_000));
+    let tray = app.invoke("list_outbox", json!({})).unwrap();
+    let mut payment = tray[0]["write"].clone();
+    assert_eq!(payment["drawer"], json!(drawer), "the write names the drawer it was taken at");
+    payment["drawer"] = json!(null);
+    app.invoke("retry_outbox", json!({ "id": paid, "write": payment })).unwrap();
+    let mut update = tray[1]["write"].clone();
+    assert_eq!(update["patient"]["allergies"], "Penicilina");
+    update["patient"]["updatedAt"] = now["updatedAt"].clone();
+    app.invoke("retry_outbox", json!({ "id": tray[1]["id"], "write": update })).unwrap();
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    assert_eq!(app.invoke("list_outbox", json!({})).unwrap(), json!([]));
+    assert_eq!(count_id(&pool, "SELECT count(*) FROM payments WHERE session_id = $1", second), 1);
+    let now = app.invoke("get_patient", json!({ "id": ana })).unwrap();
+    assert_eq!((&now["allergies"], &now["phone"]), (&json!("Penicilina"), &json!("5599990000")));
 }

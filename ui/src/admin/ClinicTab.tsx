@@ -37,6 +37,14 @@ function ClinicForm({ initial }: { initial: ClinicProfile }) {
           onInput={(v) => setProfile({ ...profile, idleLockMinutes: Number(v) || 0 })}
           invalid={save.field === "idleLockMinutes"}
         />
+        <Field
+          name="offlineSignInDays"
+          type="number"
+          value={String(profile.offlineSignInDays)}
+          onInput={(v) => setProfile({ ...profile, offlineSignInDays: Number(v) || 0 })}
+          hint={t("admin.clinic.offlineSignInDaysHint")}
+          invalid={save.field === "offlineSignInDays"}
+        />
         <label class={save.field === "reminderTemplate" ? "field invalid" : "field"}>
           <span>{t("reminders.template")}</span>
           <textarea

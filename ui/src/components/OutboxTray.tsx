@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { call, CommandError, commands, storeStatus, errorText } from "../api";
-import type { ExpenseCategory, Kept, Podiatrist, Write } from "../bindings";
+import type { ExpenseCategory, Kept, Patient, Podiatrist, Write } from "../bindings";
 import { formatWhen, t } from "../i18n";
 import { formatMoney } from "../money";
 import { useObserved } from "../observable";
@@ -75,6 +75,8 @@ function describe(write: Write, names: Names): string {
       });
     case "signIn":
       return t("outbox.what.signIn", { when: formatWhen(write.at) });
+    case "signInFailed":
+      return t("outbox.what.signInFailed", { when: formatWhen(write.at) });
   }
 }
 
@@ -113,12 +115,22 @@ function Item({ kept, names, onDone }: { kept: Kept; names: Names; onDone: () =>
       <div>
         <strong>{describe(w, names)}</strong>
         <small> · {t("outbox.typedAt", { when: formatWhen(kept.createdAt) })}</small>
+        {kept.authorName ? (
+          <small data-test="tray-author">
+            {" · "}
+            {kept.typedByName ? t("outbox.amendedBy", { author: kept.authorName, typist: kept.typedByName }) : t("outbox.typedBy", { author: kept.authorName })}
+          </small>
+        ) : null}
       </div>
       {refusal ? (
         <p class="error" data-test="tray-refusal">
           {errorText(new CommandError(refusal))}
         </p>
-      ) : (
+      ) : null}
+      {refusal && w.kind === "updatePatient" && refusal.kind === "conflict" && refusal.key === "patient_changed" ? (
+        <PatientChanged typed={w.patient} onKeep={(now) => void act.run({ ...w, patient: { ...w.patient, updatedAt: now } })} />
+      ) : null}
+      {refusal ? null : (
         <p data-test="tray-waiting">{t("outbox.waiting")}</p>
       )}
       {refusal ? (
@@ -152,6 +164,16 @@ function Item({ kept, names, onDone }: { kept: Kept; names: Names; onDone: () =>
               {t("outbox.fix.registerAnyway")}
             </button>
           ) : null}
+          {(w.kind === "payment" || w.kind === "expense") && refusal.kind === "conflict" && refusal.key === "cash_session_changed" ? (
+            <button type="button" onClick={() => void act.run({ ...w, drawer: null })} data-test="tray-open-drawer">
+              {t("outbox.fix.openDrawer")}
+            </button>
+          ) : null}
+          {w.kind !== "signIn" && w.kind !== "signInFailed" && refusal.kind === "conflict" && (refusal.key === "not_authentic" || refusal.key === "author_must_confirm") ? (
+            <button type="button" onClick={() => void act.run(w)} data-test="tray-send-as-me">
+              {t("outbox.fix.sendAsMe")}
+            </button>
+          ) : null}
           <button type="button" class="danger" onClick={() => setDiscarding(true)} data-test="tray-discard">
             {t("outbox.fix.discard")}
           </button>
@@ -173,5 +195,60 @@ function Item({ kept, names, onDone }: { kept: Kept; names: Names; onDone: () =>
       ) : null}
       <ErrorBox message={act.message ?? nextFree.message ?? discard.message} />
     </li>
+  );
+}
+
+/** The fields of a patient's record the tray compares. */
+const COMPARED: (keyof Patient)[] = [
+  "firstName",
+  "lastNames",
+  "birthDate",
+  "sex",
+  "phone",
+  "phoneAlt",
+  "email",
+  "address",
+  "emergencyContact",
+  "emergencyPhone",
+  "diabetes",
+  "vascularDisease",
+  "anticoagulants",
+  "allergies",
+  "historyNotes",
+];
+
+/** An update typed here on a record another desk changed meanwhile: what was typed beside what the
+ * server holds now, field by field, so a person decides; nothing is written over the newer record
+ * unless they choose to. */
+function PatientChanged({ typed, onKeep }: { typed: Patient; onKeep: (version: string | null) => void }) {
+  const now = useLoad(() => call(commands.getPatient(typed.id)), [typed.id]);
+  if (now.data === null) return <Pending error={now.error} />;
+  const server = now.data;
+  const shown = (v: unknown) => (typeof v === "boolean" ? t(v ? "common.yes" : "common.no") : v === null || v === "" ? "—" : String(v));
+  const differ = COMPARED.filter((f) => shown(typed[f]) !== shown(server[f]));
+  return (
+    <div data-test="tray-side-by-side">
+      <table class="compare">
+        <thead>
+          <tr>
+            <th />
+            <th>{t("outbox.compare.typed")}</th>
+            <th>{t("outbox.compare.server")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {differ.map((f) => (
+            <tr key={f} data-test={`compare-${f}`}>
+              <th>{t(`fields.${f}`)}</th>
+              <td>{shown(typed[f])}</td>
+              <td>{shown(server[f])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" onClick={() => onKeep(server.updatedAt)} data-test="tray-keep-typed">
+        {t("outbox.fix.keepTyped")}
+      </button>
+    </div>
   );
 }

@@ -29,6 +29,7 @@ function blank(): Patient {
     allergies: "",
     historyNotes: "",
     archived: false,
+    updatedAt: null,
   };
 }
 

@@ -89,3 +89,37 @@ export function LockScreen({ name }: { name: string }) {
     </Centered>
   );
 }
+
+/** "Conectado de nuevo": the session began without the server, which is back. Shown over the
+ * screen the user was on (nothing typed there is lost) until the server has checked the password;
+ * what the user kept at this desk is sent after that. */
+export function ConfirmPrompt({ name }: { name: string }) {
+  const [password, setPassword] = useState("");
+  const submit = useSubmit(async () => {
+    const info = await call(commands.confirmPassword(password));
+    setPassword("");
+    session.set(info);
+  });
+  const other = async () => {
+    await call(commands.logout());
+    session.set(null);
+  };
+  return (
+    <div class="overlay" role="dialog" aria-modal="true" aria-label={t("auth.confirm.title")} data-test="confirm-prompt">
+      <section class="card prompt">
+        <h2>{t("auth.confirm.title")}</h2>
+        <p>{t("auth.confirm.body", { name })}</p>
+        <Form test="confirm-form" onSubmit={() => void submit.run()}>
+          <Field name="password" type="password" value={password} onInput={setPassword} autoFocus autoComplete="current-password" />
+          <ErrorBox message={submit.message} />
+          <button type="submit" disabled={submit.busy} data-test="confirm-submit">
+            {t("auth.confirm.submit")}
+          </button>
+          <button type="button" class="link" onClick={() => void other()}>
+            {t("auth.confirm.other")}
+          </button>
+        </Form>
+      </section>
+    </div>
+  );
+}
