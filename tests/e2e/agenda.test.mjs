@@ -18,13 +18,12 @@ test("reception finds a patient, books, drags to reschedule and marks arrived", 
   await app.click("[data-test=calendar] .ec-body .ec-day");
   await app.find("[data-test=booking-panel]");
   await app.type("[data-test=patient-search]", "jose gonzalez");
-  const first = await app.text("[data-test=patient-result]");
-  assert.match(first, /José González Muñoz/, "accent-insensitive search finds him first");
+  await app.textIs("[data-test=patient-result]", /José González Muñoz/); // accent-insensitive search finds him first
   await app.click("[data-test=patient-result]");
-  assert.match(await app.text("[data-test=booking-patient]"), /José González Muñoz/);
+  await app.textIs("[data-test=booking-patient]", /José González Muñoz/);
   await app.type("[data-test=booking-reason]", "Uña encarnada");
   await app.click("[data-test=book-clicked]");
-  assert.match(await app.text("[data-test=booked]"), /Cita agendada: .* con Dra\. Lucía Hernández/);
+  await app.textIs("[data-test=booked]", /Cita agendada: .* con Dra\. Lucía Hernández/);
   const booked = psql(db.url, "SELECT id || ' ' || lower(during) FROM appointments");
   const [id, startedAt] = booked.split(" ");
   assert.ok(id && startedAt, "one appointment stored");
@@ -43,6 +42,6 @@ test("reception finds a patient, books, drags to reschedule and marks arrived", 
   // Open it and mark the patient as arrived.
   await app.click("[data-test=calendar] .ec-event");
   await app.click("[data-test=appointment-details] [data-test=status-arrived]");
-  assert.equal(await app.text("[data-test=details-status]"), "En espera");
+  await app.textIs("[data-test=details-status]", "En espera");
   assert.equal(psql(db.url, `SELECT status FROM appointments WHERE id = '${id}'`), "arrived");
 });

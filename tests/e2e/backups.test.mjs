@@ -42,7 +42,7 @@ test("a backup is taken and verified, then restored over later changes after a c
   await app.type("[data-test=backup-settings] #field-passphrase", "corta");
   await app.type("[data-test=backup-settings] #field-passphraseAgain", "corta");
   await app.click("[data-test=backup-settings] button[type=submit]");
-  assert.match(await app.text("[data-test=backup-settings] [data-test=form-error]"), /Frase de recuperación/);
+  await app.textIs("[data-test=backup-settings] [data-test=form-error]", /Frase de recuperación/);
   assert.equal(psql(db.url, "SELECT recipient IS NULL FROM backup_settings"), "t", "a refused form stores nothing");
   await app.type("[data-test=backup-settings] #field-passphrase", PASSPHRASE);
   await app.type("[data-test=backup-settings] #field-passphraseAgain", PASSPHRASE);
@@ -51,7 +51,7 @@ test("a backup is taken and verified, then restored over later changes after a c
 
   const started = Date.now();
   await app.click("[data-test=backup-now]");
-  assert.match(await app.text("[data-test=backup-done]", 120_000), /Verificado/);
+  await app.textIs("[data-test=backup-done]", /Verificado/, 120_000);
   console.log(`backup + verification through the UI: ${Date.now() - started} ms`);
   const files = readdirSync(folder).filter((f) => f.endsWith(".backup.age"));
   assert.equal(files.length, 1, "one encrypted file in the folder");
@@ -63,17 +63,17 @@ test("a backup is taken and verified, then restored over later changes after a c
   // right one opens the backup and gives back the dump that was verified.
   await app.type("[data-test=backup-prove] #field-passphrase", "no es la frase de la clínica");
   await app.click("[data-test=prove-key]");
-  assert.match(await app.text("[data-test=backup-prove] [data-test=form-error]", 60_000), /Frase de recuperación/);
+  await app.textIs("[data-test=backup-prove] [data-test=form-error]", /Frase de recuperación/, 60_000);
   await app.type("[data-test=backup-prove] #field-passphrase", PASSPHRASE);
   await app.click("[data-test=prove-key]");
-  assert.match(await app.text("[data-test=key-proven]", 60_000), /abre con la clave de la clínica/);
+  await app.textIs("[data-test=key-proven]", /abre con la clave de la clínica/, 60_000);
   assert.equal(psql(db.url, "SELECT key_proven_at IS NOT NULL FROM backups"), "t");
 
   // The dashboard says so too.
   await app.switchToWindow(main);
   await app.click("[data-test=nav-stats]");
   assert.equal(await app.attribute("[data-test=backup-health]", "data-stale"), "false");
-  assert.match(await app.text("[data-test=backup-health]"), /Último respaldo verificado/);
+  await app.textIs("[data-test=backup-health]", /Último respaldo verificado/);
 
   // The clinic goes on after the backup.
   addPatients(db.url, "Después", 3);
@@ -85,7 +85,7 @@ test("a backup is taken and verified, then restored over later changes after a c
   await app.click("[data-test=backup-list] button");
   await app.type("[data-test=backup-restore] #field-passphrase", "no es la frase de la clínica");
   await app.click("[data-test=backup-restore] button[type=submit]");
-  assert.match(await app.text("[data-test=backup-restore] [data-test=form-error]", 60_000), /frase de recuperación/);
+  await app.textIs("[data-test=backup-restore] [data-test=form-error]", /frase de recuperación/, 60_000);
   await app.type("[data-test=backup-restore] #field-passphrase", PASSPHRASE);
   await app.click("[data-test=backup-restore] button[type=submit]");
   await app.find("[data-test=restore-preview]", 120_000);
@@ -95,7 +95,7 @@ test("a backup is taken and verified, then restored over later changes after a c
   assert.equal(psql(db.url, "SELECT count(*) FROM patients"), "9", "nothing replaced before the confirmation");
 
   await app.click("[data-test=restore-confirm]");
-  assert.match(await app.text("[data-test=restore-done]", 120_000), /_antes_/);
+  await app.textIs("[data-test=restore-done]", /_antes_/, 120_000);
   await eventually(() => psql(db.url, "SELECT count(*) FROM patients") === "6", "the desks' database holds the backup's rows");
   assert.equal(psql(db.url, "SELECT count(*) FROM patients WHERE last_names LIKE 'Después%'"), "0");
   assert.equal(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'backup.restore'"), "1");

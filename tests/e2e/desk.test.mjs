@@ -135,7 +135,7 @@ test("tomorrow's reminders: a day typed dd/mm/aaaa, answers marked, and the cale
     await app.click(`${row(i)} [data-test=reminder-${outcome}]`);
     await eventually(() => psql(db.url, `SELECT status || ' ' || reminder FROM appointments WHERE id = '${ids[i]}'`) === `${status} ${outcome}`, `${outcome} stored`);
   }
-  await eventually(async () => /Confirmó/.test(await app.text(`${row(0)} [data-test=reminder-state]`)), "the row to say Confirmó");
+  await app.textIs(`${row(0)} [data-test=reminder-state]`, /Confirmó/);
 
   // The calendar: everyone's week holding that day shows the confirmation and the silence; the
   // cancelled appointment is gone from it (its slot is free).

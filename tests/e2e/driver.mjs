@@ -148,6 +148,9 @@ export class DriverTimeout extends Error {
 // element not there yet, or covered for a moment by one on its way out. Waits retry them until their
 // deadline; every other answer fails the step at once.
 const TRANSIENT = new Set(["stale element reference", "no such element", "element not interactable", "element click intercepted"]);
+// Not the driver's: the page does not show the awaited state yet (`textIs`), retried like them.
+const NOT_YET = "not yet";
+TRANSIENT.add(NOT_YET);
 
 /** Whether `e` is one of the driver's "not yet" answers. */
 export function isTransient(e) {
@@ -326,8 +329,25 @@ export class Session {
     return this.step(`read ${name} of ${css}`, timeoutMs, async () => this.cmd("GET", `/element/${await this.lookup(css)}/attribute/${name}`));
   }
 
+  /** The text of `css` now. To check what an action led to, use `textIs`: an action returns before
+   * the page shows its outcome. */
   text(css, timeoutMs = 20_000) {
     return this.step(`read the text of ${css}`, timeoutMs, async () => this.cmd("GET", `/element/${await this.lookup(css)}/text`));
+  }
+
+  /** Waits until the text of `css` is `expected` (a string) or matches it (a RegExp): the state the
+   * user waits for after an action, not the text at the instant the action's request returned
+   * (found by a clean-clone run: "Agendada" read a moment before the status change showed "En
+   * espera"). Answers the text; on timeout the error names the selector, what was expected, the
+   * last text seen and what the window showed. */
+  async textIs(css, expected, timeoutMs = 20_000) {
+    const matches = (text) => (expected instanceof RegExp ? expected.test(text) : text === expected);
+    let seen;
+    return this.step(`wait for ${css} to read ${expected}`, timeoutMs, async () => {
+      seen = await this.cmd("GET", `/element/${await this.lookup(css)}/text`);
+      if (!matches(seen)) throw new DriverError(`${css} reads ${JSON.stringify(seen)}`, NOT_YET);
+      return seen;
+    });
   }
 
   /** Presses on `css`, moves by (dx, dy) in small steps, releases: a real drag for the page. */

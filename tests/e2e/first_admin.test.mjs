@@ -20,11 +20,11 @@ test("a new clinic creates its first admin and signs in", async (t) => {
   await app.type("#field-password", "uñas sanas y felices");
   await app.click("[data-test=first-admin-submit]");
   await app.find("[data-test=login-form]");
-  assert.match(await app.text("[data-test=login-notice]"), /Inicie sesión/);
+  await app.textIs("[data-test=login-notice]", /Inicie sesión/);
 
   await app.type("#field-password", "uñas sanas y felices");
   await app.click("[data-test=login-submit]");
-  assert.equal(await app.text("[data-test=signed-in-as]"), "Dra. Lucía Hernández");
+  await app.textIs("[data-test=signed-in-as]", "Dra. Lucía Hernández");
   await app.find("[data-test=nav-agenda]");
   await app.find("[data-test=open-admin]");
 

@@ -47,20 +47,20 @@ test("a spreadsheet of patients is checked, imported, and its patients found fro
   await app.find("[data-test=import-preview]");
   const suggested = await app.script("return [...document.querySelectorAll('[data-test^=map-]')].map((s) => s.value)");
   assert.deepEqual(suggested, ["key", "fullName", "birthDate", "phone", "diabetes"], "the headers suggest the fields");
-  assert.match(await app.text("[data-test=import-preview] tbody tr"), /Ramona Quiñones Ávila/, "Windows-1252 accents read");
+  await app.textIs("[data-test=import-preview] tbody tr", /Ramona Quiñones Ávila/); // Windows-1252 accents read
 
   await dryRun(app);
   await app.find("[data-test=import-report]", 30_000);
-  assert.match(await app.text("[data-test=count-new]"), /^3 /);
-  assert.match(await app.text("[data-test=count-errors]"), /^1 /);
-  assert.match(await app.text("[data-test=count-duplicates]"), /^1 /);
+  await app.textIs("[data-test=count-new]", /^3 /);
+  await app.textIs("[data-test=count-errors]", /^1 /);
+  await app.textIs("[data-test=count-duplicates]", /^1 /);
   assert.equal(psql(db.url, "SELECT count(*) FROM patients"), "1", "the check imports nothing");
 
   // A DOM click: WebKitWebDriver's pointer click on this button sometimes never returns (seen
   // here once in three runs, with no click delivered); the button's own handler runs either way.
   await app.find("[data-test=import-start]");
   await app.script("document.querySelector('[data-test=import-start]').click()");
-  assert.match(await app.text("[data-test=count-imported]", 60_000), /^3 pacientes importados/);
+  await app.textIs("[data-test=count-imported]", /^3 pacientes importados/, 60_000);
   await app.find("[data-test=import-done] [data-test=document]");
   assert.equal(psql(db.url, "SELECT count(*) FROM patients"), "4");
   assert.equal(psql(db.url, "SELECT diabetes || ' ' || birth_date FROM patients WHERE first_name = 'Ramona'"), "type2 1961-03-07");
@@ -85,11 +85,11 @@ test("a spreadsheet of patients is checked, imported, and its patients found fro
   assert.deepEqual(mapped, ["date", "time", "durationMinutes", "podiatrist", "patientKey", "status", "reason"]);
   await dryRun(app);
   await app.find("[data-test=import-report]", 30_000);
-  assert.match(await app.text("[data-test=count-new]"), /^2 citas nuevas/);
-  assert.match(await app.text("[data-test=count-errors]"), /^2 /);
+  await app.textIs("[data-test=count-new]", /^2 citas nuevas/);
+  await app.textIs("[data-test=count-errors]", /^2 /);
   await app.find("[data-test=import-start]");
   await app.script("document.querySelector('[data-test=import-start]').click()");
-  assert.match(await app.text("[data-test=count-imported]", 60_000), /^2 citas importadas/);
+  await app.textIs("[data-test=count-imported]", /^2 citas importadas/, 60_000);
   assert.equal(psql(db.url, "SELECT string_agg(status, ' ') FROM appointments"), "completed completed");
 
   // At the desk: the agenda's booking search finds her, accents or not.
@@ -99,7 +99,7 @@ test("a spreadsheet of patients is checked, imported, and its patients found fro
   await app.click("[data-test=calendar] .ec-body .ec-day");
   await app.find("[data-test=booking-panel]");
   await app.type("[data-test=patient-search]", "ramona quinones");
-  assert.match(await app.text("[data-test=patient-result]"), /Ramona Quiñones Ávila/);
+  await app.textIs("[data-test=patient-result]", /Ramona Quiñones Ávila/);
 
   // The dashboard for March 2024 counts the two imported visits as attended.
   await app.click("[data-test=nav-stats]");

@@ -4,14 +4,10 @@
 // counts the visit and the sale.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { eventually, launchOnFreshDatabase, psql, startCounterSale } from "./driver.mjs";
+import { launchOnFreshDatabase, psql, startCounterSale } from "./driver.mjs";
 
 async function onHand(app, expected) {
-  const seen = await eventually(async () => {
-    const text = await app.text("[data-test=stock-GASA-10] [data-test=on-hand]");
-    return text === expected ? text : null;
-  }, `stock on hand ${expected}`);
-  assert.equal(seen, expected);
+  await app.textIs("[data-test=stock-GASA-10] [data-test=on-hand]", expected);
 }
 
 test("a received delivery raises stock and a completed visit uses it", async (t) => {
@@ -42,12 +38,12 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
   await app.type("[data-test=receive-cost]", "2.50");
   await app.click("[data-test=receive-submit]");
   await onHand(app, "10 pieza");
-  assert.equal(await app.text("[data-test=valuation]"), "$25.00");
+  await app.textIs("[data-test=valuation]", "$25.00");
   assert.equal(psql(db.url, "SELECT total_cents FROM purchases"), "2500");
 
   // The dashboard before the visit: nobody seen yet.
   await app.click("[data-test=nav-stats]");
-  assert.equal(await app.text("[data-test=kpi-patients]"), "0 / 0");
+  await app.textIs("[data-test=kpi-patients]", "0 / 0");
 
   // The visit: one cure (two gauzes), signed.
   await app.click("[data-test=nav-visits]");
@@ -75,7 +71,7 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
   // Today's list loads above the counter-sale card and moves it down: click once it has.
   await app.find("[data-test=checkout-queue] [data-test=pick-appointment]");
   await startCounterSale(app, "rosa", "option[value^='product:']");
-  assert.equal(await app.text("[data-test=charge-total]"), "$15.00");
+  await app.textIs("[data-test=charge-total]", "$15.00");
   await app.click("[data-test=create-charge]");
   await app.find("[data-test=sale] [data-test=payment-form]");
   await app.click("[data-test=take-payment]");
@@ -91,7 +87,7 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
 
   // The dashboard now counts a new patient seen, the completed appointment and the sale's cash.
   await app.click("[data-test=nav-stats]");
-  await eventually(async () => (await app.text("[data-test=kpi-patients]")) === "1 / 0", "the dashboard to count the visit");
-  assert.equal(await app.text("[data-test=kpi-income]"), "$15.00");
-  assert.match(await app.text("[data-test=table-citas]"), /Dr\. Martín Ortega/);
+  await app.textIs("[data-test=kpi-patients]", "1 / 0"); // the dashboard counts the visit
+  await app.textIs("[data-test=kpi-income]", "$15.00");
+  await app.textIs("[data-test=table-citas]", /Dr\. Martín Ortega/);
 });

@@ -44,7 +44,7 @@ test("a visit is charged, paid in cash and the day closes with the difference on
   // Checkout: the recorded procedure at today's price; cash for the whole amount.
   await app.click("[data-test=nav-billing]");
   await app.click("[data-test=checkout-queue] [data-test=pick-appointment]");
-  assert.equal(await app.text("[data-test=charge-total]"), "$350.00");
+  await app.textIs("[data-test=charge-total]", "$350.00");
   await app.click("[data-test=create-charge]");
   await app.find("[data-test=payment-form]");
   await app.click("[data-test=take-payment]");
@@ -53,12 +53,12 @@ test("a visit is charged, paid in cash and the day closes with the difference on
 
   // Evening: corte Z. The drawer should hold $850.00; staff count $840.00.
   await app.click("[data-test=nav-cash]");
-  assert.equal(await app.text("[data-test=cell-expected-cash]"), "$850.00");
+  await app.textIs("[data-test=cell-expected-cash]", "$850.00");
   await app.click("[data-test=start-close]");
   await app.type("[data-test=counted-cash]", "840.00");
   await app.click("[data-test=confirm-close]");
   await app.find("[data-test=corte-z]");
-  assert.equal(await app.text("[data-test=cell-difference-cash]"), "-$10.00");
+  await app.textIs("[data-test=cell-difference-cash]", "-$10.00");
   assert.equal(psql(db.url, "SELECT expected_cash_cents || ' ' || counted_cash_cents FROM cash_sessions"), "85000 84000");
 
   // The printed report: a real PDF, saved where the desk says, with the difference on it.

@@ -64,7 +64,7 @@ test("writes made without the server survive a crash and land once; a taken slot
   await app.click("[data-test=calendar] .ec-body .ec-day");
   await app.find("[data-test=booking-panel]");
   await app.type("[data-test=patient-search]", "jose gonzalez");
-  assert.match(await app.text("[data-test=patient-result]"), /José González Muñoz/, "search reads the desk's directory");
+  await app.textIs("[data-test=patient-result]", /José González Muñoz/); // search reads the desk's directory
   await app.click("[data-test=patient-result]");
   await app.type("[data-test=booking-reason]", "Uña encarnada");
   await app.click("[data-test=book-clicked]");
@@ -80,12 +80,12 @@ test("writes made without the server survive a crash and land once; a taken slot
   await app.click("[data-test=nav-billing]");
   await app.find("[data-test=checkout-queue]");
   await startCounterSale(app, "jose", "option[value^='treatment:']");
-  assert.equal(await app.text("[data-test=charge-total]"), "$350.00");
+  await app.textIs("[data-test=charge-total]", "$350.00");
   await app.click("[data-test=create-charge]");
   await app.find("[data-test=sale] [data-test=folio-pending]");
   await app.click("[data-test=sale] [data-test=take-payment]");
   await app.find("[data-test=sale] [data-test=paid-in-full]");
-  assert.match(await app.text("[data-test=outbox-pending]"), /4 pendientes/);
+  await app.textIs("[data-test=outbox-pending]", /4 pendientes/);
   assert.equal(kept("SELECT count(*) FROM outbox WHERE state = 'pending'"), "4", "all on disk before the desk said so");
 
   // A crash: the app is killed outright, and started again with the server still away.
@@ -97,7 +97,7 @@ test("writes made without the server survive a crash and land once; a taken slot
   await app.type("#field-password", PASSWORD);
   await app.click("[data-test=login-submit]");
   await app.find("[data-test=signed-in-as]");
-  assert.match(await app.text("[data-test=outbox-pending]"), /4 pendientes/);
+  await app.textIs("[data-test=outbox-pending]", /4 pendientes/);
   await app.click("[data-test=nav-agenda]");
   await app.click("[data-test=calendar] .ec-next");
   const shown = await eventually(
@@ -119,19 +119,19 @@ test("writes made without the server survive a crash and land once; a taken slot
   const back = Date.now();
   server.start();
   await app.find("[data-test=confirm-prompt]", 30_000);
-  assert.match(await app.text("[data-test=outbox-pending]"), /4 pendientes/, "nothing sent before the password");
+  await app.textIs("[data-test=outbox-pending]", /4 pendientes/); // nothing sent before the password
   await app.type("[data-test=confirm-form] #field-password", PASSWORD);
   await app.click("[data-test=confirm-submit]");
   await app.gone("[data-test=confirm-prompt]", 30_000);
   await app.find("[data-test=signed-in-as]");
   // Then the patient lands once; the booking is refused and waits in the tray.
   await app.find("[data-test=open-tray]", 30_000);
-  await eventually(async () => /conflicto/.test(await app.text("[data-test=open-tray]")), "the refused booking in the banner", 30_000);
+  await app.textIs("[data-test=open-tray]", /conflicto/, 30_000); // the refused booking in the banner
   const settled = Date.now() - back;
   assert.equal(psql(server.url, "SELECT count(*) FROM patients WHERE first_name = 'Luisa'"), "1");
   await app.click("[data-test=open-tray]");
   await app.find("[data-test=outbox-tray]");
-  assert.match(await app.text("[data-test=tray-refusal]"), /ocupad|Marta Ruiz/i);
+  await app.textIs("[data-test=tray-refusal]", /ocupad|Marta Ruiz/i);
   await app.click("[data-test=tray-next-slot]");
   await app.find("[data-test=tray-empty]", 30_000);
   await app.click("[data-test=close-tray]");

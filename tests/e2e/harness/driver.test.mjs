@@ -136,3 +136,21 @@ test("eventually counts a transient driver answer as not yet, and fails at once 
   await assert.rejects(eventually(() => { calls++; throw new TypeError("a bug in the check"); }, "anything"), TypeError);
   assert.equal(calls, 1);
 });
+
+test("textIs waits for the text an action leads to, and names what it last saw when it never comes", async (t) => {
+  const driver = await fakeDriver(t, {
+    ...screen,
+    "POST /element": (n) => ({ value: { [ELEMENT]: n === 2 ? "gone" : "e1" } }),
+    "GET /element/e1/displayed": () => ({ value: true }),
+    "GET /element/gone/displayed": () => stale,
+    "GET /element/e1/text": (n) => ({ value: n <= 2 ? "Agendada" : "En espera" }),
+  });
+  const app = new Session(driver.base, "s1", {}, { requestTimeoutMs: 2_000 });
+  assert.equal(await app.textIs("[data-test=details-status]", "En espera"), "En espera");
+  assert.equal(driver.hits["GET /element/e1/text"], 3, "read again until the status showed");
+  assert.equal(await app.textIs("[data-test=details-status]", /espera/), "En espera");
+  await assert.rejects(
+    app.textIs("[data-test=details-status]", "Atendida", 600),
+    /wait for \[data-test=details-status\] to read Atendida: not done after 600 ms \(last: .* reads "En espera"\); the page showed: "Agenda de hoy"/,
+  );
+});
