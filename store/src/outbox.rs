@@ -224,7 +224,6 @@ mod tests {
         amend(&store, a, user, "{}", &amended).await.unwrap();
         let a_now = find(&store, a).await.unwrap().unwrap();
         assert_eq!((a_now.user_id, a_now.typed_by), (user, Some(user)), "the first typist is kept");
-
     }
 
     #[tokio::test]

@@ -288,6 +288,10 @@ async fn the_outbox_and_the_services_answer_the_same_inputs_alike(pool: PgPool) 
         appointments::set_status(&ctx, done.id, s).await.unwrap();
     }
     let (store, _) = desk_copy(&pool).await;
+    // Both users signed in here with the server: the desk holds their outbox keys.
+    for user in [ctx.session.user_id, reception.session.user_id] {
+        store.hold_key(podoclinic_desk::store::proof::from_server(&pool, user, None).await.unwrap().unwrap());
+    }
     let admin_desk = OutboxWriter { store: store.clone(), session: ctx.session.clone() };
     let reception_desk = OutboxWriter { store: store.clone(), session: reception.session.clone() };
 

@@ -347,7 +347,9 @@ impl DeskStore {
     }
 
     /// Holds a user's outbox key in memory (from the server, or unsealed at an offline sign-in).
-    pub(crate) fn hold_key(&self, key: super::proof::OutboxKey) {
+    /// Public for tests that build an `OutboxWriter` by hand: a key the server did not issue
+    /// proves nothing when the writes are sent.
+    pub fn hold_key(&self, key: super::proof::OutboxKey) {
         self.keys.lock().unwrap_or_else(|e| e.into_inner()).insert(key.user_id, key);
     }
 
