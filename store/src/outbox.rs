@@ -85,6 +85,20 @@ impl From<Row> for Entry {
     }
 }
 
+impl Entry {
+    /// The row as it was kept (what its proof covers).
+    pub fn as_new(&self) -> New<'_> {
+        New {
+            id: self.id,
+            user_id: self.user_id,
+            kind: &self.kind,
+            payload: &self.payload,
+            at: self.created_at,
+            proof: self.proof.as_ref(),
+        }
+    }
+}
+
 /// A write to keep: its id, author, kind, input, time, and proof.
 #[derive(Debug, Clone, Copy)]
 pub struct New<'a> {

@@ -311,18 +311,16 @@ impl DeskStore {
     pub(crate) async fn push(&self, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
         let key = self.key_of(user).ok_or(AppError::Offline)?;
         let payload = serde_json::to_string(write).map_err(AppError::internal)?;
-        let at = Utc::now();
-        let signed = super::proof::Signed { id, user_id: user, kind: write.kind(), payload: &payload, created_at: at };
-        let proof = key.prove(&signed);
         let new = podoclinic_store::outbox::New {
             id,
             user_id: user,
             kind: write.kind(),
             payload: &payload,
-            at,
-            proof: Some(&proof),
+            at: Utc::now(),
+            proof: None,
         };
-        self.keep_new(new).await
+        let proof = key.prove(&new);
+        self.keep_new(podoclinic_store::outbox::New { proof: Some(&proof), ..new }).await
     }
 
     /// Stores what the desk reports by itself (a failed sign-in): no author, no proof.
@@ -637,14 +635,9 @@ impl DeskStore {
     async fn rewrite(&self, entry: &podoclinic_store::outbox::Entry, user: Uuid, write: &Write) -> AppResult<()> {
         let key = self.key_of(user).ok_or(AppError::Offline)?;
         let payload = serde_json::to_string(write).map_err(AppError::internal)?;
-        let signed = super::proof::Signed {
-            id: entry.id,
-            user_id: user,
-            kind: write.kind(),
-            payload: &payload,
-            created_at: entry.created_at,
-        };
-        let proof = key.prove(&signed);
+        let new =
+            podoclinic_store::outbox::New { user_id: user, kind: write.kind(), payload: &payload, ..entry.as_new() };
+        let proof = key.prove(&new);
         podoclinic_store::outbox::amend(&self.store, entry.id, user, &payload, &proof).await.map_err(fault)?;
         self.recount().await?;
         self.kick.notify_one();
@@ -705,14 +698,7 @@ async fn authentic(pool: &sqlx::PgPool, entry: &podoclinic_store::outbox::Entry)
     let Some(key) = super::proof::from_server(pool, entry.user_id, Some(proof.generation)).await? else {
         return Ok(Authentic::No);
     };
-    let signed = super::proof::Signed {
-        id: entry.id,
-        user_id: entry.user_id,
-        kind: &entry.kind,
-        payload: &entry.payload,
-        created_at: entry.created_at,
-    };
-    if !key.verifies(&signed, proof) {
+    if !key.verifies(&entry.as_new(), proof) {
         return Ok(Authentic::No);
     }
     let current = super::proof::from_server(pool, entry.user_id, None).await?;

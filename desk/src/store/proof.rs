@@ -16,7 +16,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use podoclinic_clinic::error::{AppError, AppResult};
-use podoclinic_store::outbox::Proof;
+use podoclinic_store::outbox::{New, Proof};
 
 const KEY_LEN: usize = 32;
 const SALT_LEN: usize = 16;
@@ -44,16 +44,6 @@ pub struct Sealed {
     pub sealed: Vec<u8>,
 }
 
-/// What a kept write's proof covers: every field the server acts on, each length-prefixed.
-#[derive(Debug, Clone, Copy)]
-pub struct Signed<'a> {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub kind: &'a str,
-    pub payload: &'a str,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
 impl OutboxKey {
     /// The key as the server gave it (32 bytes), or `None` for anything else.
     pub fn from_server(user_id: Uuid, generation: i64, bytes: &[u8]) -> Option<OutboxKey> {
@@ -61,9 +51,11 @@ impl OutboxKey {
         Some(OutboxKey { user_id, generation, key: Zeroizing::new(key) })
     }
 
-    fn mac(&self, w: &Signed<'_>) -> Hmac<Sha256> {
+    /// The MAC of what a proof covers: every field of the write the server acts on (its proof
+    /// aside), each length-prefixed, and the key's generation.
+    fn mac(&self, w: &New<'_>) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&*self.key).expect("HMAC takes any key length");
-        let created = w.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let created = w.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         mac.update(b"podoclinic outbox v1");
         mac.update(w.id.as_bytes());
         mac.update(w.user_id.as_bytes());
@@ -76,12 +68,12 @@ impl OutboxKey {
     }
 
     /// The proof of a write this key's user makes.
-    pub fn prove(&self, w: &Signed<'_>) -> Proof {
+    pub fn prove(&self, w: &New<'_>) -> Proof {
         Proof { generation: self.generation, mac: self.mac(w).finalize().into_bytes().to_vec() }
     }
 
     /// Whether `proof` is this key's for `w` (constant time).
-    pub fn verifies(&self, w: &Signed<'_>, proof: &Proof) -> bool {
+    pub fn verifies(&self, w: &New<'_>, proof: &Proof) -> bool {
         proof.generation == self.generation && w.user_id == self.user_id && self.mac(w).verify_slice(&proof.mac).is_ok()
     }
 
@@ -191,22 +183,22 @@ mod tests {
     fn a_proof_covers_every_field_and_the_key() {
         let k = key();
         let at = chrono::Utc::now();
-        let w = Signed { id: Uuid::now_v7(), user_id: k.user_id, kind: "book", payload: "{\"a\":1}", created_at: at };
+        let w = New { id: Uuid::now_v7(), user_id: k.user_id, kind: "book", payload: "{\"a\":1}", at, proof: None };
         let proof = k.prove(&w);
         assert!(k.verifies(&w, &proof));
         let other = OutboxKey::from_server(k.user_id, 2, &[6u8; 32]).unwrap();
         assert!(!other.verifies(&w, &proof), "another key");
         for changed in [
-            Signed { id: Uuid::now_v7(), ..w },
-            Signed { kind: "cancel", ..w },
-            Signed { payload: "{\"a\":2}", ..w },
-            Signed { created_at: at + chrono::Duration::seconds(1), ..w },
-            Signed { user_id: Uuid::now_v7(), ..w },
+            New { id: Uuid::now_v7(), ..w },
+            New { kind: "cancel", ..w },
+            New { payload: "{\"a\":2}", ..w },
+            New { at: at + chrono::Duration::seconds(1), ..w },
+            New { user_id: Uuid::now_v7(), ..w },
         ] {
             assert!(!k.verifies(&changed, &proof), "{changed:?}");
         }
         // Length prefixes: moving bytes between fields is another write.
-        let shifted = Signed { kind: "bookx", payload: "\"a\":1}", ..w };
+        let shifted = New { kind: "bookx", payload: "\"a\":1}", ..w };
         assert!(!k.verifies(&shifted, &k.prove(&w)));
         let mut bad = proof.clone();
         bad.generation = 1;

@@ -1,7 +1,8 @@
-// The sign-in screens: first admin, login, and the idle lock.
+// The sign-in screens: first admin, login, the idle lock, and the password the server asks for when it comes back.
 import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import { call, commands, session } from "../api";
+import type { SessionInfo } from "../bindings";
 import { limit } from "../options";
 import { ErrorBox, Field, Form, useSubmit } from "../components/Form";
 import { t } from "../i18n";
@@ -63,10 +64,19 @@ export function LoginScreen({ username: initial, notice }: { username?: string; 
   );
 }
 
-export function LockScreen({ name }: { name: string }) {
+/** The password form of the idle lock and of the reconnect prompt: `check` answers the session
+ * the password opens; the other button signs out (another account, or the user gives up). */
+function PasswordCheck(p: {
+  test: string;
+  check: (password: string) => Promise<SessionInfo>;
+  submitLabel: string;
+  otherLabel: string;
+  submitTest?: string;
+}) {
+  const { test, check, submitLabel, otherLabel, submitTest } = p;
   const [password, setPassword] = useState("");
   const submit = useSubmit(async () => {
-    const info = await call(commands.unlockSession(password));
+    const info = await check(password);
     setPassword("");
     session.set(info);
   });
@@ -75,17 +85,23 @@ export function LockScreen({ name }: { name: string }) {
     session.set(null);
   };
   return (
+    <Form test={test} onSubmit={() => void submit.run()}>
+      <Field name="password" type="password" value={password} onInput={setPassword} autoFocus autoComplete="current-password" />
+      <ErrorBox message={submit.message} />
+      <button type="submit" disabled={submit.busy} data-test={submitTest}>
+        {submitLabel}
+      </button>
+      <button type="button" class="link" onClick={() => void other()}>
+        {otherLabel}
+      </button>
+    </Form>
+  );
+}
+
+export function LockScreen({ name }: { name: string }) {
+  return (
     <Centered title={t("auth.lock.title")} body={t("auth.lock.body", { name })}>
-      <Form test="lock-form" onSubmit={() => void submit.run()}>
-        <Field name="password" type="password" value={password} onInput={setPassword} autoFocus autoComplete="current-password" />
-        <ErrorBox message={submit.message} />
-        <button type="submit" disabled={submit.busy}>
-          {t("auth.lock.submit")}
-        </button>
-        <button type="button" class="link" onClick={() => void other()}>
-          {t("auth.lock.other")}
-        </button>
-      </Form>
+      <PasswordCheck test="lock-form" check={(password) => call(commands.unlockSession(password))} submitLabel={t("auth.lock.submit")} otherLabel={t("auth.lock.other")} />
     </Centered>
   );
 }
@@ -94,31 +110,18 @@ export function LockScreen({ name }: { name: string }) {
  * screen the user was on (nothing typed there is lost) until the server has checked the password;
  * what the user kept at this desk is sent after that. */
 export function ConfirmPrompt({ name }: { name: string }) {
-  const [password, setPassword] = useState("");
-  const submit = useSubmit(async () => {
-    const info = await call(commands.confirmPassword(password));
-    setPassword("");
-    session.set(info);
-  });
-  const other = async () => {
-    await call(commands.logout());
-    session.set(null);
-  };
   return (
     <div class="overlay" role="dialog" aria-modal="true" aria-label={t("auth.confirm.title")} data-test="confirm-prompt">
       <section class="card prompt">
         <h2>{t("auth.confirm.title")}</h2>
         <p>{t("auth.confirm.body", { name })}</p>
-        <Form test="confirm-form" onSubmit={() => void submit.run()}>
-          <Field name="password" type="password" value={password} onInput={setPassword} autoFocus autoComplete="current-password" />
-          <ErrorBox message={submit.message} />
-          <button type="submit" disabled={submit.busy} data-test="confirm-submit">
-            {t("auth.confirm.submit")}
-          </button>
-          <button type="button" class="link" onClick={() => void other()}>
-            {t("auth.confirm.other")}
-          </button>
-        </Form>
+        <PasswordCheck
+          test="confirm-form"
+          check={(password) => call(commands.confirmPassword(password))}
+          submitLabel={t("auth.confirm.submit")}
+          otherLabel={t("auth.confirm.other")}
+          submitTest="confirm-submit"
+        />
       </section>
     </div>
   );
