@@ -174,7 +174,23 @@ async fn run(mut cmd: Command, step: &'static str) -> AppResult<()> {
     if out.status.success() {
         return Ok(());
     }
-    Err(AppError::internal(format_args!("{step} failed: {}", String::from_utf8_lossy(&out.stderr).trim())))
+    Err(AppError::internal(format_args!("{step} failed: {}", program_errors(&String::from_utf8_lossy(&out.stderr)))))
+}
+
+/// What of a program's error output may reach the log (and the diagnostics zip): the program's own
+/// lines, cut before any quoted text or key value, never the server's DETAIL or CONTEXT lines,
+/// which can carry a row's content (a COPY's line, a duplicate key's value).
+fn program_errors(stderr: &str) -> String {
+    let kept: Vec<String> = stderr
+        .lines()
+        .filter(|l| l.starts_with("pg_dump:") || l.starts_with("pg_restore:"))
+        .map(|l| {
+            let cut = [": \"", "(", "line "].iter().filter_map(|m| l.find(m)).min().unwrap_or(l.len());
+            l[..cut].chars().take(200).collect()
+        })
+        .take(10)
+        .collect();
+    if kept.is_empty() { "(no message of its own)".into() } else { kept.join(" | ") }
 }
 
 /// Dumps `conn`'s database into `out` (custom format) and returns what the dump holds, counted in
@@ -420,4 +436,28 @@ fn compare(taken: &Contents, found: &Contents) -> Proof {
         differs.push(format!("audit chain: {} → {}", taken.audit_rows, found.audit_rows));
     }
     if differs.is_empty() { Proof::Matches } else { Proof::Differs(differs) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_programs_errors_reach_the_log_without_a_rows_content() {
+        let stderr = "pg_restore: error: COPY failed for table \"patients\": ERROR:  duplicate key value violates unique constraint \"patients_pkey\"
+DETAIL:  Key (id)=(0190f0aa-0000-7000-8000-000000000001) already exists.
+CONTEXT:  COPY patients, line 1: \"0190f0aa-0000-7000-8000-000000000001\tMaría\tLópez Díaz\t5512345678\"
+pg_restore: warning: errors ignored on restore: 1
+";
+        let kept = super::program_errors(stderr);
+        for secret in ["María", "López", "5512345678", "0190f0aa", "already exists"] {
+            assert!(!kept.contains(secret), "{secret} in {kept}");
+        }
+        assert_eq!(
+            kept,
+            "pg_restore: error: COPY failed for table \"patients\": ERROR:  duplicate key value violates unique \
+             constraint \"patients_pkey\" | pg_restore: warning: errors ignored on restore: 1"
+        );
+        let typed = super::program_errors("pg_restore: error: invalid input syntax for type date: \"María 31/02\"\n");
+        assert_eq!(typed, "pg_restore: error: invalid input syntax for type date");
+        assert_eq!(super::program_errors("FATAL: x\n"), "(no message of its own)");
+    }
 }

@@ -100,7 +100,9 @@ pub fn plain_sha256(sealed: &Path, identity: &age::x25519::Identity) -> AppResul
     Ok(hex(&hashing.hash.finalize()))
 }
 
-/// The backup `sealed`'s plain stream, read with the recovery key's private half.
+/// The backup `sealed`'s plain stream, read with the recovery key's private half. A file changed
+/// anywhere (its header, or a byte of its body, which age authenticates chunk by chunk) is
+/// `backup_damaged`, named as such, never an internal error.
 fn open(sealed: &Path, identity: &age::x25519::Identity) -> AppResult<impl Read> {
     let decryptor = age::Decryptor::new_buffered(BufReader::new(File::open(sealed).map_err(io)?))
         .map_err(|_| AppError::validation("file", "not_a_backup"))?;
@@ -109,15 +111,22 @@ fn open(sealed: &Path, identity: &age::x25519::Identity) -> AppResult<impl Read>
         Err(age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed) => {
             Err(AppError::validation("passphrase", "other_recovery_key"))
         }
-        Err(e) => Err(AppError::internal(e)),
+        Err(age::DecryptError::Io(e)) => Err(io(e)),
+        Err(_) => Err(damaged()),
     }
+}
+
+fn damaged() -> AppError {
+    AppError::validation("file", "backup_damaged")
 }
 
 /// Decrypts the backup `sealed` with the recovery key's private half into `out`.
 pub fn decrypt(sealed: &Path, identity: &age::x25519::Identity, out: &Path) -> AppResult<()> {
     let mut reader = open(sealed, identity)?;
     let mut file = BufWriter::new(File::create(out).map_err(io)?);
-    std::io::copy(&mut reader, &mut file).map_err(io)?;
+    // age answers a chunk that fails its authentication as InvalidData: the file was changed.
+    std::io::copy(&mut reader, &mut file)
+        .map_err(|e| if e.kind() == std::io::ErrorKind::InvalidData { damaged() } else { io(e) })?;
     file.flush().map_err(io)
 }
 
@@ -152,6 +161,24 @@ mod tests {
         let other = RecoveryKey::create_with_work("otra frase de respaldo", Some(10)).unwrap();
         let refused = decrypt(&sealed, &other.unseal("otra frase de respaldo").unwrap(), &dir.join("no"));
         assert_eq!(refused.unwrap_err(), AppError::validation("passphrase", "other_recovery_key"));
+
+        // A copy with one byte changed in its body is damaged, and says so; one changed in its
+        // header is refused by name too (damaged, not a backup, or, in the recipient's stanza,
+        // sealed to another key: age cannot tell those apart), never an internal error.
+        let identity = key.unseal("una frase de respaldo").unwrap();
+        let flipped_at = |at: usize| {
+            let mut flipped = on_disk.clone();
+            flipped[at] ^= 0x01;
+            let copy = dir.join(format!("copia-{at}.age"));
+            std::fs::write(&copy, &flipped).unwrap();
+            decrypt(&copy, &identity, &dir.join("no")).unwrap_err()
+        };
+        assert_eq!(flipped_at(on_disk.len() / 2), AppError::validation("file", "backup_damaged"));
+        assert_eq!(flipped_at(on_disk.len() - 1), AppError::validation("file", "backup_damaged"));
+        for at in [5, 30, 60, 100, 150] {
+            let refused = flipped_at(at);
+            assert!(matches!(refused, AppError::Validation { .. }), "byte {at}: {refused:?}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
