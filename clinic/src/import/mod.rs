@@ -5,6 +5,7 @@
 
 pub mod appointments;
 pub mod batch;
+pub mod bounds;
 pub mod model;
 pub mod patients;
 pub mod repo;

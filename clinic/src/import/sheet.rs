@@ -161,6 +161,7 @@ fn csv_grid(bytes: &[u8]) -> AppResult<Grid> {
 }
 
 fn workbook_grid(bytes: &[u8]) -> AppResult<Grid> {
+    super::bounds::check_workbook(bytes)?;
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|_| AppError::validation("file", "unreadable_file"))?;
     let range = book
