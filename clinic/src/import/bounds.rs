@@ -6,7 +6,7 @@
 //! than the cells it holds only by a bounded factor. A file that claims more is refused by name
 //! (`file_inconsistent`). Files that are not ZIP archives (XLS) are left to the reader's own checks.
 
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor};
 
 use quick_xml::events::Event;
 
@@ -178,9 +178,7 @@ pub(crate) mod tests {
         const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
         const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
         const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-        let types = format!(
-            r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#
-        );
+        let types = r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
         let root = format!(
             r#"<?xml version="1.0"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
         );
@@ -191,7 +189,7 @@ pub(crate) mod tests {
             r#"<?xml version="1.0"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{DOC}/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
         );
         let whole = [
-            ("[Content_Types].xml", types.as_str()),
+            ("[Content_Types].xml", types),
             ("_rels/.rels", root.as_str()),
             ("xl/workbook.xml", book.as_str()),
             ("xl/_rels/workbook.xml.rels", book_rels.as_str()),
