@@ -65,12 +65,7 @@ impl BackupSettingsInput {
             .map_err(|_| AppError::validation("dailyAt", "time_format"))?;
         let passphrase = self.passphrase.filter(|p| !p.is_empty());
         if let Some(p) = &passphrase {
-            if p.chars().count() < super::key::MIN_PASSPHRASE {
-                return Err(AppError::validation("passphrase", "passphrase_too_short"));
-            }
-            if p.chars().count() > 1024 {
-                return Err(AppError::validation("passphrase", "too_long"));
-            }
+            super::key::check_passphrase(p)?;
             if self.passphrase_again.as_deref() != Some(p.as_str()) {
                 return Err(AppError::validation("passphraseAgain", "passphrase_mismatch"));
             }
