@@ -202,7 +202,8 @@ impl AppState {
         match self.run(permission, args.clone(), work).await {
             Err(AppError::Offline) => {
                 let (store, session) = self.without_server(permission)?;
-                to_outbox(crate::store::outbox::OutboxWriter { store, session }, args).await
+                let confirmed = !self.sessions.is_limited();
+                to_outbox(crate::store::outbox::OutboxWriter { store, session, confirmed }, args).await
             }
             other => other,
         }

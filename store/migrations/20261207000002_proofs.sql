@@ -25,6 +25,10 @@ CREATE TABLE sign_ins (
 ALTER TABLE outbox ADD COLUMN generation INTEGER;
 ALTER TABLE outbox ADD COLUMN proof BLOB;
 ALTER TABLE outbox ADD COLUMN typed_by BLOB;
+-- Made in a session the server has not confirmed yet (begun, or unlocked, without it): such a
+-- write waits until its author has given the password to the server (or a person sends it as
+-- theirs), even across a sign-out or a restart.
+ALTER TABLE outbox ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1;
 
 -- A write the server has (or that a person gave up, audited there) leaves the desk's disk.
 DELETE FROM outbox WHERE state IN ('landed', 'discarded');

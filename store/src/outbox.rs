@@ -50,6 +50,8 @@ pub struct Entry {
     pub proof: Option<Proof>,
     /// Who typed it first, when another user amended it.
     pub typed_by: Option<Uuid>,
+    /// `false`: made in a session the server had not confirmed; it waits for its author.
+    pub confirmed: bool,
 }
 
 struct Row {
@@ -65,6 +67,7 @@ struct Row {
     generation: Option<i64>,
     proof: Option<Vec<u8>>,
     typed_by: Option<Uuid>,
+    confirmed: bool,
 }
 
 impl From<Row> for Entry {
@@ -81,6 +84,7 @@ impl From<Row> for Entry {
             settled_at: r.settled_at,
             proof: r.generation.zip(r.proof).map(|(generation, mac)| Proof { generation, mac }),
             typed_by: r.typed_by,
+            confirmed: r.confirmed,
         }
     }
 }
@@ -95,6 +99,7 @@ impl Entry {
             payload: &self.payload,
             at: self.created_at,
             proof: self.proof.as_ref(),
+            confirmed: self.confirmed,
         }
     }
 }
@@ -108,6 +113,8 @@ pub struct New<'a> {
     pub payload: &'a str,
     pub at: DateTime<Utc>,
     pub proof: Option<&'a Proof>,
+    /// Made in a session the server has confirmed (see `Entry::confirmed`).
+    pub confirmed: bool,
 }
 
 /// Stores a write to send later. The same id twice (a double click) stores it once; the answer
@@ -116,8 +123,8 @@ pub async fn push(store: &Store, w: New<'_>) -> Result<bool> {
     let generation = w.proof.map(|p| p.generation);
     let mac = w.proof.map(|p| p.mac.as_slice());
     let done = sqlx::query!(
-        "INSERT INTO outbox (id, user_id, kind, payload, created_at, generation, proof)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        "INSERT INTO outbox (id, user_id, kind, payload, created_at, generation, proof, confirmed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (id) DO NOTHING",
         w.id,
         w.user_id,
@@ -125,7 +132,8 @@ pub async fn push(store: &Store, w: New<'_>) -> Result<bool> {
         w.payload,
         w.at,
         generation,
-        mac
+        mac,
+        w.confirmed
     )
     .execute(store.pool())
     .await?;
@@ -139,7 +147,7 @@ pub async fn open(store: &Store) -> Result<Vec<Entry>> {
         r#"SELECT seq AS "seq!", id AS "id: Uuid", user_id AS "user_id: Uuid", kind, payload,
                   created_at AS "created_at: DateTime<Utc>", state, refusal,
                   settled_at AS "settled_at: DateTime<Utc>", generation, proof,
-                  typed_by AS "typed_by: Uuid"
+                  typed_by AS "typed_by: Uuid", confirmed AS "confirmed: bool"
            FROM outbox ORDER BY seq"#
     )
     .fetch_all(store.pool())
@@ -153,7 +161,7 @@ pub async fn find(store: &Store, id: Uuid) -> Result<Option<Entry>> {
         r#"SELECT seq AS "seq!", id AS "id: Uuid", user_id AS "user_id: Uuid", kind, payload,
                   created_at AS "created_at: DateTime<Utc>", state, refusal,
                   settled_at AS "settled_at: DateTime<Utc>", generation, proof,
-                  typed_by AS "typed_by: Uuid"
+                  typed_by AS "typed_by: Uuid", confirmed AS "confirmed: bool"
            FROM outbox WHERE id = $1"#,
         id
     )
@@ -176,19 +184,28 @@ pub async fn remove(store: &Store, id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// `user` gave their password to the server: what they kept in a session it had not confirmed may
+/// go.
+pub async fn confirm(store: &Store, user: Uuid) -> Result<()> {
+    sqlx::query!("UPDATE outbox SET confirmed = 1 WHERE user_id = $1", user).execute(store.pool()).await?;
+    Ok(())
+}
+
 /// A refused write, corrected and proved by `author` (who becomes its author; `typed_by` keeps who
-/// typed it first), queued again in its place in the order.
-pub async fn amend(store: &Store, id: Uuid, author: Uuid, payload: &str, proof: &Proof) -> Result<()> {
+/// typed it first; `confirmed` says whether the server confirmed the author's session), queued
+/// again in its place in the order.
+pub async fn amend(store: &Store, id: Uuid, author: Uuid, payload: &str, proof: &Proof, confirmed: bool) -> Result<()> {
     sqlx::query!(
         "UPDATE outbox SET payload = $2, state = 'pending', refusal = NULL, settled_at = NULL,
                 typed_by = CASE WHEN user_id = $3 THEN typed_by ELSE coalesce(typed_by, user_id) END,
-                user_id = $3, generation = $4, proof = $5
+                user_id = $3, generation = $4, proof = $5, confirmed = $6
          WHERE id = $1",
         id,
         payload,
         author,
         proof.generation,
-        proof.mac
+        proof.mac,
+        confirmed
     )
     .execute(store.pool())
     .await?;
@@ -200,7 +217,7 @@ mod tests {
     use super::*;
 
     fn new<'a>(id: Uuid, user: Uuid, kind: &'a str, payload: &'a str, proof: Option<&'a Proof>) -> New<'a> {
-        New { id, user_id: user, kind, payload, at: Utc::now(), proof }
+        New { id, user_id: user, kind, payload, at: Utc::now(), proof, confirmed: proof.is_some() }
     }
 
     #[tokio::test]
@@ -218,6 +235,9 @@ mod tests {
         let b_now = find(&store, b).await.unwrap().unwrap();
         assert_eq!((b_now.payload.as_str(), b_now.proof), ("{\"n\":1}", Some(proof.clone())));
         assert_eq!(find(&store, c).await.unwrap().unwrap().proof, None);
+        assert!(!find(&store, c).await.unwrap().unwrap().confirmed);
+        confirm(&store, user).await.unwrap();
+        assert!(find(&store, c).await.unwrap().unwrap().confirmed, "its author confirmed");
 
         remove(&store, b).await.unwrap();
         refuse(&store, a, "{\"kind\":\"slotTaken\"}", Utc::now()).await.unwrap();
@@ -230,12 +250,12 @@ mod tests {
         assert_eq!(find(&store, b).await.unwrap(), None, "a landed write leaves the desk's disk");
 
         let amended = Proof { generation: 3, mac: vec![9; 32] };
-        amend(&store, a, other, "{\"moved\":true}", &amended).await.unwrap();
+        amend(&store, a, other, "{\"moved\":true}", &amended, true).await.unwrap();
         let a_now = find(&store, a).await.unwrap().unwrap();
         assert_eq!((a_now.state, a_now.refusal, a_now.payload.as_str()), (State::Pending, None, "{\"moved\":true}"));
         assert_eq!((a_now.user_id, a_now.typed_by, a_now.proof), (other, Some(user), Some(amended.clone())));
         refuse(&store, a, "{}", Utc::now()).await.unwrap();
-        amend(&store, a, user, "{}", &amended).await.unwrap();
+        amend(&store, a, user, "{}", &amended, true).await.unwrap();
         let a_now = find(&store, a).await.unwrap().unwrap();
         assert_eq!((a_now.user_id, a_now.typed_by), (user, Some(user)), "the first typist is kept");
     }

@@ -10,6 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eventually, killApp, launch, privateServer, psql, startCounterSale } from "./driver.mjs";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const PASSWORD = "agenda sin servidor 26";
 
@@ -119,7 +120,12 @@ test("writes made without the server survive a crash and land once; a taken slot
   const back = Date.now();
   server.start();
   await app.find("[data-test=confirm-prompt]", 30_000);
-  await app.textIs("[data-test=outbox-pending]", /4 pendientes/); // nothing sent before the password
+  // The desk sends its outbox within a second of the server answering: three seconds in, nothing
+  // of hers has reached the server, neither her writes nor her sign-in without it.
+  await sleep(3_000);
+  assert.equal(psql(server.url, "SELECT count(*) FROM patients WHERE first_name = 'Luisa'"), "0", "nothing sent before the password");
+  assert.equal(psql(server.url, "SELECT count(*) FROM audit_log WHERE after ->> 'withoutServer' = 'true'"), "0");
+  await app.textIs("[data-test=outbox-pending]", /4 pendientes/);
   await app.type("[data-test=confirm-form] #field-password", PASSWORD);
   await app.click("[data-test=confirm-submit]");
   await app.gone("[data-test=confirm-prompt]", 30_000);

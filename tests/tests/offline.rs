@@ -292,8 +292,8 @@ async fn the_outbox_and_the_services_answer_the_same_inputs_alike(pool: PgPool) 
     for user in [ctx.session.user_id, reception.session.user_id] {
         store.hold_key(podoclinic_desk::store::proof::from_server(&pool, user, None).await.unwrap().unwrap());
     }
-    let admin_desk = OutboxWriter { store: store.clone(), session: ctx.session.clone() };
-    let reception_desk = OutboxWriter { store: store.clone(), session: reception.session.clone() };
+    let admin_desk = OutboxWriter { store: store.clone(), session: ctx.session.clone(), confirmed: true };
+    let reception_desk = OutboxWriter { store: store.clone(), session: reception.session.clone(), confirmed: true };
 
     // Bookings: times out of order, empty, longer than a day's work, a reason too long, an unknown
     // patient, and one that is fine.

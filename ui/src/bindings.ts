@@ -1053,6 +1053,11 @@ export type Kept = {
 	createdAt: string,
 	/**  Its author: who typed it, or who amended it last. */
 	userId: string,
+	/**
+	 *  `false`: typed in a session the server had not confirmed; it waits for its author to give
+	 *  the password to the server (or for a person to send it as theirs).
+	 */
+	confirmed: boolean,
 	/**  The author's name as this desk knows it (empty: nobody who signed in here). */
 	authorName: string,
 	/**  Who typed it first, when someone else amended it since. */

@@ -1,61 +1,85 @@
 //! A workbook's declared sizes, checked before the reader allocates from them. calamine trusts what
 //! an XLSX says of itself: it reserves the shared strings' `uniqueCount`, and lays a sheet out as a
-//! dense grid from its first to its last cell, so a 2 KB file naming a billion strings, or two cells
-//! at A1 and XFD1048576, would make the app ask for gigabytes and abort. Here the file's own content
-//! bounds what it may claim: a shared string takes bytes of XML, and a sheet's grid may be larger
-//! than the cells it holds only by a bounded factor. A file that claims more is refused by name
+//! dense grid from its first to its last cell holding a value, so a 2 KB file naming a billion
+//! strings, or two values at A1 and XFD1048576, would make the app ask for gigabytes and abort.
+//! Here what the file really holds bounds what it may claim: the bytes its parts really unpack to
+//! (counted while reading, never taken from the ZIP's own directory, which the file's author
+//! writes), a shared string's bytes of XML, and the cells that hold a value (empty `<c/>` elements,
+//! which a reader drops, count for nothing). A file that claims more is refused by name
 //! (`file_inconsistent`). Files that are not ZIP archives (XLS) are left to the reader's own checks.
 
-use std::io::{BufReader, Cursor};
+use std::io::{BufRead, BufReader, Cursor, Read};
 
 use quick_xml::events::Event;
 
 use crate::error::{AppError, AppResult};
 
-/// The most a workbook's parts may say they unpack to, in all.
+/// The most a workbook's parts may unpack to, in all, counted as they are read.
 const MAX_UNPACKED: u64 = 2 * 1024 * 1024 * 1024;
 /// The fewest bytes of XML one shared string takes (`<si><t/></si>`).
 const BYTES_PER_STRING: u64 = 12;
-/// A sheet's grid (first to last cell, in rows and columns) may hold this many cells beyond...
+/// The most shared strings a workbook may declare, whatever its size.
+const MAX_STRINGS: u64 = 20_000_000;
+/// A sheet's grid (first to last value, in rows and columns) may hold this many cells beyond...
 const GRID_SLACK: u64 = 1_000_000;
-/// ...this many times the cells it stores (empty optional columns are normal; a grid thousands of
-/// times its content is not a spreadsheet anyone typed).
+/// ...this many times the values it stores (empty optional columns are normal; a grid thousands of
+/// times its content is not a spreadsheet anyone typed)...
 const GRID_PER_CELL: u64 = 16;
+/// ...and never more than this (a million rows of 64 columns).
+const MAX_GRID: u64 = 64_000_000;
 
 fn inconsistent() -> AppError {
     AppError::validation("file", "file_inconsistent")
 }
 
-/// Checks an XLSX/XLSM/ODS (a ZIP archive): what its parts say they unpack to, the shared strings
-/// it declares, and each worksheet's grid against the cells it stores.
+fn unreadable() -> AppError {
+    AppError::validation("file", "unreadable_file")
+}
+
+/// A part's bytes as they are unpacked, counted against what the whole workbook may unpack to.
+struct Counted<'a, R> {
+    inner: R,
+    left: &'a mut u64,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        *self.left = self.left.checked_sub(n as u64).ok_or_else(|| std::io::Error::other("unpacks to too much"))?;
+        Ok(n)
+    }
+}
+
+/// Checks an XLSX/XLSM (a ZIP archive): what its parts unpack to, the shared strings it declares,
+/// and each worksheet's grid against the values it stores.
 pub fn check_workbook(bytes: &[u8]) -> AppResult<()> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
-    let mut unpacked = 0u64;
     let mut sheets = Vec::new();
     for i in 0..zip.len() {
-        let part = zip.by_index_raw(i).map_err(|_| AppError::validation("file", "unreadable_file"))?;
-        unpacked = unpacked.saturating_add(part.size());
-        let name = part.name().map_err(|_| AppError::validation("file", "unreadable_file"))?.to_string();
+        let part = zip.by_index_raw(i).map_err(|_| unreadable())?;
+        let name = part.name().map_err(|_| unreadable())?.to_string();
         if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
             sheets.push(name);
         }
     }
-    if unpacked > MAX_UNPACKED {
-        return Err(inconsistent());
-    }
-    if let Ok(strings) = zip.by_name("xl/sharedStrings.xml") {
-        let size = strings.size();
-        let declared = declared_strings(BufReader::new(strings))?;
-        if declared > size / BYTES_PER_STRING + 16 {
+    let mut left = MAX_UNPACKED;
+    if let Ok(part) = zip.by_name("xl/sharedStrings.xml") {
+        let mut xml = BufReader::new(Counted { inner: part, left: &mut left });
+        let declared = declared_strings(&mut xml)?;
+        let before = *xml.get_ref().left;
+        std::io::copy(&mut xml, &mut std::io::sink()).map_err(|_| inconsistent())?;
+        let size = before - *xml.get_ref().left + xml.buffer().len() as u64;
+        if declared > MAX_STRINGS || declared > size / BYTES_PER_STRING + 16 {
             return Err(inconsistent());
         }
     }
     for name in sheets {
-        let sheet = zip.by_name(&name).map_err(|_| AppError::validation("file", "unreadable_file"))?;
-        let grid = Extent::of(BufReader::new(sheet))?;
-        if grid.cells() > grid.stored.saturating_mul(GRID_PER_CELL).saturating_add(GRID_SLACK) {
+        let part = zip.by_name(&name).map_err(|_| unreadable())?;
+        let grid = Extent::of(BufReader::new(Counted { inner: part, left: &mut left }))?;
+        let bound = grid.stored.saturating_mul(GRID_PER_CELL).saturating_add(GRID_SLACK).min(MAX_GRID);
+        if grid.cells() > bound {
             return Err(inconsistent());
         }
     }
@@ -63,7 +87,7 @@ pub fn check_workbook(bytes: &[u8]) -> AppResult<()> {
 }
 
 /// The larger of `count` and `uniqueCount` on the shared strings' root element.
-fn declared_strings(xml: impl std::io::BufRead) -> AppResult<u64> {
+fn declared_strings(xml: impl BufRead) -> AppResult<u64> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::new();
     loop {
@@ -79,12 +103,12 @@ fn declared_strings(xml: impl std::io::BufRead) -> AppResult<u64> {
             }
             Ok(Event::Eof) => return Ok(0),
             Ok(_) => buf.clear(),
-            Err(_) => return Err(AppError::validation("file", "unreadable_file")),
+            Err(_) => return Err(inconsistent()),
         }
     }
 }
 
-/// The rows and columns a sheet's cells span, and how many cells it stores.
+/// The rows and columns a sheet's values span, and how many values it stores.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Extent {
     rows: Option<(u64, u64)>,
@@ -93,36 +117,43 @@ struct Extent {
 }
 
 impl Extent {
-    fn of(xml: impl std::io::BufRead) -> AppResult<Extent> {
+    fn of(xml: impl BufRead) -> AppResult<Extent> {
         let mut reader = quick_xml::Reader::from_reader(xml);
         let mut buf = Vec::new();
         let mut extent = Extent::default();
         // Cells may omit their reference: they follow the one before, in the row before's next.
         let (mut row, mut col) = (0u64, 0u64);
+        // The cell being read, until its end says whether it held a value (`<v>` or `<is>`).
+        let mut open: Option<bool> = None;
         loop {
             match reader.read_event_into(&mut buf) {
-                Ok(Event::Start(e) | Event::Empty(e)) => match e.local_name().as_ref() {
-                    "row" => {
-                        row = match attribute(&e, "r")? {
-                            Some(r) => r.parse::<u64>().map_err(|_| inconsistent())?,
-                            None => row + 1,
-                        };
-                        col = 0;
+                Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == "row" => {
+                    row = match attribute(&e, "r")? {
+                        Some(r) => r.parse::<u64>().map_err(|_| inconsistent())?,
+                        None => row + 1,
+                    };
+                    col = 0;
+                }
+                Ok(Event::Start(e)) if e.local_name().as_ref() == "c" => {
+                    (row, col) = position(&e, row, col)?;
+                    open = Some(false);
+                }
+                Ok(Event::Empty(e)) if e.local_name().as_ref() == "c" => (row, col) = position(&e, row, col)?,
+                Ok(Event::Start(e)) if matches!(e.local_name().as_ref(), "v" | "is") => {
+                    if let Some(held) = open.as_mut() {
+                        *held = true;
                     }
-                    "c" => {
-                        (row, col) = match attribute(&e, "r")? {
-                            Some(r) => reference(&r)?,
-                            None => (row.max(1), col + 1),
-                        };
+                }
+                Ok(Event::End(e)) if e.local_name().as_ref() == "c" => {
+                    if open.take() == Some(true) {
                         extent.stored += 1;
                         extent.rows = Some(widen(extent.rows, row));
                         extent.cols = Some(widen(extent.cols, col));
                     }
-                    _ => {}
-                },
+                }
                 Ok(Event::Eof) => return Ok(extent),
                 Ok(_) => {}
-                Err(_) => return Err(AppError::validation("file", "unreadable_file")),
+                Err(_) => return Err(inconsistent()),
             }
             buf.clear();
         }
@@ -137,6 +168,14 @@ impl Extent {
     }
 }
 
+/// Where a cell stands: its reference, or the place after the one before.
+fn position(e: &quick_xml::events::BytesStart<'_>, row: u64, col: u64) -> AppResult<(u64, u64)> {
+    match attribute(e, "r")? {
+        Some(r) => reference(&r),
+        None => Ok((row.max(1), col + 1)),
+    }
+}
+
 fn widen(span: Option<(u64, u64)>, at: u64) -> (u64, u64) {
     match span {
         Some((lo, hi)) => (lo.min(at), hi.max(at)),
@@ -146,7 +185,7 @@ fn widen(span: Option<(u64, u64)>, at: u64) -> (u64, u64) {
 
 fn attribute(e: &quick_xml::events::BytesStart<'_>, name: &str) -> AppResult<Option<String>> {
     for attr in e.attributes() {
-        let attr = attr.map_err(|_| AppError::validation("file", "unreadable_file"))?;
+        let attr = attr.map_err(|_| inconsistent())?;
         if attr.key.local_name().as_ref() == name {
             return Ok(Some(attr.value.into_owned()));
         }
@@ -214,11 +253,16 @@ pub(crate) mod tests {
         assert_eq!(reference("A1").unwrap(), (1, 1));
         assert_eq!(reference("XFD1048576").unwrap(), (1_048_576, 16_384));
         assert!(reference("1A").is_err() && reference("ABCD1").is_err());
+        // B2 and C2 hold values; in row 3 an empty A3, then B3 with an inline string; Z9 is empty.
         let xml = format!(
-            r#"{SHEET_HEAD}<row r="2"><c r="B2"><v>1</v></c><c><v>2</v></c></row><row><c/></row></sheetData></worksheet>"#
+            r#"{SHEET_HEAD}<row r="2"><c r="B2"><v>1</v></c><c><v>2</v></c></row><row><c/><c t="inlineStr"><is><t>x</t></is></c></row><row r="9"><c r="Z9"/></row></sheetData></worksheet>"#
         );
         let e = Extent::of(xml.as_bytes()).unwrap();
-        assert_eq!((e.rows, e.cols, e.stored, e.cells()), (Some((2, 3)), Some((1, 3)), 3, 6));
+        assert_eq!(
+            (e.rows, e.cols, e.stored, e.cells()),
+            (Some((2, 3)), Some((2, 3)), 3, 4),
+            "valueless cells count for nothing"
+        );
     }
 
     #[test]
@@ -233,6 +277,23 @@ pub(crate) mod tests {
         let strings = r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4000000000" uniqueCount="4000000000"><si><t>a</t></si></sst>"#;
         let sheet = format!(r#"{SHEET_HEAD}<row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#);
         let bomb = xlsx(&[("xl/sharedStrings.xml", strings), ("xl/worksheets/sheet1.xml", &sheet)]);
+        assert_eq!(check_workbook(&bomb).unwrap_err(), inconsistent());
+
+        // What the ZIP's directory says a part unpacks to is the file author's word: only what
+        // is read counts, so a plausible count with nothing behind it is refused too.
+        let bomb = xlsx(&[
+            ("xl/sharedStrings.xml", &strings.replace("4000000000", "10000000")),
+            ("xl/worksheets/sheet1.xml", &sheet),
+        ]);
+        assert_eq!(check_workbook(&bomb).unwrap_err(), inconsistent());
+
+        // Valueless cells pad nothing: a reader drops them before laying out its grid.
+        let padding: String = (0..200_000).map(|_| "<c/>").collect();
+        let padded = format!(
+            r#"{SHEET_HEAD}<row r="1"><c r="A1"><v>1</v></c>{padding}</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#
+        );
+        let bomb = xlsx(&[("xl/worksheets/sheet1.xml", &padded)]);
+        assert!(bomb.len() < 16_384, "{} bytes", bomb.len());
         assert_eq!(check_workbook(&bomb).unwrap_err(), inconsistent());
 
         // An honest sheet, with empty optional cells and strings as declared, passes.

@@ -16,14 +16,16 @@ pub const FORMS: [&str; 4] = ["visit", "patient", "charge", "expense"];
 /// How long a draft nobody came back to is kept on the desk's disk (it may hold a clinical note).
 pub const KEEP_DAYS: i64 = 7;
 
-/// Forgets the drafts older than `KEEP_DAYS` (at start, and at each refresh).
-pub(crate) async fn expire(offline: &super::DeskStore) -> AppResult<()> {
-    let before = Utc::now() - chrono::Duration::days(KEEP_DAYS);
-    let gone = podoclinic_store::drafts::expire(&offline.store, before).await.map_err(fault)?;
-    if gone > 0 {
-        tracing::info!(drafts = gone, "old drafts forgotten");
+impl super::DeskStore {
+    /// Forgets the drafts older than `KEEP_DAYS` (at start, and at each refresh).
+    pub(crate) async fn expire_drafts(&self) -> AppResult<()> {
+        let before = Utc::now() - chrono::Duration::days(KEEP_DAYS);
+        let gone = podoclinic_store::drafts::expire(&self.store, before).await.map_err(fault)?;
+        if gone > 0 {
+            tracing::info!(drafts = gone, "old drafts forgotten");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The most a draft may hold (a long note is a few kilobytes).

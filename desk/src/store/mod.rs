@@ -69,7 +69,7 @@ impl DeskStore {
             keys: std::sync::Mutex::default(),
         };
         offline.recount().await?;
-        drafts::expire(&offline).await?;
+        offline.expire_drafts().await?;
         Ok(offline)
     }
 

@@ -183,7 +183,15 @@ mod tests {
     fn a_proof_covers_every_field_and_the_key() {
         let k = key();
         let at = chrono::Utc::now();
-        let w = New { id: Uuid::now_v7(), user_id: k.user_id, kind: "book", payload: "{\"a\":1}", at, proof: None };
+        let w = New {
+            id: Uuid::now_v7(),
+            user_id: k.user_id,
+            kind: "book",
+            payload: "{\"a\":1}",
+            at,
+            proof: None,
+            confirmed: true,
+        };
         let proof = k.prove(&w);
         assert!(k.verifies(&w, &proof));
         let other = OutboxKey::from_server(k.user_id, 2, &[6u8; 32]).unwrap();

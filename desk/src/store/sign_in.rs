@@ -9,9 +9,9 @@
 //! one whose password, role or active flag changed since.
 
 use chrono::{Duration, Utc};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::outbox::OfflineFailure;
 use super::proof::{self, OutboxKey, Sealed};
 use super::{DeskStore, fault};
 use crate::state::AppState;
@@ -31,17 +31,6 @@ pub struct Checked {
     /// `false`: checked against the desk's store only; the session is limited until the server
     /// confirms the password.
     pub by_server: bool,
-}
-
-/// Why an offline attempt failed, as the server's audit will say it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum OfflineFailure {
-    /// Nobody by that name signed in here with the server (or too long ago).
-    UnknownUser,
-    WrongPassword,
-    /// The right password, or not, while the desk's lock on the sign-in lasts.
-    LockedOut,
 }
 
 impl DeskStore {
@@ -175,9 +164,16 @@ pub async fn authenticate(state: &AppState, username: String, typed: String, pur
     let offline = state.store.get();
     match online {
         Ok((session, key)) => {
-            if let Some(offline) = offline {
-                let key = key.ok_or_else(|| AppError::not_found("user"))?;
-                offline.remember(&session, &typed, key).await?;
+            if let (Some(offline), Some(key)) = (offline, key) {
+                // The server said yes: a fault of the desk's own store only costs the next outage's
+                // offline sign-in, never this one.
+                if let Err(e) = offline.remember(&session, &typed, key).await {
+                    tracing::warn!(error = %e, "sign-in not remembered for an outage");
+                }
+                // The server heard the password: what the user kept unconfirmed here may go.
+                if let Err(e) = offline.confirm_author(session.user_id).await {
+                    tracing::warn!(error = %e, "kept writes not confirmed");
+                }
             }
             Ok(Checked { session, by_server: true })
         }
@@ -188,7 +184,7 @@ pub async fn authenticate(state: &AppState, username: String, typed: String, pur
                     tracing::info!(user_id = %session.user_id, ?purpose, "signed in without the server");
                     // Audited on the server when it is back, like any sign-in.
                     let write = super::outbox::Write::SignIn { unlock: purpose == Purpose::Unlock, at: Utc::now() };
-                    offline.push(Uuid::now_v7(), session.user_id, &write).await?;
+                    offline.push(Uuid::now_v7(), session.user_id, &write, false).await?;
                     Ok(Checked { session, by_server: false })
                 }
                 Err(e) => {
@@ -198,6 +194,20 @@ pub async fn authenticate(state: &AppState, username: String, typed: String, pur
             }
         }
         Err(e) => Err(e),
+    }
+}
+
+/// After the signed-in user changed their password: the desk keeps their new generation's key,
+/// sealed under the new password (a failure only costs the next outage's offline sign-in).
+pub async fn remember_current(state: &AppState, typed: &str) {
+    let (Some(session), Some(offline)) = (state.sessions.peek(), state.store.get()) else { return };
+    let remembered = async {
+        let pool = state.db()?;
+        let key = proof::from_server(&pool, session.user_id, None).await?.ok_or_else(|| AppError::not_found("user"))?;
+        offline.remember(&session, typed, key).await
+    };
+    if let Err(e) = remembered.await {
+        tracing::warn!(error = %e, "new password not remembered for an outage");
     }
 }
 

@@ -57,7 +57,7 @@ pub async fn refresh(pool: &PgPool, offline: &DeskStore, desk: &str) -> AppResul
     agenda(pool, offline, None).await?;
     desk_cash(pool, offline, desk).await?;
     offline.forget_changed(pool).await?;
-    super::drafts::expire(offline).await?;
+    offline.expire_drafts().await?;
     podoclinic_store::views::put(&offline.store, SYNCED, "{}", at).await.map_err(fault)?;
     offline.set_ready();
     tracing::info!(ms = started.elapsed().as_millis() as u64, "desk store refreshed");

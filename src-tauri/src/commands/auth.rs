@@ -150,12 +150,17 @@ pub async fn change_own_password(
     let current = current.0;
     let new_password = new_password.0;
     let throttle = state.login_throttle.clone();
+    let typed = new_password.clone();
     state
         .run_signed_in((current, new_password), |ctx, (current, new_password)| {
             let throttle = throttle.clone();
             async move { service::change_own_password(&ctx, &throttle, &current, new_password).await }
         })
-        .await
+        .await?;
+    // The new password starts the account's next generation: the desk keeps that key, sealed under
+    // it, so what the user keeps through the next outage is proved as the server now expects.
+    sign_in::remember_current(&state, &typed).await;
+    Ok(())
 }
 
 /// Every account, for the admin window.

@@ -384,19 +384,25 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
     );
     app.invoke("logout", json!({})).unwrap();
 
-    // The server is back: the sign-in and the unlock let through without it are in its audit,
-    // as the user's, once each, and the three failures as the desk's reports; once each, even sent
-    // again (a crash before the desk noted them sent).
+    // The server is back: the three failures reach its audit as the desk's reports; her sign-in and
+    // unlock wait for her, signed out before the server heard her password (a restart would not
+    // send them either).
     app.state().health.set(DbStatus::Online);
     let audited = "SELECT count(*) FROM audit_log WHERE action IN ('login.success', 'session.unlock')
                      AND user_id = (SELECT id FROM users WHERE username = 'recepcion1') AND after ->> 'withoutServer' = 'true'";
     let reported = "SELECT count(*) FROM audit_log WHERE action IN ('login.failure', 'session.unlock_failure')
                      AND user_id IS NULL AND after ->> 'reportedBy' = 'desk'";
-    assert_eq!((count(&pool, audited), count(&pool, reported)), (0, 0));
+    let sent = tauri::async_runtime::block_on(podoclinic_desk::store::outbox::replay(&app.state())).unwrap();
+    assert_eq!((sent, count(&pool, audited), count(&pool, reported)), (3, 0, 3));
+
+    // She signs in with the server: both are in its audit, as hers, once each, even sent again (a
+    // crash before the desk noted them sent).
+    login("recepcion1", STAFF_PASSWORD).unwrap();
+    app.invoke("logout", json!({})).unwrap();
     sqlite(&store, "CREATE TABLE kept AS SELECT * FROM outbox");
     for round in 0..2 {
         let sent = tauri::async_runtime::block_on(podoclinic_desk::store::outbox::replay(&app.state())).unwrap();
-        assert_eq!((sent, count(&pool, audited), count(&pool, reported)), (5, 2, 3), "round {round}");
+        assert_eq!((sent, count(&pool, audited), count(&pool, reported)), (2, 2, 3), "round {round}");
         assert_eq!(sqlite(&store, "SELECT count(*) FROM outbox"), "0", "what landed leaves the desk's disk");
         sqlite(&store, "INSERT INTO outbox SELECT * FROM kept");
     }
@@ -560,10 +566,15 @@ fn a_sign_in_forged_into_the_desks_file_or_a_row_written_there_by_hand_speaks_fo
                 payload: &payload,
                 at: Utc::now(),
                 proof: proof.as_ref(),
+                confirmed: true,
             };
             podoclinic_store::outbox::push(&offline.store, new).await.unwrap();
         }
     });
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    // The admin's own sign-in with the server confirms what was kept in "their" session: sent, and
+    // refused, as the rows written by hand were.
+    login("admin", ADMIN_PASSWORD).unwrap();
     tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
     let ids = [booked, by_hand, made_up];
     let on_server = tauri::async_runtime::block_on(
@@ -573,7 +584,6 @@ fn a_sign_in_forged_into_the_desks_file_or_a_row_written_there_by_hand_speaks_fo
     )
     .unwrap();
     assert_eq!(on_server, 0, "nothing forged reached the server");
-    login("admin", ADMIN_PASSWORD).unwrap();
     assert_eq!(refusal_keys(&app), ["not_authentic"; 4], "the sign-in and the three bookings, in the tray");
     let signed_in =
         "SELECT count(*) FROM audit_log WHERE action = 'login.success' AND after ->> 'withoutServer' = 'true'";
@@ -634,15 +644,17 @@ fn an_offline_sign_in_follows_what_the_server_says_of_its_user() {
         .unwrap();
     });
 
-    // Back online: her booking was proved under credentials changed since, so it is not sent in
-    // her name until a person sends it as theirs from the tray, she herself once signed in again.
+    // Back online: her booking, typed in a session the server never confirmed, waits for her; once
+    // she signs in with the server it is checked, and proved under credentials changed since, it
+    // is not sent in her name until a person sends it as theirs from the tray.
     app.state().health.set(DbStatus::Online);
     tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
     login("admin", ADMIN_PASSWORD).unwrap();
-    assert_eq!(refusal_keys(&app), ["author_must_confirm"]);
+    assert_eq!(refusal_keys(&app), [""], "waiting for her, refused for nothing yet");
     app.invoke("logout", json!({})).unwrap();
     login("recepcion1", STAFF_PASSWORD).unwrap();
     tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    assert_eq!(refusal_keys(&app), ["author_must_confirm"]);
     assert_eq!(count_id(&pool, "SELECT count(*) FROM appointments WHERE id = $1", booked), 0, "not by itself");
     let tray = app.invoke("list_outbox", json!({})).unwrap();
     app.invoke("retry_outbox", json!({ "id": booked, "write": tray[0]["write"] })).unwrap();

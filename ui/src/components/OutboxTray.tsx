@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { call, CommandError, commands, storeStatus, errorText } from "../api";
+import { call, CommandError, commands, session, storeStatus, errorText } from "../api";
 import type { ExpenseCategory, Kept, Patient, Podiatrist, Write } from "../bindings";
 import { formatWhen, t } from "../i18n";
 import { formatMoney } from "../money";
@@ -97,6 +97,7 @@ function Item({ kept, names, onDone }: { kept: Kept; names: Names; onDone: () =>
     await call(commands.discardOutbox(kept.id, reason));
     onDone();
   });
+  const me = useObserved(session);
   const w = kept.write;
   const refusal = kept.refusal;
   const appointment = w.kind === "book" || w.kind === "reschedule" ? w : null;
@@ -130,8 +131,17 @@ function Item({ kept, names, onDone }: { kept: Kept; names: Names; onDone: () =>
       {refusal && w.kind === "updatePatient" && refusal.kind === "conflict" && refusal.key === "patient_changed" ? (
         <PatientChanged typed={w.patient} onKeep={(now) => void act.run({ ...w, patient: { ...w.patient, updatedAt: now } })} />
       ) : null}
-      {refusal ? null : (
+      {refusal ? null : kept.confirmed ? (
         <p data-test="tray-waiting">{t("outbox.waiting")}</p>
+      ) : (
+        <div class="row wrap">
+          <p data-test="tray-unconfirmed">{t("outbox.waitingAuthor", { author: kept.authorName })}</p>
+          {me && me.userId !== kept.userId && w.kind !== "signIn" && w.kind !== "signInFailed" ? (
+            <button type="button" onClick={() => void act.run(w)} data-test="tray-send-as-me">
+              {t("outbox.fix.sendAsMe")}
+            </button>
+          ) : null}
+        </div>
       )}
       {refusal ? (
         <div class="row wrap">
