@@ -87,6 +87,23 @@ stage_end() {
   STAGE_NAME=""
 }
 on_exit() { EXIT_CLEANUP+=("$*"); }
+
+# The warm target folders outside the clone keep every build's test executables, a few hundred MB
+# each and some fifty per build: of each test (or binary) only the newest is kept, so a machine
+# that runs the test command again and again does not fill its disk (one did: a linker died of it
+# in the middle of a run). `--list` says what would go, removing nothing.
+prune_stale_executables() {
+  local dir
+  for dir in "$CARGO_TARGET_DIR/debug/deps" "$CARGO_TARGET_DIR-win/x86_64-pc-windows-gnu/debug/deps"; do
+    [ -d "$dir" ] || continue
+    find "$dir" -maxdepth 1 -type f \( -name '*.exe' -o \( -perm -u+x ! -name '*.*' \) \) -printf '%T@ %f\n' |
+      sort -rn |
+      awk '{ name = $2; sub(/-[0-9a-f]+(\.exe)?$/, "", name); if (seen[name]++) print $2 }' |
+      while read -r stale; do
+        if [ "${1:-}" = --list ]; then echo "$dir/$stale"; else rm -f "$dir/$stale"; fi
+      done
+  done
+}
 print_stages() {
   local rc=$? passed=0 failed=0 name line
   stage_end "$([ "$rc" = 0 ] && echo ok || echo "FAILED (exit $rc)")"

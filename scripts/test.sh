@@ -9,6 +9,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # them filled a CI machine's disk).
 export CARGO_INCREMENTAL=0
 
+on_exit prune_stale_executables
+
 STAGE_ORDER=(packages toolchain PostgreSQL "UI build" "harness unit tests" "dependency checks" "Windows stage" "fmt and clippy"
   "Rust build" "UI unit tests" "Rust tests" "deb bundle" e2e)
 
