@@ -54,9 +54,21 @@ REVOKE EXECUTE ON FUNCTION outbox_key(uuid, integer) FROM PUBLIC;
 ALTER TABLE clinic_profile ADD COLUMN offline_sign_in_days smallint NOT NULL DEFAULT 7
     CONSTRAINT clinic_profile_offline_sign_in_days CHECK (offline_sign_in_days BETWEEN 1 AND 30);
 
+-- 4. The kept writes the server has taken, by their outbox id. Sent again (a crash before the desk
+-- noted one sent, or a proven row copied out of a desk's file and put back later), a write is
+-- recognised and not made again: a reschedule, a status or a patient's update are not idempotent
+-- by their own ids. Append-only for the desks.
+CREATE TABLE outbox_landed (
+    id uuid PRIMARY KEY,
+    user_id uuid NOT NULL,
+    desk text NOT NULL,
+    landed_at timestamptz NOT NULL DEFAULT now()
+);
+
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'podoclinic_app') THEN
+        GRANT SELECT, INSERT ON outbox_landed TO podoclinic_app;
         GRANT SELECT (credential_generation) ON users TO podoclinic_app;
         GRANT EXECUTE ON FUNCTION outbox_key(uuid, integer) TO podoclinic_app;
         REVOKE ALL ON desk_proof_secret FROM podoclinic_app;

@@ -65,6 +65,20 @@ impl Store {
         &self.path
     }
 
+    /// Empties the store: the desk now serves another clinic, and nothing of this one's (its
+    /// patients, agenda, drafts, who signed in) stays on the desk's disk.
+    pub async fn wipe(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query!("DELETE FROM directory").execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM agenda").execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM views").execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM outbox").execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM drafts").execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM sign_ins").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Closes every connection (the tests reopen the file as after a restart).
     pub async fn close(&self) {
         self.pool.close().await;

@@ -93,6 +93,8 @@ test("a backup is taken and verified, then restored over later changes after a c
   for (const n of [1, 2, 3, 4]) cells.push(await app.text(`[data-test=restore-row-patients] td:nth-child(${n})`));
   assert.deepEqual(cells, ["Pacientes", "6", "9", "3"], "in the backup, now, and what would be lost");
   assert.equal(psql(db.url, "SELECT count(*) FROM patients"), "9", "nothing replaced before the confirmation");
+  // Each restore asked for is audited when it begins, the one refused for its passphrase too.
+  assert.equal(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'backup.restore_start'"), "2");
 
   await app.click("[data-test=restore-confirm]");
   await app.textIs("[data-test=restore-done]", /_antes_/, 120_000);

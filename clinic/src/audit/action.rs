@@ -73,6 +73,10 @@ pub enum Action {
     #[serde(rename = "backup.restore")]
     #[sqlx(rename = "backup.restore")]
     BackupRestore,
+    /// A restore began: which file, before anything is read (a failed or abandoned one shows too).
+    #[serde(rename = "backup.restore_start")]
+    #[sqlx(rename = "backup.restore_start")]
+    BackupRestoreStart,
     #[serde(rename = "backup.run")]
     #[sqlx(rename = "backup.run")]
     BackupRun,

@@ -605,9 +605,14 @@ pub async fn restore(
     if !path.is_file() {
         return Err(AppError::validation("file", "file_missing"));
     }
-    let identity = unseal_for(&ctx.pool, path, passphrase).await?;
     let folder = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    // Audited when it begins, before the passphrase is tried: a restore that fails or is abandoned
+    // is in the audit too, with the file it was asked for.
+    let started = Entry::new(Action::BackupRestoreStart, "backup", name.clone())
+        .after(&serde_json::json!({ "folder": folder, "file": name }));
+    audit::record(&ctx.pool, &ctx.actor, started).await?;
+    let identity = unseal_for(&ctx.pool, path, passphrase).await?;
     let record = repo::by_file(&ctx.pool, &folder, &name).await?;
     let plain = Scratch(work_dir(data_dir)?.join(format!("{}.dump", Uuid::now_v7().simple())));
     let (src, dst) = (path.to_path_buf(), plain.0.clone());

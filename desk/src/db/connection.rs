@@ -111,6 +111,22 @@ pub struct DeskConfig {
     pub backup_user: Option<String>,
 }
 
+impl ConnectionProfile {
+    /// Whether `other` reaches the same clinic's database (the same server, port and database; the
+    /// login, TLS mode or certificate may differ).
+    pub fn same_clinic(&self, other: &ConnectionProfile) -> bool {
+        match (self, other) {
+            (ConnectionProfile::Local, ConnectionProfile::Local) => true,
+            (ConnectionProfile::Server(a), ConnectionProfile::Server(b)) => {
+                a.host.trim().eq_ignore_ascii_case(b.host.trim())
+                    && a.port == b.port
+                    && a.database.trim() == b.database.trim()
+            }
+            _ => false,
+        }
+    }
+}
+
 impl DeskConfig {
     fn default_for_host() -> Self {
         let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();

@@ -73,6 +73,22 @@ impl DeskStore {
         Ok(offline)
     }
 
+    /// Forgets everything the store holds, before the desk is pointed at another clinic. Refused
+    /// while writes wait to be sent or looked at (`outbox_not_empty`): they belong to this clinic.
+    pub async fn wipe(&self) -> AppResult<()> {
+        let count = self.recount().await?;
+        if count.pending > 0 || count.conflicts > 0 {
+            return Err(AppError::conflict("outbox_not_empty", None));
+        }
+        self.store.wipe().await.map_err(fault)?;
+        *self.directory.write().await = Directory::build(Vec::new());
+        self.ready.store(false, Ordering::Release);
+        self.keys.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.recount().await?;
+        tracing::info!("desk store emptied: the desk now serves another clinic");
+        Ok(())
+    }
+
     pub fn ready(&self) -> bool {
         self.ready.load(Ordering::Acquire)
     }

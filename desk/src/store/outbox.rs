@@ -844,8 +844,33 @@ async fn sign_in_sent(pool: &sqlx::PgPool, desk: &str, entry: &podoclinic_store:
     }
 }
 
+/// Whether the server has already taken the kept write `id` (sent before, from this desk's file or
+/// a copy of it).
+async fn landed_before(pool: &sqlx::PgPool, id: Uuid) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM outbox_landed WHERE id = $1) AS "landed!""#, id)
+        .fetch_one(pool)
+        .await?)
+}
+
+/// Notes on the server that the kept write `id` was taken.
+async fn note_landed(pool: &sqlx::PgPool, id: Uuid, user: Uuid, desk: &str) -> AppResult<()> {
+    sqlx::query!(
+        "INSERT INTO outbox_landed (id, user_id, desk) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        id,
+        user,
+        desk
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 async fn send(pool: &sqlx::PgPool, desk: &str, id: Uuid, user: Uuid, write: &Write) -> Sent {
     let outcome = async {
+        // Taken already: recognised, not made again.
+        if landed_before(pool, id).await? {
+            return Ok(());
+        }
         let mut ctx = Ctx::for_user(pool, user, desk).await?;
         ctx.drawer = write.drawer();
         write.allowed(&ctx.session)?;
@@ -853,6 +878,7 @@ async fn send(pool: &sqlx::PgPool, desk: &str, id: Uuid, user: Uuid, write: &Wri
         loop {
             match write.apply(&ctx, id).await {
                 Err(AppError::Conflicted) if reruns < crate::state::RETRIES => reruns += 1,
+                Ok(()) => return note_landed(pool, id, user, desk).await,
                 other => return other,
             }
         }

@@ -74,6 +74,12 @@ pub async fn save_desk_config(
     let admin = may_configure(&state).await?;
     let before = DeskConfig::load_async(&state.paths.config_dir).await?;
     connection::guard_change(&before, &config, admin, current_password.as_deref(), password.as_deref()).await?;
+    // Another clinic: nothing of this one stays on the desk's disk (refused while its writes wait).
+    if !before.connection.same_clinic(&config.connection)
+        && let Some(store) = state.store.get()
+    {
+        store.wipe().await?;
+    }
     config.clone().save_async(&state.paths.config_dir).await?;
     let password_in_keyring = match (&config.connection, password) {
         (ConnectionProfile::Server(server), Some(p)) if !p.is_empty() => store_keyring_password(server, p).await,

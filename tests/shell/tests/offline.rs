@@ -472,8 +472,8 @@ fn a_draft_comes_back_to_its_user_after_a_lock_a_sign_out_and_a_restart_and_to_n
 
 /// One booking request of `patient` with `pod`, `hours` from now (on the minute).
 fn book_args(patient: uuid::Uuid, pod: uuid::Uuid, hours: i64) -> (uuid::Uuid, Value) {
-    let start = Utc::now() + Duration::hours(hours);
-    let start = start - Duration::seconds(start.timestamp() % 3_600);
+    let start = (Utc::now() + Duration::hours(hours)).timestamp();
+    let start = chrono::DateTime::from_timestamp(start - start % 3_600, 0).unwrap();
     let input = booking(patient, pod, start, 30);
     (input.id, json!({ "input": input }))
 }
@@ -829,4 +829,90 @@ fn a_kept_write_lands_in_the_desks_past_or_in_the_tray_never_over_what_changed_s
     assert_eq!(count_id(&pool, "SELECT count(*) FROM payments WHERE session_id = $1", second), 1);
     let now = app.invoke("get_patient", json!({ "id": ana })).unwrap();
     assert_eq!((&now["allergies"], &now["phone"]), (&json!("Penicilina"), &json!("5599990000")));
+}
+
+#[test]
+fn a_kept_write_the_server_took_is_never_made_again_even_put_back_into_the_desks_file() {
+    use podoclinic_desk::store::outbox;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let (ctx, pod, ana) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+        let ana = patient(&pool, &admin, "Ana", "López", "").await;
+        (ctx_of(&pool, &admin).await, pod, ana)
+    });
+    let store = temp_paths().data_dir.join("store");
+    let (booked, args) = book_args(ana, pod, 30);
+    tauri::async_runtime::block_on(podoclinic_clinic::appointments::service::book(
+        &ctx,
+        serde_json::from_value(args["input"].clone()).unwrap(),
+    ))
+    .unwrap();
+    let app = desk(&pool, &store, true);
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
+
+    // Moved an hour later without the server; the row is copied out of the file before it is sent.
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    let start = |hours: i64| {
+        args["input"]["startsAt"].as_str().unwrap().parse::<chrono::DateTime<Utc>>().unwrap() + Duration::hours(hours)
+    };
+    let moved = |hours: i64| json!({ "input": { "id": booked, "podiatristId": pod, "startsAt": start(hours), "endsAt": start(hours) + Duration::minutes(30), "overrideSchedule": false } });
+    app.invoke("reschedule_appointment", moved(1)).unwrap();
+    sqlite(&store, "CREATE TABLE copied AS SELECT * FROM outbox");
+    app.state().health.set(DbStatus::Online);
+    assert_eq!(tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap(), 1);
+
+    // Another desk moves it again; then the copied row is put back and the outbox runs.
+    let again: podoclinic_clinic::appointments::model::RescheduleInput =
+        serde_json::from_value(moved(2)["input"].clone()).unwrap();
+    tauri::async_runtime::block_on(podoclinic_clinic::appointments::service::reschedule(&ctx, again)).unwrap();
+    sqlite(&store, "INSERT INTO outbox SELECT * FROM copied");
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    let now = app.invoke("get_appointment", json!({ "id": booked })).unwrap();
+    assert_eq!(now["startsAt"].as_str().unwrap().parse::<chrono::DateTime<Utc>>().unwrap(), start(2), "not moved back");
+    assert_eq!(sqlite(&store, "SELECT count(*) FROM outbox"), "0", "recognised, and gone from the desk");
+    assert_eq!(count(&pool, "SELECT count(*) FROM audit_log WHERE action = 'appointment.reschedule'"), 2);
+}
+
+#[test]
+fn a_desk_pointed_at_another_clinic_keeps_nothing_of_this_one_and_loses_nothing_unsent() {
+    use podoclinic_desk::store::outbox;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let (pod, ana) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+        (pod, patient(&pool, &admin, "Ana", "López", "5512345678").await)
+    });
+    let store = temp_paths().data_dir.join("store");
+    let app = desk(&pool, &store, true);
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
+    let other_clinic = json!({
+        "config": { "deskName": "Recepción", "backupUser": null, "connection": { "kind": "server",
+            "host": "otra-clinica.lan", "port": 5432, "database": "podoclinic", "user": "recepcion",
+            "sslMode": "require", "sslRootCert": null } },
+        "password": null, "currentPassword": null,
+    });
+
+    // A booking kept without the server belongs to this clinic: the desk may not be re-pointed yet.
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    let (_, args) = book_args(ana, pod, 30);
+    app.invoke("book_appointment", args).unwrap();
+    app.state().health.set(DbStatus::Online);
+    let refused = app.invoke("save_desk_config", other_clinic.clone()).unwrap_err();
+    assert_eq!(refused, json!({ "kind": "conflict", "key": "outbox_not_empty", "field": null }));
+    assert_eq!(sqlite(&store, "SELECT count(*) FROM outbox"), "1", "nothing lost");
+
+    // Sent: now the desk's disk is emptied of this clinic before it serves the other.
+    assert_eq!(tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap(), 1);
+    assert_ne!(sqlite(&store, "SELECT count(*) FROM directory"), "0");
+    app.invoke("save_draft", json!({ "form": "patient", "subject": "", "body": { "firstName": "Ana" } })).unwrap();
+    app.invoke("save_desk_config", other_clinic).unwrap();
+    let left = sqlite(
+        &store,
+        "SELECT (SELECT count(*) FROM directory) + (SELECT count(*) FROM agenda) + (SELECT count(*) FROM views)
+              + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM drafts) + (SELECT count(*) FROM sign_ins)",
+    );
+    assert_eq!(left, "0", "no patient, appointment, draft or sign-in of this clinic stays");
 }
