@@ -339,6 +339,22 @@ impl DeskStore {
     /// `confirmed`: the server confirmed the session it was typed in.
     pub(crate) async fn push(&self, id: Uuid, user: Uuid, write: &Write, confirmed: bool) -> AppResult<()> {
         let key = self.key_of(user).ok_or(AppError::Offline)?;
+        self.keep_write(id, user, write, confirmed, Some(&key)).await
+    }
+
+    /// Stores what the desk reports by itself (a failed sign-in): no author, no proof.
+    pub(crate) async fn push_unproved(&self, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
+        self.keep_write(id, user, write, true, None).await
+    }
+
+    async fn keep_write(
+        &self,
+        id: Uuid,
+        user: Uuid,
+        write: &Write,
+        confirmed: bool,
+        key: Option<&super::proof::OutboxKey>,
+    ) -> AppResult<()> {
         let payload = serde_json::to_string(write).map_err(AppError::internal)?;
         let new = podoclinic_store::outbox::New {
             id,
@@ -349,27 +365,10 @@ impl DeskStore {
             proof: None,
             confirmed,
         };
-        let proof = key.prove(&new);
-        self.keep_new(podoclinic_store::outbox::New { proof: Some(&proof), ..new }).await
-    }
-
-    /// Stores what the desk reports by itself (a failed sign-in): no author, no proof.
-    pub(crate) async fn push_unproved(&self, id: Uuid, user: Uuid, write: &Write) -> AppResult<()> {
-        let payload = serde_json::to_string(write).map_err(AppError::internal)?;
-        let new = podoclinic_store::outbox::New {
-            id,
-            user_id: user,
-            kind: write.kind(),
-            payload: &payload,
-            at: Utc::now(),
-            proof: None,
-            confirmed: true,
-        };
-        self.keep_new(new).await
-    }
-
-    async fn keep_new(&self, new: podoclinic_store::outbox::New<'_>) -> AppResult<()> {
-        podoclinic_store::outbox::push(&self.store, new).await.map_err(fault)?;
+        let proof = key.map(|k| k.prove(&new));
+        podoclinic_store::outbox::push(&self.store, podoclinic_store::outbox::New { proof: proof.as_ref(), ..new })
+            .await
+            .map_err(fault)?;
         self.recount().await?;
         self.kick.notify_one();
         Ok(())
@@ -745,14 +744,21 @@ enum Authentic {
 /// Checks a row's proof against the server's key of its author and generation.
 async fn authentic(pool: &sqlx::PgPool, entry: &podoclinic_store::outbox::Entry) -> AppResult<Authentic> {
     let Some(proof) = &entry.proof else { return Ok(Authentic::No) };
-    let Some(key) = super::proof::from_server(pool, entry.user_id, Some(proof.generation)).await? else {
+    // The author's current key first: the usual row needs one query.
+    let Some(current) = super::proof::from_server(pool, entry.user_id, None).await? else {
         return Ok(Authentic::No);
     };
-    if !key.verifies(&entry.as_new(), proof) {
-        return Ok(Authentic::No);
-    }
-    let current = super::proof::from_server(pool, entry.user_id, None).await?;
-    Ok(if current.is_some_and(|c| c.generation == proof.generation) { Authentic::Yes } else { Authentic::Stale })
+    let stale = proof.generation != current.generation;
+    let key = match stale {
+        true => super::proof::from_server(pool, entry.user_id, Some(proof.generation)).await?,
+        false => Some(current),
+    };
+    Ok(match key {
+        Some(key) if !key.verifies(&entry.as_new(), proof) => Authentic::No,
+        Some(_) if stale => Authentic::Stale,
+        Some(_) => Authentic::Yes,
+        None => Authentic::No,
+    })
 }
 
 /// Sends what is pending, oldest first, while the server answers. Returns how many landed. The
