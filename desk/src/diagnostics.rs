@@ -52,7 +52,7 @@ async fn versions(state: &AppState, app: &str) -> Versions {
         database_schema,
         server,
         embedded_cluster_major: cluster.and_then(|c| crate::db::cluster::cluster_major(&c.data_dir())),
-        installed_majors: crate::db::cluster::installed_majors().into_iter().map(|(v, _)| v).collect(),
+        installed_majors: crate::db::programs::installed_majors().into_iter().map(|(v, _)| v).collect(),
         os: std::env::consts::OS,
         arch: std::env::consts::ARCH,
         status: state.health.current(),

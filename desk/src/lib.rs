@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod documents;
 pub mod guard;
 pub mod platform;
+pub mod search;
 pub mod session;
 pub mod startup;
 pub mod state;

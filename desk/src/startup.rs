@@ -8,7 +8,9 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 
 use crate::db::cluster::{Cluster, ClusterError};
-use crate::db::connection::{ConnectionProfile, DATABASE_URL_ENV, DeskConfig, ServerProfile, keyring_password};
+use crate::db::connection::{
+    ConnectionProfile, DATABASE_URL_ENV, DeskConfig, ServerProfile, connect_error, keyring_password,
+};
 use crate::db::health::{self, DbStatus};
 use crate::db::tls::TlsRefusal;
 use crate::db::{self, Schema, Target};
@@ -161,60 +163,6 @@ pub async fn upgrade_schema(state: &AppState, owner: &str, password: &str) -> Ap
         connect(state, desk, false).await;
     }
     Ok(())
-}
-
-/// Why a connection attempt from the connection screens failed, as an error on the field to fix.
-fn connect_error(e: sqlx::Error, target: &Target) -> AppError {
-    if let Some(refused) = target.tls_refusal() {
-        return refused.error();
-    }
-    match &e {
-        sqlx::Error::Database(db) if db.code().as_deref() == Some("28P01") => {
-            AppError::validation("password", "wrong_db_password")
-        }
-        sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
-            AppError::validation("database", "unknown_database")
-        }
-        _ => {
-            tracing::info!(error = %e, "connection attempt failed");
-            AppError::validation("host", "connection_failed")
-        }
-    }
-}
-
-/// What "test connection" found.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionTest {
-    pub server_version: String,
-    /// `empty` (new database), `current`, `older` (the owner must upgrade it) or `newer` (update this desk).
-    pub schema: String,
-}
-
-/// Connects once with the given settings (no pool) and reports what is there.
-pub async fn try_server(server: &ServerProfile, password: Option<&str>) -> AppResult<ConnectionTest> {
-    server.validate()?;
-    let target = Target::desk_only(server.options(password).await.map_err(TlsRefusal::error)?);
-    let attempt = async {
-        let mut conn = PgConnection::connect_with(&target.desk).await?;
-        let server_version = podoclinic_clinic::db::server_version(&mut conn).await?;
-        let db_version = podoclinic_clinic::db::database_schema_version(&mut conn).await?;
-        conn.close().await?;
-        Ok::<_, sqlx::Error>((server_version, db_version))
-    };
-    let (server_version, db_version) = match tokio::time::timeout(Duration::from_secs(8), attempt).await {
-        Err(_) => return Err(AppError::validation("host", "connection_timeout")),
-        Ok(Err(e)) => return Err(connect_error(e, &target)),
-        Ok(Ok(found)) => found,
-    };
-    let app = podoclinic_clinic::db::app_schema_version();
-    let schema = match db_version {
-        0 => "empty",
-        v if v == app => "current",
-        v if v < app => "older",
-        _ => "newer",
-    };
-    Ok(ConnectionTest { server_version, schema: schema.into() })
 }
 
 /// Checks a password typed at start (no keyring) by connecting once, then connects the desk.

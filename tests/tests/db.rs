@@ -4,8 +4,9 @@
 use std::time::{Duration, Instant};
 
 use podoclinic_clinic::db::{app_schema_version, database_schema_version, pool as desk_pool};
-use podoclinic_desk::db::cluster::{Cluster, find_binaries};
+use podoclinic_desk::db::cluster::Cluster;
 use podoclinic_desk::db::health::{self, DbStatus, Health};
+use podoclinic_desk::db::programs::find_binaries;
 use podoclinic_desk::db::{self, Schema};
 use podoclinic_tests::temp_paths;
 use sqlx::{Connection, PgPool};
@@ -292,7 +293,7 @@ async fn a_lan_desk_waits_for_the_owner_to_create_the_schema_and_then_runs_as_it
         port: options.get_port(),
         database: database.clone(),
         user: desk.clone(),
-        ssl_mode: podoclinic_desk::db::connection::SslMode::Prefer,
+        ssl_mode: podoclinic_desk::db::tls::SslMode::Prefer,
         ssl_root_cert: None,
     };
     let state = podoclinic_desk::state::AppState::new(podoclinic_tests::temp_paths(), "lan-desk".into());
@@ -383,7 +384,8 @@ fn listing(root: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 /// started or changed. A cluster of an installed major runs with that major's binaries.
 #[tokio::test]
 async fn a_cluster_made_with_a_major_not_installed_is_refused_and_left_untouched() {
-    use podoclinic_desk::db::cluster::{binaries_for, binaries_major, installed_majors};
+    use podoclinic_desk::db::cluster::binaries_for;
+    use podoclinic_desk::db::programs::{binaries_major, installed_majors};
     let paths = temp_paths();
     let planned = Cluster::plan(std::path::PathBuf::new(), &paths.data_dir).expect("cluster plan");
     let data = planned.data_dir();
@@ -417,7 +419,8 @@ async fn a_cluster_made_with_a_major_not_installed_is_refused_and_left_untouched
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_older_majors_cluster_is_upgraded_with_every_row_and_its_old_folder_kept() {
     use podoclinic_desk::backup::dump;
-    use podoclinic_desk::db::cluster::{binaries_major, cluster_major};
+    use podoclinic_desk::db::cluster::cluster_major;
+    use podoclinic_desk::db::programs::binaries_major;
     let Some(old_bin) = std::env::var_os("PODOCLINIC_TEST_OLD_PG_BIN").map(std::path::PathBuf::from) else {
         assert!(std::env::var_os("CI").is_none(), "CI runs this test: scripts/test.sh sets PODOCLINIC_TEST_OLD_PG_BIN");
         eprintln!("skipped: PODOCLINIC_TEST_OLD_PG_BIN names no older PostgreSQL (scripts/test.sh sets it)");

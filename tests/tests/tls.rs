@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 
 use podoclinic_clinic::error::AppError;
 use podoclinic_desk::db::Target;
-use podoclinic_desk::db::cluster::{Cluster, find_binaries};
-use podoclinic_desk::db::connection::{ServerProfile, SslMode};
+use podoclinic_desk::db::cluster::Cluster;
+use podoclinic_desk::db::connection::{self, ServerProfile};
 use podoclinic_desk::db::health::DbStatus;
-use podoclinic_desk::db::tls::TlsRefusal;
+use podoclinic_desk::db::programs::find_binaries;
+use podoclinic_desk::db::tls::{SslMode, TlsRefusal};
 use podoclinic_desk::startup;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use sqlx::{Connection, PgConnection};
@@ -98,7 +99,7 @@ async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses(
 
     // The clinic's CA and the right name: connected, and the session is encrypted.
     let good = profile("localhost", SslMode::VerifyFull, &clinic_pem);
-    let found = startup::try_server(&good, Some(&password)).await.expect("the right CA and host connect");
+    let found = connection::try_server(&good, Some(&password)).await.expect("the right CA and host connect");
     assert_eq!(found.schema, "empty");
     let (options, tunnel) = good.options(Some(&password)).await.unwrap();
     let mut conn = PgConnection::connect_with(&options).await.unwrap();
@@ -126,15 +127,15 @@ async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses(
 
     // Another CA's trust is not this server's; a name the certificate does not carry is refused
     // under verify-full and accepted under verify-ca; a file with no certificate is named as such.
-    let result = startup::try_server(&profile("localhost", SslMode::VerifyFull, &other_pem), Some(&password)).await;
+    let result = connection::try_server(&profile("localhost", SslMode::VerifyFull, &other_pem), Some(&password)).await;
     assert_eq!(result.map(|_| ()), refused("sslRootCert", "tls_untrusted"));
-    let result = startup::try_server(&profile("127.0.0.1", SslMode::VerifyFull, &clinic_pem), Some(&password)).await;
+    let result = connection::try_server(&profile("127.0.0.1", SslMode::VerifyFull, &clinic_pem), Some(&password)).await;
     assert_eq!(result.map(|_| ()), refused("host", "tls_wrong_host"));
-    let result = startup::try_server(&profile("127.0.0.1", SslMode::VerifyCa, &clinic_pem), Some(&password)).await;
+    let result = connection::try_server(&profile("127.0.0.1", SslMode::VerifyCa, &clinic_pem), Some(&password)).await;
     assert!(result.is_ok(), "verify-ca checks the chain, not the name: {result:?}");
-    let result = startup::try_server(&profile("localhost", SslMode::VerifyFull, &not_pem), Some(&password)).await;
+    let result = connection::try_server(&profile("localhost", SslMode::VerifyFull, &not_pem), Some(&password)).await;
     assert_eq!(result.map(|_| ()), refused("sslRootCert", "tls_bad_ca_file"));
-    let result = startup::try_server(&profile("localhost", SslMode::Require, &other_pem), Some(&password)).await;
+    let result = connection::try_server(&profile("localhost", SslMode::Require, &other_pem), Some(&password)).await;
     assert!(result.is_ok(), "require encrypts without checking who answers (libpq's meaning): {result:?}");
 
     // A desk starting against a CA it does not trust says so, instead of "offline".
@@ -175,10 +176,10 @@ async fn tls_trusts_the_clinics_ca_only_checks_the_name_and_says_why_it_refuses(
     // The same server without TLS: refused under every mode that needs it; prefer goes in clear.
     set_ssl(&mut admin, false).await;
     for mode in [SslMode::VerifyFull, SslMode::VerifyCa, SslMode::Require] {
-        let result = startup::try_server(&profile("localhost", mode, &clinic_pem), Some(&password)).await;
+        let result = connection::try_server(&profile("localhost", mode, &clinic_pem), Some(&password)).await;
         assert_eq!(result.map(|_| ()), refused("sslMode", "tls_not_offered"), "{mode:?}");
     }
-    let result = startup::try_server(&profile("localhost", SslMode::Prefer, &clinic_pem), Some(&password)).await;
+    let result = connection::try_server(&profile("localhost", SslMode::Prefer, &clinic_pem), Some(&password)).await;
     assert!(result.is_ok(), "prefer falls back to a plain connection: {result:?}");
 
     admin.close().await.unwrap();

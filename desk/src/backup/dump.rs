@@ -40,8 +40,10 @@ pub async fn tools_for(major: u32) -> AppResult<Tools> {
     }
     for dir in folders {
         let (pg_dump, pg_restore) =
-            (crate::db::cluster::program(&dir, "pg_dump"), crate::db::cluster::program(&dir, "pg_restore"));
-        if pg_dump.is_file() && pg_restore.is_file() && crate::db::cluster::program_major(&pg_dump).await == Some(major)
+            (crate::db::programs::program(&dir, "pg_dump"), crate::db::programs::program(&dir, "pg_restore"));
+        if pg_dump.is_file()
+            && pg_restore.is_file()
+            && crate::db::programs::program_major(&pg_dump).await == Some(major)
         {
             return Ok(Tools { major, pg_dump, pg_restore });
         }

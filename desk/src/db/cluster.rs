@@ -17,11 +17,10 @@ use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use tokio::process::Command;
 
+use crate::db::programs::{self, PG_BIN_ENV, binaries_major, find_binaries, has_server_binaries, installed_majors};
 use crate::db::{DeskLogin, Target};
 use crate::platform::{self, ClusterAddress, ClusterUser};
 
-/// Overrides where the PostgreSQL binaries are looked for.
-pub const PG_BIN_ENV: &str = "PODOCLINIC_PG_BIN";
 /// The cluster's superuser (the schema's owner).
 const OWNER: &str = "clinic";
 /// The app's daily login.
@@ -51,65 +50,6 @@ pub enum ClusterError {
 
 fn step(step: &'static str) -> impl Fn(std::io::Error) -> ClusterError {
     move |e| ClusterError::Step { step, detail: e.to_string() }
-}
-
-/// A PostgreSQL program in a binaries folder (`pg_ctl`, `pg_ctl.exe` on Windows).
-pub fn program(bin: &Path, name: &str) -> PathBuf {
-    bin.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-}
-
-fn has_server_binaries(dir: &Path) -> bool {
-    program(dir, "initdb").is_file() && program(dir, "pg_ctl").is_file()
-}
-
-/// The PostgreSQL majors installed the system's way (`/usr/lib/postgresql/<major>/bin` on
-/// Debian, `Program Files\PostgreSQL\<major>\bin` on Windows: `platform::postgres_installs`),
-/// oldest first.
-pub fn installed_majors() -> Vec<(u32, PathBuf)> {
-    let mut versions: Vec<(u32, PathBuf)> = platform::postgres_installs()
-        .iter()
-        .flat_map(|root| std::fs::read_dir(root).into_iter().flatten().flatten())
-        .filter_map(|e| {
-            let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
-            let bin = e.path().join("bin");
-            has_server_binaries(&bin).then_some((v, bin))
-        })
-        .collect();
-    versions.sort();
-    versions
-}
-
-/// Finds `initdb` and `pg_ctl` for a new cluster: the override, then Debian's versioned folders
-/// (newest first), then PATH.
-pub fn find_binaries() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os(PG_BIN_ENV).map(PathBuf::from) {
-        return has_server_binaries(&dir).then_some(dir);
-    }
-    if let Some((_, bin)) = installed_majors().pop() {
-        return Some(bin);
-    }
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .find(|d| has_server_binaries(d))
-}
-
-/// The major of the binaries in `bin`, from `pg_ctl --version`.
-pub async fn binaries_major(bin: &Path) -> Option<u32> {
-    program_major(&program(bin, "pg_ctl")).await
-}
-
-/// The PostgreSQL major a program of PostgreSQL's belongs to, from its `--version`.
-pub async fn program_major(program: &Path) -> Option<u32> {
-    let out = Command::new(program).arg("--version").output().await.ok()?;
-    version_major(&String::from_utf8_lossy(&out.stdout))
-}
-
-/// "pg_ctl (PostgreSQL) 15.19 (Debian 15.19-0+deb12u1)" → 15; "… 17beta1" → 17.
-fn version_major(text: &str) -> Option<u32> {
-    let version = text.split("(PostgreSQL) ").nth(1)?.split_whitespace().next()?;
-    version.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
 /// The PostgreSQL major a cluster's data folder was made with (its `PG_VERSION`), once it exists.
@@ -213,7 +153,7 @@ impl Cluster {
     }
 
     fn command(&self, program: &str) -> Command {
-        let mut cmd = Command::new(self::program(&self.bin, program));
+        let mut cmd = Command::new(programs::program(&self.bin, program));
         cmd.current_dir(&self.root).env_remove("PGDATA").kill_on_drop(false);
         if let Some(user) = &self.run_as {
             user.apply(&mut cmd, &self.root);
@@ -222,7 +162,7 @@ impl Cluster {
     }
 
     fn std_command(&self, program: &str) -> std::process::Command {
-        let mut cmd = std::process::Command::new(self::program(&self.bin, program));
+        let mut cmd = std::process::Command::new(programs::program(&self.bin, program));
         cmd.current_dir(&self.root).env_remove("PGDATA");
         if let Some(user) = &self.run_as {
             user.apply_std(&mut cmd);
@@ -397,7 +337,7 @@ impl Cluster {
             return Err(ClusterError::Step { step: "upgrade", detail: format!("{to} is not newer than {from}") });
         }
         for program in ["pg_dumpall", "psql"] {
-            if !self::program(new_bin, program).is_file() {
+            if !programs::program(new_bin, program).is_file() {
                 return Err(ClusterError::Step { step: "upgrade", detail: format!("{program} of {to} is missing") });
             }
         }
@@ -449,7 +389,7 @@ impl Cluster {
                     .env("PGPASSWORD", &credentials.owner)
                     .kill_on_drop(true);
             };
-            let mut dumpall = Command::new(program(new_bin, "pg_dumpall"));
+            let mut dumpall = Command::new(programs::program(new_bin, "pg_dumpall"));
             libpq(&mut dumpall, &private);
             let result = async {
                 run_step(dumpall.arg("--file").arg(&script), "pg_dumpall").await?;
@@ -460,7 +400,7 @@ impl Cluster {
                 let text: String =
                     text.lines().filter(|l| l.trim() != create_owner).map(|l| format!("{l}\n")).collect();
                 std::fs::write(&script, text).map_err(step("write the upgrade script"))?;
-                let mut psql = Command::new(program(new_bin, "psql"));
+                let mut psql = Command::new(programs::program(new_bin, "psql"));
                 libpq(&mut psql, &sockets);
                 psql.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-f"]).arg(&script);
                 run_step(&mut psql, "psql").await
@@ -632,15 +572,4 @@ fn short_hash(path: &Path) -> String {
         h = h.wrapping_mul(0x100000001b3);
     }
     format!("{:012x}", h & 0xffff_ffff_ffff)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_major_is_read_from_what_pg_ctl_prints() {
-        assert_eq!(super::version_major("pg_ctl (PostgreSQL) 15.19 (Debian 15.19-0+deb12u1)\n"), Some(15));
-        assert_eq!(super::version_major("pg_ctl (PostgreSQL) 17beta1"), Some(17));
-        assert_eq!(super::version_major("pg_ctl (PostgreSQL) 9.6.24"), Some(9));
-        assert_eq!(super::version_major("something else"), None);
-    }
 }

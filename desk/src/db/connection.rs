@@ -3,31 +3,20 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
+use sqlx::{Connection, PgConnection};
 
-use crate::db::tls::{TlsRefusal, Tunnel};
+use crate::db::Target;
+use crate::db::tls::{SslMode, TlsRefusal, Tunnel};
 
 use podoclinic_clinic::error::{AppError, AppResult};
 
 /// Overrides the profile with a full connection URL (development and tests).
 pub const DATABASE_URL_ENV: &str = "PODOCLINIC_DATABASE_URL";
 const KEYRING_SERVICE: &str = "mx.podoclinic.desk";
-
-/// libpq's TLS modes, with libpq's meanings: `prefer` and `require` encrypt without checking who
-/// answers; `verify-ca` checks the certificate against the profile's CA (and only it);
-/// `verify-full` also checks the host name. New profiles use `verify-full`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "kebab-case")]
-pub enum SslMode {
-    Disable,
-    Prefer,
-    Require,
-    VerifyCa,
-    #[default]
-    VerifyFull,
-}
 
 /// The clinic's PostgreSQL server on the LAN.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -177,19 +166,6 @@ impl DeskConfig {
     }
 }
 
-impl SslMode {
-    /// How much the mode checks, to tell a lowering from a raising.
-    fn strength(self) -> u8 {
-        match self {
-            SslMode::Disable => 0,
-            SslMode::Prefer => 1,
-            SslMode::Require => 2,
-            SslMode::VerifyCa => 3,
-            SslMode::VerifyFull => 4,
-        }
-    }
-}
-
 /// What a desk's settings change needs besides the caller's permission, given what is saved now.
 /// While the desk is online the admin's session is the proof (checked by the command); this is
 /// for the rest: a desk that once reached a server cannot be pointed elsewhere, or have its TLS
@@ -221,7 +197,7 @@ pub async fn guard_change(
     };
     let proven = match keyring_password(old).await {
         Some(stored) => constant_time_eq(stored.as_bytes(), proof.as_bytes()),
-        None => crate::startup::try_server(old, Some(proof)).await.is_ok(),
+        None => try_server(old, Some(proof)).await.is_ok(),
     };
     if proven { Ok(()) } else { Err(AppError::validation("currentPassword", "wrong_db_password")) }
 }
@@ -254,4 +230,58 @@ pub async fn store_keyring_password(server: &ServerProfile, password: String) ->
     })
     .await
     .unwrap_or(false)
+}
+
+/// Why a connection attempt from the connection screens failed, as an error on the field to fix.
+pub(crate) fn connect_error(e: sqlx::Error, target: &Target) -> AppError {
+    if let Some(refused) = target.tls_refusal() {
+        return refused.error();
+    }
+    match &e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("28P01") => {
+            AppError::validation("password", "wrong_db_password")
+        }
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
+            AppError::validation("database", "unknown_database")
+        }
+        _ => {
+            tracing::info!(error = %e, "connection attempt failed");
+            AppError::validation("host", "connection_failed")
+        }
+    }
+}
+
+/// What "test connection" found.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTest {
+    pub server_version: String,
+    /// `empty` (new database), `current`, `older` (the owner must upgrade it) or `newer` (update this desk).
+    pub schema: String,
+}
+
+/// Connects once with the given settings (no pool) and reports what is there.
+pub async fn try_server(server: &ServerProfile, password: Option<&str>) -> AppResult<ConnectionTest> {
+    server.validate()?;
+    let target = Target::desk_only(server.options(password).await.map_err(TlsRefusal::error)?);
+    let attempt = async {
+        let mut conn = PgConnection::connect_with(&target.desk).await?;
+        let server_version = podoclinic_clinic::db::server_version(&mut conn).await?;
+        let db_version = podoclinic_clinic::db::database_schema_version(&mut conn).await?;
+        conn.close().await?;
+        Ok::<_, sqlx::Error>((server_version, db_version))
+    };
+    let (server_version, db_version) = match tokio::time::timeout(Duration::from_secs(8), attempt).await {
+        Err(_) => return Err(AppError::validation("host", "connection_timeout")),
+        Ok(Err(e)) => return Err(connect_error(e, &target)),
+        Ok(Ok(found)) => found,
+    };
+    let app = podoclinic_clinic::db::app_schema_version();
+    let schema = match db_version {
+        0 => "empty",
+        v if v == app => "current",
+        v if v < app => "older",
+        _ => "newer",
+    };
+    Ok(ConnectionTest { server_version, schema: schema.into() })
 }

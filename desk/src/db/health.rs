@@ -121,7 +121,7 @@ async fn probe(pool: &PgPool) -> Result<i64, ()> {
 
 /// Runs for the life of the app.
 pub async fn run(pool: PgPool, health: Health) {
-    let app_version = super::app_schema_version();
+    let app_version = podoclinic_clinic::db::app_schema_version();
     let mut backoff = BACKOFF_FIRST;
     loop {
         let next = match probe(&pool).await {

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod connection;
 pub mod health;
 pub mod live;
+pub mod programs;
 pub mod tls;
 
 use std::time::Duration;

@@ -21,7 +21,7 @@ use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signat
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -29,8 +29,34 @@ use tokio::net::TcpStream;
 use crate::platform::{DeskListener, DeskStream};
 use tokio_rustls::TlsConnector;
 
-use crate::db::connection::SslMode;
 use podoclinic_clinic::error::AppError;
+
+/// libpq's TLS modes, with libpq's meanings: `prefer` and `require` encrypt without checking who
+/// answers; `verify-ca` checks the certificate against the profile's CA (and only it);
+/// `verify-full` also checks the host name. New profiles use `verify-full`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum SslMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    #[default]
+    VerifyFull,
+}
+
+impl SslMode {
+    /// How much the mode checks, to tell a lowering from a raising.
+    pub(crate) fn strength(self) -> u8 {
+        match self {
+            SslMode::Disable => 0,
+            SslMode::Prefer => 1,
+            SslMode::Require => 2,
+            SslMode::VerifyCa => 3,
+            SslMode::VerifyFull => 4,
+        }
+    }
+}
 
 /// How long dialling the server and the handshake may take.
 const DIAL_TIMEOUT: Duration = Duration::from_secs(5);

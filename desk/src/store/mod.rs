@@ -20,9 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use podoclinic_store::Store;
 use tokio::sync::RwLock;
 
-use crate::state::AppState;
 use crate::store::directory::Directory;
-use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_clinic::patients::model::PatientSummary;
 
@@ -101,19 +99,4 @@ impl DeskStore {
     pub async fn search(&self, query: &str) -> AppResult<Vec<PatientSummary>> {
         podoclinic_clinic::patients::service::search_in(&*self.directory.read().await, query).await
     }
-}
-
-/// "Buscar paciente": from the directory once it holds the server's patients, online and offline
-/// alike (no round trip per keystroke); before its first refresh, from the server.
-pub async fn search_patients(state: &AppState, query: String) -> AppResult<Vec<PatientSummary>> {
-    if let Some(offline) = state.store.get().filter(|o| o.ready()) {
-        return state
-            .run_on_store(Permission::PatientsRead, query, |_, query| async move { offline.search(&query).await })
-            .await;
-    }
-    state
-        .run(Permission::PatientsRead, query, |ctx, query| async move {
-            podoclinic_clinic::patients::service::search(&ctx, &query).await
-        })
-        .await
 }

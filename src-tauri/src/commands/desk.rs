@@ -6,9 +6,11 @@ use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder
 
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::{AppError, AppResult};
-use podoclinic_desk::db::connection::{self, ConnectionProfile, DeskConfig, ServerProfile, store_keyring_password};
+use podoclinic_desk::db::connection::{
+    self, ConnectionProfile, ConnectionTest, DeskConfig, ServerProfile, store_keyring_password,
+};
 use podoclinic_desk::db::health::DbStatus;
-use podoclinic_desk::startup::{self, ConnectionTest};
+use podoclinic_desk::startup;
 use podoclinic_desk::state::AppState;
 
 /// The database status right now (the UI also gets every change as a `DbStatus` event).
@@ -100,7 +102,7 @@ pub async fn test_connection(
     let server = server.0;
     let password = password.0;
     may_configure(&state).await?;
-    startup::try_server(&server, password.as_deref()).await
+    connection::try_server(&server, password.as_deref()).await
 }
 
 /// When no keyring holds the server password: connect with the one typed now (kept in memory).

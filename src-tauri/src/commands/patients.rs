@@ -13,7 +13,7 @@ use podoclinic_desk::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn search_patients(state: State<'_, AppState>, query: Arg<String>) -> AppResult<Vec<PatientSummary>> {
-    podoclinic_desk::store::search_patients(&state, query.0).await
+    podoclinic_desk::search::search_patients(&state, query.0).await
 }
 
 /// One patient's record.
