@@ -14,11 +14,12 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages: the Tauri/WebKitGTK build deps, the keyring's D-Bus, and PostgreSQL (whose
-# binaries the app runs its private cluster from).
+# Debian packages: the Tauri/WebKitGTK build deps, the keyring's D-Bus, OpenSSL's libcrypto (the
+# desk store's encryption), PostgreSQL (whose binaries the app runs its private cluster from), and
+# for a machine without a desktop a display (Xvfb) and a keyring (gnome-keyring, dbus-run-session).
 APP_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libsoup-3.0-dev libgtk-3-dev
   librsvg2-dev libayatana-appindicator3-dev libssl-dev libdbus-1-dev postgresql postgresql-contrib
-  postgresql-client xvfb)
+  postgresql-client xvfb dbus-daemon gnome-keyring)
 
 ensure_packages() {
   local missing=()
@@ -67,6 +68,31 @@ ensure_display() {
     for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
     say "No display found: using a virtual one (Xvfb $DISPLAY)"
   fi
+}
+
+# Runs CMD where the OS keyring answers, as the desk keeps its store's key there. A desktop
+# session has its own (its session bus is set); a build machine has none: CMD then runs on a
+# session bus of its own, with gnome-keyring's Secret Service and its login keyring unlocked with a
+# fixed word (such a machine holds no one's keys but the demo's and the tests'). Should that keyring
+# not open, CMD runs all the same: the desk then keeps nothing for an outage.
+with_keyring() {
+  if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+    "$@"
+    return
+  fi
+  # shellcheck disable=SC2016
+  dbus-run-session -- bash -c '
+    printf podoclinic | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+    keyring=$!
+    for _ in $(seq 50); do
+      dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.NameHasOwner \
+        string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true" && break
+      sleep 0.1
+    done
+    "$@"
+    status=$?
+    kill "$keyring" 2>/dev/null
+    exit $status' with_keyring "$@"
 }
 
 # Stages of a long script, timed: `stage NAME` ends the one before and starts NAME; at exit, one

@@ -10,4 +10,4 @@ build_rust
 ensure_display
 say "Starting Podoclinic (demo clinic on the local database)"
 export PODOCLINIC_DEMO="${PODOCLINIC_DEMO:-1}"
-exec "$CARGO_TARGET_DIR/debug/podoclinic" "$@"
+with_keyring "$CARGO_TARGET_DIR/debug/podoclinic" "$@"

@@ -16,9 +16,9 @@ STAGE_ORDER=(packages toolchain PostgreSQL "UI build" "harness unit tests" "depe
 
 stage packages
 # poppler-utils: the tests read the PDFs back with pdftotext. sqlite3: the query check prepares the
-# desk store's statements against a scratch SQLite file. dbus-daemon: a session bus of its own for
-# the one-app-per-desk test.
-ensure_packages "${APP_PACKAGES[@]}" webkit2gtk-driver poppler-utils sqlite3 dbus-daemon imagemagick
+# desk store's statements against a scratch SQLite file. (dbus-daemon, in APP_PACKAGES, also gives
+# the one-app-per-desk test a session bus of its own.)
+ensure_packages "${APP_PACKAGES[@]}" webkit2gtk-driver poppler-utils sqlite3 imagemagick
 stage toolchain
 ensure_toolchains
 if [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
@@ -117,4 +117,5 @@ stage "deb bundle" "(the Tauri bundler; the install test installs it)"
 stage e2e "(the real app: tauri-driver, WebKitWebDriver, Xvfb)"
 ensure_display
 on_exit '[ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null'
-node --test --test-concurrency=1 --test-timeout=300000 "$ROOT"/tests/e2e/*.test.mjs
+# The app keeps its store's key in the OS keyring, as at a desk.
+with_keyring node --test --test-concurrency=1 --test-timeout=300000 "$ROOT"/tests/e2e/*.test.mjs

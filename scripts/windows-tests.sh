@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The clinic's and the desk's unit tests and the service tests, cross-compiled for Windows (x86_64-pc-windows-gnu) and
+# The clinic's, the desk's and its store's unit tests and the service tests, cross-compiled for Windows (x86_64-pc-windows-gnu) and
 # run under Wine: money, auth, scheduling, time zones, the services against PostgreSQL over
 # loopback TCP, and the desk's own embedded cluster run from PostgreSQL for Windows.
 #   bash scripts/windows-tests.sh
@@ -27,17 +27,20 @@ windows_tests() {
     | grep "\"kind\":\[\"$kind\"\]" | sed -n 's/.*"executable":"\([^"]*\.exe\)".*/\1/p'
 }
 
-say "Cross-compiling the clinic's and the desk's unit tests and the service tests for Windows"
+say "Cross-compiling the clinic's, the desk's and its store's unit tests and the service tests for Windows"
 clinic_exe=$(windows_tests podoclinic-clinic lib | tail -1)
 desk_exe=$(windows_tests podoclinic-desk lib | tail -1)
+# The store's: its file encrypted with SQLCipher on the OpenSSL built into the Windows binary.
+store_exe=$(windows_tests podoclinic-store lib | tail -1)
 mapfile -t service_exes < <(windows_tests podoclinic-tests test | sort)
-[ -n "$clinic_exe" ] && [ -n "$desk_exe" ] && [ ${#service_exes[@]} -gt 0 ] || { echo "no test binary was built" >&2; exit 1; }
+[ -n "$clinic_exe" ] && [ -n "$desk_exe" ] && [ -n "$store_exe" ] && [ ${#service_exes[@]} -gt 0 ] || { echo "no test binary was built" >&2; exit 1; }
 deps=$(dirname "$clinic_exe")
 x86_64-w64-mingw32-gcc -shared -O2 -o "$deps/bcryptprimitives.dll" "$ROOT/scripts/windows/bcryptprimitives.c" -ladvapi32
 
-say "The clinic's and the desk's unit tests under Wine"
+say "The clinic's, the desk's and the store's unit tests under Wine"
 "$wine" "$clinic_exe"
 "$wine" "$desk_exe"
+"$wine" "$store_exe"
 
 # PostgreSQL 15 for Windows where its installer puts it (C:\Program Files\PostgreSQL\15): the
 # desk's embedded cluster finds and runs it as on a reception PC (loopback TCP, scram-sha-256, the

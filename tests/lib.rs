@@ -297,6 +297,36 @@ pub async fn product(ctx: &Ctx, sku: &str, cost: i64, min_stock: i32) -> Uuid {
     podoclinic_clinic::catalog::service::create_product(ctx, p).await.unwrap().id
 }
 
+/// The tests' key for a desk store (a desk draws its own and keeps it in the OS keyring).
+pub fn store_key() -> podoclinic_store::StoreKey {
+    podoclinic_store::StoreKey::from_bytes([42; 32])
+}
+
+/// Runs `sql` on the desk store in `dir` with `key`, as someone at the desk's OS account could
+/// (its keyring holds the key), and answers what it found as the sqlite3 tool prints it: a row a
+/// line, columns joined by `|`, NULL empty.
+pub async fn store_sql(dir: &std::path::Path, key: &podoclinic_store::StoreKey, sql: &str) -> String {
+    use sqlx::{ConnectOptions, Connection, Row};
+    let file = dir.join(podoclinic_store::FILE_NAME);
+    let mut conn = podoclinic_store::connect_options(&file, key).connect().await.expect("the store opens with its key");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_all(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.close().await.expect("closed");
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            (0..row.len())
+                // As sqlite3 prints a value: SQLite's own conversion to text.
+                .map(|i| row.try_get_unchecked::<Option<String>, _>(i).expect("a value").unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    lines.join("\n")
+}
+
 /// What the benchmarks share: their databases, percentiles and turns.
 pub mod bench {
     use std::time::{Duration, Instant};

@@ -34,6 +34,9 @@ struct Versions {
     os: &'static str,
     arch: &'static str,
     status: crate::db::health::DbStatus,
+    /// The desk's store is open (writes can be kept through an outage); closed when the OS keyring
+    /// could not keep its key (the log says why).
+    desk_store_open: bool,
     exported_at: chrono::DateTime<Utc>,
 }
 
@@ -56,6 +59,7 @@ async fn versions(state: &AppState, app: &str) -> Versions {
         os: std::env::consts::OS,
         arch: std::env::consts::ARCH,
         status: state.health.current(),
+        desk_store_open: state.store.get().is_some(),
         exported_at: Utc::now(),
     }
 }

@@ -175,10 +175,18 @@ pub async fn connect_with_password(state: &AppState, server: &ServerProfile, pas
     Ok(())
 }
 
-/// Opens the desk's own store (`offline`). Without it the desk still works with the server, as
-/// before: search asks the server, nothing can be kept for an outage (logged).
+/// Opens the desk's own store, encrypted under the key the OS keyring keeps for this desk. Without
+/// it (no keyring, or the store did not open) the desk still works with the server, as before:
+/// search asks the server, and nothing can be kept for an outage (logged).
 pub async fn open_store(state: &AppState) {
-    match crate::store::DeskStore::open(&state.paths.data_dir.join("store")).await {
+    let key = match crate::store::key::from_keyring(&state.paths.data_dir).await {
+        Ok(key) => key,
+        Err(e) => {
+            tracing::error!(error = %e, "the desk's store stays closed: its key has no keyring to be kept in");
+            return;
+        }
+    };
+    match crate::store::DeskStore::open(&state.paths.data_dir.join("store"), &key).await {
         Ok(offline) => {
             let _ = state.store.set(std::sync::Arc::new(offline));
         }

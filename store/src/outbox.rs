@@ -266,7 +266,7 @@ mod tests {
         let id = Uuid::now_v7();
         push(&store, new(id, Uuid::now_v7(), "book", "{}", None)).await.unwrap();
         store.close().await;
-        let again = Store::open(&dir.path().join("desk")).await.unwrap();
+        let again = Store::open(&dir.path().join("desk"), &crate::testing::key()).await.unwrap();
         assert_eq!(open(&again).await.unwrap()[0].id, id);
     }
 }

@@ -14,6 +14,15 @@ const TAURI_DRIVER = process.env.TAURI_DRIVER ?? join(process.env.HOME ?? "/root
 
 let nextPort = 4444 + (process.pid % 200) * 2;
 
+/** The tests' reader of a desk's encrypted store (`tests/bin/store_sql.rs`, built with the app). */
+const STORE_SQL = join(TARGET, "debug", "store-sql");
+
+/** Runs `sql` on the store of the desk whose data folder is `dataDir`, with the key that desk's
+ *  keyring holds (as anyone at the desk's OS account could), and answers what it printed. */
+export function storeSql(dataDir, sql) {
+  return execFileSync(STORE_SQL, [dataDir, sql], { encoding: "utf8" }).trim();
+}
+
 export function psql(url, sql) {
   return execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { encoding: "utf8" }).trim();
 }

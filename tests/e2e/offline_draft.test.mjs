@@ -5,11 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { eventually, launch, privateServer, psql } from "./driver.mjs";
+import { eventually, launch, privateServer, psql, storeSql } from "./driver.mjs";
 
 const PASSWORD = "nota que no se pierde 7";
 
@@ -24,7 +24,7 @@ test("a clinical note typed across an outage survives the idle lock", async (t) 
     PODOCLINIC_LOG_DIR: join(dirs, "logs"),
   });
   t.after(() => app.close().catch(() => undefined));
-  const kept = (sql) => execFileSync("sqlite3", [join(dirs, "data", "store", "desk.sqlite3"), sql], { encoding: "utf8" }).trim();
+  const kept = (sql) => storeSql(join(dirs, "data"), sql);
   await app.find("[data-test=first-admin-form]", 60_000);
   psql(server.url, "UPDATE clinic_profile SET idle_lock_minutes = 1");
   psql(
@@ -48,6 +48,13 @@ test("a clinical note typed across an outage survives the idle lock", async (t) 
   // activity, so no lock yet.
   await app.type("[data-test=visit] textarea", "Uña encarnada en el primer dedo derecho. Se retira espícula; curación.");
   await eventually(() => kept("SELECT body FROM drafts WHERE form = 'visit'").includes("espícula"), "the draft on disk");
+  // On disk, encrypted: the file and its journal hold no word of the note, and sqlite3 without the
+  // key reads nothing ("file is not a database").
+  const file = join(dirs, "data", "store", "desk.sqlite3");
+  for (const part of [file, `${file}-wal`]) {
+    if (existsSync(part)) assert.equal(readFileSync(part).includes("espícula"), false, `${part} holds the note in clear`);
+  }
+  assert.throws(() => execFileSync("sqlite3", [file, "SELECT count(*) FROM drafts"], { stdio: "pipe" }), /not a database/);
   // Then nothing: the one-minute idle lock covers the note.
   await app.find("[data-test=lock-form]", 100_000);
   assert.equal(await app.script("return document.querySelector('[data-test=visit] textarea') === null"), true, "the note is hidden");

@@ -5,11 +5,10 @@
 // and the taken booking waits in "Pendientes y conflictos" until it is moved to a free slot.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eventually, killApp, launch, privateServer, psql, startCounterSale } from "./driver.mjs";
+import { eventually, killApp, launch, privateServer, psql, startCounterSale, storeSql } from "./driver.mjs";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const PASSWORD = "agenda sin servidor 26";
@@ -24,8 +23,7 @@ test("writes made without the server survive a crash and land once; a taken slot
     PODOCLINIC_DATA_DIR: join(dirs, "data"),
     PODOCLINIC_LOG_DIR: join(dirs, "logs"),
   };
-  const store = join(dirs, "data", "store", "desk.sqlite3");
-  const kept = (sql) => execFileSync("sqlite3", [store, sql], { encoding: "utf8" }).trim();
+  const kept = (sql) => storeSql(join(dirs, "data"), sql);
 
   let app = await launch(env);
   t.after(() => app.close().catch(() => undefined));

@@ -59,7 +59,7 @@ async fn seed(pool: &PgPool, n: i32) {
 
 async fn desk_copy(pool: &PgPool) -> (Arc<DeskStore>, std::path::PathBuf) {
     let dir = temp_paths().data_dir.join("store");
-    let offline = Arc::new(DeskStore::open(&dir).await.unwrap());
+    let offline = Arc::new(DeskStore::open(&dir, &store_key()).await.unwrap());
     sync::refresh(pool, &offline, "test-desk").await.unwrap();
     (offline, dir)
 }
@@ -144,7 +144,7 @@ async fn the_directory_comes_back_from_the_desks_store_after_a_restart(pool: PgP
     drop(offline);
     pool.close().await;
     // The server is gone; the desk starts again and still finds her.
-    let again = DeskStore::open(&dir).await.unwrap();
+    let again = DeskStore::open(&dir, &store_key()).await.unwrap();
     assert!(again.ready(), "refreshed once on an earlier run");
     let found = again.search("lopez").await.unwrap();
     assert_eq!(found.iter().map(|p| p.full_name.as_str()).collect::<Vec<_>>(), ["Ana López"]);

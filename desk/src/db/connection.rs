@@ -16,7 +16,7 @@ use podoclinic_clinic::error::{AppError, AppResult};
 
 /// Overrides the profile with a full connection URL (development and tests).
 pub const DATABASE_URL_ENV: &str = "PODOCLINIC_DATABASE_URL";
-const KEYRING_SERVICE: &str = "mx.podoclinic.desk";
+pub(crate) const KEYRING_SERVICE: &str = "mx.podoclinic.desk";
 
 /// The clinic's PostgreSQL server on the LAN.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]

@@ -6,6 +6,7 @@
 
 pub mod directory;
 pub mod drafts;
+pub mod key;
 pub mod outbox;
 pub mod proof;
 pub mod sign_in;
@@ -17,7 +18,7 @@ pub use views::View;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use podoclinic_store::Store;
+use podoclinic_store::{Store, StoreKey};
 use tokio::sync::RwLock;
 
 use crate::store::directory::Directory;
@@ -42,6 +43,24 @@ pub struct DeskStore {
     keys: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, proof::OutboxKey>>,
 }
 
+/// Renames the store's files in `dir` to `<name>.unreadable-<when>` (its -wal and -shm too), so
+/// a new store can begin beside them; answers the main file's new path.
+async fn set_aside(dir: &Path) -> AppResult<std::path::PathBuf> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut main = None;
+    for suffix in ["", "-wal", "-shm"] {
+        let from = dir.join(format!("{}{suffix}", podoclinic_store::FILE_NAME));
+        let to = dir.join(format!("{}{suffix}.unreadable-{stamp}", podoclinic_store::FILE_NAME));
+        match tokio::fs::rename(&from, &to).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(AppError::internal(e)),
+        }
+        main.get_or_insert(to);
+    }
+    Ok(main.expect("the main file's name comes first"))
+}
+
 /// A fault of the desk's own store: never "offline" (that is the server's), always a fault with
 /// a log id, so nothing is reported saved that is not.
 pub fn fault(e: sqlx::Error) -> AppError {
@@ -49,9 +68,18 @@ pub fn fault(e: sqlx::Error) -> AppError {
 }
 
 impl DeskStore {
-    /// Opens the store in `dir` and loads the directory's index from it.
-    pub async fn open(dir: &Path) -> AppResult<DeskStore> {
-        let store = Store::open(dir).await.map_err(fault)?;
+    /// Opens the store in `dir` with `key` and loads the directory's index from it. A file that
+    /// does not open with the key (the keyring lost it, or it is not a store) is set aside whole,
+    /// never deleted, and a new store is begun.
+    pub async fn open(dir: &Path, key: &StoreKey) -> AppResult<DeskStore> {
+        let store = match Store::open(dir, key).await {
+            Err(e) if podoclinic_store::is_unreadable(&e) => {
+                let aside = set_aside(dir).await?;
+                tracing::error!(file = %aside.display(), "the desk's store does not open with the keyring's key: set aside, a new one begun");
+                Store::open(dir, key).await.map_err(fault)?
+            }
+            opened => opened.map_err(fault)?,
+        };
         let started = std::time::Instant::now();
         let listings = podoclinic_store::directory::all(&store).await.map_err(fault)?;
         let directory = Directory::build(listings);

@@ -49,13 +49,13 @@ fn main() {
 
     let dir = temp_paths().data_dir.join("store");
     let offline = block_on(async {
-        let offline = DeskStore::open(&dir).await.unwrap();
+        let offline = DeskStore::open(&dir, &store_key()).await.unwrap();
         let t = Instant::now();
         sync::refresh(&pool, &offline, "bench").await.unwrap();
         println!("directory: full refresh from the server {:.0} ms", ms(t.elapsed()));
         offline.store.close().await;
         let t = Instant::now();
-        let offline = DeskStore::open(&dir).await.unwrap();
+        let offline = DeskStore::open(&dir, &store_key()).await.unwrap();
         println!(
             "directory: loaded from the desk's store at start {:.0} ms ({} patients)",
             ms(t.elapsed()),

@@ -470,7 +470,8 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
     let mut state = state_on(pool.clone(), "fuzz-desk");
     state.login_throttle = std::sync::Arc::new(quick_throttle());
     let store = temp_paths().data_dir.join("store");
-    let offline = tauri::async_runtime::block_on(podoclinic_desk::store::DeskStore::open(&store)).unwrap();
+    let offline =
+        tauri::async_runtime::block_on(podoclinic_desk::store::DeskStore::open(&store, &store_key())).unwrap();
     let _ = state.store.set(std::sync::Arc::new(offline));
     let app = MockApp::new(state);
     sign_in(&app);

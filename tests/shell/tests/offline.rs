@@ -16,7 +16,7 @@ fn desk(pool: &sqlx::PgPool, dir: &std::path::Path, refresh: bool) -> MockApp {
     let mut state = state_on(pool.clone(), "test-desk");
     state.login_throttle = Arc::new(quick_throttle());
     let offline = tauri::async_runtime::block_on(async {
-        let offline = DeskStore::open(dir).await.unwrap();
+        let offline = DeskStore::open(dir, &store_key()).await.unwrap();
         if refresh {
             sync::refresh(pool, &offline, "test-desk").await.unwrap();
         }
@@ -82,12 +82,10 @@ fn without_the_server_the_desk_shows_what_it_kept_as_the_server_showed_it() {
     assert_eq!(app.invoke("list_agenda", week).unwrap_err(), json!({ "kind": "unauthorized" }));
 }
 
-/// Runs `sql` on the desk's store file as someone at the desk's OS account could (the sqlite3
-/// tool), and answers what it printed.
+/// Runs `sql` on the desk's store as someone at the desk's OS account could (its keyring holds
+/// the store's key), and answers what it found as the sqlite3 tool prints it.
 fn sqlite(store: &std::path::Path, sql: &str) -> String {
-    let out = std::process::Command::new("sqlite3").arg(store.join("desk.sqlite3")).arg(sql).output().unwrap();
-    assert!(out.status.success(), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    tauri::async_runtime::block_on(store_sql(store, &store_key(), sql))
 }
 
 /// The server's count of rows matching `sql` (one bound id, or none).
