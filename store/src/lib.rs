@@ -215,7 +215,14 @@ async fn encrypt_in_place(path: &Path, key: &StoreKey) -> Result<()> {
     private_file(&copy).await?;
     let copy_name =
         copy.to_str().ok_or_else(|| sqlx::Error::Configuration("the store's folder is not UTF-8".into()))?;
-    let mut plain = SqliteConnectOptions::new().filename(path).log_statements(log::LevelFilter::Off).connect().await?;
+    // ATTACH opens the copy with this connection's flags: without CREATE, SQLite cannot make the
+    // copy where nothing made it first (Windows, where private_file makes nothing).
+    let mut plain = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .log_statements(log::LevelFilter::Off)
+        .connect()
+        .await?;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut plain).await?;
     sqlx::query("ATTACH DATABASE ?1 AS encrypted KEY ?2")
         .bind(copy_name)
@@ -235,7 +242,8 @@ async fn encrypt_in_place(path: &Path, key: &StoreKey) -> Result<()> {
             "the encrypted copy of the store differs: {before:?} against {after:?}"
         )));
     }
-    tokio::fs::File::open(&copy).await?.sync_all().await?;
+    // Opened for writing: Windows refuses to flush a handle opened only to read (os error 5).
+    tokio::fs::OpenOptions::new().write(true).open(&copy).await?.sync_all().await?;
     tokio::fs::rename(&copy, path).await?;
     for stale in ["-wal", "-shm"] {
         remove_if_there(&path.with_file_name(format!("{FILE_NAME}{stale}"))).await?;
