@@ -8,6 +8,7 @@ use std::path::Path;
 use calamine::{Data, DataType, Reader};
 use sha2::{Digest, Sha256};
 
+use super::bounds::Format;
 use crate::error::{AppError, AppResult};
 
 /// The largest file taken (a clinic's history is far smaller).
@@ -161,19 +162,26 @@ fn csv_grid(bytes: &[u8]) -> AppResult<Grid> {
 }
 
 fn workbook_grid(bytes: &[u8]) -> AppResult<Grid> {
-    super::bounds::check_workbook(bytes)?;
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|_| AppError::validation("file", "unreadable_file"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(AppError::validation("file", "empty_file"))?
-        .map_err(|_| AppError::validation("file", "unreadable_file"))?;
+    // Only the reader whose checks the file passed opens it (never calamine's guess by content).
+    let range = match super::bounds::check_workbook(bytes)? {
+        Format::Xlsx => first_sheet::<calamine::Xlsx<_>>(bytes)?,
+        Format::Ods => first_sheet::<calamine::Ods<_>>(bytes)?,
+        Format::Xls => first_sheet::<calamine::Xls<_>>(bytes)?,
+    };
     if range.height() > MAX_ROWS + 1 {
         return Err(AppError::validation("file", "too_many_rows"));
     }
     // The range starts at the sheet's first used cell: its rows are numbered from there.
     let first = range.start().map_or(0, |(row, _)| row);
     Ok(range.rows().enumerate().map(|(i, row)| (first + i as u32 + 1, Line::new(row.iter().map(cell_text)))).collect())
+}
+
+/// The first sheet of a workbook, read by the reader `R`.
+fn first_sheet<'a, R: Reader<std::io::Cursor<&'a [u8]>>>(bytes: &'a [u8]) -> AppResult<calamine::Range<Data>> {
+    let mut book = R::new(std::io::Cursor::new(bytes)).map_err(|_| AppError::validation("file", "unreadable_file"))?;
+    book.worksheet_range_at(0)
+        .ok_or(AppError::validation("file", "empty_file"))?
+        .map_err(|_| AppError::validation("file", "unreadable_file"))
 }
 
 /// A cell as the text a person would have typed.

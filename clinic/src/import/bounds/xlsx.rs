@@ -1,61 +1,20 @@
-//! A workbook's declared sizes, checked before the reader allocates from them. calamine trusts what
-//! an XLSX says of itself: it reserves the shared strings' `uniqueCount`, and lays a sheet out as a
-//! dense grid from its first to its last cell holding a value, so a 2 KB file naming a billion
-//! strings, or two values at A1 and XFD1048576, would make the app ask for gigabytes and abort.
-//! Here what the file really holds bounds what it may claim: the bytes its parts really unpack to
-//! (counted while reading, never taken from the ZIP's own directory, which the file's author
-//! writes), a shared string's bytes of XML, and the cells that hold a value (empty `<c/>` elements,
-//! which a reader drops, count for nothing). A file that claims more is refused by name
-//! (`file_inconsistent`). Files that are not ZIP archives (XLS) are left to the reader's own checks.
+//! XLSX/XLSM (a ZIP archive of XML parts): what the parts unpack to, the shared strings the file
+//! declares and the text each holds, and each worksheet's grid against the values it stores, with
+//! the text its cells show (a shared string is copied into every cell that shows it).
 
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor};
 
 use quick_xml::events::Event;
 
-use crate::error::{AppError, AppResult};
+use super::{Budget, Counted, Extent, MAX_UNPACKED, attribute, inconsistent, unreadable};
+use crate::error::AppResult;
 
-/// The most a workbook's parts may unpack to, in all, counted as they are read.
-const MAX_UNPACKED: u64 = 2 * 1024 * 1024 * 1024;
 /// The fewest bytes of XML one shared string takes (`<si><t/></si>`).
 const BYTES_PER_STRING: u64 = 12;
 /// The most shared strings a workbook may declare, whatever its size.
 const MAX_STRINGS: u64 = 20_000_000;
-/// A sheet's grid (first to last value, in rows and columns) may hold this many cells beyond...
-const GRID_SLACK: u64 = 1_000_000;
-/// ...this many times the values it stores (empty optional columns are normal; a grid thousands of
-/// times its content is not a spreadsheet anyone typed)...
-const GRID_PER_CELL: u64 = 16;
-/// ...and never more than this (a million rows of 64 columns).
-const MAX_GRID: u64 = 64_000_000;
 
-fn inconsistent() -> AppError {
-    AppError::validation("file", "file_inconsistent")
-}
-
-fn unreadable() -> AppError {
-    AppError::validation("file", "unreadable_file")
-}
-
-/// A part's bytes as they are unpacked, counted against what the whole workbook may unpack to.
-struct Counted<'a, R> {
-    inner: R,
-    left: &'a mut u64,
-}
-
-impl<R: Read> Read for Counted<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        *self.left = self.left.checked_sub(n as u64).ok_or_else(|| std::io::Error::other("unpacks to too much"))?;
-        Ok(n)
-    }
-}
-
-/// Checks an XLSX/XLSM (a ZIP archive): what its parts unpack to, the shared strings it declares,
-/// and each worksheet's grid against the values it stores.
-pub fn check_workbook(bytes: &[u8]) -> AppResult<()> {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(());
-    };
+pub(super) fn check(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, budget: &mut Budget) -> AppResult<()> {
     let mut sheets = Vec::new();
     for i in 0..zip.len() {
         let part = zip.by_index_raw(i).map_err(|_| unreadable())?;
@@ -65,66 +24,84 @@ pub fn check_workbook(bytes: &[u8]) -> AppResult<()> {
         }
     }
     let mut left = MAX_UNPACKED;
+    let mut lengths = Vec::new();
     if let Ok(part) = zip.by_name("xl/sharedStrings.xml") {
         let mut xml = BufReader::new(Counted { inner: part, left: &mut left });
-        let declared = declared_strings(&mut xml)?;
-        let before = *xml.get_ref().left;
-        std::io::copy(&mut xml, &mut std::io::sink()).map_err(|_| inconsistent())?;
-        let size = before - *xml.get_ref().left + xml.buffer().len() as u64;
+        let (declared, found) = shared_strings(&mut xml)?;
+        let size = MAX_UNPACKED - *xml.get_ref().left;
         if declared > MAX_STRINGS || declared > size / BYTES_PER_STRING + 16 {
             return Err(inconsistent());
         }
+        lengths = found;
     }
     for name in sheets {
         let part = zip.by_name(&name).map_err(|_| unreadable())?;
-        let grid = Extent::of(BufReader::new(Counted { inner: part, left: &mut left }))?;
-        let bound = grid.stored.saturating_mul(GRID_PER_CELL).saturating_add(GRID_SLACK).min(MAX_GRID);
-        if grid.cells() > bound {
-            return Err(inconsistent());
-        }
+        let sheet = Sheet::of(BufReader::new(Counted { inner: part, left: &mut left }), &lengths)?;
+        budget.grid(sheet.extent.cells(), sheet.extent.stored)?;
+        budget.text(sheet.text)?;
     }
     Ok(())
 }
 
-/// The larger of `count` and `uniqueCount` on the shared strings' root element.
-fn declared_strings(xml: impl BufRead) -> AppResult<u64> {
+/// The larger of `count` and `uniqueCount` on the shared strings' root element, and the bytes of
+/// text of each string (`<si>`) the part really holds, in order.
+fn shared_strings(xml: impl BufRead) -> AppResult<(u64, Vec<u64>)> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::new();
+    let (mut declared, mut lengths, mut open) = (0u64, Vec::new(), false);
     loop {
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "sst" => {
-                let mut most = 0u64;
                 for attr in e.attributes().flatten() {
                     if matches!(attr.key.local_name().as_ref(), "count" | "uniqueCount") {
-                        most = most.max(attr.value.trim().parse::<u64>().map_err(|_| inconsistent())?);
+                        let n = attr.value.trim().parse::<u64>().ok();
+                        declared = declared.max(n.ok_or_else(inconsistent)?);
                     }
                 }
-                return Ok(most);
             }
-            Ok(Event::Eof) => return Ok(0),
-            Ok(_) => buf.clear(),
+            Ok(Event::Start(e)) if e.local_name().as_ref() == "si" => {
+                lengths.push(0);
+                open = true;
+            }
+            Ok(Event::Empty(e)) if e.local_name().as_ref() == "si" => lengths.push(0),
+            Ok(Event::End(e)) if e.local_name().as_ref() == "si" => open = false,
+            Ok(Event::Text(t)) if open => {
+                if let Some(n) = lengths.last_mut() {
+                    *n += t.len() as u64;
+                }
+            }
+            Ok(Event::GeneralRef(_)) if open => {
+                if let Some(n) = lengths.last_mut() {
+                    *n += 4;
+                }
+            }
+            Ok(Event::Eof) => return Ok((declared, lengths)),
+            Ok(_) => {}
             Err(_) => return Err(inconsistent()),
         }
+        buf.clear();
     }
 }
 
-/// The rows and columns a sheet's values span, and how many values it stores.
+/// A worksheet as its reader will lay it out: the extent of its values, and the bytes of text its
+/// cells show.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Extent {
-    rows: Option<(u64, u64)>,
-    cols: Option<(u64, u64)>,
-    stored: u64,
+struct Sheet {
+    extent: Extent,
+    text: u64,
 }
 
-impl Extent {
-    fn of(xml: impl BufRead) -> AppResult<Extent> {
+impl Sheet {
+    fn of(xml: impl BufRead, shared: &[u64]) -> AppResult<Sheet> {
         let mut reader = quick_xml::Reader::from_reader(xml);
         let mut buf = Vec::new();
-        let mut extent = Extent::default();
+        let mut sheet = Sheet::default();
         // Cells may omit their reference: they follow the one before, in the row before's next.
         let (mut row, mut col) = (0u64, 0u64);
-        // The cell being read, until its end says whether it held a value (`<v>` or `<is>`).
+        // The cell being read, until its end says whether it held a value (`<v>` or `<is>`), and
+        // whether its value is a shared string's index.
         let mut open: Option<bool> = None;
+        let (mut is_shared, mut in_value) = (false, false);
         loop {
             match reader.read_event_into(&mut buf) {
                 Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == "row" => {
@@ -136,34 +113,36 @@ impl Extent {
                 }
                 Ok(Event::Start(e)) if e.local_name().as_ref() == "c" => {
                     (row, col) = position(&e, row, col)?;
+                    is_shared = attribute(&e, "t")?.as_deref() == Some("s");
                     open = Some(false);
                 }
                 Ok(Event::Empty(e)) if e.local_name().as_ref() == "c" => (row, col) = position(&e, row, col)?,
                 Ok(Event::Start(e)) if matches!(e.local_name().as_ref(), "v" | "is") => {
                     if let Some(held) = open.as_mut() {
                         *held = true;
+                        in_value = e.local_name().as_ref() == "v";
+                    }
+                }
+                Ok(Event::End(e)) if e.local_name().as_ref() == "v" => in_value = false,
+                Ok(Event::Text(t)) if open.is_some() => {
+                    sheet.text += t.len() as u64;
+                    if in_value && is_shared {
+                        // The reader copies the shared string into the cell.
+                        let index = t.trim().parse::<usize>().ok();
+                        sheet.text += index.and_then(|i| shared.get(i)).copied().unwrap_or(0);
                     }
                 }
                 Ok(Event::End(e)) if e.local_name().as_ref() == "c" => {
                     if open.take() == Some(true) {
-                        extent.stored += 1;
-                        extent.rows = Some(widen(extent.rows, row));
-                        extent.cols = Some(widen(extent.cols, col));
+                        sheet.extent.value(row, col);
                     }
+                    (is_shared, in_value) = (false, false);
                 }
-                Ok(Event::Eof) => return Ok(extent),
+                Ok(Event::Eof) => return Ok(sheet),
                 Ok(_) => {}
                 Err(_) => return Err(inconsistent()),
             }
             buf.clear();
-        }
-    }
-
-    /// The cells of the dense grid a reader lays these out in.
-    fn cells(&self) -> u64 {
-        match (self.rows, self.cols) {
-            (Some((r0, r1)), Some((c0, c1))) => (r1 - r0 + 1).saturating_mul(c1 - c0 + 1),
-            _ => 0,
         }
     }
 }
@@ -174,23 +153,6 @@ fn position(e: &quick_xml::events::BytesStart<'_>, row: u64, col: u64) -> AppRes
         Some(r) => reference(&r),
         None => Ok((row.max(1), col + 1)),
     }
-}
-
-fn widen(span: Option<(u64, u64)>, at: u64) -> (u64, u64) {
-    match span {
-        Some((lo, hi)) => (lo.min(at), hi.max(at)),
-        None => (at, at),
-    }
-}
-
-fn attribute(e: &quick_xml::events::BytesStart<'_>, name: &str) -> AppResult<Option<String>> {
-    for attr in e.attributes() {
-        let attr = attr.map_err(|_| inconsistent())?;
-        if attr.key.local_name().as_ref() == name {
-            return Ok(Some(attr.value.into_owned()));
-        }
-    }
-    Ok(None)
 }
 
 /// "XFD1048576" as (row 1048576, column 16384).
@@ -210,6 +172,7 @@ pub(crate) mod tests {
     use std::io::Write;
 
     use super::*;
+    use crate::import::bounds::{Format, check_workbook};
 
     /// A workbook whose first sheet is `xl/worksheets/sheet1.xml`, with the given parts (name,
     /// XML): as small as a crafted one is, and whole enough for calamine to open.
@@ -257,7 +220,7 @@ pub(crate) mod tests {
         let xml = format!(
             r#"{SHEET_HEAD}<row r="2"><c r="B2"><v>1</v></c><c><v>2</v></c></row><row><c/><c t="inlineStr"><is><t>x</t></is></c></row><row r="9"><c r="Z9"/></row></sheetData></worksheet>"#
         );
-        let e = Extent::of(xml.as_bytes()).unwrap();
+        let e = Sheet::of(xml.as_bytes(), &[]).unwrap().extent;
         assert_eq!(
             (e.rows, e.cols, e.stored, e.cells()),
             (Some((2, 3)), Some((2, 3)), 3, 4),
@@ -304,8 +267,27 @@ pub(crate) mod tests {
             ("xl/sharedStrings.xml", &strings.replace("4000000000", "1")),
             ("xl/worksheets/sheet1.xml", &format!("{SHEET_HEAD}{rows}</sheetData></worksheet>")),
         ]);
-        check_workbook(&honest).unwrap();
-        assert!(check_workbook(b"not a zip at all").is_ok(), "left to the reader");
+        assert_eq!(check_workbook(&honest).unwrap(), Format::Xlsx);
+        assert_eq!(check_workbook(b"not a zip at all").unwrap_err(), unreadable());
+    }
+
+    /// One long shared string shown in every cell of a column: a few KB of file, terabytes of text
+    /// once the reader copies it into each cell. Refused; a column repeating a short word passes.
+    #[test]
+    fn a_shared_string_shown_in_a_million_cells_is_refused() {
+        let long = "x".repeat(1024 * 1024);
+        let strings = format!(
+            r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>{long}</t></si></sst>"#
+        );
+        let cells: String =
+            (1..=100_000).map(|r| format!(r#"<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>"#)).collect();
+        let sheet = format!("{SHEET_HEAD}{cells}</sheetData></worksheet>");
+        let bomb = xlsx(&[("xl/sharedStrings.xml", &strings), ("xl/worksheets/sheet1.xml", &sheet)]);
+        assert!(bomb.len() < 512 * 1024, "{} bytes", bomb.len());
+        assert_eq!(check_workbook(&bomb).unwrap_err(), inconsistent());
+
+        let word = strings.replace(&long, "Femenino");
+        check_workbook(&xlsx(&[("xl/sharedStrings.xml", &word), ("xl/worksheets/sheet1.xml", &sheet)])).unwrap();
     }
 
     /// Through the import's own reader, from a file: refused by name, and the process does not grow
@@ -315,19 +297,8 @@ pub(crate) mod tests {
         let far = format!(
             r#"{SHEET_HEAD}<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#
         );
-        let path = std::env::temp_dir().join(format!("podoclinic-bomb-{}.xlsx", uuid::Uuid::now_v7()));
-        std::fs::write(&path, xlsx(&[("xl/worksheets/sheet1.xml", &far)])).unwrap();
-        let peak = || -> Option<u64> {
-            let status = std::fs::read_to_string("/proc/self/status").ok()?;
-            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        };
-        let before = peak();
-        let refused = crate::import::sheet::read(&path).unwrap_err();
-        std::fs::remove_file(&path).unwrap();
+        let refused =
+            crate::import::bounds::tests::refused_without_growing(&xlsx(&[("xl/worksheets/sheet1.xml", &far)]), "xlsx");
         assert_eq!(refused, inconsistent());
-        if let (Some(before), Some(after)) = (before, peak()) {
-            assert!(after.saturating_sub(before) < 100 * 1024, "grew by {} KiB", after - before);
-        }
     }
 }
