@@ -16,10 +16,11 @@ as_root() {
 
 # Debian packages: the Tauri/WebKitGTK build deps, the keyring's D-Bus, OpenSSL's libcrypto (the
 # desk store's encryption), PostgreSQL (whose binaries the app runs its private cluster from), and
-# for a machine without a desktop a display (Xvfb) and a keyring (gnome-keyring, dbus-run-session).
+# for a machine without a desktop a display (Xvfb) and a keyring (gnome-keyring, dbus-run-session);
+# xdotool answers the system's file dialog in the end-to-end tests, as a person's keyboard would.
 APP_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libsoup-3.0-dev libgtk-3-dev
   librsvg2-dev libayatana-appindicator3-dev libssl-dev libdbus-1-dev postgresql postgresql-contrib
-  postgresql-client xvfb dbus-daemon gnome-keyring)
+  postgresql-client xvfb dbus-daemon gnome-keyring xdotool)
 
 ensure_packages() {
   local missing=()

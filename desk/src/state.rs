@@ -53,6 +53,8 @@ pub struct AppState {
     pub awaiting_owner: std::sync::Mutex<Option<crate::db::Target>>,
     /// The spreadsheet import under way at this desk, if any.
     pub import: podoclinic_clinic::import::Running,
+    /// Backup files the admin picked in the file dialog at this desk, for a restore.
+    pub picked: crate::backup::source::Picked,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             conflicts: Conflicts::default(),
             tunnel: OnceLock::new(),
             login_throttle: std::sync::Arc::default(),
+            picked: Default::default(),
             awaiting_owner: std::sync::Mutex::default(),
             import: podoclinic_clinic::import::Running::default(),
         }

@@ -5,10 +5,10 @@
 // backup's rows again, the replaced one is kept aside until the admin drops it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eventually, launchOnFreshDatabase, psql } from "./driver.mjs";
+import { answerFileDialog, eventually, launchOnFreshDatabase, psql } from "./driver.mjs";
 
 const PASSPHRASE = "huellas en la arena mojada";
 
@@ -79,10 +79,28 @@ test("a backup is taken and verified, then restored over later changes after a c
   addPatients(db.url, "Después", 3);
   assert.equal(psql(db.url, "SELECT count(*) FROM patients"), "9");
 
-  // Restore: from the list, a wrong passphrase first.
+  // Restore: a copy elsewhere (a USB drive) is chosen in the system's file dialog; one byte of it
+  // changed, it is refused by name as damaged, and nothing is created.
   const admin = (await app.windows()).find((w) => w !== main);
   await app.switchToWindow(admin);
+  const usb = mkdtempSync(join(tmpdir(), "podoclinic-usb-"));
+  const damaged = readFileSync(join(folder, files[0]));
+  damaged[Math.floor(damaged.length / 2)] ^= 0x40;
+  writeFileSync(join(usb, files[0]), damaged);
+  for (const beside of readdirSync(folder).filter((f) => f !== files[0] && f.startsWith(files[0].replace(".backup.age", "")))) {
+    copyFileSync(join(folder, beside), join(usb, beside));
+  }
+  await app.click("[data-test=pick-backup]");
+  await answerFileDialog("Elegir el respaldo a restaurar", join(usb, files[0]));
+  await app.textIs("[data-test=restore-file]", files[0]);
+  await app.type("[data-test=backup-restore] #field-passphrase", PASSPHRASE);
+  await app.click("[data-test=backup-restore] button[type=submit]");
+  await app.textIs("[data-test=backup-restore] [data-test=form-error]", /dañado/, 60_000);
+
+  // From the list, a wrong passphrase first.
   await app.click("[data-test=backup-list] button");
+  // The file is named, never its folder: the webview holds the list's record, not a path.
+  await app.textIs("[data-test=restore-file]", /^podoclinic-\d{8}-\d{6}\.backup\.age$/);
   await app.type("[data-test=backup-restore] #field-passphrase", "no es la frase de la clínica");
   await app.click("[data-test=backup-restore] button[type=submit]");
   await app.textIs("[data-test=backup-restore] [data-test=form-error]", /frase de recuperación/, 60_000);
@@ -93,8 +111,9 @@ test("a backup is taken and verified, then restored over later changes after a c
   for (const n of [1, 2, 3, 4]) cells.push(await app.text(`[data-test=restore-row-patients] td:nth-child(${n})`));
   assert.deepEqual(cells, ["Pacientes", "6", "9", "3"], "in the backup, now, and what would be lost");
   assert.equal(psql(db.url, "SELECT count(*) FROM patients"), "9", "nothing replaced before the confirmation");
-  // Each restore asked for is audited when it begins, the one refused for its passphrase too.
-  assert.equal(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'backup.restore_start'"), "2");
+  // Each restore asked for is audited when it begins, the damaged copy and the one refused for
+  // its passphrase too.
+  assert.equal(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'backup.restore_start'"), "3");
 
   await app.click("[data-test=restore-confirm]");
   await app.textIs("[data-test=restore-done]", /_antes_/, 120_000);

@@ -549,6 +549,46 @@ export function privateServer() {
   };
 }
 
+/** The X windows now shown whose title holds `title` (xdotool; none: an empty list). */
+function shownWindows(title) {
+  try {
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", title], { encoding: "utf8", timeout: 10_000 })
+      .split("\n")
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Answers the system's file dialog (GTK's, outside the webview, so not the driver's) as a person
+ * would: waits for the window titled `title`, gives it the keyboard, types `path` into its location
+ * bar and presses Enter; until the dialog is gone, typed again (keys sent before the dialog was
+ * ready to take them are lost, not queued). Needs xdotool, which sends the keys through the X
+ * server to the focused window. */
+export async function answerFileDialog(title, path, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let tries = 0;
+  for (;;) {
+    const [dialog] = shownWindows(title);
+    if (dialog) {
+      tries += 1;
+      execFileSync("xdotool", ["windowfocus", "--sync", dialog], { timeout: 10_000 });
+      execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+l", "ctrl+a"], { timeout: 10_000 });
+      execFileSync("xdotool", ["type", "--delay", "10", path], { timeout: 30_000 });
+      execFileSync("xdotool", ["key", "Return"], { timeout: 10_000 });
+      const typed = Date.now();
+      while (shownWindows(title).length > 0 && Date.now() - typed < 5_000) await sleep(200);
+      if (shownWindows(title).length === 0) return;
+    } else if (tries > 0) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the file dialog "${title}" ${tries ? `took no path in ${tries} tries` : "never showed"}`);
+    }
+    await sleep(200);
+  }
+}
+
 /** Kills the app under test at once (SIGKILL, as a crash or a power cut would) and ends the
  * driver's session with it. */
 export async function killApp(app) {

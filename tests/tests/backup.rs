@@ -7,6 +7,7 @@ use podoclinic_clinic::money::Method;
 use podoclinic_desk::backup::dump::{self, Conn, Proof};
 use podoclinic_desk::backup::model::{BackupSettingsInput, Outcome};
 use podoclinic_desk::backup::service;
+use podoclinic_desk::backup::source::{self, BackupSource};
 use podoclinic_desk::backup::{file, key::RecoveryKey};
 use podoclinic_tests::*;
 use sqlx::Connection;
@@ -225,6 +226,31 @@ async fn a_restored_backup_takes_the_clinics_place_with_exactly_the_backups_data
         passphrase_again: Some("otra frase nueva y bastante larga".into()),
     };
     service::save_settings(&ctx, renewed).await.unwrap();
+
+    // What a restore reads is named by the list's record or by a file picked at this desk: a
+    // listed backup is its recorded file; a picked copy elsewhere (a USB drive) is that copy, and
+    // one byte flipped in it is a damaged backup, named so; a token nobody picked names nothing.
+    let picked = source::Picked::default();
+    let listed = source::path_of(&pool, &picked, &BackupSource::Listed { id: backup.id }).await.unwrap();
+    assert_eq!(listed, path);
+    let missing = source::path_of(&pool, &picked, &BackupSource::Listed { id: uuid::Uuid::now_v7() }).await;
+    assert_eq!(missing.unwrap_err(), AppError::not_found("backup"));
+    let usb = work.data_dir.join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let copy = usb.join(path.file_name().unwrap());
+    let mut flipped = std::fs::read(&path).unwrap();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x40;
+    std::fs::write(&copy, &flipped).unwrap();
+    std::fs::copy(service::key_file_for(&path), service::key_file_for(&copy)).unwrap();
+    let chosen = picked.remember(copy.clone());
+    assert_eq!(chosen.file_name, path.file_name().unwrap().to_string_lossy());
+    let read = source::path_of(&pool, &picked, &BackupSource::Picked { token: chosen.token }).await.unwrap();
+    assert_eq!(read, copy);
+    let refused = service::restore(&work.data_dir, &ctx, &read, PASSPHRASE, &conn).await;
+    assert_eq!(refused.unwrap_err(), AppError::validation("file", "backup_damaged"));
+    let unknown = source::path_of(&pool, &picked, &BackupSource::Picked { token: uuid::Uuid::now_v7() }).await;
+    assert_eq!(unknown.unwrap_err(), AppError::validation("file", "pick_again"));
 
     // Without the passphrase the backup cannot be read, and nothing is created.
     let refused = service::restore(&work.data_dir, &ctx, &path, "no es la frase correcta", &conn).await;

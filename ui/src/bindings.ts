@@ -30,6 +30,13 @@ export const commands = {
 	/**  Opens (or focuses) the admin settings window. */
 	openAdminWindow: () => typedError<null, AppError>(__TAURI_INVOKE("open_admin_window")),
 	/**
+	 *  Opens the system's file dialog over `window` for a backup file to restore (a copy on a USB
+	 *  drive, another folder): `None` if the admin closed it. The path stays at this desk; the webview
+	 *  gets the file's name and a token for `restore_backup`. `title`: the dialog's, in the UI's
+	 *  language.
+	 */
+	pickBackupFile: (title: string) => typedError<PickedFile | null, AppError>(__TAURI_INVOKE("pick_backup_file", { title })),
+	/**
 	 *  "Exportar diagnóstico": a zip of the last days' logs, the versions and this desk's settings
 	 *  (no secrets) in the documents folder. Who may see the settings may export it.
 	 */
@@ -116,11 +123,11 @@ export const commands = {
 	 */
 	proveBackupKey: (passphrase: string) => typedError<BackupRecord, AppError>(__TAURI_INVOKE("prove_backup_key", { passphrase })),
 	/**
-	 *  Reads a backup file with the passphrase and restores it into a database of its own, beside
-	 *  the clinic's: what it holds is shown before anything is replaced. `login`: the schema owner's,
-	 *  on a LAN server.
+	 *  Reads a backup (one on the list, or a file picked with `pick_backup_file`) with the
+	 *  passphrase and restores it into a database of its own, beside the clinic's: what it holds is
+	 *  shown before anything is replaced. `login`: the schema owner's, on a LAN server.
 	 */
-	restoreBackup: (path: string, passphrase: string, login: TypedLogin | null) => typedError<BackupPreview, AppError>(__TAURI_INVOKE("restore_backup", { path, passphrase, login })),
+	restoreBackup: (source: BackupSource, passphrase: string, login: TypedLogin | null) => typedError<BackupPreview, AppError>(__TAURI_INVOKE("restore_backup", { source, passphrase, login })),
 	/**
 	 *  Puts a restored database in the clinic's place (the admin confirmed what is lost); answers
 	 *  the name the replaced database is kept under.
@@ -591,6 +598,13 @@ export type BackupSettingsInput = {
 	passphrase: string | null,
 	passphraseAgain: string | null,
 };
+
+/**  A restore's file. */
+export type BackupSource = 
+/**  A backup on the clinic's list, by its record. */
+{ kind: "listed"; id: string } | 
+/**  A file picked in the file dialog at this desk. */
+{ kind: "picked"; token: string };
 
 export type BookInput = {
 	/**  Made by the client (UUID v7). */
@@ -1269,6 +1283,12 @@ export type PaymentInput = {
 
 /**  One thing a role may be allowed to do. Checked in Rust by every command. */
 export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "inventory.override" | "stats.read";
+
+/**  A file the admin picked, as the webview knows it: its token and its name (never its folder). */
+export type PickedFile = {
+	token: string,
+	fileName: string,
+};
 
 export type Podiatrist = {
 	id: string,

@@ -10,3 +10,4 @@ pub mod model;
 pub mod repo;
 pub mod retention;
 pub mod service;
+pub mod source;

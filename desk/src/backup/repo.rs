@@ -151,6 +151,20 @@ pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> AppResult<Vec<Backup
     Ok(rows.into_iter().map(BackupRecord::from).collect())
 }
 
+/// One backup's record.
+pub async fn by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<BackupRecord>> {
+    let row = sqlx::query_as!(
+        Row,
+        r#"SELECT id, desk, started_at, finished_at, outcome AS "outcome: Outcome", file_name, folder, bytes, sha256,
+                  row_counts, verified_at, detail, pruned_at, key_proven_at
+           FROM backups WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(BackupRecord::from))
+}
+
 /// The record of a file in a folder (the newest, should a name repeat).
 pub async fn by_file(db: impl PgExecutor<'_>, folder: &str, file_name: &str) -> AppResult<Option<BackupRecord>> {
     let row = sqlx::query_as!(

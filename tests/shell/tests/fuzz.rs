@@ -371,7 +371,11 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("prove_backup_key", json!({ "passphrase": "frase de prueba larga" })),
         (
             "restore_backup",
-            json!({ "path": "/tmp/no-existe.backup.age", "passphrase": "frase de prueba larga", "login": { "user": "clinic", "password": "x" } }),
+            json!({ "source": { "kind": "picked", "token": Uuid::now_v7() }, "passphrase": "frase de prueba larga", "login": { "user": "clinic", "password": "x" } }),
+        ),
+        (
+            "restore_backup",
+            json!({ "source": { "kind": "listed", "id": Uuid::now_v7() }, "passphrase": "frase de prueba larga", "login": null }),
         ),
         ("switch_to_restored", json!({ "database": "clinic_restaurada_20260101_000000", "login": null })),
         ("discard_restored", json!({ "database": "clinic_restaurada_20260101_000000", "login": null })),
@@ -391,6 +395,9 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
 /// command added without one fails `every_command_is_fuzzed`.
 const NOT_FUZZED: &[(&str, &str)] = &[
     ("restart_app", "restarts the process under test"),
+    // Refused without settings.manage like every admin command (tests/shell/tests/ipc.rs); with
+    // it, it opens the system's file dialog, which needs a person.
+    ("pick_backup_file", "opens the system's file dialog"),
     // Its link is built by `reminders::service::link`, tested with hostile phones and templates in
     // tests/tests/reminders.rs; the command only hands that link to the system's browser.
     ("open_reminder", "opens the system's browser"),

@@ -346,7 +346,11 @@ fn backups_are_an_admins_and_every_refusal_is_audited_but_the_dashboard_sees_the
         ("get_backup_settings", json!({})),
         ("run_backup_now", json!({})),
         ("list_backups", json!({})),
-        ("restore_backup", json!({ "path": "/tmp/x.backup.age", "passphrase": "una frase cualquiera", "login": null })),
+        ("pick_backup_file", json!({ "title": "Elegir respaldo" })),
+        (
+            "restore_backup",
+            json!({ "source": { "kind": "picked", "token": uuid::Uuid::now_v7() }, "passphrase": "una frase cualquiera", "login": null }),
+        ),
         ("switch_to_restored", json!({ "database": "clinic_restaurada_20260101_000000", "login": null })),
         ("drop_kept_database", json!({ "name": "clinic_antes_20260101_000000", "login": null })),
         ("upgrade_postgres", json!({})),

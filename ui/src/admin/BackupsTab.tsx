@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import type { BackupHealth, BackupPreview, BackupRecord, BackupSettings, KeptDatabase, TypedLogin } from "../bindings";
+import type { BackupHealth, BackupPreview, BackupRecord, BackupSettings, BackupSource, KeptDatabase, TypedLogin } from "../bindings";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
@@ -9,7 +9,7 @@ export function BackupsTab() {
   const settings = useLoad(() => call(commands.getBackupSettings()));
   const list = useLoad(() => call(commands.listBackups()));
   const health = useLoad(() => call(commands.getBackupHealth()));
-  const [restoring, setRestoring] = useState<string | null>(null);
+  const [restoring, setRestoring] = useState<Chosen | null>(null);
   const [restores, setRestores] = useState(0);
   if (!settings.data) return <Pending error={settings.error} />;
   const reload = () => {
@@ -28,8 +28,8 @@ export function BackupsTab() {
       <BackupLogin />
       {settings.data.hasKey ? <RunNow onDone={reload} /> : null}
       {settings.data.hasKey ? <ProveKey onDone={reload} /> : null}
-      <BackupList records={list.data ?? []} onRestore={(path) => setRestoring(path)} />
-      {settings.data.hasKey ? <Restore path={restoring} onPath={setRestoring} onRestored={() => setRestores(restores + 1)} /> : null}
+      <BackupList records={list.data ?? []} onRestore={setRestoring} />
+      {settings.data.hasKey ? <Restore chosen={restoring} onChosen={setRestoring} onRestored={() => setRestores(restores + 1)} /> : null}
       <KeptDatabases key={restores} />
     </div>
   );
@@ -149,7 +149,11 @@ function megabytes(bytes: number | null): string {
   return bytes === null ? "" : `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
 
-function BackupList({ records, onRestore }: { records: BackupRecord[]; onRestore: (path: string) => void }) {
+/** The file a restore reads, as the webview knows it: a listed backup's record or a picked
+ *  file's token (never a path), and the file's name to show. */
+type Chosen = { source: BackupSource; fileName: string };
+
+function BackupList({ records, onRestore }: { records: BackupRecord[]; onRestore: (chosen: Chosen) => void }) {
   if (records.length === 0) return <Card title={t("backups.list")}><p>{t("backups.none")}</p></Card>;
   return (
     <Card title={t("backups.list")}>
@@ -176,7 +180,7 @@ function BackupList({ records, onRestore }: { records: BackupRecord[]; onRestore
               <td class="num">{r.rowCounts["patients"] ?? ""}</td>
               <td>
                 {r.fileName && r.folder && !r.prunedAt ? (
-                  <button type="button" class="secondary" onClick={() => onRestore(`${r.folder}/${r.fileName}`)}>
+                  <button type="button" class="secondary" onClick={() => onRestore({ source: { kind: "listed", id: r.id }, fileName: r.fileName ?? "" })}>
                     {t("backups.restore")}
                   </button>
                 ) : null}
@@ -193,15 +197,20 @@ const SHOWN = ["patients", "appointments", "visits", "charges", "payments", "exp
 
 /** Restore: the file and the passphrase; the backup is restored beside the clinic's database and
  *  shown against it; only a confirmation naming what is lost puts it in place. */
-function Restore({ path, onPath, onRestored }: { path: string | null; onPath: (path: string) => void; onRestored: () => void }) {
+function Restore({ chosen, onChosen, onRestored }: { chosen: Chosen | null; onChosen: (chosen: Chosen) => void; onRestored: () => void }) {
   const [passphrase, setPassphrase] = useState("");
   const [owner, setOwner] = useState<TypedLogin>({ user: "", password: "" });
   const [preview, setPreview] = useState<BackupPreview | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const login = () => (owner.user === "" ? null : owner);
   const read = useSubmit(async () => {
-    setPreview(await call(commands.restoreBackup(path ?? "", passphrase, login())));
+    if (!chosen) return;
+    setPreview(await call(commands.restoreBackup(chosen.source, passphrase, login())));
     setPassphrase("");
+  });
+  const pick = useSubmit(async () => {
+    const picked = await call(commands.pickBackupFile(t("backups.pickTitle")));
+    if (picked) onChosen({ source: { kind: "picked", token: picked.token }, fileName: picked.fileName });
   });
   const confirm = useSubmit(async () => {
     if (!preview) return;
@@ -224,7 +233,13 @@ function Restore({ path, onPath, onRestored }: { path: string | null; onPath: (p
       {!preview ? (
         <Form test="backup-restore" onSubmit={() => void read.run()}>
           <p class="hint">{t("backups.restoreBody")}</p>
-          <Field name="file" value={path ?? ""} onInput={onPath} invalid={read.field === "file"} />
+          <div class="row">
+            <span data-test="restore-file">{chosen ? chosen.fileName : t("backups.noFileChosen")}</span>
+            <button type="button" class="secondary" data-test="pick-backup" disabled={pick.busy} onClick={() => void pick.run()}>
+              {t("backups.pickFile")}
+            </button>
+          </div>
+          <ErrorBox message={pick.message} />
           <Field name="passphrase" type="password" value={passphrase} onInput={setPassphrase} invalid={read.field === "passphrase"} autoComplete="off" />
           <details open={read.field === "user" || read.field === "password"}>
             <summary>{t("backups.ownerLogin")}</summary>
@@ -232,7 +247,7 @@ function Restore({ path, onPath, onRestored }: { path: string | null; onPath: (p
             <Field name="password" type="password" value={owner.password} onInput={(v) => setOwner({ ...owner, password: v })} invalid={read.field === "password"} />
           </details>
           <ErrorBox message={read.message} />
-          <button type="submit" disabled={read.busy}>
+          <button type="submit" disabled={read.busy || !chosen}>
             {read.busy ? t("backups.reading") : t("backups.readBackup")}
           </button>
         </Form>
