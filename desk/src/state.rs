@@ -53,8 +53,8 @@ pub struct AppState {
     pub awaiting_owner: std::sync::Mutex<Option<crate::db::Target>>,
     /// The spreadsheet import under way at this desk, if any.
     pub import: podoclinic_clinic::import::Running,
-    /// Backup files the admin picked in the file dialog at this desk, for a restore.
-    pub picked: crate::backup::source::Picked,
+    /// Files picked in the system's file dialog at this desk (a restore's, an import's).
+    pub picked: crate::picked::PickedFiles,
 }
 
 impl AppState {

@@ -30,7 +30,7 @@ macro_rules! app_builder {
                 commands::desk::upgrade_database,
                 commands::desk::restart_app::<$runtime>,
                 commands::desk::open_admin_window::<$runtime>,
-                commands::backups::pick_backup_file::<$runtime>,
+                commands::files::pick_file::<$runtime>,
                 commands::desk::export_diagnostics,
                 commands::desk::get_postgres_upgrade,
                 commands::desk::upgrade_postgres,

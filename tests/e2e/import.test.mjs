@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eventually, launchOnFreshDatabase, psql, podiatristAllWeek } from "./driver.mjs";
+import { answerFileDialog, eventually, launchOnFreshDatabase, psql, podiatristAllWeek } from "./driver.mjs";
 
 /** "Revisar", scrolled into view first: below the admin window's fold, WebKitWebDriver's click on
  *  it never returns. */
@@ -42,9 +42,11 @@ test("a spreadsheet of patients is checked, imported, and its patients found fro
   await app.click("[data-test=open-admin]");
   await app.switchToNewWindow(known);
   await app.click("[data-test=tab-import]");
-  await app.type("[data-test=import-file] #field-file", file);
-  await app.click("[data-test=import-file] button[type=submit]");
+  // The file is chosen in the system's file dialog, as at a desk; the page shows its name only.
+  await app.click("[data-test=import-pick]");
+  await answerFileDialog("Elegir la hoja de cálculo a importar", file);
   await app.find("[data-test=import-preview]");
+  await app.textIs("[data-test=import-file-name]", "pacientes.csv");
   const suggested = await app.script("return [...document.querySelectorAll('[data-test^=map-]')].map((s) => s.value)");
   assert.deepEqual(suggested, ["key", "fullName", "birthDate", "phone", "diabetes"], "the headers suggest the fields");
   await app.textIs("[data-test=import-preview] tbody tr", /Ramona Quiñones Ávila/); // Windows-1252 accents read
@@ -78,8 +80,8 @@ test("a spreadsheet of patients is checked, imported, and its patients found fro
       "06/03/2024;09:00;30;Dr. Nadie;A-1;;",
     ].join("\n") + "\n",
   );
-  await app.type("[data-test=import-file] #field-file", visits);
-  await app.click("[data-test=import-file] button[type=submit]");
+  await app.click("[data-test=import-pick]");
+  await answerFileDialog("Elegir la hoja de cálculo a importar", visits);
   await eventually(async () => (await app.script("return document.querySelector('[data-test=import-kind]')?.value")) === "appointments", "the headers to name appointments");
   const mapped = await app.script("return [...document.querySelectorAll('[data-test^=map-]')].map((s) => s.value)");
   assert.deepEqual(mapped, ["date", "time", "durationMinutes", "podiatrist", "patientKey", "status", "reason"]);

@@ -9,6 +9,7 @@ use podoclinic_desk::backup::model::{BackupSettingsInput, Outcome};
 use podoclinic_desk::backup::service;
 use podoclinic_desk::backup::source::{self, BackupSource};
 use podoclinic_desk::backup::{file, key::RecoveryKey};
+use podoclinic_desk::picked::{PickFor, PickedFiles};
 use podoclinic_tests::*;
 use sqlx::Connection;
 use sqlx::{PgConnection, PgPool};
@@ -230,7 +231,7 @@ async fn a_restored_backup_takes_the_clinics_place_with_exactly_the_backups_data
     // What a restore reads is named by the list's record or by a file picked at this desk: a
     // listed backup is its recorded file; a picked copy elsewhere (a USB drive) is that copy, and
     // one byte flipped in it is a damaged backup, named so; a token nobody picked names nothing.
-    let picked = source::Picked::default();
+    let picked = PickedFiles::default();
     let listed = source::path_of(&pool, &picked, &BackupSource::Listed { id: backup.id }).await.unwrap();
     assert_eq!(listed, path);
     let missing = source::path_of(&pool, &picked, &BackupSource::Listed { id: uuid::Uuid::now_v7() }).await;
@@ -243,7 +244,7 @@ async fn a_restored_backup_takes_the_clinics_place_with_exactly_the_backups_data
     flipped[middle] ^= 0x40;
     std::fs::write(&copy, &flipped).unwrap();
     std::fs::copy(service::key_file_for(&path), service::key_file_for(&copy)).unwrap();
-    let chosen = picked.remember(copy.clone());
+    let chosen = picked.remember(PickFor::Backup, copy.clone());
     assert_eq!(chosen.file_name, path.file_name().unwrap().to_string_lossy());
     let read = source::path_of(&pool, &picked, &BackupSource::Picked { token: chosen.token }).await.unwrap();
     assert_eq!(read, copy);

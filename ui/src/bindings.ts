@@ -30,12 +30,12 @@ export const commands = {
 	/**  Opens (or focuses) the admin settings window. */
 	openAdminWindow: () => typedError<null, AppError>(__TAURI_INVOKE("open_admin_window")),
 	/**
-	 *  Opens the system's file dialog over `window` for a backup file to restore (a copy on a USB
-	 *  drive, another folder): `None` if the admin closed it. The path stays at this desk; the webview
-	 *  gets the file's name and a token for `restore_backup`. `title`: the dialog's, in the UI's
-	 *  language.
+	 *  Opens the system's file dialog over `window` for a file to use as `what` (a backup to restore,
+	 *  a spreadsheet to import): `None` if the person closed it. The path stays at this desk; the
+	 *  webview gets the file's name and a token for that one use. `title`: the dialog's, in the UI's
+	 *  language. Both uses are an admin's: the permission is checked before the dialog opens.
 	 */
-	pickBackupFile: (title: string) => typedError<PickedFile | null, AppError>(__TAURI_INVOKE("pick_backup_file", { title })),
+	pickFile: (what: PickFor, title: string) => typedError<PickedFile | null, AppError>(__TAURI_INVOKE("pick_file", { what, title })),
 	/**
 	 *  "Exportar diagnóstico": a zip of the last days' logs, the versions and this desk's settings
 	 *  (no secrets) in the documents folder. Who may see the settings may export it.
@@ -123,7 +123,7 @@ export const commands = {
 	 */
 	proveBackupKey: (passphrase: string) => typedError<BackupRecord, AppError>(__TAURI_INVOKE("prove_backup_key", { passphrase })),
 	/**
-	 *  Reads a backup (one on the list, or a file picked with `pick_backup_file`) with the
+	 *  Reads a backup (one on the list, or a file picked with `pick_file`) with the
 	 *  passphrase and restores it into a database of its own, beside the clinic's: what it holds is
 	 *  shown before anything is replaced. `login`: the schema owner's, on a LAN server.
 	 */
@@ -144,18 +144,21 @@ export const commands = {
 	 *  Answers whether a keyring took the password (without one, backups cannot run unattended).
 	 */
 	saveBackupLogin: (user: string, password: string) => typedError<boolean, AppError>(__TAURI_INVOKE("save_backup_login", { user, password })),
-	/**  A spreadsheet's headers, first rows and the mappings its headers suggest ("Importar"). */
-	previewImport: (path: string) => typedError<SheetPreview, AppError>(__TAURI_INVOKE("preview_import", { path })),
+	/**
+	 *  A spreadsheet's headers, first rows and the mappings its headers suggest ("Importar"). `file`:
+	 *  the token `pick_file` gave for it.
+	 */
+	previewImport: (file: string) => typedError<SheetPreview, AppError>(__TAURI_INVOKE("preview_import", { file })),
 	/**
 	 *  What importing the file with this mapping (patients or appointments) would do (new, likely
 	 *  duplicates, errors), changing nothing.
 	 */
-	dryRunImport: (path: string, mapping: ImportMapping) => typedError<ImportReport, AppError>(__TAURI_INVOKE("dry_run_import", { path, mapping })),
+	dryRunImport: (file: string, mapping: ImportMapping) => typedError<ImportReport, AppError>(__TAURI_INVOKE("dry_run_import", { file, mapping })),
 	/**
 	 *  Imports the file's new patients or appointments in batches; progress goes out as
 	 *  `ImportProgressed` events and `cancel_import` stops it between two batches.
 	 */
-	runImport: (path: string, mapping: ImportMapping) => typedError<ImportReport, AppError>(__TAURI_INVOKE("run_import", { path, mapping })),
+	runImport: (file: string, mapping: ImportMapping) => typedError<ImportReport, AppError>(__TAURI_INVOKE("run_import", { file, mapping })),
 	/**  Stops the import under way after the batch being written. */
 	cancelImport: () => typedError<null, AppError>(__TAURI_INVOKE("cancel_import")),
 	/**  The clinic's profile (any signed-in user: the UI needs the time zone and currency). */
@@ -603,7 +606,7 @@ export type BackupSettingsInput = {
 export type BackupSource = 
 /**  A backup on the clinic's list, by its record. */
 { kind: "listed"; id: string } | 
-/**  A file picked in the file dialog at this desk. */
+/**  A file picked in the file dialog at this desk (`crate::picked`). */
 { kind: "picked"; token: string };
 
 export type BookInput = {
@@ -1284,7 +1287,14 @@ export type PaymentInput = {
 /**  One thing a role may be allowed to do. Checked in Rust by every command. */
 export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "inventory.override" | "stats.read";
 
-/**  A file the admin picked, as the webview knows it: its token and its name (never its folder). */
+/**  What a file is picked for: it decides the dialog's filter, and what the token may be used for. */
+export type PickFor = 
+/**  A backup to restore (`podoclinic-….backup.age`). */
+"backup" | 
+/**  A spreadsheet of a clinic's history to import. */
+"spreadsheet";
+
+/**  A picked file as the webview knows it: its token and its name (never its folder). */
 export type PickedFile = {
 	token: string,
 	fileName: string,

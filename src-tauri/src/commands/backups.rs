@@ -1,5 +1,5 @@
 use crate::commands::arg::Arg;
-use tauri::{Runtime, State, Window};
+use tauri::State;
 
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::AppResult;
@@ -7,7 +7,7 @@ use podoclinic_desk::backup::model::{
     BackupHealth, BackupPreview, BackupRecord, BackupSettings, BackupSettingsInput, KeptDatabase,
 };
 use podoclinic_desk::backup::service::{self, TypedLogin};
-use podoclinic_desk::backup::source::{self, BackupSource, PickedFile};
+use podoclinic_desk::backup::source::{self, BackupSource};
 use podoclinic_desk::state::AppState;
 
 /// The clinic's backup settings ("Respaldos").
@@ -80,41 +80,7 @@ pub async fn prove_backup_key(state: State<'_, AppState>, passphrase: Arg<String
         .await
 }
 
-/// Opens the system's file dialog over `window` for a backup file to restore (a copy on a USB
-/// drive, another folder): `None` if the admin closed it. The path stays at this desk; the webview
-/// gets the file's name and a token for `restore_backup`. `title`: the dialog's, in the UI's
-/// language.
-#[tauri::command]
-#[specta::specta]
-pub async fn pick_backup_file<R: Runtime>(
-    window: Window<R>,
-    state: State<'_, AppState>,
-    title: Arg<String>,
-) -> AppResult<Option<PickedFile>> {
-    state.run(Permission::SettingsManage, (), |_ctx, ()| async move { Ok(()) }).await?;
-    let mut title = title.0;
-    podoclinic_clinic::validate::required(&mut title, "title", 200)?;
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    let parent = window.clone();
-    // As tauri's dialog plugin does it: the dialog is made on the main (GTK) thread, awaited
-    // on a thread of its own.
-    window
-        .run_on_main_thread(move || {
-            let dialog = rfd::AsyncFileDialog::new()
-                .set_parent(&parent)
-                .set_title(title)
-                .add_filter("PodoClinic", &["age"])
-                .pick_file();
-            std::thread::spawn(move || {
-                let _ = answer.send(tauri::async_runtime::block_on(dialog).map(|file| file.path().to_path_buf()));
-            });
-        })
-        .map_err(podoclinic_clinic::error::AppError::internal)?;
-    let picked = answered.await.map_err(podoclinic_clinic::error::AppError::internal)?;
-    Ok(picked.map(|path| state.picked.remember(path)))
-}
-
-/// Reads a backup (one on the list, or a file picked with `pick_backup_file`) with the
+/// Reads a backup (one on the list, or a file picked with `pick_file`) with the
 /// passphrase and restores it into a database of its own, beside the clinic's: what it holds is
 /// shown before anything is replaced. `login`: the schema owner's, on a LAN server.
 #[tauri::command]

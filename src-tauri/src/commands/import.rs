@@ -5,15 +5,19 @@ use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_clinic::import::model::{ImportMapping, ImportReport, SheetPreview};
 use podoclinic_clinic::import::service;
+use podoclinic_desk::picked::PickFor;
 use podoclinic_desk::state::AppState;
+use uuid::Uuid;
 
-/// A spreadsheet's headers, first rows and the mappings its headers suggest ("Importar").
+/// A spreadsheet's headers, first rows and the mappings its headers suggest ("Importar"). `file`:
+/// the token `pick_file` gave for it.
 #[tauri::command]
 #[specta::specta]
-pub async fn preview_import(state: State<'_, AppState>, path: Arg<String>) -> AppResult<SheetPreview> {
+pub async fn preview_import(state: State<'_, AppState>, file: Arg<Uuid>) -> AppResult<SheetPreview> {
+    let inner = &*state;
     state
-        .run(Permission::SettingsManage, path.0, |_ctx, path| async move {
-            service::preview(std::path::Path::new(&path)).await
+        .run(Permission::SettingsManage, file.0, |_ctx, file| async move {
+            service::preview(&inner.picked.path(file, PickFor::Spreadsheet)?).await
         })
         .await
 }
@@ -24,12 +28,13 @@ pub async fn preview_import(state: State<'_, AppState>, path: Arg<String>) -> Ap
 #[specta::specta]
 pub async fn dry_run_import(
     state: State<'_, AppState>,
-    path: Arg<String>,
+    file: Arg<Uuid>,
     mapping: Arg<ImportMapping>,
 ) -> AppResult<ImportReport> {
+    let inner = &*state;
     state
-        .run(Permission::SettingsManage, (path.0, mapping.0), |ctx, (path, mapping)| async move {
-            service::dry_run(&ctx, std::path::Path::new(&path), &mapping).await
+        .run(Permission::SettingsManage, (file.0, mapping.0), |ctx, (file, mapping)| async move {
+            service::dry_run(&ctx, &inner.picked.path(file, PickFor::Spreadsheet)?, &mapping).await
         })
         .await
 }
@@ -40,18 +45,18 @@ pub async fn dry_run_import(
 #[specta::specta]
 pub async fn run_import(
     state: State<'_, AppState>,
-    path: Arg<String>,
+    file: Arg<Uuid>,
     mapping: Arg<ImportMapping>,
 ) -> AppResult<ImportReport> {
     let inner = &*state;
     state
-        .run(Permission::SettingsManage, (path.0, mapping.0), |ctx, (path, mapping)| async move {
+        .run(Permission::SettingsManage, (file.0, mapping.0), |ctx, (file, mapping)| async move {
+            let path = inner.picked.path(file, PickFor::Spreadsheet)?;
             let running = &inner.import;
             let _one = running.busy.try_lock().map_err(|_| AppError::conflict("import_running", None))?;
             running.cancel.store(false, std::sync::atomic::Ordering::SeqCst);
             let documents = podoclinic_desk::documents::folder(&inner.paths);
-            let path = std::path::Path::new(&path);
-            service::import(&ctx, &documents, path, &mapping, &running.cancel, |p| {
+            service::import(&ctx, &documents, &path, &mapping, &running.cancel, |p| {
                 running.progress.send_replace(p);
             })
             .await

@@ -15,6 +15,7 @@ pub mod desk;
 pub mod documents;
 pub mod drafts;
 pub mod expenses;
+pub mod files;
 pub mod import;
 pub mod inventory;
 pub mod outbox;

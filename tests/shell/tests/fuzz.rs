@@ -338,23 +338,23 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("open_admin_window", json!({})),
         ("export_diagnostics", json!({})),
         ("get_postgres_upgrade", json!({})),
-        // Imports: a path that is not there, and a mapping of the wrong shape, are refused by name.
-        ("preview_import", json!({ "path": "/tmp/no-existe.csv" })),
+        // Imports: a file nobody picked, and a mapping of the wrong shape, are refused by name.
+        ("preview_import", json!({ "file": Uuid::now_v7() })),
         (
             "dry_run_import",
-            json!({ "path": "/tmp/no-existe.csv", "mapping": { "kind": "patients", "columns": ["fullName", null] } }),
+            json!({ "file": Uuid::now_v7(), "mapping": { "kind": "patients", "columns": ["fullName", null] } }),
         ),
         (
             "dry_run_import",
-            json!({ "path": "/tmp/no-existe.csv", "mapping": { "kind": "appointments", "columns": ["date", "podiatrist", "patientKey"] } }),
+            json!({ "file": Uuid::now_v7(), "mapping": { "kind": "appointments", "columns": ["date", "podiatrist", "patientKey"] } }),
         ),
         (
             "run_import",
-            json!({ "path": "/tmp/no-existe.csv", "mapping": { "kind": "patients", "columns": ["fullName", "phone"] } }),
+            json!({ "file": Uuid::now_v7(), "mapping": { "kind": "patients", "columns": ["fullName", "phone"] } }),
         ),
         (
             "run_import",
-            json!({ "path": "/tmp/no-existe.csv", "mapping": { "kind": "appointments", "columns": ["date", "podiatrist", "patientKey"] } }),
+            json!({ "file": Uuid::now_v7(), "mapping": { "kind": "appointments", "columns": ["date", "podiatrist", "patientKey"] } }),
         ),
         ("cancel_import", json!({})),
         ("upgrade_postgres", json!({})),
@@ -397,7 +397,7 @@ const NOT_FUZZED: &[(&str, &str)] = &[
     ("restart_app", "restarts the process under test"),
     // Refused without settings.manage like every admin command (tests/shell/tests/ipc.rs); with
     // it, it opens the system's file dialog, which needs a person.
-    ("pick_backup_file", "opens the system's file dialog"),
+    ("pick_file", "opens the system's file dialog"),
     // Its link is built by `reminders::service::link`, tested with hostile phones and templates in
     // tests/tests/reminders.rs; the command only hands that link to the system's browser.
     ("open_reminder", "opens the system's browser"),

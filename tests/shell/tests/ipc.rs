@@ -346,7 +346,8 @@ fn backups_are_an_admins_and_every_refusal_is_audited_but_the_dashboard_sees_the
         ("get_backup_settings", json!({})),
         ("run_backup_now", json!({})),
         ("list_backups", json!({})),
-        ("pick_backup_file", json!({ "title": "Elegir respaldo" })),
+        ("pick_file", json!({ "what": "backup", "title": "Elegir respaldo" })),
+        ("pick_file", json!({ "what": "spreadsheet", "title": "Elegir hoja" })),
         (
             "restore_backup",
             json!({ "source": { "kind": "picked", "token": uuid::Uuid::now_v7() }, "passphrase": "una frase cualquiera", "login": null }),

@@ -209,7 +209,7 @@ function Restore({ chosen, onChosen, onRestored }: { chosen: Chosen | null; onCh
     setPassphrase("");
   });
   const pick = useSubmit(async () => {
-    const picked = await call(commands.pickBackupFile(t("backups.pickTitle")));
+    const picked = await call(commands.pickFile("backup", t("backups.pickTitle")));
     if (picked) onChosen({ source: { kind: "picked", token: picked.token }, fileName: picked.fileName });
   });
   const confirm = useSubmit(async () => {

@@ -9,12 +9,13 @@ import {
   type ImportProgress,
   type ImportReport,
   type PatientField,
+  type PickedFile,
   type SheetPreview,
 } from "../bindings";
 import { call, commands } from "../api";
 import { chosen } from "../options";
 import { DocumentLink } from "../components/Document";
-import { Card, ErrorBox, Field, Form, useSubmit } from "../components/Form";
+import { Card, ErrorBox, useSubmit } from "../components/Form";
 import { t } from "../i18n";
 
 /** The mapping of `kind` that the file's headers suggest. */
@@ -40,7 +41,8 @@ function remapped(mapping: ImportMapping, i: number, value: string): ImportMappi
  *  mapped to fields, a dry run that counts new rows, likely duplicates and errors, then the import
  *  with a progress bar. */
 export function ImportTab() {
-  const [path, setPath] = useState("");
+  // The file picked in the system's dialog: its token and name (the desk keeps its path).
+  const [file, setFile] = useState<PickedFile | null>(null);
   const [preview, setPreview] = useState<SheetPreview | null>(null);
   const [mapping, setMapping] = useState<ImportMapping>({ kind: "patients", columns: [] });
   const [dry, setDry] = useState<ImportReport | null>(null);
@@ -48,13 +50,20 @@ export function ImportTab() {
   // While an import runs, the file and what it holds stay as they are.
   const [running, setRunning] = useState(false);
   const read = useSubmit(async () => {
-    const found = await call(commands.previewImport(path));
+    const picked = await call(commands.pickFile("spreadsheet", t("import.pickTitle")));
+    if (!picked) return;
+    // Another file: its columns are read anew.
+    setFile(picked);
+    setPreview(null);
+    const found = await call(commands.previewImport(picked.token));
     setPreview(found);
     setMapping(suggested(found, found.kind));
     setDry(null);
     setDone(null);
   });
-  const check = useSubmit(async () => setDry(await call(commands.dryRunImport(path, mapping))));
+  const check = useSubmit(async () => {
+    if (file) setDry(await call(commands.dryRunImport(file.token, mapping)));
+  });
   const remap = (i: number, value: string) => {
     setMapping(remapped(mapping, i, value));
     setDry(null);
@@ -69,25 +78,14 @@ export function ImportTab() {
   return (
     <div class="stack">
       <Card title={t("import.title")}>
-        <Form test="import-file" onSubmit={() => void read.run()}>
-          <p class="hint">{t("import.body")}</p>
-          <Field
-            name="file"
-            value={path}
-            onInput={(value) => {
-              // Another file: its columns are read anew.
-              setPath(value);
-              setPreview(null);
-            }}
-            invalid={read.field === "file"}
-            hint={t("import.fileHint")}
-            disabled={running}
-          />
-          <ErrorBox message={read.message} />
-          <button type="submit" disabled={read.busy || running}>
+        <p class="hint">{t("import.body")}</p>
+        <div class="row" data-test="import-file">
+          <span data-test="import-file-name">{file ? file.fileName : t("import.noFile")}</span>
+          <button type="button" data-test="import-pick" disabled={read.busy || running} onClick={() => void read.run()}>
             {t("import.read")}
           </button>
-        </Form>
+        </div>
+        <ErrorBox message={read.message} />
       </Card>
       {preview ? (
         <Card title={t("import.mapping", { rows: preview.rows })}>
@@ -134,7 +132,7 @@ export function ImportTab() {
             {check.busy ? t("import.checking") : t("import.dryRun")}
           </button>
           {dry ? <Report report={dry} kind={mapping.kind} finished={false} /> : null}
-          {dry && dry.new > 0 && !done ? <Run path={path} mapping={mapping} onDone={setDone} onRunning={setRunning} /> : null}
+          {file && dry && dry.new > 0 && !done ? <Run file={file.token} mapping={mapping} onDone={setDone} onRunning={setRunning} /> : null}
           {done ? <Report report={done} kind={mapping.kind} finished /> : null}
         </Card>
       ) : null}
@@ -191,12 +189,13 @@ function Report({ report, kind, finished }: { report: ImportReport; kind: Import
 /** The import itself: a progress bar with counts and the time left, and a cancel that stops
  *  between two batches (a batch is written whole or not at all). */
 function Run({
-  path,
+  file,
   mapping,
   onDone,
   onRunning,
 }: {
-  path: string;
+  /** The picked file's token. */
+  file: string;
   mapping: ImportMapping;
   onDone: (r: ImportReport) => void;
   onRunning: (running: boolean) => void;
@@ -206,7 +205,7 @@ function Run({
     const listening = events.importProgressed.listen((event) => setProgress(event.payload));
     return () => void listening.then((stop) => stop());
   }, []);
-  const run = useSubmit(async () => onDone(await call(commands.runImport(path, mapping))));
+  const run = useSubmit(async () => onDone(await call(commands.runImport(file, mapping))));
   // Unmounted as its report shows (still busy then): running ends with it.
   useEffect(() => {
     onRunning(run.busy);
