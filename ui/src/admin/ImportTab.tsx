@@ -52,14 +52,15 @@ export function ImportTab() {
   const read = useSubmit(async () => {
     const picked = await call(commands.pickFile("spreadsheet", t("import.pickTitle")));
     if (!picked) return;
-    // Another file: its columns are read anew.
+    // Another file: its columns are read anew, and nothing of the file before stays on screen
+    // (its check's counts would offer to import this one).
     setFile(picked);
     setPreview(null);
+    setDry(null);
+    setDone(null);
     const found = await call(commands.previewImport(picked.token));
     setPreview(found);
     setMapping(suggested(found, found.kind));
-    setDry(null);
-    setDone(null);
   });
   const check = useSubmit(async () => {
     if (file) setDry(await call(commands.dryRunImport(file.token, mapping)));
