@@ -136,10 +136,18 @@ export async function startDeskStore(): Promise<void> {
 }
 
 /** Calls `reload` whenever another desk (or this one) changes one of `topics`, or after a
- * reconnect (`everything`): lists of payments, cash, stock and today's patients stay current. */
-export function onDataChanged(topics: DataChanged["topic"][], reload: () => void): () => void {
-  const listening = events.dataChanged.listen((event) => {
+ * reconnect (`everything`): lists of payments, cash, stock and today's patients stay current.
+ * `listening` is called once the listener is in place (or could not be placed), unless stopped
+ * before: what is loaded from then on misses no change. */
+export function onDataChanged(topics: DataChanged["topic"][], reload: () => void, listening?: () => void): () => void {
+  let stopped = false;
+  const registered = events.dataChanged.listen((event) => {
     if (event.payload.topic === "everything" || topics.includes(event.payload.topic)) reload();
   });
-  return () => void listening.then((stop) => stop());
+  const ready = () => void (!stopped && listening?.());
+  registered.then(ready, ready);
+  return () => {
+    stopped = true;
+    void registered.then((stop) => stop(), () => undefined);
+  };
 }

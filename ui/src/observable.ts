@@ -1,5 +1,5 @@
 // A minimal observable value and its Preact hook; the app's shared state is a few of these.
-import { useEffect, useState } from "preact/hooks";
+import { useSyncExternalStore } from "preact/compat";
 
 export interface Observable<T> {
   get(): T;
@@ -19,13 +19,15 @@ export function observable<T>(initial: T): Observable<T> {
     },
     subscribe(listener) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => void listeners.delete(listener);
     },
   };
 }
 
+/** The current value, re-rendering at each change. Preact subscribes after the first paint; a value
+ * set in between (the database's "online" event while the window starts) must not be lost until
+ * the next change: `useSyncExternalStore` compares once subscribed (issue 29: the desk stayed on
+ * "Iniciando la base de datos…" with its database online). */
 export function useObserved<T>(store: Observable<T>): T {
-  const [, setTick] = useState(0);
-  useEffect(() => store.subscribe(() => setTick((n) => n + 1)), [store]);
-  return store.get();
+  return useSyncExternalStore(store.subscribe, store.get);
 }

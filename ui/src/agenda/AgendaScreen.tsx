@@ -36,10 +36,16 @@ export function AgendaScreen({ canWrite, userId }: { canWrite: boolean; userId: 
     setTodayKey((k) => k + 1);
   };
 
-  // Another desk booked, moved or checked someone in: refresh what is on screen.
+  // Another desk booked, moved or checked someone in: refresh what is on screen. Once listening,
+  // what the calendar fetched before is fetched again: a booking made meanwhile is not missed.
   useEffect(() => {
+    let stopped = false;
     const unlisten = events.agendaChanged.listen(() => changed());
-    return () => void unlisten.then((stop) => stop());
+    unlisten.then(() => void (!stopped && changed()), () => undefined);
+    return () => {
+      stopped = true;
+      void unlisten.then((stop) => stop(), () => undefined);
+    };
   }, []);
 
   useEffect(() => {

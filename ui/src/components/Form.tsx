@@ -130,8 +130,12 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = [], topics:
       if (ticket === latest.current) setError(errorText(e));
     }
   };
-  useEffect(() => void reload(), deps);
-  useEffect(() => (topics.length > 0 ? onDataChanged(topics, () => void reload()) : undefined), [...deps, topics.join()]);
+  // With topics, listening comes first and loading second: a change another desk makes while the
+  // listener is being placed is in what is loaded, not missed until the next one.
+  useEffect(() => {
+    if (topics.length === 0) return void reload();
+    return onDataChanged(topics, () => void reload(), () => void reload());
+  }, [...deps, topics.join()]);
   return { data, error, reload };
 }
 
