@@ -146,7 +146,7 @@ pub async fn upgrade_schema(state: &AppState, owner: &str, password: &str) -> Ap
         return Err(AppError::conflict("schema_current", None));
     };
     let as_owner = desk.desk.clone().username(owner.trim()).password(password);
-    let target = Target { desk: as_owner.clone(), owner: Some(as_owner), admit: None, tunnel: desk.tunnel.clone() };
+    let target = Target { desk: as_owner.clone(), owner: Some(as_owner), tunnel: desk.tunnel.clone() };
     match db::prepare(&target).await {
         Ok(Schema::Current) => {}
         Ok(Schema::TooNew { .. }) => return Err(AppError::UpdateRequired),

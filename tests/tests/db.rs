@@ -207,7 +207,7 @@ async fn the_embedded_cluster_asks_for_a_password_and_the_desk_is_not_its_owner(
         let options = address.connect_options().username(user).database("clinic");
         async move { sqlx::PgConnection::connect_with(&options).await.map(|_| ()) }
     };
-    for user in ["clinic", "clinic_desk", "postgres"] {
+    for user in ["clinic", "clinic_owner", "clinic_desk", "postgres"] {
         let said = without_password(user).await.expect_err(user).to_string();
         assert!(said.contains("password"), "{user}: refused for want of a password, not by accident: {said}");
     }
@@ -262,6 +262,119 @@ async fn the_embedded_cluster_asks_for_a_password_and_the_desk_is_not_its_owner(
     tokio::task::spawn_blocking(move || cluster.stop_blocking()).await.unwrap();
     let _ = std::fs::remove_dir_all(&root);
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// Issue 32: the embedded cluster's schema belongs to a login that is no superuser, and backups
+/// are restored as it. A cluster an older app made (everything its superuser's, and backups that
+/// say so) is handed over on its next start, and such a backup still restores, as the owner.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_clusters_schema_owner_is_no_superuser_and_restores_run_as_it() {
+    use podoclinic_desk::backup::dump;
+    let bin = find_binaries().expect("PostgreSQL server binaries are required for this test");
+    let data = std::env::temp_dir().join(format!("podoclinic-cluster-{}", uuid::Uuid::now_v7().simple()));
+    let cluster = Cluster::plan(bin, &data).expect("cluster plan");
+    let target = cluster.start().await.expect("cluster start");
+    assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
+    let desk = desk_pool(target.desk.clone());
+    podoclinic_desk::demo::seed(&desk, "desk").await.expect("the desk login seeds the demo clinic");
+    desk.close().await;
+
+    let owner = cluster.owner_conn().expect("the owner's login");
+    let superuser = {
+        let credentials: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(cluster.root.join("credentials.json")).unwrap()).unwrap();
+        let password = credentials["owner"].as_str().expect("the superuser's password").to_string();
+        dump::Conn { user: "clinic".into(), password: Some(password), ..owner.clone() }
+    };
+    // Who owns what, seen from the clinic's database: its owner, and every object of its schema
+    // that is not an extension's, by role; and whether a login is a superuser.
+    let owners = |conn: dump::Conn| async move {
+        let mut db = sqlx::PgConnection::connect_with(&conn.options()).await.unwrap();
+        let owners: Vec<(String, i64)> = sqlx::query_as(
+            "WITH objects AS (
+                 SELECT relowner AS owner, 'pg_class'::regclass AS class, oid FROM pg_class
+                     WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'v', 'm', 'S')
+                 UNION ALL SELECT proowner, 'pg_proc'::regclass, oid FROM pg_proc
+                     WHERE pronamespace = 'public'::regnamespace
+                 UNION ALL SELECT typowner, 'pg_type'::regclass, oid FROM pg_type
+                     WHERE typnamespace = 'public'::regnamespace AND typtype IN ('e', 'd')
+                 UNION ALL SELECT datdba, 'pg_database'::regclass, oid FROM pg_database
+                     WHERE datname = current_database())
+             SELECT owner::regrole::text, count(*) FROM objects o
+             WHERE NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = o.class AND d.objid = o.oid AND d.deptype = 'e')
+             GROUP BY 1 ORDER BY 1",
+        )
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+        let is_superuser: bool =
+            sqlx::query_scalar("SELECT current_setting('is_superuser') = 'on'").fetch_one(&mut db).await.unwrap();
+        db.close().await.unwrap();
+        (owners, is_superuser)
+    };
+    let (found, is_superuser) = owners(owner.clone()).await;
+    assert!(!is_superuser, "the schema's owner is no superuser");
+    assert_eq!(found.len(), 1, "one owner for everything: {found:?}");
+    assert_eq!(found[0].0, "clinic_owner");
+    assert!(found[0].1 > 50, "tables, sequences, functions, types and the database: {found:?}");
+
+    // An older app's cluster: everything its superuser's, and a backup taken as it.
+    let mut admin = sqlx::PgConnection::connect_with(&superuser.options()).await.unwrap();
+    sqlx::query("REASSIGN OWNED BY clinic_owner TO clinic").execute(&mut admin).await.unwrap();
+    admin.close().await.unwrap();
+    let (found, _) = owners(superuser.clone()).await;
+    assert_eq!(found.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(), ["clinic"], "{found:?}");
+    let tools = dump::tools_for(cluster_major(&cluster)).await.expect("pg_dump of the cluster's major");
+    let old_backup = cluster.root.join("older-app.dump");
+    let taken = dump::dump(&superuser, &tools, &old_backup).await.unwrap();
+
+    // Its next start hands everything to the owner, and the desk goes on.
+    let stopper = cluster.clone();
+    tokio::task::spawn_blocking(move || stopper.stop_blocking()).await.unwrap();
+    let target = cluster.start().await.expect("the older app's cluster starts");
+    assert_eq!(db::prepare(&target).await.unwrap(), Schema::Current);
+    let (found, _) = owners(owner.clone()).await;
+    assert_eq!(found.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(), ["clinic_owner"], "{found:?}");
+
+    // The older backup restores as the owner (its objects become the owner's), the switch ends
+    // the desks' sessions, and the desk works on the restored data.
+    let desk = desk_pool(target.desk.clone());
+    let patients: i64 = sqlx::query_scalar("SELECT count(*) FROM patients").fetch_one(&desk).await.unwrap();
+    sqlx::query("UPDATE patients SET address = 'después del respaldo'").execute(&desk).await.unwrap();
+    let staged = dump::derived_name("clinic", "restaurada", chrono::Utc::now());
+    let restored = dump::restore(&owner, &tools, &old_backup, &staged).await.expect("restored as the owner");
+    assert_eq!(restored.row_counts, taken.row_counts);
+    let (found, _) = owners(owner.on(&staged)).await;
+    assert_eq!(found.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(), ["clinic_owner"], "{found:?}");
+    let keep_as = dump::kept_name("clinic", chrono::Utc::now());
+    dump::switch(&owner, "clinic", &staged, &keep_as).await.expect("switched as the owner");
+    let mut later = None;
+    for _ in 0..20 {
+        match sqlx::query_scalar::<_, i64>("SELECT count(*) FROM patients WHERE address = 'después del respaldo'")
+            .fetch_one(&desk)
+            .await
+        {
+            Ok(n) => {
+                later = Some(n);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    assert_eq!(later, Some(0), "the desk reads the restored data, without the later change");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM patients").fetch_one(&desk).await.unwrap();
+    assert_eq!(count, patients);
+    let written = sqlx::query("UPDATE patients SET address = 'restaurada'").execute(&desk).await.unwrap();
+    assert_eq!(written.rows_affected() as i64, patients, "the desk writes on the restored data");
+    let kept = dump::kept(&owner, "clinic").await.unwrap();
+    assert_eq!(kept.len(), 1, "the replaced database is kept: {kept:?}");
+    dump::drop_database(&owner, &kept[0].0).await.expect("the owner drops what a restore kept");
+    tear_down(cluster, desk, &data).await;
+}
+
+/// The major the cluster runs.
+fn cluster_major(cluster: &Cluster) -> u32 {
+    podoclinic_desk::db::cluster::cluster_major(&cluster.data_dir()).expect("the cluster's PG_VERSION")
 }
 
 /// Issue 13, the LAN set-up as the README writes it: the schema's owner, the desks' group and a

@@ -333,16 +333,26 @@ async fn ddl(server: &mut PgConnection, statement: Ddl<'_>) -> AppResult<()> {
     Ok(())
 }
 
-/// Restores `dump` into a new database `target` on `owner`'s server, as it was: the same owner
-/// and the same privileges (the desks' group keeps exactly its grants), and returns what it holds.
-/// On failure the half-restored database is dropped.
+/// Restores `dump` into a new database `target` on `owner`'s server, with the same privileges
+/// (the desks' group keeps exactly its grants), and returns what it holds. Restored by a login
+/// that is not a superuser (the embedded cluster's schema owner), every object is that login's,
+/// whoever owned it in the backup (a backup an older app took names the cluster's superuser):
+/// `pg_restore` runs with the schema owner's rights and no more. On failure the half-restored
+/// database is dropped.
 pub async fn restore(owner: &Conn, tools: &Tools, dump: &Path, target: &str) -> AppResult<Contents> {
     let mut server = PgConnection::connect_with(&owner.on("postgres").options()).await?;
+    let superuser = sqlx::query_scalar!(r#"SELECT current_setting('is_superuser') = 'on' AS "superuser!""#)
+        .fetch_one(&mut server)
+        .await?;
     ddl(&mut server, Ddl::Create(target)).await?;
     let restored = async {
         ddl(&mut server, Ddl::NoTemporary(target)).await?;
         let mut cmd = owner.on(target).command(&tools.pg_restore);
-        cmd.args(["--exit-on-error", "--single-transaction", "--dbname"]).arg(target).arg(dump);
+        cmd.args(["--exit-on-error", "--single-transaction"]);
+        if !superuser {
+            cmd.arg("--no-owner");
+        }
+        cmd.arg("--dbname").arg(target).arg(dump);
         run(cmd, "pg_restore").await?;
         let mut restored = PgConnection::connect_with(&owner.on(target).options()).await?;
         let found = contents(&mut restored).await;

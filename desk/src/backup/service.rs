@@ -2,9 +2,9 @@
 //! (dump, encrypt, prove, record, retention), the schedule's "is one due", and restoring one.
 //!
 //! The programs and the scratch database need more than the desks' role may do (read every table,
-//! the audit chain's lock included; create databases): they run as the embedded cluster's owner,
-//! the development URL's login, or on a LAN the backup login an admin saved at the desk that runs
-//! them (its password in the OS keyring, like the desk's own).
+//! the audit chain's lock included; create databases): they run as the embedded cluster's schema
+//! owner (no superuser), the development URL's login, or on a LAN the backup login an admin saved
+//! at the desk that runs them (its password in the OS keyring, like the desk's own).
 
 use std::path::{Path, PathBuf};
 
@@ -662,7 +662,7 @@ pub async fn switch(ctx: &Ctx, staged: &str, owner: &Conn) -> AppResult<String> 
     }
     // A backup taken by an older app gets this app's migrations, as any database would.
     let restored = owner.on(staged).options();
-    let target = crate::db::Target { desk: restored.clone(), owner: Some(restored), admit: None, tunnel: None };
+    let target = crate::db::Target { desk: restored.clone(), owner: Some(restored), tunnel: None };
     if let crate::db::Schema::TooNew { .. } = crate::db::prepare(&target).await? {
         return Err(AppError::conflict("backup_newer_than_app", None));
     }

@@ -1,10 +1,15 @@
 //! The embedded default: a private PostgreSQL cluster run from the system's binaries, reachable
 //! only through a Unix socket in a folder that only its owner can open, and only with a password
-//! (scram-sha-256, socket included). Its superuser creates the clinic's database, runs the
-//! migrations and admits the desk login; the app's pool runs as that login, a member of
-//! `podoclinic_app` that reads and writes rows and nothing more.
+//! (scram-sha-256, socket included). Three roles, each for one thing:
+//! - its superuser (`clinic`, the one `initdb` makes) creates the other two, the desks' group and
+//!   the clinic's database, and moves the cluster to a newer PostgreSQL; nothing else runs as it;
+//! - the schema's owner (`clinic_owner`: no superuser, may create databases) owns the clinic's
+//!   database and every object in it, runs the migrations, and takes and restores backups, so a
+//!   restored file runs with no more than the schema's own rights;
+//! - the desk login (`clinic_desk`), the app's pool: a member of `podoclinic_app` that reads and
+//!   writes rows and nothing more.
 //!
-//! Both passwords are random, made when the cluster is, and kept in a file only the desk's OS user
+//! The passwords are random, made when the cluster is, and kept in a file only the desk's OS user
 //! can read, beside the data files that user can read anyway: this keeps out a stray `psql`, a
 //! statement injected through the app or a bug in it, not the desk's OS user (the audit chain is
 //! what catches that user's edits).
@@ -17,18 +22,81 @@ use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use tokio::process::Command;
 
+use crate::db::Target;
 use crate::db::programs::{self, PG_BIN_ENV, binaries_major, find_binaries, has_server_binaries, installed_majors};
-use crate::db::{DeskLogin, Target};
 use crate::platform::{self, ClusterAddress, ClusterUser};
 
-/// The cluster's superuser (the schema's owner).
-const OWNER: &str = "clinic";
+/// The cluster's superuser (the bootstrap role `initdb` makes).
+const SUPERUSER: &str = "clinic";
+/// The schema's owner: not a superuser.
+const OWNER: &str = "clinic_owner";
 /// The app's daily login.
 const DESK: &str = "clinic_desk";
 const DATABASE: &str = "clinic";
 /// The one rule of the cluster's `pg_hba.conf`.
 /// The one rule of the cluster's `pg_hba.conf` (per platform: its socket, or loopback TCP).
 const HBA: &str = ClusterAddress::HBA;
+/// The desks' group, made by the superuser (the schema's owner may not make roles; its migration
+/// grants the group its rights).
+const DESKS_GROUP: &str = "DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'podoclinic_app') THEN
+        CREATE ROLE podoclinic_app NOLOGIN;
+    END IF;
+END $$";
+/// Every database of the cluster but its maintenance one, the schema owner's (run as the superuser).
+const OWN_DATABASES: &str = "DO $$
+DECLARE
+    name text;
+BEGIN
+    FOR name IN SELECT datname FROM pg_database
+        WHERE NOT datistemplate AND datname <> 'postgres' AND datdba <> 'clinic_owner'::regrole
+    LOOP
+        EXECUTE format('ALTER DATABASE %I OWNER TO clinic_owner', name);
+    END LOOP;
+END $$";
+/// Every object of the clinic's schema its superuser owns (a cluster an older app made), the
+/// schema owner's: one `ALTER … OWNER` each, since the bootstrap superuser's objects cannot be
+/// reassigned in one statement. A column's sequence moves with its table; what an extension made
+/// stays the extension's.
+const OWN_OBJECTS: &str = "DO $$
+DECLARE
+    me oid := (SELECT oid FROM pg_roles WHERE rolname = current_user);
+    r record;
+BEGIN
+    IF (SELECT nspowner FROM pg_namespace WHERE nspname = 'public') = me THEN
+        ALTER SCHEMA public OWNER TO clinic_owner;
+    END IF;
+    FOR r IN SELECT c.oid::regclass::text AS name,
+                    CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                        WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind
+        FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relowner = me
+          AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                                                   AND d.deptype IN ('a', 'i', 'e'))
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO clinic_owner', r.kind, r.name);
+    END LOOP;
+    FOR r IN SELECT p.oid::regprocedure::text AS name,
+                    CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END AS kind
+        FROM pg_proc p
+        WHERE p.pronamespace = 'public'::regnamespace AND p.proowner = me
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                                                   AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO clinic_owner', r.kind, r.name);
+    END LOOP;
+    FOR r IN SELECT t.oid::regtype::text AS name, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END AS kind
+        FROM pg_type t
+        WHERE t.typnamespace = 'public'::regnamespace AND t.typowner = me
+          AND (t.typtype IN ('e', 'd', 'r')
+               OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid
+                                                   AND d.deptype IN ('e', 'i'))
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO clinic_owner', r.kind, r.name);
+    END LOOP;
+END $$";
 /// Unix socket paths are limited to 107 bytes; keep ours well under.
 const MAX_SOCKET_DIR: usize = 80;
 
@@ -179,19 +247,23 @@ impl Cluster {
         self.root.join("credentials.json")
     }
 
-    /// The cluster's passwords, made on first use.
+    /// The cluster's passwords, made on first use (and the schema owner's, on a cluster an older
+    /// app made).
     fn credentials(&self) -> Result<Credentials, ClusterError> {
         let path = self.credentials_file();
-        match std::fs::read(&path) {
+        let mut found = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| ClusterError::Step { step: "read credentials", detail: e.to_string() }),
+                .map_err(|e| ClusterError::Step { step: "read credentials", detail: e.to_string() })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let made = Credentials { owner: random_password(), desk: random_password() };
-                write_private(&path, &serde_json::to_vec(&made).expect("two strings serialise"))?;
-                Ok(made)
+                Credentials { superuser: random_password(), desk: random_password(), owner: String::new() }
             }
-            Err(e) => Err(step("read credentials")(e)),
+            Err(e) => return Err(step("read credentials")(e)),
+        };
+        if found.owner.is_empty() {
+            found.owner = random_password();
+            write_private(&path, &serde_json::to_vec(&found).expect("strings serialise"))?;
         }
+        Ok(found)
     }
 
     /// Creates the cluster on first use, starts it (or finds it running), makes every connection
@@ -224,7 +296,7 @@ impl Cluster {
                 });
             }
             tracing::info!("creating the local database cluster");
-            self.init(&data, &credentials.owner).await?;
+            self.init(&data, &credentials.superuser).await?;
         }
 
         let running =
@@ -235,16 +307,20 @@ impl Cluster {
         }
 
         let base = address.connect_options();
-        let owner = base.clone().username(OWNER).password(&credentials.owner);
-        let mut admin = PgConnection::connect_with(&owner.clone().database("postgres")).await?;
+        let superuser = base.clone().username(SUPERUSER).password(&credentials.superuser);
+        let mut admin = PgConnection::connect_with(&superuser.clone().database("postgres")).await?;
         if std::fs::read_to_string(data.join("pg_hba.conf")).map_err(step("read pg_hba.conf"))? != HBA {
-            // A cluster an older app made: its socket trusted anyone. The owner gets its password
-            // first (trust lets this connection in without one), then the socket stops trusting.
+            // A cluster an older app made: its socket trusted anyone. The superuser gets its
+            // password first (trust lets this connection in without one), then the socket stops
+            // trusting.
             tracing::info!("the local cluster now asks every connection for a password");
-            crate::db::set_login(&mut admin, OWNER, &credentials.owner, crate::db::Login::Existing).await?;
+            crate::db::set_login(&mut admin, SUPERUSER, &credentials.superuser, crate::db::Login::Existing).await?;
             self.write_hba()?;
             sqlx::query("SELECT pg_reload_conf()").execute(&mut admin).await?;
         }
+        crate::db::set_login(&mut admin, OWNER, &credentials.owner, crate::db::Login::Owner).await?;
+        sqlx::query(DESKS_GROUP).execute(&mut admin).await?;
+        crate::db::set_login(&mut admin, DESK, &credentials.desk, crate::db::Login::Desk).await?;
         let exists = sqlx::query_scalar!(
             r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
             DATABASE
@@ -253,13 +329,18 @@ impl Cluster {
         .await?;
         if !exists {
             // Runtime text, not a macro: DDL on the cluster's maintenance database, outside the schema.
-            sqlx::query("CREATE DATABASE clinic").execute(&mut admin).await?;
+            sqlx::query("CREATE DATABASE clinic OWNER clinic_owner").execute(&mut admin).await?;
         }
+        // The clinic's database, and those restores made or kept beside it, are the owner's: a
+        // cluster an older app made had them all owned by its superuser.
+        sqlx::query(OWN_DATABASES).execute(&mut admin).await?;
         admin.close().await?;
+        let mut clinic = PgConnection::connect_with(&superuser.database(DATABASE)).await?;
+        sqlx::query(OWN_OBJECTS).execute(&mut clinic).await?;
+        clinic.close().await?;
         Ok(Target {
-            desk: base.username(DESK).password(&credentials.desk).database(DATABASE),
-            owner: Some(owner.database(DATABASE)),
-            admit: Some(DeskLogin { name: DESK.into(), password: credentials.desk }),
+            desk: base.clone().username(DESK).password(&credentials.desk).database(DATABASE),
+            owner: Some(base.username(OWNER).password(&credentials.owner).database(DATABASE)),
             tunnel: None,
         })
     }
@@ -279,14 +360,14 @@ impl Cluster {
         })
     }
 
-    /// Makes a new data folder with this cluster's binaries: the owner with its password, every
+    /// Makes a new data folder with this cluster's binaries: the superuser with its password, every
     /// connection asked for one, UTF-8; then the app's one `pg_hba.conf` rule.
-    async fn init(&self, data: &Path, owner_password: &str) -> Result<(), ClusterError> {
+    async fn init(&self, data: &Path, superuser_password: &str) -> Result<(), ClusterError> {
         self.prepare_dir(data)?;
         let pwfile = self.root.join("initdb.pw");
-        write_private(&pwfile, owner_password.as_bytes())?;
+        write_private(&pwfile, superuser_password.as_bytes())?;
         self.hand_over(&pwfile)?;
-        let mut args = vec!["-D".into(), data.display().to_string(), "-U".into(), OWNER.into()];
+        let mut args = vec!["-D".into(), data.display().to_string(), "-U".into(), SUPERUSER.into()];
         args.push(format!("--pwfile={}", pwfile.display()));
         args.extend(["--auth=scram-sha-256", "-E", "UTF8"].map(String::from));
         args.extend(platform::CLUSTER_LOCALE.iter().map(|a| a.to_string()));
@@ -376,7 +457,7 @@ impl Cluster {
         }
         self.prepare_dir(&sockets.sockets)?;
         let credentials = self.credentials()?;
-        next.init(&staged, &credentials.owner).await?;
+        next.init(&staged, &credentials.superuser).await?;
         next.serve(&staged, &sockets).await?;
         let copied = async {
             let script = self.root.join("upgrade.sql");
@@ -385,18 +466,18 @@ impl Cluster {
                     .env("PATH", std::env::var_os("PATH").unwrap_or_default())
                     .env("PGHOST", at.host())
                     .env("PGPORT", at.port.to_string())
-                    .env("PGUSER", OWNER)
-                    .env("PGPASSWORD", &credentials.owner)
+                    .env("PGUSER", SUPERUSER)
+                    .env("PGPASSWORD", &credentials.superuser)
                     .kill_on_drop(true);
             };
             let mut dumpall = Command::new(programs::program(new_bin, "pg_dumpall"));
             libpq(&mut dumpall, &private);
             let result = async {
                 run_step(dumpall.arg("--file").arg(&script), "pg_dumpall").await?;
-                // The owner's role exists already (initdb made it, with the same password): its
+                // The superuser exists already (initdb made it, with the same password): its
                 // CREATE goes, so any other error stops the restore.
                 let text = std::fs::read_to_string(&script).map_err(step("read the upgrade script"))?;
-                let create_owner = format!("CREATE ROLE {OWNER};");
+                let create_owner = format!("CREATE ROLE {SUPERUSER};");
                 let text: String =
                     text.lines().filter(|l| l.trim() != create_owner).map(|l| format!("{l}\n")).collect();
                 std::fs::write(&script, text).map_err(step("write the upgrade script"))?;
@@ -542,11 +623,15 @@ async fn run_step_leaving_server(cmd: &mut Command, what: &'static str, said: &P
     Err(ClusterError::Step { step: what, detail: tokio::fs::read_to_string(said).await.unwrap_or_default() })
 }
 
-/// The cluster's two passwords.
+/// The cluster's passwords. A file an older app wrote holds the superuser's (under "owner", when
+/// it was also the schema's owner) and the desk's: the schema owner's is added to it.
 #[derive(Serialize, Deserialize)]
 struct Credentials {
-    owner: String,
+    #[serde(rename = "owner")]
+    superuser: String,
     desk: String,
+    #[serde(rename = "schema_owner", default)]
+    owner: String,
 }
 
 /// 244 random bits from the OS (two UUID v4s), as 64 hex digits: no character that needs quoting.

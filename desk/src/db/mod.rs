@@ -21,13 +21,10 @@ use sqlx::{Connection, PgConnection, PgPool};
 pub struct Target {
     /// The desk's daily login: a member of `podoclinic_app`, rows only.
     pub desk: PgConnectOptions,
-    /// The schema's owner, when this desk holds its credentials: the embedded cluster (its own
-    /// superuser) and development. A LAN desk never does; an admin types them in "Actualizar base
-    /// de datos" and they are dropped once the migrations ran.
+    /// The schema's owner, when this desk holds its credentials: the embedded cluster (its
+    /// `clinic_owner`, no superuser) and development. A LAN desk never does; an admin types them
+    /// in "Actualizar base de datos" and they are dropped once the migrations ran.
     pub owner: Option<PgConnectOptions>,
-    /// A desk login the owner (re)creates after migrating, as a member of `podoclinic_app` with
-    /// this password: the embedded cluster's own.
-    pub admit: Option<DeskLogin>,
     /// The TLS tunnel `desk` (and `owner`) go through, kept alive with the target.
     pub tunnel: Option<std::sync::Arc<tls::Tunnel>>,
 }
@@ -35,30 +32,17 @@ pub struct Target {
 impl Target {
     /// One role for everything: development and tests with a full URL.
     pub fn single(options: PgConnectOptions) -> Self {
-        Self { desk: options.clone(), owner: Some(options), admit: None, tunnel: None }
+        Self { desk: options.clone(), owner: Some(options), tunnel: None }
     }
 
     /// A LAN desk: its own login only.
     pub fn desk_only((desk, tunnel): (PgConnectOptions, Option<std::sync::Arc<tls::Tunnel>>)) -> Self {
-        Self { desk, owner: None, admit: None, tunnel }
+        Self { desk, owner: None, tunnel }
     }
 
     /// Why the server's TLS was refused, when that is why the last connection failed.
     pub fn tls_refusal(&self) -> Option<tls::TlsRefusal> {
         self.tunnel.as_ref().and_then(|t| t.refusal())
-    }
-}
-
-/// A desk login and its password.
-#[derive(Clone)]
-pub struct DeskLogin {
-    pub name: String,
-    pub password: String,
-}
-
-impl std::fmt::Debug for DeskLogin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeskLogin").field("name", &self.name).finish_non_exhaustive()
     }
 }
 
@@ -80,7 +64,7 @@ pub enum Schema {
 }
 
 /// Readies the database for the desk. With the owner's credentials: applies pending migrations
-/// (unless the database is ahead of this app: then nothing is touched) and admits the desk login.
+/// (unless the database is ahead of this app: then nothing is touched).
 /// Without: only checks that the schema is this app's. sqlx's migrator holds an advisory lock, so
 /// two desks starting together migrate once.
 #[tracing::instrument(skip_all)]
@@ -105,12 +89,12 @@ pub async fn prepare(target: &Target) -> Result<Schema, sqlx::Error> {
         .acquire_timeout(Duration::from_secs(3))
         .connect_with(tuned(owner.clone()).options([("lock_timeout", "0")]))
         .await?;
-    let outcome = migrate(&patient, target.admit.as_ref(), app).await;
+    let outcome = migrate(&patient, app).await;
     patient.close().await;
     outcome
 }
 
-async fn migrate(owner: &PgPool, admit: Option<&DeskLogin>, app: i64) -> Result<Schema, sqlx::Error> {
+async fn migrate(owner: &PgPool, app: i64) -> Result<Schema, sqlx::Error> {
     let database = database_schema_version(&mut *owner.acquire().await?).await?;
     if database > app {
         tracing::warn!(database, app, "database schema is newer than this app");
@@ -120,16 +104,7 @@ async fn migrate(owner: &PgPool, admit: Option<&DeskLogin>, app: i64) -> Result<
         sqlx::migrate::MigrateError::Execute(inner) => inner,
         other => sqlx::Error::Migrate(Box::new(other)),
     })?;
-    if let Some(login) = admit {
-        admit_desk(owner, login).await?;
-    }
     Ok(Schema::Current)
-}
-
-/// Creates the desk login (or resets its password) as a member of `podoclinic_app` that can do
-/// nothing else: no superuser, no role or database creation, no replication.
-async fn admit_desk(owner: &PgPool, login: &DeskLogin) -> Result<(), sqlx::Error> {
-    set_login(&mut *owner.acquire().await?, &login.name, &login.password, Login::Desk).await
 }
 
 /// What `set_login` makes of a role.
@@ -137,7 +112,11 @@ async fn admit_desk(owner: &PgPool, login: &DeskLogin) -> Result<(), sqlx::Error
 pub enum Login {
     /// An existing role (the embedded cluster's superuser): its password only.
     Existing,
-    /// A desk login: created when missing, a member of `podoclinic_app` and nothing more.
+    /// The embedded cluster's schema owner: created when missing; it may create databases (a
+    /// restore's) and end the desks' sessions (a restore's switch), and nothing a superuser may.
+    Owner,
+    /// A desk login: created when missing, a member of `podoclinic_app` and nothing more (no
+    /// superuser, no role or database creation, no replication).
     Desk,
 }
 
@@ -164,6 +143,20 @@ pub async fn set_login(conn: &mut PgConnection, name: &str, password: &str, kind
             "DO $$ BEGIN
                 EXECUTE format('ALTER ROLE %I PASSWORD %L',
                     current_setting('podoclinic.login_name'), current_setting('podoclinic.login_password'));
+            END $$"
+        }
+        Login::Owner => {
+            "DO $$
+            DECLARE
+                login text := current_setting('podoclinic.login_name');
+                secret text := current_setting('podoclinic.login_password');
+            BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = login) THEN
+                    EXECUTE format('CREATE ROLE %I', login);
+                END IF;
+                EXECUTE format('ALTER ROLE %I LOGIN INHERIT NOSUPERUSER CREATEDB NOCREATEROLE '
+                    'NOREPLICATION NOBYPASSRLS PASSWORD %L', login, secret);
+                EXECUTE format('GRANT pg_signal_backend TO %I', login);
             END $$"
         }
         Login::Desk => {
