@@ -723,7 +723,12 @@ export type Change =
 /**  A product's stock ("stock:<product id>"). */
 { topic: "stock"; id: string } | 
 /**  The clinic's set-up: podiatrists, schedules, the catalog, the profile ("setup:…"). */
-{ topic: "setup" };
+{ topic: "setup" } | 
+/**
+ *  A user's credentials (password, role, active) or a role's permissions changed
+ *  ("account:<user or role id>"): the offline sign-ins the server no longer stands behind go.
+ */
+{ topic: "account"; id: string };
 
 export type Charge = {
 	id: string,

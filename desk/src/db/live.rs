@@ -26,6 +26,9 @@ pub enum Change {
     Stock(Uuid),
     /// The clinic's set-up: podiatrists, schedules, the catalog, the profile ("setup:…").
     Setup,
+    /// A user's credentials (password, role, active) or a role's permissions changed
+    /// ("account:<user or role id>"): the offline sign-ins the server no longer stands behind go.
+    Account(Uuid),
 }
 
 impl Change {
@@ -45,6 +48,7 @@ impl Change {
             "money" => Change::Money(id),
             "cash" => Change::Cash(id),
             "stock" => Change::Stock(id),
+            "account" => Change::Account(id),
             _ => return None,
         })
     }
@@ -98,6 +102,7 @@ mod tests {
         assert_eq!(Change::parse(AGENDA, &id.to_string()), Some(Change::Agenda(id)));
         assert_eq!(Change::parse(DESK, &format!("patient:{id}")), Some(Change::Patient(id)));
         assert_eq!(Change::parse(DESK, &format!("cash:{id}")), Some(Change::Cash(id)));
+        assert_eq!(Change::parse(DESK, &format!("account:{id}")), Some(Change::Account(id)));
         assert_eq!(Change::parse(DESK, &format!("future:{id}")), None);
         assert_eq!(Change::parse(DESK, "stock:nope"), None);
         assert_eq!(Change::parse(DESK, "setup:true"), Some(Change::Setup));

@@ -776,16 +776,22 @@ pub async fn replay(state: &AppState) -> AppResult<usize> {
         if limited == Some(entry.user_id) {
             break;
         }
-        // Typed in a session the server has not confirmed: it waits for its author (a sign-out
-        // or a restart does not send it), without holding up what others typed.
-        if !entry.confirmed {
-            continue;
-        }
         let Some(write) = readable(&entry) else { continue };
         let pool = match state.db() {
             Ok(pool) => pool,
             Err(_) => break,
         };
+        // Typed in a session the server has not confirmed: it waits for its author (a sign-out
+        // or a restart does not send it), without holding up what others typed; unless the server
+        // deactivated that author meanwhile, who never will confirm: then it is checked now, and
+        // goes to the tray (a sign-in audited as a deactivated user's).
+        if !entry.confirmed {
+            match author_active(&pool, entry.user_id).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(_) => break,
+            }
+        }
         let sent = match &write {
             Write::SignInFailed { .. } => {
                 sent(report_failure(&pool, &state.desk, entry.id, entry.user_id, &write).await)
@@ -834,11 +840,16 @@ fn sent(outcome: AppResult<()>) -> Sent {
     }
 }
 
+/// Whether the server has `user` as an active user (a user it does not have never will be).
+async fn author_active(pool: &sqlx::PgPool, user: Uuid) -> AppResult<bool> {
+    Ok(podoclinic_clinic::auth::repo::find_user(pool, user).await?.is_some_and(|u| u.active))
+}
+
 /// A proved sign-in without the server: audited as the user's; a user deactivated since is
 /// audited as such and the row goes to the tray.
 async fn sign_in_sent(pool: &sqlx::PgPool, desk: &str, entry: &podoclinic_store::outbox::Entry, write: &Write) -> Sent {
-    let active = match podoclinic_clinic::auth::repo::find_user(pool, entry.user_id).await {
-        Ok(user) => user.is_some_and(|u| u.active),
+    let active = match author_active(pool, entry.user_id).await {
+        Ok(active) => active,
         Err(_) => return Sent::NotNow,
     };
     if active {

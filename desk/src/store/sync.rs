@@ -40,6 +40,7 @@ pub async fn run(pool: PgPool, offline: Arc<DeskStore>, desk: String, mut change
             Change::Agenda(podiatrist) => agenda(&pool, &offline, Some(podiatrist)).await,
             Change::Cash(_) => desk_cash(&pool, &offline, &desk).await,
             Change::Setup => setup(&pool, &offline).await,
+            Change::Account(_) => offline.forget_changed(&pool).await,
             Change::Money(_) | Change::Stock(_) => Ok(()),
         };
         if let Err(e) = done {

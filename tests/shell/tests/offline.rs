@@ -406,7 +406,11 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
     }
     sqlite(&store, "DELETE FROM outbox");
 
-    // Deactivated on the server: the next refresh forgets them.
+    // Deactivated on the server while the desk is away from it: she still signs in here (the
+    // desk cannot know), and she never will confirm that session. Once the server is back, her
+    // sign-in is audited as a deactivated user's and shown in the tray to who manages users, not
+    // left waiting for her; the next refresh forgets her.
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
     tauri::async_runtime::block_on(async {
         let update = podoclinic_clinic::auth::model::UserUpdateInput {
             id: clerk.id,
@@ -415,6 +419,22 @@ fn without_the_server_only_those_who_signed_in_here_may_sign_in_and_unlock() {
             active: false,
         };
         podoclinic_clinic::auth::service::update_user(&admin_ctx, update).await.unwrap();
+    });
+    assert_eq!(login("recepcion1", STAFF_PASSWORD).unwrap()["withoutServer"], true);
+    app.invoke("logout", json!({})).unwrap();
+    app.state().health.set(DbStatus::Online);
+    let inactive = "SELECT count(*) FROM audit_log WHERE action = 'login.success'
+                      AND user_id = (SELECT id FROM users WHERE username = 'recepcion1') AND after ->> 'inactive' = 'true'";
+    assert_eq!(count(&pool, inactive), 0);
+    tauri::async_runtime::block_on(podoclinic_desk::store::outbox::replay(&app.state())).unwrap();
+    assert_eq!(count(&pool, inactive), 1, "audited as a deactivated user's sign-in");
+    login("admin", ADMIN_PASSWORD).unwrap();
+    let tray = app.invoke("list_outbox", json!({})).unwrap();
+    let tray = tray.as_array().unwrap();
+    assert_eq!(tray.len(), 1, "{tray:?}");
+    assert_eq!((&tray[0]["userId"], &tray[0]["refusal"]["key"]), (&json!(clerk.id), &json!("user_inactive")));
+    app.invoke("logout", json!({})).unwrap();
+    tauri::async_runtime::block_on(async {
         let offline = app.state().store.get().unwrap().clone();
         sync::refresh(&pool, &offline, "test-desk").await.unwrap();
     });
@@ -660,14 +680,49 @@ fn an_offline_sign_in_follows_what_the_server_says_of_its_user() {
     assert_eq!(count_id(&pool, "SELECT count(*) FROM appointments WHERE id = $1", booked), 1);
     app.invoke("logout", json!({})).unwrap();
 
-    // A reset password: after the next refresh the old one no longer opens the desk.
-    tauri::async_runtime::block_on(podoclinic_clinic::auth::service::reset_password(
-        &admin_ctx,
-        clerk.id,
-        "otra clave muy larga".into(),
-    ))
-    .unwrap();
-    refresh();
+    // A reset password: the server announces it at once ('account:<id>'), and the desk, online
+    // all along, drops her offline sign-in without waiting for a refresh; the old password no
+    // longer opens the desk when the server goes away.
+    let kept = || sqlite(&store, "SELECT count(*) FROM sign_ins WHERE username = 'recepcion1'");
+    assert_eq!(kept(), "1");
+    tauri::async_runtime::block_on(async {
+        use podoclinic_desk::db::live::{self, Change};
+        use tokio::time::{Duration as Wait, timeout};
+        let mut heard = app.state().live.subscribe();
+        let listening = tauri::async_runtime::spawn(live::run(pool.clone(), app.state().live.clone()));
+        assert_eq!(timeout(Wait::from_secs(10), heard.recv()).await.unwrap().unwrap(), Change::Everything);
+        // Only the announcement is handed to the desk store's follower: a full refresh would
+        // drop her sign-in too and hide whether the announcement did.
+        let (announce, announced) = tokio::sync::broadcast::channel(4);
+        let offline = app.state().store.get().unwrap().clone();
+        let following = tauri::async_runtime::spawn(sync::run(pool.clone(), offline, "test-desk".into(), announced));
+        podoclinic_clinic::auth::service::reset_password(&admin_ctx, clerk.id, "otra clave muy larga".into())
+            .await
+            .unwrap();
+        let change = timeout(Wait::from_secs(10), async {
+            loop {
+                match heard.recv().await.unwrap() {
+                    Change::Account(id) => return Change::Account(id),
+                    _ => continue,
+                }
+            }
+        })
+        .await
+        .expect("the server announces the account's change");
+        assert_eq!(change, Change::Account(clerk.id));
+        announce.send(change).unwrap();
+        let forgotten = timeout(Wait::from_secs(10), async {
+            while store_sql(&store, &store_key(), "SELECT count(*) FROM sign_ins WHERE username = 'recepcion1'").await
+                != "0"
+            {
+                tokio::time::sleep(Wait::from_millis(50)).await;
+            }
+        })
+        .await;
+        listening.abort();
+        following.abort();
+        forgotten.expect("her offline sign-in is dropped on the announcement");
+    });
     app.state().health.set(DbStatus::Offline { since: Utc::now() });
     assert_eq!(login("recepcion1", STAFF_PASSWORD).unwrap_err(), refused);
     assert_eq!(login("recepcion1", "otra clave muy larga").unwrap_err(), refused, "never given to this desk");
@@ -678,12 +733,20 @@ fn an_offline_sign_in_follows_what_the_server_says_of_its_user() {
     }
     assert_eq!(login("recepcion2", STAFF_PASSWORD).unwrap_err()["kind"], "lockedOut");
 
-    // The clinic's limit in days: a sign-in older than it no longer opens the desk.
+    // The clinic's limit in days: a sign-in two days old opens the desk under the default (7),
+    // and no longer once the clinic says 1.
+    let two_days_ago = (Utc::now() - chrono::Duration::days(2)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let age_sign_in = || {
+        sqlite(&store, &format!("UPDATE sign_ins SET saved_at = '{two_days_ago}' WHERE username = 'recepcion3'"));
+    };
+    age_sign_in();
+    assert_eq!(login("recepcion3", STAFF_PASSWORD).unwrap()["withoutServer"], true);
+    app.invoke("logout", json!({})).unwrap();
     app.state().health.set(DbStatus::Online);
     tauri::async_runtime::block_on(sqlx::query("UPDATE clinic_profile SET offline_sign_in_days = 1").execute(&pool))
         .unwrap();
     refresh();
-    sqlite(&store, "UPDATE sign_ins SET saved_at = '2020-01-01T00:00:00Z' WHERE username = 'recepcion3'");
+    age_sign_in();
     app.state().health.set(DbStatus::Offline { since: Utc::now() });
     assert_eq!(login("recepcion3", STAFF_PASSWORD).unwrap_err(), refused);
 
