@@ -68,6 +68,7 @@ skips=(
   a_restored_backup_takes_the_clinics_place_with_exactly_the_backups_data
   a_scheduled_backup_is_taken_once_a_day_by_the_chosen_desk_proven_and_recorded
   a_desk_login_backs_up_restores_and_imports_and_the_restored_database_keeps_the_walls
+  the_embedded_clusters_schema_owner_is_no_superuser_and_restores_run_as_it
   # The same, and an older major for Windows beside it.
   an_older_majors_cluster_is_upgraded_with_every_row_and_its_old_folder_kept
   # Reads the PDF back with poppler's pdftotext, which has no Windows build here (the PDF itself
