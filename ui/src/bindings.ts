@@ -1511,6 +1511,18 @@ export type ScheduleException = {
 	note: string,
 };
 
+/**
+ *  An appointment as the desk showed it when a change to it was kept: who, when, in what state. At
+ *  replay, an appointment the server holds otherwise (another desk moved it, cancelled it or marked
+ *  it meanwhile) refuses the change to the tray (`appointment_changed`), never overwrites it.
+ */
+export type Seen = {
+	podiatristId: string,
+	startsAt: string,
+	endsAt: string,
+	status: Status,
+};
+
 /**  One date of a series that could not be booked, and why. */
 export type SeriesClash = {
 	startsAt: string,
@@ -1795,7 +1807,12 @@ export type VisitSummary = {
 };
 
 /**  A write the desk can make without its server. */
-export type Write = { kind: "book"; input: BookInput } | { kind: "reschedule"; input: RescheduleInput } | { kind: "setStatus"; id: string; status: Status } | { kind: "cancel"; id: string; reason: string } | { kind: "createPatient"; patient: Patient; allowDuplicate: boolean } | { kind: "updatePatient"; patient: Patient } | { kind: "charge"; input: ChargeInput } | 
+export type Write = { kind: "book"; input: BookInput } | { kind: "reschedule"; input: RescheduleInput; 
+/**
+ *  The appointment as the desk showed it when the change was kept (`None`: kept by an
+ *  older app, or amended over what the appointment had become).
+ */
+seen?: Seen | null } | { kind: "setStatus"; id: string; status: Status; seen?: Seen | null } | { kind: "cancel"; id: string; reason: string; seen?: Seen | null } | { kind: "createPatient"; patient: Patient; allowDuplicate: boolean } | { kind: "updatePatient"; patient: Patient } | { kind: "charge"; input: ChargeInput } | 
 /**
  *  Money into the drawer session it was taken at (`drawer`), or to the tray if that session
  *  was closed meanwhile: never into another drawer.

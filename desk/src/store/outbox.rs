@@ -32,6 +32,24 @@ use podoclinic_clinic::money::Method;
 use podoclinic_clinic::patients::model::{CreatePatientOutcome, Patient};
 use podoclinic_store::directory::Listing;
 
+/// An appointment as the desk showed it when a change to it was kept: who, when, in what state. At
+/// replay, an appointment the server holds otherwise (another desk moved it, cancelled it or marked
+/// it meanwhile) refuses the change to the tray (`appointment_changed`), never overwrites it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Seen {
+    pub podiatrist_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: Status,
+}
+
+impl Seen {
+    pub fn of(a: &Appointment) -> Seen {
+        Seen { podiatrist_id: a.podiatrist_id, starts_at: a.starts_at, ends_at: a.ends_at, status: a.status }
+    }
+}
+
 /// A write the desk can make without its server.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
@@ -41,14 +59,22 @@ pub enum Write {
     },
     Reschedule {
         input: RescheduleInput,
+        /// The appointment as the desk showed it when the change was kept (`None`: kept by an
+        /// older app, or amended over what the appointment had become).
+        #[serde(default)]
+        seen: Option<Seen>,
     },
     SetStatus {
         id: Uuid,
         status: Status,
+        #[serde(default)]
+        seen: Option<Seen>,
     },
     Cancel {
         id: Uuid,
         reason: String,
+        #[serde(default)]
+        seen: Option<Seen>,
     },
     CreatePatient {
         patient: Patient,
@@ -150,10 +176,46 @@ impl Write {
     fn appointment(&self) -> Option<Uuid> {
         match self {
             Write::Book { input } => Some(input.id),
-            Write::Reschedule { input } => Some(input.id),
+            Write::Reschedule { input, .. } => Some(input.id),
             Write::SetStatus { id, .. } | Write::Cancel { id, .. } => Some(*id),
             _ => None,
         }
+    }
+
+    /// The appointment a change was kept on, as the desk showed it then.
+    fn seen(&self) -> Option<&Seen> {
+        match self {
+            Write::Reschedule { seen, .. } | Write::SetStatus { seen, .. } | Write::Cancel { seen, .. } => {
+                seen.as_ref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The same write, kept on the appointment as the desk shows it now (`None`: not shown).
+    fn seen_now(self, now: Option<Seen>) -> Write {
+        match self {
+            Write::Reschedule { input, .. } => Write::Reschedule { input, seen: now },
+            Write::SetStatus { id, status, .. } => Write::SetStatus { id, status, seen: now },
+            Write::Cancel { id, reason, .. } => Write::Cancel { id, reason, seen: now },
+            other => other,
+        }
+    }
+
+    /// A kept change to an appointment still finds it as the desk showed it (or already as the
+    /// change leaves it: the same status set at another desk), or is refused.
+    async fn still_as_seen(&self, pool: &sqlx::PgPool) -> AppResult<()> {
+        let (Some(id), Some(seen)) = (self.appointment(), self.seen()) else { return Ok(()) };
+        let Some(now) = podoclinic_clinic::appointments::repo::find(pool, id).await? else { return Ok(()) };
+        let reached = match self {
+            Write::SetStatus { status, .. } => now.status == *status,
+            Write::Cancel { .. } => now.status == Status::Cancelled,
+            _ => false,
+        };
+        if Seen::of(&now) == *seen || reached {
+            return Ok(());
+        }
+        Err(AppError::conflict("appointment_changed", None))
     }
 
     /// Sends the write (kept under `id`) through the service that makes it online.
@@ -162,9 +224,9 @@ impl Write {
         use podoclinic_clinic::patients::service as patients;
         match self.clone() {
             Write::Book { input } => appointments::book(ctx, input).await.map(drop),
-            Write::Reschedule { input } => appointments::reschedule(ctx, input).await.map(drop),
-            Write::SetStatus { id, status } => appointments::set_status(ctx, id, status).await.map(drop),
-            Write::Cancel { id, reason } => appointments::cancel(ctx, id, &reason).await.map(drop),
+            Write::Reschedule { input, .. } => appointments::reschedule(ctx, input).await.map(drop),
+            Write::SetStatus { id, status, .. } => appointments::set_status(ctx, id, status).await.map(drop),
+            Write::Cancel { id, reason, .. } => appointments::cancel(ctx, id, &reason).await.map(drop),
             Write::CreatePatient { patient, allow_duplicate } => {
                 match patients::create(ctx, patient, allow_duplicate).await?.created {
                     Some(_) => Ok(()),
@@ -463,6 +525,7 @@ impl OutboxWriter {
         let before = self.appointment(input.id).await?;
         before.status.check_open()?;
         self.store.clash(input.podiatrist_id, input.starts_at, input.ends_at, input.id).await?;
+        let seen = Some(Seen::of(&before));
         let after = Appointment {
             podiatrist_id: input.podiatrist_id,
             starts_at: input.starts_at,
@@ -470,7 +533,7 @@ impl OutboxWriter {
             outside_schedule: input.override_schedule,
             ..before
         };
-        self.keep(Uuid::now_v7(), Write::Reschedule { input }).await?;
+        self.keep(Uuid::now_v7(), Write::Reschedule { input, seen }).await?;
         self.store.show(&after, true).await?;
         Ok(after)
     }
@@ -490,10 +553,11 @@ impl OutboxWriter {
         if !before.status.check_change(status)? {
             return Ok(before);
         }
+        let seen = Some(Seen::of(&before));
         let after = Appointment { status, cancel_reason: reason.clone(), ..before };
         let write = match reason {
-            Some(reason) => Write::Cancel { id, reason },
-            None => Write::SetStatus { id, status },
+            Some(reason) => Write::Cancel { id, reason, seen },
+            None => Write::SetStatus { id, status, seen },
         };
         self.keep(Uuid::now_v7(), write).await?;
         self.store.show(&after, true).await?;
@@ -891,6 +955,7 @@ async fn send(pool: &sqlx::PgPool, desk: &str, id: Uuid, user: Uuid, write: &Wri
         let mut ctx = Ctx::for_user(pool, user, desk).await?;
         ctx.drawer = write.drawer();
         write.allowed(&ctx.session)?;
+        write.still_as_seen(pool).await?;
         let mut reruns = 0;
         loop {
             match write.apply(&ctx, id).await {
@@ -991,6 +1056,12 @@ pub async fn amend(state: &AppState, id: Uuid, write: Write) -> AppResult<()> {
     }
     before.allowed(&session)?;
     write.allowed(&session)?;
+    // An amended change to an appointment is made on the appointment as the desk shows it now
+    // (after a refusal, as the server holds it): who amends it has seen that.
+    let write = match write.appointment() {
+        Some(id) => write.seen_now(offline.appointment(id).await.ok().map(|a| Seen::of(&a))),
+        None => write,
+    };
     // Amended in a session the server has not confirmed, it waits for this author in turn.
     offline.rewrite(&entry, session.user_id, &write, !state.sessions.is_limited()).await
 }

@@ -892,6 +892,79 @@ fn a_kept_write_lands_in_the_desks_past_or_in_the_tray_never_over_what_changed_s
     assert_eq!((&now["allergies"], &now["phone"]), (&json!("Penicilina"), &json!("5599990000")));
 }
 
+/// Issue 32: a change to an appointment kept through an outage carries the appointment as the desk
+/// showed it; one another desk moved or marked meanwhile is not overwritten but waits in the tray,
+/// and the same status reached at another desk is no conflict.
+#[test]
+fn a_kept_change_to_an_appointment_changed_meanwhile_waits_in_the_tray() {
+    use podoclinic_clinic::appointments::model::{RescheduleInput, Status};
+    use podoclinic_clinic::appointments::service as appointments;
+    use podoclinic_desk::store::outbox;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let hour = |h: i64| {
+        let start = (Utc::now() + Duration::hours(h)).timestamp();
+        chrono::DateTime::from_timestamp(start - start % 3_600, 0).unwrap()
+    };
+    let (ctx, pod, [a, b, c]) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        let ctx = ctx_of(&pool, &admin).await;
+        let pod = podiatrist(&pool, &admin, "Dra. Uno", None).await;
+        let mut ids = [uuid::Uuid::nil(); 3];
+        for (i, name) in ["Ana", "Bea", "Carla"].into_iter().enumerate() {
+            let who = patient(&pool, &admin, name, "López", "").await;
+            let input = podoclinic_clinic::appointments::model::BookInput {
+                override_schedule: true,
+                ..booking(who, pod, hour(30 + i as i64), 30)
+            };
+            ids[i] = appointments::book(&ctx, input).await.unwrap().id;
+        }
+        (ctx, pod, ids)
+    });
+    let app = desk(&pool, &temp_paths().data_dir.join("store"), true);
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
+    let moved = |id: uuid::Uuid, h: i64| RescheduleInput {
+        id,
+        podiatrist_id: pod,
+        starts_at: hour(h),
+        ends_at: hour(h) + Duration::minutes(30),
+        override_schedule: true,
+    };
+
+    // Without the server: Ana's appointment moved to +40 h, Bea's cancelled, Carla's confirmed.
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    app.invoke("reschedule_appointment", json!({ "input": moved(a, 40) })).unwrap();
+    app.invoke("cancel_appointment", json!({ "id": b, "reason": "Llamó para cancelar" })).unwrap();
+    app.invoke("set_appointment_status", json!({ "id": c, "status": "confirmed" })).unwrap();
+
+    // Meanwhile another desk moves Ana's to +45 h, moves Bea's to +46 h and confirms Carla's.
+    tauri::async_runtime::block_on(async {
+        appointments::reschedule(&ctx, moved(a, 45)).await.unwrap();
+        appointments::reschedule(&ctx, moved(b, 46)).await.unwrap();
+        appointments::set_status(&ctx, c, Status::Confirmed).await.unwrap();
+    });
+
+    // Back online: the move and the cancellation wait in the tray; what the other desk did stands.
+    app.state().health.set(DbStatus::Online);
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    assert_eq!(refusal_keys(&app), ["appointment_changed", "appointment_changed"]);
+    let server =
+        |id: uuid::Uuid| tauri::async_runtime::block_on(podoclinic_clinic::appointments::repo::find(&pool, id));
+    let now_a = server(a).unwrap().unwrap();
+    assert_eq!(now_a.starts_at, hour(45), "the other desk's move stands");
+    let now_b = server(b).unwrap().unwrap();
+    assert_eq!((now_b.status, now_b.starts_at), (Status::Scheduled, hour(46)), "not cancelled behind its back");
+    assert_eq!(server(c).unwrap().unwrap().status, Status::Confirmed);
+
+    // A person who has seen both sends Ana's move anyway: it is made over what is there now.
+    let tray = app.invoke("list_outbox", json!({})).unwrap();
+    assert_eq!(tray[0]["write"]["seen"]["startsAt"], json!(hour(30)), "the kept move says what it was made on");
+    app.invoke("retry_outbox", json!({ "id": tray[0]["id"], "write": tray[0]["write"] })).unwrap();
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    assert_eq!(refusal_keys(&app), ["appointment_changed"], "Bea's cancellation still waits for a person");
+    assert_eq!(server(a).unwrap().unwrap().starts_at, hour(40));
+}
+
 #[test]
 fn a_kept_write_the_server_took_is_never_made_again_even_put_back_into_the_desks_file() {
     use podoclinic_desk::store::outbox;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { call, CommandError, commands, session, storeStatus, errorText } from "../api";
-import type { ExpenseCategory, Kept, Patient, Podiatrist, Write } from "../bindings";
+import type { ExpenseCategory, Kept, Patient, Podiatrist, Seen, Write } from "../bindings";
 import { formatWhen, t } from "../i18n";
 import { formatMoney } from "../money";
 import { useObserved } from "../observable";
@@ -131,6 +131,9 @@ function Item({ kept, names, onDone }: { kept: Kept; names: Names; onDone: () =>
       {refusal && w.kind === "updatePatient" && refusal.kind === "conflict" && refusal.key === "patient_changed" ? (
         <PatientChanged typed={w.patient} onKeep={(now) => void act.run({ ...w, patient: { ...w.patient, updatedAt: now } })} />
       ) : null}
+      {refusal && (w.kind === "reschedule" || w.kind === "setStatus" || w.kind === "cancel") && w.seen && refusal.kind === "conflict" && refusal.key === "appointment_changed" ? (
+        <AppointmentChanged id={w.kind === "reschedule" ? w.input.id : w.id} seen={w.seen} names={names} onApply={() => void act.run(w)} />
+      ) : null}
       {refusal ? null : kept.confirmed ? (
         <p data-test="tray-waiting">{t("outbox.waiting")}</p>
       ) : (
@@ -258,6 +261,48 @@ function PatientChanged({ typed, onKeep }: { typed: Patient; onKeep: (version: s
       </table>
       <button type="button" onClick={() => onKeep(server.updatedAt)} data-test="tray-keep-typed">
         {t("outbox.fix.keepTyped")}
+      </button>
+    </div>
+  );
+}
+
+/** A kept change to an appointment another desk changed meanwhile: the appointment as this desk
+ * showed it when the change was typed, beside the server's now; sending it anyway makes it over
+ * what the server holds now. */
+function AppointmentChanged({ id, seen, names, onApply }: { id: string; seen: Seen; names: Names; onApply: () => void }) {
+  const now = useLoad(() => call(commands.getAppointment(id)), [id]);
+  if (now.data === null) return <Pending error={now.error} />;
+  const server = now.data;
+  const pod = (podiatristId: string) => names.podiatrists.find((p) => p.id === podiatristId)?.name ?? "—";
+  const rows: [string, string, string][] = [
+    ["startsAt", formatWhen(seen.startsAt), formatWhen(server.startsAt)],
+    ["podiatristId", pod(seen.podiatristId), pod(server.podiatristId)],
+    ["status", t(`status.${seen.status}`), t(`status.${server.status}`)],
+  ];
+  return (
+    <div data-test="tray-side-by-side">
+      <table class="compare">
+        <thead>
+          <tr>
+            <th />
+            <th>{t("outbox.compare.seen")}</th>
+            <th>{t("outbox.compare.server")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows
+            .filter(([, then, nowText]) => then !== nowText)
+            .map(([field, then, nowText]) => (
+              <tr key={field} data-test={`compare-${field}`}>
+                <th>{t(`fields.${field}`)}</th>
+                <td>{then}</td>
+                <td>{nowText}</td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+      <button type="button" onClick={onApply} data-test="tray-apply-anyway">
+        {t("outbox.fix.applyAnyway")}
       </button>
     </div>
   );
