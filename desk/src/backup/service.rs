@@ -736,4 +736,25 @@ mod tests {
         assert!(is_staged(long, &staged_name(long, at)));
         assert!(!dump::is_kept(long, long));
     }
+
+    /// What a crash left in the work folder (a plain dump, a half-written one, a folder of
+    /// pieces) is gone after the next start; the folder itself is the desk user's alone.
+    #[test]
+    fn a_plain_dump_a_crash_left_is_removed_at_start_and_the_work_folder_is_private() {
+        let data = std::env::temp_dir().join(format!("podoclinic-work-test-{}", Uuid::now_v7().simple()));
+        let work = work_dir(&data).unwrap();
+        std::fs::write(work.join("0192.dump"), b"COPY patients FROM stdin;").unwrap();
+        std::fs::create_dir_all(work.join("pieces")).unwrap();
+        std::fs::write(work.join("pieces").join("toc.dat"), b"x").unwrap();
+        clear_work(&data);
+        assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0, "nothing of the crash is left");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&work).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "only the desk's OS user may open the work folder");
+        }
+        clear_work(&data.join("never-made"));
+        std::fs::remove_dir_all(&data).unwrap();
+    }
 }
