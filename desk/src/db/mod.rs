@@ -120,22 +120,32 @@ pub enum Login {
     Desk,
 }
 
-/// Sets a role's password (and, for a desk login, what it may be). Role statements take no bound
-/// parameters, so the name and password are bound into two transaction-local settings and a
-/// constant block quotes them with `format('%I', '%L')` inside the server: no value is ever
-/// spliced into SQL text here.
+/// Sets a role's password (and, for a login it makes, what it may be). Role statements take no
+/// bound parameters, so the name, password and the kind's grant are bound into transaction-local
+/// settings and a constant block quotes them with `format('%I', '%L')` inside the server: no value
+/// is ever spliced into SQL text here.
 pub async fn set_login(conn: &mut PgConnection, name: &str, password: &str, kind: Login) -> Result<(), sqlx::Error> {
     // PostgreSQL cuts longer names to 63 bytes: the role made would not be the one named.
     if name.is_empty() || name.len() > 63 {
         return Err(sqlx::Error::Configuration("a role name is 1 to 63 bytes".into()));
     }
     let mut tx = conn.begin().await?;
-    // Runtime text, not macros: role DDL, outside the schema the macros check against.
+    // Runtime text, not macros: role DDL, outside the schema the macros check against. The kind
+    // picks the role's one grant and whether it may create databases; the rest of what a made
+    // role may be is the same for both.
+    let (grant, creates_databases) = match kind {
+        Login::Existing => ("", false),
+        Login::Owner => ("pg_signal_backend", true),
+        Login::Desk => ("podoclinic_app", false),
+    };
     sqlx::query(
-        "SELECT set_config('podoclinic.login_name', $1, true), set_config('podoclinic.login_password', $2, true)",
+        "SELECT set_config('podoclinic.login_name', $1, true), set_config('podoclinic.login_password', $2, true),
+                set_config('podoclinic.login_grant', $3, true), set_config('podoclinic.login_createdb', $4, true)",
     )
     .bind(name)
     .bind(password)
+    .bind(grant)
+    .bind(if creates_databases { "CREATEDB" } else { "NOCREATEDB" })
     .execute(&mut *tx)
     .await?;
     let statement = match kind {
@@ -145,32 +155,22 @@ pub async fn set_login(conn: &mut PgConnection, name: &str, password: &str, kind
                     current_setting('podoclinic.login_name'), current_setting('podoclinic.login_password'));
             END $$"
         }
-        Login::Owner => {
+        Login::Owner | Login::Desk => {
             "DO $$
             DECLARE
                 login text := current_setting('podoclinic.login_name');
                 secret text := current_setting('podoclinic.login_password');
+                createdb text := current_setting('podoclinic.login_createdb');
             BEGIN
                 IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = login) THEN
                     EXECUTE format('CREATE ROLE %I', login);
                 END IF;
-                EXECUTE format('ALTER ROLE %I LOGIN INHERIT NOSUPERUSER CREATEDB NOCREATEROLE '
-                    'NOREPLICATION NOBYPASSRLS PASSWORD %L', login, secret);
-                EXECUTE format('GRANT pg_signal_backend TO %I', login);
-            END $$"
-        }
-        Login::Desk => {
-            "DO $$
-            DECLARE
-                login text := current_setting('podoclinic.login_name');
-                secret text := current_setting('podoclinic.login_password');
-            BEGIN
-                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = login) THEN
-                    EXECUTE format('CREATE ROLE %I', login);
+                IF createdb NOT IN ('CREATEDB', 'NOCREATEDB') THEN
+                    RAISE EXCEPTION 'unexpected database creation right %', createdb;
                 END IF;
-                EXECUTE format('ALTER ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE '
-                    'NOREPLICATION NOBYPASSRLS PASSWORD %L', login, secret);
-                EXECUTE format('GRANT podoclinic_app TO %I', login);
+                EXECUTE format('ALTER ROLE %I LOGIN INHERIT NOSUPERUSER %s NOCREATEROLE '
+                    'NOREPLICATION NOBYPASSRLS PASSWORD %L', login, createdb, secret);
+                EXECUTE format('GRANT %I TO %I', current_setting('podoclinic.login_grant'), login);
             END $$"
         }
     };

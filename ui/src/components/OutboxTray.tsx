@@ -230,6 +230,38 @@ const COMPARED: (keyof Patient)[] = [
   "historyNotes",
 ];
 
+/** What a kept write was made on beside what the server holds now, only the fields that differ
+ * (field, then, now), and the one button that sends the write over what is there now. */
+function SideBySide(p: { rows: [string, string, string][]; then: string; button: string; test: string; onSend: () => void }) {
+  return (
+    <div data-test="tray-side-by-side">
+      <table class="compare">
+        <thead>
+          <tr>
+            <th />
+            <th>{p.then}</th>
+            <th>{t("outbox.compare.server")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.rows
+            .filter(([, then, now]) => then !== now)
+            .map(([field, then, now]) => (
+              <tr key={field} data-test={`compare-${field}`}>
+                <th>{t(`fields.${field}`)}</th>
+                <td>{then}</td>
+                <td>{now}</td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+      <button type="button" onClick={p.onSend} data-test={p.test}>
+        {p.button}
+      </button>
+    </div>
+  );
+}
+
 /** An update typed here on a record another desk changed meanwhile: what was typed beside what the
  * server holds now, field by field, so a person decides; nothing is written over the newer record
  * unless they choose to. */
@@ -238,31 +270,14 @@ function PatientChanged({ typed, onKeep }: { typed: Patient; onKeep: (version: s
   if (now.data === null) return <Pending error={now.error} />;
   const server = now.data;
   const shown = (v: unknown) => (typeof v === "boolean" ? t(v ? "common.yes" : "common.no") : v === null || v === "" ? "—" : String(v));
-  const differ = COMPARED.filter((f) => shown(typed[f]) !== shown(server[f]));
   return (
-    <div data-test="tray-side-by-side">
-      <table class="compare">
-        <thead>
-          <tr>
-            <th />
-            <th>{t("outbox.compare.typed")}</th>
-            <th>{t("outbox.compare.server")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {differ.map((f) => (
-            <tr key={f} data-test={`compare-${f}`}>
-              <th>{t(`fields.${f}`)}</th>
-              <td>{shown(typed[f])}</td>
-              <td>{shown(server[f])}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <button type="button" onClick={() => onKeep(server.updatedAt)} data-test="tray-keep-typed">
-        {t("outbox.fix.keepTyped")}
-      </button>
-    </div>
+    <SideBySide
+      rows={COMPARED.map((f) => [f, shown(typed[f]), shown(server[f])])}
+      then={t("outbox.compare.typed")}
+      button={t("outbox.fix.keepTyped")}
+      test="tray-keep-typed"
+      onSend={() => onKeep(server.updatedAt)}
+    />
   );
 }
 
@@ -274,36 +289,17 @@ function AppointmentChanged({ id, seen, names, onApply }: { id: string; seen: Se
   if (now.data === null) return <Pending error={now.error} />;
   const server = now.data;
   const pod = (podiatristId: string) => names.podiatrists.find((p) => p.id === podiatristId)?.name ?? "—";
-  const rows: [string, string, string][] = [
-    ["startsAt", formatWhen(seen.startsAt), formatWhen(server.startsAt)],
-    ["podiatristId", pod(seen.podiatristId), pod(server.podiatristId)],
-    ["status", t(`status.${seen.status}`), t(`status.${server.status}`)],
-  ];
   return (
-    <div data-test="tray-side-by-side">
-      <table class="compare">
-        <thead>
-          <tr>
-            <th />
-            <th>{t("outbox.compare.seen")}</th>
-            <th>{t("outbox.compare.server")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows
-            .filter(([, then, nowText]) => then !== nowText)
-            .map(([field, then, nowText]) => (
-              <tr key={field} data-test={`compare-${field}`}>
-                <th>{t(`fields.${field}`)}</th>
-                <td>{then}</td>
-                <td>{nowText}</td>
-              </tr>
-            ))}
-        </tbody>
-      </table>
-      <button type="button" onClick={onApply} data-test="tray-apply-anyway">
-        {t("outbox.fix.applyAnyway")}
-      </button>
-    </div>
+    <SideBySide
+      rows={[
+        ["startsAt", formatWhen(seen.startsAt), formatWhen(server.startsAt)],
+        ["podiatristId", pod(seen.podiatristId), pod(server.podiatristId)],
+        ["status", t(`status.${seen.status}`), t(`status.${server.status}`)],
+      ]}
+      then={t("outbox.compare.seen")}
+      button={t("outbox.fix.applyAnyway")}
+      test="tray-apply-anyway"
+      onSend={onApply}
+    />
   );
 }
