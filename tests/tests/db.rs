@@ -554,6 +554,25 @@ async fn an_older_majors_cluster_is_upgraded_with_every_row_and_its_old_folder_k
     pool.close().await;
     let before = dump::count(&cluster.owner_conn().unwrap()).await.unwrap();
     assert_eq!(before.row_counts["patients"], 12);
+    // On 14 too, nobody but a database's owner creates objects in its public schema: in the
+    // clinic's, and in one the owner makes (as a restore does) from the cluster's template.
+    let owner = cluster.owner_conn().unwrap();
+    let mut server = sqlx::PgConnection::connect_with(&owner.on("postgres").options()).await.unwrap();
+    sqlx::query("CREATE DATABASE podoclinic_like_a_restore").execute(&mut server).await.unwrap();
+    for database in ["clinic", "podoclinic_like_a_restore"] {
+        let mut db = sqlx::PgConnection::connect_with(&owner.on(database).options()).await.unwrap();
+        let (everyone, desks): (bool, bool) = sqlx::query_as(
+            "SELECT has_schema_privilege('public', 'public', 'CREATE'),
+                    has_schema_privilege('podoclinic_app', 'public', 'CREATE')",
+        )
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+        db.close().await.unwrap();
+        assert_eq!((everyone, desks), (false, false), "{database} on {old}");
+    }
+    sqlx::query("DROP DATABASE podoclinic_like_a_restore").execute(&mut server).await.unwrap();
+    server.close().await.unwrap();
 
     let (from, to, offered) = cluster.upgrade_offer().await.expect("the newer major is offered");
     assert_eq!((from, to), (old, new));

@@ -378,8 +378,14 @@ pub async fn switch(owner: &Conn, current: &str, restored: &str, keep_as: &str) 
     let mut kept = false;
     let switched = async {
         ddl(&mut server, Ddl::AllowConnections(current, false)).await?;
+        // What this login may end: a superuser, every session; the owner, the sessions of roles
+        // that are no superusers (a superuser's may not be ended by it, and from PostgreSQL 17
+        // neither may a process with no role, such as autovacuum on the freshly restored
+        // database: the error would undo the switch; the rename ends autovacuum itself).
         sqlx::query!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ($1, $2) AND pid <> pg_backend_pid()",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname IN ($1, $2) AND pid <> pg_backend_pid()
+               AND (current_setting('is_superuser') = 'on' OR usesysid IN (SELECT oid FROM pg_roles WHERE NOT rolsuper))",
             current,
             restored
         )

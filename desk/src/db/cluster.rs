@@ -54,18 +54,22 @@ BEGIN
         EXECUTE format('ALTER DATABASE %I OWNER TO clinic_owner', name);
     END LOOP;
 END $$";
-/// Every object of the clinic's schema its superuser owns (a cluster an older app made), the
-/// schema owner's: one `ALTER … OWNER` each, since the bootstrap superuser's objects cannot be
-/// reassigned in one statement. A column's sequence moves with its table; what an extension made
-/// stays the extension's.
+/// In one database (run as the superuser in each, `template1` included): the `public` schema is
+/// its database owner's and nobody else may create in it (PostgreSQL 15's default; a 14 cluster
+/// gives it to the superuser with CREATE for everyone, and a database made from its template
+/// would too), and every object the superuser owns (a cluster an older app made) is the schema
+/// owner's: one `ALTER … OWNER` each, since the bootstrap superuser's objects cannot be reassigned
+/// in one statement. A column's sequence moves with its table; what an extension made stays the
+/// extension's.
 const OWN_OBJECTS: &str = "DO $$
 DECLARE
     me oid := (SELECT oid FROM pg_roles WHERE rolname = current_user);
     r record;
 BEGIN
     IF (SELECT nspowner FROM pg_namespace WHERE nspname = 'public') = me THEN
-        ALTER SCHEMA public OWNER TO clinic_owner;
+        ALTER SCHEMA public OWNER TO pg_database_owner;
     END IF;
+    REVOKE CREATE ON SCHEMA public FROM PUBLIC;
     FOR r IN SELECT c.oid::regclass::text AS name,
                     CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
                         WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind
@@ -331,13 +335,21 @@ impl Cluster {
             // Runtime text, not a macro: DDL on the cluster's maintenance database, outside the schema.
             sqlx::query("CREATE DATABASE clinic OWNER clinic_owner").execute(&mut admin).await?;
         }
-        // The clinic's database, and those restores made or kept beside it, are the owner's: a
-        // cluster an older app made had them all owned by its superuser.
+        // The clinic's database, and those restores made or kept beside it, are the owner's, and
+        // so is what is in them: a cluster an older app made had it all owned by its superuser.
+        // (A kept database takes no connections: it is only ever dropped.)
         sqlx::query(OWN_DATABASES).execute(&mut admin).await?;
+        // Runtime text, not a macro: the cluster's catalog, outside the schema.
+        let databases: Vec<String> =
+            sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datallowconn AND datname <> 'postgres'")
+                .fetch_all(&mut admin)
+                .await?;
         admin.close().await?;
-        let mut clinic = PgConnection::connect_with(&superuser.database(DATABASE)).await?;
-        sqlx::query(OWN_OBJECTS).execute(&mut clinic).await?;
-        clinic.close().await?;
+        for name in databases {
+            let mut db = PgConnection::connect_with(&superuser.clone().database(&name)).await?;
+            sqlx::query(OWN_OBJECTS).execute(&mut db).await?;
+            db.close().await?;
+        }
         Ok(Target {
             desk: base.clone().username(DESK).password(&credentials.desk).database(DATABASE),
             owner: Some(base.username(OWNER).password(&credentials.owner).database(DATABASE)),

@@ -208,6 +208,9 @@ impl Write {
         let (Some(id), Some(seen)) = (self.appointment(), self.seen()) else { return Ok(()) };
         let Some(now) = podoclinic_clinic::appointments::repo::find(pool, id).await? else { return Ok(()) };
         let reached = match self {
+            Write::Reschedule { input, .. } => {
+                (now.podiatrist_id, now.starts_at, now.ends_at) == (input.podiatrist_id, input.starts_at, input.ends_at)
+            }
             Write::SetStatus { status, .. } => now.status == *status,
             Write::Cancel { .. } => now.status == Status::Cancelled,
             _ => false,
@@ -833,26 +836,40 @@ pub async fn replay(state: &AppState) -> AppResult<usize> {
     let _one_at_a_time = offline.replaying.lock().await;
     let limited = state.sessions.limited_user();
     let mut landed = 0;
+    // Appointments an earlier kept write is still waiting on (refused, or its author's): a later
+    // write on the same one waits behind it, in order, rather than be checked against a state the
+    // earlier one was meant to change.
+    let mut held = std::collections::HashSet::new();
     for entry in podoclinic_store::outbox::open(&offline.store).await.map_err(fault)? {
+        let Some(write) = readable(&entry) else { continue };
+        if let Some(appointment) = write.appointment()
+            && held.contains(&appointment)
+        {
+            continue;
+        }
         if entry.state != podoclinic_store::outbox::State::Pending {
+            held.extend(write.appointment());
             continue;
         }
         if limited == Some(entry.user_id) {
             break;
         }
-        let Some(write) = readable(&entry) else { continue };
         let pool = match state.db() {
             Ok(pool) => pool,
             Err(_) => break,
         };
         // Typed in a session the server has not confirmed: it waits for its author (a sign-out
         // or a restart does not send it), without holding up what others typed; unless the server
-        // deactivated that author meanwhile, who never will confirm: then it is checked now, and
-        // goes to the tray (a sign-in audited as a deactivated user's).
+        // deactivated that author meanwhile, who never will confirm: then it goes to the tray now
+        // (a sign-in audited as a deactivated user's).
+        let mut author_inactive = false;
         if !entry.confirmed {
             match author_active(&pool, entry.user_id).await {
-                Ok(true) => continue,
-                Ok(false) => {}
+                Ok(true) => {
+                    held.extend(write.appointment());
+                    continue;
+                }
+                Ok(false) => author_inactive = true,
                 Err(_) => break,
             }
         }
@@ -870,6 +887,7 @@ pub async fn replay(state: &AppState) -> AppResult<usize> {
                 Ok(Authentic::No) => Sent::Refused(AppError::conflict(NOT_AUTHENTIC, None)),
                 Ok(authentic) => match (&write, authentic) {
                     (Write::SignIn { .. }, _) => sign_in_sent(&pool, &state.desk, &entry, &write).await,
+                    _ if author_inactive => Sent::Refused(AppError::conflict("user_inactive", None)),
                     (_, Authentic::Stale) => Sent::Refused(AppError::conflict(AUTHOR_MUST_CONFIRM, None)),
                     _ => send(&pool, &state.desk, entry.id, entry.user_id, &write).await,
                 },
@@ -881,6 +899,7 @@ pub async fn replay(state: &AppState) -> AppResult<usize> {
                 landed += 1;
             }
             Sent::Refused(why) => {
+                held.extend(write.appointment());
                 tracing::warn!(write = write.kind(), refusal = %why, "a write kept offline was refused");
                 let refusal = serde_json::to_string(&why).map_err(AppError::internal)?;
                 podoclinic_store::outbox::refuse(&offline.store, entry.id, &refusal, Utc::now())
@@ -1056,11 +1075,15 @@ pub async fn amend(state: &AppState, id: Uuid, write: Write) -> AppResult<()> {
     }
     before.allowed(&session)?;
     write.allowed(&session)?;
-    // An amended change to an appointment is made on the appointment as the desk shows it now
-    // (after a refusal, as the server holds it): who amends it has seen that.
+    // A change to an appointment keeps what it was typed on, unless it was refused: then the
+    // amended one is made on the appointment as the server holds it now, which the tray showed.
+    let changes_one = matches!(write, Write::Reschedule { .. } | Write::SetStatus { .. } | Write::Cancel { .. });
     let write = match write.appointment() {
-        Some(id) => write.seen_now(offline.appointment(id).await.ok().map(|a| Seen::of(&a))),
-        None => write,
+        Some(id) if changes_one && entry.state == podoclinic_store::outbox::State::Conflict => {
+            let now = podoclinic_clinic::appointments::repo::find(&state.db()?, id).await?;
+            write.seen_now(now.map(|a| Seen::of(&a)))
+        }
+        _ => write.seen_now(before.seen().cloned()),
     };
     // Amended in a session the server has not confirmed, it waits for this author in turn.
     offline.rewrite(&entry, session.user_id, &write, !state.sessions.is_limited()).await

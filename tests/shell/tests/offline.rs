@@ -931,11 +931,13 @@ fn a_kept_change_to_an_appointment_changed_meanwhile_waits_in_the_tray() {
         override_schedule: true,
     };
 
-    // Without the server: Ana's appointment moved to +40 h, Bea's cancelled, Carla's confirmed.
+    // Without the server: Ana's appointment moved to +40 h, Bea's cancelled, Carla's confirmed,
+    // then Ana's confirmed at its new time.
     app.state().health.set(DbStatus::Offline { since: Utc::now() });
     app.invoke("reschedule_appointment", json!({ "input": moved(a, 40) })).unwrap();
     app.invoke("cancel_appointment", json!({ "id": b, "reason": "Llamó para cancelar" })).unwrap();
     app.invoke("set_appointment_status", json!({ "id": c, "status": "confirmed" })).unwrap();
+    app.invoke("set_appointment_status", json!({ "id": a, "status": "confirmed" })).unwrap();
 
     // Meanwhile another desk moves Ana's to +45 h, moves Bea's to +46 h and confirms Carla's.
     tauri::async_runtime::block_on(async {
@@ -944,10 +946,12 @@ fn a_kept_change_to_an_appointment_changed_meanwhile_waits_in_the_tray() {
         appointments::set_status(&ctx, c, Status::Confirmed).await.unwrap();
     });
 
-    // Back online: the move and the cancellation wait in the tray; what the other desk did stands.
+    // Back online: the move and the cancellation wait in the tray, and Ana's confirmation waits
+    // behind her move (not checked against a time it was never typed on); what the other desk did
+    // stands.
     app.state().health.set(DbStatus::Online);
     tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
-    assert_eq!(refusal_keys(&app), ["appointment_changed", "appointment_changed"]);
+    assert_eq!(refusal_keys(&app), ["appointment_changed", "appointment_changed", ""]);
     let server =
         |id: uuid::Uuid| tauri::async_runtime::block_on(podoclinic_clinic::appointments::repo::find(&pool, id));
     let now_a = server(a).unwrap().unwrap();
@@ -956,13 +960,15 @@ fn a_kept_change_to_an_appointment_changed_meanwhile_waits_in_the_tray() {
     assert_eq!((now_b.status, now_b.starts_at), (Status::Scheduled, hour(46)), "not cancelled behind its back");
     assert_eq!(server(c).unwrap().unwrap().status, Status::Confirmed);
 
-    // A person who has seen both sends Ana's move anyway: it is made over what is there now.
+    // A person who has seen both sends Ana's move anyway: it is made over what is there now, and
+    // her confirmation follows it.
     let tray = app.invoke("list_outbox", json!({})).unwrap();
     assert_eq!(tray[0]["write"]["seen"]["startsAt"], json!(hour(30)), "the kept move says what it was made on");
     app.invoke("retry_outbox", json!({ "id": tray[0]["id"], "write": tray[0]["write"] })).unwrap();
     tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
     assert_eq!(refusal_keys(&app), ["appointment_changed"], "Bea's cancellation still waits for a person");
-    assert_eq!(server(a).unwrap().unwrap().starts_at, hour(40));
+    let now_a = server(a).unwrap().unwrap();
+    assert_eq!((now_a.starts_at, now_a.status), (hour(40), Status::Confirmed));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { call, CommandError, commands, session, storeStatus, errorText } from "../api";
 import type { ExpenseCategory, Kept, Patient, Podiatrist, Seen, Write } from "../bindings";
-import { formatWhen, t } from "../i18n";
+import { formatTime, formatWhen, t } from "../i18n";
 import { formatMoney } from "../money";
 import { useObserved } from "../observable";
 import { ErrorBox, Pending, useLoad, useSubmit } from "./Form";
@@ -292,7 +292,7 @@ function AppointmentChanged({ id, seen, names, onApply }: { id: string; seen: Se
   return (
     <SideBySide
       rows={[
-        ["startsAt", formatWhen(seen.startsAt), formatWhen(server.startsAt)],
+        ["startsAt", `${formatWhen(seen.startsAt)}–${formatTime(seen.endsAt)}`, `${formatWhen(server.startsAt)}–${formatTime(server.endsAt)}`],
         ["podiatristId", pod(seen.podiatristId), pod(server.podiatristId)],
         ["status", t(`status.${seen.status}`), t(`status.${server.status}`)],
       ]}
