@@ -23,18 +23,20 @@ pub struct SignIn {
     pub sealed_key: Vec<u8>,
     pub failures: i64,
     pub locked_until: Option<DateTime<Utc>>,
+    /// Lockouts imposed here since the user's last good sign-in (each doubles the next).
+    pub lockouts: i64,
 }
 
 /// Remembers a user who signed in with the server (their failures forgotten).
 pub async fn remember(store: &Store, s: &SignIn) -> Result<()> {
     sqlx::query!(
         "INSERT INTO sign_ins (username, user_id, display_name, permissions, idle_minutes, saved_at, generation,
-                               salt, sealed_key, failures, locked_until)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, NULL)
+                               salt, sealed_key, failures, locked_until, lockouts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, NULL, 0)
          ON CONFLICT (username) DO UPDATE SET user_id = excluded.user_id, display_name = excluded.display_name,
              permissions = excluded.permissions, idle_minutes = excluded.idle_minutes, saved_at = excluded.saved_at,
              generation = excluded.generation, salt = excluded.salt, sealed_key = excluded.sealed_key,
-             failures = 0, locked_until = NULL",
+             failures = 0, locked_until = NULL, lockouts = 0",
         s.username,
         s.user_id,
         s.display_name,
@@ -55,7 +57,7 @@ pub async fn find(store: &Store, username: &str) -> Result<Option<SignIn>> {
         SignIn,
         r#"SELECT username, user_id AS "user_id: Uuid", display_name, permissions, idle_minutes,
                   saved_at AS "saved_at: DateTime<Utc>", generation, salt, sealed_key, failures,
-                  locked_until AS "locked_until: DateTime<Utc>"
+                  locked_until AS "locked_until: DateTime<Utc>", lockouts
            FROM sign_ins WHERE username = $1"#,
         username
     )
@@ -69,7 +71,7 @@ pub async fn all(store: &Store) -> Result<Vec<SignIn>> {
         SignIn,
         r#"SELECT username, user_id AS "user_id: Uuid", display_name, permissions, idle_minutes,
                   saved_at AS "saved_at: DateTime<Utc>", generation, salt, sealed_key, failures,
-                  locked_until AS "locked_until: DateTime<Utc>"
+                  locked_until AS "locked_until: DateTime<Utc>", lockouts
            FROM sign_ins ORDER BY username"#
     )
     .fetch_all(store.pool())
@@ -81,7 +83,8 @@ pub async fn all(store: &Store) -> Result<Vec<SignIn>> {
 pub async fn failed(store: &Store, username: &str, lock_until: Option<DateTime<Utc>>) -> Result<i64> {
     let row = sqlx::query_scalar!(
         r#"UPDATE sign_ins SET failures = CASE WHEN $2 IS NULL THEN failures + 1 ELSE 0 END,
-                              locked_until = coalesce($2, locked_until)
+                              locked_until = coalesce($2, locked_until),
+                              lockouts = lockouts + CASE WHEN $2 IS NULL THEN 0 ELSE 1 END
            WHERE username = $1 RETURNING failures AS "failures!""#,
         username,
         lock_until
@@ -93,7 +96,7 @@ pub async fn failed(store: &Store, username: &str, lock_until: Option<DateTime<U
 
 /// A good offline sign-in forgets the failures before it.
 pub async fn succeeded(store: &Store, username: &str) -> Result<()> {
-    sqlx::query!("UPDATE sign_ins SET failures = 0, locked_until = NULL WHERE username = $1", username)
+    sqlx::query!("UPDATE sign_ins SET failures = 0, locked_until = NULL, lockouts = 0 WHERE username = $1", username)
         .execute(store.pool())
         .await?;
     Ok(())
@@ -123,16 +126,22 @@ mod tests {
             sealed_key: vec![2; 60],
             failures: 0,
             locked_until: None,
+            lockouts: 0,
         };
         remember(&store, &s).await.unwrap();
         assert_eq!(failed(&store, "ana", None).await.unwrap(), 1);
         assert_eq!(failed(&store, "ana", None).await.unwrap(), 2);
         let until = Utc::now() + chrono::Duration::minutes(15);
         assert_eq!(failed(&store, "ana", Some(until)).await.unwrap(), 0);
-        assert!(find(&store, "ana").await.unwrap().unwrap().locked_until.is_some());
+        let locked = find(&store, "ana").await.unwrap().unwrap();
+        assert!(locked.locked_until.is_some());
+        assert_eq!(locked.lockouts, 1, "one lockout counted");
+        failed(&store, "ana", Some(until)).await.unwrap();
+        assert_eq!(find(&store, "ana").await.unwrap().unwrap().lockouts, 2);
         assert_eq!(failed(&store, "nadie", None).await.unwrap(), 0, "no such sign-in");
         succeeded(&store, "ana").await.unwrap();
-        assert_eq!(find(&store, "ana").await.unwrap().unwrap().locked_until, None);
+        let good = find(&store, "ana").await.unwrap().unwrap();
+        assert_eq!((good.locked_until, good.lockouts), (None, 0), "a good sign-in forgets the repeats");
         failed(&store, "ana", None).await.unwrap();
         remember(&store, &SignIn { idle_minutes: 10, generation: 2, ..s.clone() }).await.unwrap();
         let again = find(&store, "ana").await.unwrap().unwrap();

@@ -25,6 +25,12 @@ pub const MAX_FAILURES: i64 = 5;
 pub const BASE_LOCKOUT_MINUTES: i32 = 15;
 /// ...up to an hour (15 min × 2²): a lockout slows guessing; it must not keep staff out all day.
 const MAX_DOUBLINGS: i32 = 2;
+/// How long a lockout lasts after `repeats` earlier ones since the last good sign-in: the one
+/// rule for the server's lockouts and a desk's without it.
+pub fn lockout_minutes(repeats: i32) -> i32 {
+    BASE_LOCKOUT_MINUTES << repeats.clamp(0, MAX_DOUBLINGS)
+}
+
 /// The longest username the login looks up; anything longer is not a username (a password typed
 /// into the wrong box, or noise) and is neither looked up nor stored.
 pub const MAX_USERNAME: usize = 64;
@@ -179,7 +185,7 @@ async fn failed_attempt(
             tracing::warn!(user_id = %user_id, "repeated failures for the last admin: slowed, not locked");
             wait = wait.max(throttle.last_admin_wait);
         } else {
-            let minutes = BASE_LOCKOUT_MINUTES << lockout_count.clamp(0, MAX_DOUBLINGS);
+            let minutes = lockout_minutes(lockout_count);
             let until = repo::lock_out(&mut *tx, user_id, minutes).await?;
             repo::clear_failures(&mut *tx, user_id).await?;
             let entry = Entry::new(Action::UserLockout, "user", user_id)

@@ -15,7 +15,7 @@ use super::outbox::OfflineFailure;
 use super::proof::{self, OutboxKey, Sealed};
 use super::{DeskStore, fault};
 use crate::state::AppState;
-use podoclinic_clinic::auth::service::{self, BASE_LOCKOUT_MINUTES, MAX_FAILURES, Purpose};
+use podoclinic_clinic::auth::service::{self, MAX_FAILURES, Purpose, lockout_minutes};
 use podoclinic_clinic::auth::{Permission, Session, password};
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_store::sign_ins::SignIn;
@@ -50,6 +50,7 @@ impl DeskStore {
             sealed_key: sealed,
             failures: 0,
             locked_until: None,
+            lockouts: 0,
         };
         self.hold_key(key);
         podoclinic_store::sign_ins::remember(&self.store, &sign_in).await.map_err(fault)
@@ -87,7 +88,7 @@ impl DeskStore {
         let Some(key) = key else {
             let failures = podoclinic_store::sign_ins::failed(&self.store, &username, None).await.map_err(fault)?;
             if failures >= MAX_FAILURES {
-                let until = now + Duration::minutes(BASE_LOCKOUT_MINUTES.into());
+                let until = now + Duration::minutes(lockout_minutes(known.lockouts as i32).into());
                 podoclinic_store::sign_ins::failed(&self.store, &username, Some(until)).await.map_err(fault)?;
                 tracing::warn!(user_id = %known.user_id, "offline sign-in locked after repeated failures");
             }

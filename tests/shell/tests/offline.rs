@@ -727,11 +727,23 @@ fn an_offline_sign_in_follows_what_the_server_says_of_its_user() {
     assert_eq!(login("recepcion1", STAFF_PASSWORD).unwrap_err(), refused);
     assert_eq!(login("recepcion1", "otra clave muy larga").unwrap_err(), refused, "never given to this desk");
 
-    // Five wrong passwords lock the sign-in here as at the server: then even the right one waits.
+    // Five wrong passwords lock the sign-in here as at the server: then even the right one waits,
+    // 15 minutes; locked again before a good sign-in, twice as long.
+    let locked_for = || {
+        let said = login("recepcion2", STAFF_PASSWORD).unwrap_err();
+        assert_eq!(said["kind"], "lockedOut");
+        let until = chrono::DateTime::parse_from_rfc3339(said["until"].as_str().unwrap()).unwrap();
+        (until.with_timezone(&Utc) - Utc::now()).num_minutes()
+    };
     for _ in 0..5 {
         assert_eq!(login("recepcion2", "no es la mía").unwrap_err(), refused);
     }
-    assert_eq!(login("recepcion2", STAFF_PASSWORD).unwrap_err()["kind"], "lockedOut");
+    assert!((14..=15).contains(&locked_for()));
+    sqlite(&store, "UPDATE sign_ins SET locked_until = '2020-01-01T00:00:00Z' WHERE username = 'recepcion2'");
+    for _ in 0..5 {
+        assert_eq!(login("recepcion2", "no es la mía").unwrap_err(), refused);
+    }
+    assert!((29..=30).contains(&locked_for()), "a repeat doubles, as at the server");
 
     // The clinic's limit in days: a sign-in two days old opens the desk under the default (7),
     // and no longer once the clinic says 1.
@@ -754,10 +766,10 @@ fn an_offline_sign_in_follows_what_the_server_says_of_its_user() {
     app.state().health.set(DbStatus::Online);
     tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
     let reported = "SELECT count(*) FROM audit_log WHERE action = 'login.failure' AND after ->> 'reportedBy' = 'desk'";
-    assert_eq!(count(&pool, reported), 2 + 6 + 1);
+    assert_eq!(count(&pool, reported), 2 + 6 + 6 + 1);
     let locked =
         "SELECT count(*) FROM audit_log WHERE after ->> 'reportedBy' = 'desk' AND after ->> 'reason' = 'locked_out'";
-    assert_eq!(count(&pool, locked), 1);
+    assert_eq!(count(&pool, locked), 2);
 }
 
 #[test]
