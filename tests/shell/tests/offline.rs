@@ -843,6 +843,7 @@ fn a_kept_write_lands_in_the_desks_past_or_in_the_tray_never_over_what_changed_s
         let ctx = ctx_of(&pool, &admin).await;
         let ana = patient(&pool, &admin, "Ana", "López", "5512345678").await;
         let drawer = open_drawer(&ctx, 50_000).await;
+        staff(&pool, &admin, "podologo1", PODIATRIST_ROLE).await;
         (ctx, ana, drawer)
     });
     let app = desk(&pool, &temp_paths().data_dir.join("store"), true);
@@ -885,6 +886,19 @@ fn a_kept_write_lands_in_the_desks_past_or_in_the_tray_never_over_what_changed_s
     assert_eq!(count(&pool, "SELECT count(*) FROM payments"), 0, "no money in another drawer");
     let now = app.invoke("get_patient", json!({ "id": ana })).unwrap();
     assert_eq!((&now["allergies"], &now["phone"]), (&json!("Látex"), &json!("5512345678")), "the newer record stands");
+
+    // A podiatrist, who may not take payments, neither sees the refused payment nor can send it
+    // as theirs: an amendment is checked with the amender's permissions.
+    let tray = app.invoke("list_outbox", json!({})).unwrap();
+    app.invoke("logout", json!({})).unwrap();
+    app.invoke("login", json!({ "input": { "username": "podologo1", "password": STAFF_PASSWORD } })).unwrap();
+    let theirs = app.invoke("list_outbox", json!({})).unwrap();
+    assert!(theirs.as_array().unwrap().iter().all(|k| k["write"]["kind"] != "payment"), "{theirs}");
+    let refused = app.invoke("retry_outbox", json!({ "id": paid, "write": tray[0]["write"] })).unwrap_err();
+    assert_eq!(refused, json!({ "kind": "forbidden", "permission": "payments.write" }));
+    app.invoke("logout", json!({})).unwrap();
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
+    assert_eq!(refusal_keys(&app), ["cash_session_changed", "patient_changed"], "nothing changed");
 
     // A person decides: the payment into the drawer open now, the typed record over the newer one.
     let second = tauri::async_runtime::block_on(open_drawer(&ctx, 10_000));
