@@ -18,6 +18,17 @@ pub use fresh_db::{FreshDb, runtime};
 pub const ADMIN_PASSWORD: &str = "pies firmes 2026";
 pub const STAFF_PASSWORD: &str = "recepcion soleada 77";
 
+/// A note that may be signed once it has a risk grade: a diagnosis (with its CIE-10 code) and a
+/// plan, the rest empty. Tests fill in what they are about: `VisitInput { id, .., ..signable() }`.
+pub fn signable() -> podoclinic_clinic::visits::model::VisitInput {
+    use podoclinic_clinic::visits::model::{Diagnosis, VisitInput};
+    VisitInput {
+        diagnoses: vec![Diagnosis { text: "Onicocriptosis".into(), code: Some("L60.0".into()) }],
+        plan: "Curación con antiséptico; revisión en 7 días.".into(),
+        ..VisitInput::default()
+    }
+}
+
 /// Paths for a state that never touches the user's real folders.
 pub fn temp_paths() -> Paths {
     let root: PathBuf = std::env::temp_dir().join(format!("podoclinic-test-{}", Uuid::now_v7()));
@@ -135,6 +146,7 @@ pub fn new_patient(first: &str, last: &str, phone: &str) -> podoclinic_clinic::p
         anticoagulants: false,
         allergies: String::new(),
         history_notes: String::new(),
+        curp: None,
         archived: false,
         updated_at: None,
     }

@@ -327,6 +327,7 @@ async fn visit(state: &AppState, clinic: &Clinic, mine: &mut Mine) -> Result<(),
         risk_category: Some(fastrand::i16(0..=3)),
         notes: "Revisión de rutina".into(),
         procedures: vec![Procedure { treatment_id: treatment, quantity: 1 }],
+        ..crate::signable()
     };
     state
         .run(Permission::ClinicalWrite, input, |ctx, input| async move { visits::service::save(&ctx, input).await })

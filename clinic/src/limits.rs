@@ -51,6 +51,8 @@ limits! {
     STOCK_REASON = "stock_movements"."reason" as "reason": 300;
     INVOICE_REF = "purchases"."invoice_ref" as "invoiceRef": 60;
     VISIT_NOTES = "visits"."notes" as "notes": 10000;
+    VISIT_PROGNOSIS = "visits"."prognosis" as "prognosis": 300;
+    VISIT_PLAN = "visits"."plan" as "plan": 4000;
     ADDENDUM_TEXT = "visit_addenda"."text" as "text": 5000;
     APPOINTMENT_REASON = "appointments"."reason" as "reason": 200;
     CANCEL_REASON = "appointments"."cancel_reason" as "cancelReason": 300;

@@ -118,6 +118,7 @@ macro_rules! app_builder {
                 commands::visits::sign_visit,
                 commands::visits::add_visit_addendum,
                 commands::visits::list_patient_visits,
+                commands::visits::search_cie10,
                 commands::billing::get_checkout,
                 commands::billing::get_charge,
                 commands::billing::create_charge,

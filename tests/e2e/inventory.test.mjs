@@ -51,6 +51,8 @@ test("a received delivery raises stock and a completed visit uses it", async (t)
   await app.find("[data-test=visit] [data-test=foot-left]");
   await app.click("[data-test='procedure-Curación']");
   await app.click("[data-test=risk] option[value='0']");
+  await app.type("[data-test=diagnosis-text]", "Herida superficial del talón");
+  await app.type("[data-test=visit-plan]", "Curación cada tercer día.");
   await app.click("[data-test=sign-visit]");
   await app.click("[data-test=confirm-sign]");
   await app.find("[data-test=visit-signed]");

@@ -34,11 +34,32 @@ test("a visit is charged, paid in cash and the day closes with the difference on
   await app.click("[data-test=right-monofilament] option[value='8']");
   await app.click("[data-test='procedure-Corte de uñas']");
   await app.click("[data-test=risk] option[value='1']");
+  // NOM-004: no signature without a diagnosis, and the form says which field is missing.
+  await app.click("[data-test=sign-visit]");
+  await app.click("[data-test=confirm-sign]");
+  await app.textIs("[data-test=visit] [data-test=form-error]", /Diagnósticos/);
+  assert.equal(psql(db.url, "SELECT count(*) FROM visits WHERE signed_at IS NOT NULL"), "0");
+  // The diagnosis from the CIE-10 list (its title becomes the text), the vitals, the plan.
+  await app.type("[data-test=visit-notes]", "Dolor en el primer dedo derecho desde hace dos semanas.");
+  await app.type("[data-test=vital-glucose]", "142");
+  await app.type("[data-test=cie10-search]", "encarnada");
+  await app.click("[data-test=cie10-option]");
+  await app.textIs("[data-test=diagnosis-code]", /^L60\.0/);
+  await app.type("[data-test=visit-prognosis]", "Bueno");
+  await app.click("[data-test=sign-visit]");
+  await app.click("[data-test=confirm-sign]");
+  await app.textIs("[data-test=visit] [data-test=form-error]", /Tratamiento e indicaciones/);
+  await app.type("[data-test=visit-plan]", "Espiculotomía y curación; revisión en 7 días.");
   await app.click("[data-test=sign-visit]");
   await app.click("[data-test=confirm-sign]");
   await app.find("[data-test=visit-signed]");
   const note = psql(db.url, "SELECT findings->'right'->>'monofilamentFelt' || ' ' || (findings->'right'->'nails')::text || ' ' || risk_category FROM visits WHERE signed_at IS NOT NULL");
   assert.equal(note, '8 ["ingrown"] 1', "the chart was stored as structured findings and signed");
+  assert.equal(
+    psql(db.url, "SELECT diagnoses::text || ' | ' || prognosis || ' | ' || plan || ' | ' || (vitals->>'glucose') FROM visits"),
+    '[{"code": "L60.0", "text": "Uña encarnada"}] | Bueno | Espiculotomía y curación; revisión en 7 días. | 142',
+    "the note's NOM-004 sections were signed with it",
+  );
   assert.equal(psql(db.url, "SELECT status FROM appointments"), "completed");
 
   // Checkout: the recorded procedure at today's price; cash for the whole amount.

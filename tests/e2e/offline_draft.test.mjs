@@ -38,7 +38,7 @@ test("a clinical note typed across an outage survives the idle lock", async (t) 
   await app.firstAdminAndLogin("Dra. Admin", "admin", PASSWORD);
   await app.click("[data-test=nav-visits]");
   await app.click("[data-test=visit-queue] [data-test=pick-appointment]");
-  await app.type("[data-test=visit] textarea", "Uña encarnada en el primer dedo derecho.");
+  await app.type("[data-test=visit-notes]", "Uña encarnada en el primer dedo derecho.");
 
   const lost = Date.now();
   server.stop();
@@ -46,7 +46,8 @@ test("a clinical note typed across an outage survives the idle lock", async (t) 
   await sleep(40_000);
   // Still writing 40 s into the outage (the driver's typing replaces the field's text):
   // activity, so no lock yet.
-  await app.type("[data-test=visit] textarea", "Uña encarnada en el primer dedo derecho. Se retira espícula; curación.");
+  await app.type("[data-test=visit-plan]", "Curación diaria con antiséptico.");
+  await app.type("[data-test=visit-notes]", "Uña encarnada en el primer dedo derecho. Se retira espícula; curación.");
   await eventually(() => kept("SELECT body FROM drafts WHERE form = 'visit'").includes("espícula"), "the draft on disk");
   // On disk, encrypted: the file and its journal hold no word of the note, and sqlite3 without the
   // key reads nothing ("file is not a database").
@@ -57,7 +58,7 @@ test("a clinical note typed across an outage survives the idle lock", async (t) 
   assert.throws(() => execFileSync("sqlite3", [file, "SELECT count(*) FROM drafts"], { stdio: "pipe" }), /not a database/);
   // Then nothing: the one-minute idle lock covers the note.
   await app.find("[data-test=lock-form]", 100_000);
-  assert.equal(await app.script("return document.querySelector('[data-test=visit] textarea') === null"), true, "the note is hidden");
+  assert.equal(await app.script("return document.querySelector('[data-test=visit-notes]') === null"), true, "the note is hidden");
   console.log(`locked ${Math.round((Date.now() - lost) / 1000)} s into the outage`);
 
   server.start();
@@ -67,9 +68,11 @@ test("a clinical note typed across an outage survives the idle lock", async (t) 
   await app.click("[data-test=nav-visits]");
   await app.click("[data-test=visit-queue] [data-test=pick-appointment]");
   await app.find("[data-test=draft-restored]");
-  const note = await app.script("return document.querySelector('[data-test=visit] textarea').value");
+  const note = await app.script("return document.querySelector('[data-test=visit-notes]').value");
   assert.equal(note, "Uña encarnada en el primer dedo derecho. Se retira espícula; curación.");
+  assert.equal(await app.script("return document.querySelector('[data-test=visit-plan]').value"), "Curación diaria con antiséptico.");
   await app.click("[data-test=save-visit]");
   await eventually(() => psql(server.url, "SELECT notes FROM visits").includes("espícula"), "the note on the server");
+  assert.equal(psql(server.url, "SELECT plan FROM visits"), "Curación diaria con antiséptico.");
   assert.equal(kept("SELECT count(*) FROM drafts"), "0", "saved: the draft is gone");
 });

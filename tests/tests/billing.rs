@@ -44,6 +44,7 @@ async fn signed_visit(pool: &PgPool) -> Signed {
             Procedure { treatment_id: nails, quantity: 1 },
             Procedure { treatment_id: callus, quantity: 2 },
         ],
+        ..podoclinic_tests::signable()
     };
     visits::save(&ctx, input).await.unwrap();
     visits::sign(&ctx, visit.id, false).await.unwrap();

@@ -195,6 +195,7 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
         risk_category: Some(1),
         notes: String::new(),
         procedures: vec![Procedure { treatment_id: cure, quantity: 2 }],
+        ..podoclinic_tests::signable()
     };
     podoclinic_clinic::visits::service::save(&ctx, input).await.unwrap();
     let err = podoclinic_clinic::visits::service::sign(&ctx, visit.id, false).await.unwrap_err();

@@ -58,3 +58,38 @@ async fn opening_a_patient_record_is_audited_with_who_and_which_desk(pool: PgPoo
     .unwrap();
     assert_eq!(read, ("admin".to_string(), "test-desk".to_string(), rosa.to_string()));
 }
+
+/// A CURP is optional, checked (shape, date, check digit) by the form and by the database, and
+/// names one patient only.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_curp_is_checked_and_belongs_to_one_patient(pool: PgPool) {
+    let admin = first_admin(&pool).await;
+    let actor = ctx_of(&pool, &admin).await;
+    let mut gloria = new_patient("Gloria", "Hernández García", "");
+    gloria.curp = Some("hegg560427mvzrrl04".into());
+    let created = patients::create(&actor, gloria, false).await.unwrap().created.unwrap();
+    assert_eq!(created.curp.as_deref(), Some("HEGG560427MVZRRL04"));
+    assert_eq!(patients::get(&actor, created.id).await.unwrap().curp.as_deref(), Some("HEGG560427MVZRRL04"));
+
+    let mut other = new_patient("Otra", "Persona", "");
+    other.curp = Some("HEGG560427MVZRRL04".into());
+    assert_eq!(
+        patients::create(&actor, other.clone(), true).await.unwrap_err(),
+        AppError::conflict("curp_taken", Some("curp"))
+    );
+    other.curp = Some("HEGG560427MVZRRL05".into());
+    assert_eq!(
+        patients::create(&actor, other.clone(), true).await.unwrap_err(),
+        AppError::validation("curp", "curp_format")
+    );
+    other.curp = Some(String::new());
+    assert_eq!(patients::create(&actor, other, true).await.unwrap().created.unwrap().curp, None);
+
+    // Written by hand, as a desk login could: the database holds the same check digit.
+    let err = sqlx::query("UPDATE patients SET curp = 'HEGG560427MVZRRL05' WHERE id = $1")
+        .bind(created.id)
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert_eq!(AppError::from(err), AppError::validation("curp", "curp_format"));
+}

@@ -56,6 +56,7 @@ async fn a_day_as_the_desk(pool: &PgPool, desk: &PgPool) -> (Uuid, Uuid) {
         risk_category: Some(1),
         notes: "Revisión".into(),
         procedures: vec![Procedure { treatment_id: cure, quantity: 1 }],
+        ..podoclinic_tests::signable()
     };
     podoclinic_clinic::visits::service::save(&ctx, input).await.expect("save the note");
     podoclinic_clinic::visits::service::sign(&ctx, visit.id, false).await.expect("sign");

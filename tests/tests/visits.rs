@@ -30,6 +30,7 @@ fn draft(visit: Uuid, nails: Uuid) -> VisitInput {
         risk_category: None,
         notes: "Onicocriptosis lateral".into(),
         procedures: vec![Procedure { treatment_id: nails, quantity: 1 }],
+        ..signable()
     };
     input.findings.left.ulcer = Some(Ulcer { location: "Primer metatarsiano".into(), wagner_grade: 1 });
     input.findings.right.monofilament_felt = Some(8);
@@ -68,6 +69,77 @@ async fn signing_needs_the_risk_category_and_completes_the_appointment(pool: PgP
     assert!(signed.signed_at.is_some());
     assert_eq!(signed.findings.right.monofilament_felt, Some(8));
     assert_eq!(status_of(&pool, appointment).await, "completed");
+}
+
+/// NOM-004: a note is signed with a diagnosis and a plan. The service names the missing one; the
+/// database refuses a note signed without them however the row is written, and a diagnosis that
+/// is not the form's shape. What the audit keeps of the sections is their digest, never the text.
+#[sqlx::test(migrations = "../migrations")]
+async fn signing_needs_a_diagnosis_and_a_plan(pool: PgPool) {
+    use podoclinic_clinic::visits::model::{Diagnosis, Vitals};
+    let (appointment, nails, ctx) = arrived_patient(&pool).await;
+    let visit = visits::open(&ctx, appointment).await.unwrap();
+    let full = VisitInput {
+        risk_category: Some(1),
+        prognosis: "Bueno".into(),
+        vitals: Vitals { systolic: Some(130), diastolic: Some(85), glucose: Some(142), ..Vitals::default() },
+        ..draft(visit.id, nails)
+    };
+    visits::save(&ctx, VisitInput { diagnoses: vec![], ..full.clone() }).await.unwrap();
+    assert_eq!(visits::sign(&ctx, visit.id, false).await.unwrap_err(), AppError::validation("diagnoses", "required"));
+    visits::save(&ctx, VisitInput { plan: "  ".into(), ..full.clone() }).await.unwrap();
+    assert_eq!(visits::sign(&ctx, visit.id, false).await.unwrap_err(), AppError::validation("plan", "required"));
+    assert_eq!(status_of(&pool, appointment).await, "in_consultation", "nothing was signed");
+
+    // The row written by hand, as a desk login could: refused, and named as the form names it.
+    let by_hand = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { AppError::from(sqlx::query(sql).bind(visit.id).execute(&pool).await.unwrap_err()) }
+    };
+    assert_eq!(
+        by_hand("UPDATE visits SET signed_at = now(), signed_by = author_id WHERE id = $1").await,
+        AppError::validation("plan", "required")
+    );
+    assert_eq!(
+        by_hand(
+            "UPDATE visits SET plan = 'x', diagnoses = '[]', signed_at = now(), signed_by = author_id WHERE id = $1"
+        )
+        .await,
+        AppError::validation("diagnoses", "required")
+    );
+    for forged in [
+        r#"UPDATE visits SET diagnoses = '[{"text": " "}]' WHERE id = $1"#,
+        r#"UPDATE visits SET diagnoses = '[{"text": "a", "code": "l60"}]' WHERE id = $1"#,
+        r#"UPDATE visits SET diagnoses = '[{"text": "a", "by": "x"}]' WHERE id = $1"#,
+        r#"UPDATE visits SET diagnoses = '[{"text": 7}]' WHERE id = $1"#,
+        r#"UPDATE visits SET diagnoses = '{"text": "a"}' WHERE id = $1"#,
+        r#"UPDATE visits SET diagnoses = '["a"]' WHERE id = $1"#,
+    ] {
+        assert_eq!(by_hand(forged).await, AppError::validation("diagnoses", "invalid"), "{forged}");
+    }
+
+    visits::save(&ctx, full.clone()).await.unwrap();
+    let signed = visits::sign(&ctx, visit.id, false).await.unwrap();
+    assert_eq!(signed.diagnoses, vec![Diagnosis { text: "Onicocriptosis".into(), code: Some("L60.0".into()) }]);
+    assert_eq!((signed.prognosis.as_str(), signed.vitals.glucose), ("Bueno", Some(142)));
+    assert_eq!(signed.plan, full.plan);
+    let leaked: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE entity_id = $1
+           AND (concat(before::text, after::text) LIKE '%Onicocriptosis%' OR concat(before::text, after::text) LIKE '%antiséptico%')",
+    )
+    .bind(visit.id.to_string())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(leaked, 0, "the audit keeps digests of the note, not its words");
+    let digests: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'visit.update' AND after ? 'diagnoses_sha256'",
+    )
+    .bind(visit.id.to_string())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(digests, 3);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -155,6 +227,7 @@ async fn a_podiatrist_writes_notes_only_on_their_own_appointments(pool: PgPool) 
         risk_category: Some(0),
         notes: "Revisión".into(),
         procedures: vec![],
+        ..signable()
     };
     assert_eq!(visits::save(&luis_ctx, input.clone()).await.unwrap_err(), forbidden);
     visits::save(&ana_ctx, input).await.unwrap();
@@ -188,6 +261,7 @@ async fn anas_signed_note(pool: &PgPool) -> TwoPodiatrists {
         risk_category: Some(1),
         notes: "Hiperqueratosis plantar".into(),
         procedures: vec![],
+        ..signable()
     };
     visits::save(&ana, input).await.unwrap();
     visits::sign(&ana, visit.id, false).await.unwrap();

@@ -168,6 +168,7 @@ pub fn parse_row(
         anticoagulants: false,
         allergies: String::new(),
         history_notes: String::new(),
+        curp: None,
         archived: false,
         updated_at: None,
     };

@@ -59,6 +59,9 @@ pub struct Patient {
     pub anticoagulants: bool,
     pub allergies: String,
     pub history_notes: String,
+    /// The CURP (RENAPO's population key), when the patient gives it: checked, never generated.
+    #[serde(default)]
+    pub curp: Option<String>,
     /// Read-only: set by `archive_patient`.
     pub archived: bool,
     /// Read-only: the version of the record, as the server last changed it (`null` for a new
@@ -121,6 +124,12 @@ impl Patient {
         trimmed(&mut self.emergency_contact, "emergencyContact", crate::limits::PATIENT_EMERGENCY_CONTACT)?;
         trimmed(&mut self.allergies, "allergies", crate::limits::PATIENT_ALLERGIES)?;
         trimmed(&mut self.history_notes, "historyNotes", crate::limits::PATIENT_HISTORY_NOTES)?;
+        self.curp = match self.curp.map(|c| c.trim().to_uppercase()) {
+            None => None,
+            Some(c) if c.is_empty() => None,
+            Some(c) if is_curp(&c) => Some(c),
+            Some(_) => return Err(AppError::validation("curp", "curp_format")),
+        };
         Ok(self)
     }
 
@@ -140,6 +149,44 @@ impl Patient {
 pub fn phone_key(phone: &str) -> String {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     digits[digits.len().saturating_sub(10)..].to_string()
+}
+
+/// RENAPO's shape of a CURP (18 characters: name letters, a real birth date, sex, the state of
+/// birth or NE, three consonants, a differentiator) whose 18th character is the check digit of the
+/// other 17. The database holds the same (`curp_ok`), but for the date, which it only bounds.
+pub fn is_curp(curp: &str) -> bool {
+    const STATES: [&str; 33] = [
+        "AS", "BC", "BS", "CC", "CL", "CM", "CS", "CH", "DF", "DG", "GT", "GR", "HG", "JC", "MC", "MN", "MS", "NT",
+        "NL", "OC", "PL", "QT", "QR", "SP", "SL", "SR", "TC", "TS", "TL", "VZ", "YN", "ZS", "NE",
+    ];
+    const ALPHABET: &str = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ";
+    let c: Vec<char> = curp.chars().collect();
+    if c.len() != 18 {
+        return false;
+    }
+    let consonant = |x: &char| x.is_ascii_uppercase() && !"AEIOU".contains(*x);
+    let digits = |r: std::ops::Range<usize>| c[r].iter().all(char::is_ascii_digit);
+    let shape = c[0].is_ascii_uppercase()
+        && "AEIOUX".contains(c[1])
+        && c[2..4].iter().all(char::is_ascii_uppercase)
+        && digits(4..10)
+        && "HMX".contains(c[10])
+        && STATES.contains(&c[11..13].iter().collect::<String>().as_str())
+        && c[13..16].iter().all(consonant)
+        && (c[16].is_ascii_digit() || c[16].is_ascii_uppercase())
+        && c[17].is_ascii_digit();
+    if !shape {
+        return false;
+    }
+    // The differentiator is a digit for a birth in the 1900s and a letter from 2000 on.
+    let century = if c[16].is_ascii_digit() { "19" } else { "20" };
+    let date: String = c[4..10].iter().collect();
+    if chrono::NaiveDate::parse_from_str(&format!("{century}{date}"), "%Y%m%d").is_err() {
+        return false;
+    }
+    let sum: usize =
+        c[..17].iter().enumerate().map(|(i, x)| ALPHABET.chars().position(|a| a == *x).unwrap_or(0) * (18 - i)).sum();
+    c[17].to_digit(10) == Some(((10 - sum % 10) % 10) as u32)
 }
 
 fn looks_like_email(s: &str) -> bool {
@@ -172,6 +219,44 @@ mod tests {
     #[test]
     fn folding_drops_accents_and_case() {
         assert_eq!(fold("José GONZÁLEZ Muñoz"), "jose gonzalez munoz");
+    }
+
+    #[test]
+    fn a_curp_needs_its_shape_a_real_date_and_its_check_digit() {
+        // RENAPO's own example.
+        assert!(is_curp("HEGG560427MVZRRL04"));
+        assert!(!is_curp("HEGG560427MVZRRL05"), "check digit");
+        assert!(!is_curp("HEGG560231MVZRRL04"), "31 February");
+        assert!(!is_curp("HEGG560427MXXRRL04"), "state");
+        assert!(!is_curp("HEGG560427MVZRRL0"), "length");
+        assert!(!is_curp("HEGG560427MVZARL04"), "a vowel among the consonants");
+        let mut p = Patient {
+            id: Uuid::nil(),
+            first_name: "Gloria".into(),
+            last_names: String::new(),
+            birth_date: None,
+            sex: None,
+            phone: String::new(),
+            phone_alt: String::new(),
+            email: String::new(),
+            address: String::new(),
+            emergency_contact: String::new(),
+            emergency_phone: String::new(),
+            diabetes: Diabetes::None,
+            vascular_disease: false,
+            anticoagulants: false,
+            allergies: String::new(),
+            history_notes: String::new(),
+            curp: Some(" hegg560427mvzrrl04 ".into()),
+            archived: false,
+            updated_at: None,
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(p.clone().parse(today).unwrap().curp.as_deref(), Some("HEGG560427MVZRRL04"));
+        p.curp = Some("  ".into());
+        assert_eq!(p.clone().parse(today).unwrap().curp, None);
+        p.curp = Some("HEGG560427MVZRRL05".into());
+        assert_eq!(p.parse(today), Err(AppError::validation("curp", "curp_format")));
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Patient
         Patient,
         r#"SELECT id, first_name, last_names, birth_date, sex AS "sex: Sex", phone, phone_alt, email, address,
                   emergency_contact, emergency_phone, diabetes AS "diabetes: Diabetes", vascular_disease,
-                  anticoagulants, allergies, history_notes, archived_at IS NOT NULL AS "archived!",
+                  anticoagulants, allergies, history_notes, curp, archived_at IS NOT NULL AS "archived!",
                   updated_at AS "updated_at?"
            FROM patients WHERE id = $1"#,
         id
@@ -21,8 +21,8 @@ pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Patient
 pub async fn insert(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<()> {
     sqlx::query!(
         "INSERT INTO patients (id, first_name, last_names, birth_date, sex, phone, phone_alt, email, address,
-             emergency_contact, emergency_phone, diabetes, vascular_disease, anticoagulants, allergies, history_notes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             emergency_contact, emergency_phone, diabetes, vascular_disease, anticoagulants, allergies, history_notes, curp)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         p.id,
         &p.first_name,
         &p.last_names,
@@ -38,7 +38,8 @@ pub async fn insert(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<()> {
         p.vascular_disease,
         p.anticoagulants,
         &p.allergies,
-        &p.history_notes
+        &p.history_notes,
+        p.curp.as_deref()
     )
     .execute(db)
     .await?;
@@ -51,7 +52,7 @@ pub async fn update(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<bool> {
     let done = sqlx::query!(
         "UPDATE patients SET first_name = $2, last_names = $3, birth_date = $4, sex = $5, phone = $6, phone_alt = $7,
              email = $8, address = $9, emergency_contact = $10, emergency_phone = $11, diabetes = $12,
-             vascular_disease = $13, anticoagulants = $14, allergies = $15, history_notes = $16,
+             vascular_disease = $13, anticoagulants = $14, allergies = $15, history_notes = $16, curp = $18,
              updated_at = greatest(now(), updated_at + interval '1 microsecond')
          WHERE id = $1 AND ($17::timestamptz IS NULL OR updated_at = $17)",
         p.id,
@@ -70,7 +71,8 @@ pub async fn update(db: impl PgExecutor<'_>, p: &Patient) -> AppResult<bool> {
         p.anticoagulants,
         &p.allergies,
         &p.history_notes,
-        p.updated_at
+        p.updated_at,
+        p.curp.as_deref()
     )
     .execute(db)
     .await?;

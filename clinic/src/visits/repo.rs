@@ -3,7 +3,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{Addendum, Findings, Procedure, Visit, VisitInput, VisitSummary};
+use super::model::{Addendum, Diagnosis, Findings, Procedure, Visit, VisitInput, VisitSummary, Vitals};
 use crate::error::AppResult;
 
 pub async fn id_for_appointment(db: impl PgExecutor<'_>, appointment: Uuid) -> AppResult<Option<Uuid>> {
@@ -37,6 +37,10 @@ struct Row {
     findings: Json<Findings>,
     risk_category: Option<i16>,
     notes: String,
+    vitals: Json<Vitals>,
+    diagnoses: Json<Vec<Diagnosis>>,
+    prognosis: String,
+    plan: String,
     signed_at: Option<DateTime<Utc>>,
     signed_by_name: Option<String>,
 }
@@ -56,7 +60,9 @@ pub async fn load(conn: &mut PgConnection, id: Uuid, lock_it: bool) -> AppResult
         Row,
         r#"SELECT v.id, v.appointment_id, v.patient_id, a.patient_name, v.podiatrist_id,
                   lower(a.during) AS "starts_at!", au.display_name AS author_name,
-                  v.findings AS "findings: Json<Findings>", v.risk_category, v.notes, v.signed_at,
+                  v.findings AS "findings: Json<Findings>", v.risk_category, v.notes,
+                  v.vitals AS "vitals: Json<Vitals>", v.diagnoses AS "diagnoses: Json<Vec<Diagnosis>>",
+                  v.prognosis, v.plan, v.signed_at,
                   su.display_name AS "signed_by_name?"
            FROM visits v
            JOIN appointments a ON a.id = v.appointment_id
@@ -98,20 +104,30 @@ pub async fn load(conn: &mut PgConnection, id: Uuid, lock_it: bool) -> AppResult
         risk_category: r.risk_category,
         notes: r.notes,
         procedures,
+        vitals: r.vitals.0,
+        diagnoses: r.diagnoses.0,
+        prognosis: r.prognosis,
+        plan: r.plan,
         signed_at: r.signed_at,
         signed_by_name: r.signed_by_name,
         addenda,
     }))
 }
 
-/// Writes the draft: findings, risk, text and the procedures (replaced as a whole).
+/// Writes the draft: findings, risk, the note's sections and the procedures (replaced as a whole).
 pub async fn save(conn: &mut PgConnection, v: &VisitInput) -> AppResult<()> {
     sqlx::query!(
-        "UPDATE visits SET findings = $2, risk_category = $3, notes = $4, updated_at = now() WHERE id = $1",
+        "UPDATE visits SET findings = $2, risk_category = $3, notes = $4, vitals = $5, diagnoses = $6,
+                           prognosis = $7, plan = $8, updated_at = now()
+         WHERE id = $1",
         v.id,
         Json(&v.findings) as _,
         v.risk_category,
-        &v.notes
+        &v.notes,
+        Json(&v.vitals) as _,
+        Json(&v.diagnoses) as _,
+        &v.prognosis,
+        &v.plan
     )
     .execute(&mut *conn)
     .await?;

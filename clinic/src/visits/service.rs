@@ -2,7 +2,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::{Visit, VisitInput, VisitSummary};
+use super::model::{Visit, VisitInput, VisitSummary, check_signable};
 use super::repo::{self, NewAddendum};
 use crate::appointments::model::Status;
 use crate::appointments::repo as appointments;
@@ -25,6 +25,10 @@ fn in_audit(v: &Visit) -> serde_json::Value {
         "procedures": v.procedures,
         "notes_sha256": audit::digest(&v.notes),
         "findings_sha256": audit::digest(&serde_json::to_string(&v.findings).unwrap_or_default()),
+        "vitals_sha256": audit::digest(&serde_json::to_string(&v.vitals).unwrap_or_default()),
+        "diagnoses_sha256": audit::digest(&serde_json::to_string(&v.diagnoses).unwrap_or_default()),
+        "prognosis_sha256": audit::digest(&v.prognosis),
+        "plan_sha256": audit::digest(&v.plan),
     })
 }
 
@@ -101,7 +105,7 @@ pub async fn save(ctx: &Ctx, input: VisitInput) -> AppResult<Visit> {
     Ok(after)
 }
 
-/// Signs the note (it never changes again), completes the appointment and takes the procedures'
+/// Signs the note (it never changes again; it needs a risk grade, a diagnosis and a plan), completes the appointment and takes the procedures'
 /// consumables out of stock, all in one transaction. Short stock refuses the signature naming the
 /// product, unless `override_stock` (its own permission): then what there is is taken and the
 /// shortfall recorded. Signing twice is a no-op.
@@ -119,9 +123,7 @@ pub async fn sign(ctx: &Ctx, id: Uuid, override_stock: bool) -> AppResult<Visit>
         tx.commit().await?;
         return Ok(before);
     }
-    if before.risk_category.is_none() {
-        return Err(AppError::validation("riskCategory", "required"));
-    }
+    check_signable(before.risk_category, &before.diagnoses, &before.plan)?;
     // Lock order (`db::locks`): the visit (held), its appointment, the products it uses, and only
     // then the appointment's update, whose triggers write the day's rollups.
     crate::appointments::repo::lock(&mut tx, before.appointment_id).await?;

@@ -1,13 +1,57 @@
 //! What the demo's podiatrists wrote: per-foot findings and a note that fit the treatment done,
 //! so an opened record reads like one.
 
-use podoclinic_clinic::visits::model::{CallusFinding, Findings, FootFindings, NailFinding, Pulse, SkinFinding, Ulcer};
+use podoclinic_clinic::visits::model::{
+    CallusFinding, Diagnosis, Findings, FootFindings, NailFinding, Pulse, SkinFinding, Ulcer,
+};
 
-/// A signed note's content: findings, IWGDF risk (0–3) and the free text.
+/// A signed note's content: findings, IWGDF risk (0–3), the evolution, the diagnosis (with its
+/// CIE-10 code), the prognosis and the plan.
 pub struct Note {
     pub findings: Findings,
     pub risk: i16,
-    pub text: &'static str,
+    pub evolution: &'static str,
+    pub diagnoses: Vec<Diagnosis>,
+    pub prognosis: &'static str,
+    pub plan: &'static str,
+}
+
+/// What the demo's podiatrists found and wrote for a treatment: the evolution, the diagnosis
+/// (text and CIE-10 code) and the prognosis.
+fn wording(treatment: &str) -> (&'static str, &'static str, &'static str, &'static str) {
+    match treatment {
+        "Tratamiento de uña encarnada" => (
+            "Refiere dolor en el primer dedo desde hace dos semanas, que aumenta con el calzado cerrado.",
+            "Onicocriptosis de borde lateral del primer dedo",
+            "L60.0",
+            "Bueno",
+        ),
+        "Quiropodia (callosidades)" => (
+            "Acude por dolor al caminar en la zona plantar; sin cambios desde la última revisión.",
+            "Hiperqueratosis plantar y heloma duro",
+            "L84",
+            "Bueno; recurrencia esperable sin descarga",
+        ),
+        "Curación de úlcera" => (
+            "Úlcera en seguimiento; refiere menos exudado desde la última curación.",
+            "Úlcera neuropática superficial en pie diabético",
+            "E11.5",
+            "Reservado a evolución",
+        ),
+        "Revisión de pie diabético" => (
+            "Revisión periódica; niega heridas o cambios de coloración.",
+            "Pie diabético en vigilancia, sin lesiones activas",
+            "E11.9",
+            "Bueno con vigilancia",
+        ),
+        "Corte y limado de uñas" => (
+            "Acude a mantenimiento; refiere molestia con el calzado por el grosor de las uñas.",
+            "Onicomicosis con engrosamiento ungueal",
+            "B35.1",
+            "Bueno; tratamiento prolongado",
+        ),
+        _ => ("Acude a valoración general.", "Pie sin alteraciones de alarma", "Z00.0", "Bueno"),
+    }
 }
 
 /// The note for a visit whose main procedure is `treatment` (a name from the demo catalog).
@@ -21,7 +65,7 @@ pub fn note(rng: &mut fastrand::Rng, treatment: &str, at_risk: bool) -> Note {
     };
     let mut left = base.clone();
     let mut right = base;
-    let (affected, risk, text) = match treatment {
+    let (affected, risk, plan) = match treatment {
         "Tratamiento de uña encarnada" => {
             let side = if rng.bool() { &mut left } else { &mut right };
             side.nails = vec![NailFinding::Ingrown];
@@ -70,5 +114,13 @@ pub fn note(rng: &mut fastrand::Rng, treatment: &str, at_risk: bool) -> Note {
         (true, r) => r.max(1 + rng.i16(0..2)),
         (false, r) => r.min(1),
     };
-    Note { findings: Findings { left, right }, risk, text }
+    let (evolution, diagnosis, code, prognosis) = wording(treatment);
+    Note {
+        findings: Findings { left, right },
+        risk,
+        evolution,
+        diagnoses: vec![Diagnosis { text: diagnosis.into(), code: Some(code.into()) }],
+        prognosis,
+        plan,
+    }
 }

@@ -754,15 +754,21 @@ async fn write_visits(conn: &mut PgConnection, book: &Book) -> AppResult<()> {
     let findings: Vec<String> =
         v.iter().map(|v| serde_json::to_string(&v.note.findings).unwrap_or_else(|_| "{}".into())).collect();
     let risks: Vec<i16> = v.iter().map(|v| v.note.risk).collect();
-    let notes: Vec<&str> = v.iter().map(|v| v.note.text).collect();
+    let notes: Vec<&str> = v.iter().map(|v| v.note.evolution).collect();
+    let diagnoses: Vec<String> =
+        v.iter().map(|v| serde_json::to_string(&v.note.diagnoses).unwrap_or_else(|_| "[]".into())).collect();
+    let prognoses: Vec<&str> = v.iter().map(|v| v.note.prognosis).collect();
+    let plans: Vec<&str> = v.iter().map(|v| v.note.plan).collect();
     let starts: Vec<DateTime<Utc>> = v.iter().map(|v| v.seen.starts).collect();
     let ends: Vec<DateTime<Utc>> = v.iter().map(|v| v.seen.ends).collect();
     sqlx::query!(
         "INSERT INTO visits (id, appointment_id, patient_id, podiatrist_id, author_id, findings, risk_category, notes,
-                             created_at, updated_at)
-         SELECT id, appointment, patient, pod, author, findings::jsonb, risk, notes, starts, starts
+                             diagnoses, prognosis, plan, created_at, updated_at)
+         SELECT id, appointment, patient, pod, author, findings::jsonb, risk, notes, diagnoses::jsonb, prognosis, plan,
+                starts, starts
          FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::int2[], $8::text[],
-                     $9::timestamptz[]) AS u(id, appointment, patient, pod, author, findings, risk, notes, starts)",
+                     $9::timestamptz[], $10::text[], $11::text[], $12::text[])
+              AS u(id, appointment, patient, pod, author, findings, risk, notes, starts, diagnoses, prognosis, plan)",
         &ids,
         &appointments,
         &patients,
@@ -771,7 +777,10 @@ async fn write_visits(conn: &mut PgConnection, book: &Book) -> AppResult<()> {
         &findings,
         &risks,
         &notes as &[&str],
-        &starts
+        &starts,
+        &diagnoses,
+        &prognoses as &[&str],
+        &plans as &[&str]
     )
     .execute(&mut *conn)
     .await?;

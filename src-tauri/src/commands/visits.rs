@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::visits::cie10::{self, Cie10Code};
 use podoclinic_clinic::visits::model::{Visit, VisitInput, VisitSummary};
 use podoclinic_clinic::visits::service;
 use podoclinic_desk::state::{AppState, Subject};
@@ -82,6 +83,16 @@ pub async fn list_patient_visits(state: State<'_, AppState>, patient_id: Arg<Uui
         .run_on(Permission::ClinicalRead, on("patient", patient_id), patient_id, |ctx, patient_id| async move {
             service::for_patient(&ctx, patient_id).await
         })
+        .await
+}
+
+/// The CIE-10 codes whose code or title hold every typed word, at most 20. The list ships with
+/// the app: it answers without the server too.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_cie10(state: State<'_, AppState>, query: Arg<String>) -> AppResult<Vec<Cie10Code>> {
+    state
+        .run_on_store(Permission::ClinicalWrite, query.0, |_, query| async move { Ok(cie10::search(&query, 20)) })
         .await
 }
 

@@ -259,6 +259,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("sign_visit", json!({ "id": c.visit, "overrideStock": false })),
         ("add_visit_addendum", json!({ "visitId": c.visit, "id": Uuid::now_v7(), "text": "Revisión de seguimiento" })),
         ("list_patient_visits", json!({ "patientId": c.patient })),
+        ("search_cie10", json!({ "query": "uña" })),
         ("export_receipt", json!({ "chargeId": c.charge, "lang": "es" })),
         ("export_cash_report", json!({ "sessionId": c.closed_session, "lang": "es" })),
         ("open_document", json!({ "name": "recibo-000001.pdf" })),

@@ -250,6 +250,7 @@ fn reception_cannot_open_a_clinical_note_but_sees_what_to_charge() {
             risk_category: Some(1),
             notes: "Paciente con dolor".into(),
             procedures: vec![podoclinic_clinic::visits::model::Procedure { treatment_id: nails, quantity: 1 }],
+            ..podoclinic_tests::signable()
         };
         podoclinic_clinic::visits::service::save(&ctx, input).await.unwrap();
         appointment

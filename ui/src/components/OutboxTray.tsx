@@ -228,6 +228,7 @@ const COMPARED: (keyof Patient)[] = [
   "anticoagulants",
   "allergies",
   "historyNotes",
+  "curp",
 ];
 
 /** What a kept write was made on beside what the server holds now, only the fields that differ

@@ -28,6 +28,7 @@ function blank(): Patient {
     anticoagulants: false,
     allergies: "",
     historyNotes: "",
+    curp: null,
     archived: false,
     updatedAt: null,
   };
@@ -152,6 +153,13 @@ function PatientForm(p: {
             </div>
             {text("allergies")}
             {text("historyNotes")}
+            <Field
+              name="curp"
+              value={form.curp ?? ""}
+              onInput={(v) => setForm({ ...form, curp: v.trim() === "" ? null : v.toUpperCase() })}
+              invalid={save.field === "curp"}
+              maxLength={18}
+            />
           </div>
           <ErrorBox message={save.message ?? archive.message} />
           {duplicates.length ? (

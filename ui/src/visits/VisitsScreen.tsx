@@ -2,9 +2,11 @@
 // procedures done, choose the diabetic-foot risk and sign. A signed note is read-only; corrections
 // go in addenda.
 import { useDraft } from "../components/draft";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type {
   CallusFinding,
+  Cie10Code,
+  Diagnosis,
   FootFindings,
   NailFinding,
   Procedure,
@@ -13,6 +15,7 @@ import type {
   Treatment,
   Visit,
   VisitInput,
+  Vitals,
 } from "../bindings";
 import { call, CommandError, commands } from "../api";
 import { limit } from "../options";
@@ -42,7 +45,22 @@ export function VisitsScreen({ canWrite, canOverrideStock }: { canWrite: boolean
 }
 
 function toInput(v: Visit): VisitInput {
-  return { id: v.id, findings: v.findings, riskCategory: v.riskCategory, notes: v.notes, procedures: v.procedures };
+  return {
+    id: v.id,
+    findings: v.findings,
+    riskCategory: v.riskCategory,
+    notes: v.notes,
+    procedures: v.procedures,
+    vitals: v.vitals,
+    diagnoses: v.diagnoses,
+    prognosis: v.prognosis,
+    plan: v.plan,
+  };
+}
+
+/** A draft kept on the desk before the note had NOM-004's sections has none of them. */
+function withSections(d: VisitInput): VisitInput {
+  return { ...d, vitals: d.vitals ?? {}, diagnoses: d.diagnoses ?? [], prognosis: d.prognosis ?? "", plan: d.plan ?? "" };
 }
 
 function VisitPanel({ appointmentId, canWrite, canOverrideStock }: { appointmentId: string; canWrite: boolean; canOverrideStock: boolean }) {
@@ -62,7 +80,8 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
     setSaved(false);
     setDraft({ ...draft, ...change });
   };
-  const kept = useDraft("visit", p.initial.id, draft, setDraft, editable);
+  const kept = useDraft("visit", p.initial.id, draft, (d: VisitInput) => setDraft(withSections(d)), editable);
+  const invalid = (field: string) => save.field === field || sign.field === field;
   const save = useSubmit(async () => {
     setVisit(await call(commands.saveVisit(draft)));
     setSaved(true);
@@ -98,6 +117,13 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
         ) : null}
       </div>
       <Form onSubmit={() => void save.run()}>
+        <fieldset disabled={!editable}>
+          <label class={`field ${invalid("notes") ? "invalid" : ""}`}>
+            <span>{t("visits.evolution")}</span>
+            <textarea data-test="visit-notes" rows={3} value={draft.notes} onInput={(e) => edit({ notes: (e.target as HTMLTextAreaElement).value })} maxLength={limit("visits.notes")} />
+          </label>
+          <VitalSigns value={draft.vitals} onChange={(vitals) => edit({ vitals })} invalid={invalid} />
+        </fieldset>
         <fieldset disabled={!editable} class="foot-chart">
           <FootChart side="right" value={draft.findings.right} onChange={(right) => edit({ findings: { ...draft.findings, right } })} />
           <FootChart side="left" value={draft.findings.left} onChange={(left) => edit({ findings: { ...draft.findings, left } })} />
@@ -123,9 +149,19 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
               ))}
             </select>
           </label>
-          <label class="field">
-            <span>{t("fields.notes")}</span>
-            <textarea rows={4} value={draft.notes} onInput={(e) => edit({ notes: (e.target as HTMLTextAreaElement).value })} maxLength={limit("visits.notes")} />
+        </fieldset>
+        <fieldset disabled={!editable} class={invalid("diagnoses") || invalid("diagnosisText") || invalid("diagnosisCode") ? "invalid" : ""} data-test="diagnoses">
+          <legend>{t("fields.diagnoses")}</legend>
+          <Diagnoses value={draft.diagnoses} onChange={(diagnoses) => edit({ diagnoses })} editable={editable} />
+        </fieldset>
+        <fieldset disabled={!editable}>
+          <label class={`field ${invalid("prognosis") ? "invalid" : ""}`}>
+            <span>{t("fields.prognosis")}</span>
+            <input data-test="visit-prognosis" value={draft.prognosis} placeholder={t("visits.prognosisHint")} onInput={(e) => edit({ prognosis: (e.target as HTMLInputElement).value })} maxLength={limit("visits.prognosis")} />
+          </label>
+          <label class={`field ${invalid("plan") ? "invalid" : ""}`}>
+            <span>{t("fields.plan")}</span>
+            <textarea data-test="visit-plan" rows={3} value={draft.plan} onInput={(e) => edit({ plan: (e.target as HTMLTextAreaElement).value })} maxLength={limit("visits.plan")} />
           </label>
         </fieldset>
         <ErrorBox message={error} />
@@ -160,6 +196,138 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
       </Form>
       {signed ? <Addenda visit={visit} canWrite={p.canWrite} onAdded={setVisit} /> : null}
     </section>
+  );
+}
+
+/** A number typed in a vital-sign field, scaled to the unit the note keeps (°C → tenths, kg →
+ * grams); empty is "not taken". */
+function scaled(text: string, scale: number): number | null {
+  const x = Number(text.replace(",", "."));
+  return text.trim() === "" || !Number.isFinite(x) ? null : Math.round(x * scale);
+}
+
+function VitalSigns(p: { value: Vitals; onChange: (v: Vitals) => void; invalid: (field: string) => boolean }) {
+  const fields: { key: keyof Vitals; field: string; scale: number; step: string }[] = [
+    { key: "systolic", field: "systolic", scale: 1, step: "1" },
+    { key: "diastolic", field: "diastolic", scale: 1, step: "1" },
+    { key: "heartRate", field: "heartRate", scale: 1, step: "1" },
+    { key: "temperatureTenths", field: "temperature", scale: 10, step: "0.1" },
+    { key: "weightGrams", field: "weight", scale: 1000, step: "0.1" },
+    { key: "heightCm", field: "height", scale: 1, step: "1" },
+    { key: "glucose", field: "glucose", scale: 1, step: "1" },
+  ];
+  return (
+    <div class="vitals" data-test="vitals">
+      <span>{t("visits.vitals")}</span>
+      <div class="row">
+        {fields.map((f) => {
+          const v = p.value[f.key];
+          return (
+            <label class={`field small ${p.invalid(f.field) ? "invalid" : ""}`}>
+              <span>{t(`fields.${f.field}`)}</span>
+              <input
+                type="number"
+                step={f.step}
+                data-test={`vital-${f.field}`}
+                value={v === null || v === undefined ? "" : String(v / f.scale)}
+                onChange={(e) => p.onChange({ ...p.value, [f.key]: scaled((e.target as HTMLInputElement).value, f.scale) })}
+              />
+            </label>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+const EMPTY_DIAGNOSIS: Diagnosis = { text: "", code: null };
+const MAX_DIAGNOSES = 10;
+
+/** The note's diagnoses: the podiatrist's words, each with an optional CIE-10 code picked from
+ * the list the app ships (a code picked on an empty row brings its title as the text). */
+function Diagnoses(p: { value: Diagnosis[]; onChange: (v: Diagnosis[]) => void; editable: boolean }) {
+  const rows = p.value.length === 0 ? [EMPTY_DIAGNOSIS] : p.value;
+  const set = (i: number, d: Diagnosis) => p.onChange(rows.map((x, j) => (j === i ? d : x)));
+  return (
+    <div class="diagnoses">
+      {rows.map((d, i) => (
+        <div class="row diagnosis" data-test="diagnosis">
+          <label class="field grow">
+            <span>{t("fields.diagnosisText")}</span>
+            <input data-test="diagnosis-text" value={d.text} maxLength={300} onInput={(e) => set(i, { ...d, text: (e.target as HTMLInputElement).value })} />
+          </label>
+          <Cie10Picker code={d.code} editable={p.editable} onPick={(c) => set(i, { code: c?.code ?? null, text: d.text.trim() === "" && c ? c.title : d.text })} />
+          {p.editable && rows.length > 1 ? (
+            <button type="button" class="link" onClick={() => p.onChange(rows.filter((_, j) => j !== i))}>
+              {t("visits.removeDiagnosis")}
+            </button>
+          ) : null}
+        </div>
+      ))}
+      {p.editable && rows.length < MAX_DIAGNOSES ? (
+        <button type="button" class="secondary" data-test="add-diagnosis" onClick={() => p.onChange([...rows, EMPTY_DIAGNOSIS])}>
+          {t("visits.addDiagnosis")}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function Cie10Picker(p: { code: string | null; editable: boolean; onPick: (c: Cie10Code | null) => void }) {
+  const [query, setQuery] = useState("");
+  const [options, setOptions] = useState<Cie10Code[]>([]);
+  useEffect(() => {
+    if (query.trim().length < 2) {
+      setOptions([]);
+      return;
+    }
+    let current = true;
+    call(commands.searchCie10(query))
+      .then((found) => current && setOptions(found))
+      .catch(() => current && setOptions([]));
+    return () => {
+      current = false;
+    };
+  }, [query]);
+  if (p.code !== null) {
+    return (
+      <span class="code" data-test="diagnosis-code">
+        {p.code}
+        {p.editable ? (
+          <button type="button" class="link" aria-label={t("visits.clearCode")} onClick={() => p.onPick(null)}>
+            ×
+          </button>
+        ) : null}
+      </span>
+    );
+  }
+  if (!p.editable) return <span class="code muted">{t("visits.noCode")}</span>;
+  return (
+    <div class="cie10">
+      <label class="field">
+        <span>{t("fields.diagnosisCode")}</span>
+        <input data-test="cie10-search" value={query} placeholder={t("visits.cie10Search")} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
+      </label>
+      {options.length ? (
+        <ul class="results" role="listbox">
+          {options.map((o) => (
+            <li>
+              <button
+                type="button"
+                class="link"
+                data-test="cie10-option"
+                onClick={() => {
+                  p.onPick(o);
+                  setQuery("");
+                }}
+              >
+                <strong>{o.code}</strong> {o.title}
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
   );
 }
 

@@ -1,0 +1,57 @@
+-- NOM-004-SSA3-2012's nota de evolución: besides the foot chart, the procedures, the risk and the
+-- evolution (`notes`), a note holds vital signs where relevant, one or more diagnoses (with an
+-- optional CIE-10 code), the prognosis and the treatment and indications (`plan`). A note is not
+-- signed without a diagnosis and a plan; notes signed before this migration keep what they had
+-- (the checks are NOT VALID: old rows are never re-read, and a signed note never changes).
+ALTER TABLE visits
+    ADD COLUMN vitals    jsonb NOT NULL DEFAULT '{}' CONSTRAINT visits_vitals_shape CHECK (jsonb_typeof(vitals) = 'object'),
+    ADD COLUMN diagnoses jsonb NOT NULL DEFAULT '[]',
+    ADD COLUMN prognosis text  NOT NULL DEFAULT '',
+    ADD COLUMN plan      text  NOT NULL DEFAULT '';
+
+-- A list of at most 10 diagnoses, each {"text": a non-blank text of at most 300 characters,
+-- "code": null or a CIE-10 code such as "L60.0"}, and nothing else: what the form sends, held
+-- against a desk login writing the row by hand. (The code's presence in the shipped CIE-10 list
+-- is the form's check: the list is data in the app, not in the database.)
+CREATE FUNCTION visit_diagnoses_ok(d jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT
+    SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT jsonb_typeof(d) = 'array' AND jsonb_array_length(d) <= 10
+       AND NOT EXISTS (
+           SELECT 1 FROM jsonb_array_elements(d) AS e(item)
+           WHERE jsonb_typeof(item) <> 'object'
+              OR EXISTS (SELECT 1 FROM jsonb_object_keys(item) AS k WHERE k NOT IN ('text', 'code'))
+              OR jsonb_typeof(item -> 'text') IS DISTINCT FROM 'string'
+              OR length(btrim(item ->> 'text')) = 0
+              OR char_length(item ->> 'text') > 300
+              OR coalesce(jsonb_typeof(item -> 'code'), 'null') NOT IN ('null', 'string')
+              OR (jsonb_typeof(item -> 'code') = 'string' AND (item ->> 'code') !~ '^[A-Z][0-9]{2}(\.[0-9A-Z]{1,2})?$'))
+$$;
+ALTER TABLE visits ADD CONSTRAINT visits_diagnoses_shape CHECK (visit_diagnoses_ok(diagnoses)) NOT VALID;
+ALTER TABLE visits ADD CONSTRAINT visits_prognosis_len CHECK (char_length(prognosis) <= 300) NOT VALID;
+ALTER TABLE visits ADD CONSTRAINT visits_plan_len CHECK (char_length(plan) <= 4000) NOT VALID;
+ALTER TABLE visits ADD CONSTRAINT visits_sign_needs_diagnosis
+    CHECK (signed_at IS NULL OR jsonb_array_length(diagnoses) > 0) NOT VALID;
+ALTER TABLE visits ADD CONSTRAINT visits_sign_needs_plan
+    CHECK (signed_at IS NULL OR length(btrim(plan)) > 0) NOT VALID;
+
+-- A patient's CURP, optional: 18 characters in RENAPO's shape, the 18th the check digit of the
+-- other 17 (never generated here: a CURP is RENAPO's to give). One patient per CURP.
+CREATE FUNCTION curp_ok(c text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE STRICT
+    SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    alphabet constant text := '0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ';
+    total integer := 0;
+BEGIN
+    IF c !~ ('^[A-Z][AEIOUX][A-Z]{2}[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[HMX]'
+             '(AS|BC|BS|CC|CL|CM|CS|CH|DF|DG|GT|GR|HG|JC|MC|MN|MS|NT|NL|OC|PL|QT|QR|SP|SL|SR|TC|TS|TL|VZ|YN|ZS|NE)'
+             '[B-DF-HJ-NP-TV-Z]{3}[0-9A-Z][0-9]$') THEN
+        RETURN false;
+    END IF;
+    FOR i IN 1..17 LOOP
+        total := total + (strpos(alphabet, substr(c, i, 1)) - 1) * (19 - i);
+    END LOOP;
+    RETURN (10 - total % 10) % 10 = substr(c, 18, 1)::integer;
+END;
+$$;
+ALTER TABLE patients ADD COLUMN curp text CONSTRAINT patients_curp_format CHECK (curp_ok(curp));
+CREATE UNIQUE INDEX patients_curp_key ON patients (curp);
