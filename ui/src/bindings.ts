@@ -263,6 +263,11 @@ export const commands = {
 	addVisitAddendum: (visitId: string, id: string, text: string) => typedError<Visit, AppError>(__TAURI_INVOKE("add_visit_addendum", { visitId, id, text })),
 	/**  A patient's visits, newest first (no clinical content: that needs opening, which is audited). */
 	listPatientVisits: (patientId: string) => typedError<VisitSummary[], AppError>(__TAURI_INVOKE("list_patient_visits", { patientId })),
+	/**
+	 *  The CIE-10 codes whose code or title hold every typed word, at most 20. The list ships with
+	 *  the app: it answers without the server too.
+	 */
+	searchCie10: (query: string) => typedError<Cie10Code[], AppError>(__TAURI_INVOKE("search_cie10", { query })),
 	/**  Checkout of an appointment: recorded procedures at today's prices, the charge once made. */
 	getCheckout: (appointmentId: string) => typedError<Checkout, AppError>(__TAURI_INVOKE("get_checkout", { appointmentId })),
 	/**  One charge with its lines and what was paid on it. */
@@ -366,7 +371,7 @@ export const REMINDER_PLACEHOLDERS = ["nombre","fecha","hora","podologo","clinic
 
 export const SEXES = ["female","male","other"] as const;
 
-export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000} as const;
+export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000,"visits.plan":4000,"visits.prognosis":300} as const;
 
 /* Types */
 export type Addendum = {
@@ -778,6 +783,12 @@ export type Checkout = {
 	balanceCents: number,
 };
 
+/**  One code of the list and its title. */
+export type Cie10Code = {
+	code: string,
+	title: string,
+};
+
 export type ClinicProfile = {
 	name: string,
 	address: string,
@@ -924,6 +935,15 @@ export type DeskConfig = {
 
 /**  Which diabetes the patient has, if any (it raises the foot's risk). */
 export type Diabetes = "none" | "type1" | "type2" | "gestational" | "other";
+
+/**
+ *  One diagnosis (or clinical problem) of the note: the podiatrist's words, and optionally the
+ *  CIE-10 code it falls under (from the list the app ships, `cie10`).
+ */
+export type Diagnosis = {
+	text: string,
+	code: string | null,
+};
 
 /**  A form as it was last typed. */
 export type Draft = {
@@ -1223,6 +1243,8 @@ export type Patient = {
 	anticoagulants: boolean,
 	allergies: string,
 	historyNotes: string,
+	/**  The CURP (RENAPO's population key), when the patient gives it: checked, never generated. */
+	curp?: string | null,
 	/**  Read-only: set by `archive_patient`. */
 	archived: boolean,
 	/**
@@ -1782,18 +1804,34 @@ export type Visit = {
 	riskCategory: number | null,
 	notes: string,
 	procedures: Procedure[],
+	vitals: Vitals,
+	diagnoses: Diagnosis[],
+	prognosis: string,
+	plan: string,
 	signedAt: string | null,
 	signedByName: string | null,
 	addenda: Addendum[],
 };
 
-/**  What the visit form sends while the note is a draft. */
+/**
+ *  What the visit form sends while the note is a draft. The sections after `procedures` came
+ *  with NOM-004's note (a draft kept on a desk before them has none: they default to empty).
+ */
 export type VisitInput = {
 	id: string,
 	findings: Findings,
 	riskCategory: number | null,
+	/**
+	 *  The evolution: what the patient reports and how the picture changed since the last visit
+	 *  (on a first visit, the current complaint).
+	 */
 	notes: string,
 	procedures: Procedure[],
+	vitals?: Vitals,
+	diagnoses?: Diagnosis[],
+	prognosis?: string,
+	/**  Treatment and indications (tratamiento e indicaciones). */
+	plan?: string,
 };
 
 /**  One line of a patient's visit history. */
@@ -1804,6 +1842,24 @@ export type VisitSummary = {
 	podiatristName: string,
 	riskCategory: number | null,
 	signedAt: string | null,
+};
+
+/**
+ *  Vital signs taken at the visit, each when relevant (NOM-004 asks for them "where relevant":
+ *  a diabetic patient's glucose, a blood pressure before a procedure under anaesthesia).
+ */
+export type Vitals = {
+	/**  Blood pressure, mmHg. */
+	systolic?: number | null,
+	diastolic?: number | null,
+	/**  Beats per minute. */
+	heartRate?: number | null,
+	/**  Tenths of a degree Celsius: 365 is 36.5 °C. */
+	temperatureTenths?: number | null,
+	weightGrams?: number | null,
+	heightCm?: number | null,
+	/**  Capillary glucose, mg/dL. */
+	glucose?: number | null,
 };
 
 /**  A write the desk can make without its server. */

@@ -44,7 +44,11 @@ export function VisitsScreen({ canWrite, canOverrideStock }: { canWrite: boolean
   );
 }
 
-function toInput(v: Visit): VisitInput {
+/** The form's draft: every section present (the command also takes a draft without the later
+ * ones, kept by an older app). */
+type Draft = Required<VisitInput>;
+
+function toInput(v: Visit): Draft {
   return {
     id: v.id,
     findings: v.findings,
@@ -59,7 +63,7 @@ function toInput(v: Visit): VisitInput {
 }
 
 /** A draft kept on the desk before the note had NOM-004's sections has none of them. */
-function withSections(d: VisitInput): VisitInput {
+function withSections(d: VisitInput): Draft {
   return { ...d, vitals: d.vitals ?? {}, diagnoses: d.diagnoses ?? [], prognosis: d.prognosis ?? "", plan: d.plan ?? "" };
 }
 
@@ -72,11 +76,11 @@ function VisitPanel({ appointmentId, canWrite, canOverrideStock }: { appointment
 
 function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boolean; canOverrideStock: boolean }) {
   const [visit, setVisit] = useState(p.initial);
-  const [draft, setDraft] = useState<VisitInput>(toInput(p.initial));
+  const [draft, setDraft] = useState<Draft>(toInput(p.initial));
   const [saved, setSaved] = useState(false);
   const signed = visit.signedAt !== null;
   const editable = p.canWrite && !signed;
-  const edit = (change: Partial<VisitInput>) => {
+  const edit = (change: Partial<Draft>) => {
     setSaved(false);
     setDraft({ ...draft, ...change });
   };
