@@ -55,3 +55,9 @@ END;
 $$;
 ALTER TABLE patients ADD COLUMN curp text CONSTRAINT patients_curp_format CHECK (curp_ok(curp));
 CREATE UNIQUE INDEX patients_curp_key ON patients (curp);
+
+-- A printed note names who signed it with their professional title: the cédula (`license`) and
+-- the institution that issued the title.
+ALTER TABLE podiatrists ADD COLUMN title_institution text NOT NULL DEFAULT '';
+ALTER TABLE podiatrists ADD CONSTRAINT podiatrists_title_institution_len
+    CHECK (char_length(title_institution) <= 200) NOT VALID;

@@ -103,6 +103,7 @@ pub async fn podiatrist(pool: &PgPool, admin: &User, name: &str, user_id: Option
         id: Uuid::now_v7(),
         name: name.into(),
         license: String::new(),
+        title_institution: String::new(),
         color: "#336699".into(),
         active: true,
         user_id,

@@ -57,6 +57,7 @@ limits! {
     APPOINTMENT_REASON = "appointments"."reason" as "reason": 200;
     CANCEL_REASON = "appointments"."cancel_reason" as "cancelReason": 300;
     PODIATRIST_NAME = "podiatrists"."name" as "name": 120;
+    PODIATRIST_TITLE_INSTITUTION = "podiatrists"."title_institution" as "titleInstitution": 200;
     DISPLAY_NAME = "users"."display_name" as "displayName": 100;
     USERNAME = "users"."username" as "username": 40;
     ROLE_NAME = "roles"."name" as "name": 60;

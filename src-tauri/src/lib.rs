@@ -149,6 +149,7 @@ macro_rules! app_builder {
                 commands::inventory::pay_purchase,
                 commands::stats::get_dashboard,
                 commands::documents::export_receipt,
+                commands::documents::export_visit_note,
                 commands::documents::export_cash_report,
                 commands::documents::open_document,
                 commands::documents::export_csv,

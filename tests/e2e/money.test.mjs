@@ -60,6 +60,22 @@ test("a visit is charged, paid in cash and the day closes with the difference on
     '[{"code": "L60.0", "text": "Uña encarnada"}] | Bueno | Espiculotomía y curación; revisión en 7 días. | 142',
     "the note's NOM-004 sections were signed with it",
   );
+  // The signed note prints as the legal record: its sections, the signature and the content's
+  // SHA-256, the same its signing's audit entry recorded.
+  await app.click("[data-test=print-note]");
+  const notePath = await app.text("[data-test=visit] [data-test=document-path]");
+  const noteText = await eventually(() => {
+    try {
+      return execFileSync("pdftotext", [notePath, "-"], { encoding: "utf8" });
+    } catch {
+      return null;
+    }
+  }, "the printed note");
+  const signedDigest = psql(db.url, "SELECT after->>'content_sha256' FROM audit_log WHERE action = 'visit.sign'");
+  assert.match(signedDigest, /^[0-9a-f]{64}$/);
+  for (const expected of ["Nota de evolución", "L60.0 — Uña encarnada", "Espiculotomía y curación", "Glucosa capilar 142 mg/dL", "Firmada electrónicamente", signedDigest]) {
+    assert.ok(noteText.includes(expected), `the printed note lacks ${expected}:\n${noteText}`);
+  }
   assert.equal(psql(db.url, "SELECT status FROM appointments"), "completed");
 
   // Checkout: the recorded procedure at today's price; cash for the whole amount.

@@ -102,3 +102,90 @@ async fn every_document_made_or_shown_is_audited_with_who_and_which_desk(pool: P
     );
     std::fs::remove_dir_all(root).ok();
 }
+
+/// NOM-004: the signed note prints with its sections, who signed it with their cédula and the
+/// institution of their title, when, and the SHA-256 of its content: the same the signing's audit
+/// entry recorded. A draft does not print; each print is audited.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_signed_note_prints_its_sections_signature_and_content_hash(pool: PgPool) {
+    use podoclinic_clinic::podiatrists::service as podiatrists;
+    use podoclinic_clinic::visits::model::{Diagnosis, Procedure, VisitInput, Vitals};
+    use podoclinic_clinic::visits::service as visits;
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let pod = podiatrist(&pool, &admin, "Dra. Lucía Hernández Ruiz", None).await;
+    let mut record = podiatrists::list(&ctx).await.unwrap().into_iter().find(|p| p.id == pod).unwrap();
+    record.license = "8123456".into();
+    record.title_institution = "Instituto Politécnico Nacional".into();
+    podiatrists::update(&ctx, record).await.unwrap();
+    let pat = patient(&pool, &admin, "Verónica", "Ibáñez Núñez", "").await;
+    let nails = treatment(&pool, &admin, "Corte de uñas con fresado", 35_000).await;
+    let appointment = arrived(&ctx, pat, pod, 0).await;
+    let visit = visits::open(&ctx, appointment).await.unwrap();
+    let input = VisitInput {
+        id: visit.id,
+        risk_category: Some(2),
+        notes: "Dolor en el primer dedo derecho desde hace dos semanas.".into(),
+        procedures: vec![Procedure { treatment_id: nails, quantity: 1 }],
+        vitals: Vitals { systolic: Some(130), diastolic: Some(85), glucose: Some(142), ..Vitals::default() },
+        diagnoses: vec![Diagnosis {
+            text: "Onicocriptosis del primer dedo derecho".into(),
+            code: Some("L60.0".into()),
+        }],
+        prognosis: "Bueno".into(),
+        plan: "Espiculotomía; curación diaria y revisión en 7 días.".into(),
+        ..VisitInput::default()
+    };
+    visits::save(&ctx, input).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("podoclinic-note-{}", Uuid::now_v7()));
+    let lang = podoclinic_clinic::documents::render::Lang::Es;
+    assert_eq!(
+        podoclinic_clinic::documents::visit_note(&ctx, &dir, visit.id, lang).await.unwrap_err(),
+        podoclinic_clinic::error::AppError::conflict("visit_not_signed", None),
+        "a draft is no note yet"
+    );
+    let signed = visits::sign(&ctx, visit.id, false).await.unwrap();
+    visits::add_addendum(&ctx, visit.id, Uuid::now_v7(), "Se indica calzado abierto.".into()).await.unwrap();
+    let recorded: String = sqlx::query_scalar(
+        "SELECT after->>'content_sha256' FROM audit_log WHERE action = 'visit.sign' AND entity_id = $1",
+    )
+    .bind(visit.id.to_string())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(recorded, signed.content_digest());
+
+    let saved = podoclinic_clinic::documents::visit_note(&ctx, &dir, visit.id, lang).await.unwrap();
+    assert!(saved.name.starts_with("nota-"), "{}", saved.name);
+    let text = pdf_text(&saved.path);
+    for expected in [
+        "Nota de evolución",
+        "Verónica Ibáñez Núñez",
+        "Dolor en el primer dedo derecho",
+        "TA 130/85 mmHg",
+        "Glucosa capilar 142 mg/dL",
+        "Corte de uñas con fresado × 1",
+        "L60.0 — Onicocriptosis del primer dedo derecho",
+        "Pronóstico",
+        "Espiculotomía; curación diaria",
+        "Riesgo de pie diabético (IWGDF): 2",
+        "Dra. Lucía Hernández Ruiz",
+        "Cédula profesional: 8123456",
+        "Institución que expidió el título: Instituto Politécnico Nacional",
+        "Firmada electrónicamente el",
+        "Se indica calzado abierto.",
+        &recorded,
+    ] {
+        assert!(text.contains(expected), "the note lacks {expected:?}:\n{text}");
+    }
+    let printed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'document.visit_note' AND entity_id = $1 AND after->>'content_sha256' = $2",
+    )
+    .bind(visit.id.to_string())
+    .bind(&recorded)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(printed, 1);
+    std::fs::remove_dir_all(dir).ok();
+}

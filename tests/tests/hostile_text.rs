@@ -58,6 +58,7 @@ async fn other_forms_name_the_field_too(pool: PgPool) {
         id: Uuid::now_v7(),
         name: nul.clone(),
         license: String::new(),
+        title_institution: String::new(),
         color: "#336699".into(),
         active: true,
         user_id: None,

@@ -327,6 +327,11 @@ export const commands = {
 	getDashboard: (from: string, to: string, bucket: Bucket) => typedError<Dashboard, AppError>(__TAURI_INVOKE("get_dashboard", { from, to, bucket })),
 	/**  Writes the receipt of a charge as PDF. */
 	exportReceipt: (chargeId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_receipt", { chargeId, lang })),
+	/**
+	 *  Writes a signed clinical note as PDF (the legal record's printout, with the SHA-256 of its
+	 *  content). Audited, as any reading of a note.
+	 */
+	exportVisitNote: (visitId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_visit_note", { visitId, lang })),
 	/**  Writes the corte X (open session) or corte Z (closed) report as PDF. */
 	exportCashReport: (sessionId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_cash_report", { sessionId, lang })),
 	/**
@@ -371,7 +376,7 @@ export const REMINDER_PLACEHOLDERS = ["nombre","fecha","hora","podologo","clinic
 
 export const SEXES = ["female","male","other"] as const;
 
-export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000,"visits.plan":4000,"visits.prognosis":300} as const;
+export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"podiatrists.titleInstitution":200,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000,"visits.plan":4000,"visits.prognosis":300} as const;
 
 /* Types */
 export type Addendum = {
@@ -1332,6 +1337,8 @@ export type Podiatrist = {
 	name: string,
 	/**  Cédula profesional. */
 	license: string,
+	/**  The institution that issued the professional title (printed with the signature). */
+	titleInstitution?: string,
 	/**  Calendar colour, `#rrggbb`. */
 	color: string,
 	active: boolean,

@@ -22,6 +22,9 @@ pub enum Action {
     #[serde(rename = "document.receipt")]
     #[sqlx(rename = "document.receipt")]
     DocumentReceipt,
+    #[serde(rename = "document.visit_note")]
+    #[sqlx(rename = "document.visit_note")]
+    DocumentVisitNote,
     #[serde(rename = "outbox.discard")]
     #[sqlx(rename = "outbox.discard")]
     OutboxDiscard,

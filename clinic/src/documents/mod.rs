@@ -1,6 +1,8 @@
-//! Printable documents: payment receipts and cash closing reports as PDF, tables as CSV, each
-//! written into the folder the desk gives (`podoclinic_desk::documents`) and its making audited.
+//! Printable documents: payment receipts, cash closing reports and signed clinical notes as PDF,
+//! tables as CSV, each written into the folder the desk gives (`podoclinic_desk::documents`) and
+//! its making audited.
 
+pub mod note;
 pub mod pdf;
 pub mod render;
 
@@ -12,7 +14,7 @@ use uuid::Uuid;
 use crate::audit::{self, Action, Entry};
 use crate::auth::{Ctx, Permission};
 use crate::error::{AppError, AppResult};
-use crate::{billing, cash, profile};
+use crate::{billing, cash, catalog, patients, podiatrists, profile, visits};
 use render::Lang;
 
 /// A document written to disk.
@@ -51,6 +53,50 @@ pub async fn receipt(ctx: &Ctx, dir: &Path, charge_id: Uuid, lang: Lang) -> AppR
     let name = format!("recibo-{:06}.pdf", charge.folio);
     audit::record(&mut *conn, &ctx.actor, Entry::new(Action::DocumentReceipt, "charge", charge_id)).await?;
     let bytes = build(move || render::receipt(&profile, tz, &charge, &payments, lang)).await?;
+    write(dir, name, bytes).await
+}
+
+/// A signed note as the legal record prints it (`note::visit_note`), with the SHA-256 of its
+/// content: the one its signing's audit entry recorded. A draft is no note yet: it does not print.
+/// Printing is a reading of the note: audited, with the digest printed.
+pub async fn visit_note(ctx: &Ctx, dir: &Path, visit_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let mut conn = ctx.pool.acquire().await?;
+    let visit = visits::repo::load(&mut conn, visit_id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    if visit.signed_at.is_none() {
+        return Err(AppError::conflict("visit_not_signed", None));
+    }
+    let patient =
+        patients::repo::find(&mut *conn, visit.patient_id).await?.ok_or_else(|| AppError::not_found("patient"))?;
+    let podiatrist = podiatrists::repo::find(&mut *conn, visit.podiatrist_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("podiatrist"))?;
+    let mut procedures = Vec::new();
+    for p in &visit.procedures {
+        let name = catalog::repo::treatment(&mut conn, p.treatment_id).await?.map(|t| t.name).unwrap_or_default();
+        procedures.push((name, p.quantity));
+    }
+    let clinic = profile::repo::get(&mut *conn).await?;
+    let tz = profile::time::zone(&mut *conn).await?;
+    let digest = visit.content_digest();
+    let printed_at = chrono::Utc::now();
+    let day = visit.starts_at.with_timezone(&tz).format("%Y%m%d");
+    let name = format!("nota-{day}-{}.pdf", &visit_id.simple().to_string()[..8]);
+    let entry = Entry::new(Action::DocumentVisitNote, "visit", visit_id)
+        .after(&serde_json::json!({ "content_sha256": digest }));
+    audit::record(&mut *conn, &ctx.actor, entry).await?;
+    let bytes = build(move || {
+        let context = note::NoteContext {
+            clinic: &clinic,
+            tz,
+            patient: &patient,
+            podiatrist: &podiatrist,
+            procedures: &procedures,
+            digest: &digest,
+            printed_at,
+        };
+        note::visit_note(&context, &visit, lang)
+    })
+    .await?;
     write(dir, name, bytes).await
 }
 
@@ -118,10 +164,12 @@ fn is_number(cell: &str) -> bool {
         && decimals.chars().all(|c| c.is_ascii_digit())
 }
 
-/// What a saved document needs to be seen: receipts are payments, cortes the drawer's, the rest
-/// (CSV tables) the dashboard's.
+/// What a saved document needs to be seen: receipts are payments, cortes the drawer's, notes
+/// clinical records, the rest (CSV tables) the dashboard's.
 pub fn permission_for(name: &str) -> Permission {
-    if name.starts_with("recibo-") {
+    if name.starts_with("nota-") {
+        Permission::ClinicalRead
+    } else if name.starts_with("recibo-") {
         Permission::PaymentsRead
     } else if name.starts_with("corte-") {
         Permission::CashOperate

@@ -108,6 +108,34 @@ impl Layout {
         self.row(&[left(MARGIN, text)], size, bold);
     }
 
+    /// Text from `x` to the right margin, wrapped between words (a word wider than the line is
+    /// cut), keeping its own line breaks.
+    pub fn paragraph(&mut self, x: f32, text: &str, size: f32, bold: bool) {
+        let room = PAGE_WIDTH - MARGIN - x;
+        for source in text.lines() {
+            let mut line = String::new();
+            for word in source.split_whitespace() {
+                let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+                if width(&candidate, size, bold) <= room || line.is_empty() {
+                    line = candidate;
+                } else {
+                    self.row(&[left(x, &line)], size, bold);
+                    line = word.to_string();
+                }
+                while width(&line, size, bold) > room && line.chars().count() > 1 {
+                    let mut cut = line.chars().count() - 1;
+                    while cut > 1 && width(&line.chars().take(cut).collect::<String>(), size, bold) > room {
+                        cut -= 1;
+                    }
+                    let head: String = line.chars().take(cut).collect();
+                    self.row(&[left(x, &head)], size, bold);
+                    line = line.chars().skip(cut).collect();
+                }
+            }
+            self.row(&[left(x, &line)], size, bold);
+        }
+    }
+
     pub fn gap(&mut self, height: f32) {
         self.y += height;
     }

@@ -170,11 +170,11 @@ pub fn money(cents: i64, currency: &str) -> String {
     if matches!(currency, "MXN" | "USD") { format!("{sign}${number}") } else { format!("{sign}{number} {currency}") }
 }
 
-fn when(at: DateTime<Utc>, tz: Tz) -> String {
+pub(super) fn when(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string()
 }
 
-fn header(page: &mut Layout, clinic: &ClinicProfile) {
+pub(super) fn header(page: &mut Layout, clinic: &ClinicProfile) {
     page.line(&clinic.name, 16.0, true);
     for extra in [&clinic.address, &clinic.phone] {
         if !extra.is_empty() {

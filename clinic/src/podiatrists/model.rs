@@ -10,6 +10,9 @@ pub struct Podiatrist {
     pub name: String,
     /// Cédula profesional.
     pub license: String,
+    /// The institution that issued the professional title (printed with the signature).
+    #[serde(default)]
+    pub title_institution: String,
     /// Calendar colour, `#rrggbb`.
     pub color: String,
     pub active: bool,
@@ -22,6 +25,11 @@ impl Podiatrist {
     pub fn parse(mut self) -> AppResult<Self> {
         crate::validate::required(&mut self.name, "name", crate::limits::PODIATRIST_NAME)?;
         self.license = self.license.trim().to_uppercase();
+        crate::validate::trimmed(
+            &mut self.title_institution,
+            "titleInstitution",
+            crate::limits::PODIATRIST_TITLE_INSTITUTION,
+        )?;
         self.color = self.color.trim().to_lowercase();
         if !(self.license.is_empty()
             || (4..=12).contains(&self.license.len()) && self.license.chars().all(|c| c.is_ascii_alphanumeric()))

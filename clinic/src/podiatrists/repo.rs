@@ -7,7 +7,7 @@ use crate::error::AppResult;
 pub async fn list(db: impl PgExecutor<'_>) -> AppResult<Vec<Podiatrist>> {
     Ok(sqlx::query_as!(
         Podiatrist,
-        "SELECT id, name, license, color, active, user_id FROM podiatrists ORDER BY active DESC, name"
+        "SELECT id, name, license, title_institution, color, active, user_id FROM podiatrists ORDER BY active DESC, name"
     )
     .fetch_all(db)
     .await?)
@@ -16,7 +16,7 @@ pub async fn list(db: impl PgExecutor<'_>) -> AppResult<Vec<Podiatrist>> {
 pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Podiatrist>> {
     Ok(sqlx::query_as!(
         Podiatrist,
-        "SELECT id, name, license, color, active, user_id FROM podiatrists WHERE id = $1",
+        "SELECT id, name, license, title_institution, color, active, user_id FROM podiatrists WHERE id = $1",
         id
     )
     .fetch_optional(db)
@@ -30,13 +30,15 @@ pub async fn for_user(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Optio
 
 pub async fn insert(db: impl PgExecutor<'_>, p: &Podiatrist) -> AppResult<()> {
     sqlx::query!(
-        "INSERT INTO podiatrists (id, name, license, color, active, user_id) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO podiatrists (id, name, license, color, active, user_id, title_institution)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         p.id,
         &p.name,
         &p.license,
         &p.color,
         p.active,
-        p.user_id
+        p.user_id,
+        &p.title_institution
     )
     .execute(db)
     .await?;
@@ -45,14 +47,16 @@ pub async fn insert(db: impl PgExecutor<'_>, p: &Podiatrist) -> AppResult<()> {
 
 pub async fn update(db: impl PgExecutor<'_>, p: &Podiatrist) -> AppResult<()> {
     sqlx::query!(
-        "UPDATE podiatrists SET name = $2, license = $3, color = $4, active = $5, user_id = $6, updated_at = now()
+        "UPDATE podiatrists SET name = $2, license = $3, color = $4, active = $5, user_id = $6, title_institution = $7,
+                                updated_at = now()
              WHERE id = $1",
         p.id,
         &p.name,
         &p.license,
         &p.color,
         p.active,
-        p.user_id
+        p.user_id,
+        &p.title_institution
     )
     .execute(db)
     .await?;

@@ -306,6 +306,33 @@ pub struct Visit {
     pub addenda: Vec<Addendum>,
 }
 
+impl Visit {
+    /// The SHA-256 (hex) of what the note says, as signed: the ids it is about, the visit's time,
+    /// every section and the signing time; not the addenda (which come after) nor the names shown
+    /// beside it (an account can be renamed). Its signing's audit entry records it and its printout
+    /// carries it, so a paper can be checked against the record.
+    pub fn content_digest(&self) -> String {
+        // `json!` objects keep their keys sorted: the same note always gives the same text.
+        let content = serde_json::json!({
+            "id": self.id,
+            "appointmentId": self.appointment_id,
+            "patientId": self.patient_id,
+            "podiatristId": self.podiatrist_id,
+            "startsAt": self.starts_at,
+            "findings": self.findings,
+            "riskCategory": self.risk_category,
+            "notes": self.notes,
+            "procedures": self.procedures,
+            "vitals": self.vitals,
+            "diagnoses": self.diagnoses,
+            "prognosis": self.prognosis,
+            "plan": self.plan,
+            "signedAt": self.signed_at,
+        });
+        crate::audit::digest(&content.to_string())
+    }
+}
+
 /// One line of a patient's visit history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]

@@ -87,10 +87,11 @@ pub async fn seed(pool: &PgPool, desk: &str) -> AppResult<()> {
     Ok(())
 }
 
-const PODIATRISTS: &[(&str, &str, &str)] = &[
-    ("Dra. Lucía Hernández Ruiz", "8123456", "#0f766e"),
-    ("Dr. Martín Ortega Salas", "7234561", "#b45309"),
-    ("Dra. Sofía Núñez Peña", "9345612", "#7c3aed"),
+/// Name, cédula, colour and the institution that issued the title.
+const PODIATRISTS: &[(&str, &str, &str, &str)] = &[
+    ("Dra. Lucía Hernández Ruiz", "8123456", "#0f766e", "Instituto Politécnico Nacional"),
+    ("Dr. Martín Ortega Salas", "7234561", "#b45309", "Universidad Autónoma de Nuevo León"),
+    ("Dra. Sofía Núñez Peña", "9345612", "#7c3aed", "Instituto Politécnico Nacional"),
 ];
 
 const FIRST: &[&str] = &[
@@ -170,14 +171,15 @@ async fn seed_agenda(conn: &mut PgConnection) -> AppResult<()> {
     // too, so the first screen shows the day's patients rather than "No hay citas hoy".
     let open_sunday = today.weekday() == chrono::Weekday::Sun;
     let mut pods = Vec::new();
-    for (name, license, color) in PODIATRISTS {
+    for (name, license, color, institution) in PODIATRISTS {
         let id = Uuid::now_v7();
         sqlx::query!(
-            "INSERT INTO podiatrists (id, name, license, color) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO podiatrists (id, name, license, color, title_institution) VALUES ($1, $2, $3, $4, $5)",
             id,
             name,
             license,
-            color
+            color,
+            institution
         )
         .execute(&mut *conn)
         .await?;

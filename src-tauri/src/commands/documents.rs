@@ -9,7 +9,7 @@ use podoclinic_clinic::documents::render::Lang;
 use podoclinic_clinic::documents::{self, SavedDocument};
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_desk::documents::{folder, saved};
-use podoclinic_desk::state::AppState;
+use podoclinic_desk::state::{AppState, Subject};
 
 /// Writes the receipt of a charge as PDF.
 #[tauri::command]
@@ -25,6 +25,26 @@ pub async fn export_receipt(
     state
         .run(Permission::PaymentsRead, (charge_id, lang, dir), |ctx, (charge_id, lang, dir)| async move {
             documents::receipt(&ctx, &dir, charge_id, lang).await
+        })
+        .await
+}
+
+/// Writes a signed clinical note as PDF (the legal record's printout, with the SHA-256 of its
+/// content). Audited, as any reading of a note.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_visit_note(
+    state: State<'_, AppState>,
+    visit_id: Arg<Uuid>,
+    lang: Arg<Lang>,
+) -> AppResult<SavedDocument> {
+    let visit_id = visit_id.0;
+    let lang = lang.0;
+    let dir = folder(&state.paths);
+    let subject = Subject { entity: "visit", id: visit_id };
+    state
+        .run_on(Permission::ClinicalRead, subject, (visit_id, lang, dir), |ctx, (visit_id, lang, dir)| async move {
+            documents::visit_note(&ctx, &dir, visit_id, lang).await
         })
         .await
 }

@@ -139,7 +139,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
     let patient = new_patient("Rosa", "Cruz", "5512345678");
     let mut existing = new_patient("Ana", "Pérez", "5598765432");
     existing.id = c.patient;
-    let podiatrist = json!({ "id": Uuid::now_v7(), "name": "Dra. Fuzz", "license": "", "color": "#336699", "active": true, "userId": null });
+    let podiatrist = json!({ "id": Uuid::now_v7(), "name": "Dra. Fuzz", "license": "", "titleInstitution": "", "color": "#336699", "active": true, "userId": null });
     let supplier = json!({ "id": c.supplier, "name": "Distribuidora", "rfc": "", "contact": "", "phone": "", "email": "", "address": "", "notes": "", "active": true });
     let product = json!({ "id": c.product, "sku": "GASA", "name": "Gasa", "unit": "pieza", "costCents": 250, "priceCents": 500, "minStock": 1, "active": true });
     let treatment = json!({ "id": c.treatment, "name": "Curación", "durationMinutes": 30, "priceCents": 40000, "active": true, "consumables": [] });
@@ -260,6 +260,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("add_visit_addendum", json!({ "visitId": c.visit, "id": Uuid::now_v7(), "text": "Revisión de seguimiento" })),
         ("list_patient_visits", json!({ "patientId": c.patient })),
         ("search_cie10", json!({ "query": "uña" })),
+        ("export_visit_note", json!({ "visitId": c.visit, "lang": "es" })),
         ("export_receipt", json!({ "chargeId": c.charge, "lang": "es" })),
         ("export_cash_report", json!({ "sessionId": c.closed_session, "lang": "es" })),
         ("open_document", json!({ "name": "recibo-000001.pdf" })),

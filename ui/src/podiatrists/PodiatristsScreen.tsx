@@ -17,7 +17,7 @@ export function PodiatristsScreen({ canWrite }: { canWrite: boolean }) {
         {canWrite ? (
           <button
             data-test="new-podiatrist"
-            onClick={() => setEditing({ p: { id: uuidv7(), name: "", license: "", color: "#0f766e", active: true, userId: null }, isNew: true })}
+            onClick={() => setEditing({ p: { id: uuidv7(), name: "", license: "", titleInstitution: "", color: "#0f766e", active: true, userId: null }, isNew: true })}
           >
             {t("podiatrists.new")}
           </button>
@@ -66,6 +66,13 @@ function PodiatristForm(p: { initial: Podiatrist; isNew: boolean; canWrite: bool
       <Form test="podiatrist-form" onSubmit={() => void save.run()}>
         <Field name="name" value={form.name} onInput={(v) => setForm({ ...form, name: v })} invalid={save.field === "name"} autoFocus maxLength={limit("podiatrists.name")} />
         <Field name="license" value={form.license} onInput={(v) => setForm({ ...form, license: v })} invalid={save.field === "license"} />
+        <Field
+          name="titleInstitution"
+          value={form.titleInstitution ?? ""}
+          onInput={(v) => setForm({ ...form, titleInstitution: v })}
+          invalid={save.field === "titleInstitution"}
+          maxLength={limit("podiatrists.titleInstitution")}
+        />
         <Field name="color" type="color" value={form.color} onInput={(v) => setForm({ ...form, color: v })} invalid={save.field === "color"} />
         {users.data ? (
           <label class="field">

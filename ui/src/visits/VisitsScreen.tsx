@@ -11,6 +11,7 @@ import type {
   NailFinding,
   Procedure,
   Pulse,
+  SavedDocument,
   SkinFinding,
   Treatment,
   Visit,
@@ -21,6 +22,7 @@ import { call, CommandError, commands } from "../api";
 import { limit } from "../options";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { TodayPicker } from "../components/TodayPicker";
+import { DocumentLink, docLang } from "../components/Document";
 import { formatDateTime, t } from "../i18n";
 import { v7 as uuid } from "uuid";
 
@@ -198,6 +200,7 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
           </div>
         ) : null}
       </Form>
+      {signed ? <PrintNote visit={visit} /> : null}
       {signed ? <Addenda visit={visit} canWrite={p.canWrite} onAdded={setVisit} /> : null}
     </section>
   );
@@ -443,6 +446,21 @@ function Procedures(p: { value: Procedure[]; treatments: Treatment[]; onChange: 
           ) : null}
         </label>
       ))}
+    </div>
+  );
+}
+
+/** The signed note as the legal record prints it (with its content's SHA-256). */
+function PrintNote({ visit }: { visit: Visit }) {
+  const [doc, setDoc] = useState<SavedDocument | null>(null);
+  const print = useSubmit(async () => setDoc(await call(commands.exportVisitNote(visit.id, docLang()))));
+  return (
+    <div class="row">
+      <button type="button" class="secondary" data-test="print-note" disabled={print.busy} onClick={() => void print.run()}>
+        {t("visits.printNote")}
+      </button>
+      <ErrorBox message={print.message} />
+      <DocumentLink doc={doc} />
     </div>
   );
 }
