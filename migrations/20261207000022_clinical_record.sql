@@ -61,3 +61,46 @@ CREATE UNIQUE INDEX patients_curp_key ON patients (curp);
 ALTER TABLE podiatrists ADD COLUMN title_institution text NOT NULL DEFAULT '';
 ALTER TABLE podiatrists ADD CONSTRAINT podiatrists_title_institution_len
     CHECK (char_length(title_institution) <= 200) NOT VALID;
+
+-- A nota de referencia (NOM-004 7.2): a patient sent from a signed visit to another establishment,
+-- with the reason, the diagnostic impression and the treatment given. Part of the record: written
+-- once, never changed nor deleted (a correction is another referral).
+CREATE TABLE referrals (
+    id          uuid PRIMARY KEY,
+    visit_id    uuid        NOT NULL REFERENCES visits (id),
+    receiving   text        NOT NULL CONSTRAINT referrals_receiving_not_blank CHECK (length(btrim(receiving)) > 0),
+    reason      text        NOT NULL CONSTRAINT referrals_reason_not_blank CHECK (length(btrim(reason)) > 0),
+    impression  text        NOT NULL CONSTRAINT referrals_impression_not_blank CHECK (length(btrim(impression)) > 0),
+    treatment   text        NOT NULL DEFAULT '',
+    created_by  uuid        NOT NULL REFERENCES users (id),
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT referrals_receiving_len CHECK (char_length(receiving) <= 200),
+    CONSTRAINT referrals_reason_len CHECK (char_length(reason) <= 2000),
+    CONSTRAINT referrals_impression_len CHECK (char_length(impression) <= 2000),
+    CONSTRAINT referrals_treatment_len CHECK (char_length(treatment) <= 4000)
+);
+CREATE INDEX referrals_visit ON referrals (visit_id, created_at);
+CREATE FUNCTION referrals_guard() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        RAISE EXCEPTION 'referrals are append-only'
+            USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'referrals_append_only';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM public.visits WHERE id = NEW.visit_id AND signed_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'a referral is written from a signed note'
+            USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'referrals_needs_signed';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER referrals_guard BEFORE INSERT OR UPDATE OR DELETE ON referrals
+    FOR EACH ROW EXECUTE FUNCTION referrals_guard();
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'podoclinic_app') THEN
+        GRANT SELECT, INSERT ON referrals TO podoclinic_app;
+    END IF;
+END;
+$$;

@@ -54,6 +54,10 @@ limits! {
     VISIT_PROGNOSIS = "visits"."prognosis" as "prognosis": 300;
     VISIT_PLAN = "visits"."plan" as "plan": 4000;
     ADDENDUM_TEXT = "visit_addenda"."text" as "text": 5000;
+    REFERRAL_RECEIVING = "referrals"."receiving" as "receiving": 200;
+    REFERRAL_REASON = "referrals"."reason" as "reason": 2000;
+    REFERRAL_IMPRESSION = "referrals"."impression" as "impression": 2000;
+    REFERRAL_TREATMENT = "referrals"."treatment" as "treatment": 4000;
     APPOINTMENT_REASON = "appointments"."reason" as "reason": 200;
     CANCEL_REASON = "appointments"."cancel_reason" as "cancelReason": 300;
     PODIATRIST_NAME = "podiatrists"."name" as "name": 120;

@@ -76,6 +76,24 @@ test("a visit is charged, paid in cash and the day closes with the difference on
   for (const expected of ["Nota de evolución", "L60.0 — Uña encarnada", "Espiculotomía y curación", "Glucosa capilar 142 mg/dL", "Firmada electrónicamente", signedDigest]) {
     assert.ok(noteText.includes(expected), `the printed note lacks ${expected}:\n${noteText}`);
   }
+  // A nota de referencia from the signed note: its impression starts from the diagnosis.
+  await app.click("[data-test=new-referral]");
+  assert.equal(await app.script("return document.querySelector('[data-test=referral-impression]').value"), "L60.0 — Uña encarnada");
+  await app.type("[data-test=referral-receiving]", "Hospital General de Zona 1, Angiología");
+  await app.type("[data-test=referral-reason]", "Valoración vascular");
+  await app.click("[data-test=save-referral]");
+  const referralPath = await app.textIs("[data-test=visit] [data-test=document-path]", /nota-referencia-/);
+  const referralText = await eventually(() => {
+    try {
+      return execFileSync("pdftotext", [referralPath, "-"], { encoding: "utf8" });
+    } catch {
+      return null;
+    }
+  }, "the printed referral");
+  for (const expected of ["Nota de referencia", "Hospital General de Zona 1, Angiología", "Valoración vascular", "L60.0 — Uña encarnada"]) {
+    assert.ok(referralText.includes(expected), `the referral lacks ${expected}:\n${referralText}`);
+  }
+  assert.equal(psql(db.url, "SELECT count(*) FROM referrals"), "1");
   assert.equal(psql(db.url, "SELECT status FROM appointments"), "completed");
 
   // Checkout: the recorded procedure at today's price; cash for the whole amount.

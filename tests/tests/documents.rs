@@ -187,5 +187,64 @@ async fn the_signed_note_prints_its_sections_signature_and_content_hash(pool: Pg
     .await
     .unwrap();
     assert_eq!(printed, 1);
+
+    // What the patient takes home: "Indicaciones", never "Receta".
+    let handout = podoclinic_clinic::documents::instructions(&ctx, &dir, visit.id, lang).await.unwrap();
+    let text = pdf_text(&handout.path);
+    for expected in
+        ["Indicaciones", "Verónica Ibáñez Núñez", "Espiculotomía; curación diaria", "Cédula profesional: 8123456"]
+    {
+        assert!(text.contains(expected), "the handout lacks {expected:?}:\n{text}");
+    }
+    assert!(!text.to_lowercase().contains("receta"), "a podiatrist's handout is no prescription:\n{text}");
+
+    // The nota de referencia: sending and receiving establishment, reason, impression, treatment.
+    let input = podoclinic_clinic::visits::model::ReferralInput {
+        id: Uuid::now_v7(),
+        visit_id: visit.id,
+        receiving: "Hospital General de Zona 1, Angiología".into(),
+        reason: "Pulso pedio disminuido; valoración vascular".into(),
+        impression: "L60.0 — Onicocriptosis del primer dedo derecho".into(),
+        treatment: "Espiculotomía y curación".into(),
+    };
+    let referral = visits::refer(&ctx, input).await.unwrap();
+    let saved = podoclinic_clinic::documents::referral(&ctx, &dir, referral.id, lang).await.unwrap();
+    let text = pdf_text(&saved.path);
+    for expected in [
+        "Nota de referencia",
+        "Establecimiento que envía: Mi clínica",
+        "Establecimiento receptor: Hospital General de Zona 1, Angiología",
+        "Motivo de envío",
+        "Pulso pedio disminuido; valoración vascular",
+        "Impresión diagnóstica",
+        "Terapéutica empleada",
+        "Espiculotomía y curación",
+        "Verónica Ibáñez Núñez",
+        "Cédula profesional: 8123456",
+    ] {
+        assert!(text.contains(expected), "the referral lacks {expected:?}:\n{text}");
+    }
+
+    // The resumen clínico: the history and each signed note's diagnoses and plan.
+    let summary = podoclinic_clinic::documents::clinical_summary(&ctx, &dir, pat, lang).await.unwrap();
+    let text = pdf_text(&summary.path);
+    for expected in [
+        "Resumen clínico",
+        "Verónica Ibáñez Núñez",
+        "Antecedentes",
+        "Último riesgo de pie diabético (IWGDF): 2",
+        "Dra. Lucía Hernández Ruiz",
+        "L60.0 — Onicocriptosis del primer dedo derecho",
+        "Espiculotomía; curación diaria",
+    ] {
+        assert!(text.contains(expected), "the summary lacks {expected:?}:\n{text}");
+    }
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action IN ('document.instructions', 'document.referral', 'document.clinical_summary') ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, ["document.instructions", "document.referral", "document.clinical_summary"]);
     std::fs::remove_dir_all(dir).ok();
 }

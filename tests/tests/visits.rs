@@ -405,3 +405,53 @@ async fn the_audit_screen_shows_no_clinical_content_without_clinical_read(pool: 
     let admin_rows = podoclinic_clinic::audit::service::recent(&admin, 50).await.unwrap();
     assert!(admin_rows.iter().any(|r| r.entity == "patient" && r.after.is_some()));
 }
+
+/// A nota de referencia is written from a signed note only (the service and the database), once per
+/// id, never changed, and audited by digest.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_referral_is_written_once_from_a_signed_note(pool: PgPool) {
+    use podoclinic_clinic::visits::model::ReferralInput;
+    let (appointment, nails, ctx) = arrived_patient(&pool).await;
+    let visit = visits::open(&ctx, appointment).await.unwrap();
+    let input = ReferralInput {
+        id: Uuid::now_v7(),
+        visit_id: visit.id,
+        receiving: " Hospital General, Angiología ".into(),
+        reason: "Valoración vascular".into(),
+        impression: "Úlcera neuropática".into(),
+        treatment: String::new(),
+    };
+    assert_eq!(visits::refer(&ctx, input.clone()).await.unwrap_err(), AppError::conflict("visit_not_signed", None));
+    assert_eq!(
+        visits::refer(&ctx, ReferralInput { reason: " ".into(), ..input.clone() }).await.unwrap_err(),
+        AppError::validation("reason", "required")
+    );
+    let (signed, _) = {
+        let input = VisitInput { risk_category: Some(2), ..draft(visit.id, nails) };
+        visits::save(&ctx, input.clone()).await.unwrap();
+        visits::sign(&ctx, visit.id, false).await.unwrap();
+        (visit.id, input)
+    };
+    let written = visits::refer(&ctx, input.clone()).await.unwrap();
+    assert_eq!(written.receiving, "Hospital General, Angiología");
+    assert_eq!(visits::refer(&ctx, input.clone()).await.unwrap(), written, "a retry is the same referral");
+    assert_eq!(
+        visits::refer(&ctx, ReferralInput { reason: "Otro".into(), ..input.clone() }).await.unwrap_err(),
+        AppError::conflict("id_reused", None)
+    );
+    assert_eq!(visits::open(&ctx, appointment).await.unwrap().referrals, vec![written.clone()]);
+    // By hand, as a desk login could: never changed, never removed.
+    for sql in ["UPDATE referrals SET reason = 'x' WHERE id = $1", "DELETE FROM referrals WHERE id = $1"] {
+        let err = sqlx::query(sql).bind(written.id).execute(&pool).await.unwrap_err();
+        assert_eq!(AppError::from(err), AppError::conflict("append_only", None), "{sql}");
+    }
+    let audit: (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE after::text LIKE '%Angiología%') FROM audit_log
+         WHERE action = 'visit.referral' AND entity_id = $1",
+    )
+    .bind(signed.to_string())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audit, (1, 0), "one entry, by digest");
+}

@@ -268,6 +268,8 @@ export const commands = {
 	 *  the app: it answers without the server too.
 	 */
 	searchCie10: (query: string) => typedError<Cie10Code[], AppError>(__TAURI_INVOKE("search_cie10", { query })),
+	/**  Writes a nota de referencia from a signed note. Idempotent by `id`. */
+	referPatient: (input: ReferralInput) => typedError<Referral, AppError>(__TAURI_INVOKE("refer_patient", { input })),
 	/**  Checkout of an appointment: recorded procedures at today's prices, the charge once made. */
 	getCheckout: (appointmentId: string) => typedError<Checkout, AppError>(__TAURI_INVOKE("get_checkout", { appointmentId })),
 	/**  One charge with its lines and what was paid on it. */
@@ -332,6 +334,12 @@ export const commands = {
 	 *  content). Audited, as any reading of a note.
 	 */
 	exportVisitNote: (visitId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_visit_note", { visitId, lang })),
+	/**  Writes the "Indicaciones" of a signed note as PDF (what the patient takes home). Audited. */
+	exportInstructions: (visitId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_instructions", { visitId, lang })),
+	/**  Writes a nota de referencia as PDF. Audited. */
+	exportReferral: (referralId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_referral", { referralId, lang })),
+	/**  Writes a patient's resumen clínico as PDF. Audited, as a reading of the whole record. */
+	exportClinicalSummary: (patientId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_clinical_summary", { patientId, lang })),
 	/**  Writes the corte X (open session) or corte Z (closed) report as PDF. */
 	exportCashReport: (sessionId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_cash_report", { sessionId, lang })),
 	/**
@@ -376,7 +384,7 @@ export const REMINDER_PLACEHOLDERS = ["nombre","fecha","hora","podologo","clinic
 
 export const SEXES = ["female","male","other"] as const;
 
-export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"podiatrists.titleInstitution":200,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000,"visits.plan":4000,"visits.prognosis":300} as const;
+export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"podiatrists.titleInstitution":200,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"referrals.impression":2000,"referrals.reason":2000,"referrals.receiving":200,"referrals.treatment":4000,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000,"visits.plan":4000,"visits.prognosis":300} as const;
 
 /* Types */
 export type Addendum = {
@@ -1413,6 +1421,35 @@ export type PurchaseSummary = {
 	paid: boolean,
 };
 
+/**  A referral as written. */
+export type Referral = {
+	id: string,
+	visitId: string,
+	receiving: string,
+	reason: string,
+	impression: string,
+	treatment: string,
+	authorName: string,
+	createdAt: string,
+};
+
+/**
+ *  A nota de referencia as the form sends it: the patient sent from a signed visit to another
+ *  establishment. The impression and the treatment start from the note's diagnoses and plan.
+ */
+export type ReferralInput = {
+	/**  Made by the client (UUID v7): a retry is not a second referral. */
+	id: string,
+	visitId: string,
+	/**  The receiving establishment (and service or professional, when known). */
+	receiving: string,
+	reason: string,
+	/**  The diagnostic impression. */
+	impression: string,
+	/**  The treatment given so far. */
+	treatment: string,
+};
+
 /**  Money given back (entered positive, stored negative), with its reason. */
 export type RefundInput = {
 	id: string,
@@ -1818,6 +1855,7 @@ export type Visit = {
 	signedAt: string | null,
 	signedByName: string | null,
 	addenda: Addendum[],
+	referrals: Referral[],
 };
 
 /**

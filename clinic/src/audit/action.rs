@@ -25,6 +25,15 @@ pub enum Action {
     #[serde(rename = "document.visit_note")]
     #[sqlx(rename = "document.visit_note")]
     DocumentVisitNote,
+    #[serde(rename = "document.instructions")]
+    #[sqlx(rename = "document.instructions")]
+    DocumentInstructions,
+    #[serde(rename = "document.referral")]
+    #[sqlx(rename = "document.referral")]
+    DocumentReferral,
+    #[serde(rename = "document.clinical_summary")]
+    #[sqlx(rename = "document.clinical_summary")]
+    DocumentClinicalSummary,
     #[serde(rename = "outbox.discard")]
     #[sqlx(rename = "outbox.discard")]
     OutboxDiscard,
@@ -242,6 +251,9 @@ pub enum Action {
     #[serde(rename = "visit.create")]
     #[sqlx(rename = "visit.create")]
     VisitCreate,
+    #[serde(rename = "visit.referral")]
+    #[sqlx(rename = "visit.referral")]
+    VisitReferral,
     #[serde(rename = "visit.open")]
     #[sqlx(rename = "visit.open")]
     VisitOpen,

@@ -2,7 +2,7 @@
 //! tables as CSV, each written into the folder the desk gives (`podoclinic_desk::documents`) and
 //! its making audited.
 
-pub mod note;
+pub mod clinical;
 pub mod pdf;
 pub mod render;
 
@@ -56,12 +56,19 @@ pub async fn receipt(ctx: &Ctx, dir: &Path, charge_id: Uuid, lang: Lang) -> AppR
     write(dir, name, bytes).await
 }
 
-/// A signed note as the legal record prints it (`note::visit_note`), with the SHA-256 of its
-/// content: the one its signing's audit entry recorded. A draft is no note yet: it does not print.
-/// Printing is a reading of the note: audited, with the digest printed.
-pub async fn visit_note(ctx: &Ctx, dir: &Path, visit_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
-    let mut conn = ctx.pool.acquire().await?;
-    let visit = visits::repo::load(&mut conn, visit_id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
+/// What a clinical document about a signed note needs from the database.
+struct NoteData {
+    visit: visits::model::Visit,
+    patient: patients::model::Patient,
+    podiatrist: podiatrists::model::Podiatrist,
+    procedures: Vec<(String, i32)>,
+    clinic: profile::model::ClinicProfile,
+    tz: chrono_tz::Tz,
+}
+
+/// The signed note `visit_id` and what prints beside it. A draft is no note yet: it does not print.
+async fn note_data(conn: &mut sqlx::PgConnection, visit_id: Uuid) -> AppResult<NoteData> {
+    let visit = visits::repo::load(conn, visit_id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
     if visit.signed_at.is_none() {
         return Err(AppError::conflict("visit_not_signed", None));
     }
@@ -72,31 +79,90 @@ pub async fn visit_note(ctx: &Ctx, dir: &Path, visit_id: Uuid, lang: Lang) -> Ap
         .ok_or_else(|| AppError::not_found("podiatrist"))?;
     let mut procedures = Vec::new();
     for p in &visit.procedures {
-        let name = catalog::repo::treatment(&mut conn, p.treatment_id).await?.map(|t| t.name).unwrap_or_default();
+        let name = catalog::repo::treatment(conn, p.treatment_id).await?.map(|t| t.name).unwrap_or_default();
         procedures.push((name, p.quantity));
     }
     let clinic = profile::repo::get(&mut *conn).await?;
     let tz = profile::time::zone(&mut *conn).await?;
-    let digest = visit.content_digest();
-    let printed_at = chrono::Utc::now();
-    let day = visit.starts_at.with_timezone(&tz).format("%Y%m%d");
-    let name = format!("nota-{day}-{}.pdf", &visit_id.simple().to_string()[..8]);
+    Ok(NoteData { visit, patient, podiatrist, procedures, clinic, tz })
+}
+
+impl NoteData {
+    fn context<'a>(&'a self, digest: &'a str) -> clinical::NoteContext<'a> {
+        clinical::NoteContext {
+            clinic: &self.clinic,
+            tz: self.tz,
+            patient: &self.patient,
+            podiatrist: &self.podiatrist,
+            procedures: &self.procedures,
+            digest,
+            printed_at: chrono::Utc::now(),
+        }
+    }
+
+    /// `<kind>-<visit day>-<the id's first 8 hex digits>.pdf`.
+    fn file_name(&self, kind: &str, id: Uuid) -> String {
+        let day = self.visit.starts_at.with_timezone(&self.tz).format("%Y%m%d");
+        format!("{kind}-{day}-{}.pdf", &id.simple().to_string()[..8])
+    }
+}
+
+/// A signed note as the legal record prints it (`clinical::visit_note`), with the SHA-256 of its
+/// content: the one its signing's audit entry recorded. Printing is a reading of the note:
+/// audited, with the digest printed.
+pub async fn visit_note(ctx: &Ctx, dir: &Path, visit_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let mut conn = ctx.pool.acquire().await?;
+    let data = note_data(&mut conn, visit_id).await?;
+    let digest = data.visit.content_digest();
+    let name = data.file_name("nota", visit_id);
     let entry = Entry::new(Action::DocumentVisitNote, "visit", visit_id)
         .after(&serde_json::json!({ "content_sha256": digest }));
     audit::record(&mut *conn, &ctx.actor, entry).await?;
-    let bytes = build(move || {
-        let context = note::NoteContext {
-            clinic: &clinic,
-            tz,
-            patient: &patient,
-            podiatrist: &podiatrist,
-            procedures: &procedures,
-            digest: &digest,
-            printed_at,
-        };
-        note::visit_note(&context, &visit, lang)
-    })
-    .await?;
+    let bytes = build(move || clinical::visit_note(&data.context(&digest), &data.visit, lang)).await?;
+    write(dir, name, bytes).await
+}
+
+/// The note's treatment and indications as the patient takes them home ("Indicaciones").
+/// Audited.
+pub async fn instructions(ctx: &Ctx, dir: &Path, visit_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let mut conn = ctx.pool.acquire().await?;
+    let data = note_data(&mut conn, visit_id).await?;
+    let name = data.file_name("nota-indicaciones", visit_id);
+    audit::record(&mut *conn, &ctx.actor, Entry::new(Action::DocumentInstructions, "visit", visit_id)).await?;
+    let bytes = build(move || clinical::instructions(&data.context(""), &data.visit, lang)).await?;
+    write(dir, name, bytes).await
+}
+
+/// A nota de referencia as written (`visits::service::refer`). Audited.
+pub async fn referral(ctx: &Ctx, dir: &Path, referral_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let mut conn = ctx.pool.acquire().await?;
+    let referral =
+        visits::repo::referral(&mut *conn, referral_id).await?.ok_or_else(|| AppError::not_found("referral"))?;
+    let data = note_data(&mut conn, referral.visit_id).await?;
+    let name = data.file_name("nota-referencia", referral_id);
+    let entry = Entry::new(Action::DocumentReferral, "visit", referral.visit_id)
+        .after(&serde_json::json!({ "referral": referral_id }));
+    audit::record(&mut *conn, &ctx.actor, entry).await?;
+    let bytes = build(move || clinical::referral(&data.context(""), &referral, lang)).await?;
+    write(dir, name, bytes).await
+}
+
+/// The resumen clínico of a patient: their history and every signed note's diagnoses and plan.
+/// A reading of the whole record: audited.
+pub async fn clinical_summary(ctx: &Ctx, dir: &Path, patient_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    let mut conn = ctx.pool.acquire().await?;
+    let patient = patients::repo::find(&mut *conn, patient_id).await?.ok_or_else(|| AppError::not_found("patient"))?;
+    let notes = visits::repo::summary_of(&mut *conn, patient_id).await?;
+    let clinic = profile::repo::get(&mut *conn).await?;
+    let tz = profile::time::zone(&mut *conn).await?;
+    let printed_at = chrono::Utc::now();
+    let name = format!(
+        "nota-resumen-{}-{}.pdf",
+        printed_at.with_timezone(&tz).format("%Y%m%d"),
+        &patient_id.simple().to_string()[..8]
+    );
+    audit::record(&mut *conn, &ctx.actor, Entry::new(Action::DocumentClinicalSummary, "patient", patient_id)).await?;
+    let bytes = build(move || clinical::clinical_summary(&clinic, tz, &patient, &notes, printed_at, lang)).await?;
     write(dir, name, bytes).await
 }
 
@@ -164,8 +230,9 @@ fn is_number(cell: &str) -> bool {
         && decimals.chars().all(|c| c.is_ascii_digit())
 }
 
-/// What a saved document needs to be seen: receipts are payments, cortes the drawer's, notes
-/// clinical records, the rest (CSV tables) the dashboard's.
+/// What a saved document needs to be seen: receipts are payments, cortes the drawer's, clinical
+/// documents (`nota-…`: notes, instructions, referrals, summaries) clinical records, the rest (CSV
+/// tables) the dashboard's.
 pub fn permission_for(name: &str) -> Permission {
     if name.starts_with("nota-") {
         Permission::ClinicalRead

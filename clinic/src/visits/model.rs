@@ -282,6 +282,48 @@ pub struct Addendum {
     pub created_at: DateTime<Utc>,
 }
 
+/// A nota de referencia as the form sends it: the patient sent from a signed visit to another
+/// establishment. The impression and the treatment start from the note's diagnoses and plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferralInput {
+    /// Made by the client (UUID v7): a retry is not a second referral.
+    pub id: Uuid,
+    pub visit_id: Uuid,
+    /// The receiving establishment (and service or professional, when known).
+    pub receiving: String,
+    pub reason: String,
+    /// The diagnostic impression.
+    pub impression: String,
+    /// The treatment given so far.
+    pub treatment: String,
+}
+
+impl ReferralInput {
+    pub fn parse(mut self) -> AppResult<Self> {
+        use crate::limits::{REFERRAL_IMPRESSION, REFERRAL_REASON, REFERRAL_RECEIVING, REFERRAL_TREATMENT};
+        required(&mut self.receiving, "receiving", REFERRAL_RECEIVING)?;
+        required(&mut self.reason, "reason", REFERRAL_REASON)?;
+        required(&mut self.impression, "impression", REFERRAL_IMPRESSION)?;
+        trimmed(&mut self.treatment, "treatment", REFERRAL_TREATMENT)?;
+        Ok(self)
+    }
+}
+
+/// A referral as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct Referral {
+    pub id: Uuid,
+    pub visit_id: Uuid,
+    pub receiving: String,
+    pub reason: String,
+    pub impression: String,
+    pub treatment: String,
+    pub author_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A visit's whole clinical record as the podiatrist's screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -304,6 +346,7 @@ pub struct Visit {
     pub signed_at: Option<DateTime<Utc>>,
     pub signed_by_name: Option<String>,
     pub addenda: Vec<Addendum>,
+    pub referrals: Vec<Referral>,
 }
 
 impl Visit {
@@ -331,6 +374,16 @@ impl Visit {
         });
         crate::audit::digest(&content.to_string())
     }
+}
+
+/// One signed note as the resumen clínico lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryEntry {
+    pub starts_at: DateTime<Utc>,
+    pub podiatrist_name: String,
+    pub risk_category: Option<i16>,
+    pub diagnoses: Vec<Diagnosis>,
+    pub plan: String,
 }
 
 /// One line of a patient's visit history.

@@ -3,7 +3,10 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{Addendum, Diagnosis, Findings, Procedure, Visit, VisitInput, VisitSummary, Vitals};
+use super::model::{
+    Addendum, Diagnosis, Findings, Procedure, Referral, ReferralInput, SummaryEntry, Visit, VisitInput, VisitSummary,
+    Vitals,
+};
 use crate::error::AppResult;
 
 pub async fn id_for_appointment(db: impl PgExecutor<'_>, appointment: Uuid) -> AppResult<Option<Uuid>> {
@@ -92,6 +95,7 @@ pub async fn load(conn: &mut PgConnection, id: Uuid, lock_it: bool) -> AppResult
     )
     .fetch_all(&mut *conn)
     .await?;
+    let referrals = referrals_of(&mut *conn, id).await?;
     Ok(Some(Visit {
         id: r.id,
         appointment_id: r.appointment_id,
@@ -111,6 +115,7 @@ pub async fn load(conn: &mut PgConnection, id: Uuid, lock_it: bool) -> AppResult
         signed_at: r.signed_at,
         signed_by_name: r.signed_by_name,
         addenda,
+        referrals,
     }))
 }
 
@@ -240,4 +245,85 @@ pub async fn addendum(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<New
     Ok(sqlx::query_as!(NewAddendum, "SELECT id, visit_id, author_id, text FROM visit_addenda WHERE id = $1", id)
         .fetch_optional(db)
         .await?)
+}
+
+/// A visit's referrals, oldest first.
+pub async fn referrals_of(db: impl PgExecutor<'_>, visit: Uuid) -> AppResult<Vec<Referral>> {
+    Ok(sqlx::query_as!(
+        Referral,
+        "SELECT r.id, r.visit_id, r.receiving, r.reason, r.impression, r.treatment, u.display_name AS author_name,
+                r.created_at
+         FROM referrals r JOIN users u ON u.id = r.created_by
+         WHERE r.visit_id = $1 ORDER BY r.created_at, r.id",
+        visit
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// One referral.
+pub async fn referral(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Referral>> {
+    Ok(sqlx::query_as!(
+        Referral,
+        "SELECT r.id, r.visit_id, r.receiving, r.reason, r.impression, r.treatment, u.display_name AS author_name,
+                r.created_at
+         FROM referrals r JOIN users u ON u.id = r.created_by WHERE r.id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
+pub async fn insert_referral(db: impl PgExecutor<'_>, r: &ReferralInput, by: Uuid) -> AppResult<()> {
+    sqlx::query!(
+        "INSERT INTO referrals (id, visit_id, receiving, reason, impression, treatment, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        r.id,
+        r.visit_id,
+        &r.receiving,
+        &r.reason,
+        &r.impression,
+        &r.treatment,
+        by
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+impl crate::db::ClientCreate for ReferralInput {
+    type Stored = Referral;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn stored(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Referral>> {
+        referral(conn, id).await
+    }
+    fn same_as(&self, stored: &Referral) -> bool {
+        (self.visit_id, &self.receiving, &self.reason, &self.impression, &self.treatment)
+            == (stored.visit_id, &stored.receiving, &stored.reason, &stored.impression, &stored.treatment)
+    }
+}
+
+/// A patient's signed notes as the resumen clínico lists them, newest first.
+pub async fn summary_of(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Vec<SummaryEntry>> {
+    let rows = sqlx::query!(
+        r#"SELECT lower(a.during) AS "starts_at!", p.name AS podiatrist_name, v.risk_category,
+                  v.diagnoses AS "diagnoses: Json<Vec<Diagnosis>>", v.plan
+           FROM visits v JOIN appointments a ON a.id = v.appointment_id JOIN podiatrists p ON p.id = v.podiatrist_id
+           WHERE v.patient_id = $1 AND v.signed_at IS NOT NULL ORDER BY lower(a.during) DESC"#,
+        patient
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SummaryEntry {
+            starts_at: r.starts_at,
+            podiatrist_name: r.podiatrist_name,
+            risk_category: r.risk_category,
+            diagnoses: r.diagnoses.0,
+            plan: r.plan,
+        })
+        .collect())
 }

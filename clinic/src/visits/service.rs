@@ -2,7 +2,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::{Visit, VisitInput, VisitSummary, check_signable};
+use super::model::{Referral, ReferralInput, Visit, VisitInput, VisitSummary, check_signable};
 use super::repo::{self, NewAddendum};
 use crate::appointments::model::Status;
 use crate::appointments::repo as appointments;
@@ -183,6 +183,38 @@ pub async fn add_addendum(ctx: &Ctx, visit_id: Uuid, id: Uuid, text: String) -> 
     audit::record(&mut *tx, &ctx.actor, Entry::new(Action::VisitOpen, "visit", visit_id)).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Writes a nota de referencia from a signed note. Idempotent by `id`; audited by digest (the
+/// referral's words are clinical).
+#[tracing::instrument(skip_all, fields(visit_id = %input.visit_id, referral_id = %input.id))]
+pub async fn refer(ctx: &Ctx, input: ReferralInput) -> AppResult<Referral> {
+    let input = input.parse()?;
+    let mut tx = ctx.pool.begin().await?;
+    let replay = db::replayed(&mut tx, &input).await?;
+    let visit = repo::load(&mut tx, input.visit_id, true).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    // A referral from another podiatrist's note needs the same permission as writing it (a
+    // replay too: its answer is the referral's words).
+    may_write_for(ctx, visit.podiatrist_id).await?;
+    if let Some(stored) = replay {
+        tx.commit().await?;
+        return Ok(stored);
+    }
+    if visit.signed_at.is_none() {
+        return Err(AppError::conflict("visit_not_signed", None));
+    }
+    repo::insert_referral(&mut *tx, &input, ctx.session.user_id).await?;
+    let entry = Entry::new(Action::VisitReferral, "visit", input.visit_id).after(&json!({
+        "referral": input.id,
+        "receiving_sha256": audit::digest(&input.receiving),
+        "reason_sha256": audit::digest(&input.reason),
+        "impression_sha256": audit::digest(&input.impression),
+        "treatment_sha256": audit::digest(&input.treatment),
+    }));
+    audit::record(&mut *tx, &ctx.actor, entry).await?;
+    let stored = repo::referral(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("referral"))?;
+    tx.commit().await?;
+    Ok(stored)
 }
 
 /// A patient's visits, newest first (no clinical text: that is `open`).

@@ -49,6 +49,66 @@ pub async fn export_visit_note(
         .await
 }
 
+/// Writes the "Indicaciones" of a signed note as PDF (what the patient takes home). Audited.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_instructions(
+    state: State<'_, AppState>,
+    visit_id: Arg<Uuid>,
+    lang: Arg<Lang>,
+) -> AppResult<SavedDocument> {
+    let visit_id = visit_id.0;
+    let lang = lang.0;
+    let dir = folder(&state.paths);
+    let subject = Subject { entity: "visit", id: visit_id };
+    state
+        .run_on(Permission::ClinicalRead, subject, (visit_id, lang, dir), |ctx, (visit_id, lang, dir)| async move {
+            documents::instructions(&ctx, &dir, visit_id, lang).await
+        })
+        .await
+}
+
+/// Writes a nota de referencia as PDF. Audited.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_referral(
+    state: State<'_, AppState>,
+    referral_id: Arg<Uuid>,
+    lang: Arg<Lang>,
+) -> AppResult<SavedDocument> {
+    let referral_id = referral_id.0;
+    let lang = lang.0;
+    let dir = folder(&state.paths);
+    let subject = Subject { entity: "referral", id: referral_id };
+    state
+        .run_on(
+            Permission::ClinicalRead,
+            subject,
+            (referral_id, lang, dir),
+            |ctx, (referral_id, lang, dir)| async move { documents::referral(&ctx, &dir, referral_id, lang).await },
+        )
+        .await
+}
+
+/// Writes a patient's resumen clínico as PDF. Audited, as a reading of the whole record.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_clinical_summary(
+    state: State<'_, AppState>,
+    patient_id: Arg<Uuid>,
+    lang: Arg<Lang>,
+) -> AppResult<SavedDocument> {
+    let patient_id = patient_id.0;
+    let lang = lang.0;
+    let dir = folder(&state.paths);
+    let subject = Subject { entity: "patient", id: patient_id };
+    state
+        .run_on(Permission::ClinicalRead, subject, (patient_id, lang, dir), |ctx, (patient_id, lang, dir)| async move {
+            documents::clinical_summary(&ctx, &dir, patient_id, lang).await
+        })
+        .await
+}
+
 /// Writes the corte X (open session) or corte Z (closed) report as PDF.
 #[tauri::command]
 #[specta::specta]

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::AppResult;
 use podoclinic_clinic::visits::cie10::{self, Cie10Code};
-use podoclinic_clinic::visits::model::{Visit, VisitInput, VisitSummary};
+use podoclinic_clinic::visits::model::{Referral, ReferralInput, Visit, VisitInput, VisitSummary};
 use podoclinic_clinic::visits::service;
 use podoclinic_desk::state::{AppState, Subject};
 
@@ -70,6 +70,22 @@ pub async fn add_visit_addendum(
             on("visit", visit_id),
             (visit_id, id, text),
             |ctx, (visit_id, id, text)| async move { service::add_addendum(&ctx, visit_id, id, text).await },
+        )
+        .await
+}
+
+/// Writes a nota de referencia from a signed note. Idempotent by `id`.
+#[tauri::command]
+#[specta::specta]
+pub async fn refer_patient(state: State<'_, AppState>, input: Arg<ReferralInput>) -> AppResult<Referral> {
+    let input = input.0;
+    let subject = on("visit", input.visit_id);
+    state
+        .run_on(
+            Permission::ClinicalWrite,
+            subject,
+            input,
+            |ctx, input| async move { service::refer(&ctx, input).await },
         )
         .await
 }

@@ -261,6 +261,13 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("list_patient_visits", json!({ "patientId": c.patient })),
         ("search_cie10", json!({ "query": "uña" })),
         ("export_visit_note", json!({ "visitId": c.visit, "lang": "es" })),
+        ("export_instructions", json!({ "visitId": c.visit, "lang": "es" })),
+        ("export_referral", json!({ "referralId": Uuid::now_v7(), "lang": "es" })),
+        ("export_clinical_summary", json!({ "patientId": c.patient, "lang": "es" })),
+        (
+            "refer_patient",
+            json!({ "input": { "id": Uuid::now_v7(), "visitId": c.visit, "receiving": "Hospital General", "reason": "Valoración vascular", "impression": "Úlcera", "treatment": "" } }),
+        ),
         ("export_receipt", json!({ "chargeId": c.charge, "lang": "es" })),
         ("export_cash_report", json!({ "sessionId": c.closed_session, "lang": "es" })),
         ("open_document", json!({ "name": "recibo-000001.pdf" })),

@@ -2,7 +2,8 @@
 import { useDraft } from "../components/draft";
 import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
-import { DIABETES_TYPES, SEXES, TEXT_LIMITS, type Patient, type PatientSummary } from "../bindings";
+import { DIABETES_TYPES, SEXES, TEXT_LIMITS, type Patient, type PatientSummary, type SavedDocument } from "../bindings";
+import { DocumentLink, docLang } from "../components/Document";
 import { chosen } from "../options";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
@@ -34,7 +35,7 @@ function blank(): Patient {
   };
 }
 
-export function PatientsScreen({ canWrite, canSeeAccount }: { canWrite: boolean; canSeeAccount: boolean }) {
+export function PatientsScreen({ canWrite, canSeeAccount, canReadClinical }: { canWrite: boolean; canSeeAccount: boolean; canReadClinical: boolean }) {
   const [editing, setEditing] = useState<{ patient: Patient; isNew: boolean } | null>(null);
   const open = async (p: PatientSummary) => setEditing({ patient: await call(commands.getPatient(p.id)), isNew: false });
   return (
@@ -54,6 +55,7 @@ export function PatientsScreen({ canWrite, canSeeAccount }: { canWrite: boolean;
           isNew={editing.isNew}
           canWrite={canWrite}
           canSeeAccount={canSeeAccount}
+          canReadClinical={canReadClinical}
           onSaved={(patient) => setEditing({ patient, isNew: false })}
           onOpen={(p) => void open(p)}
         />
@@ -65,6 +67,7 @@ export function PatientsScreen({ canWrite, canSeeAccount }: { canWrite: boolean;
 function PatientForm(p: {
   initial: Patient;
   canSeeAccount: boolean;
+  canReadClinical: boolean;
   isNew: boolean;
   canWrite: boolean;
   onSaved: (p: Patient) => void;
@@ -195,8 +198,24 @@ function PatientForm(p: {
           ) : null}
         </Form>
       </Card>
+      {!p.isNew && p.canReadClinical ? <ClinicalSummary patientId={form.id} /> : null}
       {!p.isNew ? <History patientId={form.id} /> : null}
       {!p.isNew && p.canSeeAccount ? <Account patientId={form.id} /> : null}
+    </div>
+  );
+}
+
+/** The resumen clínico a patient may ask for, printed (a reading of the whole record: audited). */
+function ClinicalSummary({ patientId }: { patientId: string }) {
+  const [doc, setDoc] = useState<SavedDocument | null>(null);
+  const print = useSubmit(async () => setDoc(await call(commands.exportClinicalSummary(patientId, docLang()))));
+  return (
+    <div class="row">
+      <button type="button" class="secondary" data-test="print-summary" disabled={print.busy} onClick={() => void print.run()}>
+        {t("patients.printSummary")}
+      </button>
+      <ErrorBox message={print.message} />
+      <DocumentLink doc={doc} />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import type {
   NailFinding,
   Procedure,
   Pulse,
+  ReferralInput,
   SavedDocument,
   SkinFinding,
   Treatment,
@@ -200,7 +201,7 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
           </div>
         ) : null}
       </Form>
-      {signed ? <PrintNote visit={visit} /> : null}
+      {signed ? <PrintNote visit={visit} canWrite={p.canWrite} onReferred={setVisit} /> : null}
       {signed ? <Addenda visit={visit} canWrite={p.canWrite} onAdded={setVisit} /> : null}
     </section>
   );
@@ -450,18 +451,99 @@ function Procedures(p: { value: Procedure[]; treatments: Treatment[]; onChange: 
   );
 }
 
-/** The signed note as the legal record prints it (with its content's SHA-256). */
-function PrintNote({ visit }: { visit: Visit }) {
+/** The signed note's documents: the note as the legal record prints it (with its content's
+ * SHA-256), the "Indicaciones" the patient takes home, and its notas de referencia. */
+function PrintNote({ visit, canWrite, onReferred }: { visit: Visit; canWrite: boolean; onReferred: (v: Visit) => void }) {
   const [doc, setDoc] = useState<SavedDocument | null>(null);
-  const print = useSubmit(async () => setDoc(await call(commands.exportVisitNote(visit.id, docLang()))));
+  const [referring, setReferring] = useState(false);
+  const print = useSubmit(async (what: "note" | "instructions" | { referral: string }) => {
+    const lang = docLang();
+    if (what === "note") setDoc(await call(commands.exportVisitNote(visit.id, lang)));
+    else if (what === "instructions") setDoc(await call(commands.exportInstructions(visit.id, lang)));
+    else setDoc(await call(commands.exportReferral(what.referral, lang)));
+  });
   return (
-    <div class="row">
-      <button type="button" class="secondary" data-test="print-note" disabled={print.busy} onClick={() => void print.run()}>
-        {t("visits.printNote")}
-      </button>
+    <div class="documents">
+      <div class="row">
+        <button type="button" class="secondary" data-test="print-note" disabled={print.busy} onClick={() => void print.run("note")}>
+          {t("visits.printNote")}
+        </button>
+        <button type="button" class="secondary" data-test="print-instructions" disabled={print.busy} onClick={() => void print.run("instructions")}>
+          {t("visits.printInstructions")}
+        </button>
+        {canWrite && !referring ? (
+          <button type="button" class="secondary" data-test="new-referral" onClick={() => setReferring(true)}>
+            {t("visits.newReferral")}
+          </button>
+        ) : null}
+      </div>
+      {visit.referrals.length ? (
+        <ul class="plain" data-test="referrals">
+          {visit.referrals.map((r) => (
+            <li key={r.id}>
+              <small>
+                {formatDateTime(r.createdAt)} · {r.authorName}
+              </small>{" "}
+              {r.receiving}{" "}
+              <button type="button" class="link" data-test="print-referral" onClick={() => void print.run({ referral: r.id })}>
+                {t("visits.printReferral")}
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {referring ? (
+        <ReferralForm
+          visit={visit}
+          onDone={(after, referral) => {
+            setReferring(false);
+            onReferred(after);
+            void print.run({ referral });
+          }}
+          onCancel={() => setReferring(false)}
+        />
+      ) : null}
       <ErrorBox message={print.message} />
       <DocumentLink doc={doc} />
     </div>
+  );
+}
+
+/** A nota de referencia: where to and why; the impression and the treatment start from the note. */
+function ReferralForm(p: { visit: Visit; onDone: (v: Visit, referral: string) => void; onCancel: () => void }) {
+  const impression = p.visit.diagnoses.map((d) => (d.code ? `${d.code} — ${d.text}` : d.text)).join("\n");
+  const [input, setInput] = useState<ReferralInput>(() => ({ id: uuid(), visitId: p.visit.id, receiving: "", reason: "", impression, treatment: p.visit.plan }));
+  const save = useSubmit(async () => {
+    const referral = await call(commands.referPatient(input));
+    p.onDone({ ...p.visit, referrals: [...p.visit.referrals, referral] }, referral.id);
+  });
+  const text = (field: "receiving" | "reason" | "impression" | "treatment", rows: number) => (
+    <label class={`field ${save.field === field ? "invalid" : ""}`}>
+      <span>{t(`fields.${field}`)}</span>
+      {rows === 1 ? (
+        <input data-test={`referral-${field}`} value={input[field]} maxLength={limit(`referrals.${field}`)} onInput={(e) => setInput({ ...input, [field]: (e.target as HTMLInputElement).value })} />
+      ) : (
+        <textarea data-test={`referral-${field}`} rows={rows} value={input[field]} maxLength={limit(`referrals.${field}`)} onInput={(e) => setInput({ ...input, [field]: (e.target as HTMLTextAreaElement).value })} />
+      )}
+    </label>
+  );
+  return (
+    <Form test="referral-form" onSubmit={() => void save.run()}>
+      <h3>{t("visits.newReferral")}</h3>
+      {text("receiving", 1)}
+      {text("reason", 2)}
+      {text("impression", 2)}
+      {text("treatment", 2)}
+      <ErrorBox message={save.message} />
+      <div class="row">
+        <button type="submit" data-test="save-referral" disabled={save.busy}>
+          {t("visits.saveReferral")}
+        </button>
+        <button type="button" class="secondary" onClick={p.onCancel}>
+          {t("common.cancel")}
+        </button>
+      </div>
+    </Form>
   );
 }
 

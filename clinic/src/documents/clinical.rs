@@ -1,6 +1,7 @@
-//! The signed clinical note laid out for print (NOM-004-SSA3-2012's nota de evolución): who and
-//! when, every section, the addenda, and the signature with the professional's cédula, the
-//! institution of their title and the SHA-256 of the note's content.
+//! The clinical documents laid out for print (NOM-004-SSA3-2012): the signed nota de evolución
+//! (every section, the addenda, the signature with the professional's cédula and the institution
+//! of their title, the SHA-256 of its content), the "Indicaciones" handed to the patient (never a
+//! "Receta": a podiatrist does not prescribe), the nota de referencia and the resumen clínico.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -8,10 +9,12 @@ use chrono_tz::Tz;
 use super::pdf::{Layout, MARGIN};
 use super::render::{Lang, header, when};
 use crate::error::AppResult;
-use crate::patients::model::{Patient, Sex};
+use crate::patients::model::{Diabetes, Patient, Sex};
 use crate::podiatrists::model::Podiatrist;
 use crate::profile::model::ClinicProfile;
-use crate::visits::model::{CallusFinding, FootFindings, NailFinding, Pulse, SkinFinding, Visit, Vitals};
+use crate::visits::model::{
+    CallusFinding, Diagnosis, FootFindings, NailFinding, Pulse, Referral, SkinFinding, SummaryEntry, Visit, Vitals,
+};
 
 /// What the printout says about the note beyond the note itself.
 pub struct NoteContext<'a> {
@@ -62,6 +65,27 @@ struct Labels {
     signed_by: &'static str,
     digest: &'static str,
     printed: &'static str,
+    instructions: &'static str,
+    date: &'static str,
+    referral: &'static str,
+    sending: &'static str,
+    receiving: &'static str,
+    reason: &'static str,
+    impression: &'static str,
+    treatment: &'static str,
+    written_by: &'static str,
+    summary: &'static str,
+    birth_date: &'static str,
+    history: &'static str,
+    diabetes: &'static str,
+    diabetes_names: [&'static str; 5],
+    vascular: &'static str,
+    anticoagulants: &'static str,
+    allergies: &'static str,
+    yes_no: [&'static str; 2],
+    notes: &'static str,
+    none: &'static str,
+    latest_risk: &'static str,
 }
 
 const ES: Labels = Labels {
@@ -101,6 +125,27 @@ const ES: Labels = Labels {
     signed_by: "Firmó (usuario)",
     digest: "Huella SHA-256 del contenido",
     printed: "Impresa el",
+    instructions: "Indicaciones",
+    date: "Fecha",
+    referral: "Nota de referencia",
+    sending: "Establecimiento que envía",
+    receiving: "Establecimiento receptor",
+    reason: "Motivo de envío",
+    impression: "Impresión diagnóstica",
+    treatment: "Terapéutica empleada",
+    written_by: "Elaboró (usuario)",
+    summary: "Resumen clínico",
+    birth_date: "Fecha de nacimiento",
+    history: "Antecedentes",
+    diabetes: "Diabetes",
+    diabetes_names: ["No", "Tipo 1", "Tipo 2", "Gestacional", "Otra"],
+    vascular: "Enfermedad vascular",
+    anticoagulants: "Anticoagulantes",
+    allergies: "Alergias",
+    yes_no: ["Sí", "No"],
+    notes: "Notas firmadas",
+    none: "Ninguna",
+    latest_risk: "Último riesgo de pie diabético (IWGDF)",
 };
 
 const EN: Labels = Labels {
@@ -140,6 +185,27 @@ const EN: Labels = Labels {
     signed_by: "Signed by (user)",
     digest: "SHA-256 of the content",
     printed: "Printed on",
+    instructions: "Instructions",
+    date: "Date",
+    referral: "Referral note",
+    sending: "Referring establishment",
+    receiving: "Receiving establishment",
+    reason: "Reason for referral",
+    impression: "Diagnostic impression",
+    treatment: "Treatment given",
+    written_by: "Written by (user)",
+    summary: "Clinical summary",
+    birth_date: "Date of birth",
+    history: "History",
+    diabetes: "Diabetes",
+    diabetes_names: ["No", "Type 1", "Type 2", "Gestational", "Other"],
+    vascular: "Vascular disease",
+    anticoagulants: "Anticoagulants",
+    allergies: "Allergies",
+    yes_no: ["Yes", "No"],
+    notes: "Signed notes",
+    none: "None",
+    latest_risk: "Latest diabetic-foot risk (IWGDF)",
 };
 
 fn labels(lang: Lang) -> &'static Labels {
@@ -241,6 +307,44 @@ fn foot_lines(l: &Labels, f: &FootFindings) -> Vec<String> {
     lines
 }
 
+/// Who the document is about: name, sex, age on `on`, CURP.
+fn patient_line(page: &mut Layout, l: &Labels, p: &Patient, on: NaiveDate) {
+    let mut who = format!("{}: {} {}", l.patient, p.first_name, p.last_names);
+    if let Some(sex) = p.sex {
+        let i = Sex::ALL.iter().position(|s| *s == sex).unwrap_or(2);
+        who.push_str(&format!(" · {}", l.sex[i]));
+    }
+    if let Some(birth) = p.birth_date {
+        who.push_str(&format!(" · {}: {} {}", l.age, age(birth, on), l.years));
+    }
+    if let Some(curp) = &p.curp {
+        who.push_str(&format!(" · CURP {curp}"));
+    }
+    page.paragraph(MARGIN, &who, 10.0, false);
+}
+
+/// The professional who answers for the document: name, cédula, the institution of the title.
+fn professional(page: &mut Layout, l: &Labels, podiatrist: &Podiatrist) {
+    page.line(&podiatrist.name, 10.0, false);
+    let license = if podiatrist.license.is_empty() { "—" } else { podiatrist.license.as_str() };
+    page.line(&format!("{}: {license}", l.license), 10.0, false);
+    let institution =
+        if podiatrist.title_institution.is_empty() { "—" } else { podiatrist.title_institution.as_str() };
+    page.paragraph(MARGIN, &format!("{}: {institution}", l.institution), 10.0, false);
+}
+
+/// One diagnosis per line, its CIE-10 code first.
+fn diagnoses_text(diagnoses: &[Diagnosis]) -> String {
+    let lines: Vec<String> = diagnoses
+        .iter()
+        .map(|d| match &d.code {
+            Some(code) => format!("{code} — {}", d.text),
+            None => d.text.clone(),
+        })
+        .collect();
+    lines.join("\n")
+}
+
 /// A heading and its text, skipped when there is nothing to say.
 fn section(page: &mut Layout, heading: &str, text: &str) {
     if text.trim().is_empty() {
@@ -257,20 +361,7 @@ pub fn visit_note(c: &NoteContext<'_>, visit: &Visit, lang: Lang) -> AppResult<V
     header(&mut page, c.clinic);
     page.line(l.title, 14.0, true);
     page.gap(2.0);
-    let p = c.patient;
-    let mut who = format!("{}: {} {}", l.patient, p.first_name, p.last_names);
-    if let Some(sex) = p.sex {
-        let i = Sex::ALL.iter().position(|s| *s == sex).unwrap_or(2);
-        who.push_str(&format!(" · {}", l.sex[i]));
-    }
-    if let Some(birth) = p.birth_date {
-        let on = visit.starts_at.with_timezone(&c.tz).date_naive();
-        who.push_str(&format!(" · {}: {} {}", l.age, age(birth, on), l.years));
-    }
-    if let Some(curp) = &p.curp {
-        who.push_str(&format!(" · CURP {curp}"));
-    }
-    page.paragraph(MARGIN, &who, 10.0, false);
+    patient_line(&mut page, l, c.patient, visit.starts_at.with_timezone(&c.tz).date_naive());
     page.line(&format!("{}: {}", l.visit, when(visit.starts_at, c.tz)), 10.0, false);
     page.line(&format!("{}: {}", l.podiatrist, c.podiatrist.name), 10.0, false);
     page.rule();
@@ -295,15 +386,7 @@ pub fn visit_note(c: &NoteContext<'_>, visit: &Visit, lang: Lang) -> AppResult<V
     }
     let procedures: Vec<String> = c.procedures.iter().map(|(name, q)| format!("{name} × {q}")).collect();
     section(&mut page, l.procedures, &procedures.join("\n"));
-    let diagnoses: Vec<String> = visit
-        .diagnoses
-        .iter()
-        .map(|d| match &d.code {
-            Some(code) => format!("{code} — {}", d.text),
-            None => d.text.clone(),
-        })
-        .collect();
-    section(&mut page, l.diagnoses, &diagnoses.join("\n"));
+    section(&mut page, l.diagnoses, &diagnoses_text(&visit.diagnoses));
     section(&mut page, l.prognosis, &visit.prognosis);
     section(&mut page, l.plan, &visit.plan);
 
@@ -312,12 +395,7 @@ pub fn visit_note(c: &NoteContext<'_>, visit: &Visit, lang: Lang) -> AppResult<V
     page.rule();
     let signed_at = visit.signed_at.map(|at| when(at, c.tz)).unwrap_or_default();
     page.line(&format!("{} {signed_at}", l.signed), 10.0, true);
-    page.line(&c.podiatrist.name, 10.0, false);
-    let license = if c.podiatrist.license.is_empty() { "—" } else { c.podiatrist.license.as_str() };
-    page.line(&format!("{}: {license}", l.license), 10.0, false);
-    let institution =
-        if c.podiatrist.title_institution.is_empty() { "—" } else { c.podiatrist.title_institution.as_str() };
-    page.paragraph(MARGIN, &format!("{}: {institution}", l.institution), 10.0, false);
+    professional(&mut page, l, c.podiatrist);
     if let Some(by) = &visit.signed_by_name {
         page.line(&format!("{}: {by}", l.signed_by), 9.0, false);
     }
@@ -334,5 +412,119 @@ pub fn visit_note(c: &NoteContext<'_>, visit: &Visit, lang: Lang) -> AppResult<V
     }
     page.gap(8.0);
     page.line(&format!("{} {}", l.printed, when(c.printed_at, c.tz)), 8.0, false);
+    page.render()
+}
+
+/// What the patient takes home: the note's treatment and indications, titled "Indicaciones".
+pub fn instructions(c: &NoteContext<'_>, visit: &Visit, lang: Lang) -> AppResult<Vec<u8>> {
+    let l = labels(lang);
+    let mut page = Layout::default();
+    header(&mut page, c.clinic);
+    page.line(l.instructions, 14.0, true);
+    page.gap(2.0);
+    page.line(&format!("{}: {} {}", l.patient, c.patient.first_name, c.patient.last_names), 10.0, false);
+    page.line(&format!("{}: {}", l.date, when(visit.starts_at, c.tz)), 10.0, false);
+    page.rule();
+    page.gap(4.0);
+    page.paragraph(MARGIN, &visit.plan, 11.0, false);
+    page.gap(24.0);
+    page.keep_together(60.0);
+    professional(&mut page, l, c.podiatrist);
+    page.render()
+}
+
+/// The nota de referencia: the sending establishment (the clinic), the receiving one, the patient,
+/// the reason, the diagnostic impression and the treatment given, and who answers for it.
+pub fn referral(c: &NoteContext<'_>, referral: &Referral, lang: Lang) -> AppResult<Vec<u8>> {
+    let l = labels(lang);
+    let mut page = Layout::default();
+    header(&mut page, c.clinic);
+    page.line(l.referral, 14.0, true);
+    page.gap(2.0);
+    page.line(&format!("{}: {}", l.date, when(referral.created_at, c.tz)), 10.0, false);
+    let mut sending = c.clinic.name.clone();
+    if !c.clinic.address.is_empty() {
+        sending.push_str(&format!(", {}", c.clinic.address));
+    }
+    page.paragraph(MARGIN, &format!("{}: {sending}", l.sending), 10.0, false);
+    page.paragraph(MARGIN, &format!("{}: {}", l.receiving, referral.receiving), 10.0, true);
+    patient_line(&mut page, l, c.patient, referral.created_at.with_timezone(&c.tz).date_naive());
+    page.rule();
+    section(&mut page, l.reason, &referral.reason);
+    section(&mut page, l.impression, &referral.impression);
+    section(&mut page, l.treatment, &referral.treatment);
+    page.gap(18.0);
+    page.keep_together(80.0);
+    page.rule();
+    professional(&mut page, l, c.podiatrist);
+    page.line(&format!("{}: {}", l.written_by, referral.author_name), 9.0, false);
+    page.render()
+}
+
+/// The resumen clínico a patient may ask for: who they are, their history, their latest risk, and
+/// each signed note (date, podiatrist, diagnoses, plan), newest first.
+pub fn clinical_summary(
+    clinic: &ClinicProfile,
+    tz: Tz,
+    patient: &Patient,
+    notes: &[SummaryEntry],
+    printed_at: DateTime<Utc>,
+    lang: Lang,
+) -> AppResult<Vec<u8>> {
+    let l = labels(lang);
+    let mut page = Layout::default();
+    header(&mut page, clinic);
+    page.line(l.summary, 14.0, true);
+    page.gap(2.0);
+    patient_line(&mut page, l, patient, printed_at.with_timezone(&tz).date_naive());
+    if let Some(birth) = patient.birth_date {
+        page.line(&format!("{}: {}", l.birth_date, birth.format("%d/%m/%Y")), 10.0, false);
+    }
+    page.rule();
+    page.gap(4.0);
+    page.line(l.history, 10.5, true);
+    let diabetes = Diabetes::ALL.iter().position(|d| *d == patient.diabetes).unwrap_or(0);
+    let yes_no = |b: bool| l.yes_no[usize::from(!b)];
+    page.paragraph(
+        MARGIN,
+        &format!(
+            "{}: {} · {}: {} · {}: {}",
+            l.diabetes,
+            l.diabetes_names[diabetes],
+            l.vascular,
+            yes_no(patient.vascular_disease),
+            l.anticoagulants,
+            yes_no(patient.anticoagulants)
+        ),
+        10.0,
+        false,
+    );
+    let allergies = if patient.allergies.is_empty() { l.none } else { patient.allergies.as_str() };
+    page.paragraph(MARGIN, &format!("{}: {allergies}", l.allergies), 10.0, false);
+    if !patient.history_notes.is_empty() {
+        page.paragraph(MARGIN, &patient.history_notes, 10.0, false);
+    }
+    if let Some(risk) = notes.iter().find_map(|n| n.risk_category) {
+        page.gap(4.0);
+        page.line(&format!("{}: {risk}", l.latest_risk), 10.0, true);
+    }
+    page.gap(6.0);
+    page.line(l.notes, 10.5, true);
+    if notes.is_empty() {
+        page.line(l.none, 10.0, false);
+    }
+    for n in notes {
+        page.keep_together(40.0);
+        page.rule();
+        page.line(&format!("{} · {}", when(n.starts_at, tz), n.podiatrist_name), 10.0, true);
+        if !n.diagnoses.is_empty() {
+            page.paragraph(MARGIN + 12.0, &diagnoses_text(&n.diagnoses), 9.5, false);
+        }
+        if !n.plan.is_empty() {
+            page.paragraph(MARGIN + 12.0, &format!("{}: {}", l.plan, n.plan), 9.5, false);
+        }
+    }
+    page.gap(8.0);
+    page.line(&format!("{} {}", l.printed, when(printed_at, tz)), 8.0, false);
     page.render()
 }
