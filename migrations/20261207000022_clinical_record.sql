@@ -104,3 +104,32 @@ BEGIN
     END IF;
 END;
 $$;
+
+-- The historia clínica's interrogatorio (NOM-004 6.1), adapted to podiatry: family history,
+-- personal conditions, medications, tobacco and alcohol, activity and footwear. Each recording is a
+-- new version: the history a note was written against is never written over.
+CREATE TABLE patient_histories (
+    id           uuid PRIMARY KEY,
+    patient_id   uuid        NOT NULL REFERENCES patients (id),
+    content      jsonb       NOT NULL CONSTRAINT patient_histories_content_shape CHECK (jsonb_typeof(content) = 'object'),
+    recorded_by  uuid        NOT NULL REFERENCES users (id),
+    recorded_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX patient_histories_patient ON patient_histories (patient_id, recorded_at DESC);
+CREATE FUNCTION patient_histories_guard() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION 'a history is recorded again, never changed'
+        USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'patient_histories_append_only';
+END;
+$$;
+CREATE TRIGGER patient_histories_guard BEFORE UPDATE OR DELETE ON patient_histories
+    FOR EACH ROW EXECUTE FUNCTION patient_histories_guard();
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'podoclinic_app') THEN
+        GRANT SELECT, INSERT ON patient_histories TO podoclinic_app;
+    END IF;
+END;
+$$;

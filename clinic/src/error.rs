@@ -133,6 +133,8 @@ const CONSTRAINTS: &[(&str, MakeError)] = &[
     ("visit_addenda_append_only", || AppError::conflict("append_only", None)),
     ("visit_addenda_needs_signed", || AppError::conflict("visit_not_signed", None)),
     ("referrals_append_only", || AppError::conflict("append_only", None)),
+    ("patient_histories_append_only", || AppError::conflict("append_only", None)),
+    ("patient_histories_patient_id_fkey", || AppError::validation("patientId", "unknown_patient")),
     ("referrals_needs_signed", || AppError::conflict("visit_not_signed", None)),
     ("referrals_receiving_not_blank", || AppError::validation("receiving", "required")),
     ("referrals_reason_not_blank", || AppError::validation("reason", "required")),

@@ -17,6 +17,7 @@ pub mod db;
 pub mod documents;
 pub mod error;
 pub mod expenses;
+pub mod history;
 pub mod import;
 pub mod inventory;
 pub mod limits;

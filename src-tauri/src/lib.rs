@@ -120,6 +120,8 @@ macro_rules! app_builder {
                 commands::visits::list_patient_visits,
                 commands::visits::search_cie10,
                 commands::visits::refer_patient,
+                commands::visits::get_patient_history,
+                commands::visits::record_patient_history,
                 commands::billing::get_checkout,
                 commands::billing::get_charge,
                 commands::billing::create_charge,

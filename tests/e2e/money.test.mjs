@@ -39,6 +39,14 @@ test("a visit is charged, paid in cash and the day closes with the difference on
   await app.click("[data-test=confirm-sign]");
   await app.textIs("[data-test=visit] [data-test=form-error]", /Diagnósticos/);
   assert.equal(psql(db.url, "SELECT count(*) FROM visits WHERE signed_at IS NOT NULL"), "0");
+  // The first visit: the historia clínica's interrogatorio, missing until recorded.
+  await app.find("[data-test=history-missing]");
+  await app.click("[data-test=edit-history]");
+  await app.type("[data-test=history-family]", "Madre con diabetes tipo 2");
+  await app.click("[data-test=history-tobacco] option[value='former']");
+  await app.click("[data-test=save-history]");
+  await app.find("[data-test=history-recorded]");
+  assert.equal(psql(db.url, "SELECT content->>'family' || ' ' || (content->>'tobacco') FROM patient_histories"), "Madre con diabetes tipo 2 former");
   // The diagnosis from the CIE-10 list (its title becomes the text), the vitals, the plan.
   await app.type("[data-test=visit-notes]", "Dolor en el primer dedo derecho desde hace dos semanas.");
   await app.type("[data-test=vital-glucose]", "142");

@@ -226,12 +226,23 @@ async fn the_signed_note_prints_its_sections_signature_and_content_hash(pool: Pg
     }
 
     // The resumen clínico: the history and each signed note's diagnoses and plan.
+    use podoclinic_clinic::history::model::{Habit, HistoryContent, HistoryInput};
+    let content = HistoryContent {
+        family: "Madre con diabetes tipo 2".into(),
+        tobacco: Habit::Former,
+        ..HistoryContent::default()
+    };
+    podoclinic_clinic::history::service::record(&ctx, HistoryInput { id: Uuid::now_v7(), patient_id: pat, content })
+        .await
+        .unwrap();
     let summary = podoclinic_clinic::documents::clinical_summary(&ctx, &dir, pat, lang).await.unwrap();
     let text = pdf_text(&summary.path);
     for expected in [
         "Resumen clínico",
         "Verónica Ibáñez Núñez",
         "Antecedentes",
+        "Heredofamiliares: Madre con diabetes tipo 2",
+        "Tabaquismo: previo",
         "Último riesgo de pie diabético (IWGDF): 2",
         "Dra. Lucía Hernández Ruiz",
         "L60.0 — Onicocriptosis del primer dedo derecho",

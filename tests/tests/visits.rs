@@ -455,3 +455,66 @@ async fn a_referral_is_written_once_from_a_signed_note(pool: PgPool) {
     .unwrap();
     assert_eq!(audit, (1, 0), "one entry, by digest");
 }
+
+/// The historia clínica's interrogatorio: recorded again as it changes (each version kept, the
+/// latest current), never changed in place, audited by digest; reading it is audited; reception
+/// (no clinical permission) is refused by the command's permission, not by this service.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_clinical_history_is_recorded_in_versions_and_read_audited(pool: PgPool) {
+    use podoclinic_clinic::history::model::{Habit, HistoryContent, HistoryInput};
+    use podoclinic_clinic::history::service as history;
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let pat = patient(&pool, &admin, "Rosa", "Cruz", "").await;
+    assert_eq!(history::current(&ctx, pat).await.unwrap(), None);
+    let first = HistoryInput {
+        id: Uuid::now_v7(),
+        patient_id: pat,
+        content: HistoryContent {
+            family: " Madre con diabetes tipo 2 ".into(),
+            tobacco: Habit::Former,
+            footwear: "Zapato cerrado de tacón".into(),
+            ..HistoryContent::default()
+        },
+    };
+    let recorded = history::record(&ctx, first.clone()).await.unwrap();
+    assert_eq!(recorded.content.family, "Madre con diabetes tipo 2");
+    assert_eq!(history::record(&ctx, first.clone()).await.unwrap(), recorded, "a retry is the same version");
+    let second = HistoryInput {
+        id: Uuid::now_v7(),
+        content: HistoryContent { medications: "Metformina 850 mg".into(), ..first.content.clone() },
+        ..first.clone()
+    };
+    history::record(&ctx, second).await.unwrap();
+    let current = history::current(&ctx, pat).await.unwrap().unwrap();
+    assert_eq!(current.content.medications, "Metformina 850 mg");
+    assert_eq!(current.content.tobacco, Habit::Former);
+    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM patient_histories WHERE patient_id = $1")
+        .bind(pat)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(versions, 2, "the first version is kept");
+    let err = sqlx::query("UPDATE patient_histories SET content = '{}' WHERE id = $1")
+        .bind(first.id)
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert_eq!(AppError::from(err), AppError::conflict("append_only", None));
+    assert_eq!(
+        history::record(&ctx, HistoryInput { id: Uuid::now_v7(), patient_id: Uuid::now_v7(), ..first })
+            .await
+            .unwrap_err(),
+        AppError::validation("patientId", "unknown_patient")
+    );
+    let (reads, records, leaked): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE action = 'history.read'), count(*) FILTER (WHERE action = 'history.record'),
+                count(*) FILTER (WHERE after::text LIKE '%Madre%' OR after::text LIKE '%Metformina%')
+         FROM audit_log WHERE entity_id = $1",
+    )
+    .bind(pat.to_string())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((reads, records, leaked), (2, 2, 0));
+}

@@ -270,6 +270,10 @@ export const commands = {
 	searchCie10: (query: string) => typedError<Cie10Code[], AppError>(__TAURI_INVOKE("search_cie10", { query })),
 	/**  Writes a nota de referencia from a signed note. Idempotent by `id`. */
 	referPatient: (input: ReferralInput) => typedError<Referral, AppError>(__TAURI_INVOKE("refer_patient", { input })),
+	/**  The patient's historia clínica (interrogatorio) as last recorded. Audited. */
+	getPatientHistory: (patientId: string) => typedError<History | null, AppError>(__TAURI_INVOKE("get_patient_history", { patientId })),
+	/**  Records the patient's historia clínica again (a new version). Idempotent by `id`. */
+	recordPatientHistory: (input: HistoryInput) => typedError<History, AppError>(__TAURI_INVOKE("record_patient_history", { input })),
 	/**  Checkout of an appointment: recorded procedures at today's prices, the charge once made. */
 	getCheckout: (appointmentId: string) => typedError<Checkout, AppError>(__TAURI_INVOKE("get_checkout", { appointmentId })),
 	/**  One charge with its lines and what was paid on it. */
@@ -1051,6 +1055,42 @@ export type FootFindings = {
 	pulseDorsalis: Pulse,
 	pulseTibial: Pulse,
 	notes: string,
+};
+
+/**  Tobacco or alcohol: never, in the past, or now. */
+export type Habit = "unknown" | "never" | "former" | "current";
+
+/**  The history as last recorded. */
+export type History = {
+	id: string,
+	patientId: string,
+	content: HistoryContent,
+	recordedByName: string,
+	recordedAt: string,
+};
+
+/**  What the patient told: each section free text, the habits as choices. */
+export type HistoryContent = {
+	/**  Antecedentes heredofamiliares (diabetes, hypertension, vascular disease in the family…). */
+	family?: string,
+	/**  Antecedentes personales patológicos: conditions, surgeries, hospitalisations, injuries. */
+	conditions?: string,
+	/**  Medications taken now. */
+	medications?: string,
+	tobacco?: Habit,
+	alcohol?: Habit,
+	/**  Occupation and physical activity (hours standing, sport). */
+	activity?: string,
+	/**  The footwear worn most days. */
+	footwear?: string,
+};
+
+/**  A recording of the history, as the form sends it. */
+export type HistoryInput = {
+	/**  Made by the client (UUID v7): a retry is not a second version. */
+	id: string,
+	patientId: string,
+	content: HistoryContent,
 };
 
 /**  What a file brings. */

@@ -251,6 +251,12 @@ pub enum Action {
     #[serde(rename = "visit.create")]
     #[sqlx(rename = "visit.create")]
     VisitCreate,
+    #[serde(rename = "history.read")]
+    #[sqlx(rename = "history.read")]
+    HistoryRead,
+    #[serde(rename = "history.record")]
+    #[sqlx(rename = "history.record")]
+    HistoryRecord,
     #[serde(rename = "visit.referral")]
     #[sqlx(rename = "visit.referral")]
     VisitReferral,

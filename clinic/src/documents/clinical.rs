@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use super::pdf::{Layout, MARGIN};
 use super::render::{Lang, header, when};
 use crate::error::AppResult;
+use crate::history::model::{Habit, History};
 use crate::patients::model::{Diabetes, Patient, Sex};
 use crate::podiatrists::model::Podiatrist;
 use crate::profile::model::ClinicProfile;
@@ -86,6 +87,9 @@ struct Labels {
     notes: &'static str,
     none: &'static str,
     latest_risk: &'static str,
+    interview: [&'static str; 7],
+    habits: [&'static str; 4],
+    recorded: &'static str,
 }
 
 const ES: Labels = Labels {
@@ -146,6 +150,17 @@ const ES: Labels = Labels {
     notes: "Notas firmadas",
     none: "Ninguna",
     latest_risk: "Último riesgo de pie diabético (IWGDF)",
+    interview: [
+        "Heredofamiliares",
+        "Personales patológicos",
+        "Medicamentos actuales",
+        "Tabaquismo",
+        "Alcoholismo",
+        "Ocupación y actividad física",
+        "Calzado habitual",
+    ],
+    habits: ["no registrado", "negado", "previo", "actual"],
+    recorded: "Historia clínica registrada",
 };
 
 const EN: Labels = Labels {
@@ -206,6 +221,17 @@ const EN: Labels = Labels {
     notes: "Signed notes",
     none: "None",
     latest_risk: "Latest diabetic-foot risk (IWGDF)",
+    interview: [
+        "Family history",
+        "Past medical history",
+        "Current medications",
+        "Tobacco",
+        "Alcohol",
+        "Occupation and activity",
+        "Usual footwear",
+    ],
+    habits: ["not recorded", "never", "former", "current"],
+    recorded: "Clinical history recorded",
 };
 
 fn labels(lang: Lang) -> &'static Labels {
@@ -331,6 +357,35 @@ fn professional(page: &mut Layout, l: &Labels, podiatrist: &Podiatrist) {
     let institution =
         if podiatrist.title_institution.is_empty() { "—" } else { podiatrist.title_institution.as_str() };
     page.paragraph(MARGIN, &format!("{}: {institution}", l.institution), 10.0, false);
+}
+
+/// The historia clínica's interrogatorio, section by section (the empty ones left out).
+fn interview(page: &mut Layout, l: &Labels, h: &History, tz: Tz) {
+    let habit = |x: Habit| {
+        l.habits[match x {
+            Habit::Unknown => 0,
+            Habit::Never => 1,
+            Habit::Former => 2,
+            Habit::Current => 3,
+        }]
+    };
+    let c = &h.content;
+    page.gap(2.0);
+    page.line(&format!("{} {} · {}", l.recorded, when(h.recorded_at, tz), h.recorded_by_name), 9.0, false);
+    for (label, text) in
+        [(l.interview[0], &c.family), (l.interview[1], &c.conditions), (l.interview[2], &c.medications)]
+    {
+        if !text.is_empty() {
+            page.paragraph(MARGIN, &format!("{label}: {text}"), 10.0, false);
+        }
+    }
+    let habits = format!("{}: {} · {}: {}", l.interview[3], habit(c.tobacco), l.interview[4], habit(c.alcohol));
+    page.paragraph(MARGIN, &habits, 10.0, false);
+    for (label, text) in [(l.interview[5], &c.activity), (l.interview[6], &c.footwear)] {
+        if !text.is_empty() {
+            page.paragraph(MARGIN, &format!("{label}: {text}"), 10.0, false);
+        }
+    }
 }
 
 /// One diagnosis per line, its CIE-10 code first.
@@ -467,6 +522,7 @@ pub fn clinical_summary(
     clinic: &ClinicProfile,
     tz: Tz,
     patient: &Patient,
+    history: Option<&History>,
     notes: &[SummaryEntry],
     printed_at: DateTime<Utc>,
     lang: Lang,
@@ -503,6 +559,9 @@ pub fn clinical_summary(
     page.paragraph(MARGIN, &format!("{}: {allergies}", l.allergies), 10.0, false);
     if !patient.history_notes.is_empty() {
         page.paragraph(MARGIN, &patient.history_notes, 10.0, false);
+    }
+    if let Some(h) = history {
+        interview(&mut page, l, h, tz);
     }
     if let Some(risk) = notes.iter().find_map(|n| n.risk_category) {
         page.gap(4.0);

@@ -153,6 +153,7 @@ pub async fn clinical_summary(ctx: &Ctx, dir: &Path, patient_id: Uuid, lang: Lan
     let mut conn = ctx.pool.acquire().await?;
     let patient = patients::repo::find(&mut *conn, patient_id).await?.ok_or_else(|| AppError::not_found("patient"))?;
     let notes = visits::repo::summary_of(&mut *conn, patient_id).await?;
+    let history = crate::history::repo::current(&mut *conn, patient_id).await?;
     let clinic = profile::repo::get(&mut *conn).await?;
     let tz = profile::time::zone(&mut *conn).await?;
     let printed_at = chrono::Utc::now();
@@ -162,7 +163,9 @@ pub async fn clinical_summary(ctx: &Ctx, dir: &Path, patient_id: Uuid, lang: Lan
         &patient_id.simple().to_string()[..8]
     );
     audit::record(&mut *conn, &ctx.actor, Entry::new(Action::DocumentClinicalSummary, "patient", patient_id)).await?;
-    let bytes = build(move || clinical::clinical_summary(&clinic, tz, &patient, &notes, printed_at, lang)).await?;
+    let bytes =
+        build(move || clinical::clinical_summary(&clinic, tz, &patient, history.as_ref(), &notes, printed_at, lang))
+            .await?;
     write(dir, name, bytes).await
 }
 

@@ -4,6 +4,8 @@ use uuid::Uuid;
 
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::AppResult;
+use podoclinic_clinic::history::model::{History, HistoryInput};
+use podoclinic_clinic::history::service as history;
 use podoclinic_clinic::visits::cie10::{self, Cie10Code};
 use podoclinic_clinic::visits::model::{Referral, ReferralInput, Visit, VisitInput, VisitSummary};
 use podoclinic_clinic::visits::service;
@@ -86,6 +88,34 @@ pub async fn refer_patient(state: State<'_, AppState>, input: Arg<ReferralInput>
             subject,
             input,
             |ctx, input| async move { service::refer(&ctx, input).await },
+        )
+        .await
+}
+
+/// The patient's historia clínica (interrogatorio) as last recorded. Audited.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_patient_history(state: State<'_, AppState>, patient_id: Arg<Uuid>) -> AppResult<Option<History>> {
+    let patient_id = patient_id.0;
+    state
+        .run_on(Permission::ClinicalRead, on("patient", patient_id), patient_id, |ctx, patient_id| async move {
+            history::current(&ctx, patient_id).await
+        })
+        .await
+}
+
+/// Records the patient's historia clínica again (a new version). Idempotent by `id`.
+#[tauri::command]
+#[specta::specta]
+pub async fn record_patient_history(state: State<'_, AppState>, input: Arg<HistoryInput>) -> AppResult<History> {
+    let input = input.0;
+    let subject = on("patient", input.patient_id);
+    state
+        .run_on(
+            Permission::ClinicalWrite,
+            subject,
+            input,
+            |ctx, input| async move { history::record(&ctx, input).await },
         )
         .await
 }

@@ -264,6 +264,11 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("export_instructions", json!({ "visitId": c.visit, "lang": "es" })),
         ("export_referral", json!({ "referralId": Uuid::now_v7(), "lang": "es" })),
         ("export_clinical_summary", json!({ "patientId": c.patient, "lang": "es" })),
+        ("get_patient_history", json!({ "patientId": c.patient })),
+        (
+            "record_patient_history",
+            json!({ "input": { "id": Uuid::now_v7(), "patientId": c.patient, "content": { "family": "Madre con diabetes", "tobacco": "never" } } }),
+        ),
         (
             "refer_patient",
             json!({ "input": { "id": Uuid::now_v7(), "visitId": c.visit, "receiving": "Hospital General", "reason": "Valoración vascular", "impression": "Úlcera", "treatment": "" } }),

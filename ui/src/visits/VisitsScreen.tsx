@@ -24,6 +24,7 @@ import { limit } from "../options";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { TodayPicker } from "../components/TodayPicker";
 import { DocumentLink, docLang } from "../components/Document";
+import { HistoryPanel } from "./HistoryPanel";
 import { formatDateTime, t } from "../i18n";
 import { v7 as uuid } from "uuid";
 
@@ -123,6 +124,7 @@ function VisitForm(p: { initial: Visit; treatments: Treatment[]; canWrite: boole
           </span>
         ) : null}
       </div>
+      <HistoryPanel patientId={visit.patientId} canWrite={p.canWrite} />
       <Form onSubmit={() => void save.run()}>
         <fieldset disabled={!editable}>
           <label class={`field ${invalid("notes") ? "invalid" : ""}`}>
