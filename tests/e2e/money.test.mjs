@@ -51,6 +51,7 @@ test("a visit is charged, paid in cash and the day closes with the difference on
   await app.type("[data-test=visit-notes]", "Dolor en el primer dedo derecho desde hace dos semanas.");
   await app.type("[data-test=vital-glucose]", "142");
   await app.type("[data-test=cie10-search]", "encarnada");
+  await app.textIs("[data-test=cie10-option]", /^L60\.0/);
   await app.click("[data-test=cie10-option]");
   await app.textIs("[data-test=diagnosis-code]", /^L60\.0/);
   await app.type("[data-test=visit-prognosis]", "Bueno");

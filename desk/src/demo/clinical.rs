@@ -1,6 +1,7 @@
 //! What the demo's podiatrists wrote: per-foot findings and a note that fit the treatment done,
 //! so an opened record reads like one.
 
+use podoclinic_clinic::history::model::{Habit, HistoryContent};
 use podoclinic_clinic::visits::model::{
     CallusFinding, Diagnosis, Findings, FootFindings, NailFinding, Pulse, SkinFinding, Ulcer,
 };
@@ -122,5 +123,34 @@ pub fn note(rng: &mut fastrand::Rng, treatment: &str, at_risk: bool) -> Note {
         diagnoses: vec![Diagnosis { text: diagnosis.into(), code: Some(code.into()) }],
         prognosis,
         plan,
+    }
+}
+
+/// What a patient told at their first visit: patients at risk have the family and past history
+/// that put them there.
+pub fn history(rng: &mut fastrand::Rng, at_risk: bool) -> HistoryContent {
+    const FOOTWEAR: &[&str] = &[
+        "Zapato cerrado de piel",
+        "Tenis deportivos",
+        "Zapato de tacón en el trabajo",
+        "Sandalias la mayor parte del día",
+    ];
+    const ACTIVITY: &[&str] =
+        &["Comerciante, de pie gran parte del día", "Oficinista; camina 30 minutos diarios", "Hogar", "Jubilado(a)"];
+    let habit = |rng: &mut fastrand::Rng| [Habit::Never, Habit::Never, Habit::Former, Habit::Current][rng.usize(..4)];
+    HistoryContent {
+        family: if at_risk {
+            "Padre y madre con diabetes tipo 2; madre hipertensa."
+        } else {
+            "Sin antecedentes de importancia."
+        }
+        .into(),
+        conditions: if at_risk { "Diabetes tipo 2 de larga evolución; hipertensión arterial." } else { "Negados." }
+            .into(),
+        medications: if at_risk { "Metformina 850 mg cada 12 h; losartán 50 mg al día." } else { "Ninguno." }.into(),
+        tobacco: habit(rng),
+        alcohol: habit(rng),
+        activity: ACTIVITY[rng.usize(..ACTIVITY.len())].into(),
+        footwear: FOOTWEAR[rng.usize(..FOOTWEAR.len())].into(),
     }
 }

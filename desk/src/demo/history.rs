@@ -93,6 +93,7 @@ async fn add(conn: &mut PgConnection, desk: &str) -> AppResult<()> {
     }
     book.deliveries(&catalog, tz, first, today, reception);
     write_visits(conn, &book).await?;
+    write_histories(conn, &mut rng, &book).await?;
     write_charges(conn, &book, reception).await?;
     write_supplies(conn, &book, catalog.supplier, reception).await?;
     let cortes = close_days(conn, &mut rng, tz, &book, reception).await?;
@@ -799,6 +800,40 @@ async fn write_visits(conn: &mut PgConnection, book: &Book) -> AppResult<()> {
          FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) WHERE v.id = u.id",
         &ids,
         &ends
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Each patient's historia clínica, recorded at their first visit by its podiatrist.
+async fn write_histories(conn: &mut PgConnection, rng: &mut fastrand::Rng, book: &Book) -> AppResult<()> {
+    let mut first: Vec<&Seen> = Vec::new();
+    let mut visits: Vec<&Seen> = book.visits.iter().map(|v| &v.seen).collect();
+    visits.sort_by_key(|s| s.starts);
+    let mut told = std::collections::HashSet::new();
+    for seen in visits {
+        if told.insert(seen.patient) {
+            first.push(seen);
+        }
+    }
+    let ids: Vec<Uuid> = first.iter().map(|_| Uuid::now_v7()).collect();
+    let patients: Vec<Uuid> = first.iter().map(|s| s.patient).collect();
+    let authors: Vec<Uuid> = first.iter().map(|s| s.author).collect();
+    let at: Vec<DateTime<Utc>> = first.iter().map(|s| s.starts).collect();
+    let contents: Vec<String> = first
+        .iter()
+        .map(|s| serde_json::to_string(&clinical::history(rng, s.at_risk)).unwrap_or_else(|_| "{}".into()))
+        .collect();
+    sqlx::query!(
+        "INSERT INTO patient_histories (id, patient_id, content, recorded_by, recorded_at)
+         SELECT id, patient, content::jsonb, author, at
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::timestamptz[]) AS u(id, patient, content, author, at)",
+        &ids,
+        &patients,
+        &contents,
+        &authors,
+        &at
     )
     .execute(&mut *conn)
     .await?;
