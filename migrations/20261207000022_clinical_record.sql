@@ -111,7 +111,8 @@ $$;
 CREATE TABLE patient_histories (
     id           uuid PRIMARY KEY,
     patient_id   uuid        NOT NULL REFERENCES patients (id),
-    content      jsonb       NOT NULL CONSTRAINT patient_histories_content_shape CHECK (jsonb_typeof(content) = 'object'),
+    content      jsonb       NOT NULL
+        CONSTRAINT patient_histories_content_shape CHECK (jsonb_typeof(content) = 'object' AND octet_length(content::text) <= 40000),
     recorded_by  uuid        NOT NULL REFERENCES users (id),
     recorded_at  timestamptz NOT NULL DEFAULT now()
 );
@@ -132,4 +133,33 @@ BEGIN
         GRANT SELECT, INSERT ON patient_histories TO podoclinic_app;
     END IF;
 END;
+$$;
+
+-- The SHA-256 of a signed note's content: one rule, here, over the row as stored (jsonb's text is
+-- canonical and a signed row never changes), so the digest the signing's audit entry records is
+-- the one every later printout carries, whatever later versions of the app add to their types.
+-- Times are microseconds since the epoch (a timestamptz's text would follow the session's zone).
+CREATE FUNCTION visit_content_sha256(visit uuid) RETURNS text LANGUAGE sql STABLE
+    SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT encode(sha256(convert_to(jsonb_build_object(
+        'version', 1,
+        'id', v.id,
+        'appointmentId', v.appointment_id,
+        'patientId', v.patient_id,
+        'podiatristId', v.podiatrist_id,
+        'startsAt', (extract(epoch FROM lower(a.during)) * 1000000)::bigint,
+        'findings', v.findings,
+        'riskCategory', v.risk_category,
+        'notes', v.notes,
+        'procedures', coalesce((SELECT jsonb_agg(jsonb_build_array(p.treatment_id, p.quantity) ORDER BY p.treatment_id)
+                                FROM visit_procedures p WHERE p.visit_id = v.id), '[]'::jsonb),
+        'vitals', v.vitals,
+        'diagnoses', v.diagnoses,
+        'prognosis', v.prognosis,
+        'plan', v.plan,
+        'signedAt', (extract(epoch FROM v.signed_at) * 1000000)::bigint,
+        'signedBy', v.signed_by
+    )::text, 'UTF8')), 'hex')
+    FROM visits v JOIN appointments a ON a.id = v.appointment_id
+    WHERE v.id = visit
 $$;

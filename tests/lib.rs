@@ -134,22 +134,8 @@ pub fn new_patient(first: &str, last: &str, phone: &str) -> podoclinic_clinic::p
         id: Uuid::now_v7(),
         first_name: first.into(),
         last_names: last.into(),
-        birth_date: None,
-        sex: None,
         phone: phone.into(),
-        phone_alt: String::new(),
-        email: String::new(),
-        address: String::new(),
-        emergency_contact: String::new(),
-        emergency_phone: String::new(),
-        diabetes: podoclinic_clinic::patients::model::Diabetes::None,
-        vascular_disease: false,
-        anticoagulants: false,
-        allergies: String::new(),
-        history_notes: String::new(),
-        curp: None,
-        archived: false,
-        updated_at: None,
+        ..Default::default()
     }
 }
 

@@ -334,16 +334,11 @@ export const commands = {
 	/**  Writes the receipt of a charge as PDF. */
 	exportReceipt: (chargeId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_receipt", { chargeId, lang })),
 	/**
-	 *  Writes a signed clinical note as PDF (the legal record's printout, with the SHA-256 of its
-	 *  content). Audited, as any reading of a note.
+	 *  Writes a clinical document as PDF: the signed note (with its content's SHA-256), its
+	 *  "Indicaciones", a nota de referencia, or a patient's resumen clínico (`id` names the visit, the
+	 *  referral or the patient). Audited, as any reading of the record.
 	 */
-	exportVisitNote: (visitId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_visit_note", { visitId, lang })),
-	/**  Writes the "Indicaciones" of a signed note as PDF (what the patient takes home). Audited. */
-	exportInstructions: (visitId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_instructions", { visitId, lang })),
-	/**  Writes a nota de referencia as PDF. Audited. */
-	exportReferral: (referralId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_referral", { referralId, lang })),
-	/**  Writes a patient's resumen clínico as PDF. Audited, as a reading of the whole record. */
-	exportClinicalSummary: (patientId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_clinical_summary", { patientId, lang })),
+	exportClinicalDocument: (kind: ClinicalDocument, id: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_clinical_document", { kind, id, lang })),
 	/**  Writes the corte X (open session) or corte Z (closed) report as PDF. */
 	exportCashReport: (sessionId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_cash_report", { sessionId, lang })),
 	/**
@@ -823,6 +818,17 @@ export type ClinicProfile = {
 	offlineSignInDays: number,
 };
 
+/**  A clinical document, by what it prints. */
+export type ClinicalDocument = 
+/**  The signed note (`id`: the visit). */
+"note" | 
+/**  The signed note's "Indicaciones" (`id`: the visit). */
+"instructions" | 
+/**  A nota de referencia (`id`: the referral). */
+"referral" | 
+/**  The patient's resumen clínico (`id`: the patient). */
+"summary";
+
 /**
  *  What staff enter at the corte Z: the counted cash (or the pieces per denomination) and the
  *  card and transfer totals from the terminal and the bank.
@@ -1277,7 +1283,10 @@ export type Outcome =
 /**  No file was written (the folder, pg_dump, the server). */
 "failed";
 
-/**  A patient's record, with the podiatric history that matters at the desk and in the chair. */
+/**
+ *  A patient's record, with the podiatric history that matters at the desk and in the chair.
+ *  (`Default` is the empty record, id nil: a form's start.)
+ */
 export type Patient = {
 	/**  Made by the client (UUID v7). */
 	id: string,

@@ -5,7 +5,7 @@ use crate::auth::{Ctx, Permission};
 use crate::error::AppResult;
 
 /// The newest `limit` entries (1 to 1,000). An entry's content shows only to a reader who may read
-/// its record elsewhere: visits (and entries written before clinical text was kept out of the
+/// its record elsewhere: visits and clinical histories (and entries written before clinical text was kept out of the
 /// audit still hold it) need `clinical.read`, patients (their allergies, history, contact) need
 /// `patients.read`. Who did what, when and where shows to every reader of the audit.
 #[tracing::instrument(skip_all, fields(limit))]
@@ -15,7 +15,9 @@ pub async fn recent(ctx: &Ctx, limit: u32) -> AppResult<Vec<AuditRow>> {
     let (clinical, patients) = (may(Permission::ClinicalRead), may(Permission::PatientsRead));
     for row in rows.iter_mut() {
         let hidden = match row.entity.as_str() {
-            "visit" => !clinical,
+            // A history's entries name the patient and hold only digests, but a history with
+            // few words could be guessed from its digest: clinical readers only.
+            "visit" | "history" => !clinical,
             "patient" => !patients,
             _ => false,
         };

@@ -251,8 +251,9 @@ fn vitals_line(l: &Labels, v: &Vitals) -> String {
     let mut parts = Vec::new();
     match (v.systolic, v.diastolic) {
         (Some(s), Some(d)) => parts.push(format!("{} {s}/{d} mmHg", n[0])),
-        (Some(s), None) => parts.push(format!("{} {s} mmHg", n[0])),
-        _ => {}
+        (Some(s), None) => parts.push(format!("{} {s}/— mmHg", n[0])),
+        (None, Some(d)) => parts.push(format!("{} —/{d} mmHg", n[0])),
+        (None, None) => {}
     }
     if let Some(hr) = v.heart_rate {
         parts.push(format!("{} {hr} {}", n[1], n[6]));

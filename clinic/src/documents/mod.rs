@@ -8,7 +8,7 @@ pub mod render;
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::audit::{self, Action, Entry};
@@ -56,6 +56,41 @@ pub async fn receipt(ctx: &Ctx, dir: &Path, charge_id: Uuid, lang: Lang) -> AppR
     write(dir, name, bytes).await
 }
 
+/// A clinical document, by what it prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ClinicalDocument {
+    /// The signed note (`id`: the visit).
+    Note,
+    /// The signed note's "Indicaciones" (`id`: the visit).
+    Instructions,
+    /// A nota de referencia (`id`: the referral).
+    Referral,
+    /// The patient's resumen clínico (`id`: the patient).
+    Summary,
+}
+
+impl ClinicalDocument {
+    /// What its `id` names (the record a refused attempt is audited against).
+    pub fn subject(self) -> &'static str {
+        match self {
+            ClinicalDocument::Note | ClinicalDocument::Instructions => "visit",
+            ClinicalDocument::Referral => "referral",
+            ClinicalDocument::Summary => "patient",
+        }
+    }
+}
+
+/// Writes the clinical document `kind` about `id`.
+pub async fn clinical(ctx: &Ctx, dir: &Path, kind: ClinicalDocument, id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
+    match kind {
+        ClinicalDocument::Note => visit_note(ctx, dir, id, lang).await,
+        ClinicalDocument::Instructions => instructions(ctx, dir, id, lang).await,
+        ClinicalDocument::Referral => referral(ctx, dir, id, lang).await,
+        ClinicalDocument::Summary => clinical_summary(ctx, dir, id, lang).await,
+    }
+}
+
 /// What a clinical document about a signed note needs from the database.
 struct NoteData {
     visit: visits::model::Visit,
@@ -100,10 +135,11 @@ impl NoteData {
         }
     }
 
-    /// `<kind>-<visit day>-<the id's first 8 hex digits>.pdf`.
+    /// `<kind>-<visit day>-<id>.pdf`: the whole id (a v7 id's first digits are its time: two
+    /// notes of one minute would share them, and one file would replace the other's).
     fn file_name(&self, kind: &str, id: Uuid) -> String {
         let day = self.visit.starts_at.with_timezone(&self.tz).format("%Y%m%d");
-        format!("{kind}-{day}-{}.pdf", &id.simple().to_string()[..8])
+        format!("{kind}-{day}-{}.pdf", id.simple())
     }
 }
 
@@ -113,7 +149,7 @@ impl NoteData {
 pub async fn visit_note(ctx: &Ctx, dir: &Path, visit_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
     let mut conn = ctx.pool.acquire().await?;
     let data = note_data(&mut conn, visit_id).await?;
-    let digest = data.visit.content_digest();
+    let digest = visits::repo::content_digest(&mut *conn, visit_id).await?;
     let name = data.file_name("nota", visit_id);
     let entry = Entry::new(Action::DocumentVisitNote, "visit", visit_id)
         .after(&serde_json::json!({ "content_sha256": digest }));
@@ -157,11 +193,7 @@ pub async fn clinical_summary(ctx: &Ctx, dir: &Path, patient_id: Uuid, lang: Lan
     let clinic = profile::repo::get(&mut *conn).await?;
     let tz = profile::time::zone(&mut *conn).await?;
     let printed_at = chrono::Utc::now();
-    let name = format!(
-        "nota-resumen-{}-{}.pdf",
-        printed_at.with_timezone(&tz).format("%Y%m%d"),
-        &patient_id.simple().to_string()[..8]
-    );
+    let name = format!("nota-resumen-{}-{}.pdf", printed_at.with_timezone(&tz).format("%Y%m%d"), patient_id.simple());
     audit::record(&mut *conn, &ctx.actor, Entry::new(Action::DocumentClinicalSummary, "patient", patient_id)).await?;
     let bytes =
         build(move || clinical::clinical_summary(&clinic, tz, &patient, history.as_ref(), &notes, printed_at, lang))

@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 pub async fn current(ctx: &Ctx, patient_id: Uuid) -> AppResult<Option<History>> {
     let mut tx = ctx.pool.begin().await?;
     let history = repo::current(&mut *tx, patient_id).await?;
-    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::HistoryRead, "patient", patient_id)).await?;
+    audit::record(&mut *tx, &ctx.actor, Entry::new(Action::HistoryRead, "history", patient_id)).await?;
     tx.commit().await?;
     Ok(history)
 }
@@ -30,7 +30,7 @@ pub async fn record(ctx: &Ctx, input: HistoryInput) -> AppResult<History> {
             .ok_or_else(|| AppError::validation("patientId", "unknown_patient"))?;
         repo::insert(&mut *tx, &input, ctx.session.user_id).await?;
         let content = serde_json::to_string(&input.content).map_err(AppError::internal)?;
-        let entry = Entry::new(Action::HistoryRecord, "patient", input.patient_id)
+        let entry = Entry::new(Action::HistoryRecord, "history", input.patient_id)
             .after(&json!({ "history": input.id, "content_sha256": audit::digest(&content) }));
         audit::record(&mut *tx, &ctx.actor, entry).await?;
     }

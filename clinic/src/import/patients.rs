@@ -151,27 +151,7 @@ pub fn parse_row(
     digest: &[u8; 32],
     today: NaiveDate,
 ) -> Result<Row, RowProblem> {
-    let mut p = Patient {
-        id: Uuid::nil(),
-        first_name: String::new(),
-        last_names: String::new(),
-        birth_date: None,
-        sex: None,
-        phone: String::new(),
-        phone_alt: String::new(),
-        email: String::new(),
-        address: String::new(),
-        emergency_contact: String::new(),
-        emergency_phone: String::new(),
-        diabetes: Diabetes::None,
-        vascular_disease: false,
-        anticoagulants: false,
-        allergies: String::new(),
-        history_notes: String::new(),
-        curp: None,
-        archived: false,
-        updated_at: None,
-    };
+    let mut p = Patient::default();
     let mut key = None;
     for (cell, field) in cells.iter().zip(mapping) {
         let Some(field) = field else { continue };

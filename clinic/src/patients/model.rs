@@ -21,10 +21,11 @@ impl Sex {
 }
 
 /// Which diabetes the patient has, if any (it raises the foot's risk).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Diabetes {
+    #[default]
     None,
     Type1,
     Type2,
@@ -39,7 +40,8 @@ impl Diabetes {
 }
 
 /// A patient's record, with the podiatric history that matters at the desk and in the chair.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+/// (`Default` is the empty record, id nil: a form's start.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Patient {
     /// Made by the client (UUID v7).
@@ -230,27 +232,8 @@ mod tests {
         assert!(!is_curp("HEGG560427MXXRRL04"), "state");
         assert!(!is_curp("HEGG560427MVZRRL0"), "length");
         assert!(!is_curp("HEGG560427MVZARL04"), "a vowel among the consonants");
-        let mut p = Patient {
-            id: Uuid::nil(),
-            first_name: "Gloria".into(),
-            last_names: String::new(),
-            birth_date: None,
-            sex: None,
-            phone: String::new(),
-            phone_alt: String::new(),
-            email: String::new(),
-            address: String::new(),
-            emergency_contact: String::new(),
-            emergency_phone: String::new(),
-            diabetes: Diabetes::None,
-            vascular_disease: false,
-            anticoagulants: false,
-            allergies: String::new(),
-            history_notes: String::new(),
-            curp: Some(" hegg560427mvzrrl04 ".into()),
-            archived: false,
-            updated_at: None,
-        };
+        let mut p =
+            Patient { first_name: "Gloria".into(), curp: Some(" hegg560427mvzrrl04 ".into()), ..Patient::default() };
         let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
         assert_eq!(p.clone().parse(today).unwrap().curp.as_deref(), Some("HEGG560427MVZRRL04"));
         p.curp = Some("  ".into());

@@ -117,28 +117,28 @@ pub struct Procedure {
 #[serde(rename_all = "camelCase", default)]
 pub struct Vitals {
     /// Blood pressure, mmHg.
-    pub systolic: Option<i16>,
-    pub diastolic: Option<i16>,
+    pub systolic: Option<i32>,
+    pub diastolic: Option<i32>,
     /// Beats per minute.
-    pub heart_rate: Option<i16>,
+    pub heart_rate: Option<i32>,
     /// Tenths of a degree Celsius: 365 is 36.5 °C.
-    pub temperature_tenths: Option<i16>,
+    pub temperature_tenths: Option<i32>,
     pub weight_grams: Option<i32>,
-    pub height_cm: Option<i16>,
+    pub height_cm: Option<i32>,
     /// Capillary glucose, mg/dL.
-    pub glucose: Option<i16>,
+    pub glucose: Option<i32>,
 }
 
 impl Vitals {
     fn parse(self) -> AppResult<Self> {
         let ranges: [(Option<i32>, &str, i32, i32); 7] = [
-            (self.systolic.map(i32::from), "systolic", 50, 300),
-            (self.diastolic.map(i32::from), "diastolic", 20, 200),
-            (self.heart_rate.map(i32::from), "heartRate", 20, 250),
-            (self.temperature_tenths.map(i32::from), "temperature", 300, 450),
+            (self.systolic, "systolic", 50, 300),
+            (self.diastolic, "diastolic", 20, 200),
+            (self.heart_rate, "heartRate", 20, 250),
+            (self.temperature_tenths, "temperature", 300, 450),
             (self.weight_grams, "weight", 500, 400_000),
-            (self.height_cm.map(i32::from), "height", 30, 250),
-            (self.glucose.map(i32::from), "glucose", 10, 1000),
+            (self.height_cm, "height", 30, 250),
+            (self.glucose, "glucose", 10, 1000),
         ];
         for (value, field, low, high) in ranges {
             if value.is_some_and(|v| !(low..=high).contains(&v)) {
@@ -347,33 +347,6 @@ pub struct Visit {
     pub signed_by_name: Option<String>,
     pub addenda: Vec<Addendum>,
     pub referrals: Vec<Referral>,
-}
-
-impl Visit {
-    /// The SHA-256 (hex) of what the note says, as signed: the ids it is about, the visit's time,
-    /// every section and the signing time; not the addenda (which come after) nor the names shown
-    /// beside it (an account can be renamed). Its signing's audit entry records it and its printout
-    /// carries it, so a paper can be checked against the record.
-    pub fn content_digest(&self) -> String {
-        // `json!` objects keep their keys sorted: the same note always gives the same text.
-        let content = serde_json::json!({
-            "id": self.id,
-            "appointmentId": self.appointment_id,
-            "patientId": self.patient_id,
-            "podiatristId": self.podiatrist_id,
-            "startsAt": self.starts_at,
-            "findings": self.findings,
-            "riskCategory": self.risk_category,
-            "notes": self.notes,
-            "procedures": self.procedures,
-            "vitals": self.vitals,
-            "diagnoses": self.diagnoses,
-            "prognosis": self.prognosis,
-            "plan": self.plan,
-            "signedAt": self.signed_at,
-        });
-        crate::audit::digest(&content.to_string())
-    }
 }
 
 /// One signed note as the resumen clínico lists it.

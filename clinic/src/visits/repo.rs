@@ -327,3 +327,9 @@ pub async fn summary_of(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Vec
         })
         .collect())
 }
+
+/// The SHA-256 of a signed note's content, as the database computes it from the stored row
+/// (`visit_content_sha256`, migration 22): recorded when the note is signed, printed with it.
+pub async fn content_digest(db: impl PgExecutor<'_>, visit: Uuid) -> AppResult<String> {
+    Ok(sqlx::query_scalar!(r#"SELECT visit_content_sha256($1) AS "digest!""#, visit).fetch_one(db).await?)
+}

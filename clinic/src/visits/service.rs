@@ -153,7 +153,8 @@ pub async fn sign(ctx: &Ctx, id: Uuid, override_stock: bool) -> AppResult<Visit>
         }
     }
     let after = repo::load(&mut tx, id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
-    let signed = json!({ "signedAt": after.signed_at, "content_sha256": after.content_digest() });
+    let digest = repo::content_digest(&mut *tx, id).await?;
+    let signed = json!({ "signedAt": after.signed_at, "content_sha256": digest });
     audit::record(&mut *tx, &ctx.actor, Entry::new(Action::VisitSign, "visit", id).after(&signed)).await?;
     tx.commit().await?;
     Ok(after)

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::documents::render::Lang;
-use podoclinic_clinic::documents::{self, SavedDocument};
+use podoclinic_clinic::documents::{self, ClinicalDocument, SavedDocument};
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_desk::documents::{folder, saved};
 use podoclinic_desk::state::{AppState, Subject};
@@ -29,82 +29,23 @@ pub async fn export_receipt(
         .await
 }
 
-/// Writes a signed clinical note as PDF (the legal record's printout, with the SHA-256 of its
-/// content). Audited, as any reading of a note.
+/// Writes a clinical document as PDF: the signed note (with its content's SHA-256), its
+/// "Indicaciones", a nota de referencia, or a patient's resumen clínico (`id` names the visit, the
+/// referral or the patient). Audited, as any reading of the record.
 #[tauri::command]
 #[specta::specta]
-pub async fn export_visit_note(
+pub async fn export_clinical_document(
     state: State<'_, AppState>,
-    visit_id: Arg<Uuid>,
+    kind: Arg<ClinicalDocument>,
+    id: Arg<Uuid>,
     lang: Arg<Lang>,
 ) -> AppResult<SavedDocument> {
-    let visit_id = visit_id.0;
-    let lang = lang.0;
+    let (kind, id, lang) = (kind.0, id.0, lang.0);
     let dir = folder(&state.paths);
-    let subject = Subject { entity: "visit", id: visit_id };
+    let subject = Subject { entity: kind.subject(), id };
     state
-        .run_on(Permission::ClinicalRead, subject, (visit_id, lang, dir), |ctx, (visit_id, lang, dir)| async move {
-            documents::visit_note(&ctx, &dir, visit_id, lang).await
-        })
-        .await
-}
-
-/// Writes the "Indicaciones" of a signed note as PDF (what the patient takes home). Audited.
-#[tauri::command]
-#[specta::specta]
-pub async fn export_instructions(
-    state: State<'_, AppState>,
-    visit_id: Arg<Uuid>,
-    lang: Arg<Lang>,
-) -> AppResult<SavedDocument> {
-    let visit_id = visit_id.0;
-    let lang = lang.0;
-    let dir = folder(&state.paths);
-    let subject = Subject { entity: "visit", id: visit_id };
-    state
-        .run_on(Permission::ClinicalRead, subject, (visit_id, lang, dir), |ctx, (visit_id, lang, dir)| async move {
-            documents::instructions(&ctx, &dir, visit_id, lang).await
-        })
-        .await
-}
-
-/// Writes a nota de referencia as PDF. Audited.
-#[tauri::command]
-#[specta::specta]
-pub async fn export_referral(
-    state: State<'_, AppState>,
-    referral_id: Arg<Uuid>,
-    lang: Arg<Lang>,
-) -> AppResult<SavedDocument> {
-    let referral_id = referral_id.0;
-    let lang = lang.0;
-    let dir = folder(&state.paths);
-    let subject = Subject { entity: "referral", id: referral_id };
-    state
-        .run_on(
-            Permission::ClinicalRead,
-            subject,
-            (referral_id, lang, dir),
-            |ctx, (referral_id, lang, dir)| async move { documents::referral(&ctx, &dir, referral_id, lang).await },
-        )
-        .await
-}
-
-/// Writes a patient's resumen clínico as PDF. Audited, as a reading of the whole record.
-#[tauri::command]
-#[specta::specta]
-pub async fn export_clinical_summary(
-    state: State<'_, AppState>,
-    patient_id: Arg<Uuid>,
-    lang: Arg<Lang>,
-) -> AppResult<SavedDocument> {
-    let patient_id = patient_id.0;
-    let lang = lang.0;
-    let dir = folder(&state.paths);
-    let subject = Subject { entity: "patient", id: patient_id };
-    state
-        .run_on(Permission::ClinicalRead, subject, (patient_id, lang, dir), |ctx, (patient_id, lang, dir)| async move {
-            documents::clinical_summary(&ctx, &dir, patient_id, lang).await
+        .run_on(Permission::ClinicalRead, subject, (kind, id, lang, dir), |ctx, (kind, id, lang, dir)| async move {
+            documents::clinical(&ctx, &dir, kind, id, lang).await
         })
         .await
 }

@@ -260,10 +260,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("add_visit_addendum", json!({ "visitId": c.visit, "id": Uuid::now_v7(), "text": "Revisión de seguimiento" })),
         ("list_patient_visits", json!({ "patientId": c.patient })),
         ("search_cie10", json!({ "query": "uña" })),
-        ("export_visit_note", json!({ "visitId": c.visit, "lang": "es" })),
-        ("export_instructions", json!({ "visitId": c.visit, "lang": "es" })),
-        ("export_referral", json!({ "referralId": Uuid::now_v7(), "lang": "es" })),
-        ("export_clinical_summary", json!({ "patientId": c.patient, "lang": "es" })),
+        ("export_clinical_document", json!({ "kind": "note", "id": c.visit, "lang": "es" })),
         ("get_patient_history", json!({ "patientId": c.patient })),
         (
             "record_patient_history",

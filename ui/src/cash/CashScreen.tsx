@@ -5,7 +5,7 @@ import type { CashReport, DeskCash, Method, CashMovementKind, SavedDocument } fr
 import { call, commands } from "../api";
 import { limit } from "../options";
 import { DocumentLink, docLang } from "../components/Document";
-import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
+import { ErrorBox, Form, Pending, SubmitOrCancel, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, formatTime, t } from "../i18n";
 import { METHODS, formatMoney, moneyInput, parseMoney } from "../money";
 import { v7 as uuid } from "uuid";
@@ -315,14 +315,12 @@ function CloseForm(p: { report: CashReport; onClosed: (r: CashReport) => void; o
         <input value={note} onInput={(e) => setNote((e.target as HTMLInputElement).value)} maxLength={limit("cash_sessions.note")} />
       </label>
       <ErrorBox message={close.message} />
-      <div class="row">
-        <button type="submit" data-test="confirm-close" disabled={close.busy || counted === null || cardCents === null || transferCents === null}>
-          {t("cash.confirmClose")}
-        </button>
-        <button type="button" class="secondary" onClick={p.onCancel}>
-          {t("common.cancel")}
-        </button>
-      </div>
+      <SubmitOrCancel
+        label={t("cash.confirmClose")}
+        test="confirm-close"
+        disabled={close.busy || counted === null || cardCents === null || transferCents === null}
+        onCancel={p.onCancel}
+      />
     </Form>
   );
 }

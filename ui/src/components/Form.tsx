@@ -143,3 +143,17 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = [], topics:
 export function Pending({ error }: { error: string | null }) {
   return error ? <ErrorBox message={error} /> : <p>{t("common.loading")}</p>;
 }
+
+/** A form's submit button (`label`, `data-test` = `test`) beside "Cancelar". */
+export function SubmitOrCancel(p: { label: string; test: string; disabled: boolean; onCancel: () => void }) {
+  return (
+    <div class="row">
+      <button type="submit" data-test={p.test} disabled={p.disabled}>
+        {p.label}
+      </button>
+      <button type="button" class="secondary" onClick={p.onCancel}>
+        {t("common.cancel")}
+      </button>
+    </div>
+  );
+}

@@ -208,7 +208,7 @@ function PatientForm(p: {
 /** The resumen clínico a patient may ask for, printed (a reading of the whole record: audited). */
 function ClinicalSummary({ patientId }: { patientId: string }) {
   const [doc, setDoc] = useState<SavedDocument | null>(null);
-  const print = useSubmit(async () => setDoc(await call(commands.exportClinicalSummary(patientId, docLang()))));
+  const print = useSubmit(async () => setDoc(await call(commands.exportClinicalDocument("summary", patientId, docLang()))));
   return (
     <div class="row">
       <button type="button" class="secondary" data-test="print-summary" disabled={print.busy} onClick={() => void print.run()}>

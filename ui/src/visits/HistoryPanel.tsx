@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { v7 as uuid } from "uuid";
 import type { Habit, History, HistoryContent } from "../bindings";
 import { call, commands } from "../api";
-import { ErrorBox, Form, useLoad, useSubmit } from "../components/Form";
+import { ErrorBox, Form, SubmitOrCancel, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
 
 const HABITS: Habit[] = ["unknown", "never", "former", "current"];
@@ -19,25 +19,30 @@ function complete(c: HistoryContent | undefined): Content {
 }
 
 export function HistoryPanel({ patientId, canWrite }: { patientId: string; canWrite: boolean }) {
-  const history = useLoad(() => call(commands.getPatientHistory(patientId)));
+  // Wrapped: `data` is null while loading (or after a failed load), `{ history: null }` when the
+  // patient has none. Only then may an empty form start: a form opened mid-load would record a
+  // blank history over the real one.
+  const loaded = useLoad(async () => ({ history: await call(commands.getPatientHistory(patientId)) }));
   const [editing, setEditing] = useState(false);
   const [recorded, setRecorded] = useState<History | null>(null);
-  const current = recorded ?? history.data ?? null;
+  const current = recorded ?? loaded.data?.history ?? null;
+  const missing = loaded.data !== null && current === null;
   return (
-    <details class="history-panel" data-test="clinical-history" open={editing || (history.data === null && canWrite)}>
+    <details class="history-panel" data-test="clinical-history" open={editing || (missing && canWrite)}>
       <summary>
         <strong>{t("history.title")}</strong>{" "}
         {current ? (
           <small data-test="history-recorded">{t("history.recorded", { when: formatDateTime(current.recordedAt), name: current.recordedByName })}</small>
-        ) : history.data === null ? (
+        ) : missing ? (
           <span class="warning" data-test="history-missing">
             {t("history.missing")}
           </span>
         ) : null}
       </summary>
-      <ErrorBox message={history.error} />
-      {editing ? (
+      <ErrorBox message={loaded.error} />
+      {loaded.data === null ? null : editing ? (
         <HistoryForm
+          key={current?.id ?? "new"}
           patientId={patientId}
           initial={complete(current?.content)}
           onSaved={(h) => {
@@ -103,14 +108,7 @@ function HistoryForm(p: { patientId: string; initial: Content; onSaved: (h: Hist
         ))}
       </div>
       <ErrorBox message={save.message} />
-      <div class="row">
-        <button type="submit" data-test="save-history" disabled={save.busy}>
-          {t("common.save")}
-        </button>
-        <button type="button" class="secondary" onClick={p.onCancel}>
-          {t("common.cancel")}
-        </button>
-      </div>
+      <SubmitOrCancel label={t("common.save")} test="save-history" disabled={save.busy} onCancel={p.onCancel} />
     </Form>
   );
 }

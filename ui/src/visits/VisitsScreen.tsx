@@ -2,7 +2,7 @@
 // procedures done, choose the diabetic-foot risk and sign. A signed note is read-only; corrections
 // go in addenda.
 import { useDraft } from "../components/draft";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type {
   CallusFinding,
   Cie10Code,
@@ -21,7 +21,7 @@ import type {
 } from "../bindings";
 import { call, CommandError, commands } from "../api";
 import { limit } from "../options";
-import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
+import { ErrorBox, Form, Pending, SubmitOrCancel, useLoad, useSubmit } from "../components/Form";
 import { TodayPicker } from "../components/TodayPicker";
 import { DocumentLink, docLang } from "../components/Document";
 import { HistoryPanel } from "./HistoryPanel";
@@ -257,25 +257,35 @@ const MAX_DIAGNOSES = 10;
  * the list the app ships (a code picked on an empty row brings its title as the text). */
 function Diagnoses(p: { value: Diagnosis[]; onChange: (v: Diagnosis[]) => void; editable: boolean }) {
   const rows = p.value.length === 0 ? [EMPTY_DIAGNOSIS] : p.value;
+  // A key per row, so a removed row takes its own search with it (a row's place is no name).
+  const keys = useRef<string[]>([]);
+  while (keys.current.length < rows.length) keys.current.push(uuid());
+  keys.current.length = rows.length;
+  const rowKeys = keys.current;
   const set = (i: number, d: Diagnosis) => p.onChange(rows.map((x, j) => (j === i ? d : x)));
+  const remove = (i: number) => {
+    keys.current.splice(i, 1);
+    p.onChange(rows.filter((_, j) => j !== i));
+  };
+  const add = () => p.onChange([...rows, EMPTY_DIAGNOSIS]);
   return (
     <div class="diagnoses">
       {rows.map((d, i) => (
-        <div class="row diagnosis" data-test="diagnosis">
+        <div class="row diagnosis" data-test="diagnosis" key={rowKeys[i]}>
           <label class="field grow">
             <span>{t("fields.diagnosisText")}</span>
             <input data-test="diagnosis-text" value={d.text} maxLength={300} onInput={(e) => set(i, { ...d, text: (e.target as HTMLInputElement).value })} />
           </label>
           <Cie10Picker code={d.code} editable={p.editable} onPick={(c) => set(i, { code: c?.code ?? null, text: d.text.trim() === "" && c ? c.title : d.text })} />
           {p.editable && rows.length > 1 ? (
-            <button type="button" class="link" onClick={() => p.onChange(rows.filter((_, j) => j !== i))}>
+            <button type="button" class="link" onClick={() => remove(i)}>
               {t("visits.removeDiagnosis")}
             </button>
           ) : null}
         </div>
       ))}
       {p.editable && rows.length < MAX_DIAGNOSES ? (
-        <button type="button" class="secondary" data-test="add-diagnosis" onClick={() => p.onChange([...rows, EMPTY_DIAGNOSIS])}>
+        <button type="button" class="secondary" data-test="add-diagnosis" onClick={add}>
           {t("visits.addDiagnosis")}
         </button>
       ) : null}
@@ -460,9 +470,8 @@ function PrintNote({ visit, canWrite, onReferred }: { visit: Visit; canWrite: bo
   const [referring, setReferring] = useState(false);
   const print = useSubmit(async (what: "note" | "instructions" | { referral: string }) => {
     const lang = docLang();
-    if (what === "note") setDoc(await call(commands.exportVisitNote(visit.id, lang)));
-    else if (what === "instructions") setDoc(await call(commands.exportInstructions(visit.id, lang)));
-    else setDoc(await call(commands.exportReferral(what.referral, lang)));
+    if (typeof what === "string") setDoc(await call(commands.exportClinicalDocument(what, visit.id, lang)));
+    else setDoc(await call(commands.exportClinicalDocument("referral", what.referral, lang)));
   });
   return (
     <div class="documents">
@@ -513,7 +522,10 @@ function PrintNote({ visit, canWrite, onReferred }: { visit: Visit; canWrite: bo
 
 /** A nota de referencia: where to and why; the impression and the treatment start from the note. */
 function ReferralForm(p: { visit: Visit; onDone: (v: Visit, referral: string) => void; onCancel: () => void }) {
-  const impression = p.visit.diagnoses.map((d) => (d.code ? `${d.code} — ${d.text}` : d.text)).join("\n");
+  const impression = p.visit.diagnoses
+    .map((d) => (d.code ? `${d.code} — ${d.text}` : d.text))
+    .join("\n")
+    .slice(0, limit("referrals.impression"));
   const [input, setInput] = useState<ReferralInput>(() => ({ id: uuid(), visitId: p.visit.id, receiving: "", reason: "", impression, treatment: p.visit.plan }));
   const save = useSubmit(async () => {
     const referral = await call(commands.referPatient(input));
@@ -537,14 +549,7 @@ function ReferralForm(p: { visit: Visit; onDone: (v: Visit, referral: string) =>
       {text("impression", 2)}
       {text("treatment", 2)}
       <ErrorBox message={save.message} />
-      <div class="row">
-        <button type="submit" data-test="save-referral" disabled={save.busy}>
-          {t("visits.saveReferral")}
-        </button>
-        <button type="button" class="secondary" onClick={p.onCancel}>
-          {t("common.cancel")}
-        </button>
-      </div>
+      <SubmitOrCancel label={t("visits.saveReferral")} test="save-referral" disabled={save.busy} onCancel={p.onCancel} />
     </Form>
   );
 }
