@@ -163,3 +163,73 @@ CREATE FUNCTION visit_content_sha256(visit uuid) RETURNS text LANGUAGE sql STABL
     FROM visits v JOIN appointments a ON a.id = v.appointment_id
     WHERE v.id = visit
 $$;
+
+-- The right of access (LFPDPPP, ARCO): everything the database holds about one patient, as JSON
+-- keyed by table. It starts from the patient's row and follows every foreign key that points at a
+-- row already found (appointments, visits, their procedures, addenda and referrals, histories,
+-- charges, their lines and payments, the stock a visit used…) until nothing new turns up; then the
+-- tables that name a `patient_id` without a foreign key (the dashboard's rollups), and the audit
+-- entries about any row found. A table added later is covered without changing this. The tables
+-- come from the catalog and are quoted (%I / regclass): no text from outside reaches the SQL.
+CREATE FUNCTION patient_data(patient uuid) RETURNS jsonb LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    found jsonb;
+    fk record;
+    keys text[];
+    rows jsonb;
+    grew boolean := true;
+    ids text[];
+BEGIN
+    SELECT jsonb_build_object('patients', coalesce(jsonb_agg(to_jsonb(p)), '[]'::jsonb))
+    INTO found FROM public.patients p WHERE p.id = patient;
+    WHILE grew LOOP
+        grew := false;
+        FOR fk IN
+            SELECT c.conrelid::regclass AS child, ca.attname AS col, c.confrelid::regclass::text AS parent, pa.attname AS refcol
+            FROM pg_constraint c
+            JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = c.conkey[1]
+            JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = c.confkey[1]
+            WHERE c.contype = 'f' AND cardinality(c.conkey) = 1
+              AND c.connamespace = 'public'::regnamespace
+              AND found ? c.confrelid::regclass::text
+            ORDER BY 1, 2
+        LOOP
+            keys := ARRAY(SELECT DISTINCT r ->> fk.refcol FROM jsonb_array_elements(found -> fk.parent) AS r
+                          WHERE r ->> fk.refcol IS NOT NULL);
+            EXECUTE format('SELECT coalesce(jsonb_agg(to_jsonb(t)), ''[]''::jsonb) FROM %s t WHERE t.%I::text = ANY ($1)',
+                           fk.child, fk.col)
+                INTO rows USING keys;
+            rows := (SELECT coalesce(jsonb_agg(DISTINCT r), '[]'::jsonb)
+                     FROM (SELECT jsonb_array_elements(coalesce(found -> fk.child::text, '[]'::jsonb))
+                           UNION ALL SELECT jsonb_array_elements(rows)) AS u(r));
+            IF jsonb_array_length(rows) > jsonb_array_length(coalesce(found -> fk.child::text, '[]'::jsonb)) THEN
+                found := jsonb_set(found, ARRAY[fk.child::text], rows);
+                grew := true;
+            END IF;
+        END LOOP;
+    END LOOP;
+    FOR fk IN
+        SELECT c.oid::regclass AS child
+        FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+          AND a.attname = 'patient_id' AND NOT a.attisdropped
+          AND NOT found ? c.oid::regclass::text
+        ORDER BY 1
+    LOOP
+        EXECUTE format('SELECT coalesce(jsonb_agg(to_jsonb(t)), ''[]''::jsonb) FROM %s t WHERE t.patient_id = $1', fk.child)
+            INTO rows USING patient;
+        IF jsonb_array_length(rows) > 0 THEN
+            found := jsonb_set(found, ARRAY[fk.child::text], rows);
+        END IF;
+    END LOOP;
+    ids := ARRAY(SELECT DISTINCT r ->> 'id' FROM jsonb_each(found) AS t(name, list), jsonb_array_elements(list) AS r
+                 WHERE r ->> 'id' IS NOT NULL);
+    found := jsonb_set(found, '{audit_log}', (
+        SELECT coalesce(jsonb_agg(jsonb_build_object('at', a.at, 'username', a.username, 'desk', a.desk,
+                                                     'action', a.action, 'entity', a.entity, 'entityId', a.entity_id)
+                                  ORDER BY a.id), '[]'::jsonb)
+        FROM public.audit_log a WHERE a.entity_id = ANY (ids)));
+    RETURN found;
+END;
+$$;

@@ -24,6 +24,7 @@ pub mod limits;
 pub mod money;
 pub mod patients;
 pub mod podiatrists;
+pub mod privacy;
 pub mod profile;
 pub mod reminders;
 pub mod schedules;

@@ -153,6 +153,7 @@ macro_rules! app_builder {
                 commands::stats::get_dashboard,
                 commands::documents::export_receipt,
                 commands::documents::export_clinical_document,
+                commands::documents::export_patient_data,
                 commands::documents::export_cash_report,
                 commands::documents::open_document,
                 commands::documents::export_csv,

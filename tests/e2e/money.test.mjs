@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { eventually, launchOnFreshDatabase, psql } from "./driver.mjs";
 
 test("a visit is charged, paid in cash and the day closes with the difference on the PDF", async (t) => {
@@ -103,6 +104,35 @@ test("a visit is charged, paid in cash and the day closes with the difference on
     assert.ok(referralText.includes(expected), `the referral lacks ${expected}:\n${referralText}`);
   }
   assert.equal(psql(db.url, "SELECT count(*) FROM referrals"), "1");
+  // What the patient may ask for: the resumen clínico, and everything held about them (ARCO access).
+  await app.click("[data-test=nav-patients]");
+  await app.type("[data-test=patient-search]", "jose gonzalez");
+  await app.click("[data-test=patient-result]");
+  await app.click("[data-test=print-summary]");
+  const summaryPath = await app.textIs("[data-test=document-path]", /nota-resumen-/);
+  const summaryText = await eventually(() => {
+    try {
+      return execFileSync("pdftotext", [summaryPath, "-"], { encoding: "utf8" });
+    } catch {
+      return null;
+    }
+  }, "the printed summary");
+  for (const expected of ["Resumen clínico", "José González", "Heredofamiliares: Madre con diabetes tipo 2", "L60.0 — Uña encarnada"]) {
+    assert.ok(summaryText.includes(expected), `the summary lacks ${expected}:\n${summaryText}`);
+  }
+  await app.click("[data-test=export-patient-data]");
+  const dataPath = await app.textIs("[data-test=document-path]", /arco-acceso-.*\.json$/);
+  const exported = await eventually(() => {
+    try {
+      return JSON.parse(readFileSync(dataPath, "utf8"));
+    } catch {
+      return null;
+    }
+  }, "the access export");
+  assert.equal(exported.patients[0].first_name, "José");
+  for (const table of ["appointments", "visits", "visit_procedures", "referrals", "patient_histories", "audit_log"]) {
+    assert.ok(exported[table]?.length > 0, `the access export lacks ${table}: ${Object.keys(exported)}`);
+  }
   assert.equal(psql(db.url, "SELECT status FROM appointments"), "completed");
 
   // Checkout: the recorded procedure at today's price; cash for the whole amount.

@@ -339,6 +339,11 @@ export const commands = {
 	 *  referral or the patient). Audited, as any reading of the record.
 	 */
 	exportClinicalDocument: (kind: ClinicalDocument, id: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_clinical_document", { kind, id, lang })),
+	/**
+	 *  Writes everything the clinic holds about a patient as JSON (the right of access, ARCO).
+	 *  Audited.
+	 */
+	exportPatientData: (patientId: string) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_patient_data", { patientId })),
 	/**  Writes the corte X (open session) or corte Z (closed) report as PDF. */
 	exportCashReport: (sessionId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_cash_report", { sessionId, lang })),
 	/**
@@ -1374,7 +1379,7 @@ export type PaymentInput = {
 };
 
 /**  One thing a role may be allowed to do. Checked in Rust by every command. */
-export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "inventory.override" | "stats.read";
+export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "inventory.override" | "stats.read" | "privacy.manage";
 
 /**  What a file is picked for: it decides the dialog's filter, and what the token may be used for. */
 export type PickFor = 

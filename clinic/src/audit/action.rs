@@ -251,6 +251,9 @@ pub enum Action {
     #[serde(rename = "visit.create")]
     #[sqlx(rename = "visit.create")]
     VisitCreate,
+    #[serde(rename = "privacy.access_export")]
+    #[sqlx(rename = "privacy.access_export")]
+    PrivacyAccessExport,
     #[serde(rename = "history.read")]
     #[sqlx(rename = "history.read")]
     HistoryRead,

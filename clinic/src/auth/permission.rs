@@ -58,6 +58,7 @@ permissions! {
     InventoryWrite = "inventory.write",
     InventoryOverride = "inventory.override",
     StatsRead = "stats.read",
+    PrivacyManage = "privacy.manage",
 }
 
 /// Parses stored keys, skipping ones this version does not know (a newer desk may have added them).

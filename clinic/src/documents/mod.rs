@@ -265,11 +265,24 @@ fn is_number(cell: &str) -> bool {
         && decimals.chars().all(|c| c.is_ascii_digit())
 }
 
+/// The patient's data as the right of access gives it (`privacy::service::access_export`), as
+/// indented JSON: `arco-acceso-<date>-<patient>.json`.
+pub async fn access_export(ctx: &Ctx, dir: &Path, patient_id: Uuid) -> AppResult<SavedDocument> {
+    let data = crate::privacy::service::access_export(ctx, patient_id).await?;
+    let tz = profile::time::zone(&ctx.pool).await?;
+    let day = chrono::Utc::now().with_timezone(&tz).format("%Y%m%d");
+    let name = format!("arco-acceso-{day}-{}.json", patient_id.simple());
+    let bytes = serde_json::to_vec_pretty(&data).map_err(AppError::internal)?;
+    write(dir, name, bytes).await
+}
+
 /// What a saved document needs to be seen: receipts are payments, cortes the drawer's, clinical
 /// documents (`nota-…`: notes, instructions, referrals, summaries) clinical records, the rest (CSV
-/// tables) the dashboard's.
+/// tables) the dashboard's, a patient's access export the privacy officer's.
 pub fn permission_for(name: &str) -> Permission {
-    if name.starts_with("nota-") {
+    if name.starts_with("arco-") {
+        Permission::PrivacyManage
+    } else if name.starts_with("nota-") {
         Permission::ClinicalRead
     } else if name.starts_with("recibo-") {
         Permission::PaymentsRead

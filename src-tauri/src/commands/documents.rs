@@ -50,6 +50,21 @@ pub async fn export_clinical_document(
         .await
 }
 
+/// Writes everything the clinic holds about a patient as JSON (the right of access, ARCO).
+/// Audited.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_patient_data(state: State<'_, AppState>, patient_id: Arg<Uuid>) -> AppResult<SavedDocument> {
+    let patient_id = patient_id.0;
+    let dir = folder(&state.paths);
+    let subject = Subject { entity: "patient", id: patient_id };
+    state
+        .run_on(Permission::PrivacyManage, subject, (patient_id, dir), |ctx, (patient_id, dir)| async move {
+            documents::access_export(&ctx, &dir, patient_id).await
+        })
+        .await
+}
+
 /// Writes the corte X (open session) or corte Z (closed) report as PDF.
 #[tauri::command]
 #[specta::specta]

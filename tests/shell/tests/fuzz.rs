@@ -261,6 +261,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("list_patient_visits", json!({ "patientId": c.patient })),
         ("search_cie10", json!({ "query": "uña" })),
         ("export_clinical_document", json!({ "kind": "note", "id": c.visit, "lang": "es" })),
+        ("export_patient_data", json!({ "patientId": c.patient })),
         ("get_patient_history", json!({ "patientId": c.patient })),
         (
             "record_patient_history",

@@ -35,7 +35,8 @@ function blank(): Patient {
   };
 }
 
-export function PatientsScreen({ canWrite, canSeeAccount, canReadClinical }: { canWrite: boolean; canSeeAccount: boolean; canReadClinical: boolean }) {
+export function PatientsScreen(props: { canWrite: boolean; canSeeAccount: boolean; canReadClinical: boolean; canExportData: boolean }) {
+  const { canWrite, canSeeAccount, canReadClinical, canExportData } = props;
   const [editing, setEditing] = useState<{ patient: Patient; isNew: boolean } | null>(null);
   const open = async (p: PatientSummary) => setEditing({ patient: await call(commands.getPatient(p.id)), isNew: false });
   return (
@@ -56,6 +57,7 @@ export function PatientsScreen({ canWrite, canSeeAccount, canReadClinical }: { c
           canWrite={canWrite}
           canSeeAccount={canSeeAccount}
           canReadClinical={canReadClinical}
+          canExportData={canExportData}
           onSaved={(patient) => setEditing({ patient, isNew: false })}
           onOpen={(p) => void open(p)}
         />
@@ -68,6 +70,7 @@ function PatientForm(p: {
   initial: Patient;
   canSeeAccount: boolean;
   canReadClinical: boolean;
+  canExportData: boolean;
   isNew: boolean;
   canWrite: boolean;
   onSaved: (p: Patient) => void;
@@ -198,23 +201,37 @@ function PatientForm(p: {
           ) : null}
         </Form>
       </Card>
-      {!p.isNew && p.canReadClinical ? <ClinicalSummary patientId={form.id} /> : null}
+      {!p.isNew && (p.canReadClinical || p.canExportData) ? (
+        <PatientDocuments patientId={form.id} summary={p.canReadClinical} data={p.canExportData} />
+      ) : null}
       {!p.isNew ? <History patientId={form.id} /> : null}
       {!p.isNew && p.canSeeAccount ? <Account patientId={form.id} /> : null}
     </div>
   );
 }
 
-/** The resumen clínico a patient may ask for, printed (a reading of the whole record: audited). */
-function ClinicalSummary({ patientId }: { patientId: string }) {
+/** What a patient may ask for: the resumen clínico, printed, and everything the clinic holds about
+ * them (the right of access), as JSON. Both readings of the whole record: audited. */
+function PatientDocuments(p: { patientId: string; summary: boolean; data: boolean }) {
   const [doc, setDoc] = useState<SavedDocument | null>(null);
-  const print = useSubmit(async () => setDoc(await call(commands.exportClinicalDocument("summary", patientId, docLang()))));
+  const make = useSubmit(async (what: "summary" | "data") =>
+    setDoc(await call(what === "summary" ? commands.exportClinicalDocument("summary", p.patientId, docLang()) : commands.exportPatientData(p.patientId))),
+  );
   return (
-    <div class="row">
-      <button type="button" class="secondary" data-test="print-summary" disabled={print.busy} onClick={() => void print.run()}>
-        {t("patients.printSummary")}
-      </button>
-      <ErrorBox message={print.message} />
+    <div class="documents">
+      <div class="row">
+        {p.summary ? (
+          <button type="button" class="secondary" data-test="print-summary" disabled={make.busy} onClick={() => void make.run("summary")}>
+            {t("patients.printSummary")}
+          </button>
+        ) : null}
+        {p.data ? (
+          <button type="button" class="secondary" data-test="export-patient-data" disabled={make.busy} onClick={() => void make.run("data")}>
+            {t("patients.exportData")}
+          </button>
+        ) : null}
+      </div>
+      <ErrorBox message={make.message} />
       <DocumentLink doc={doc} />
     </div>
   );
