@@ -278,10 +278,10 @@ async fn the_outbox_and_the_services_answer_the_same_inputs_alike(pool: PgPool) 
     let quiro = treatment(&pool, &admin, "Quiropodia", 45_000).await;
     open_drawer(&ctx, 50_000).await;
     // Tomorrow, inside the agenda the desk keeps; a minute-aligned hour.
-    let at = |hour: i64| {
-        let t = Utc::now() + Days::days(1) + Days::hours(hour);
-        t - Days::seconds(t.timestamp() % 60)
-    };
+    // The clock read once: hours from one minute-aligned instant.
+    let t = Utc::now() + Days::days(1);
+    let base = t - Days::seconds(t.timestamp() % 60);
+    let at = |hour: i64| base + Days::hours(hour);
     let scheduled = appointments::book(&ctx, booking(ana, pod, at(0), 30)).await.unwrap();
     let done = appointments::book(&ctx, booking(luis, pod, at(2), 30)).await.unwrap();
     for s in [Status::Arrived, Status::InConsultation, Status::Completed] {

@@ -37,9 +37,10 @@ fn without_the_server_the_desk_shows_what_it_kept_as_the_server_showed_it() {
         let ana = patient(&pool, &admin, "Ana", "Quiñones", "5512345678").await;
         treatment(&pool, &admin, "Quiropodia", 45_000).await;
         open_drawer(&ctx, 50_000).await;
+        let now = Utc::now() + Duration::hours(1);
+        let base = now - Duration::seconds(now.timestamp() % 60);
         let book = |days: i64| {
-            let start = Utc::now() + Duration::days(days) + Duration::hours(1);
-            let start = start - Duration::seconds(start.timestamp() % 60);
+            let start = base + Duration::days(days);
             podoclinic_clinic::appointments::service::book(&ctx, booking(ana, pod, start, 30))
         };
         let soon = book(0).await.unwrap();
@@ -98,11 +99,10 @@ fn writes_kept_without_the_server_land_once_and_a_slot_taken_meanwhile_waits_in_
     use podoclinic_desk::store::outbox;
     let db = fresh_db();
     let pool = db.pool.clone();
-    let at = |hour: i64| {
-        let day = Utc::now() + Duration::days(1);
-        let day = day - Duration::seconds(day.timestamp() % 86_400);
-        day + Duration::hours(hour)
-    };
+    // Tomorrow's midnight (UTC), read once: a test that runs across midnight keeps its hours.
+    let day = Utc::now() + Duration::days(1);
+    let day = day - Duration::seconds(day.timestamp() % 86_400);
+    let at = |hour: i64| day + Duration::hours(hour);
     let (pod, ana, other_desk, arrived_id) = tauri::async_runtime::block_on(async {
         let admin = first_admin(&pool).await;
         let ctx = ctx_of(&pool, &admin).await;
@@ -928,10 +928,11 @@ fn a_kept_change_to_an_appointment_changed_meanwhile_waits_in_the_tray() {
     use podoclinic_desk::store::outbox;
     let db = fresh_db();
     let pool = db.pool.clone();
-    let hour = |h: i64| {
-        let start = (Utc::now() + Duration::hours(h)).timestamp();
-        chrono::DateTime::from_timestamp(start - start % 3_600, 0).unwrap()
-    };
+    // Whole hours from one instant read once: a clock read per call would move every time by an
+    // hour when the test runs across the top of an hour (it did, at 17:59:59).
+    let now = Utc::now().timestamp();
+    let base = chrono::DateTime::from_timestamp(now - now % 3_600, 0).unwrap();
+    let hour = |h: i64| base + Duration::hours(h);
     let (ctx, pod, [a, b, c]) = tauri::async_runtime::block_on(async {
         let admin = first_admin(&pool).await;
         let ctx = ctx_of(&pool, &admin).await;
