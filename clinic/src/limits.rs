@@ -58,6 +58,11 @@ limits! {
     REFERRAL_REASON = "referrals"."reason" as "reason": 2000;
     REFERRAL_IMPRESSION = "referrals"."impression" as "impression": 2000;
     REFERRAL_TREATMENT = "referrals"."treatment" as "treatment": 4000;
+    NOTICE_SIMPLIFIED = "privacy_notices"."simplified" as "simplified": 4000;
+    NOTICE_INTEGRAL = "privacy_notices"."integral" as "integral": 40000;
+    ARCO_REQUESTER = "arco_requests"."requester" as "requester": 200;
+    ARCO_DETAILS = "arco_requests"."details" as "details": 2000;
+    ARCO_ANSWER = "arco_requests"."answer" as "answer": 2000;
     APPOINTMENT_REASON = "appointments"."reason" as "reason": 200;
     CANCEL_REASON = "appointments"."cancel_reason" as "cancelReason": 300;
     PODIATRIST_NAME = "podiatrists"."name" as "name": 120;

@@ -154,6 +154,15 @@ macro_rules! app_builder {
                 commands::documents::export_receipt,
                 commands::documents::export_clinical_document,
                 commands::documents::export_patient_data,
+                commands::documents::export_blocked_record,
+                commands::privacy::get_privacy_notice,
+                commands::privacy::publish_privacy_notice,
+                commands::privacy::get_privacy_consent,
+                commands::privacy::record_privacy_consent,
+                commands::privacy::set_privacy_purposes,
+                commands::privacy::list_arco_requests,
+                commands::privacy::receive_arco_request,
+                commands::privacy::answer_arco_request,
                 commands::documents::export_cash_report,
                 commands::documents::open_document,
                 commands::documents::export_csv,
@@ -174,6 +183,7 @@ macro_rules! app_builder {
             .constant("APPOINTMENT_IMPORT_FIELDS", podoclinic_clinic::import::model::AppointmentField::ALL)
             .constant("EXCEPTION_KINDS", podoclinic_clinic::schedules::model::ExceptionKind::ALL)
             .constant("PAYMENT_METHODS", podoclinic_clinic::money::Method::ALL)
+            .constant("ARCO_KINDS", podoclinic_clinic::privacy::model::ArcoKind::ALL)
             // The calendar row's flags (see `AgendaRow`).
             .constant("AGENDA_AT_RISK", podoclinic_clinic::appointments::model::AT_RISK)
             .constant("AGENDA_OUTSIDE_SCHEDULE", podoclinic_clinic::appointments::model::OUTSIDE_SCHEDULE)

@@ -101,14 +101,19 @@ async fn the_days_reminders_carry_the_clinics_message_and_each_answer_acts_on_th
     assert!(
         matches!(reminders::link(&ctx, booked_next_day).await, Err(AppError::Validation { key, .. }) if key == "reminders_opted_out")
     );
-    let (before, after): (serde_json::Value, serde_json::Value) = sqlx::query_as(
-        "SELECT before, after FROM audit_log WHERE action = 'patient.reminders_opt_out' AND entity_id = $1",
-    )
-    .bind(ana.to_string())
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!((before["remindersOptOut"].as_bool(), after["remindersOptOut"].as_bool()), (Some(false), Some(true)));
+    // The opt-out is one of the voluntary purposes of her privacy consent (never asked before: no
+    // "before"); the express consent for health data stays unasked.
+    let (before, after): (serde_json::Value, serde_json::Value) =
+        sqlx::query_as("SELECT before, after FROM audit_log WHERE action = 'privacy.consent' AND entity_id = $1")
+            .bind(ana.to_string())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(before, serde_json::Value::Null);
+    assert_eq!((after["purposes"]["reminders"].as_bool(), after["healthData"].as_bool()), (Some(false), None));
+    // Asking again changes nothing and records nothing.
+    reminders::set_opt_out(&ctx, ana, true).await.unwrap();
+    assert_eq!(audit_actions(&pool).await.iter().filter(|a| *a == "privacy.consent").count(), 1);
     let actions = audit_actions(&pool).await;
     assert_eq!(actions.iter().filter(|a| *a == "appointment.reminder").count(), 3, "every answer is audited");
     assert!(actions.iter().any(|a| a == "reminders.read"), "reading the day's phones is audited");

@@ -344,6 +344,27 @@ export const commands = {
 	 *  Audited.
 	 */
 	exportPatientData: (patientId: string) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_patient_data", { patientId })),
+	/**
+	 *  Writes the record of a patient blocked by a granted cancellation as JSON, read through that
+	 *  request (ARCO). Audited.
+	 */
+	exportBlockedRecord: (requestId: string) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_blocked_record", { requestId })),
+	/**  The clinic's privacy notice as last published (None: not yet written). */
+	getPrivacyNotice: () => typedError<Notice | null, AppError>(__TAURI_INVOKE("get_privacy_notice")),
+	/**  Publishes a new version of the privacy notice. Idempotent by `id`. */
+	publishPrivacyNotice: (input: NoticeInput) => typedError<Notice, AppError>(__TAURI_INVOKE("publish_privacy_notice", { input })),
+	/**  The patient's privacy answers as last recorded (None: never asked). */
+	getPrivacyConsent: (patientId: string) => typedError<Consent | null, AppError>(__TAURI_INVOKE("get_privacy_consent", { patientId })),
+	/**  Records the patient's express consent and choices on the notice version the desk showed. */
+	recordPrivacyConsent: (input: ConsentInput) => typedError<Consent, AppError>(__TAURI_INVOKE("record_privacy_consent", { input })),
+	/**  Changes the patient's voluntary purposes (opposition), keeping their express consent. */
+	setPrivacyPurposes: (patientId: string, purposes: Purposes) => typedError<Consent, AppError>(__TAURI_INVOKE("set_privacy_purposes", { patientId, purposes })),
+	/**  The register of ARCO requests. */
+	listArcoRequests: () => typedError<ArcoRequest[], AppError>(__TAURI_INVOKE("list_arco_requests")),
+	/**  Enters an ARCO request as received. Idempotent by `id`. */
+	receiveArcoRequest: (input: ArcoInput) => typedError<ArcoRequest, AppError>(__TAURI_INVOKE("receive_arco_request", { input })),
+	/**  Answers an ARCO request; a granted cancellation blocks the patient's record. */
+	answerArcoRequest: (input: ArcoAnswer) => typedError<ArcoRequest, AppError>(__TAURI_INVOKE("answer_arco_request", { input })),
 	/**  Writes the corte X (open session) or corte Z (closed) report as PDF. */
 	exportCashReport: (sessionId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_cash_report", { sessionId, lang })),
 	/**
@@ -376,6 +397,8 @@ export const AGENDA_PENDING = 4 as const;
 
 export const APPOINTMENT_IMPORT_FIELDS = ["key","date","time","durationMinutes","endTime","podiatrist","patientKey","patientName","patientBirthDate","status","reason"] as const;
 
+export const ARCO_KINDS = ["access","rectification","cancellation","opposition"] as const;
+
 export const DIABETES_TYPES = ["none","type1","type2","gestational","other"] as const;
 
 export const EXCEPTION_KINDS = ["vacation","sick","course","holiday","other"] as const;
@@ -388,7 +411,7 @@ export const REMINDER_PLACEHOLDERS = ["nombre","fecha","hora","podologo","clinic
 
 export const SEXES = ["female","male","other"] as const;
 
-export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"podiatrists.titleInstitution":200,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"referrals.impression":2000,"referrals.reason":2000,"referrals.receiving":200,"referrals.treatment":4000,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000,"visits.plan":4000,"visits.prognosis":300} as const;
+export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"arco_requests.answer":2000,"arco_requests.details":2000,"arco_requests.requester":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"podiatrists.titleInstitution":200,"privacy_notices.integral":40000,"privacy_notices.simplified":4000,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"referrals.impression":2000,"referrals.reason":2000,"referrals.receiving":200,"referrals.treatment":4000,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000,"visits.plan":4000,"visits.prognosis":300} as const;
 
 /* Types */
 export type Addendum = {
@@ -512,6 +535,49 @@ export type AppointmentField =
 "patientKey" | 
 /**  The patient's whole name: matched with the birth date when there is no key. */
 "patientName" | "patientBirthDate" | "status" | "reason";
+
+/**  The answer to a request. A granted cancellation blocks the patient's record. */
+export type ArcoAnswer = {
+	requestId: string,
+	outcome: ArcoOutcome,
+	answer: string,
+};
+
+/**  A request as received. */
+export type ArcoInput = {
+	id: string,
+	patientId: string,
+	kind: ArcoKind,
+	/**  Who asked: the patient, or their representative (named, with the relationship). */
+	requester: string,
+	details: string,
+	receivedOn: string,
+};
+
+/**  The four rights. */
+export type ArcoKind = "access" | "rectification" | "cancellation" | "opposition";
+
+/**  How a request was answered. */
+export type ArcoOutcome = "granted" | "denied";
+
+/**  A request in the register. */
+export type ArcoRequest = {
+	id: string,
+	patientId: string,
+	patientName: string,
+	kind: ArcoKind,
+	requester: string,
+	details: string,
+	receivedOn: string,
+	dueOn: string,
+	outcome: ArcoOutcome | null,
+	answer: string,
+	answeredOn: string | null,
+	answeredByName: string | null,
+	createdByName: string,
+	/**  Whether the patient's record is blocked (by this request or another). */
+	blocked: boolean,
+};
 
 /**  A patient's record of missed visits, shown when booking. */
 export type Attendance = {
@@ -861,6 +927,31 @@ export type ConnectionTest = {
 	serverVersion: string,
 	/**  `empty` (new database), `current`, `older` (the owner must upgrade it) or `newer` (update this desk). */
 	schema: string,
+};
+
+/**  A patient's answers as last recorded. */
+export type Consent = {
+	patientId: string,
+	/**
+	 *  The notice version they were shown and accepted; None when their choices were recorded
+	 *  before the clinic published one (express consent for health data not yet asked).
+	 */
+	noticeVersion: number | null,
+	/**  Their express consent to the clinic's handling of their health data; None: not yet asked. */
+	healthData: boolean | null,
+	purposes: Purposes,
+	recordedByName: string | null,
+	recordedAt: string,
+};
+
+/**  The patient's answers as given at the desk, on the notice version shown to them. */
+export type ConsentInput = {
+	id: string,
+	patientId: string,
+	/**  The version the desk showed: refused when a newer one was published meanwhile. */
+	noticeVersion: number,
+	healthData: boolean,
+	purposes: Purposes,
 };
 
 /**  One product a treatment uses, in the product's unit. */
@@ -1254,6 +1345,26 @@ export type NewUserInput = {
 	roleId: string,
 };
 
+/**  A version of the clinic's aviso de privacidad. */
+export type Notice = {
+	id: string,
+	version: number,
+	/**  The aviso simplificado, read to the patient at the desk. */
+	simplified: string,
+	/**  The aviso integral, printed or sent on request. */
+	integral: string,
+	publishedByName: string,
+	publishedAt: string,
+};
+
+/**  A new version of the notice, as the admin writes it. */
+export type NoticeInput = {
+	/**  Made by the client: a retry is not a second version. */
+	id: string,
+	simplified: string,
+	integral: string,
+};
+
 /**  Why an offline attempt failed, as the server's audit will say it. */
 export type OfflineFailure = 
 /**  Nobody by that name signed in here with the server (or too long ago). */
@@ -1473,6 +1584,19 @@ export type PurchaseSummary = {
 	receivedOn: string,
 	totalCents: number,
 	paid: boolean,
+};
+
+/**
+ *  The voluntary purposes a patient says yes or no to, each on its own (opposition, ARCO's O, is
+ *  saying no to one of them later).
+ */
+export type Purposes = {
+	/**  Clinical photos of their feet used for teaching (without their face or name). */
+	teachingPhotos: boolean,
+	/**  Promotions and news of the clinic. */
+	promotions: boolean,
+	/**  Appointment reminders by message. */
+	reminders: boolean,
 };
 
 /**  A referral as written. */

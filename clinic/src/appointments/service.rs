@@ -277,6 +277,7 @@ pub async fn find(ctx: &Ctx, id: Uuid) -> AppResult<Appointment> {
 /// A patient's appointments, newest first.
 #[tracing::instrument(skip_all, fields(patient_id = %patient))]
 pub async fn for_patient(ctx: &Ctx, patient: Uuid) -> AppResult<Vec<Appointment>> {
+    crate::privacy::service::ensure_open(&ctx.pool, patient).await?;
     repo::for_patient(&ctx.pool, patient).await
 }
 

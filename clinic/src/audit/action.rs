@@ -254,6 +254,21 @@ pub enum Action {
     #[serde(rename = "privacy.access_export")]
     #[sqlx(rename = "privacy.access_export")]
     PrivacyAccessExport,
+    #[serde(rename = "privacy.blocked_read")]
+    #[sqlx(rename = "privacy.blocked_read")]
+    PrivacyBlockedRead,
+    #[serde(rename = "privacy.notice_publish")]
+    #[sqlx(rename = "privacy.notice_publish")]
+    PrivacyNoticePublish,
+    #[serde(rename = "privacy.consent")]
+    #[sqlx(rename = "privacy.consent")]
+    PrivacyConsent,
+    #[serde(rename = "privacy.request")]
+    #[sqlx(rename = "privacy.request")]
+    PrivacyRequest,
+    #[serde(rename = "privacy.answer")]
+    #[sqlx(rename = "privacy.answer")]
+    PrivacyAnswer,
     #[serde(rename = "history.read")]
     #[sqlx(rename = "history.read")]
     HistoryRead,

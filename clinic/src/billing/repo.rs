@@ -62,7 +62,7 @@ async fn with_lines(conn: &mut PgConnection, rows: Vec<ChargeRow>) -> AppResult<
 pub async fn charge(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Charge>> {
     let rows = sqlx::query_as!(
         ChargeRow,
-        r#"SELECT c.id, c.folio, c.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
+        r#"SELECT c.id, c.folio, c.patient_id, patient_label(p) AS "patient_name!",
                 c.visit_id, c.total_cents,
                 coalesce((SELECT sum(amount_cents) FROM payments WHERE charge_id = c.id), 0)::bigint AS "paid_cents!",
                 c.created_at, u.display_name AS created_by_name
@@ -75,7 +75,7 @@ pub async fn charge(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Charg
 }
 
 pub async fn charge_for_visit(conn: &mut PgConnection, visit: Uuid) -> AppResult<Option<Charge>> {
-    let rows = sqlx::query_as!(ChargeRow, r#"SELECT c.id, c.folio, c.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
+    let rows = sqlx::query_as!(ChargeRow, r#"SELECT c.id, c.folio, c.patient_id, patient_label(p) AS "patient_name!",
                 c.visit_id, c.total_cents,
                 coalesce((SELECT sum(amount_cents) FROM payments WHERE charge_id = c.id), 0)::bigint AS "paid_cents!",
                 c.created_at, u.display_name AS created_by_name
@@ -88,7 +88,7 @@ pub async fn charge_for_visit(conn: &mut PgConnection, visit: Uuid) -> AppResult
 pub async fn charges_for_patient(conn: &mut PgConnection, patient: Uuid) -> AppResult<Vec<Charge>> {
     let rows = sqlx::query_as!(
         ChargeRow,
-        r#"SELECT c.id, c.folio, c.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
+        r#"SELECT c.id, c.folio, c.patient_id, patient_label(p) AS "patient_name!",
                 c.visit_id, c.total_cents,
                 coalesce((SELECT sum(amount_cents) FROM payments WHERE charge_id = c.id), 0)::bigint AS "paid_cents!",
                 c.created_at, u.display_name AS created_by_name

@@ -186,6 +186,7 @@ pub async fn refund(ctx: &Ctx, input: RefundInput) -> AppResult<Payment> {
 #[tracing::instrument(skip_all, fields(patient_id = %patient_id))]
 pub async fn account(ctx: &Ctx, patient_id: Uuid) -> AppResult<PatientAccount> {
     let mut conn = ctx.pool.acquire().await?;
+    crate::privacy::service::ensure_open(&mut *conn, patient_id).await?;
     audit::record(&mut *conn, &ctx.actor, Entry::new(Action::PatientAccountRead, "patient", patient_id)).await?;
     let (charged, paid) = repo::totals(&mut *conn, patient_id).await?;
     Ok(PatientAccount {

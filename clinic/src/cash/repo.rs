@@ -122,7 +122,7 @@ pub async fn entries(db: impl PgExecutor<'_>, session: Uuid) -> AppResult<Vec<Ca
         r#"SELECT e.at AS "at!", e.kind AS "kind!: EntryKind", e.method AS "method!: Method",
                   e.amount_cents AS "amount_cents!", e.label AS "label!", u.display_name AS by_name FROM (
              SELECT p.at, CASE WHEN p.amount_cents > 0 THEN 'payment' ELSE 'refund' END AS kind, p.method,
-                    p.amount_cents, btrim(pt.first_name || ' ' || pt.last_names) AS label, p.created_by, p.id
+                    p.amount_cents, patient_label(pt) AS label, p.created_by, p.id
              FROM payments p JOIN patients pt ON pt.id = p.patient_id WHERE p.session_id = $1
              UNION ALL
              SELECT x.at, 'expense', x.method, -x.amount_cents, c.name || CASE WHEN x.note <> '' THEN ': ' || x.note ELSE '' END,

@@ -11,6 +11,8 @@
 //! 2. **Named advisory locks** (`auth::repo::lock_first_admin`, `lock_admins`).
 //! 3. **A user** (`auth::repo::credentials_for_update`, login and unlock).
 //! 4. **A patient** (`billing::repo::lock_patient`): one charge or payment at a time per patient.
+//!    Answering an ARCO request locks the request first (`privacy::repo::request`; nothing else
+//!    locks requests), then its patient.
 //! 5. **A visit, then its appointment** (`visits::repo::lock`, then the status UPDATE), or an
 //!    appointment alone (`appointments::repo::lock`).
 //! 6. **A purchase** (`inventory::repo::purchase_for_payment`).

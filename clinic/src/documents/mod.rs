@@ -187,6 +187,7 @@ pub async fn referral(ctx: &Ctx, dir: &Path, referral_id: Uuid, lang: Lang) -> A
 /// A reading of the whole record: audited.
 pub async fn clinical_summary(ctx: &Ctx, dir: &Path, patient_id: Uuid, lang: Lang) -> AppResult<SavedDocument> {
     let mut conn = ctx.pool.acquire().await?;
+    crate::privacy::service::ensure_open(&mut *conn, patient_id).await?;
     let patient = patients::repo::find(&mut *conn, patient_id).await?.ok_or_else(|| AppError::not_found("patient"))?;
     let notes = visits::repo::summary_of(&mut *conn, patient_id).await?;
     let history = crate::history::repo::current(&mut *conn, patient_id).await?;
@@ -269,10 +270,21 @@ fn is_number(cell: &str) -> bool {
 /// indented JSON: `arco-acceso-<date>-<patient>.json`.
 pub async fn access_export(ctx: &Ctx, dir: &Path, patient_id: Uuid) -> AppResult<SavedDocument> {
     let data = crate::privacy::service::access_export(ctx, patient_id).await?;
+    save_json(ctx, dir, "acceso", patient_id, &data).await
+}
+
+/// The record of a patient blocked by a granted cancellation, read through that request, as JSON
+/// (`arco-bloqueado-<day>-<request>.json`). Audited naming the request.
+pub async fn blocked_record(ctx: &Ctx, dir: &Path, request_id: Uuid) -> AppResult<SavedDocument> {
+    let data = crate::privacy::service::blocked_record(ctx, request_id).await?;
+    save_json(ctx, dir, "bloqueado", request_id, &data).await
+}
+
+async fn save_json(ctx: &Ctx, dir: &Path, what: &str, id: Uuid, data: &serde_json::Value) -> AppResult<SavedDocument> {
     let tz = profile::time::zone(&ctx.pool).await?;
     let day = chrono::Utc::now().with_timezone(&tz).format("%Y%m%d");
-    let name = format!("arco-acceso-{day}-{}.json", patient_id.simple());
-    let bytes = serde_json::to_vec_pretty(&data).map_err(AppError::internal)?;
+    let name = format!("arco-{what}-{day}-{}.json", id.simple());
+    let bytes = serde_json::to_vec_pretty(data).map_err(AppError::internal)?;
     write(dir, name, bytes).await
 }
 

@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 /// The patient's history as last recorded, if any. A reading of the clinical record: audited.
 #[tracing::instrument(skip_all, fields(patient_id = %patient_id))]
 pub async fn current(ctx: &Ctx, patient_id: Uuid) -> AppResult<Option<History>> {
+    crate::privacy::service::ensure_open(&ctx.pool, patient_id).await?;
     let mut tx = ctx.pool.begin().await?;
     let history = repo::current(&mut *tx, patient_id).await?;
     audit::record(&mut *tx, &ctx.actor, Entry::new(Action::HistoryRead, "history", patient_id)).await?;

@@ -115,6 +115,7 @@ pub async fn search_in(source: &impl Source, query: &str) -> AppResult<Vec<Patie
 /// One patient's record. Every reading is audited.
 #[tracing::instrument(skip_all, fields(patient_id = %id))]
 pub async fn get(ctx: &Ctx, id: Uuid) -> AppResult<Patient> {
+    crate::privacy::service::ensure_open(&ctx.pool, id).await?;
     let patient = repo::find(&ctx.pool, id).await?.ok_or_else(|| AppError::not_found("patient"))?;
     audit::record(&ctx.pool, &ctx.actor, Entry::new(Action::PatientRead, "patient", id)).await?;
     Ok(patient)

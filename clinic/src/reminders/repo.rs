@@ -13,14 +13,16 @@ pub async fn due(db: impl PgExecutor<'_>, from: DateTime<Utc>, to: DateTime<Utc>
         Reminder,
         r#"SELECT a.id AS appointment_id, lower(a.during) AS "starts_at!", upper(a.during) AS "ends_at!",
                 a.status AS "status: Status", d.name AS podiatrist_name, p.id AS patient_id, p.first_name,
-                a.patient_name, p.phone, p.reminders_opt_out AS opted_out,
+                a.patient_name, p.phone,
+                NOT coalesce((SELECT c.reminders FROM privacy_consents c WHERE c.patient_id = p.id
+                              ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1), true) AS "opted_out!",
                 a.reminder AS "outcome: ReminderOutcome",
                 (SELECT count(*) FROM appointments x WHERE x.patient_id = a.patient_id AND x.status = 'no_show') AS "no_shows!",
                 NULL::text AS message, false AS "can_message!"
          FROM appointments a
          JOIN patients p ON p.id = a.patient_id
          JOIN podiatrists d ON d.id = a.podiatrist_id
-         WHERE lower(a.during) >= $1 AND lower(a.during) < $2
+         WHERE lower(a.during) >= $1 AND lower(a.during) < $2 AND p.blocked_at IS NULL
            AND (a.status IN ('scheduled', 'confirmed') OR a.reminder IS NOT NULL)
          ORDER BY lower(a.during), d.name, a.patient_name"#,
         from,
@@ -45,18 +47,6 @@ pub async fn set_outcome(
     )
     .execute(db)
     .await?;
-    Ok(())
-}
-
-/// Whether the patient asked not to be reminded; None when there is no such patient.
-pub async fn opted_out(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Option<bool>> {
-    Ok(sqlx::query_scalar!("SELECT reminders_opt_out FROM patients WHERE id = $1", patient).fetch_optional(db).await?)
-}
-
-pub async fn set_opted_out(db: impl PgExecutor<'_>, patient: Uuid, opt_out: bool) -> AppResult<()> {
-    sqlx::query!("UPDATE patients SET reminders_opt_out = $2, updated_at = now() WHERE id = $1", patient, opt_out)
-        .execute(db)
-        .await?;
     Ok(())
 }
 

@@ -75,20 +75,10 @@ async fn for_day_quiet(
         .ok_or_else(|| AppError::validation("appointment", "reminder_not_due"))
 }
 
-/// Records that a patient does (or no longer does) not want reminders.
-#[tracing::instrument(skip_all, fields(patient_id = %patient))]
+/// Records that a patient does (or no longer does) not want reminders: one of the voluntary
+/// purposes of their privacy consent.
 pub async fn set_opt_out(ctx: &Ctx, patient: Uuid, opt_out: bool) -> AppResult<()> {
-    let mut tx = ctx.pool.begin().await?;
-    let before = repo::opted_out(&mut *tx, patient).await?.ok_or_else(|| AppError::not_found("patient"))?;
-    if before == opt_out {
-        return Ok(());
-    }
-    repo::set_opted_out(&mut *tx, patient, opt_out).await?;
-    let entry = Entry::new(Action::PatientRemindersOptOut, "patient", patient)
-        .before(&json!({ "remindersOptOut": before }))
-        .after(&json!({ "remindersOptOut": opt_out }));
-    audit::record(&mut *tx, &ctx.actor, entry).await?;
-    tx.commit().await?;
+    crate::privacy::service::choose(ctx, patient, |p| p.reminders = !opt_out).await?;
     Ok(())
 }
 

@@ -82,6 +82,7 @@ pub async fn open(ctx: &Ctx, appointment_id: Uuid) -> AppResult<Visit> {
         }
     };
     let visit = repo::load(&mut tx, id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
+    crate::privacy::service::ensure_open(&mut *tx, visit.patient_id).await?;
     audit::record(&mut *tx, &ctx.actor, Entry::new(Action::VisitOpen, "visit", id)).await?;
     tx.commit().await?;
     Ok(visit)
@@ -221,5 +222,6 @@ pub async fn refer(ctx: &Ctx, input: ReferralInput) -> AppResult<Referral> {
 /// A patient's visits, newest first (no clinical text: that is `open`).
 #[tracing::instrument(skip_all, fields(patient_id = %patient_id))]
 pub async fn for_patient(ctx: &Ctx, patient_id: Uuid) -> AppResult<Vec<VisitSummary>> {
+    crate::privacy::service::ensure_open(&ctx.pool, patient_id).await?;
     repo::for_patient(&ctx.pool, patient_id).await
 }

@@ -154,3 +154,30 @@ pub fn history(rng: &mut fastrand::Rng, at_risk: bool) -> HistoryContent {
         footwear: FOOTWEAR[rng.usize(..FOOTWEAR.len())].into(),
     }
 }
+
+/// The demo clinic's aviso de privacidad simplificado (LFPDPPP), as read at the desk.
+pub const NOTICE_SIMPLIFIED: &str = "Clínica Podológica Demo, con domicilio en la dirección de esta clínica, \
+es responsable del tratamiento de sus datos personales, incluidos sus datos de salud, que usamos para \
+atenderle, llevar su expediente clínico (NOM-004-SSA3-2012), agendar sus citas y cobrar. Con su \
+consentimiento, y solo si usted lo acepta, también para: recordarle sus citas por mensaje, enviarle \
+promociones y usar fotos clínicas de sus pies (sin rostro ni nombre) en la enseñanza. Puede ejercer sus \
+derechos de acceso, rectificación, cancelación y oposición (ARCO) en recepción. El aviso integral está a \
+su disposición en recepción.";
+
+/// The demo clinic's aviso de privacidad integral.
+pub const NOTICE_INTEGRAL: &str = "AVISO DE PRIVACIDAD INTEGRAL\n\n\
+Responsable: Clínica Podológica Demo.\n\n\
+Datos que tratamos: de identificación y contacto (nombre, fecha de nacimiento, teléfono, correo, \
+domicilio, CURP si usted la da) y datos sensibles de salud (antecedentes, padecimientos, exploración de \
+sus pies, diagnósticos, tratamientos, fotos clínicas).\n\n\
+Finalidades necesarias: prestarle atención podológica, integrar y conservar su expediente clínico por el \
+plazo que fija la NOM-004-SSA3-2012 (al menos cinco años desde el último acto), agendar y cobrar.\n\n\
+Finalidades voluntarias (puede negarse a cada una sin que ello afecte su atención): recordatorios de \
+citas por mensaje; promociones y noticias; uso de fotos clínicas de sus pies, sin rostro ni nombre, en \
+la enseñanza.\n\n\
+Consentimiento: el tratamiento de sus datos de salud requiere su consentimiento expreso y por escrito, \
+que recabamos en su primera visita.\n\n\
+Derechos ARCO: puede pedir en recepción el acceso a sus datos, su rectificación, su cancelación o \
+oponerse a las finalidades voluntarias. Respondemos en un plazo máximo de veinte días hábiles. La \
+cancelación bloquea su expediente hasta que venza el plazo legal de conservación; después se suprime.\n\n\
+Cambios: cualquier cambio a este aviso se le dará a conocer en recepción.";

@@ -93,7 +93,9 @@ async fn add(conn: &mut PgConnection, desk: &str) -> AppResult<()> {
     }
     book.deliveries(&catalog, tz, first, today, reception);
     write_visits(conn, &book).await?;
-    write_histories(conn, &mut rng, &book).await?;
+    let first_seen = first_visits(&book);
+    write_histories(conn, &mut rng, &first_seen).await?;
+    write_consents(conn, &mut rng, &first_seen, reception, time::day_bounds(tz, first).0).await?;
     write_charges(conn, &book, reception).await?;
     write_supplies(conn, &book, catalog.supplier, reception).await?;
     let cortes = close_days(conn, &mut rng, tz, &book, reception).await?;
@@ -807,7 +809,8 @@ async fn write_visits(conn: &mut PgConnection, book: &Book) -> AppResult<()> {
 }
 
 /// Each patient's historia clínica, recorded at their first visit by its podiatrist.
-async fn write_histories(conn: &mut PgConnection, rng: &mut fastrand::Rng, book: &Book) -> AppResult<()> {
+/// Each patient's first visit of the history, in time order.
+fn first_visits(book: &Book) -> Vec<&Seen> {
     let mut first: Vec<&Seen> = Vec::new();
     let mut visits: Vec<&Seen> = book.visits.iter().map(|v| &v.seen).collect();
     visits.sort_by_key(|s| s.starts);
@@ -817,6 +820,58 @@ async fn write_histories(conn: &mut PgConnection, rng: &mut fastrand::Rng, book:
             first.push(seen);
         }
     }
+    first
+}
+
+/// The demo clinic's privacy notice (version 1, published on the history's first day), and each
+/// seen patient's answers at their first visit: all consent to their health data; the voluntary
+/// purposes vary, as patients' do. Patients not yet seen have none: their first arrival asks.
+async fn write_consents(
+    conn: &mut PgConnection,
+    rng: &mut fastrand::Rng,
+    first: &[&Seen],
+    by: Uuid,
+    since: DateTime<Utc>,
+) -> AppResult<()> {
+    let notice = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO privacy_notices (id, version, simplified, integral, published_by, published_at)
+         VALUES ($1, 1, $2, $3, $4, $5)",
+        notice,
+        clinical::NOTICE_SIMPLIFIED,
+        clinical::NOTICE_INTEGRAL,
+        by,
+        since
+    )
+    .execute(&mut *conn)
+    .await?;
+    let ids: Vec<Uuid> = first.iter().map(|_| Uuid::now_v7()).collect();
+    let patients: Vec<Uuid> = first.iter().map(|s| s.patient).collect();
+    let at: Vec<DateTime<Utc>> = first.iter().map(|s| s.starts).collect();
+    let photos: Vec<bool> = first.iter().map(|_| rng.u8(..10) < 3).collect();
+    let promotions: Vec<bool> = first.iter().map(|_| rng.u8(..10) < 5).collect();
+    let reminders: Vec<bool> = first.iter().map(|_| rng.u8(..10) < 9).collect();
+    sqlx::query!(
+        "INSERT INTO privacy_consents (id, patient_id, notice_id, health_data, teaching_photos, promotions, reminders,
+                                       recorded_by, recorded_at)
+         SELECT id, patient, $2, true, photos, promotions, reminders, $3, at
+         FROM unnest($1::uuid[], $4::uuid[], $5::bool[], $6::bool[], $7::bool[], $8::timestamptz[])
+              AS u(id, patient, photos, promotions, reminders, at)",
+        &ids,
+        notice,
+        by,
+        &patients,
+        &photos,
+        &promotions,
+        &reminders,
+        &at
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn write_histories(conn: &mut PgConnection, rng: &mut fastrand::Rng, first: &[&Seen]) -> AppResult<()> {
     let ids: Vec<Uuid> = first.iter().map(|_| Uuid::now_v7()).collect();
     let patients: Vec<Uuid> = first.iter().map(|s| s.patient).collect();
     let authors: Vec<Uuid> = first.iter().map(|s| s.author).collect();

@@ -65,6 +65,21 @@ pub async fn export_patient_data(state: State<'_, AppState>, patient_id: Arg<Uui
         .await
 }
 
+/// Writes the record of a patient blocked by a granted cancellation as JSON, read through that
+/// request (ARCO). Audited.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_blocked_record(state: State<'_, AppState>, request_id: Arg<Uuid>) -> AppResult<SavedDocument> {
+    let request_id = request_id.0;
+    let dir = folder(&state.paths);
+    let subject = Subject { entity: "arco_request", id: request_id };
+    state
+        .run_on(Permission::PrivacyManage, subject, (request_id, dir), |ctx, (request_id, dir)| async move {
+            documents::blocked_record(&ctx, &dir, request_id).await
+        })
+        .await
+}
+
 /// Writes the corte X (open session) or corte Z (closed) report as PDF.
 #[tauri::command]
 #[specta::specta]

@@ -21,6 +21,7 @@ pub mod inventory;
 pub mod outbox;
 pub mod patients;
 pub mod podiatrists;
+pub mod privacy;
 pub mod reminders;
 pub mod schedules;
 pub mod stats;

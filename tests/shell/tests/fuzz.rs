@@ -128,6 +128,8 @@ struct Clinic {
     charge: Uuid,
     /// A staff account.
     user: Uuid,
+    /// An ARCO request's id (received, then answered, by the requests themselves).
+    arco_request: Uuid,
 }
 
 fn to(v: impl serde::Serialize) -> Value {
@@ -262,6 +264,30 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("search_cie10", json!({ "query": "uña" })),
         ("export_clinical_document", json!({ "kind": "note", "id": c.visit, "lang": "es" })),
         ("export_patient_data", json!({ "patientId": c.patient })),
+        ("get_privacy_notice", json!({})),
+        (
+            "publish_privacy_notice",
+            json!({ "input": { "id": Uuid::now_v7(), "simplified": "Sus datos se usan para atenderle.", "integral": "Aviso integral." } }),
+        ),
+        ("get_privacy_consent", json!({ "patientId": c.patient })),
+        (
+            "record_privacy_consent",
+            json!({ "input": { "id": Uuid::now_v7(), "patientId": c.patient, "noticeVersion": 1, "healthData": true, "purposes": { "teachingPhotos": false, "promotions": false, "reminders": true } } }),
+        ),
+        (
+            "set_privacy_purposes",
+            json!({ "patientId": c.patient, "purposes": { "teachingPhotos": false, "promotions": true, "reminders": true } }),
+        ),
+        ("list_arco_requests", json!({})),
+        (
+            "receive_arco_request",
+            json!({ "input": { "id": c.arco_request, "patientId": c.patient, "kind": "access", "requester": "La paciente", "details": "", "receivedOn": "2026-12-01" } }),
+        ),
+        (
+            "answer_arco_request",
+            json!({ "input": { "requestId": c.arco_request, "outcome": "granted", "answer": "" } }),
+        ),
+        ("export_blocked_record", json!({ "requestId": c.arco_request })),
         ("get_patient_history", json!({ "patientId": c.patient })),
         (
             "record_patient_history",
@@ -483,6 +509,7 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
             visited,
             charge,
             user,
+            arco_request: Uuid::now_v7(),
         }
     });
     let closed_before = closed_session(&pool, clinic.closed_session);

@@ -14,8 +14,9 @@ import { ImportTab } from "./ImportTab";
 import { RolesTab } from "./RolesTab";
 import { UsersTab } from "./UsersTab";
 import { RegistersTab } from "./RegistersTab";
+import { PrivacyTab } from "./PrivacyTab";
 
-type Tab = "connection" | "clinic" | "registers" | "backups" | "import" | "users" | "roles" | "audit" | "account";
+type Tab = "connection" | "clinic" | "registers" | "backups" | "import" | "users" | "roles" | "privacy" | "audit" | "account";
 const TABS: { id: Tab; needs: Permission | null; view: () => preact.JSX.Element }[] = [
   { id: "users", needs: "users.manage", view: UsersTab },
   { id: "roles", needs: "roles.manage", view: RolesTab },
@@ -24,6 +25,7 @@ const TABS: { id: Tab; needs: Permission | null; view: () => preact.JSX.Element 
   { id: "connection", needs: "settings.manage", view: ConnectionTab },
   { id: "backups", needs: "settings.manage", view: BackupsTab },
   { id: "import", needs: "settings.manage", view: ImportTab },
+  { id: "privacy", needs: "privacy.manage", view: PrivacyTab },
   { id: "audit", needs: "audit.read", view: AuditTab },
   { id: "account", needs: null, view: AccountTab },
 ];

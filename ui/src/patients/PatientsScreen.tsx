@@ -9,6 +9,7 @@ import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
 import { Account } from "../billing/Account";
+import { PrivacyCard } from "./Privacy";
 import { formatDateTime, formatDay, formatWhen, t } from "../i18n";
 
 function blank(): Patient {
@@ -204,6 +205,7 @@ function PatientForm(p: {
       {!p.isNew && (p.canReadClinical || p.canExportData) ? (
         <PatientDocuments patientId={form.id} summary={p.canReadClinical} data={p.canExportData} />
       ) : null}
+      {!p.isNew ? <PrivacyCard patientId={form.id} patientName={`${form.firstName} ${form.lastNames}`} canWrite={p.canWrite} /> : null}
       {!p.isNew ? <History patientId={form.id} /> : null}
       {!p.isNew && p.canSeeAccount ? <Account patientId={form.id} /> : null}
     </div>

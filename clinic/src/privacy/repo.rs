@@ -1,0 +1,287 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{ArcoAnswer, ArcoInput, ArcoKind, ArcoOutcome, ArcoRequest, Consent, Notice, NoticeInput, Purposes};
+use crate::error::AppResult;
+
+/// The notice as last published.
+pub async fn current_notice(db: impl PgExecutor<'_>) -> AppResult<Option<Notice>> {
+    Ok(sqlx::query_as!(
+        Notice,
+        r#"SELECT n.id, n.version, n.simplified, n.integral, u.display_name AS published_by_name, n.published_at
+           FROM privacy_notices n JOIN users u ON u.id = n.published_by
+           ORDER BY n.version DESC LIMIT 1"#
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
+pub async fn notice(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Notice>> {
+    Ok(sqlx::query_as!(
+        Notice,
+        r#"SELECT n.id, n.version, n.simplified, n.integral, u.display_name AS published_by_name, n.published_at
+           FROM privacy_notices n JOIN users u ON u.id = n.published_by WHERE n.id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Publishes the next version (the table is locked so two admins cannot both make version N).
+pub async fn insert_notice(conn: &mut PgConnection, n: &NoticeInput, by: Uuid) -> AppResult<()> {
+    sqlx::query!("LOCK TABLE privacy_notices IN SHARE ROW EXCLUSIVE MODE").execute(&mut *conn).await?;
+    sqlx::query!(
+        "INSERT INTO privacy_notices (id, version, simplified, integral, published_by)
+         VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM privacy_notices), $2, $3, $4)",
+        n.id,
+        &n.simplified,
+        &n.integral,
+        by
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+struct ConsentRow {
+    patient_id: Uuid,
+    notice_version: Option<i32>,
+    health_data: Option<bool>,
+    teaching_photos: bool,
+    promotions: bool,
+    reminders: bool,
+    recorded_by_name: Option<String>,
+    recorded_at: DateTime<Utc>,
+}
+
+impl From<ConsentRow> for Consent {
+    fn from(r: ConsentRow) -> Self {
+        Consent {
+            patient_id: r.patient_id,
+            notice_version: r.notice_version,
+            health_data: r.health_data,
+            purposes: Purposes { teaching_photos: r.teaching_photos, promotions: r.promotions, reminders: r.reminders },
+            recorded_by_name: r.recorded_by_name,
+            recorded_at: r.recorded_at,
+        }
+    }
+}
+
+/// The patient's answers as last recorded.
+pub async fn consent(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Option<Consent>> {
+    let row = sqlx::query_as!(
+        ConsentRow,
+        r#"SELECT c.patient_id, n.version AS "notice_version?", c.health_data, c.teaching_photos, c.promotions,
+                  c.reminders, u.display_name AS "recorded_by_name?", c.recorded_at
+           FROM privacy_consents c
+           LEFT JOIN privacy_notices n ON n.id = c.notice_id
+           LEFT JOIN users u ON u.id = c.recorded_by
+           WHERE c.patient_id = $1 ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1"#,
+        patient
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Consent::from))
+}
+
+/// The notice the patient's last answers were given on.
+pub async fn consent_notice(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT notice_id FROM privacy_consents WHERE patient_id = $1 ORDER BY recorded_at DESC, id DESC LIMIT 1",
+        patient
+    )
+    .fetch_optional(db)
+    .await?
+    .flatten())
+}
+
+/// Records answers: on a notice (express consent asked) or, with `notice` None, only choices.
+pub async fn insert_consent(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    patient: Uuid,
+    notice: Option<(Uuid, bool)>,
+    purposes: Purposes,
+    by: Uuid,
+) -> AppResult<()> {
+    sqlx::query!(
+        "INSERT INTO privacy_consents (id, patient_id, notice_id, health_data, teaching_photos, promotions, reminders, recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        id,
+        patient,
+        notice.map(|n| n.0),
+        notice.map(|n| n.1),
+        purposes.teaching_photos,
+        purposes.promotions,
+        purposes.reminders,
+        by
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether a consent with this id exists (a retried recording).
+pub async fn consent_exists(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM privacy_consents WHERE id = $1) AS "e!""#, id)
+        .fetch_one(db)
+        .await?)
+}
+
+struct RequestRow {
+    id: Uuid,
+    patient_id: Uuid,
+    patient_name: String,
+    kind: ArcoKind,
+    requester: String,
+    details: String,
+    received_on: NaiveDate,
+    due_on: NaiveDate,
+    outcome: Option<ArcoOutcome>,
+    answer: String,
+    answered_on: Option<NaiveDate>,
+    answered_by_name: Option<String>,
+    created_by_name: String,
+    blocked: bool,
+}
+
+impl From<RequestRow> for ArcoRequest {
+    fn from(r: RequestRow) -> Self {
+        ArcoRequest {
+            id: r.id,
+            patient_id: r.patient_id,
+            patient_name: r.patient_name,
+            kind: r.kind,
+            requester: r.requester,
+            details: r.details,
+            received_on: r.received_on,
+            due_on: r.due_on,
+            outcome: r.outcome,
+            answer: r.answer,
+            answered_on: r.answered_on,
+            answered_by_name: r.answered_by_name,
+            created_by_name: r.created_by_name,
+            blocked: r.blocked,
+        }
+    }
+}
+
+/// The register: open requests first (soonest due), then the answered ones, newest first.
+pub async fn requests(db: impl PgExecutor<'_>) -> AppResult<Vec<ArcoRequest>> {
+    let rows = sqlx::query_as!(
+        RequestRow,
+        r#"SELECT r.id, r.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
+                  r.kind AS "kind: ArcoKind", r.requester, r.details, r.received_on, r.due_on,
+                  r.outcome AS "outcome?: ArcoOutcome", r.answer, r.answered_on, a.display_name AS "answered_by_name?",
+                  c.display_name AS created_by_name, p.blocked_at IS NOT NULL AS "blocked!"
+           FROM arco_requests r
+           JOIN patients p ON p.id = r.patient_id
+           JOIN users c ON c.id = r.created_by
+           LEFT JOIN users a ON a.id = r.answered_by
+           ORDER BY r.outcome IS NOT NULL, CASE WHEN r.outcome IS NULL THEN r.due_on END, r.received_on DESC, r.id"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(ArcoRequest::from).collect())
+}
+
+pub async fn request(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<ArcoRequest>> {
+    let row = sqlx::query_as!(
+        RequestRow,
+        r#"SELECT r.id, r.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
+                  r.kind AS "kind: ArcoKind", r.requester, r.details, r.received_on, r.due_on,
+                  r.outcome AS "outcome?: ArcoOutcome", r.answer, r.answered_on, a.display_name AS "answered_by_name?",
+                  c.display_name AS created_by_name, p.blocked_at IS NOT NULL AS "blocked!"
+           FROM arco_requests r
+           JOIN patients p ON p.id = r.patient_id
+           JOIN users c ON c.id = r.created_by
+           LEFT JOIN users a ON a.id = r.answered_by
+           WHERE r.id = $1 FOR NO KEY UPDATE OF r"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(ArcoRequest::from))
+}
+
+pub async fn insert_request(db: impl PgExecutor<'_>, r: &ArcoInput, due: NaiveDate, by: Uuid) -> AppResult<()> {
+    sqlx::query!(
+        "INSERT INTO arco_requests (id, patient_id, kind, requester, details, received_on, due_on, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        r.id,
+        r.patient_id,
+        r.kind as ArcoKind,
+        &r.requester,
+        &r.details,
+        r.received_on,
+        due,
+        by
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn answer(db: impl PgExecutor<'_>, a: &ArcoAnswer, on: NaiveDate, by: Uuid) -> AppResult<()> {
+    sqlx::query!(
+        "UPDATE arco_requests SET outcome = $2, answer = $3, answered_on = $4, answered_by = $5 WHERE id = $1",
+        a.request_id,
+        a.outcome as ArcoOutcome,
+        &a.answer,
+        on,
+        by
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Blocks the patient's record under the request: archived for good, the name off the agenda's
+/// copies (`patient_label`), the future appointments cancelled, and the name's words out of the search's
+/// suggestions unless another patient's name holds them. Answers how many appointments it cancelled.
+pub async fn block(conn: &mut PgConnection, patient: Uuid, request: Uuid, by: Uuid) -> AppResult<u64> {
+    let cancelled = sqlx::query!(
+        "UPDATE appointments SET status = 'cancelled', cancel_reason = 'ARCO', cancelled_by = $2, cancelled_at = now(),
+                updated_at = now()
+         WHERE patient_id = $1 AND status IN ('scheduled', 'confirmed') AND lower(during) > now()",
+        patient,
+        by
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    sqlx::query!(
+        "UPDATE patients SET blocked_at = now(), blocked_by_request = $2, archived_at = coalesce(archived_at, now()),
+                updated_at = now()
+         WHERE id = $1",
+        patient,
+        request
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "UPDATE appointments a SET patient_name = patient_label(p), updated_at = now()
+         FROM patients p WHERE p.id = a.patient_id AND a.patient_id = $1",
+        patient
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM patient_name_words w
+         WHERE w.word IN (SELECT regexp_split_to_table(search_name, '[^[:alnum:]]+') FROM patients WHERE id = $1)
+           AND NOT EXISTS (SELECT 1 FROM patients p
+                           WHERE p.blocked_at IS NULL AND p.search_name LIKE '%' || w.word || '%')",
+        patient
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(cancelled)
+}
+
+/// Whether the patient's record is blocked; None when there is no such patient.
+pub async fn blocked(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Option<bool>> {
+    Ok(sqlx::query_scalar!(r#"SELECT blocked_at IS NOT NULL AS "b!" FROM patients WHERE id = $1"#, patient)
+        .fetch_optional(db)
+        .await?)
+}

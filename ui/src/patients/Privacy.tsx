@@ -1,0 +1,135 @@
+// The patient's privacy answers (LFPDPPP): the notice version they accepted, their express consent
+// for health data, and yes or no to each voluntary purpose. Asked at the first check-in (the agenda
+// opens `ConsentDialog` when an arrival finds nothing recorded) and changed from the record.
+import { useState } from "preact/hooks";
+import { v7 as uuidv7 } from "uuid";
+import type { Consent, Purposes } from "../bindings";
+import { call, commands } from "../api";
+import { Card, ErrorBox, Pending, useLoad, useSubmit } from "../components/Form";
+import { formatDateTime, t } from "../i18n";
+
+const PURPOSES: (keyof Purposes)[] = ["teachingPhotos", "promotions", "reminders"];
+
+/** True when the desk still has to ask: no express answer on health data yet. */
+export const needsAsking = (c: Consent | null) => c === null || c.healthData === null;
+
+/** Asks the patient, on the notice as last published, and records their answers. */
+export function ConsentDialog(p: { patientId: string; patientName: string; onClose: (saved: Consent | null) => void }) {
+  const notice = useLoad(() => call(commands.getPrivacyNotice()), []);
+  const current = useLoad(() => call(commands.getPrivacyConsent(p.patientId)), [p.patientId]);
+  const [health, setHealth] = useState(false);
+  const [purposes, setPurposes] = useState<Purposes | null>(null);
+  const shown = purposes ?? current.data?.purposes ?? { teachingPhotos: false, promotions: false, reminders: true };
+  const save = useSubmit(async () => {
+    if (!notice.data) return;
+    const saved = await call(
+      commands.recordPrivacyConsent({ id: uuidv7(), patientId: p.patientId, noticeVersion: notice.data.version, healthData: health, purposes: shown }),
+    );
+    p.onClose(saved);
+  });
+  return (
+    <div class="overlay" role="dialog" aria-modal="true" aria-label={t("privacy.consentTitle")} data-test="consent-dialog">
+      <section class="card tray">
+        <h2>
+          {t("privacy.consentTitle")} · {p.patientName}
+        </h2>
+        {notice.data === null ? (
+          notice.error ? (
+            <Pending error={notice.error} />
+          ) : (
+            <p class="warning" data-test="consent-no-notice">
+              {t("privacy.noNotice")}
+            </p>
+          )
+        ) : (
+          <>
+            <p>
+              <strong>{t("privacy.noticeVersion", { version: notice.data.version })}</strong>
+              {current.data?.noticeVersion ? ` · ${t("privacy.acceptedBefore", { version: current.data.noticeVersion })}` : ""}
+            </p>
+            <pre class="notice-text" data-test="consent-notice-text">
+              {notice.data.simplified}
+            </pre>
+            <label class="choice">
+              <input type="checkbox" data-test="consent-health" checked={health} onChange={(e) => setHealth((e.target as HTMLInputElement).checked)} />
+              {t("privacy.healthData")}
+            </label>
+            <fieldset>
+              <legend>{t("privacy.voluntary")}</legend>
+              {PURPOSES.map((k) => (
+                <label class="choice">
+                  <input
+                    type="checkbox"
+                    data-test={`consent-${k}`}
+                    checked={shown[k]}
+                    onChange={(e) => setPurposes({ ...shown, [k]: (e.target as HTMLInputElement).checked })}
+                  />
+                  {t(`privacy.purposes.${k}`)}
+                </label>
+              ))}
+            </fieldset>
+            {!health ? <p class="warning">{t("privacy.healthRefused")}</p> : null}
+          </>
+        )}
+        <ErrorBox message={save.message} />
+        <div class="row">
+          {notice.data ? (
+            <button type="button" data-test="consent-save" disabled={save.busy} onClick={() => void save.run()}>
+              {t("privacy.record")}
+            </button>
+          ) : null}
+          <button type="button" class="secondary" data-test="consent-later" onClick={() => p.onClose(null)}>
+            {t("privacy.later")}
+          </button>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+/** The record's privacy card: what the patient answered, and the way to ask again or change. */
+export function PrivacyCard(p: { patientId: string; patientName: string; canWrite: boolean }) {
+  // Wrapped, so "not loaded yet" (null) differs from "never asked" ({ c: null }).
+  const consent = useLoad(async () => ({ c: await call(commands.getPrivacyConsent(p.patientId)) }), [p.patientId]);
+  const [asking, setAsking] = useState(false);
+  const c = consent.data?.c ?? null;
+  return (
+    <Card title={t("privacy.title")}>
+      <ErrorBox message={consent.error} />
+      {consent.data === null ? null : needsAsking(c) ? (
+        <p class="warning" data-test="consent-missing">
+          {t("privacy.missing")}
+        </p>
+      ) : c ? (
+        <p data-test="consent-summary">
+          {t("privacy.summary", { version: c.noticeVersion ?? "—", when: formatDateTime(c.recordedAt) })} ·{" "}
+          {c.healthData ? t("privacy.healthYes") : t("privacy.healthNo")}
+        </p>
+      ) : null}
+      {c ? (
+        <ul class="purposes" data-test="consent-purposes">
+          {PURPOSES.map((k) => (
+            <li>
+              {t(`privacy.purposes.${k}`)}: <strong>{c.purposes[k] ? t("common.yes") : t("common.no")}</strong>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {p.canWrite ? (
+        <button type="button" class="secondary" data-test="consent-ask" onClick={() => setAsking(true)}>
+          {needsAsking(c) ? t("privacy.ask") : t("privacy.change")}
+        </button>
+      ) : null}
+      {asking ? (
+        <ConsentDialog
+          patientId={p.patientId}
+          patientName={p.patientName}
+          onClose={() => {
+            setAsking(false);
+            void consent.reload();
+          }}
+        />
+      ) : null}
+    </Card>
+  );
+}
