@@ -43,5 +43,7 @@ test("reception finds a patient, books, drags to reschedule and marks arrived", 
   await app.click("[data-test=calendar] .ec-event");
   await app.click("[data-test=appointment-details] [data-test=status-arrived]");
   await app.textIs("[data-test=details-status]", "En espera");
+  // The clinic has published no privacy notice: the arrival asks nothing (tests/e2e/privacy.test.mjs asks).
+  assert.equal(await app.script("return document.querySelector('[data-test=consent-dialog]') === null"), true);
   assert.equal(psql(db.url, `SELECT status FROM appointments WHERE id = '${id}'`), "arrived");
 });

@@ -8,7 +8,7 @@ import { limit } from "../options";
 import { events } from "../bindings";
 import { ErrorBox, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { RiskFlag } from "../components/Flags";
-import { ConsentDialog, needsAsking } from "../patients/Privacy";
+import { askOnArrival, ConsentPrompt } from "../patients/Privacy";
 import { PatientPicker } from "../components/PatientPicker";
 import { formatDate, formatTime, formatWhen, t } from "../i18n";
 import { Calendar, type CalendarHandle } from "./Calendar";
@@ -104,6 +104,7 @@ export function AgendaScreen({ canWrite, userId }: { canWrite: boolean; userId: 
           />
         ) : null}
         <TodayList key={todayKey} podiatristName={name} canWrite={canWrite} onChanged={changed} />
+        <ConsentPrompt />
       </aside>
       <section class="main">
         <div class="toolbar" role="tablist" aria-label={t("agenda.view")}>
@@ -341,23 +342,14 @@ const NEXT_STEPS: Record<Status, { status: Status; label: string }[]> = {
 };
 
 function StatusButtons({ a, onChanged }: { a: Appointment; onChanged: (a: Appointment) => void }) {
-  // At a patient's first check-in the desk asks for their privacy consent, once the clinic has
-  // published its notice (and unless it cannot tell: offline, or without the permission to read).
-  const [asking, setAsking] = useState(false);
+  // At a patient's first check-in the desk asks for their privacy consent.
   const step = useSubmit(async (status: Status) => {
     const changed = await call(commands.setAppointmentStatus(a.id, status));
-    if (status === "arrived") {
-      const ask = await Promise.all([call(commands.getPrivacyNotice()), call(commands.getPrivacyConsent(a.patientId))]).then(
-        ([notice, consent]) => notice !== null && needsAsking(consent),
-        () => false,
-      );
-      if (ask) setAsking(true);
-    }
+    if (status === "arrived") await askOnArrival(a.patientId, a.patientName);
     onChanged(changed);
   });
   return (
     <span class="status-buttons">
-      {asking ? <ConsentDialog patientId={a.patientId} patientName={a.patientName} onClose={() => setAsking(false)} /> : null}
       {NEXT_STEPS[a.status].map((s) => (
         <button data-test={`status-${s.status}`} disabled={step.busy} onClick={() => void step.run(s.status)}>
           {t(s.label)}

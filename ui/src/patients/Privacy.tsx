@@ -7,11 +7,32 @@ import type { Consent, Purposes } from "../bindings";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
+import { observable, useObserved } from "../observable";
 
 const PURPOSES: (keyof Purposes)[] = ["teachingPhotos", "promotions", "reminders"];
 
 /** True when the desk still has to ask: no express answer on health data yet. */
 export const needsAsking = (c: Consent | null) => c === null || c.healthData === null;
+
+/** The patient the desk is asking now, if any: set on an arrival, shown by `ConsentPrompt` (which
+ * outlives the list whose button set it: the agenda redraws its lists after a change). */
+const asked = observable<{ patientId: string; patientName: string } | null>(null);
+
+/** After an arrival: asks for the patient's consent if the clinic has published its notice and
+ * the patient has not answered yet (unless the desk cannot tell: offline, or not allowed to read). */
+export async function askOnArrival(patientId: string, patientName: string): Promise<void> {
+  const ask = await Promise.all([call(commands.getPrivacyNotice()), call(commands.getPrivacyConsent(patientId))]).then(
+    ([notice, consent]) => notice !== null && needsAsking(consent),
+    () => false,
+  );
+  if (ask) asked.set({ patientId, patientName });
+}
+
+/** Where the arrival's question shows (the agenda holds one). */
+export function ConsentPrompt() {
+  const who = useObserved(asked);
+  return who ? <ConsentDialog key={who.patientId} {...who} onClose={() => asked.set(null)} /> : null;
+}
 
 /** Asks the patient, on the notice as last published, and records their answers. */
 export function ConsentDialog(p: { patientId: string; patientName: string; onClose: (saved: Consent | null) => void }) {
