@@ -4,6 +4,7 @@
 // record: gone from the desk's search, read only from the request (audited). Real app, real WebKit.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { eventually, launchOnFreshDatabase, psql } from "./driver.mjs";
 
@@ -52,6 +53,19 @@ test("consent at the first arrival, and a granted cancellation blocks the record
   await app.type("[data-test=patient-search]", "ana quintanar");
   await app.click("[data-test=patient-result]");
   await app.textIs("[data-test=consent-summary]", /Aceptó el aviso v1/);
+  // Her right of access, on paper: everything held about her, her consent among it.
+  await app.click("[data-test=export-patient-pdf]");
+  const pdfPath = await app.textIs("[data-test=document-path]", /arco-acceso-.*\.pdf$/);
+  const pdf = await eventually(() => {
+    try {
+      return execFileSync("pdftotext", [pdfPath, "-"], { encoding: "utf8" });
+    } catch {
+      return null;
+    }
+  }, "the access export's PDF");
+  for (const expected of ["Sus datos personales en la clínica", "Datos personales (1 registros)", "first_name: Ana", "Consentimientos y finalidades (1 registros)", "Citas (1 registros)"]) {
+    assert.ok(pdf.includes(expected), `the access PDF lacks ${expected}:\n${pdf}`);
+  }
 
   // Rosalinda asks for the cancellation of her data: registered, granted, her record blocked.
   await app.switchToWindow(admin);

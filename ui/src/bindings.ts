@@ -340,10 +340,11 @@ export const commands = {
 	 */
 	exportClinicalDocument: (kind: ClinicalDocument, id: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_clinical_document", { kind, id, lang })),
 	/**
-	 *  Writes everything the clinic holds about a patient as JSON (the right of access, ARCO).
+	 *  Writes everything the clinic holds about a patient, as a PDF for them to read or JSON for a
+	 *  machine (the right of access, ARCO).
 	 *  Audited.
 	 */
-	exportPatientData: (patientId: string) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_patient_data", { patientId })),
+	exportPatientData: (patientId: string, format: ExportFormat, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_patient_data", { patientId, format, lang })),
 	/**
 	 *  Writes the record of a patient blocked by a granted cancellation as JSON, read through that
 	 *  request (ARCO). Audited.
@@ -1131,6 +1132,9 @@ export type ExpenseInput = {
 	supplierId: string | null,
 	note: string,
 };
+
+/**  How an access export is written: a PDF for the patient to read, JSON for a machine. */
+export type ExportFormat = "pdf" | "json";
 
 /**  Both feet. */
 export type Findings = {

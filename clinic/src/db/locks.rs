@@ -11,7 +11,7 @@
 //! 2. **Named advisory locks** (`auth::repo::lock_first_admin`, `lock_admins`).
 //! 3. **A user** (`auth::repo::credentials_for_update`, login and unlock).
 //! 4. **A patient** (`billing::repo::lock_patient`): one charge or payment at a time per patient.
-//!    Answering an ARCO request locks the request first (`privacy::repo::request`; nothing else
+//!    Answering an ARCO request locks the request first (`privacy::repo::lock_request`; nothing else
 //!    locks requests), then its patient.
 //! 5. **A visit, then its appointment** (`visits::repo::lock`, then the status UPDATE), or an
 //!    appointment alone (`appointments::repo::lock`).

@@ -2,6 +2,7 @@
 //! tables as CSV, each written into the folder the desk gives (`podoclinic_desk::documents`) and
 //! its making audited.
 
+pub mod arco;
 pub mod clinical;
 pub mod pdf;
 pub mod render;
@@ -268,9 +269,34 @@ fn is_number(cell: &str) -> bool {
 
 /// The patient's data as the right of access gives it (`privacy::service::access_export`), as
 /// indented JSON: `arco-acceso-<date>-<patient>.json`.
-pub async fn access_export(ctx: &Ctx, dir: &Path, patient_id: Uuid) -> AppResult<SavedDocument> {
+pub async fn access_export(
+    ctx: &Ctx,
+    dir: &Path,
+    patient_id: Uuid,
+    format: ExportFormat,
+    lang: Lang,
+) -> AppResult<SavedDocument> {
     let data = crate::privacy::service::access_export(ctx, patient_id).await?;
-    save_json(ctx, dir, "acceso", patient_id, &data).await
+    match format {
+        ExportFormat::Json => save_json(ctx, dir, "acceso", patient_id, &data).await,
+        ExportFormat::Pdf => {
+            let clinic = profile::repo::get(&ctx.pool).await?;
+            let tz = profile::time::zone(&ctx.pool).await?;
+            let printed_at = chrono::Utc::now();
+            let day = printed_at.with_timezone(&tz).format("%Y%m%d");
+            let name = format!("arco-acceso-{day}-{}.pdf", patient_id.simple());
+            let bytes = build(move || arco::access_export(&clinic, tz, &data, printed_at, lang)).await?;
+            write(dir, name, bytes).await
+        }
+    }
+}
+
+/// How an access export is written: a PDF for the patient to read, JSON for a machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Pdf,
+    Json,
 }
 
 /// The record of a patient blocked by a granted cancellation, read through that request, as JSON

@@ -2,7 +2,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{ArcoAnswer, ArcoInput, ArcoKind, ArcoOutcome, ArcoRequest, Consent, Notice, NoticeInput, Purposes};
+use super::model::{
+    ArcoAnswer, ArcoInput, ArcoKind, ArcoOutcome, ArcoRequest, Consent, ConsentInput, Notice, NoticeInput, Purposes,
+};
 use crate::error::AppResult;
 
 /// The notice as last published.
@@ -85,6 +87,23 @@ pub async fn consent(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Option
     Ok(row.map(Consent::from))
 }
 
+/// One recording of answers, by its id.
+pub async fn consent_by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Consent>> {
+    let row = sqlx::query_as!(
+        ConsentRow,
+        r#"SELECT c.patient_id, n.version AS "notice_version?", c.health_data, c.teaching_photos, c.promotions,
+                  c.reminders, u.display_name AS "recorded_by_name?", c.recorded_at
+           FROM privacy_consents c
+           LEFT JOIN privacy_notices n ON n.id = c.notice_id
+           LEFT JOIN users u ON u.id = c.recorded_by
+           WHERE c.id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Consent::from))
+}
+
 /// The notice the patient's last answers were given on.
 pub async fn consent_notice(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Option<Uuid>> {
     Ok(sqlx::query_scalar!(
@@ -120,13 +139,6 @@ pub async fn insert_consent(
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// Whether a consent with this id exists (a retried recording).
-pub async fn consent_exists(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<bool> {
-    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM privacy_consents WHERE id = $1) AS "e!""#, id)
-        .fetch_one(db)
-        .await?)
 }
 
 struct RequestRow {
@@ -169,6 +181,22 @@ impl From<RequestRow> for ArcoRequest {
 
 /// The register: open requests first (soonest due), then the answered ones, newest first.
 pub async fn requests(db: impl PgExecutor<'_>) -> AppResult<Vec<ArcoRequest>> {
+    select_requests(db, None).await
+}
+
+pub async fn request(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<ArcoRequest>> {
+    Ok(select_requests(db, Some(id)).await?.pop())
+}
+
+/// Holds a request for its answer (see `db::locks`, step 4); `None` if there is no such request.
+pub async fn lock_request(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!("SELECT id FROM arco_requests WHERE id = $1 FOR NO KEY UPDATE", id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The register's rows, or the one with `id`.
+async fn select_requests(db: impl PgExecutor<'_>, id: Option<Uuid>) -> AppResult<Vec<ArcoRequest>> {
     let rows = sqlx::query_as!(
         RequestRow,
         r#"SELECT r.id, r.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
@@ -179,30 +207,13 @@ pub async fn requests(db: impl PgExecutor<'_>) -> AppResult<Vec<ArcoRequest>> {
            JOIN patients p ON p.id = r.patient_id
            JOIN users c ON c.id = r.created_by
            LEFT JOIN users a ON a.id = r.answered_by
-           ORDER BY r.outcome IS NOT NULL, CASE WHEN r.outcome IS NULL THEN r.due_on END, r.received_on DESC, r.id"#
+           WHERE $1::uuid IS NULL OR r.id = $1
+           ORDER BY r.outcome IS NOT NULL, CASE WHEN r.outcome IS NULL THEN r.due_on END, r.received_on DESC, r.id"#,
+        id
     )
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(ArcoRequest::from).collect())
-}
-
-pub async fn request(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<ArcoRequest>> {
-    let row = sqlx::query_as!(
-        RequestRow,
-        r#"SELECT r.id, r.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
-                  r.kind AS "kind: ArcoKind", r.requester, r.details, r.received_on, r.due_on,
-                  r.outcome AS "outcome?: ArcoOutcome", r.answer, r.answered_on, a.display_name AS "answered_by_name?",
-                  c.display_name AS created_by_name, p.blocked_at IS NOT NULL AS "blocked!"
-           FROM arco_requests r
-           JOIN patients p ON p.id = r.patient_id
-           JOIN users c ON c.id = r.created_by
-           LEFT JOIN users a ON a.id = r.answered_by
-           WHERE r.id = $1 FOR NO KEY UPDATE OF r"#,
-        id
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(ArcoRequest::from))
 }
 
 pub async fn insert_request(db: impl PgExecutor<'_>, r: &ArcoInput, due: NaiveDate, by: Uuid) -> AppResult<()> {
@@ -284,4 +295,50 @@ pub async fn blocked(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Option
     Ok(sqlx::query_scalar!(r#"SELECT blocked_at IS NOT NULL AS "b!" FROM patients WHERE id = $1"#, patient)
         .fetch_optional(db)
         .await?)
+}
+
+impl crate::db::ClientCreate for NoticeInput {
+    type Stored = Notice;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn stored(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Notice>> {
+        notice(conn, id).await
+    }
+    fn same_as(&self, stored: &Notice) -> bool {
+        self.simplified == stored.simplified && self.integral == stored.integral
+    }
+}
+
+impl crate::db::ClientCreate for ConsentInput {
+    type Stored = Consent;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn stored(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<Consent>> {
+        consent_by_id(conn, id).await
+    }
+    fn same_as(&self, stored: &Consent) -> bool {
+        self.patient_id == stored.patient_id
+            && Some(self.notice_version) == stored.notice_version
+            && Some(self.health_data) == stored.health_data
+            && self.purposes == stored.purposes
+    }
+}
+
+impl crate::db::ClientCreate for ArcoInput {
+    type Stored = ArcoRequest;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    async fn stored(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<ArcoRequest>> {
+        request(conn, id).await
+    }
+    fn same_as(&self, stored: &ArcoRequest) -> bool {
+        self.patient_id == stored.patient_id
+            && self.kind == stored.kind
+            && self.requester == stored.requester
+            && self.details == stored.details
+            && self.received_on == stored.received_on
+    }
 }

@@ -8,6 +8,7 @@ use super::model::{
 use super::repo;
 use crate::audit::{self, Action, Entry};
 use crate::auth::Ctx;
+use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::profile::time;
 
@@ -70,10 +71,7 @@ pub async fn current_notice(ctx: &Ctx) -> AppResult<Option<Notice>> {
 pub async fn publish_notice(ctx: &Ctx, input: NoticeInput) -> AppResult<Notice> {
     let input = input.parse()?;
     let mut tx = ctx.pool.begin().await?;
-    if let Some(stored) = repo::notice(&mut *tx, input.id).await? {
-        if stored.simplified != input.simplified || stored.integral != input.integral {
-            return Err(AppError::conflict("id_reused", None));
-        }
+    if let Some(stored) = db::replayed(&mut tx, &input).await? {
         return Ok(stored);
     }
     repo::insert_notice(&mut tx, &input, ctx.session.user_id).await?;
@@ -100,26 +98,26 @@ pub async fn consent(ctx: &Ctx, patient: Uuid) -> AppResult<Option<Consent>> {
 #[tracing::instrument(skip_all, fields(patient_id = %input.patient_id))]
 pub async fn record_consent(ctx: &Ctx, input: ConsentInput) -> AppResult<Consent> {
     let mut tx = ctx.pool.begin().await?;
-    if !repo::consent_exists(&mut *tx, input.id).await? {
-        let notice =
-            repo::current_notice(&mut *tx).await?.ok_or_else(|| AppError::conflict("no_privacy_notice", None))?;
-        if notice.version != input.notice_version {
-            return Err(AppError::conflict("privacy_notice_changed", Some("noticeVersion")));
-        }
-        ensure_open(&mut *tx, input.patient_id).await?;
-        let before = repo::consent(&mut *tx, input.patient_id).await?;
-        repo::insert_consent(
-            &mut *tx,
-            input.id,
-            input.patient_id,
-            Some((notice.id, input.health_data)),
-            input.purposes,
-            ctx.session.user_id,
-        )
-        .await?;
-        audit_consent(&mut tx, ctx, input.patient_id, before.as_ref()).await?;
+    if let Some(stored) = db::replayed(&mut tx, &input).await? {
+        return Ok(stored);
     }
-    let stored = repo::consent(&mut *tx, input.patient_id).await?.ok_or_else(|| AppError::not_found("consent"))?;
+    let notice = repo::current_notice(&mut *tx).await?.ok_or_else(|| AppError::conflict("no_privacy_notice", None))?;
+    if notice.version != input.notice_version {
+        return Err(AppError::conflict("privacy_notice_changed", Some("noticeVersion")));
+    }
+    ensure_open(&mut *tx, input.patient_id).await?;
+    let before = repo::consent(&mut *tx, input.patient_id).await?;
+    repo::insert_consent(
+        &mut *tx,
+        input.id,
+        input.patient_id,
+        Some((notice.id, input.health_data)),
+        input.purposes,
+        ctx.session.user_id,
+    )
+    .await?;
+    audit_consent(&mut tx, ctx, input.patient_id, before.as_ref()).await?;
+    let stored = repo::consent_by_id(&mut *tx, input.id).await?.ok_or_else(|| AppError::not_found("consent"))?;
     tx.commit().await?;
     Ok(stored)
 }
@@ -187,13 +185,8 @@ pub async fn receive(ctx: &Ctx, input: ArcoInput) -> AppResult<ArcoRequest> {
     let today = time::local_date(time::zone(&ctx.pool).await?, chrono::Utc::now());
     let input = input.parse(today)?;
     let mut tx = ctx.pool.begin().await?;
-    if let Some(stored) = repo::request(&mut *tx, input.id).await? {
-        let same = stored.patient_id == input.patient_id
-            && stored.kind == input.kind
-            && stored.requester == input.requester
-            && stored.details == input.details
-            && stored.received_on == input.received_on;
-        return if same { Ok(stored) } else { Err(AppError::conflict("id_reused", None)) };
+    if let Some(stored) = db::replayed(&mut tx, &input).await? {
+        return Ok(stored);
     }
     repo::blocked(&mut *tx, input.patient_id)
         .await?
@@ -215,6 +208,7 @@ pub async fn answer(ctx: &Ctx, input: ArcoAnswer) -> AppResult<ArcoRequest> {
     let input = input.parse()?;
     let today = time::local_date(time::zone(&ctx.pool).await?, chrono::Utc::now());
     let mut tx = ctx.pool.begin().await?;
+    repo::lock_request(&mut tx, input.request_id).await?.ok_or_else(|| AppError::not_found("request"))?;
     let request = repo::request(&mut *tx, input.request_id).await?.ok_or_else(|| AppError::not_found("request"))?;
     if request.outcome.is_some() {
         return Err(AppError::conflict("request_answered", None));

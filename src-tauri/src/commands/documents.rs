@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::documents::render::Lang;
-use podoclinic_clinic::documents::{self, ClinicalDocument, SavedDocument};
+use podoclinic_clinic::documents::{self, ClinicalDocument, ExportFormat, SavedDocument};
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_desk::documents::{folder, saved};
 use podoclinic_desk::state::{AppState, Subject};
@@ -50,17 +50,23 @@ pub async fn export_clinical_document(
         .await
 }
 
-/// Writes everything the clinic holds about a patient as JSON (the right of access, ARCO).
+/// Writes everything the clinic holds about a patient, as a PDF for them to read or JSON for a
+/// machine (the right of access, ARCO).
 /// Audited.
 #[tauri::command]
 #[specta::specta]
-pub async fn export_patient_data(state: State<'_, AppState>, patient_id: Arg<Uuid>) -> AppResult<SavedDocument> {
-    let patient_id = patient_id.0;
+pub async fn export_patient_data(
+    state: State<'_, AppState>,
+    patient_id: Arg<Uuid>,
+    format: Arg<ExportFormat>,
+    lang: Arg<Lang>,
+) -> AppResult<SavedDocument> {
+    let (patient_id, format, lang) = (patient_id.0, format.0, lang.0);
     let dir = folder(&state.paths);
     let subject = Subject { entity: "patient", id: patient_id };
     state
         .run_on(Permission::PrivacyManage, subject, (patient_id, dir), |ctx, (patient_id, dir)| async move {
-            documents::access_export(&ctx, &dir, patient_id).await
+            documents::access_export(&ctx, &dir, patient_id, format, lang).await
         })
         .await
 }

@@ -263,7 +263,8 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("list_patient_visits", json!({ "patientId": c.patient })),
         ("search_cie10", json!({ "query": "uña" })),
         ("export_clinical_document", json!({ "kind": "note", "id": c.visit, "lang": "es" })),
-        ("export_patient_data", json!({ "patientId": c.patient })),
+        ("export_patient_data", json!({ "patientId": c.patient, "format": "json", "lang": "es" })),
+        ("export_patient_data", json!({ "patientId": c.patient, "format": "pdf", "lang": "en" })),
         ("get_privacy_notice", json!({})),
         (
             "publish_privacy_notice",

@@ -3,10 +3,10 @@
 // A granted cancellation blocks the patient's record; it is read afterwards only from its request.
 import { useState } from "preact/hooks";
 import { v7 as uuid } from "uuid";
-import { ARCO_KINDS, type ArcoKind, type ArcoRequest, type ArcoOutcome, type PatientSummary, type SavedDocument } from "../bindings";
+import { ARCO_KINDS, type ArcoKind, type ArcoOutcome, type ArcoRequest, type ExportFormat, type PatientSummary, type SavedDocument } from "../bindings";
 import { call, commands } from "../api";
 import { clinicToday } from "../clinicTime";
-import { DocumentLink } from "../components/Document";
+import { DocumentLink, docLang } from "../components/Document";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
 import { formatDateTime, formatDay, t } from "../i18n";
@@ -160,8 +160,8 @@ function RequestRow(p: { request: ArcoRequest; today: string; onChanged: () => v
     await call(commands.answerArcoRequest({ requestId: r.id, outcome, answer }));
     p.onChanged();
   });
-  const read = useSubmit(async () =>
-    p.onDocument(await call(r.kind === "access" ? commands.exportPatientData(r.patientId) : commands.exportBlockedRecord(r.id))),
+  const read = useSubmit(async (format: ExportFormat) =>
+    p.onDocument(await call(r.kind === "access" ? commands.exportPatientData(r.patientId, format, docLang()) : commands.exportBlockedRecord(r.id))),
   );
   const late = r.outcome === null && r.dueOn < p.today;
   const canRead = (r.kind === "access" && !r.blocked) || (r.kind === "cancellation" && r.outcome === "granted");
@@ -202,9 +202,19 @@ function RequestRow(p: { request: ArcoRequest; today: string; onChanged: () => v
           </button>
         </Form>
       )}
-      {canRead ? (
-        <button type="button" class="secondary" data-test="arco-read" disabled={read.busy} onClick={() => void read.run()}>
-          {r.kind === "access" ? t("patients.exportData") : t("privacy.readBlocked")}
+      {canRead && r.kind === "access" ? (
+        <div class="row">
+          <button type="button" class="secondary" data-test="arco-read-pdf" disabled={read.busy} onClick={() => void read.run("pdf")}>
+            {t("patients.exportDataPdf")}
+          </button>
+          <button type="button" class="secondary" data-test="arco-read" disabled={read.busy} onClick={() => void read.run("json")}>
+            {t("patients.exportData")}
+          </button>
+        </div>
+      ) : null}
+      {canRead && r.kind === "cancellation" ? (
+        <button type="button" class="secondary" data-test="arco-read" disabled={read.busy} onClick={() => void read.run("json")}>
+          {t("privacy.readBlocked")}
         </button>
       ) : null}
       <ErrorBox message={respond.message ?? read.message} />

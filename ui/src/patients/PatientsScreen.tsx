@@ -2,7 +2,7 @@
 import { useDraft } from "../components/draft";
 import { useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
-import { DIABETES_TYPES, SEXES, TEXT_LIMITS, type Patient, type PatientSummary, type SavedDocument } from "../bindings";
+import { DIABETES_TYPES, SEXES, TEXT_LIMITS, type ExportFormat, type Patient, type PatientSummary, type SavedDocument } from "../bindings";
 import { DocumentLink, docLang } from "../components/Document";
 import { chosen } from "../options";
 import { call, commands } from "../api";
@@ -216,8 +216,12 @@ function PatientForm(p: {
  * them (the right of access), as JSON. Both readings of the whole record: audited. */
 function PatientDocuments(p: { patientId: string; summary: boolean; data: boolean }) {
   const [doc, setDoc] = useState<SavedDocument | null>(null);
-  const make = useSubmit(async (what: "summary" | "data") =>
-    setDoc(await call(what === "summary" ? commands.exportClinicalDocument("summary", p.patientId, docLang()) : commands.exportPatientData(p.patientId))),
+  const make = useSubmit(async (what: "summary" | ExportFormat) =>
+    setDoc(
+      await call(
+        what === "summary" ? commands.exportClinicalDocument("summary", p.patientId, docLang()) : commands.exportPatientData(p.patientId, what, docLang()),
+      ),
+    ),
   );
   return (
     <div class="documents">
@@ -228,9 +232,14 @@ function PatientDocuments(p: { patientId: string; summary: boolean; data: boolea
           </button>
         ) : null}
         {p.data ? (
-          <button type="button" class="secondary" data-test="export-patient-data" disabled={make.busy} onClick={() => void make.run("data")}>
-            {t("patients.exportData")}
-          </button>
+          <>
+            <button type="button" class="secondary" data-test="export-patient-pdf" disabled={make.busy} onClick={() => void make.run("pdf")}>
+              {t("patients.exportDataPdf")}
+            </button>
+            <button type="button" class="secondary" data-test="export-patient-data" disabled={make.busy} onClick={() => void make.run("json")}>
+              {t("patients.exportData")}
+            </button>
+          </>
         ) : null}
       </div>
       <ErrorBox message={make.message} />
