@@ -72,13 +72,6 @@ pub struct Consent {
     pub recorded_at: DateTime<Utc>,
 }
 
-impl Consent {
-    /// True when the desk still has to ask (first check-in): no express answer on health data.
-    pub fn needs_asking(consent: Option<&Consent>) -> bool {
-        consent.is_none_or(|c| c.health_data.is_none())
-    }
-}
-
 /// The patient's answers as given at the desk, on the notice version shown to them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
