@@ -172,6 +172,7 @@ pub async fn treatment(pool: &PgPool, admin: &User, name: &str, price_cents: i64
         price_cents,
         active: true,
         consumables: vec![],
+        requires_consent: None,
     };
     podoclinic_clinic::catalog::service::create_treatment(&ctx_of(pool, admin).await, t).await.expect("treatment").id
 }

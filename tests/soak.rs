@@ -186,6 +186,7 @@ async fn setup(pool: &PgPool, plan: &Plan) -> (Clinic, User) {
             price_cents: 40_000 + 5_000 * i,
             active: true,
             consumables: uses.iter().map(|&p: &usize| Consumable { product_id: products[p], quantity: 1 }).collect(),
+            requires_consent: None,
         };
         treatments.push(catalog::service::create_treatment(&ctx, t).await.expect("treatment").id);
     }

@@ -25,6 +25,14 @@ pub enum AppError {
     #[error("stock short")]
     #[serde(rename_all = "camelCase")]
     StockShort { product_name: String, needed: i32, available: i32 },
+    /// A catalog treatment needs a signed consent letter the patient has none in force of: the
+    /// treatment and the kind of letter are named.
+    #[error("consent required")]
+    #[serde(rename_all = "camelCase")]
+    ConsentRequired { treatment_name: String, consent: crate::consents::model::ConsentKind },
+    /// A consent template's body lacks a placeholder NOM-004 requires; the first missing is named.
+    #[error("template lacks {placeholder}")]
+    TemplateIncomplete { placeholder: String },
     /// No session, or it ended (logout, 12-hour limit, user deactivated).
     #[error("not signed in")]
     Unauthorized,
@@ -171,6 +179,16 @@ const CONSTRAINTS: &[(&str, MakeError)] = &[
     ("suppliers_rfc_format", || AppError::validation("rfc", "rfc_format")),
     ("suppliers_rfc_key", || AppError::conflict("rfc_taken", Some("rfc"))),
     ("suppliers_never_deleted", || AppError::conflict("never_deleted", None)),
+    ("consent_templates_append_only", || AppError::conflict("append_only", None)),
+    ("consent_letters_append_only", || AppError::conflict("append_only", None)),
+    ("consent_revocations_append_only", || AppError::conflict("append_only", None)),
+    ("consent_templates_version_key", || AppError::conflict("template_superseded", None)),
+    ("consent_letters_template_superseded", || AppError::conflict("template_superseded", Some("templateId"))),
+    ("consent_letters_witnesses", || AppError::validation("witnesses", "required")),
+    ("consent_letters_patient_id_fkey", || AppError::validation("patientId", "unknown_patient")),
+    ("consent_letters_template_id_fkey", || AppError::not_found("template")),
+    ("consent_revocations_letter_id_fkey", || AppError::not_found("letter")),
+    ("visit_procedures_need_consent", || AppError::conflict("consent_required", Some("procedures"))),
 ];
 
 /// Maps a constraint violation to the domain error named for it, if any.

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod billing;
 pub mod cash;
 pub mod catalog;
+pub mod consents;
 pub mod db;
 pub mod documents;
 pub mod error;

@@ -63,6 +63,15 @@ limits! {
     ARCO_REQUESTER = "arco_requests"."requester" as "requester": 200;
     ARCO_DETAILS = "arco_requests"."details" as "details": 2000;
     ARCO_ANSWER = "arco_requests"."answer" as "answer": 2000;
+    CONSENT_TITLE = "consent_templates"."title" as "title": 200;
+    CONSENT_ACT = "consent_templates"."act" as "act": 2000;
+    CONSENT_RISKS = "consent_templates"."risks_benefits" as "risksBenefits": 8000;
+    CONSENT_CONTINGENCIES = "consent_templates"."contingencies" as "contingencies": 4000;
+    CONSENT_BODY = "consent_templates"."body" as "body": 20000;
+    CONSENT_DETAIL = "consent_letters"."detail" as "detail": 500;
+    CONSENT_REPRESENTATIVE = "consent_letters"."representative" as "representative": 200;
+    CONSENT_RELATIONSHIP = "consent_letters"."relationship" as "relationship": 100;
+    CONSENT_REVOCATION = "consent_revocations"."reason" as "reason": 2000;
     APPOINTMENT_REASON = "appointments"."reason" as "reason": 200;
     CANCEL_REASON = "appointments"."cancel_reason" as "cancelReason": 300;
     PODIATRIST_NAME = "podiatrists"."name" as "name": 120;

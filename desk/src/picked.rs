@@ -23,6 +23,8 @@ pub enum PickFor {
     Backup,
     /// A spreadsheet of a clinic's history to import.
     Spreadsheet,
+    /// The scan of a consent letter signed on paper.
+    Scan,
 }
 
 impl PickFor {
@@ -31,6 +33,15 @@ impl PickFor {
         match self {
             PickFor::Backup => &["age"],
             PickFor::Spreadsheet => &["csv", "txt", "xlsx", "xlsm", "xls", "ods"],
+            PickFor::Scan => &["pdf", "png", "jpg", "jpeg"],
+        }
+    }
+
+    /// The permission picking for it needs (checked before the dialog opens).
+    pub fn permission(self) -> podoclinic_clinic::auth::Permission {
+        match self {
+            PickFor::Backup | PickFor::Spreadsheet => podoclinic_clinic::auth::Permission::SettingsManage,
+            PickFor::Scan => podoclinic_clinic::auth::Permission::ConsentsSign,
         }
     }
 }

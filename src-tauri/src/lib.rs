@@ -163,6 +163,14 @@ macro_rules! app_builder {
                 commands::privacy::list_arco_requests,
                 commands::privacy::receive_arco_request,
                 commands::privacy::answer_arco_request,
+                commands::consents::list_consent_templates,
+                commands::consents::publish_consent_template,
+                commands::consents::list_consent_letters,
+                commands::consents::sign_consent_letter,
+                commands::consents::attach_consent_scan,
+                commands::consents::revoke_consent_letter,
+                commands::consents::export_consent_letter,
+                commands::consents::export_blank_consent,
                 commands::documents::export_cash_report,
                 commands::documents::open_document,
                 commands::documents::export_csv,
@@ -184,6 +192,7 @@ macro_rules! app_builder {
             .constant("EXCEPTION_KINDS", podoclinic_clinic::schedules::model::ExceptionKind::ALL)
             .constant("PAYMENT_METHODS", podoclinic_clinic::money::Method::ALL)
             .constant("ARCO_KINDS", podoclinic_clinic::privacy::model::ArcoKind::ALL)
+            .constant("CONSENT_KINDS", podoclinic_clinic::consents::model::ConsentKind::ALL)
             // The calendar row's flags (see `AgendaRow`).
             .constant("AGENDA_AT_RISK", podoclinic_clinic::appointments::model::AT_RISK)
             .constant("AGENDA_OUTSIDE_SCHEDULE", podoclinic_clinic::appointments::model::OUTSIDE_SCHEDULE)

@@ -182,6 +182,7 @@ async fn completing_a_visit_takes_its_consumables_and_a_sale_takes_the_product(p
         price_cents: 45_000,
         active: true,
         consumables: vec![podoclinic_clinic::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
+        requires_consent: None,
     };
     let cure = podoclinic_clinic::catalog::service::create_treatment(&actor, cure).await.unwrap().id;
     let pod = podiatrist(&pool, &admin, "Dra. Pies", None).await;

@@ -28,6 +28,7 @@ async fn a_day_as_the_desk(pool: &PgPool, desk: &PgPool) -> (Uuid, Uuid) {
         price_cents: 40_000,
         active: true,
         consumables: vec![podoclinic_clinic::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
+        requires_consent: None,
     };
     let cure = podoclinic_clinic::catalog::service::create_treatment(&owner_ctx, cure).await.unwrap().id;
 

@@ -58,6 +58,7 @@ async fn the_dashboard_equals_a_hand_computed_fixture(pool: PgPool) {
             price_cents: 50_000,
             active: true,
             consumables: vec![podoclinic_clinic::catalog::model::Consumable { product_id: gauze, quantity: 2 }],
+            requires_consent: None,
         },
     )
     .await

@@ -66,6 +66,10 @@ export function errorText(err: unknown): string {
       return t("errors.internal", { logId: e.logId });
     case "stockShort":
       return t("errors.stockShort", { product: e.productName, needed: e.needed, available: e.available });
+    case "consentRequired":
+      return t("errors.consentRequired", { treatment: e.treatmentName, consent: t(`consents.kinds.${e.consent}`) });
+    case "templateIncomplete":
+      return t("errors.templateIncomplete", { placeholder: e.placeholder });
     case "slotTaken":
       return t("errors.slotTaken", { patient: e.patientName, time: `${formatTime(e.startsAt)}–${formatTime(e.endsAt)}` });
     default:

@@ -33,7 +33,7 @@ export const commands = {
 	 *  Opens the system's file dialog over `window` for a file to use as `what` (a backup to restore,
 	 *  a spreadsheet to import): `None` if the person closed it. The path stays at this desk; the
 	 *  webview gets the file's name and a token for that one use. `title`: the dialog's, in the UI's
-	 *  language. Both uses are an admin's: the permission is checked before the dialog opens.
+	 *  language. The permission of the use (`PickFor::permission`) is checked before the dialog opens.
 	 */
 	pickFile: (what: PickFor, title: string) => typedError<PickedFile | null, AppError>(__TAURI_INVOKE("pick_file", { what, title })),
 	/**
@@ -366,6 +366,36 @@ export const commands = {
 	receiveArcoRequest: (input: ArcoInput) => typedError<ArcoRequest, AppError>(__TAURI_INVOKE("receive_arco_request", { input })),
 	/**  Answers an ARCO request; a granted cancellation blocks the patient's record. */
 	answerArcoRequest: (input: ArcoAnswer) => typedError<ArcoRequest, AppError>(__TAURI_INVOKE("answer_arco_request", { input })),
+	/**
+	 *  The current version of each kind's template (from the desk's store without the server, to
+	 *  read and sign a letter all the same).
+	 */
+	listConsentTemplates: () => typedError<Template[], AppError>(__TAURI_INVOKE("list_consent_templates")),
+	/**
+	 *  Publishes a new version of a kind's template (its NOM-004 placeholders required). Idempotent by
+	 *  `id`.
+	 */
+	publishConsentTemplate: (input: TemplateInput) => typedError<Template, AppError>(__TAURI_INVOKE("publish_consent_template", { input })),
+	/**  The patient's letters, newest first. Audited as a refused reading when not allowed. */
+	listConsentLetters: (patientId: string) => typedError<Letter[], AppError>(__TAURI_INVOKE("list_consent_letters", { patientId })),
+	/**
+	 *  Signs a letter: the patient's (or representative's) and the witnesses' strokes, confirmed by
+	 *  the signed-in podiatrist's password (checked by the server, or without it by the desk's sealed
+	 *  key, as an unlock; failures count toward the lockout). With the server the letter is made and
+	 *  stored now; without it, kept and sent when the server is back.
+	 */
+	signConsentLetter: (input: LetterInput, password: string, lang: Lang) => typedError<Signing, AppError>(__TAURI_INVOKE("sign_consent_letter", { input, password, lang })),
+	/**
+	 *  Attaches the scan of a letter printed blank and signed on paper (the file picked with
+	 *  `pick_file` for a scan).
+	 */
+	attachConsentScan: (input: ScanInput) => typedError<Letter, AppError>(__TAURI_INVOKE("attach_consent_scan", { input })),
+	/**  Revokes a letter (an addendum; the letter stays as signed and covers nothing from now on). */
+	revokeConsentLetter: (input: Revocation) => typedError<Letter, AppError>(__TAURI_INVOKE("revoke_consent_letter", { input })),
+	/**  Writes a stored letter (the signed PDF/A, or the scan) to the documents folder. Audited. */
+	exportConsentLetter: (letterId: string) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_consent_letter", { letterId })),
+	/**  Writes a blank letter of a template for a patient, to print and sign on paper. Audited. */
+	exportBlankConsent: (patientId: string, templateId: string, signer: Signer, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_blank_consent", { patientId, templateId, signer, lang })),
 	/**  Writes the corte X (open session) or corte Z (closed) report as PDF. */
 	exportCashReport: (sessionId: string, lang: Lang) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("export_cash_report", { sessionId, lang })),
 	/**
@@ -400,6 +430,8 @@ export const APPOINTMENT_IMPORT_FIELDS = ["key","date","time","durationMinutes",
 
 export const ARCO_KINDS = ["access","rectification","cancellation","opposition"] as const;
 
+export const CONSENT_KINDS = ["nail_surgery","minor_surgery","clinical_photos","minor_patient"] as const;
+
 export const DIABETES_TYPES = ["none","type1","type2","gestational","other"] as const;
 
 export const EXCEPTION_KINDS = ["vacation","sick","course","holiday","other"] as const;
@@ -412,7 +444,7 @@ export const REMINDER_PLACEHOLDERS = ["nombre","fecha","hora","podologo","clinic
 
 export const SEXES = ["female","male","other"] as const;
 
-export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"arco_requests.answer":2000,"arco_requests.details":2000,"arco_requests.requester":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"podiatrists.titleInstitution":200,"privacy_notices.integral":40000,"privacy_notices.simplified":4000,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"referrals.impression":2000,"referrals.reason":2000,"referrals.receiving":200,"referrals.treatment":4000,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000,"visits.plan":4000,"visits.prognosis":300} as const;
+export const TEXT_LIMITS = {"appointments.cancelReason":300,"appointments.reason":200,"arco_requests.answer":2000,"arco_requests.details":2000,"arco_requests.requester":200,"cash_movements.reason":300,"cash_registers.name":60,"cash_sessions.note":1000,"charge_lines.discountReason":200,"clinic_profile.address":300,"clinic_profile.name":120,"clinic_profile.phone":40,"clinic_profile.reminderTemplate":1000,"clinic_profile.timezone":64,"consent_letters.detail":500,"consent_letters.relationship":100,"consent_letters.representative":200,"consent_revocations.reason":2000,"consent_templates.act":2000,"consent_templates.body":20000,"consent_templates.contingencies":4000,"consent_templates.risksBenefits":8000,"consent_templates.title":200,"desk_registers.deskName":60,"expense_categories.name":80,"expenses.note":300,"patients.address":300,"patients.allergies":500,"patients.email":120,"patients.emergencyContact":120,"patients.emergencyPhone":30,"patients.firstName":80,"patients.historyNotes":4000,"patients.lastNames":120,"patients.phone":30,"patients.phoneAlt":30,"payments.reason":300,"payments.reference":80,"podiatrists.name":120,"podiatrists.titleInstitution":200,"privacy_notices.integral":40000,"privacy_notices.simplified":4000,"products.name":120,"products.sku":40,"products.unit":20,"purchases.invoiceRef":60,"referrals.impression":2000,"referrals.reason":2000,"referrals.receiving":200,"referrals.treatment":4000,"roles.name":60,"schedule_exceptions.note":300,"stock_movements.reason":300,"suppliers.address":300,"suppliers.contact":120,"suppliers.email":120,"suppliers.name":120,"suppliers.notes":1000,"suppliers.phone":40,"treatments.name":120,"users.displayName":100,"users.username":40,"visit_addenda.text":5000,"visits.notes":10000,"visits.plan":4000,"visits.prognosis":300} as const;
 
 /* Types */
 export type Addendum = {
@@ -463,6 +495,13 @@ export type AppError =
 { kind: "slotTaken"; appointmentId: string; startsAt: string; endsAt: string; patientName: string } | 
 /**  Not enough of a product in stock for a sale or a visit's consumables. */
 { kind: "stockShort"; productName: string; needed: number; available: number } | 
+/**
+ *  A catalog treatment needs a signed consent letter the patient has none in force of: the
+ *  treatment and the kind of letter are named.
+ */
+{ kind: "consentRequired"; treatmentName: string; consent: ConsentKind } | 
+/**  A consent template's body lacks a placeholder NOM-004 requires; the first missing is named. */
+{ kind: "templateIncomplete"; placeholder: string } | 
 /**  No session, or it ended (logout, 12-hour limit, user deactivated). */
 { kind: "unauthorized" } | 
 /**  The session is idle-locked: the same user must enter the password again. */
@@ -955,6 +994,17 @@ export type ConsentInput = {
 	purposes: Purposes,
 };
 
+/**  What a letter authorises (the database's `consent_kind`). */
+export type ConsentKind = 
+/**  Nail avulsion or matricectomy under local anaesthesia. */
+"nail_surgery" | 
+/**  Other minor surgery of the foot. */
+"minor_surgery" | 
+/**  Clinical photos of the feet. */
+"clinical_photos" | 
+/**  Treating a minor (signed by the parent or tutor). */
+"minor_patient";
+
 /**  One product a treatment uses, in the product's unit. */
 export type Consumable = {
 	productId: string,
@@ -1247,6 +1297,23 @@ export type IncomePoint = {
 	amountCents: number,
 };
 
+/**  A signature as drawn: the pad's size and its strokes. */
+export type Ink = {
+	width: number | null,
+	height: number | null,
+	strokes: InkPoint[][],
+};
+
+/**
+ *  One point of a stroke, in the signing pad's pixels, with the milliseconds since the pad's first
+ *  point (the stroke's pace is part of what a signature is).
+ */
+export type InkPoint = {
+	x: number | null,
+	y: number | null,
+	t: number,
+};
+
 /**  One write in the outbox, as the tray shows it. */
 export type Kept = {
 	id: string,
@@ -1275,6 +1342,51 @@ export type KeptDatabase = {
 
 /**  The language a document is printed in (the UI's current one). */
 export type Lang = "es" | "en";
+
+/**  A letter in the patient's record. */
+export type Letter = {
+	id: string,
+	patientId: string,
+	templateId: string,
+	kind: ConsentKind,
+	version: number,
+	title: string,
+	detail: string,
+	signer: Signer,
+	representative: string,
+	relationship: string,
+	witnesses: string[],
+	podiatristName: string,
+	/**  `desk` (signed on the pad) or `scan` (signed on paper). */
+	source: string,
+	mediaType: string,
+	sha256: string,
+	signedAt: string,
+	recordedByName: string,
+	revokedAt: string | null,
+	revocationReason: string | null,
+	/**  Signed in the last year and not revoked: it covers its act. */
+	inForce: boolean,
+};
+
+/**  A letter signed at the desk, as the signing view sends it. */
+export type LetterInput = {
+	/**  Made by the client when the signing view opened. */
+	id: string,
+	patientId: string,
+	/**  The template version the patient read. */
+	templateId: string,
+	/**
+	 *  What this letter's act is, where the template leaves it general ("uña del primer ortejo
+	 *  derecho").
+	 */
+	detail: string,
+	signer: Signer,
+	representative: string,
+	relationship: string,
+	signature: Ink,
+	witnesses: Witness[],
+};
 
 /**
  *  One line as checkout sends it: a treatment or a product, how many, and any discount. The price
@@ -1494,14 +1606,16 @@ export type PaymentInput = {
 };
 
 /**  One thing a role may be allowed to do. Checked in Rust by every command. */
-export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "inventory.override" | "stats.read" | "privacy.manage";
+export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "inventory.override" | "stats.read" | "privacy.manage" | "consents.manage" | "consents.sign";
 
 /**  What a file is picked for: it decides the dialog's filter, and what the token may be used for. */
 export type PickFor = 
 /**  A backup to restore (`podoclinic-….backup.age`). */
 "backup" | 
 /**  A spreadsheet of a clinic's history to import. */
-"spreadsheet";
+"spreadsheet" | 
+/**  The scan of a consent letter signed on paper. */
+"scan";
 
 /**  A picked file as the webview knows it: its token and its name (never its folder). */
 export type PickedFile = {
@@ -1688,6 +1802,12 @@ export type RescheduleInput = {
 	overrideSchedule: boolean,
 };
 
+/**  A revocation, an addendum to the letter. */
+export type Revocation = {
+	letterId: string,
+	reason: string,
+};
+
 /**
  *  A role: a named set of permissions. `builtin` is `admin`, `reception` or `podiatrist` for the
  *  three that always exist.
@@ -1731,6 +1851,22 @@ export type SavedDocument = {
 	name: string,
 	/**  Full path, for staff to find the file. */
 	path: string,
+};
+
+/**  A letter signed on paper, scanned and attached. */
+export type ScanInput = {
+	id: string,
+	patientId: string,
+	templateId: string,
+	detail: string,
+	signer: Signer,
+	representative: string,
+	relationship: string,
+	witnesses: string[],
+	/**  The day it was signed on paper (not after today). */
+	signedOn: string,
+	/**  The token the desk gave the scan when it was picked (a PDF, PNG or JPEG file). */
+	file: string,
 };
 
 /**  A podiatrist's week and upcoming time off. */
@@ -1847,6 +1983,16 @@ export type SheetPreview = {
 	suggestedAppointments: (AppointmentField | null)[],
 };
 
+/**  Who signs for the patient. */
+export type Signer = "patient" | 
+/**  The nearest relative present, the tutor or the legal representative. */
+"representative";
+
+/**  What signing a letter came to: stored on the server, or kept at this desk to be sent. */
+export type Signing = { kind: "signed"; letter: Letter } | 
+/**  Kept in the desk's outbox (the server is away): made and stored when it is back. */
+{ kind: "kept"; id: string };
+
 export type SkinFinding = "dry" | "fissures" | "maceration" | "tinea" | "hyperhidrosis" | "wart";
 
 export type Slot = {
@@ -1946,6 +2092,43 @@ export type SupplierDetail = {
 	purchases: PurchaseSummary[],
 };
 
+/**
+ *  A published version of a letter's template. Its body lays the letter out; the NOM-004 10.1.1
+ *  contents are its placeholders (`{{establecimiento}}`, `{{titulo}}`, `{{lugar_y_fecha}}`,
+ *  `{{acto}}`, `{{riesgos_y_beneficios}}`, `{{contingencias}}`, `{{firmas}}`, and `{{testigos}}`
+ *  when it asks for witnesses), required by the database (`consent_template_missing`).
+ */
+export type Template = {
+	id: string,
+	kind: ConsentKind,
+	version: number,
+	title: string,
+	/**  The act authorised, as the letter states it. */
+	act: string,
+	/**  The risks and the benefits expected of the act. */
+	risksBenefits: string,
+	/**  The authorisation for contingencies and emergencies arising from the act. */
+	contingencies: string,
+	body: string,
+	/**  How many witnesses sign (0 or 2). */
+	witnesses: number,
+	publishedByName: string,
+	publishedAt: string,
+};
+
+/**  A new version of a template, as the admin writes it. */
+export type TemplateInput = {
+	/**  Made by the client: a retry is not a second version. */
+	id: string,
+	kind: ConsentKind,
+	title: string,
+	act: string,
+	risksBenefits: string,
+	contingencies: string,
+	body: string,
+	witnesses: number,
+};
+
 /**  Why the server's TLS was refused, as the connection screens and the status screen name it. */
 export type TlsRefusal = 
 /**  The certificate does not chain to the profile's CA (or is not a valid certificate). */
@@ -1968,6 +2151,8 @@ export type Treatment = {
 	priceCents: number,
 	active: boolean,
 	consumables: Consumable[],
+	/**  The consent letter a note needs in force before it records this treatment. */
+	requiresConsent?: ConsentKind | null,
 };
 
 export type TreatmentMargin = {
@@ -2089,6 +2274,12 @@ export type Vitals = {
 	glucose?: number | null,
 };
 
+/**  A witness: their name and signature. */
+export type Witness = {
+	name: string,
+	signature: Ink,
+};
+
 /**  A write the desk can make without its server. */
 export type Write = { kind: "book"; input: BookInput } | { kind: "reschedule"; input: RescheduleInput; 
 /**
@@ -2103,6 +2294,12 @@ seen?: Seen | null } | { kind: "setStatus"; id: string; status: Status; seen?: S
 { kind: "payment"; input: PaymentInput; drawer?: string | null } | 
 /**  A cash expense names its drawer session as a payment does. */
 { kind: "expense"; input: ExpenseInput; drawer?: string | null } | 
+/**
+ *  A consent letter signed on the pad while the server was away, after the podiatrist's
+ *  password opened their sealed key here: made into its PDF/A when sent, with the time the
+ *  signatures were taken (`at`) and the language the desk showed.
+ */
+{ kind: "signConsent"; input: LetterInput; at: string; lang: Lang } | 
 /**
  *  A sign-in (or an unlock) the desk let through without the server: audited on the server
  *  as the user's, with the time it happened, when the server is back. Not counted on the

@@ -269,6 +269,21 @@ pub enum Action {
     #[serde(rename = "privacy.answer")]
     #[sqlx(rename = "privacy.answer")]
     PrivacyAnswer,
+    #[serde(rename = "consent.template_publish")]
+    #[sqlx(rename = "consent.template_publish")]
+    ConsentTemplatePublish,
+    #[serde(rename = "consent.sign")]
+    #[sqlx(rename = "consent.sign")]
+    ConsentSign,
+    #[serde(rename = "consent.scan")]
+    #[sqlx(rename = "consent.scan")]
+    ConsentScan,
+    #[serde(rename = "consent.revoke")]
+    #[sqlx(rename = "consent.revoke")]
+    ConsentRevoke,
+    #[serde(rename = "document.consent")]
+    #[sqlx(rename = "document.consent")]
+    DocumentConsent,
     #[serde(rename = "history.read")]
     #[sqlx(rename = "history.read")]
     HistoryRead,

@@ -59,6 +59,8 @@ permissions! {
     InventoryOverride = "inventory.override",
     StatsRead = "stats.read",
     PrivacyManage = "privacy.manage",
+    ConsentsManage = "consents.manage",
+    ConsentsSign = "consents.sign",
 }
 
 /// Parses stored keys, skipping ones this version does not know (a newer desk may have added them).

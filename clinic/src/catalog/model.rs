@@ -53,6 +53,9 @@ pub struct Treatment {
     pub price_cents: i64,
     pub active: bool,
     pub consumables: Vec<Consumable>,
+    /// The consent letter a note needs in force before it records this treatment.
+    #[serde(default)]
+    pub requires_consent: Option<crate::consents::model::ConsentKind>,
 }
 
 impl Treatment {

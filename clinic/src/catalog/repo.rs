@@ -4,6 +4,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{Consumable, Product, Treatment};
+use crate::consents::model::ConsentKind;
 use crate::error::AppResult;
 
 pub async fn products(db: impl PgExecutor<'_>) -> AppResult<Vec<Product>> {
@@ -66,6 +67,7 @@ struct TreatmentRow {
     duration_minutes: i32,
     price_cents: i64,
     active: bool,
+    requires_consent: Option<ConsentKind>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -78,8 +80,8 @@ struct ConsumableRow {
 async fn load_treatments(db: &mut PgConnection, only: Option<Uuid>) -> AppResult<Vec<Treatment>> {
     let rows: Vec<TreatmentRow> = sqlx::query_as!(
         TreatmentRow,
-        "SELECT id, name, duration_minutes, price_cents, active FROM treatments
-         WHERE $1::uuid IS NULL OR id = $1 ORDER BY active DESC, name",
+        r#"SELECT id, name, duration_minutes, price_cents, active, requires_consent AS "requires_consent: ConsentKind"
+           FROM treatments WHERE $1::uuid IS NULL OR id = $1 ORDER BY active DESC, name"#,
         only
     )
     .fetch_all(&mut *db)
@@ -108,6 +110,7 @@ async fn load_treatments(db: &mut PgConnection, only: Option<Uuid>) -> AppResult
             duration_minutes: r.duration_minutes,
             price_cents: r.price_cents,
             active: r.active,
+            requires_consent: r.requires_consent,
         })
         .collect())
 }
@@ -138,12 +141,14 @@ pub async fn write_consumables(db: &mut PgConnection, t: &Treatment) -> AppResul
 
 pub async fn insert_treatment(db: impl PgExecutor<'_>, t: &Treatment) -> AppResult<()> {
     sqlx::query!(
-        "INSERT INTO treatments (id, name, duration_minutes, price_cents, active) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO treatments (id, name, duration_minutes, price_cents, active, requires_consent)
+         VALUES ($1, $2, $3, $4, $5, $6)",
         t.id,
         &t.name,
         t.duration_minutes,
         t.price_cents,
-        t.active
+        t.active,
+        t.requires_consent as Option<ConsentKind>
     )
     .execute(db)
     .await?;
@@ -152,13 +157,15 @@ pub async fn insert_treatment(db: impl PgExecutor<'_>, t: &Treatment) -> AppResu
 
 pub async fn update_treatment(db: impl PgExecutor<'_>, t: &Treatment) -> AppResult<()> {
     sqlx::query!(
-        "UPDATE treatments SET name = $2, duration_minutes = $3, price_cents = $4, active = $5, updated_at = now()
+        "UPDATE treatments SET name = $2, duration_minutes = $3, price_cents = $4, active = $5, requires_consent = $6,
+                               updated_at = now()
          WHERE id = $1",
         t.id,
         &t.name,
         t.duration_minutes,
         t.price_cents,
-        t.active
+        t.active,
+        t.requires_consent as Option<ConsentKind>
     )
     .execute(db)
     .await?;

@@ -4,6 +4,7 @@
 
 pub mod arco;
 pub mod clinical;
+pub mod consent;
 pub mod pdf;
 pub mod render;
 
@@ -15,7 +16,7 @@ use uuid::Uuid;
 use crate::audit::{self, Action, Entry};
 use crate::auth::{Ctx, Permission};
 use crate::error::{AppError, AppResult};
-use crate::{billing, cash, catalog, patients, podiatrists, profile, visits};
+use crate::{billing, cash, catalog, consents, patients, podiatrists, profile, visits};
 use render::Lang;
 
 /// A document written to disk.
@@ -39,7 +40,7 @@ async fn write(dir: &Path, name: String, bytes: Vec<u8>) -> AppResult<SavedDocum
 }
 
 /// Lays out on a blocking thread: PDF building and font subsetting are CPU work.
-async fn build(f: impl FnOnce() -> AppResult<Vec<u8>> + Send + 'static) -> AppResult<Vec<u8>> {
+pub(crate) async fn build(f: impl FnOnce() -> AppResult<Vec<u8>> + Send + 'static) -> AppResult<Vec<u8>> {
     tokio::task::spawn_blocking(f).await?
 }
 
@@ -142,6 +143,60 @@ impl NoteData {
         let day = self.visit.starts_at.with_timezone(&self.tz).format("%Y%m%d");
         format!("{kind}-{day}-{}.pdf", id.simple())
     }
+}
+
+/// A consent letter as stored (the PDF/A signed at the desk, or the scan of one signed on paper),
+/// written unchanged: its bytes are those whose SHA-256 the audit holds. Audited.
+pub async fn consent_letter(ctx: &Ctx, dir: &Path, letter_id: Uuid) -> AppResult<SavedDocument> {
+    let mut conn = ctx.pool.acquire().await?;
+    let letter = consents::repo::letter(&mut *conn, letter_id).await?.ok_or_else(|| AppError::not_found("letter"))?;
+    crate::privacy::service::ensure_open(&mut *conn, letter.patient_id).await?;
+    let (bytes, media_type) =
+        consents::repo::document(&mut *conn, letter_id).await?.ok_or_else(|| AppError::not_found("letter"))?;
+    let extension = match media_type.as_str() {
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        _ => "pdf",
+    };
+    let entry = Entry::new(Action::DocumentConsent, "consent_letter", letter_id)
+        .after(&serde_json::json!({ "patient": letter.patient_id, "sha256": letter.sha256 }));
+    audit::record(&mut *conn, &ctx.actor, entry).await?;
+    write(dir, format!("consentimiento-{}.{extension}", letter_id.simple()), bytes).await
+}
+
+/// A blank letter of the current template for a patient, to print and sign on paper when the pad
+/// cannot be used (its scan is attached afterwards). Audited.
+pub async fn blank_consent(
+    ctx: &Ctx,
+    dir: &Path,
+    patient_id: Uuid,
+    template_id: Uuid,
+    signer: consents::model::Signer,
+    lang: Lang,
+) -> AppResult<SavedDocument> {
+    let mut conn = ctx.pool.acquire().await?;
+    let s = consents::service::signing(&mut conn, ctx, patient_id, template_id).await?;
+    let entry =
+        Entry::new(Action::DocumentConsent, "patient", patient_id).after(&serde_json::json!({ "blank": template_id }));
+    audit::record(&mut *conn, &ctx.actor, entry).await?;
+    let name = format!("consentimiento-en-blanco-{}-{}.pdf", s.template.kind_slug(), patient_id.simple());
+    let bytes = build(move || {
+        let context = consent::LetterContext {
+            clinic: &s.clinic,
+            tz: s.tz,
+            template: &s.template,
+            patient: &s.patient,
+            podiatrist: &s.podiatrist,
+            detail: "",
+            signer,
+            representative: "",
+            relationship: "",
+            signed: None,
+        };
+        consent::letter(&context, lang, chrono::Utc::now())
+    })
+    .await?;
+    write(dir, name, bytes).await
 }
 
 /// A signed note as the legal record prints it (`clinical::visit_note`), with the SHA-256 of its

@@ -1,14 +1,19 @@
 //! A small page layout on top of krilla: rows of text at fixed columns, left or right aligned,
 //! horizontal rules, and page breaks. Text is set in the bundled DejaVu Sans (all of Spanish).
 
-use krilla::Document;
+use chrono::{Datelike, Timelike};
+use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::geom::{PathBuilder, Point};
+use krilla::metadata::{DateTime as MetaDate, Metadata};
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
+use krilla::paint::{LineCap, LineJoin};
 use krilla::text::{Font, TextDirection};
+use krilla::{Document, SerializeSettings};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 
+use crate::consents::model::Ink;
 use crate::error::{AppError, AppResult};
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -35,7 +40,11 @@ struct Item {
 
 enum Mark {
     Text(Item),
-    Rule { y: f32 },
+    /// Lines through points, in page coordinates (a rule, a signature's strokes).
+    Lines {
+        lines: Vec<Vec<(f32, f32)>>,
+        width: f32,
+    },
 }
 
 /// Text width in points, from the font's advances (no kerning: fine for labels and amounts).
@@ -143,8 +152,31 @@ impl Layout {
     pub fn rule(&mut self) {
         self.ensure(6.0);
         let y = self.y + 2.0;
-        self.page().push(Mark::Rule { y });
+        self.page().push(Mark::Lines { lines: vec![vec![(MARGIN, y), (PAGE_WIDTH - MARGIN, y)]], width: 0.6 });
         self.y += 6.0;
+    }
+
+    /// A signature line `width` wide at `x` with room `height` above it, holding `ink` (strokes in
+    /// the pad's own coordinates, scaled to fit and kept in proportion), or left blank to sign on
+    /// paper.
+    pub fn signature(&mut self, x: f32, width: f32, height: f32, ink: Option<&Ink>) {
+        self.ensure(height + 4.0);
+        let (top, bottom) = (self.y, self.y + height);
+        let mut lines = vec![vec![(x, bottom), (x + width, bottom)]];
+        if let Some(ink) = ink.filter(|i| i.width > 0.0 && i.height > 0.0) {
+            let scale = (width / ink.width).min(height / ink.height);
+            let (dx, dy) = (x + (width - ink.width * scale) / 2.0, top + (height - ink.height * scale) / 2.0);
+            for stroke in &ink.strokes {
+                let mut line: Vec<(f32, f32)> = stroke.iter().map(|p| (dx + p.x * scale, dy + p.y * scale)).collect();
+                if line.len() == 1 {
+                    // A dot: a tiny stroke, so it shows.
+                    line.push((line[0].0 + 0.8, line[0].1));
+                }
+                lines.push(line);
+            }
+        }
+        self.page().push(Mark::Lines { lines, width: 1.1 });
+        self.y = bottom + 4.0;
     }
 
     /// Starts a new page unless the current one is still empty.
@@ -153,10 +185,37 @@ impl Layout {
     }
 
     pub fn render(self) -> AppResult<Vec<u8>> {
+        self.render_with(Document::new())
+    }
+
+    /// Renders as PDF/A-2b, the archival PDF (fonts embedded, colours calibrated, metadata in
+    /// XMP), checked by the PDF library as it writes: what is kept for years, like a signed letter.
+    pub fn render_archival(self, title: &str, lang: &str, at: chrono::DateTime<chrono::Utc>) -> AppResult<Vec<u8>> {
+        let configuration = ConfigurationBuilder::new()
+            .with_archival_validator(Archival::A2_B)
+            .finish()
+            .map_err(|e| AppError::internal(format!("pdf/a configuration: {e:?}")))?;
+        let mut document = Document::new_with(SerializeSettings { configuration, ..Default::default() });
+        let created = MetaDate::new(at.year() as u16)
+            .month(at.month() as u8)
+            .day(at.day() as u8)
+            .hour(at.hour() as u8)
+            .minute(at.minute() as u8)
+            .second(at.second() as u8);
+        document.set_metadata(
+            Metadata::new()
+                .title(title.to_string())
+                .language(lang.to_string())
+                .creator("PodoClinic".to_string())
+                .creation_date(created),
+        );
+        self.render_with(document)
+    }
+
+    fn render_with(self, mut document: Document) -> AppResult<Vec<u8>> {
         let regular = Font::new(REGULAR.into(), 0).ok_or_else(|| AppError::internal("bundled font unreadable"))?;
         let bold = Font::new(BOLD.into(), 0).ok_or_else(|| AppError::internal("bundled font unreadable"))?;
         let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or_else(|| AppError::internal("page size"))?;
-        let mut document = Document::new();
         for marks in self.pages {
             let mut page = document.start_page_with(settings.clone());
             let mut surface = page.surface();
@@ -166,12 +225,22 @@ impl Layout {
                         let font = if t.bold { bold.clone() } else { regular.clone() };
                         surface.draw_text(Point::from_xy(t.x, t.y), font, t.size, &t.text, false, TextDirection::Auto);
                     }
-                    Mark::Rule { y } => {
+                    Mark::Lines { lines, width } => {
                         let mut path = PathBuilder::new();
-                        path.move_to(MARGIN, y);
-                        path.line_to(PAGE_WIDTH - MARGIN, y);
+                        for line in lines.iter().filter(|l| l.len() > 1) {
+                            path.move_to(line[0].0, line[0].1);
+                            for &(x, y) in &line[1..] {
+                                path.line_to(x, y);
+                            }
+                        }
                         if let Some(path) = path.finish() {
-                            surface.set_stroke(Some(Stroke { width: 0.6, ..Default::default() }));
+                            let stroke = Stroke {
+                                width,
+                                line_cap: LineCap::Round,
+                                line_join: LineJoin::Round,
+                                ..Default::default()
+                            };
+                            surface.set_stroke(Some(stroke));
                             surface.draw_path(&path);
                             surface.set_stroke(None);
                         }

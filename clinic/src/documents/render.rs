@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::pdf::{Layout, MARGIN, PAGE_WIDTH, left, right};
 use crate::billing::model::{Charge, Payment};
@@ -12,12 +12,22 @@ use crate::money::{EntryKind, Method};
 use crate::profile::model::ClinicProfile;
 
 /// The language a document is printed in (the UI's current one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub enum Lang {
     #[serde(rename = "es")]
     Es,
     #[serde(rename = "en")]
     En,
+}
+
+impl Lang {
+    /// The language's tag, as a PDF's metadata names it.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Es => "es-MX",
+            Lang::En => "en",
+        }
+    }
 }
 
 struct Labels {

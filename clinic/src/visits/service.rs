@@ -98,6 +98,8 @@ pub async fn save(ctx: &Ctx, input: VisitInput) -> AppResult<Visit> {
     if before.signed_at.is_some() {
         return Err(AppError::conflict("visit_signed", None));
     }
+    let treatments: Vec<Uuid> = input.procedures.iter().map(|p| p.treatment_id).collect();
+    crate::consents::service::require_for(&mut *tx, before.patient_id, &treatments).await?;
     repo::save(&mut tx, &input).await?;
     let after = repo::load(&mut tx, input.id, false).await?.ok_or_else(|| AppError::not_found("visit"))?;
     let entry = Entry::new(Action::VisitUpdate, "visit", input.id).before(&in_audit(&before)).after(&in_audit(&after));

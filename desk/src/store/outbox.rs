@@ -26,6 +26,8 @@ use podoclinic_clinic::auth::{Ctx, Permission, Session};
 use podoclinic_clinic::billing::model::{Charge, ChargeInput, LineInput, Payment, PaymentInput, check_amount};
 use podoclinic_clinic::cash::model::{CashSession, DeskCash};
 use podoclinic_clinic::catalog::model::{Product, Treatment};
+use podoclinic_clinic::consents::model::{LetterInput, Template};
+use podoclinic_clinic::documents::render::Lang;
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_clinic::expenses::model::{Expense, ExpenseCategory, ExpenseInput};
 use podoclinic_clinic::money::Method;
@@ -99,6 +101,14 @@ pub enum Write {
         #[serde(default)]
         drawer: Option<Uuid>,
     },
+    /// A consent letter signed on the pad while the server was away, after the podiatrist's
+    /// password opened their sealed key here: made into its PDF/A when sent, with the time the
+    /// signatures were taken (`at`) and the language the desk showed.
+    SignConsent {
+        input: LetterInput,
+        at: DateTime<Utc>,
+        lang: Lang,
+    },
     /// A sign-in (or an unlock) the desk let through without the server: audited on the server
     /// as the user's, with the time it happened, when the server is back. Not counted on the
     /// banner; in the tray (for whoever manages users) only if the server refused it: the user was
@@ -128,6 +138,7 @@ impl Write {
             Write::CreatePatient { .. } | Write::UpdatePatient { .. } => Permission::PatientsWrite,
             Write::Charge { .. } | Write::Payment { .. } => Permission::PaymentsWrite,
             Write::Expense { .. } => Permission::ExpensesWrite,
+            Write::SignConsent { .. } => Permission::ConsentsSign,
             Write::SignIn { .. } | Write::SignInFailed { .. } => return None,
         })
     }
@@ -159,6 +170,7 @@ impl Write {
             Write::Charge { .. } => "charge",
             Write::Payment { .. } => "payment",
             Write::Expense { .. } => "expense",
+            Write::SignConsent { .. } => "signConsent",
             Write::SignIn { .. } => SIGN_IN,
             Write::SignInFailed { .. } => SIGN_IN_FAILED,
         }
@@ -242,6 +254,9 @@ impl Write {
                 podoclinic_clinic::billing::service::take_payment(ctx, input).await.map(drop)
             }
             Write::Expense { input, .. } => podoclinic_clinic::expenses::service::record(ctx, input).await.map(drop),
+            Write::SignConsent { input, at, lang } => {
+                podoclinic_clinic::consents::service::sign(ctx, input, at, lang).await.map(drop)
+            }
             Write::SignIn { unlock, at } => audit_sign_in(ctx, id, unlock, at).await,
             Write::SignInFailed { .. } => Err(AppError::internal("a failed sign-in is the desk's report")),
         }
@@ -678,6 +693,24 @@ impl OutboxWriter {
         };
         self.keep(input.id, Write::Payment { input, drawer: Some(session.id) }).await?;
         Ok(payment)
+    }
+
+    /// A consent letter signed on the pad: checked as the server would check its shape, against
+    /// the templates the desk last read (the current version of its kind), and kept.
+    pub async fn sign_consent(&self, input: LetterInput, lang: Lang) -> AppResult<Uuid> {
+        let input = input.parse()?;
+        let templates: Vec<Template> = self.store.view(super::View::ConsentTemplates).await?;
+        let template = templates.iter().find(|t| t.id == input.template_id);
+        let template = template.ok_or_else(|| AppError::conflict("template_superseded", Some("templateId")))?;
+        if input.witnesses.len() < usize::try_from(template.witnesses).unwrap_or(0) {
+            return Err(AppError::validation("witnesses", "required"));
+        }
+        if self.store.directory.read().await.get(input.patient_id).is_none() {
+            return Err(AppError::validation("patientId", "unknown_patient"));
+        }
+        let id = input.id;
+        self.keep(id, Write::SignConsent { input, at: Utc::now(), lang }).await?;
+        Ok(id)
     }
 
     /// An expense; cash comes out of this desk's open drawer, today.

@@ -103,8 +103,8 @@ pub async fn agenda(pool: &PgPool, offline: &DeskStore, podiatrist: Option<Uuid>
     podoclinic_store::agenda::prune(store, from_min).await.map_err(fault)
 }
 
-/// The clinic's set-up: its profile, podiatrists and their schedules, the catalog, the expense
-/// categories.
+/// The clinic's set-up: its profile, podiatrists and their schedules, the catalog, the consent
+/// templates, the expense categories.
 async fn setup(pool: &PgPool, offline: &DeskStore) -> AppResult<()> {
     let at = Utc::now();
     offline.keep(View::Clinic, &podoclinic_clinic::profile::repo::get(pool).await?, at).await?;
@@ -119,6 +119,9 @@ async fn setup(pool: &PgPool, offline: &DeskStore) -> AppResult<()> {
         .keep(View::Treatments, &podoclinic_clinic::catalog::repo::treatments(&mut *pool.acquire().await?).await?, at)
         .await?;
     offline.keep(View::Products, &podoclinic_clinic::catalog::repo::products(pool).await?, at).await?;
+    offline
+        .keep(View::ConsentTemplates, &podoclinic_clinic::consents::repo::current_templates(pool).await?, at)
+        .await?;
     offline.keep(View::ExpenseCategories, &podoclinic_clinic::expenses::repo::categories(pool).await?, at).await
 }
 

@@ -23,6 +23,8 @@ pub enum View {
     Schedule(Uuid),
     DeskCash,
     ExpenseCategories,
+    /// The current consent templates (to read and sign a letter without the server).
+    ConsentTemplates,
     /// A charge made here while the server was away, as the desk priced it (until it is sent).
     Charge(Uuid),
 }
@@ -37,6 +39,7 @@ impl View {
             View::Schedule(podiatrist) => format!("schedule:{podiatrist}"),
             View::DeskCash => "desk_cash".into(),
             View::ExpenseCategories => "expense_categories".into(),
+            View::ConsentTemplates => "consent_templates".into(),
             View::Charge(id) => format!("charge:{id}"),
         }
     }

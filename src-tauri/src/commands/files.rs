@@ -1,7 +1,6 @@
 use crate::commands::arg::Arg;
 use tauri::{Runtime, State, Window};
 
-use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::{AppError, AppResult};
 use podoclinic_desk::picked::{PickFor, PickedFile};
 use podoclinic_desk::state::AppState;
@@ -9,7 +8,7 @@ use podoclinic_desk::state::AppState;
 /// Opens the system's file dialog over `window` for a file to use as `what` (a backup to restore,
 /// a spreadsheet to import): `None` if the person closed it. The path stays at this desk; the
 /// webview gets the file's name and a token for that one use. `title`: the dialog's, in the UI's
-/// language. Both uses are an admin's: the permission is checked before the dialog opens.
+/// language. The permission of the use (`PickFor::permission`) is checked before the dialog opens.
 #[tauri::command]
 #[specta::specta]
 pub async fn pick_file<R: Runtime>(
@@ -18,8 +17,8 @@ pub async fn pick_file<R: Runtime>(
     what: Arg<PickFor>,
     title: Arg<String>,
 ) -> AppResult<Option<PickedFile>> {
-    state.run(Permission::SettingsManage, (), |_ctx, ()| async move { Ok(()) }).await?;
     let (what, mut title) = (what.0, title.0);
+    state.run(what.permission(), (), |_ctx, ()| async move { Ok(()) }).await?;
     podoclinic_clinic::validate::required(&mut title, "title", 200)?;
     let (answer, answered) = tokio::sync::oneshot::channel();
     let parent = window.clone();

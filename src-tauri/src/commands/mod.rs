@@ -11,6 +11,7 @@ pub mod billing;
 pub mod cash;
 pub mod catalog;
 pub mod clinic;
+pub mod consents;
 pub mod desk;
 pub mod documents;
 pub mod drafts;

@@ -130,10 +130,32 @@ struct Clinic {
     user: Uuid,
     /// An ARCO request's id (received, then answered, by the requests themselves).
     arco_request: Uuid,
+    /// The nail-surgery consent template (admin's podiatrist signs with the patient).
+    template: Uuid,
 }
 
 fn to(v: impl serde::Serialize) -> Value {
     serde_json::to_value(v).unwrap()
+}
+
+/// A template as Admin → Documentos sends it.
+fn consent_template(id: Uuid) -> Value {
+    json!({
+        "id": id, "kind": "nail_surgery", "title": "Carta de consentimiento", "act": "Avulsión de uña",
+        "risksBenefits": "Dolor, sangrado; alivio.", "contingencies": "Autorizo atender urgencias.",
+        "body": "{{establecimiento}}\n{{titulo}}\n{{lugar_y_fecha}}\n{{acto}}\n{{riesgos_y_beneficios}}\n{{contingencias}}\n{{firmas}}",
+        "witnesses": 0,
+    })
+}
+
+/// A letter as the signing view sends it: a signature of a few strokes.
+fn letter(id: Uuid, patient: Uuid, template: Uuid) -> Value {
+    let stroke: Vec<Value> = (0..20).map(|i| json!({ "x": 10 + i * 5, "y": 40 + (i % 7) * 3, "t": i * 16 })).collect();
+    json!({
+        "id": id, "patientId": patient, "templateId": template, "detail": "", "signer": "patient",
+        "representative": "", "relationship": "", "witnesses": [],
+        "signature": { "width": 400, "height": 150, "strokes": [stroke] },
+    })
 }
 
 /// One request per command, as the UI would send it (fresh client ids each call).
@@ -289,6 +311,24 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
             json!({ "input": { "requestId": c.arco_request, "outcome": "granted", "answer": "" } }),
         ),
         ("export_blocked_record", json!({ "requestId": c.arco_request })),
+        ("list_consent_templates", json!({})),
+        ("list_consent_letters", json!({ "patientId": c.patient })),
+        (
+            "sign_consent_letter",
+            json!({ "input": letter(Uuid::now_v7(), c.patient, c.template), "password": ADMIN_PASSWORD, "lang": "es" }),
+        ),
+        (
+            "attach_consent_scan",
+            json!({ "input": { "id": Uuid::now_v7(), "patientId": c.patient, "templateId": c.template, "detail": "", "signer": "patient", "representative": "", "relationship": "", "witnesses": [], "signedOn": "2026-12-01", "file": Uuid::new_v4() } }),
+        ),
+        ("revoke_consent_letter", json!({ "input": { "letterId": Uuid::now_v7(), "reason": "La paciente lo pide" } })),
+        ("export_consent_letter", json!({ "letterId": Uuid::now_v7() })),
+        (
+            "export_blank_consent",
+            json!({ "patientId": c.patient, "templateId": c.template, "signer": "representative", "lang": "en" }),
+        ),
+        // Last of the consents: a new version supersedes the template the requests above sign on.
+        ("publish_consent_template", json!({ "input": consent_template(Uuid::now_v7()) })),
         ("get_patient_history", json!({ "patientId": c.patient })),
         (
             "record_patient_history",
@@ -466,7 +506,7 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
     let clinic = tauri::async_runtime::block_on(async {
         let admin = first_admin(&pool).await;
         let ctx = ctx_of(&pool, &admin).await;
-        let podiatrist = podiatrist(&pool, &admin, "Dra. Ana", None).await;
+        let podiatrist = podiatrist(&pool, &admin, "Dra. Ana", Some(admin.id)).await;
         let patient = patient(&pool, &admin, "Ana", "Pérez", "5598765432").await;
         let treatment = treatment(&pool, &admin, "Curación", 40_000).await;
         let product = product(&ctx, "GASA", 250, 1).await;
@@ -496,6 +536,9 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
         .unwrap()
         .id;
         let user = staff(&pool, &admin, "recepcion1", RECEPTION_ROLE).await.id;
+        let template: podoclinic_clinic::consents::model::TemplateInput =
+            serde_json::from_value(consent_template(Uuid::now_v7())).unwrap();
+        let template = podoclinic_clinic::consents::service::publish_template(&ctx, template).await.unwrap().id;
         Clinic {
             patient,
             podiatrist,
@@ -511,6 +554,7 @@ fn hostile_arguments_get_typed_answers_and_leave_the_books_whole() {
             charge,
             user,
             arco_request: Uuid::now_v7(),
+            template,
         }
     });
     let closed_before = closed_session(&pool, clinic.closed_session);

@@ -15,8 +15,9 @@ import { RolesTab } from "./RolesTab";
 import { UsersTab } from "./UsersTab";
 import { RegistersTab } from "./RegistersTab";
 import { PrivacyTab } from "./PrivacyTab";
+import { DocumentsTab } from "./DocumentsTab";
 
-type Tab = "connection" | "clinic" | "registers" | "backups" | "import" | "users" | "roles" | "privacy" | "audit" | "account";
+type Tab = "connection" | "clinic" | "registers" | "backups" | "import" | "users" | "roles" | "privacy" | "documents" | "audit" | "account";
 const TABS: { id: Tab; needs: Permission | null; view: () => preact.JSX.Element }[] = [
   { id: "users", needs: "users.manage", view: UsersTab },
   { id: "roles", needs: "roles.manage", view: RolesTab },
@@ -26,6 +27,7 @@ const TABS: { id: Tab; needs: Permission | null; view: () => preact.JSX.Element 
   { id: "backups", needs: "settings.manage", view: BackupsTab },
   { id: "import", needs: "settings.manage", view: ImportTab },
   { id: "privacy", needs: "privacy.manage", view: PrivacyTab },
+  { id: "documents", needs: "consents.manage", view: DocumentsTab },
   { id: "audit", needs: "audit.read", view: AuditTab },
   { id: "account", needs: null, view: AccountTab },
 ];

@@ -1,7 +1,7 @@
 // The catalog: treatments (duration, price, the consumables they use) and products (SKU, unit,
 // cost, sale price, minimum stock).
 import { useState } from "preact/hooks";
-import type { Product, Treatment } from "../bindings";
+import { CONSENT_KINDS, type Product, type Treatment } from "../bindings";
 import { call, commands, typedCents } from "../api";
 import { limit } from "../options";
 import { ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
@@ -18,7 +18,7 @@ export function CatalogScreen({ canWrite }: { canWrite: boolean }) {
     setEditing(null);
     void data.reload();
   };
-  const newTreatment = (): Treatment => ({ id: uuid(), name: "", durationMinutes: 30, priceCents: 0, active: true, consumables: [] });
+  const newTreatment = (): Treatment => ({ id: uuid(), name: "", durationMinutes: 30, priceCents: 0, active: true, consumables: [], requiresConsent: null });
   const newProduct = (): Product => ({ id: uuid(), sku: "", name: "", unit: "pieza", costCents: 0, priceCents: 0, minStock: 0, active: true });
   return (
     <div class="two-columns">
@@ -122,6 +122,22 @@ function TreatmentForm(p: { initial: Treatment; isNew: boolean; products: Produc
       <Field name="name" value={v.name} onInput={(name) => setV({ ...v, name })} invalid={save.field === "name"} autoFocus maxLength={limit("treatments.name")} />
       <Field name="durationMinutes" type="number" value={String(v.durationMinutes)} onInput={(d) => setV({ ...v, durationMinutes: Number(d) })} invalid={save.field === "durationMinutes"} />
       <MoneyField name="priceCents" value={price} onInput={setPrice} invalid={save.field === "priceCents"} />
+      <label class="field">
+        <span>{t("fields.requiresConsent")}</span>
+        <select
+          data-test="treatment-consent"
+          value={v.requiresConsent ?? ""}
+          onChange={(e) => {
+            const kind = (e.target as HTMLSelectElement).value;
+            setV({ ...v, requiresConsent: CONSENT_KINDS.find((k) => k === kind) ?? null });
+          }}
+        >
+          <option value="">{t("consents.none")}</option>
+          {CONSENT_KINDS.map((k) => (
+            <option value={k}>{t(`consents.kinds.${k}`)}</option>
+          ))}
+        </select>
+      </label>
       <fieldset>
         <legend>{t("fields.consumables")}</legend>
         {p.products.filter((x) => x.active || quantity(x.id) > 0).map((x) => (

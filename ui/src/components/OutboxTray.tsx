@@ -73,6 +73,8 @@ function describe(write: Write, names: Names): string {
         method: t(`methods.${write.input.method}`),
         category: names.categories.find((c) => c.id === write.input.categoryId)?.name ?? "",
       });
+    case "signConsent":
+      return t("outbox.what.signConsent", { when: formatWhen(write.at) });
     case "signIn":
       return t("outbox.what.signIn", { when: formatWhen(write.at) });
     case "signInFailed":

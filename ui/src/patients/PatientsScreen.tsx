@@ -9,6 +9,7 @@ import { call, commands } from "../api";
 import { Card, ErrorBox, Field, Form, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
 import { Account } from "../billing/Account";
+import { ConsentsCard } from "./Consents";
 import { PrivacyCard } from "./Privacy";
 import { formatDateTime, formatDay, formatWhen, t } from "../i18n";
 
@@ -36,8 +37,8 @@ function blank(): Patient {
   };
 }
 
-export function PatientsScreen(props: { canWrite: boolean; canSeeAccount: boolean; canReadClinical: boolean; canExportData: boolean }) {
-  const { canWrite, canSeeAccount, canReadClinical, canExportData } = props;
+export function PatientsScreen(props: { canWrite: boolean; canSeeAccount: boolean; canReadClinical: boolean; canExportData: boolean; canSignConsents: boolean }) {
+  const { canWrite, canSeeAccount, canReadClinical, canExportData, canSignConsents } = props;
   const [editing, setEditing] = useState<{ patient: Patient; isNew: boolean } | null>(null);
   const open = async (p: PatientSummary) => setEditing({ patient: await call(commands.getPatient(p.id)), isNew: false });
   return (
@@ -58,6 +59,7 @@ export function PatientsScreen(props: { canWrite: boolean; canSeeAccount: boolea
           canWrite={canWrite}
           canSeeAccount={canSeeAccount}
           canReadClinical={canReadClinical}
+          canSignConsents={canSignConsents}
           canExportData={canExportData}
           onSaved={(patient) => setEditing({ patient, isNew: false })}
           onOpen={(p) => void open(p)}
@@ -71,6 +73,7 @@ function PatientForm(p: {
   initial: Patient;
   canSeeAccount: boolean;
   canReadClinical: boolean;
+  canSignConsents: boolean;
   canExportData: boolean;
   isNew: boolean;
   canWrite: boolean;
@@ -206,6 +209,9 @@ function PatientForm(p: {
         <PatientDocuments patientId={form.id} summary={p.canReadClinical} data={p.canExportData} />
       ) : null}
       {!p.isNew ? <PrivacyCard patientId={form.id} patientName={`${form.firstName} ${form.lastNames}`} canWrite={p.canWrite} /> : null}
+      {!p.isNew && p.canReadClinical ? (
+        <ConsentsCard patientId={form.id} patientName={`${form.firstName} ${form.lastNames}`} canSign={p.canSignConsents} />
+      ) : null}
       {!p.isNew ? <History patientId={form.id} /> : null}
       {!p.isNew && p.canSeeAccount ? <Account patientId={form.id} /> : null}
     </div>

@@ -51,7 +51,7 @@ function ModuleView({ id, userId, can }: { id: string; userId: string; can: (p: 
     case "reminders":
       return <RemindersScreen canWrite={can("appointments.write")} canEditPatients={can("patients.write")} />;
     case "patients":
-      return <PatientsScreen canWrite={can("patients.write")} canSeeAccount={can("payments.read")} canReadClinical={can("clinical.read")} canExportData={can("privacy.manage")} />;
+      return <PatientsScreen canWrite={can("patients.write")} canSeeAccount={can("payments.read")} canReadClinical={can("clinical.read")} canExportData={can("privacy.manage")} canSignConsents={can("consents.sign")} />;
     case "podiatrists":
       return <PodiatristsScreen canWrite={can("podiatrists.write")} />;
     case "schedules":
