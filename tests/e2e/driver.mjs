@@ -384,6 +384,26 @@ export class Session {
     });
   }
 
+  /** Draws one stroke on `css` with the pointer: pressed at the first point, moved through the
+   * others, released; points are offsets from the element's centre, in CSS pixels. */
+  drawOn(css, points) {
+    return this.step(`draw on ${css}`, 20_000, async () => {
+      const el = await this.lookup(css);
+      const at = ([x, y], duration) => ({ type: "pointerMove", duration, origin: { [ELEMENT]: el }, x, y });
+      await this.cmd("POST", "/actions", {
+        actions: [
+          {
+            type: "pointer",
+            id: "pen",
+            parameters: { pointerType: "mouse" },
+            actions: [at(points[0], 0), { type: "pointerDown", button: 0 }, ...points.slice(1).map((p) => at(p, 25)), { type: "pointerUp", button: 0 }],
+          },
+        ],
+      });
+      await this.cmd("DELETE", "/actions");
+    });
+  }
+
   /** Signs up the first admin and signs in (fresh database). */
   async firstAdminAndLogin(displayName, username, password) {
     await this.find("[data-test=first-admin-form]", 60_000);

@@ -153,6 +153,10 @@ async fn the_demo_clinic_opens_with_three_months_of_history(pool: PgPool) {
     let short = count(&pool, "SELECT count(*) FROM products WHERE stock_on_hand <= min_stock").await;
     assert_eq!((ledger_off, short), (0, 0), "the ledger is the stock, above every minimum");
 
+    let templates: Vec<String> =
+        sqlx::query_scalar("SELECT kind::text FROM consent_templates ORDER BY kind").fetch_all(&pool).await.unwrap();
+    assert_eq!(templates, ["clinical_photos", "nail_surgery"], "consent letters ready to sign");
+
     let rollups: String = sqlx::query_scalar(ALL_ROLLUPS).fetch_one(&pool).await.unwrap();
     sqlx::query("SELECT stats_rebuild()").execute(&pool).await.unwrap();
     let rebuilt: String = sqlx::query_scalar(ALL_ROLLUPS).fetch_one(&pool).await.unwrap();

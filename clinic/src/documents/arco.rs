@@ -16,6 +16,9 @@ struct Labels {
     intro: &'static str,
     printed: &'static str,
     rows: &'static str,
+    /// After the first characters of a value too long to print (a signed letter's file, the strokes
+    /// of a signature): where the whole of it is.
+    cut: &'static str,
     /// The sections' titles, by table; a table not named here keeps its own name.
     tables: &'static [(&'static str, &'static str)],
 }
@@ -27,10 +30,13 @@ const ES: Labels = Labels {
             y el registro de quién consultó o cambió cada dato y cuándo.",
     printed: "Emitido el",
     rows: "registros",
+    cut: "caracteres; completo en la exportación JSON",
     tables: &[
         ("patients", "Datos personales"),
         ("privacy_consents", "Consentimientos y finalidades"),
         ("arco_requests", "Solicitudes ARCO"),
+        ("consent_letters", "Cartas de consentimiento"),
+        ("consent_revocations", "Revocaciones de cartas"),
         ("appointments", "Citas"),
         ("patient_histories", "Historia clínica"),
         ("visits", "Notas de evolución"),
@@ -51,10 +57,13 @@ const EN: Labels = Labels {
             and the record of who read or changed each item and when.",
     printed: "Issued on",
     rows: "records",
+    cut: "characters; whole in the JSON export",
     tables: &[
         ("patients", "Personal details"),
         ("privacy_consents", "Consents and purposes"),
         ("arco_requests", "ARCO requests"),
+        ("consent_letters", "Consent letters"),
+        ("consent_revocations", "Revoked letters"),
         ("appointments", "Appointments"),
         ("patient_histories", "Medical history"),
         ("visits", "Clinical notes"),
@@ -68,16 +77,26 @@ const EN: Labels = Labels {
     ],
 };
 
-/// A field's value as the patient reads it: text as it is, other values as JSON.
-fn shown(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(s) if s.trim().is_empty() => None,
-        Value::String(s) => Some(s.clone()),
-        Value::Object(o) if o.is_empty() => None,
-        Value::Array(a) if a.is_empty() => None,
-        other => Some(other.to_string()),
+/// The longest value printed whole; a longer one prints its first `CUT_TO` characters and its length.
+const LONGEST: usize = 2000;
+const CUT_TO: usize = 120;
+
+/// A field's value as the patient reads it: text as it is, other values as JSON, a very long one
+/// cut (`cut` says where the rest is).
+fn shown(value: &Value, cut: &str) -> Option<String> {
+    let text = match value {
+        Value::Null => return None,
+        Value::String(s) if s.trim().is_empty() => return None,
+        Value::String(s) => s.clone(),
+        Value::Object(o) if o.is_empty() => return None,
+        Value::Array(a) if a.is_empty() => return None,
+        other => other.to_string(),
+    };
+    let length = text.chars().count();
+    if length <= LONGEST {
+        return Some(text);
     }
+    Some(format!("{}… ({length} {cut})", text.chars().take(CUT_TO).collect::<String>()))
 }
 
 /// The export as a PDF. `data` is `patient_data`'s answer: an object of tables, each an array of
@@ -117,7 +136,7 @@ pub fn access_export(
             page.rule();
             let fields = row.as_object().into_iter().flatten();
             for (field, value) in fields {
-                if let Some(text) = shown(value) {
+                if let Some(text) = shown(value, l.cut) {
                     page.paragraph(MARGIN + 8.0, &format!("{field}: {text}"), 8.5, false);
                 }
             }
@@ -133,11 +152,14 @@ mod tests {
 
     #[test]
     fn values_show_as_text_and_empty_ones_not_at_all() {
-        assert_eq!(shown(&json!("Rosa")), Some("Rosa".into()));
-        assert_eq!(shown(&json!(null)), None);
-        assert_eq!(shown(&json!("  ")), None);
-        assert_eq!(shown(&json!({})), None);
-        assert_eq!(shown(&json!(3)), Some("3".into()));
-        assert_eq!(shown(&json!({ "a": 1 })), Some("{\"a\":1}".into()));
+        assert_eq!(shown(&json!("Rosa"), "…"), Some("Rosa".into()));
+        assert_eq!(shown(&json!(null), "…"), None);
+        assert_eq!(shown(&json!("  "), "…"), None);
+        assert_eq!(shown(&json!({}), "…"), None);
+        assert_eq!(shown(&json!(3), "…"), Some("3".into()));
+        assert_eq!(shown(&json!({ "a": 1 }), "…"), Some("{\"a\":1}".into()));
+        let file = format!("\\x{}", "25".repeat(5000));
+        let printed = shown(&json!(file), "caracteres").unwrap();
+        assert!(printed.ends_with("… (10002 caracteres)") && printed.chars().count() < 150, "{printed}");
     }
 }

@@ -181,3 +181,39 @@ Derechos ARCO: puede pedir en recepción el acceso a sus datos, su rectificació
 oponerse a las finalidades voluntarias. Respondemos en un plazo máximo de veinte días hábiles. La \
 cancelación bloquea su expediente hasta que venza el plazo legal de conservación; después se suprime.\n\n\
 Cambios: cualquier cambio a este aviso se le dará a conocer en recepción.";
+
+/// The layout of the demo clinic's consent letters: every NOM-004 10.1.1 content in its place.
+const LETTER_BODY: &str = "{{establecimiento}}\n{{titulo}}\nLugar y fecha: {{lugar_y_fecha}}\n\n\
+Yo, {{paciente}}, declaro que {{profesional}} me explicó de forma clara el procedimiento siguiente, \
+sus alternativas, riesgos y beneficios, y que resolvió mis dudas. Autorizo: {{acto}}.\n\n\
+Riesgos y beneficios esperados: {{riesgos_y_beneficios}}\n\n{{contingencias}}\n\n\
+Sé que puedo revocar esta autorización antes del procedimiento.\n{{firmas}}";
+
+/// The demo clinic's consent templates (kind, title, act, risks and benefits, contingencies,
+/// witnesses): nail surgery with two witnesses, clinical photos without.
+pub const CONSENT_TEMPLATES: &[(&str, &str, &str, &str, &str, i16)] = &[
+    (
+        "nail_surgery",
+        "Carta de consentimiento bajo información para cirugía ungueal",
+        "Avulsión parcial o total de la lámina ungueal, o matricectomía, con anestesia local",
+        "Riesgos: dolor, sangrado, infección, reacción a la anestesia, recidiva o uña deformada. \
+Beneficios: alivio del dolor y de la inflamación, resolución de la uña encarnada.",
+        "Autorizo al personal de la clínica a atender las contingencias y urgencias que deriven del acto \
+autorizado, con libertad prescriptiva.",
+        2,
+    ),
+    (
+        "clinical_photos",
+        "Carta de consentimiento para fotografías clínicas",
+        "Tomar fotografías clínicas de mis pies para mi expediente y el seguimiento de mi tratamiento",
+        "Riesgos: ninguno para mi salud; las fotos forman parte de mi expediente y se protegen como él. \
+Beneficios: seguimiento preciso de la evolución.",
+        "Autorizo al personal de la clínica a atender las contingencias que deriven de la toma de fotografías.",
+        0,
+    ),
+];
+
+/// The body of a demo template: the two-witness one gains their place.
+pub fn letter_body(witnesses: i16) -> String {
+    if witnesses > 0 { format!("{LETTER_BODY}\n{{{{testigos}}}}") } else { LETTER_BODY.to_string() }
+}

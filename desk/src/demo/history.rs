@@ -96,6 +96,7 @@ async fn add(conn: &mut PgConnection, desk: &str) -> AppResult<()> {
     let first_seen = first_visits(&book);
     write_histories(conn, &mut rng, &first_seen).await?;
     write_consents(conn, &mut rng, &first_seen, reception, time::day_bounds(tz, first).0).await?;
+    write_consent_templates(conn, reception, time::day_bounds(tz, first).0).await?;
     write_charges(conn, &book, reception).await?;
     write_supplies(conn, &book, catalog.supplier, reception).await?;
     let cortes = close_days(conn, &mut rng, tz, &book, reception).await?;
@@ -868,6 +869,30 @@ async fn write_consents(
     )
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// The demo clinic's consent-letter templates, version 1, published on the history's first day.
+async fn write_consent_templates(conn: &mut PgConnection, by: Uuid, since: DateTime<Utc>) -> AppResult<()> {
+    for &(kind, title, act, risks, contingencies, witnesses) in clinical::CONSENT_TEMPLATES {
+        sqlx::query!(
+            "INSERT INTO consent_templates (id, kind, version, title, act, risks_benefits, contingencies, body, witnesses,
+                                            published_by, published_at)
+             VALUES ($1, $2::text::consent_kind, 1, $3, $4, $5, $6, $7, $8, $9, $10)",
+            Uuid::now_v7(),
+            kind,
+            title,
+            act,
+            risks,
+            contingencies,
+            clinical::letter_body(witnesses),
+            witnesses,
+            by,
+            since
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 

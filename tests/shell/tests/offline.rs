@@ -1083,3 +1083,77 @@ fn a_desk_pointed_at_another_clinic_keeps_nothing_of_this_one_and_loses_nothing_
     );
     assert_eq!(left, "0", "no patient, appointment, draft or sign-in of this clinic stays");
 }
+
+/// A consent letter signed while the server is away: the podiatrist's password opens their key on
+/// this desk, the letter is checked against the templates the desk keeps and waits in the outbox;
+/// when the server is back it lands once, made into its PDF/A then, dated when it was signed.
+#[test]
+fn a_consent_letter_signed_without_the_server_lands_once_dated_when_it_was_signed() {
+    use podoclinic_desk::store::outbox;
+    let db = fresh_db();
+    let pool = db.pool.clone();
+    let (rosa, template) = tauri::async_runtime::block_on(async {
+        let admin = first_admin(&pool).await;
+        podiatrist(&pool, &admin, "Dra. Ana Ruiz", Some(admin.id)).await;
+        let rosa = patient(&pool, &admin, "Rosa", "Cruz", "").await;
+        let input = serde_json::from_value(json!({
+            "id": uuid::Uuid::now_v7(), "kind": "nail_surgery", "title": "Carta de consentimiento", "act": "Avulsión de uña",
+            "risksBenefits": "Dolor; alivio.", "contingencies": "Autorizo atender urgencias.", "witnesses": 0,
+            "body": "{{establecimiento}}\n{{titulo}}\n{{lugar_y_fecha}}\n{{acto}}\n{{riesgos_y_beneficios}}\n{{contingencias}}\n{{firmas}}",
+        }))
+        .unwrap();
+        let template =
+            podoclinic_clinic::consents::service::publish_template(&ctx_of(&pool, &admin).await, input).await;
+        (rosa, template.unwrap().id)
+    });
+    let app = desk(&pool, &temp_paths().data_dir.join("store"), true);
+    app.invoke("login", json!({ "input": { "username": "admin", "password": ADMIN_PASSWORD } })).unwrap();
+    let templates = app.invoke("list_consent_templates", json!({})).unwrap();
+    app.state().health.set(DbStatus::Offline { since: Utc::now() });
+    assert_eq!(app.invoke("list_consent_templates", json!({})).unwrap(), templates, "the letter to read, kept here");
+
+    let id = uuid::Uuid::now_v7();
+    let stroke: Vec<Value> = (0..30).map(|i| json!({ "x": 10 + i * 10, "y": 60 + (i % 5) * 8, "t": i * 15 })).collect();
+    let sign = |password: &str| {
+        app.invoke(
+            "sign_consent_letter",
+            json!({ "input": {
+            "id": id, "patientId": rosa, "templateId": template, "detail": "", "signer": "patient",
+            "representative": "", "relationship": "", "witnesses": [],
+            "signature": { "width": 400, "height": 150, "strokes": [stroke] } }, "password": password, "lang": "es" }),
+        )
+    };
+    assert_eq!(
+        sign("no es la clave").unwrap_err(),
+        json!({ "kind": "validation", "field": "password", "key": "wrong_password" })
+    );
+    let before = Utc::now();
+    assert_eq!(sign(ADMIN_PASSWORD).unwrap(), json!({ "kind": "kept", "id": id }));
+    assert_eq!(sign(ADMIN_PASSWORD).unwrap(), json!({ "kind": "kept", "id": id }), "signed twice, kept once");
+    let signed_here = Utc::now();
+    assert_eq!(app.invoke("get_desk_store", json!({})).unwrap()["outbox"], json!({ "pending": 1, "conflicts": 0 }));
+    assert_eq!(count(&pool, "SELECT count(*) FROM consent_letters"), 0, "nothing reached the server yet");
+
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    app.state().health.set(DbStatus::Online);
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    tauri::async_runtime::block_on(outbox::replay(&app.state())).unwrap();
+    assert_eq!(count_id(&pool, "SELECT count(*) FROM consent_letters WHERE id = $1", id), 1);
+    let signed_at: chrono::DateTime<Utc> = tauri::async_runtime::block_on(
+        sqlx::query_scalar("SELECT signed_at FROM consent_letters WHERE id = $1").bind(id).fetch_one(&pool),
+    )
+    .unwrap();
+    assert!(before <= signed_at && signed_at <= signed_here, "dated when the desk took the signature: {signed_at}");
+    let letters = app.invoke("list_consent_letters", json!({ "patientId": rosa })).unwrap();
+    assert_eq!(
+        (letters[0]["id"].as_str(), letters[0]["inForce"].as_bool()),
+        (Some(id.to_string().as_str()), Some(true))
+    );
+    assert_eq!(
+        count_id(&pool, "SELECT count(*) FROM audit_log WHERE action = 'consent.sign' AND entity_id = $1::text", id),
+        1
+    );
+    // The same signing sent again with the server: the letter it already is.
+    assert_eq!(sign(ADMIN_PASSWORD).unwrap()["letter"]["id"], json!(id));
+    assert_eq!(app.invoke("get_desk_store", json!({})).unwrap()["outbox"], json!({ "pending": 0, "conflicts": 0 }));
+}
