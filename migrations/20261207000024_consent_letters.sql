@@ -7,14 +7,19 @@ CREATE DOMAIN consent_kind AS text
     CHECK (VALUE IN ('nail_surgery', 'minor_surgery', 'clinical_photos', 'minor_patient'));
 
 -- The placeholder of NOM-004 10.1.1 a template's body lacks, or NULL when it has them all (the
--- witnesses' one only when the template asks for witnesses). The one rule, used by the table's
--- CHECK and by the app to name what is missing.
+-- witnesses' one only when the template asks for witnesses). The signatures' places, where the
+-- letter draws the signing lines, stand alone on a line. The one rule, used by the table's CHECK
+-- and by the app to name what is missing.
 CREATE FUNCTION consent_template_missing(body text, witnesses integer) RETURNS text LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, public, pg_temp
     RETURN (SELECT p FROM unnest(ARRAY['{{establecimiento}}', '{{titulo}}', '{{lugar_y_fecha}}', '{{acto}}',
                                        '{{riesgos_y_beneficios}}', '{{contingencias}}', '{{firmas}}',
                                        CASE WHEN witnesses > 0 THEN '{{testigos}}' END]) WITH ORDINALITY AS x (p, n)
-            WHERE p IS NOT NULL AND strpos(body, p) = 0 ORDER BY n LIMIT 1);
+            WHERE p IS NOT NULL
+              AND CASE WHEN p IN ('{{firmas}}', '{{testigos}}')
+                       THEN NOT EXISTS (SELECT 1 FROM regexp_split_to_table(body, E'\r?\n') AS l (line) WHERE btrim(line) = p)
+                       ELSE strpos(body, p) = 0 END
+            ORDER BY n LIMIT 1);
 
 CREATE TABLE consent_templates (
     id                 uuid PRIMARY KEY,
@@ -81,20 +86,27 @@ CREATE TABLE consent_revocations (
     CONSTRAINT consent_revocations_reason_len CHECK (char_length(reason) <= 2000)
 );
 
--- A letter names the witnesses its template asks for, and the template's version is the latest
--- when it is written (a letter is never signed on a superseded text).
+-- The version of a kind's template in force at an instant: the latest published by then. A letter
+-- is signed on it (one signed without the server is sent later, on the version it was shown).
+CREATE FUNCTION consent_template_at(wanted consent_kind, at timestamptz) RETURNS uuid LANGUAGE sql STABLE
+    SET search_path = pg_catalog, public, pg_temp
+    RETURN (SELECT id FROM public.consent_templates WHERE kind = wanted AND published_at <= at
+            ORDER BY version DESC LIMIT 1);
+
+-- A letter names the witnesses its template asks for, and is signed on the template's version in
+-- force when it was signed (never on a superseded text, nor before the text existed).
 CREATE FUNCTION consent_letters_check() RETURNS trigger LANGUAGE plpgsql
     SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     t public.consent_templates;
 BEGIN
     SELECT * INTO t FROM public.consent_templates WHERE id = NEW.template_id;
-    IF NEW.source = 'desk' AND cardinality(array_remove(NEW.witnesses, '')) < t.witnesses THEN
+    IF cardinality(array_remove(NEW.witnesses, '')) < t.witnesses THEN
         RAISE EXCEPTION 'the template asks for % witnesses', t.witnesses
             USING ERRCODE = 'check_violation', CONSTRAINT = 'consent_letters_witnesses';
     END IF;
-    IF EXISTS (SELECT 1 FROM public.consent_templates n WHERE n.kind = t.kind AND n.version > t.version) THEN
-        RAISE EXCEPTION 'a newer version of the template exists'
+    IF public.consent_template_at(t.kind, NEW.signed_at) IS DISTINCT FROM t.id THEN
+        RAISE EXCEPTION 'not the template in force when the letter was signed'
             USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'consent_letters_template_superseded';
     END IF;
     RETURN NEW;
@@ -148,6 +160,25 @@ END;
 $$;
 CREATE TRIGGER visit_procedures_need_consent BEFORE INSERT OR UPDATE ON visit_procedures
     FOR EACH ROW EXECUTE FUNCTION visit_procedures_need_consent();
+
+-- Nor is a note signed with such a procedure once its letter was revoked or lapsed.
+CREATE FUNCTION visits_sign_needs_consent() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM public.visit_procedures vp JOIN public.treatments t ON t.id = vp.treatment_id
+        WHERE vp.visit_id = NEW.id AND t.requires_consent IS NOT NULL
+          AND NOT public.consent_in_force(NEW.patient_id, t.requires_consent, now())
+    ) THEN
+        RAISE EXCEPTION 'a procedure of the note needs a signed consent letter'
+            USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'visit_procedures_need_consent';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER visits_sign_needs_consent BEFORE UPDATE OF signed_at ON visits
+    FOR EACH ROW WHEN (OLD.signed_at IS NULL AND NEW.signed_at IS NOT NULL)
+    EXECUTE FUNCTION visits_sign_needs_consent();
 
 -- Podiatrists sign letters with their patients.
 UPDATE roles SET permissions = array_append(permissions, 'consents.sign') WHERE builtin = 'podiatrist';

@@ -97,8 +97,22 @@ async fn templates_hold_every_nom004_placeholder_and_come_in_versions(pool: PgPo
         AppError::validation("risksBenefits", "required")
     );
 
+    let a_line = TemplateInput {
+        body: BODY.replace("{{firmas}}", "Firmas: {{firmas}}"),
+        ..template(ConsentKind::NailSurgery, 0)
+    };
+    assert_eq!(
+        consents::publish_template(&ctx, a_line).await.unwrap_err(),
+        AppError::TemplateIncomplete { placeholder: "{{firmas}}".into() },
+        "the signatures' place stands on its own line, where the letter draws the lines"
+    );
+
+    // Published through the desks' own login, as a LAN desk does.
+    let desk = desk_login(&pool).await;
+    let admin = podoclinic_clinic::auth::repo::list_users(&pool).await.unwrap().remove(0);
+    let on_desk = podoclinic_clinic::auth::Ctx::for_user(&desk, admin.id, "test-desk").await.unwrap();
     let first = template(ConsentKind::NailSurgery, 0);
-    let v1 = consents::publish_template(&ctx, first.clone()).await.unwrap();
+    let v1 = consents::publish_template(&on_desk, first.clone()).await.unwrap();
     assert_eq!(v1.version, 1);
     assert_eq!(consents::publish_template(&ctx, first).await.unwrap(), v1, "a retry is the same version");
     let v2 = consents::publish_template(&ctx, template(ConsentKind::NailSurgery, 0)).await.unwrap();
@@ -110,7 +124,6 @@ async fn templates_hold_every_nom004_placeholder_and_come_in_versions(pool: PgPo
 
     // The desk's own login: a template is never rewritten, and one without the law's contents is
     // refused even written by hand.
-    let desk = desk_login(&pool).await;
     let err = sqlx::query("UPDATE consent_templates SET body = 'nada'").execute(&desk).await.unwrap_err();
     assert_eq!(sqlstate(&err).as_deref(), Some("42501"), "{err}");
     let forged = sqlx::query(
@@ -137,12 +150,12 @@ async fn a_letter_signed_at_the_desk_is_a_pdfa_whose_digest_is_in_the_audit_chai
     let pod = podiatrist_ctx(&pool, &admin).await;
 
     assert_eq!(
-        consents::sign(&ctx, letter(rosa, t.id), Utc::now(), Lang::Es).await.unwrap_err(),
+        consents::sign(&ctx, letter(rosa, t.id), None, Lang::Es).await.unwrap_err(),
         AppError::conflict("not_a_podiatrist", None),
         "the professional who informs signs: the admin is none"
     );
     assert_eq!(
-        consents::sign(&pod, letter(rosa, t.id), Utc::now(), Lang::Es).await.unwrap_err(),
+        consents::sign(&pod, letter(rosa, t.id), None, Lang::Es).await.unwrap_err(),
         AppError::validation("witnesses", "required")
     );
     let dot = LetterInput {
@@ -150,7 +163,7 @@ async fn a_letter_signed_at_the_desk_is_a_pdfa_whose_digest_is_in_the_audit_chai
         ..letter(rosa, t.id)
     };
     assert_eq!(
-        consents::sign(&pod, dot, Utc::now(), Lang::Es).await.unwrap_err(),
+        consents::sign(&pod, dot, None, Lang::Es).await.unwrap_err(),
         AppError::validation("signature", "signature_missing")
     );
     let witnesses = vec![
@@ -158,11 +171,11 @@ async fn a_letter_signed_at_the_desk_is_a_pdfa_whose_digest_is_in_the_audit_chai
         Witness { name: "Marta Gil".into(), signature: ink(1) },
     ];
     let input = LetterInput { witnesses, ..letter(rosa, t.id) };
-    let signed = consents::sign(&pod, input.clone(), Utc::now(), Lang::Es).await.unwrap();
+    let signed = consents::sign(&pod, input.clone(), None, Lang::Es).await.unwrap();
     assert_eq!((signed.kind, signed.version, signed.source.as_str()), (ConsentKind::NailSurgery, 1, "desk"));
     assert!(signed.in_force && signed.sha256.len() == 64, "{signed:?}");
     assert_eq!(signed.witnesses, ["Luis Pérez", "Marta Gil"]);
-    assert_eq!(consents::sign(&pod, input, Utc::now(), Lang::Es).await.unwrap(), signed, "a retry is one letter");
+    assert_eq!(consents::sign(&pod, input, None, Lang::Es).await.unwrap(), signed, "a retry is one letter");
     let strokes: i32 =
         sqlx::query_scalar("SELECT jsonb_array_length(strokes -> 'signature' -> 'strokes') FROM consent_letters")
             .fetch_one(&pool)
@@ -213,12 +226,33 @@ async fn a_letter_signed_at_the_desk_is_a_pdfa_whose_digest_is_in_the_audit_chai
     let err = sqlx::query("UPDATE consent_letters SET detail = 'otro'").execute(&pool).await.unwrap_err();
     assert_eq!(AppError::from(err), AppError::conflict("append_only", None));
 
-    // A newer template: the old version is no longer signed.
-    consents::publish_template(&ctx, template(ConsentKind::NailSurgery, 0)).await.unwrap();
+    // A newer template: the old version is no longer signed now; a letter a desk without its
+    // server took before the new version was published lands on the version it showed.
+    let shown_at = Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let v2 = consents::publish_template(&ctx, template(ConsentKind::NailSurgery, 0)).await.unwrap();
+    let on_v1 = || LetterInput {
+        witnesses: vec![
+            Witness { name: "Luis Pérez".into(), signature: ink(1) },
+            Witness { name: "Marta Gil".into(), signature: ink(1) },
+        ],
+        ..letter(rosa, t.id)
+    };
     assert_eq!(
-        consents::sign(&pod, letter(rosa, t.id), Utc::now(), Lang::Es).await.unwrap_err(),
+        consents::sign(&pod, on_v1(), None, Lang::Es).await.unwrap_err(),
         AppError::conflict("template_superseded", Some("templateId"))
     );
+    let kept = consents::sign(&pod, on_v1(), Some(shown_at), Lang::Es).await.unwrap();
+    assert_eq!((kept.version, kept.signed_at.timestamp_micros()), (1, shown_at.timestamp_micros()));
+    let before_v1 = Some(shown_at - Duration::days(1));
+    assert_eq!(
+        consents::sign(&pod, letter(rosa, v2.id), before_v1, Lang::Es).await.unwrap_err(),
+        AppError::conflict("template_superseded", Some("templateId")),
+        "nor signed on a text that did not exist yet"
+    );
+    let future =
+        consents::sign(&pod, letter(rosa, v2.id), Some(Utc::now() + Duration::hours(2)), Lang::Es).await.unwrap();
+    assert!(future.signed_at <= Utc::now() + Duration::seconds(5), "a desk's fast clock never dates a letter ahead");
 }
 
 /// A treatment that needs a letter is refused without one in force, naming both; signed, it is
@@ -263,12 +297,19 @@ async fn a_treatment_needing_consent_is_refused_without_a_letter_in_force(pool: 
         .unwrap_err();
     assert_eq!(AppError::from(forged), AppError::conflict("consent_required", Some("procedures")));
 
-    // A letter signed more than a year ago covers nothing today.
-    let old = consents::sign(&pod, letter(rosa, t.id), Utc::now() - Duration::days(400), Lang::Es).await.unwrap();
+    // A letter signed more than a year ago (on a template the clinic had then) covers nothing today.
+    for sql in [
+        "ALTER TABLE consent_templates DISABLE TRIGGER consent_templates_append_only",
+        "UPDATE consent_templates SET published_at = now() - interval '2 years'",
+        "ALTER TABLE consent_templates ENABLE TRIGGER consent_templates_append_only",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await.unwrap();
+    }
+    let old = consents::sign(&pod, letter(rosa, t.id), Some(Utc::now() - Duration::days(400)), Lang::Es).await.unwrap();
     assert!(!old.in_force);
     assert_eq!(visits::save(&pod, with_surgery.clone()).await.unwrap_err(), refused);
 
-    let signed = consents::sign(&pod, letter(rosa, t.id), Utc::now(), Lang::En).await.unwrap();
+    let signed = consents::sign(&pod, letter(rosa, t.id), None, Lang::En).await.unwrap();
     let saved = visits::save(&pod, with_surgery.clone()).await.unwrap();
     assert_eq!(saved.procedures.len(), 1);
 

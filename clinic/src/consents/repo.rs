@@ -32,14 +32,31 @@ pub async fn template(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Tem
     .await?)
 }
 
+/// The version of `kind`'s template in force at `at` (the database's rule, `consent_template_at`).
+pub async fn template_at(db: impl PgExecutor<'_>, kind: ConsentKind, at: DateTime<Utc>) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!("SELECT consent_template_at($1, $2)", kind as ConsentKind, at).fetch_one(db).await?)
+}
+
+/// The database's clock: a letter is dated by it, never by a desk's.
+pub async fn now(db: impl PgExecutor<'_>) -> AppResult<DateTime<Utc>> {
+    Ok(sqlx::query_scalar!(r#"SELECT now() AS "now!""#).fetch_one(db).await?)
+}
+
 /// The placeholder a body lacks (the database's rule), or None.
 pub async fn missing_placeholder(db: impl PgExecutor<'_>, body: &str, witnesses: i16) -> AppResult<Option<String>> {
     Ok(sqlx::query_scalar!("SELECT consent_template_missing($1, $2)", body, i32::from(witnesses)).fetch_one(db).await?)
 }
 
-/// Publishes the kind's next version (the table is locked so two admins cannot both make it).
+/// Publishes the kind's next version. A named lock on the kind (lock order: step 2) makes two
+/// admins publishing at once take turns, so they never both make version N. (Not a table lock:
+/// the desks' login may not take one.)
 pub async fn insert_template(conn: &mut PgConnection, t: &TemplateInput, by: Uuid) -> AppResult<()> {
-    sqlx::query!("LOCK TABLE consent_templates IN SHARE ROW EXCLUSIVE MODE").execute(&mut *conn).await?;
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtext('podoclinic.consent_templates.' || $1::consent_kind::text))",
+        t.kind as ConsentKind
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     sqlx::query!(
         "INSERT INTO consent_templates (id, kind, version, title, act, risks_benefits, contingencies, body, witnesses, published_by)
          VALUES ($1, $2::consent_kind, (SELECT coalesce(max(version), 0) + 1 FROM consent_templates WHERE kind = $2::consent_kind),

@@ -94,16 +94,17 @@ pub(crate) struct Signing {
     pub tz: chrono_tz::Tz,
 }
 
+/// `at`: when the letter is (or was) signed; the template must be the version in force then.
 pub(crate) async fn signing(
     conn: &mut sqlx::PgConnection,
     ctx: &Ctx,
     patient: Uuid,
     template: Uuid,
+    at: DateTime<Utc>,
 ) -> AppResult<Signing> {
     ensure_open(&mut *conn, patient).await?;
     let template = repo::template(&mut *conn, template).await?.ok_or_else(|| AppError::not_found("template"))?;
-    let current = repo::current_templates(&mut *conn).await?;
-    if !current.iter().any(|t| t.id == template.id) {
+    if repo::template_at(&mut *conn, template.kind, at).await? != Some(template.id) {
         return Err(AppError::conflict("template_superseded", Some("templateId")));
     }
     let patient = patients::repo::find(&mut *conn, patient).await?.ok_or_else(|| AppError::not_found("patient"))?;
@@ -121,19 +122,18 @@ pub(crate) async fn signing(
 /// drew their signatures, and the signed-in podiatrist confirmed with their password (checked by
 /// the caller, as an unlock is). The letter is made here once as a PDF/A with the strokes drawn
 /// in, stored with the strokes as drawn, and its SHA-256 (the database's, from the stored bytes)
-/// enters the audit chain. `signed_at`: when the desk took the signatures (now, or when a desk
-/// without its server kept them). Idempotent by id.
+/// enters the audit chain. Dated by the database's clock; `kept_at`: when a desk without its
+/// server took the signatures (never later than the database's now). Idempotent by id.
 #[tracing::instrument(skip_all, fields(letter_id = %input.id))]
-pub async fn sign(ctx: &Ctx, input: LetterInput, signed_at: DateTime<Utc>, lang: Lang) -> AppResult<Letter> {
+pub async fn sign(ctx: &Ctx, input: LetterInput, kept_at: Option<DateTime<Utc>>, lang: Lang) -> AppResult<Letter> {
     let input = input.parse()?;
     let mut tx = ctx.pool.begin().await?;
     if let Some(stored) = db::replayed(&mut tx, &input).await? {
         return Ok(stored);
     }
-    let s = signing(&mut tx, ctx, input.patient_id, input.template_id).await?;
-    if input.witnesses.len() < usize::try_from(s.template.witnesses).unwrap_or(0) {
-        return Err(AppError::validation("witnesses", "required"));
-    }
+    let now = repo::now(&mut *tx).await?;
+    let signed_at = kept_at.map_or(now, |at| at.min(now));
+    let s = signing(&mut tx, ctx, input.patient_id, input.template_id, signed_at).await?;
     let strokes = json!({
         "signature": input.signature,
         "witnesses": input.witnesses,
@@ -236,10 +236,9 @@ pub async fn attach_scan(ctx: &Ctx, input: ScanInput, bytes: Vec<u8>) -> AppResu
     if let Some(stored) = db::replayed(&mut tx, &input).await? {
         return Ok(stored);
     }
-    let s = signing(&mut tx, ctx, input.patient_id, input.template_id).await?;
-    if input.witnesses.len() < usize::try_from(s.template.witnesses).unwrap_or(0) {
-        return Err(AppError::validation("witnesses", "required"));
-    }
+    let now = repo::now(&mut *tx).await?;
+    let signed_at = end_of(input.signed_on, time::zone(&mut *tx).await?).min(now);
+    let s = signing(&mut tx, ctx, input.patient_id, input.template_id, signed_at).await?;
     let letter = NewLetter {
         id: input.id,
         patient_id: input.patient_id,
@@ -253,15 +252,16 @@ pub async fn attach_scan(ctx: &Ctx, input: ScanInput, bytes: Vec<u8>) -> AppResu
         strokes: None,
         document: &bytes,
         media_type,
-        signed_at: signed_on_noon(input.signed_on, s.tz).min(Utc::now()),
+        signed_at,
     };
     finish(tx, ctx, &letter, Action::ConsentScan).await
 }
 
-/// A day signed on paper as an instant: its noon in the clinic's zone.
-fn signed_on_noon(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
-    let (start, _) = time::day_bounds(tz, day);
-    start + chrono::Duration::hours(12)
+/// A day signed on paper as an instant: its last second in the clinic's zone (the letter is then
+/// on the version in force as that day ended; a scan attached the same day, on the current one).
+fn end_of(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    let (_, end) = time::day_bounds(tz, day);
+    end - chrono::Duration::seconds(1)
 }
 
 /// Revokes a letter: an addendum, the letter stays as signed; from now on it covers nothing.

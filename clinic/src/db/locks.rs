@@ -8,7 +8,9 @@
 //!
 //! 1. **The create's id** (`db::replayed`): a transaction-scoped advisory lock on the client-made
 //!    id, the first lock of every create, so a retry waits for its original.
-//! 2. **Named advisory locks** (`auth::repo::lock_first_admin`, `lock_admins`).
+//! 2. **Named advisory locks** (`auth::repo::lock_first_admin`, `lock_admins`; publishing a
+//!    privacy notice or a consent template, `privacy::repo::insert_notice`,
+//!    `consents::repo::insert_template`).
 //! 3. **A user** (`auth::repo::credentials_for_update`, login and unlock).
 //! 4. **A patient** (`billing::repo::lock_patient`): one charge or payment at a time per patient.
 //!    Answering an ARCO request locks the request first (`privacy::repo::lock_request`; nothing else

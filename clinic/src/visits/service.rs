@@ -127,6 +127,9 @@ pub async fn sign(ctx: &Ctx, id: Uuid, override_stock: bool) -> AppResult<Visit>
         return Ok(before);
     }
     check_signable(before.risk_category, &before.diagnoses, &before.plan)?;
+    // A letter revoked (or lapsed) since the draft was saved: the note cannot record the act.
+    let treatments: Vec<Uuid> = before.procedures.iter().map(|p| p.treatment_id).collect();
+    crate::consents::service::require_for(&mut *tx, before.patient_id, &treatments).await?;
     // Lock order (`db::locks`): the visit (held), its appointment, the products it uses, and only
     // then the appointment's update, whose triggers write the day's rollups.
     crate::appointments::repo::lock(&mut tx, before.appointment_id).await?;

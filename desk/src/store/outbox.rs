@@ -255,7 +255,7 @@ impl Write {
             }
             Write::Expense { input, .. } => podoclinic_clinic::expenses::service::record(ctx, input).await.map(drop),
             Write::SignConsent { input, at, lang } => {
-                podoclinic_clinic::consents::service::sign(ctx, input, at, lang).await.map(drop)
+                podoclinic_clinic::consents::service::sign(ctx, input, Some(at), lang).await.map(drop)
             }
             Write::SignIn { unlock, at } => audit_sign_in(ctx, id, unlock, at).await,
             Write::SignInFailed { .. } => Err(AppError::internal("a failed sign-in is the desk's report")),
@@ -1102,6 +1102,13 @@ pub async fn amend(state: &AppState, id: Uuid, write: Write) -> AppResult<()> {
     let before = readable(&entry).ok_or_else(|| AppError::not_found("outbox"))?;
     if before.kind() != write.kind() || before.appointment() != write.appointment() {
         return Err(AppError::validation("write", "outbox_other_write"));
+    }
+    // A signed letter is the signers' and its podiatrist's, who confirmed it with a password: it
+    // is sent again only as it was signed and by its author, or given up; never amended.
+    if let Write::SignConsent { .. } = &before
+        && (entry.user_id != session.user_id || serde_json::to_value(&before).ok() != serde_json::to_value(&write).ok())
+    {
+        return Err(AppError::conflict("letter_not_amendable", None));
     }
     if write.permission().is_none() {
         return Err(AppError::validation("write", "outbox_other_write"));

@@ -2,7 +2,6 @@
 //! its scan, revocation, and showing a stored letter.
 
 use crate::commands::arg::Arg;
-use chrono::Utc;
 use serde::Serialize;
 use tauri::State;
 use uuid::Uuid;
@@ -104,9 +103,7 @@ pub async fn sign_consent_letter(
             Permission::ConsentsSign,
             input,
             move |ctx, input| async move {
-                service::sign(&ctx, input, Utc::now(), lang)
-                    .await
-                    .map(|letter| Signing::Signed { letter: Box::new(letter) })
+                service::sign(&ctx, input, None, lang).await.map(|letter| Signing::Signed { letter: Box::new(letter) })
             },
             move |writer, input| async move { writer.sign_consent(input, lang).await.map(|id| Signing::Kept { id }) },
         )
@@ -120,16 +117,29 @@ pub async fn sign_consent_letter(
 pub async fn attach_consent_scan(state: State<'_, AppState>, input: Arg<ScanInput>) -> AppResult<Letter> {
     let input = input.0;
     let path = state.picked.path(input.file, PickFor::Scan)?;
-    let meta = tokio::fs::metadata(&path).await.map_err(|_| AppError::validation("file", "pick_again"))?;
-    if meta.len() > service::MAX_SCAN_BYTES as u64 {
-        return Err(AppError::validation("file", "scan_too_large"));
-    }
-    let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::validation("file", "pick_again"))?;
     state
-        .run_on(Permission::ConsentsSign, patient(input.patient_id), (input, bytes), |ctx, (input, bytes)| async move {
+        .run_on(Permission::ConsentsSign, patient(input.patient_id), (input, path), |ctx, (input, path)| async move {
+            let bytes = read_scan(&path).await?;
             service::attach_scan(&ctx, input, bytes).await
         })
         .await
+}
+
+/// The picked scan's bytes: a regular file (opened once, so what is checked is what is read), no
+/// larger than a letter keeps.
+async fn read_scan(path: &std::path::Path) -> AppResult<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let again = |_| AppError::validation("file", "pick_again");
+    let file = tokio::fs::File::open(path).await.map_err(again)?;
+    if !file.metadata().await.map_err(again)?.is_file() {
+        return Err(AppError::validation("file", "pick_again"));
+    }
+    let mut bytes = Vec::new();
+    file.take(service::MAX_SCAN_BYTES as u64 + 1).read_to_end(&mut bytes).await.map_err(again)?;
+    if bytes.len() > service::MAX_SCAN_BYTES {
+        return Err(AppError::validation("file", "scan_too_large"));
+    }
+    Ok(bytes)
 }
 
 /// Revokes a letter (an addendum; the letter stays as signed and covers nothing from now on).

@@ -267,13 +267,19 @@ export function ConsentsCard(p: { patientId: string; patientName: string; canSig
   const letters = useLoad(() => call(commands.listConsentLetters(p.patientId)), [p.patientId]);
   const templates = useLoad(() => (p.canSign ? call(commands.listConsentTemplates()) : Promise.resolve([])), [p.canSign]);
   const [kind, setKind] = useState("");
+  const [blankFor, setBlankFor] = useState<Signer>("patient");
   const [mode, setMode] = useState<"sign" | "scan" | null>(null);
   const [doc, setDoc] = useState<SavedDocument | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const template = (templates.data ?? []).find((x) => x.kind === kind) ?? templates.data?.[0] ?? null;
-  const blank = useSubmit(async (signer: Signer) => {
-    if (template) setDoc(await call(commands.exportBlankConsent(p.patientId, template.id, signer, docLang())));
+  const blank = useSubmit(async () => {
+    if (template) setDoc(await call(commands.exportBlankConsent(p.patientId, template.id, blankFor, docLang())));
   });
+  // The letter is read and signed on the version in force now (another desk may have published one).
+  const open = async (next: "sign" | "scan") => {
+    await templates.reload();
+    setMode(next);
+  };
   return (
     <Card title={t("consents.title")}>
       <div class="stack" data-test="consents-card">
@@ -299,13 +305,17 @@ export function ConsentsCard(p: { patientId: string; patientName: string; canSig
               <option value={x.kind}>{t(`consents.kinds.${x.kind}`)}</option>
             ))}
           </select>
-          <button type="button" data-test="consent-sign" onClick={() => setMode("sign")}>
+          <button type="button" data-test="consent-sign" onClick={() => void open("sign")}>
             {t("consents.signOnScreen")}
           </button>
-          <button type="button" class="secondary" data-test="consent-blank" disabled={blank.busy} onClick={() => void blank.run("patient")}>
+          <select data-test="blank-signer" aria-label={t("consents.signer")} value={blankFor} onChange={(e) => setBlankFor((e.target as HTMLSelectElement).value === "representative" ? "representative" : "patient")}>
+            <option value="patient">{t("consents.signers.patient")}</option>
+            <option value="representative">{t("consents.signers.representative")}</option>
+          </select>
+          <button type="button" class="secondary" data-test="consent-blank" disabled={blank.busy} onClick={() => void blank.run()}>
             {t("consents.printBlank")}
           </button>
-          <button type="button" class="secondary" data-test="consent-scan" onClick={() => setMode("scan")}>
+          <button type="button" class="secondary" data-test="consent-scan" onClick={() => void open("scan")}>
             {t("consents.attachScan")}
           </button>
         </div>
