@@ -144,41 +144,33 @@ CREATE FUNCTION consent_in_force(patient uuid, wanted consent_kind, at timestamp
 -- A catalog treatment may need a letter in force before a note records it.
 ALTER TABLE treatments ADD COLUMN requires_consent consent_kind;
 
-CREATE FUNCTION visit_procedures_need_consent() RETURNS trigger LANGUAGE plpgsql
-    SET search_path = pg_catalog, public, pg_temp AS $$
-BEGIN
-    IF EXISTS (
-        SELECT 1 FROM public.treatments t JOIN public.visits v ON v.id = NEW.visit_id
-        WHERE t.id = NEW.treatment_id AND t.requires_consent IS NOT NULL
-          AND NOT public.consent_in_force(v.patient_id, t.requires_consent, now())
-    ) THEN
-        RAISE EXCEPTION 'the treatment needs a signed consent letter'
-            USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'visit_procedures_need_consent';
-    END IF;
-    RETURN NEW;
-END;
-$$;
-CREATE TRIGGER visit_procedures_need_consent BEFORE INSERT OR UPDATE ON visit_procedures
-    FOR EACH ROW EXECUTE FUNCTION visit_procedures_need_consent();
+-- Whether a note records a procedure whose treatment needs a letter the patient has none in force
+-- of. One rule for the two moments it is held: a procedure written into a note, a note signed.
+CREATE FUNCTION visit_lacks_consent(visit uuid) RETURNS boolean LANGUAGE sql STABLE
+    SET search_path = pg_catalog, public, pg_temp
+    RETURN EXISTS (
+        SELECT 1 FROM public.visits v
+        JOIN public.visit_procedures vp ON vp.visit_id = v.id
+        JOIN public.treatments t ON t.id = vp.treatment_id
+        WHERE v.id = visit AND t.requires_consent IS NOT NULL
+          AND NOT public.consent_in_force(v.patient_id, t.requires_consent, now()));
 
--- Nor is a note signed with such a procedure once its letter was revoked or lapsed.
-CREATE FUNCTION visits_sign_needs_consent() RETURNS trigger LANGUAGE plpgsql
+-- The note's id is the column named by the trigger's argument.
+CREATE FUNCTION refuse_visit_lacking_consent() RETURNS trigger LANGUAGE plpgsql
     SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
-    IF EXISTS (
-        SELECT 1 FROM public.visit_procedures vp JOIN public.treatments t ON t.id = vp.treatment_id
-        WHERE vp.visit_id = NEW.id AND t.requires_consent IS NOT NULL
-          AND NOT public.consent_in_force(NEW.patient_id, t.requires_consent, now())
-    ) THEN
-        RAISE EXCEPTION 'a procedure of the note needs a signed consent letter'
+    IF public.visit_lacks_consent((to_jsonb(NEW) ->> TG_ARGV[0])::uuid) THEN
+        RAISE EXCEPTION 'the note records a treatment that needs a signed consent letter'
             USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'visit_procedures_need_consent';
     END IF;
     RETURN NEW;
 END;
 $$;
+CREATE TRIGGER visit_procedures_need_consent AFTER INSERT OR UPDATE ON visit_procedures
+    FOR EACH ROW EXECUTE FUNCTION refuse_visit_lacking_consent('visit_id');
 CREATE TRIGGER visits_sign_needs_consent BEFORE UPDATE OF signed_at ON visits
     FOR EACH ROW WHEN (OLD.signed_at IS NULL AND NEW.signed_at IS NOT NULL)
-    EXECUTE FUNCTION visits_sign_needs_consent();
+    EXECUTE FUNCTION refuse_visit_lacking_consent('id');
 
 -- Podiatrists sign letters with their patients.
 UPDATE roles SET permissions = array_append(permissions, 'consents.sign') WHERE builtin = 'podiatrist';
