@@ -29,7 +29,7 @@ pub enum AppError {
     /// treatment and the kind of letter are named.
     #[error("consent required")]
     #[serde(rename_all = "camelCase")]
-    ConsentRequired { treatment_name: String, consent: crate::consents::model::ConsentKind },
+    ConsentRequired { treatment_name: String, consent: crate::consents::kind::ConsentKind },
     /// A consent template's body lacks a placeholder NOM-004 requires; the first missing is named.
     #[error("template lacks {placeholder}")]
     TemplateIncomplete { placeholder: String },

@@ -3,6 +3,7 @@
 //! scanned), kept as written with their SHA-256 in the audit chain, revoked by addendum; and the
 //! catalog treatments that need a letter in force before a note records them (migration 24).
 
+pub mod kind;
 pub mod model;
 pub mod repo;
 pub mod service;

@@ -2,33 +2,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use super::kind::ConsentKind;
 use crate::error::{AppError, AppResult};
 use crate::limits::{
     CONSENT_ACT, CONSENT_BODY, CONSENT_CONTINGENCIES, CONSENT_DETAIL, CONSENT_RELATIONSHIP, CONSENT_REPRESENTATIVE,
     CONSENT_REVOCATION, CONSENT_RISKS, CONSENT_TITLE,
 };
 use crate::validate::{required, trimmed};
-
-/// What a letter authorises (the database's `consent_kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type, sqlx::Type)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "consent_kind", rename_all = "snake_case")]
-pub enum ConsentKind {
-    /// Nail avulsion or matricectomy under local anaesthesia.
-    NailSurgery,
-    /// Other minor surgery of the foot.
-    MinorSurgery,
-    /// Clinical photos of the feet.
-    ClinicalPhotos,
-    /// Treating a minor (signed by the parent or tutor).
-    MinorPatient,
-}
-
-impl ConsentKind {
-    /// Every kind, in the order Admin → Documentos lists them.
-    pub const ALL: [ConsentKind; 4] =
-        [ConsentKind::NailSurgery, ConsentKind::MinorSurgery, ConsentKind::ClinicalPhotos, ConsentKind::MinorPatient];
-}
 
 /// A published version of a letter's template. Its body lays the letter out; the NOM-004 10.1.1
 /// contents are its placeholders (`{{establecimiento}}`, `{{titulo}}`, `{{lugar_y_fecha}}`,

@@ -3,7 +3,10 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{ConsentKind, Letter, Revocation, Signer, Template, TemplateInput};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::privacy::service::ensure_open;
+use crate::profile::time;
+use crate::{patients, podiatrists, profile};
 
 /// The latest version of each kind's template, in the order of `ConsentKind::ALL`.
 pub async fn current_templates(db: impl PgExecutor<'_>) -> AppResult<Vec<Template>> {
@@ -183,4 +186,38 @@ pub async fn missing_consent(
     .fetch_optional(db)
     .await?;
     Ok(row.map(|r| (r.name, r.kind)))
+}
+
+/// What signing needs from the database: the template (the version in force when signed), the
+/// patient (open), the professional (the signing user's podiatrist), the clinic.
+pub struct Signing {
+    pub template: Template,
+    pub patient: patients::model::Patient,
+    pub podiatrist: podiatrists::model::Podiatrist,
+    pub clinic: profile::model::ClinicProfile,
+    pub tz: chrono_tz::Tz,
+}
+
+/// `at`: when the letter is (or was) signed; the template must be the version in force then.
+pub async fn signing(
+    conn: &mut sqlx::PgConnection,
+    user: Uuid,
+    patient: Uuid,
+    template: Uuid,
+    at: DateTime<Utc>,
+) -> AppResult<Signing> {
+    ensure_open(&mut *conn, patient).await?;
+    let template = self::template(&mut *conn, template).await?.ok_or_else(|| AppError::not_found("template"))?;
+    if template_at(&mut *conn, template.kind, at).await? != Some(template.id) {
+        return Err(AppError::conflict("template_superseded", Some("templateId")));
+    }
+    let patient = patients::repo::find(&mut *conn, patient).await?.ok_or_else(|| AppError::not_found("patient"))?;
+    let podiatrist = podiatrists::repo::for_user(&mut *conn, user)
+        .await?
+        .ok_or_else(|| AppError::conflict("not_a_podiatrist", None))?;
+    let podiatrist =
+        podiatrists::repo::find(&mut *conn, podiatrist).await?.ok_or_else(|| AppError::not_found("podiatrist"))?;
+    let clinic = profile::repo::get(&mut *conn).await?;
+    let tz = time::zone(&mut *conn).await?;
+    Ok(Signing { template, patient, podiatrist, clinic, tz })
 }

@@ -12,7 +12,6 @@ use crate::documents::render::Lang;
 use crate::error::{AppError, AppResult};
 use crate::privacy::service::ensure_open;
 use crate::profile::time;
-use crate::{patients, podiatrists, profile};
 
 /// The current version of each kind's template.
 pub async fn templates(ctx: &Ctx) -> AppResult<Vec<Template>> {
@@ -84,40 +83,6 @@ pub async fn letters(ctx: &Ctx, patient: Uuid) -> AppResult<Vec<Letter>> {
     repo::letters(&ctx.pool, Some(patient), None).await
 }
 
-/// What signing needs from the database: the template (the kind's current version), the patient
-/// (open), the professional (the signed-in user's podiatrist), the clinic.
-pub(crate) struct Signing {
-    pub template: Template,
-    pub patient: patients::model::Patient,
-    pub podiatrist: podiatrists::model::Podiatrist,
-    pub clinic: profile::model::ClinicProfile,
-    pub tz: chrono_tz::Tz,
-}
-
-/// `at`: when the letter is (or was) signed; the template must be the version in force then.
-pub(crate) async fn signing(
-    conn: &mut sqlx::PgConnection,
-    ctx: &Ctx,
-    patient: Uuid,
-    template: Uuid,
-    at: DateTime<Utc>,
-) -> AppResult<Signing> {
-    ensure_open(&mut *conn, patient).await?;
-    let template = repo::template(&mut *conn, template).await?.ok_or_else(|| AppError::not_found("template"))?;
-    if repo::template_at(&mut *conn, template.kind, at).await? != Some(template.id) {
-        return Err(AppError::conflict("template_superseded", Some("templateId")));
-    }
-    let patient = patients::repo::find(&mut *conn, patient).await?.ok_or_else(|| AppError::not_found("patient"))?;
-    let podiatrist = podiatrists::repo::for_user(&mut *conn, ctx.session.user_id)
-        .await?
-        .ok_or_else(|| AppError::conflict("not_a_podiatrist", None))?;
-    let podiatrist =
-        podiatrists::repo::find(&mut *conn, podiatrist).await?.ok_or_else(|| AppError::not_found("podiatrist"))?;
-    let clinic = profile::repo::get(&mut *conn).await?;
-    let tz = time::zone(&mut *conn).await?;
-    Ok(Signing { template, patient, podiatrist, clinic, tz })
-}
-
 /// Records a letter signed at the desk: the patient (or their representative) and the witnesses
 /// drew their signatures, and the signed-in podiatrist confirmed with their password (checked by
 /// the caller, as an unlock is). The letter is made here once as a PDF/A with the strokes drawn
@@ -133,7 +98,7 @@ pub async fn sign(ctx: &Ctx, input: LetterInput, kept_at: Option<DateTime<Utc>>,
     }
     let now = repo::now(&mut *tx).await?;
     let signed_at = kept_at.map_or(now, |at| at.min(now));
-    let s = signing(&mut tx, ctx, input.patient_id, input.template_id, signed_at).await?;
+    let s = repo::signing(&mut tx, ctx.session.user_id, input.patient_id, input.template_id, signed_at).await?;
     let strokes = json!({
         "signature": input.signature,
         "witnesses": input.witnesses,
@@ -238,7 +203,7 @@ pub async fn attach_scan(ctx: &Ctx, input: ScanInput, bytes: Vec<u8>) -> AppResu
     }
     let now = repo::now(&mut *tx).await?;
     let signed_at = end_of(input.signed_on, time::zone(&mut *tx).await?).min(now);
-    let s = signing(&mut tx, ctx, input.patient_id, input.template_id, signed_at).await?;
+    let s = repo::signing(&mut tx, ctx.session.user_id, input.patient_id, input.template_id, signed_at).await?;
     let letter = NewLetter {
         id: input.id,
         patient_id: input.patient_id,

@@ -176,7 +176,7 @@ pub async fn blank_consent(
 ) -> AppResult<SavedDocument> {
     let mut conn = ctx.pool.acquire().await?;
     let now = consents::repo::now(&mut *conn).await?;
-    let s = consents::service::signing(&mut conn, ctx, patient_id, template_id, now).await?;
+    let s = consents::repo::signing(&mut conn, ctx.session.user_id, patient_id, template_id, now).await?;
     let entry =
         Entry::new(Action::DocumentConsent, "patient", patient_id).after(&serde_json::json!({ "blank": template_id }));
     audit::record(&mut *conn, &ctx.actor, entry).await?;
