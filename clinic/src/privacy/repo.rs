@@ -74,23 +74,20 @@ impl From<ConsentRow> for Consent {
 
 /// The patient's answers as last recorded.
 pub async fn consent(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Option<Consent>> {
-    let row = sqlx::query_as!(
-        ConsentRow,
-        r#"SELECT c.patient_id, n.version AS "notice_version?", c.health_data, c.teaching_photos, c.promotions,
-                  c.reminders, u.display_name AS "recorded_by_name?", c.recorded_at
-           FROM privacy_consents c
-           LEFT JOIN privacy_notices n ON n.id = c.notice_id
-           LEFT JOIN users u ON u.id = c.recorded_by
-           WHERE c.patient_id = $1 ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1"#,
-        patient
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Consent::from))
+    latest_consent(db, Some(patient), None).await
 }
 
 /// One recording of answers, by its id.
 pub async fn consent_by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Option<Consent>> {
+    latest_consent(db, None, Some(id)).await
+}
+
+/// The latest recording of answers of a patient, or of one id: one query for both.
+async fn latest_consent(
+    db: impl PgExecutor<'_>,
+    patient: Option<Uuid>,
+    id: Option<Uuid>,
+) -> AppResult<Option<Consent>> {
     let row = sqlx::query_as!(
         ConsentRow,
         r#"SELECT c.patient_id, n.version AS "notice_version?", c.health_data, c.teaching_photos, c.promotions,
@@ -98,7 +95,9 @@ pub async fn consent_by_id(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Optio
            FROM privacy_consents c
            LEFT JOIN privacy_notices n ON n.id = c.notice_id
            LEFT JOIN users u ON u.id = c.recorded_by
-           WHERE c.id = $1"#,
+           WHERE ($1::uuid IS NULL OR c.patient_id = $1) AND ($2::uuid IS NULL OR c.id = $2)
+           ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1"#,
+        patient,
         id
     )
     .fetch_optional(db)
