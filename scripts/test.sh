@@ -117,5 +117,6 @@ stage "deb bundle" "(the Tauri bundler; the install test installs it)"
 stage e2e "(the real app: tauri-driver, WebKitWebDriver, Xvfb)"
 ensure_display
 on_exit '[ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null'
-# The app keeps its store's key in the OS keyring, as at a desk.
-with_keyring node --test --test-concurrency=1 --test-timeout=300000 "$ROOT"/tests/e2e/*.test.mjs
+# The app keeps its store's key in the OS keyring, as at a desk. Each file has 5 minutes; the
+# whole stage 40 (it takes about 12): a hang ends this run red and named, not at CI's limit.
+with_keyring timeout --kill-after=30s 40m node --test --test-concurrency=1 --test-timeout=300000 "$ROOT"/tests/e2e/*.test.mjs

@@ -1,7 +1,8 @@
 // A small W3C WebDriver client (classic protocol, as tauri-driver speaks it) and the fixtures the
 // end-to-end tests share: a fresh database, the app under tauri-driver, and clean-up.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -12,7 +13,36 @@ export const APP = process.env.PODOCLINIC_APP ?? join(TARGET, "debug", "podoclin
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const TAURI_DRIVER = process.env.TAURI_DRIVER ?? join(process.env.HOME ?? "/root", ".cargo", "bin", "tauri-driver");
 
-let nextPort = 4444 + (process.pid % 200) * 2;
+/** `count` distinct TCP ports nobody listens on now (the system picks them, all held at once),
+ * for a driver of the test's own: a driver left over by another file cannot answer in its place. */
+async function freePorts(count) {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve(server));
+    })),
+  );
+  const ports = servers.map((server) => server.address().port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/** The process groups of the drivers this file started (tauri-driver, the WebKitWebDriver it
+ * starts, the app that one starts, and the app's web processes), killed whole however the file
+ * ends, the runner's timeout included: nothing of a test outlives its file. */
+const driverGroups = new Set();
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+process.once("exit", () => driverGroups.forEach((pid) => killGroup(pid, "SIGKILL")));
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.once(signal, () => process.exit(128 + (signal === "SIGTERM" ? 15 : 2)));
+}
 
 /** The tests' reader of a desk's encrypted store (`tests/bin/store_sql.rs`, built with the app). */
 const STORE_SQL = join(TARGET, "debug", "store-sql");
@@ -91,8 +121,7 @@ export async function launch(env, prepare, { application = APP } = {}) {
   if (!existsSync(application)) throw new Error(`app binary not found at ${application}; build it first`);
   const dirs = mkdtempSync(join(tmpdir(), "podoclinic-e2e-"));
   prepare?.(dirs);
-  const port = nextPort;
-  nextPort += 2;
+  const [port, nativePort] = await freePorts(2);
   const appEnv = {
     ...process.env,
     PODOCLINIC_CONFIG_DIR: join(dirs, "config"),
@@ -102,19 +131,31 @@ export async function launch(env, prepare, { application = APP } = {}) {
     ...env,
   };
   for (const [key, value] of Object.entries(appEnv)) if (value === null) delete appEnv[key];
-  const driver = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(port + 1), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+  // The driver, and all it starts, write to a file of the test's own, never to the runner's
+  // pipe: a process left behind holding that pipe kept the runner waiting past its end (a CI run
+  // hung an hour on one). It runs in a process group of its own, killed whole at close.
+  const logPath = join(dirs, "driver.log");
+  const log = openSync(logPath, "a");
+  const driver = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     env: appEnv,
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", log, log],
+    detached: true,
   });
+  closeSync(log);
+  driverGroups.add(driver.pid);
+  const driverLog = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
+    if (driver.exitCode !== null || driver.signalCode !== null) {
+      throw new Error(`tauri-driver ended before it answered (${driver.exitCode ?? driver.signalCode}): ${driverLog().slice(-2000)}`);
+    }
     try {
       const r = await fetch(`${base}/status`);
       if (r.ok) break;
     } catch {
       // not listening yet
     }
-    if (i > 100) throw new Error("tauri-driver did not start");
+    if (i > 100) throw new Error(`tauri-driver did not start: ${driverLog().slice(-2000)}`);
     await sleep(100);
   }
   const created = await request(
@@ -123,9 +164,18 @@ export async function launch(env, prepare, { application = APP } = {}) {
     "/session",
     { capabilities: { alwaysMatch: { "tauri:options": { application } } } },
     { timeoutMs: SESSION_START_TIMEOUT_MS },
-  );
+  ).catch((e) => {
+    throw new Error(`${e.message}; the driver's log: ${driverLog().slice(-2000)}`, { cause: e });
+  });
   const session = new Session(base, created.sessionId, appEnv);
-  session.onClose = () => driver.kill();
+  session.onClose = async () => {
+    killGroup(driver.pid, "SIGTERM");
+    for (let i = 0; i < 50 && driver.exitCode === null && driver.signalCode === null; i++) await sleep(100);
+    killGroup(driver.pid, "SIGKILL");
+    driverGroups.delete(driver.pid);
+    const crashed = /panicked at|error while running/.exec(driverLog());
+    if (crashed) process.stderr.write(`tauri-driver's log (it reported a fault):\n${driverLog().slice(-4000)}\n`);
+  };
   return session;
 }
 
@@ -497,11 +547,12 @@ export class Session {
     try {
       await this.cmd("DELETE", "");
     } finally {
-      this.onClose?.();
       // Ending the session closes the window it was on; an app with another window open (the
-      // admin window) outlives it, orphaned, and its output pipe keeps the test runner waiting.
+      // admin window) outlives it. It is asked to stop first (it stops its own cluster), then the
+      // driver's whole process group goes.
       const dir = this.env.PODOCLINIC_DATA_DIR;
       await stopApps(dir ? `PODOCLINIC_DATA_DIR=${dir}` : `HOME=${this.env.HOME}`);
+      await this.onClose?.();
     }
   }
 }
