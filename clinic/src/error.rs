@@ -189,6 +189,12 @@ const CONSTRAINTS: &[(&str, MakeError)] = &[
     ("consent_letters_template_id_fkey", || AppError::not_found("template")),
     ("consent_revocations_letter_id_fkey", || AppError::not_found("letter")),
     ("visit_procedures_need_consent", || AppError::conflict("consent_required", Some("procedures"))),
+    ("purge_needs_permission", || AppError::conflict("purge_not_allowed", None)),
+    ("purge_needs_block", || AppError::conflict("request_not_blocking", None)),
+    ("patient_purged", || AppError::conflict("record_purged", None)),
+    ("retention_not_over", || AppError::conflict("retention_not_over", None)),
+    ("visits_erased_by_purge", || AppError::conflict("append_only", None)),
+    ("patients_purged_blocked", || AppError::conflict("patient_blocked", None)),
 ];
 
 /// Maps a constraint violation to the domain error named for it, if any.

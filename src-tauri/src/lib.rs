@@ -163,6 +163,7 @@ macro_rules! app_builder {
                 commands::privacy::list_arco_requests,
                 commands::privacy::receive_arco_request,
                 commands::privacy::answer_arco_request,
+                commands::privacy::purge_patient_record,
                 commands::consents::list_consent_templates,
                 commands::consents::publish_consent_template,
                 commands::consents::list_consent_letters,

@@ -1,14 +1,15 @@
 // End to end, the patient's data under the LFPDPPP in the real admin and main windows: the admin
 // publishes the clinic's privacy notice; the patient's first arrival asks for their express consent
 // and voluntary purposes; a cancellation request (ARCO) is registered and granted, which blocks the
-// record: gone from the desk's search, read only from the request (audited). Real app, real WebKit.
+// record: gone from the desk's search, read only from the request (audited), and deleted from it,
+// password confirmed, once its retention is over. Real app, real WebKit.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { eventually, launchOnFreshDatabase, psql } from "./driver.mjs";
 
-test("consent at the first arrival, and a granted cancellation blocks the record", async (t) => {
+test("consent at the first arrival; a granted cancellation blocks the record, deleted after its retention", async (t) => {
   const { db, app } = await launchOnFreshDatabase(t);
   await app.find("[data-test=first-admin-form]", 60_000);
   // Ana's appointment starts now (today, in any time zone's day), Rosa has none.
@@ -96,6 +97,30 @@ test("consent at the first arrival, and a granted cancellation blocks the record
   }, "the blocked record");
   assert.equal(record.patients[0].first_name, "Rosalinda");
   assert.equal(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'privacy.blocked_read'"), "1");
+
+  // Kept for five years from her last act; the deletion is not offered before.
+  await app.textIs("[data-test=arco-retention]", /Se conserva hasta el/);
+  assert.equal(await app.script("return document.querySelectorAll('[data-test=arco-purge-open]').length"), 0);
+  // Six years later (her record aged by the test's superuser, guards off for that statement).
+  psql(
+    db.url,
+    "SET session_replication_role = replica; UPDATE patients SET created_at = created_at - interval '6 years' WHERE first_name = 'Rosalinda'",
+  );
+  await app.click("[data-test=tab-audit]");
+  await app.click("[data-test=tab-privacy]");
+  await app.textIs("[data-test=arco-retention]", /La conservación terminó/);
+  await app.click("[data-test=arco-purge-open]");
+  await app.type("[data-test=arco-purge-form] #field-password", "no es la contraseña");
+  await app.click("[data-test=arco-purge]");
+  await app.textIs("[data-test=arco-purge-form] [data-test=form-error]", /no es correcta/);
+  assert.equal(psql(db.url, "SELECT count(*) FROM patients WHERE first_name = 'Rosalinda'"), "1", "a wrong password deletes nothing");
+  await app.type("[data-test=arco-purge-form] #field-password", "datos bien guardados 2026");
+  await app.click("[data-test=arco-purge]");
+  await app.textIs("[data-test=arco-purged]", /Expediente eliminado el/);
+  await app.textIs("[data-test=arco-row-patient]", "—");
+  assert.equal(psql(db.url, "SELECT count(*) FROM patients p WHERE p::text LIKE '%Rosalinda%'"), "0");
+  assert.equal(psql(db.url, "SELECT count(*) FROM audit_log a WHERE a::text LIKE '%Rosalinda%'"), "0");
+  assert.equal(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'patient.purge'"), "1");
 
   // At the desk she is found nowhere; Ana still is.
   await app.switchToWindow(main);

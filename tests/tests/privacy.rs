@@ -273,3 +273,192 @@ async fn a_granted_cancellation_blocks_the_record_everywhere(pool: PgPool) {
     }
     assert_eq!(patients::search(&ctx, "ana").await.unwrap().len(), 1, "Ana is untouched");
 }
+
+/// How many rows of any table of the schema hold `needle` in any column (the audit log included).
+async fn rows_holding(pool: &PgPool, needle: &str) -> Vec<(String, i64)> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT quote_ident(table_name) FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut found = Vec::new();
+    for table in tables {
+        let sql = format!("SELECT count(*) FROM public.{table} t WHERE t::text ILIKE '%' || $1 || '%'");
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(needle).fetch_one(pool).await.unwrap();
+        if n > 0 {
+            found.push((table, n));
+        }
+    }
+    found
+}
+
+/// Moves everything dated about the patient `years` back, as if it had happened then (the test's
+/// own superuser, with the guards off for this transaction only).
+async fn age_record(pool: &PgPool, patient: Uuid, years: i32) {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL session_replication_role = replica").execute(&mut *tx).await.unwrap();
+    let back = format!("{years} years");
+    for sql in [
+        "UPDATE patients SET created_at = created_at - $2::interval WHERE id = $1",
+        "UPDATE visits SET created_at = created_at - $2::interval, signed_at = signed_at - $2::interval WHERE patient_id = $1",
+        "UPDATE appointments SET during = tstzrange(lower(during) - $2::interval, upper(during) - $2::interval)
+         WHERE patient_id = $1",
+    ] {
+        sqlx::query(sql).bind(patient).bind(&back).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_blocked_record_is_deleted_only_after_its_retention_and_the_money_stays(pool: PgPool) {
+    use podoclinic_clinic::audit::service as audit;
+    use podoclinic_clinic::billing::service as billing;
+    use podoclinic_clinic::money::Method;
+    use podoclinic_clinic::visits::model::VisitInput;
+
+    let admin = first_admin(&pool).await;
+    let ctx = ctx_for(&pool, "admin", ADMIN_PASSWORD).await;
+    let pod = podiatrist(&pool, &admin, "Dra. Pies", None).await;
+    let nails = treatment(&pool, &admin, "Corte de uñas", 35_000).await;
+    let rosa = patient(&pool, &admin, "Rosalinda", "Quintanar", "5511223344").await;
+    let ana = patient(&pool, &admin, "Ana", "Quintanar", "5599887766").await;
+    privacy::publish_notice(&ctx, notice("v1")).await.unwrap();
+    privacy::record_consent(&ctx, consent(rosa, 1)).await.unwrap();
+    let appointment = arrived(&ctx, rosa, pod, 0).await;
+    let visit = visits::open(&ctx, appointment).await.unwrap();
+    let note = VisitInput {
+        id: visit.id,
+        risk_category: Some(1),
+        notes: "Hiperqueratosis plantar bajo el quinto metatarsiano".into(),
+        ..signable()
+    };
+    visits::save(&ctx, note).await.unwrap();
+    visits::sign(&ctx, visit.id, false).await.unwrap();
+    let charge = billing::create_charge(
+        &ctx,
+        podoclinic_clinic::billing::model::ChargeInput {
+            id: Uuid::now_v7(),
+            patient_id: rosa,
+            visit_id: Some(visit.id),
+            lines: vec![line(nails, 1, 0)],
+        },
+    )
+    .await
+    .unwrap();
+    open_drawer(&ctx, 0).await;
+    billing::take_payment(&ctx, pay(rosa, Some(charge.id), Method::Cash, 35_000)).await.unwrap();
+
+    let cancellation = privacy::receive(&ctx, request(rosa, ArcoKind::Cancellation, today(&pool).await)).await.unwrap();
+    let granted = ArcoAnswer { request_id: cancellation.id, outcome: ArcoOutcome::Granted, answer: String::new() };
+    let answered = privacy::answer(&ctx, granted).await.unwrap();
+    // Kept for five years from the last act: the attended appointment's end (the tests' agenda is
+    // in 2030, after the note's signature).
+    let expected: chrono::DateTime<Utc> =
+        sqlx::query_scalar("SELECT upper(during) + interval '5 years' FROM appointments WHERE id = $1")
+            .bind(appointment)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(answered.retention_ends, Some(expected));
+    assert_eq!(answered.purged_at, None);
+
+    // Not yet: the database refuses, by its own clock, whoever asks.
+    let too_soon = AppError::conflict("retention_not_over", None);
+    assert_eq!(privacy::purge(&ctx, cancellation.id).await.unwrap_err(), too_soon);
+    // Another request, or an open record, is not a deletion's ground.
+    let access = privacy::receive(&ctx, request(ana, ArcoKind::Access, today(&pool).await)).await.unwrap();
+    assert_eq!(privacy::purge(&ctx, access.id).await.unwrap_err(), AppError::conflict("request_not_blocking", None));
+    // Reception may not delete records: the command refuses them, and so does the database.
+    let clerk = staff(&pool, &admin, "mostrador", RECEPTION_ROLE).await;
+    let reception = ctx_of(&pool, &clerk).await;
+    assert_eq!(
+        privacy::purge(&reception, cancellation.id).await.unwrap_err(),
+        AppError::conflict("purge_not_allowed", None)
+    );
+
+    // Years on: the record goes, deleted through the desk's own login (as a desk runs it).
+    age_record(&pool, rosa, 11).await;
+    let desk = desk_login(&pool).await;
+    let at_desk = ctx_of(&desk, &admin).await;
+    let report = privacy::purge(&at_desk, cancellation.id).await.unwrap();
+    assert_eq!(report.request, cancellation.id);
+    let erased = |table: &str| report.erased.get(table).copied();
+    assert_eq!(
+        (erased("visits"), erased("visit_procedures"), erased("privacy_consents"), erased("appointments")),
+        (Some(1), Some(0), Some(1), Some(1))
+    );
+    assert_eq!((report.kept.get("charges"), report.kept.get("payments")), (Some(&1), Some(&1)));
+    assert!(!report.redacted.is_empty(), "the audit rows that copied her record are emptied");
+
+    // Nothing of hers is left anywhere in the database, the audit log included; Ana is untouched.
+    for needle in ["Rosalinda", "5511223344", "Hiperqueratosis", "Onicocriptosis"] {
+        let audited: Vec<String> = sqlx::query_scalar(
+            "SELECT action::text || ' ' || entity || ' ' || coalesce(after::text, '') FROM audit_log a
+             WHERE a::text ILIKE '%' || $1 || '%'",
+        )
+        .bind(needle)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(rows_holding(&pool, needle).await, vec![], "{needle} (audit rows: {audited:?})");
+    }
+    assert!(!rows_holding(&pool, "5599887766").await.is_empty(), "another patient's record stays");
+    // The money stays, on the record's tombstone: the charge, its payment, the corte's figures.
+    let (charges, paid): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM charges WHERE patient_id = $1),
+                (SELECT coalesce(sum(amount_cents), 0)::bigint FROM payments WHERE patient_id = $1)",
+    )
+    .bind(rosa)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((charges, paid), (1, 35_000));
+    let (label, signed, erased_at): (String, bool, bool) = sqlx::query_as(
+        "SELECT patient_label(p), v.signed_at IS NOT NULL, v.erased_at IS NOT NULL
+         FROM patients p JOIN visits v ON v.patient_id = p.id WHERE p.id = $1",
+    )
+    .bind(rosa)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((label.as_str(), signed, erased_at), ("—", true, true), "the visit keeps its date and signature");
+
+    // The audit chain still holds: each emptied row is attested by the deletion's own entry.
+    let check = audit::verify(&ctx).await.unwrap();
+    assert_eq!(check.first_break, None);
+    assert_eq!(count(&pool, "patient.purge").await, 1);
+    let row = privacy::requests(&ctx).await.unwrap().into_iter().find(|r| r.id == cancellation.id).unwrap();
+    assert!(row.purged_at.is_some());
+    assert_eq!(privacy::purge(&ctx, cancellation.id).await.unwrap_err(), AppError::conflict("record_purged", None));
+
+    // The desk's own login can neither switch the guards off nor mark a visit erased, nor run the
+    // deletion in the name of someone not allowed to.
+    let ana_visit = visits::open(&ctx, arrived(&ctx, ana, pod, 0).await).await.unwrap();
+    let attempts = [
+        "ALTER TABLE visits DISABLE TRIGGER visits_guard".to_string(),
+        format!("UPDATE visits SET erased_at = now() WHERE id = '{}'", ana_visit.id),
+        format!("SELECT purge_patient('{rosa}', '{}', '{}', 'x')", cancellation.id, clerk.id),
+    ];
+    for sql in attempts {
+        let err = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(&desk).await.unwrap_err();
+        assert!(matches!(sqlstate(&err).as_deref(), Some("42501" | "23000")), "{sql}: {err}");
+    }
+    // A forged attestation does not hide an edit: an emptied row outside any deletion breaks the chain.
+    let forged: i64 =
+        sqlx::query_scalar("SELECT id FROM audit_log WHERE entity_id = $1 AND after IS NOT NULL ORDER BY id LIMIT 1")
+            .bind(ana.to_string())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL session_replication_role = replica").execute(&mut *tx).await.unwrap();
+    sqlx::query("UPDATE audit_log SET after = NULL, before = NULL WHERE id = $1")
+        .bind(forged)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(audit::verify(&ctx).await.unwrap().first_break.and_then(|b| b.audit_id), Some(forged));
+}

@@ -367,6 +367,12 @@ export const commands = {
 	/**  Answers an ARCO request; a granted cancellation blocks the patient's record. */
 	answerArcoRequest: (input: ArcoAnswer) => typedError<ArcoRequest, AppError>(__TAURI_INVOKE("answer_arco_request", { input })),
 	/**
+	 *  Deletes the record a granted cancellation blocked, once its legal retention is over (the
+	 *  database decides by its own clock); the signed-in user confirms with their password. The
+	 *  charges and payments stay; the deletion's audit entry stays.
+	 */
+	purgePatientRecord: (requestId: string, password: string) => typedError<PurgeReport, AppError>(__TAURI_INVOKE("purge_patient_record", { requestId, password })),
+	/**
 	 *  The current version of each kind's template (from the desk's store without the server, to
 	 *  read and sign a letter all the same).
 	 */
@@ -617,6 +623,13 @@ export type ArcoRequest = {
 	createdByName: string,
 	/**  Whether the patient's record is blocked (by this request or another). */
 	blocked: boolean,
+	/**
+	 *  For the cancellation that blocked the record: when its retention ends (five years after the
+	 *  patient's last act), from which it may be deleted.
+	 */
+	retentionEnds: string | null,
+	/**  For that cancellation: when the record was deleted. */
+	purgedAt: string | null,
 };
 
 /**  A patient's record of missed visits, shown when booking. */
@@ -1606,7 +1619,7 @@ export type PaymentInput = {
 };
 
 /**  One thing a role may be allowed to do. Checked in Rust by every command. */
-export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "inventory.override" | "stats.read" | "privacy.manage" | "consents.manage" | "consents.sign";
+export type Permission = "users.manage" | "roles.manage" | "settings.manage" | "audit.read" | "podiatrists.read" | "podiatrists.write" | "patients.read" | "patients.write" | "schedules.read" | "schedules.write" | "appointments.read" | "appointments.write" | "appointments.write_others" | "appointments.override_schedule" | "clinical.read" | "clinical.write" | "payments.read" | "payments.write" | "payments.discount" | "payments.refund" | "catalog.read" | "catalog.write" | "expenses.read" | "expenses.write" | "cash.operate" | "cash.close" | "suppliers.read" | "suppliers.write" | "inventory.read" | "inventory.write" | "inventory.override" | "stats.read" | "privacy.manage" | "consents.manage" | "consents.sign" | "records.purge";
 
 /**  What a file is picked for: it decides the dialog's filter, and what the token may be used for. */
 export type PickFor = 
@@ -1702,6 +1715,19 @@ export type PurchaseSummary = {
 	receivedOn: string,
 	totalCents: number,
 	paid: boolean,
+};
+
+/**  What a deletion erased and kept, as its audit entry records it. */
+export type PurgeReport = {
+	request: string,
+	/**  The patient's last act, from which the five years were counted. */
+	lastAct: string,
+	/**  Rows erased (or, for visits, appointments and requests, emptied), by table. */
+	erased: { [key in string]: number },
+	/**  Rows kept (the charges and payments), by table. */
+	kept: { [key in string]: number },
+	/**  The audit rows emptied, each with the hash (hex) the chain holds it to. */
+	redacted: ([number, string])[],
 };
 
 /**

@@ -281,6 +281,9 @@ pub enum Action {
     #[serde(rename = "consent.revoke")]
     #[sqlx(rename = "consent.revoke")]
     ConsentRevoke,
+    #[serde(rename = "patient.purge")]
+    #[sqlx(rename = "patient.purge")]
+    PatientPurge,
     #[serde(rename = "document.consent")]
     #[sqlx(rename = "document.consent")]
     DocumentConsent,

@@ -78,6 +78,29 @@ pub struct Link {
     pub db_login: Option<String>,
 }
 
+/// A row a record's deletion emptied (migration 25): the hash the deletion's own entry attests
+/// for it, and that entry's id.
+pub struct Redaction {
+    pub id: i64,
+    pub hash: Vec<u8>,
+    pub attested_by: i64,
+}
+
+/// Every redaction the deletion entries attest (well-formed ones: a row id and a SHA-256 in hex).
+pub async fn redactions(db: impl PgExecutor<'_>) -> AppResult<Vec<Redaction>> {
+    Ok(sqlx::query_as!(
+        Redaction,
+        r#"SELECT (e ->> 0)::bigint AS "id!", decode(e ->> 1, 'hex') AS "hash!", a.id AS attested_by
+           FROM audit_log a
+           CROSS JOIN LATERAL jsonb_array_elements(
+               CASE WHEN jsonb_typeof(a.after -> 'redacted') = 'array' THEN a.after -> 'redacted' ELSE '[]' END) AS e
+           WHERE a.action = 'patient.purge' AND jsonb_typeof(e) = 'array'
+             AND e ->> 0 ~ '^[0-9]{1,18}$' AND e ->> 1 ~ '^[0-9a-f]{64}$'"#
+    )
+    .fetch_all(db)
+    .await?)
+}
+
 /// Up to `limit` links after position `after`, in chain order.
 pub async fn links(db: impl PgExecutor<'_>, after: i64, limit: i64) -> AppResult<Vec<Link>> {
     Ok(sqlx::query_as!(

@@ -61,6 +61,7 @@ permissions! {
     PrivacyManage = "privacy.manage",
     ConsentsManage = "consents.manage",
     ConsentsSign = "consents.sign",
+    RecordsPurge = "records.purge",
 }
 
 /// Parses stored keys, skipping ones this version does not know (a newer desk may have added them).

@@ -146,6 +146,26 @@ pub struct ArcoRequest {
     pub created_by_name: String,
     /// Whether the patient's record is blocked (by this request or another).
     pub blocked: bool,
+    /// For the cancellation that blocked the record: when its retention ends (five years after the
+    /// patient's last act), from which it may be deleted.
+    pub retention_ends: Option<DateTime<Utc>>,
+    /// For that cancellation: when the record was deleted.
+    pub purged_at: Option<DateTime<Utc>>,
+}
+
+/// What a deletion erased and kept, as its audit entry records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PurgeReport {
+    pub request: Uuid,
+    /// The patient's last act, from which the five years were counted.
+    pub last_act: DateTime<Utc>,
+    /// Rows erased (or, for visits, appointments and requests, emptied), by table.
+    pub erased: std::collections::BTreeMap<String, i64>,
+    /// Rows kept (the charges and payments), by table.
+    pub kept: std::collections::BTreeMap<String, i64>,
+    /// The audit rows emptied, each with the hash (hex) the chain holds it to.
+    pub redacted: Vec<(i64, String)>,
 }
 
 /// A request as received.

@@ -157,6 +157,8 @@ struct RequestRow {
     answered_by_name: Option<String>,
     created_by_name: String,
     blocked: bool,
+    retention_ends: Option<DateTime<Utc>>,
+    purged_at: Option<DateTime<Utc>>,
 }
 
 impl From<RequestRow> for ArcoRequest {
@@ -176,6 +178,8 @@ impl From<RequestRow> for ArcoRequest {
             answered_by_name: r.answered_by_name,
             created_by_name: r.created_by_name,
             blocked: r.blocked,
+            retention_ends: r.retention_ends,
+            purged_at: r.purged_at,
         }
     }
 }
@@ -203,7 +207,9 @@ async fn select_requests(db: impl PgExecutor<'_>, id: Option<Uuid>) -> AppResult
         r#"SELECT r.id, r.patient_id, btrim(p.first_name || ' ' || p.last_names) AS "patient_name!",
                   r.kind AS "kind: ArcoKind", r.requester, r.details, r.received_on, r.due_on,
                   r.outcome AS "outcome?: ArcoOutcome", r.answer, r.answered_on, a.display_name AS "answered_by_name?",
-                  c.display_name AS created_by_name, p.blocked_at IS NOT NULL AS "blocked!"
+                  c.display_name AS created_by_name, p.blocked_at IS NOT NULL AS "blocked!",
+                  CASE WHEN p.blocked_by_request = r.id THEN patient_retention_ends(p.id) END AS retention_ends,
+                  CASE WHEN p.blocked_by_request = r.id THEN p.purged_at END AS purged_at
            FROM arco_requests r
            JOIN patients p ON p.id = r.patient_id
            JOIN users c ON c.id = r.created_by
@@ -289,6 +295,19 @@ pub async fn block(conn: &mut PgConnection, patient: Uuid, request: Uuid, by: Uu
     .execute(&mut *conn)
     .await?;
     Ok(cancelled)
+}
+
+/// Runs the deletion of a blocked record (migration 25); answers its audit entry's `after`.
+pub async fn purge(
+    conn: &mut PgConnection,
+    patient: Uuid,
+    request: Uuid,
+    by: Uuid,
+    desk: &str,
+) -> AppResult<serde_json::Value> {
+    Ok(sqlx::query_scalar!(r#"SELECT purge_patient($1, $2, $3, $4) AS "report!""#, patient, request, by, desk)
+        .fetch_one(conn)
+        .await?)
 }
 
 /// Whether the patient's record is blocked; None when there is no such patient.

@@ -2,8 +2,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::model::{
-    ArcoAnswer, ArcoInput, ArcoKind, ArcoOutcome, ArcoRequest, Consent, ConsentInput, Notice, NoticeInput, Purposes,
-    due_date,
+    ArcoAnswer, ArcoInput, ArcoKind, ArcoOutcome, ArcoRequest, Consent, ConsentInput, Notice, NoticeInput, PurgeReport,
+    Purposes, due_date,
 };
 use super::repo;
 use crate::audit::{self, Action, Entry};
@@ -25,11 +25,32 @@ pub async fn access_export(ctx: &Ctx, patient_id: Uuid) -> AppResult<serde_json:
 /// same export as access, audited naming the request.
 #[tracing::instrument(skip_all, fields(request_id = %request_id))]
 pub async fn blocked_record(ctx: &Ctx, request_id: Uuid) -> AppResult<serde_json::Value> {
+    let request = granted_cancellation(ctx, request_id).await?;
+    export(ctx, request.patient_id, Action::PrivacyBlockedRead, Some(request_id)).await
+}
+
+/// The request, if it is a granted cancellation (the only kind that blocks, and so opens or
+/// deletes, a record).
+async fn granted_cancellation(ctx: &Ctx, request_id: Uuid) -> AppResult<ArcoRequest> {
     let request = repo::request(&ctx.pool, request_id).await?.ok_or_else(|| AppError::not_found("request"))?;
     if request.kind != ArcoKind::Cancellation || request.outcome != Some(ArcoOutcome::Granted) {
         return Err(AppError::conflict("request_not_blocking", None));
     }
-    export(ctx, request.patient_id, Action::PrivacyBlockedRead, Some(request_id)).await
+    Ok(request)
+}
+
+/// Deletes the record the granted cancellation `request_id` blocked, once its retention is over:
+/// the patient's identity and clinical record go, the charges and payments stay, and the audit
+/// rows that copied any of it are emptied (migration 25's `purge_patient`, where the database
+/// decides, by its own clock, whether the time has come). The deletion writes its own audit entry,
+/// which stays.
+#[tracing::instrument(skip_all, fields(request_id = %request_id))]
+pub async fn purge(ctx: &Ctx, request_id: Uuid) -> AppResult<PurgeReport> {
+    let request = granted_cancellation(ctx, request_id).await?;
+    let mut tx = ctx.pool.begin().await?;
+    let report = repo::purge(&mut tx, request.patient_id, request.id, ctx.session.user_id, &ctx.actor.desk).await?;
+    tx.commit().await?;
+    serde_json::from_value(report).map_err(AppError::internal)
 }
 
 async fn export(ctx: &Ctx, patient_id: Uuid, action: Action, request: Option<Uuid>) -> AppResult<serde_json::Value> {

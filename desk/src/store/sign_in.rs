@@ -152,6 +152,17 @@ impl DeskStore {
     }
 }
 
+/// The signed-in user confirms a grave step (signing a consent letter, deleting a record) with
+/// their password, checked as an unlock is (failures count toward the lockout); a wrong one is
+/// the `password` field's error.
+pub async fn confirm_step(state: &AppState, typed: String) -> AppResult<()> {
+    let session = state.sessions.peek().ok_or(AppError::Unauthorized)?;
+    authenticate(state, session.username, typed, Purpose::Unlock).await.map(drop).map_err(|e| match e {
+        AppError::InvalidCredentials => AppError::validation("password", "wrong_password"),
+        other => other,
+    })
+}
+
 /// Checks a sign-in (or an unlock) with the server, or without it against the desk's memory.
 /// With the server, a successful sign-in is remembered (its key sealed) for the next outage.
 pub async fn authenticate(state: &AppState, username: String, typed: String, purpose: Purpose) -> AppResult<Checked> {

@@ -7,7 +7,6 @@ use tauri::State;
 use uuid::Uuid;
 
 use podoclinic_clinic::auth::Permission;
-use podoclinic_clinic::auth::service::Purpose;
 use podoclinic_clinic::consents::model::{Letter, LetterInput, Revocation, ScanInput, Signer, Template, TemplateInput};
 use podoclinic_clinic::consents::service;
 use podoclinic_clinic::documents::render::Lang;
@@ -91,13 +90,10 @@ pub async fn sign_consent_letter(
     lang: Arg<Lang>,
 ) -> AppResult<Signing> {
     let (input, password, lang) = (input.0, password.0, lang.0);
-    let session = state.sessions.peek().ok_or(AppError::Unauthorized)?;
+    state.sessions.peek().ok_or(AppError::Unauthorized)?;
     // Shape first: a password is not spent on a letter that cannot be signed.
     let input = input.parse()?;
-    sign_in::authenticate(&state, session.username, password, Purpose::Unlock).await.map_err(|e| match e {
-        AppError::InvalidCredentials => AppError::validation("password", "wrong_password"),
-        other => other,
-    })?;
+    sign_in::confirm_step(&state, password).await?;
     state
         .run_or_outbox(
             Permission::ConsentsSign,

@@ -5,10 +5,11 @@ use uuid::Uuid;
 use podoclinic_clinic::auth::Permission;
 use podoclinic_clinic::error::AppResult;
 use podoclinic_clinic::privacy::model::{
-    ArcoAnswer, ArcoInput, ArcoRequest, Consent, ConsentInput, Notice, NoticeInput, Purposes,
+    ArcoAnswer, ArcoInput, ArcoRequest, Consent, ConsentInput, Notice, NoticeInput, PurgeReport, Purposes,
 };
 use podoclinic_clinic::privacy::service;
 use podoclinic_desk::state::{AppState, Subject};
+use podoclinic_desk::store::sign_in;
 
 fn patient(id: Uuid) -> Subject {
     Subject { entity: "patient", id }
@@ -107,5 +108,23 @@ pub async fn answer_arco_request(state: State<'_, AppState>, input: Arg<ArcoAnsw
             input,
             |ctx, input| async move { service::answer(&ctx, input).await },
         )
+        .await
+}
+
+/// Deletes the record a granted cancellation blocked, once its legal retention is over (the
+/// database decides by its own clock); the signed-in user confirms with their password. The
+/// charges and payments stay; the deletion's audit entry stays.
+#[tauri::command]
+#[specta::specta]
+pub async fn purge_patient_record(
+    state: State<'_, AppState>,
+    request_id: Arg<Uuid>,
+    password: Arg<String>,
+) -> AppResult<PurgeReport> {
+    let (request_id, password) = (request_id.0, password.0);
+    sign_in::confirm_step(&state, password).await?;
+    let subject = Subject { entity: "arco_request", id: request_id };
+    state
+        .run_on(Permission::RecordsPurge, subject, request_id, |ctx, id| async move { service::purge(&ctx, id).await })
         .await
 }

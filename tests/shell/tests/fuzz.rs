@@ -311,6 +311,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
             json!({ "input": { "requestId": c.arco_request, "outcome": "granted", "answer": "" } }),
         ),
         ("export_blocked_record", json!({ "requestId": c.arco_request })),
+        ("purge_patient_record", json!({ "requestId": c.arco_request, "password": ADMIN_PASSWORD })),
         ("list_consent_templates", json!({})),
         ("list_consent_letters", json!({ "patientId": c.patient })),
         (

@@ -1,15 +1,17 @@
 // Admin → Privacidad: the clinic's privacy notice (published in versions; a patient's consent names
 // the one they accepted) and the register of ARCO requests, with their legal due dates and answers.
-// A granted cancellation blocks the patient's record; it is read afterwards only from its request.
+// A granted cancellation blocks the patient's record; it is read afterwards only from its request,
+// and deleted from it once its retention (five years after the last act) is over.
 import { useState } from "preact/hooks";
 import { v7 as uuid } from "uuid";
 import { ARCO_KINDS, type ArcoKind, type ArcoOutcome, type ArcoRequest, type ExportFormat, type PatientSummary, type SavedDocument } from "../bindings";
-import { call, commands } from "../api";
+import { call, commands, session } from "../api";
 import { clinicToday } from "../clinicTime";
 import { DocumentLink, docLang } from "../components/Document";
 import { Card, ErrorBox, Field, Form, Pending, useLoad, useSubmit } from "../components/Form";
 import { PatientPicker } from "../components/PatientPicker";
-import { formatDateTime, formatDay, t } from "../i18n";
+import { formatDate, formatDateTime, formatDay, t } from "../i18n";
+import { useObserved } from "../observable";
 import { limit } from "../options";
 
 export function PrivacyTab() {
@@ -212,12 +214,75 @@ function RequestRow(p: { request: ArcoRequest; today: string; onChanged: () => v
           </button>
         </div>
       ) : null}
-      {canRead && r.kind === "cancellation" ? (
+      {canRead && r.kind === "cancellation" && !r.purgedAt ? (
         <button type="button" class="secondary" data-test="arco-read" disabled={read.busy} onClick={() => void read.run("json")}>
           {t("privacy.readBlocked")}
         </button>
       ) : null}
+      <Retention request={r} onChanged={p.onChanged} />
       <ErrorBox message={respond.message ?? read.message} />
     </li>
+  );
+}
+
+/** A blocked record's retention: kept until its date; then, to whoever may delete records, the
+ * supervised deletion (what goes and what stays said first, confirmed with their password). */
+function Retention(p: { request: ArcoRequest; onChanged: () => void }) {
+  const r = p.request;
+  const me = useObserved(session);
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState("");
+  const [report, setReport] = useState<string | null>(null);
+  const purge = useSubmit(async () => {
+    const done = await call(commands.purgePatientRecord(r.id, password));
+    const sum = (counts: Partial<Record<string, number>>) => Object.values(counts).reduce<number>((a, n) => a + (n ?? 0), 0);
+    setReport(t("privacy.purgedReport", { erased: sum(done.erased), kept: sum(done.kept), redacted: done.redacted.length }));
+    setOpen(false);
+    p.onChanged();
+  });
+  if (r.purgedAt) {
+    return (
+      <p data-test="arco-purged">
+        <strong>{t("privacy.purged", { day: formatDate(r.purgedAt) })}</strong>
+        {report ? <span data-test="arco-purge-report"> · {report}</span> : null}
+      </p>
+    );
+  }
+  if (!r.retentionEnds) return null;
+  const due = new Date(r.retentionEnds).getTime() <= Date.now();
+  if (!due) {
+    return (
+      <p class="muted" data-test="arco-retention">
+        {t("privacy.keptUntil", { day: formatDate(r.retentionEnds) })}
+      </p>
+    );
+  }
+  const allowed = me?.permissions.includes("records.purge") ?? false;
+  return (
+    <div data-test="arco-retention">
+      <p class="muted">{t("privacy.purgeDue", { day: formatDate(r.retentionEnds) })}</p>
+      {allowed && !open ? (
+        <button type="button" class="danger" data-test="arco-purge-open" onClick={() => setOpen(true)}>
+          {t("privacy.purgeOpen")}
+        </button>
+      ) : null}
+      {open ? (
+        <Form onSubmit={() => void purge.run()} test="arco-purge-form">
+          <h4>{t("privacy.purgeTitle")}</h4>
+          <p>{t("privacy.purgeGoes")}</p>
+          <p>{t("privacy.purgeStays")}</p>
+          <Field name="password" type="password" label={t("fields.password")} value={password} invalid={purge.field === "password"} onInput={setPassword} />
+          <ErrorBox message={purge.message} />
+          <div class="row">
+            <button type="submit" class="danger" data-test="arco-purge" disabled={purge.busy || password === ""}>
+              {t("privacy.purgeConfirm")}
+            </button>
+            <button type="button" class="secondary" onClick={() => setOpen(false)}>
+              {t("common.cancel")}
+            </button>
+          </div>
+        </Form>
+      ) : null}
+    </div>
   );
 }
