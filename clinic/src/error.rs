@@ -195,6 +195,7 @@ const CONSTRAINTS: &[(&str, MakeError)] = &[
     ("retention_not_over", || AppError::conflict("retention_not_over", None)),
     ("visits_erased_by_purge", || AppError::conflict("append_only", None)),
     ("patients_purged_blocked", || AppError::conflict("patient_blocked", None)),
+    ("privacy_consents_signed", || AppError::validation("signature", "signature_missing")),
 ];
 
 /// Maps a constraint violation to the domain error named for it, if any.

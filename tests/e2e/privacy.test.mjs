@@ -43,12 +43,17 @@ test("consent at the first arrival; a granted cancellation blocks the record, de
   await app.textIs("[data-test=consent-notice-text]", /Usamos sus datos para atenderle/);
   await app.click("[data-test=consent-health]");
   await app.click("[data-test=consent-promotions]");
+  // Her yes to health data is hers, in writing: saving before she signs is refused, naming it.
+  await app.click("[data-test=consent-save]");
+  await app.textIs("[data-test=consent-dialog] [data-test=form-error]", /[Ff]irma/);
+  await app.drawOn("[data-test=consent-signature]", Array.from({ length: 24 }, (_, i) => [-120 + i * 10, Math.round(25 * Math.sin(i / 2))]));
   await app.click("[data-test=consent-save]");
   await app.gone("[data-test=consent-dialog]");
   assert.equal(
     psql(db.url, "SELECT n.version || ' ' || c.health_data || ' ' || c.promotions || ' ' || c.teaching_photos || ' ' || c.reminders FROM privacy_consents c JOIN privacy_notices n ON n.id = c.notice_id"),
     "1 true true false true",
   );
+  assert.ok(Number(psql(db.url, "SELECT jsonb_array_length(signature -> 'strokes' -> 0) FROM privacy_consents")) >= 5, "her strokes are kept");
   // Her record says what she answered.
   await app.click("[data-test=nav-patients]");
   await app.type("[data-test=patient-search]", "ana quintanar");

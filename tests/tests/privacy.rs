@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use podoclinic_clinic::appointments::service as appointments;
+use podoclinic_clinic::consents::model::{Ink, InkPoint};
 use podoclinic_clinic::error::AppError;
 use podoclinic_clinic::history::service as history;
 use podoclinic_clinic::patients::service as patients;
@@ -25,12 +26,20 @@ fn notice(text: &str) -> NoticeInput {
     }
 }
 
+/// A signature as the pad keeps it: one stroke across it.
+fn signature() -> Ink {
+    let stroke =
+        (0..12u16).map(|i| InkPoint { x: 20.0 + f32::from(i) * 25.0, y: 60.0, t: u32::from(i) * 16 }).collect();
+    Ink { width: 400.0, height: 150.0, strokes: vec![stroke] }
+}
+
 fn consent(patient: Uuid, version: i32) -> ConsentInput {
     ConsentInput {
         id: Uuid::now_v7(),
         patient_id: patient,
         notice_version: version,
         health_data: true,
+        signature: Some(signature()),
         purposes: Purposes { teaching_photos: false, promotions: false, reminders: true },
     }
 }
@@ -78,9 +87,32 @@ async fn consent_is_given_on_the_notice_shown_and_each_purpose_changes_alone(poo
     assert_eq!(v1.version, 1);
     assert_eq!(privacy::publish_notice(&ctx, first).await.unwrap(), v1, "a retried publication is the same version");
 
+    // A yes to health data is the patient's signed yes (express written consent); a no needs none.
+    let unsigned = ConsentInput { signature: None, ..consent(rosa, 1) };
+    assert_eq!(
+        privacy::record_consent(&ctx, unsigned.clone()).await.unwrap_err(),
+        AppError::validation("signature", "signature_missing")
+    );
+    let dot = Ink { strokes: vec![signature().strokes[0][..2].to_vec()], ..signature() };
+    assert_eq!(
+        privacy::record_consent(&ctx, ConsentInput { signature: Some(dot), ..consent(rosa, 1) }).await.unwrap_err(),
+        AppError::validation("signature", "signature_missing")
+    );
+    let desk = desk_login(&pool).await;
+    let forged = format!(
+        "INSERT INTO privacy_consents (id, patient_id, notice_id, health_data, teaching_photos, promotions, reminders)
+         SELECT '{}', '{rosa}', id, true, false, false, true FROM privacy_notices",
+        Uuid::now_v7()
+    );
+    let err = sqlx::query(sqlx::AssertSqlSafe(forged)).execute(&desk).await.unwrap_err();
+    assert_eq!(
+        AppError::from(err),
+        AppError::validation("signature", "signature_missing"),
+        "the database holds it too"
+    );
     let input = consent(rosa, 1);
     let given = privacy::record_consent(&ctx, input.clone()).await.unwrap();
-    assert_eq!((given.notice_version, given.health_data), (Some(1), Some(true)));
+    assert_eq!((given.notice_version, given.health_data, given.signed), (Some(1), Some(true), true));
     assert_eq!(privacy::record_consent(&ctx, input).await.unwrap(), given, "a retried recording is one");
 
     // A newer notice published while the desk showed v1: the patient must see the one they accept.
@@ -92,14 +124,13 @@ async fn consent_is_given_on_the_notice_shown_and_each_purpose_changes_alone(poo
 
     // Opposition to one purpose keeps the express consent and the notice it was given on.
     let changed = privacy::choose(&ctx, rosa, |p| p.promotions = true).await.unwrap();
-    assert_eq!((changed.notice_version, changed.health_data), (Some(1), Some(true)));
+    assert_eq!((changed.notice_version, changed.health_data, changed.signed), (Some(1), Some(true), true));
     assert_eq!(changed.purposes, Purposes { teaching_photos: false, promotions: true, reminders: true });
     assert_eq!(count(&pool, "privacy.consent").await, 2);
     assert_eq!(count(&pool, "privacy.notice_publish").await, 2);
 
     // What was answered is never rewritten: the desk's login holds no such privilege, and the
     // tables' triggers refuse it to the owner too.
-    let desk = desk_login(&pool).await;
     for sql in ["UPDATE privacy_consents SET health_data = false", "DELETE FROM privacy_notices"] {
         let err = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&desk).await.unwrap_err();
         assert_eq!(sqlstate(&err).as_deref(), Some("42501"), "{sql}: {err}");

@@ -992,6 +992,11 @@ export type Consent = {
 	noticeVersion: number | null,
 	/**  Their express consent to the clinic's handling of their health data; None: not yet asked. */
 	healthData: boolean | null,
+	/**
+	 *  Whether the patient signed their answer on health data at the desk (answers recorded
+	 *  before signing was asked were not).
+	 */
+	signed: boolean,
 	purposes: Purposes,
 	recordedByName: string | null,
 	recordedAt: string,
@@ -1004,6 +1009,11 @@ export type ConsentInput = {
 	/**  The version the desk showed: refused when a newer one was published meanwhile. */
 	noticeVersion: number,
 	healthData: boolean,
+	/**
+	 *  The patient's signature under their consent to health data: required with a yes (express
+	 *  written consent), kept with the answer.
+	 */
+	signature: Ink | null,
 	purposes: Purposes,
 };
 

@@ -2,6 +2,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::consents::model::Ink;
 use crate::error::{AppError, AppResult};
 use crate::limits::{ARCO_ANSWER, ARCO_DETAILS, ARCO_REQUESTER, NOTICE_INTEGRAL, NOTICE_SIMPLIFIED};
 use crate::validate::{required, trimmed};
@@ -67,13 +68,16 @@ pub struct Consent {
     pub notice_version: Option<i32>,
     /// Their express consent to the clinic's handling of their health data; None: not yet asked.
     pub health_data: Option<bool>,
+    /// Whether the patient signed their answer on health data at the desk (answers recorded
+    /// before signing was asked were not).
+    pub signed: bool,
     pub purposes: Purposes,
     pub recorded_by_name: Option<String>,
     pub recorded_at: DateTime<Utc>,
 }
 
 /// The patient's answers as given at the desk, on the notice version shown to them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentInput {
     pub id: Uuid,
@@ -81,7 +85,21 @@ pub struct ConsentInput {
     /// The version the desk showed: refused when a newer one was published meanwhile.
     pub notice_version: i32,
     pub health_data: bool,
+    /// The patient's signature under their consent to health data: required with a yes (express
+    /// written consent), kept with the answer.
+    pub signature: Option<Ink>,
     pub purposes: Purposes,
+}
+
+impl ConsentInput {
+    /// A yes to health data is signed, with a signature the pad could have drawn.
+    pub fn check_signature(&self) -> AppResult<()> {
+        match (&self.signature, self.health_data) {
+            (Some(ink), _) => ink.check("signature"),
+            (None, true) => Err(AppError::validation("signature", "signature_missing")),
+            (None, false) => Ok(()),
+        }
+    }
 }
 
 /// The four rights.

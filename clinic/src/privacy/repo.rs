@@ -52,6 +52,7 @@ struct ConsentRow {
     patient_id: Uuid,
     notice_version: Option<i32>,
     health_data: Option<bool>,
+    signed: bool,
     teaching_photos: bool,
     promotions: bool,
     reminders: bool,
@@ -65,6 +66,7 @@ impl From<ConsentRow> for Consent {
             patient_id: r.patient_id,
             notice_version: r.notice_version,
             health_data: r.health_data,
+            signed: r.signed,
             purposes: Purposes { teaching_photos: r.teaching_photos, promotions: r.promotions, reminders: r.reminders },
             recorded_by_name: r.recorded_by_name,
             recorded_at: r.recorded_at,
@@ -90,7 +92,8 @@ async fn latest_consent(
 ) -> AppResult<Option<Consent>> {
     let row = sqlx::query_as!(
         ConsentRow,
-        r#"SELECT c.patient_id, n.version AS "notice_version?", c.health_data, c.teaching_photos, c.promotions,
+        r#"SELECT c.patient_id, n.version AS "notice_version?", c.health_data,
+                  c.signature IS NOT NULL AS "signed!", c.teaching_photos, c.promotions,
                   c.reminders, u.display_name AS "recorded_by_name?", c.recorded_at
            FROM privacy_consents c
            LEFT JOIN privacy_notices n ON n.id = c.notice_id
@@ -105,33 +108,50 @@ async fn latest_consent(
     Ok(row.map(Consent::from))
 }
 
-/// The notice the patient's last answers were given on.
-pub async fn consent_notice(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Option<Uuid>> {
-    Ok(sqlx::query_scalar!(
-        "SELECT notice_id FROM privacy_consents WHERE patient_id = $1 ORDER BY recorded_at DESC, id DESC LIMIT 1",
+/// The answer on health data a recording carries: on which notice, yes or no, and the patient's
+/// signature under it (as stored: the pad's strokes).
+pub struct HealthAnswer {
+    pub notice: Uuid,
+    pub health_data: bool,
+    pub signature: Option<serde_json::Value>,
+}
+
+/// The patient's last recording's answer on health data (None when it has none), to carry it
+/// forward with new choices: its notice, the answer and its signature.
+pub async fn health_answer(db: impl PgExecutor<'_>, patient: Uuid) -> AppResult<Option<HealthAnswer>> {
+    let last = sqlx::query!(
+        "SELECT notice_id, health_data, signature FROM privacy_consents WHERE patient_id = $1
+         ORDER BY recorded_at DESC, id DESC LIMIT 1",
         patient
     )
     .fetch_optional(db)
-    .await?
-    .flatten())
+    .await?;
+    Ok(last
+        .and_then(|r| Some(HealthAnswer { notice: r.notice_id?, health_data: r.health_data?, signature: r.signature })))
 }
 
-/// Records answers: on a notice (express consent asked) or, with `notice` None, only choices.
+/// Records answers: on a notice (express consent asked) or, with `health` None, only choices.
 pub async fn insert_consent(
     db: impl PgExecutor<'_>,
     id: Uuid,
     patient: Uuid,
-    notice: Option<(Uuid, bool)>,
+    health: Option<HealthAnswer>,
     purposes: Purposes,
     by: Uuid,
 ) -> AppResult<()> {
+    let (notice, health_data, signature) = match health {
+        Some(h) => (Some(h.notice), Some(h.health_data), h.signature),
+        None => (None, None, None),
+    };
     sqlx::query!(
-        "INSERT INTO privacy_consents (id, patient_id, notice_id, health_data, teaching_photos, promotions, reminders, recorded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO privacy_consents (id, patient_id, notice_id, health_data, signature, teaching_photos, promotions,
+                                       reminders, recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         id,
         patient,
-        notice.map(|n| n.0),
-        notice.map(|n| n.1),
+        notice,
+        health_data,
+        signature,
         purposes.teaching_photos,
         purposes.promotions,
         purposes.reminders,

@@ -115,9 +115,12 @@ pub async fn consent(ctx: &Ctx, patient: Uuid) -> AppResult<Option<Consent>> {
 
 /// Records the patient's answers on the notice version the desk showed them: express consent for
 /// health data and each voluntary purpose. Refused if a newer notice was published since the desk
-/// showed its version (the patient must see the one they accept). Idempotent by id; audited.
+/// showed its version (the patient must see the one they accept). A yes to health data is signed
+/// by the patient (express written consent). Idempotent by id; audited.
 #[tracing::instrument(skip_all, fields(patient_id = %input.patient_id))]
 pub async fn record_consent(ctx: &Ctx, input: ConsentInput) -> AppResult<Consent> {
+    input.check_signature()?;
+    let signature = input.signature.as_ref().map(serde_json::to_value).transpose().map_err(AppError::internal)?;
     let mut tx = ctx.pool.begin().await?;
     if let Some(stored) = db::replayed(&mut tx, &input).await? {
         return Ok(stored);
@@ -132,7 +135,7 @@ pub async fn record_consent(ctx: &Ctx, input: ConsentInput) -> AppResult<Consent
         &mut *tx,
         input.id,
         input.patient_id,
-        Some((notice.id, input.health_data)),
+        Some(repo::HealthAnswer { notice: notice.id, health_data: input.health_data, signature }),
         input.purposes,
         ctx.session.user_id,
     )
@@ -157,11 +160,8 @@ pub async fn choose(ctx: &Ctx, patient: Uuid, change: impl FnOnce(&mut Purposes)
         tx.rollback().await?;
         return repo::consent(&ctx.pool, patient).await?.map_or_else(|| Ok(unasked(patient)), Ok);
     }
-    let notice = match before.as_ref().and_then(|c| c.notice_version.zip(c.health_data)) {
-        Some((_, health)) => repo::consent_notice(&mut *tx, patient).await?.map(|id| (id, health)),
-        None => None,
-    };
-    repo::insert_consent(&mut *tx, Uuid::now_v7(), patient, notice, purposes, ctx.session.user_id).await?;
+    let health = repo::health_answer(&mut *tx, patient).await?;
+    repo::insert_consent(&mut *tx, Uuid::now_v7(), patient, health, purposes, ctx.session.user_id).await?;
     audit_consent(&mut tx, ctx, patient, before.as_ref()).await?;
     let stored = repo::consent(&mut *tx, patient).await?.ok_or_else(|| AppError::not_found("consent"))?;
     tx.commit().await?;
@@ -174,6 +174,7 @@ fn unasked(patient: Uuid) -> Consent {
         patient_id: patient,
         notice_version: None,
         health_data: None,
+        signed: false,
         purposes: Purposes::UNASKED,
         recorded_by_name: None,
         recorded_at: chrono::Utc::now(),
@@ -188,7 +189,10 @@ async fn audit_consent(
 ) -> AppResult<()> {
     let after = repo::consent(&mut *tx, patient).await?;
     let view = |c: Option<&Consent>| {
-        c.map(|c| json!({ "noticeVersion": c.notice_version, "healthData": c.health_data, "purposes": c.purposes }))
+        c.map(|c| {
+            json!({ "noticeVersion": c.notice_version, "healthData": c.health_data, "signed": c.signed,
+                    "purposes": c.purposes })
+        })
     };
     let entry =
         Entry::new(Action::PrivacyConsent, "patient", patient).before(&view(before)).after(&view(after.as_ref()));

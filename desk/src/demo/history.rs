@@ -824,9 +824,27 @@ fn first_visits(book: &Book) -> Vec<&Seen> {
     first
 }
 
+/// A signature as the desk's pad keeps it: a looping line across the pad, each patient's its own.
+fn demo_signature(rng: &mut fastrand::Rng) -> serde_json::Value {
+    use podoclinic_clinic::consents::model::{Ink, InkPoint};
+    let (amplitude, loops) = (15.0 + rng.f32() * 35.0, 2.0 + rng.f32() * 3.0);
+    let stroke = (0..48u16)
+        .map(|i| {
+            let along = f32::from(i) / 48.0;
+            InkPoint {
+                x: 30.0 + along * 340.0,
+                y: 75.0 + amplitude * (along * loops * std::f32::consts::TAU).sin(),
+                t: u32::from(i) * 16,
+            }
+        })
+        .collect();
+    json!(Ink { width: 400.0, height: 150.0, strokes: vec![stroke] })
+}
+
 /// The demo clinic's privacy notice (version 1, published on the history's first day), and each
-/// seen patient's answers at their first visit: all consent to their health data; the voluntary
-/// purposes vary, as patients' do. Patients not yet seen have none: their first arrival asks.
+/// seen patient's answers at their first visit: all consent to their health data, signed; the
+/// voluntary purposes vary, as patients' do. Patients not yet seen have none: their first arrival
+/// asks.
 async fn write_consents(
     conn: &mut PgConnection,
     rng: &mut fastrand::Rng,
@@ -852,12 +870,13 @@ async fn write_consents(
     let photos: Vec<bool> = first.iter().map(|_| rng.u8(..10) < 3).collect();
     let promotions: Vec<bool> = first.iter().map(|_| rng.u8(..10) < 5).collect();
     let reminders: Vec<bool> = first.iter().map(|_| rng.u8(..10) < 9).collect();
+    let signatures: Vec<serde_json::Value> = first.iter().map(|_| demo_signature(rng)).collect();
     sqlx::query!(
-        "INSERT INTO privacy_consents (id, patient_id, notice_id, health_data, teaching_photos, promotions, reminders,
-                                       recorded_by, recorded_at)
-         SELECT id, patient, $2, true, photos, promotions, reminders, $3, at
-         FROM unnest($1::uuid[], $4::uuid[], $5::bool[], $6::bool[], $7::bool[], $8::timestamptz[])
-              AS u(id, patient, photos, promotions, reminders, at)",
+        "INSERT INTO privacy_consents (id, patient_id, notice_id, health_data, signature, teaching_photos, promotions,
+                                       reminders, recorded_by, recorded_at)
+         SELECT id, patient, $2, true, signature, photos, promotions, reminders, $3, at
+         FROM unnest($1::uuid[], $4::uuid[], $5::bool[], $6::bool[], $7::bool[], $8::timestamptz[], $9::jsonb[])
+              AS u(id, patient, photos, promotions, reminders, at, signature)",
         &ids,
         notice,
         by,
@@ -865,7 +884,8 @@ async fn write_consents(
         &photos,
         &promotions,
         &reminders,
-        &at
+        &at,
+        &signatures
     )
     .execute(&mut *conn)
     .await?;

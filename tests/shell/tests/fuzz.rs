@@ -295,7 +295,7 @@ fn requests(c: &Clinic) -> Vec<(&'static str, Value)> {
         ("get_privacy_consent", json!({ "patientId": c.patient })),
         (
             "record_privacy_consent",
-            json!({ "input": { "id": Uuid::now_v7(), "patientId": c.patient, "noticeVersion": 1, "healthData": true, "purposes": { "teachingPhotos": false, "promotions": false, "reminders": true } } }),
+            json!({ "input": { "id": Uuid::now_v7(), "patientId": c.patient, "noticeVersion": 1, "healthData": true, "signature": { "width": 400.0, "height": 150.0, "strokes": [[{ "x": 10.0, "y": 10.0, "t": 0 }, { "x": 20.0, "y": 12.0, "t": 16 }, { "x": 30.0, "y": 14.0, "t": 32 }, { "x": 40.0, "y": 16.0, "t": 48 }, { "x": 50.0, "y": 18.0, "t": 64 }, { "x": 60.0, "y": 20.0, "t": 80 }, { "x": 70.0, "y": 22.0, "t": 96 }, { "x": 80.0, "y": 24.0, "t": 112 }]] }, "purposes": { "teachingPhotos": false, "promotions": false, "reminders": true } } }),
         ),
         (
             "set_privacy_purposes",

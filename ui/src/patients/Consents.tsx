@@ -3,64 +3,19 @@
 // the patient or their representative and the witnesses draw with a finger, pen or mouse, the
 // podiatrist confirms with their password), or on paper (the blank letter printed, its scan
 // attached). Revoking is an addendum: the letter stays as signed.
-import { useEffect, useRef, useState } from "preact/hooks";
-import SignaturePad from "signature_pad";
+import { useEffect, useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
-import type { Ink, Letter, SavedDocument, Signer, Template } from "../bindings";
+import type { Letter, SavedDocument, Signer, Template } from "../bindings";
 import { call, commands } from "../api";
 import { clinicToday } from "../clinicTime";
 import { DocumentLink, docLang } from "../components/Document";
+import { Pad, type PadHandle } from "../components/SignaturePad";
 import { Card, ErrorBox, Field, Pending, useLoad, useSubmit } from "../components/Form";
 import { formatDateTime, t } from "../i18n";
 import { limit } from "../options";
 
-/** A pad's strokes as the letter keeps them: points inside the pad (a stroke that ran over its
- * edge is held at the edge), with the milliseconds since the pad's first point. */
-function inkOf(pad: SignaturePad, canvas: HTMLCanvasElement): Ink {
-  const width = canvas.offsetWidth;
-  const height = canvas.offsetHeight;
-  const groups = pad.toData();
-  const start = groups[0]?.points[0]?.time ?? 0;
-  const clamp = (v: number, max: number) => Math.min(Math.max(v, 0), max);
-  return {
-    width,
-    height,
-    strokes: groups.map((g) => g.points.map((p) => ({ x: clamp(p.x, width), y: clamp(p.y, height), t: Math.max(0, Math.round(p.time - start)) }))),
-  };
-}
-
-/** One signing pad: a canvas sized to its box at the screen's pixel ratio, and a way to clear it. */
-function Pad(p: { label: string; test: string; onPad: (pad: { read: () => Ink | null; clear: () => void }) => void }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const c = canvas.current;
-    if (!c) return;
-    const ratio = Math.max(window.devicePixelRatio || 1, 1);
-    c.width = c.offsetWidth * ratio;
-    c.height = c.offsetHeight * ratio;
-    c.getContext("2d")?.scale(ratio, ratio);
-    const pad = new SignaturePad(c, { minWidth: 0.8, maxWidth: 2.6, penColor: "#111" });
-    p.onPad({ read: () => (pad.isEmpty() ? null : inkOf(pad, c)), clear: () => pad.clear() });
-    return () => pad.off();
-  }, []);
-  return (
-    <div class="pad">
-      <span>{p.label}</span>
-      <canvas ref={canvas} class="signature-pad" data-test={p.test} />
-      <button
-        type="button"
-        class="secondary"
-        data-test={`${p.test}-clear`}
-        onClick={() => pads.get(p.test)?.clear()}
-      >
-        {t("consents.clear")}
-      </button>
-    </div>
-  );
-}
-
 /** The pads on screen, by their test name (one signing view at a time). */
-const pads = new Map<string, { read: () => Ink | null; clear: () => void }>();
+const pads = new Map<string, PadHandle>();
 
 /** Who signs for the patient, as both ways of signing ask it. */
 function SignerFields(p: {

@@ -1,11 +1,13 @@
-// The patient's privacy answers (LFPDPPP): the notice version they accepted, their express consent
-// for health data, and yes or no to each voluntary purpose. Asked at the first check-in (the agenda
+// The patient's privacy answers (LFPDPPP): the notice version they accepted, their express written
+// consent for health data (the patient signs a yes on the pad), and yes or no to each voluntary
+// purpose. Asked at the first check-in (the agenda
 // opens `ConsentDialog` when an arrival finds nothing recorded) and changed from the record.
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { v7 as uuidv7 } from "uuid";
 import type { Consent, Purposes } from "../bindings";
 import { call, commands } from "../api";
 import { Card, ErrorBox, Pending, useLoad, useSubmit } from "../components/Form";
+import { Pad, type PadHandle } from "../components/SignaturePad";
 import { formatDateTime, t } from "../i18n";
 import { observable, useObserved } from "../observable";
 
@@ -41,10 +43,12 @@ export function ConsentDialog(p: { patientId: string; patientName: string; onClo
   const [health, setHealth] = useState(false);
   const [purposes, setPurposes] = useState<Purposes | null>(null);
   const shown = purposes ?? current.data?.purposes ?? { teachingPhotos: false, promotions: false, reminders: true };
+  const pad = useRef<PadHandle | null>(null);
   const save = useSubmit(async () => {
     if (!notice.data) return;
+    const signature = health ? (pad.current?.read() ?? null) : null;
     const saved = await call(
-      commands.recordPrivacyConsent({ id: uuidv7(), patientId: p.patientId, noticeVersion: notice.data.version, healthData: health, purposes: shown }),
+      commands.recordPrivacyConsent({ id: uuidv7(), patientId: p.patientId, noticeVersion: notice.data.version, healthData: health, signature, purposes: shown }),
     );
     p.onClose(saved);
   });
@@ -75,6 +79,11 @@ export function ConsentDialog(p: { patientId: string; patientName: string; onClo
               <input type="checkbox" data-test="consent-health" checked={health} onChange={(e) => setHealth((e.target as HTMLInputElement).checked)} />
               {t("privacy.healthData")}
             </label>
+            {health ? (
+              <div class={save.field === "signature" ? "invalid" : ""}>
+                <Pad label={t("privacy.signHealth", { name: p.patientName })} test="consent-signature" onPad={(handle) => (pad.current = handle)} />
+              </div>
+            ) : null}
             <fieldset>
               <legend>{t("privacy.voluntary")}</legend>
               {PURPOSES.map((k) => (
@@ -125,6 +134,7 @@ export function PrivacyCard(p: { patientId: string; patientName: string; canWrit
         <p data-test="consent-summary">
           {t("privacy.summary", { version: c.noticeVersion ?? "—", when: formatDateTime(c.recordedAt) })} ·{" "}
           {c.healthData ? t("privacy.healthYes") : t("privacy.healthNo")}
+          {c.healthData && c.signed ? ` · ${t("privacy.signed")}` : ""}
         </p>
       ) : null}
       {c ? (
