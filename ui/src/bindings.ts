@@ -1736,7 +1736,10 @@ export type PurgeReport = {
 	erased: { [key in string]: number },
 	/**  Rows kept (the charges and payments), by table. */
 	kept: { [key in string]: number },
-	/**  The audit rows emptied, each with the hash (hex) the chain holds it to. */
+	/**
+	 *  The audit rows the deletion changed (emptied, or the patient's name taken out), each with
+	 *  the hash (hex) the chain holds it to.
+	 */
 	redacted: ([number, string])[],
 };
 

@@ -182,7 +182,8 @@ pub struct PurgeReport {
     pub erased: std::collections::BTreeMap<String, i64>,
     /// Rows kept (the charges and payments), by table.
     pub kept: std::collections::BTreeMap<String, i64>,
-    /// The audit rows emptied, each with the hash (hex) the chain holds it to.
+    /// The audit rows the deletion changed (emptied, or the patient's name taken out), each with
+    /// the hash (hex) the chain holds it to.
     pub redacted: Vec<(i64, String)>,
 }
 

@@ -8,6 +8,7 @@ use podoclinic_clinic::privacy::model::{
     ArcoAnswer, ArcoInput, ArcoRequest, Consent, ConsentInput, Notice, NoticeInput, PurgeReport, Purposes,
 };
 use podoclinic_clinic::privacy::service;
+use podoclinic_desk::guard;
 use podoclinic_desk::state::{AppState, Subject};
 use podoclinic_desk::store::sign_in;
 
@@ -122,8 +123,10 @@ pub async fn purge_patient_record(
     password: Arg<String>,
 ) -> AppResult<PurgeReport> {
     let (request_id, password) = (request_id.0, password.0);
-    sign_in::confirm_step(&state, password).await?;
     let subject = Subject { entity: "arco_request", id: request_id };
+    // Allowed first (a refusal is audited naming the request), then the password.
+    guard::require(&state, Permission::RecordsPurge, Some(subject)).await?;
+    sign_in::confirm_step(&state, password).await?;
     state
         .run_on(Permission::RecordsPurge, subject, request_id, |ctx, id| async move { service::purge(&ctx, id).await })
         .await
