@@ -223,6 +223,27 @@ pub fn line(treatment: Uuid, quantity: i32, discount: i64) -> podoclinic_clinic:
     }
 }
 
+/// Saves and signs the note `input` (its visit open), then charges one `treatment` on it to the
+/// patient; answers the charge's id.
+pub async fn sign_and_charge(
+    ctx: &Ctx,
+    patient: Uuid,
+    input: podoclinic_clinic::visits::model::VisitInput,
+    treatment: Uuid,
+) -> Uuid {
+    use podoclinic_clinic::visits::service as visits;
+    let visit = input.id;
+    visits::save(ctx, input).await.expect("save the note");
+    visits::sign(ctx, visit, false).await.expect("sign");
+    let charge = podoclinic_clinic::billing::model::ChargeInput {
+        id: Uuid::now_v7(),
+        patient_id: patient,
+        visit_id: Some(visit),
+        lines: vec![line(treatment, 1, 0)],
+    };
+    podoclinic_clinic::billing::service::create_charge(ctx, charge).await.expect("charge").id
+}
+
 /// A payment of `amount` cents by `method`, on a charge or on the patient's account.
 pub fn pay(
     patient: Uuid,

@@ -365,21 +365,9 @@ async fn a_blocked_record_is_deleted_only_after_its_retention_and_the_money_stay
         notes: "Hiperqueratosis plantar bajo el quinto metatarsiano".into(),
         ..signable()
     };
-    visits::save(&ctx, note).await.unwrap();
-    visits::sign(&ctx, visit.id, false).await.unwrap();
-    let charge = billing::create_charge(
-        &ctx,
-        podoclinic_clinic::billing::model::ChargeInput {
-            id: Uuid::now_v7(),
-            patient_id: rosa,
-            visit_id: Some(visit.id),
-            lines: vec![line(nails, 1, 0)],
-        },
-    )
-    .await
-    .unwrap();
+    let charge = sign_and_charge(&ctx, rosa, note, nails).await;
     open_drawer(&ctx, 0).await;
-    billing::take_payment(&ctx, pay(rosa, Some(charge.id), Method::Cash, 35_000)).await.unwrap();
+    billing::take_payment(&ctx, pay(rosa, Some(charge), Method::Cash, 35_000)).await.unwrap();
 
     let cancellation = privacy::receive(&ctx, request(rosa, ArcoKind::Cancellation, today(&pool).await)).await.unwrap();
     let granted = ArcoAnswer { request_id: cancellation.id, outcome: ArcoOutcome::Granted, answer: String::new() };

@@ -59,29 +59,17 @@ async fn a_day_as_the_desk(pool: &PgPool, desk: &PgPool) -> (Uuid, Uuid) {
         procedures: vec![Procedure { treatment_id: cure, quantity: 1 }],
         ..podoclinic_tests::signable()
     };
-    podoclinic_clinic::visits::service::save(&ctx, input).await.expect("save the note");
-    podoclinic_clinic::visits::service::sign(&ctx, visit.id, false).await.expect("sign");
-    let charge = podoclinic_clinic::billing::service::create_charge(
-        &ctx,
-        podoclinic_clinic::billing::model::ChargeInput {
-            id: Uuid::now_v7(),
-            patient_id: pat,
-            visit_id: Some(visit.id),
-            lines: vec![line(cure, 1, 0)],
-        },
-    )
-    .await
-    .expect("charge");
+    let charge = sign_and_charge(&ctx, pat, input, cure).await;
     podoclinic_clinic::billing::service::take_payment(
         &ctx,
-        pay(pat, Some(charge.id), podoclinic_clinic::money::Method::Cash, 40_000),
+        pay(pat, Some(charge), podoclinic_clinic::money::Method::Cash, 40_000),
     )
     .await
     .expect("pay");
     let refund = podoclinic_clinic::billing::model::RefundInput {
         id: Uuid::now_v7(),
         patient_id: pat,
-        charge_id: Some(charge.id),
+        charge_id: Some(charge),
         method: podoclinic_clinic::money::Method::Cash,
         amount_cents: 10_000,
         reason: "Curación incompleta".into(),
